@@ -1,0 +1,76 @@
+using System.Runtime.InteropServices;
+
+namespace Aurora.Kernel.Arch.X86_64;
+
+/// <summary>The registers interrupt_common (interrupts.S) saved, lowest address first.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct InterruptFrame
+{
+    public ulong R15, R14, R13, R12, R11, R10, R9, R8, Rbp, Rdi, Rsi, Rdx, Rcx, Rbx, Rax;
+    public ulong Vector, ErrorCode;
+    public ulong Rip, Cs, Rflags, Rsp, Ss;
+}
+
+/// <summary>Routes each vector to its handler: CPU exceptions to the panic handler unless
+/// something registered for them (the page-fault handler, a test), hardware IRQs to their
+/// driver followed by an end-of-interrupt.</summary>
+internal static unsafe class Interrupts
+{
+    internal const int IrqBase = 32;
+
+    private struct HandlerTable
+    {
+        public fixed ulong Handlers[256];
+    }
+
+    private static HandlerTable s_handlers;
+
+    /// <summary>A handler returns true when it dealt with the event; false falls through to
+    /// the panic handler (for exceptions).</summary>
+    internal static void Register(int vector, delegate*<InterruptFrame*, bool> handler) =>
+        s_handlers.Handlers[vector] = (ulong)handler;
+
+    internal static void Unregister(int vector) => s_handlers.Handlers[vector] = 0;
+
+    [UnmanagedCallersOnly(EntryPoint = "interrupt_dispatch")]
+    private static void Dispatch(InterruptFrame* frame)
+    {
+        int vector = (int)frame->Vector;
+        var handler = (delegate*<InterruptFrame*, bool>)s_handlers.Handlers[vector];
+        if (vector >= IrqBase && vector < IrqBase + 16)
+        {
+            int irq = vector - IrqBase;
+            if (Pic.IsSpurious(irq)) return;
+            if (handler != null) handler(frame);
+            Pic.EndOfInterrupt(irq);
+            return;
+        }
+        if (handler != null && handler(frame)) return;
+        Panic.FromException(frame);
+    }
+
+    internal static string ExceptionName(ulong vector) => vector switch
+    {
+        0 => "Divide error (#DE): division by zero",
+        1 => "Debug (#DB)",
+        2 => "Non-maskable interrupt",
+        3 => "Breakpoint (#BP)",
+        4 => "Overflow (#OF)",
+        5 => "Bound range exceeded (#BR)",
+        6 => "Invalid opcode (#UD)",
+        7 => "Device not available (#NM)",
+        8 => "Double fault (#DF)",
+        10 => "Invalid TSS (#TS)",
+        11 => "Segment not present (#NP)",
+        12 => "Stack-segment fault (#SS)",
+        13 => "General protection fault (#GP)",
+        14 => "Page fault (#PF)",
+        16 => "x87 floating-point error (#MF)",
+        17 => "Alignment check (#AC)",
+        18 => "Machine check (#MC)",
+        19 => "SIMD floating-point exception (#XM)",
+        20 => "Virtualization exception (#VE)",
+        21 => "Control protection exception (#CP)",
+        _ => vector < 32 ? "Reserved CPU exception" : "Unexpected interrupt",
+    };
+}

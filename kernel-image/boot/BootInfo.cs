@@ -1,0 +1,117 @@
+namespace Aurora.Kernel.Boot;
+
+internal enum BootLoader : byte { Unknown, Limine, Multiboot2 }
+
+internal enum Firmware : byte { Unknown, Bios, Uefi }
+
+/// <summary>Memory region kinds, numbered as the Limine protocol numbers them (and as
+/// Aurora.Pmm's MemoryRegionKind does); Multiboot2 types are translated to these.</summary>
+internal enum MemoryKind : uint
+{
+    Usable = 0, Reserved = 1, AcpiReclaimable = 2, AcpiNvs = 3, BadMemory = 4,
+    BootloaderReclaimable = 5, KernelAndModules = 6, Framebuffer = 7,
+}
+
+internal struct MemoryRegion
+{
+    public ulong Base;
+    public ulong Length;
+    public MemoryKind Kind;
+}
+
+/// <summary>A linear framebuffer as the loader set it up. Address is virtual (direct map).</summary>
+internal unsafe struct FramebufferInfo
+{
+    public byte* Address;
+    public ulong PhysicalAddress;
+    public uint Width, Height, Pitch;
+    public byte BitsPerPixel;
+    public byte RedShift, RedSize, GreenShift, GreenSize, BlueShift, BlueSize;
+}
+
+/// <summary>
+/// Everything the kernel needs from the boot loader, in one loader-neutral shape. Filled by
+/// LimineBoot or Multiboot2Boot; nothing above the boot layer knows which loader ran.
+/// Fixed capacity (the kernel has no allocator yet when this is filled).
+/// </summary>
+internal unsafe struct BootInfo
+{
+    public const int MaxMemoryRegions = 128;
+    public const int MaxModules = 16;
+    public const int MaxText = 128;
+
+    public BootLoader Loader;
+    public Firmware Firmware;
+    public fixed byte LoaderName[MaxText];
+    public fixed byte LoaderVersion[MaxText];
+    public fixed byte CommandLine[MaxText * 2];
+
+    /// <summary>Virtual address of physical 0 in the direct map (Limine's HHDM).</summary>
+    public ulong DirectMapOffset;
+    public ulong KernelPhysicalBase;
+    public ulong KernelVirtualBase;
+    public ulong KernelSize;
+    public ulong RsdpPhysical;
+
+    public int MemoryRegionCount;
+    public fixed ulong MemoryBase[MaxMemoryRegions];
+    public fixed ulong MemoryLength[MaxMemoryRegions];
+    public fixed uint MemoryType[MaxMemoryRegions];
+
+    public int ModuleCount;
+    public fixed ulong ModulePhysical[MaxModules];
+    public fixed ulong ModuleSize[MaxModules];
+
+    public bool HasFramebuffer;
+    public bool HasVgaText;
+    public FramebufferInfo Framebuffer;
+
+    public MemoryRegion GetMemoryRegion(int index) => new MemoryRegion
+    {
+        Base = MemoryBase[index],
+        Length = MemoryLength[index],
+        Kind = (MemoryKind)MemoryType[index],
+    };
+
+    public void AddMemoryRegion(ulong baseAddress, ulong length, MemoryKind kind)
+    {
+        if (MemoryRegionCount >= MaxMemoryRegions || length == 0) return;
+        MemoryBase[MemoryRegionCount] = baseAddress;
+        MemoryLength[MemoryRegionCount] = length;
+        MemoryType[MemoryRegionCount] = (uint)kind;
+        MemoryRegionCount++;
+    }
+
+    public void AddModule(ulong physical, ulong size)
+    {
+        if (ModuleCount >= MaxModules) return;
+        ModulePhysical[ModuleCount] = physical;
+        ModuleSize[ModuleCount] = size;
+        ModuleCount++;
+    }
+
+    public ulong UsableBytes
+    {
+        get
+        {
+            ulong total = 0;
+            for (int i = 0; i < MemoryRegionCount; i++)
+                if ((MemoryKind)MemoryType[i] == MemoryKind.Usable) total += MemoryLength[i];
+            return total;
+        }
+    }
+
+    public void* PhysicalToVirtual(ulong physical) => (void*)(physical + DirectMapOffset);
+
+    public byte* LoaderNamePointer() { fixed (byte* p = LoaderName) return p; }
+
+    public byte* LoaderVersionPointer() { fixed (byte* p = LoaderVersion) return p; }
+
+    internal static void CopyText(byte* destination, int capacity, byte* source, int maxSource)
+    {
+        int i = 0;
+        if (source != null)
+            for (; i < capacity - 1 && i < maxSource && source[i] != 0; i++) destination[i] = source[i];
+        destination[i] = 0;
+    }
+}

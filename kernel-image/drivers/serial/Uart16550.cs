@@ -1,0 +1,47 @@
+using Aurora.Kernel.Arch.X86_64;
+
+namespace Aurora.Kernel.Drivers.Serial;
+
+/// <summary>16550 UART on an I/O port base (COM1 = 0x3F8): 115200 baud, 8N1, polled output.</summary>
+internal struct Uart16550
+{
+    private ushort _base;
+    private bool _present;
+
+    internal bool Present => _present;
+
+    internal void Initialize(ushort ioBase)
+    {
+        _base = ioBase;
+        PortIo.Out8((ushort)(ioBase + 1), 0x00);    // no interrupts
+        PortIo.Out8((ushort)(ioBase + 3), 0x80);    // DLAB on
+        PortIo.Out8((ushort)(ioBase + 0), 0x01);    // divisor 1 = 115200 baud
+        PortIo.Out8((ushort)(ioBase + 1), 0x00);
+        PortIo.Out8((ushort)(ioBase + 3), 0x03);    // 8N1, DLAB off
+        PortIo.Out8((ushort)(ioBase + 2), 0xC7);    // FIFO on, cleared, 14-byte threshold
+        PortIo.Out8((ushort)(ioBase + 4), 0x03);    // DTR, RTS
+        // A scratch register that reads back what was written tells us a UART is there.
+        PortIo.Out8((ushort)(ioBase + 7), 0xA5);
+        _present = PortIo.In8((ushort)(ioBase + 7)) == 0xA5;
+    }
+
+    internal void Write(byte value)
+    {
+        if (!_present) return;
+        // Wait for the transmit holding register to empty (LSR bit 5); bounded so a dead
+        // UART cannot hang the kernel.
+        for (int spins = 0; spins < 100000 && (PortIo.In8((ushort)(_base + 5)) & 0x20) == 0; spins++) { }
+        PortIo.Out8(_base, value);
+    }
+
+    internal bool TryRead(out byte value)
+    {
+        if (_present && (PortIo.In8((ushort)(_base + 5)) & 0x01) != 0)
+        {
+            value = PortIo.In8(_base);
+            return true;
+        }
+        value = 0;
+        return false;
+    }
+}

@@ -1,0 +1,112 @@
+using System;
+using System.Runtime.InteropServices;
+using Aurora.Kernel.Arch.X86_64;
+using Aurora.Kernel.Boot;
+using Aurora.Kernel.Drivers.Qemu;
+using Internal.Runtime;
+
+namespace Aurora.Kernel;
+
+/// <summary>
+/// From the assembly entry to the ready line: runtime start-up, CPU tables, boot information,
+/// consoles, interrupts and timer. docs/architecture.md walks through it.
+/// </summary>
+internal static unsafe class KernelMain
+{
+    internal const uint TimerFrequencyHz = 1000;
+
+    private static BootInfo s_bootInfo;
+    private static KernelLayout s_layout;
+    private static CommandLine s_commandLine;
+
+    internal static ref BootInfo BootInfo => ref s_bootInfo;
+    internal static ref KernelLayout Layout => ref s_layout;
+    internal static ref CommandLine Command => ref s_commandLine;
+
+    [UnmanagedCallersOnly(EntryPoint = "kernel_main")]
+    private static void Main(ulong loader, ulong information)
+    {
+        RuntimeHost.Allocate = &BootAllocator.Allocate;
+        RuntimeHost.FailFast = &Panic.RuntimeFailure;
+        Log.InitializeSerial();
+        KernelLayout.ModulesBounds(out void** modulesStart, out void** modulesEnd);
+        ModuleInitializer.InitializeModules(modulesStart, modulesEnd);
+        s_layout = KernelLayout.Current;
+
+        Gdt.Initialize();
+        Idt.Initialize(s_layout.InterruptStubs);
+
+        ReadBootInformation(loader, information);
+        s_commandLine.Load(ref s_bootInfo);
+        Panic.ExitQemuOnPanic = s_commandLine.Has("test") || s_commandLine.Has("exit-on-panic");
+        Screen.Attach(ref s_bootInfo);
+
+        Log.Write(Log.Bold + "Aurora" + Log.Reset + " kernel, booted by ");
+        Log.WriteCString(s_bootInfo.LoaderNamePointer());
+        Log.Write(" ");
+        Log.WriteCString(s_bootInfo.LoaderVersionPointer());
+        Log.Write(s_bootInfo.Firmware == Firmware.Uefi ? " (UEFI)" : s_bootInfo.Firmware == Firmware.Bios ? " (BIOS)" : "");
+        Log.Write(" via ");
+        Log.WriteLine(s_bootInfo.Loader == BootLoader.Limine ? "the Limine protocol" : "Multiboot2");
+        Log.Write("memory: ");
+        Log.WriteDecimal(s_bootInfo.UsableBytes / (1024 * 1024));
+        Log.Write(" MiB usable in ");
+        Log.WriteDecimal((long)s_bootInfo.MemoryRegionCount);
+        Log.WriteLine(" map entries");
+        Log.Write("console: serial COM1");
+        Log.WriteLine(Screen.Description);
+        Log.Write("kernel: ");
+        Log.WriteHex(s_bootInfo.KernelVirtualBase);
+        Log.Write(" (physical ");
+        Log.WriteHex(s_bootInfo.KernelPhysicalBase);
+        Log.Write("), direct map at ");
+        Log.WriteHex(s_bootInfo.DirectMapOffset);
+        Log.WriteLine();
+
+        Pic.Initialize();
+        Pit.Start(TimerFrequencyHz);
+        Cpu.EnableInterrupts();
+        Log.Write("timer: PIT at ");
+        Log.WriteDecimal((ulong)TimerFrequencyHz);
+        Log.WriteLine(" Hz");
+
+#if AURORA_TESTS
+        if (s_commandLine.Has("test"))
+        {
+            Aurora.Kernel.Tests.TestRunner.Run(s_commandLine.Value("test"));
+            return;
+        }
+#endif
+        Log.WriteLine(Log.Green + Log.Bold + "Aurora ready." + Log.Reset);
+        if (s_commandLine.Has("exit-after-ready")) DebugExit.Exit(DebugExit.Success);
+        Idle();
+    }
+
+    private static void ReadBootInformation(ulong loader, ulong information)
+    {
+        if (loader == 1)
+        {
+            if (!LimineBoot.BaseRevisionSupported)
+                Panic.Fail("the Limine boot loader does not support base revision 2");
+            LimineBoot.Fill(ref s_bootInfo);
+            s_bootInfo.KernelSize = s_layout.End - s_layout.Start;
+        }
+        else if (loader == 2)
+        {
+            Multiboot2Boot.Fill(ref s_bootInfo, information, s_layout.Start, s_layout.End);
+            // The 32-bit entry identity-mapped the first 4 GiB to get into long mode. Nothing
+            // needs it now; removing it makes null and stray low-address accesses fault.
+            *(ulong*)(Cpu.ReadCr3() + s_bootInfo.DirectMapOffset) = 0;
+            Cpu.WriteCr3(Cpu.ReadCr3());
+        }
+        else
+        {
+            Panic.Fail("entered by an unknown boot loader");
+        }
+    }
+
+    private static void Idle()
+    {
+        while (true) Cpu.EnableInterruptsAndHalt();
+    }
+}

@@ -1,0 +1,92 @@
+using System;
+using Aurora.Kernel.Drivers.Serial;
+using Aurora.Runtime.Text;
+
+namespace Aurora.Kernel;
+
+/// <summary>
+/// Kernel text output: every byte goes to COM1 and to the screen console in use (framebuffer or
+/// VGA text). Colours are ANSI SGR sequences, which serial terminals show and the screen
+/// consoles interpret, so one stream serves both.
+/// </summary>
+internal static unsafe class Log
+{
+    private static Uart16550 s_serial;
+    private static delegate*<byte, void> s_screen;
+
+    internal const string Reset = "\u001b[0m";
+    internal const string Green = "\u001b[32m";
+    internal const string Red = "\u001b[31m";
+    internal const string Yellow = "\u001b[33m";
+    internal const string Cyan = "\u001b[36m";
+    internal const string Bold = "\u001b[1m";
+
+    internal static void InitializeSerial() => s_serial.Initialize(0x3F8);
+
+    internal static bool SerialPresent => s_serial.Present;
+
+    internal static void AttachScreen(delegate*<byte, void> screen) => s_screen = screen;
+
+    internal static void DetachScreen() => s_screen = null;
+
+    internal static bool TryReadSerial(out byte value) => s_serial.TryRead(out value);
+
+    internal static void Write(byte value)
+    {
+        if (value == (byte)'\n') s_serial.Write((byte)'\r');
+        s_serial.Write(value);
+        if (s_screen != null) s_screen(value);
+    }
+
+    internal static void Write(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            Write(c < 0x80 ? (byte)c : (byte)'?');
+        }
+    }
+
+    internal static void Write(ReadOnlySpan<byte> text)
+    {
+        for (int i = 0; i < text.Length; i++) Write(text[i]);
+    }
+
+    /// <summary>A NUL-terminated string from the boot loader (bounded).</summary>
+    internal static void WriteCString(byte* text, int maxLength = 256)
+    {
+        if (text == null) { Write("(none)"); return; }
+        for (int i = 0; i < maxLength && text[i] != 0; i++) Write(text[i]);
+    }
+
+    internal static void WriteLine(string text)
+    {
+        Write(text);
+        Write((byte)'\n');
+    }
+
+    internal static void WriteLine() => Write((byte)'\n');
+
+    internal static void WriteDecimal(long value)
+    {
+        byte* buffer = stackalloc byte[IntegerFormatter.MaxDecimalLength];
+        int length = IntegerFormatter.FormatDecimal(value, new Span<byte>(buffer, IntegerFormatter.MaxDecimalLength));
+        Write(new ReadOnlySpan<byte>(buffer, length));
+    }
+
+    internal static void WriteDecimal(ulong value)
+    {
+        byte* buffer = stackalloc byte[IntegerFormatter.MaxDecimalLength];
+        int length = IntegerFormatter.FormatDecimal(value, new Span<byte>(buffer, IntegerFormatter.MaxDecimalLength));
+        Write(new ReadOnlySpan<byte>(buffer, length));
+    }
+
+    /// <summary>"0x" and lower-case hex, zero-padded to <paramref name="digits"/>.</summary>
+    internal static void WriteHex(ulong value, int digits = 1)
+    {
+        byte* buffer = stackalloc byte[16];
+        int length = IntegerFormatter.FormatHex(value, new Span<byte>(buffer, 16), digits);
+        Write("0x");
+        Write(new ReadOnlySpan<byte>(buffer, length));
+    }
+}

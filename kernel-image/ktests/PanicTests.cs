@@ -1,0 +1,54 @@
+namespace Aurora.Kernel.Tests;
+
+/// <summary>Each of these must end the boot in a panic; the host asserts on the report.
+/// They run one per boot (test=panic.NAME).</summary>
+internal static unsafe class PanicTests
+{
+    // An address no loader maps: lower half, far above any identity map.
+    private const ulong Unmapped = 0x00007A5A_DEAD0000;
+
+    internal static void PageFault()
+    {
+        ulong value = *(ulong*)Unmapped;
+        TestRunner.Check(false, value == 0 ? "read of an unmapped address returned zero" : "read of an unmapped address returned data");
+    }
+
+    private sealed class Node { public int Value; }
+
+    private static Node? s_missing;
+
+    internal static void NullDereference()
+    {
+        int value = s_missing!.Value;
+        TestRunner.Check(false, value == 0 ? "null dereference did not fault" : "null dereference read data");
+    }
+
+    internal static void GeneralProtection()
+    {
+        // A non-canonical address: bits 63..48 must copy bit 47 (SDM Vol. 1 3.3.7.1).
+        ulong value = *(ulong*)0x8000_0000_0000_0000;
+        TestRunner.Check(false, value == 0 ? "non-canonical read did not fault" : "non-canonical read returned data");
+    }
+
+    private static int s_index = 16;
+
+    internal static void BoundsCheck()
+    {
+        int[] numbers = new int[4];
+        numbers[s_index] = 1;
+        TestRunner.Check(false, "out-of-range store did not fail");
+    }
+
+    private static int s_zero;
+
+    internal static void DivideByZero()
+    {
+        int result = 100 / s_zero;
+        TestRunner.Check(false, result == 0 ? "division by zero returned 0" : "division by zero returned a value");
+    }
+
+    internal static void ThrownException()
+    {
+        throw new System.InvalidOperationException("deliberate throw from panic.thrown_exception");
+    }
+}

@@ -1,0 +1,50 @@
+namespace Aurora.Kernel.Tests;
+
+/// <summary>One in-kernel test: a name and a body that reports through TestRunner.Check.</summary>
+internal sealed unsafe class TestCase
+{
+    public readonly string Name;
+    public readonly delegate*<void> Body;
+
+    public TestCase(string name, delegate*<void> body)
+    {
+        Name = name;
+        Body = body;
+    }
+}
+
+/// <summary>
+/// Every in-kernel test, by name. The host-side xunit project reads this file to learn the
+/// names (one <c>T("name", &amp;Body)</c> per line), so each in-kernel test shows up in
+/// <c>dotnet test</c> under its own name.
+/// </summary>
+internal static unsafe class TestCatalog
+{
+    private static TestCase T(string name, delegate*<void> body) => new TestCase(name, body);
+
+    internal static readonly TestCase[] All =
+    {
+        T("runtime.interface_dispatch_six_implementations", &RuntimeTests.InterfaceDispatchSixImplementations),
+        T("runtime.gc_static_holder", &RuntimeTests.ReferenceTypeStatics),
+        T("runtime.static_constructor_runs_once", &RuntimeTests.StaticConstructorRunsOnce),
+        T("runtime.delegates", &RuntimeTests.Delegates),
+        T("runtime.boxing_and_unboxing", &RuntimeTests.BoxingAndUnboxing),
+        T("runtime.casting", &RuntimeTests.Casting),
+        T("runtime.spans_and_arrays", &RuntimeTests.SpansAndArrays),
+        T("runtime.string_literals", &RuntimeTests.StringLiterals),
+        T("runtime.integer_formatting", &RuntimeTests.IntegerFormatting),
+        T("arch.sse_enabled", &ArchTests.SseEnabled),
+        T("arch.breakpoint_handler_returns", &ArchTests.BreakpointHandlerReturns),
+        T("arch.pit_programmed_for_1000hz", &ArchTests.PitProgrammedFor1000Hz),
+        T("arch.timer_ticks_advance", &ArchTests.TimerTicksAdvance),
+        T("boot.memory_map_has_usable_memory", &BootTests.MemoryMapHasUsableMemory),
+        T("boot.loader_identified", &BootTests.LoaderIdentified),
+        T("boot.direct_map_reaches_kernel_image", &BootTests.DirectMapReachesKernelImage),
+        T("panic.page_fault", &PanicTests.PageFault),
+        T("panic.null_dereference", &PanicTests.NullDereference),
+        T("panic.general_protection", &PanicTests.GeneralProtection),
+        T("panic.bounds_check", &PanicTests.BoundsCheck),
+        T("panic.divide_by_zero", &PanicTests.DivideByZero),
+        T("panic.thrown_exception", &PanicTests.ThrownException),
+    };
+}

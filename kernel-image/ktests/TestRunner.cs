@@ -1,0 +1,83 @@
+using System;
+using Aurora.Kernel.Arch.X86_64;
+using Aurora.Kernel.Drivers.Qemu;
+
+namespace Aurora.Kernel.Tests;
+
+/// <summary>
+/// Runs in-kernel tests in a test build (AuroraTests=true). Chosen by the kernel option
+/// <c>test=NAME</c>: "all" runs every ordinary test; a name runs that one test (each
+/// "panic.*" test must run in its own boot, since it ends in a panic). Each result is printed
+/// as <c>[test] NAME ... PASS</c> or <c>FAIL: reason</c>, then <c>N passed, M failed</c>, and
+/// QEMU exits through isa-debug-exit with a distinct code for pass and fail.
+/// </summary>
+internal static unsafe class TestRunner
+{
+    private static bool s_failed;
+    private static string? s_failure;
+
+    /// <summary>Records a failure of the running test (the first reason is kept).</summary>
+    internal static void Check(bool condition, string reason)
+    {
+        if (condition || s_failed) return;
+        s_failed = true;
+        s_failure = reason;
+    }
+
+    internal static void Run(ReadOnlySpan<byte> selection)
+    {
+        int passed = 0, failed = 0, matched = 0;
+        Log.WriteLine("[test] begin");
+        TestCase[] tests = TestCatalog.All;
+        for (int i = 0; i < tests.Length; i++)
+        {
+            string name = tests[i].Name;
+            bool isPanicTest = StartsWith(name, "panic.");
+            bool selected = Equals(selection, name) || (Equals(selection, "all") && !isPanicTest);
+            if (!selected) continue;
+            matched++;
+            s_failed = false;
+            s_failure = null;
+            Log.Write("[test] ");
+            Log.Write(name);
+            Log.Write(" ... ");
+            tests[i].Body();
+            if (s_failed)
+            {
+                failed++;
+                Log.Write(Log.Red + "FAIL: " + Log.Reset);
+                Log.WriteLine(s_failure!);
+            }
+            else
+            {
+                passed++;
+                Log.WriteLine(Log.Green + "PASS" + Log.Reset);
+            }
+        }
+        if (matched == 0)
+        {
+            Log.WriteLine("[test] no test matches the selection");
+            failed++;
+        }
+        Log.WriteDecimal((long)passed);
+        Log.Write(" passed, ");
+        Log.WriteDecimal((long)failed);
+        Log.WriteLine(" failed");
+        DebugExit.Exit(failed == 0 ? DebugExit.Success : DebugExit.Failure);
+        Cpu.HaltForever();
+    }
+
+    private static bool Equals(ReadOnlySpan<byte> a, string b)
+    {
+        if (a.Length != b.Length) return false;
+        for (int i = 0; i < a.Length; i++) if (a[i] != b[i]) return false;
+        return true;
+    }
+
+    private static bool StartsWith(string text, string prefix)
+    {
+        if (text.Length < prefix.Length) return false;
+        for (int i = 0; i < prefix.Length; i++) if (text[i] != prefix[i]) return false;
+        return true;
+    }
+}

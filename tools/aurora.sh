@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# The implementation of ./aurora: setup, build, run, test, pack, sign, verify.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ART="$ROOT/artifacts"
+KERNEL_DIR="$ROOT/kernel-image"
+ARCH_DIR="$KERNEL_DIR/arch/x86_64"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Debian packages the build, the image and the tests need.
+APT_PACKAGES=(qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common mtools xorriso binutils gcc openssl)
+
+say() { printf '\033[1;36m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+usage() {
+  cat <<'USAGE'
+usage: ./aurora <command> [options]
+
+  setup              install what is missing (Debian packages, the .NET SDK check)
+  build [--test]     kernel ELF and ISO: artifacts/aurora.elf, artifacts/aurora.iso
+                     (--test: the test kernel, artifacts/aurora-test.{elf,iso})
+  run [options]      set up, build and boot the image in QEMU, serial console here
+        --uefi             boot through OVMF (UEFI) instead of SeaBIOS
+        --gdb              start QEMU halted, waiting for gdb on localhost:1234
+        --exit-after-ready end QEMU once the kernel prints its ready line (for scripts)
+  test               every test: host xunit suites and the in-kernel suites in QEMU
+                     (BIOS and UEFI; also through Limine when LIMINE_DIR is set)
+  check              compile every component freestanding against Aurora.Runtime
+
+Environment: LIMINE_DIR=<Limine 8.x binary release> makes the ISO a Limine image.
+USAGE
+}
+
+need_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+cmd_setup() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing Debian packages: ${missing[*]}"
+    need_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive need_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  command -v dotnet >/dev/null || die "the .NET 10 SDK is needed (dotnet on PATH): https://learn.microsoft.com/dotnet/core/install/linux-debian"
+}
+
+# ---------------------------------------------------------------- build
+kernel_object() { # $1 = flavour (release|test)
+  local flavour=$1 tests=false
+  [ "$flavour" = test ] && tests=true
+  local obj="$KERNEL_DIR/obj/$flavour/"
+  rm -f "$obj/native/Aurora.Kernel.o"
+  say "compiling the kernel ($flavour) with the NativeAOT compiler"
+  dotnet publish "$KERNEL_DIR/Aurora.Kernel.csproj" -c Release --nologo -v quiet \
+    -p:AuroraTests=$tests -p:IntermediateOutputPath="$obj" -o "$ART/obj/$flavour/publish" >&2 \
+    || die "kernel compilation failed"
+  [ -f "$obj/native/Aurora.Kernel.o" ] || die "the compiler left no object at $obj/native/Aurora.Kernel.o"
+  echo "$obj/native/Aurora.Kernel.o"
+}
+
+assemble() { # $1 = out dir, rest = sources
+  local out=$1; shift
+  mkdir -p "$out"
+  for src in "$@"; do
+    local o="$out/$(basename "${src%.S}").o"
+    gcc -c -nostdlib -ffreestanding -o "$o" "$src" || die "assembling $src failed"
+    echo "$o"
+  done
+}
+
+link_kernel() { # $1 = flavour, $2 = output elf
+  local flavour=$1 elf=$2
+  local managed; managed=$(kernel_object "$flavour")
+  local sources=("$ARCH_DIR"/*.S "$ROOT"/components/runtime/native/x86_64/*.S)
+  [ "$flavour" = test ] && sources+=("$KERNEL_DIR"/ktests/*.S)
+  local objs; objs=$(assemble "$ART/obj/$flavour/asm" "${sources[@]}")
+  say "linking $elf"
+  # shellcheck disable=SC2086
+  ld -static --no-dynamic-linker -z max-page-size=0x1000 -z noexecstack --gc-sections \
+     -T "$ARCH_DIR/linker.ld" -o "$elf" $objs "$managed" || die "link failed"
+}
+
+make_iso() { # $1 = elf, $2 = iso, $3 = extra grub option (e.g. text mode)
+  local elf=$1 iso=$2 mode=${3:-}
+  local stage; stage=$(mktemp -d)
+  mkdir -p "$stage/boot"
+  cp "$elf" "$stage/boot/aurora.elf"
+  if [ -n "${LIMINE_DIR:-}" ]; then
+    [ -f "$LIMINE_DIR/limine-bios-cd.bin" ] || die "LIMINE_DIR=$LIMINE_DIR has no limine-bios-cd.bin (want a Limine 8.x binary release)"
+    mkdir -p "$stage/boot/limine" "$stage/EFI/BOOT"
+    cp "$LIMINE_DIR"/{limine-bios.sys,limine-bios-cd.bin,limine-uefi-cd.bin} "$stage/boot/limine/"
+    cp "$LIMINE_DIR"/BOOTX64.EFI "$stage/EFI/BOOT/"
+    cat > "$stage/boot/limine/limine.conf" <<CONF
+timeout: 0
+serial: yes
+
+/Aurora
+    protocol: limine
+    kernel_path: boot():/boot/aurora.elf
+CONF
+    xorriso -as mkisofs -R -r -J -b boot/limine/limine-bios-cd.bin -no-emul-boot \
+      -boot-load-size 4 -boot-info-table -hfsplus -apm-block-size 2048 \
+      --efi-boot boot/limine/limine-uefi-cd.bin -efi-boot-part --efi-boot-image \
+      --protective-msdos-label "$stage" -o "$iso" >/dev/null 2>&1 || die "xorriso failed"
+  else
+    mkdir -p "$stage/boot/grub"
+    {
+      echo "serial --unit=0 --speed=115200"
+      echo "terminal_output serial console"
+      echo "set timeout=0"
+      echo "set default=0"
+      echo "insmod all_video"
+      [ "$mode" = text ] && echo "set gfxpayload=text"
+      echo 'menuentry "Aurora" {'
+      echo "  multiboot2 /boot/aurora.elf"
+      echo "  boot"
+      echo "}"
+    } > "$stage/boot/grub/grub.cfg"
+    grub-mkrescue -o "$iso" "$stage" >/dev/null 2>&1 || die "grub-mkrescue failed"
+  fi
+  rm -rf "$stage"
+}
+
+cmd_build() {
+  local flavour=release
+  [ "${1:-}" = "--test" ] && flavour=test
+  mkdir -p "$ART"
+  if [ $flavour = test ]; then
+    link_kernel test "$ART/aurora-test.elf"
+    make_iso "$ART/aurora-test.elf" "$ART/aurora-test.iso"
+    make_iso "$ART/aurora-test.elf" "$ART/aurora-test-textmode.iso" text
+    say "built artifacts/aurora-test.iso ($(stat -c %s "$ART/aurora-test.elf") byte kernel)"
+  else
+    link_kernel release "$ART/aurora.elf"
+    make_iso "$ART/aurora.elf" "$ART/aurora.iso"
+    say "built artifacts/aurora.iso ($(stat -c %s "$ART/aurora.elf") byte kernel, loader: ${LIMINE_DIR:+Limine}${LIMINE_DIR:-GRUB})"
+  fi
+}
+
+# ---------------------------------------------------------------- run
+ovmf_code() {
+  for f in /usr/share/ovmf/OVMF.fd /usr/share/OVMF/OVMF_CODE.fd; do [ -f "$f" ] && { echo "$f"; return; }; done
+  die "OVMF not found (Debian package ovmf)"
+}
+
+cmd_run() {
+  local uefi=0 gdb=0 exit_after_ready=0
+  for a in "$@"; do
+    case $a in
+      --uefi) uefi=1 ;; --gdb) gdb=1 ;; --exit-after-ready) exit_after_ready=1 ;;
+      *) die "unknown option to run: $a" ;;
+    esac
+  done
+  cmd_setup
+  cmd_build
+  local args=(-M q35 -cpu max -m 256M -cdrom "$ART/aurora.iso" -no-reboot -display none
+              -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+  [ $uefi = 1 ] && args+=(-bios "$(ovmf_code)")
+  [ $gdb = 1 ] && { args+=(-s -S); say "QEMU waits for gdb: gdb artifacts/aurora.elf -ex 'target remote :1234'"; }
+  if [ $exit_after_ready = 1 ]; then
+    args+=(-serial stdio -fw_cfg name=opt/aurora/cmdline,string=exit-after-ready)
+    say "booting (exits after the ready line)"
+    set +e; timeout 120 qemu-system-x86_64 "${args[@]}"; local rc=$?; set -e
+    [ $rc = 33 ] || die "the kernel did not reach its ready line (QEMU status $rc)"
+  else
+    args+=(-serial mon:stdio)
+    say "booting; Ctrl-A X quits QEMU"
+    exec qemu-system-x86_64 "${args[@]}"
+  fi
+}
+
+# ---------------------------------------------------------------- test
+cmd_test() {
+  cmd_setup
+  cmd_build --test
+  say "running every test (host suites, then in-kernel suites in QEMU)"
+  local log="$ART/test-results"; mkdir -p "$log"
+  set +e
+  dotnet test "$ROOT/Aurora.sln" --nologo -c Release --logger "console;verbosity=normal" \
+    --results-directory "$log" 2>&1 | tee "$log/dotnet-test.log" | grep -E --line-buffered '^\s*(Passed|Failed|Skipped) |^(Passed|Failed)!|error' 
+  local rc=${PIPESTATUS[0]}
+  set -e
+  local passed failed skipped
+  passed=$(grep -cE '^\s*Passed ' "$log/dotnet-test.log" || true)
+  failed=$(grep -cE '^\s*Failed ' "$log/dotnet-test.log" || true)
+  skipped=$(grep -cE '^\s*Skipped ' "$log/dotnet-test.log" || true)
+  echo
+  echo "summary: ${passed} passed, ${failed} failed, ${skipped} skipped"
+  echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+  return $rc
+}
+
+cmd_check() {
+  local failed=0
+  for dir in "$ROOT"/components/*/; do
+    local name; name=$(basename "$dir")
+    [ "$name" = runtime ] && continue
+    [ -d "$dir/src" ] || continue
+    say "freestanding compile: $name"
+    dotnet build "$ROOT/build/freestanding-check/Aurora.FreestandingCheck.csproj" -c Release --nologo -v quiet \
+      -p:ComponentDir="$dir/src/" -p:IntermediateOutputPath="$ROOT/build/freestanding-check/obj/$name/" \
+      -p:OutputPath="$ART/freestanding/$name/" >&2 || failed=1
+  done
+  [ $failed = 0 ] || die "a component does not compile freestanding"
+}
+
+case "${1:-help}" in
+  setup) shift; cmd_setup "$@" ;;
+  build) shift; cmd_setup; cmd_build "$@" ;;
+  run) shift; cmd_run "$@" ;;
+  test) shift; cmd_test "$@" ;;
+  check) shift; cmd_check "$@" ;;
+  help|-h|--help) usage ;;
+  *) usage; exit 2 ;;
+esac
