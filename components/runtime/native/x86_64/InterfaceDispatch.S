@@ -1,7 +1,7 @@
 # Interface dispatch entry for NativeAOT-compiled code (System V x86-64).
 #
 # A call site the compiler could not devirtualise loads the address of its dispatch cell into
-# r10 and calls through the cell's first word, which initially points here. We keep every
+# r11 and calls through the cell's first word, which initially points here. We keep every
 # argument register (integer and SSE) intact, ask the C# resolver for the target and jump to
 # it, so the callee sees exactly the call the site made.
 .intel_syntax noprefix
@@ -32,7 +32,7 @@ RhpInitialDynamicInterfaceDispatch:
     movdqu [rsp + 112], xmm7
     # rdi already holds the receiver; a null receiver faults inside the resolver (reported
     # by the page-fault handler as a null dereference).
-    mov rsi, r10
+    mov rsi, r11
     call AuroraResolveInterfaceCall
     mov r11, rax
     movdqu xmm0, [rsp + 0]

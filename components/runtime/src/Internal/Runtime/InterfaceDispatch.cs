@@ -13,10 +13,11 @@ namespace Internal.Runtime;
 /// </summary>
 internal static unsafe class InterfaceDispatch
 {
-    // Cell encodings (ILCompiler InterfaceDispatchCellCachePointerFlags).
+    // Low bits of a cell's cache word (ILCompiler's InterfaceDispatchCellCachePointerFlags).
     private const nint CachePointerMask = 0x3;
-    private const nint IsInterfaceRelativePointer = 0x1;
-    private const nint IsIndirectedInterfaceRelativePointer = 0x3;
+    private const nint IsInterfacePointer = 0x1;
+    private const nint IsIndirectedInterfaceRelativePointer = 0x2;
+    private const nint IsInterfaceRelativePointer = 0x3;
     private const ushort ReabstractionSlot = 0xFFFF;
     private const ushort DiamondSlot = 0xFFFE;
 
@@ -79,8 +80,8 @@ internal static unsafe class InterfaceDispatch
         slot = (ushort)terminator->Cache;
         switch (cache & CachePointerMask)
         {
-            case 0:
-                interfaceType = (MethodTable*)cache;
+            case IsInterfacePointer:
+                interfaceType = (MethodTable*)(cache & ~CachePointerMask);
                 break;
             case IsInterfaceRelativePointer:
             case IsIndirectedInterfaceRelativePointer:
@@ -90,6 +91,7 @@ internal static unsafe class InterfaceDispatch
                     : *(MethodTable**)address;
                 break;
             default:
+                // 0 would be a cache pointer; Aurora never installs caches in cells.
                 interfaceType = null;
                 RuntimeHost.Fail("interface dispatch: unsupported dispatch cell encoding");
                 break;
