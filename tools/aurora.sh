@@ -72,8 +72,8 @@ assemble() { # $1 = out dir, rest = sources
   done
 }
 
-link_kernel() { # $1 = flavour, $2 = output elf
-  local flavour=$1 elf=$2
+link_kernel() { # $1 = flavour, $2 = output elf, $3 = text-mode variant too (elf path)
+  local flavour=$1 elf=$2 text_elf=${3:-}
   local managed; managed=$(kernel_object "$flavour")
   local sources=("$ARCH_DIR"/*.S "$ROOT"/components/runtime/native/x86_64/*.S)
   [ "$flavour" = test ] && sources+=("$KERNEL_DIR"/ktests/*.S)
@@ -82,14 +82,23 @@ link_kernel() { # $1 = flavour, $2 = output elf
   # shellcheck disable=SC2086
   ld -static --no-dynamic-linker -z max-page-size=0x1000 -z noexecstack --gc-sections \
      -T "$ARCH_DIR/linker.ld" -o "$elf" $objs "$managed" || die "link failed"
+  if [ -n "$text_elf" ]; then
+    # Same objects, the Multiboot2 header that asks for no framebuffer (VGA text fallback).
+    sed -e 's/KEEP(\*(.multiboot2.graphics))/KEEP(*(.multiboot2.text))/' \
+        -e 's/\*(.multiboot2.text) \*(.note/*(.multiboot2.graphics) *(.note/' \
+        "$ARCH_DIR/linker.ld" > "$ART/obj/$flavour/linker-textmode.ld"
+    # shellcheck disable=SC2086
+    ld -static --no-dynamic-linker -z max-page-size=0x1000 -z noexecstack --gc-sections \
+       -T "$ART/obj/$flavour/linker-textmode.ld" -o "$text_elf" $objs "$managed" || die "link failed"
+  fi
 }
 
-make_iso() { # $1 = elf, $2 = iso, $3 = extra grub option (e.g. text mode)
-  local elf=$1 iso=$2 mode=${3:-}
+make_iso() { # $1 = elf, $2 = iso, $3 = loader (grub|limine), $4 = grub mode (text)
+  local elf=$1 iso=$2 loader=$3 mode=${4:-}
   local stage; stage=$(mktemp -d)
   mkdir -p "$stage/boot"
   cp "$elf" "$stage/boot/aurora.elf"
-  if [ -n "${LIMINE_DIR:-}" ]; then
+  if [ "$loader" = limine ]; then
     [ -f "$LIMINE_DIR/limine-bios-cd.bin" ] || die "LIMINE_DIR=$LIMINE_DIR has no limine-bios-cd.bin (want a Limine 8.x binary release)"
     mkdir -p "$stage/boot/limine" "$stage/EFI/BOOT"
     cp "$LIMINE_DIR"/{limine-bios.sys,limine-bios-cd.bin,limine-uefi-cd.bin} "$stage/boot/limine/"
@@ -114,8 +123,8 @@ CONF
       echo "set timeout=0"
       echo "set default=0"
       echo "insmod all_video"
-      [ "$mode" = text ] && echo "set gfxpayload=text"
       echo 'menuentry "Aurora" {'
+      [ "$mode" = text ] && echo "  set gfxpayload=text"
       echo "  multiboot2 /boot/aurora.elf"
       echo "  boot"
       echo "}"
@@ -130,13 +139,15 @@ cmd_build() {
   [ "${1:-}" = "--test" ] && flavour=test
   mkdir -p "$ART"
   if [ $flavour = test ]; then
-    link_kernel test "$ART/aurora-test.elf"
-    make_iso "$ART/aurora-test.elf" "$ART/aurora-test.iso"
-    make_iso "$ART/aurora-test.elf" "$ART/aurora-test-textmode.iso" text
-    say "built artifacts/aurora-test.iso ($(stat -c %s "$ART/aurora-test.elf") byte kernel)"
+    link_kernel test "$ART/aurora-test.elf" "$ART/aurora-test-textmode.elf"
+    make_iso "$ART/aurora-test.elf" "$ART/aurora-test.iso" grub
+    make_iso "$ART/aurora-test-textmode.elf" "$ART/aurora-test-textmode.iso" grub text
+    rm -f "$ART/aurora-test-limine.iso"
+    [ -n "${LIMINE_DIR:-}" ] && make_iso "$ART/aurora-test.elf" "$ART/aurora-test-limine.iso" limine
+    say "built artifacts/aurora-test.iso ($(stat -c %s "$ART/aurora-test.elf") byte kernel${LIMINE_DIR:+; also aurora-test-limine.iso})"
   else
     link_kernel release "$ART/aurora.elf"
-    make_iso "$ART/aurora.elf" "$ART/aurora.iso"
+    make_iso "$ART/aurora.elf" "$ART/aurora.iso" "$([ -n "${LIMINE_DIR:-}" ] && echo limine || echo grub)"
     say "built artifacts/aurora.iso ($(stat -c %s "$ART/aurora.elf") byte kernel, loader: ${LIMINE_DIR:+Limine}${LIMINE_DIR:-GRUB})"
   fi
 }

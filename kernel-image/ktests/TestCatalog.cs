@@ -37,6 +37,7 @@ internal static unsafe class TestCatalog
         T("arch.breakpoint_handler_returns", &ArchTests.BreakpointHandlerReturns),
         T("arch.pit_programmed_for_1000hz", &ArchTests.PitProgrammedFor1000Hz),
         T("arch.timer_ticks_advance", &ArchTests.TimerTicksAdvance),
+        T("console.screen_shows_log", &ConsoleTests.ScreenShowsLog),
         T("boot.memory_map_has_usable_memory", &BootTests.MemoryMapHasUsableMemory),
         T("boot.loader_identified", &BootTests.LoaderIdentified),
         T("boot.direct_map_reaches_kernel_image", &BootTests.DirectMapReachesKernelImage),

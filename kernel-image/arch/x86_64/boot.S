@@ -15,10 +15,14 @@
 .set KERNEL_VMA, 0xFFFFFFFF80000000
 .set HHDM_BASE, 0xFFFF800000000000
 .set MB2_MAGIC, 0xE85250D6
+# ---------------------------------------------------------------- Multiboot2 headers (spec 3.1)
+# Two complete headers; the linker script keeps one. The usual one asks for a framebuffer
+# (optional, 1024x768x32); the text-mode one does not, so GRUB leaves the VGA text mode on
+# (how the VGA console fallback is tested).
 .set MB2_HEADER_LENGTH, mb2_header_end - mb2_header_start
+.set MB2_TEXT_HEADER_LENGTH, mb2_text_header_end - mb2_text_header_start
 
-# ---------------------------------------------------------------- Multiboot2 header (spec 3.1)
-.section .multiboot2, "a"
+.section .multiboot2.graphics, "a"
 .align 8
 mb2_header_start:
     .long MB2_MAGIC
@@ -37,6 +41,26 @@ mb2_header_start:
     .short 0, 0                              # end tag
     .long 8
 mb2_header_end:
+
+.section .multiboot2.text, "a"
+.align 8
+mb2_text_header_start:
+    .long MB2_MAGIC
+    .long 0
+    .long MB2_TEXT_HEADER_LENGTH
+    .long -(MB2_MAGIC + MB2_TEXT_HEADER_LENGTH)
+    .align 8
+    .short 3, 0
+    .long 12
+    .long mb2_entry32 - KERNEL_VMA
+    .align 8
+    .short 4, 0                              # console flags tag: EGA text supported
+    .long 12
+    .long 2
+    .align 8
+    .short 0, 0
+    .long 8
+mb2_text_header_end:
 
 # ---------------------------------------------------------------- 32-bit Multiboot2 entry
 .section .boot.text, "ax"

@@ -1,0 +1,53 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace Aurora.KernelImage.Tests.Qemu;
+
+/// <summary>Every in-kernel test, by name, on every boot path: each is one xunit case that
+/// passes only if that boot printed "[test] NAME ... PASS".</summary>
+public class InKernelTests
+{
+    public static IEnumerable<object[]> Cases() =>
+        from path in KernelSuite.Paths
+        from name in KernelSuite.OrdinaryTestNames
+        select new object[] { path, name };
+
+    public static IEnumerable<object[]> PathCases() => KernelSuite.Paths.Select(p => new object[] { p });
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void InKernelTestPasses(BootPath path, string test)
+    {
+        BootResult run = KernelSuite.SuiteRun(path);
+        Match line = Regex.Match(run.Serial, @"^\[test\] " + Regex.Escape(test) + @" \.\.\. (.*)$", RegexOptions.Multiline);
+        Assert.True(line.Success, $"{test} did not report on {path}:\n{run}");
+        Assert.True(line.Groups[1].Value == "PASS", $"{test} on {path}: {line.Groups[1].Value}");
+    }
+
+    [Theory]
+    [MemberData(nameof(PathCases))]
+    public void SuiteReportsSummaryAndExitsWithPassCode(BootPath path)
+    {
+        BootResult run = KernelSuite.SuiteRun(path);
+        int count = KernelSuite.OrdinaryTestNames.Count();
+        Assert.Contains($"{count} passed, 0 failed", run.Serial);
+        Assert.Equal(BootResult.TestsPassed, run.ExitCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(PathCases))]
+    public void BootLogNamesLoaderMemoryConsoleAndTimer(BootPath path)
+    {
+        BootResult run = KernelSuite.SuiteRun(path);
+        string loader = path is BootPath.LimineBios or BootPath.LimineUefi
+            ? @"booted by Limine 8\.\d+\.\d+ \((BIOS|UEFI)\) via the Limine protocol"
+            : @"booted by GRUB 2\.\S+ \((BIOS|UEFI)\) via Multiboot2";
+        Assert.Matches(loader, run.Serial);
+        Assert.Contains(QemuBoot.IsUefi(path) ? "(UEFI)" : "(BIOS)", run.Serial);
+        Assert.Matches(@"memory: (2[0-5][0-9]|1[3-9][0-9]) MiB usable in \d+ map entries", run.Serial);
+        Assert.Contains("console: serial COM1, framebuffer console", run.Serial);
+        Assert.Contains("timer: PIT at 1000 Hz", run.Serial);
+    }
+}

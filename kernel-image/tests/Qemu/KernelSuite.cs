@@ -1,0 +1,51 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+
+namespace Aurora.KernelImage.Tests.Qemu;
+
+/// <summary>
+/// The in-kernel test catalogue (read from kernel-image/ktests/TestCatalog.cs, so the host
+/// knows every test by name) and the boots that run it: one `test=all` boot per boot path,
+/// shared by every test that asks about that path.
+/// </summary>
+public static class KernelSuite
+{
+    private static readonly ConcurrentDictionary<BootPath, Lazy<BootResult>> s_suiteRuns = new();
+
+    public static IReadOnlyList<string> AllTestNames { get; } = ReadCatalog();
+
+    public static IEnumerable<string> OrdinaryTestNames => AllTestNames.Where(n => !n.StartsWith("panic.", StringComparison.Ordinal));
+
+    public static IEnumerable<string> PanicTestNames => AllTestNames.Where(n => n.StartsWith("panic.", StringComparison.Ordinal));
+
+    /// <summary>Boot paths that can run here: GRUB through BIOS and UEFI always, Limine when
+    /// the build made a Limine image (LIMINE_DIR was set).</summary>
+    public static IEnumerable<BootPath> Paths
+    {
+        get
+        {
+            yield return BootPath.GrubBios;
+            yield return BootPath.GrubUefi;
+            if (File.Exists(QemuBoot.IsoFor(BootPath.LimineBios)) || Environment.GetEnvironmentVariable("LIMINE_DIR") is { Length: > 0 })
+            {
+                yield return BootPath.LimineBios;
+                yield return BootPath.LimineUefi;
+            }
+        }
+    }
+
+    public static BootResult SuiteRun(BootPath path) =>
+        s_suiteRuns.GetOrAdd(path, p => new Lazy<BootResult>(() => QemuBoot.Boot(p, "test=all"))).Value;
+
+    private static IReadOnlyList<string> ReadCatalog()
+    {
+        string catalog = Path.Combine(QemuBoot.RepositoryRoot, "kernel-image", "ktests", "TestCatalog.cs");
+        var names = Regex.Matches(File.ReadAllText(catalog), @"T\(""([a-z0-9_.]+)"", &").Select(m => m.Groups[1].Value).ToList();
+        if (names.Count == 0) throw new InvalidDataException("no tests found in " + catalog);
+        return names;
+    }
+}

@@ -1,0 +1,120 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Text;
+
+namespace Aurora.KernelImage.Tests.Qemu;
+
+/// <summary>The firmware and boot loader a test boot goes through.</summary>
+public enum BootPath
+{
+    GrubBios,
+    GrubUefi,
+    GrubBiosTextMode,
+    LimineBios,
+    LimineUefi,
+}
+
+/// <summary>What one QEMU boot printed on COM1 and how QEMU ended.</summary>
+public sealed record BootResult(int ExitCode, string Serial, bool TimedOut)
+{
+    /// <summary>isa-debug-exit codes written by the kernel (DebugExit.cs): (v &lt;&lt; 1) | 1.</summary>
+    public const int TestsPassed = 33, TestsFailed = 35, KernelPanicked = 37;
+
+    public override string ToString() => $"exit {ExitCode}{(TimedOut ? " (timed out)" : "")}\n{Serial}";
+}
+
+/// <summary>Boots a kernel image in QEMU (TCG) with the serial console captured and the
+/// isa-debug-exit device present, passing kernel options through fw_cfg.</summary>
+public static class QemuBoot
+{
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static string Artifacts => Path.Combine(RepositoryRoot, "artifacts");
+
+    public static string IsoFor(BootPath path) => Path.Combine(Artifacts, path switch
+    {
+        BootPath.GrubBiosTextMode => "aurora-test-textmode.iso",
+        BootPath.LimineBios or BootPath.LimineUefi => "aurora-test-limine.iso",
+        _ => "aurora-test.iso",
+    });
+
+    public static bool IsUefi(BootPath path) => path is BootPath.GrubUefi or BootPath.LimineUefi;
+
+    public static bool Available(BootPath path) => File.Exists(IsoFor(path)) && (!IsUefi(path) || OvmfPath() is not null);
+
+    public static string? OvmfPath()
+    {
+        foreach (string candidate in new[] { "/usr/share/ovmf/OVMF.fd", "/usr/share/OVMF/OVMF_CODE.fd" })
+            if (File.Exists(candidate)) return candidate;
+        return null;
+    }
+
+    public static BootResult Boot(BootPath path, string kernelOptions, TimeSpan? timeout = null)
+    {
+        string iso = IsoFor(path);
+        if (!File.Exists(iso))
+            throw new FileNotFoundException($"{iso} is missing: build it with `./aurora build --test` (./aurora test does)");
+        var info = new ProcessStartInfo("qemu-system-x86_64")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in new[]
+        {
+            "-M", "q35", "-cpu", "max", "-m", "256M", "-smp", "1",
+            "-cdrom", iso, "-no-reboot", "-display", "none", "-serial", "stdio", "-monitor", "none",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-fw_cfg", $"name=opt/aurora/cmdline,string={kernelOptions}",
+        }) info.ArgumentList.Add(arg);
+        if (IsUefi(path))
+        {
+            info.ArgumentList.Add("-bios");
+            info.ArgumentList.Add(OvmfPath() ?? throw new FileNotFoundException("OVMF (Debian package ovmf) is needed for UEFI boots"));
+        }
+
+        using var process = Process.Start(info)!;
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        bool exited = process.WaitForExit((int)(timeout ?? TimeSpan.FromSeconds(90)).TotalMilliseconds);
+        if (!exited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        process.WaitForExit(); // drain the output handlers
+        string serial;
+        lock (output) serial = StripAnsi(output.ToString());
+        return new BootResult(exited ? process.ExitCode : -1, serial, !exited);
+    }
+
+    /// <summary>Removes terminal escape sequences (colours from the kernel, screen control
+    /// from the firmware) so assertions read plain text.</summary>
+    public static string StripAnsi(string text)
+    {
+        var result = new StringBuilder(text.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\u001b' && i + 1 < text.Length && text[i + 1] == '[')
+            {
+                i += 2;
+                while (i < text.Length && !(text[i] >= '@' && text[i] <= '~')) i++;
+                continue;
+            }
+            if (text[i] == '\r') continue;
+            result.Append(text[i]);
+        }
+        return result.ToString();
+    }
+
+    private static string FindRoot()
+    {
+        for (string? dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
+            if (File.Exists(Path.Combine(dir, "Aurora.sln"))) return dir;
+        throw new DirectoryNotFoundException("cannot find the repository root (Aurora.sln) above " + AppContext.BaseDirectory);
+    }
+}
