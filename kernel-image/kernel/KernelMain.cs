@@ -1,8 +1,8 @@
 using System;
 using System.Runtime.InteropServices;
-using Aurora.Kernel.Arch.X86_64;
 using Aurora.Kernel.Boot;
 using Aurora.Kernel.Drivers.Qemu;
+using Aurora.Kernel.Hal;
 using Internal.Runtime;
 
 namespace Aurora.Kernel;
@@ -33,8 +33,7 @@ internal static unsafe class KernelMain
         ModuleInitializer.InitializeModules(modulesStart, modulesEnd);
         s_layout = KernelLayout.Current;
 
-        Gdt.Initialize();
-        Idt.Initialize(s_layout.InterruptStubs);
+        Cpu.InitializeBootProcessor();
 
         ReadBootInformation(loader, information);
         s_commandLine.Load(ref s_bootInfo);
@@ -63,8 +62,8 @@ internal static unsafe class KernelMain
         Log.WriteHex(s_bootInfo.DirectMapOffset);
         Log.WriteLine();
 
-        Pic.Initialize();
-        Pit.Start(TimerFrequencyHz);
+        InterruptController.Initialize();
+        Timer.Start(TimerFrequencyHz);
         Cpu.EnableInterrupts();
         Log.Write("timer: PIT at ");
         Log.WriteDecimal((ulong)TimerFrequencyHz);
@@ -96,8 +95,8 @@ internal static unsafe class KernelMain
             Multiboot2Boot.Fill(ref s_bootInfo, information, s_layout.Start, s_layout.End);
             // The 32-bit entry identity-mapped the first 4 GiB to get into long mode. Nothing
             // needs it now; removing it makes null and stray low-address accesses fault.
-            *(ulong*)(Cpu.ReadCr3() + s_bootInfo.DirectMapOffset) = 0;
-            Cpu.WriteCr3(Cpu.ReadCr3());
+            *(ulong*)(Paging.ActiveRootPhysical() + s_bootInfo.DirectMapOffset) = 0;
+            Paging.ActivateRoot(Paging.ActiveRootPhysical());
         }
         else
         {
@@ -107,6 +106,6 @@ internal static unsafe class KernelMain
 
     private static void Idle()
     {
-        while (true) Cpu.EnableInterruptsAndHalt();
+        while (true) Cpu.WaitForInterrupt();
     }
 }

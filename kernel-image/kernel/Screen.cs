@@ -1,4 +1,3 @@
-using Aurora.Kernel.Arch.X86_64;
 using Aurora.Kernel.Boot;
 using Aurora.Kernel.Drivers.Console;
 
@@ -51,5 +50,5 @@ internal static unsafe class Screen
 
     private static void WriteVga(byte value) => s_vga.Write(value);
 
-    private static void OutCursor(ushort port, byte value) => PortIo.Out8(port, value);
+    private static void OutCursor(ushort port, byte value) => Hal.Io.Out8(port, value);
 }

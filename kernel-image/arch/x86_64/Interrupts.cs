@@ -46,7 +46,7 @@ internal static unsafe class Interrupts
             return;
         }
         if (handler != null && handler(frame)) return;
-        Panic.FromException(frame);
+        ExceptionReport.Panic(frame);
     }
 
     internal static string ExceptionName(ulong vector) => vector switch

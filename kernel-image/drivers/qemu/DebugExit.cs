@@ -1,4 +1,4 @@
-using Aurora.Kernel.Arch.X86_64;
+using Aurora.Kernel.Hal;
 
 namespace Aurora.Kernel.Drivers.Qemu;
 
@@ -17,5 +17,5 @@ internal static class DebugExit
     /// <summary>The kernel panicked: QEMU exits with 37.</summary>
     internal const byte Panic = 0x12;
 
-    internal static void Exit(byte code) => PortIo.Out32(Port, code);
+    internal static void Exit(byte code) => Io.Out32(Port, code);
 }

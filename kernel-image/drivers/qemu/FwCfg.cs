@@ -1,4 +1,4 @@
-using Aurora.Kernel.Arch.X86_64;
+using Aurora.Kernel.Hal;
 
 namespace Aurora.Kernel.Drivers.Qemu;
 
@@ -16,9 +16,9 @@ internal static unsafe class FwCfg
 
     internal static bool Present()
     {
-        PortIo.Out16(SelectorPort, SignatureSelector);
-        return PortIo.In8(DataPort) == (byte)'Q' && PortIo.In8(DataPort) == (byte)'E'
-            && PortIo.In8(DataPort) == (byte)'M' && PortIo.In8(DataPort) == (byte)'U';
+        Io.Out16(SelectorPort, SignatureSelector);
+        return Io.In8(DataPort) == (byte)'Q' && Io.In8(DataPort) == (byte)'E'
+            && Io.In8(DataPort) == (byte)'M' && Io.In8(DataPort) == (byte)'U';
     }
 
     /// <summary>Copies the named file into the buffer; returns its length (truncated to the
@@ -26,20 +26,20 @@ internal static unsafe class FwCfg
     internal static int ReadFile(System.ReadOnlySpan<byte> name, System.Span<byte> buffer)
     {
         if (!Present()) return -1;
-        PortIo.Out16(SelectorPort, FileDirectorySelector);
+        Io.Out16(SelectorPort, FileDirectorySelector);
         uint count = ReadBigEndian32();
         for (uint i = 0; i < count && i < 4096; i++)
         {
             uint size = ReadBigEndian32();
-            ushort selector = (ushort)((PortIo.In8(DataPort) << 8) | PortIo.In8(DataPort));
-            PortIo.In8(DataPort);
-            PortIo.In8(DataPort);
+            ushort selector = (ushort)((Io.In8(DataPort) << 8) | Io.In8(DataPort));
+            Io.In8(DataPort);
+            Io.In8(DataPort);
             byte* entryName = stackalloc byte[56];
-            for (int j = 0; j < 56; j++) entryName[j] = PortIo.In8(DataPort);
+            for (int j = 0; j < 56; j++) entryName[j] = Io.In8(DataPort);
             if (!NameEquals(entryName, name)) continue;
-            PortIo.Out16(SelectorPort, selector);
+            Io.Out16(SelectorPort, selector);
             int length = (int)(size < (uint)buffer.Length ? size : (uint)buffer.Length);
-            for (int j = 0; j < length; j++) buffer[j] = PortIo.In8(DataPort);
+            for (int j = 0; j < length; j++) buffer[j] = Io.In8(DataPort);
             return length;
         }
         return -1;
@@ -48,7 +48,7 @@ internal static unsafe class FwCfg
     private static uint ReadBigEndian32()
     {
         uint value = 0;
-        for (int i = 0; i < 4; i++) value = (value << 8) | PortIo.In8(DataPort);
+        for (int i = 0; i < 4; i++) value = (value << 8) | Io.In8(DataPort);
         return value;
     }
 

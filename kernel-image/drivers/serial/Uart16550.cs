@@ -1,4 +1,4 @@
-using Aurora.Kernel.Arch.X86_64;
+using Aurora.Kernel.Hal;
 
 namespace Aurora.Kernel.Drivers.Serial;
 
@@ -13,16 +13,16 @@ internal struct Uart16550
     internal void Initialize(ushort ioBase)
     {
         _base = ioBase;
-        PortIo.Out8((ushort)(ioBase + 1), 0x00);    // no interrupts
-        PortIo.Out8((ushort)(ioBase + 3), 0x80);    // DLAB on
-        PortIo.Out8((ushort)(ioBase + 0), 0x01);    // divisor 1 = 115200 baud
-        PortIo.Out8((ushort)(ioBase + 1), 0x00);
-        PortIo.Out8((ushort)(ioBase + 3), 0x03);    // 8N1, DLAB off
-        PortIo.Out8((ushort)(ioBase + 2), 0xC7);    // FIFO on, cleared, 14-byte threshold
-        PortIo.Out8((ushort)(ioBase + 4), 0x03);    // DTR, RTS
+        Io.Out8((ushort)(ioBase + 1), 0x00);    // no interrupts
+        Io.Out8((ushort)(ioBase + 3), 0x80);    // DLAB on
+        Io.Out8((ushort)(ioBase + 0), 0x01);    // divisor 1 = 115200 baud
+        Io.Out8((ushort)(ioBase + 1), 0x00);
+        Io.Out8((ushort)(ioBase + 3), 0x03);    // 8N1, DLAB off
+        Io.Out8((ushort)(ioBase + 2), 0xC7);    // FIFO on, cleared, 14-byte threshold
+        Io.Out8((ushort)(ioBase + 4), 0x03);    // DTR, RTS
         // A scratch register that reads back what was written tells us a UART is there.
-        PortIo.Out8((ushort)(ioBase + 7), 0xA5);
-        _present = PortIo.In8((ushort)(ioBase + 7)) == 0xA5;
+        Io.Out8((ushort)(ioBase + 7), 0xA5);
+        _present = Io.In8((ushort)(ioBase + 7)) == 0xA5;
     }
 
     internal void Write(byte value)
@@ -30,15 +30,15 @@ internal struct Uart16550
         if (!_present) return;
         // Wait for the transmit holding register to empty (LSR bit 5); bounded so a dead
         // UART cannot hang the kernel.
-        for (int spins = 0; spins < 100000 && (PortIo.In8((ushort)(_base + 5)) & 0x20) == 0; spins++) { }
-        PortIo.Out8(_base, value);
+        for (int spins = 0; spins < 100000 && (Io.In8((ushort)(_base + 5)) & 0x20) == 0; spins++) { }
+        Io.Out8(_base, value);
     }
 
     internal bool TryRead(out byte value)
     {
-        if (_present && (PortIo.In8((ushort)(_base + 5)) & 0x01) != 0)
+        if (_present && (Io.In8((ushort)(_base + 5)) & 0x01) != 0)
         {
-            value = PortIo.In8(_base);
+            value = Io.In8(_base);
             return true;
         }
         value = 0;

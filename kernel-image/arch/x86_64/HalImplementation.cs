@@ -1,0 +1,54 @@
+using X86 = Aurora.Kernel.Arch.X86_64;
+
+namespace Aurora.Kernel.Hal;
+
+// x86-64 bodies of the HAL (hal/Hal.cs).
+
+internal static unsafe partial class Cpu
+{
+    internal static partial void InitializeBootProcessor()
+    {
+        X86.Gdt.Initialize();
+        X86.Idt.Initialize(KernelMain.Layout.InterruptStubs);
+    }
+
+    internal static partial void DisableInterrupts() => X86.Cpu.DisableInterrupts();
+    internal static partial void EnableInterrupts() => X86.Cpu.EnableInterrupts();
+    internal static partial void WaitForInterrupt() => X86.Cpu.EnableInterruptsAndHalt();
+    internal static partial void HaltForever() => X86.Cpu.HaltForever();
+    internal static partial ulong ReadCycleCounter() => X86.Cpu.ReadTimestampCounter();
+    internal static partial ulong ReadFramePointer() => X86.Cpu.ReadFramePointer();
+}
+
+internal static partial class Paging
+{
+    internal static partial ulong ActiveRootPhysical() => X86.Cpu.ReadCr3() & ~0xFFFUL;
+    internal static partial void ActivateRoot(ulong rootPhysical) => X86.Cpu.WriteCr3(rootPhysical);
+    internal static partial void InvalidatePage(ulong virtualAddress) => X86.Cpu.Invlpg(virtualAddress);
+
+    internal static partial void EnableNoExecute() =>
+        X86.Cpu.WriteMsr(X86.Cpu.MsrEfer, X86.Cpu.ReadMsr(X86.Cpu.MsrEfer) | X86.Cpu.EferNoExecuteEnable);
+}
+
+internal static unsafe partial class InterruptController
+{
+    internal static partial void Initialize() => X86.Pic.Initialize();
+    internal static partial void Unmask(int irq) => X86.Pic.Unmask(irq);
+    internal static partial void Mask(int irq) => X86.Pic.Mask(irq);
+}
+
+internal static partial class Timer
+{
+    internal static partial void Start(uint frequencyHz) => X86.Pit.Start(frequencyHz);
+    internal static partial ulong Ticks() => X86.Pit.Ticks;
+}
+
+internal static unsafe partial class Io
+{
+    internal static partial void Out8(ushort port, byte value) => X86.PortIo.Out8(port, value);
+    internal static partial byte In8(ushort port) => X86.PortIo.In8(port);
+    internal static partial void Out16(ushort port, ushort value) => X86.PortIo.Out16(port, value);
+    internal static partial ushort In16(ushort port) => X86.PortIo.In16(port);
+    internal static partial void Out32(ushort port, uint value) => X86.PortIo.Out32(port, value);
+    internal static partial uint In32(ushort port) => X86.PortIo.In32(port);
+}
