@@ -53,6 +53,11 @@ internal unsafe struct BootInfo
     public ulong KernelSize;
     public ulong RsdpPhysical;
 
+    /// <summary>The loader's own information block when it lies in usable memory
+    /// (Multiboot2), so the frame allocator keeps it until it is no longer read.</summary>
+    public ulong BootInformationPhysical;
+    public ulong BootInformationSize;
+
     public int MemoryRegionCount;
     public fixed ulong MemoryBase[MaxMemoryRegions];
     public fixed ulong MemoryLength[MaxMemoryRegions];

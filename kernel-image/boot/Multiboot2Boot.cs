@@ -24,6 +24,8 @@ internal static unsafe class Multiboot2Boot
 
         byte* start = (byte*)(informationPhysical + DirectMapOffset);
         uint totalSize = *(uint*)start;
+        info.BootInformationPhysical = informationPhysical;
+        info.BootInformationSize = totalSize;
         byte* tag = start + 8;
         byte* end = start + totalSize;
         while (tag + 8 <= end)

@@ -27,6 +27,9 @@ internal static partial class Paging
     internal static partial void ActivateRoot(ulong rootPhysical);
     internal static partial void InvalidatePage(ulong virtualAddress);
     internal static partial void EnableNoExecute();
+    /// <summary>Sets up the memory-type table the page-table cache modes index (x86: the PAT,
+    /// laid out as Limine does: WB, WT, UC-, UC, WP, WC, UC-, UC).</summary>
+    internal static partial void ProgramCacheTypes();
 }
 
 /// <summary>The interrupt controller and interrupt routing.</summary>

@@ -54,6 +54,16 @@ internal static unsafe class KernelMain
         Log.WriteLine(" map entries");
         Log.Write("console: serial COM1");
         Log.WriteLine(Screen.Description);
+        Memory.KernelMemory.InitializePhysical(ref s_bootInfo);
+        Memory.KernelMemory.BuildKernelAddressSpace(ref s_bootInfo, ref s_layout);
+        Memory.KernelMemory.InitializeHeap(debug: s_commandLine.Has("test") || s_commandLine.Has("heap-debug"));
+        Memory.KernelMemory.ReclaimBootloaderMemory();
+        Arch.X86_64.PageFaults.Install();
+        Log.Write("paging: kernel page tables active (W^X, NX direct map), frames: ");
+        Log.WriteDecimal(Memory.KernelMemory.Frames.FreeBytes >> 20);
+        Log.Write(" MiB free of ");
+        Log.WriteDecimal(Memory.KernelMemory.Frames.TotalBytes >> 20);
+        Log.WriteLine(" MiB managed");
         Log.Write("kernel: ");
         Log.WriteHex(s_bootInfo.KernelVirtualBase);
         Log.Write(" (physical ");

@@ -43,6 +43,8 @@ internal static unsafe class Screen
         }
     }
 
+    internal static void MoveFramebuffer(byte* address) => s_framebuffer.Relocate(address);
+
     internal static ref FramebufferConsole Framebuffer => ref s_framebuffer;
     internal static ref VgaTextConsole Vga => ref s_vga;
 

@@ -26,6 +26,10 @@ internal static partial class Paging
     internal static partial void ActivateRoot(ulong rootPhysical) => X86.Cpu.WriteCr3(rootPhysical);
     internal static partial void InvalidatePage(ulong virtualAddress) => X86.Cpu.Invlpg(virtualAddress);
 
+    // IA32_PAT (SDM Vol. 3A 13.12.2): one memory type per byte, PA0 first. 06 WB, 04 WT,
+    // 07 UC-, 00 UC, 05 WP, 01 WC. The vmm's CacheMode values are these indices.
+    internal static partial void ProgramCacheTypes() => X86.Cpu.WriteMsr(0x277, 0x0007010500070406);
+
     internal static partial void EnableNoExecute() =>
         X86.Cpu.WriteMsr(X86.Cpu.MsrEfer, X86.Cpu.ReadMsr(X86.Cpu.MsrEfer) | X86.Cpu.EferNoExecuteEnable);
 }

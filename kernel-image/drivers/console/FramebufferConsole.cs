@@ -59,6 +59,13 @@ public unsafe struct FramebufferConsole
 
     public bool IsInitialized => _buffer != null;
 
+    /// <summary>The same framebuffer seen at a new address (the kernel remaps it when it moves
+    /// to its own page tables); cursor, colours and contents stay as they are.</summary>
+    public void Relocate(byte* address)
+    {
+        if (_buffer != null && address != null) _buffer = address;
+    }
+
     public int Columns => _columns;
 
     public int Rows => _rows;

@@ -1,0 +1,61 @@
+using Aurora.Heap;
+using Aurora.Pmm;
+using Aurora.Vmm;
+
+namespace Aurora.Kernel.Memory;
+
+// The glue that hands each memory component the pieces it was designed to take as parameters.
+
+/// <summary>Physical memory through the kernel's direct map.</summary>
+internal unsafe struct DirectMap : IPhysicalMemory
+{
+    public byte* ToVirtual(ulong physicalAddress) => (byte*)(physicalAddress + KernelMemory.DirectMapOffset);
+}
+
+/// <summary>Page-table frames come from the physical frame allocator.</summary>
+internal struct PmmFrameSource : IFrameSource
+{
+    public bool TryAllocate(out ulong physicalAddress) =>
+        KernelMemory.Frames.AllocateFrame(out physicalAddress) == PmmError.None;
+
+    public void Free(ulong physicalAddress)
+    {
+        PmmError error = KernelMemory.Frames.FreeFrame(physicalAddress);
+        if (error != PmmError.None) Panic.Fail("page-table frame free failed", "the frame allocator rejected a frame the vmm owned");
+    }
+}
+
+/// <summary>TLB invalidation: only the live address space has translations to drop.</summary>
+internal struct HardwareTlb : ITlb
+{
+    public void InvalidatePage(ulong rootPhysicalAddress, ulong virtualAddress)
+    {
+        if (rootPhysicalAddress == Hal.Paging.ActiveRootPhysical()) Hal.Paging.InvalidatePage(virtualAddress);
+    }
+
+    public void FlushAll(ulong rootPhysicalAddress)
+    {
+        if (rootPhysicalAddress == Hal.Paging.ActiveRootPhysical()) Hal.Paging.ActivateRoot(rootPhysicalAddress);
+    }
+}
+
+/// <summary>Heap pages: physical frames seen through the direct map (which is non-executable,
+/// so the heap is too).</summary>
+internal unsafe struct FramePageSource : IPageSource
+{
+    public byte* AllocatePages(nuint count)
+    {
+        ulong physical;
+        PmmError error = count == 1
+            ? KernelMemory.Frames.AllocateFrame(out physical)
+            : KernelMemory.Frames.AllocateContiguous(count, 1, out physical);
+        return error == PmmError.None ? (byte*)(physical + KernelMemory.DirectMapOffset) : null;
+    }
+
+    public void FreePages(byte* pages, nuint count)
+    {
+        ulong physical = (ulong)pages - KernelMemory.DirectMapOffset;
+        PmmError error = count == 1 ? KernelMemory.Frames.FreeFrame(physical) : KernelMemory.Frames.FreeContiguous(physical, count);
+        if (error != PmmError.None) Panic.Fail("heap page free failed", "the frame allocator rejected pages the heap owned");
+    }
+}

@@ -1,0 +1,221 @@
+using System;
+using Aurora.Heap;
+using Aurora.Pmm;
+using Aurora.Vmm;
+
+namespace Aurora.Kernel.Memory;
+
+/// <summary>
+/// Brings the kernel onto its own memory (SPEC MM-1, MM-2, MM-3, MM-5): the physical frame
+/// allocator over the boot memory map, the kernel's own page tables (W^X sections, a
+/// non-executable direct map, the framebuffer write-combining), then the heap, which from then
+/// on backs every object the runtime allocates and the kernel's kmalloc.
+/// </summary>
+internal static unsafe class KernelMemory
+{
+    /// <summary>Where the framebuffer is mapped (write-combining) once the kernel runs on its
+    /// own page tables.</summary>
+    internal const ulong FramebufferWindow = 0xFFFF_C000_0000_0000;
+
+    private static FrameAllocator s_frames;
+    private static PageMapper<DirectMap, PmmFrameSource, HardwareTlb> s_mapper;
+    private static AddressSpace s_kernelSpace;
+    private static KernelHeap<FramePageSource> s_heap;
+    private static bool s_heapReady;
+
+    internal static ulong DirectMapOffset;
+    internal static ulong DirectMapSize;
+    internal static ulong MetadataPhysical;
+    internal static bool BootloaderMemoryReclaimed;
+
+    internal static ref FrameAllocator Frames => ref s_frames;
+    internal static ref PageMapper<DirectMap, PmmFrameSource, HardwareTlb> Mapper => ref s_mapper;
+    internal static AddressSpace KernelSpace => s_kernelSpace;
+    internal static ref KernelHeap<FramePageSource> Heap => ref s_heap;
+    internal static bool HeapReady => s_heapReady;
+
+    private struct MapBuffer
+    {
+        public fixed ulong Words[Boot.BootInfo.MaxMemoryRegions * 3];
+    }
+
+    private static MapBuffer s_map;
+    private static int s_mapCount;
+
+    internal static ReadOnlySpan<MemoryRegion> Map
+    {
+        get { fixed (MapBuffer* map = &s_map) return new ReadOnlySpan<MemoryRegion>(map, s_mapCount); }
+    }
+
+    /// <summary>Step 1: the frame allocator, with everything that is not free memory reserved.</summary>
+    internal static void InitializePhysical(ref Boot.BootInfo info)
+    {
+        DirectMapOffset = info.DirectMapOffset;
+        fixed (MapBuffer* buffer = &s_map)
+        {
+            var regions = (MemoryRegion*)buffer;
+            for (int i = 0; i < info.MemoryRegionCount; i++)
+            {
+                Boot.MemoryRegion r = info.GetMemoryRegion(i);
+                regions[i] = new MemoryRegion(r.Base, r.Length, (MemoryRegionKind)(ulong)r.Kind);
+            }
+            s_mapCount = info.MemoryRegionCount;
+        }
+
+        ReadOnlySpan<MemoryRegion> map = Map;
+        ulong bytes = FrameAllocator.RequiredMetadataBytes(FrameAllocator.HighestUsableAddress(map));
+        Check(FrameAllocator.FindMetadataPlacement(map, bytes, out MetadataPhysical), "no room for the frame allocator's bitmap");
+        Check(s_frames.Initialize(map, (void*)(MetadataPhysical + DirectMapOffset), bytes, MetadataPhysical), "frame allocator initialisation");
+
+        // Multiboot2 reports the kernel image, modules and the boot information as plain usable
+        // memory; Limine already marks them (KernelAndModules, BootloaderReclaimable).
+        Check(s_frames.Reserve(info.KernelPhysicalBase, info.KernelSize), "reserving the kernel image");
+        for (int i = 0; i < info.ModuleCount; i++)
+            Check(s_frames.Reserve(info.ModulePhysical[i], info.ModuleSize[i]), "reserving a boot module");
+        if (info.BootInformationSize != 0)
+            Check(s_frames.Reserve(info.BootInformationPhysical, info.BootInformationSize), "reserving the boot information");
+        if (info.HasFramebuffer)
+            Check(s_frames.Reserve(info.Framebuffer.PhysicalAddress, (ulong)info.Framebuffer.Pitch * info.Framebuffer.Height), "reserving the framebuffer");
+    }
+
+    /// <summary>Step 2: the kernel's own PML4, then CR3 moves away from the loader's tables.</summary>
+    internal static void BuildKernelAddressSpace(ref Boot.BootInfo info, ref KernelLayout layout)
+    {
+        s_mapper = new PageMapper<DirectMap, PmmFrameSource, HardwareTlb>(default, default, default);
+        Check(s_mapper.CreateEmpty(out s_kernelSpace), "allocating the kernel PML4");
+        // Every upper-half PML4 entry exists from the start, so address spaces made later share
+        // the kernel half by copying these 256 entries and never go out of date.
+        Check(s_mapper.ReserveKernelHalf(s_kernelSpace), "pre-allocating the kernel half");
+
+        ulong slide = info.KernelVirtualBase - info.KernelPhysicalBase;
+
+        // W^X: text read-execute, read-only data read-only and non-executable, data/bss/stack
+        // read-write and non-executable. The page below the kernel stack stays unmapped as a
+        // guard: an overflow faults (and the double-fault handler runs on its own IST stack).
+        MapRange(layout.Start, layout.TextEnd, layout.Start - slide, PageFlags.Global);
+        MapRange(layout.RodataStart, layout.RodataEnd, layout.RodataStart - slide, PageFlags.Global | PageFlags.NoExecute);
+        ulong guard = layout.StackBottom - 4096;
+        MapRange(layout.DataStart, guard, layout.DataStart - slide, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute);
+        MapRange(layout.StackBottom, layout.End, layout.StackBottom - slide, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute);
+
+        // The direct map of physical memory, 2 MiB pages, never executable: at least the low
+        // 4 GiB (firmware tables, MMIO) and everything the memory map names.
+        ulong top = 4UL << 30;
+        foreach (MemoryRegion region in Map)
+            if (region.Kind != MemoryRegionKind.Reserved && region.End > top) top = region.End;
+        top = (top + (2UL << 20) - 1) & ~((2UL << 20) - 1);
+        for (ulong address = 0; address < top; address += 2UL << 20)
+            Check(s_mapper.Map(s_kernelSpace, DirectMapOffset + address, address, PageSize.Size2MiB,
+                PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute), "mapping the direct map");
+        DirectMapSize = top;
+
+        // The framebuffer, write-combining: pixels are written, rarely read.
+        if (info.HasFramebuffer)
+        {
+            ulong length = ((ulong)info.Framebuffer.Pitch * info.Framebuffer.Height + 4095) & ~4095UL;
+            ulong framebufferPhysical = info.Framebuffer.PhysicalAddress & ~4095UL;
+            for (ulong offset = 0; offset < length; offset += 4096)
+                Check(s_mapper.Map(s_kernelSpace, FramebufferWindow + offset, framebufferPhysical + offset, PageSize.Size4KiB,
+                    PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.WriteCombining), "mapping the framebuffer");
+        }
+
+        Hal.Paging.EnableNoExecute();
+        Hal.Paging.ProgramCacheTypes();
+        Hal.Paging.ActivateRoot(s_kernelSpace.Root);
+
+        if (info.HasFramebuffer)
+        {
+            info.Framebuffer.Address = (byte*)(FramebufferWindow + (info.Framebuffer.PhysicalAddress & 4095));
+            Screen.MoveFramebuffer(info.Framebuffer.Address);
+        }
+    }
+
+    /// <summary>Step 3: the heap, which then takes over the runtime's object allocation.</summary>
+    internal static void InitializeHeap(bool debug)
+    {
+        s_heap = new KernelHeap<FramePageSource>(default, debug);
+        s_heapReady = true;
+        Internal.Runtime.RuntimeHost.Allocate = &AllocateForRuntime;
+    }
+
+    /// <summary>Step 4: once nothing reads the loader's structures any more (BootInfo holds
+    /// copies; CR3 no longer points at its tables), its memory becomes free memory.</summary>
+    internal static void ReclaimBootloaderMemory()
+    {
+        Check(s_frames.ReclaimBootloaderMemory(Map), "reclaiming boot-loader memory");
+        BootloaderMemoryReclaimed = true;
+    }
+
+    private static void* AllocateForRuntime(nuint size)
+    {
+        void* memory = s_heap.AllocateZeroed(size);
+        CheckHeap();
+        return memory;
+    }
+
+    /// <summary>kmalloc: 16-byte aligned, null when memory is exhausted.</summary>
+    internal static void* Allocate(nuint size)
+    {
+        void* memory = s_heap.Allocate(size);
+        CheckHeap();
+        return memory;
+    }
+
+    /// <summary>kfree: a pointer the heap did not hand out, or a double free, is a kernel bug.</summary>
+    internal static void Free(void* memory)
+    {
+        HeapFault fault = s_heap.Free(memory);
+        if (fault.IsError) HeapPanic(fault);
+    }
+
+    /// <summary>Debug mode notices writes to freed memory when it hands a block out again.</summary>
+    private static ulong s_faultsSeen;
+
+    private static void CheckHeap()
+    {
+        if (s_heap.FaultCount == s_faultsSeen) return;
+        s_faultsSeen = s_heap.FaultCount;
+        HeapPanic(s_heap.LastFault);
+    }
+
+    private static void HeapPanic(HeapFault fault)
+    {
+        Panic.Begin();
+        Log.Write(Log.Red + Log.Bold + "KERNEL PANIC: " + Log.Reset + "heap: ");
+        Log.Write(fault.Description);
+        Log.Write(" at ");
+        Log.WriteHex(fault.Address, 16);
+        Log.Write(" (block ");
+        Log.WriteHex(fault.Block, 16);
+        Log.WriteLine(")");
+        Panic.WriteBacktrace(Hal.Cpu.ReadFramePointer(), 0);
+        Panic.End();
+    }
+
+    private static void MapRange(ulong start, ulong end, ulong physicalStart, PageFlags flags)
+    {
+        for (ulong address = start & ~4095UL; address < end; address += 4096)
+            Check(s_mapper.Map(s_kernelSpace, address, physicalStart + (address - (start & ~4095UL)), PageSize.Size4KiB, flags), "mapping the kernel image");
+    }
+
+    private static void Check(PmmError error, string what)
+    {
+        if (error != PmmError.None) Panic.Fail(what, PmmErrorText(error));
+    }
+
+    private static void Check(VmmError error, string what)
+    {
+        if (error != VmmError.None) Panic.Fail(what, "the page mapper reported an error");
+    }
+
+    private static string PmmErrorText(PmmError error) => error switch
+    {
+        PmmError.OutOfMemory => "out of physical memory",
+        PmmError.InvalidArgument => "invalid argument",
+        PmmError.Misaligned => "misaligned address",
+        PmmError.NotManaged => "not managed memory",
+        PmmError.AlreadyFree => "frame already free",
+        PmmError.MetadataTooSmall => "metadata too small",
+        _ => "frame allocator error",
+    };
+}
