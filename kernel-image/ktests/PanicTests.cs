@@ -47,6 +47,16 @@ internal static unsafe class PanicTests
         TestRunner.Check(false, result == 0 ? "division by zero returned 0" : "division by zero returned a value");
     }
 
+    /// <summary>Debug heap: a write into a freed block is caught when the block is reused.</summary>
+    internal static void HeapWriteAfterFree()
+    {
+        byte* block = (byte*)Memory.KernelMemory.Allocate(48);
+        Memory.KernelMemory.Free(block);
+        block[20] = 0x42;
+        for (int i = 0; i < 64; i++) Memory.KernelMemory.Allocate(48);
+        TestRunner.Check(false, "write after free went unnoticed");
+    }
+
     internal static void ThrownException()
     {
         throw new System.InvalidOperationException("deliberate throw from panic.thrown_exception");

@@ -29,12 +29,11 @@ aurora_safe_write8_access:
 # bool aurora_safe_call(ulong address): calls code at address; false if fetching it faulted.
 .global aurora_safe_call
 .type aurora_safe_call, @function
+# No frame of its own: after a recovered fetch fault the landing's ret must find the
+# caller's return address on top of the stack.
 aurora_safe_call:
-    push rbp
-    mov rbp, rsp
     call rdi
     mov eax, 1
-    pop rbp
     ret
 
 # Where a recovered fault resumes: the faulting probe's return value is false.

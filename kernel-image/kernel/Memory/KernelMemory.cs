@@ -26,6 +26,7 @@ internal static unsafe class KernelMemory
     internal static ulong DirectMapOffset;
     internal static ulong DirectMapSize;
     internal static ulong MetadataPhysical;
+    internal static ulong MetadataBytes;
     internal static bool BootloaderMemoryReclaimed;
 
     internal static ref FrameAllocator Frames => ref s_frames;
@@ -65,6 +66,7 @@ internal static unsafe class KernelMemory
         ReadOnlySpan<MemoryRegion> map = Map;
         ulong bytes = FrameAllocator.RequiredMetadataBytes(FrameAllocator.HighestUsableAddress(map));
         Check(FrameAllocator.FindMetadataPlacement(map, bytes, out MetadataPhysical), "no room for the frame allocator's bitmap");
+        MetadataBytes = bytes;
         Check(s_frames.Initialize(map, (void*)(MetadataPhysical + DirectMapOffset), bytes, MetadataPhysical), "frame allocator initialisation");
 
         // Multiboot2 reports the kernel image, modules and the boot information as plain usable
@@ -175,7 +177,9 @@ internal static unsafe class KernelMemory
     {
         if (s_heap.FaultCount == s_faultsSeen) return;
         s_faultsSeen = s_heap.FaultCount;
-        HeapPanic(s_heap.LastFault);
+        // Bad frees are returned to (and handled by) their callers; corruption found while
+        // allocating has no caller to blame and stops the kernel.
+        if (s_heap.LastFault.Error == HeapError.WriteAfterFree) HeapPanic(s_heap.LastFault);
     }
 
     private static void HeapPanic(HeapFault fault)

@@ -76,6 +76,13 @@ public class PanicReportTests
     }
 
     [Fact]
+    public void HeapWriteAfterFreeIsCaughtWithTheAddress()
+    {
+        BootResult run = Run("panic.heap_write_after_free");
+        Assert.Matches(@"KERNEL PANIC: heap: .*(after|freed).* at 0x[0-9a-f]{16}", run.Serial);
+    }
+
+    [Fact]
     public void ThrowNamesTypeAndMessage()
     {
         BootResult run = Run("panic.thrown_exception");

@@ -1,0 +1,227 @@
+using Aurora.Kernel.Arch.X86_64;
+using Aurora.Kernel.Memory;
+using Aurora.Pmm;
+using Aurora.Vmm;
+using static Aurora.Kernel.Tests.TestRunner;
+
+namespace Aurora.Kernel.Tests;
+
+/// <summary>The kernel on its own memory (SPEC MM-1, MM-2, MM-3, MM-5), checked in the booted kernel.</summary>
+internal static unsafe class MemoryTests
+{
+    // A kernel-half address nothing maps: room for test mappings.
+    private const ulong TestWindow = 0xFFFF_D000_0000_0000;
+
+    private static ulong s_random = 0x9E3779B97F4A7C15;
+
+    private static ulong NextRandom()
+    {
+        s_random ^= s_random << 13;
+        s_random ^= s_random >> 7;
+        s_random ^= s_random << 17;
+        return s_random;
+    }
+
+    /// <summary>Every whole usable frame above 1 MiB in the boot map (plus, once reclaimed, the
+    /// boot loader's) is managed unless the kernel reserved it (its image, modules, the boot
+    /// information, the framebuffer, the allocator's own bitmap); nothing else is managed.</summary>
+    internal static void FrameTotalsMatchMemoryMap()
+    {
+        ref Boot.BootInfo info = ref KernelMain.BootInfo;
+        ref FrameAllocator frames = ref KernelMemory.Frames;
+        ulong expected = 0;
+        bool consistent = true;
+        foreach (Pmm.MemoryRegion region in KernelMemory.Map)
+        {
+            bool counts = region.Kind == MemoryRegionKind.Usable
+                || (region.Kind == MemoryRegionKind.BootloaderReclaimable && KernelMemory.BootloaderMemoryReclaimed);
+            ulong start = region.Base < FrameAllocator.LowMemoryLimit ? FrameAllocator.LowMemoryLimit : region.Base;
+            start = (start + 4095) & ~4095UL;
+            ulong end = region.End & ~4095UL;
+            for (ulong frame = start; frame < end; frame += 4096)
+            {
+                bool reserved = Within(frame, info.KernelPhysicalBase, info.KernelSize)
+                    || Within(frame, info.BootInformationPhysical, info.BootInformationSize)
+                    || Within(frame, KernelMemory.MetadataPhysical, KernelMemory.MetadataBytes);
+                for (int m = 0; m < info.ModuleCount; m++) reserved |= Within(frame, info.ModulePhysical[m], info.ModuleSize[m]);
+                bool shouldBeManaged = counts && !reserved;
+                if (shouldBeManaged) expected++;
+                if (frames.IsManaged(frame) != shouldBeManaged && region.Kind != MemoryRegionKind.Usable) consistent &= !frames.IsManaged(frame) || counts;
+                if (shouldBeManaged && !frames.IsManaged(frame)) consistent = false;
+            }
+        }
+        Check(consistent, "a usable frame is not managed, or a non-usable one is");
+        Check(frames.FreeBytes + frames.UsedBytes == frames.TotalBytes, "free + used != total");
+        Check(frames.TotalFrames == expected, "managed frames differ from the memory map's usable frames");
+        Check(frames.Validate(), "frame allocator invariants broken");
+    }
+
+    private static bool Within(ulong frame, ulong start, ulong length) =>
+        length != 0 && frame + 4096 > (start & ~4095UL) && frame < start + length;
+
+    internal static void FrameAllocatorStress()
+    {
+        ref FrameAllocator frames = ref KernelMemory.Frames;
+        ulong freeBefore = frames.FreeFrames;
+        ulong* held = stackalloc ulong[256];
+        int count = 0;
+        for (int step = 0; step < 20000; step++)
+        {
+            if (count < 256 && (count == 0 || NextRandom() % 3 != 0))
+            {
+                if (frames.AllocateFrame(out ulong frame) != PmmError.None) { Check(false, "out of frames"); return; }
+                byte* page = (byte*)(frame + KernelMemory.DirectMapOffset);
+                *(ulong*)page = frame; // each frame holds its own address while held
+                held[count++] = frame;
+            }
+            else
+            {
+                int i = (int)(NextRandom() % (ulong)count);
+                ulong frame = held[i];
+                Check(*(ulong*)(frame + KernelMemory.DirectMapOffset) == frame, "a held frame was handed out twice");
+                Check(frames.FreeFrame(frame) == PmmError.None, "freeing a held frame failed");
+                held[i] = held[--count];
+            }
+        }
+        while (count > 0) frames.FreeFrame(held[--count]);
+        Check(frames.FreeFrames == freeBefore, "frames leaked");
+        ulong some = held[0];
+        Check(frames.FreeFrame(some) == PmmError.AlreadyFree, "double free not reported");
+        Check(frames.FreeFrame(0x1000) == PmmError.NotManaged, "free of unmanaged memory not reported");
+        Check(frames.FreeFrame(some + 12) == PmmError.Misaligned, "misaligned free not reported");
+        Check(frames.FreeFrames == freeBefore, "a rejected free changed the counts");
+    }
+
+    internal static void HeapStress()
+    {
+        ref var heap = ref KernelMemory.Heap;
+        ulong liveBefore = heap.Statistics.LiveBlocks;
+        byte** blocks = stackalloc byte*[128];
+        uint* sizes = stackalloc uint[128];
+        int count = 0;
+        for (int step = 0; step < 30000; step++)
+        {
+            if (count < 128 && (count == 0 || NextRandom() % 2 == 0))
+            {
+                uint size = (uint)(NextRandom() % 3 == 0 ? NextRandom() % 9000 + 1 : NextRandom() % 256 + 1);
+                byte* block = (byte*)KernelMemory.Allocate(size);
+                if (block == null) { Check(false, "heap exhausted"); return; }
+                Check(((ulong)block & 15) == 0, "block not 16-byte aligned");
+                byte fill = (byte)((ulong)block >> 4);
+                for (uint i = 0; i < size; i++) block[i] = fill;
+                blocks[count] = block;
+                sizes[count++] = size;
+            }
+            else
+            {
+                int i = (int)(NextRandom() % (ulong)count);
+                byte* block = blocks[i];
+                byte fill = (byte)((ulong)block >> 4);
+                for (uint j = 0; j < sizes[i]; j++)
+                    if (block[j] != fill) { Check(false, "live heap block corrupted (overlap?)"); return; }
+                KernelMemory.Free(block);
+                blocks[i] = blocks[--count];
+                sizes[i] = sizes[count];
+            }
+        }
+        while (count > 0) KernelMemory.Free(blocks[--count]);
+        Check(heap.Statistics.LiveBlocks == liveBefore, "heap blocks leaked");
+        Check(heap.Validate(), "heap invariants broken");
+        Check(heap.DebugMode, "test kernels run the heap in debug mode");
+        byte* probe = (byte*)KernelMemory.Allocate(64);
+        KernelMemory.Free(probe);
+        Check(heap.Free(probe).Error == Aurora.Heap.HeapError.DoubleFree, "double free not reported");
+        Check(heap.Statistics.LiveBlocks == liveBefore, "a rejected free changed the heap");
+    }
+
+    internal static void RuntimeObjectsComeFromTheHeap()
+    {
+        ulong before = KernelMemory.Heap.Statistics.Allocations;
+        object o = new int[100];
+        ulong address = (ulong)System.Runtime.CompilerServices.Unsafe.As<object, nint>(ref o);
+        Check(KernelMemory.Heap.Statistics.Allocations > before, "object allocation bypassed the heap");
+        Check(address >= KernelMemory.DirectMapOffset && address < KernelMemory.DirectMapOffset + KernelMemory.DirectMapSize,
+            "object not in heap (direct-map) memory");
+    }
+
+    internal static void KernelSectionsHaveWxorX()
+    {
+        ref KernelLayout layout = ref KernelMain.Layout;
+        ref var mapper = ref KernelMemory.Mapper;
+        AddressSpace space = new AddressSpace(Hal.Paging.ActiveRootPhysical());
+        Check(space.Root == KernelMemory.KernelSpace.Root, "CR3 is not the kernel's own PML4");
+        Check(mapper.Translate(space, layout.Start, out Translation text) == VmmError.None, "text unmapped");
+        Check((text.Flags & PageFlags.Writable) == 0 && (text.Flags & PageFlags.NoExecute) == 0, "text must be read-execute");
+        Check(mapper.Translate(space, layout.RodataStart, out Translation rodata) == VmmError.None, "rodata unmapped");
+        Check((rodata.Flags & PageFlags.Writable) == 0 && (rodata.Flags & PageFlags.NoExecute) != 0, "rodata must be read-only, no-execute");
+        Check(mapper.Translate(space, layout.DataStart, out Translation data) == VmmError.None, "data unmapped");
+        Check((data.Flags & PageFlags.Writable) != 0 && (data.Flags & PageFlags.NoExecute) != 0, "data must be read-write, no-execute");
+        ulong stackAddress = Hal.Cpu.ReadFramePointer();
+        Check(mapper.Translate(space, stackAddress, out Translation stack) == VmmError.None, "stack unmapped");
+        Check((stack.Flags & PageFlags.NoExecute) != 0, "the kernel stack is executable");
+        Check(mapper.Translate(space, layout.StackBottom - 8, out _) == VmmError.NotMapped, "no guard page below the kernel stack");
+        void* heapBlock = KernelMemory.Allocate(32);
+        Check(mapper.Translate(space, (ulong)heapBlock, out Translation heap) == VmmError.None, "heap unmapped");
+        Check((heap.Flags & PageFlags.NoExecute) != 0, "the heap is executable");
+        KernelMemory.Free(heapBlock);
+        Check((Arch.X86_64.Cpu.ReadMsr(Arch.X86_64.Cpu.MsrEfer) & Arch.X86_64.Cpu.EferNoExecuteEnable) != 0, "EFER.NXE off");
+        Check((Arch.X86_64.Cpu.ReadCr0() & (1UL << 16)) != 0, "CR0.WP off: the kernel could write read-only pages");
+        if (KernelMain.BootInfo.HasFramebuffer)
+        {
+            Check(mapper.Translate(space, (ulong)KernelMain.BootInfo.Framebuffer.Address, out Translation fb) == VmmError.None, "framebuffer unmapped");
+            Check(fb.Cache == CacheMode.WriteCombining, "framebuffer not write-combining");
+        }
+    }
+
+    internal static void MapTouchUnmap()
+    {
+        ref var mapper = ref KernelMemory.Mapper;
+        AddressSpace space = KernelMemory.KernelSpace;
+        for (ulong page = 0; page < 64; page++)
+        {
+            Check(KernelMemory.Frames.AllocateFrame(out ulong frame) == PmmError.None, "no frame");
+            ulong address = TestWindow + page * 4096;
+            Check(mapper.Map(space, address, frame, PageSize.Size4KiB, PageFlags.Writable | PageFlags.NoExecute) == VmmError.None, "map failed");
+            *(ulong*)address = 0xA5A5_0000 + page;
+            Check(*(ulong*)(frame + KernelMemory.DirectMapOffset) == 0xA5A5_0000 + page, "write through the new mapping did not reach the frame");
+            Check(mapper.Map(space, address, frame, PageSize.Size4KiB, PageFlags.Writable) == VmmError.AlreadyMapped, "mapping over a mapping not refused");
+            Check(mapper.Unmap(space, address, PageSize.Size4KiB, out ulong unmapped) == VmmError.None && unmapped == frame, "unmap returned another frame");
+            Check(!SafeAccess.TryRead64(address, out _), "an unmapped page is still readable (stale TLB?)");
+            KernelMemory.Frames.FreeFrame(frame);
+        }
+        Check(mapper.Unmap(space, TestWindow, PageSize.Size4KiB, out _) == VmmError.NotMapped, "unmapping nothing not reported");
+        Check(mapper.Map(space, TestWindow + 12, 0x200000, PageSize.Size4KiB, PageFlags.Writable) == VmmError.MisalignedVirtual, "misaligned map not refused");
+    }
+
+    internal static void UnmappedReadFaultsAsNotPresent()
+    {
+        Check(!SafeAccess.TryRead64(TestWindow + 0x1000_0000, out _), "unmapped read did not fault");
+        FaultInfo fault = SafeAccess.LastFault;
+        Check(fault.Address == TestWindow + 0x1000_0000, "CR2 is not the probed address");
+        Check(!fault.Present && !fault.Write && !fault.User && !fault.InstructionFetch, "error code is not 'not present, read, kernel'");
+    }
+
+    internal static void WriteToReadOnlyDataFaults()
+    {
+        ulong rodata = KernelMain.Layout.RodataStart;
+        Check(!SafeAccess.TryWrite8(rodata, 0x90), "write to read-only data did not fault");
+        FaultInfo fault = SafeAccess.LastFault;
+        Check(fault.Present && fault.Write && !fault.User && !fault.InstructionFetch, "error code is not 'protection, write, kernel'");
+        Check(fault.Address == rodata, "CR2 is not the written address");
+    }
+
+    internal static void ExecuteFromDataPageFaults()
+    {
+        byte* code = (byte*)KernelMemory.Allocate(64);
+        code[0] = 0xC3; // ret
+        Check(!SafeAccess.TryCall((ulong)code), "executing a heap page did not fault (NX not enforced)");
+        FaultInfo fault = SafeAccess.LastFault;
+        Check(fault.Present && fault.InstructionFetch && !fault.User, "error code is not 'protection, instruction fetch, kernel'");
+        Check(fault.Address == (ulong)code, "CR2 is not the fetched address");
+        KernelMemory.Free(code);
+        // The same bytes in the kernel's text would run: prove the probe itself works.
+        Check(SafeAccess.TryCall((ulong)(delegate*<void>)&Nothing), "calling kernel text faulted");
+    }
+
+    private static void Nothing() { }
+}
