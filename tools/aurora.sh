@@ -188,6 +188,7 @@ cmd_run() {
 # ---------------------------------------------------------------- test
 cmd_test() {
   cmd_setup
+  cmd_check
   cmd_build --test
   say "running every test (host suites, then in-kernel suites in QEMU)"
   local log="$ART/test-results"; mkdir -p "$log"
@@ -239,10 +240,14 @@ cmd_check() {
     local name; name=$(basename "$dir")
     [ "$name" = runtime ] && continue
     [ -d "$dir/src" ] || continue
-    say "freestanding compile: $name"
-    dotnet build "$ROOT/build/freestanding-check/Aurora.FreestandingCheck.csproj" -c Release --nologo -v quiet \
-      -p:ComponentDir="$dir/src/" -p:IntermediateOutputPath="$ROOT/build/freestanding-check/obj/$name/" \
-      -p:OutputPath="$ART/freestanding/$name/" >&2 || failed=1
+    local log="$ART/freestanding/$name.log"; mkdir -p "$ART/freestanding"
+    if dotnet build "$ROOT/build/freestanding-check/Aurora.FreestandingCheck.csproj" -c Release --nologo -v quiet \
+      -p:ComponentDir="$dir/src/" -p:IntermediateOutputPath="$ART/freestanding/obj/$name/" \
+      -p:OutputPath="$ART/freestanding/$name/" > "$log" 2>&1; then
+      say "freestanding compile: $name ok"
+    else
+      grep -E "error" "$log" | sort -u >&2; say "freestanding compile: $name FAILED"; failed=1
+    fi
   done
   [ $failed = 0 ] || die "a component does not compile freestanding"
 }
