@@ -33,6 +33,16 @@ internal static unsafe class ArchTests
         Check(s_breakpoints == 2, "breakpoint handler did not run twice");
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "aurora_test_security_cookie")]
+    private static extern ulong SecurityCookie();
+
+    /// <summary>SEC-3: the stack cookie the compiler checks is set at boot, not the link-time value.</summary>
+    internal static void StackCookieIsRandomized()
+    {
+        ulong cookie = SecurityCookie();
+        Check(cookie != 0x2B992DDFA232D3E1 && cookie != 0, "stack cookie still has its link-time value");
+    }
+
     internal static void PitProgrammedFor1000Hz()
     {
         Check(Pit.Divisor == 1193, "PIT divisor is not 1193 (1000 Hz)");

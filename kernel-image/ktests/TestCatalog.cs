@@ -35,6 +35,7 @@ internal static unsafe class TestCatalog
         T("runtime.integer_formatting", &RuntimeTests.IntegerFormatting),
         T("arch.sse_enabled", &ArchTests.SseEnabled),
         T("arch.breakpoint_handler_returns", &ArchTests.BreakpointHandlerReturns),
+        T("arch.stack_cookie_is_randomized", &ArchTests.StackCookieIsRandomized),
         T("arch.pit_programmed_for_1000hz", &ArchTests.PitProgrammedFor1000Hz),
         T("arch.timer_ticks_advance", &ArchTests.TimerTicksAdvance),
         T("console.screen_shows_log", &ConsoleTests.ScreenShowsLog),

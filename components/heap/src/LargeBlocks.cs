@@ -196,7 +196,7 @@ internal unsafe struct LargeBlocks
         if (block != null)
         {
             Remove(block);
-            arena = (Arena*)(map.Lookup((nuint)block) & ~PageMap.KindMask);
+            arena = (Arena*)(map.LookupCached((nuint)block) & ~PageMap.KindMask);
         }
         else
         {

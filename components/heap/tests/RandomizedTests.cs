@@ -206,10 +206,12 @@ public unsafe class RandomizedTests
                 return;
             }
 
+            // Strictly inside the block: p + size may already be the next block's header.
             Live block = _live[_random.Next(_live.Count)];
-            nuint offset = kind == 1 || heap.UsableSize((void*)block.Address) <= 256
+            int interiorSteps = (int)((block.Size - 1) / 16);
+            nuint offset = kind == 1 || interiorSteps == 0 || heap.UsableSize((void*)block.Address) <= 256
                 ? (nuint)_random.Next(1, 16)
-                : (nuint)(16 * _random.Next(1, (int)(block.Size / 16) + 1));
+                : (nuint)(16 * _random.Next(1, interiorSteps + 1));
             ExpectRejected(ref heap, (byte*)block.Address + offset, HeapError.InvalidPointer, HeapError.InvalidPointer);
         }
 

@@ -30,7 +30,7 @@ public unsafe class RandomizedTests
     {
         int seed = TestSeed.Get();
         var random = new Random(seed);
-        // 2 GiB with holes: four summary levels above the bitmap.
+        // 2 GiB with a hole: three summary levels above the bitmap.
         MemoryRegion[] map = [Usable(1 * MiB, 1 * GiB), Region(1 * GiB, 64 * MiB, MemoryRegionKind.Reserved), Usable((1 * GiB) + (64 * MiB), 960 * MiB)];
         using var h = new PmmHarness(map);
         Assert.True(h.Pmm.AllocateContiguous(256 * MiB / Frame, 1, out _) == PmmError.None);

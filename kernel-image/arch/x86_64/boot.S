@@ -199,6 +199,23 @@ kernel_entry64:
     mov r12, rdi
     mov r13, rsi
 
+    # The compiler's stack cookie (SEC-3) gets a random value before any C# runs: RDRAND
+    # when the CPU has it (CPUID.01H:ECX bit 30), else the time-stamp counter.
+    mov eax, 1
+    cpuid
+    bt ecx, 30
+    jnc 5f
+    mov ecx, 10
+4:  rdrand rax
+    jc 6f
+    loop 4b
+5:  rdtsc
+    shl rdx, 32
+    or rax, rdx
+    movabs rdx, 0x9E3779B97F4A7C15
+    imul rax, rdx
+6:  mov [rip + __security_cookie], rax
+
     lea rdi, [rip + __bss_start]
     lea rcx, [rip + __bss_end]
     sub rcx, rdi
