@@ -29,8 +29,16 @@ usage: ./aurora <command> [options]
                      (BIOS and UEFI; also through Limine when LIMINE_DIR is set)
   check              compile every component freestanding against Aurora.Runtime
   measure            build times, image size, boot time to the first and the ready line
+  sign --key <private.pem> <module> [-o <out>]
+                     append an RSA-2048 signature block (module signing, SEC-4)
+  verify --key <public.pem> <signed-module>
+  verify --key <public.pem> --signature <sig> <file>
+                     check a signed module, or a detached PKCS#1 v1.5 SHA-256 signature, with
+                     the same code the kernel runs; exit status 0 only when valid
 
 Environment: LIMINE_DIR=<Limine 8.x binary release> makes the ISO a Limine image.
+             AURORA_MODULE_KEY=<public.pem> is the module key the kernel trusts (default:
+             a development key pair created in keys/dev/).
 USAGE
 }
 
@@ -49,16 +57,54 @@ cmd_setup() {
   command -v dotnet >/dev/null || die "the .NET 10 SDK is needed (dotnet on PATH): https://learn.microsoft.com/dotnet/core/install/linux-debian"
 }
 
+# ---------------------------------------------------------------- module signing keys
+# The kernel trusts the public key in AURORA_MODULE_KEY (a PEM file). Without one, a development
+# key pair is made once in keys/dev/ (never committed: keys/ is ignored). Test kernels always
+# trust the development key, so their signed test blobs can be made here.
+DEV_KEYS="$ROOT/keys/dev"
+
+MODSIGN_BUILT=0
+modsign() { # runs the host tool (tools/modsign), built (incrementally) once per ./aurora call
+  if [ $MODSIGN_BUILT = 0 ]; then
+    dotnet build "$ROOT/tools/modsign/Aurora.Modsign.Cli.csproj" -c Release --nologo -v quiet \
+      -o "$ART/tools/modsign" > "$ART/tools-modsign-build.log" 2>&1 \
+      || { cat "$ART/tools-modsign-build.log" >&2; die "building tools/modsign failed"; }
+    MODSIGN_BUILT=1
+  fi
+  dotnet "$ART/tools/modsign/aurora-modsign.dll" "$@"
+}
+
+ensure_dev_keys() {
+  if [ ! -f "$DEV_KEYS/private.pem" ]; then
+    say "creating a development module-signing key pair in keys/dev/ (not committed)"
+    modsign keygen --out-dir "$DEV_KEYS" >&2 || die "key generation failed"
+  fi
+}
+
+generate_kernel_sources() { # $1 = flavour, $2 = output dir
+  local flavour=$1 out=$2 key
+  mkdir -p "$out"; rm -f "$out"/*.cs
+  ensure_dev_keys
+  key=${AURORA_MODULE_KEY:-$DEV_KEYS/public.pem}
+  [ "$flavour" = test ] && key=$DEV_KEYS/public.pem
+  [ -f "$key" ] || die "AURORA_MODULE_KEY=$key: no such PEM file"
+  local extra=()
+  [ "$flavour" = test ] && extra=(--test-blobs --signing-key "$DEV_KEYS/private.pem")
+  modsign embed --key "$key" --out "$out/TrustedKeys.g.cs" --namespace Aurora.Kernel.Modules \
+    --class TrustedKeys "${extra[@]}" >&2 || die "embedding the trusted module key failed"
+}
+
 # ---------------------------------------------------------------- build
 kernel_object() { # $1 = flavour (release|test)
   local flavour=$1 tests=false
   [ "$flavour" = test ] && tests=true
   local obj="$KERNEL_DIR/obj/$flavour/"
   rm -f "$obj/native/Aurora.Kernel.o"
+  generate_kernel_sources "$flavour" "$ART/obj/$flavour/generated"
   say "compiling the kernel ($flavour) with the NativeAOT compiler"
   dotnet publish "$KERNEL_DIR/Aurora.Kernel.csproj" -c Release --nologo -v quiet \
-    -p:AuroraTests=$tests -p:IntermediateOutputPath="$obj" -o "$ART/obj/$flavour/publish" >&2 \
-    || die "kernel compilation failed"
+    -p:AuroraTests=$tests -p:IntermediateOutputPath="$obj" -p:AuroraGeneratedDir="$ART/obj/$flavour/generated/" \
+    -o "$ART/obj/$flavour/publish" >&2 || die "kernel compilation failed"
   [ -f "$obj/native/Aurora.Kernel.o" ] || die "the compiler left no object at $obj/native/Aurora.Kernel.o"
   echo "$obj/native/Aurora.Kernel.o"
 }
@@ -252,6 +298,9 @@ cmd_check() {
   [ $failed = 0 ] || die "a component does not compile freestanding"
 }
 
+cmd_sign() { modsign sign "$@"; }
+cmd_verify() { modsign verify "$@"; }
+
 case "${1:-help}" in
   setup) shift; cmd_setup "$@" ;;
   build) shift; cmd_setup; cmd_build "$@" ;;
@@ -259,6 +308,8 @@ case "${1:-help}" in
   test) shift; cmd_test "$@" ;;
   check) shift; cmd_check "$@" ;;
   measure) shift; cmd_measure "$@" ;;
+  sign) shift; cmd_sign "$@" ;;
+  verify) shift; cmd_verify "$@" ;;
   help|-h|--help) usage ;;
   *) usage; exit 2 ;;
 esac

@@ -72,6 +72,9 @@ internal static unsafe class KernelMain
         Log.WriteHex(s_bootInfo.DirectMapOffset);
         Log.WriteLine();
 
+        Modules.ModuleTrust.Initialize();
+        Modules.ModuleTrust.CheckBootModules(ref s_bootInfo);
+
         InterruptController.Initialize();
         Timer.Start(TimerFrequencyHz);
         Cpu.EnableInterrupts();

@@ -1,0 +1,55 @@
+using System;
+using Aurora.Modsign;
+
+namespace Aurora.Kernel.Modules;
+
+/// <summary>
+/// SEC-4, the verifying half: the module keys built into this image (TrustedKeys.g.cs, made by
+/// ./aurora from a PEM file) and the check every loadable module passes before a byte of it is
+/// used. Boot modules handed over by the loader are checked at boot and the result logged.
+/// </summary>
+internal static unsafe class ModuleTrust
+{
+    private static KeyRing s_keys;
+
+    internal static ref KeyRing Keys => ref s_keys;
+
+    internal static void Initialize()
+    {
+        KeyResult result = s_keys.Add(TrustedKeys.TrustedKey);
+        if (result != KeyResult.Ok) Panic.Fail("the built-in module key is unusable", ResultText.Describe(result));
+        Log.Write("modules: ");
+        Log.WriteDecimal((long)s_keys.Count);
+        Log.Write(" trusted RSA-2048 key, id ");
+        ReadOnlySpan<byte> id = TrustedKeys.TrustedKeyId;
+        for (int i = 0; i < 8; i++) WriteHexByte(id[i]);
+        Log.WriteLine("...");
+    }
+
+    /// <summary>Checks a signed module against the built-in keys; on success
+    /// <paramref name="payload"/> is the module without its signature block.</summary>
+    internal static VerifyResult Verify(ReadOnlySpan<byte> signedModule, out ReadOnlySpan<byte> payload) =>
+        ModuleSignature.Verify(signedModule, s_keys, out payload);
+
+    /// <summary>Logs the verdict for each module the boot loader loaded.</summary>
+    internal static void CheckBootModules(ref Boot.BootInfo info)
+    {
+        for (int i = 0; i < info.ModuleCount; i++)
+        {
+            var module = new ReadOnlySpan<byte>((byte*)(info.ModulePhysical[i] + info.DirectMapOffset), (int)info.ModuleSize[i]);
+            VerifyResult result = Verify(module, out _);
+            Log.Write("module ");
+            Log.WriteDecimal((long)i);
+            Log.Write(result == VerifyResult.Valid ? ": signature valid" : ": REJECTED, ");
+            if (result != VerifyResult.Valid) Log.Write(ResultText.Describe(result));
+            Log.WriteLine();
+        }
+    }
+
+    private static void WriteHexByte(byte value)
+    {
+        const string digits = "0123456789abcdef";
+        Log.Write((byte)digits[value >> 4]);
+        Log.Write((byte)digits[value & 15]);
+    }
+}
