@@ -140,11 +140,13 @@ link_kernel() { # $1 = flavour, $2 = output elf, $3 = text-mode variant too (elf
   fi
 }
 
-make_iso() { # $1 = elf, $2 = iso, $3 = loader (grub|limine), $4 = grub mode (text)
+make_iso() { # $1 = elf, $2 = iso, $3 = loader (grub|limine), $4 = grub mode (text); MODULES = files to load
   local elf=$1 iso=$2 loader=$3 mode=${4:-}
   local stage; stage=$(mktemp -d)
-  mkdir -p "$stage/boot"
+  mkdir -p "$stage/boot/modules"
   cp "$elf" "$stage/boot/aurora.elf"
+  local m names=()
+  for m in ${MODULES:-}; do cp "$m" "$stage/boot/modules/"; names+=("$(basename "$m")"); done
   if [ "$loader" = limine ]; then
     [ -f "$LIMINE_DIR/limine-bios-cd.bin" ] || die "LIMINE_DIR=$LIMINE_DIR has no limine-bios-cd.bin (want a Limine 8.x binary release)"
     mkdir -p "$stage/boot/limine" "$stage/EFI/BOOT"
@@ -158,6 +160,7 @@ serial: yes
     protocol: limine
     kernel_path: boot():/boot/aurora.elf
 CONF
+    for m in "${names[@]}"; do echo "    module_path: boot():/boot/modules/$m" >> "$stage/boot/limine/limine.conf"; done
     xorriso -as mkisofs -R -r -J -b boot/limine/limine-bios-cd.bin -no-emul-boot \
       -boot-load-size 4 -boot-info-table -hfsplus -apm-block-size 2048 \
       --efi-boot boot/limine/limine-uefi-cd.bin -efi-boot-part --efi-boot-image \
@@ -173,6 +176,7 @@ CONF
       echo 'menuentry "Aurora" {'
       [ "$mode" = text ] && echo "  set gfxpayload=text"
       echo "  multiboot2 /boot/aurora.elf"
+      for m in "${names[@]}"; do echo "  module2 /boot/modules/$m"; done
       echo "  boot"
       echo "}"
     } > "$stage/boot/grub/grub.cfg"
@@ -187,10 +191,19 @@ cmd_build() {
   mkdir -p "$ART"
   if [ $flavour = test ]; then
     link_kernel test "$ART/aurora-test.elf" "$ART/aurora-test-textmode.elf"
+    # Two boot modules for the signature check at boot: one signed with the development key,
+    # one with a bit flipped after signing.
+    local mods="$ART/obj/test/modules"; mkdir -p "$mods"
+    head -c 3000 /dev/urandom > "$mods/payload.bin"
+    modsign sign --key "$DEV_KEYS/private.pem" "$mods/payload.bin" -o "$mods/0-signed.mod" >/dev/null
+    cp "$mods/0-signed.mod" "$mods/1-tampered.mod"
+    printf '\x5a' | dd of="$mods/1-tampered.mod" bs=1 seek=1000 conv=notrunc status=none
+    export MODULES="$mods/0-signed.mod $mods/1-tampered.mod"
     make_iso "$ART/aurora-test.elf" "$ART/aurora-test.iso" grub
     make_iso "$ART/aurora-test-textmode.elf" "$ART/aurora-test-textmode.iso" grub text
     rm -f "$ART/aurora-test-limine.iso"
     [ -n "${LIMINE_DIR:-}" ] && make_iso "$ART/aurora-test.elf" "$ART/aurora-test-limine.iso" limine
+    unset MODULES
     say "built artifacts/aurora-test.iso ($(stat -c %s "$ART/aurora-test.elf") byte kernel${LIMINE_DIR:+; also aurora-test-limine.iso})"
   else
     link_kernel release "$ART/aurora.elf"

@@ -36,6 +36,19 @@ public class InKernelTests
         Assert.Equal(BootResult.TestsPassed, run.ExitCode);
     }
 
+    /// <summary>The test images carry two boot modules (tools/aurora.sh): one signed with the
+    /// development key, one with a byte changed after signing. The kernel checks both at boot
+    /// with its own verifier and built-in key.</summary>
+    [Theory]
+    [MemberData(nameof(PathCases))]
+    public void BootModulesAreCheckedAgainstTheBuiltInKey(BootPath path)
+    {
+        BootResult run = KernelSuite.SuiteRun(path);
+        Assert.Matches(@"modules: 1 trusted RSA-2048 key, id [0-9a-f]{16}\.\.\.", run.Serial);
+        Assert.Contains("module 0: signature valid", run.Serial);
+        Assert.Contains("module 1: REJECTED, signed data was modified", run.Serial);
+    }
+
     [Theory]
     [MemberData(nameof(PathCases))]
     public void BootLogNamesLoaderMemoryConsoleAndTimer(BootPath path)
