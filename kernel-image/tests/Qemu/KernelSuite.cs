@@ -44,7 +44,7 @@ public static class KernelSuite
     private static IReadOnlyList<string> ReadCatalog()
     {
         string catalog = Path.Combine(QemuBoot.RepositoryRoot, "kernel-image", "ktests", "TestCatalog.cs");
-        var names = Regex.Matches(File.ReadAllText(catalog), @"T\(""([a-z0-9_.]+)"", &").Select(m => m.Groups[1].Value).ToList();
+        var names = Regex.Matches(File.ReadAllText(catalog), @"T\(""([a-z0-9_.]+)"", &[A-Z]").Select(m => m.Groups[1].Value).ToList();
         if (names.Count == 0) throw new InvalidDataException("no tests found in " + catalog);
         return names;
     }
