@@ -14,13 +14,23 @@ APT_PACKAGES=(qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common mt
 say() { printf '\033[1;36m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
+# ./aurora pack, and kernels built from pinned component packages (build --from-packages).
+source "$ROOT/tools/packaging.sh"
+
 usage() {
   cat <<'USAGE'
 usage: ./aurora <command> [options]
 
   setup              install what is missing (Debian packages, the .NET SDK check)
-  build [--test]     kernel ELF and ISO: artifacts/aurora.elf, artifacts/aurora.iso
-                     (--test: the test kernel, artifacts/aurora-test.{elf,iso})
+  build [--test] [--from-packages [--pins FILE]]
+                     kernel ELF and ISO: artifacts/aurora.elf, artifacts/aurora.iso
+                     (--test: the test kernel, artifacts/aurora-test.{elf,iso});
+                     --from-packages: the components come from the packages pinned in
+                     kernel-image/component-pins.props (or FILE), not from the tree;
+                     artifacts/aurora.manifest.json lists what went in either way
+  pack [--output DIR] [--pin]
+                     one NuGet package per component into artifacts/packages (or DIR);
+                     --pin: pin kernel-image/component-pins.props to what was packed
   run [options]      set up, build and boot the image in QEMU, serial console here
         --uefi             boot through OVMF (UEFI) instead of SeaBIOS
         --gdb              start QEMU halted, waiting for gdb on localhost:1234
@@ -98,13 +108,13 @@ generate_kernel_sources() { # $1 = flavour, $2 = output dir
 kernel_object() { # $1 = flavour (release|test)
   local flavour=$1 tests=false
   [ "$flavour" = test ] && tests=true
-  local obj="$KERNEL_DIR/obj/$flavour/"
+  local obj="$KERNEL_DIR/obj/$flavour$KERNEL_OBJ_SUFFIX/"
   rm -f "$obj/native/Aurora.Kernel.o"
   generate_kernel_sources "$flavour" "$ART/obj/$flavour/generated"
   say "compiling the kernel ($flavour) with the NativeAOT compiler"
   dotnet publish "$KERNEL_DIR/Aurora.Kernel.csproj" -c Release --nologo -v quiet \
-    -p:AuroraTests=$tests -p:IntermediateOutputPath="$obj" -p:AuroraGeneratedDir="$ART/obj/$flavour/generated/" \
-    -o "$ART/obj/$flavour/publish" >&2 || die "kernel compilation failed"
+    -p:AuroraTests=$tests "${KERNEL_BUILD_ARGS[@]}" -p:IntermediateOutputPath="$obj" -p:AuroraGeneratedDir="$ART/obj/$flavour/generated/" \
+    -o "$ART/obj/$flavour$KERNEL_OBJ_SUFFIX/publish" >&2 || die "kernel compilation failed"
   [ -f "$obj/native/Aurora.Kernel.o" ] || die "the compiler left no object at $obj/native/Aurora.Kernel.o"
   echo "$obj/native/Aurora.Kernel.o"
 }
@@ -122,7 +132,7 @@ assemble() { # $1 = out dir, rest = sources
 link_kernel() { # $1 = flavour, $2 = output elf, $3 = text-mode variant too (elf path)
   local flavour=$1 elf=$2 text_elf=${3:-}
   local managed; managed=$(kernel_object "$flavour")
-  local sources=("$ARCH_DIR"/*.S "$ROOT"/components/runtime/native/x86_64/*.S)
+  local sources=("$ARCH_DIR"/*.S "$(runtime_native_dir "$flavour")"/*.S)
   [ "$flavour" = test ] && sources+=("$KERNEL_DIR"/ktests/*.S)
   local objs; objs=$(assemble "$ART/obj/$flavour/asm" "${sources[@]}")
   say "linking $elf"
@@ -186,8 +196,17 @@ CONF
 }
 
 cmd_build() {
-  local flavour=release
-  [ "${1:-}" = "--test" ] && flavour=test
+  local flavour=release from_packages=0 pins=""
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --test) flavour=test ;;
+      --from-packages) from_packages=1 ;;
+      --pins) shift; pins=${1:-}; from_packages=1 ;;
+      *) die "unknown option to build: $1" ;;
+    esac
+    shift
+  done
+  [ $from_packages = 1 ] && use_pinned_packages "$pins"
   mkdir -p "$ART"
   if [ $flavour = test ]; then
     link_kernel test "$ART/aurora-test.elf" "$ART/aurora-test-textmode.elf"
@@ -317,6 +336,7 @@ cmd_verify() { modsign verify "$@"; }
 case "${1:-help}" in
   setup) shift; cmd_setup "$@" ;;
   build) shift; cmd_setup; cmd_build "$@" ;;
+  pack) shift; cmd_pack "$@" ;;
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
   check) shift; cmd_check "$@" ;;

@@ -71,6 +71,7 @@ internal static unsafe class KernelMain
         Log.Write("), direct map at ");
         Log.WriteHex(s_bootInfo.DirectMapOffset);
         Log.WriteLine();
+        BuildManifest.Print();
 
         Modules.ModuleTrust.Initialize();
         Modules.ModuleTrust.CheckBootModules(ref s_bootInfo);

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Component packages: `./aurora pack` and the kernel built from pinned packages
+# (`./aurora build --from-packages`). tools/aurora.sh sources this file; it also runs on its own:
+#
+#   bash tools/packaging.sh pack [--output DIR] [--pin]
+#
+# pack: one .nupkg (and .snupkg) per component into artifacts/packages (or DIR): Aurora.Runtime
+#   from components/runtime/pack, Aurora.<Name> from every components/<name>/src project. The
+#   packaging itself is MSBuild (build/Packaging/); this only finds the projects, runs one
+#   `dotnet pack` over them, and drops stale copies of the same versions from the NuGet cache
+#   (a rebuilt package keeps its version until the component's next commit). --pin writes the
+#   versions just packed into kernel-image/component-pins.props.
+set -euo pipefail
+
+ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+ART="${ART:-$ROOT/artifacts}"
+KERNEL_DIR="${KERNEL_DIR:-$ROOT/kernel-image}"
+if ! declare -F say >/dev/null; then
+  say() { printf '\033[1;36m==>\033[0m %s\n' "$*" >&2; }
+  die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+fi
+
+# What the kernel build adds for package mode (use_pinned_packages); empty in project mode.
+KERNEL_BUILD_ARGS=()
+KERNEL_OBJ_SUFFIX=""
+
+# Every project that produces a component package.
+package_projects() {
+  local p
+  for p in "$ROOT"/components/runtime/pack/Aurora.Runtime.Package.csproj "$ROOT"/components/*/src/Aurora.*.csproj; do
+    [ -f "$p" ] && echo "$p"
+  done
+  return 0
+}
+
+nuget_global_packages() {
+  dotnet nuget locals global-packages --list 2>/dev/null | sed -n 's/^global-packages: //p'
+}
+
+cmd_pack() {
+  local out="$ART/packages" pin=0
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --output) shift; out=$1 ;;
+      --pin) pin=1 ;;
+      *) die "unknown option to pack: $1 (pack [--output DIR] [--pin])" ;;
+    esac
+    shift
+  done
+  mkdir -p "$out"; out="$(cd "$out" && pwd)"
+  local projects; mapfile -t projects < <(package_projects)
+  [ ${#projects[@]} -gt 0 ] || die "no component package projects found"
+
+  # One solution over exactly these projects: one restore and one build graph for all of them.
+  local work="$ART/obj/packaging"
+  rm -rf "$work"; mkdir -p "$work"
+  dotnet new sln --format sln -n Aurora.Packages -o "$work" >/dev/null
+  dotnet sln "$work/Aurora.Packages.sln" add "${projects[@]}" >/dev/null
+
+  local stamp="$work/started"; touch "$stamp"; sleep 1
+  say "packing ${#projects[@]} components into ${out#"$ROOT/"}"
+  dotnet pack "$work/Aurora.Packages.sln" -c Release --nologo -v quiet -p:PackageOutputPath="$out/" >&2 \
+    || die "packing failed"
+
+  local cache; cache="$(nuget_global_packages)"
+  local nupkg name id version lines=()
+  while IFS= read -r nupkg; do
+    name=$(basename "$nupkg" .nupkg)
+    [[ $name =~ ^(Aurora\.[A-Za-z0-9]+)\.([0-9].*)$ ]] || continue
+    id=${BASH_REMATCH[1]}; version=${BASH_REMATCH[2]}
+    # The NuGet cache keeps the first copy of an id+version it extracted; drop it so the next
+    # restore takes this one.
+    [ -n "$cache" ] && rm -rf "${cache%/}/${id,,}/$version"
+    lines+=("$id $version")
+  done < <(find "$out" -maxdepth 1 -name 'Aurora.*.nupkg' -newer "$stamp" | sort)
+  [ ${#lines[@]} -gt 0 ] || die "dotnet pack produced no package in $out"
+  printf '%s\n' "${lines[@]}"
+  [ $pin = 1 ] && write_pins "$KERNEL_DIR/component-pins.props" "${lines[@]}"
+  return 0
+}
+
+# write_pins FILE "Id Version"... : the pins file kernel-image/Components.props imports.
+write_pins() {
+  local file=$1; shift
+  {
+    echo '<Project>'
+    echo '  <!--'
+    echo '    The component versions the kernel is built from in package mode'
+    echo '    ("aurora build" with its from-packages option, or -p:AuroraComponentSource=package). Edit'
+    echo '    a Version to take another release of that component; restore takes exactly these versions'
+    echo '    from the feeds in nuget.config (artifacts/packages is where "aurora pack" puts packages,'
+    echo '    and "aurora pack" with its pin option rewrites this file with what it just packed). The'
+    echo '    restore records each package'"'"'s content hash in component-pins.lock.json beside this file.'
+    echo '  -->'
+    echo '  <ItemGroup>'
+    local line
+    for line in "$@"; do
+      echo "    <AuroraPin Include=\"${line% *}\" Version=\"${line#* }\" />"
+    done
+    echo '  </ItemGroup>'
+    echo '</Project>'
+  } > "$file"
+  # The lock file recorded the content hashes of the packages pinned before; these are new.
+  rm -f "${file%.props}.lock.json"
+  say "pinned: ${file#"$ROOT/"}"
+}
+
+# use_pinned_packages [PINS]: the next kernel build compiles the components from packages at
+# the versions in PINS (default kernel-image/component-pins.props), into obj/<flavour>-packages.
+use_pinned_packages() {
+  KERNEL_BUILD_ARGS=(-p:AuroraComponentSource=package)
+  if [ -n "${1:-}" ]; then
+    [ -f "$1" ] || die "no pins file at $1"
+    KERNEL_BUILD_ARGS+=("-p:AuroraComponentPins=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")")
+  fi
+  KERNEL_OBJ_SUFFIX=-packages
+}
+
+# runtime_native_dir FLAVOUR: where the runtime's assembly sources for that build are: the tree,
+# or (package mode) the copy the Aurora.Runtime package's build put into the publish folder.
+runtime_native_dir() {
+  if [ -n "$KERNEL_OBJ_SUFFIX" ]; then
+    echo "$ART/obj/$1$KERNEL_OBJ_SUFFIX/publish/aurora/native/x86_64"
+  else
+    echo "$ROOT/components/runtime/native/x86_64"
+  fi
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+  case "${1:-}" in
+    pack) shift; cmd_pack "$@" ;;
+    *) echo "usage: bash tools/packaging.sh pack [--output DIR] [--pin]" >&2; exit 2 ;;
+  esac
+fi
