@@ -17,8 +17,13 @@ internal interface IWideMultiply
 
 /// <summary>
 /// Four 32 x 32 -> 64 products whose halves go straight into the accumulator words. The
-/// freestanding build uses only this (the corlib has neither Math.BigMul nor UInt128, and
-/// ILC's x86-64-v2 baseline does not promise BMI2).
+/// freestanding build uses only this: the JIT inside ILCompiler 10.0.x expands no 64 x 64 -> 128
+/// multiply that needs only base x64 <c>mul</c> (<c>X86Base.X64.BigMul</c>, which makes
+/// <c>Math.BigMul</c> one <c>mul</c>, arrived after .NET 10: dotnet/runtime#117261), .NET 10's
+/// <c>Math.BigMul</c> and <c>UInt128</c> multiply are this same four-multiply code without BMI2,
+/// and BMI2 (MULX) belongs to x86-64-v3, which the kernel does not target
+/// (<c>Bmi2.X64.IsSupported</c> compiles to false at x86-64-v2). Reordering the adds, chaining
+/// the partial products and pre-splitting the operands into 32-bit halves all measured no faster.
 /// </summary>
 internal struct PortableMultiply : IWideMultiply
 {
