@@ -272,13 +272,15 @@ cmd_test() {
   local log="$ART/test-results"; mkdir -p "$log"
   set +e
   dotnet test "$ROOT/Aurora.sln" --nologo -c Release --logger "console;verbosity=normal" \
-    --results-directory "$log" 2>&1 | tee "$log/dotnet-test.log" | grep -E --line-buffered '^\s*(Passed|Failed|Skipped) |^(Passed|Failed)!|error' 
+    --results-directory "$log" 2>&1 | tee "$log/dotnet-test.log" | grep -E --line-buffered '^\s*(Passed|Failed|Skipped)( |: )|^Total tests|error' 
   local rc=${PIPESTATUS[0]}
   set -e
+  # Totals from each test project's own summary ("Total tests: N" then "Passed: P" ...):
+  # per-test lines from projects running in parallel can interleave.
   local passed failed skipped
-  passed=$(grep -cE '^\s*Passed ' "$log/dotnet-test.log" || true)
-  failed=$(grep -cE '^\s*Failed ' "$log/dotnet-test.log" || true)
-  skipped=$(grep -cE '^\s*Skipped ' "$log/dotnet-test.log" || true)
+  read -r passed failed skipped < <(awk '/^ +Passed: +[0-9]+ *$/ {p+=$2} /^ +Failed: +[0-9]+ *$/ {f+=$2}
+    /^ +Skipped: +[0-9]+ *$/ {s+=$2} END {print p+0, f+0, s+0}' "$log/dotnet-test.log")
+  [ "$rc" = 0 ] || [ "$failed" != 0 ] || failed=1   # a build or run error counts as a failure
   echo
   echo "${passed} passed, ${failed} failed, ${skipped} skipped"
   return $rc
