@@ -16,13 +16,22 @@ internal unsafe struct PageMap
 
     private const int EntriesPerNode = 512;
 
-    private ulong* _root;
-    private ulong _nodePages;
+    private const int SlabCacheEntries = 16;
 
-    // The page looked up last and its entry: alloc/free pairs hit the same page again and again,
-    // and this saves the four dependent loads of a walk. Dropped whenever an entry changes.
+    // Slab pages found by recent lookups, direct-mapped by the low bits of the page number:
+    // the hot path of Free checks its pointer against one slot with one compare, instead of
+    // walking four levels. A slot holds the page's entry (its address with the slab kind bit),
+    // or 0. Cleared whenever an entry changes.
+    private fixed ulong _slabCache[SlabCacheEntries];
+
+    // The page looked up last and its entry, of any kind (the large-block paths use it).
+    // Dropped whenever an entry changes. Invariant: _cachedEntry is 0 while _cachedPage is 0
+    // (nothing cached, or the default struct), so page 0 never reads as cached heap memory.
     private nuint _cachedPage;
     private ulong _cachedEntry;
+
+    private ulong* _root;
+    private ulong _nodePages;
 
     internal readonly ulong NodePages => _nodePages;
 
@@ -35,7 +44,24 @@ internal unsafe struct PageMap
 
     private static nuint Index(nuint address, int level) => (address >> (12 + (9 * level))) & (EntriesPerNode - 1);
 
-    /// <summary><see cref="Lookup"/> through a one-entry cache of the last page found.</summary>
+    private static int SlabCacheSlot(ulong page) => (int)(page >> 12) & (SlabCacheEntries - 1);
+
+    /// <summary>True if <paramref name="address"/> lies in a slab page that a recent lookup
+    /// found: the check before the hot path of Free reads the slab's header. False may just
+    /// mean "not cached".</summary>
+    /// <remarks>One compare: a slab's entry is its own page's address with the kind bit, so a
+    /// slot holding "this page, slab" can only have been filled for this page, and a slot
+    /// holding 0 or another page's entry never matches (page 0, null included, is never
+    /// heap memory: its entry would be 1).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal readonly bool IsCachedSlab(nuint address)
+    {
+        ulong page = (ulong)address & ~(ulong)(HeapGeometry.PageSize - 1);
+        return _slabCache[SlabCacheSlot(page)] == (page | (ulong)SpanKind.Slab);
+    }
+
+    /// <summary><see cref="Lookup"/> through the caches: the page looked up last, and for
+    /// slab pages the slab cache.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong LookupCached(nuint address)
     {
@@ -45,11 +71,21 @@ internal unsafe struct PageMap
             return _cachedEntry;
         }
 
+        return LookupAndCache(address);
+    }
+
+    private ulong LookupAndCache(nuint address)
+    {
         ulong entry = Lookup(address);
         if (entry != 0)
         {
-            _cachedPage = page;
+            ulong page = (ulong)address & ~(ulong)(HeapGeometry.PageSize - 1);
+            _cachedPage = (nuint)page;
             _cachedEntry = entry;
+            if ((entry & KindMask) == (ulong)SpanKind.Slab)
+            {
+                _slabCache[SlabCacheSlot(page)] = entry;
+            }
         }
 
         return entry;
@@ -139,6 +175,12 @@ internal unsafe struct PageMap
     internal void SetRange(byte* start, nuint pages, ulong value)
     {
         _cachedPage = 0;
+        _cachedEntry = 0;
+        for (int slot = 0; slot < SlabCacheEntries; slot++)
+        {
+            _slabCache[slot] = 0;
+        }
+
         for (nuint i = 0; i < pages; i++)
         {
             nuint address = (nuint)start + (i * HeapGeometry.PageSize);

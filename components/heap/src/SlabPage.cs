@@ -13,19 +13,36 @@ internal unsafe struct SlabPage
 {
     internal const int HeaderSize = 64;
 
-    /// <summary>Links in the class's list of pages with a free object.</summary>
+    /// <summary>Values of <see cref="List"/>.</summary>
+    internal const byte InNoList = 0, InPartialList = 1, InFullList = 2;
+
+    /// <summary>Links in the class's list of pages with a free object, or of full pages.</summary>
     public SlabPage* Next;
     public SlabPage* Prev;
 
     /// <summary>One bit per object, 1 = free; 4 words cover the 252 objects of the 16-byte class.</summary>
     public fixed ulong FreeMap[4];
 
-    public ushort FreeCount;
+    /// <summary>Objects freed in this page since it came from the page source. The class's
+    /// statistics add these up (allocations are frees plus live objects), so the hot paths
+    /// never write to the heap's own counters: this one shares the cache line the free writes
+    /// anyway.</summary>
+    public ulong Frees;
+
+    /// <summary>Offset of the first object (<see cref="FirstObjectOffset"/> of the class).</summary>
+    public ushort FirstObject;
+
+    /// <summary>Objects in the page. There is no count of free ones: the hot paths would have
+    /// to update it on every allocation and free; the bitmap says the same.</summary>
     public ushort Capacity;
     public byte ClassIndex;
 
-    /// <summary>1 while the page is linked in its class's partial list.</summary>
-    public byte Listed;
+    /// <summary>log2 of the object size (<see cref="ObjectShift"/> of the class).</summary>
+    public byte Shift;
+
+    /// <summary>Which of its class's lists the page is in: partial (it has a free object),
+    /// full, or none (while it is being set up or given back).</summary>
+    public byte List;
 
     internal static nuint ObjectSize(int classIndex) => (nuint)16 << classIndex;
 
