@@ -1,0 +1,410 @@
+namespace Aurora.Sched;
+
+/// <summary>
+/// One CPU's run queue, CFS style (SPEC PROC-2): every entity accrues virtual runtime at
+/// real time * 1024 / weight, and the runnable entity with the least virtual runtime runs next.
+/// The kernel drives it with explicit inputs: <see cref="Tick"/> with the ns the current entity
+/// ran (from the 1000 Hz timer), <see cref="PickNext"/> when it switches, <see cref="Add"/> and
+/// <see cref="Remove"/> when threads wake, start, block or exit. No locking: the kernel
+/// serialises calls (interrupts off around them). Keep one instance in place; never copy it
+/// while it holds entities.
+/// </summary>
+public unsafe struct RunQueue
+{
+    /// <summary>The period every runnable entity should run once in, while there are few of them.</summary>
+    public const ulong DefaultTargetLatencyNs = 6_000_000;
+
+    /// <summary>The shortest slice: with many entities the period stretches to count * this.</summary>
+    public const ulong DefaultMinGranularityNs = 750_000;
+
+    /// <summary>How far (in virtual ns) a queued entity may be behind the current one before it preempts it.</summary>
+    public const ulong DefaultWakeupGranularityNs = 1_000_000;
+
+    private EntityTree _tree;
+    private SchedEntity* _current;
+    private ulong _minVirtualRuntime;
+    private ulong _totalWeight;
+    private ulong _targetLatencyNs;
+    private ulong _minGranularityNs;
+    private ulong _wakeupGranularityNs;
+
+    // default(RunQueue) (a zeroed static, say) behaves as a queue with the default tunables.
+    private bool _configured;
+
+    /// <summary>An empty queue with the default tunables.</summary>
+    public RunQueue()
+        : this(DefaultTargetLatencyNs, DefaultMinGranularityNs, DefaultWakeupGranularityNs)
+    {
+    }
+
+    /// <summary>
+    /// An empty queue. A zero latency or minimum granularity is refused as by
+    /// <see cref="Configure"/>: the queue keeps the default tunables.
+    /// </summary>
+    public RunQueue(ulong targetLatencyNs = DefaultTargetLatencyNs, ulong minGranularityNs = DefaultMinGranularityNs, ulong wakeupGranularityNs = DefaultWakeupGranularityNs)
+    {
+        this = default;
+        Configure(targetLatencyNs, minGranularityNs, wakeupGranularityNs);
+    }
+
+    /// <summary>Entities in the tree, waiting to run (the current one is not counted).</summary>
+    public readonly int Count => _tree.Count;
+
+    /// <summary>The entity running, or null when the CPU is idle.</summary>
+    public readonly SchedEntity* Current => _current;
+
+    /// <summary>
+    /// The floor of virtual runtime: the smallest virtual runtime among the current and queued
+    /// entities, as last updated, never decreasing. New and woken entities are placed against it.
+    /// </summary>
+    public readonly ulong MinVirtualRuntime => _minVirtualRuntime;
+
+    /// <summary>Sum of the weights of the queued entities and the current one.</summary>
+    public readonly ulong TotalWeight => _totalWeight;
+
+    /// <summary>Runnable entities: queued plus the current one.</summary>
+    public readonly int RunnableCount => _tree.Count + (_current != null ? 1 : 0);
+
+    /// <summary>See <see cref="DefaultTargetLatencyNs"/>.</summary>
+    public readonly ulong TargetLatencyNs => _configured ? _targetLatencyNs : DefaultTargetLatencyNs;
+
+    /// <summary>See <see cref="DefaultMinGranularityNs"/>.</summary>
+    public readonly ulong MinGranularityNs => _configured ? _minGranularityNs : DefaultMinGranularityNs;
+
+    /// <summary>See <see cref="DefaultWakeupGranularityNs"/>.</summary>
+    public readonly ulong WakeupGranularityNs => _configured ? _wakeupGranularityNs : DefaultWakeupGranularityNs;
+
+    /// <summary>
+    /// Changes the tunables; they apply from the next <see cref="Tick"/> or <see cref="Add"/>.
+    /// InvalidArgument (nothing changed) for a zero latency or minimum granularity.
+    /// </summary>
+    public SchedError Configure(ulong targetLatencyNs, ulong minGranularityNs, ulong wakeupGranularityNs)
+    {
+        if (targetLatencyNs == 0 || minGranularityNs == 0)
+        {
+            return SchedError.InvalidArgument;
+        }
+
+        _targetLatencyNs = targetLatencyNs;
+        _minGranularityNs = minGranularityNs;
+        _wakeupGranularityNs = wakeupGranularityNs;
+        _configured = true;
+        return SchedError.None;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="e"/> runnable. A new entity (<paramref name="waking"/> false) is
+    /// placed at max(its virtual runtime, MinVirtualRuntime): it neither starves the others with
+    /// a small value nor is starved by a large one. A woken entity is placed at
+    /// max(its virtual runtime, MinVirtualRuntime - TargetLatency / 2): a sleeper gets at most half
+    /// a period of credit, however long it slept.
+    /// Errors: InvalidArgument (null or weight 0), AlreadyQueued, IsCurrent.
+    /// </summary>
+    public SchedError Add(SchedEntity* e, bool waking)
+    {
+        if (e == null || e->Weight == 0)
+        {
+            return SchedError.InvalidArgument;
+        }
+
+        if (e->State == EntityState.Queued)
+        {
+            return SchedError.AlreadyQueued;
+        }
+
+        if (e->State == EntityState.Current)
+        {
+            return SchedError.IsCurrent;
+        }
+
+        ulong floor = _minVirtualRuntime;
+        if (waking)
+        {
+            ulong credit = TargetLatencyNs / 2;
+            floor = floor > credit ? floor - credit : 0;
+        }
+
+        if (e->VirtualRuntime < floor)
+        {
+            e->VirtualRuntime = floor;
+        }
+
+        e->State = EntityState.Queued;
+        _tree.Insert(e);
+        _totalWeight += e->Weight;
+        return SchedError.None;
+    }
+
+    /// <summary>
+    /// Takes a queued entity out (it blocks or exits while not running). Errors: InvalidArgument
+    /// (null), IsCurrent (the running entity leaves through <c>PickNext(false)</c>), NotQueued.
+    /// </summary>
+    public SchedError Remove(SchedEntity* e)
+    {
+        if (e == null)
+        {
+            return SchedError.InvalidArgument;
+        }
+
+        if (e->State == EntityState.Current)
+        {
+            return SchedError.IsCurrent;
+        }
+
+        if (e->State != EntityState.Queued)
+        {
+            return SchedError.NotQueued;
+        }
+
+        _tree.Remove(e);
+        e->State = EntityState.Idle;
+        _totalWeight -= e->Weight;
+        UpdateMinVirtualRuntime();
+        return SchedError.None;
+    }
+
+    /// <summary>
+    /// Charges the current entity <paramref name="deltaNs"/> of real time (its total, its runtime
+    /// since picked, and its virtual runtime by deltaNs * 1024 / weight) and moves
+    /// MinVirtualRuntime up. Returns true when the current entity should be preempted: it has
+    /// run its slice since it was picked, or the next queued entity's virtual runtime is more than
+    /// WakeupGranularity below its own. False when idle or when nothing else is runnable.
+    /// The slice is period * weight / TotalWeight, at least MinGranularity, where
+    /// period = max(TargetLatency, runnable count * MinGranularity).
+    /// </summary>
+    public bool Tick(ulong deltaNs)
+    {
+        SchedEntity* current = _current;
+        if (current == null)
+        {
+            return false;
+        }
+
+        current->TotalRuntimeNs += deltaNs;
+        current->SincePickedNs += deltaNs;
+        current->VirtualRuntime = SaturatingAdd(current->VirtualRuntime, VirtualDelta(deltaNs, current->Weight));
+        UpdateMinVirtualRuntime();
+
+        SchedEntity* next = _tree.Leftmost;
+        if (next == null)
+        {
+            return false;
+        }
+
+        if (current->SincePickedNs >= Slice(current->Weight))
+        {
+            return true;
+        }
+
+        return current->VirtualRuntime > next->VirtualRuntime
+            && current->VirtualRuntime - next->VirtualRuntime > WakeupGranularityNs;
+    }
+
+    /// <summary>
+    /// The switch decision. The current entity, if any, goes back into the tree when
+    /// <paramref name="currentStillRunnable"/> (it was preempted or yielded), or else simply
+    /// stops being current (it blocked or exited; the kernel keeps it until it wakes). Then the
+    /// entity with the least virtual runtime leaves the tree, becomes current with its runtime
+    /// since picked reset, and is returned — possibly the same one. Null when nothing is
+    /// runnable: the CPU idles.
+    /// </summary>
+    public SchedEntity* PickNext(bool currentStillRunnable)
+    {
+        SchedEntity* previous = _current;
+        if (previous != null)
+        {
+            _current = null;
+            if (currentStillRunnable)
+            {
+                previous->State = EntityState.Queued;
+                _tree.Insert(previous);
+            }
+            else
+            {
+                previous->State = EntityState.Idle;
+                _totalWeight -= previous->Weight;
+            }
+        }
+
+        SchedEntity* next = _tree.Leftmost;
+        if (next != null)
+        {
+            _tree.Remove(next);
+            next->State = EntityState.Current;
+            next->SincePickedNs = 0;
+            _current = next;
+        }
+
+        UpdateMinVirtualRuntime();
+        return next;
+    }
+
+    /// <summary>The entity PickNext would choose if the current one blocked now, or null. It stays queued.</summary>
+    public readonly SchedEntity* PeekNext() => _tree.Leftmost;
+
+    /// <summary>
+    /// Whether <paramref name="woken"/> (just added) should preempt the current entity right
+    /// away instead of at the next tick: its virtual runtime is more than WakeupGranularity below
+    /// the current one's. False when idle (just pick) or when woken is null.
+    /// </summary>
+    public readonly bool ShouldPreemptFor(SchedEntity* woken)
+    {
+        SchedEntity* current = _current;
+        if (current == null || woken == null || woken == current)
+        {
+            return false;
+        }
+
+        return current->VirtualRuntime > woken->VirtualRuntime
+            && current->VirtualRuntime - woken->VirtualRuntime > WakeupGranularityNs;
+    }
+
+    /// <summary>
+    /// Sets the entity's weight from <paramref name="nice"/> (clamped), keeping TotalWeight right
+    /// when it is queued or current. Its virtual runtime and place in the tree do not change: the
+    /// new weight governs how fast it accrues from now on.
+    /// </summary>
+    public void SetNice(SchedEntity* e, int nice)
+    {
+        if (e == null)
+        {
+            return;
+        }
+
+        uint weight = NiceWeights.Weight(nice);
+        if (e->State != EntityState.Idle)
+        {
+            _totalWeight = _totalWeight - e->Weight + weight;
+        }
+
+        e->Weight = weight;
+    }
+
+    /// <summary>
+    /// The current entity's slice for the present load: period * weight / TotalWeight, at least
+    /// MinGranularity, where period = max(TargetLatency, runnable count * MinGranularity).
+    /// </summary>
+    public readonly ulong Slice(uint weight)
+    {
+        ulong period = Period((ulong)RunnableCount);
+        ulong slice = _totalWeight != 0 ? MulDiv(period, weight, _totalWeight) : period;
+        return slice > MinGranularityNs ? slice : MinGranularityNs;
+    }
+
+    /// <summary>
+    /// Walks the tree and checks the red-black properties, the order, the count, TotalWeight,
+    /// the leftmost cache and the current entity's state. For tests and kernel self-checks.
+    /// </summary>
+    public readonly bool Validate()
+    {
+        if (!_tree.Validate(out ulong weight))
+        {
+            return false;
+        }
+
+        if (_current != null)
+        {
+            if (_current->State != EntityState.Current || _current->Weight == 0 || _current->Parent != null || _current->Left != null || _current->Right != null)
+            {
+                return false;
+            }
+
+            weight += _current->Weight;
+        }
+
+        return weight == _totalWeight;
+    }
+
+    /// <summary>
+    /// deltaNs * 1024 / weight without 128-bit arithmetic: exact while the result fits in 64 bits
+    /// (any delta below 2^54 ns, about 208 days, at any weight), saturating beyond.
+    /// </summary>
+    public static ulong VirtualDelta(ulong deltaNs, uint weight)
+    {
+        if (weight == NiceWeights.NiceZeroWeight)
+        {
+            return deltaNs;
+        }
+
+        if (weight == 0)
+        {
+            return ulong.MaxValue;
+        }
+
+        // delta = q * weight + r, so delta * 1024 / weight = q * 1024 + r * 1024 / weight exactly
+        // (r * 1024 < 2^42 cannot overflow).
+        ulong quotient = deltaNs / weight;
+        ulong remainder = deltaNs % weight;
+        if (quotient > (ulong.MaxValue >> 10))
+        {
+            return ulong.MaxValue;
+        }
+
+        return SaturatingAdd(quotient << 10, (remainder << 10) / weight);
+    }
+
+    private readonly ulong Period(ulong runnable)
+    {
+        ulong minimum = MinGranularityNs;
+        ulong latency = TargetLatencyNs;
+        if (runnable > latency / minimum)
+        {
+            return runnable > ulong.MaxValue / minimum ? ulong.MaxValue : runnable * minimum;
+        }
+
+        return latency;
+    }
+
+    // Moves the floor up to the smallest virtual runtime among current and leftmost, never down.
+    private void UpdateMinVirtualRuntime()
+    {
+        SchedEntity* current = _current;
+        SchedEntity* leftmost = _tree.Leftmost;
+        ulong candidate;
+        if (current != null)
+        {
+            candidate = leftmost != null && leftmost->VirtualRuntime < current->VirtualRuntime ? leftmost->VirtualRuntime : current->VirtualRuntime;
+        }
+        else if (leftmost != null)
+        {
+            candidate = leftmost->VirtualRuntime;
+        }
+        else
+        {
+            return;
+        }
+
+        if (candidate > _minVirtualRuntime)
+        {
+            _minVirtualRuntime = candidate;
+        }
+    }
+
+    private static ulong SaturatingAdd(ulong a, ulong b)
+    {
+        ulong sum = a + b;
+        return sum < a ? ulong.MaxValue : sum;
+    }
+
+    // a * b / c for b <= c (a share of a) without 128-bit arithmetic: exact when a * b fits
+    // (always, for nice weights and periods below 2^47 ns), else split a = q * c + r so the
+    // result is q * b + r * b / c, with r and c halved together until r * b fits (approximate,
+    // but only reachable with weights set far beyond NiceWeights.MaxWeight).
+    private static ulong MulDiv(ulong a, ulong b, ulong c)
+    {
+        if (b == 0 || a <= ulong.MaxValue / b)
+        {
+            return a * b / c;
+        }
+
+        ulong quotient = a / c;
+        ulong remainder = a % c;
+        while (remainder > ulong.MaxValue / b)
+        {
+            remainder >>= 1;
+            c >>= 1;
+        }
+
+        return (quotient * b) + (remainder * b / c);
+    }
+}

@@ -1,0 +1,405 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Xunit;
+using static Aurora.Sched.Tests.SchedHarness;
+
+namespace Aurora.Sched.Tests;
+
+public unsafe class RunQueueTests
+{
+    [Fact]
+    public void EmptyQueueIdlesAndNeverPreempts()
+    {
+        using var h = new SchedHarness(1);
+        Assert.True(h.Queue.PickNext(true) == null);
+        Assert.False(h.Queue.Tick(Ms));
+        Assert.Equal(0, h.Queue.Count);
+        Assert.Equal(0UL, h.Queue.TotalWeight);
+        Assert.True(h.Queue.Validate());
+    }
+
+    [Fact]
+    public void AddQueuesTheEntityAndCountsItsWeight()
+    {
+        using var h = new SchedHarness(2);
+        h.Queue.SetNice(h[1], -5);
+        Assert.Equal(SchedError.None, h.Queue.Add(h[0], waking: false));
+        Assert.Equal(SchedError.None, h.Queue.Add(h[1], waking: false));
+        Assert.True(h[0]->IsQueued);
+        Assert.Equal(2, h.Queue.Count);
+        Assert.Equal(1024UL + 3125, h.Queue.TotalWeight);
+        Assert.True(h.Queue.Validate());
+    }
+
+    [Fact]
+    public void AddOfAQueuedEntityIsRefused()
+    {
+        using var h = new SchedHarness(1);
+        h.AddAll(1);
+        Assert.Equal(SchedError.AlreadyQueued, h.Queue.Add(h[0], waking: false));
+        Assert.Equal(SchedError.AlreadyQueued, h.Queue.Add(h[0], waking: true));
+        Assert.Equal(1, h.Queue.Count);
+        Assert.Equal(1024UL, h.Queue.TotalWeight);
+        Assert.True(h.Queue.Validate());
+    }
+
+    [Fact]
+    public void AddOfTheCurrentEntityIsRefused()
+    {
+        using var h = new SchedHarness(1);
+        h.AddAll(1);
+        h.Queue.PickNext(false);
+        Assert.Equal(SchedError.IsCurrent, h.Queue.Add(h[0], waking: true));
+        Assert.Equal(0, h.Queue.Count);
+        Assert.True(h[0] == h.Queue.Current);
+        Assert.True(h.Queue.Validate());
+    }
+
+    [Fact]
+    public void AddOfNullOrWeightlessEntityIsRefused()
+    {
+        using var h = new SchedHarness(1);
+        h[0]->Weight = 0;
+        Assert.Equal(SchedError.InvalidArgument, h.Queue.Add(null, waking: false));
+        Assert.Equal(SchedError.InvalidArgument, h.Queue.Add(h[0], waking: false));
+        Assert.False(h[0]->IsQueued);
+        Assert.Equal(0, h.Queue.Count);
+    }
+
+    [Fact]
+    public void NewEntityIsPlacedAtTheFloorNotBelow()
+    {
+        using var h = new SchedHarness(2);
+        h.AddAll(1);
+        h.Run(100);
+        ulong floor = h.Queue.MinVirtualRuntime;
+        Assert.Equal(100 * Ms, floor);
+        Assert.Equal(SchedError.None, h.Queue.Add(h[1], waking: false));
+        Assert.Equal(floor, h[1]->VirtualRuntime);
+    }
+
+    [Fact]
+    public void NewEntityKeepsAVirtualRuntimeAboveTheFloor()
+    {
+        using var h = new SchedHarness(2);
+        h.AddAll(1);
+        h.Run(10);
+        h[1]->VirtualRuntime = 500 * Ms;
+        Assert.Equal(SchedError.None, h.Queue.Add(h[1], waking: false));
+        Assert.Equal(500 * Ms, h[1]->VirtualRuntime);
+    }
+
+    [Fact]
+    public void WokenEntityGetsAtMostHalfATargetLatencyOfCredit()
+    {
+        using var h = new SchedHarness(2);
+        h.AddAll(1);
+        h.Run(100);
+        Assert.Equal(SchedError.None, h.Queue.Add(h[1], waking: true));
+        Assert.Equal((100 * Ms) - (RunQueue.DefaultTargetLatencyNs / 2), h[1]->VirtualRuntime);
+    }
+
+    [Fact]
+    public void WokenEntityWithinTheCreditKeepsItsOwnVirtualRuntime()
+    {
+        using var h = new SchedHarness(2);
+        h.AddAll(1);
+        h.Run(100);
+        h[1]->VirtualRuntime = (100 * Ms) - Ms;
+        Assert.Equal(SchedError.None, h.Queue.Add(h[1], waking: true));
+        Assert.Equal((100 * Ms) - Ms, h[1]->VirtualRuntime);
+    }
+
+    [Fact]
+    public void WokenEntityNearTimeZeroDoesNotWrapAround()
+    {
+        using var h = new SchedHarness(2);
+        h.AddAll(1);
+        h.Run(2);
+        Assert.Equal(SchedError.None, h.Queue.Add(h[1], waking: true));
+        Assert.Equal(0UL, h[1]->VirtualRuntime);
+    }
+
+    [Fact]
+    public void RemoveTakesAQueuedEntityOut()
+    {
+        using var h = new SchedHarness(3);
+        h.AddAll(3);
+        Assert.Equal(SchedError.None, h.Queue.Remove(h[1]));
+        Assert.False(h[1]->IsQueued);
+        Assert.Equal(2, h.Queue.Count);
+        Assert.Equal(2048UL, h.Queue.TotalWeight);
+        Assert.True(h.Queue.Validate());
+        Assert.True(h[0] == h.Queue.PickNext(false));
+        Assert.True(h[2] == h.Queue.PickNext(false));
+        Assert.True(h.Queue.PickNext(false) == null);
+    }
+
+    [Fact]
+    public void RemoveOfAnEntityNotQueuedIsRefused()
+    {
+        using var h = new SchedHarness(2);
+        h.AddAll(1);
+        Assert.Equal(SchedError.NotQueued, h.Queue.Remove(h[1]));
+        Assert.Equal(SchedError.None, h.Queue.Remove(h[0]));
+        Assert.Equal(SchedError.NotQueued, h.Queue.Remove(h[0]));
+        Assert.Equal(SchedError.InvalidArgument, h.Queue.Remove(null));
+        Assert.Equal(0UL, h.Queue.TotalWeight);
+    }
+
+    [Fact]
+    public void RemoveOfTheCurrentEntityIsRefused()
+    {
+        using var h = new SchedHarness(1);
+        h.AddAll(1);
+        h.Queue.PickNext(false);
+        Assert.Equal(SchedError.IsCurrent, h.Queue.Remove(h[0]));
+        Assert.True(h.Queue.Current == h[0]);
+        Assert.Equal(1024UL, h.Queue.TotalWeight);
+    }
+
+    [Fact]
+    public void PickNextChoosesTheLeastVirtualRuntimeThenTheLowestId()
+    {
+        using var h = new SchedHarness(4);
+        h[0]->VirtualRuntime = 30;
+        h[1]->VirtualRuntime = 10;
+        h[2]->VirtualRuntime = 20;
+        h[3]->VirtualRuntime = 10;
+        h.AddAll(4);
+        Assert.True(h.Queue.PeekNext() == h[1]);
+        Assert.True(h.Queue.PickNext(false) == h[1]);
+        Assert.True(h.Queue.PickNext(false) == h[3]);
+        Assert.True(h.Queue.PickNext(false) == h[2]);
+        Assert.True(h.Queue.PickNext(false) == h[0]);
+        Assert.True(h.Queue.PickNext(false) == null);
+        Assert.True(h.Queue.Current == null);
+    }
+
+    [Fact]
+    public void PickNextPutsARunnableCurrentBackInTheTree()
+    {
+        using var h = new SchedHarness(2);
+        h.AddAll(2);
+        Assert.True(h.Queue.PickNext(true) == h[0]);
+        h.Queue.Tick(2 * Ms);
+        Assert.True(h.Queue.PickNext(true) == h[1]);
+        Assert.True(h[0]->IsQueued);
+        Assert.True(h[1]->IsCurrent);
+        Assert.Equal(1, h.Queue.Count);
+        Assert.Equal(2048UL, h.Queue.TotalWeight);
+        Assert.True(h.Queue.Validate());
+    }
+
+    [Fact]
+    public void PickNextDropsACurrentThatBlocked()
+    {
+        using var h = new SchedHarness(2);
+        h.AddAll(2);
+        h.Queue.PickNext(false);
+        Assert.True(h.Queue.PickNext(false) == h[1]);
+        Assert.False(h[0]->IsQueued);
+        Assert.False(h[0]->IsCurrent);
+        Assert.Equal(1024UL, h.Queue.TotalWeight);
+        Assert.Equal(SchedError.None, h.Queue.Add(h[0], waking: true));
+        Assert.True(h.Queue.Validate());
+    }
+
+    [Fact]
+    public void PickNextResetsTheRuntimeSincePicked()
+    {
+        using var h = new SchedHarness(1);
+        h.AddAll(1);
+        h.Queue.PickNext(false);
+        h.Queue.Tick(3 * Ms);
+        Assert.Equal(3 * Ms, h[0]->RuntimeSincePickedNs);
+        Assert.True(h.Queue.PickNext(true) == h[0]);
+        Assert.Equal(0UL, h[0]->RuntimeSincePickedNs);
+        Assert.Equal(3 * Ms, h[0]->TotalRuntimeNs);
+    }
+
+    [Theory]
+    [InlineData(0, 1_000_000UL)]
+    [InlineData(-5, 327_680UL)]
+    [InlineData(5, 3_047_619UL)]
+    [InlineData(19, 68_266_666UL)]
+    public void TickChargesVirtualRuntimeInverselyToWeight(int nice, ulong expected)
+    {
+        using var h = new SchedHarness(1);
+        h.AddAll(1, nice);
+        h.Queue.PickNext(false);
+        h.Queue.Tick(Ms);
+        Assert.Equal(expected, h[0]->VirtualRuntime);
+        Assert.Equal(Ms, h[0]->TotalRuntimeNs);
+    }
+
+    [Theory]
+    [InlineData(10_000_000_000UL, 14u)]
+    [InlineData(60_000_000_000UL, 1u)]
+    [InlineData(ulong.MaxValue >> 10, 3u)]
+    [InlineData(123_456_789_012UL, 88818u)]
+    public void VirtualDeltaIsExactWithoutOverflow(ulong delta, uint weight)
+    {
+        BigInteger exact = new BigInteger(delta) * 1024 / weight;
+        Assert.Equal((ulong)exact, RunQueue.VirtualDelta(delta, weight));
+    }
+
+    [Fact]
+    public void VirtualDeltaSaturatesInsteadOfWrapping()
+    {
+        Assert.Equal(ulong.MaxValue, RunQueue.VirtualDelta(ulong.MaxValue, 14));
+        Assert.Equal(ulong.MaxValue, RunQueue.VirtualDelta(ulong.MaxValue >> 4, 1));
+    }
+
+    [Fact]
+    public void TickNeverPreemptsTheOnlyRunnableEntity()
+    {
+        using var h = new SchedHarness(1);
+        h.AddAll(1);
+        h.Queue.PickNext(false);
+        for (int i = 0; i < 1000; i++)
+        {
+            Assert.False(h.Queue.Tick(Ms));
+        }
+    }
+
+    [Fact]
+    public void TickPreemptsOnceTheSliceIsUsed()
+    {
+        using var h = new SchedHarness(2);
+        // Wakeup granularity out of the way: only the slice decides. Two nice-0 entities share a
+        // 6 ms period, 3 ms each.
+        Assert.Equal(SchedError.None, h.Queue.Configure(6 * Ms, Ms / 4 * 3, ulong.MaxValue));
+        h.AddAll(2);
+        h.Queue.PickNext(false);
+        Assert.Equal(3 * Ms, h.Queue.Slice(1024));
+        Assert.False(h.Queue.Tick(Ms));
+        Assert.False(h.Queue.Tick(Ms));
+        Assert.True(h.Queue.Tick(Ms));
+    }
+
+    [Fact]
+    public void SliceIsProportionalToWeightAndAtLeastTheMinimumGranularity()
+    {
+        using var h = new SchedHarness(3);
+        h.AddAll(3, -20, 0, 19);
+        ulong total = 88818 + 1024 + 15;
+        Assert.Equal(6 * Ms * 88818 / total, h.Queue.Slice(88818));
+        Assert.True(6 * Ms * 1024 / total < RunQueue.DefaultMinGranularityNs); // so it is clamped
+        Assert.Equal(RunQueue.DefaultMinGranularityNs, h.Queue.Slice(1024));
+        Assert.Equal(RunQueue.DefaultMinGranularityNs, h.Queue.Slice(15));
+    }
+
+    [Fact]
+    public void PeriodStretchesWithManyEntities()
+    {
+        using var h = new SchedHarness(20);
+        h.AddAll(20);
+        // 20 * 0.75 ms = 15 ms > 6 ms: each of 20 equal entities gets 0.75 ms.
+        Assert.Equal(750_000UL, h.Queue.Slice(1024));
+        Assert.Equal(15 * Ms * 2048 / (20 * 1024), h.Queue.Slice(2048));
+    }
+
+    [Fact]
+    public void TickPreemptsWhenAQueuedEntityIsMoreThanTheWakeupGranularityBehind()
+    {
+        using var h = new SchedHarness(2);
+        // A long latency keeps the slice out of the way: only the vruntime gap decides.
+        Assert.Equal(SchedError.None, h.Queue.Configure(1000 * Ms, Ms, 2 * Ms));
+        h.AddAll(2);
+        h.Queue.PickNext(false);
+        Assert.False(h.Queue.Tick(Ms));
+        Assert.False(h.Queue.Tick(Ms)); // exactly 2 ms ahead: not more than the granularity
+        Assert.True(h.Queue.Tick(1));
+    }
+
+    [Fact]
+    public void ShouldPreemptForAWokenEntityFarBehind()
+    {
+        using var h = new SchedHarness(2);
+        h.AddAll(1);
+        h.Run(50);
+        Assert.False(h.Queue.ShouldPreemptFor(h[0]));
+        Assert.Equal(SchedError.None, h.Queue.Add(h[1], waking: true));
+        Assert.True(h.Queue.ShouldPreemptFor(h[1]));
+        Assert.Equal(SchedError.None, h.Queue.Remove(h[1]));
+        h[1]->VirtualRuntime = h[0]->VirtualRuntime - (Ms / 2);
+        Assert.Equal(SchedError.None, h.Queue.Add(h[1], waking: true));
+        Assert.False(h.Queue.ShouldPreemptFor(h[1]));
+    }
+
+    [Fact]
+    public void SetNiceKeepsTotalWeightRightForQueuedCurrentAndIdleEntities()
+    {
+        using var h = new SchedHarness(3);
+        h.AddAll(2);
+        h.Queue.PickNext(false);
+        h.Queue.SetNice(h[0], -5); // current
+        h.Queue.SetNice(h[1], 5);  // queued
+        h.Queue.SetNice(h[2], 10); // idle
+        Assert.Equal(3125UL + 336, h.Queue.TotalWeight);
+        Assert.Equal(110u, h[2]->Weight);
+        Assert.True(h.Queue.Validate());
+        h.Queue.PickNext(false);
+        Assert.Equal(336UL, h.Queue.TotalWeight);
+    }
+
+    [Fact]
+    public void MinVirtualRuntimeFollowsTheSmallestAndNeverDecreases()
+    {
+        using var h = new SchedHarness(2);
+        h.AddAll(1);
+        h.Run(10);
+        Assert.Equal(10 * Ms, h.Queue.MinVirtualRuntime);
+        Assert.Equal(SchedError.None, h.Queue.Add(h[1], waking: true)); // placed 3 ms below
+        h.Queue.Tick(Ms);
+        Assert.Equal(10 * Ms, h.Queue.MinVirtualRuntime);
+        h.Queue.PickNext(false); // the current blocks; the woken one runs
+        Assert.Equal(10 * Ms, h.Queue.MinVirtualRuntime);
+        h.Queue.Tick(5 * Ms);
+        Assert.Equal(12 * Ms, h.Queue.MinVirtualRuntime);
+    }
+
+    [Fact]
+    public void ValidateDetectsABrokenOrder()
+    {
+        using var h = new SchedHarness(8);
+        h.AddAll(8);
+        Assert.True(h.Queue.Validate());
+        h[3]->VirtualRuntime = 100; // behind the queue's back: now out of order
+        Assert.False(h.Queue.Validate());
+    }
+
+    [Fact]
+    public void ValidateDetectsABrokenColourOrWeight()
+    {
+        using var h = new SchedHarness(8);
+        h.AddAll(8);
+        uint weight = h[3]->Weight;
+        h[3]->Weight = weight + 1;
+        Assert.False(h.Queue.Validate());
+        h[3]->Weight = weight;
+        Assert.True(h.Queue.Validate());
+        // The colour is internal; paint every node red through its field offset: a red root,
+        // red children of red parents.
+        int red = (int)Marshal.OffsetOf<SchedEntity>("Red");
+        for (int i = 0; i < 8; i++)
+        {
+            ((byte*)h[i])[red] = 1;
+        }
+
+        Assert.False(h.Queue.Validate());
+    }
+
+    [Fact]
+    public void InitializeOfAQueuedOrCurrentEntityIsRefused()
+    {
+        using var h = new SchedHarness(2);
+        h.AddAll(2);
+        h.Queue.PickNext(false);
+        Assert.Equal(SchedError.IsCurrent, h[0]->Initialize(7, 0));
+        Assert.Equal(SchedError.AlreadyQueued, h[1]->Initialize(7, 0));
+        Assert.Equal(0UL, h[0]->Id);
+        Assert.Equal(1UL, h[1]->Id);
+    }
+}
