@@ -1,0 +1,55 @@
+using System.Runtime.InteropServices;
+
+namespace Aurora.Vfs;
+
+/// <summary>
+/// What stat/fstat report, laid out exactly as Linux x86_64 <c>struct stat</c>
+/// (arch/x86/include/uapi/asm/stat.h, 144 bytes), so the syscall layer copies it to user memory
+/// as it is. Times are the VFS clock (<see cref="VirtualFileSystem{TMemory}.Now"/>, nanoseconds)
+/// split into seconds and nanoseconds.
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 144)]
+public struct FileStatus
+{
+    /// <summary>st_dev: the mounted tmpfs instance (1 for the root file system).</summary>
+    [FieldOffset(0)] public ulong Device;
+    [FieldOffset(8)] public ulong Inode;
+    [FieldOffset(16)] public ulong LinkCount;
+    [FieldOffset(24)] public uint Mode;
+    [FieldOffset(28)] public uint UserId;
+    [FieldOffset(32)] public uint GroupId;
+    [FieldOffset(40)] public ulong SpecialDevice;
+    [FieldOffset(48)] public long Size;
+    [FieldOffset(56)] public long BlockSize;
+    /// <summary>st_blocks: 512-byte units of file pages actually allocated (holes take none).</summary>
+    [FieldOffset(64)] public long Blocks;
+    [FieldOffset(72)] public long AccessTimeSeconds;
+    [FieldOffset(80)] public long AccessTimeNanoseconds;
+    [FieldOffset(88)] public long ModifyTimeSeconds;
+    [FieldOffset(96)] public long ModifyTimeNanoseconds;
+    [FieldOffset(104)] public long ChangeTimeSeconds;
+    [FieldOffset(112)] public long ChangeTimeNanoseconds;
+}
+
+/// <summary>One directory entry as VirtualFileSystem.ReadDirectory reports
+/// it; the name goes to the caller's buffer.</summary>
+public struct DirectoryEntry
+{
+    public ulong Inode;
+    /// <summary><see cref="DirectoryEntryType"/> (d_type).</summary>
+    public byte Type;
+    public int NameLength;
+}
+
+/// <summary>statfs-like figures of one tmpfs instance.</summary>
+public struct FileSystemStatus
+{
+    public ulong Device;
+    /// <summary>Capacity in bytes; 0 = unlimited.</summary>
+    public ulong CapacityBytes;
+    /// <summary>Bytes of file pages in use (whole pages).</summary>
+    public ulong UsedBytes;
+    public ulong Inodes;
+    /// <summary>Open file descriptions on this file system.</summary>
+    public ulong OpenFiles;
+}

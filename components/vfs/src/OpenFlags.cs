@@ -1,0 +1,45 @@
+namespace Aurora.Vfs;
+
+/// <summary>open(2) flags with their Linux x86_64 values (asm-generic/fcntl.h). Flags not listed
+/// (O_CLOEXEC, O_NOFOLLOW, O_LARGEFILE, ...) are accepted and ignored.</summary>
+public static class OpenFlags
+{
+    public const int ReadOnly = 0x0;        // O_RDONLY
+    public const int WriteOnly = 0x1;       // O_WRONLY
+    public const int ReadWrite = 0x2;       // O_RDWR
+    public const int AccessModeMask = 0x3;  // O_ACCMODE
+    public const int Create = 0x40;         // O_CREAT
+    public const int Exclusive = 0x80;      // O_EXCL
+    public const int Truncate = 0x200;      // O_TRUNC
+    public const int Append = 0x400;        // O_APPEND
+    public const int Directory = 0x10000;   // O_DIRECTORY
+}
+
+/// <summary>lseek(2) whence values.</summary>
+public static class SeekOrigin
+{
+    public const int Set = 0;      // SEEK_SET
+    public const int Current = 1;  // SEEK_CUR
+    public const int End = 2;      // SEEK_END
+}
+
+/// <summary>st_mode bits (Linux uapi/linux/stat.h). Permission bits are stored and reported,
+/// not enforced.</summary>
+public static class FileMode
+{
+    public const uint TypeMask = 0xF000;        // S_IFMT
+    public const uint Directory = 0x4000;       // S_IFDIR
+    public const uint Regular = 0x8000;         // S_IFREG
+    public const uint PermissionMask = 0xFFF;   // S_ISUID | S_ISGID | S_ISVTX | rwxrwxrwx
+
+    public static bool IsDirectory(uint mode) => (mode & TypeMask) == Directory;
+
+    public static bool IsRegular(uint mode) => (mode & TypeMask) == Regular;
+}
+
+/// <summary>d_type values of getdents64 (dirent.h).</summary>
+public static class DirectoryEntryType
+{
+    public const byte Directory = 4;  // DT_DIR
+    public const byte Regular = 8;    // DT_REG
+}
