@@ -9,7 +9,7 @@ ARCH_DIR="$KERNEL_DIR/arch/x86_64"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Debian packages the build, the image and the tests need.
-APT_PACKAGES=(qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common mtools xorriso binutils gcc openssl bc)
+APT_PACKAGES=(qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common mtools xorriso binutils gcc musl-tools openssl bc)
 
 say() { printf '\033[1;36m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -186,7 +186,8 @@ CONF
       echo 'menuentry "Aurora" {'
       [ "$mode" = text ] && echo "  set gfxpayload=text"
       echo "  multiboot2 /boot/aurora.elf"
-      for m in "${names[@]}"; do echo "  module2 /boot/modules/$m"; done
+      # The argument after the path is the module's name for the kernel (BootInfo.ModuleName).
+      for m in "${names[@]}"; do echo "  module2 /boot/modules/$m $m"; done
       echo "  boot"
       echo "}"
     } > "$stage/boot/grub/grub.cfg"
@@ -218,6 +219,12 @@ cmd_build() {
     cp "$mods/0-signed.mod" "$mods/1-tampered.mod"
     printf '\x5a' | dd of="$mods/1-tampered.mod" bs=1 seek=1000 conv=notrunc status=none
     export MODULES="$mods/0-signed.mod $mods/1-tampered.mod"
+    # User programs for the process and syscall tests: static musl binaries, Linux x86-64 ABI.
+    local program
+    for program in "$KERNEL_DIR"/userland/*.c; do
+      musl-gcc -static -O2 -Wall -o "$mods/$(basename "${program%.c}").elf" "$program" || die "compiling $program failed"
+      MODULES="$MODULES $mods/$(basename "${program%.c}").elf"
+    done
     make_iso "$ART/aurora-test.elf" "$ART/aurora-test.iso" grub
     make_iso "$ART/aurora-test-textmode.elf" "$ART/aurora-test-textmode.iso" grub text
     rm -f "$ART/aurora-test-limine.iso"

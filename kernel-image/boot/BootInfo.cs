@@ -39,6 +39,7 @@ internal unsafe struct BootInfo
     public const int MaxMemoryRegions = 128;
     public const int MaxModules = 16;
     public const int MaxText = 128;
+    public const int ModuleNameLength = 64;
 
     public BootLoader Loader;
     public Firmware Firmware;
@@ -67,6 +68,10 @@ internal unsafe struct BootInfo
     public fixed ulong ModulePhysical[MaxModules];
     public fixed ulong ModuleSize[MaxModules];
 
+    /// <summary>Each module's name: the last path component of the first word the loader
+    /// gave (Limine: the file's path; GRUB: the module2 line's arguments), NUL-terminated.</summary>
+    public fixed byte ModuleNames[MaxModules * ModuleNameLength];
+
     public bool HasFramebuffer;
     public bool HasVgaText;
     public FramebufferInfo Framebuffer;
@@ -87,12 +92,49 @@ internal unsafe struct BootInfo
         MemoryRegionCount++;
     }
 
-    public void AddModule(ulong physical, ulong size)
+    public void AddModule(ulong physical, ulong size, byte* text, int maxText)
     {
         if (ModuleCount >= MaxModules) return;
         ModulePhysical[ModuleCount] = physical;
         ModuleSize[ModuleCount] = size;
+        int start = 0, end = 0;
+        if (text != null)
+        {
+            while (end < maxText && text[end] != 0 && text[end] != (byte)' ') end++;
+            for (int i = 0; i < end; i++)
+                if (text[i] == (byte)'/') start = i + 1;
+        }
+
+        fixed (byte* names = ModuleNames)
+            CopyText(names + (ModuleCount * ModuleNameLength), ModuleNameLength, text + start, end - start);
         ModuleCount++;
+    }
+
+    /// <summary>The name of module <paramref name="index"/> (see <see cref="ModuleNames"/>).</summary>
+    public System.ReadOnlySpan<byte> ModuleName(int index)
+    {
+        fixed (byte* names = ModuleNames)
+        {
+            byte* name = names + (index * ModuleNameLength);
+            int length = 0;
+            while (length < ModuleNameLength && name[length] != 0) length++;
+            return new System.ReadOnlySpan<byte>(name, length);
+        }
+    }
+
+    /// <summary>Index of the module named <paramref name="name"/>, or -1.</summary>
+    public int FindModule(string name)
+    {
+        for (int i = 0; i < ModuleCount; i++)
+        {
+            System.ReadOnlySpan<byte> candidate = ModuleName(i);
+            if (candidate.Length != name.Length) continue;
+            bool same = true;
+            for (int c = 0; c < name.Length && same; c++) same = candidate[c] == name[c];
+            if (same) return i;
+        }
+
+        return -1;
     }
 
     public ulong UsableBytes

@@ -65,7 +65,7 @@ internal static unsafe class LimineBoot
             ulong count = *(ulong*)(response + 8);
             byte** files = *(byte***)(response + 16);
             for (ulong i = 0; i < count; i++)
-                info.AddModule((ulong)*(byte**)(files[i] + 8) - info.DirectMapOffset, *(ulong*)(files[i] + 16));
+                info.AddModule((ulong)*(byte**)(files[i] + 8) - info.DirectMapOffset, *(ulong*)(files[i] + 16), *(byte**)(files[i] + 24), 256);
         }
 
         response = Response(Rsdp);

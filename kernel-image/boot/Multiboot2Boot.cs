@@ -45,7 +45,7 @@ internal static unsafe class Multiboot2Boot
                 case TagModule:
                     uint moduleStart = *(uint*)(tag + 8);
                     uint moduleEnd = *(uint*)(tag + 12);
-                    info.AddModule(moduleStart, moduleEnd - moduleStart);
+                    info.AddModule(moduleStart, moduleEnd - moduleStart, tag + 16, (int)size - 16);
                     break;
                 case TagMemoryMap:
                     ReadMemoryMap(ref info, tag, size);

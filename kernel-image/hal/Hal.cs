@@ -12,6 +12,11 @@ internal static unsafe partial class Cpu
     internal static partial void InitializeBootProcessor();
     internal static partial void DisableInterrupts();
     internal static partial void EnableInterrupts();
+    /// <summary>Disables interrupts and says whether they were enabled, for
+    /// <see cref="RestoreInterrupts"/>: how code that may run with interrupts on or off keeps
+    /// a short critical section (single processor) without turning them on by mistake.</summary>
+    internal static partial bool SaveAndDisableInterrupts();
+    internal static partial void RestoreInterrupts(bool wereEnabled);
     /// <summary>Enables interrupts and sleeps until the next one, without losing a wake-up.</summary>
     internal static partial void WaitForInterrupt();
     internal static partial void HaltForever();
@@ -38,13 +43,31 @@ internal static unsafe partial class InterruptController
     internal static partial void Initialize();
     internal static partial void Unmask(int irq);
     internal static partial void Mask(int irq);
+    /// <summary>Called after every hardware interrupt's end-of-interrupt, with interrupts
+    /// still off, just before the interrupted code resumes: where the scheduler preempts.</summary>
+    internal static partial void SetReturnHook(delegate*<void> hook);
 }
 
 /// <summary>The periodic system timer.</summary>
-internal static partial class Timer
+internal static unsafe partial class Timer
 {
     internal static partial void Start(uint frequencyHz);
     internal static partial ulong Ticks();
+    /// <summary>Called on every tick, in interrupt context (interrupts off).</summary>
+    internal static partial void SetTickHandler(delegate*<void> handler);
+}
+
+/// <summary>Kernel threads' register state: the first frame of a new thread and the switch.</summary>
+internal static unsafe partial class ThreadContext
+{
+    /// <summary>Lays out, at the top of a new thread's stack, what the first switch to it
+    /// resumes: a call of <paramref name="entry"/>(<paramref name="argument"/>) followed by
+    /// <paramref name="exit"/>(its result). Returns the stack pointer to switch to.</summary>
+    internal static partial ulong PrepareStack(byte* stackTop, delegate*<ulong, long> entry, ulong argument, delegate*<long, void> exit);
+    /// <summary>Saves the running thread's registers on its stack, stores its stack pointer in
+    /// <paramref name="saveStackPointer"/> and resumes the thread saved at
+    /// <paramref name="newStackPointer"/>. Interrupts must be off.</summary>
+    internal static partial void Switch(ulong* saveStackPointer, ulong newStackPointer);
 }
 
 /// <summary>Device register access: I/O ports (where the architecture has them) and MMIO.</summary>
@@ -64,4 +87,19 @@ internal static unsafe partial class Io
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     internal static void Write32(ulong address, uint value) => *(uint*)address = value;
+}
+
+/// <summary>User mode: the system-call entry, the kernel stack used on entry from user code,
+/// the user thread pointer, and leaving for user code.</summary>
+internal static unsafe partial class UserMode
+{
+    /// <summary>Sets up the system-call entry. <paramref name="faultHandler"/>(vector, error
+    /// code, faulting address, instruction pointer) is called for a CPU exception raised by
+    /// user code that no exception handler resolved; it must not return to the faulting code.</summary>
+    internal static partial void Initialize(delegate*<ulong, ulong, ulong, ulong, void> faultHandler);
+    internal static partial void SetKernelStack(ulong top);
+    internal static partial void SetThreadPointer(ulong value);
+    /// <summary>Starts user code at <paramref name="instructionPointer"/> with the stack at
+    /// <paramref name="stackPointer"/>; never returns.</summary>
+    internal static partial void Enter(ulong instructionPointer, ulong stackPointer);
 }

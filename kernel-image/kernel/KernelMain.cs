@@ -78,10 +78,13 @@ internal static unsafe class KernelMain
 
         InterruptController.Initialize();
         Timer.Start(TimerFrequencyHz);
+        Tasks.Scheduler.Initialize(TimerFrequencyHz);
+        Processes.UserMemory.Initialize();
+        UserMode.Initialize(&Processes.Process.OnUserFault);
         Cpu.EnableInterrupts();
         Log.Write("timer: PIT at ");
         Log.WriteDecimal((ulong)TimerFrequencyHz);
-        Log.WriteLine(" Hz");
+        Log.WriteLine(" Hz; scheduler: preemptive, CFS run queue");
 
 #if AURORA_TESTS
         if (s_commandLine.Has("test"))
@@ -92,7 +95,8 @@ internal static unsafe class KernelMain
 #endif
         Log.WriteLine(Log.Green + Log.Bold + "Aurora ready." + Log.Reset);
         if (s_commandLine.Has("exit-after-ready")) DebugExit.Exit(DebugExit.Success);
-        Idle();
+        // Nothing else to do on the boot thread: the idle thread takes over.
+        Tasks.Scheduler.Exit(0);
     }
 
     private static void ReadBootInformation(ulong loader, ulong information)
@@ -116,10 +120,5 @@ internal static unsafe class KernelMain
         {
             Panic.Fail("entered by an unknown boot loader");
         }
-    }
-
-    private static void Idle()
-    {
-        while (true) Cpu.WaitForInterrupt();
     }
 }

@@ -33,9 +33,12 @@ internal static unsafe class Log
 
     internal static void Write(byte value)
     {
+        // Threads are preempted: one character at a time, the consoles' state stays whole.
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
         if (value == (byte)'\n') s_serial.Write((byte)'\r');
         s_serial.Write(value);
         if (s_screen != null) s_screen(value);
+        Hal.Cpu.RestoreInterrupts(interrupts);
     }
 
     internal static void Write(string text)

@@ -7,7 +7,8 @@ namespace Aurora.Kernel.Tests;
 /// <summary>
 /// Runs in-kernel tests in a test build (AuroraTests=true). Chosen by the kernel option
 /// <c>test=NAME</c>: "all" runs every ordinary test; a name runs that one test (each
-/// "panic.*" test must run in its own boot, since it ends in a panic). Each result is printed
+/// "panic.*" test must run in its own boot, since it ends in a panic). Each test is announced
+/// as <c>[test] &gt; NAME</c>; after it ran, its result is printed
 /// as <c>[test] NAME ... PASS</c> or <c>FAIL: reason</c>, then <c>N passed, M failed</c>, and
 /// QEMU exits through isa-debug-exit with a distinct code for pass and fail.
 /// </summary>
@@ -38,10 +39,14 @@ internal static unsafe class TestRunner
             matched++;
             s_failed = false;
             s_failure = null;
+            // "> NAME" first, so a hang or panic names its test; the verdict line comes after
+            // the body, so whatever the test prints (a user program's output) has lines of its own.
+            Log.Write("[test] > ");
+            Log.WriteLine(name);
+            tests[i].Body();
             Log.Write("[test] ");
             Log.Write(name);
             Log.Write(" ... ");
-            tests[i].Body();
             if (s_failed)
             {
                 failed++;

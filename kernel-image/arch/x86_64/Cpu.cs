@@ -29,6 +29,9 @@ internal static unsafe class Cpu
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_ltr")] internal static extern void LoadTaskRegister(ushort selector);
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_load_gdt")] internal static extern void LoadGdt(void* pointer, ushort codeSelector, ushort dataSelector);
 
+    /// <summary>RFLAGS.IF (Intel SDM Vol. 1 3.4.3).</summary>
+    internal const ulong FlagInterruptEnable = 1UL << 9;
+
     internal const uint MsrEfer = 0xC0000080;
     internal const ulong EferNoExecuteEnable = 1UL << 11;
 

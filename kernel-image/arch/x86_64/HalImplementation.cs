@@ -14,6 +14,18 @@ internal static unsafe partial class Cpu
 
     internal static partial void DisableInterrupts() => X86.Cpu.DisableInterrupts();
     internal static partial void EnableInterrupts() => X86.Cpu.EnableInterrupts();
+
+    internal static partial bool SaveAndDisableInterrupts()
+    {
+        bool enabled = (X86.Cpu.ReadFlags() & X86.Cpu.FlagInterruptEnable) != 0;
+        X86.Cpu.DisableInterrupts();
+        return enabled;
+    }
+
+    internal static partial void RestoreInterrupts(bool wereEnabled)
+    {
+        if (wereEnabled) X86.Cpu.EnableInterrupts();
+    }
     internal static partial void WaitForInterrupt() => X86.Cpu.EnableInterruptsAndHalt();
     internal static partial void HaltForever() => X86.Cpu.HaltForever();
     internal static partial ulong ReadCycleCounter() => X86.Cpu.ReadTimestampCounter();
@@ -39,12 +51,23 @@ internal static unsafe partial class InterruptController
     internal static partial void Initialize() => X86.Pic.Initialize();
     internal static partial void Unmask(int irq) => X86.Pic.Unmask(irq);
     internal static partial void Mask(int irq) => X86.Pic.Mask(irq);
+    internal static partial void SetReturnHook(delegate*<void> hook) => X86.Interrupts.ReturnHook = hook;
 }
 
-internal static partial class Timer
+internal static unsafe partial class Timer
 {
     internal static partial void Start(uint frequencyHz) => X86.Pit.Start(frequencyHz);
-    internal static partial ulong Ticks() => X86.Pit.Ticks;
+    internal static partial ulong Ticks() => X86.Pit.ReadTicks();
+    internal static partial void SetTickHandler(delegate*<void> handler) => X86.Pit.TickHandler = handler;
+}
+
+internal static unsafe partial class ThreadContext
+{
+    internal static partial ulong PrepareStack(byte* stackTop, delegate*<ulong, long> entry, ulong argument, delegate*<long, void> exit) =>
+        X86.ThreadContext.PrepareStack(stackTop, entry, argument, exit);
+
+    internal static partial void Switch(ulong* saveStackPointer, ulong newStackPointer) =>
+        X86.ThreadContext.Switch(saveStackPointer, newStackPointer);
 }
 
 internal static unsafe partial class Io
@@ -55,4 +78,17 @@ internal static unsafe partial class Io
     internal static partial ushort In16(ushort port) => X86.PortIo.In16(port);
     internal static partial void Out32(ushort port, uint value) => X86.PortIo.Out32(port, value);
     internal static partial uint In32(ushort port) => X86.PortIo.In32(port);
+}
+
+internal static unsafe partial class UserMode
+{
+    internal static partial void Initialize(delegate*<ulong, ulong, ulong, ulong, void> faultHandler)
+    {
+        X86.Interrupts.UserFaultHandler = faultHandler;
+        X86.UserMode.Initialize();
+    }
+
+    internal static partial void SetKernelStack(ulong top) => X86.UserMode.SetKernelStack(top);
+    internal static partial void SetThreadPointer(ulong value) => X86.UserMode.SetThreadPointer(value);
+    internal static partial void Enter(ulong instructionPointer, ulong stackPointer) => X86.UserMode.Enter(instructionPointer, stackPointer);
 }

@@ -25,6 +25,16 @@ internal static unsafe class Interrupts
 
     private static HandlerTable s_handlers;
 
+    /// <summary>Run after a hardware interrupt's end-of-interrupt, before the interrupted code
+    /// resumes (interrupts still off): the scheduler's preemption point. The EOI comes first,
+    /// so the timer keeps ticking for whichever thread runs next.</summary>
+    internal static delegate*<void> ReturnHook;
+
+    /// <summary>A CPU exception raised by user code (CPL 3) that no handler resolved: the
+    /// kernel ends the process instead of panicking. Arguments: vector, error code, CR2 (page
+    /// faults), RIP.</summary>
+    internal static delegate*<ulong, ulong, ulong, ulong, void> UserFaultHandler;
+
     /// <summary>A handler returns true when it dealt with the event; false falls through to
     /// the panic handler (for exceptions).</summary>
     internal static void Register(int vector, delegate*<InterruptFrame*, bool> handler) =>
@@ -43,9 +53,15 @@ internal static unsafe class Interrupts
             if (Pic.IsSpurious(irq)) return;
             if (handler != null) handler(frame);
             Pic.EndOfInterrupt(irq);
+            if (ReturnHook != null) ReturnHook();
             return;
         }
         if (handler != null && handler(frame)) return;
+        if ((frame->Cs & 3) == 3 && UserFaultHandler != null)
+        {
+            UserFaultHandler(frame->Vector, frame->ErrorCode, vector == 14 ? Cpu.ReadCr2() : 0, frame->Rip);
+        }
+
         ExceptionReport.Panic(frame);
     }
 

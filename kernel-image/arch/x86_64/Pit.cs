@@ -11,6 +11,14 @@ internal static unsafe class Pit
     /// <summary>Ticks since the timer started.</summary>
     internal static ulong Ticks;
 
+    /// <summary><see cref="Ticks"/> read afresh on every call: not inlined, so a loop waiting
+    /// for the count to move cannot have the load hoisted out of it (C# has no volatile reads here).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    internal static ulong ReadTicks() => Ticks;
+
+    /// <summary>The kernel's tick work (the scheduler), run after the count advances.</summary>
+    internal static delegate*<void> TickHandler;
+
     internal static void Start(uint frequencyHz)
     {
         Divisor = (ushort)((InputFrequencyHz + frequencyHz / 2) / frequencyHz);
@@ -24,6 +32,7 @@ internal static unsafe class Pit
     private static bool OnTick(InterruptFrame* frame)
     {
         Ticks++;
+        if (TickHandler != null) TickHandler();
         return true;
     }
 

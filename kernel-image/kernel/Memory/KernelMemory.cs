@@ -148,25 +148,34 @@ internal static unsafe class KernelMemory
         BootloaderMemoryReclaimed = true;
     }
 
+    // The heap is not reentrant and threads are preempted by the timer: every call runs with
+    // interrupts off (one processor, so that is the whole lock).
+
     private static void* AllocateForRuntime(nuint size)
     {
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
         void* memory = s_heap.AllocateZeroed(size);
         CheckHeap();
+        Hal.Cpu.RestoreInterrupts(interrupts);
         return memory;
     }
 
     /// <summary>kmalloc: 16-byte aligned, null when memory is exhausted.</summary>
     internal static void* Allocate(nuint size)
     {
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
         void* memory = s_heap.Allocate(size);
         CheckHeap();
+        Hal.Cpu.RestoreInterrupts(interrupts);
         return memory;
     }
 
     /// <summary>kfree: a pointer the heap did not hand out, or a double free, is a kernel bug.</summary>
     internal static void Free(void* memory)
     {
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
         HeapFault fault = s_heap.Free(memory);
+        Hal.Cpu.RestoreInterrupts(interrupts);
         if (fault.IsError) HeapPanic(fault);
     }
 

@@ -36,6 +36,17 @@ internal static unsafe class ModuleTrust
     {
         for (int i = 0; i < info.ModuleCount; i++)
         {
+            if (IsProgram(info.ModuleName(i)))
+            {
+                // User programs (ELF files) are not kernel modules: the process loader takes them.
+                Log.Write("module ");
+                Log.WriteDecimal((long)i);
+                Log.Write(": user program ");
+                Log.Write(info.ModuleName(i));
+                Log.WriteLine();
+                continue;
+            }
+
             var module = new ReadOnlySpan<byte>((byte*)(info.ModulePhysical[i] + info.DirectMapOffset), (int)info.ModuleSize[i]);
             VerifyResult result = Verify(module, out _);
             Log.Write("module ");
@@ -45,6 +56,10 @@ internal static unsafe class ModuleTrust
             Log.WriteLine();
         }
     }
+
+    private static bool IsProgram(ReadOnlySpan<byte> name) =>
+        name.Length > 4 && name[name.Length - 4] == (byte)'.' && name[name.Length - 3] == (byte)'e' &&
+        name[name.Length - 2] == (byte)'l' && name[name.Length - 1] == (byte)'f';
 
     private static void WriteHexByte(byte value)
     {

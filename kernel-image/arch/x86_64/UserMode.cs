@@ -1,0 +1,62 @@
+using System.Runtime;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Aurora.Kernel.Arch.X86_64;
+
+/// <summary>The registers syscall.S saved on SYSCALL, lowest address first. Linux x86-64
+/// convention: number in rax, arguments in rdi, rsi, rdx, r10, r8, r9.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SyscallFrame
+{
+    public ulong Number, Rdi, Rsi, Rdx, R10, R8, R9, Rbx, Rbp, R12, R13, R14, R15, Rip, Rflags, Rsp;
+}
+
+/// <summary>Ring 3: the SYSCALL MSRs, the kernel stack the CPU and syscall.S switch to, the
+/// user thread pointer (FS base), and the first entry to user code.</summary>
+internal static unsafe class UserMode
+{
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_enter_user")]
+    internal static extern void Enter(ulong instructionPointer, ulong stackPointer);
+
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_set_syscall_stack")]
+    private static extern void SetSyscallStack(ulong top);
+
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_syscall_entry_address")]
+    private static extern ulong SyscallEntryAddress();
+
+    // Intel SDM Vol. 4 (MSR list) / Vol. 3A 5.8.8.
+    private const uint MsrStar = 0xC0000081, MsrLstar = 0xC0000082, MsrFmask = 0xC0000084, MsrFsBase = 0xC0000100;
+    private const ulong EferSyscallEnable = 1;
+
+    // RFLAGS bits cleared on SYSCALL: TF, IF, DF, AC (as Linux does), so the entry starts with
+    // interrupts off and string operations forward.
+    private const ulong SyscallFlagMask = (1 << 8) | (1 << 9) | (1 << 10) | (1 << 18);
+
+    internal static void Initialize()
+    {
+        Cpu.WriteMsr(Cpu.MsrEfer, Cpu.ReadMsr(Cpu.MsrEfer) | EferSyscallEnable);
+        // STAR[47:32]: SYSCALL's CS (SS = +8). STAR[63:48]: SYSRET's base; 64-bit SYSRET loads
+        // CS = base + 16 and SS = base + 8, with RPL 3 (SDM Vol. 2B SYSRET). Base 0x10 gives
+        // user data 0x18 and user code 0x20, the GDT's order.
+        ulong star = ((ulong)(Gdt.KernelData | 3) << 48) | ((ulong)Gdt.KernelCode << 32);
+        Cpu.WriteMsr(MsrStar, star);
+        Cpu.WriteMsr(MsrLstar, SyscallEntryAddress());
+        Cpu.WriteMsr(MsrFmask, SyscallFlagMask);
+    }
+
+    /// <summary>Where the CPU (interrupts from ring 3) and the SYSCALL entry find the running
+    /// thread's kernel stack.</summary>
+    internal static void SetKernelStack(ulong top)
+    {
+        Gdt.SetKernelStack(top);
+        SetSyscallStack(top);
+    }
+
+    /// <summary>The user thread pointer (Linux arch_prctl ARCH_SET_FS).</summary>
+    internal static void SetThreadPointer(ulong value) => Cpu.WriteMsr(MsrFsBase, value);
+
+    [UnmanagedCallersOnly(EntryPoint = "syscall_dispatch")]
+    private static long Dispatch(SyscallFrame* frame) =>
+        Syscalls.SyscallTable.Dispatch(frame->Number, frame->Rdi, frame->Rsi, frame->Rdx, frame->R10, frame->R8, frame->R9);
+}

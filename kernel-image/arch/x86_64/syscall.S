@@ -1,0 +1,113 @@
+# SYSCALL entry and the first entry to user mode (Intel SDM Vol. 2B SYSCALL/SYSRET, Vol. 3A
+# 6.14 for the IRETQ frame).
+#
+# SYSCALL leaves the user stack pointer in place, the user RIP in rcx and RFLAGS in r11, and
+# masks RFLAGS with IA32_FMASK (IF among them), so the entry runs with interrupts off until it
+# is on the thread's kernel stack. One processor: the kernel stack top of the running thread
+# is a plain variable the scheduler updates at every switch (no per-CPU area, no swapgs yet).
+#
+# Frame on the kernel stack, lowest address first (mirrored by SyscallFrame in UserMode.cs):
+#   rax(number) rdi rsi rdx r10 r8 r9 rbx rbp r12 r13 r14 r15 rip(rcx) rflags(r11) rsp
+.intel_syntax noprefix
+
+.bss
+.align 8
+.global aurora_syscall_kernel_stack
+aurora_syscall_kernel_stack: .quad 0
+aurora_syscall_user_stack: .quad 0
+
+.text
+.global aurora_syscall_entry
+.type aurora_syscall_entry, @function
+aurora_syscall_entry:
+    mov [rip + aurora_syscall_user_stack], rsp
+    mov rsp, [rip + aurora_syscall_kernel_stack]
+    push qword ptr [rip + aurora_syscall_user_stack]
+    push r11
+    push rcx
+    push r15
+    push r14
+    push r13
+    push r12
+    push rbp
+    push rbx
+    push r9
+    push r8
+    push r10
+    push rdx
+    push rsi
+    push rdi
+    push rax
+    mov rdi, rsp                 # SyscallFrame*
+    mov rbx, rsp                 # 16 frame words keep rsp 16-byte aligned; rbx is callee-saved
+    # The Linux ABI keeps every register but rax, rcx and r11 across a syscall, SSE included;
+    # the C# handlers use SSE registers freely.
+    sub rsp, 512
+    fxsave [rsp]
+    sti
+    call syscall_dispatch        # returns the result in rax
+    cli
+    fxrstor [rsp]
+    mov rsp, rbx
+    add rsp, 8                   # the number's slot
+    pop rdi
+    pop rsi
+    pop rdx
+    pop r10
+    pop r8
+    pop r9
+    pop rbx
+    pop rbp
+    pop r12
+    pop r13
+    pop r14
+    pop r15
+    pop rcx
+    pop r11
+    pop rsp
+    # No kernel data may leak through the scratch registers SYSCALL clobbers anyway.
+    sysretq
+
+# void aurora_enter_user(ulong rip, ulong rsp): leaves the kernel for good on this thread's
+# current stack frame; user code starts with interrupts on and every register zero.
+.global aurora_enter_user
+.type aurora_enter_user, @function
+aurora_enter_user:
+    cli
+    push 0x1b                    # SS: user data (GDT entry 3, RPL 3)
+    push rsi                     # RSP
+    push 0x202                   # RFLAGS: IF
+    push 0x23                    # CS: user code (GDT entry 4, RPL 3)
+    push rdi                     # RIP
+    xor eax, eax
+    xor ebx, ebx
+    xor ecx, ecx
+    xor edx, edx
+    xor esi, esi
+    xor edi, edi
+    xor ebp, ebp
+    xor r8d, r8d
+    xor r9d, r9d
+    xor r10d, r10d
+    xor r11d, r11d
+    xor r12d, r12d
+    xor r13d, r13d
+    xor r14d, r14d
+    xor r15d, r15d
+    iretq
+
+# void aurora_set_syscall_stack(ulong top)
+.global aurora_set_syscall_stack
+.type aurora_set_syscall_stack, @function
+aurora_set_syscall_stack:
+    mov [rip + aurora_syscall_kernel_stack], rdi
+    ret
+
+# void* aurora_syscall_entry_address(void)
+.global aurora_syscall_entry_address
+.type aurora_syscall_entry_address, @function
+aurora_syscall_entry_address:
+    lea rax, [rip + aurora_syscall_entry]
+    ret
+
+.section .note.GNU-stack,"",@progbits

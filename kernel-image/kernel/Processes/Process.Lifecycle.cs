@@ -1,0 +1,203 @@
+using System;
+using Aurora.Kernel.Hal;
+using Aurora.Kernel.Memory;
+using Aurora.Kernel.Tasks;
+using Aurora.Vmm;
+
+namespace Aurora.Kernel.Processes;
+
+/// <summary>
+/// Starting user programs and ending them (SPEC PROC-1, PROC-4): a fresh address space with the
+/// kernel half shared, the ELF loaded into it, a stack laid out as the System V x86-64 ABI
+/// (§3.4.1) says a process starts (argc, argv, envp, auxiliary vector), and a thread that
+/// leaves for user code. A process ends by exit/exit_group or by a CPU exception it caused;
+/// <see cref="Wait"/> then frees everything it had.
+/// </summary>
+internal unsafe partial struct Process
+{
+    // User layout (decision; ASLR, SPEC SEC-2, will randomise these).
+    internal const ulong StackTop = 0x0000_7FFF_FFFF_0000;
+    internal const ulong StackSize = 256 * 1024;
+    internal const ulong MappingBase = 0x0000_1000_0000_0000;
+    internal const ulong MappingLimit = 0x0000_7000_0000_0000;
+    internal const ulong BreakLimit = 1UL << 30;
+
+    // Linux signal numbers for the exceptions a program can cause.
+    internal const int SignalIllegal = 4, SignalFloatingPoint = 8, SignalSegmentation = 11;
+
+    private static ulong s_nextId = 1;
+
+    /// <summary>The process the running thread belongs to, or null for kernel threads.</summary>
+    internal static Process* Current => Scheduler.Current == null ? null : (Process*)Scheduler.Current->Process;
+
+    /// <summary>Loads <paramref name="program"/> into a new process called
+    /// <paramref name="name"/> (its argv[0]) and starts it. Null with the reason on failure.</summary>
+    internal static Process* Start(ReadOnlySpan<byte> program, ReadOnlySpan<byte> name, out LoadError error)
+    {
+        var process = (Process*)KernelMemory.Allocate((nuint)sizeof(Process));
+        if (process == null) { error = LoadError.OutOfMemory; return null; }
+        *process = default;
+        for (int i = 0; i < name.Length && i < Process.NameCapacity - 1; i++) process->Name[i] = name[i];
+
+        if (KernelMemory.Mapper.CreateAddressSpace(KernelMemory.KernelSpace, out process->Space) != VmmError.None)
+        {
+            KernelMemory.Free(process);
+            error = LoadError.OutOfMemory;
+            return null;
+        }
+
+        error = ElfImage.Load(program, process->Space, out ElfImage.Layout layout);
+        if (error == LoadError.None && !BuildStack(process, layout)) error = LoadError.OutOfMemory;
+        KernelThread* thread = error == LoadError.None ? Scheduler.Create(&EnterUserMode, (ulong)process) : null;
+        if (error == LoadError.None && thread == null) error = LoadError.OutOfMemory;
+        if (error != LoadError.None)
+        {
+            UserMemory.Destroy(process->Space);
+            KernelMemory.Free(process);
+            return null;
+        }
+
+        process->Entry = layout.Entry;
+        process->BreakStart = process->Break = layout.End;
+        process->MappingCursor = MappingBase;
+        process->Thread = thread;
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        process->Id = s_nextId++;
+        Cpu.RestoreInterrupts(interrupts);
+        thread->Process = process;
+        thread->AddressSpaceRoot = process->Space.Root;
+        Scheduler.Start(thread);
+        return process;
+    }
+
+    /// <summary>Waits for the process to end, frees its memory and returns its Linux wait status.</summary>
+    internal static int Wait(Process* process) => Wait(process, default, out _);
+
+    /// <summary><see cref="Wait(Process*)"/>, copying what the process wrote to standard output
+    /// and error (up to <see cref="OutputCapacity"/> bytes) into <paramref name="output"/>.</summary>
+    internal static int Wait(Process* process, Span<byte> output, out int outputLength)
+    {
+        Scheduler.Join(process->Thread);
+        outputLength = Math.Min(process->OutputLength, output.Length);
+        for (int i = 0; i < outputLength; i++) output[i] = process->Output[i];
+        int status = process->WaitStatus;
+        UserMemory.Destroy(process->Space);
+        KernelMemory.Free(process);
+        return status;
+    }
+
+    /// <summary>Ends the calling process with a Linux wait status. Does not return.</summary>
+    internal static void Exit(int waitStatus)
+    {
+        Process* process = Current;
+        if (process == null) Panic.Fail("a kernel thread called the process exit");
+        process->WaitStatus = waitStatus;
+        Scheduler.Exit(waitStatus);
+    }
+
+    /// <summary>A CPU exception in user code: reported on the console, and the process ends as
+    /// if by the matching signal. The kernel goes on.</summary>
+    internal static void OnUserFault(ulong vector, ulong errorCode, ulong address, ulong instruction)
+    {
+        Process* process = Current;
+        if (process == null) Panic.Fail("a user-mode fault without a process");
+        int signal = vector switch
+        {
+            0 or 16 or 19 => SignalFloatingPoint,
+            6 => SignalIllegal,
+            _ => SignalSegmentation,
+        };
+        Log.Write(Log.Yellow + "process " + Log.Reset);
+        Log.WriteDecimal(process->Id);
+        Log.Write(" (");
+        Log.Write(process->NameText);
+        Log.Write("): ");
+        Log.Write(Arch.X86_64.Interrupts.ExceptionName(vector));
+        if (vector == 14)
+        {
+            Log.Write(" at ");
+            Log.WriteHex(address, 16);
+        }
+
+        Log.Write(", error code ");
+        Log.WriteHex(errorCode);
+        Log.Write(", rip ");
+        Log.WriteHex(instruction, 16);
+        Log.Write("; killed by signal ");
+        Log.WriteDecimal((long)signal);
+        Log.WriteLine();
+        Exit(signal);
+    }
+
+    private static long EnterUserMode(ulong processAddress)
+    {
+        var process = (Process*)processAddress;
+        UserMode.Enter(process->Entry, process->InitialStackPointer);
+        return 0;
+    }
+
+    // Auxiliary vector keys (Linux include/uapi/linux/auxvec.h, System V ABI §3.4.3).
+    private const ulong AtNull = 0, AtPhdr = 3, AtPhent = 4, AtPhnum = 5, AtPagesz = 6, AtEntry = 9,
+        AtUid = 11, AtEuid = 12, AtGid = 13, AtEgid = 14, AtClktck = 17, AtSecure = 23, AtRandom = 25;
+
+    /// <summary>Maps the stack and writes what a starting process finds on it: argc, argv
+    /// (the name), an empty environment and the auxiliary vector (program headers for the
+    /// libc's TLS set-up, page size, entry, 16 random bytes for its stack protector).</summary>
+    private static bool BuildStack(Process* process, in ElfImage.Layout layout)
+    {
+        AddressSpace space = process->Space;
+        if (!UserMemory.MapZeroed(space, StackTop - StackSize, StackTop, PageFlags.User | PageFlags.Writable | PageFlags.NoExecute))
+            return false;
+
+        ulong sp = StackTop;
+        byte* random = stackalloc byte[16];
+        ulong seed = Cpu.ReadCycleCounter() ^ (process->Space.Root * 0x9E3779B97F4A7C15);
+        for (int i = 0; i < 16; i++)
+        {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            random[i] = (byte)seed;
+        }
+
+        sp -= 16;
+        ulong randomAddress = sp;
+        UserMemory.CopyTo(space, sp, new ReadOnlySpan<byte>(random, 16));
+        ReadOnlySpan<byte> name = process->NameText;
+        sp -= (ulong)name.Length + 1;
+        ulong nameAddress = sp;
+        UserMemory.CopyTo(space, sp, name); // the terminating zero is already there
+        sp &= ~15UL;
+
+        ulong* words = stackalloc ulong[32];
+        int n = 0;
+        words[n++] = 1;            // argc
+        words[n++] = nameAddress;  // argv[0]
+        words[n++] = 0;            // end of argv
+        words[n++] = 0;            // end of envp
+        static void Aux(ulong* w, ref int count, ulong key, ulong value) { w[count++] = key; w[count++] = value; }
+        if (layout.ProgramHeaders != 0)
+        {
+            Aux(words, ref n, AtPhdr, layout.ProgramHeaders);
+            Aux(words, ref n, AtPhent, ElfImage.ProgramHeaderSize);
+            Aux(words, ref n, AtPhnum, layout.ProgramHeaderCount);
+        }
+
+        Aux(words, ref n, AtPagesz, UserMemory.PageSize);
+        Aux(words, ref n, AtEntry, layout.Entry);
+        Aux(words, ref n, AtUid, 0);
+        Aux(words, ref n, AtEuid, 0);
+        Aux(words, ref n, AtGid, 0);
+        Aux(words, ref n, AtEgid, 0);
+        Aux(words, ref n, AtClktck, 100);
+        Aux(words, ref n, AtSecure, 0);
+        Aux(words, ref n, AtRandom, randomAddress);
+        Aux(words, ref n, AtNull, 0);
+
+        // The ABI wants rsp 16-byte aligned at the entry point, pointing at argc.
+        sp -= (ulong)n * 8;
+        sp &= ~15UL;
+        process->InitialStackPointer = sp;
+        return UserMemory.CopyTo(space, sp, new ReadOnlySpan<byte>(words, n * 8));
+    }
+}

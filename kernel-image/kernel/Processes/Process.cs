@@ -1,0 +1,52 @@
+using Aurora.Kernel.Tasks;
+using Aurora.Vmm;
+
+namespace Aurora.Kernel.Processes;
+
+/// <summary>One user process: its address space, its (single) thread, the program break and
+/// the anonymous-mapping cursor, its exit status, and a copy of what it wrote to standard
+/// output and error (the console shows it too; tests read the copy).</summary>
+internal unsafe partial struct Process
+{
+    internal const int NameCapacity = 32;
+    internal const int OutputCapacity = 2048;
+
+    public ulong Id;
+    public AddressSpace Space;
+    public KernelThread* Thread;
+
+    public ulong Entry;
+    public ulong InitialStackPointer;
+
+    /// <summary>brk: the break starts at the first page above the program's segments.</summary>
+    public ulong BreakStart;
+    public ulong Break;
+
+    /// <summary>Where the next anonymous mmap without a fixed address goes.</summary>
+    public ulong MappingCursor;
+
+    /// <summary>Linux wait status: exit code in bits 8-15, or the terminating signal in bits 0-6.</summary>
+    public int WaitStatus;
+
+    public fixed byte Name[NameCapacity];
+    public fixed byte Output[OutputCapacity];
+    public int OutputLength;
+
+    public void Capture(System.ReadOnlySpan<byte> text)
+    {
+        for (int i = 0; i < text.Length && OutputLength < OutputCapacity; i++) Output[OutputLength++] = text[i];
+    }
+
+    public readonly System.ReadOnlySpan<byte> NameText
+    {
+        get
+        {
+            fixed (byte* name = Name)
+            {
+                int length = 0;
+                while (length < NameCapacity && name[length] != 0) length++;
+                return new System.ReadOnlySpan<byte>(name, length);
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System;
+using Aurora.Kernel.Memory;
+using Aurora.Pmm;
+using Aurora.Vmm;
+
+namespace Aurora.Kernel.Processes;
+
+/// <summary>
+/// Pages of user address spaces, and the checked copies between user memory and the kernel.
+/// Every user pointer a syscall receives is checked page by page against the process's own
+/// page tables (present, user-accessible, writable where the kernel writes) before a byte is
+/// touched, so a bad pointer is an EFAULT and never a kernel fault. One processor, and user
+/// mappings only change in syscalls of the process itself, so the check cannot go stale.
+/// </summary>
+internal static unsafe class UserMemory
+{
+    /// <summary>First address above the user half (x86-64 canonical lower half).</summary>
+    internal const ulong UserLimit = 0x0000_8000_0000_0000;
+    internal const ulong PageSize = 4096;
+
+    private static FrameRefCounts s_counts;
+
+    /// <summary>Share counts of user frames, for releasing them with the address space (all
+    /// zero today: nothing is shared until fork).</summary>
+    internal static FrameRefCounts Counts => s_counts;
+
+    /// <summary>At boot, once the heap runs: one count per physical frame.</summary>
+    internal static void Initialize()
+    {
+        ulong frames = KernelMemory.DirectMapSize / PageSize;
+        var counts = (ushort*)KernelMemory.Allocate((nuint)(frames * sizeof(ushort)));
+        if (counts == null) Panic.Fail("no memory for the user frame counts");
+        new Span<byte>(counts, (int)(frames * sizeof(ushort))).Clear();
+        s_counts = new FrameRefCounts(counts, frames);
+    }
+
+    /// <summary>Maps zeroed pages over [start, end) (page-aligned) with
+    /// <paramref name="protection"/>; pages already mapped keep their frame and get the union
+    /// of both protections (segments may share a page).</summary>
+    internal static bool MapZeroed(AddressSpace space, ulong start, ulong end, PageFlags protection)
+    {
+        ref var mapper = ref KernelMemory.Mapper;
+        for (ulong page = start; page < end; page += PageSize)
+        {
+            if (mapper.Translate(space, page, out Translation existing) == VmmError.None)
+            {
+                PageFlags merged = (existing.Flags & (PageFlags.Writable | PageFlags.User)) | protection;
+                if ((existing.Flags & PageFlags.NoExecute) == 0 || (protection & PageFlags.NoExecute) == 0)
+                    merged &= ~PageFlags.NoExecute;
+                if (mapper.Protect(space, page, Vmm.PageSize.Size4KiB, merged) != VmmError.None) return false;
+                continue;
+            }
+
+            if (KernelMemory.Frames.AllocateFrame(out ulong frame) != PmmError.None) return false;
+            new Span<byte>((void*)(frame + KernelMemory.DirectMapOffset), (int)PageSize).Clear();
+            if (mapper.Map(space, page, frame, Vmm.PageSize.Size4KiB, protection) != VmmError.None)
+            {
+                KernelMemory.Frames.FreeFrame(frame);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Unmaps [start, end) (page-aligned) and frees the frames; pages not mapped are skipped.</summary>
+    internal static void Unmap(AddressSpace space, ulong start, ulong end)
+    {
+        ref var mapper = ref KernelMemory.Mapper;
+        for (ulong page = start; page < end; page += PageSize)
+        {
+            if (mapper.Unmap(space, page, Vmm.PageSize.Size4KiB, out ulong frame) == VmmError.None)
+                mapper.ReleaseFrame(frame, Counts);
+        }
+    }
+
+    /// <summary>Frees the user half: every page table and every frame it maps.</summary>
+    internal static void Destroy(AddressSpace space) => KernelMemory.Mapper.DestroyAddressSpace(space, Counts);
+
+    /// <summary>True when every byte of [address, address + length) is mapped user memory
+    /// (writable too when <paramref name="write"/>).</summary>
+    internal static bool IsAccessible(AddressSpace space, ulong address, ulong length, bool write)
+    {
+        if (length == 0) return true;
+        if (address >= UserLimit || length > UserLimit - address) return false;
+        ulong end = address + length;
+        for (ulong page = address & ~(PageSize - 1); page < end; page += PageSize)
+        {
+            if (KernelMemory.Mapper.Translate(space, page, out Translation t) != VmmError.None) return false;
+            if ((t.Flags & PageFlags.User) == 0 || (write && (t.Flags & PageFlags.Writable) == 0)) return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Copies into user memory through the direct map (the kernel never writes user
+    /// pages through user addresses, so SMAP-style protections stay possible).</summary>
+    internal static bool CopyTo(AddressSpace space, ulong userAddress, ReadOnlySpan<byte> data) =>
+        IsAccessible(space, userAddress, (ulong)data.Length, write: true) && Fill(space, userAddress, data);
+
+    /// <summary>Writes into pages the kernel itself just mapped (read-only ones too), for the
+    /// program loader. False if a page is not mapped.</summary>
+    internal static bool Fill(AddressSpace space, ulong userAddress, ReadOnlySpan<byte> data)
+    {
+        if (!IsAccessible(space, userAddress, (ulong)data.Length, write: false)) return false;
+        int done = 0;
+        while (done < data.Length)
+        {
+            ulong address = userAddress + (ulong)done;
+            KernelMemory.Mapper.Translate(space, address, out Translation t);
+            int chunk = (int)Math.Min((ulong)(data.Length - done), PageSize - (address & (PageSize - 1)));
+            data.Slice(done, chunk).CopyTo(new Span<byte>((void*)(t.PhysicalAddress + KernelMemory.DirectMapOffset), chunk));
+            done += chunk;
+        }
+
+        return true;
+    }
+
+    /// <summary>Copies out of user memory; false (nothing copied) if any byte is not readable user memory.</summary>
+    internal static bool CopyFrom(AddressSpace space, ulong userAddress, Span<byte> destination)
+    {
+        if (!IsAccessible(space, userAddress, (ulong)destination.Length, write: false)) return false;
+        int done = 0;
+        while (done < destination.Length)
+        {
+            ulong address = userAddress + (ulong)done;
+            KernelMemory.Mapper.Translate(space, address, out Translation t);
+            int chunk = (int)Math.Min((ulong)(destination.Length - done), PageSize - (address & (PageSize - 1)));
+            new ReadOnlySpan<byte>((void*)(t.PhysicalAddress + KernelMemory.DirectMapOffset), chunk).CopyTo(destination.Slice(done, chunk));
+            done += chunk;
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,11 @@
+namespace Aurora.Kernel.Syscalls;
+
+/// <summary>Linux error numbers (include/uapi/asm-generic/errno-base.h, errno.h). A syscall
+/// returns the negated value; the C library turns it into errno.</summary>
+internal static class Errno
+{
+    internal const long EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9, ECHILD = 10,
+        EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EEXIST = 17, ENOTDIR = 20, EISDIR = 21,
+        EINVAL = 22, EMFILE = 24, ENOTTY = 25, ENOSPC = 28, ESPIPE = 29, ERANGE = 34, ENAMETOOLONG = 36,
+        ENOSYS = 38, ENOTEMPTY = 39;
+}

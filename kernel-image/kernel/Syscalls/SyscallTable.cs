@@ -1,0 +1,42 @@
+using Aurora.Kernel.Processes;
+
+namespace Aurora.Kernel.Syscalls;
+
+/// <summary>
+/// The system-call table (SPEC PROC-3): Linux x86-64 numbers (arch/x86/entry/syscalls/
+/// syscall_64.tbl), so static programs built against a real libc run unchanged. Arguments
+/// arrive as the ABI passes them (rdi, rsi, rdx, r10, r8, r9); a negative result is -errno.
+/// Anything not listed is ENOSYS. One file per family: OutputCalls (write, writev, ioctl),
+/// MemoryCalls (brk, mmap, munmap, mprotect), ProcessCalls (exit, getpid, arch_prctl, …).
+/// </summary>
+internal static unsafe class SyscallTable
+{
+    internal const ulong Write = 1, Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, Ioctl = 16,
+        Writev = 20, Getpid = 39, Exit = 60, ArchPrctl = 158, Gettid = 186, SetTidAddress = 218,
+        ExitGroup = 231;
+
+    /// <summary>Syscalls served since boot.</summary>
+    internal static ulong Count;
+
+    internal static long Dispatch(ulong number, ulong a0, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5)
+    {
+        Process* process = Process.Current;
+        if (process == null) return -Errno.ENOSYS;
+        Count++;
+        return number switch
+        {
+            Write => OutputCalls.Write(process, a0, a1, a2),
+            Writev => OutputCalls.Writev(process, a0, a1, a2),
+            Ioctl => OutputCalls.Ioctl(process, a0, a1, a2),
+            Brk => MemoryCalls.Brk(process, a0),
+            Mmap => MemoryCalls.Mmap(process, a0, a1, a2, a3, a4, a5),
+            Munmap => MemoryCalls.Munmap(process, a0, a1),
+            Mprotect => MemoryCalls.Mprotect(process, a0, a1, a2),
+            Getpid or Gettid => (long)process->Id,
+            SetTidAddress => (long)process->Id,
+            ArchPrctl => ProcessCalls.ArchPrctl(a0, a1),
+            Exit or ExitGroup => ProcessCalls.Exit(a0),
+            _ => -Errno.ENOSYS,
+        };
+    }
+}

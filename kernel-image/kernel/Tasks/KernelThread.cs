@@ -1,0 +1,55 @@
+using System.Runtime.InteropServices;
+using Aurora.Sched;
+
+namespace Aurora.Kernel.Tasks;
+
+internal enum ThreadState : byte
+{
+    Runnable,
+    Sleeping,
+    Blocked,
+    Exited,
+}
+
+/// <summary>
+/// One kernel thread. <see cref="Scheduling"/> comes first, so the run queue's entity pointers
+/// are the threads' own addresses. Lives on the kernel heap, with its stack, until a
+/// <see cref="Scheduler.Join"/> reaps it.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct KernelThread
+{
+    public SchedEntity Scheduling;
+
+    /// <summary>Saved stack pointer while the thread is not running (the switch frame is there).</summary>
+    public ulong StackPointer;
+
+    /// <summary>Lowest address of the stack, where the overflow canary sits; null for the boot
+    /// thread, which runs on the stack the entry code set up.</summary>
+    public byte* StackBase;
+
+    /// <summary>Physical root of the page tables the thread runs on.</summary>
+    public ulong AddressSpaceRoot;
+
+    public ThreadState State;
+    public long ExitCode;
+
+    /// <summary>Tick at which a sleeping thread becomes runnable again.</summary>
+    public ulong WakeTick;
+    public KernelThread* NextSleeper;
+
+    /// <summary>The thread waiting in <see cref="Scheduler.Join"/> for this one, if any.</summary>
+    public KernelThread* Joiner;
+
+    /// <summary>The user process this thread runs (a Processes.Process*), or null for a
+    /// kernel-only thread.</summary>
+    public void* Process;
+
+    /// <summary>The user thread pointer (FS base), switched with the thread.</summary>
+    public ulong ThreadPointer;
+
+    /// <summary>Times the thread was switched to.</summary>
+    public ulong SwitchesIn;
+
+    public readonly ulong Id => Scheduling.Id;
+}

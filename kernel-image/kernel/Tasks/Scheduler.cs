@@ -1,0 +1,271 @@
+using Aurora.Kernel.Hal;
+using Aurora.Kernel.Memory;
+using Aurora.Sched;
+
+namespace Aurora.Kernel.Tasks;
+
+/// <summary>
+/// Kernel threads on one processor, scheduled by the <c>Aurora.Sched</c> run queue (SPEC
+/// PROC-2): each timer tick charges the running thread, and when the run queue says its slice
+/// is used up (or a thread with much less virtual runtime is waiting) the interrupt's return
+/// path switches threads. Threads also give up the processor by yielding, sleeping, joining
+/// and exiting.
+/// </summary>
+/// <remarks>
+/// Every piece of scheduler state is touched with interrupts off, which on one processor is
+/// the whole locking story. A thread that is not running is parked inside
+/// <see cref="ThreadContext.Switch"/>; one preempted by the timer is parked there too, below
+/// the interrupt frame that holds its full register state.
+/// </remarks>
+internal static unsafe class Scheduler
+{
+    internal const nuint StackSize = 16 * 1024;
+
+    /// <summary>Written at the lowest address of every thread stack and checked at each switch:
+    /// a thread that ran off its stack is reported before it corrupts the heap further.</summary>
+    private const ulong StackCanary = 0xC0DE_57AC_CA4A_12D0;
+
+    private static RunQueue s_queue;
+    private static KernelThread* s_current;
+    private static KernelThread* s_idle;
+    private static KernelThread* s_sleepers;
+    private static ulong s_nextId;
+    private static ulong s_tickNanoseconds;
+    private static bool s_needReschedule;
+    private static bool s_started;
+
+    /// <summary>Switches made because the timer said so.</summary>
+    internal static ulong Preemptions;
+
+    /// <summary>All thread switches.</summary>
+    internal static ulong Switches;
+
+    internal static KernelThread* Current => s_current;
+    internal static bool Started => s_started;
+
+    /// <summary>Queued (runnable, not running) threads.</summary>
+    internal static int RunnableCount => s_queue.Count;
+
+    /// <summary>Turns the code running now (the boot thread) into thread 0 and creates the idle
+    /// thread; from here on the timer preempts.</summary>
+    internal static void Initialize(uint timerFrequencyHz)
+    {
+        s_tickNanoseconds = 1_000_000_000UL / timerFrequencyHz;
+        s_queue = new RunQueue(6_000_000, 750_000, 1_000_000);
+
+        KernelThread* boot = NewThreadRecord(0);
+        if (boot == null) Panic.Fail("no memory for the boot thread");
+        s_queue.Add(&boot->Scheduling, waking: false);
+        s_queue.PickNext(currentStillRunnable: false);
+        s_current = boot;
+
+        // The idle thread runs when nothing else can; it is never in the run queue.
+        s_idle = CreateThread(&IdleLoop, 0, 0);
+        if (s_idle == null) Panic.Fail("no memory for the idle thread");
+
+        Timer.SetTickHandler(&OnTimerTick);
+        InterruptController.SetReturnHook(&OnInterruptReturn);
+        s_started = true;
+    }
+
+    /// <summary>Starts a kernel thread running <paramref name="entry"/>(<paramref name="argument"/>)
+    /// at priority <paramref name="nice"/> (-20 … 19, as in Unix); its return value is the exit
+    /// code. Null when memory is exhausted.</summary>
+    internal static KernelThread* Spawn(delegate*<ulong, long> entry, ulong argument, int nice = 0)
+    {
+        KernelThread* thread = Create(entry, argument, nice);
+        if (thread != null) Start(thread);
+        return thread;
+    }
+
+    /// <summary>A thread that does not run yet: the caller may set its address space, process
+    /// and thread pointer, then <see cref="Start"/> it. Null when memory is exhausted.</summary>
+    internal static KernelThread* Create(delegate*<ulong, long> entry, ulong argument, int nice = 0) =>
+        CreateThread(entry, argument, nice);
+
+    /// <summary>Makes a thread from <see cref="Create"/> runnable.</summary>
+    internal static void Start(KernelThread* thread)
+    {
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        SchedError error = s_queue.Add(&thread->Scheduling, waking: false);
+        Cpu.RestoreInterrupts(interrupts);
+        if (error != SchedError.None) Panic.Fail("scheduler: a new thread could not be queued");
+    }
+
+    /// <summary>Lets another runnable thread run if the run queue prefers it.</summary>
+    internal static void Yield()
+    {
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        Reschedule(currentStillRunnable: true);
+        Cpu.RestoreInterrupts(interrupts);
+    }
+
+    /// <summary>Blocks the calling thread for at least <paramref name="milliseconds"/> ticks'
+    /// worth of time (timer resolution).</summary>
+    internal static void Sleep(ulong milliseconds)
+    {
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        KernelThread* self = s_current;
+        // +1: the current tick is already partly over, and "at least" is the promise.
+        self->WakeTick = Timer.Ticks() + 1 + (milliseconds * 1_000_000 + s_tickNanoseconds - 1) / s_tickNanoseconds;
+        self->State = ThreadState.Sleeping;
+        self->NextSleeper = s_sleepers;
+        s_sleepers = self;
+        Reschedule(currentStillRunnable: false);
+        Cpu.RestoreInterrupts(interrupts);
+    }
+
+    /// <summary>Ends the calling thread; a thread blocked in <see cref="Join"/> on it wakes.</summary>
+    internal static void Exit(long code)
+    {
+        Cpu.DisableInterrupts();
+        KernelThread* self = s_current;
+        if (self == s_idle) Panic.Fail("scheduler: the idle thread exited");
+        self->ExitCode = code;
+        self->State = ThreadState.Exited;
+        if (self->Joiner != null) MakeRunnable(self->Joiner);
+        Reschedule(currentStillRunnable: false);
+        Panic.Fail("scheduler: an exited thread was resumed");
+    }
+
+    /// <summary>Waits until <paramref name="thread"/> has exited, frees its stack and record,
+    /// and returns its exit code. One joiner per thread; a thread cannot join itself.</summary>
+    internal static long Join(KernelThread* thread)
+    {
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        KernelThread* self = s_current;
+        if (thread == self || thread == s_idle || (thread->Joiner != null && thread->Joiner != self))
+            Panic.Fail("scheduler: invalid join");
+        while (thread->State != ThreadState.Exited)
+        {
+            thread->Joiner = self;
+            self->State = ThreadState.Blocked;
+            Reschedule(currentStillRunnable: false);
+        }
+
+        Cpu.RestoreInterrupts(interrupts);
+        long code = thread->ExitCode;
+        if (thread->StackBase != null) KernelMemory.Free(thread->StackBase);
+        KernelMemory.Free(thread);
+        return code;
+    }
+
+    /// <summary>Timer interrupt: charge the running thread a tick and wake due sleepers.</summary>
+    private static void OnTimerTick()
+    {
+        ulong now = Timer.Ticks();
+        KernelThread* previous = null;
+        KernelThread* sleeper = s_sleepers;
+        while (sleeper != null)
+        {
+            KernelThread* next = sleeper->NextSleeper;
+            if (sleeper->WakeTick <= now)
+            {
+                if (previous == null) s_sleepers = next;
+                else previous->NextSleeper = next;
+                sleeper->NextSleeper = null;
+                MakeRunnable(sleeper);
+            }
+            else
+            {
+                previous = sleeper;
+            }
+
+            sleeper = next;
+        }
+
+        if (s_current != s_idle && s_queue.Tick(s_tickNanoseconds)) s_needReschedule = true;
+    }
+
+    /// <summary>The return path of every hardware interrupt: switch if the tick asked for it.</summary>
+    private static void OnInterruptReturn()
+    {
+        if (!s_needReschedule) return;
+        s_needReschedule = false;
+        Preemptions++;
+        Reschedule(currentStillRunnable: s_current->State == ThreadState.Runnable);
+    }
+
+    private static void MakeRunnable(KernelThread* thread)
+    {
+        thread->State = ThreadState.Runnable;
+        if (s_queue.Add(&thread->Scheduling, waking: true) != SchedError.None)
+            Panic.Fail("scheduler: a woken thread could not be queued");
+        if (s_current == s_idle) s_needReschedule = true;
+    }
+
+    /// <summary>Picks the next thread and switches to it (interrupts off). The calling thread
+    /// resumes here when it is picked again.</summary>
+    private static void Reschedule(bool currentStillRunnable)
+    {
+        KernelThread* previous = s_current;
+        SchedEntity* picked = s_queue.PickNext(previous != s_idle && currentStillRunnable);
+        KernelThread* next = picked != null ? (KernelThread*)picked : s_idle;
+        if (next == previous) return;
+
+        CheckStack(previous);
+        CheckStack(next);
+        s_current = next;
+        next->SwitchesIn++;
+        Switches++;
+        if (next->AddressSpaceRoot != previous->AddressSpaceRoot) Paging.ActivateRoot(next->AddressSpaceRoot);
+        if (next->StackBase != null) UserMode.SetKernelStack((ulong)next->StackBase + StackSize);
+        if (next->ThreadPointer != previous->ThreadPointer) UserMode.SetThreadPointer(next->ThreadPointer);
+        ThreadContext.Switch(&previous->StackPointer, next->StackPointer);
+    }
+
+    private static void CheckStack(KernelThread* thread)
+    {
+        if (thread->StackBase != null && *(ulong*)thread->StackBase != StackCanary)
+        {
+            Panic.Begin();
+            Log.Write(Log.Red + Log.Bold + "KERNEL PANIC: " + Log.Reset + "kernel stack overflow in thread ");
+            Log.WriteDecimal(thread->Id);
+            Log.Write(" (stack ");
+            Log.WriteHex((ulong)thread->StackBase, 16);
+            Log.WriteLine(")");
+            Panic.End();
+        }
+    }
+
+    private static KernelThread* CreateThread(delegate*<ulong, long> entry, ulong argument, int nice)
+    {
+        KernelThread* thread = NewThreadRecord(nice);
+        if (thread == null) return null;
+        byte* stack = (byte*)KernelMemory.Allocate(StackSize);
+        if (stack == null)
+        {
+            KernelMemory.Free(thread);
+            return null;
+        }
+
+        *(ulong*)stack = StackCanary;
+        thread->StackBase = stack;
+        thread->StackPointer = ThreadContext.PrepareStack(stack + StackSize, entry, argument, &Exit);
+        return thread;
+    }
+
+    private static KernelThread* NewThreadRecord(int nice)
+    {
+        var thread = (KernelThread*)KernelMemory.Allocate((nuint)sizeof(KernelThread));
+        if (thread == null) return null;
+        *thread = default;
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        thread->Scheduling.Id = s_nextId++;
+        Cpu.RestoreInterrupts(interrupts);
+        thread->Scheduling.Weight = NiceWeights.Weight(nice);
+        thread->AddressSpaceRoot = Paging.ActiveRootPhysical();
+        thread->State = ThreadState.Runnable;
+        return thread;
+    }
+
+    private static long IdleLoop(ulong unused)
+    {
+        while (true)
+        {
+            Cpu.DisableInterrupts();
+            if (s_queue.Count > 0) Reschedule(currentStillRunnable: false);
+            Cpu.WaitForInterrupt(); // enables interrupts and halts, with no wake-up lost between
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System;
+using Aurora.Kernel.Memory;
+using Aurora.Kernel.Processes;
+using static Aurora.Kernel.Tests.TestRunner;
+
+namespace Aurora.Kernel.Tests;
+
+/// <summary>User processes from static musl programs (kernel-image/userland/*.c, loaded as
+/// boot modules): ELF loading, the System V start-up stack, Linux syscalls, errors for bad
+/// input, and a faulting program ending alone (SPEC PROC-1, PROC-3, PROC-4).</summary>
+internal static unsafe class ProcessTests
+{
+    private static byte* s_output;
+    private static int s_outputLength;
+
+    private static ReadOnlySpan<byte> Output => new ReadOnlySpan<byte>(s_output, s_outputLength);
+
+    /// <summary>Runs the boot module <paramref name="name"/> to its end; the wait status, or
+    /// -1 when it could not start. Checks that every frame it used came back.</summary>
+    private static int Run(string name)
+    {
+        s_outputLength = 0;
+        if (s_output == null) s_output = (byte*)KernelMemory.Allocate(Process.OutputCapacity);
+        ref Boot.BootInfo info = ref KernelMain.BootInfo;
+        int module = info.FindModule(name);
+        Check(module >= 0, "the program is not among the boot modules");
+        if (module < 0) return -1;
+        var program = new ReadOnlySpan<byte>((byte*)(info.ModulePhysical[module] + info.DirectMapOffset), (int)info.ModuleSize[module]);
+        ulong freeBefore = FramesNotInUse();
+        ulong liveBefore = KernelMemory.Heap.Statistics.LiveBlocks;
+        Process* process = Process.Start(program, info.ModuleName(module), out LoadError error);
+        Check(process != null && error == LoadError.None, "the program did not load");
+        if (process == null) return -1;
+        int status;
+        status = Process.Wait(process, new Span<byte>(s_output, Process.OutputCapacity), out s_outputLength);
+        Check(FramesNotInUse() == freeBefore, "the process's frames did not all come back");
+        Check(KernelMemory.Heap.Statistics.LiveBlocks == liveBefore, "the process leaked kernel heap blocks");
+        return status;
+    }
+
+    /// <summary>Free frames plus the pages the kernel heap holds (it keeps some for reuse, and
+    /// the kernel thread and process records come from it): what a finished process must
+    /// leave exactly as it found it.</summary>
+    private static ulong FramesNotInUse() =>
+        KernelMemory.Frames.FreeFrames + (KernelMemory.Heap.Statistics.BytesFromPageSource / 4096);
+
+    private static bool OutputContains(string text)
+    {
+        ReadOnlySpan<byte> output = Output;
+        for (int start = 0; start + text.Length <= output.Length; start++)
+        {
+            bool match = true;
+            for (int i = 0; i < text.Length && match; i++) match = output[start + i] == text[i];
+            if (match) return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>printf through musl's stdio (ioctl, writev), TLS set-up (arch_prctl),
+    /// set_tid_address, getpid, argv from the start-up stack, and exit status 42.</summary>
+    internal static void HelloRunsAndExitsWithItsStatus()
+    {
+        int status = Run("hello.elf");
+        Check(OutputContains("hello from musl: hello.elf, argc 1, pid "), "the program's output is missing or wrong");
+        Check(status == 42 << 8, "exit status is not 42");
+    }
+
+    /// <summary>Null, kernel-half and unmapped pointers, a closed descriptor, an unknown
+    /// syscall number and a huge length each give the Linux errno, and the program goes on.</summary>
+    internal static void BadSyscallArgumentsReturnErrors()
+    {
+        int status = Run("syscall_errors.elf");
+        Check(OutputContains("syscall errors: 0 wrong"), "a bad request got the wrong answer");
+        Check(status == 0, "the program did not finish cleanly");
+    }
+
+    /// <summary>A write through a null pointer ends that process with SIGSEGV, and only it.</summary>
+    internal static void FaultingProgramIsKilledAlone()
+    {
+        int status = Run("segfault.elf");
+        Check(OutputContains("about to fault"), "the program did not run up to the fault");
+        Check(!OutputContains("still here"), "the program ran past the fault");
+        Check(status == Process.SignalSegmentation, "the status is not 'killed by SIGSEGV'");
+    }
+
+    /// <summary>malloc over brk and mmap, 4 KiB to 2 MiB and many small blocks, read back.</summary>
+    internal static void ProgramHeapGrowsThroughBrkAndMmap()
+    {
+        int status = Run("memory.elf");
+        Check(OutputContains("memory: 0 bad bytes"), "user memory did not read back");
+        Check(status == 0, "the program failed");
+    }
+
+    /// <summary>Files that are not loadable executables are refused with a reason, and leave
+    /// nothing behind.</summary>
+    internal static void BadProgramsAreRefused()
+    {
+        ulong freeBefore = FramesNotInUse();
+        byte* junk = stackalloc byte[256];
+        for (int i = 0; i < 256; i++) junk[i] = (byte)(i * 7);
+        Process* p = Process.Start(new ReadOnlySpan<byte>(junk, 256), default, out LoadError error);
+        Check(p == null && error == LoadError.NotElf, "junk was not refused as not-ELF");
+
+        ref Boot.BootInfo info = ref KernelMain.BootInfo;
+        int module = info.FindModule("hello.elf");
+        if (module < 0) { Check(false, "hello.elf missing"); return; }
+        var hello = new ReadOnlySpan<byte>((byte*)(info.ModulePhysical[module] + info.DirectMapOffset), (int)info.ModuleSize[module]);
+        p = Process.Start(hello.Slice(0, 200), default, out error);
+        Check(p == null && error == LoadError.Malformed, "a truncated program was not refused as malformed");
+
+        // The same program with its first segment claiming to sit in the kernel half.
+        byte* copy = (byte*)KernelMemory.Allocate((nuint)hello.Length);
+        hello.CopyTo(new Span<byte>(copy, hello.Length));
+        ulong headers = *(ulong*)(copy + 32);
+        *(ulong*)(copy + headers + 16) = 0xFFFF_FFFF_8000_0000;
+        p = Process.Start(new ReadOnlySpan<byte>(copy, hello.Length), default, out error);
+        KernelMemory.Free(copy);
+        Check(p == null && error == LoadError.Malformed, "a segment in the kernel half was not refused");
+        Check(FramesNotInUse() == freeBefore, "a refused program left frames behind");
+    }
+}
