@@ -191,13 +191,12 @@ public unsafe struct RunQueue
             return false;
         }
 
-        if (current->SincePickedNs >= Slice(current->Weight))
+        if (current->VirtualRuntime > next->VirtualRuntime && current->VirtualRuntime - next->VirtualRuntime > WakeupGranularityNs)
         {
             return true;
         }
 
-        return current->VirtualRuntime > next->VirtualRuntime
-            && current->VirtualRuntime - next->VirtualRuntime > WakeupGranularityNs;
+        return SliceUsed(current->SincePickedNs, current->Weight);
     }
 
     /// <summary>
@@ -211,6 +210,15 @@ public unsafe struct RunQueue
     public SchedEntity* PickNext(bool currentStillRunnable)
     {
         SchedEntity* previous = _current;
+        SchedEntity* next = _tree.Leftmost;
+        if (previous != null && currentStillRunnable && (next == null || EntityTree.Precedes(previous, next)))
+        {
+            // It would go into the tree as the new leftmost and come straight out again.
+            previous->SincePickedNs = 0;
+            UpdateMinVirtualRuntime();
+            return previous;
+        }
+
         if (previous != null)
         {
             _current = null;
@@ -226,7 +234,7 @@ public unsafe struct RunQueue
             }
         }
 
-        SchedEntity* next = _tree.Leftmost;
+        next = _tree.Leftmost;
         if (next != null)
         {
             _tree.Remove(next);
@@ -317,7 +325,8 @@ public unsafe struct RunQueue
 
     /// <summary>
     /// deltaNs * 1024 / weight without 128-bit arithmetic: exact while the result fits in 64 bits
-    /// (any delta below 2^54 ns, about 208 days, at any weight), saturating beyond.
+    /// (any delta below 2^54 ns, about 208 days, at any weight; longer ones at larger weights),
+    /// saturating beyond.
     /// </summary>
     public static ulong VirtualDelta(ulong deltaNs, uint weight)
     {
@@ -329,6 +338,11 @@ public unsafe struct RunQueue
         if (weight == 0)
         {
             return ulong.MaxValue;
+        }
+
+        if (deltaNs <= (ulong.MaxValue >> 10))
+        {
+            return (deltaNs << 10) / weight;
         }
 
         // delta = q * weight + r, so delta * 1024 / weight = q * 1024 + r * 1024 / weight exactly
@@ -343,16 +357,43 @@ public unsafe struct RunQueue
         return SaturatingAdd(quotient << 10, (remainder << 10) / weight);
     }
 
+    // ran >= Slice(weight), the tick's question, without the division Slice needs: with
+    // P = period * weight and T = TotalWeight, ran >= floor(P / T) exactly when (ran + 1) * T > P,
+    // and with all three below 2^32 (periods and runs under 4.29 s) neither product overflows.
+    private readonly bool SliceUsed(ulong ran, uint weight)
+    {
+        if (ran < MinGranularityNs)
+        {
+            return false;
+        }
+
+        ulong period = Period((ulong)RunnableCount);
+        ulong total = _totalWeight;
+        if ((period | ran | total) <= uint.MaxValue)
+        {
+            return (ran + 1) * total > period * weight;
+        }
+
+        return ran >= Slice(weight);
+    }
+
+    // max(TargetLatency, runnable * MinGranularity); runnable is below 2^32, so the product of
+    // two 32-bit values cannot overflow and needs no division to check.
     private readonly ulong Period(ulong runnable)
     {
         ulong minimum = MinGranularityNs;
         ulong latency = TargetLatencyNs;
-        if (runnable > latency / minimum)
+        ulong stretched;
+        if (minimum <= uint.MaxValue && runnable <= uint.MaxValue)
         {
-            return runnable > ulong.MaxValue / minimum ? ulong.MaxValue : runnable * minimum;
+            stretched = runnable * minimum;
+        }
+        else
+        {
+            stretched = runnable > ulong.MaxValue / minimum ? ulong.MaxValue : runnable * minimum;
         }
 
-        return latency;
+        return stretched > latency ? stretched : latency;
     }
 
     // Moves the floor up to the smallest virtual runtime among current and leftmost, never down.
