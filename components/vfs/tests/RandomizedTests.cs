@@ -1,0 +1,654 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Xunit;
+
+namespace Aurora.Vfs.Tests;
+
+/// <summary>
+/// Random open/close/dup/read/write/seek/truncate/ftruncate/unlink/mkdir/rmdir/rename/stat/
+/// readdir across a few directories, part of them on a second tmpfs mounted at /m, checked
+/// against a model (path → file object, set of directories, descriptor → shared description).
+/// Every result — value or errno — must be the model's; file contents and directory listings
+/// must match; after deleting everything the memory ledger is back where it started, and after
+/// unmount and dispose at zero. The seed is in every failure message; replay with
+/// AURORA_SEED=&lt;seed&gt; dotnet test components/vfs/tests.
+/// </summary>
+public class RandomizedTests
+{
+    private const int Rounds = 4;
+    private const int OperationsPerRound = 50_000;
+
+    [Fact]
+    public void RandomOperationsMatchTheModelAndLeakNothing()
+    {
+        int seed = TestSeed.Get();
+        for (int round = 0; round < Rounds; round++)
+        {
+            new ModelRun(seed, round).Run(OperationsPerRound);
+        }
+    }
+
+    private sealed class ModelFile
+    {
+        public byte[] Data = [];
+
+        public void Resize(long length)
+        {
+            var grown = new byte[length];
+            Array.Copy(Data, grown, Math.Min(Data.Length, length));
+            Data = grown;
+        }
+    }
+
+    private sealed class ModelDescription
+    {
+        public ModelFile? File;   // null for a directory
+        public long Offset;
+        public int Access;
+        public bool Append;
+    }
+
+    private sealed class ModelRun
+    {
+        // Directories that come and go (all named d*), and the fixed ones: "/" and the mount "/m".
+        private static readonly string[] DirectoryPaths = ["/d0", "/d1", "/d0/d2", "/d1/d4", "/m/d3", "/m/d3/d5"];
+        private static readonly string[] Parents = ["/", "/m", .. DirectoryPaths];
+        private static readonly string[] AllDirectories = Parents;
+        private static readonly string[] FilePaths =
+            Parents.SelectMany(p => new[] { "f0", "f1", "f2" }.Select(f => (p == "/" ? "/" : p + "/") + f)).ToArray();
+
+        private readonly Random _random;
+        private readonly string _context;
+        private readonly Dictionary<string, ModelFile> _files = new();
+        private readonly HashSet<string> _dirs = ["/", "/m"];
+        private readonly Dictionary<int, ModelDescription> _fds = new();
+        private Harness _h = null!;
+        private int _operation;
+        private string _what = "";
+
+        public ModelRun(int seed, int round)
+        {
+            _random = new Random(HashCode.Combine(seed, round));
+            _context = $"seed={seed} round={round}";
+        }
+
+        private void Check(bool condition, string detail)
+        {
+            if (!condition)
+            {
+                Assert.Fail($"{_context} op={_operation} ({_what}): {detail} (replay with AURORA_SEED)");
+            }
+        }
+
+        private void Expect(VfsError expected, VfsError actual)
+        {
+            Check(expected == actual, $"expected {expected}, got {actual}");
+            Count(expected == VfsError.None);
+        }
+
+        private void Expect(long expected, long actual)
+        {
+            Check(expected == actual, $"expected {Show(expected)}, got {Show(actual)}");
+            Count(expected >= 0);
+        }
+
+        /// <summary>Outcomes per operation kind, so a generator that stopped reaching the
+        /// interesting cases (say, no directory rename ever succeeding) fails the test.</summary>
+        private readonly Dictionary<string, (int Succeeded, int Failed)> _outcomes = new();
+
+        private void Count(bool succeeded)
+        {
+            string kind = _what.Split(' ')[0];
+            _outcomes.TryGetValue(kind, out var o);
+            _outcomes[kind] = succeeded ? (o.Succeeded + 1, o.Failed) : (o.Succeeded, o.Failed + 1);
+        }
+
+        private void CheckCoverage()
+        {
+            foreach (string kind in new[] { "open", "close", "dup", "write", "read", "seek", "truncate", "ftruncate", "unlink", "mkdir", "rmdir", "rename", "rename-directory", "stat", "fstat", "readdir" })
+            {
+                _outcomes.TryGetValue(kind, out var o);
+                Check(o.Succeeded >= 20 && o.Failed >= 5, $"{kind}: {o.Succeeded} succeeded, {o.Failed} failed; the generator misses cases");
+            }
+
+            Console.WriteLine($"{_context}: " + string.Join(", ", _outcomes.OrderBy(x => x.Key).Select(x => $"{x.Key} {x.Value.Succeeded}/{x.Value.Failed}")));
+        }
+
+        private static string Show(long value) => value < 0 ? $"-{(VfsError)(-value)}" : value.ToString();
+
+        private static string ParentOf(string path)
+        {
+            int slash = path.LastIndexOf('/');
+            return slash == 0 ? "/" : path[..slash];
+        }
+
+        private static int DeviceOf(string dir) => dir == "/m" || dir.StartsWith("/m/", StringComparison.Ordinal) ? 2 : 1;
+
+        private static bool IsInside(string path, string dir) => path == dir || path.StartsWith(dir + "/", StringComparison.Ordinal);
+
+        private bool HasChildren(string dir) =>
+            _dirs.Any(d => d != dir && ParentOf(d) == dir && d != "/") || _files.Keys.Any(f => ParentOf(f) == dir);
+
+        private T Pick<T>(IReadOnlyList<T> items) => items[_random.Next(items.Count)];
+
+        private byte[] RandomBytes(int length)
+        {
+            var data = new byte[length];
+            _random.NextBytes(data);
+            return data;
+        }
+
+        public void Run(int operations)
+        {
+            using (_h = new Harness())
+            {
+                Expect(VfsError.None, _h.Mkdir("/m"));
+                Expect(VfsError.None, _h.Vfs.Mount(Harness.P("/m"), 0));
+                int baseline = _h.Ledger.Outstanding;
+
+                for (_operation = 0; _operation < operations; _operation++)
+                {
+                    Step();
+                    if (_operation % 2000 == 1999)
+                    {
+                        CheckEverything();
+                    }
+                }
+
+                CheckEverything();
+                CheckCoverage();
+                TearDown(baseline);
+            }
+        }
+
+        private void Step()
+        {
+            int r = _random.Next(100);
+            if (r < 16) { Open(); }
+            else if (r < 26) { Close(); }
+            else if (r < 40) { Write(); }
+            else if (r < 52) { Read(); }
+            else if (r < 58) { Seek(); }
+            else if (r < 62) { TruncatePath(); }
+            else if (r < 65) { TruncateDescriptor(); }
+            else if (r < 70) { Unlink(); }
+            else if (r < 76) { Mkdir(); }
+            else if (r < 81) { Rmdir(); }
+            else if (r < 86) { RenameFile(); }
+            else if (r < 89) { RenameDirectory(); }
+            else if (r < 91) { Duplicate(); }
+            else if (r < 95) { StatPath(); }
+            else if (r < 97) { StatDescriptor(); }
+            else { CheckListing(Pick(AllDirectories)); }
+        }
+
+        private int LowestFreeDescriptor()
+        {
+            int fd = 0;
+            while (_fds.ContainsKey(fd))
+            {
+                fd++;
+            }
+
+            return fd;
+        }
+
+        private int PickDescriptor() =>
+            _fds.Count > 0 && _random.Next(10) != 0 ? Pick(_fds.Keys.ToList()) : _random.Next(-2, VfsLimits.MaxOpenFiles + 2);
+
+        private void Open()
+        {
+            bool directory = _random.Next(5) == 0;
+            string path = directory ? Pick(AllDirectories) : Pick(FilePaths);
+            int flags = _random.Next(3);
+            if (!directory && _random.Next(10) < 6) { flags |= OpenFlags.Create; }
+            if (!directory && _random.Next(7) == 0) { flags |= OpenFlags.Exclusive; }
+            if (_random.Next(7) == 0) { flags |= OpenFlags.Truncate; }
+            if (_random.Next(4) == 0) { flags |= OpenFlags.Append; }
+            _what = $"open {path} 0x{flags:x}";
+
+            long actual = _h.Open(path, flags);
+            int access = flags & OpenFlags.AccessModeMask;
+            bool create = (flags & OpenFlags.Create) != 0;
+            long expected;
+            ModelFile? file = null;
+            if (_fds.Count == VfsLimits.MaxOpenFiles)
+            {
+                expected = -(long)VfsError.TooManyOpenFiles;
+            }
+            else if (path != "/" && !_dirs.Contains(ParentOf(path)))
+            {
+                expected = -(long)VfsError.NoEntry;
+            }
+            else if (_dirs.Contains(path))
+            {
+                expected = access != OpenFlags.ReadOnly ? -(long)VfsError.IsDirectory : LowestFreeDescriptor();
+            }
+            else if (_files.TryGetValue(path, out file))
+            {
+                expected = create && (flags & OpenFlags.Exclusive) != 0 ? -(long)VfsError.Exists : LowestFreeDescriptor();
+            }
+            else if (create)
+            {
+                file = new ModelFile();
+                _files[path] = file;
+                expected = LowestFreeDescriptor();
+            }
+            else
+            {
+                expected = -(long)VfsError.NoEntry;
+            }
+
+            Expect(expected, actual);
+            if (expected >= 0)
+            {
+                if (file != null && (flags & OpenFlags.Truncate) != 0)
+                {
+                    file.Data = [];
+                }
+
+                _fds[(int)expected] = new ModelDescription
+                {
+                    File = file, Access = access, Append = (flags & OpenFlags.Append) != 0,
+                };
+            }
+        }
+
+        private void Close()
+        {
+            int fd = PickDescriptor();
+            _what = $"close {fd}";
+            Expect(_fds.Remove(fd) ? VfsError.None : VfsError.BadDescriptor, _h.Close(fd));
+        }
+
+        private void Duplicate()
+        {
+            int fd = PickDescriptor();
+            _what = $"dup {fd}";
+            long actual = _h.Vfs.Duplicate(ref _h.Files, fd);
+            if (!_fds.TryGetValue(fd, out ModelDescription? description))
+            {
+                Expect(-(long)VfsError.BadDescriptor, actual);
+            }
+            else if (_fds.Count == VfsLimits.MaxOpenFiles)
+            {
+                Expect(-(long)VfsError.TooManyOpenFiles, actual);
+            }
+            else
+            {
+                int copy = LowestFreeDescriptor();
+                Expect(copy, actual);
+                _fds[copy] = description;
+            }
+        }
+
+        private int RandomLength()
+        {
+            int r = _random.Next(100);
+            return r < 70 ? _random.Next(600) : r < 95 ? _random.Next(5000) : _random.Next(20_000);
+        }
+
+        private void Write()
+        {
+            int fd = PickDescriptor();
+            byte[] data = RandomBytes(RandomLength());
+            _what = $"write {fd} {data.Length}";
+            long actual = _h.Write(fd, data);
+            if (!_fds.TryGetValue(fd, out ModelDescription? d) || d.Access == OpenFlags.ReadOnly)
+            {
+                Expect(-(long)VfsError.BadDescriptor, actual);
+                return;
+            }
+
+            ModelFile file = d.File!;
+            if (d.Append)
+            {
+                d.Offset = file.Data.Length;
+            }
+
+            Expect(data.Length, actual);
+            if (data.Length > 0)
+            {
+                if (d.Offset + data.Length > file.Data.Length)
+                {
+                    file.Resize(d.Offset + data.Length);
+                }
+
+                data.CopyTo(file.Data, d.Offset);
+                d.Offset += data.Length;
+            }
+        }
+
+        private void Read()
+        {
+            int fd = PickDescriptor();
+            var buffer = new byte[RandomLength()];
+            _what = $"read {fd} {buffer.Length}";
+            long actual = _h.Read(fd, buffer);
+            if (!_fds.TryGetValue(fd, out ModelDescription? d) || d.Access == OpenFlags.WriteOnly)
+            {
+                Expect(-(long)VfsError.BadDescriptor, actual);
+                return;
+            }
+
+            if (d.File == null)
+            {
+                Expect(-(long)VfsError.IsDirectory, actual);
+                return;
+            }
+
+            long expected = Math.Max(0, Math.Min(buffer.Length, d.File.Data.Length - d.Offset));
+            Expect(expected, actual);
+            if (expected > 0)
+            {
+                Check(buffer.AsSpan(0, (int)expected).SequenceEqual(d.File.Data.AsSpan((int)d.Offset, (int)expected)),
+                    $"read bytes differ at offset {d.Offset}");
+                d.Offset += expected;
+            }
+        }
+
+        private void Seek()
+        {
+            int fd = PickDescriptor();
+            int whence = _random.Next(13) == 0 ? 3 : _random.Next(3);
+            _fds.TryGetValue(fd, out ModelDescription? d);
+            long size = d?.File?.Data.Length ?? 0;
+            long offset = _random.Next(-100, (int)size + 10_000) - (whence == SeekOrigin.End ? size : whence == SeekOrigin.Current ? d?.Offset ?? 0 : 0);
+            _what = $"seek {fd} {offset} {whence}";
+            long actual = _h.Vfs.Seek(ref _h.Files, fd, offset, whence);
+            if (d == null)
+            {
+                Expect(-(long)VfsError.BadDescriptor, actual);
+                return;
+            }
+
+            long origin = whence switch { SeekOrigin.Set => 0, SeekOrigin.Current => d.Offset, _ => size };
+            if (whence > 2 || (whence == SeekOrigin.End && d.File == null) || origin + offset < 0)
+            {
+                Expect(-(long)VfsError.InvalidArgument, actual);
+                return;
+            }
+
+            Expect(origin + offset, actual);
+            d.Offset = origin + offset;
+        }
+
+        private void TruncatePath()
+        {
+            string path = _random.Next(8) == 0 ? Pick(AllDirectories) : Pick(FilePaths);
+            _files.TryGetValue(path, out ModelFile? file);
+            long length = _random.Next((int)(file?.Data.Length ?? 0) + 8000);
+            _what = $"truncate {path} {length}";
+            VfsError actual = _h.Vfs.Truncate(Harness.P(path), length);
+            if (_dirs.Contains(path))
+            {
+                Expect(VfsError.IsDirectory, actual);
+            }
+            else if (file == null)
+            {
+                Expect(VfsError.NoEntry, actual);
+            }
+            else
+            {
+                Expect(VfsError.None, actual);
+                file.Resize(length);
+            }
+        }
+
+        private void TruncateDescriptor()
+        {
+            int fd = PickDescriptor();
+            _fds.TryGetValue(fd, out ModelDescription? d);
+            long length = _random.Next((int)(d?.File?.Data.Length ?? 0) + 8000);
+            _what = $"ftruncate {fd} {length}";
+            VfsError actual = _h.Vfs.Truncate(ref _h.Files, fd, length);
+            if (d == null)
+            {
+                Expect(VfsError.BadDescriptor, actual);
+            }
+            else if (d.File == null || d.Access == OpenFlags.ReadOnly)
+            {
+                Expect(VfsError.InvalidArgument, actual);
+            }
+            else
+            {
+                Expect(VfsError.None, actual);
+                d.File.Resize(length);
+            }
+        }
+
+        private void Unlink()
+        {
+            string path = _random.Next(8) == 0 ? Pick(AllDirectories) : Pick(FilePaths);
+            _what = $"unlink {path}";
+            VfsError actual = _h.Vfs.Unlink(Harness.P(path));
+            if (_dirs.Contains(path))
+            {
+                Expect(VfsError.IsDirectory, actual);
+            }
+            else
+            {
+                Expect(_files.Remove(path) ? VfsError.None : VfsError.NoEntry, actual);
+            }
+        }
+
+        private void Mkdir()
+        {
+            string path = Pick(AllDirectories);
+            _what = $"mkdir {path}";
+            VfsError actual = _h.Mkdir(path);
+            if (_dirs.Contains(path))
+            {
+                Expect(VfsError.Exists, actual);
+            }
+            else if (!_dirs.Contains(ParentOf(path)))
+            {
+                Expect(VfsError.NoEntry, actual);
+            }
+            else
+            {
+                Expect(VfsError.None, actual);
+                _dirs.Add(path);
+            }
+        }
+
+        private void Rmdir()
+        {
+            string path = Pick(AllDirectories);
+            _what = $"rmdir {path}";
+            VfsError actual = _h.Vfs.Rmdir(Harness.P(path));
+            VfsError expected =
+                path == "/" ? VfsError.Busy :
+                !_dirs.Contains(path) ? VfsError.NoEntry :
+                path == "/m" ? VfsError.Busy :
+                HasChildren(path) ? VfsError.NotEmpty :
+                VfsError.None;
+            Expect(expected, actual);
+            if (expected == VfsError.None)
+            {
+                _dirs.Remove(path);
+            }
+        }
+
+        private void RenameFile()
+        {
+            string from = Pick(FilePaths);
+            string to = _random.Next(4) == 0 ? ParentOf(from) + (ParentOf(from) == "/" ? "" : "/") + "f" + _random.Next(3) : Pick(FilePaths);
+            _what = $"rename {from} {to}";
+            VfsError actual = _h.Vfs.Rename(Harness.P(from), Harness.P(to));
+            VfsError expected =
+                !_dirs.Contains(ParentOf(from)) || !_dirs.Contains(ParentOf(to)) ? VfsError.NoEntry :
+                DeviceOf(ParentOf(from)) != DeviceOf(ParentOf(to)) ? VfsError.CrossDevice :
+                !_files.ContainsKey(from) ? VfsError.NoEntry :
+                VfsError.None;
+            Expect(expected, actual);
+            if (expected == VfsError.None && from != to)
+            {
+                _files[to] = _files[from];
+                _files.Remove(from);
+            }
+        }
+
+        private void RenameDirectory()
+        {
+            string from = _random.Next(12) == 0 ? "/m" : Pick(DirectoryPaths);
+            string to = _random.Next(12) == 0 ? "/m" : Pick(DirectoryPaths);
+            _what = $"rename-directory {from} {to}";
+            VfsError actual = _h.Vfs.Rename(Harness.P(from), Harness.P(to));
+            VfsError expected =
+                !_dirs.Contains(ParentOf(from)) || !_dirs.Contains(ParentOf(to)) ? VfsError.NoEntry :
+                DeviceOf(ParentOf(from)) != DeviceOf(ParentOf(to)) ? VfsError.CrossDevice :
+                !_dirs.Contains(from) ? VfsError.NoEntry :
+                from == "/m" ? VfsError.Busy :
+                IsInside(ParentOf(to), from) ? VfsError.InvalidArgument :
+                from == to ? VfsError.None :
+                to == "/m" ? VfsError.Busy :
+                _dirs.Contains(to) && HasChildren(to) ? VfsError.NotEmpty :
+                VfsError.None;
+            Expect(expected, actual);
+            if (expected != VfsError.None || from == to)
+            {
+                return;
+            }
+
+            _dirs.Remove(to);
+            string Moved(string p) => to + p[from.Length..];
+            foreach (string d in _dirs.Where(d => IsInside(d, from)).ToList())
+            {
+                _dirs.Remove(d);
+                _dirs.Add(Moved(d));
+            }
+
+            foreach (string f in _files.Keys.Where(f => IsInside(f, from)).ToList())
+            {
+                ModelFile file = _files[f];
+                _files.Remove(f);
+                _files[Moved(f)] = file;
+            }
+        }
+
+        private void StatPath()
+        {
+            bool directory = _random.Next(5) == 0;
+            string path = directory ? Pick(AllDirectories) : Pick(FilePaths);
+            _what = $"stat {path}";
+            VfsError actual = _h.Stat(path, out FileStatus st);
+            if (_dirs.Contains(path))
+            {
+                Expect(VfsError.None, actual);
+                Check(FileMode.IsDirectory(st.Mode), "not a directory");
+                Check(st.Device == (ulong)DeviceOf(path), $"device {st.Device}");
+            }
+            else if (_files.TryGetValue(path, out ModelFile? file))
+            {
+                Expect(VfsError.None, actual);
+                Check(FileMode.IsRegular(st.Mode) && st.LinkCount == 1, "not a regular file with one link");
+                Check(st.Size == file.Data.Length, $"size {st.Size}, model {file.Data.Length}");
+                Check(st.Device == (ulong)DeviceOf(ParentOf(path)), $"device {st.Device}");
+            }
+            else
+            {
+                Expect(VfsError.NoEntry, actual);
+            }
+        }
+
+        private void StatDescriptor()
+        {
+            int fd = PickDescriptor();
+            _what = $"fstat {fd}";
+            VfsError actual = _h.Vfs.FStat(ref _h.Files, fd, out FileStatus st);
+            if (!_fds.TryGetValue(fd, out ModelDescription? d))
+            {
+                Expect(VfsError.BadDescriptor, actual);
+                return;
+            }
+
+            Expect(VfsError.None, actual);
+            Check(FileMode.IsDirectory(st.Mode) == (d.File == null), "wrong kind");
+            if (d.File != null)
+            {
+                Check(st.Size == d.File.Data.Length, $"size {st.Size}, model {d.File.Data.Length}");
+            }
+        }
+
+        private void CheckListing(string dir)
+        {
+            _what = $"readdir {dir}";
+            if (!_dirs.Contains(dir))
+            {
+                Expect(-(long)VfsError.NoEntry, _h.Vfs.ReadDirectory(Harness.P(dir), 0, new byte[256], out _));
+                return;
+            }
+
+            string prefix = dir == "/" ? "/" : dir + "/";
+            var expected = _dirs.Where(d => d != "/" && ParentOf(d) == dir).Select(d => (d[prefix.Length..], DirectoryEntryType.Directory))
+                .Concat(_files.Keys.Where(f => ParentOf(f) == dir).Select(f => (f[prefix.Length..], DirectoryEntryType.Regular)))
+                .OrderBy(x => x.Item1, StringComparer.Ordinal).ToList();
+            var actual = _h.List(dir).Select(x => (x.Name, x.Type)).OrderBy(x => x.Name, StringComparer.Ordinal).ToList();
+            Check(expected.SequenceEqual(actual),
+                $"listing [{string.Join(",", actual)}], model [{string.Join(",", expected)}]");
+            Count(true);
+        }
+
+        private void CheckEverything()
+        {
+            foreach (string dir in AllDirectories)
+            {
+                CheckListing(dir);
+            }
+
+            foreach ((string path, ModelFile file) in _files)
+            {
+                _what = $"contents of {path}";
+                byte[] actual = ReadAllWithoutDescriptor(path);
+                Check(actual.AsSpan().SequenceEqual(file.Data), $"contents differ (length {actual.Length}, model {file.Data.Length})");
+            }
+        }
+
+        /// <summary>Reads through a private table, so a full table in the run does not matter.</summary>
+        private byte[] ReadAllWithoutDescriptor(string path)
+        {
+            FileTable table = default;
+            long fd = _h.Vfs.Open(ref table, Harness.P(path), OpenFlags.ReadOnly, 0);
+            Check(fd == 0, $"open for check: {Show(fd)}");
+            var result = new List<byte>();
+            var buffer = new byte[8192];
+            long n;
+            while ((n = _h.Vfs.Read(ref table, 0, buffer)) > 0)
+            {
+                result.AddRange(buffer.Take((int)n));
+            }
+
+            _h.Vfs.CloseAll(ref table);
+            return result.ToArray();
+        }
+
+        private void TearDown(int baseline)
+        {
+            _operation = -1;
+            _what = "teardown";
+            _h.Vfs.CloseAll(ref _h.Files);
+            _fds.Clear();
+            foreach (string file in _files.Keys.ToList())
+            {
+                Expect(VfsError.None, _h.Vfs.Unlink(Harness.P(file)));
+            }
+
+            foreach (string dir in _dirs.Where(d => d != "/" && d != "/m").OrderByDescending(d => d.Length).ToList())
+            {
+                Expect(VfsError.None, _h.Vfs.Rmdir(Harness.P(dir)));
+            }
+
+            Check(_h.Ledger.Outstanding == baseline, $"{_h.Ledger.Outstanding} blocks outstanding after deleting everything, {baseline} before");
+            Expect(VfsError.None, _h.Vfs.StatFileSystem(Harness.P("/m"), out FileSystemStatus m));
+            Check(m.Inodes == 1 && m.UsedBytes == 0 && m.OpenFiles == 0, $"/m: {m.Inodes} inodes, {m.UsedBytes} bytes");
+            Expect(VfsError.None, _h.Vfs.Unmount(Harness.P("/m")));
+            Expect(VfsError.None, _h.Vfs.Rmdir(Harness.P("/m")));
+            Expect(VfsError.None, _h.Vfs.StatFileSystem(Harness.P("/"), out FileSystemStatus root));
+            Check(root.Inodes == 1 && root.UsedBytes == 0, $"/: {root.Inodes} inodes, {root.UsedBytes} bytes");
+            // Harness.Dispose: Dispose() and the ledger at zero.
+        }
+    }
+}
