@@ -95,11 +95,26 @@ internal static unsafe partial class UserMode
 {
     /// <summary>Sets up the system-call entry. <paramref name="faultHandler"/>(vector, error
     /// code, faulting address, instruction pointer) is called for a CPU exception raised by
-    /// user code that no exception handler resolved; it must not return to the faulting code.</summary>
-    internal static partial void Initialize(delegate*<ulong, ulong, ulong, ulong, void> faultHandler);
+    /// user code that no exception handler resolved: it returns true when it resolved the
+    /// fault (the instruction is retried), and does not return otherwise.</summary>
+    internal static partial void Initialize(delegate*<ulong, ulong, ulong, ulong, bool> faultHandler);
     internal static partial void SetKernelStack(ulong top);
     internal static partial void SetThreadPointer(ulong value);
     /// <summary>Starts user code at <paramref name="instructionPointer"/> with the stack at
     /// <paramref name="stackPointer"/>; never returns.</summary>
     internal static partial void Enter(ulong instructionPointer, ulong stackPointer);
+    /// <summary>Copies the user registers (and floating-point state) saved by the system call
+    /// the thread with kernel stack top <paramref name="kernelStackTop"/> is in.</summary>
+    internal static partial void CaptureSyscallContext(ulong kernelStackTop, UserContext* context);
+    /// <summary>Continues user code from a captured context with <paramref name="result"/> as
+    /// the system call's return value; never returns.</summary>
+    internal static partial void Resume(UserContext* context, ulong result);
+}
+
+/// <summary>A user thread's registers and floating-point state as of a system call, in the
+/// architecture's own layout (x86-64: fxsave area, then the syscall frame). Allocate it on the
+/// heap or another 16-byte-aligned place.</summary>
+internal unsafe struct UserContext
+{
+    public fixed byte Bytes[1024];
 }

@@ -81,6 +81,7 @@ internal static unsafe class KernelMain
         Tasks.Scheduler.Initialize(TimerFrequencyHz);
         Processes.UserMemory.Initialize();
         UserMode.Initialize(&Processes.Process.OnUserFault);
+        Processes.Process.InitializeReaper();
         Cpu.EnableInterrupts();
         Log.Write("timer: PIT at ");
         Log.WriteDecimal((ulong)TimerFrequencyHz);

@@ -92,6 +92,18 @@ internal static unsafe class ProcessTests
         Check(status == 0, "the program failed");
     }
 
+    /// <summary>fork with copy-on-write memory, getppid, waitpid for one child and for any of
+    /// four, WNOHANG with no children left; every frame comes back after all of them.</summary>
+    internal static void ForkCopiesOnWriteAndWaitCollectsChildren()
+    {
+        int status = Run("fork.elf");
+        // The child's own output is its own (the console shows it); its verdict is its exit code.
+        Check(OutputContains("exited with 3;"), "the child did not see its own copies, or its status was lost");
+        Check(OutputContains("my copies unchanged"), "the child's writes reached the parent");
+        Check(OutputContains("fork: 0 failures"), "fork/wait results were wrong");
+        Check(status == 0, "the program failed");
+    }
+
     /// <summary>Files that are not loadable executables are refused with a reason, and leave
     /// nothing behind.</summary>
     internal static void BadProgramsAreRefused()

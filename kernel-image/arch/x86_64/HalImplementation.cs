@@ -82,7 +82,7 @@ internal static unsafe partial class Io
 
 internal static unsafe partial class UserMode
 {
-    internal static partial void Initialize(delegate*<ulong, ulong, ulong, ulong, void> faultHandler)
+    internal static partial void Initialize(delegate*<ulong, ulong, ulong, ulong, bool> faultHandler)
     {
         X86.Interrupts.UserFaultHandler = faultHandler;
         X86.UserMode.Initialize();
@@ -91,4 +91,7 @@ internal static unsafe partial class UserMode
     internal static partial void SetKernelStack(ulong top) => X86.UserMode.SetKernelStack(top);
     internal static partial void SetThreadPointer(ulong value) => X86.UserMode.SetThreadPointer(value);
     internal static partial void Enter(ulong instructionPointer, ulong stackPointer) => X86.UserMode.Enter(instructionPointer, stackPointer);
+    internal static partial void CaptureSyscallContext(ulong kernelStackTop, UserContext* context) =>
+        X86.UserMode.CaptureSyscallContext(kernelStackTop, (byte*)context);
+    internal static partial void Resume(UserContext* context, ulong result) => X86.UserMode.Resume((byte*)context, result);
 }

@@ -31,9 +31,9 @@ internal static unsafe class Interrupts
     internal static delegate*<void> ReturnHook;
 
     /// <summary>A CPU exception raised by user code (CPL 3) that no handler resolved: the
-    /// kernel ends the process instead of panicking. Arguments: vector, error code, CR2 (page
-    /// faults), RIP.</summary>
-    internal static delegate*<ulong, ulong, ulong, ulong, void> UserFaultHandler;
+    /// kernel resolves it (copy-on-write) and returns true, or ends the process instead of
+    /// panicking. Arguments: vector, error code, CR2 (page faults), RIP.</summary>
+    internal static delegate*<ulong, ulong, ulong, ulong, bool> UserFaultHandler;
 
     /// <summary>A handler returns true when it dealt with the event; false falls through to
     /// the panic handler (for exceptions).</summary>
@@ -59,7 +59,7 @@ internal static unsafe class Interrupts
         if (handler != null && handler(frame)) return;
         if ((frame->Cs & 3) == 3 && UserFaultHandler != null)
         {
-            UserFaultHandler(frame->Vector, frame->ErrorCode, vector == 14 ? Cpu.ReadCr2() : 0, frame->Rip);
+            if (UserFaultHandler(frame->Vector, frame->ErrorCode, vector == 14 ? Cpu.ReadCr2() : 0, frame->Rip)) return;
         }
 
         ExceptionReport.Panic(frame);

@@ -19,6 +19,9 @@ internal static unsafe class UserMode
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_enter_user")]
     internal static extern void Enter(ulong instructionPointer, ulong stackPointer);
 
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_resume_user")]
+    private static extern void ResumeRaw(ulong* frame, void* fxsaveArea, ulong rax);
+
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_set_syscall_stack")]
     private static extern void SetSyscallStack(ulong top);
 
@@ -52,6 +55,23 @@ internal static unsafe class UserMode
         Gdt.SetKernelStack(top);
         SetSyscallStack(top);
     }
+
+    // syscall.S pushes the 16-word frame at the very top of the kernel stack and the 512-byte
+    // fxsave area right below it (the top is 16-byte aligned, so both are).
+    private const int FrameBytes = 16 * 8, FpuBytes = 512;
+
+    /// <summary>Copies the user state saved by the system call in progress on the thread whose
+    /// kernel stack ends at <paramref name="kernelStackTop"/>: frame, then SSE state.</summary>
+    internal static void CaptureSyscallContext(ulong kernelStackTop, byte* context)
+    {
+        byte* frame = (byte*)(kernelStackTop - FrameBytes);
+        for (int i = 0; i < FpuBytes; i++) context[i] = frame[i - FpuBytes];
+        for (int i = 0; i < FrameBytes; i++) context[FpuBytes + i] = frame[i];
+    }
+
+    /// <summary>Returns to the user code of a captured context with rax = <paramref name="result"/>.
+    /// <paramref name="context"/> must be 16-byte aligned (fxrstor).</summary>
+    internal static void Resume(byte* context, ulong result) => ResumeRaw((ulong*)(context + FpuBytes), context, result);
 
     /// <summary>The user thread pointer (Linux arch_prctl ARCH_SET_FS).</summary>
     internal static void SetThreadPointer(ulong value) => Cpu.WriteMsr(MsrFsBase, value);

@@ -103,6 +103,37 @@ aurora_set_syscall_stack:
     mov [rip + aurora_syscall_kernel_stack], rdi
     ret
 
+# void aurora_resume_user(ulong* frame, void* fxsaveArea, ulong rax): back to user code with
+# the registers of a saved syscall frame (layout above) and SSE state, rax replaced: how a
+# forked child leaves the kernel for the first time. Uses iretq (which restores RFLAGS, IF
+# included) rather than sysretq, so nothing depends on rcx/r11.
+.global aurora_resume_user
+.type aurora_resume_user, @function
+aurora_resume_user:
+    cli
+    fxrstor [rsi]
+    mov rax, rdx
+    push 0x1b                    # SS
+    push qword ptr [rdi + 15*8]  # RSP
+    push qword ptr [rdi + 14*8]  # RFLAGS
+    push 0x23                    # CS
+    push qword ptr [rdi + 13*8]  # RIP
+    mov rsi, [rdi + 2*8]
+    mov rdx, [rdi + 3*8]
+    mov r10, [rdi + 4*8]
+    mov r8,  [rdi + 5*8]
+    mov r9,  [rdi + 6*8]
+    mov rbx, [rdi + 7*8]
+    mov rbp, [rdi + 8*8]
+    mov r12, [rdi + 9*8]
+    mov r13, [rdi + 10*8]
+    mov r14, [rdi + 11*8]
+    mov r15, [rdi + 12*8]
+    mov rcx, [rdi + 13*8]        # as SYSCALL left them: rcx = rip, r11 = rflags
+    mov r11, [rdi + 14*8]
+    mov rdi, [rdi + 1*8]
+    iretq
+
 # void* aurora_syscall_entry_address(void)
 .global aurora_syscall_entry_address
 .type aurora_syscall_entry_address, @function

@@ -86,21 +86,41 @@ internal unsafe partial struct Process
         return status;
     }
 
-    /// <summary>Ends the calling process with a Linux wait status. Does not return.</summary>
+    /// <summary>Ends the calling process with a Linux wait status: its children become
+    /// orphans, a parent blocked in wait4 wakes. Does not return.</summary>
     internal static void Exit(int waitStatus)
     {
         Process* process = Current;
         if (process == null) Panic.Fail("a kernel thread called the process exit");
+        Cpu.DisableInterrupts();
         process->WaitStatus = waitStatus;
+        for (Process* child = process->FirstChild; child != null;)
+        {
+            Process* next = child->NextSibling;
+            child->Parent = null;
+            child->NextSibling = null;
+            child->Orphan = true;
+            if (child->Thread->State == ThreadState.Exited) HandToReaper(child);
+            child = next;
+        }
+
+        process->FirstChild = null;
+        if (process->Orphan) HandToReaper(process);
+        else if (process->Parent != null && process->Parent->WaitingForChild) Scheduler.Wake(process->Parent->Thread);
         Scheduler.Exit(waitStatus);
     }
 
-    /// <summary>A CPU exception in user code: reported on the console, and the process ends as
-    /// if by the matching signal. The kernel goes on.</summary>
-    internal static void OnUserFault(ulong vector, ulong errorCode, ulong address, ulong instruction)
+    /// <summary>A CPU exception in user code. A write to a copy-on-write page (after fork) gets
+    /// its own copy and the instruction is retried (true). Anything else is reported on the
+    /// console and the process ends as if by the matching signal; the kernel goes on.</summary>
+    internal static bool OnUserFault(ulong vector, ulong errorCode, ulong address, ulong instruction)
     {
         Process* process = Current;
         if (process == null) Panic.Fail("a user-mode fault without a process");
+        const ulong PresentAndWrite = 3;
+        if (vector == 14 && (errorCode & PresentAndWrite) == PresentAndWrite &&
+            KernelMemory.Mapper.ResolveWriteFault(process->Space, address, UserMemory.Counts) == VmmError.None)
+            return true;
         int signal = vector switch
         {
             0 or 16 or 19 => SignalFloatingPoint,
@@ -127,6 +147,7 @@ internal unsafe partial struct Process
         Log.WriteDecimal((long)signal);
         Log.WriteLine();
         Exit(signal);
+        return false;
     }
 
     private static long EnterUserMode(ulong processAddress)

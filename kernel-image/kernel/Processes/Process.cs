@@ -28,6 +28,21 @@ internal unsafe partial struct Process
     /// <summary>Linux wait status: exit code in bits 8-15, or the terminating signal in bits 0-6.</summary>
     public int WaitStatus;
 
+    /// <summary>The process that forked this one, while it lives; null for processes the kernel
+    /// started (it waits for them itself) and for orphans.</summary>
+    public Process* Parent;
+    public Process* FirstChild;
+    public Process* NextSibling;
+
+    /// <summary>The parent died first: the reaper frees this process when it ends.</summary>
+    public bool Orphan;
+
+    /// <summary>Blocked in wait4: a child's exit wakes the thread.</summary>
+    public bool WaitingForChild;
+
+    /// <summary>A forked child's first user state (the parent's at the fork), until it runs.</summary>
+    public Hal.UserContext* ForkContext;
+
     public fixed byte Name[NameCapacity];
     public fixed byte Output[OutputCapacity];
     public int OutputLength;

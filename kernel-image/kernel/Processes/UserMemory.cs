@@ -78,7 +78,7 @@ internal static unsafe class UserMemory
     internal static void Destroy(AddressSpace space) => KernelMemory.Mapper.DestroyAddressSpace(space, Counts);
 
     /// <summary>True when every byte of [address, address + length) is mapped user memory
-    /// (writable too when <paramref name="write"/>).</summary>
+    /// (writable too when <paramref name="write"/>; copy-on-write pages are copied then).</summary>
     internal static bool IsAccessible(AddressSpace space, ulong address, ulong length, bool write)
     {
         if (length == 0) return true;
@@ -87,7 +87,15 @@ internal static unsafe class UserMemory
         for (ulong page = address & ~(PageSize - 1); page < end; page += PageSize)
         {
             if (KernelMemory.Mapper.Translate(space, page, out Translation t) != VmmError.None) return false;
-            if ((t.Flags & PageFlags.User) == 0 || (write && (t.Flags & PageFlags.Writable) == 0)) return false;
+            if ((t.Flags & PageFlags.User) == 0) return false;
+            if (write && (t.Flags & PageFlags.Writable) == 0)
+            {
+                // A page shared after fork: the kernel writes through the direct map, so it
+                // must take the page's private copy first, as a user write would.
+                if ((t.Flags & PageFlags.CopyOnWrite) == 0 ||
+                    KernelMemory.Mapper.ResolveWriteFault(space, page, Counts) != VmmError.None)
+                    return false;
+            }
         }
 
         return true;

@@ -7,13 +7,14 @@ namespace Aurora.Kernel.Syscalls;
 /// syscall_64.tbl), so static programs built against a real libc run unchanged. Arguments
 /// arrive as the ABI passes them (rdi, rsi, rdx, r10, r8, r9); a negative result is -errno.
 /// Anything not listed is ENOSYS. One file per family: OutputCalls (write, writev, ioctl),
-/// MemoryCalls (brk, mmap, munmap, mprotect), ProcessCalls (exit, getpid, arch_prctl, …).
+/// MemoryCalls (brk, mmap, munmap, mprotect), ProcessCalls (exit, arch_prctl) and
+/// Process.Fork.cs (fork, wait4).
 /// </summary>
 internal static unsafe class SyscallTable
 {
     internal const ulong Write = 1, Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, Ioctl = 16,
-        Writev = 20, Getpid = 39, Exit = 60, ArchPrctl = 158, Gettid = 186, SetTidAddress = 218,
-        ExitGroup = 231;
+        Writev = 20, Getpid = 39, Fork = 57, Exit = 60, Wait4 = 61, Getppid = 110, ArchPrctl = 158,
+        Gettid = 186, SetTidAddress = 218, ExitGroup = 231;
 
     /// <summary>Syscalls served since boot.</summary>
     internal static ulong Count;
@@ -33,6 +34,9 @@ internal static unsafe class SyscallTable
             Munmap => MemoryCalls.Munmap(process, a0, a1),
             Mprotect => MemoryCalls.Mprotect(process, a0, a1, a2),
             Getpid or Gettid => (long)process->Id,
+            Getppid => process->Parent != null ? (long)process->Parent->Id : 0,
+            Fork => Process.Fork(process),
+            Wait4 => Process.WaitForChild(process, (long)a0, a1, a2),
             SetTidAddress => (long)process->Id,
             ArchPrctl => ProcessCalls.ArchPrctl(a0, a1),
             Exit or ExitGroup => ProcessCalls.Exit(a0),

@@ -115,6 +115,21 @@ internal static unsafe class Scheduler
         Cpu.RestoreInterrupts(interrupts);
     }
 
+    /// <summary>Blocks the calling thread until <see cref="Wake"/>. Call with interrupts off,
+    /// after checking the condition waited for (so no wake-up is lost); returns with them off.</summary>
+    internal static void Block()
+    {
+        s_current->State = ThreadState.Blocked;
+        Reschedule(currentStillRunnable: false);
+    }
+
+    /// <summary>Makes a thread blocked in <see cref="Block"/> runnable; does nothing to a thread
+    /// in any other state. Interrupts off.</summary>
+    internal static void Wake(KernelThread* thread)
+    {
+        if (thread->State == ThreadState.Blocked) MakeRunnable(thread);
+    }
+
     /// <summary>Ends the calling thread; a thread blocked in <see cref="Join"/> on it wakes.</summary>
     internal static void Exit(long code)
     {

@@ -1,0 +1,172 @@
+using System;
+using Aurora.Kernel.Hal;
+using Aurora.Kernel.Memory;
+using Aurora.Kernel.Tasks;
+using Aurora.Vmm;
+
+namespace Aurora.Kernel.Processes;
+
+/// <summary>
+/// fork and wait4 (SPEC PROC-1, MM-4). The child gets a copy-on-write clone of the parent's
+/// address space (Aurora.Vmm shares every user frame read-only and counts the shares; the first
+/// write to a shared page faults and gets its own copy) and resumes from the parent's system
+/// call with the parent's registers and 0 as the result. Exited children wait for their parent's
+/// wait4; orphans are freed by the reaper thread.
+/// </summary>
+internal unsafe partial struct Process
+{
+    private static KernelThread* s_reaper;
+    private static Process* s_unreaped;
+
+    /// <summary>Starts the reaper thread (at boot, with the scheduler running).</summary>
+    internal static void InitializeReaper()
+    {
+        s_reaper = Scheduler.Spawn(&ReapOrphans, 0);
+        if (s_reaper == null) Panic.Fail("no memory for the reaper thread");
+    }
+
+    /// <summary>fork(): the child's pid, or -errno. (The child sees 0.)</summary>
+    internal static long Fork(Process* parent)
+    {
+        var child = (Process*)KernelMemory.Allocate((nuint)sizeof(Process));
+        var context = (UserContext*)KernelMemory.Allocate((nuint)sizeof(UserContext));
+        if (child == null || context == null)
+        {
+            KernelMemory.Free(child);
+            KernelMemory.Free(context);
+            return -Syscalls.Errno.ENOMEM;
+        }
+
+        *child = default;
+        for (int i = 0; i < NameCapacity; i++) child->Name[i] = parent->Name[i];
+        if (KernelMemory.Mapper.Clone(parent->Space, UserMemory.Counts, out child->Space) != VmmError.None)
+        {
+            KernelMemory.Free(child);
+            KernelMemory.Free(context);
+            return -Syscalls.Errno.ENOMEM;
+        }
+
+        KernelThread* self = Scheduler.Current;
+        UserMode.CaptureSyscallContext((ulong)self->StackBase + Scheduler.StackSize, context);
+        KernelThread* thread = Scheduler.Create(&ForkedChildStart, (ulong)child);
+        if (thread == null)
+        {
+            UserMemory.Destroy(child->Space);
+            KernelMemory.Free(child);
+            KernelMemory.Free(context);
+            return -Syscalls.Errno.ENOMEM;
+        }
+
+        child->Entry = parent->Entry;
+        child->BreakStart = parent->BreakStart;
+        child->Break = parent->Break;
+        child->MappingCursor = parent->MappingCursor;
+        child->ForkContext = context;
+        child->Thread = thread;
+        thread->Process = child;
+        thread->AddressSpaceRoot = child->Space.Root;
+        thread->ThreadPointer = self->ThreadPointer;
+
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        child->Id = s_nextId++;
+        child->Parent = parent;
+        child->NextSibling = parent->FirstChild;
+        parent->FirstChild = child;
+        Cpu.RestoreInterrupts(interrupts);
+        long id = (long)child->Id;
+        Scheduler.Start(thread);
+        return id;
+    }
+
+    private static long ForkedChildStart(ulong processAddress)
+    {
+        var process = (Process*)processAddress;
+        // The context moves to this stack (16-byte aligned for fxrstor) so the heap copy can go.
+        byte* buffer = stackalloc byte[sizeof(UserContext) + 16];
+        var context = (UserContext*)(((ulong)buffer + 15) & ~15UL);
+        *context = *process->ForkContext;
+        KernelMemory.Free(process->ForkContext);
+        process->ForkContext = null;
+        UserMode.Resume(context, 0);
+        return 0;
+    }
+
+    // wait4 options and status (Linux include/uapi/linux/wait.h).
+    private const ulong WaitNoHang = 1;
+
+    /// <summary>wait4(pid, status, options): waits for a child (pid -1: any; pid &gt; 0: that
+    /// one) to end, frees it, stores its wait status and returns its pid; 0 with WNOHANG when
+    /// none has ended yet; -ECHILD without such a child.</summary>
+    internal static long WaitForChild(Process* parent, long pid, ulong statusAddress, ulong options)
+    {
+        if ((options & ~WaitNoHang) != 0 || pid == 0 || pid < -1) return -Syscalls.Errno.EINVAL;
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        while (true)
+        {
+            Process* found = null;
+            Process** link = null;
+            bool any = false;
+            for (Process** at = &parent->FirstChild; *at != null; at = &(*at)->NextSibling)
+            {
+                Process* child = *at;
+                if (pid != -1 && child->Id != (ulong)pid) continue;
+                any = true;
+                if (child->Thread->State == ThreadState.Exited)
+                {
+                    found = child;
+                    link = at;
+                    break;
+                }
+            }
+
+            if (!any)
+            {
+                Cpu.RestoreInterrupts(interrupts);
+                return -Syscalls.Errno.ECHILD;
+            }
+
+            if (found != null)
+            {
+                *link = found->NextSibling;
+                Cpu.RestoreInterrupts(interrupts);
+                long id = (long)found->Id;
+                int status = Wait(found);
+                if (statusAddress != 0 &&
+                    !UserMemory.CopyTo(parent->Space, statusAddress, new ReadOnlySpan<byte>(&status, sizeof(int))))
+                    return -Syscalls.Errno.EFAULT;
+                return id;
+            }
+
+            if ((options & WaitNoHang) != 0)
+            {
+                Cpu.RestoreInterrupts(interrupts);
+                return 0;
+            }
+
+            parent->WaitingForChild = true;
+            Scheduler.Block();
+            parent->WaitingForChild = false;
+        }
+    }
+
+    /// <summary>Queues an ended orphan for the reaper. Interrupts off.</summary>
+    private static void HandToReaper(Process* process)
+    {
+        process->NextSibling = s_unreaped;
+        s_unreaped = process;
+        Scheduler.Wake(s_reaper);
+    }
+
+    private static long ReapOrphans(ulong unused)
+    {
+        while (true)
+        {
+            Cpu.DisableInterrupts();
+            while (s_unreaped == null) Scheduler.Block();
+            Process* process = s_unreaped;
+            s_unreaped = process->NextSibling;
+            Cpu.EnableInterrupts();
+            Wait(process);
+        }
+    }
+}
