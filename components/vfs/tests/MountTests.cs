@@ -153,6 +153,20 @@ public class MountTests
     }
 
     [Fact]
+    public void CapacityIsRoundedUpToWholePagesWithoutOverflow()
+    {
+        using var h = new Harness();
+        h.Mkdir("/a");
+        h.Mkdir("/b");
+        Assert.Equal(VfsError.None, h.Vfs.Mount(P("/a"), 1));
+        Assert.Equal(VfsError.None, h.Vfs.Mount(P("/b"), ulong.MaxValue));
+        h.Vfs.StatFileSystem(P("/a"), out FileSystemStatus a);
+        Assert.Equal(4096UL, a.CapacityBytes);
+        int fd = h.OpenOk("/b/f", OpenFlags.WriteOnly | OpenFlags.Create);
+        Assert.Equal(8192, h.Write(fd, new byte[8192]));
+    }
+
+    [Fact]
     public void DisposeRefusesWhileFilesAreOpenAndThenFreesEverything()
     {
         using var ledger = new MemoryLedger();

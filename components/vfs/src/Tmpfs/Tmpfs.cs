@@ -28,7 +28,8 @@ internal static unsafe class Tmpfs
         *fs = default;
         fs->Device = device;
         fs->NextInodeNumber = 1;
-        fs->CapacityPages = (capacityBytes + VfsLimits.PageSize - 1) / VfsLimits.PageSize;
+        // Rounded up to whole pages, without overflowing for capacities near ulong.MaxValue.
+        fs->CapacityPages = capacityBytes / VfsLimits.PageSize + (capacityBytes % VfsLimits.PageSize != 0 ? 1UL : 0UL);
         Inode* root = NewInode(ref memory, fs, RootMode, now);
         if (root == null)
         {
