@@ -82,6 +82,10 @@ internal static unsafe class KernelMain
         Processes.UserMemory.Initialize();
         UserMode.Initialize(&Processes.Process.OnUserFault);
         Processes.Process.InitializeReaper();
+        Files.FileSystem.Initialize(ref s_bootInfo);
+        Log.Write("files: tmpfs at /, ");
+        Log.WriteDecimal((long)Files.FileSystem.Programs);
+        Log.WriteLine(" programs in /bin");
         Cpu.EnableInterrupts();
         Log.Write("timer: PIT at ");
         Log.WriteDecimal((ulong)TimerFrequencyHz);

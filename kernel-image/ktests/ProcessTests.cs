@@ -29,6 +29,13 @@ internal static unsafe class ProcessTests
         ulong freeBefore = FramesNotInUse();
         ulong liveBefore = KernelMemory.Heap.Statistics.LiveBlocks;
         Process* process = Process.Start(program, info.ModuleName(module), out LoadError error);
+        if (process == null)
+        {
+            Log.Write("  load error ");
+            Log.WriteDecimal((long)error);
+            Log.WriteLine();
+        }
+
         Check(process != null && error == LoadError.None, "the program did not load");
         if (process == null) return -1;
         int status;
@@ -101,6 +108,26 @@ internal static unsafe class ProcessTests
         Check(OutputContains("exited with 3;"), "the child did not see its own copies, or its status was lost");
         Check(OutputContains("my copies unchanged"), "the child's writes reached the parent");
         Check(OutputContains("fork: 0 failures"), "fork/wait results were wrong");
+        Check(status == 0, "the program failed");
+    }
+
+    /// <summary>open/read/write/lseek/stat/fstat/mkdir/rename/getdents64/unlink/rmdir on the
+    /// kernel's tmpfs, each misuse answered with its errno.</summary>
+    internal static void FilesWorkThroughTheVfs()
+    {
+        int status = Run("files.elf");
+        Check(OutputContains("files: 0 wrong"), "a file operation gave a wrong answer");
+        Check(status == 0, "the program failed");
+    }
+
+    /// <summary>fork + execve of /bin/exec.elf with new argv and envp (the new image checks
+    /// them and exits 42) + waitpid; execve of a missing file and of a non-ELF file fail with
+    /// ENOENT and ENOEXEC.</summary>
+    internal static void ExecveRunsAProgramFromTheFileTree()
+    {
+        int status = Run("exec.elf");
+        Check(OutputContains("exec: child exited with 42"), "the exec'd program did not get its argv and environment, or its status was lost");
+        Check(OutputContains("exec: 0 wrong"), "execve gave a wrong answer");
         Check(status == 0, "the program failed");
     }
 

@@ -63,6 +63,8 @@ internal static unsafe class TestCatalog
         T("process.faulting_program_is_killed_alone", &ProcessTests.FaultingProgramIsKilledAlone),
         T("process.program_heap_grows_through_brk_and_mmap", &ProcessTests.ProgramHeapGrowsThroughBrkAndMmap),
         T("process.fork_copies_on_write_and_wait_collects_children", &ProcessTests.ForkCopiesOnWriteAndWaitCollectsChildren),
+        T("process.files_work_through_the_vfs", &ProcessTests.FilesWorkThroughTheVfs),
+        T("process.execve_runs_a_program_from_the_file_tree", &ProcessTests.ExecveRunsAProgramFromTheFileTree),
         T("process.bad_programs_are_refused", &ProcessTests.BadProgramsAreRefused),
         T("modsign.signed_module_verifies", &ModuleSignatureTests.SignedModuleVerifies),
         T("modsign.flipped_bit_is_rejected", &ModuleSignatureTests.FlippedBitIsRejected),

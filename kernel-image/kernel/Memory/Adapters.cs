@@ -1,5 +1,6 @@
 using Aurora.Heap;
 using Aurora.Pmm;
+using Aurora.Vfs;
 using Aurora.Vmm;
 
 namespace Aurora.Kernel.Memory;
@@ -58,4 +59,12 @@ internal unsafe struct FramePageSource : IPageSource
         PmmError error = count == 1 ? KernelMemory.Frames.FreeFrame(physical) : KernelMemory.Frames.FreeContiguous(physical, count);
         if (error != PmmError.None) Panic.Fail("heap page free failed", "the frame allocator rejected pages the heap owned");
     }
+}
+
+/// <summary>The VFS's inodes, directory entries and file pages come from the kernel heap.</summary>
+internal unsafe struct HeapVfsMemory : IVfsMemory
+{
+    public void* Allocate(nuint size) => KernelMemory.Allocate(size);
+
+    public void Free(void* block) => KernelMemory.Free(block);
 }

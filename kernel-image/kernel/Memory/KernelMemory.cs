@@ -65,7 +65,20 @@ internal static unsafe class KernelMemory
 
         ReadOnlySpan<MemoryRegion> map = Map;
         ulong bytes = FrameAllocator.RequiredMetadataBytes(FrameAllocator.HighestUsableAddress(map));
-        Check(FrameAllocator.FindMetadataPlacement(map, bytes, out MetadataPhysical), "no room for the frame allocator's bitmap");
+        // Multiboot2 reports the kernel image, the modules and the boot information as usable
+        // memory: the bitmap must not land on them. The placement search avoids every region
+        // another map entry overlaps, so they go in as extra reserved entries (this copy only).
+        int extra = 2 + info.ModuleCount;
+        MemoryRegion* search = stackalloc MemoryRegion[map.Length + extra];
+        int n = 0;
+        for (; n < map.Length; n++) search[n] = map[n];
+        search[n++] = new MemoryRegion(info.KernelPhysicalBase, info.KernelSize, MemoryRegionKind.Reserved);
+        if (info.BootInformationSize != 0)
+            search[n++] = new MemoryRegion(info.BootInformationPhysical, info.BootInformationSize, MemoryRegionKind.Reserved);
+        for (int i = 0; i < info.ModuleCount; i++)
+            search[n++] = new MemoryRegion(info.ModulePhysical[i], info.ModuleSize[i], MemoryRegionKind.Reserved);
+        Check(FrameAllocator.FindMetadataPlacement(new ReadOnlySpan<MemoryRegion>(search, n), bytes, out MetadataPhysical),
+            "no room for the frame allocator's bitmap");
         MetadataBytes = bytes;
         Check(s_frames.Initialize(map, (void*)(MetadataPhysical + DirectMapOffset), bytes, MetadataPhysical), "frame allocator initialisation");
 

@@ -57,7 +57,7 @@ internal static unsafe class ModuleTrust
         }
     }
 
-    private static bool IsProgram(ReadOnlySpan<byte> name) =>
+    internal static bool IsProgram(ReadOnlySpan<byte> name) =>
         name.Length > 4 && name[name.Length - 4] == (byte)'.' && name[name.Length - 3] == (byte)'e' &&
         name[name.Length - 2] == (byte)'l' && name[name.Length - 1] == (byte)'f';
 

@@ -1,4 +1,5 @@
 using System;
+using Aurora.Kernel.Files;
 using Aurora.Kernel.Hal;
 using Aurora.Kernel.Memory;
 using Aurora.Kernel.Tasks;
@@ -46,11 +47,25 @@ internal unsafe partial struct Process
             return -Syscalls.Errno.ENOMEM;
         }
 
+        FileSystem.Lock();
+        Aurora.Vfs.VfsError shared = FileSystem.Vfs.CopyDescriptors(ref parent->Files, ref child->Files);
+        FileSystem.Unlock();
+        if (shared != Aurora.Vfs.VfsError.None)
+        {
+            UserMemory.Destroy(child->Space);
+            KernelMemory.Free(child);
+            KernelMemory.Free(context);
+            return -(long)shared;
+        }
+
         KernelThread* self = Scheduler.Current;
         UserMode.CaptureSyscallContext((ulong)self->StackBase + Scheduler.StackSize, context);
         KernelThread* thread = Scheduler.Create(&ForkedChildStart, (ulong)child);
         if (thread == null)
         {
+            FileSystem.Lock();
+            FileSystem.Vfs.CloseAll(ref child->Files);
+            FileSystem.Unlock();
             UserMemory.Destroy(child->Space);
             KernelMemory.Free(child);
             KernelMemory.Free(context);

@@ -1,4 +1,5 @@
 using System;
+using Aurora.Kernel.Files;
 using Aurora.Kernel.Hal;
 using Aurora.Kernel.Memory;
 using Aurora.Kernel.Tasks;
@@ -47,7 +48,16 @@ internal unsafe partial struct Process
         }
 
         error = ElfImage.Load(program, process->Space, out ElfImage.Layout layout);
-        if (error == LoadError.None && !BuildStack(process, layout)) error = LoadError.OutOfMemory;
+        if (error == LoadError.None)
+        {
+            // argv = { name }, no environment.
+            byte* strings = stackalloc byte[NameCapacity + 1];
+            ReadOnlySpan<byte> stored = process->NameText;
+            stored.CopyTo(new Span<byte>(strings, stored.Length));
+            strings[stored.Length] = 0;
+            process->InitialStackPointer = BuildStack(process->Space, layout, new ReadOnlySpan<byte>(strings, stored.Length + 1), 1, 0);
+            if (process->InitialStackPointer == 0) error = LoadError.OutOfMemory;
+        }
         KernelThread* thread = error == LoadError.None ? Scheduler.Create(&EnterUserMode, (ulong)process) : null;
         if (error == LoadError.None && thread == null) error = LoadError.OutOfMemory;
         if (error != LoadError.None)
@@ -92,6 +102,9 @@ internal unsafe partial struct Process
     {
         Process* process = Current;
         if (process == null) Panic.Fail("a kernel thread called the process exit");
+        FileSystem.Lock();
+        FileSystem.Vfs.CloseAll(ref process->Files);
+        FileSystem.Unlock();
         Cpu.DisableInterrupts();
         process->WaitStatus = waitStatus;
         for (Process* child = process->FirstChild; child != null;)
@@ -161,18 +174,20 @@ internal unsafe partial struct Process
     private const ulong AtNull = 0, AtPhdr = 3, AtPhent = 4, AtPhnum = 5, AtPagesz = 6, AtEntry = 9,
         AtUid = 11, AtEuid = 12, AtGid = 13, AtEgid = 14, AtClktck = 17, AtSecure = 23, AtRandom = 25;
 
-    /// <summary>Maps the stack and writes what a starting process finds on it: argc, argv
-    /// (the name), an empty environment and the auxiliary vector (program headers for the
-    /// libc's TLS set-up, page size, entry, 16 random bytes for its stack protector).</summary>
-    private static bool BuildStack(Process* process, in ElfImage.Layout layout)
+    /// <summary>Maps a fresh stack in <paramref name="space"/> and writes what a starting
+    /// process finds on it: argc, argv, envp and the auxiliary vector (program headers for the
+    /// libc's TLS set-up, page size, entry, 16 random bytes for its stack protector).
+    /// <paramref name="strings"/> holds the <paramref name="argumentCount"/> arguments and then
+    /// the <paramref name="environmentCount"/> environment entries, each NUL-terminated.
+    /// Returns the initial stack pointer, or 0 when memory ran out.</summary>
+    internal static ulong BuildStack(AddressSpace space, in ElfImage.Layout layout, ReadOnlySpan<byte> strings, int argumentCount, int environmentCount)
     {
-        AddressSpace space = process->Space;
         if (!UserMemory.MapZeroed(space, StackTop - StackSize, StackTop, PageFlags.User | PageFlags.Writable | PageFlags.NoExecute))
-            return false;
+            return 0;
 
         ulong sp = StackTop;
         byte* random = stackalloc byte[16];
-        ulong seed = Cpu.ReadCycleCounter() ^ (process->Space.Root * 0x9E3779B97F4A7C15);
+        ulong seed = Cpu.ReadCycleCounter() ^ (space.Root * 0x9E3779B97F4A7C15);
         for (int i = 0; i < 16; i++)
         {
             seed ^= seed << 13;
@@ -184,19 +199,29 @@ internal unsafe partial struct Process
         sp -= 16;
         ulong randomAddress = sp;
         UserMemory.CopyTo(space, sp, new ReadOnlySpan<byte>(random, 16));
-        ReadOnlySpan<byte> name = process->NameText;
-        sp -= (ulong)name.Length + 1;
-        ulong nameAddress = sp;
-        UserMemory.CopyTo(space, sp, name); // the terminating zero is already there
+        sp -= (ulong)strings.Length;
+        ulong stringsAddress = sp;
+        if (!UserMemory.CopyTo(space, sp, strings)) return 0;
         sp &= ~15UL;
 
-        ulong* words = stackalloc ulong[32];
+        const int AuxiliaryWords = 2 * 14;
+        int total = 1 + argumentCount + 1 + environmentCount + 1 + AuxiliaryWords;
+        ulong* words = (ulong*)Memory.KernelMemory.Allocate((nuint)(total * 8));
+        if (words == null) return 0;
         int n = 0;
-        words[n++] = 1;            // argc
-        words[n++] = nameAddress;  // argv[0]
-        words[n++] = 0;            // end of argv
-        words[n++] = 0;            // end of envp
-        static void Aux(ulong* w, ref int count, ulong key, ulong value) { w[count++] = key; w[count++] = value; }
+        words[n++] = (ulong)argumentCount;
+        ulong at = stringsAddress;
+        int offset = 0;
+        for (int i = 0; i < argumentCount + environmentCount; i++)
+        {
+            if (i == argumentCount) words[n++] = 0; // end of argv
+            words[n++] = at + (ulong)offset;
+            while (strings[offset] != 0) offset++;
+            offset++;
+        }
+
+        if (environmentCount == 0) words[n++] = 0; // end of argv (the loop did not reach it)
+        words[n++] = 0;                                // end of envp
         if (layout.ProgramHeaders != 0)
         {
             Aux(words, ref n, AtPhdr, layout.ProgramHeaders);
@@ -218,7 +243,14 @@ internal unsafe partial struct Process
         // The ABI wants rsp 16-byte aligned at the entry point, pointing at argc.
         sp -= (ulong)n * 8;
         sp &= ~15UL;
-        process->InitialStackPointer = sp;
-        return UserMemory.CopyTo(space, sp, new ReadOnlySpan<byte>(words, n * 8));
+        bool stored = UserMemory.CopyTo(space, sp, new ReadOnlySpan<byte>(words, n * 8));
+        Memory.KernelMemory.Free(words);
+        return stored ? sp : 0;
+    }
+
+    private static void Aux(ulong* words, ref int count, ulong key, ulong value)
+    {
+        words[count++] = key;
+        words[count++] = value;
     }
 }

@@ -43,6 +43,10 @@ internal unsafe partial struct Process
     /// <summary>A forked child's first user state (the parent's at the fork), until it runs.</summary>
     public Hal.UserContext* ForkContext;
 
+    /// <summary>Open files. Descriptors 0-2 are the console; descriptor n ≥ 3 is this table's
+    /// n - 3 (Syscalls/FileCalls.cs).</summary>
+    public Aurora.Vfs.FileTable Files;
+
     public fixed byte Name[NameCapacity];
     public fixed byte Output[OutputCapacity];
     public int OutputLength;

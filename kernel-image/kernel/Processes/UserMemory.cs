@@ -140,4 +140,26 @@ internal static unsafe class UserMemory
 
         return true;
     }
+
+    /// <summary>A NUL-terminated string from user memory (a path) into <paramref name="buffer"/>,
+    /// without the NUL. 0 or a positive length; -EFAULT for an unreadable byte before the NUL,
+    /// -ENAMETOOLONG when no NUL comes within the buffer.</summary>
+    internal static long CopyString(AddressSpace space, ulong userAddress, Span<byte> buffer)
+    {
+        int length = 0;
+        while (length < buffer.Length)
+        {
+            ulong address = userAddress + (ulong)length;
+            int chunk = (int)Math.Min((ulong)(buffer.Length - length), PageSize - (address & (PageSize - 1)));
+            if (!CopyFrom(space, address, buffer.Slice(length, chunk))) return -14; // EFAULT
+            for (int i = 0; i < chunk; i++)
+            {
+                if (buffer[length + i] == 0) return length + i;
+            }
+
+            length += chunk;
+        }
+
+        return -36; // ENAMETOOLONG
+    }
 }

@@ -3,13 +3,14 @@ using Aurora.Kernel.Processes;
 
 namespace Aurora.Kernel.Syscalls;
 
-/// <summary>write, writev and ioctl on the standard descriptors, which go to the kernel
-/// console (serial and screen) until the VFS serves files to processes.</summary>
+/// <summary>The console behind descriptors 0-2 (serial and screen; output only so far),
+/// writev, and ioctl.</summary>
 internal static unsafe class OutputCalls
 {
     private const int ChunkSize = 256;
 
-    internal static long Write(Process* process, ulong descriptor, ulong buffer, ulong length)
+    /// <summary>write to descriptor 1 or 2: the console, and the process's output copy.</summary>
+    internal static long WriteConsole(Process* process, ulong descriptor, ulong buffer, ulong length)
     {
         if (descriptor != 1 && descriptor != 2) return -Errno.EBADF;
         if (!UserMemory.IsAccessible(process->Space, buffer, length, write: false)) return -Errno.EFAULT;
@@ -37,7 +38,7 @@ internal static unsafe class OutputCalls
         for (ulong i = 0; i < count; i++)
         {
             if (!UserMemory.CopyFrom(process->Space, vectors + (i * 16), new Span<byte>(pair, 16))) return total > 0 ? total : -Errno.EFAULT;
-            long written = Write(process, descriptor, pair[0], pair[1]);
+            long written = FileCalls.Write(process, descriptor, pair[0], pair[1]);
             if (written < 0) return total > 0 ? total : written;
             total += written;
         }
@@ -46,7 +47,7 @@ internal static unsafe class OutputCalls
     }
 
     /// <summary>ioctl: the console is not a terminal yet (TIOCGWINSZ and the like answer
-    /// ENOTTY, which makes the libc buffer output fully); other descriptors do not exist.</summary>
+    /// ENOTTY, which makes the libc buffer output fully), and files have no ioctls.</summary>
     internal static long Ioctl(Process* process, ulong descriptor, ulong request, ulong argument) =>
-        descriptor <= 2 ? -Errno.ENOTTY : -Errno.EBADF;
+        descriptor <= 2 || process->Files.IsOpen((int)descriptor - FileCalls.ConsoleDescriptors) ? -Errno.ENOTTY : -Errno.EBADF;
 }

@@ -6,15 +6,18 @@ namespace Aurora.Kernel.Syscalls;
 /// The system-call table (SPEC PROC-3): Linux x86-64 numbers (arch/x86/entry/syscalls/
 /// syscall_64.tbl), so static programs built against a real libc run unchanged. Arguments
 /// arrive as the ABI passes them (rdi, rsi, rdx, r10, r8, r9); a negative result is -errno.
-/// Anything not listed is ENOSYS. One file per family: OutputCalls (write, writev, ioctl),
+/// Anything not listed is ENOSYS. One file per family: FileCalls (open, read, write, stat, …),
+/// OutputCalls (the console, writev, ioctl),
 /// MemoryCalls (brk, mmap, munmap, mprotect), ProcessCalls (exit, arch_prctl) and
-/// Process.Fork.cs (fork, wait4).
+/// Process.Fork.cs (fork, wait4), Process.Exec.cs (execve).
 /// </summary>
 internal static unsafe class SyscallTable
 {
-    internal const ulong Write = 1, Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, Ioctl = 16,
-        Writev = 20, Getpid = 39, Fork = 57, Exit = 60, Wait4 = 61, Getppid = 110, ArchPrctl = 158,
-        Gettid = 186, SetTidAddress = 218, ExitGroup = 231;
+    internal const ulong Read = 0, Write = 1, Open = 2, Close = 3, Stat = 4, Fstat = 5, Lstat = 6,
+        Lseek = 8, Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, Ioctl = 16, Writev = 20,
+        Getpid = 39, Fork = 57, Execve = 59, Exit = 60, Wait4 = 61, Rename = 82, Mkdir = 83,
+        Rmdir = 84, Unlink = 87, Getppid = 110, ArchPrctl = 158, Gettid = 186, Getdents64 = 217,
+        SetTidAddress = 218, ExitGroup = 231, Openat = 257, Newfstatat = 262;
 
     /// <summary>Syscalls served since boot.</summary>
     internal static ulong Count;
@@ -26,7 +29,20 @@ internal static unsafe class SyscallTable
         Count++;
         return number switch
         {
-            Write => OutputCalls.Write(process, a0, a1, a2),
+            Read => FileCalls.Read(process, a0, a1, a2),
+            Write => FileCalls.Write(process, a0, a1, a2),
+            Open => FileCalls.Open(process, a0, a1, a2),
+            Openat => FileCalls.OpenAt(process, (long)a0, a1, a2, a3),
+            Close => FileCalls.Close(process, a0),
+            Stat or Lstat => FileCalls.Stat(process, a0, a1),
+            Fstat => FileCalls.FStat(process, a0, a1),
+            Newfstatat => FileCalls.StatAt(process, (long)a0, a1, a2, a3),
+            Lseek => FileCalls.Seek(process, a0, a1, a2),
+            Mkdir => FileCalls.Mkdir(process, a0, a1),
+            Rmdir => FileCalls.Rmdir(process, a0),
+            Unlink => FileCalls.Unlink(process, a0),
+            Rename => FileCalls.Rename(process, a0, a1),
+            Getdents64 => FileCalls.GetDirectoryEntries(process, a0, a1, a2),
             Writev => OutputCalls.Writev(process, a0, a1, a2),
             Ioctl => OutputCalls.Ioctl(process, a0, a1, a2),
             Brk => MemoryCalls.Brk(process, a0),
@@ -37,6 +53,7 @@ internal static unsafe class SyscallTable
             Getppid => process->Parent != null ? (long)process->Parent->Id : 0,
             Fork => Process.Fork(process),
             Wait4 => Process.WaitForChild(process, (long)a0, a1, a2),
+            Execve => Process.Execute(process, a0, a1, a2),
             SetTidAddress => (long)process->Id,
             ArchPrctl => ProcessCalls.ArchPrctl(a0, a1),
             Exit or ExitGroup => ProcessCalls.Exit(a0),

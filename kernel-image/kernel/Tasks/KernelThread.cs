@@ -48,6 +48,9 @@ internal unsafe struct KernelThread
     /// <summary>The user thread pointer (FS base), switched with the thread.</summary>
     public ulong ThreadPointer;
 
+    /// <summary>Link in a <see cref="KernelMutex"/>'s queue of waiting threads.</summary>
+    public KernelThread* NextWaiter;
+
     /// <summary>Times the thread was switched to.</summary>
     public ulong SwitchesIn;
 

@@ -61,6 +61,21 @@ public class InKernelTests
         Assert.Contains(QemuBoot.IsUefi(path) ? "(UEFI)" : "(BIOS)", run.Serial);
         Assert.Matches(@"memory: (2[0-5][0-9]|1[3-9][0-9]) MiB usable in \d+ map entries", run.Serial);
         Assert.Contains("console: serial COM1, framebuffer console", run.Serial);
-        Assert.Contains("timer: PIT at 1000 Hz", run.Serial);
+        Assert.Contains("timer: PIT at 1000 Hz; scheduler: preemptive, CFS run queue", run.Serial);
+    }
+
+    /// <summary>The test images carry the static musl programs of kernel-image/userland as boot
+    /// modules; the loader names them, the kernel tells them from signed kernel modules and
+    /// puts each in /bin of the root tmpfs.</summary>
+    [Theory]
+    [MemberData(nameof(PathCases))]
+    public void UserProgramsAreNamedAndPlacedInBin(BootPath path)
+    {
+        BootResult run = KernelSuite.SuiteRun(path);
+        string[] programs = System.IO.Directory.GetFiles(System.IO.Path.Combine(QemuBoot.RepositoryRoot, "kernel-image", "userland"), "*.c");
+        Assert.NotEmpty(programs);
+        foreach (string program in programs)
+            Assert.Matches(@"module \d+: user program " + Regex.Escape(System.IO.Path.GetFileNameWithoutExtension(program)) + @"\.elf", run.Serial);
+        Assert.Contains($"files: tmpfs at /, {programs.Length} programs in /bin", run.Serial);
     }
 }

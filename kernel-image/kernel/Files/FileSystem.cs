@@ -1,0 +1,70 @@
+using System;
+using Aurora.Kernel.Memory;
+using Aurora.Kernel.Tasks;
+using Aurora.Vfs;
+
+namespace Aurora.Kernel.Files;
+
+/// <summary>
+/// The kernel's one file tree (SPEC FS-1): an <c>Aurora.Vfs</c> with a tmpfs mounted at "/" at
+/// boot, "/bin" holding the user programs the boot loader brought (boot modules named *.elf)
+/// and an empty "/tmp". Every call into the VFS holds <see cref="Lock"/>: system calls are
+/// preemptible, the VFS is not reentrant, and a sleeping lock keeps the timer running while a
+/// large read or write copies.
+/// </summary>
+internal static unsafe class FileSystem
+{
+    /// <summary>Cap on file pages of the root tmpfs: an eighth of physical memory.</summary>
+    private static ulong CapacityBytes => KernelMemory.DirectMapSize / 8;
+
+    private static VirtualFileSystem<HeapVfsMemory> s_vfs;
+    private static KernelMutex s_lock;
+
+    internal static ref VirtualFileSystem<HeapVfsMemory> Vfs => ref s_vfs;
+
+    /// <summary>Programs copied to /bin at boot.</summary>
+    internal static int Programs;
+
+    internal static void Lock()
+    {
+        fixed (KernelMutex* mutex = &s_lock) mutex->Acquire();
+        s_vfs.Now = (long)(Hal.Timer.Ticks() * 1_000_000);
+    }
+
+    internal static void Unlock()
+    {
+        fixed (KernelMutex* mutex = &s_lock) mutex->Release();
+    }
+
+    /// <summary>Mounts the root tmpfs and fills /bin; panics if the tree cannot be made (the
+    /// kernel has plenty of memory at this point, so that is a bug).</summary>
+    internal static void Initialize(ref Boot.BootInfo info)
+    {
+        s_vfs = new VirtualFileSystem<HeapVfsMemory>(default);
+        Check(s_vfs.Initialize(CapacityBytes), "mounting the root tmpfs");
+        Check(s_vfs.Mkdir("/bin"u8, 0x1ED), "creating /bin");   // 0755
+        Check(s_vfs.Mkdir("/tmp"u8, 0x3FF), "creating /tmp");   // 01777
+        FileTable files = default;
+        byte* path = stackalloc byte[5 + Boot.BootInfo.ModuleNameLength];
+        for (int i = 0; i < info.ModuleCount; i++)
+        {
+            ReadOnlySpan<byte> name = info.ModuleName(i);
+            if (!Modules.ModuleTrust.IsProgram(name)) continue;
+            "/bin/"u8.CopyTo(new Span<byte>(path, 5));
+            name.CopyTo(new Span<byte>(path + 5, name.Length));
+            var program = new ReadOnlySpan<byte>((byte*)(info.ModulePhysical[i] + info.DirectMapOffset), (int)info.ModuleSize[i]);
+            long fd = s_vfs.Open(ref files, new ReadOnlySpan<byte>(path, 5 + name.Length),
+                OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Exclusive, 0x1ED);
+            if (fd < 0) Check((VfsError)(-fd), "creating a file in /bin");
+            long written = s_vfs.Write(ref files, (int)fd, program);
+            if (written != program.Length) Check(written < 0 ? (VfsError)(-written) : VfsError.NoSpace, "writing a program to /bin");
+            s_vfs.Close(ref files, (int)fd);
+            Programs++;
+        }
+    }
+
+    private static void Check(VfsError error, string what)
+    {
+        if (error != VfsError.None) Panic.Fail("file system set-up failed", what);
+    }
+}

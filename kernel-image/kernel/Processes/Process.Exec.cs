@@ -1,0 +1,145 @@
+using System;
+using Aurora.Kernel.Files;
+using Aurora.Kernel.Hal;
+using Aurora.Kernel.Memory;
+using Aurora.Kernel.Tasks;
+using Aurora.Vfs;
+using Aurora.Vmm;
+
+namespace Aurora.Kernel.Processes;
+
+/// <summary>execve (SPEC PROC-1): the calling process continues as another program from the
+/// file tree, with new arguments and environment, in a new address space; open files stay
+/// open. Everything is read, checked and built before the old image is dropped, so a failed
+/// execve returns an error to a process that is still whole.</summary>
+internal unsafe partial struct Process
+{
+    private const int MaxExecStrings = 256;
+    private const int ExecStringBytes = 32 * 1024;
+    private const long ENOEXEC = 8, E2BIG = 7;
+
+    internal static long Execute(Process* process, ulong userPath, ulong userArguments, ulong userEnvironment)
+    {
+        byte* path = stackalloc byte[VfsLimits.MaxPathLength + 2];
+        long pathLength = Syscalls.FileCalls.CopyPath(process, userPath, new Span<byte>(path, VfsLimits.MaxPathLength + 2));
+        if (pathLength < 0) return pathLength;
+
+        byte* strings = (byte*)KernelMemory.Allocate(ExecStringBytes);
+        if (strings == null) return -Syscalls.Errno.ENOMEM;
+        int used = 0, argumentCount = 0, environmentCount = 0;
+        long error = CopyStringList(process, userArguments, strings, ref used, ref argumentCount);
+        if (error == 0) error = CopyStringList(process, userEnvironment, strings, ref used, ref environmentCount);
+        byte* image = null;
+        long imageSize = 0;
+        if (error == 0) error = ReadProgram(process, new ReadOnlySpan<byte>(path, (int)pathLength), out image, out imageSize);
+
+        AddressSpace space = default;
+        ElfImage.Layout layout = default;
+        ulong stackPointer = 0;
+        if (error == 0)
+        {
+            if (KernelMemory.Mapper.CreateAddressSpace(KernelMemory.KernelSpace, out space) != VmmError.None)
+            {
+                error = -Syscalls.Errno.ENOMEM;
+            }
+            else
+            {
+                LoadError load = ElfImage.Load(new ReadOnlySpan<byte>(image, (int)imageSize), space, out layout);
+                if (load == LoadError.None)
+                    stackPointer = BuildStack(space, layout, new ReadOnlySpan<byte>(strings, used), argumentCount, environmentCount);
+                error = load == LoadError.OutOfMemory || (load == LoadError.None && stackPointer == 0) ? -Syscalls.Errno.ENOMEM
+                    : load != LoadError.None ? -ENOEXEC : 0;
+                if (error != 0) UserMemory.Destroy(space);
+            }
+        }
+
+        KernelMemory.Free(image);
+        KernelMemory.Free(strings);
+        if (error != 0) return error;
+
+        // Point of no return: the new image replaces the old one.
+        AddressSpace old = process->Space;
+        KernelThread* thread = Scheduler.Current;
+        Cpu.DisableInterrupts();
+        process->Space = space;
+        thread->AddressSpaceRoot = space.Root;
+        Paging.ActivateRoot(space.Root);
+        thread->ThreadPointer = 0;
+        UserMode.SetThreadPointer(0);
+        Cpu.EnableInterrupts();
+        UserMemory.Destroy(old);
+
+        process->Entry = layout.Entry;
+        process->InitialStackPointer = stackPointer;
+        process->BreakStart = process->Break = layout.End;
+        process->MappingCursor = MappingBase;
+        int nameStart = 0;
+        for (int i = 0; i < pathLength; i++)
+        {
+            if (path[i] == (byte)'/') nameStart = i + 1;
+        }
+
+        for (int i = 0; i < NameCapacity; i++)
+            process->Name[i] = i < NameCapacity - 1 && nameStart + i < pathLength ? path[nameStart + i] : (byte)0;
+        UserMode.Enter(layout.Entry, stackPointer);
+        return 0;
+    }
+
+    /// <summary>Appends a user array of string pointers (NULL-terminated; a null array is
+    /// empty) to the buffer; 0, -EFAULT or -E2BIG.</summary>
+    private static long CopyStringList(Process* process, ulong array, byte* buffer, ref int used, ref int count)
+    {
+        if (array == 0) return 0;
+        for (int index = 0; ; index++)
+        {
+            if (count >= MaxExecStrings) return -E2BIG;
+            ulong pointer;
+            if (!UserMemory.CopyFrom(process->Space, array + ((ulong)index * 8), new Span<byte>(&pointer, 8))) return -Syscalls.Errno.EFAULT;
+            if (pointer == 0) return 0;
+            long length = UserMemory.CopyString(process->Space, pointer, new Span<byte>(buffer + used, ExecStringBytes - used));
+            if (length == -Syscalls.Errno.ENAMETOOLONG) return -E2BIG;
+            if (length < 0) return length;
+            buffer[used + length] = 0;
+            used += (int)length + 1;
+            count++;
+        }
+    }
+
+    /// <summary>The whole file at <paramref name="path"/> in a heap buffer; 0 or -errno.</summary>
+    private static long ReadProgram(Process* process, ReadOnlySpan<byte> path, out byte* image, out long size)
+    {
+        image = null;
+        size = 0;
+        FileSystem.Lock();
+        VfsError error = FileSystem.Vfs.Stat(path, out FileStatus status);
+        FileTable files = default;
+        long fd = error != VfsError.None ? -(long)error
+            : !FileMode.IsRegular(status.Mode) ? -Syscalls.Errno.EACCES // Linux: a directory is not executable
+            : FileSystem.Vfs.Open(ref files, path, OpenFlags.ReadOnly, 0);
+        if (fd >= 0)
+        {
+            image = status.Size > 0 && status.Size < int.MaxValue ? (byte*)KernelMemory.Allocate((nuint)status.Size) : null;
+            if (image == null)
+            {
+                fd = status.Size == 0 ? -ENOEXEC : -Syscalls.Errno.ENOMEM;
+            }
+            else
+            {
+                long read = FileSystem.Vfs.Read(ref files, (int)fd, new Span<byte>(image, (int)status.Size));
+                size = read;
+            }
+
+            FileSystem.Vfs.CloseAll(ref files);
+        }
+
+        FileSystem.Unlock();
+        if (fd < 0)
+        {
+            KernelMemory.Free(image);
+            image = null;
+            return fd;
+        }
+
+        return 0;
+    }
+}
