@@ -20,6 +20,8 @@ internal static unsafe partial class Cpu
     /// <summary>Enables interrupts and sleeps until the next one, without losing a wake-up.</summary>
     internal static partial void WaitForInterrupt();
     internal static partial void HaltForever();
+    /// <summary>A random number from the processor's generator, if it has one.</summary>
+    internal static partial bool TryHardwareRandom(out ulong value);
     /// <summary>A free-running cycle counter (TSC on x86-64).</summary>
     internal static partial ulong ReadCycleCounter();
     internal static partial ulong ReadFramePointer();

@@ -131,6 +131,46 @@ internal static unsafe class ProcessTests
         Check(status == 0, "the program failed");
     }
 
+    /// <summary>Two runs of the same program see their stack, break and anonymous mappings at
+    /// different addresses (a coincidence has odds of about 2^-13 at worst, for brk).</summary>
+    internal static void LayoutIsRandomPerRun()
+    {
+        ulong* first = stackalloc ulong[3];
+        ulong* second = stackalloc ulong[3];
+        Check(Run("aslr.elf") == 0 && ParseAddresses(first), "the first run failed");
+        Check(Run("aslr.elf") == 0 && ParseAddresses(second), "the second run failed");
+        Check(first[0] != second[0], "the stack did not move");
+        Check(first[1] != second[1], "the break did not move");
+        Check(first[2] != second[2], "anonymous mappings did not move");
+        Check(first[0] < 0x0000_8000_0000_0000 && first[2] >= Process.MappingBaseLowest, "addresses outside their ranges");
+    }
+
+    /// <summary>The three hex numbers after "aslr: " in the captured output.</summary>
+    private static bool ParseAddresses(ulong* values)
+    {
+        ReadOnlySpan<byte> output = Output;
+        int at = 0;
+        while (at + 6 <= output.Length && !(output[at] == (byte)'a' && output[at + 4] == (byte)':')) at++;
+        at += 6;
+        for (int v = 0; v < 3; v++)
+        {
+            ulong value = 0;
+            int digits = 0;
+            for (; at < output.Length && output[at] != (byte)' ' && output[at] != (byte)'\n'; at++, digits++)
+            {
+                byte c = output[at];
+                uint digit = c <= (byte)'9' ? (uint)(c - (byte)'0') : (uint)(c - (byte)'a' + 10);
+                value = (value << 4) | digit;
+            }
+
+            if (digits != 16) return false;
+            values[v] = value;
+            at++;
+        }
+
+        return true;
+    }
+
     /// <summary>Files that are not loadable executables are refused with a reason, and leave
     /// nothing behind.</summary>
     internal static void BadProgramsAreRefused()

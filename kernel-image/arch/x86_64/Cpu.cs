@@ -32,6 +32,27 @@ internal static unsafe class Cpu
     /// <summary>RFLAGS.IF (Intel SDM Vol. 1 3.4.3).</summary>
     internal const ulong FlagInterruptEnable = 1UL << 9;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_rdrand64")] private static extern bool RdRand(ulong* value);
+
+    private static int s_hasRdRand = -1;
+
+    /// <summary>A value from RDRAND (CPUID.01H:ECX bit 30), or false when the CPU has none or
+    /// it gave none after its retries.</summary>
+    internal static bool TryHardwareRandom(out ulong value)
+    {
+        if (s_hasRdRand < 0)
+        {
+            uint* registers = stackalloc uint[4];
+            Cpuid(1, 0, registers);
+            s_hasRdRand = (registers[2] & (1u << 30)) != 0 ? 1 : 0;
+        }
+
+        ulong result = 0;
+        bool ok = s_hasRdRand == 1 && RdRand(&result);
+        value = result;
+        return ok;
+    }
+
     internal const uint MsrEfer = 0xC0000080;
     internal const ulong EferNoExecuteEnable = 1UL << 11;
 

@@ -29,6 +29,7 @@ internal static unsafe partial class Cpu
     internal static partial void WaitForInterrupt() => X86.Cpu.EnableInterruptsAndHalt();
     internal static partial void HaltForever() => X86.Cpu.HaltForever();
     internal static partial ulong ReadCycleCounter() => X86.Cpu.ReadTimestampCounter();
+    internal static partial bool TryHardwareRandom(out ulong value) => X86.Cpu.TryHardwareRandom(out value);
     internal static partial ulong ReadFramePointer() => X86.Cpu.ReadFramePointer();
 }
 

@@ -148,4 +148,17 @@ FUNCTION aurora_load_gdt
     push rax
     retfq
 
+# bool aurora_rdrand64(ulong* value): a hardware random number (Intel SDM Vol. 1 7.3.17:
+# retry a few times when CF says none was ready). Call only when CPUID reports RDRAND.
+FUNCTION aurora_rdrand64
+    mov ecx, 10
+1:  rdrand rax
+    jc 2f
+    loop 1b
+    xor eax, eax
+    ret
+2:  mov [rdi], rax
+    mov eax, 1
+    ret
+
 .section .note.GNU-stack,"",@progbits

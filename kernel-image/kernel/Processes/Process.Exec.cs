@@ -35,6 +35,7 @@ internal unsafe partial struct Process
 
         AddressSpace space = default;
         ElfImage.Layout layout = default;
+        RandomLayout random = default;
         ulong stackPointer = 0;
         if (error == 0)
         {
@@ -46,7 +47,10 @@ internal unsafe partial struct Process
             {
                 LoadError load = ElfImage.Load(new ReadOnlySpan<byte>(image, (int)imageSize), space, out layout);
                 if (load == LoadError.None)
-                    stackPointer = BuildStack(space, layout, new ReadOnlySpan<byte>(strings, used), argumentCount, environmentCount);
+                {
+                    random = ChooseLayout(layout.End);
+                    stackPointer = BuildStack(space, random.StackTop, layout, new ReadOnlySpan<byte>(strings, used), argumentCount, environmentCount);
+                }
                 error = load == LoadError.OutOfMemory || (load == LoadError.None && stackPointer == 0) ? -Syscalls.Errno.ENOMEM
                     : load != LoadError.None ? -ENOEXEC : 0;
                 if (error != 0) UserMemory.Destroy(space);
@@ -71,8 +75,8 @@ internal unsafe partial struct Process
 
         process->Entry = layout.Entry;
         process->InitialStackPointer = stackPointer;
-        process->BreakStart = process->Break = layout.End;
-        process->MappingCursor = MappingBase;
+        process->BreakStart = process->Break = random.BreakStart;
+        process->MappingCursor = random.MappingBase;
         int nameStart = 0;
         for (int i = 0; i < pathLength; i++)
         {

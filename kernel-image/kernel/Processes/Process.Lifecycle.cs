@@ -16,12 +16,35 @@ namespace Aurora.Kernel.Processes;
 /// </summary>
 internal unsafe partial struct Process
 {
-    // User layout (decision; ASLR, SPEC SEC-2, will randomise these).
-    internal const ulong StackTop = 0x0000_7FFF_FFFF_0000;
+    // User layout (SPEC SEC-2): the stack top, the start of anonymous mappings and the start
+    // of the break move by a random number of pages per program (ChooseLayout). The program
+    // image itself stays where the ELF says (ET_EXEC is not relocatable).
+    internal const ulong StackTopHighest = 0x0000_7FFF_FFFF_0000;
     internal const ulong StackSize = 256 * 1024;
-    internal const ulong MappingBase = 0x0000_1000_0000_0000;
+    internal const ulong MappingBaseLowest = 0x0000_1000_0000_0000;
     internal const ulong MappingLimit = 0x0000_7000_0000_0000;
     internal const ulong BreakLimit = 1UL << 30;
+
+    // Entropy in pages, as Linux x86-64 gives: 22 bits for the stack (16 GiB), 28 for mmap
+    // (1 TiB), 13 for brk (32 MiB).
+    private const int StackRandomBits = 22, MappingRandomBits = 28, BreakRandomBits = 13;
+
+    internal struct RandomLayout
+    {
+        public ulong StackTop;
+        public ulong MappingBase;
+        public ulong BreakStart;
+    }
+
+    /// <summary>A fresh random layout for a program whose image ends at <paramref name="imageEnd"/>.</summary>
+    internal static RandomLayout ChooseLayout(ulong imageEnd)
+    {
+        RandomLayout layout;
+        layout.StackTop = StackTopHighest - ((KernelRandom.Next() & ((1UL << StackRandomBits) - 1)) * UserMemory.PageSize);
+        layout.MappingBase = MappingBaseLowest + ((KernelRandom.Next() & ((1UL << MappingRandomBits) - 1)) * UserMemory.PageSize);
+        layout.BreakStart = imageEnd + ((KernelRandom.Next() & ((1UL << BreakRandomBits) - 1)) * UserMemory.PageSize);
+        return layout;
+    }
 
     // Linux signal numbers for the exceptions a program can cause.
     internal const int SignalIllegal = 4, SignalFloatingPoint = 8, SignalSegmentation = 11;
@@ -48,6 +71,7 @@ internal unsafe partial struct Process
         }
 
         error = ElfImage.Load(program, process->Space, out ElfImage.Layout layout);
+        RandomLayout random = default;
         if (error == LoadError.None)
         {
             // argv = { name }, no environment.
@@ -55,7 +79,8 @@ internal unsafe partial struct Process
             ReadOnlySpan<byte> stored = process->NameText;
             stored.CopyTo(new Span<byte>(strings, stored.Length));
             strings[stored.Length] = 0;
-            process->InitialStackPointer = BuildStack(process->Space, layout, new ReadOnlySpan<byte>(strings, stored.Length + 1), 1, 0);
+            random = ChooseLayout(layout.End);
+            process->InitialStackPointer = BuildStack(process->Space, random.StackTop, layout, new ReadOnlySpan<byte>(strings, stored.Length + 1), 1, 0);
             if (process->InitialStackPointer == 0) error = LoadError.OutOfMemory;
         }
         KernelThread* thread = error == LoadError.None ? Scheduler.Create(&EnterUserMode, (ulong)process) : null;
@@ -68,8 +93,8 @@ internal unsafe partial struct Process
         }
 
         process->Entry = layout.Entry;
-        process->BreakStart = process->Break = layout.End;
-        process->MappingCursor = MappingBase;
+        process->BreakStart = process->Break = random.BreakStart;
+        process->MappingCursor = random.MappingBase;
         process->Thread = thread;
         bool interrupts = Cpu.SaveAndDisableInterrupts();
         process->Id = s_nextId++;
@@ -180,21 +205,14 @@ internal unsafe partial struct Process
     /// <paramref name="strings"/> holds the <paramref name="argumentCount"/> arguments and then
     /// the <paramref name="environmentCount"/> environment entries, each NUL-terminated.
     /// Returns the initial stack pointer, or 0 when memory ran out.</summary>
-    internal static ulong BuildStack(AddressSpace space, in ElfImage.Layout layout, ReadOnlySpan<byte> strings, int argumentCount, int environmentCount)
+    internal static ulong BuildStack(AddressSpace space, ulong stackTop, in ElfImage.Layout layout, ReadOnlySpan<byte> strings, int argumentCount, int environmentCount)
     {
-        if (!UserMemory.MapZeroed(space, StackTop - StackSize, StackTop, PageFlags.User | PageFlags.Writable | PageFlags.NoExecute))
+        if (!UserMemory.MapZeroed(space, stackTop - StackSize, stackTop, PageFlags.User | PageFlags.Writable | PageFlags.NoExecute))
             return 0;
 
-        ulong sp = StackTop;
+        ulong sp = stackTop;
         byte* random = stackalloc byte[16];
-        ulong seed = Cpu.ReadCycleCounter() ^ (space.Root * 0x9E3779B97F4A7C15);
-        for (int i = 0; i < 16; i++)
-        {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            random[i] = (byte)seed;
-        }
+        KernelRandom.Fill(new Span<byte>(random, 16));
 
         sp -= 16;
         ulong randomAddress = sp;
