@@ -255,7 +255,7 @@ cmd_run() {
   cmd_setup
   cmd_build
   local args=(-M q35 -cpu max -m 256M -cdrom "$ART/aurora.iso" -no-reboot -display none
-              -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+              -device isa-debug-exit,iobase=0xf4,iosize=0x04 -netdev user,id=net0 -device e1000,netdev=net0,romfile=)
   [ $uefi = 1 ] && args+=(-bios "$(ovmf_code)")
   [ $gdb = 1 ] && { args+=(-s -S); say "QEMU waits for gdb: gdb artifacts/aurora.elf -ex 'target remote :1234'"; }
   if [ $exit_after_ready = 1 ]; then

@@ -82,6 +82,22 @@ internal static unsafe class KernelMain
         Processes.UserMemory.Initialize();
         UserMode.Initialize(&Processes.Process.OnUserFault);
         Processes.Process.InitializeReaper();
+        if (Drivers.Net.E1000.Initialize())
+        {
+            byte* mac = stackalloc byte[6];
+            Drivers.Net.E1000.MacAddress(new Span<byte>(mac, 6));
+            Log.Write("net: e1000, MAC ");
+            const string digits = "0123456789abcdef";
+            for (int i = 0; i < 6; i++)
+            {
+                if (i > 0) Log.Write(":");
+                Log.Write((byte)digits[mac[i] >> 4]);
+                Log.Write((byte)digits[mac[i] & 15]);
+            }
+
+            Log.WriteLine();
+        }
+
         Files.FileSystem.Initialize(ref s_bootInfo);
         Log.Write("files: tmpfs at /, ");
         Log.WriteDecimal((long)Files.FileSystem.Programs);

@@ -17,6 +17,10 @@ internal static unsafe class KernelMemory
     /// own page tables.</summary>
     internal const ulong FramebufferWindow = 0xFFFF_C000_0000_0000;
 
+    /// <summary>Where device registers (PCI memory BARs) are mapped, uncached, one after another.</summary>
+    internal const ulong DeviceWindow = 0xFFFF_C100_0000_0000;
+    private static ulong s_deviceCursor = DeviceWindow;
+
     private static FrameAllocator s_frames;
     private static PageMapper<DirectMap, PmmFrameSource, HardwareTlb> s_mapper;
     private static AddressSpace s_kernelSpace;
@@ -151,6 +155,24 @@ internal static unsafe class KernelMemory
         s_heap = new KernelHeap<FramePageSource>(default, debug);
         s_heapReady = true;
         Internal.Runtime.RuntimeHost.Allocate = &AllocateForRuntime;
+    }
+
+    /// <summary>Maps <paramref name="size"/> bytes of device registers at physical
+    /// <paramref name="physical"/> (page-aligned) uncached, writable and non-executable;
+    /// returns the virtual address, or null when the tables cannot grow.</summary>
+    internal static byte* MapDevice(ulong physical, ulong size)
+    {
+        ulong pages = (size + 4095) / 4096;
+        ulong virtualBase = s_deviceCursor;
+        for (ulong i = 0; i < pages; i++)
+        {
+            if (s_mapper.Map(s_kernelSpace, virtualBase + (i * 4096), physical + (i * 4096), PageSize.Size4KiB,
+                    PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached) != VmmError.None)
+                return null;
+        }
+
+        s_deviceCursor += (pages + 1) * 4096; // a guard page between devices
+        return (byte*)virtualBase;
     }
 
     /// <summary>Step 4: once nothing reads the loader's structures any more (BootInfo holds

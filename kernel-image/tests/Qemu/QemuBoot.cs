@@ -66,6 +66,9 @@ public static class QemuBoot
             "-M", "q35", "-cpu", "max", "-m", "256M", "-smp", "1",
             "-cdrom", iso, "-no-reboot", "-display", "none", "-serial", "stdio", "-monitor", "none",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            // An e1000 on QEMU's user-mode network (the host as peer); no option ROM, so
+            // firmware does not try to boot from the network.
+            "-netdev", "user,id=net0", "-device", "e1000,netdev=net0,romfile=",
             "-fw_cfg", $"name=opt/aurora/cmdline,string={kernelOptions}",
         }) info.ArgumentList.Add(arg);
         if (IsUefi(path))

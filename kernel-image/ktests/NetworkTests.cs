@@ -1,0 +1,48 @@
+using System;
+using Aurora.Kernel.Drivers.Net;
+using static Aurora.Kernel.Tests.TestRunner;
+using Timer = Aurora.Kernel.Hal.Timer;
+
+namespace Aurora.Kernel.Tests;
+
+/// <summary>The network card against a real peer: QEMU's user-mode network (slirp), whose
+/// gateway 10.0.2.2 is the host. Test boots run with <c>-netdev user -device e1000</c>.</summary>
+internal static unsafe class NetworkTests
+{
+    /// <summary>The e1000 comes up with the MAC QEMU gives it, sends an ARP request for the
+    /// gateway (RFC 826) and receives the gateway's reply.</summary>
+    internal static void E1000ResolvesTheGatewayWithArp()
+    {
+        Check(E1000.Present, "no e1000 network card found");
+        if (!E1000.Present) return;
+        byte* mac = stackalloc byte[6];
+        E1000.MacAddress(new Span<byte>(mac, 6));
+        Check(mac[0] == 0x52 && mac[1] == 0x54 && mac[2] == 0x00, "the MAC is not QEMU's (52:54:00:...)");
+
+        byte* frame = stackalloc byte[60];
+        new Span<byte>(frame, 60).Clear();
+        for (int i = 0; i < 6; i++) { frame[i] = 0xFF; frame[6 + i] = mac[i]; frame[22 + i] = mac[i]; }
+        frame[12] = 0x08; frame[13] = 0x06;                 // EtherType ARP
+        frame[14] = 0; frame[15] = 1;                       // hardware: Ethernet
+        frame[16] = 0x08; frame[17] = 0x00;                 // protocol: IPv4
+        frame[18] = 6; frame[19] = 4; frame[20] = 0; frame[21] = 1; // sizes, request
+        frame[28] = 10; frame[29] = 0; frame[30] = 2; frame[31] = 15; // sender 10.0.2.15
+        frame[38] = 10; frame[39] = 0; frame[40] = 2; frame[41] = 2;  // target 10.0.2.2
+        Check(E1000.TrySend(new ReadOnlySpan<byte>(frame, 60)), "the frame was not queued");
+
+        byte* reply = stackalloc byte[2048];
+        bool answered = false;
+        ulong giveUp = Timer.Ticks() + 2000;
+        while (!answered && Timer.Ticks() < giveUp)
+        {
+            int length = E1000.TryReceive(new Span<byte>(reply, 2048));
+            if (length == 0) { Tasks.Scheduler.Yield(); continue; }
+            answered = length >= 42 && reply[12] == 0x08 && reply[13] == 0x06 && reply[21] == 2 &&
+                reply[28] == 10 && reply[29] == 0 && reply[30] == 2 && reply[31] == 2 &&
+                reply[38] == 10 && reply[41] == 15 && reply[32] == mac[0] && reply[37] == mac[5];
+        }
+
+        Check(answered, "no ARP reply from the gateway within 2 s");
+        Check(E1000.LinkUp, "the link is down");
+    }
+}
