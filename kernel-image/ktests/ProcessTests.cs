@@ -131,6 +131,15 @@ internal static unsafe class ProcessTests
         Check(status == 0, "the program failed");
     }
 
+    /// <summary>Handlers with siginfo, blocking and unblocking, SIG_IGN, registers intact
+    /// across handlers, SIGTERM killing a child that spins in user mode, SIGKILL uncatchable.</summary>
+    internal static void SignalsReachHandlersAndKill()
+    {
+        int status = Run("signals.elf");
+        Check(OutputContains("signals: caught 6, child ended by signal 15, 0 wrong"), "a signal went wrong");
+        Check(status == 0, "the program failed");
+    }
+
     /// <summary>Two runs of the same program see their stack, break and anonymous mappings at
     /// different addresses (a coincidence has odds of about 2^-13 at worst, for brk).</summary>
     internal static void LayoutIsRandomPerRun()

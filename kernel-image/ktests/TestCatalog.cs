@@ -65,6 +65,7 @@ internal static unsafe class TestCatalog
         T("process.fork_copies_on_write_and_wait_collects_children", &ProcessTests.ForkCopiesOnWriteAndWaitCollectsChildren),
         T("process.files_work_through_the_vfs", &ProcessTests.FilesWorkThroughTheVfs),
         T("process.execve_runs_a_program_from_the_file_tree", &ProcessTests.ExecveRunsAProgramFromTheFileTree),
+        T("process.signals_reach_handlers_and_kill", &ProcessTests.SignalsReachHandlersAndKill),
         T("process.layout_is_random_per_run", &ProcessTests.LayoutIsRandomPerRun),
         T("process.bad_programs_are_refused", &ProcessTests.BadProgramsAreRefused),
         T("net.e1000_resolves_the_gateway_with_arp", &NetworkTests.E1000ResolvesTheGatewayWithArp),

@@ -54,15 +54,30 @@ internal static unsafe class Interrupts
             if (handler != null) handler(frame);
             Pic.EndOfInterrupt(irq);
             if (ReturnHook != null) ReturnHook();
+            ReturningToUser(frame);
             return;
         }
         if (handler != null && handler(frame)) return;
         if ((frame->Cs & 3) == 3 && UserFaultHandler != null)
         {
-            if (UserFaultHandler(frame->Vector, frame->ErrorCode, vector == 14 ? Cpu.ReadCr2() : 0, frame->Rip)) return;
+            if (UserFaultHandler(frame->Vector, frame->ErrorCode, vector == 14 ? Cpu.ReadCr2() : 0, frame->Rip))
+            {
+                ReturningToUser(frame);
+                return;
+            }
         }
 
         ExceptionReport.Panic(frame);
+    }
+
+    /// <summary>An interrupt taken in user mode is about to return there: pending signals are
+    /// delivered now (a thread in a loop that makes no system call still gets them).</summary>
+    private static void ReturningToUser(InterruptFrame* frame)
+    {
+        if ((frame->Cs & 3) != 3) return;
+        UserState state = default;
+        state.Interrupt = frame;
+        Processes.Process.BeforeUserReturn(&state);
     }
 
     internal static string ExceptionName(ulong vector) => vector switch

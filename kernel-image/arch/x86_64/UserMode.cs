@@ -76,7 +76,20 @@ internal static unsafe class UserMode
     /// <summary>The user thread pointer (Linux arch_prctl ARCH_SET_FS).</summary>
     internal static void SetThreadPointer(ulong value) => Cpu.WriteMsr(MsrFsBase, value);
 
+    private const ulong RtSigreturn = 15;
+
+    /// <summary>Called by syscall.S with interrupts on. rt_sigreturn is answered here, since it
+    /// replaces the whole register frame; every other call goes to the table, and signals are
+    /// delivered on the way back (which may rewrite the frame).</summary>
     [UnmanagedCallersOnly(EntryPoint = "syscall_dispatch")]
-    private static long Dispatch(SyscallFrame* frame) =>
-        Syscalls.SyscallTable.Dispatch(frame->Number, frame->Rdi, frame->Rsi, frame->Rdx, frame->R10, frame->R8, frame->R9);
+    private static long Dispatch(SyscallFrame* frame)
+    {
+        Processes.Process* process = Processes.Process.Current;
+        if (frame->Number == RtSigreturn && process != null) Processes.Process.SignalReturn(process, frame->Rsp);
+        UserState state = default;
+        state.Syscall = frame;
+        state.Rax = Syscalls.SyscallTable.Dispatch(frame->Number, frame->Rdi, frame->Rsi, frame->Rdx, frame->R10, frame->R8, frame->R9);
+        Processes.Process.BeforeUserReturn(&state);
+        return state.Rax;
+    }
 }

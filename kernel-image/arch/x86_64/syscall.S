@@ -134,6 +134,37 @@ aurora_resume_user:
     mov rdi, [rdi + 1*8]
     iretq
 
+# void aurora_resume_user_full(ulong* gregs, void* fxsaveArea): back to user code with every
+# general register from a Linux-order register block (struct sigcontext: r8 r9 r10 r11 r12
+# r13 r14 r15 rdi rsi rbp rbx rdx rax rcx rsp rip eflags), rcx and r11 included: how
+# rt_sigreturn resumes whatever the signal interrupted.
+.global aurora_resume_user_full
+.type aurora_resume_user_full, @function
+aurora_resume_user_full:
+    cli
+    fxrstor [rsi]
+    push 0x1b                    # SS
+    push qword ptr [rdi + 15*8]  # RSP
+    push qword ptr [rdi + 17*8]  # RFLAGS
+    push 0x23                    # CS
+    push qword ptr [rdi + 16*8]  # RIP
+    mov r8,  [rdi + 0*8]
+    mov r9,  [rdi + 1*8]
+    mov r10, [rdi + 2*8]
+    mov r11, [rdi + 3*8]
+    mov r12, [rdi + 4*8]
+    mov r13, [rdi + 5*8]
+    mov r14, [rdi + 6*8]
+    mov r15, [rdi + 7*8]
+    mov rsi, [rdi + 9*8]
+    mov rbp, [rdi + 10*8]
+    mov rbx, [rdi + 11*8]
+    mov rdx, [rdi + 12*8]
+    mov rax, [rdi + 13*8]
+    mov rcx, [rdi + 14*8]
+    mov rdi, [rdi + 8*8]
+    iretq
+
 # void* aurora_syscall_entry_address(void)
 .global aurora_syscall_entry_address
 .type aurora_syscall_entry_address, @function

@@ -77,6 +77,15 @@ internal unsafe partial struct Process
         process->InitialStackPointer = stackPointer;
         process->BreakStart = process->Break = random.BreakStart;
         process->MappingCursor = random.MappingBase;
+        // The new image has none of the old handlers: caught signals go back to their default
+        // action; ignored ones stay ignored, and the mask stays (POSIX execve).
+        for (int i = 0; i < SignalCount; i++)
+        {
+            if (process->SignalHandler[i] != 1) process->SignalHandler[i] = 0;
+            process->SignalFlags[i] = 0;
+            process->SignalRestorer[i] = 0;
+            process->SignalHandlerMask[i] = 0;
+        }
         int nameStart = 0;
         for (int i = 0; i < pathLength; i++)
         {

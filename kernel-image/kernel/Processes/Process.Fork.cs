@@ -77,6 +77,16 @@ internal unsafe partial struct Process
         child->Break = parent->Break;
         child->MappingCursor = parent->MappingCursor;
         child->ForkContext = context;
+        // Signal dispositions and the mask are inherited; pending signals are not.
+        for (int i = 0; i < SignalCount; i++)
+        {
+            child->SignalHandler[i] = parent->SignalHandler[i];
+            child->SignalFlags[i] = parent->SignalFlags[i];
+            child->SignalRestorer[i] = parent->SignalRestorer[i];
+            child->SignalHandlerMask[i] = parent->SignalHandlerMask[i];
+        }
+
+        child->BlockedSignals = parent->BlockedSignals;
         child->Thread = thread;
         thread->Process = child;
         thread->AddressSpaceRoot = child->Space.Root;
@@ -84,6 +94,7 @@ internal unsafe partial struct Process
 
         bool interrupts = Cpu.SaveAndDisableInterrupts();
         child->Id = s_nextId++;
+        Register(child);
         child->Parent = parent;
         child->NextSibling = parent->FirstChild;
         parent->FirstChild = child;
@@ -156,6 +167,12 @@ internal unsafe partial struct Process
             {
                 Cpu.RestoreInterrupts(interrupts);
                 return 0;
+            }
+
+            if (HasDeliverableSignal(parent))
+            {
+                Cpu.RestoreInterrupts(interrupts);
+                return -Syscalls.Errno.EINTR;
             }
 
             parent->WaitingForChild = true;

@@ -98,6 +98,7 @@ internal unsafe partial struct Process
         process->Thread = thread;
         bool interrupts = Cpu.SaveAndDisableInterrupts();
         process->Id = s_nextId++;
+        Register(process);
         Cpu.RestoreInterrupts(interrupts);
         thread->Process = process;
         thread->AddressSpaceRoot = process->Space.Root;
@@ -116,6 +117,9 @@ internal unsafe partial struct Process
         outputLength = Math.Min(process->OutputLength, output.Length);
         for (int i = 0; i < outputLength; i++) output[i] = process->Output[i];
         int status = process->WaitStatus;
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        Unregister(process);
+        Cpu.RestoreInterrupts(interrupts);
         UserMemory.Destroy(process->Space);
         KernelMemory.Free(process);
         return status;

@@ -40,6 +40,22 @@ internal unsafe partial struct Process
     /// <summary>Blocked in wait4: a child's exit wakes the thread.</summary>
     public bool WaitingForChild;
 
+    /// <summary>Signals (Process.Signals.cs): one bit per signal, bit n-1 for signal n.</summary>
+    public ulong PendingSignals;
+    public ulong BlockedSignals;
+
+    /// <summary>Pid of the last process that sent a signal (siginfo si_pid).</summary>
+    public ulong LastSender;
+
+    /// <summary>rt_sigaction state per signal: handler (0 default, 1 ignore), flags, restorer, mask.</summary>
+    public fixed ulong SignalHandler[SignalCount];
+    public fixed ulong SignalFlags[SignalCount];
+    public fixed ulong SignalRestorer[SignalCount];
+    public fixed ulong SignalHandlerMask[SignalCount];
+
+    /// <summary>Link in the list of every process (kill looks pids up there).</summary>
+    public Process* NextProcess;
+
     /// <summary>A forked child's first user state (the parent's at the fork), until it runs.</summary>
     public Hal.UserContext* ForkContext;
 

@@ -9,12 +9,14 @@ namespace Aurora.Kernel.Syscalls;
 /// Anything not listed is ENOSYS. One file per family: FileCalls (open, read, write, stat, …),
 /// OutputCalls (the console, writev, ioctl),
 /// MemoryCalls (brk, mmap, munmap, mprotect), ProcessCalls (exit, arch_prctl) and
-/// Process.Fork.cs (fork, wait4), Process.Exec.cs (execve).
+/// Process.Fork.cs (fork, wait4), Process.Exec.cs (execve), Process.Signals.cs (signals;
+/// rt_sigreturn is taken by the architecture's entry, which owns the register frame).
 /// </summary>
 internal static unsafe class SyscallTable
 {
     internal const ulong Read = 0, Write = 1, Open = 2, Close = 3, Stat = 4, Fstat = 5, Lstat = 6,
-        Lseek = 8, Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, Ioctl = 16, Writev = 20,
+        Lseek = 8, Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, RtSigaction = 13, RtSigprocmask = 14,
+        RtSigreturn = 15, Ioctl = 16, Writev = 20, Kill = 62, Tkill = 200, Tgkill = 234,
         Getpid = 39, Fork = 57, Execve = 59, Exit = 60, Wait4 = 61, Rename = 82, Mkdir = 83,
         Rmdir = 84, Unlink = 87, Getppid = 110, ArchPrctl = 158, Gettid = 186, Getdents64 = 217,
         SetTidAddress = 218, ExitGroup = 231, Openat = 257, Newfstatat = 262;
@@ -54,6 +56,10 @@ internal static unsafe class SyscallTable
             Fork => Process.Fork(process),
             Wait4 => Process.WaitForChild(process, (long)a0, a1, a2),
             Execve => Process.Execute(process, a0, a1, a2),
+            RtSigaction => Process.SignalAction(process, a0, a1, a2, a3),
+            RtSigprocmask => Process.SignalMask(process, a0, a1, a2, a3),
+            Kill or Tkill => Process.Kill(process, (long)a0, a1),
+            Tgkill => (long)a0 == (long)a1 ? Process.Kill(process, (long)a1, a2) : -Errno.ESRCH,
             SetTidAddress => (long)process->Id,
             ArchPrctl => ProcessCalls.ArchPrctl(a0, a1),
             Exit or ExitGroup => ProcessCalls.Exit(a0),

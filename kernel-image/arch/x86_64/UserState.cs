@@ -1,0 +1,76 @@
+using System.Runtime;
+using System.Runtime.CompilerServices;
+
+namespace Aurora.Kernel.Arch.X86_64;
+
+/// <summary>
+/// The user registers of a thread about to return to user mode, wherever the kernel saved them:
+/// the SYSCALL frame (syscall.S) or an interrupt frame (interrupts.S), with the SSE state saved
+/// below either. Portable code sees them in the Linux x86-64 <c>struct sigcontext</c> order
+/// (r8 … r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags: 18 words), which is what a
+/// signal frame stores.
+/// </summary>
+internal unsafe struct UserState
+{
+    public SyscallFrame* Syscall;
+    public InterruptFrame* Interrupt;
+
+    /// <summary>rax to return with (the system call's result) on the syscall path.</summary>
+    public long Rax;
+
+    internal const int RegisterCount = 18;
+    internal const int Rip = 16, Rsp = 15, Rflags = 17, RaxIndex = 13, Rdi = 8, Rsi = 9, Rdx = 12;
+
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_resume_user_full")]
+    private static extern void ResumeFull(ulong* registers, void* fxsaveArea);
+
+    /// <summary>The saved SSE state (fxsave area, 16-byte aligned).</summary>
+    public readonly byte* FpuArea =>
+        Syscall != null ? (byte*)Syscall - 512 : (byte*)((((ulong)Interrupt) - 512) & ~15UL);
+
+    public readonly void Read(ulong* r)
+    {
+        if (Syscall != null)
+        {
+            SyscallFrame* f = Syscall;
+            r[0] = f->R8; r[1] = f->R9; r[2] = f->R10; r[3] = f->Rflags; r[4] = f->R12; r[5] = f->R13; r[6] = f->R14; r[7] = f->R15;
+            r[8] = f->Rdi; r[9] = f->Rsi; r[10] = f->Rbp; r[11] = f->Rbx; r[12] = f->Rdx; r[13] = (ulong)Rax; r[14] = f->Rip;
+            r[15] = f->Rsp; r[16] = f->Rip; r[17] = f->Rflags;
+        }
+        else
+        {
+            InterruptFrame* f = Interrupt;
+            r[0] = f->R8; r[1] = f->R9; r[2] = f->R10; r[3] = f->R11; r[4] = f->R12; r[5] = f->R13; r[6] = f->R14; r[7] = f->R15;
+            r[8] = f->Rdi; r[9] = f->Rsi; r[10] = f->Rbp; r[11] = f->Rbx; r[12] = f->Rdx; r[13] = f->Rax; r[14] = f->Rcx;
+            r[15] = f->Rsp; r[16] = f->Rip; r[17] = f->Rflags;
+        }
+    }
+
+    /// <summary>Sends the thread into a signal handler: new rip, rsp and the three argument
+    /// registers; rax 0; trap and direction flags cleared (System V: DF clear on entry).</summary>
+    public void EnterHandler(ulong handler, ulong stack, ulong signal, ulong info, ulong context)
+    {
+        const ulong ClearedFlags = (1 << 8) | (1 << 10);
+        if (Syscall != null)
+        {
+            Syscall->Rip = handler; Syscall->Rsp = stack; Syscall->Rdi = signal; Syscall->Rsi = info; Syscall->Rdx = context;
+            Syscall->Rflags &= ~ClearedFlags;
+            Rax = 0;
+        }
+        else
+        {
+            Interrupt->Rip = handler; Interrupt->Rsp = stack; Interrupt->Rdi = signal; Interrupt->Rsi = info; Interrupt->Rdx = context;
+            Interrupt->Rflags &= ~ClearedFlags;
+            Interrupt->Rax = 0;
+        }
+    }
+
+    /// <summary>Leaves the kernel for user code with exactly these registers and SSE state
+    /// (rt_sigreturn). The flags are sanitised: interrupts on, IOPL 0, only user-settable bits.</summary>
+    public static void ResumeWith(ulong* registers, byte* fxsave16Aligned)
+    {
+        const ulong UserFlags = 0xDD5 | (1 << 18) | (1 << 21); // CF PF AF ZF SF TF DF OF, AC, ID
+        registers[Rflags] = (registers[Rflags] & UserFlags) | (1 << 9) | 2;
+        ResumeFull(registers, fxsave16Aligned);
+    }
+}

@@ -1,0 +1,212 @@
+using System;
+using UserState = Aurora.Kernel.Arch.X86_64.UserState;
+using Aurora.Kernel.Hal;
+using Aurora.Kernel.Tasks;
+
+namespace Aurora.Kernel.Processes;
+
+/// <summary>
+/// Signals (SPEC PROC-5), Linux x86-64 numbers and ABI: rt_sigaction, rt_sigprocmask, kill,
+/// tkill, rt_sigreturn. A signal sent to a process is pending until the process next returns
+/// to user mode (from a system call or an interrupt); then the lowest unblocked pending signal
+/// runs its handler on the user stack in a Linux <c>rt_sigframe</c> (siginfo, ucontext with the
+/// interrupted registers and signal mask, the SSE state), whose return address is the libc's
+/// restorer (SA_RESTORER), which calls rt_sigreturn. Default actions: terminate, except
+/// SIGCHLD, SIGURG and SIGWINCH (ignored). SIGKILL and SIGSTOP cannot be caught or blocked
+/// (stopping is not supported: SIGSTOP terminates). A wait4 in progress is interrupted (EINTR).
+/// </summary>
+internal unsafe partial struct Process
+{
+    internal const int SignalCount = 64;
+    private const int SigKill = 9, SigStop = 19, SigChld = 17, SigUrg = 23, SigWinch = 28;
+    private const ulong HandlerDefault = 0, HandlerIgnore = 1;
+    private const ulong SaRestorer = 0x0400_0000, SaNoDefer = 0x4000_0000, SaResetHand = 0x8000_0000, SaSiginfo = 4;
+    private const ulong Unblockable = (1UL << (SigKill - 1)) | (1UL << (SigStop - 1));
+
+    private static Process* s_allProcesses;
+
+    /// <summary>Links a new process into the list kill searches. Interrupts off.</summary>
+    private static void Register(Process* process)
+    {
+        process->NextProcess = s_allProcesses;
+        s_allProcesses = process;
+    }
+
+    /// <summary>Unlinks a process that is being freed. Interrupts off.</summary>
+    private static void Unregister(Process* process)
+    {
+        if (s_allProcesses == process)
+        {
+            s_allProcesses = process->NextProcess;
+            return;
+        }
+
+        for (Process* p = s_allProcesses; p != null; p = p->NextProcess)
+        {
+            if (p->NextProcess == process)
+            {
+                p->NextProcess = process->NextProcess;
+                return;
+            }
+        }
+    }
+
+    /// <summary>rt_sigaction(sig, act, oact, sigsetsize): struct k_sigaction is handler,
+    /// flags, restorer, mask (4 words).</summary>
+    internal static long SignalAction(Process* process, ulong signal, ulong action, ulong oldAction, ulong setSize)
+    {
+        if (signal < 1 || signal > SignalCount || setSize != 8) return -Syscalls.Errno.EINVAL;
+        int i = (int)signal - 1;
+        ulong* old = stackalloc ulong[4];
+        old[0] = process->SignalHandler[i]; old[1] = process->SignalFlags[i]; old[2] = process->SignalRestorer[i]; old[3] = process->SignalHandlerMask[i];
+        if (action != 0)
+        {
+            if (signal == SigKill || signal == SigStop) return -Syscalls.Errno.EINVAL;
+            ulong* next = stackalloc ulong[4];
+            if (!UserMemory.CopyFrom(process->Space, action, new Span<byte>(next, 32))) return -Syscalls.Errno.EFAULT;
+            process->SignalHandler[i] = next[0];
+            process->SignalFlags[i] = next[1];
+            process->SignalRestorer[i] = next[2];
+            process->SignalHandlerMask[i] = next[3] & ~Unblockable;
+        }
+
+        if (oldAction != 0 && !UserMemory.CopyTo(process->Space, oldAction, new ReadOnlySpan<byte>(old, 32))) return -Syscalls.Errno.EFAULT;
+        return 0;
+    }
+
+    /// <summary>rt_sigprocmask(how, set, oldset, sigsetsize).</summary>
+    internal static long SignalMask(Process* process, ulong how, ulong set, ulong oldSet, ulong setSize)
+    {
+        if (setSize != 8) return -Syscalls.Errno.EINVAL;
+        ulong old = process->BlockedSignals;
+        if (set != 0)
+        {
+            ulong value;
+            if (!UserMemory.CopyFrom(process->Space, set, new Span<byte>(&value, 8))) return -Syscalls.Errno.EFAULT;
+            ulong blocked = how switch { 0 => old | value, 1 => old & ~value, 2 => value, _ => ulong.MaxValue };
+            if (blocked == ulong.MaxValue && how > 2) return -Syscalls.Errno.EINVAL;
+            process->BlockedSignals = blocked & ~Unblockable;
+        }
+
+        if (oldSet != 0 && !UserMemory.CopyTo(process->Space, oldSet, new ReadOnlySpan<byte>(&old, 8))) return -Syscalls.Errno.EFAULT;
+        return 0;
+    }
+
+    /// <summary>kill(pid, sig) for one process (pid &gt; 0; tkill with tid = pid, since each
+    /// process has one thread). Signal 0 only checks that the process exists.</summary>
+    internal static long Kill(Process* sender, long pid, ulong signal)
+    {
+        if (signal > SignalCount) return -Syscalls.Errno.EINVAL;
+        if (pid <= 0) return -Syscalls.Errno.EINVAL; // process groups do not exist yet
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        Process* target = s_allProcesses;
+        while (target != null && (target->Id != (ulong)pid || target->Thread->State == ThreadState.Exited)) target = target->NextProcess;
+        if (target == null)
+        {
+            Cpu.RestoreInterrupts(interrupts);
+            return -Syscalls.Errno.ESRCH;
+        }
+
+        if (signal != 0)
+        {
+            target->PendingSignals |= 1UL << ((int)signal - 1);
+            target->LastSender = sender != null ? sender->Id : 0;
+            if (target->WaitingForChild) Scheduler.Wake(target->Thread);
+        }
+
+        Cpu.RestoreInterrupts(interrupts);
+        return 0;
+    }
+
+    /// <summary>Whether the process has a signal that would interrupt a wait (pending, unblocked).</summary>
+    internal static bool HasDeliverableSignal(Process* process) => (process->PendingSignals & ~process->BlockedSignals) != 0;
+
+    /// <summary>Called by the architecture on every return to user mode: runs the default
+    /// action or enters the handler of each deliverable signal (one handler per return; the
+    /// next is delivered when that one returns or calls into the kernel).</summary>
+    internal static void BeforeUserReturn(UserState* state)
+    {
+        Process* process = Current;
+        if (process == null) return;
+        while (true)
+        {
+            ulong deliverable = process->PendingSignals & ~process->BlockedSignals;
+            if (deliverable == 0) return;
+            int signal = System.Numerics.BitOperations.TrailingZeroCount(deliverable) + 1;
+            process->PendingSignals &= ~(1UL << (signal - 1));
+            ulong handler = process->SignalHandler[signal - 1];
+            if (signal == SigKill || signal == SigStop) handler = HandlerDefault;
+            if (handler == HandlerIgnore) continue;
+            if (handler == HandlerDefault)
+            {
+                if (signal == SigChld || signal == SigUrg || signal == SigWinch) continue;
+                Exit(signal);
+            }
+
+            if (!EnterHandler(process, state, signal, handler)) Exit(SignalSegmentation);
+            return;
+        }
+    }
+
+    // rt_sigframe layout (Linux arch/x86/include/asm/sigframe.h; uapi sigcontext.h, ucontext.h):
+    // pretcode, ucontext { uc_flags, uc_link, uc_stack (24), uc_mcontext (sigcontext, 256),
+    // uc_sigmask (8) }, siginfo (128).
+    private const int FrameUcontext = 8, FrameMcontext = FrameUcontext + 40, FrameMask = FrameUcontext + 296, FrameInfo = FrameUcontext + 304;
+    private const int FrameSize = FrameInfo + 128;
+    private const int McontextFpstate = 24 * 8; // after 18 registers, segs, err, trapno, oldmask, cr2
+    private const ulong RedZone = 128;
+
+    private static bool EnterHandler(Process* process, UserState* state, int signal, ulong handler)
+    {
+        int i = signal - 1;
+        ulong flags = process->SignalFlags[i];
+        if ((flags & SaRestorer) == 0) return false; // no way back from the handler
+        ulong* registers = stackalloc ulong[UserState.RegisterCount];
+        state->Read(registers);
+
+        // The SSE state, then the frame, below the interrupted stack and its red zone.
+        ulong sp = registers[UserState.Rsp] - RedZone;
+        ulong fpu = (sp - 512) & ~63UL;
+        ulong frameAddress = ((fpu - FrameSize) & ~15UL) - 8; // handler entry: rsp + 8 is 16-byte aligned
+        byte* frame = stackalloc byte[FrameSize];
+        new Span<byte>(frame, FrameSize).Clear();
+        *(ulong*)frame = process->SignalRestorer[i];
+        ulong* mcontext = (ulong*)(frame + FrameMcontext);
+        for (int r = 0; r < UserState.RegisterCount; r++) mcontext[r] = registers[r];
+        mcontext[18] = 0x002B_0000_0000_0033;        // cs, gs, fs, ss as Linux reports them
+        mcontext[McontextFpstate / 8] = fpu;
+        *(ulong*)(frame + FrameMask) = process->BlockedSignals;
+        *(int*)(frame + FrameInfo) = signal;          // si_signo
+        *(int*)(frame + FrameInfo + 8) = 0;           // si_code: SI_USER
+        *(int*)(frame + FrameInfo + 16) = (int)process->LastSender; // si_pid
+        if (!UserMemory.CopyTo(process->Space, fpu, new ReadOnlySpan<byte>(state->FpuArea, 512)) ||
+            !UserMemory.CopyTo(process->Space, frameAddress, new ReadOnlySpan<byte>(frame, FrameSize)))
+            return false;
+
+        process->BlockedSignals |= process->SignalHandlerMask[i] | ((flags & SaNoDefer) == 0 ? 1UL << i : 0);
+        process->BlockedSignals &= ~Unblockable;
+        if ((flags & SaResetHand) != 0) process->SignalHandler[i] = HandlerDefault;
+        state->EnterHandler(handler, frameAddress, (ulong)signal, frameAddress + FrameInfo, frameAddress + FrameUcontext);
+        return true;
+    }
+
+    /// <summary>rt_sigreturn: the handler returned through the restorer, so the rt_sigframe
+    /// (minus its return address) is at the user stack pointer. Restores registers, SSE state
+    /// and signal mask, and resumes the interrupted code; a damaged frame is SIGSEGV.</summary>
+    internal static void SignalReturn(Process* process, ulong userStack)
+    {
+        ulong frameAddress = userStack - 8;
+        byte* frame = stackalloc byte[FrameSize];
+        byte* fpuBuffer = stackalloc byte[512 + 16];
+        byte* fpu = (byte*)(((ulong)fpuBuffer + 15) & ~15UL);
+        bool ok = UserMemory.CopyFrom(process->Space, frameAddress, new Span<byte>(frame, FrameSize));
+        ulong* registers = (ulong*)(frame + FrameMcontext);
+        ok = ok && UserMemory.CopyFrom(process->Space, registers[McontextFpstate / 8], new Span<byte>(fpu, 512));
+        ok = ok && registers[UserState.Rip] < UserMemory.UserLimit && registers[UserState.Rsp] < UserMemory.UserLimit;
+        if (!ok) Exit(SignalSegmentation);
+        // MXCSR reserved bits set would make fxrstor fault (#GP) in the kernel.
+        *(uint*)(fpu + 24) &= 0xFFFF;
+        process->BlockedSignals = *(ulong*)(frame + FrameMask) & ~Unblockable;
+        UserState.ResumeWith(registers, fpu);
+    }
+}
