@@ -1,0 +1,49 @@
+namespace Aurora.Net;
+
+/// <summary>
+/// What the kernel tells <c>NetInterface.Initialize</c>: addresses, table sizes and TCP timers.
+/// Zero sizes and times take the defaults in brackets.
+/// </summary>
+public struct InterfaceConfig
+{
+    public MacAddress Mac;
+    public Ipv4Address Address;
+    public Ipv4Address Netmask;
+    /// <summary>Next hop for destinations off the subnet; unspecified = none (EHOSTUNREACH).</summary>
+    public Ipv4Address Gateway;
+    /// <summary>Secret for initial sequence numbers (RFC 6528); the kernel passes random bits.</summary>
+    public ulong Seed;
+
+    /// <summary>Socket handles 0..n-1 [32].</summary>
+    public int SocketCapacity;
+    /// <summary>Frames waiting for the device or for ARP: control replies, UDP datagrams, resets [32].</summary>
+    public int TransmitQueueCapacity;
+    /// <summary>Per TCP socket; the receive window is the free part, at most 65535 [65535].</summary>
+    public int TcpReceiveBufferSize;
+    /// <summary>Per TCP socket; unacknowledged plus unsent bytes [65536].</summary>
+    public int TcpSendBufferSize;
+    /// <summary>Per UDP socket, datagrams plus 8 bytes each [16384].</summary>
+    public int UdpReceiveBufferSize;
+
+    /// <summary>TIME_WAIT length; short on purpose instead of 2 MSL = 4 min [2000].</summary>
+    public uint TimeWaitMs;
+    /// <summary>RTO before the first RTT sample (RFC 6298 §2.1) [1000].</summary>
+    public uint InitialRtoMs;
+    /// <summary>Lower bound of the RTO (Linux uses 200) [200].</summary>
+    public uint MinRtoMs;
+    /// <summary>Retransmissions of one segment before ETIMEDOUT [8].</summary>
+    public int MaxRetransmissions;
+
+    internal void ApplyDefaults()
+    {
+        if (SocketCapacity <= 0) SocketCapacity = 32;
+        if (TransmitQueueCapacity <= 0) TransmitQueueCapacity = 32;
+        if (TcpReceiveBufferSize <= 0) TcpReceiveBufferSize = 65535;
+        if (TcpSendBufferSize <= 0) TcpSendBufferSize = 65536;
+        if (UdpReceiveBufferSize <= 0) UdpReceiveBufferSize = 16384;
+        if (TimeWaitMs == 0) TimeWaitMs = 2000;
+        if (InitialRtoMs == 0) InitialRtoMs = 1000;
+        if (MinRtoMs == 0) MinRtoMs = 200;
+        if (MaxRetransmissions <= 0) MaxRetransmissions = 8;
+    }
+}

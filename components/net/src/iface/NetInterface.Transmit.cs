@@ -1,0 +1,274 @@
+using System;
+
+namespace Aurora.Net;
+
+public unsafe partial struct NetInterface<TMemory>
+{
+    /// <summary>TCP segments one socket may send in one poll, so one busy connection cannot
+    /// starve the others (a 64 KiB window is 45 full segments).</summary>
+    private const int SegmentsPerSocketPerPoll = 64;
+
+    /// <summary>
+    /// Sends what is due through <paramref name="device"/>: queued frames whose next hop is
+    /// resolved (oldest first), then each TCP socket's segments after running its timers
+    /// (retransmission, persist, TIME-WAIT). Stops at the first frame the device refuses.
+    /// </summary>
+    public void Poll<TDevice>(ulong nowMs, ref TDevice device) where TDevice : struct, INetworkDevice
+    {
+        if (!_initialized)
+        {
+            return;
+        }
+
+        _now = nowMs;
+        ResolveWaitingFrames(nowMs);
+        if (!DrainQueue(ref device))
+        {
+            return;
+        }
+
+        for (int h = 0; h < _config.SocketCapacity; h++)
+        {
+            SocketSlot* s = _sockets + h;
+            if (s->Kind != SocketKind.Tcp)
+            {
+                continue;
+            }
+
+            if (!s->Tcp.OnTimer(nowMs, _config, ref _stats) || s->Tcp.State == TcpState.Closed)
+            {
+                ReleaseIfUnowned(h);
+                continue;
+            }
+
+            if (!SendSegments(h, nowMs, ref device))
+            {
+                return;
+            }
+        }
+
+        DrainQueue(ref device);
+    }
+
+    /// <summary>The earliest time <see cref="Poll"/> has timer work (retransmission, TIME-WAIT,
+    /// ARP retry), or <c>ulong.MaxValue</c>. Frames and socket calls need a poll as well.</summary>
+    public readonly ulong NextTimerMs()
+    {
+        ulong next = ulong.MaxValue;
+        if (!_initialized)
+        {
+            return next;
+        }
+
+        for (int h = 0; h < _config.SocketCapacity; h++)
+        {
+            SocketSlot* s = _sockets + h;
+            if (s->Kind != SocketKind.Tcp)
+            {
+                continue;
+            }
+
+            if (s->Tcp.RetransmitAt != 0) next = Math.Min(next, s->Tcp.RetransmitAt);
+            if (s->Tcp.LingerUntil != 0 && (s->Tcp.State == TcpState.TimeWait || s->Tcp.State == TcpState.FinWait2))
+            {
+                next = Math.Min(next, s->Tcp.LingerUntil);
+            }
+        }
+
+        for (int i = 0; i < _queue.Capacity; i++)
+        {
+            if (_queue.Slots[i].State == FrameQueue.WaitingForArp)
+            {
+                next = Math.Min(next, _queue.Slots[i].Since + ArpCache.RequestIntervalMs);
+            }
+        }
+
+        return next;
+    }
+
+    private void ResolveWaitingFrames(ulong now)
+    {
+        for (int i = 0; i < _queue.Capacity; i++)
+        {
+            FrameQueue.Slot* slot = _queue.Slots + i;
+            if (slot->State != FrameQueue.WaitingForArp)
+            {
+                continue;
+            }
+
+            Ipv4Address hop = new Ipv4Address(slot->NextHop);
+            if (_arp.TryLookup(hop, now, out MacAddress mac))
+            {
+                mac.Write(_queue.Buffer(i), 0);
+                slot->State = FrameQueue.Ready;
+            }
+            else if (now - slot->Since >= FrameQueue.ArpWaitMs)
+            {
+                slot->State = FrameQueue.Free;
+                _stats.ArpFailures++;
+            }
+            else
+            {
+                RequestArp(hop, now);
+            }
+        }
+    }
+
+    private bool DrainQueue<TDevice>(ref TDevice device) where TDevice : struct, INetworkDevice
+    {
+        while (true)
+        {
+            int i = _queue.Oldest(FrameQueue.Ready, 0);
+            if (i < 0)
+            {
+                return true;
+            }
+
+            if (!device.TrySend(_queue.Buffer(i).Slice(0, _queue.Slots[i].Length)))
+            {
+                _stats.DeviceBusy++;
+                return false;
+            }
+
+            _queue.Slots[i].State = FrameQueue.Free;
+            _stats.FramesSent++;
+        }
+    }
+
+    private void RequestArp(Ipv4Address target, ulong now)
+    {
+        if (!_arp.ShouldRequest(target, now))
+        {
+            return;
+        }
+
+        int slot = _queue.Take(now);
+        if (slot < 0)
+        {
+            _stats.TransmitQueueFull++;
+            return;
+        }
+
+        Span<byte> buffer = _queue.Buffer(slot);
+        EthernetFrame.Emit(buffer, MacAddress.Broadcast, _config.Mac, EtherType.Arp);
+        ArpPacket.Emit(buffer.Slice(EthernetFrame.HeaderLength), ArpPacket.OperationRequest, _config.Mac, _config.Address,
+            default, target);
+        _queue.Slots[slot].Length = PadToMinimum(buffer, EthernetFrame.HeaderLength + ArpPacket.Length);
+        _stats.ArpRequestsSent++;
+    }
+
+    /// <summary>A queue slot for an IPv4 packet to <paramref name="destination"/>: EHOSTUNREACH
+    /// without a route, ENOBUFS when the queue is full.</summary>
+    private bool TakeIpv4Frame(Ipv4Address destination, ulong now, out int slot, out NetError error)
+    {
+        slot = -1;
+        if (!Route(destination, out Ipv4Address hop))
+        {
+            error = NetError.HostUnreachable;
+            return false;
+        }
+
+        slot = _queue.Take(now);
+        if (slot < 0)
+        {
+            error = NetError.NoBufferSpace;
+            return false;
+        }
+
+        _queue.Slots[slot].NextHop = hop.Value;
+        error = NetError.None;
+        return true;
+    }
+
+    /// <summary>Writes the IPv4 and Ethernet headers around the <paramref name="payloadLength"/> bytes
+    /// at offset 34 of the slot; the frame waits for ARP when the next hop is not resolved.</summary>
+    private void FinishIpv4Frame(int slot, Ipv4Address destination, byte protocol, int payloadLength, ulong now)
+    {
+        Span<byte> buffer = _queue.Buffer(slot);
+        Ipv4Packet.Emit(buffer.Slice(EthernetFrame.HeaderLength), _config.Address, destination, protocol, payloadLength,
+            _ipIdentification++);
+        Ipv4Address hop = new Ipv4Address(_queue.Slots[slot].NextHop);
+        MacAddress mac = MacAddress.Broadcast;
+        bool resolved = destination.IsBroadcast || IsSubnetBroadcast(destination) || _arp.TryLookup(hop, now, out mac);
+        if (!resolved)
+        {
+            mac = default;
+        }
+
+        EthernetFrame.Emit(buffer, mac, _config.Mac, EtherType.Ipv4);
+        _queue.Slots[slot].Length = PadToMinimum(buffer, EthernetFrame.HeaderLength + Ipv4Packet.HeaderLength + payloadLength);
+        if (!resolved)
+        {
+            _queue.Slots[slot].State = FrameQueue.WaitingForArp;
+            RequestArp(hop, now);
+        }
+    }
+
+    /// <summary>Sends socket <paramref name="h"/>'s due segments; false when the device is full.</summary>
+    private bool SendSegments<TDevice>(int h, ulong now, ref TDevice device) where TDevice : struct, INetworkDevice
+    {
+        SocketSlot* s = _sockets + h;
+        for (int n = 0; n < SegmentsPerSocketPerPoll; n++)
+        {
+            if (!s->Tcp.Plan(out TcpPlan plan))
+            {
+                s->ArpWaitSince = 0;
+                return true;
+            }
+
+            if (!Route(s->Tcp.RemoteAddress, out Ipv4Address hop))
+            {
+                s->Tcp.Error = NetError.HostUnreachable;
+                s->Tcp.State = TcpState.Closed;
+                ReleaseIfUnowned(h);
+                return true;
+            }
+
+            if (!_arp.TryLookup(hop, now, out MacAddress mac))
+            {
+                if (s->ArpWaitSince == 0)
+                {
+                    s->ArpWaitSince = now == 0 ? 1 : now;
+                }
+                else if (now - s->ArpWaitSince >= FrameQueue.ArpWaitMs && s->Tcp.State == TcpState.SynSent)
+                {
+                    s->Tcp.Error = NetError.HostUnreachable;
+                    s->Tcp.State = TcpState.Closed;
+                    ReleaseIfUnowned(h);
+                    return true;
+                }
+
+                RequestArp(hop, now);
+                return true;
+            }
+
+            s->ArpWaitSince = 0;
+            const int ipOffset = EthernetFrame.HeaderLength;
+            const int tcpOffset = ipOffset + Ipv4Packet.HeaderLength;
+            Span<byte> frame = new Span<byte>(_scratch, EthernetFrame.MaximumLength);
+            int headerLength = plan.Header.Length;
+            if (plan.DataLength > 0)
+            {
+                s->Tcp.Tx.Peek(plan.DataOffset, frame.Slice(tcpOffset + headerLength, plan.DataLength));
+            }
+
+            int tcpLength = TcpSegment.Emit(frame.Slice(tcpOffset), s->Tcp.LocalAddress, s->Tcp.RemoteAddress, plan.Header,
+                plan.DataLength);
+            Ipv4Packet.Emit(frame.Slice(ipOffset), s->Tcp.LocalAddress, s->Tcp.RemoteAddress, IpProtocol.Tcp, tcpLength,
+                _ipIdentification++);
+            EthernetFrame.Emit(frame, mac, _config.Mac, EtherType.Ipv4);
+            int length = PadToMinimum(frame, tcpOffset + tcpLength);
+            if (!device.TrySend(frame.Slice(0, length)))
+            {
+                _stats.DeviceBusy++;
+                return false;
+            }
+
+            s->Tcp.Commit(plan, now);
+            _stats.FramesSent++;
+            _stats.TcpSegmentsSent++;
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,323 @@
+using System;
+
+namespace Aurora.Net;
+
+/// <summary>
+/// One Ethernet interface with its IPv4 configuration, ARP cache, transmit queue and socket
+/// table. The kernel feeds received frames to <see cref="Receive"/>, calls <see cref="Poll"/>
+/// (after receiving, after socket calls, and when <see cref="NextTimerMs"/> comes) to send, and
+/// serves socket syscalls from the handle-based calls. Nothing blocks and nothing allocates
+/// outside <see cref="Initialize"/>, socket connect/accept (buffers) and their release. A plain
+/// struct: keep it in one place and call it by reference.
+/// </summary>
+public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetMemory
+{
+    private TMemory _memory;
+    private InterfaceConfig _config;
+    private SocketSlot* _sockets;
+    private ArpCache _arp;
+    private FrameQueue _queue;
+    private byte* _scratch;
+    private NetStatistics _stats;
+    private ushort _nextEphemeral;
+    private ushort _ipIdentification;
+    private ulong _acceptCounter;
+    private bool _initialized;
+    /// <summary>The latest clock value the caller passed in, for work done in calls without one (close).</summary>
+    private ulong _now;
+
+    public NetInterface(TMemory memory)
+    {
+        this = default;
+        _memory = memory;
+    }
+
+    public readonly bool IsInitialized => _initialized;
+
+    public readonly MacAddress Mac => _config.Mac;
+
+    public readonly Ipv4Address Address => _config.Address;
+
+    public readonly NetStatistics Statistics => _stats;
+
+    /// <summary>Allocates the socket table, the ARP cache and the transmit queue. EINVAL when
+    /// already initialized or the netmask is not contiguous; ENOMEM (nothing kept) when memory ran out.</summary>
+    public NetError Initialize(in InterfaceConfig config)
+    {
+        if (_initialized)
+        {
+            return NetError.InvalidArgument;
+        }
+
+        InterfaceConfig c = config;
+        c.ApplyDefaults();
+        uint inverted = ~c.Netmask.Value;
+        if ((inverted & (inverted + 1)) != 0 || c.SocketCapacity > 4096 || c.TransmitQueueCapacity > 4096 ||
+            c.TcpReceiveBufferSize > (1 << 24) || c.TcpSendBufferSize > (1 << 24) || c.UdpReceiveBufferSize > (1 << 24))
+        {
+            return NetError.InvalidArgument;
+        }
+
+        _config = c;
+        _sockets = (SocketSlot*)_memory.Allocate((nuint)(sizeof(SocketSlot) * c.SocketCapacity));
+        _arp.Entries = (ArpCache.Entry*)_memory.Allocate((nuint)(sizeof(ArpCache.Entry) * ArpCache.Capacity));
+        _queue.Slots = (FrameQueue.Slot*)_memory.Allocate((nuint)(sizeof(FrameQueue.Slot) * c.TransmitQueueCapacity));
+        _queue.Data = (byte*)_memory.Allocate((nuint)(EthernetFrame.MaximumLength * c.TransmitQueueCapacity));
+        _scratch = (byte*)_memory.Allocate(EthernetFrame.MaximumLength);
+        if (_sockets == null || _arp.Entries == null || _queue.Slots == null || _queue.Data == null || _scratch == null)
+        {
+            FreeTables();
+            return NetError.NoMemory;
+        }
+
+        new Span<byte>(_sockets, sizeof(SocketSlot) * c.SocketCapacity).Clear();
+        new Span<byte>(_arp.Entries, sizeof(ArpCache.Entry) * ArpCache.Capacity).Clear();
+        new Span<byte>(_queue.Slots, sizeof(FrameQueue.Slot) * c.TransmitQueueCapacity).Clear();
+        _queue.Capacity = c.TransmitQueueCapacity;
+        _queue.NextOrder = 1;
+        _nextEphemeral = (ushort)(EphemeralFirst + (c.Seed % (EphemeralLast - EphemeralFirst + 1)));
+        _ipIdentification = (ushort)(c.Seed >> 16);
+        _stats = default;
+        _initialized = true;
+        return NetError.None;
+    }
+
+    /// <summary>Frees every socket (no FIN or RST is sent) and the tables.</summary>
+    public void Dispose()
+    {
+        if (!_initialized)
+        {
+            return;
+        }
+
+        for (int i = 0; i < _config.SocketCapacity; i++)
+        {
+            FreeSocket(i);
+        }
+
+        FreeTables();
+        _initialized = false;
+    }
+
+    private void FreeTables()
+    {
+        if (_sockets != null) _memory.Free(_sockets);
+        if (_arp.Entries != null) _memory.Free(_arp.Entries);
+        if (_queue.Slots != null) _memory.Free(_queue.Slots);
+        if (_queue.Data != null) _memory.Free(_queue.Data);
+        if (_scratch != null) _memory.Free(_scratch);
+        _sockets = null;
+        _arp.Entries = null;
+        _queue.Slots = null;
+        _queue.Data = null;
+        _scratch = null;
+    }
+
+    /// <summary>Whether <paramref name="address"/> is on the interface's subnet.</summary>
+    private readonly bool OnLink(Ipv4Address address) =>
+        (address.Value & _config.Netmask.Value) == (_config.Address.Value & _config.Netmask.Value);
+
+    /// <summary>The directed broadcast address of the subnet.</summary>
+    private readonly bool IsSubnetBroadcast(Ipv4Address address) =>
+        _config.Netmask.Value != 0xFFFF_FFFFu && address.Value == (_config.Address.Value | ~_config.Netmask.Value);
+
+    /// <summary>The next hop towards <paramref name="destination"/>: itself on the subnet, else the gateway.</summary>
+    private readonly bool Route(Ipv4Address destination, out Ipv4Address nextHop)
+    {
+        if (destination.IsBroadcast || OnLink(destination))
+        {
+            nextHop = destination;
+            return true;
+        }
+
+        nextHop = _config.Gateway;
+        return !_config.Gateway.IsUnspecified;
+    }
+
+    private void Drop(WireError error)
+    {
+        _stats.FramesDropped++;
+        switch (error)
+        {
+            case WireError.Truncated: _stats.Truncated++; break;
+            case WireError.Malformed: _stats.Malformed++; break;
+            case WireError.BadChecksum: _stats.BadChecksum++; break;
+            default: _stats.Unsupported++; break;
+        }
+    }
+
+    private void DropNotForUs()
+    {
+        _stats.FramesDropped++;
+        _stats.NotForUs++;
+    }
+
+    /// <summary>
+    /// One received Ethernet frame (without FCS). Everything malformed, truncated, with a bad
+    /// checksum or unsupported is dropped and counted in <see cref="Statistics"/>; replies (ARP,
+    /// ICMP echo, TCP RST) are queued for the next <see cref="Poll"/>.
+    /// </summary>
+    public void Receive(ReadOnlySpan<byte> frame, ulong nowMs)
+    {
+        if (!_initialized)
+        {
+            return;
+        }
+
+        _now = nowMs;
+        _stats.FramesReceived++;
+        WireError error = EthernetFrame.TryParse(frame, out EthernetFrame ethernet);
+        if (error != WireError.None)
+        {
+            Drop(error);
+            return;
+        }
+
+        MacAddress destination = ethernet.Destination;
+        if (destination.Value != _config.Mac.Value && !destination.IsBroadcast)
+        {
+            DropNotForUs();
+            return;
+        }
+
+        switch (ethernet.EtherType)
+        {
+            case EtherType.Arp:
+                ReceiveArp(ethernet.Payload, nowMs);
+                break;
+            case EtherType.Ipv4:
+                ReceiveIpv4(ethernet.Payload, destination.IsBroadcast, nowMs);
+                break;
+            default:
+                DropNotForUs();
+                break;
+        }
+    }
+
+    private void ReceiveArp(ReadOnlySpan<byte> payload, ulong now)
+    {
+        WireError error = ArpPacket.TryParse(payload, out ArpPacket arp);
+        if (error != WireError.None)
+        {
+            Drop(error);
+            return;
+        }
+
+        bool forUs = !_config.Address.IsUnspecified && arp.TargetProtocol.Value == _config.Address.Value;
+        _arp.Learn(arp.SenderProtocol, arp.SenderHardware, now, forUs);
+        if (!forUs)
+        {
+            return;
+        }
+
+        if (arp.Operation == ArpPacket.OperationRequest)
+        {
+            int slot = _queue.Take(now);
+            if (slot < 0)
+            {
+                _stats.TransmitQueueFull++;
+                return;
+            }
+
+            Span<byte> buffer = _queue.Buffer(slot);
+            EthernetFrame.Emit(buffer, arp.SenderHardware, _config.Mac, EtherType.Arp);
+            ArpPacket.Emit(buffer.Slice(EthernetFrame.HeaderLength), ArpPacket.OperationReply, _config.Mac, _config.Address,
+                arp.SenderHardware, arp.SenderProtocol);
+            _queue.Slots[slot].Length = PadToMinimum(buffer, EthernetFrame.HeaderLength + ArpPacket.Length);
+            _stats.ArpRepliesSent++;
+        }
+    }
+
+    private void ReceiveIpv4(ReadOnlySpan<byte> payload, bool linkBroadcast, ulong now)
+    {
+        WireError error = Ipv4Packet.TryParse(payload, out Ipv4Packet ip);
+        if (error != WireError.None)
+        {
+            Drop(error);
+            return;
+        }
+
+        Ipv4Address destination = ip.Destination;
+        Ipv4Address source = ip.Source;
+        bool broadcast = destination.IsBroadcast || IsSubnetBroadcast(destination);
+        if (destination.Value != _config.Address.Value && !broadcast)
+        {
+            DropNotForUs();
+            return;
+        }
+
+        if (source.IsBroadcast || source.IsMulticast || IsSubnetBroadcast(source))
+        {
+            Drop(WireError.Malformed);
+            return;
+        }
+
+        switch (ip.Protocol)
+        {
+            case IpProtocol.Icmp:
+                ReceiveIcmp(ip.Payload, source, broadcast || linkBroadcast, now);
+                break;
+            case IpProtocol.Udp:
+                ReceiveUdp(ip.Payload, source, destination, now);
+                break;
+            case IpProtocol.Tcp:
+                if (broadcast || linkBroadcast)
+                {
+                    // TCP is unicast only (RFC 9293 §3.9.2.1 forbids answering broadcasts).
+                    DropNotForUs();
+                    return;
+                }
+
+                ReceiveTcp(ip.Payload, source, destination, now);
+                break;
+            default:
+                DropNotForUs();
+                break;
+        }
+    }
+
+    private void ReceiveIcmp(ReadOnlySpan<byte> message, Ipv4Address source, bool broadcast, ulong now)
+    {
+        WireError error = IcmpEcho.TryParse(message, out IcmpEcho icmp);
+        if (error != WireError.None)
+        {
+            Drop(error);
+            return;
+        }
+
+        // Echo requests to a broadcast address are not answered (RFC 1122 §3.2.2.6 allows silence).
+        if (icmp.Type != IcmpEcho.TypeEchoRequest || icmp.Code != 0 || broadcast)
+        {
+            return;
+        }
+
+        const int offset = EthernetFrame.HeaderLength + Ipv4Packet.HeaderLength;
+        if (message.Length > EthernetFrame.MaximumLength - offset)
+        {
+            Drop(WireError.Unsupported);
+            return;
+        }
+
+        if (!TakeIpv4Frame(source, now, out int slot, out NetError routeError))
+        {
+            if (routeError == NetError.NoBufferSpace) _stats.TransmitQueueFull++;
+            return;
+        }
+
+        Span<byte> buffer = _queue.Buffer(slot);
+        int length = IcmpEcho.Emit(buffer.Slice(offset), IcmpEcho.TypeEchoReply, icmp.Identifier, icmp.SequenceNumber, icmp.Data);
+        FinishIpv4Frame(slot, source, IpProtocol.Icmp, length, now);
+        _stats.EchoRepliesSent++;
+    }
+
+    private static int PadToMinimum(Span<byte> buffer, int length)
+    {
+        if (length < EthernetFrame.MinimumLength)
+        {
+            buffer.Slice(length, EthernetFrame.MinimumLength - length).Clear();
+            return EthernetFrame.MinimumLength;
+        }
+
+        return length;
+    }
+}

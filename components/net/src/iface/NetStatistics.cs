@@ -1,0 +1,36 @@
+namespace Aurora.Net;
+
+/// <summary>Counters of everything the interface received, sent and dropped.</summary>
+public struct NetStatistics
+{
+    public ulong FramesReceived;
+    public ulong FramesSent;
+    /// <summary>Input frames dropped for any reason (the counters below say which).</summary>
+    public ulong FramesDropped;
+    public ulong Truncated;
+    public ulong Malformed;
+    public ulong BadChecksum;
+    public ulong Unsupported;
+    /// <summary>Another host's MAC or IP, or an EtherType/protocol not spoken here.</summary>
+    public ulong NotForUs;
+    /// <summary>UDP or TCP to a port with no socket (TCP answers those with RST).</summary>
+    public ulong NoSocket;
+    public ulong UdpQueueFull;
+    public ulong ArpRequestsSent;
+    public ulong ArpRepliesSent;
+    public ulong EchoRepliesSent;
+    /// <summary>Frames not queued because the transmit queue was full.</summary>
+    public ulong TransmitQueueFull;
+    /// <summary>Frames dropped after ARP got no answer.</summary>
+    public ulong ArpFailures;
+    /// <summary>Times the device refused a frame.</summary>
+    public ulong DeviceBusy;
+    public ulong TcpSegmentsSent;
+    public ulong TcpRetransmissionTimeouts;
+    public ulong TcpResetsSent;
+    /// <summary>Segments whose data was dropped because it did not start at RCV.NXT.</summary>
+    public ulong TcpOutOfOrder;
+    /// <summary>Segments outside the receive window (answered with an ACK).</summary>
+    public ulong TcpUnacceptable;
+    public ulong TcpListenOverflows;
+}

@@ -1,0 +1,472 @@
+using System;
+
+namespace Aurora.Net;
+
+/// <summary>TCP sockets: connect, listen/accept, read/write, and segment demultiplexing.</summary>
+public unsafe partial struct NetInterface<TMemory>
+{
+    /// <summary>Largest listen backlog (SYN-RECEIVED plus established, not yet accepted).</summary>
+    public const int MaxBacklog = 16;
+
+    /// <summary>
+    /// connect(2), non-blocking: binds to an ephemeral port if needed and queues the SYN for the
+    /// next poll. Returns EINPROGRESS; the result shows in <see cref="GetTcpState"/> (ESTABLISHED)
+    /// or <see cref="PendingError"/> (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH). EALREADY while
+    /// connecting, EISCONN once connected, EINVAL on a listener or an unspecified address/port.
+    /// </summary>
+    public NetError Connect(int handle, Ipv4Address address, ushort port, ulong nowMs)
+    {
+        SocketSlot* s = UserSlot(handle);
+        if (s == null)
+        {
+            return NetError.BadHandle;
+        }
+
+        if (s->Kind != SocketKind.Tcp)
+        {
+            return NetError.NotSupported;
+        }
+
+        switch (s->Tcp.State)
+        {
+            case TcpState.Closed:
+                break;
+            case TcpState.SynSent:
+            case TcpState.SynReceived:
+                return NetError.Already;
+            case TcpState.Listen:
+                return NetError.InvalidArgument;
+            default:
+                return NetError.AlreadyConnected;
+        }
+
+        if (s->Tcp.RemotePort != 0)
+        {
+            // A connection that ended (refused, reset, closed) is not restarted on the same socket.
+            return s->Tcp.Error != NetError.None ? s->Tcp.Error : NetError.AlreadyConnected;
+        }
+
+        if (address.IsUnspecified || address.IsBroadcast || address.IsMulticast || IsSubnetBroadcast(address) || port == 0)
+        {
+            return NetError.InvalidArgument;
+        }
+
+        if (!Route(address, out _))
+        {
+            return NetError.HostUnreachable;
+        }
+
+        if (s->Tcp.LocalPort == 0)
+        {
+            ushort local = EphemeralPort(SocketKind.Tcp);
+            if (local == 0)
+            {
+                return NetError.AddressInUse;
+            }
+
+            s->Tcp.LocalPort = local;
+        }
+
+        if (!AllocateBuffers(s))
+        {
+            return NetError.NoMemory;
+        }
+
+        s->Tcp.LocalAddress = _config.Address;
+        s->Tcp.RemoteAddress = address;
+        s->Tcp.RemotePort = port;
+        s->Tcp.Open(TcpState.SynSent, InitialSequence(s->Tcp.LocalPort, address, port, nowMs), _config.InitialRtoMs);
+        return NetError.InProgress;
+    }
+
+    /// <summary>listen(2): binds to an ephemeral port if unbound; backlog clamped to 1..<see cref="MaxBacklog"/>.</summary>
+    public NetError Listen(int handle, int backlog)
+    {
+        SocketSlot* s = UserSlot(handle);
+        if (s == null)
+        {
+            return NetError.BadHandle;
+        }
+
+        if (s->Kind != SocketKind.Tcp)
+        {
+            return NetError.NotSupported;
+        }
+
+        if (s->Tcp.State != TcpState.Closed && s->Tcp.State != TcpState.Listen || s->Tcp.RemotePort != 0)
+        {
+            return NetError.InvalidArgument;
+        }
+
+        if (s->Tcp.LocalPort == 0)
+        {
+            NetError bound = Bind(handle, Ipv4Address.Any, 0);
+            if (bound != NetError.None)
+            {
+                return bound;
+            }
+        }
+
+        s->Backlog = Math.Max(1, Math.Min(backlog, MaxBacklog));
+        s->Tcp.State = TcpState.Listen;
+        return NetError.None;
+    }
+
+    /// <summary>accept(2): the oldest established connection of the listener as a new handle,
+    /// or -EAGAIN; -EINVAL if the socket is not listening.</summary>
+    public int Accept(int handle, out Ipv4Address remoteAddress, out ushort remotePort)
+    {
+        remoteAddress = default;
+        remotePort = 0;
+        SocketSlot* s = UserSlot(handle);
+        if (s == null)
+        {
+            return -(int)NetError.BadHandle;
+        }
+
+        if (s->Kind != SocketKind.Tcp)
+        {
+            return -(int)NetError.NotSupported;
+        }
+
+        if (s->Tcp.State != TcpState.Listen)
+        {
+            return -(int)NetError.InvalidArgument;
+        }
+
+        int child = AcceptableChild(handle);
+        if (child < 0)
+        {
+            return -(int)NetError.WouldBlock;
+        }
+
+        SocketSlot* c = _sockets + child;
+        c->Parent = -1;
+        c->UserOwned = true;
+        remoteAddress = c->Tcp.RemoteAddress;
+        remotePort = c->Tcp.RemotePort;
+        return child;
+    }
+
+    /// <summary>send(2)/write(2) on a TCP socket: copies what fits in the send buffer. Returns the
+    /// bytes taken, -EAGAIN (buffer full, or still connecting), -ENOTCONN, -EPIPE after our FIN,
+    /// or the connection's error (-ECONNRESET, -ETIMEDOUT …).</summary>
+    public long Write(int handle, ReadOnlySpan<byte> data)
+    {
+        SocketSlot* s = UserSlot(handle);
+        if (s == null)
+        {
+            return -(long)NetError.BadHandle;
+        }
+
+        if (s->Kind == SocketKind.Udp)
+        {
+            return -(long)NetError.NotConnected;
+        }
+
+        ref TcpSocket tcp = ref s->Tcp;
+        if (tcp.Error != NetError.None)
+        {
+            return -(long)tcp.Error;
+        }
+
+        switch (tcp.State)
+        {
+            case TcpState.Established:
+            case TcpState.CloseWait:
+                if (data.IsEmpty)
+                {
+                    return 0;
+                }
+
+                int taken = tcp.Tx.Write(data);
+                return taken > 0 ? taken : -(long)NetError.WouldBlock;
+            case TcpState.SynSent:
+            case TcpState.SynReceived:
+                return -(long)NetError.WouldBlock;
+            case TcpState.Closed:
+                return tcp.RemotePort != 0 ? -(long)NetError.BrokenPipe : -(long)NetError.NotConnected;
+            case TcpState.Listen:
+                return -(long)NetError.NotConnected;
+            default:
+                return -(long)NetError.BrokenPipe;
+        }
+    }
+
+    /// <summary>recv(2)/read(2) on a TCP socket (or a UDP one, without the source): bytes read,
+    /// 0 at end of stream (the peer's FIN), -EAGAIN, -ENOTCONN, or the connection's error.</summary>
+    public long Read(int handle, Span<byte> buffer)
+    {
+        SocketSlot* s = UserSlot(handle);
+        if (s == null)
+        {
+            return -(long)NetError.BadHandle;
+        }
+
+        if (s->Kind == SocketKind.Udp)
+        {
+            return ReceiveFrom(handle, buffer, out _, out _);
+        }
+
+        ref TcpSocket tcp = ref s->Tcp;
+        if (tcp.Rx.Count > 0)
+        {
+            return buffer.IsEmpty ? 0 : tcp.Rx.Read(buffer);
+        }
+
+        if (tcp.Error != NetError.None)
+        {
+            return -(long)tcp.Error;
+        }
+
+        if (tcp.FinReceived)
+        {
+            return 0;
+        }
+
+        switch (tcp.State)
+        {
+            case TcpState.SynSent:
+            case TcpState.SynReceived:
+            case TcpState.Established:
+            case TcpState.FinWait1:
+            case TcpState.FinWait2:
+                return -(long)NetError.WouldBlock;
+            case TcpState.Closed:
+                return tcp.RemotePort != 0 ? 0 : -(long)NetError.NotConnected;
+            default:
+                return -(long)NetError.NotConnected;
+        }
+    }
+
+    /// <summary>The TCP state of a handle (CLOSED for a bad handle or a UDP socket).</summary>
+    public readonly TcpState GetTcpState(int handle)
+    {
+        SocketSlot* s = UserSlot(handle);
+        return s == null || s->Kind != SocketKind.Tcp ? TcpState.Closed : s->Tcp.State;
+    }
+
+    /// <summary>Bytes in the send buffer not yet acknowledged by the peer.</summary>
+    public readonly int UnacknowledgedBytes(int handle)
+    {
+        SocketSlot* s = UserSlot(handle);
+        return s == null || s->Kind != SocketKind.Tcp ? 0 : s->Tcp.Tx.Count;
+    }
+
+    private bool AllocateBuffers(SocketSlot* s)
+    {
+        if (s->Tcp.Tx.Data == null && !s->Tcp.Tx.Allocate(ref _memory, _config.TcpSendBufferSize))
+        {
+            return false;
+        }
+
+        if (s->Tcp.Rx.Data == null && !s->Tcp.Rx.Allocate(ref _memory, _config.TcpReceiveBufferSize))
+        {
+            s->Tcp.Tx.Release(ref _memory);
+            return false;
+        }
+
+        return true;
+    }
+
+    private readonly int AcceptableChild(int listener)
+    {
+        int best = -1;
+        for (int i = 0; i < _config.SocketCapacity; i++)
+        {
+            SocketSlot* c = _sockets + i;
+            if (c->Kind == SocketKind.Tcp && c->Parent == listener && !c->UserOwned && c->AcceptOrder != 0 &&
+                (best < 0 || c->AcceptOrder < _sockets[best].AcceptOrder))
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>RFC 6528: a keyed hash of the connection's addresses and ports plus a clock that
+    /// ticks every 4 µs, so sequence numbers are unpredictable off-path and grow over time.</summary>
+    private readonly uint InitialSequence(ushort localPort, Ipv4Address remote, ushort remotePort, ulong now)
+    {
+        ulong x = _config.Seed ^ ((ulong)_config.Address.Value << 32 | remote.Value);
+        x ^= ((ulong)localPort << 16 | remotePort) * 0x9E37_79B9_7F4A_7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58_476D_1CE4_E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D0_49BB_1331_11EBUL;
+        x ^= x >> 31;
+        return (uint)x + (uint)(now * 250);
+    }
+
+    private void ReceiveTcp(ReadOnlySpan<byte> bytes, Ipv4Address source, Ipv4Address destination, ulong now)
+    {
+        WireError error = TcpSegment.TryParse(bytes, source, destination, out TcpSegment segment);
+        if (error != WireError.None)
+        {
+            Drop(error);
+            return;
+        }
+
+        ushort localPort = segment.DestinationPort;
+        ushort remotePort = segment.SourcePort;
+        if (localPort == 0 || remotePort == 0)
+        {
+            Drop(WireError.Malformed);
+            return;
+        }
+
+        int listener = -1;
+        for (int i = 0; i < _config.SocketCapacity; i++)
+        {
+            SocketSlot* s = _sockets + i;
+            if (s->Kind != SocketKind.Tcp || s->Tcp.LocalPort != localPort)
+            {
+                continue;
+            }
+
+            if (s->Tcp.State == TcpState.Listen)
+            {
+                if (s->Tcp.LocalAddress.IsUnspecified || s->Tcp.LocalAddress.Value == destination.Value)
+                {
+                    listener = i;
+                }
+
+                continue;
+            }
+
+            if (s->Tcp.State == TcpState.Closed || s->Tcp.RemotePort != remotePort || s->Tcp.RemoteAddress.Value != source.Value)
+            {
+                continue;
+            }
+
+            TcpInputOutcome outcome = default;
+            s->Tcp.Input(segment, now, _config, ref outcome);
+            if (outcome.SendReset)
+            {
+                QueueReset(destination, source, localPort, remotePort, outcome.ResetSequence, 0,
+                    outcome.ResetFlags, now);
+            }
+
+            if (outcome.Established && s->Parent >= 0)
+            {
+                s->AcceptOrder = ++_acceptCounter;
+            }
+
+            if (s->Tcp.State == TcpState.Closed)
+            {
+                ReleaseIfUnowned(i);
+            }
+
+            return;
+        }
+
+        if (listener >= 0)
+        {
+            ListenInput(listener, segment, source, destination, now);
+            return;
+        }
+
+        _stats.NoSocket++;
+        _stats.FramesDropped++;
+        ResetUnexpected(segment, source, destination, now);
+    }
+
+    /// <summary>RFC 9293 §3.10.7.1: a segment for no connection is answered with a reset
+    /// (never a reset for a reset).</summary>
+    private void ResetUnexpected(in TcpSegment segment, Ipv4Address source, Ipv4Address destination, ulong now)
+    {
+        if (segment.Has(TcpFlags.Rst))
+        {
+            return;
+        }
+
+        if (segment.Has(TcpFlags.Ack))
+        {
+            QueueReset(destination, source, segment.DestinationPort, segment.SourcePort, segment.AcknowledgmentNumber, 0,
+                TcpFlags.Rst, now);
+        }
+        else
+        {
+            QueueReset(destination, source, segment.DestinationPort, segment.SourcePort, 0,
+                segment.SequenceNumber + segment.SequenceLength, TcpFlags.Rst | TcpFlags.Ack, now);
+        }
+    }
+
+    /// <summary>RFC 9293 §3.10.7.2: a SYN makes a SYN-RECEIVED child unless the backlog is full
+    /// (then it is dropped and the peer retries, as Linux does); an ACK is reset.</summary>
+    private void ListenInput(int listener, in TcpSegment segment, Ipv4Address source, Ipv4Address destination, ulong now)
+    {
+        if (segment.Has(TcpFlags.Rst))
+        {
+            return;
+        }
+
+        if (segment.Has(TcpFlags.Ack))
+        {
+            ResetUnexpected(segment, source, destination, now);
+            return;
+        }
+
+        if (!segment.Has(TcpFlags.Syn))
+        {
+            return;
+        }
+
+        int children = 0;
+        for (int i = 0; i < _config.SocketCapacity; i++)
+        {
+            if (_sockets[i].Kind == SocketKind.Tcp && _sockets[i].Parent == listener && !_sockets[i].UserOwned)
+            {
+                children++;
+            }
+        }
+
+        int h = children < _sockets[listener].Backlog ? FreeSlot() : -1;
+        if (h < 0)
+        {
+            _stats.TcpListenOverflows++;
+            return;
+        }
+
+        SocketSlot* c = _sockets + h;
+        *c = default;
+        c->Kind = SocketKind.Tcp;
+        c->Parent = listener;
+        if (!AllocateBuffers(c))
+        {
+            *c = default;
+            return;
+        }
+
+        ref TcpSocket tcp = ref c->Tcp;
+        tcp.LocalAddress = destination;
+        tcp.LocalPort = segment.DestinationPort;
+        tcp.RemoteAddress = source;
+        tcp.RemotePort = segment.SourcePort;
+        tcp.Open(TcpState.SynReceived, InitialSequence(tcp.LocalPort, source, tcp.RemotePort, now), _config.InitialRtoMs);
+        tcp.RcvNxt = segment.SequenceNumber + 1;
+        tcp.SndWnd = segment.Window;
+        tcp.SndWl1 = segment.SequenceNumber;
+        tcp.Mss = segment.MaxSegmentSize != 0 ? Math.Max(64, Math.Min((int)segment.MaxSegmentSize, TcpSocket.LocalMss)) : TcpSocket.DefaultMss;
+    }
+
+    private void QueueReset(Ipv4Address local, Ipv4Address remote, ushort localPort, ushort remotePort, uint seq, uint ack,
+        byte flags, ulong now)
+    {
+        if (!TakeIpv4Frame(remote, now, out int slot, out NetError error))
+        {
+            if (error == NetError.NoBufferSpace) _stats.TransmitQueueFull++;
+            return;
+        }
+
+        TcpHeader header = default;
+        header.SourcePort = localPort;
+        header.DestinationPort = remotePort;
+        header.SequenceNumber = seq;
+        header.AcknowledgmentNumber = ack;
+        header.Flags = flags;
+        const int offset = EthernetFrame.HeaderLength + Ipv4Packet.HeaderLength;
+        int length = TcpSegment.Emit(_queue.Buffer(slot).Slice(offset), local, remote, header, 0);
+        FinishIpv4Frame(slot, remote, IpProtocol.Tcp, length, now);
+        _stats.TcpResetsSent++;
+    }
+}

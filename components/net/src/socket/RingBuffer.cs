@@ -1,0 +1,86 @@
+using System;
+
+namespace Aurora.Net;
+
+/// <summary>
+/// A byte ring over memory from the allocator: TCP send and receive buffers and the UDP
+/// receive queue. <see cref="Head"/> is the oldest byte; writes append after the newest.
+/// </summary>
+internal unsafe struct RingBuffer
+{
+    public byte* Data;
+    public int Capacity;
+    public int Head;
+    public int Count;
+
+    public readonly int Free => Capacity - Count;
+
+    public bool Allocate<TMemory>(ref TMemory memory, int capacity) where TMemory : struct, INetMemory
+    {
+        Data = (byte*)memory.Allocate((nuint)capacity);
+        if (Data == null)
+        {
+            return false;
+        }
+
+        Capacity = capacity;
+        Head = 0;
+        Count = 0;
+        return true;
+    }
+
+    public void Release<TMemory>(ref TMemory memory) where TMemory : struct, INetMemory
+    {
+        if (Data != null)
+        {
+            memory.Free(Data);
+        }
+
+        this = default;
+    }
+
+    /// <summary>Appends as much of <paramref name="bytes"/> as fits; returns how much.</summary>
+    public int Write(ReadOnlySpan<byte> bytes)
+    {
+        int n = Math.Min(bytes.Length, Free);
+        int tail = (Head + Count) % (Capacity == 0 ? 1 : Capacity);
+        int first = Math.Min(n, Capacity - tail);
+        bytes.Slice(0, first).CopyTo(new Span<byte>(Data + tail, first));
+        bytes.Slice(first, n - first).CopyTo(new Span<byte>(Data, n - first));
+        Count += n;
+        return n;
+    }
+
+    /// <summary>Copies bytes starting <paramref name="offset"/> past the head without consuming them.</summary>
+    public readonly void Peek(int offset, Span<byte> destination)
+    {
+        int n = destination.Length;
+        int start = (Head + offset) % Capacity;
+        int first = Math.Min(n, Capacity - start);
+        new ReadOnlySpan<byte>(Data + start, first).CopyTo(destination);
+        new ReadOnlySpan<byte>(Data, n - first).CopyTo(destination.Slice(first));
+    }
+
+    public void Discard(int n)
+    {
+        Head = (Head + n) % Capacity;
+        Count -= n;
+        if (Count == 0)
+        {
+            Head = 0;
+        }
+    }
+
+    /// <summary>Copies up to <c>destination.Length</c> bytes out and consumes them.</summary>
+    public int Read(Span<byte> destination)
+    {
+        int n = Math.Min(destination.Length, Count);
+        if (n > 0)
+        {
+            Peek(0, destination.Slice(0, n));
+            Discard(n);
+        }
+
+        return n;
+    }
+}

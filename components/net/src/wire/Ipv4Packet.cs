@@ -1,0 +1,116 @@
+using System;
+
+namespace Aurora.Net;
+
+/// <summary>IP protocol numbers (IANA) this stack speaks.</summary>
+public static class IpProtocol
+{
+    public const byte Icmp = 1;
+    public const byte Tcp = 6;
+    public const byte Udp = 17;
+}
+
+/// <summary>
+/// A view over an IPv4 packet (RFC 791 §3.1) without options: version 4, IHL 5, a total length
+/// that fits the buffer (Ethernet padding after it is cut off), a valid header checksum, and no
+/// fragmentation (MF clear, offset 0). Options and fragments are <see cref="WireError.Unsupported"/>.
+/// </summary>
+public readonly ref struct Ipv4Packet
+{
+    public const int HeaderLength = 20;
+    public const byte DefaultTtl = 64;
+
+    public readonly ReadOnlySpan<byte> Bytes;
+
+    private Ipv4Packet(ReadOnlySpan<byte> bytes) => Bytes = bytes;
+
+    public static WireError TryParse(ReadOnlySpan<byte> packet, out Ipv4Packet view)
+    {
+        view = default;
+        if (packet.Length < HeaderLength)
+        {
+            return WireError.Truncated;
+        }
+
+        if ((packet[0] >> 4) != 4)
+        {
+            return WireError.Malformed;
+        }
+
+        int headerLength = (packet[0] & 0xF) * 4;
+        if (headerLength < HeaderLength)
+        {
+            return WireError.Malformed;
+        }
+
+        int totalLength = NetworkOrder.ReadUInt16(packet, 2);
+        if (totalLength < headerLength)
+        {
+            return WireError.Malformed;
+        }
+
+        if (totalLength > packet.Length || headerLength > packet.Length)
+        {
+            return WireError.Truncated;
+        }
+
+        if (InternetChecksum.Compute(packet.Slice(0, headerLength)) != 0)
+        {
+            return WireError.BadChecksum;
+        }
+
+        if (headerLength != HeaderLength)
+        {
+            return WireError.Unsupported;
+        }
+
+        ushort fragment = NetworkOrder.ReadUInt16(packet, 6);
+        // Bit 0 of the flags is reserved and must be zero; MF or a non-zero offset is a fragment.
+        if ((fragment & 0x8000) != 0)
+        {
+            return WireError.Malformed;
+        }
+
+        if ((fragment & 0x3FFF) != 0)
+        {
+            return WireError.Unsupported;
+        }
+
+        view = new Ipv4Packet(packet.Slice(0, totalLength));
+        return WireError.None;
+    }
+
+    public int TotalLength => Bytes.Length;
+
+    public ushort Identification => NetworkOrder.ReadUInt16(Bytes, 4);
+
+    public bool DontFragment => (Bytes[6] & 0x40) != 0;
+
+    public byte TimeToLive => Bytes[8];
+
+    public byte Protocol => Bytes[9];
+
+    public Ipv4Address Source => Ipv4Address.Read(Bytes, 12);
+
+    public Ipv4Address Destination => Ipv4Address.Read(Bytes, 16);
+
+    public ReadOnlySpan<byte> Payload => Bytes.Slice(HeaderLength);
+
+    /// <summary>Writes a 20-byte header (DF set, TTL <see cref="DefaultTtl"/>) with its checksum for
+    /// a payload of <paramref name="payloadLength"/> bytes that follows it in the buffer.</summary>
+    public static void Emit(Span<byte> buffer, Ipv4Address source, Ipv4Address destination, byte protocol,
+        int payloadLength, ushort identification)
+    {
+        buffer[0] = 0x45;
+        buffer[1] = 0;
+        NetworkOrder.WriteUInt16(buffer, 2, (ushort)(HeaderLength + payloadLength));
+        NetworkOrder.WriteUInt16(buffer, 4, identification);
+        NetworkOrder.WriteUInt16(buffer, 6, 0x4000);
+        buffer[8] = DefaultTtl;
+        buffer[9] = protocol;
+        NetworkOrder.WriteUInt16(buffer, 10, 0);
+        source.Write(buffer, 12);
+        destination.Write(buffer, 16);
+        NetworkOrder.WriteUInt16(buffer, 10, InternetChecksum.Compute(buffer.Slice(0, HeaderLength)));
+    }
+}

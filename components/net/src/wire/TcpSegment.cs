@@ -1,0 +1,165 @@
+using System;
+
+namespace Aurora.Net;
+
+/// <summary>TCP control bits (RFC 9293 §3.1).</summary>
+public static class TcpFlags
+{
+    public const byte Fin = 0x01;
+    public const byte Syn = 0x02;
+    public const byte Rst = 0x04;
+    public const byte Psh = 0x08;
+    public const byte Ack = 0x10;
+    public const byte Urg = 0x20;
+}
+
+/// <summary>The fields of a TCP header to emit; <see cref="MaxSegmentSize"/> 0 means no option.</summary>
+public struct TcpHeader
+{
+    public ushort SourcePort;
+    public ushort DestinationPort;
+    public uint SequenceNumber;
+    public uint AcknowledgmentNumber;
+    public byte Flags;
+    public ushort Window;
+    public ushort MaxSegmentSize;
+
+    public readonly int Length => MaxSegmentSize != 0 ? TcpSegment.HeaderLength + 4 : TcpSegment.HeaderLength;
+}
+
+/// <summary>
+/// A view over a TCP segment (RFC 9293 §3.1): data offset within the segment, checksum over the
+/// pseudo header, and options walked to find MSS (kind 2, RFC 9293 §3.7.1); other options are
+/// skipped by their length, an option running past the header is <see cref="WireError.Malformed"/>.
+/// </summary>
+public readonly ref struct TcpSegment
+{
+    public const int HeaderLength = 20;
+
+    public readonly ReadOnlySpan<byte> Bytes;
+    /// <summary>The MSS option's value, 0 when the segment carries none.</summary>
+    public readonly ushort MaxSegmentSize;
+
+    private TcpSegment(ReadOnlySpan<byte> bytes, ushort mss)
+    {
+        Bytes = bytes;
+        MaxSegmentSize = mss;
+    }
+
+    public static WireError TryParse(ReadOnlySpan<byte> segment, Ipv4Address source, Ipv4Address destination, out TcpSegment view)
+    {
+        view = default;
+        if (segment.Length < HeaderLength)
+        {
+            return WireError.Truncated;
+        }
+
+        int dataOffset = (segment[12] >> 4) * 4;
+        if (dataOffset < HeaderLength)
+        {
+            return WireError.Malformed;
+        }
+
+        if (dataOffset > segment.Length)
+        {
+            return WireError.Truncated;
+        }
+
+        if (InternetChecksum.Finish(InternetChecksum.Add(
+                InternetChecksum.PseudoHeader(source, destination, IpProtocol.Tcp, segment.Length), segment)) != 0)
+        {
+            return WireError.BadChecksum;
+        }
+
+        ushort mss = 0;
+        int i = HeaderLength;
+        while (i < dataOffset)
+        {
+            byte kind = segment[i];
+            if (kind == 0)
+            {
+                break;
+            }
+
+            if (kind == 1)
+            {
+                i++;
+                continue;
+            }
+
+            if (i + 1 >= dataOffset)
+            {
+                return WireError.Malformed;
+            }
+
+            int length = segment[i + 1];
+            if (length < 2 || i + length > dataOffset)
+            {
+                return WireError.Malformed;
+            }
+
+            if (kind == 2)
+            {
+                if (length != 4)
+                {
+                    return WireError.Malformed;
+                }
+
+                mss = NetworkOrder.ReadUInt16(segment, i + 2);
+            }
+
+            i += length;
+        }
+
+        view = new TcpSegment(segment, mss);
+        return WireError.None;
+    }
+
+    public ushort SourcePort => NetworkOrder.ReadUInt16(Bytes, 0);
+
+    public ushort DestinationPort => NetworkOrder.ReadUInt16(Bytes, 2);
+
+    public uint SequenceNumber => NetworkOrder.ReadUInt32(Bytes, 4);
+
+    public uint AcknowledgmentNumber => NetworkOrder.ReadUInt32(Bytes, 8);
+
+    public int DataOffset => (Bytes[12] >> 4) * 4;
+
+    public byte Flags => (byte)(Bytes[13] & 0x3F);
+
+    public ushort Window => NetworkOrder.ReadUInt16(Bytes, 14);
+
+    public ReadOnlySpan<byte> Payload => Bytes.Slice(DataOffset);
+
+    public bool Has(byte flag) => (Bytes[13] & flag) != 0;
+
+    /// <summary>Sequence space the segment occupies: payload plus one each for SYN and FIN.</summary>
+    public uint SequenceLength => (uint)(Bytes.Length - DataOffset) + (Has(TcpFlags.Syn) ? 1u : 0u) + (Has(TcpFlags.Fin) ? 1u : 0u);
+
+    /// <summary>Writes <paramref name="header"/> in front of the <paramref name="payloadLength"/> bytes
+    /// already at offset <c>header.Length</c>, with the checksum; returns the segment length.</summary>
+    public static int Emit(Span<byte> buffer, Ipv4Address source, Ipv4Address destination, in TcpHeader header, int payloadLength)
+    {
+        int headerLength = header.Length;
+        NetworkOrder.WriteUInt16(buffer, 0, header.SourcePort);
+        NetworkOrder.WriteUInt16(buffer, 2, header.DestinationPort);
+        NetworkOrder.WriteUInt32(buffer, 4, header.SequenceNumber);
+        NetworkOrder.WriteUInt32(buffer, 8, header.AcknowledgmentNumber);
+        buffer[12] = (byte)((headerLength / 4) << 4);
+        buffer[13] = header.Flags;
+        NetworkOrder.WriteUInt16(buffer, 14, header.Window);
+        NetworkOrder.WriteUInt32(buffer, 16, 0);
+        if (header.MaxSegmentSize != 0)
+        {
+            buffer[20] = 2;
+            buffer[21] = 4;
+            NetworkOrder.WriteUInt16(buffer, 22, header.MaxSegmentSize);
+        }
+
+        int length = headerLength + payloadLength;
+        ushort checksum = InternetChecksum.Finish(InternetChecksum.Add(
+            InternetChecksum.PseudoHeader(source, destination, IpProtocol.Tcp, length), buffer.Slice(0, length)));
+        NetworkOrder.WriteUInt16(buffer, 16, checksum);
+        return length;
+    }
+}
