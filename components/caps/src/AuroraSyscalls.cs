@@ -1,0 +1,31 @@
+namespace Aurora.Caps;
+
+/// <summary>
+/// The syscall numbers the kernel serves from this component: the Linux x86_64 SysV IPC ones
+/// (arch/x86/entry/syscalls/syscall_64.tbl) and Aurora's own, from 1000 up. The argument
+/// conventions are in the README ("Syscall conventions").
+/// </summary>
+public static class AuroraSyscalls
+{
+    public const int ShmGet = 29;
+    public const int ShmAt = 30;
+    public const int ShmCtl = 31;
+    public const int ShmDt = 67;
+    public const int MsgGet = 68;
+    public const int MsgSnd = 69;
+    public const int MsgRcv = 70;
+    public const int MsgCtl = 71;
+
+    /// <summary>cap_mint(u8 token_out[32]) → id.</summary>
+    public const int CapMint = 1000;
+    /// <summary>cap_grant(const u8 token[32], pid_t target, u32 rights) → the target's id.</summary>
+    public const int CapGrant = 1001;
+    /// <summary>cap_revoke(const u8 token[32]) → 0.</summary>
+    public const int CapRevoke = 1002;
+    /// <summary>cap_release(int id) → 0.</summary>
+    public const int CapRelease = 1003;
+    /// <summary>cap_token(int id, u8 token_out[32]) → 0 (needs the Grant right).</summary>
+    public const int CapToken = 1004;
+    /// <summary>syscall_filter(const struct aurora_syscall_filter *filter) → 0.</summary>
+    public const int InstallFilter = 1005;
+}
