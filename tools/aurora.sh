@@ -38,7 +38,8 @@ usage: ./aurora <command> [options]
   test               every test: host xunit suites and the in-kernel suites in QEMU
                      (BIOS and UEFI; also through Limine when LIMINE_DIR is set)
   check              compile every component freestanding against Aurora.Runtime
-  measure            build times, image size, boot time to the first and the ready line
+  measure            build times, image size, boot time to the first and the ready line,
+                     syscall and process-switch cycles (Aurora in QEMU and the host as peer)
   sign --key <private.pem> <module> [-o <out>]
                      append an RSA-2048 signature block (module signing, SEC-4)
   verify --key <public.pem> <signed-module>
@@ -319,6 +320,16 @@ cmd_measure() {
     done < <(timeout 120 qemu-system-x86_64 "${args[@]}" 2>&1)
     printf '%s: first kernel line %.2f s, ready line %.2f s after QEMU start\n' "$fw" "${first:-0}" "${ready:-0}"
   done
+  # System call round trip and process switch (kernel-image/userland/bench.c), in Aurora under
+  # QEMU (TCG: its TSC runs at the host's rate, in real time) and, as the peer, the same static
+  # binary run natively by the host's Linux on one CPU.
+  cmd_build --test >/dev/null
+  local aurora
+  aurora=$(timeout 120 qemu-system-x86_64 -M q35 -cpu max -m 256M -cdrom "$ART/aurora-test.iso" -no-reboot -display none \
+    -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+    -fw_cfg name=opt/aurora/cmdline,string="init=/bin/bench.elf exit-after-ready" 2>&1 | grep -a '^bench:' | tr -d '\r')
+  printf 'Aurora (QEMU TCG): %s\n' "${aurora:-bench: no result}"
+  printf 'Linux host (native, one CPU): %s\n' "$(taskset -c 0 "$ART/obj/test/modules/bench.elf")"
 }
 
 cmd_check() {

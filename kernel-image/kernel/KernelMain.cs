@@ -115,6 +115,7 @@ internal static unsafe class KernelMain
         }
 #endif
         Log.WriteLine(Log.Green + Log.Bold + "Aurora ready." + Log.Reset);
+        if (s_commandLine.Has("init")) Processes.Process.RunInit(s_commandLine.Value("init"));
         if (s_commandLine.Has("exit-after-ready")) DebugExit.Exit(DebugExit.Success);
         // Nothing else to do on the boot thread: the idle thread takes over.
         Tasks.Scheduler.Exit(0);

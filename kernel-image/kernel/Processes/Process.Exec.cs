@@ -118,6 +118,44 @@ internal unsafe partial struct Process
         }
     }
 
+    /// <summary>Runs the program at <paramref name="path"/> (kernel option init=PATH) to its end
+    /// and logs how it ended.</summary>
+    internal static void RunInit(ReadOnlySpan<byte> path)
+    {
+        Log.Write("init: ");
+        Log.Write(path);
+        long error = ReadProgram(null, path, out byte* image, out long size);
+        LoadError load = LoadError.None;
+        Process* process = null;
+        if (error == 0)
+        {
+            int nameStart = 0;
+            for (int i = 0; i < path.Length; i++)
+            {
+                if (path[i] == (byte)'/') nameStart = i + 1;
+            }
+
+            process = Start(new ReadOnlySpan<byte>(image, (int)size), path.Slice(nameStart), out load);
+            KernelMemory.Free(image);
+        }
+
+        if (process == null)
+        {
+            Log.Write(" could not start (errno ");
+            Log.WriteDecimal(-error);
+            Log.Write(", load error ");
+            Log.WriteDecimal((long)load);
+            Log.WriteLine(")");
+            return;
+        }
+
+        Log.WriteLine();
+        int status = Wait(process);
+        Log.Write("init: exit status ");
+        Log.WriteDecimal((long)status);
+        Log.WriteLine();
+    }
+
     /// <summary>The whole file at <paramref name="path"/> in a heap buffer; 0 or -errno.</summary>
     private static long ReadProgram(Process* process, ReadOnlySpan<byte> path, out byte* image, out long size)
     {

@@ -16,13 +16,19 @@ internal static unsafe class SyscallTable
 {
     internal const ulong Read = 0, Write = 1, Open = 2, Close = 3, Stat = 4, Fstat = 5, Lstat = 6,
         Lseek = 8, Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, RtSigaction = 13, RtSigprocmask = 14,
-        RtSigreturn = 15, Ioctl = 16, Writev = 20, Kill = 62, Tkill = 200, Tgkill = 234,
+        RtSigreturn = 15, Ioctl = 16, Writev = 20, SchedYield = 24, Kill = 62, Tkill = 200, Tgkill = 234,
         Getpid = 39, Fork = 57, Execve = 59, Exit = 60, Wait4 = 61, Rename = 82, Mkdir = 83,
         Rmdir = 84, Unlink = 87, Getppid = 110, ArchPrctl = 158, Gettid = 186, Getdents64 = 217,
         SetTidAddress = 218, ExitGroup = 231, Openat = 257, Newfstatat = 262;
 
     /// <summary>Syscalls served since boot.</summary>
     internal static ulong Count;
+
+    private static long YieldProcessor()
+    {
+        Tasks.Scheduler.YieldToOthers();
+        return 0;
+    }
 
     internal static long Dispatch(ulong number, ulong a0, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5)
     {
@@ -52,6 +58,7 @@ internal static unsafe class SyscallTable
             Munmap => MemoryCalls.Munmap(process, a0, a1),
             Mprotect => MemoryCalls.Mprotect(process, a0, a1, a2),
             Getpid or Gettid => (long)process->Id,
+            SchedYield => YieldProcessor(),
             Getppid => process->Parent != null ? (long)process->Parent->Id : 0,
             Fork => Process.Fork(process),
             Wait4 => Process.WaitForChild(process, (long)a0, a1, a2),

@@ -100,6 +100,19 @@ internal static unsafe class Scheduler
         Cpu.RestoreInterrupts(interrupts);
     }
 
+    /// <summary>sched_yield: gives the processor to the other runnable threads first. The
+    /// caller's virtual runtime moves just past the least one waiting (accounting is per tick,
+    /// so without this a thread that yields between ticks would be picked again at once).</summary>
+    internal static void YieldToOthers()
+    {
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        SchedEntity* next = s_queue.PeekNext();
+        if (next != null && s_current != s_idle && s_current->Scheduling.VirtualRuntime <= next->VirtualRuntime)
+            s_current->Scheduling.VirtualRuntime = next->VirtualRuntime + 1;
+        Reschedule(currentStillRunnable: true);
+        Cpu.RestoreInterrupts(interrupts);
+    }
+
     /// <summary>Blocks the calling thread for at least <paramref name="milliseconds"/> ticks'
     /// worth of time (timer resolution).</summary>
     internal static void Sleep(ulong milliseconds)
