@@ -79,6 +79,13 @@ internal unsafe struct TcpSocket
     public ulong LingerUntil;
 
     public NetError Error;
+    public int DuplicateAcks;
+    /// <summary>SND.MAX when the last fast retransmit happened; no other one until SND.UNA passes it (RFC 6582 "recover").</summary>
+    public uint Recover;
+    public bool InRecovery;
+    /// <summary>Duplicate ACKs for segments that were in flight before a go-back-N are expected;
+    /// another fast retransmit waits until about one round trip has passed.</summary>
+    public ulong RecoveryUntil;
 
     private static bool Lt(uint a, uint b) => (int)(a - b) < 0;
     private static bool Le(uint a, uint b) => (int)(a - b) <= 0;
@@ -307,7 +314,11 @@ internal unsafe struct TcpSocket
                 SndMax = end;
             }
 
-            SndNxt = end;
+            if (Lt(SndNxt, end))
+            {
+                SndNxt = end;
+            }
+
             if (RetransmitAt == 0)
             {
                 RetransmitAt = now + Rto;
@@ -427,6 +438,23 @@ internal unsafe struct TcpSocket
         if (Lt(SndUna, ack))
         {
             Acknowledge(ack, now, config);
+            DuplicateAcks = 0;
+            if (InRecovery && Le(Recover, ack))
+            {
+                InRecovery = false;
+            }
+        }
+        else if (ack == SndUna && payload.Length == 0 && !segment.Has(TcpFlags.Fin) && SndUna != SndMax &&
+                 segment.Window == SndWnd && (!InRecovery || now >= RecoveryUntil) && ++DuplicateAcks == 3)
+        {
+            // Fast retransmit (RFC 5681 §3.2). The receiver dropped everything after the hole (it
+            // keeps no out-of-order data), so resend all from SND.UNA: go-back-N, no backoff.
+            DuplicateAcks = 0;
+            InRecovery = true;
+            Recover = SndMax;
+            RecoveryUntil = now + 2 * Math.Max(Srtt, 1u) + 1;
+            SndNxt = SndUna;
+            RttTiming = false;
         }
 
         if (Le(SndUna, ack) && (Lt(SndWl1, seq) || (SndWl1 == seq && Le(SndWl2, ack))))
@@ -598,6 +626,13 @@ internal unsafe struct TcpSocket
                 if (Srtt == 0) Srtt = 1;
             }
 
+            Rto = Math.Min(Math.Max(Srtt + Math.Max(4 * RttVar, 1u), config.MinRtoMs), MaxRtoMs);
+        }
+
+        else if (Srtt != 0)
+        {
+            // New data was acknowledged: the path works again, so drop the exponential backoff
+            // (as BSD does) instead of waiting for a sample Karn's rule may not allow soon.
             Rto = Math.Min(Math.Max(Srtt + Math.Max(4 * RttVar, 1u), config.MinRtoMs), MaxRtoMs);
         }
 
