@@ -61,4 +61,22 @@ internal static unsafe class PanicTests
     {
         throw new System.InvalidOperationException("deliberate throw from panic.thrown_exception");
     }
+
+    /// <summary>A kernel thread recursing without end runs into the guard page below its stack.</summary>
+    internal static void KernelStackOverflow()
+    {
+        Tasks.KernelThread* thread = Tasks.Scheduler.Spawn(&RecurseForever, 1);
+        Tasks.Scheduler.Join(thread);
+        TestRunner.Check(false, "the recursion returned");
+    }
+
+    private static long RecurseForever(ulong depth)
+    {
+        byte* scratch = stackalloc byte[256];
+        scratch[0] = (byte)depth;
+        return RecurseDeeper(depth + 1, scratch) + scratch[0];
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static long RecurseDeeper(ulong depth, byte* previous) => RecurseForever(depth) + previous[1];
 }

@@ -81,5 +81,6 @@ internal static unsafe class TestCatalog
         T("panic.divide_by_zero", &PanicTests.DivideByZero),
         T("panic.thrown_exception", &PanicTests.ThrownException),
         T("panic.heap_write_after_free", &PanicTests.HeapWriteAfterFree),
+        T("panic.kernel_stack_overflow", &PanicTests.KernelStackOverflow),
     };
 }

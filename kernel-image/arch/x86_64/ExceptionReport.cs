@@ -18,6 +18,14 @@ internal static unsafe class ExceptionReport
         Log.WriteHex(frame->ErrorCode);
         Log.WriteLine();
         if (frame->Vector == 14) WritePageFault(frame->ErrorCode);
+        // A fault on a stack's guard page cannot be delivered on that stack, so it arrives as a
+        // double fault (on the IST stack) with CR2 still naming the guard page.
+        if ((frame->Vector == 14 || frame->Vector == 8) && Memory.KernelMemory.IsStackGuard(Cpu.ReadCr2()))
+        {
+            Log.Write("  kernel stack overflow: CR2 ");
+            Log.WriteHex(Cpu.ReadCr2(), 16);
+            Log.WriteLine(" is in the unmapped guard below a thread's stack");
+        }
         if (frame->Vector == 13 && frame->ErrorCode != 0)
         {
             Log.Write("  selector index ");

@@ -17,6 +17,86 @@ internal static unsafe class KernelMemory
     /// own page tables.</summary>
     internal const ulong FramebufferWindow = 0xFFFF_C000_0000_0000;
 
+    /// <summary>Where kernel thread stacks are mapped: each at the top of a slot of
+    /// <see cref="StackSlotSize"/> whose rest (at least a page) stays unmapped as a guard, so
+    /// running off a stack faults at once instead of overwriting whatever lies below.</summary>
+    internal const ulong StackWindow = 0xFFFF_C200_0000_0000;
+    internal const ulong StackSlotSize = 64 * 1024;
+    private const int MaxStackSlots = 4096;
+    private static ulong s_stackSlotsUsed;
+
+    private struct SlotTable
+    {
+        public fixed ulong Slots[MaxStackSlots];
+    }
+
+    private static SlotTable s_freeStackSlots;
+    private static int s_freeStackSlotCount;
+
+    /// <summary>Maps a stack of <paramref name="size"/> bytes (at most a slot minus its guard
+    /// page) from fresh frames; returns its lowest address, or null.</summary>
+    internal static byte* AllocateStack(ulong size)
+    {
+        if (size > StackSlotSize - 4096) return null;
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        ulong slot;
+        if (s_freeStackSlotCount > 0)
+        {
+            slot = s_freeStackSlots.Slots[--s_freeStackSlotCount];
+        }
+        else if (s_stackSlotsUsed < MaxStackSlots)
+        {
+            slot = StackWindow + (s_stackSlotsUsed++ * StackSlotSize);
+        }
+        else
+        {
+            Hal.Cpu.RestoreInterrupts(interrupts);
+            return null;
+        }
+
+        ulong top = slot + StackSlotSize;
+        ulong bottom = top - ((size + 4095) & ~4095UL);
+        for (ulong page = bottom; page < top; page += 4096)
+        {
+            if (s_frames.AllocateFrame(out ulong frame) != PmmError.None ||
+                s_mapper.Map(s_kernelSpace, page, frame, PageSize.Size4KiB, PageFlags.Writable | PageFlags.NoExecute) != VmmError.None)
+            {
+                UnmapStackPages(bottom, page);
+                s_freeStackSlots.Slots[s_freeStackSlotCount++] = slot;
+                Hal.Cpu.RestoreInterrupts(interrupts);
+                return null;
+            }
+        }
+
+        Hal.Cpu.RestoreInterrupts(interrupts);
+        return (byte*)bottom;
+    }
+
+    /// <summary>Unmaps a stack from <see cref="AllocateStack"/> and gives its frames back.</summary>
+    internal static void FreeStack(byte* bottom, ulong size)
+    {
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        ulong top = (ulong)bottom + ((size + 4095) & ~4095UL);
+        UnmapStackPages((ulong)bottom, top);
+        s_freeStackSlots.Slots[s_freeStackSlotCount++] = top - StackSlotSize;
+        Hal.Cpu.RestoreInterrupts(interrupts);
+    }
+
+    /// <summary>True when <paramref name="address"/> is in a stack slot but not in its stack:
+    /// the unmapped guard below it.</summary>
+    internal static bool IsStackGuard(ulong address) =>
+        address >= StackWindow && address < StackWindow + (MaxStackSlots * StackSlotSize) &&
+        s_mapper.Translate(s_kernelSpace, address, out _) != VmmError.None;
+
+    private static void UnmapStackPages(ulong from, ulong to)
+    {
+        for (ulong page = from; page < to; page += 4096)
+        {
+            if (s_mapper.Unmap(s_kernelSpace, page, PageSize.Size4KiB, out ulong frame) == VmmError.None)
+                s_frames.FreeFrame(frame);
+        }
+    }
+
     /// <summary>Where device registers (PCI memory BARs) are mapped, uncached, one after another.</summary>
     internal const ulong DeviceWindow = 0xFFFF_C100_0000_0000;
     private static ulong s_deviceCursor = DeviceWindow;

@@ -21,8 +21,9 @@ internal static unsafe class Scheduler
 {
     internal const nuint StackSize = 16 * 1024;
 
-    /// <summary>Written at the lowest address of every thread stack and checked at each switch:
-    /// a thread that ran off its stack is reported before it corrupts the heap further.</summary>
+    /// <summary>Written at the lowest address of every thread stack and checked at each switch.
+    /// Stacks sit above an unmapped guard page (KernelMemory.AllocateStack), so running off
+    /// one faults at once; the canary also catches a frame that skipped over the guard.</summary>
     private const ulong StackCanary = 0xC0DE_57AC_CA4A_12D0;
 
     private static RunQueue s_queue;
@@ -173,7 +174,7 @@ internal static unsafe class Scheduler
 
         Cpu.RestoreInterrupts(interrupts);
         long code = thread->ExitCode;
-        if (thread->StackBase != null) KernelMemory.Free(thread->StackBase);
+        if (thread->StackBase != null) KernelMemory.FreeStack(thread->StackBase, StackSize);
         KernelMemory.Free(thread);
         return code;
     }
@@ -260,7 +261,7 @@ internal static unsafe class Scheduler
     {
         KernelThread* thread = NewThreadRecord(nice);
         if (thread == null) return null;
-        byte* stack = (byte*)KernelMemory.Allocate(StackSize);
+        byte* stack = KernelMemory.AllocateStack(StackSize);
         if (stack == null)
         {
             KernelMemory.Free(thread);

@@ -69,6 +69,15 @@ public class PanicReportTests
     }
 
     [Fact]
+    public void KernelStackOverflowHitsTheGuardPage()
+    {
+        BootResult run = Run("panic.kernel_stack_overflow");
+        Assert.Contains("KERNEL PANIC: Double fault (#DF)", run.Serial);
+        Assert.Matches(@"kernel stack overflow: CR2 0xffffc2[0-9a-f]{10} is in the unmapped guard below a thread's stack", run.Serial);
+        AssertRegisterDump(run.Serial);
+    }
+
+    [Fact]
     public void DivisionByZeroIsReported()
     {
         BootResult run = Run("panic.divide_by_zero");
