@@ -230,7 +230,8 @@ public unsafe partial struct NetInterface<TMemory>
                 {
                     s->ArpWaitSince = now == 0 ? 1 : now;
                 }
-                else if (now - s->ArpWaitSince >= FrameQueue.ArpWaitMs && s->Tcp.State == TcpState.SynSent)
+                else if (now - s->ArpWaitSince >= FrameQueue.ArpWaitMs &&
+                         (s->Tcp.State == TcpState.SynSent || s->Tcp.State == TcpState.SynReceived))
                 {
                     s->Tcp.Error = NetError.HostUnreachable;
                     s->Tcp.State = TcpState.Closed;

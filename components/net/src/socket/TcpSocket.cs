@@ -162,7 +162,9 @@ internal unsafe struct TcpSocket
         {
             Retries++;
             stats.TcpRetransmissionTimeouts++;
-            if (Retries > config.MaxRetransmissions)
+            // A passive open gives up sooner (Linux tcp_synack_retries = 5, about 63 s).
+            int limit = State == TcpState.SynReceived ? Math.Min(config.MaxRetransmissions, 5) : config.MaxRetransmissions;
+            if (Retries > limit)
             {
                 Error = NetError.TimedOut;
                 State = TcpState.Closed;
