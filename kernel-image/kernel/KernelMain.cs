@@ -80,6 +80,7 @@ internal static unsafe class KernelMain
         Timer.Start(TimerFrequencyHz);
         Tasks.Scheduler.Initialize(TimerFrequencyHz);
         Processes.UserMemory.Initialize();
+        Ipc.Capabilities.Initialize();
         UserMode.Initialize(&Processes.Process.OnUserFault);
         Processes.Process.InitializeReaper();
         if (Drivers.Net.E1000.Initialize())

@@ -140,6 +140,16 @@ internal static unsafe class ProcessTests
         Check(status == 0, "the program failed");
     }
 
+    /// <summary>Token-named message queues and shared memory, grants with reduced rights, no
+    /// access by guessing ids or by knowing token bytes without a grant, shared memory that
+    /// stays shared across fork, and an inheritable syscall filter that cannot be widened.</summary>
+    internal static void IpcNeedsCapabilityTokens()
+    {
+        int status = Run("ipc.elf");
+        Check(OutputContains("ipc: 0 wrong"), "an IPC or filter answer was wrong");
+        Check(status == 0, "the program failed");
+    }
+
     /// <summary>Two runs of the same program see their stack, break and anonymous mappings at
     /// different addresses (a coincidence has odds of about 2^-13 at worst, for brk).</summary>
     internal static void LayoutIsRandomPerRun()

@@ -66,6 +66,7 @@ internal static unsafe class TestCatalog
         T("process.files_work_through_the_vfs", &ProcessTests.FilesWorkThroughTheVfs),
         T("process.execve_runs_a_program_from_the_file_tree", &ProcessTests.ExecveRunsAProgramFromTheFileTree),
         T("process.signals_reach_handlers_and_kill", &ProcessTests.SignalsReachHandlersAndKill),
+        T("process.ipc_needs_capability_tokens", &ProcessTests.IpcNeedsCapabilityTokens),
         T("process.layout_is_random_per_run", &ProcessTests.LayoutIsRandomPerRun),
         T("process.bad_programs_are_refused", &ProcessTests.BadProgramsAreRefused),
         T("net.e1000_resolves_the_gateway_with_arp", &NetworkTests.E1000ResolvesTheGatewayWithArp),

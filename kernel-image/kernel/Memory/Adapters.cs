@@ -1,3 +1,4 @@
+using Aurora.Caps;
 using Aurora.Heap;
 using Aurora.Pmm;
 using Aurora.Vfs;
@@ -67,4 +68,18 @@ internal unsafe struct HeapVfsMemory : IVfsMemory
     public void* Allocate(nuint size) => KernelMemory.Allocate(size);
 
     public void Free(void* block) => KernelMemory.Free(block);
+}
+
+/// <summary>The capability space's tables and queued messages come from the kernel heap.</summary>
+internal unsafe struct HeapCapsMemory : ICapsMemory
+{
+    public void* Allocate(nuint size) => KernelMemory.Allocate(size);
+
+    public void Free(void* block) => KernelMemory.Free(block);
+}
+
+/// <summary>Capability tokens from the kernel's random source (RDRAND where present).</summary>
+internal struct KernelRandomSource : IRandomSource
+{
+    public void Fill(System.Span<byte> destination) => KernelRandom.Fill(destination);
 }

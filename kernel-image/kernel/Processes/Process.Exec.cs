@@ -61,7 +61,9 @@ internal unsafe partial struct Process
         KernelMemory.Free(strings);
         if (error != 0) return error;
 
-        // Point of no return: the new image replaces the old one.
+        // Point of no return: the new image replaces the old one. Shared segments are detached
+        // (as execve does on Linux); tokens and ids stay.
+        Syscalls.IpcCalls.DetachAll(process);
         AddressSpace old = process->Space;
         KernelThread* thread = Scheduler.Current;
         Cpu.DisableInterrupts();

@@ -40,8 +40,17 @@ internal unsafe partial struct Process
 
         *child = default;
         for (int i = 0; i < NameCapacity; i++) child->Name[i] = parent->Name[i];
+        child->CapsHandle = Ipc.Capabilities.AllocateHandle();
+        if (child->CapsHandle < 0)
+        {
+            KernelMemory.Free(child);
+            KernelMemory.Free(context);
+            return -Syscalls.Errno.EAGAIN;
+        }
+
         if (KernelMemory.Mapper.Clone(parent->Space, UserMemory.Counts, out child->Space) != VmmError.None)
         {
+            Ipc.Capabilities.FreeHandle(child->CapsHandle);
             KernelMemory.Free(child);
             KernelMemory.Free(context);
             return -Syscalls.Errno.ENOMEM;
@@ -52,6 +61,7 @@ internal unsafe partial struct Process
         FileSystem.Unlock();
         if (shared != Aurora.Vfs.VfsError.None)
         {
+            Ipc.Capabilities.FreeHandle(child->CapsHandle);
             UserMemory.Destroy(child->Space);
             KernelMemory.Free(child);
             KernelMemory.Free(context);
@@ -66,12 +76,19 @@ internal unsafe partial struct Process
             FileSystem.Lock();
             FileSystem.Vfs.CloseAll(ref child->Files);
             FileSystem.Unlock();
+            Ipc.Capabilities.FreeHandle(child->CapsHandle);
             UserMemory.Destroy(child->Space);
             KernelMemory.Free(child);
             KernelMemory.Free(context);
             return -Syscalls.Errno.ENOMEM;
         }
 
+        // Tokens and ids are inherited like descriptors (and an inheritable filter with them);
+        // so are shared-memory attachments.
+        Ipc.Capabilities.Lock();
+        Ipc.Capabilities.Space.ProcessForked(parent->CapsHandle, child->CapsHandle);
+        Ipc.Capabilities.Unlock();
+        Syscalls.IpcCalls.InheritAttachments(parent, child);
         child->Entry = parent->Entry;
         child->BreakStart = parent->BreakStart;
         child->Break = parent->Break;

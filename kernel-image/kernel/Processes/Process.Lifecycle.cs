@@ -62,9 +62,17 @@ internal unsafe partial struct Process
         if (process == null) { error = LoadError.OutOfMemory; return null; }
         *process = default;
         for (int i = 0; i < name.Length && i < Process.NameCapacity - 1; i++) process->Name[i] = name[i];
+        process->CapsHandle = Ipc.Capabilities.AllocateHandle();
+        if (process->CapsHandle < 0)
+        {
+            KernelMemory.Free(process);
+            error = LoadError.OutOfMemory;
+            return null;
+        }
 
         if (KernelMemory.Mapper.CreateAddressSpace(KernelMemory.KernelSpace, out process->Space) != VmmError.None)
         {
+            Ipc.Capabilities.FreeHandle(process->CapsHandle);
             KernelMemory.Free(process);
             error = LoadError.OutOfMemory;
             return null;
@@ -88,6 +96,7 @@ internal unsafe partial struct Process
         if (error != LoadError.None)
         {
             UserMemory.Destroy(process->Space);
+            Ipc.Capabilities.FreeHandle(process->CapsHandle);
             KernelMemory.Free(process);
             return null;
         }
@@ -120,6 +129,7 @@ internal unsafe partial struct Process
         bool interrupts = Cpu.SaveAndDisableInterrupts();
         Unregister(process);
         Cpu.RestoreInterrupts(interrupts);
+        Ipc.Capabilities.FreeHandle(process->CapsHandle);
         UserMemory.Destroy(process->Space);
         KernelMemory.Free(process);
         return status;
@@ -134,6 +144,7 @@ internal unsafe partial struct Process
         FileSystem.Lock();
         FileSystem.Vfs.CloseAll(ref process->Files);
         FileSystem.Unlock();
+        ForgetCapabilities(process);
         Cpu.DisableInterrupts();
         process->WaitStatus = waitStatus;
         for (Process* child = process->FirstChild; child != null;)
@@ -151,6 +162,20 @@ internal unsafe partial struct Process
         else if (process->Parent != null && process->Parent->WaitingForChild) Scheduler.Wake(process->Parent->Thread);
         Scheduler.Exit(waitStatus);
     }
+
+    /// <summary>Detaches the process's shared segments and drops its tokens, ids and filter
+    /// (freeing the pages of segments that no one else holds).</summary>
+    private static void ForgetCapabilities(Process* process)
+    {
+        Syscalls.IpcCalls.DetachAll(process);
+        ulong* pages = stackalloc ulong[CapsLimitsHoldings];
+        Ipc.Capabilities.Lock();
+        long count = Ipc.Capabilities.Space.ProcessExited(process->CapsHandle, new Span<ulong>(pages, CapsLimitsHoldings));
+        Ipc.Capabilities.Unlock();
+        for (long i = 0; i < count; i++) Syscalls.IpcCalls.FreeSegment(pages[i]);
+    }
+
+    private const int CapsLimitsHoldings = Aurora.Caps.CapsLimits.MaxHoldingsPerProcess;
 
     /// <summary>A CPU exception in user code. A write to a copy-on-write page (after fork) gets
     /// its own copy and the instruction is retried (true). Anything else is reported on the

@@ -51,6 +51,16 @@ internal unsafe partial struct Process
         }
     }
 
+    /// <summary>The live process with this pid, or null.</summary>
+    internal static Process* Find(long pid)
+    {
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        Process* found = s_allProcesses;
+        while (found != null && (found->Id != (ulong)pid || found->Thread->State == ThreadState.Exited)) found = found->NextProcess;
+        Cpu.RestoreInterrupts(interrupts);
+        return found;
+    }
+
     /// <summary>rt_sigaction(sig, act, oact, sigsetsize): struct k_sigaction is handler,
     /// flags, restorer, mask (4 words).</summary>
     internal static long SignalAction(Process* process, ulong signal, ulong action, ulong oldAction, ulong setSize)

@@ -53,6 +53,21 @@ internal unsafe partial struct Process
     public fixed ulong SignalRestorer[SignalCount];
     public fixed ulong SignalHandlerMask[SignalCount];
 
+    /// <summary>The process's handle in the capability space (Ipc/Capabilities.cs): its
+    /// tokens, IPC ids and system-call filter.</summary>
+    public int CapsHandle;
+
+    internal const int MaxSharedMappings = 16;
+
+    /// <summary>Attached shared-memory segments: user address, page count and the capability
+    /// space's segment handle (shmdt finds the segment by address).</summary>
+    public fixed ulong SharedAddress[MaxSharedMappings];
+    public fixed ulong SharedPages[MaxSharedMappings];
+    public fixed ulong SharedSegment[MaxSharedMappings];
+
+    /// <summary>The id the segment was attached by (bit 63: read-only), for fork.</summary>
+    public fixed ulong SharedId[MaxSharedMappings];
+
     /// <summary>Link in the list of every process (kill looks pids up there).</summary>
     public Process* NextProcess;
 

@@ -9,6 +9,7 @@ namespace Aurora.Kernel.Syscalls;
 /// Anything not listed is ENOSYS. One file per family: FileCalls (open, read, write, stat, …),
 /// OutputCalls (the console, writev, ioctl),
 /// MemoryCalls (brk, mmap, munmap, mprotect), ProcessCalls (exit, arch_prctl) and
+/// IpcCalls (token-named message queues and shared memory, Aurora's capability calls 1000-1005),
 /// Process.Fork.cs (fork, wait4), Process.Exec.cs (execve), Process.Signals.cs (signals;
 /// rt_sigreturn is taken by the architecture's entry, which owns the register frame).
 /// </summary>
@@ -16,13 +17,27 @@ internal static unsafe class SyscallTable
 {
     internal const ulong Read = 0, Write = 1, Open = 2, Close = 3, Stat = 4, Fstat = 5, Lstat = 6,
         Lseek = 8, Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, RtSigaction = 13, RtSigprocmask = 14,
-        RtSigreturn = 15, Ioctl = 16, Writev = 20, SchedYield = 24, Kill = 62, Tkill = 200, Tgkill = 234,
+        RtSigreturn = 15, Ioctl = 16, Writev = 20, SchedYield = 24, Shmget = 29, Shmat = 30, Shmctl = 31,
+        Nanosleep = 35, Shmdt = 67, Msgget = 68, Msgsnd = 69, Msgrcv = 70, Msgctl = 71,
+        CapMint = 1000, CapGrant = 1001, CapRevoke = 1002, CapRelease = 1003, CapToken = 1004, SyscallFilter = 1005, Kill = 62, Tkill = 200, Tgkill = 234,
         Getpid = 39, Fork = 57, Execve = 59, Exit = 60, Wait4 = 61, Rename = 82, Mkdir = 83,
         Rmdir = 84, Unlink = 87, Getppid = 110, ArchPrctl = 158, Gettid = 186, Getdents64 = 217,
         SetTidAddress = 218, ExitGroup = 231, Openat = 257, Newfstatat = 262;
 
     /// <summary>Syscalls served since boot.</summary>
     internal static ulong Count;
+
+    /// <summary>nanosleep(req, rem): at least the time asked, rounded up to ticks; rem is
+    /// left alone (signals do not cut sleeps short yet).</summary>
+    private static long Sleep(Process* process, ulong request)
+    {
+        long* time = stackalloc long[2];
+        if (!UserMemory.CopyFrom(process->Space, request, new System.Span<byte>(time, 16))) return -Errno.EFAULT;
+        if (time[0] < 0 || time[1] < 0 || time[1] >= 1_000_000_000) return -Errno.EINVAL;
+        ulong milliseconds = ((ulong)time[0] * 1000) + (((ulong)time[1] + 999_999) / 1_000_000);
+        if (milliseconds > 0) Tasks.Scheduler.Sleep(milliseconds);
+        return 0;
+    }
 
     private static long YieldProcessor()
     {
@@ -35,6 +50,8 @@ internal static unsafe class SyscallTable
         Process* process = Process.Current;
         if (process == null) return -Errno.ENOSYS;
         Count++;
+        // SPEC SEC-5: the process's filter (Aurora.Caps) decides first; a denied call is EPERM.
+        if (!Ipc.Capabilities.Allows(process->CapsHandle, number)) return -Errno.EPERM;
         return number switch
         {
             Read => FileCalls.Read(process, a0, a1, a2),
@@ -59,6 +76,21 @@ internal static unsafe class SyscallTable
             Mprotect => MemoryCalls.Mprotect(process, a0, a1, a2),
             Getpid or Gettid => (long)process->Id,
             SchedYield => YieldProcessor(),
+            Nanosleep => Sleep(process, a0),
+            Msgget => IpcCalls.MessageGet(process, a0, a1),
+            Msgsnd => IpcCalls.MessageSend(process, a0, a1, a2, a3),
+            Msgrcv => IpcCalls.MessageReceive(process, a0, a1, a2, (long)a3, a4),
+            Msgctl => IpcCalls.MessageControl(process, a0, a1, a2),
+            Shmget => IpcCalls.SegmentGet(process, a0, a1, a2),
+            Shmat => IpcCalls.Attach(process, a0, a1, a2),
+            Shmdt => IpcCalls.Detach(process, a0),
+            Shmctl => IpcCalls.SegmentControl(process, a0, a1, a2),
+            CapMint => IpcCalls.Mint(process, a0),
+            CapGrant => IpcCalls.Grant(process, a0, (long)a1, a2),
+            CapRevoke => IpcCalls.Revoke(process, a0),
+            CapRelease => IpcCalls.Release(process, a0),
+            CapToken => IpcCalls.ExportToken(process, a0, a1),
+            SyscallFilter => IpcCalls.InstallFilter(process, a0),
             Getppid => process->Parent != null ? (long)process->Parent->Id : 0,
             Fork => Process.Fork(process),
             Wait4 => Process.WaitForChild(process, (long)a0, a1, a2),

@@ -1,0 +1,72 @@
+using Aurora.Caps;
+using Aurora.Kernel.Memory;
+using Aurora.Kernel.Tasks;
+
+namespace Aurora.Kernel.Ipc;
+
+/// <summary>
+/// The kernel's one capability space (SPEC IPC-1, SEC-5): <c>Aurora.Caps</c> with tokens from
+/// <see cref="KernelRandom"/>, behind a sleeping lock (IPC calls are preemptible system calls).
+/// Every process gets a capability handle (0-255) for its life; the space keeps its holdings
+/// (tokens, ids), its queues and segments, and its system-call filter.
+/// </summary>
+internal static unsafe class Capabilities
+{
+    private static CapabilitySpace<HeapCapsMemory, KernelRandomSource> s_space;
+    private static KernelMutex s_lock;
+
+    private struct HandleMap
+    {
+        public fixed ulong Used[CapsLimits.MaxProcesses / 64];
+    }
+
+    private static HandleMap s_handles;
+
+    internal static ref CapabilitySpace<HeapCapsMemory, KernelRandomSource> Space => ref s_space;
+
+    internal static void Initialize()
+    {
+        s_space = new CapabilitySpace<HeapCapsMemory, KernelRandomSource>(default, default);
+        if (s_space.Initialize() != CapsError.None) Panic.Fail("capability space set-up failed");
+    }
+
+    internal static void Lock()
+    {
+        fixed (KernelMutex* mutex = &s_lock) mutex->Acquire();
+        s_space.Now = (long)(Hal.Timer.Ticks() / 1000);
+    }
+
+    internal static void Unlock()
+    {
+        fixed (KernelMutex* mutex = &s_lock) mutex->Release();
+    }
+
+    /// <summary>A free capability handle for a new process, or -1 when all are taken.</summary>
+    internal static int AllocateHandle()
+    {
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        int found = -1;
+        for (int i = 0; i < CapsLimits.MaxProcesses && found < 0; i++)
+        {
+            if ((s_handles.Used[i >> 6] & (1UL << (i & 63))) == 0)
+            {
+                s_handles.Used[i >> 6] |= 1UL << (i & 63);
+                found = i;
+            }
+        }
+
+        Hal.Cpu.RestoreInterrupts(interrupts);
+        return found;
+    }
+
+    internal static void FreeHandle(int handle)
+    {
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        s_handles.Used[handle >> 6] &= ~(1UL << (handle & 63));
+        Hal.Cpu.RestoreInterrupts(interrupts);
+    }
+
+    /// <summary>The filter check before every system call: one shift and mask, no lock (a
+    /// filter only changes by the process itself, in a system call).</summary>
+    internal static bool Allows(int handle, ulong number) => s_space.Allows(handle, number);
+}

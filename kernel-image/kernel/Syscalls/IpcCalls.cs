@@ -1,0 +1,387 @@
+using System;
+using Aurora.Caps;
+using Aurora.Kernel.Ipc;
+using Aurora.Kernel.Memory;
+using Aurora.Kernel.Processes;
+using Aurora.Pmm;
+using Aurora.Vmm;
+
+namespace Aurora.Kernel.Syscalls;
+
+/// <summary>
+/// IPC named by capability tokens (SPEC IPC-1) and the system-call filter (SEC-5), served by
+/// <c>Aurora.Caps</c> with the conventions of its README: msgget/shmget take a user pointer to
+/// a 32-byte token where Linux takes the key (NULL = IPC_PRIVATE: a new token and object);
+/// msgsnd/msgrcv/msgctl and shmat/shmdt/shmctl take the caller's own ids; Aurora's calls
+/// 1000-1005 mint, grant, revoke, release and export tokens and install a filter. A queue
+/// that is full or empty blocks the caller (polling every tick, interruptible by signals)
+/// unless IPC_NOWAIT. Shared segments are pinned frames mapped into each attaching process
+/// (shared across fork, never copied on write) and freed when the last attachment goes.
+/// </summary>
+internal static unsafe class IpcCalls
+{
+    private const int TokenBytes = 32;
+    private const int MaxMessage = CapsLimits.MaxMessageSize;
+
+    private static long CopyToken(Process* process, ulong userToken, out CapabilityToken token)
+    {
+        token = default;
+        byte* bytes = stackalloc byte[TokenBytes];
+        if (!UserMemory.CopyFrom(process->Space, userToken, new Span<byte>(bytes, TokenBytes))) return -Errno.EFAULT;
+        return -(long)CapabilityToken.FromBytes(new ReadOnlySpan<byte>(bytes, TokenBytes), out token);
+    }
+
+    private static long StoreToken(Process* process, ulong userToken, in CapabilityToken token)
+    {
+        byte* bytes = stackalloc byte[TokenBytes];
+        token.CopyTo(new Span<byte>(bytes, TokenBytes));
+        return UserMemory.CopyTo(process->Space, userToken, new ReadOnlySpan<byte>(bytes, TokenBytes)) ? 0 : -Errno.EFAULT;
+    }
+
+    internal static long MessageGet(Process* process, ulong userToken, ulong flags)
+    {
+        if (userToken == 0)
+        {
+            Capabilities.Lock();
+            long created = Capabilities.Space.MessageGetPrivate(process->CapsHandle, out _);
+            Capabilities.Unlock();
+            return created;
+        }
+
+        long error = CopyToken(process, userToken, out CapabilityToken token);
+        if (error != 0) return error;
+        Capabilities.Lock();
+        long id = Capabilities.Space.MessageGet(process->CapsHandle, token, (int)flags);
+        Capabilities.Unlock();
+        return id;
+    }
+
+    internal static long MessageSend(Process* process, ulong id, ulong message, ulong size, ulong flags)
+    {
+        if (size > MaxMessage) return -Errno.EINVAL;
+        byte* buffer = (byte*)KernelMemory.Allocate((nuint)(8 + size));
+        if (buffer == null) return -Errno.ENOMEM;
+        long result = UserMemory.CopyFrom(process->Space, message, new Span<byte>(buffer, (int)(8 + size))) ? 0 : -Errno.EFAULT;
+        while (result == 0)
+        {
+            Capabilities.Lock();
+            CapsError error = Capabilities.Space.Send(process->CapsHandle, (int)id, *(long*)buffer, new ReadOnlySpan<byte>(buffer + 8, (int)size), (int)flags);
+            Capabilities.Unlock();
+            if (error != CapsError.TryAgain || (flags & IpcFlags.NoWait) != 0)
+            {
+                result = -(long)error;
+                break;
+            }
+
+            result = WaitForQueue(process);
+        }
+
+        KernelMemory.Free(buffer);
+        return result;
+    }
+
+    internal static long MessageReceive(Process* process, ulong id, ulong message, ulong size, long type, ulong flags)
+    {
+        if (size > MaxMessage) size = MaxMessage;
+        if (!UserMemory.IsAccessible(process->Space, message, 8 + size, write: true)) return -Errno.EFAULT;
+        byte* buffer = (byte*)KernelMemory.Allocate((nuint)(size + 1));
+        if (buffer == null) return -Errno.ENOMEM;
+        long result;
+        while (true)
+        {
+            Capabilities.Lock();
+            result = Capabilities.Space.Receive(process->CapsHandle, (int)id, new Span<byte>(buffer, (int)size), type, (int)flags, out long messageType);
+            Capabilities.Unlock();
+            if (result >= 0)
+            {
+                UserMemory.CopyTo(process->Space, message, new ReadOnlySpan<byte>(&messageType, 8));
+                UserMemory.CopyTo(process->Space, message + 8, new ReadOnlySpan<byte>(buffer, (int)result));
+                break;
+            }
+
+            if (result != -(long)CapsError.NoMessage || (flags & IpcFlags.NoWait) != 0) break;
+            long waited = WaitForQueue(process);
+            if (waited != 0)
+            {
+                result = waited;
+                break;
+            }
+        }
+
+        KernelMemory.Free(buffer);
+        return result;
+    }
+
+    /// <summary>Blocks until the queue may have changed: one tick, then the caller retries
+    /// (a signal ends the wait with EINTR).</summary>
+    private static long WaitForQueue(Process* process)
+    {
+        if (Process.HasDeliverableSignal(process)) return -Errno.EINTR;
+        Tasks.Scheduler.Sleep(1);
+        return Process.HasDeliverableSignal(process) ? -Errno.EINTR : 0;
+    }
+
+    internal static long MessageControl(Process* process, ulong id, ulong command, ulong buffer)
+    {
+        MessageQueueStatus status = default;
+        int size = sizeof(MessageQueueStatus);
+        if (command == IpcFlags.Set && !UserMemory.CopyFrom(process->Space, buffer, new Span<byte>(&status, size))) return -Errno.EFAULT;
+        Capabilities.Lock();
+        CapsError error = Capabilities.Space.MessageControl(process->CapsHandle, (int)id, (int)command, ref status);
+        Capabilities.Unlock();
+        if (error != CapsError.None) return -(long)error;
+        if (command == IpcFlags.Stat && !UserMemory.CopyTo(process->Space, buffer, new ReadOnlySpan<byte>(&status, size))) return -Errno.EFAULT;
+        return 0;
+    }
+
+    internal static long SegmentGet(Process* process, ulong userToken, ulong size, ulong flags)
+    {
+        if (userToken == 0)
+        {
+            Capabilities.Lock();
+            long created = Capabilities.Space.SegmentGetPrivate(process->CapsHandle, size, out _);
+            Capabilities.Unlock();
+            return created;
+        }
+
+        long error = CopyToken(process, userToken, out CapabilityToken token);
+        if (error != 0) return error;
+        Capabilities.Lock();
+        long id = Capabilities.Space.SegmentGet(process->CapsHandle, token, size, (int)flags);
+        Capabilities.Unlock();
+        return id;
+    }
+
+    /// <summary>shmat: maps the segment's frames (allocated at the first attach) at the next
+    /// free mapping address; the address is chosen by the kernel (a hint is ignored).</summary>
+    internal static long Attach(Process* process, ulong id, ulong address, ulong flags)
+    {
+        int slot = -1;
+        for (int i = 0; i < Process.MaxSharedMappings && slot < 0; i++)
+        {
+            if (process->SharedAddress[i] == 0) slot = i;
+        }
+
+        if (slot < 0) return -Errno.EMFILE;
+        Capabilities.Lock();
+        CapsError error = Capabilities.Space.Attach(process->CapsHandle, (int)id, (int)flags, out SegmentAttachment attachment);
+        if (error == CapsError.None && attachment.Pages == 0)
+        {
+            attachment.Pages = (ulong)AllocateSegment((attachment.Size + 4095) / 4096);
+            if (attachment.Pages == 0) error = CapsError.NoMemory;
+            else Capabilities.Space.SetSegmentPages(attachment.Segment, attachment.Pages);
+        }
+
+        if (error == CapsError.NoMemory && attachment.Segment != 0)
+        {
+            Capabilities.Space.Detach(process->CapsHandle, attachment.Segment, out _);
+        }
+
+        Capabilities.Unlock();
+        if (error != CapsError.None) return -(long)error;
+
+        var pages = (ulong*)attachment.Pages;
+        ulong count = pages[0];
+        ulong start = process->MappingCursor;
+        process->MappingCursor = start + ((count + 1) * 4096);
+        PageFlags protection = PageFlags.User | PageFlags.NoExecute | (attachment.ReadOnly ? 0 : PageFlags.Writable);
+        for (ulong i = 0; i < count; i++)
+        {
+            if (KernelMemory.Mapper.Map(process->Space, start + (i * 4096), pages[1 + i], Vmm.PageSize.Size4KiB, protection) != VmmError.None)
+            {
+                UnmapSegment(process, start, i);
+                Capabilities.Lock();
+                Capabilities.Space.Detach(process->CapsHandle, attachment.Segment, out ulong free);
+                Capabilities.Unlock();
+                FreeSegment(free);
+                return -Errno.ENOMEM;
+            }
+        }
+
+        process->SharedAddress[slot] = start;
+        process->SharedPages[slot] = count;
+        process->SharedSegment[slot] = attachment.Segment;
+        process->SharedId[slot] = id | (attachment.ReadOnly ? 1UL << 63 : 0);
+        return (long)start;
+    }
+
+    /// <summary>shmdt: the mapping that starts at <paramref name="address"/>.</summary>
+    internal static long Detach(Process* process, ulong address)
+    {
+        for (int i = 0; i < Process.MaxSharedMappings; i++)
+        {
+            if (process->SharedAddress[i] != address || address == 0) continue;
+            DetachSlot(process, i);
+            return 0;
+        }
+
+        return -Errno.EINVAL;
+    }
+
+    /// <summary>Every attachment of a process that is ending (before the capability space
+    /// forgets it).</summary>
+    internal static void DetachAll(Process* process)
+    {
+        for (int i = 0; i < Process.MaxSharedMappings; i++)
+        {
+            if (process->SharedAddress[i] != 0) DetachSlot(process, i);
+        }
+    }
+
+    /// <summary>After fork (and ProcessForked, which gave the child the parent's ids): the
+    /// child's address space already shares the segments' pinned frames; each mapping becomes
+    /// an attachment of the child too. A segment that can no longer be attached (its token
+    /// was revoked meanwhile) is unmapped from the child.</summary>
+    internal static void InheritAttachments(Process* parent, Process* child)
+    {
+        for (int i = 0; i < Process.MaxSharedMappings; i++)
+        {
+            child->SharedAddress[i] = 0;
+            if (parent->SharedAddress[i] == 0) continue;
+            ulong id = parent->SharedId[i] & ~(1UL << 63);
+            int flags = (parent->SharedId[i] >> 63) != 0 ? IpcFlags.ShmReadOnly : 0;
+            Capabilities.Lock();
+            CapsError error = Capabilities.Space.Attach(child->CapsHandle, (int)id, flags, out _);
+            Capabilities.Unlock();
+            if (error != CapsError.None)
+            {
+                UnmapSegment(child, parent->SharedAddress[i], parent->SharedPages[i]);
+                continue;
+            }
+
+            child->SharedAddress[i] = parent->SharedAddress[i];
+            child->SharedPages[i] = parent->SharedPages[i];
+            child->SharedSegment[i] = parent->SharedSegment[i];
+            child->SharedId[i] = parent->SharedId[i];
+        }
+    }
+
+    private static void DetachSlot(Process* process, int slot)
+    {
+        UnmapSegment(process, process->SharedAddress[slot], process->SharedPages[slot]);
+        Capabilities.Lock();
+        Capabilities.Space.Detach(process->CapsHandle, process->SharedSegment[slot], out ulong free);
+        Capabilities.Unlock();
+        FreeSegment(free);
+        process->SharedAddress[slot] = 0;
+    }
+
+    private static void UnmapSegment(Process* process, ulong start, ulong count)
+    {
+        for (ulong i = 0; i < count; i++)
+            KernelMemory.Mapper.Unmap(process->Space, start + (i * 4096), Vmm.PageSize.Size4KiB, out _);
+    }
+
+    /// <summary>A page list (count, then frames), every frame zeroed and pinned so fork shares
+    /// it and address-space teardown leaves it alone. 0 when memory runs out.</summary>
+    private static ulong* AllocateSegment(ulong count)
+    {
+        var pages = (ulong*)KernelMemory.Allocate((nuint)((count + 1) * 8));
+        if (pages == null) return null;
+        pages[0] = 0;
+        for (ulong i = 0; i < count; i++)
+        {
+            if (KernelMemory.Frames.AllocateFrame(out ulong frame) != PmmError.None)
+            {
+                FreeSegment((ulong)pages);
+                return null;
+            }
+
+            new Span<byte>((void*)(frame + KernelMemory.DirectMapOffset), 4096).Clear();
+            UserMemory.Counts.Set(frame, FrameRefCounts.Pinned);
+            pages[1 + i] = frame;
+            pages[0] = i + 1;
+        }
+
+        return pages;
+    }
+
+    /// <summary>Frees a segment's page list when the capability space says its last
+    /// attachment is gone (0: nothing to free).</summary>
+    internal static void FreeSegment(ulong handle)
+    {
+        if (handle == 0) return;
+        var pages = (ulong*)handle;
+        for (ulong i = 0; i < pages[0]; i++)
+        {
+            UserMemory.Counts.Set(pages[1 + i], 0);
+            KernelMemory.Frames.FreeFrame(pages[1 + i]);
+        }
+
+        KernelMemory.Free(pages);
+    }
+
+    internal static long SegmentControl(Process* process, ulong id, ulong command, ulong buffer)
+    {
+        SegmentStatus status = default;
+        Capabilities.Lock();
+        CapsError error = Capabilities.Space.SegmentControl(process->CapsHandle, (int)id, (int)command, ref status, out ulong free);
+        Capabilities.Unlock();
+        FreeSegment(free);
+        if (error != CapsError.None) return -(long)error;
+        if (command == IpcFlags.Stat && !UserMemory.CopyTo(process->Space, buffer, new ReadOnlySpan<byte>(&status, sizeof(SegmentStatus)))) return -Errno.EFAULT;
+        return 0;
+    }
+
+    // Aurora's capability calls (numbers 1000-1005).
+
+    internal static long Mint(Process* process, ulong userToken)
+    {
+        Capabilities.Lock();
+        long id = Capabilities.Space.Mint(process->CapsHandle, out CapabilityToken token);
+        Capabilities.Unlock();
+        if (id < 0) return id;
+        return StoreToken(process, userToken, token) == 0 ? id : -Errno.EFAULT;
+    }
+
+    internal static long Grant(Process* process, ulong userToken, long pid, ulong rights)
+    {
+        long error = CopyToken(process, userToken, out CapabilityToken token);
+        if (error != 0) return error;
+        Process* target = Process.Find(pid);
+        if (target == null) return -Errno.ESRCH;
+        Capabilities.Lock();
+        long id = Capabilities.Space.Grant(process->CapsHandle, token, target->CapsHandle, (uint)rights);
+        Capabilities.Unlock();
+        return id;
+    }
+
+    internal static long Revoke(Process* process, ulong userToken)
+    {
+        long error = CopyToken(process, userToken, out CapabilityToken token);
+        if (error != 0) return error;
+        Capabilities.Lock();
+        CapsError result = Capabilities.Space.Revoke(process->CapsHandle, token, out ulong free);
+        Capabilities.Unlock();
+        FreeSegment(free);
+        return -(long)result;
+    }
+
+    internal static long Release(Process* process, ulong id)
+    {
+        Capabilities.Lock();
+        CapsError result = Capabilities.Space.Release(process->CapsHandle, (int)id, out ulong free);
+        Capabilities.Unlock();
+        FreeSegment(free);
+        return -(long)result;
+    }
+
+    internal static long ExportToken(Process* process, ulong id, ulong userToken)
+    {
+        Capabilities.Lock();
+        CapsError result = Capabilities.Space.CopyToken(process->CapsHandle, (int)id, out CapabilityToken token);
+        Capabilities.Unlock();
+        if (result != CapsError.None) return -(long)result;
+        return StoreToken(process, userToken, token);
+    }
+
+    internal static long InstallFilter(Process* process, ulong userSpec)
+    {
+        SyscallFilterSpec spec;
+        if (!UserMemory.CopyFrom(process->Space, userSpec, new Span<byte>(&spec, sizeof(SyscallFilterSpec)))) return -Errno.EFAULT;
+        Capabilities.Lock();
+        CapsError result = Capabilities.Space.InstallFilter(process->CapsHandle, spec);
+        Capabilities.Unlock();
+        return -(long)result;
+    }
+}
