@@ -346,6 +346,8 @@ public unsafe partial struct NetInterface<TMemory>
                     outcome.ResetFlags, now);
             }
 
+            if (outcome.Unacceptable) _stats.TcpUnacceptable++;
+            if (outcome.OutOfOrder) _stats.TcpOutOfOrder++;
             if (outcome.Established && s->Parent >= 0)
             {
                 s->AcceptOrder = ++_acceptCounter;

@@ -21,6 +21,10 @@ internal struct TcpInputOutcome
     public byte ResetFlags;
     /// <summary>SYN-RECEIVED moved to ESTABLISHED: a listener's child is ready to accept.</summary>
     public bool Established;
+    /// <summary>The segment was outside the receive window (answered with an ACK).</summary>
+    public bool Unacceptable;
+    /// <summary>The segment's data did not start at RCV.NXT and was dropped.</summary>
+    public bool OutOfOrder;
 }
 
 /// <summary>
@@ -371,6 +375,7 @@ internal unsafe struct TcpSocket
 
         if (!acceptable)
         {
+            outcome.Unacceptable = true;
             if (!rst)
             {
                 AckPending = true;
@@ -532,6 +537,7 @@ internal unsafe struct TcpSocket
         if (seq != RcvNxt)
         {
             // Out of order: dropped; the duplicate ACK tells the sender where we are.
+            outcome.OutOfOrder = true;
             AckPending = true;
             return;
         }
