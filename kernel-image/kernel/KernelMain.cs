@@ -96,7 +96,7 @@ internal static unsafe class KernelMain
                 Log.Write((byte)digits[mac[i] & 15]);
             }
 
-            Log.WriteLine();
+            Log.WriteLine(Net.NetworkStack.Initialize() ? ", IPv4 10.0.2.15/24 via 10.0.2.2" : ", stack not started");
         }
 
         Files.FileSystem.Initialize(ref s_bootInfo);

@@ -51,6 +51,10 @@ internal static unsafe class ProcessTests
     private static ulong FramesNotInUse() =>
         KernelMemory.Frames.FreeFrames + (KernelMemory.Heap.Statistics.BytesFromPageSource / 4096);
 
+    internal static int RunProgram(string name) => Run(name);
+
+    internal static bool OutputHas(string text) => OutputContains(text);
+
     private static bool OutputContains(string text)
     {
         ReadOnlySpan<byte> output = Output;

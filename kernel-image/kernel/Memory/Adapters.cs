@@ -1,5 +1,6 @@
 using Aurora.Caps;
 using Aurora.Heap;
+using Aurora.Net;
 using Aurora.Pmm;
 using Aurora.Vfs;
 using Aurora.Vmm;
@@ -82,4 +83,12 @@ internal unsafe struct HeapCapsMemory : ICapsMemory
 internal struct KernelRandomSource : IRandomSource
 {
     public void Fill(System.Span<byte> destination) => KernelRandom.Fill(destination);
+}
+
+/// <summary>The network stack's sockets, buffers and queues come from the kernel heap.</summary>
+internal unsafe struct HeapNetMemory : INetMemory
+{
+    public void* Allocate(nuint size) => KernelMemory.Allocate(size);
+
+    public void Free(void* block) => KernelMemory.Free(block);
 }

@@ -145,6 +145,7 @@ internal unsafe partial struct Process
         FileSystem.Vfs.CloseAll(ref process->Files);
         FileSystem.Unlock();
         ForgetCapabilities(process);
+        Syscalls.SocketCalls.CloseAll(process);
         Cpu.DisableInterrupts();
         process->WaitStatus = waitStatus;
         for (Process* child = process->FirstChild; child != null;)

@@ -68,6 +68,12 @@ internal unsafe partial struct Process
     /// <summary>The id the segment was attached by (bit 63: read-only), for fork.</summary>
     public fixed ulong SharedId[MaxSharedMappings];
 
+    internal const int MaxSockets = 16;
+
+    /// <summary>Sockets: descriptor 512 + i is the network stack's handle SocketHandles[i] - 1
+    /// (0 = free slot). Not inherited by fork yet.</summary>
+    public fixed int SocketHandles[MaxSockets];
+
     /// <summary>Link in the list of every process (kill looks pids up there).</summary>
     public Process* NextProcess;
 

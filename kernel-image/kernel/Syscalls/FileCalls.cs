@@ -60,6 +60,7 @@ internal static unsafe class FileCalls
 
     internal static long Close(Process* process, ulong descriptor)
     {
+        if (SocketCalls.IsSocket(descriptor)) return SocketCalls.Close(process, descriptor);
         if (descriptor < ConsoleDescriptors) return 0; // the console stays available
         int fd = VfsDescriptor(descriptor);
         if (fd < 0) return -Errno.EBADF;
@@ -71,6 +72,7 @@ internal static unsafe class FileCalls
 
     internal static long Read(Process* process, ulong descriptor, ulong buffer, ulong length)
     {
+        if (SocketCalls.IsSocket(descriptor)) return SocketCalls.Receive(process, descriptor, buffer, length, 0, 0);
         if (descriptor == 0) return 0; // no console input yet: end of file
         int fd = VfsDescriptor(descriptor);
         if (fd < 0) return -Errno.EBADF;
@@ -99,6 +101,7 @@ internal static unsafe class FileCalls
 
     internal static long Write(Process* process, ulong descriptor, ulong buffer, ulong length)
     {
+        if (SocketCalls.IsSocket(descriptor)) return SocketCalls.Send(process, descriptor, buffer, length, 0, 0);
         if (descriptor < ConsoleDescriptors) return OutputCalls.WriteConsole(process, descriptor, buffer, length);
         int fd = VfsDescriptor(descriptor);
         if (fd < 0) return -Errno.EBADF;

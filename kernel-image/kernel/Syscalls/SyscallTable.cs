@@ -9,7 +9,7 @@ namespace Aurora.Kernel.Syscalls;
 /// Anything not listed is ENOSYS. One file per family: FileCalls (open, read, write, stat, …),
 /// OutputCalls (the console, writev, ioctl),
 /// MemoryCalls (brk, mmap, munmap, mprotect), ProcessCalls (exit, arch_prctl) and
-/// IpcCalls (token-named message queues and shared memory, Aurora's capability calls 1000-1005),
+/// SocketCalls (IPv4 TCP/UDP sockets), IpcCalls (token-named message queues and shared memory, Aurora's capability calls 1000-1005),
 /// Process.Fork.cs (fork, wait4), Process.Exec.cs (execve), Process.Signals.cs (signals;
 /// rt_sigreturn is taken by the architecture's entry, which owns the register frame).
 /// </summary>
@@ -19,6 +19,7 @@ internal static unsafe class SyscallTable
         Lseek = 8, Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, RtSigaction = 13, RtSigprocmask = 14,
         RtSigreturn = 15, Ioctl = 16, Writev = 20, SchedYield = 24, Shmget = 29, Shmat = 30, Shmctl = 31,
         Nanosleep = 35, Shmdt = 67, Msgget = 68, Msgsnd = 69, Msgrcv = 70, Msgctl = 71,
+        Socket = 41, Connect = 42, Accept = 43, Sendto = 44, Recvfrom = 45, Bind = 49, Listen = 50,
         CapMint = 1000, CapGrant = 1001, CapRevoke = 1002, CapRelease = 1003, CapToken = 1004, SyscallFilter = 1005, Kill = 62, Tkill = 200, Tgkill = 234,
         Getpid = 39, Fork = 57, Execve = 59, Exit = 60, Wait4 = 61, Rename = 82, Mkdir = 83,
         Rmdir = 84, Unlink = 87, Getppid = 110, ArchPrctl = 158, Gettid = 186, Getdents64 = 217,
@@ -77,6 +78,13 @@ internal static unsafe class SyscallTable
             Getpid or Gettid => (long)process->Id,
             SchedYield => YieldProcessor(),
             Nanosleep => Sleep(process, a0),
+            Socket => SocketCalls.Socket(process, a0, a1, a2),
+            Connect => SocketCalls.Connect(process, a0, a1, a2),
+            Accept => SocketCalls.Accept(process, a0, a1, a2),
+            Sendto => SocketCalls.Send(process, a0, a1, a2, a4, a5),
+            Recvfrom => SocketCalls.Receive(process, a0, a1, a2, a4, a5),
+            Bind => SocketCalls.Bind(process, a0, a1, a2),
+            Listen => SocketCalls.Listen(process, a0, a1),
             Msgget => IpcCalls.MessageGet(process, a0, a1),
             Msgsnd => IpcCalls.MessageSend(process, a0, a1, a2, a3),
             Msgrcv => IpcCalls.MessageReceive(process, a0, a1, a2, (long)a3, a4),

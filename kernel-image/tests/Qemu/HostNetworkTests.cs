@@ -1,0 +1,46 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace Aurora.KernelImage.Tests.Qemu;
+
+/// <summary>The kernel's network stack against the host's own TCP stack (SPEC NET-1): the
+/// host listens on 127.0.0.1, QEMU's user network carries the guest's connection to it as
+/// 10.0.2.2, and a user program in the guest makes the socket calls.</summary>
+public class HostNetworkTests
+{
+    [Fact]
+    public async Task GuestProgramDoesATcpRoundTripWithTheHost()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        string? received = null;
+        Task server = Task.Run(async () =>
+        {
+            using TcpClient client = await listener.AcceptTcpClientAsync();
+            NetworkStream stream = client.GetStream();
+            var line = new StringBuilder();
+            var buffer = new byte[256];
+            while (!line.ToString().EndsWith('\n'))
+            {
+                int n = await stream.ReadAsync(buffer);
+                if (n == 0) break;
+                line.Append(Encoding.ASCII.GetString(buffer, 0, n));
+            }
+
+            received = line.ToString();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(received.ToUpperInvariant()));
+        });
+
+        BootResult run = await Task.Run(() => QemuBoot.Boot(BootPath.GrubBios, $"test=hostnet.tcp_round_trip_with_the_host net-peer-port={port}"));
+        Task finished = await Task.WhenAny(server, Task.Delay(System.TimeSpan.FromSeconds(5)));
+        Assert.True(finished == server, "the host never saw the connection:\n" + run);
+        await server;
+        Assert.Equal("hello from aurora over tcp\n", received);
+        Assert.Contains("[test] hostnet.tcp_round_trip_with_the_host ... PASS", run.Serial);
+        Assert.Equal(BootResult.TestsPassed, run.ExitCode);
+    }
+}
