@@ -35,6 +35,8 @@ usage: ./aurora <command> [options]
         --uefi             boot through OVMF (UEFI) instead of SeaBIOS
         --gdb              start QEMU halted, waiting for gdb on localhost:1234
         --exit-after-ready end QEMU once the kernel prints its ready line (for scripts)
+        --init PATH        after the ready line, run a program from /bin (the user programs
+                           of kernel-image/userland), e.g. --init /bin/hello.elf
   test               every test: host xunit suites and the in-kernel suites in QEMU
                      (BIOS and UEFI; also through Limine when LIMINE_DIR is set)
   check              compile every component freestanding against Aurora.Runtime
@@ -151,6 +153,18 @@ link_kernel() { # $1 = flavour, $2 = output elf, $3 = text-mode variant too (elf
   fi
 }
 
+# build_userland DIR: compiles kernel-image/userland/*.c into static musl binaries (Linux x86-64
+# ABI) in DIR and prints their paths, for the boot modules the kernel copies into /bin.
+build_userland() {
+  local dir=$1 program out paths=()
+  for program in "$KERNEL_DIR"/userland/*.c; do
+    out="$dir/$(basename "${program%.c}").elf"
+    musl-gcc -static -O2 -Wall -o "$out" "$program" >&2 || die "compiling $program failed"
+    paths+=("$out")
+  done
+  echo "${paths[*]}"
+}
+
 make_iso() { # $1 = elf, $2 = iso, $3 = loader (grub|limine), $4 = grub mode (text); MODULES = files to load
   local elf=$1 iso=$2 loader=$3 mode=${4:-}
   local stage; stage=$(mktemp -d)
@@ -219,13 +233,7 @@ cmd_build() {
     modsign sign --key "$DEV_KEYS/private.pem" "$mods/payload.bin" -o "$mods/0-signed.mod" >/dev/null
     cp "$mods/0-signed.mod" "$mods/1-tampered.mod"
     printf '\x5a' | dd of="$mods/1-tampered.mod" bs=1 seek=1000 conv=notrunc status=none
-    export MODULES="$mods/0-signed.mod $mods/1-tampered.mod"
-    # User programs for the process and syscall tests: static musl binaries, Linux x86-64 ABI.
-    local program
-    for program in "$KERNEL_DIR"/userland/*.c; do
-      musl-gcc -static -O2 -Wall -o "$mods/$(basename "${program%.c}").elf" "$program" || die "compiling $program failed"
-      MODULES="$MODULES $mods/$(basename "${program%.c}").elf"
-    done
+    export MODULES="$mods/0-signed.mod $mods/1-tampered.mod $(build_userland "$mods")"
     make_iso "$ART/aurora-test.elf" "$ART/aurora-test.iso" grub
     make_iso "$ART/aurora-test-textmode.elf" "$ART/aurora-test-textmode.iso" grub text
     rm -f "$ART/aurora-test-limine.iso"
@@ -234,7 +242,9 @@ cmd_build() {
     say "built artifacts/aurora-test.iso ($(stat -c %s "$ART/aurora-test.elf") byte kernel${LIMINE_DIR:+; also aurora-test-limine.iso})"
   else
     link_kernel release "$ART/aurora.elf"
-    make_iso "$ART/aurora.elf" "$ART/aurora.iso" "$([ -n "${LIMINE_DIR:-}" ] && echo limine || echo grub)"
+    # The reference image carries the user programs too: the kernel puts them in /bin.
+    local programs="$ART/obj/release/userland"; mkdir -p "$programs"
+    MODULES="$(build_userland "$programs")" make_iso "$ART/aurora.elf" "$ART/aurora.iso" "$([ -n "${LIMINE_DIR:-}" ] && echo limine || echo grub)"
     say "built artifacts/aurora.iso ($(stat -c %s "$ART/aurora.elf") byte kernel, loader: ${LIMINE_DIR:+Limine}${LIMINE_DIR:-GRUB})"
   fi
 }
@@ -246,12 +256,14 @@ ovmf_code() {
 }
 
 cmd_run() {
-  local uefi=0 gdb=0 exit_after_ready=0
-  for a in "$@"; do
-    case $a in
+  local uefi=0 gdb=0 exit_after_ready=0 options=""
+  while [ $# -gt 0 ]; do
+    case $1 in
       --uefi) uefi=1 ;; --gdb) gdb=1 ;; --exit-after-ready) exit_after_ready=1 ;;
-      *) die "unknown option to run: $a" ;;
+      --init) shift; options="$options init=${1:?--init takes a path such as /bin/hello.elf}" ;;
+      *) die "unknown option to run: $1" ;;
     esac
+    shift
   done
   cmd_setup
   cmd_build
@@ -260,12 +272,13 @@ cmd_run() {
   [ $uefi = 1 ] && args+=(-bios "$(ovmf_code)")
   [ $gdb = 1 ] && { args+=(-s -S); say "QEMU waits for gdb: gdb artifacts/aurora.elf -ex 'target remote :1234'"; }
   if [ $exit_after_ready = 1 ]; then
-    args+=(-serial stdio -fw_cfg name=opt/aurora/cmdline,string=exit-after-ready)
+    args+=(-serial stdio -fw_cfg "name=opt/aurora/cmdline,string=exit-after-ready$options")
     say "booting (exits after the ready line)"
     set +e; timeout 120 qemu-system-x86_64 "${args[@]}"; local rc=$?; set -e
     [ $rc = 33 ] || die "the kernel did not reach its ready line (QEMU status $rc)"
   else
     args+=(-serial mon:stdio)
+    [ -n "$options" ] && args+=(-fw_cfg "name=opt/aurora/cmdline,string=${options# }")
     say "booting; Ctrl-A X quits QEMU"
     exec qemu-system-x86_64 "${args[@]}"
   fi
