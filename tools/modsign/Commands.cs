@@ -164,7 +164,7 @@ public static class Commands
         if (testBlobs)
         {
             using RSA signing = ModuleSigner.LoadPrivateKey(File.ReadAllText(a.Value("--signing-key")!));
-            using RSA other = RSA.Create(RsaPublicKey.ModulusBits);
+            using RSA other = SmallerKeyThan(signing);
             source = CSharpEmbedder.Generate(ns, className, der, signing, other, Path.GetFileName(keyPath));
         }
         else
@@ -291,5 +291,21 @@ public static class Commands
     {
         stderr.WriteLine("aurora-modsign: " + message.TrimEnd('\n'));
         return ExitError;
+    }
+
+    /// <summary>A fresh RSA-2048 key whose modulus is below <paramref name="trusted"/>'s. The forged
+    /// test blob (another key's signature under the trusted key's id) must then fail the padding
+    /// check: a signature made with a larger modulus can exceed the trusted one, and verifying
+    /// it would stop earlier with SignatureNotLessThanModulus (seen in about one run in six).</summary>
+    private static RSA SmallerKeyThan(RSA trusted)
+    {
+        byte[] limit = trusted.ExportParameters(false).Modulus!;
+        while (true)
+        {
+            RSA candidate = RSA.Create(RsaPublicKey.ModulusBits);
+            byte[] modulus = candidate.ExportParameters(false).Modulus!;
+            if (modulus.Length == limit.Length && modulus.AsSpan().SequenceCompareTo(limit) < 0) return candidate;
+            candidate.Dispose();
+        }
     }
 }

@@ -18,7 +18,9 @@ internal struct Uart16550
         Io.Out8((ushort)(ioBase + 0), 0x01);    // divisor 1 = 115200 baud
         Io.Out8((ushort)(ioBase + 1), 0x00);
         Io.Out8((ushort)(ioBase + 3), 0x03);    // 8N1, DLAB off
-        Io.Out8((ushort)(ioBase + 2), 0xC7);    // FIFO on, cleared, 14-byte threshold
+        // FIFO on, transmit side cleared, 14-byte threshold; the receive side is kept, so keys
+        // typed while the machine boots are not thrown away.
+        Io.Out8((ushort)(ioBase + 2), 0xC5);
         Io.Out8((ushort)(ioBase + 4), 0x03);    // DTR, RTS
         // A scratch register that reads back what was written tells us a UART is there.
         Io.Out8((ushort)(ioBase + 7), 0xA5);

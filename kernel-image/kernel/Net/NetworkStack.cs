@@ -55,15 +55,17 @@ internal static unsafe class NetworkStack
         config.Seed = KernelRandom.Next();
         s_interface = new NetInterface<HeapNetMemory>(default);
         if (s_interface.Initialize(config) != NetError.None) return false;
-        if (Scheduler.Spawn(&Run, 0) == null) return false;
+        // The thread's receive buffer is allocated here, at boot, not when the thread first runs.
+        byte* frame = (byte*)KernelMemory.Allocate(2048);
+        if (frame == null || Scheduler.Spawn(&Run, (ulong)frame) == null) return false;
         s_up = true;
         return true;
     }
 
     /// <summary>The network thread: frames in, timers and frames out, once per tick.</summary>
-    private static long Run(ulong unused)
+    private static long Run(ulong frameBuffer)
     {
-        byte* frame = (byte*)KernelMemory.Allocate(2048);
+        byte* frame = (byte*)frameBuffer;
         CardDevice card = default;
         while (true)
         {

@@ -73,7 +73,7 @@ internal static unsafe class FileCalls
     internal static long Read(Process* process, ulong descriptor, ulong buffer, ulong length)
     {
         if (SocketCalls.IsSocket(descriptor)) return SocketCalls.Receive(process, descriptor, buffer, length, 0, 0);
-        if (descriptor == 0) return 0; // no console input yet: end of file
+        if (descriptor == 0) return ReadConsole(process, buffer, length);
         int fd = VfsDescriptor(descriptor);
         if (fd < 0) return -Errno.EBADF;
         if (!UserMemory.IsAccessible(process->Space, buffer, length, write: true)) return -Errno.EFAULT;
@@ -97,6 +97,26 @@ internal static unsafe class FileCalls
 
         FileSystem.Unlock();
         return (long)done;
+    }
+
+    /// <summary>read(0): a line typed on the serial console (Console/ConsoleInput.cs); blocks
+    /// until one is complete, EINTR on a signal.</summary>
+    private static long ReadConsole(Process* process, ulong buffer, ulong length)
+    {
+        if (!UserMemory.IsAccessible(process->Space, buffer, length, write: true)) return -Errno.EFAULT;
+        byte* chunk = stackalloc byte[ChunkSize];
+        while (true)
+        {
+            int n = Kernel.Console.ConsoleInput.TryRead(new Span<byte>(chunk, (int)Math.Min(length, (ulong)ChunkSize)));
+            if (n >= 0)
+            {
+                UserMemory.CopyTo(process->Space, buffer, new ReadOnlySpan<byte>(chunk, n));
+                return n;
+            }
+
+            if (Process.HasDeliverableSignal(process)) return -Errno.EINTR;
+            Tasks.Scheduler.Sleep(1);
+        }
     }
 
     internal static long Write(Process* process, ulong descriptor, ulong buffer, ulong length)

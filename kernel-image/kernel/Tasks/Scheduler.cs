@@ -182,6 +182,7 @@ internal static unsafe class Scheduler
     /// <summary>Timer interrupt: charge the running thread a tick and wake due sleepers.</summary>
     private static void OnTimerTick()
     {
+        Console.ConsoleInput.Poll();
         ulong now = Timer.Ticks();
         KernelThread* previous = null;
         KernelThread* sleeper = s_sleepers;

@@ -50,7 +50,11 @@ public static class QemuBoot
         return null;
     }
 
-    public static BootResult Boot(BootPath path, string kernelOptions, TimeSpan? timeout = null)
+    /// <param name="serialInput">Typed on the serial console (QEMU's standard input), then the
+    /// input is closed; null leaves it closed from the start.</param>
+    /// <param name="typeAfter">Type <paramref name="serialInput"/> only once the serial output
+    /// shows this text (a prompt), as a person would.</param>
+    public static BootResult Boot(BootPath path, string kernelOptions, TimeSpan? timeout = null, string? serialInput = null, string? typeAfter = null)
     {
         string iso = IsoFor(path);
         if (!File.Exists(iso))
@@ -59,6 +63,7 @@ public static class QemuBoot
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = true,
             UseShellExecute = false,
         };
         foreach (string arg in new[]
@@ -83,6 +88,39 @@ public static class QemuBoot
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (serialInput is null)
+        {
+            process.StandardInput.Close();
+        }
+        else
+        {
+            _ = System.Threading.Tasks.Task.Run(() =>
+            {
+                var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+                while (typeAfter is not null && DateTime.UtcNow < deadline && !process.HasExited)
+                {
+                    lock (output)
+                    {
+                        if (output.ToString().Contains(typeAfter, StringComparison.Ordinal)) break;
+                    }
+
+                    System.Threading.Thread.Sleep(50);
+                }
+
+                try
+                {
+                    process.StandardInput.Write(serialInput.Replace("\n", "\r"));
+                    process.StandardInput.Close();
+                }
+                catch (IOException)
+                {
+                    // QEMU is gone already; the assertions on its output will say why.
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            });
+        }
         bool exited = process.WaitForExit((int)(timeout ?? TimeSpan.FromSeconds(90)).TotalMilliseconds);
         if (!exited)
         {
