@@ -101,6 +101,15 @@ internal static unsafe class UserMemory
         return true;
     }
 
+    /// <summary>The direct-map address of mapped user address <paramref name="address"/>, and how
+    /// many of <paramref name="remaining"/> bytes from there stay within its page.</summary>
+    private static byte* DirectMapped(AddressSpace space, ulong address, int remaining, out int chunk)
+    {
+        KernelMemory.Mapper.Translate(space, address, out Translation t);
+        chunk = (int)Math.Min((ulong)remaining, PageSize - (address & (PageSize - 1)));
+        return (byte*)(t.PhysicalAddress + KernelMemory.DirectMapOffset);
+    }
+
     /// <summary>Copies into user memory through the direct map (the kernel never writes user
     /// pages through user addresses, so SMAP-style protections stay possible).</summary>
     internal static bool CopyTo(AddressSpace space, ulong userAddress, ReadOnlySpan<byte> data) =>
@@ -111,14 +120,10 @@ internal static unsafe class UserMemory
     internal static bool Fill(AddressSpace space, ulong userAddress, ReadOnlySpan<byte> data)
     {
         if (!IsAccessible(space, userAddress, (ulong)data.Length, write: false)) return false;
-        int done = 0;
-        while (done < data.Length)
+        for (int done = 0, chunk; done < data.Length; done += chunk)
         {
-            ulong address = userAddress + (ulong)done;
-            KernelMemory.Mapper.Translate(space, address, out Translation t);
-            int chunk = (int)Math.Min((ulong)(data.Length - done), PageSize - (address & (PageSize - 1)));
-            data.Slice(done, chunk).CopyTo(new Span<byte>((void*)(t.PhysicalAddress + KernelMemory.DirectMapOffset), chunk));
-            done += chunk;
+            byte* kernel = DirectMapped(space, userAddress + (ulong)done, data.Length - done, out chunk);
+            data.Slice(done, chunk).CopyTo(new Span<byte>(kernel, chunk));
         }
 
         return true;
@@ -128,14 +133,10 @@ internal static unsafe class UserMemory
     internal static bool CopyFrom(AddressSpace space, ulong userAddress, Span<byte> destination)
     {
         if (!IsAccessible(space, userAddress, (ulong)destination.Length, write: false)) return false;
-        int done = 0;
-        while (done < destination.Length)
+        for (int done = 0, chunk; done < destination.Length; done += chunk)
         {
-            ulong address = userAddress + (ulong)done;
-            KernelMemory.Mapper.Translate(space, address, out Translation t);
-            int chunk = (int)Math.Min((ulong)(destination.Length - done), PageSize - (address & (PageSize - 1)));
-            new ReadOnlySpan<byte>((void*)(t.PhysicalAddress + KernelMemory.DirectMapOffset), chunk).CopyTo(destination.Slice(done, chunk));
-            done += chunk;
+            byte* kernel = DirectMapped(space, userAddress + (ulong)done, destination.Length - done, out chunk);
+            new ReadOnlySpan<byte>(kernel, chunk).CopyTo(destination.Slice(done, chunk));
         }
 
         return true;
