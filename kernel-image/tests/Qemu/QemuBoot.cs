@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Text;
@@ -50,11 +51,10 @@ public static class QemuBoot
         return null;
     }
 
-    /// <param name="serialInput">Typed on the serial console (QEMU's standard input), then the
-    /// input is closed; null leaves it closed from the start.</param>
-    /// <param name="typeAfter">Type <paramref name="serialInput"/> only once the serial output
-    /// shows this text (a prompt), as a person would.</param>
-    public static BootResult Boot(BootPath path, string kernelOptions, TimeSpan? timeout = null, string? serialInput = null, string? typeAfter = null)
+    /// <param name="typing">Typed on the serial console (QEMU's standard input) as a person
+    /// would: each text once the serial output shows its cue (null: at once); then the input
+    /// is closed. Null leaves the input closed from the start.</param>
+    public static BootResult Boot(BootPath path, string kernelOptions, TimeSpan? timeout = null, IReadOnlyList<(string? After, string Text)>? typing = null)
     {
         string iso = IsoFor(path);
         if (!File.Exists(iso))
@@ -88,7 +88,7 @@ public static class QemuBoot
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        if (serialInput is null)
+        if (typing is null)
         {
             process.StandardInput.Close();
         }
@@ -97,19 +97,24 @@ public static class QemuBoot
             _ = System.Threading.Tasks.Task.Run(() =>
             {
                 var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-                while (typeAfter is not null && DateTime.UtcNow < deadline && !process.HasExited)
-                {
-                    lock (output)
-                    {
-                        if (output.ToString().Contains(typeAfter, StringComparison.Ordinal)) break;
-                    }
-
-                    System.Threading.Thread.Sleep(50);
-                }
-
                 try
                 {
-                    process.StandardInput.Write(serialInput.Replace("\n", "\r"));
+                    foreach ((string? after, string text) in typing)
+                    {
+                        while (after is not null && DateTime.UtcNow < deadline && !process.HasExited)
+                        {
+                            lock (output)
+                            {
+                                if (output.ToString().Contains(after, StringComparison.Ordinal)) break;
+                            }
+
+                            System.Threading.Thread.Sleep(20);
+                        }
+
+                        process.StandardInput.Write(text.Replace("\n", "\r"));
+                        process.StandardInput.Flush();
+                    }
+
                     process.StandardInput.Close();
                 }
                 catch (IOException)
@@ -121,6 +126,7 @@ public static class QemuBoot
                 }
             });
         }
+
         bool exited = process.WaitForExit((int)(timeout ?? TimeSpan.FromSeconds(90)).TotalMilliseconds);
         if (!exited)
         {
