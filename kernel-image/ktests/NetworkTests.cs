@@ -9,26 +9,34 @@ namespace Aurora.Kernel.Tests;
 /// gateway 10.0.2.2 is the host. Test boots run with <c>-netdev user -device e1000</c>.</summary>
 internal static unsafe class NetworkTests
 {
-    /// <summary>A TCP round trip with the host's own TCP stack (SPEC NET-1), run by the host
-    /// test that listens (kernel-image/tests/Qemu/NetworkTests.cs): the kernel option
-    /// net-peer-port=N names its port on 127.0.0.1, which QEMU's user network reaches as
-    /// 10.0.2.2. The user program userland/net.c does the socket calls.</summary>
-    internal static void TcpRoundTripWithTheHost()
+    /// <summary>TCP and UDP round trips with the host's own network stack (SPEC NET-1), run by
+    /// the host test that listens (kernel-image/tests/Qemu/HostNetworkTests.cs): the kernel
+    /// options net-peer-port=N and net-udp-port=M name its ports on 127.0.0.1, which QEMU's user
+    /// network reaches as 10.0.2.2. The user program userland/net.c does the socket calls.</summary>
+    internal static void TcpAndUdpRoundTripsWithTheHost()
     {
         ReadOnlySpan<byte> port = KernelMain.Command.Value("net-peer-port");
-        Check(port.Length > 0, "no net-peer-port= option");
+        ReadOnlySpan<byte> udpPort = KernelMain.Command.Value("net-udp-port");
+        Check(port.Length > 0 && udpPort.Length > 0, "no net-peer-port= or net-udp-port= option");
         // The program reads the port from a file (it has no other way to be told yet).
         Files.FileSystem.Lock();
         Aurora.Vfs.FileTable files = default;
         long fd = Files.FileSystem.Vfs.Open(ref files, "/tmp/net-peer-port"u8, Aurora.Vfs.OpenFlags.WriteOnly | Aurora.Vfs.OpenFlags.Create | Aurora.Vfs.OpenFlags.Truncate, 0x1A4);
-        if (fd >= 0) Files.FileSystem.Vfs.Write(ref files, (int)fd, port);
+        if (fd >= 0)
+        {
+            Files.FileSystem.Vfs.Write(ref files, (int)fd, port);
+            Files.FileSystem.Vfs.Write(ref files, (int)fd, " "u8);
+            Files.FileSystem.Vfs.Write(ref files, (int)fd, udpPort);
+        }
+
         Files.FileSystem.Vfs.CloseAll(ref files);
         Files.FileSystem.Unlock();
         Check(fd >= 0, "could not write /tmp/net-peer-port");
         ProcessTests.PrepareOutputBuffer(); // allocated once, before counting blocks
         ulong liveBefore = Memory.KernelMemory.Heap.Statistics.LiveBlocks;
         int status = ProcessTests.RunProgram("net.elf", checkMemory: false);
-        Check(ProcessTests.OutputHas("net: tcp round trip ok"), "the program's round trip failed");
+        Check(ProcessTests.OutputHas("net: tcp round trip ok"), "the program's TCP round trip failed");
+        Check(ProcessTests.OutputHas("net: udp round trip ok"), "the program's UDP round trip failed");
         Check(status == 0, "the program failed");
 
         // Closed connections linger (TIME_WAIT, 2 s here) before the stack frees them; once

@@ -6,17 +6,26 @@ using Xunit;
 
 namespace Aurora.KernelImage.Tests.Qemu;
 
-/// <summary>The kernel's network stack against the host's own TCP stack (SPEC NET-1): the
-/// host listens on 127.0.0.1, QEMU's user network carries the guest's connection to it as
-/// 10.0.2.2, and a user program in the guest makes the socket calls.</summary>
+/// <summary>The kernel's network stack against the host's own TCP/IP stack (SPEC NET-1): the
+/// host listens on 127.0.0.1 (TCP and UDP), QEMU's user network carries the guest's traffic to
+/// it as 10.0.2.2, and a user program in the guest makes the socket calls.</summary>
 public class HostNetworkTests
 {
     [Fact]
-    public async Task GuestProgramDoesATcpRoundTripWithTheHost()
+    public async Task GuestProgramDoesTcpAndUdpRoundTripsWithTheHost()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        int udpPort = ((IPEndPoint)udp.Client.LocalEndPoint!).Port;
+        string? datagram = null;
+        Task udpServer = Task.Run(async () =>
+        {
+            UdpReceiveResult request = await udp.ReceiveAsync();
+            datagram = Encoding.ASCII.GetString(request.Buffer);
+            await udp.SendAsync(Encoding.ASCII.GetBytes(datagram.ToUpperInvariant()), request.RemoteEndPoint);
+        });
         string? received = null;
         Task server = Task.Run(async () =>
         {
@@ -35,12 +44,14 @@ public class HostNetworkTests
             await stream.WriteAsync(Encoding.ASCII.GetBytes(received.ToUpperInvariant()));
         });
 
-        BootResult run = await Task.Run(() => QemuBoot.Boot(BootPath.GrubBios, $"test=hostnet.tcp_round_trip_with_the_host net-peer-port={port}"));
+        BootResult run = await Task.Run(() => QemuBoot.Boot(BootPath.GrubBios, $"test=hostnet.tcp_and_udp_round_trips_with_the_host net-peer-port={port} net-udp-port={udpPort}"));
         Task finished = await Task.WhenAny(server, Task.Delay(System.TimeSpan.FromSeconds(5)));
         Assert.True(finished == server, "the host never saw the connection:\n" + run);
         await server;
         Assert.Equal("hello from aurora over tcp\n", received);
-        Assert.Contains("[test] hostnet.tcp_round_trip_with_the_host ... PASS", run.Serial);
+        Assert.True(udpServer.IsCompleted, "the host never got the datagram:\n" + run);
+        Assert.Equal("ping over udp", datagram);
+        Assert.Contains("[test] hostnet.tcp_and_udp_round_trips_with_the_host ... PASS", run.Serial);
         Assert.Equal(BootResult.TestsPassed, run.ExitCode);
     }
 }
