@@ -97,4 +97,79 @@ internal static unsafe class NetworkTests
         Check(answered, "no ARP reply from the gateway within 2 s");
         Check(E1000.LinkUp, "the link is down");
     }
+
+    /// <summary>Frames no honest peer would send — too short, an IPv4 header claiming more bytes
+    /// than the frame has, a bad header checksum, a header length below 20, a TCP segment with
+    /// a data offset past its end, random bytes — go into the kernel's stack as if the card had
+    /// received them: each is dropped and counted, the kernel keeps running, and the stack still
+    /// answers the gateway afterwards.</summary>
+    internal static void MalformedFramesAreDroppedAndCounted()
+    {
+        Check(Net.NetworkStack.IsUp, "the network stack is not up");
+        if (!Net.NetworkStack.IsUp) return;
+        byte* frame = stackalloc byte[128];
+        byte* mac = stackalloc byte[6];
+        E1000.MacAddress(new Span<byte>(mac, 6));
+        Net.NetworkStack.Lock();
+        Aurora.Net.NetStatistics before = Net.NetworkStack.Interface.Statistics;
+        ulong random = 0x2545F4914F6CDD1D;
+        for (int kind = 0; kind < 6; kind++)
+        {
+            for (int round = 0; round < 50; round++)
+            {
+                int length = 60;
+                for (int i = 0; i < 128; i++)
+                {
+                    random ^= random << 13;
+                    random ^= random >> 7;
+                    random ^= random << 17;
+                    frame[i] = (byte)random;
+                }
+
+                // Addressed to us (our MAC), IPv4, version 4 / IHL 5, to 10.0.2.15.
+                for (int i = 0; i < 6; i++) frame[i] = mac[i];
+                frame[12] = 0x08; frame[13] = 0x00; frame[14] = 0x45;
+                frame[30] = 10; frame[31] = 0; frame[32] = 2; frame[33] = 15;
+                frame[16] = 0; frame[17] = 40;                                   // total length 40
+                frame[20] = 0; frame[21] = 0;                                    // no fragmentation
+                switch (kind)
+                {
+                    case 0: length = 10 + round % 4; break;                      // shorter than an Ethernet header
+                    case 1: frame[16] = 0xFF; frame[17] = 0xFF; break;             // total length past the frame
+                    case 2: break;                                                  // header checksum wrong (fixed below, then spoiled)
+                    case 3: frame[14] = 0x42; break;                               // header length 8 bytes
+                    case 4: frame[23] = 6; frame[46] = 0xF0; break;                // TCP data offset 60 in a 20-byte segment
+                    default: length = 14 + (int)(random % 100); break;            // anything at all
+                }
+
+                if (kind >= 1 && kind <= 4) SetHeaderChecksum(frame + 14);
+                if (kind == 2) frame[24] ^= 0x5A;
+
+                Net.NetworkStack.Interface.Receive(new ReadOnlySpan<byte>(frame, length), Net.NetworkStack.NowMs);
+            }
+        }
+
+        Aurora.Net.NetStatistics after = Net.NetworkStack.Interface.Statistics;
+        Net.NetworkStack.Unlock();
+        Check(after.FramesReceived - before.FramesReceived == 300, "not every frame was seen");
+        Check(after.Truncated - before.Truncated >= 50, "frames shorter than an Ethernet header were not counted as truncated");
+        Check(after.BadChecksum > before.BadChecksum, "a bad header checksum was not counted");
+        Check(after.Malformed > before.Malformed, "a malformed header was not counted");
+        Check(after.FramesDropped - before.FramesDropped >= 290, "malformed frames were not all dropped");
+        // Still alive: ARP with the gateway works as before.
+        E1000ResolvesTheGatewayWithArp();
+    }
+
+    /// <summary>RFC 791 header checksum over the 20-byte header at <paramref name="header"/>.</summary>
+    private static void SetHeaderChecksum(byte* header)
+    {
+        header[10] = 0;
+        header[11] = 0;
+        uint sum = 0;
+        for (int i = 0; i < 20; i += 2) sum += (uint)((header[i] << 8) | header[i + 1]);
+        while ((sum >> 16) != 0) sum = (sum & 0xFFFF) + (sum >> 16);
+        ushort checksum = (ushort)~sum;
+        header[10] = (byte)(checksum >> 8);
+        header[11] = (byte)checksum;
+    }
 }

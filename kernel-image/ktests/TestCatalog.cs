@@ -70,6 +70,7 @@ internal static unsafe class TestCatalog
         T("process.layout_is_random_per_run", &ProcessTests.LayoutIsRandomPerRun),
         T("process.bad_programs_are_refused", &ProcessTests.BadProgramsAreRefused),
         T("net.e1000_resolves_the_gateway_with_arp", &NetworkTests.E1000ResolvesTheGatewayWithArp),
+        T("net.malformed_frames_are_dropped_and_counted", &NetworkTests.MalformedFramesAreDroppedAndCounted),
         T("hostnet.tcp_and_udp_round_trips_with_the_host", &NetworkTests.TcpAndUdpRoundTripsWithTheHost),
         T("modsign.signed_module_verifies", &ModuleSignatureTests.SignedModuleVerifies),
         T("modsign.flipped_bit_is_rejected", &ModuleSignatureTests.FlippedBitIsRejected),
