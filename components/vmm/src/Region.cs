@@ -1,0 +1,72 @@
+namespace Aurora.Vmm;
+
+/// <summary>What a region may be used for: the PROT_* bits of mmap and mprotect.</summary>
+[System.Flags]
+public enum RegionAccess : byte
+{
+    None = 0,
+    Read = 1,
+    Write = 2,
+    Execute = 4,
+}
+
+/// <summary>Where a region's pages come from, for the kernel's bookkeeping (the map itself
+/// treats every kind alike).</summary>
+public enum RegionKind : byte
+{
+    /// <summary>Anonymous memory (mmap MAP_ANONYMOUS): zero-filled on first touch.</summary>
+    Anonymous,
+
+    /// <summary>A program's stack.</summary>
+    Stack,
+
+    /// <summary>The program break (brk).</summary>
+    Break,
+
+    /// <summary>A loaded program's segment.</summary>
+    Image,
+
+    /// <summary>Frames that belong to something else (a shared-memory segment, a device):
+    /// never copied on write, never zero-filled.</summary>
+    Shared,
+}
+
+/// <summary>
+/// One virtual memory area: the page-aligned range [<see cref="Start"/>, <see cref="End"/>)
+/// with the access it has now and the most it may ever get (<see cref="MaxAccess"/>, Linux's
+/// VM_MAY* bits: a read-only attachment can never be made writable by mprotect).
+/// <see cref="Tag"/> is the owner's (for example a segment handle).
+/// </summary>
+public struct Region
+{
+    public ulong Start;
+    public ulong End;
+    public RegionAccess Access;
+    public RegionAccess MaxAccess;
+    public RegionKind Kind;
+    public ulong Tag;
+
+    public Region(ulong start, ulong end, RegionAccess access, RegionAccess maxAccess, RegionKind kind, ulong tag = 0)
+    {
+        Start = start;
+        End = end;
+        Access = access;
+        MaxAccess = maxAccess;
+        Kind = kind;
+        Tag = tag;
+    }
+
+    public readonly ulong Length => End - Start;
+
+    public readonly bool Contains(ulong address) => address >= Start && address < End;
+}
+
+/// <summary>Memory for a <see cref="RegionMap{TStorage}"/>'s array (the kernel heap in the
+/// kernel, native memory on the host).</summary>
+public unsafe interface IRegionStorage
+{
+    /// <summary><paramref name="bytes"/> bytes, 8-byte aligned, or null.</summary>
+    void* Allocate(nuint bytes);
+
+    void Free(void* block);
+}
