@@ -147,6 +147,17 @@ internal static unsafe class ProcessTests
         }
     }
 
+    /// <summary>Issue 9, findings 2 and 5 (userland/vm_ranges.c): a child's mprotect on pages
+    /// shared copy-on-write gets private copies (the parent's data and text stay), huge and
+    /// wrapping ranges answer at once with Linux's errno, PROT_NONE faults, untouched mappings
+    /// fill in on first touch (kernel copies included) and a read-only page refuses kernel writes.</summary>
+    internal static void MprotectAndHugeRangesFollowRegions()
+    {
+        int status = Run("vm_ranges.elf");
+        Check(OutputContains("vm_ranges: 0 wrong"), "a memory call gave a wrong answer (its line says which)");
+        CheckEqual(0, status, "vm_ranges wait status");
+    }
+
     /// <summary>open/read/write/lseek/stat/fstat/mkdir/rename/getdents64/unlink/rmdir on the
     /// kernel's tmpfs, each misuse answered with its errno.</summary>
     internal static void FilesWorkThroughTheVfs()

@@ -87,3 +87,11 @@ internal unsafe struct HeapNetMemory : INetMemory
 
     public void Free(void* block) => KernelMemory.Free(block);
 }
+
+/// <summary>Each process's region map (its virtual memory areas) lives on the kernel heap.</summary>
+internal unsafe struct HeapRegionStorage : IRegionStorage
+{
+    public void* Allocate(nuint bytes) => KernelMemory.Allocate(bytes);
+
+    public void Free(void* block) => KernelMemory.Free(block);
+}

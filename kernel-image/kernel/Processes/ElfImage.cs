@@ -35,7 +35,7 @@ internal static unsafe class ElfImage
         public ulong End;              // first page above every segment: where brk starts
     }
 
-    internal static LoadError Load(ReadOnlySpan<byte> file, AddressSpace space, out Layout layout)
+    internal static LoadError Load(ReadOnlySpan<byte> file, AddressSpace space, ref UserRegions regions, out Layout layout)
     {
         layout = default;
         if (file.Length < 64 || file[0] != 0x7F || file[1] != (byte)'E' || file[2] != (byte)'L' || file[3] != (byte)'F')
@@ -71,6 +71,7 @@ internal static unsafe class ElfImage
             ulong start = address & ~(UserMemory.PageSize - 1);
             ulong end = (address + memorySize + UserMemory.PageSize - 1) & ~(UserMemory.PageSize - 1);
             if (!UserMemory.MapZeroed(space, start, end, protection)) return LoadError.OutOfMemory;
+            if (!AddRegion(ref regions, start, end, flags)) return LoadError.OutOfMemory;
             if (!UserMemory.Fill(space, address, file.Slice((int)offset, (int)fileSize)))
                 return LoadError.OutOfMemory;
 
@@ -84,6 +85,31 @@ internal static unsafe class ElfImage
         layout.Entry = entry;
         layout.ProgramHeaderCount = headerCount;
         return LoadError.None;
+    }
+
+    /// <summary>The segment's pages as an image region; a page an earlier segment already
+    /// covers (segments may share one) stays in that segment's region.</summary>
+    private static bool AddRegion(ref UserRegions regions, ulong start, ulong end, uint flags)
+    {
+        RegionAccess access = RegionAccess.Read;
+        if ((flags & FlagWrite) != 0) access |= RegionAccess.Write;
+        if ((flags & FlagExecute) != 0) access |= RegionAccess.Execute;
+        const RegionAccess All = RegionAccess.Read | RegionAccess.Write | RegionAccess.Execute;
+        for (ulong page = start; page < end;)
+        {
+            int index = regions.IndexOf(page);
+            if (index >= 0)
+            {
+                page = regions[index].End;
+                continue;
+            }
+            int next = regions.FirstEndingAfter(page);
+            ulong stop = next < regions.Count && regions[next].Start < end ? regions[next].Start : end;
+            if (regions.Insert(new Region(page, stop, access, All, RegionKind.Image)) != VmmError.None) return false;
+            page = stop;
+        }
+
+        return true;
     }
 
     private static ushort Read16(ReadOnlySpan<byte> b, int at) => (ushort)(b[at] | (b[at + 1] << 8));

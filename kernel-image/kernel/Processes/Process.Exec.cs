@@ -34,6 +34,7 @@ internal unsafe partial struct Process
         if (error == 0) error = ReadProgram(process, new ReadOnlySpan<byte>(path, (int)pathLength), out image, out imageSize);
 
         AddressSpace space = default;
+        UserRegions regions = NewRegions();
         ElfImage.Layout layout = default;
         RandomLayout random = default;
         ulong stackPointer = 0;
@@ -45,15 +46,19 @@ internal unsafe partial struct Process
             }
             else
             {
-                LoadError load = ElfImage.Load(new ReadOnlySpan<byte>(image, (int)imageSize), space, out layout);
+                LoadError load = ElfImage.Load(new ReadOnlySpan<byte>(image, (int)imageSize), space, ref regions, out layout);
                 if (load == LoadError.None)
                 {
                     random = ChooseLayout(layout.End);
-                    stackPointer = BuildStack(space, random.StackTop, layout, new ReadOnlySpan<byte>(strings, used), argumentCount, environmentCount);
+                    stackPointer = BuildStack(space, ref regions, random.StackTop, layout, new ReadOnlySpan<byte>(strings, used), argumentCount, environmentCount);
                 }
                 error = load == LoadError.OutOfMemory || (load == LoadError.None && stackPointer == 0) ? -Syscalls.Errno.ENOMEM
                     : load != LoadError.None ? -ENOEXEC : 0;
-                if (error != 0) UserMemory.Destroy(space);
+                if (error != 0)
+                {
+                    UserMemory.Destroy(space);
+                    regions.Clear();
+                }
             }
         }
 
@@ -74,6 +79,8 @@ internal unsafe partial struct Process
         UserMode.SetThreadPointer(0);
         Cpu.EnableInterrupts();
         UserMemory.Destroy(old);
+        process->Regions.Clear();
+        process->Regions = regions;
 
         process->Entry = layout.Entry;
         process->InitialStackPointer = stackPointer;

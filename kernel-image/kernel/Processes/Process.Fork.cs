@@ -48,8 +48,18 @@ internal unsafe partial struct Process
             return -Syscalls.Errno.EAGAIN;
         }
 
+        child->Regions = NewRegions();
+        if (child->Regions.CopyFrom(parent->Regions) != VmmError.None)
+        {
+            Ipc.Capabilities.FreeHandle(child->CapsHandle);
+            KernelMemory.Free(child);
+            KernelMemory.Free(context);
+            return -Syscalls.Errno.ENOMEM;
+        }
+
         if (UserMemory.Clone(parent->Space, out child->Space) != VmmError.None)
         {
+            child->Regions.Clear();
             Ipc.Capabilities.FreeHandle(child->CapsHandle);
             KernelMemory.Free(child);
             KernelMemory.Free(context);
@@ -63,6 +73,7 @@ internal unsafe partial struct Process
         {
             Ipc.Capabilities.FreeHandle(child->CapsHandle);
             UserMemory.Destroy(child->Space);
+            child->Regions.Clear();
             KernelMemory.Free(child);
             KernelMemory.Free(context);
             return -(long)shared;
@@ -78,6 +89,7 @@ internal unsafe partial struct Process
             FileSystem.Unlock();
             Ipc.Capabilities.FreeHandle(child->CapsHandle);
             UserMemory.Destroy(child->Space);
+            child->Regions.Clear();
             KernelMemory.Free(child);
             KernelMemory.Free(context);
             return -Syscalls.Errno.ENOMEM;

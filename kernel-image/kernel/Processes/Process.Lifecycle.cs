@@ -61,6 +61,7 @@ internal unsafe partial struct Process
         var process = (Process*)KernelMemory.Allocate((nuint)sizeof(Process));
         if (process == null) { error = LoadError.OutOfMemory; return null; }
         *process = default;
+        process->Regions = NewRegions();
         for (int i = 0; i < name.Length && i < Process.NameCapacity - 1; i++) process->Name[i] = name[i];
         process->CapsHandle = Ipc.Capabilities.AllocateHandle();
         if (process->CapsHandle < 0)
@@ -78,7 +79,7 @@ internal unsafe partial struct Process
             return null;
         }
 
-        error = ElfImage.Load(program, process->Space, out ElfImage.Layout layout);
+        error = ElfImage.Load(program, process->Space, ref process->Regions, out ElfImage.Layout layout);
         RandomLayout random = default;
         if (error == LoadError.None)
         {
@@ -88,7 +89,7 @@ internal unsafe partial struct Process
             stored.CopyTo(new Span<byte>(strings, stored.Length));
             strings[stored.Length] = 0;
             random = ChooseLayout(layout.End);
-            process->InitialStackPointer = BuildStack(process->Space, random.StackTop, layout, new ReadOnlySpan<byte>(strings, stored.Length + 1), 1, 0);
+            process->InitialStackPointer = BuildStack(process->Space, ref process->Regions, random.StackTop, layout, new ReadOnlySpan<byte>(strings, stored.Length + 1), 1, 0);
             if (process->InitialStackPointer == 0) error = LoadError.OutOfMemory;
         }
         KernelThread* thread = error == LoadError.None ? Scheduler.Create(&EnterUserMode, (ulong)process) : null;
@@ -96,6 +97,7 @@ internal unsafe partial struct Process
         if (error != LoadError.None)
         {
             UserMemory.Destroy(process->Space);
+            process->Regions.Clear();
             Ipc.Capabilities.FreeHandle(process->CapsHandle);
             KernelMemory.Free(process);
             return null;
@@ -131,6 +133,7 @@ internal unsafe partial struct Process
         Cpu.RestoreInterrupts(interrupts);
         Ipc.Capabilities.FreeHandle(process->CapsHandle);
         UserMemory.Destroy(process->Space);
+        process->Regions.Clear();
         KernelMemory.Free(process);
         return status;
     }
@@ -185,9 +188,12 @@ internal unsafe partial struct Process
     {
         Process* process = Current;
         if (process == null) Panic.Fail("a user-mode fault without a process");
-        const ulong PresentAndWrite = 3;
-        if (vector == 14 && (errorCode & PresentAndWrite) == PresentAndWrite &&
-            UserMemory.ResolveWriteFault(process->Space, address) == VmmError.None)
+        // Page faults the process's regions allow: demand paging and copy-on-write. Anything
+        // else — an address outside every region (the kernel half included), a right the region
+        // lacks — is a real fault for the process.
+        const ulong Present = 1, Write = 2, InstructionFetch = 16;
+        if (vector == 14 &&
+            ResolveFault(process, address, (errorCode & Write) != 0, (errorCode & InstructionFetch) != 0, (errorCode & Present) != 0))
             return true;
         int signal = vector switch
         {
@@ -235,8 +241,13 @@ internal unsafe partial struct Process
     /// <paramref name="strings"/> holds the <paramref name="argumentCount"/> arguments and then
     /// the <paramref name="environmentCount"/> environment entries, each NUL-terminated.
     /// Returns the initial stack pointer, or 0 when memory ran out.</summary>
-    internal static ulong BuildStack(AddressSpace space, ulong stackTop, in ElfImage.Layout layout, ReadOnlySpan<byte> strings, int argumentCount, int environmentCount)
+    internal static ulong BuildStack(AddressSpace space, ref UserRegions regions, ulong stackTop, in ElfImage.Layout layout, ReadOnlySpan<byte> strings, int argumentCount, int environmentCount)
     {
+        const RegionAccess ReadWrite = RegionAccess.Read | RegionAccess.Write;
+        if (regions.Insert(new Region(stackTop - StackSize, stackTop, ReadWrite, ReadWrite | RegionAccess.Execute, RegionKind.Stack)) != VmmError.None)
+            return 0;
+        // Mapped now, not on first touch: the loader writes into it before the space is the
+        // running one (kernel copies fill in pages only for the running process).
         if (!UserMemory.MapZeroed(space, stackTop - StackSize, stackTop, PageFlags.User | PageFlags.Writable | PageFlags.NoExecute))
             return 0;
 

@@ -13,6 +13,9 @@ internal unsafe partial struct Process
 
     public ulong Id;
     public AddressSpace Space;
+
+    /// <summary>The virtual memory areas of <see cref="Space"/> (Process.Memory.cs).</summary>
+    public UserRegions Regions;
     public KernelThread* Thread;
 
     public ulong Entry;

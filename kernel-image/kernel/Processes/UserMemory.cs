@@ -104,19 +104,32 @@ internal static unsafe class UserMemory
         return true;
     }
 
-    /// <summary>Unmaps [start, end) (page-aligned) and frees the frames; pages not mapped are skipped.</summary>
-    internal static void Unmap(AddressSpace space, ulong start, ulong end)
+    /// <summary>Unmaps [start, end) (page-aligned) and drops each frame's share (freeing frames
+    /// no one else maps). The mapper visits only existing page tables; the share lock is held
+    /// for at most 1 GiB of address space at a time, so the call stays preemptible.</summary>
+    internal static void UnmapRange(AddressSpace space, ulong start, ulong end)
     {
-        ref var mapper = ref KernelMemory.Mapper;
-        for (ulong page = start; page < end; page += PageSize)
+        const ulong Step = 1UL << 30;
+        for (ulong at = start; at < end;)
         {
-            if (mapper.Unmap(space, page, Vmm.PageSize.Size4KiB, out ulong frame) == VmmError.None)
-            {
-                bool flags = s_shareLock.Acquire();
-                mapper.ReleaseFrame(frame, s_counts);
-                s_shareLock.Release(flags);
-            }
+            ulong next = (at | (Step - 1)) + 1;
+            ulong stop = next < end ? next : end;
+            bool flags = s_shareLock.Acquire();
+            VmmError error = KernelMemory.Mapper.UnmapRange(space, at, stop, s_counts, out _);
+            s_shareLock.Release(flags);
+            if (error != VmmError.None) Panic.Fail("unmapping a user range failed", "the range was checked by the caller");
+            at = stop;
         }
+    }
+
+    /// <summary>mprotect's page-table half: new rights for every mapped page of [start, end),
+    /// write access on shared frames given as copy-on-write (never in place).</summary>
+    internal static void ProtectRange(AddressSpace space, ulong start, ulong end, PageFlags rights)
+    {
+        bool flags = s_shareLock.Acquire();
+        VmmError error = KernelMemory.Mapper.ProtectRange(space, start, end, rights, s_counts, out _);
+        s_shareLock.Release(flags);
+        if (error != VmmError.None) Panic.Fail("protecting a user range failed", "the range was checked by the caller");
     }
 
     /// <summary>Frees the user half: every page table and every frame it maps.</summary>
@@ -136,7 +149,12 @@ internal static unsafe class UserMemory
         ulong end = address + length;
         for (ulong page = address & ~(PageSize - 1); page < end; page += PageSize)
         {
-            if (KernelMemory.Mapper.Translate(space, page, out Translation t) != VmmError.None) return false;
+            if (KernelMemory.Mapper.Translate(space, page, out Translation t) != VmmError.None)
+            {
+                // Not there yet: demand paging, if the page is in one of the process's regions.
+                if (!FaultIn(space, page, write) || KernelMemory.Mapper.Translate(space, page, out t) != VmmError.None)
+                    return false;
+            }
             if ((t.Flags & PageFlags.User) == 0) return false;
             if (write && (t.Flags & PageFlags.Writable) == 0)
             {
@@ -148,6 +166,15 @@ internal static unsafe class UserMemory
         }
 
         return true;
+    }
+
+    /// <summary>A kernel copy reached a page of the running process's space that is not mapped:
+    /// fill it in as a user access would be (Process.ResolveFault).</summary>
+    private static bool FaultIn(AddressSpace space, ulong page, bool write)
+    {
+        Process* process = Process.Current;
+        return process != null && process->Space.Root == space.Root &&
+               Process.ResolveFault(process, page, write, execute: false, present: false);
     }
 
     /// <summary>The direct-map address of mapped user address <paramref name="address"/>, and how

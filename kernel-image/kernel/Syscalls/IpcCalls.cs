@@ -182,14 +182,26 @@ internal static unsafe class IpcCalls
 
         var pages = (ulong*)attachment.Pages;
         ulong count = pages[0];
-        ulong start = process->MappingCursor;
-        process->MappingCursor = start + ((count + 1) * 4096);
-        PageFlags protection = PageFlags.User | PageFlags.NoExecute | (attachment.ReadOnly ? 0 : PageFlags.Writable);
+        // The attachment is a region whose most access is what the grant gave: mprotect can
+        // never make a read-only attachment writable (issue 9, finding 2).
+        RegionAccess access = attachment.ReadOnly ? RegionAccess.Read : RegionAccess.Read | RegionAccess.Write;
+        ulong start = Process.ChooseMappingAddress(process, 0, count * 4096);
+        if (start == 0 ||
+            process->Regions.Insert(new Region(start, start + (count * 4096), access, access | RegionAccess.Execute, RegionKind.Shared, attachment.Segment)) != VmmError.None)
+        {
+            Capabilities.Lock();
+            Capabilities.Space.Detach(process->CapsHandle, attachment.Segment, out ulong unused);
+            Capabilities.Unlock();
+            FreeSegment(unused);
+            return -Errno.ENOMEM;
+        }
+
+        PageFlags protection = Process.PageRights(access);
         for (ulong i = 0; i < count; i++)
         {
             if (KernelMemory.Mapper.Map(process->Space, start + (i * 4096), pages[1 + i], Vmm.PageSize.Size4KiB, protection) != VmmError.None)
             {
-                UnmapSegment(process, start, i);
+                Process.UnmapRegions(process, start, start + (count * 4096));
                 Capabilities.Lock();
                 Capabilities.Space.Detach(process->CapsHandle, attachment.Segment, out ulong free);
                 Capabilities.Unlock();
@@ -266,10 +278,17 @@ internal static unsafe class IpcCalls
         process->SharedAddress[slot] = 0;
     }
 
+    /// <summary>Unmaps an attachment and forgets its region. Only pages still in that same
+    /// attachment's region are touched: if the program unmapped it (munmap) and mapped something
+    /// else there, shmdt must not take the newcomer's pages.</summary>
     private static void UnmapSegment(Process* process, ulong start, ulong count)
     {
-        for (ulong i = 0; i < count; i++)
-            KernelMemory.Mapper.Unmap(process->Space, start + (i * 4096), Vmm.PageSize.Size4KiB, out _);
+        int index = process->Regions.IndexOf(start);
+        if (index < 0) return;
+        Region region = process->Regions[index];
+        if (region.Kind != RegionKind.Shared || region.Start != start) return;
+        ulong end = start + (count * 4096);
+        Process.UnmapRegions(process, start, region.End < end ? region.End : end);
     }
 
     /// <summary>A page list (count, then frames), every frame zeroed and pinned so fork shares

@@ -3,68 +3,86 @@ using Aurora.Vmm;
 
 namespace Aurora.Kernel.Syscalls;
 
-/// <summary>brk, mmap (anonymous private memory), munmap, mprotect.</summary>
+/// <summary>
+/// brk, mmap (anonymous, private), munmap, mprotect — as operations on the process's regions
+/// (Process.Memory.cs). Pages are filled in on first touch, so each call costs what is mapped,
+/// not the size of the range it names (issue 9, finding 5), and mprotect never grants what a
+/// region may not have, nor write access to a frame another process shares (finding 2).
+/// </summary>
 internal static unsafe class MemoryCalls
 {
     private const ulong ProtRead = 1, ProtWrite = 2, ProtExec = 4;
     private const ulong MapShared = 0x01, MapPrivate = 0x02, MapFixed = 0x10, MapAnonymous = 0x20;
+    private const ulong MapFixedNoReplace = 0x100000;
     private const ulong Page = UserMemory.PageSize;
+    private const RegionAccess AllAccess = RegionAccess.Read | RegionAccess.Write | RegionAccess.Execute;
 
     private static ulong PageUp(ulong value) => (value + Page - 1) & ~(Page - 1);
 
-    /// <summary>brk(address): moves the break (mapping or freeing whole pages) and returns the
-    /// new break; on failure, or for 0, returns the current one (Linux behaviour).</summary>
+    /// <summary>brk(address): moves the break and returns the new one; on failure, or for 0,
+    /// returns the current one (Linux behaviour). The break is one region from the break start
+    /// to the page above the break; it may not grow into another mapping.</summary>
     internal static long Brk(Process* process, ulong address)
     {
         ulong current = process->Break;
         if (address < process->BreakStart || address - process->BreakStart > Process.BreakLimit)
             return (long)current;
+        ulong start = process->BreakStart;
         ulong mappedEnd = PageUp(current), wantedEnd = PageUp(address);
         if (wantedEnd > mappedEnd)
         {
-            if (!UserMemory.MapZeroed(process->Space, mappedEnd, wantedEnd, PageFlags.User | PageFlags.Writable | PageFlags.NoExecute))
-            {
-                UserMemory.Unmap(process->Space, mappedEnd, wantedEnd);
-                return (long)current;
-            }
+            if (process->Regions.Overlaps(mappedEnd, wantedEnd)) return (long)current;
+            if (!ReplaceBreakRegion(process, start, mappedEnd, wantedEnd)) return (long)current;
         }
         else if (wantedEnd < mappedEnd)
         {
-            UserMemory.Unmap(process->Space, wantedEnd, mappedEnd);
+            Process.UnmapRegions(process, wantedEnd, mappedEnd);
         }
 
         process->Break = address;
         return (long)address;
     }
 
+    /// <summary>The break region [start, oldEnd) becomes [start, newEnd) (no region when empty).</summary>
+    private static bool ReplaceBreakRegion(Process* process, ulong start, ulong oldEnd, ulong newEnd)
+    {
+        const RegionAccess ReadWrite = RegionAccess.Read | RegionAccess.Write;
+        if (oldEnd > start) process->Regions.Remove(start, oldEnd); // removes whole regions only: cannot fail
+        if (process->Regions.Insert(new Region(start, newEnd, ReadWrite, AllAccess, RegionKind.Break)) == VmmError.None)
+            return true;
+        if (oldEnd > start) process->Regions.Insert(new Region(start, oldEnd, ReadWrite, AllAccess, RegionKind.Break));
+        return false;
+    }
+
     internal static long Mmap(Process* process, ulong address, ulong length, ulong protection, ulong flags, ulong descriptor, ulong offset)
     {
-        if (length == 0 || length > Process.MappingLimit) return -Errno.EINVAL;
+        if (length == 0) return -Errno.EINVAL;
         if ((flags & MapAnonymous) == 0) return -Errno.EBADF; // no file descriptors map memory yet
         if ((flags & (MapShared | MapPrivate)) != MapPrivate) return -Errno.EINVAL;
         if ((protection & ~(ProtRead | ProtWrite | ProtExec)) != 0) return -Errno.EINVAL;
+        if (length > UserMemory.UserLimit) return -Errno.ENOMEM;
         ulong size = PageUp(length);
         ulong start;
-        if ((flags & MapFixed) != 0)
+        if ((flags & (MapFixed | MapFixedNoReplace)) != 0)
         {
-            if ((address & (Page - 1)) != 0 || address < Page || address >= UserMemory.UserLimit || size > UserMemory.UserLimit - address)
-                return -Errno.EINVAL;
+            if ((address & (Page - 1)) != 0) return -Errno.EINVAL;
+            if (address < Page || address >= UserMemory.UserLimit || size > UserMemory.UserLimit - address)
+                return -Errno.ENOMEM;
             start = address;
-            UserMemory.Unmap(process->Space, start, start + size);
+            if (process->Regions.Overlaps(start, start + size))
+            {
+                if ((flags & MapFixed) == 0) return -Errno.EEXIST;
+                Process.UnmapRegions(process, start, start + size);
+            }
         }
         else
         {
-            start = process->MappingCursor;
-            if (size > Process.MappingLimit - start) return -Errno.ENOMEM;
-            process->MappingCursor = start + size + Page; // a guard page between mappings
+            start = Process.ChooseMappingAddress(process, address & ~(Page - 1), size);
+            if (start == 0) return -Errno.ENOMEM;
         }
 
-        if (!UserMemory.MapZeroed(process->Space, start, start + size, Protection(protection)))
-        {
-            UserMemory.Unmap(process->Space, start, start + size);
-            return -Errno.ENOMEM;
-        }
-
+        var region = new Region(start, start + size, Process.AccessFromProt(protection), AllAccess, RegionKind.Anonymous);
+        if (process->Regions.Insert(region) != VmmError.None) return -Errno.ENOMEM;
         return (long)start;
     }
 
@@ -72,33 +90,32 @@ internal static unsafe class MemoryCalls
     {
         if ((address & (Page - 1)) != 0 || length == 0 || address >= UserMemory.UserLimit || length > UserMemory.UserLimit - address)
             return -Errno.EINVAL;
-        UserMemory.Unmap(process->Space, address, address + PageUp(length));
+        ulong end = address + PageUp(length);
+        if (end > UserMemory.UserLimit) return -Errno.EINVAL;
+        Process.UnmapRegions(process, address, end);
         return 0;
     }
 
+    /// <summary>mprotect: every page of the range must be mapped (ENOMEM) and its region must
+    /// allow the access (EACCES: a read-only shared-memory attachment stays read-only). Write
+    /// access to a frame shared after fork is granted as copy-on-write.</summary>
     internal static long Mprotect(Process* process, ulong address, ulong length, ulong protection)
     {
-        if ((address & (Page - 1)) != 0 || address >= UserMemory.UserLimit || length > UserMemory.UserLimit - address ||
-            (protection & ~(ProtRead | ProtWrite | ProtExec)) != 0)
+        if ((address & (Page - 1)) != 0 || (protection & ~(ProtRead | ProtWrite | ProtExec)) != 0)
             return -Errno.EINVAL;
+        if (length == 0) return 0;
+        if (address >= UserMemory.UserLimit || length > UserMemory.UserLimit - address) return -Errno.ENOMEM;
         ulong end = address + PageUp(length);
-        if (!UserMemory.IsAccessible(process->Space, address, end - address, write: false)) return -Errno.ENOMEM;
-        for (ulong page = address; page < end; page += Page)
+        if (end > UserMemory.UserLimit) return -Errno.ENOMEM;
+        RegionAccess access = Process.AccessFromProt(protection);
+        switch (process->Regions.SetAccess(address, end, access))
         {
-            if (Memory.KernelMemory.Mapper.Protect(process->Space, page, Vmm.PageSize.Size4KiB, Protection(protection)) != VmmError.None)
-                return -Errno.ENOMEM;
+            case VmmError.None: break;
+            case VmmError.ProtectionViolation: return -Errno.EACCES;
+            default: return -Errno.ENOMEM;
         }
 
+        UserMemory.ProtectRange(process->Space, address, end, Process.PageRights(access));
         return 0;
-    }
-
-    /// <summary>PROT_* to page flags. x86 cannot map write-only or no-access-but-present pages
-    /// distinctly; PROT_NONE pages stay user-inaccessible (no User bit).</summary>
-    private static PageFlags Protection(ulong protection)
-    {
-        PageFlags flags = protection == 0 ? PageFlags.None : PageFlags.User;
-        if ((protection & ProtWrite) != 0) flags |= PageFlags.Writable;
-        if ((protection & ProtExec) == 0) flags |= PageFlags.NoExecute;
-        return flags;
     }
 }
