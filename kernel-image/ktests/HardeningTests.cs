@@ -110,6 +110,17 @@ internal static unsafe class HardeningTests
         Check(status == 0, "the program failed");
     }
 
+    // ---- user writes to kernel pages (finding 6) ----
+
+    /// <summary>A user write to a writable kernel page (direct map, framebuffer) is SIGSEGV at
+    /// once, not an endless "spurious" fault.</summary>
+    internal static void UserWriteToKernelPageIsSigsegv()
+    {
+        int status = ProcessTests.RunProgram("hardening_kernel_write.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("hardening kernel write: 0 wrong"), "a write to a kernel page did not end by SIGSEGV");
+        Check(status == 0, "the program failed");
+    }
+
     // ---- signal frame (finding 9) ----
 
     /// <summary>The signal frame's fpstate is where Linux has it, carries no stale kernel bytes,

@@ -72,6 +72,7 @@ internal static unsafe class TestCatalog
         T("hardening.rflags_are_per_thread", &HardeningTests.RflagsArePerThread),
         T("hardening.nested_task_flag_from_user_is_harmless", &HardeningTests.NestedTaskFlagFromUserIsHarmless),
         T("hardening.no_return_to_non_canonical_addresses", &HardeningTests.NoReturnToNonCanonicalAddresses),
+        T("hardening.user_write_to_kernel_page_is_sigsegv", &HardeningTests.UserWriteToKernelPageIsSigsegv),
         T("hardening.signal_frame_matches_linux", &HardeningTests.SignalFrameMatchesLinux),
         T("net.e1000_resolves_the_gateway_with_arp", &NetworkTests.E1000ResolvesTheGatewayWithArp),
         T("net.malformed_frames_are_dropped_and_counted", &NetworkTests.MalformedFramesAreDroppedAndCounted),

@@ -185,8 +185,7 @@ internal unsafe partial struct Process
     {
         Process* process = Current;
         if (process == null) Panic.Fail("a user-mode fault without a process");
-        const ulong PresentAndWrite = 3;
-        if (vector == 14 && (errorCode & PresentAndWrite) == PresentAndWrite &&
+        if (vector == 14 && IsCopyOnWriteCandidate(process->Space, errorCode, address) &&
             KernelMemory.Mapper.ResolveWriteFault(process->Space, address, UserMemory.Counts) == VmmError.None)
             return true;
         int signal = vector switch
@@ -216,6 +215,24 @@ internal unsafe partial struct Process
         Log.WriteLine();
         Exit(signal);
         return false;
+    }
+
+    // Page-fault error code (Intel SDM Vol. 3A 4.7): P, W/R, U/S, RSVD, I/D.
+    private const ulong FaultPresent = 1, FaultWrite = 2, FaultUser = 4, FaultReserved = 8, FaultFetch = 16;
+
+    /// <summary>Whether a user page fault can be a write to a copy-on-write page, the only
+    /// user fault the kernel resolves: a write (not a fetch, no reserved bit) by user code to a
+    /// present page in the user half that the page tables give to user mode. A fault on a page
+    /// without the User bit (the kernel half: direct map, kernel data, framebuffer) is a
+    /// protection violation whether or not the page is writable; asking the vmm would find it
+    /// writable and call the fault spurious, and the instruction would fault forever.</summary>
+    private static bool IsCopyOnWriteCandidate(AddressSpace space, ulong errorCode, ulong address)
+    {
+        const ulong Expected = FaultPresent | FaultWrite | FaultUser;
+        if ((errorCode & (Expected | FaultReserved | FaultFetch)) != Expected) return false;
+        if (address >= UserMemory.UserLimit) return false;
+        return KernelMemory.Mapper.Translate(space, address, out Translation t) == VmmError.None &&
+               (t.Flags & PageFlags.User) != 0;
     }
 
     private static long EnterUserMode(ulong processAddress)
