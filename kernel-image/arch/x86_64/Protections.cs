@@ -34,18 +34,35 @@ internal static unsafe class Protections
 
     internal static bool SmapEnabled => (Cpu.ReadCr4() & Cr4Smap) != 0;
 
+    /// <summary>Whether the CPU may be affected by Meltdown (rogue data cache load), so that
+    /// kernel page-table isolation would be needed: not for AMD and Hygon CPUs, not when
+    /// IA32_ARCH_CAPABILITIES (CPUID.7.0:EDX bit 29, MSR 0x10A) reports RDCL_NO (bit 0); any
+    /// other CPU is assumed affected, as Linux does (arch/x86/kernel/cpu/common.c).</summary>
+    internal static bool MeltdownAffected;
+
+    private const uint Leaf7ArchCapabilitiesEdx = 1u << 29;
+    private const uint MsrArchCapabilities = 0x10A;
+    private const ulong ArchCapabilitiesRdclNo = 1;
+
     internal static void Enable()
     {
         uint* r = stackalloc uint[4];
         Cpu.Cpuid(0, 0, r);
         uint maxLeaf = r[0];
+        // Vendor string in EBX, EDX, ECX: "AuthenticAMD" / "HygonGenuine" start "Auth" / "Hygo".
+        bool amdFamily = r[1] == 0x68747541 || r[1] == 0x6F677948;
+        bool rdclNo = false;
         if (maxLeaf >= 7)
         {
             Cpu.Cpuid(7, 0, r);
             OfferedSmep = (r[1] & Leaf7SmepEbx) != 0;
             OfferedSmap = (r[1] & Leaf7SmapEbx) != 0;
             OfferedUmip = (r[2] & Leaf7UmipEcx) != 0;
+            if ((r[3] & Leaf7ArchCapabilitiesEdx) != 0)
+                rdclNo = (Cpu.ReadMsr(MsrArchCapabilities) & ArchCapabilitiesRdclNo) != 0;
         }
+
+        MeltdownAffected = !amdFamily && !rdclNo;
 
         Cpu.WriteCr0(Cpu.ReadCr0() | Cr0WriteProtect | Cr0NumericError);
         ulong cr4 = Cpu.ReadCr4();
@@ -77,6 +94,10 @@ internal static unsafe class Protections
         Log.Write(State(cr0, Cr0WriteProtect, true));
         Log.Write(", CR0.NE ");
         Log.WriteLine(State(cr0, Cr0NumericError, true));
+        // Kernel page-table isolation is not implemented: say so plainly where it would matter.
+        Log.WriteLine(MeltdownAffected
+            ? "page-table isolation: NEEDED (CPU may be affected by Meltdown) but not implemented"
+            : "page-table isolation: not needed (CPU not affected by Meltdown)");
     }
 
     private static string State(ulong register, ulong bit, bool offered) =>
