@@ -10,6 +10,10 @@ internal static unsafe partial class Cpu
     /// <summary>Descriptor tables, exception vectors and whatever else the boot CPU needs
     /// before interrupts may be enabled.</summary>
     internal static partial void InitializeBootProcessor();
+    /// <summary>Turns on the processor's protections of the kernel against user memory and
+    /// user code where the processor has them (x86: SMEP, SMAP, UMIP, CR0.WP/NE) and writes
+    /// the boot log line saying which are on.</summary>
+    internal static partial void EnableProtections();
     internal static partial void DisableInterrupts();
     internal static partial void EnableInterrupts();
     /// <summary>Disables interrupts and says whether they were enabled, for

@@ -64,6 +64,7 @@ internal static unsafe class KernelMain
         Log.Write(" MiB free of ");
         Log.WriteDecimal(Memory.KernelMemory.Frames.TotalBytes >> 20);
         Log.WriteLine(" MiB managed");
+        Cpu.EnableProtections();
         Log.Write("kernel: ");
         Log.WriteHex(s_bootInfo.KernelVirtualBase);
         Log.Write(" (physical ");

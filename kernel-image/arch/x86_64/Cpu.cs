@@ -29,6 +29,10 @@ internal static unsafe class Cpu
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_ltr")] internal static extern void LoadTaskRegister(ushort selector);
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_load_gdt")] internal static extern void LoadGdt(void* pointer, ushort codeSelector, ushort dataSelector);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_fxsave")] internal static extern void SaveFpu(void* area512Aligned16);
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_stac")] internal static extern void OpenUserAccess();
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_clac")] internal static extern void CloseUserAccess();
+
     /// <summary>RFLAGS.IF (Intel SDM Vol. 1 3.4.3).</summary>
     internal const ulong FlagInterruptEnable = 1UL << 9;
 

@@ -12,6 +12,12 @@ internal static unsafe partial class Cpu
         X86.Idt.Initialize(KernelMain.Layout.InterruptStubs);
     }
 
+    internal static partial void EnableProtections()
+    {
+        X86.Protections.Enable();
+        X86.Protections.Report();
+    }
+
     internal static partial void DisableInterrupts() => X86.Cpu.DisableInterrupts();
     internal static partial void EnableInterrupts() => X86.Cpu.EnableInterrupts();
 

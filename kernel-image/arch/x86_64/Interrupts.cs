@@ -57,7 +57,12 @@ internal static unsafe class Interrupts
             ReturningToUser(frame);
             return;
         }
-        if (handler != null && handler(frame)) return;
+        if (handler != null && handler(frame))
+        {
+            ReturningToUser(frame);
+            return;
+        }
+
         if ((frame->Cs & 3) == 3 && UserFaultHandler != null)
         {
             if (UserFaultHandler(frame->Vector, frame->ErrorCode, vector == 14 ? Cpu.ReadCr2() : 0, frame->Rip))
@@ -71,13 +76,15 @@ internal static unsafe class Interrupts
     }
 
     /// <summary>An interrupt taken in user mode is about to return there: pending signals are
-    /// delivered now (a thread in a loop that makes no system call still gets them).</summary>
+    /// delivered now (a thread in a loop that makes no system call still gets them), and the
+    /// return address is checked (interrupts.S sanitises the flags).</summary>
     private static void ReturningToUser(InterruptFrame* frame)
     {
         if ((frame->Cs & 3) != 3) return;
         UserState state = default;
         state.Interrupt = frame;
         Processes.Process.BeforeUserReturn(&state);
+        UserMode.CheckReturnAddress(frame->Rip);
     }
 
     internal static string ExceptionName(ulong vector) => vector switch

@@ -24,6 +24,9 @@ internal static unsafe class SafeAccess
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_safe_read64")]
     private static extern bool Read64Raw(ulong address, ulong* value);
 
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_safe_read64_user")]
+    private static extern bool Read64UserRaw(ulong address, ulong* value);
+
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_safe_write8")]
     private static extern bool Write8Raw(ulong address, byte value);
 
@@ -45,6 +48,16 @@ internal static unsafe class SafeAccess
         return ok;
     }
 
+    /// <summary>Reads a user address inside a STAC/CLAC bracket (SMAP on only): how a
+    /// deliberate kernel access to user memory through a user address looks.</summary>
+    internal static bool TryReadUser64(ulong address, out ulong value)
+    {
+        ulong result = 0;
+        bool ok = Read64UserRaw(address, &result);
+        value = result;
+        return ok;
+    }
+
     internal static bool TryWrite8(ulong address, byte value) => Write8Raw(address, value);
 
     /// <summary>Calls code at <paramref name="address"/> (which should return); false when
@@ -61,9 +74,10 @@ internal static unsafe class SafeAccess
     /// frame now resumes at the landing.</summary>
     internal static bool TryRecover(InterruptFrame* frame, ulong faultAddress)
     {
-        ulong* labels = stackalloc ulong[3];
+        if ((frame->Cs & 3) != 0) return false; // probes are kernel code
+        ulong* labels = stackalloc ulong[4];
         ReadLabels(labels);
-        bool probe = frame->Rip == labels[0] || frame->Rip == labels[1];
+        bool probe = frame->Rip == labels[0] || frame->Rip == labels[1] || frame->Rip == labels[3];
         bool fetch = s_armedCallTarget != 0 && frame->Rip == s_armedCallTarget && (frame->ErrorCode & 16) != 0;
         if (!probe && !fetch) return false;
         LastFault.Address = faultAddress;

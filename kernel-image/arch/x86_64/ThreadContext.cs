@@ -17,20 +17,25 @@ internal static unsafe class ThreadContext
     private const uint InitialMxcsr = 0x1F80;
     private const ushort InitialX87ControlWord = 0x037F;
 
+    // RFLAGS of a thread that has never run: only the always-one bit 1 (interrupts off until
+    // aurora_thread_start turns them on; NT, AC, DF, TF clear).
+    private const ulong InitialFlags = 0x2;
+
     /// <summary>Writes the frame aurora_switch_context pops for a thread that has never run, at
     /// the top of its stack, and returns the stack pointer to switch to. The frame resumes in
     /// aurora_thread_start with r12 = entry, r13 = argument, r14 = exit.</summary>
     internal static ulong PrepareStack(byte* stackTop, delegate*<ulong, long> entry, ulong argument, delegate*<long, void> exit)
     {
-        ulong* frame = (ulong*)(((ulong)stackTop & ~15UL) - (8 * 8));
+        ulong* frame = (ulong*)(((ulong)stackTop & ~15UL) - (9 * 8)); // after the pops: 16-byte aligned
         frame[0] = InitialMxcsr | ((ulong)InitialX87ControlWord << 32);
-        frame[1] = 0;                   // r15
-        frame[2] = (ulong)exit;         // r14
-        frame[3] = argument;            // r13
-        frame[4] = (ulong)entry;        // r12
-        frame[5] = 0;                   // rbx
-        frame[6] = 0;                   // rbp
-        frame[7] = ThreadStartAddress();
+        frame[1] = InitialFlags;        // rflags
+        frame[2] = 0;                   // r15
+        frame[3] = (ulong)exit;         // r14
+        frame[4] = argument;            // r13
+        frame[5] = (ulong)entry;        // r12
+        frame[6] = 0;                   // rbx
+        frame[7] = 0;                   // rbp
+        frame[8] = ThreadStartAddress();
         return (ulong)frame;
     }
 }

@@ -32,9 +32,12 @@ internal static unsafe class UserMode
     private const uint MsrStar = 0xC0000081, MsrLstar = 0xC0000082, MsrFmask = 0xC0000084, MsrFsBase = 0xC0000100;
     private const ulong EferSyscallEnable = 1;
 
-    // RFLAGS bits cleared on SYSCALL: TF, IF, DF, AC (as Linux does), so the entry starts with
-    // interrupts off and string operations forward.
-    private const ulong SyscallFlagMask = (1 << 8) | (1 << 9) | (1 << 10) | (1 << 18);
+    // RFLAGS bits cleared on SYSCALL, Linux's set (arch/x86/kernel/cpu/common.c, syscall_init):
+    // CF PF AF ZF SF TF IF DF OF, IOPL, NT, RF, AC, ID. The entry starts with interrupts off,
+    // string operations forward, no single-stepping, SMAP's AC clear, and NT clear: a kernel
+    // path that later leaves through IRETQ with NT set takes #GP(0) in ring 0.
+    private const ulong SyscallFlagMask = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) |
+        (3 << 12) | (1 << 14) | (1 << 16) | (1 << 18) | (1 << 21);
 
     internal static void Initialize()
     {
@@ -71,7 +74,44 @@ internal static unsafe class UserMode
 
     /// <summary>Returns to the user code of a captured context with rax = <paramref name="result"/>.
     /// <paramref name="context"/> must be 16-byte aligned (fxrstor).</summary>
-    internal static void Resume(byte* context, ulong result) => ResumeRaw((ulong*)(context + FpuBytes), context, result);
+    internal static void Resume(byte* context, ulong result)
+    {
+        var frame = (SyscallFrame*)(context + FpuBytes);
+        CheckReturnAddress(frame->Rip);
+        ResumeRaw((ulong*)frame, context, result);
+    }
+
+    /// <summary>Whether <paramref name="address"/> is in the user half (canonical, bits 63..47
+    /// clear): the only addresses the kernel returns to user mode at.</summary>
+    internal static bool IsUserAddress(ulong address) => address < UserHalfEnd;
+
+    private const ulong UserHalfEnd = 0x0000_8000_0000_0000;
+
+    /// <summary>Returns to user mode that were refused because the address was not in the user
+    /// half (for tests).</summary>
+    internal static ulong RefusedReturns;
+
+    /// <summary>Every return to user mode passes here first. IRETQ to a non-canonical RIP
+    /// faults in ring 0 (#GP, Intel SDM Vol. 2A IRET), and on Intel CPUs so does SYSRET, on the
+    /// user's stack (CVE-2012-0217): such a return never happens. The process gets SIGSEGV,
+    /// as the general-protection fault it would have taken in user mode.</summary>
+    internal static void CheckReturnAddress(ulong instructionPointer)
+    {
+        if (IsUserAddress(instructionPointer)) return;
+        RefuseReturn(instructionPointer);
+    }
+
+    /// <summary>Ends the current process with SIGSEGV for a user address the kernel will not
+    /// use: a return address, a signal handler or restorer outside the user half.</summary>
+    internal static void RefuseReturn(ulong instructionPointer)
+    {
+        RefusedReturns++;
+        Log.Write("user return to non-canonical or kernel address ");
+        Log.WriteHex(instructionPointer, 16);
+        Log.WriteLine(" refused");
+        Interrupts.UserFaultHandler(13, 0, 0, instructionPointer);
+        Panic.Fail("a refused return to user mode came back");
+    }
 
     /// <summary>The user thread pointer (Linux arch_prctl ARCH_SET_FS).</summary>
     internal static void SetThreadPointer(ulong value) => Cpu.WriteMsr(MsrFsBase, value);
@@ -90,6 +130,7 @@ internal static unsafe class UserMode
         state.Syscall = frame;
         state.Rax = Syscalls.SyscallTable.Dispatch(frame->Number, frame->Rdi, frame->Rsi, frame->Rdx, frame->R10, frame->R8, frame->R9);
         Processes.Process.BeforeUserReturn(&state);
+        CheckReturnAddress(frame->Rip);
         return state.Rax;
     }
 }

@@ -69,8 +69,47 @@ internal unsafe struct UserState
     /// (rt_sigreturn). The flags are sanitised: interrupts on, IOPL 0, only user-settable bits.</summary>
     public static void ResumeWith(ulong* registers, byte* fxsave16Aligned)
     {
-        const ulong UserFlags = 0xDD5 | (1 << 18) | (1 << 21); // CF PF AF ZF SF TF DF OF, AC, ID
-        registers[Rflags] = (registers[Rflags] & UserFlags) | (1 << 9) | 2;
+        // aurora_resume_user_full rebuilds RFLAGS from the user-changeable bits (rflags.h).
+        UserMode.CheckReturnAddress(registers[Rip]);
         ResumeFull(registers, fxsave16Aligned);
     }
+
+    // The fxsave image (Intel SDM Vol. 1 10.5.1, table 10-2): FCW at 0, FSW 2, abridged FTW 4,
+    // MXCSR at 24, MXCSR_MASK at 28; bytes 464-511 are left to software and never written.
+    private const int FxsaveFcw = 0, FxsaveMxcsr = 24, FxsaveMxcsrMask = 28, FxsaveWritten = 464, FxsaveSize = 512;
+    private const ushort InitialFcw = 0x037F;
+    private const uint InitialMxcsr = 0x1F80;
+
+    private static uint s_mxcsrMask = 0xFFBF;
+
+    /// <summary>Learns which MXCSR bits the CPU accepts (MXCSR_MASK; 0 means the default
+    /// 0xFFBF, Vol. 1 11.6.6). Called once at boot.</summary>
+    internal static void InitializeFpuMask()
+    {
+        byte* buffer = stackalloc byte[FxsaveSize + 16];
+        byte* area = (byte*)(((ulong)buffer + 15) & ~15UL);
+        new System.Span<byte>(area, FxsaveSize).Clear();
+        Cpu.SaveFpu(area);
+        uint mask = *(uint*)(area + FxsaveMxcsrMask);
+        s_mxcsrMask = mask != 0 ? mask : 0xFFBF;
+    }
+
+    /// <summary>Zeroes the bytes of an fxsave image fxsave does not write, before the image
+    /// leaves the kernel (a signal frame): whatever the kernel stack held there.</summary>
+    public static void ClearUnwrittenFpuBytes(byte* fxsave) =>
+        new System.Span<byte>(fxsave + FxsaveWritten, FxsaveSize - FxsaveWritten).Clear();
+
+    /// <summary>The x87/SSE state of a fresh program (FNINIT, power-on MXCSR, zero registers):
+    /// what rt_sigreturn restores when the frame's fpstate is NULL, as Linux does.</summary>
+    public static void InitialFpu(byte* fxsave)
+    {
+        new System.Span<byte>(fxsave, FxsaveSize).Clear();
+        *(ushort*)(fxsave + FxsaveFcw) = InitialFcw;
+        *(uint*)(fxsave + FxsaveMxcsr) = InitialMxcsr;
+    }
+
+    /// <summary>Whether a user-supplied fxsave image may be given to fxrstor: MXCSR bits the CPU
+    /// does not support are #GP (in the kernel). Linux refuses such a frame too (-EINVAL from
+    /// the FP restore, so rt_sigreturn ends in SIGSEGV).</summary>
+    public static bool IsValidFpu(byte* fxsave) => (*(uint*)(fxsave + FxsaveMxcsr) & ~s_mxcsrMask) == 0;
 }

@@ -186,9 +186,11 @@ limine_entry:
 
 kernel_entry64:
     # SSE: CR0.EM off, CR0.MP on; CR4.OSFXSR and CR4.OSXMMEXCPT on (Intel SDM Vol. 3A 13.1.3).
+    # CR0.NE: x87 errors as #MF, not the legacy FERR#/IRQ 13 path (Vol. 3A 2.5); CR0.WP: the
+    # kernel obeys read-only pages too (Vol. 3A 4.6). Neither loader promises either.
     mov rax, cr0
     and rax, ~(1 << 2)
-    or rax, 1 << 1
+    or rax, (1 << 1) | (1 << 5) | (1 << 16)
     mov cr0, rax
     mov rax, cr4
     or rax, (1 << 9) | (1 << 10)

@@ -2,12 +2,17 @@
 #
 # A switch happens inside an ordinary (System V) call, so only what that ABI says a callee must
 # preserve is saved on the old thread's stack: rbx, rbp, r12-r15, the MXCSR control bits and
-# the x87 control word. The caller-saved registers (including all of xmm0-15) are already
-# dead or saved by the caller; a thread preempted by an interrupt has its complete state in
-# the interrupt frame interrupt_common pushed (general registers and fxsave area).
+# the x87 control word, plus RFLAGS. The caller-saved registers (including all of xmm0-15) are
+# already dead or saved by the caller; a thread preempted by an interrupt has its complete state
+# in the interrupt frame interrupt_common pushed (general registers and fxsave area).
+#
+# RFLAGS is per thread (as Linux's __switch_to_asm once did with pushfq/popfq): whatever one
+# thread's kernel path has in NT, AC or DF must not leak into the thread it switches to. NT set
+# in a thread that then returns through iretq is a #GP in ring 0 (Intel SDM Vol. 2A IRET:
+# "IF NT = 1 in IA-32e mode THEN #GP(0)").
 #
 # Saved frame, lowest address first (mirrored by ThreadContext.PrepareStack):
-#   [mxcsr:4][x87 cw:2][pad:2] r15 r14 r13 r12 rbx rbp return-address
+#   [mxcsr:4][x87 cw:2][pad:2] rflags r15 r14 r13 r12 rbx rbp return-address
 .intel_syntax noprefix
 .text
 
@@ -22,6 +27,7 @@ aurora_switch_context:
     push r13
     push r14
     push r15
+    pushfq
     sub rsp, 8
     stmxcsr [rsp]
     fnstcw [rsp + 4]
@@ -30,6 +36,7 @@ aurora_switch_context:
     ldmxcsr [rsp]
     fldcw [rsp + 4]
     add rsp, 8
+    popfq                        # the new thread's flags (IF is still off: saved with it off)
     pop r15
     pop r14
     pop r13

@@ -148,6 +148,20 @@ FUNCTION aurora_load_gdt
     push rax
     retfq
 
+# void aurora_fxsave(void* area512Aligned16)
+FUNCTION aurora_fxsave
+    fxsave [rdi]
+    ret
+
+# SMAP (Intel SDM Vol. 3A 4.6.1): STAC opens supervisor access to user pages, CLAC closes it.
+# Both are #UD on a CPU without SMAP; call them only where Protections says SMAP is on.
+FUNCTION aurora_stac
+    stac
+    ret
+FUNCTION aurora_clac
+    clac
+    ret
+
 # bool aurora_rdrand64(ulong* value): a hardware random number (Intel SDM Vol. 1 7.3.17:
 # retry a few times when CF says none was ready). Call only when CPUID reports RDRAND.
 FUNCTION aurora_rdrand64

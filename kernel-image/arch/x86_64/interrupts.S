@@ -6,7 +6,19 @@
 # pointer to the saved frame, and returns with iretq. The frame layout is mirrored by
 # InterruptFrame in Interrupts.cs.
 .intel_syntax noprefix
+#include "rflags.h"
+
+.bss
+.global aurora_smap_enabled
+aurora_smap_enabled: .byte 0
+
 .text
+# byte* aurora_smap_flag_address(void): for Protections.Enable.
+.global aurora_smap_flag_address
+.type aurora_smap_flag_address, @function
+aurora_smap_flag_address:
+    lea rax, [rip + aurora_smap_enabled]
+    ret
 
 .macro STUB vector, has_error_code
 .align 16
@@ -37,7 +49,13 @@ STUBS 128, 191
 STUBS 192, 255
 
 interrupt_common:
-    push rax
+    # SMAP: an interrupt from user code with RFLAGS.AC set would run the kernel with
+    # supervisor access to user pages open (the CPU does not clear AC on delivery). CLAC is
+    # #UD without SMAP, hence the flag (set by Protections.Enable).
+    test byte ptr [rip + aurora_smap_enabled], 1
+    jz 1f
+    clac
+1:  push rax
     push rbx
     push rcx
     push rdx
@@ -57,6 +75,8 @@ interrupt_common:
     sub rsp, 512
     and rsp, -16
     fxsave [rsp]
+    fninit                                   # no pending x87 exception of the interrupted code
+    ldmxcsr [rip + aurora_kernel_mxcsr]      # fires in the handler (see syscall.S)
     cld
     call interrupt_dispatch
     fxrstor [rsp]
@@ -75,7 +95,15 @@ interrupt_common:
     pop rdx
     pop rcx
     pop rbx
-    pop rax
+    # Back to user mode: RFLAGS from the user-changeable bits only (syscall.S USER_FLAGS), as
+    # on every return to user; a signal delivery may have rewritten the frame.
+    test byte ptr [rsp + 4*8], 3             # CS of the interrupted code
+    jz 2f
+    mov rax, [rsp + 5*8]
+    and rax, USER_FLAGS
+    or rax, USER_FLAGS_FORCED
+    mov [rsp + 5*8], rax
+2:  pop rax
     add rsp, 16                              # vector and error code
     iretq
 

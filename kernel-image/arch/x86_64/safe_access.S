@@ -16,6 +16,21 @@ aurora_safe_read64_access:
     mov eax, 1
     ret
 
+# bool aurora_safe_read64_user(ulong address, ulong* value): the same read of a user address
+# with SMAP's supervisor access to user pages opened for it (STAC ... CLAC): the shape every
+# deliberate kernel access to user memory through a user address must have. SMAP only.
+.global aurora_safe_read64_user
+.type aurora_safe_read64_user, @function
+aurora_safe_read64_user:
+    stac
+.global aurora_safe_read64_user_access
+aurora_safe_read64_user_access:
+    mov rax, [rdi]
+    clac
+    mov [rsi], rax
+    mov eax, 1
+    ret
+
 # bool aurora_safe_write8(ulong address, byte value)
 .global aurora_safe_write8
 .type aurora_safe_write8, @function
@@ -36,17 +51,21 @@ aurora_safe_call:
     mov eax, 1
     ret
 
-# Where a recovered fault resumes: the faulting probe's return value is false.
+# Where a recovered fault resumes: the faulting probe's return value is false. CLAC when SMAP
+# is on: a fault inside a STAC bracket must not leave user access open.
 .global aurora_safe_access_landing
 .type aurora_safe_access_landing, @function
 aurora_safe_access_landing:
-    xor eax, eax
+    test byte ptr [rip + aurora_smap_enabled], 1
+    jz 1f
+    clac
+1:  xor eax, eax
     ret
 
 .section .note.GNU-stack,"",@progbits
 
 .text
-# void aurora_safe_access_labels(ulong* out3): read access, write access, landing.
+# void aurora_safe_access_labels(ulong* out4): read access, write access, landing, user read access.
 .global aurora_safe_access_labels
 .type aurora_safe_access_labels, @function
 aurora_safe_access_labels:
@@ -56,5 +75,7 @@ aurora_safe_access_labels:
     mov [rdi + 8], rax
     lea rax, [rip + aurora_safe_access_landing]
     mov [rdi + 16], rax
+    lea rax, [rip + aurora_safe_read64_user_access]
+    mov [rdi + 24], rax
     ret
 .section .note.GNU-stack,"",@progbits

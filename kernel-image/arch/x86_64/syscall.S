@@ -10,6 +10,20 @@
 #   rax(number) rdi rsi rdx r10 r8 r9 rbx rbp r12 r13 r14 r15 rip(rcx) rflags(r11) rsp
 .intel_syntax noprefix
 
+#include "rflags.h"
+
+# The flags the kernel leaves user mode with until iretq loads the user's: interrupts off
+# and everything else clear, NT above all (IRETQ with NT set is #GP(0) in 64-bit mode).
+.macro KERNEL_FLAGS_FOR_IRET
+    push 2
+    popfq
+.endm
+
+.section .rodata
+.align 4
+.global aurora_kernel_mxcsr
+aurora_kernel_mxcsr: .long 0x1F80        # power-on MXCSR: every SIMD exception masked
+
 .bss
 .align 8
 .global aurora_syscall_kernel_stack
@@ -41,14 +55,35 @@ aurora_syscall_entry:
     mov rdi, rsp                 # SyscallFrame*
     mov rbx, rsp                 # 16 frame words keep rsp 16-byte aligned; rbx is callee-saved
     # The Linux ABI keeps every register but rax, rcx and r11 across a syscall, SSE included;
-    # the C# handlers use SSE registers freely.
+    # the C# handlers use SSE registers freely. The kernel then runs on a clean x87/SSE control
+    # state: a pending unmasked x87 exception or unmasked SIMD exceptions the user left behind
+    # must not fire in kernel code (an x87 "waiting" instruction such as the switch's fldcw).
     sub rsp, 512
     fxsave [rsp]
+    fninit
+    ldmxcsr [rip + aurora_kernel_mxcsr]
     sti
     call syscall_dispatch        # returns the result in rax
     cli
     fxrstor [rsp]
     mov rsp, rbx
+    # Return to user. RFLAGS is rebuilt from the user-changeable bits only (IF on, IOPL 0, NT 0),
+    # then Linux's rule for SYSRET (arch/x86/entry/entry_64.S, syscall_return_via_sysret): only
+    # when RCX == RIP and R11 == RFLAGS (true here by construction: both are reloaded from the
+    # frame's rip and rflags), RIP is canonical (on Intel CPUs SYSRET to a non-canonical RIP
+    # raises #GP in ring 0 on the user's stack: CVE-2012-0217), and neither RF nor TF is set
+    # (SYSRET cannot restore RF, and TF would trap on the instruction after it). Otherwise the
+    # return goes through IRETQ. The C# side (UserMode.CheckReturn) has already refused a
+    # non-canonical RIP; the test here is the last line.
+    mov rdi, [rsp + 14*8]
+    and rdi, USER_FLAGS
+    or rdi, USER_FLAGS_FORCED
+    mov [rsp + 14*8], rdi
+    test rdi, FLAG_TF | FLAG_RF
+    jnz .Lsyscall_return_via_iret
+    mov rdi, [rsp + 13*8]
+    shr rdi, 47                  # user half: bits 63..47 all zero
+    jnz .Lsyscall_return_via_iret
     add rsp, 8                   # the number's slot
     pop rdi
     pop rsi
@@ -68,12 +103,54 @@ aurora_syscall_entry:
     # No kernel data may leak through the scratch registers SYSCALL clobbers anyway.
     sysretq
 
+.Lsyscall_return_via_iret:
+    push 0x1b                    # SS
+    push qword ptr [rsp + 1*8 + 15*8]  # RSP (each push moves the frame one word further)
+    push qword ptr [rsp + 2*8 + 14*8]  # RFLAGS
+    push 0x23                    # CS
+    push qword ptr [rsp + 4*8 + 13*8]  # RIP
+    lea rdi, [rsp + 5*8]         # the syscall frame
+    mov rsi, [rdi + 2*8]
+    mov rdx, [rdi + 3*8]
+    mov r10, [rdi + 4*8]
+    mov r8,  [rdi + 5*8]
+    mov r9,  [rdi + 6*8]
+    mov rbx, [rdi + 7*8]
+    mov rbp, [rdi + 8*8]
+    mov r12, [rdi + 9*8]
+    mov r13, [rdi + 10*8]
+    mov r14, [rdi + 11*8]
+    mov r15, [rdi + 12*8]
+    mov rcx, [rdi + 13*8]        # as SYSRET would leave them: rcx = rip, r11 = rflags
+    mov r11, [rdi + 14*8]
+    mov rdi, [rdi + 1*8]
+    iretq
+
 # void aurora_enter_user(ulong rip, ulong rsp): leaves the kernel for good on this thread's
-# current stack frame; user code starts with interrupts on and every register zero.
+# current stack frame; user code starts with interrupts on, every general register zero and
+# the x87/SSE state in its initial state (no kernel values in xmm0-15).
 .global aurora_enter_user
 .type aurora_enter_user, @function
 aurora_enter_user:
-    cli
+    KERNEL_FLAGS_FOR_IRET
+    fninit
+    ldmxcsr [rip + aurora_kernel_mxcsr]
+    pxor xmm0, xmm0
+    pxor xmm1, xmm1
+    pxor xmm2, xmm2
+    pxor xmm3, xmm3
+    pxor xmm4, xmm4
+    pxor xmm5, xmm5
+    pxor xmm6, xmm6
+    pxor xmm7, xmm7
+    pxor xmm8, xmm8
+    pxor xmm9, xmm9
+    pxor xmm10, xmm10
+    pxor xmm11, xmm11
+    pxor xmm12, xmm12
+    pxor xmm13, xmm13
+    pxor xmm14, xmm14
+    pxor xmm15, xmm15
     push 0x1b                    # SS: user data (GDT entry 3, RPL 3)
     push rsi                     # RSP
     push 0x202                   # RFLAGS: IF
@@ -110,8 +187,12 @@ aurora_set_syscall_stack:
 .global aurora_resume_user
 .type aurora_resume_user, @function
 aurora_resume_user:
-    cli
+    KERNEL_FLAGS_FOR_IRET
     fxrstor [rsi]
+    mov rax, [rdi + 14*8]        # RFLAGS, sanitised as on every return to user
+    and rax, USER_FLAGS
+    or rax, USER_FLAGS_FORCED
+    mov [rdi + 14*8], rax
     mov rax, rdx
     push 0x1b                    # SS
     push qword ptr [rdi + 15*8]  # RSP
@@ -141,8 +222,12 @@ aurora_resume_user:
 .global aurora_resume_user_full
 .type aurora_resume_user_full, @function
 aurora_resume_user_full:
-    cli
+    KERNEL_FLAGS_FOR_IRET
     fxrstor [rsi]
+    mov rax, [rdi + 17*8]        # RFLAGS, sanitised as on every return to user
+    and rax, USER_FLAGS
+    or rax, USER_FLAGS_FORCED
+    mov [rdi + 17*8], rax
     push 0x1b                    # SS
     push qword ptr [rdi + 15*8]  # RSP
     push qword ptr [rdi + 17*8]  # RFLAGS

@@ -189,11 +189,11 @@ internal unsafe partial struct Process
         Process* process = Current;
         if (process == null) Panic.Fail("a user-mode fault without a process");
         // Page faults the process's regions allow: demand paging and copy-on-write. Anything
-        // else — an address outside every region (the kernel half included), a right the region
-        // lacks — is a real fault for the process.
-        const ulong Present = 1, Write = 2, InstructionFetch = 16;
-        if (vector == 14 &&
-            ResolveFault(process, address, (errorCode & Write) != 0, (errorCode & InstructionFetch) != 0, (errorCode & Present) != 0))
+        // else — an address outside every region (the kernel half: direct map, kernel data,
+        // framebuffer), a right the region lacks, a reserved bit — is a real fault for the
+        // process, never retried (issue 9, finding 6).
+        if (vector == 14 && (errorCode & FaultReserved) == 0 &&
+            ResolveFault(process, address, (errorCode & FaultWrite) != 0, (errorCode & FaultFetch) != 0, (errorCode & FaultPresent) != 0))
             return true;
         int signal = vector switch
         {
@@ -223,6 +223,9 @@ internal unsafe partial struct Process
         Exit(signal);
         return false;
     }
+
+    // Page-fault error code (Intel SDM Vol. 3A 4.7): P, W/R, U/S, RSVD, I/D.
+    private const ulong FaultPresent = 1, FaultWrite = 2, FaultReserved = 8, FaultFetch = 16;
 
     private static long EnterUserMode(ulong processAddress)
     {

@@ -1,5 +1,6 @@
 using System;
 using UserState = Aurora.Kernel.Arch.X86_64.UserState;
+using UserMode = Aurora.Kernel.Arch.X86_64.UserMode;
 using Aurora.Kernel.Hal;
 using Aurora.Kernel.Tasks;
 
@@ -163,7 +164,9 @@ internal unsafe partial struct Process
     // uc_sigmask (8) }, siginfo (128).
     private const int FrameUcontext = 8, FrameMcontext = FrameUcontext + 40, FrameMask = FrameUcontext + 296, FrameInfo = FrameUcontext + 304;
     private const int FrameSize = FrameInfo + 128;
-    private const int McontextFpstate = 24 * 8; // after 18 registers, segs, err, trapno, oldmask, cr2
+    // struct sigcontext: 18 registers, cs/gs/fs/ss (one word), err, trapno, oldmask, cr2, then
+    // fpstate: word 23 (offset 184), where musl's mcontext_t has fpregs and glibc its fpregs.
+    private const int McontextFpstate = 23 * 8;
     private const ulong RedZone = 128;
 
     private static bool EnterHandler(Process* process, UserState* state, int signal, ulong handler)
@@ -171,6 +174,10 @@ internal unsafe partial struct Process
         int i = signal - 1;
         ulong flags = process->SignalFlags[i];
         if ((flags & SaRestorer) == 0) return false; // no way back from the handler
+        // Both become user RIPs (the handler directly, the restorer through the handler's ret):
+        // never return to user mode at an address outside the user half.
+        if (!UserMode.IsUserAddress(handler)) UserMode.RefuseReturn(handler);
+        if (!UserMode.IsUserAddress(process->SignalRestorer[i])) UserMode.RefuseReturn(process->SignalRestorer[i]);
         ulong* registers = stackalloc ulong[UserState.RegisterCount];
         state->Read(registers);
 
@@ -189,7 +196,12 @@ internal unsafe partial struct Process
         *(int*)(frame + FrameInfo) = signal;          // si_signo
         *(int*)(frame + FrameInfo + 8) = 0;           // si_code: SI_USER
         *(int*)(frame + FrameInfo + 16) = (int)process->LastSender; // si_pid
-        if (!UserMemory.CopyTo(process->Space, fpu, new ReadOnlySpan<byte>(state->FpuArea, 512)) ||
+        // The fxsave image without the bytes fxsave never writes (464-511, software-available):
+        // on the kernel stack they are whatever was there before.
+        byte* fpuImage = stackalloc byte[512];
+        new ReadOnlySpan<byte>(state->FpuArea, 512).CopyTo(new Span<byte>(fpuImage, 512));
+        UserState.ClearUnwrittenFpuBytes(fpuImage);
+        if (!UserMemory.CopyTo(process->Space, fpu, new ReadOnlySpan<byte>(fpuImage, 512)) ||
             !UserMemory.CopyTo(process->Space, frameAddress, new ReadOnlySpan<byte>(frame, FrameSize)))
             return false;
 
@@ -202,7 +214,8 @@ internal unsafe partial struct Process
 
     /// <summary>rt_sigreturn: the handler returned through the restorer, so the rt_sigframe
     /// (minus its return address) is at the user stack pointer. Restores registers, SSE state
-    /// and signal mask, and resumes the interrupted code; a damaged frame is SIGSEGV.</summary>
+    /// and signal mask, and resumes the interrupted code; a damaged frame is SIGSEGV. A NULL
+    /// fpstate is valid, as on Linux: the x87/SSE state starts afresh (initial state).</summary>
     internal static void SignalReturn(Process* process, ulong userStack)
     {
         ulong frameAddress = userStack - 8;
@@ -211,11 +224,12 @@ internal unsafe partial struct Process
         byte* fpu = (byte*)(((ulong)fpuBuffer + 15) & ~15UL);
         bool ok = UserMemory.CopyFrom(process->Space, frameAddress, new Span<byte>(frame, FrameSize));
         ulong* registers = (ulong*)(frame + FrameMcontext);
-        ok = ok && UserMemory.CopyFrom(process->Space, registers[McontextFpstate / 8], new Span<byte>(fpu, 512));
-        ok = ok && registers[UserState.Rip] < UserMemory.UserLimit && registers[UserState.Rsp] < UserMemory.UserLimit;
+        ulong fpstate = ok ? registers[McontextFpstate / 8] : 0;
+        if (fpstate == 0) UserState.InitialFpu(fpu);
+        else ok = ok && UserMemory.CopyFrom(process->Space, fpstate, new Span<byte>(fpu, 512));
+        ok = ok && UserState.IsValidFpu(fpu); // else fxrstor would fault (#GP) in the kernel
+        ok = ok && UserMode.IsUserAddress(registers[UserState.Rip]) && registers[UserState.Rsp] < UserMemory.UserLimit;
         if (!ok) Exit(SignalSegmentation);
-        // MXCSR reserved bits set would make fxrstor fault (#GP) in the kernel.
-        *(uint*)(fpu + 24) &= 0xFFFF;
         process->BlockedSignals = *(ulong*)(frame + FrameMask) & ~Unblockable;
         UserState.ResumeWith(registers, fpu);
     }
