@@ -74,6 +74,14 @@ internal static unsafe class AttackTests
             WriteOption(ref files, (int)fd, "attack-seed");
             WriteOption(ref files, (int)fd, "attack-fuzz-calls");
             WriteOption(ref files, (int)fd, "attack-fuzz-trace");
+            // The machine's memory, for the exhaustion test's bound on tmpfs (a fraction of it).
+            Files.FileSystem.Vfs.Write(ref files, (int)fd, "attack-memory-mib="u8);
+            byte* digits = stackalloc byte[20];
+            int count = 0;
+            ulong mib = KernelMemory.Frames.TotalBytes >> 20;
+            do { digits[19 - count++] = (byte)('0' + (int)(mib % 10)); mib /= 10; } while (mib != 0);
+            Files.FileSystem.Vfs.Write(ref files, (int)fd, new ReadOnlySpan<byte>(digits + 20 - count, count));
+            Files.FileSystem.Vfs.Write(ref files, (int)fd, " "u8);
         }
 
         Files.FileSystem.Vfs.CloseAll(ref files);
