@@ -20,9 +20,9 @@ internal static unsafe class AttackTests
 {
     /// <summary>Runs the program, then waits (up to 8 s: orphans are freed by the reaper,
     /// sockets linger) until every frame and heap block it used is back.</summary>
-    private static void RunAndCheck(string program)
+    private static void RunAndCheck(string program, string? group = null)
     {
-        WriteOptions();
+        WriteOptions(group);
         ProcessTests.PrepareOutputBuffer();
         ulong freeBefore = FramesNotInUse();
         ulong liveBefore = KernelMemory.Heap.Statistics.LiveBlocks;
@@ -64,7 +64,7 @@ internal static unsafe class AttackTests
 
     /// <summary>/tmp/attack-options: the attack-* kernel options, for the programs (they have
     /// no other way to be told yet: argv is the program's name).</summary>
-    private static void WriteOptions()
+    private static void WriteOptions(string? group)
     {
         Files.FileSystem.Lock();
         Aurora.Vfs.FileTable files = default;
@@ -74,6 +74,15 @@ internal static unsafe class AttackTests
             WriteOption(ref files, (int)fd, "attack-seed");
             WriteOption(ref files, (int)fd, "attack-fuzz-calls");
             WriteOption(ref files, (int)fd, "attack-fuzz-trace");
+            if (group != null)
+            {
+                Files.FileSystem.Vfs.Write(ref files, (int)fd, "attack-group="u8);
+                byte* text = stackalloc byte[group.Length];
+                for (int i = 0; i < group.Length; i++) text[i] = (byte)group[i];
+                Files.FileSystem.Vfs.Write(ref files, (int)fd, new ReadOnlySpan<byte>(text, group.Length));
+                Files.FileSystem.Vfs.Write(ref files, (int)fd, " "u8);
+            }
+
             // The machine's memory, for the exhaustion test's bound on tmpfs (a fraction of it).
             Files.FileSystem.Vfs.Write(ref files, (int)fd, "attack-memory-mib="u8);
             byte* digits = stackalloc byte[20];
@@ -110,9 +119,20 @@ internal static unsafe class AttackTests
     /// every process checks what it sees.</summary>
     internal static void ForkCowExitStress() => RunAndCheck("attack_fork.elf");
 
-    /// <summary>Findings 3, 4, 9, 10: forged rt_sigreturn frames, privileged instructions and
-    /// flag tricks, each in a child whose ending signal must be Linux's.</summary>
-    internal static void ForgedFramesAndPrivilegedInstructions() => RunAndCheck("attack_signals.elf");
+    /// <summary>Findings 6, 9, 10: privileged instructions (cli, hlt, in/out, wrmsr, lgdt, mov
+    /// cr, int to kernel gates), sgdt/sidt under UMIP, user writes to kernel pages, a pending
+    /// x87 error; each in a child whose ending must be Linux's.</summary>
+    internal static void PrivilegedInstructions() => RunAndCheck("attack_signals.elf", "privileged");
+
+    /// <summary>Finding 3: popf with IOPL/IF/NT/AC/TF, and system calls, signals, fork, exec
+    /// and preemption with NT set.</summary>
+    internal static void FlagTricks() => RunAndCheck("attack_signals.elf", "flags");
+
+    /// <summary>Findings 4, 9: forged rt_sigreturn frames (IOPL, NT, IF, kernel CS/SS,
+    /// non-canonical and kernel RIP/RSP, NULL and kernel fpstate, bad MXCSR, TF, garbage),
+    /// handlers and restorers at non-canonical or kernel addresses, a syscall at the top of
+    /// user space.</summary>
+    internal static void ForgedSignalFrames() => RunAndCheck("attack_signals.elf", "frames");
 
     /// <summary>Bad pointers (null, 1, kernel half, non-canonical, unmapped, read-only for
     /// writes, crossing into unmapped) to every pointer-taking call → EFAULT (or Linux's errno).</summary>
