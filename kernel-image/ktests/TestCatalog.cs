@@ -63,6 +63,7 @@ internal static unsafe class TestCatalog
         T("process.faulting_program_is_killed_alone", &ProcessTests.FaultingProgramIsKilledAlone),
         T("process.program_heap_grows_through_brk_and_mmap", &ProcessTests.ProgramHeapGrowsThroughBrkAndMmap),
         T("process.fork_copies_on_write_and_wait_collects_children", &ProcessTests.ForkCopiesOnWriteAndWaitCollectsChildren),
+        T("process.fork_cow_exit_storm_keeps_memory_intact", &ProcessTests.ForkCowExitStormKeepsMemoryIntact),
         T("process.files_work_through_the_vfs", &ProcessTests.FilesWorkThroughTheVfs),
         T("process.execve_runs_a_program_from_the_file_tree", &ProcessTests.ExecveRunsAProgramFromTheFileTree),
         T("process.signals_reach_handlers_and_kill", &ProcessTests.SignalsReachHandlersAndKill),

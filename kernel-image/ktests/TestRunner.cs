@@ -25,6 +25,21 @@ internal static unsafe class TestRunner
         s_failure = reason;
     }
 
+    /// <summary>Records a failure when <paramref name="actual"/> differs from
+    /// <paramref name="expected"/>, printing both (every mismatch, not only the first).</summary>
+    internal static void CheckEqual(long expected, long actual, string what)
+    {
+        if (expected == actual) return;
+        Log.Write("  ");
+        Log.Write(what);
+        Log.Write(": expected ");
+        Log.WriteDecimal(expected);
+        Log.Write(", actual ");
+        Log.WriteDecimal(actual);
+        Log.WriteLine();
+        Check(false, what);
+    }
+
     internal static void Run(ReadOnlySpan<byte> selection)
     {
         int passed = 0, failed = 0, matched = 0;

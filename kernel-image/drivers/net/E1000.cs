@@ -86,10 +86,9 @@ internal static unsafe class E1000
         Write(Ctrl, Read(Ctrl) | CtrlSetLinkUp);
         for (int i = 0; i < 128; i++) Write(Mta + (i * 4), 0);
 
-        ref FrameAllocator frames = ref KernelMemory.Frames;
-        if (frames.AllocateFrame(out ulong rxRing) != PmmError.None || frames.AllocateFrame(out ulong txRing) != PmmError.None ||
-            frames.AllocateContiguous(Descriptors * BufferSize / 4096, 1, out s_rxBuffers) != PmmError.None ||
-            frames.AllocateContiguous(Descriptors * BufferSize / 4096, 1, out s_txBuffers) != PmmError.None)
+        if (!KernelMemory.AllocateFrame(out ulong rxRing) || !KernelMemory.AllocateFrame(out ulong txRing) ||
+            !KernelMemory.AllocateContiguous(Descriptors * BufferSize / 4096, 1, out s_rxBuffers) ||
+            !KernelMemory.AllocateContiguous(Descriptors * BufferSize / 4096, 1, out s_txBuffers))
             return false;
         s_rx = (Descriptor*)(rxRing + KernelMemory.DirectMapOffset);
         s_tx = (Descriptor*)(txRing + KernelMemory.DirectMapOffset);

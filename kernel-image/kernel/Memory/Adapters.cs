@@ -18,14 +18,9 @@ internal unsafe struct DirectMap : IPhysicalMemory
 /// <summary>Page-table frames come from the physical frame allocator.</summary>
 internal struct PmmFrameSource : IFrameSource
 {
-    public bool TryAllocate(out ulong physicalAddress) =>
-        KernelMemory.Frames.AllocateFrame(out physicalAddress) == PmmError.None;
+    public bool TryAllocate(out ulong physicalAddress) => KernelMemory.AllocateFrame(out physicalAddress);
 
-    public void Free(ulong physicalAddress)
-    {
-        PmmError error = KernelMemory.Frames.FreeFrame(physicalAddress);
-        if (error != PmmError.None) Panic.Fail("page-table frame free failed", "the frame allocator rejected a frame the vmm owned");
-    }
+    public void Free(ulong physicalAddress) => KernelMemory.FreeFrame(physicalAddress, "page-table frame free failed");
 }
 
 /// <summary>TLB invalidation: only the live address space has translations to drop.</summary>
@@ -49,17 +44,17 @@ internal unsafe struct FramePageSource : IPageSource
     public byte* AllocatePages(nuint count)
     {
         ulong physical;
-        PmmError error = count == 1
-            ? KernelMemory.Frames.AllocateFrame(out physical)
-            : KernelMemory.Frames.AllocateContiguous(count, 1, out physical);
-        return error == PmmError.None ? (byte*)(physical + KernelMemory.DirectMapOffset) : null;
+        bool allocated = count == 1
+            ? KernelMemory.AllocateFrame(out physical)
+            : KernelMemory.AllocateContiguous(count, 1, out physical);
+        return allocated ? (byte*)(physical + KernelMemory.DirectMapOffset) : null;
     }
 
     public void FreePages(byte* pages, nuint count)
     {
         ulong physical = (ulong)pages - KernelMemory.DirectMapOffset;
-        PmmError error = count == 1 ? KernelMemory.Frames.FreeFrame(physical) : KernelMemory.Frames.FreeContiguous(physical, count);
-        if (error != PmmError.None) Panic.Fail("heap page free failed", "the frame allocator rejected pages the heap owned");
+        if (count == 1) KernelMemory.FreeFrame(physical, "heap page free failed");
+        else KernelMemory.FreeContiguous(physical, count, "heap page free failed");
     }
 }
 

@@ -58,7 +58,7 @@ internal static unsafe class KernelMemory
         ulong bottom = top - ((size + 4095) & ~4095UL);
         for (ulong page = bottom; page < top; page += 4096)
         {
-            if (s_frames.AllocateFrame(out ulong frame) != PmmError.None ||
+            if (!AllocateFrame(out ulong frame) ||
                 s_mapper.Map(s_kernelSpace, page, frame, PageSize.Size4KiB, PageFlags.Writable | PageFlags.NoExecute) != VmmError.None)
             {
                 UnmapStackPages(bottom, page);
@@ -93,7 +93,7 @@ internal static unsafe class KernelMemory
         for (ulong page = from; page < to; page += 4096)
         {
             if (s_mapper.Unmap(s_kernelSpace, page, PageSize.Size4KiB, out ulong frame) == VmmError.None)
-                s_frames.FreeFrame(frame);
+                FreeFrame(frame, "stack frame free failed");
         }
     }
 
@@ -113,7 +113,56 @@ internal static unsafe class KernelMemory
     internal static ulong MetadataBytes;
     internal static bool BootloaderMemoryReclaimed;
 
+    /// <summary>The frame allocator itself: for boot-time set-up and for reading its counters.
+    /// Frames are taken and given back only through <see cref="AllocateFrame"/>,
+    /// <see cref="FreeFrame"/>, <see cref="AllocateContiguous"/> and <see cref="FreeContiguous"/>,
+    /// which hold the frame lock.</summary>
     internal static ref FrameAllocator Frames => ref s_frames;
+
+    /// <summary>Guards the frame allocator's bitmap and counters (docs/architecture.md, "Locks":
+    /// the innermost lock; the heap's page source and the page mapper's table allocations take
+    /// it while holding others).</summary>
+    private static Sync.SpinLock s_frameLock;
+
+    /// <summary>Guards the kernel heap. Taken before the frame lock (the heap grows from frames).</summary>
+    private static Sync.SpinLock s_heapLock;
+
+    /// <summary>One 4 KiB frame, or false when physical memory is exhausted.</summary>
+    internal static bool AllocateFrame(out ulong physicalAddress)
+    {
+        bool flags = s_frameLock.Acquire();
+        PmmError error = s_frames.AllocateFrame(out physicalAddress);
+        s_frameLock.Release(flags);
+        return error == PmmError.None;
+    }
+
+    /// <summary>Gives back a frame from <see cref="AllocateFrame"/>; a frame the allocator did
+    /// not hand out (a double free) is a kernel bug and panics, naming <paramref name="owner"/>.</summary>
+    internal static void FreeFrame(ulong physicalAddress, string owner)
+    {
+        bool flags = s_frameLock.Acquire();
+        PmmError error = s_frames.FreeFrame(physicalAddress);
+        s_frameLock.Release(flags);
+        if (error != PmmError.None) Panic.Fail(owner, PmmErrorText(error));
+    }
+
+    /// <summary><paramref name="count"/> physically contiguous frames aligned to
+    /// <paramref name="alignmentFrames"/> frames, or false.</summary>
+    internal static bool AllocateContiguous(nuint count, nuint alignmentFrames, out ulong physicalAddress)
+    {
+        bool flags = s_frameLock.Acquire();
+        PmmError error = s_frames.AllocateContiguous(count, alignmentFrames, out physicalAddress);
+        s_frameLock.Release(flags);
+        return error == PmmError.None;
+    }
+
+    internal static void FreeContiguous(ulong physicalAddress, nuint count, string owner)
+    {
+        bool flags = s_frameLock.Acquire();
+        PmmError error = s_frames.FreeContiguous(physicalAddress, count);
+        s_frameLock.Release(flags);
+        if (error != PmmError.None) Panic.Fail(owner, PmmErrorText(error));
+    }
     internal static ref PageMapper<DirectMap, PmmFrameSource, HardwareTlb> Mapper => ref s_mapper;
     internal static AddressSpace KernelSpace => s_kernelSpace;
     internal static ref KernelHeap<FramePageSource> Heap => ref s_heap;
@@ -268,29 +317,29 @@ internal static unsafe class KernelMemory
 
     private static void* AllocateForRuntime(nuint size)
     {
-        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        bool flags = s_heapLock.Acquire();
         void* memory = s_heap.AllocateZeroed(size);
         CheckHeap();
-        Hal.Cpu.RestoreInterrupts(interrupts);
+        s_heapLock.Release(flags);
         return memory;
     }
 
     /// <summary>kmalloc: 16-byte aligned, null when memory is exhausted.</summary>
     internal static void* Allocate(nuint size)
     {
-        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        bool flags = s_heapLock.Acquire();
         void* memory = s_heap.Allocate(size);
         CheckHeap();
-        Hal.Cpu.RestoreInterrupts(interrupts);
+        s_heapLock.Release(flags);
         return memory;
     }
 
     /// <summary>kfree: a pointer the heap did not hand out, or a double free, is a kernel bug.</summary>
     internal static void Free(void* memory)
     {
-        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        bool flags = s_heapLock.Acquire();
         HeapFault fault = s_heap.Free(memory);
-        Hal.Cpu.RestoreInterrupts(interrupts);
+        s_heapLock.Release(flags);
         if (fault.IsError) HeapPanic(fault);
     }
 

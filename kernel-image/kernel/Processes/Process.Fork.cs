@@ -48,7 +48,7 @@ internal unsafe partial struct Process
             return -Syscalls.Errno.EAGAIN;
         }
 
-        if (KernelMemory.Mapper.Clone(parent->Space, UserMemory.Counts, out child->Space) != VmmError.None)
+        if (UserMemory.Clone(parent->Space, out child->Space) != VmmError.None)
         {
             Ipc.Capabilities.FreeHandle(child->CapsHandle);
             KernelMemory.Free(child);

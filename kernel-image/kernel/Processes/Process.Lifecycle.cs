@@ -187,7 +187,7 @@ internal unsafe partial struct Process
         if (process == null) Panic.Fail("a user-mode fault without a process");
         const ulong PresentAndWrite = 3;
         if (vector == 14 && (errorCode & PresentAndWrite) == PresentAndWrite &&
-            KernelMemory.Mapper.ResolveWriteFault(process->Space, address, UserMemory.Counts) == VmmError.None)
+            UserMemory.ResolveWriteFault(process->Space, address) == VmmError.None)
             return true;
         int signal = vector switch
         {

@@ -9,8 +9,17 @@ namespace Aurora.Kernel.Processes;
 /// Pages of user address spaces, and the checked copies between user memory and the kernel.
 /// Every user pointer a syscall receives is checked page by page against the process's own
 /// page tables (present, user-accessible, writable where the kernel writes) before a byte is
-/// touched, so a bad pointer is an EFAULT and never a kernel fault. One processor, and user
-/// mappings only change in syscalls of the process itself, so the check cannot go stale.
+/// touched, so a bad pointer is an EFAULT and never a kernel fault. A process's mappings
+/// change only in its own system calls and faults (one thread per process today), so the check
+/// cannot go stale; threads will hold the address space's lock across check and copy
+/// (docs/architecture.md, "Locks").
+/// <para>
+/// Frames shared copy-on-write belong to several address spaces at once, so everything that
+/// reads or changes their share counts — fork's clone, write-fault resolution, releasing a
+/// frame, tearing a space down — holds <see cref="s_shareLock"/>. Without it two processes
+/// could both decide they hold a frame's last share, or a count could lose an update, and a
+/// frame would be freed while still mapped (issue 9, finding 1).
+/// </para>
 /// </summary>
 internal static unsafe class UserMemory
 {
@@ -20,9 +29,41 @@ internal static unsafe class UserMemory
 
     private static FrameRefCounts s_counts;
 
-    /// <summary>Share counts of user frames, for releasing them with the address space (all
-    /// zero today: nothing is shared until fork).</summary>
+    /// <summary>Guards <see cref="s_counts"/> and the page-table entries of shared frames.
+    /// Taken after an address space's own lock and before the heap and frame locks.</summary>
+    private static Sync.SpinLock s_shareLock;
+
+    /// <summary>Share counts of user frames. Read or change them only with the share lock held:
+    /// through the methods below, or <see cref="SetCount"/>.</summary>
     internal static FrameRefCounts Counts => s_counts;
+
+    /// <summary>Sets a frame's share count (shared segments pin their frames) under the share lock.</summary>
+    internal static void SetCount(ulong frame, ushort count)
+    {
+        bool flags = s_shareLock.Acquire();
+        s_counts.Set(frame, count);
+        s_shareLock.Release(flags);
+    }
+
+    /// <summary>fork's half of copy-on-write: <paramref name="child"/> gets the parent's user
+    /// half with every frame shared (Aurora.Vmm Clone). The caller owns the parent's mappings.</summary>
+    internal static VmmError Clone(AddressSpace parent, out AddressSpace child)
+    {
+        bool flags = s_shareLock.Acquire();
+        VmmError error = KernelMemory.Mapper.Clone(parent, s_counts, out child);
+        s_shareLock.Release(flags);
+        return error;
+    }
+
+    /// <summary>A write fault on a present user page: copy-on-write resolution (a private copy,
+    /// or write access back for the last sharer). ProtectionViolation for a real violation.</summary>
+    internal static VmmError ResolveWriteFault(AddressSpace space, ulong address)
+    {
+        bool flags = s_shareLock.Acquire();
+        VmmError error = KernelMemory.Mapper.ResolveWriteFault(space, address, s_counts);
+        s_shareLock.Release(flags);
+        return error;
+    }
 
     /// <summary>At boot, once the heap runs: one count per physical frame.</summary>
     internal static void Initialize()
@@ -51,11 +92,11 @@ internal static unsafe class UserMemory
                 continue;
             }
 
-            if (KernelMemory.Frames.AllocateFrame(out ulong frame) != PmmError.None) return false;
+            if (!KernelMemory.AllocateFrame(out ulong frame)) return false;
             new Span<byte>((void*)(frame + KernelMemory.DirectMapOffset), (int)PageSize).Clear();
             if (mapper.Map(space, page, frame, Vmm.PageSize.Size4KiB, protection) != VmmError.None)
             {
-                KernelMemory.Frames.FreeFrame(frame);
+                KernelMemory.FreeFrame(frame, "user frame free failed");
                 return false;
             }
         }
@@ -70,12 +111,21 @@ internal static unsafe class UserMemory
         for (ulong page = start; page < end; page += PageSize)
         {
             if (mapper.Unmap(space, page, Vmm.PageSize.Size4KiB, out ulong frame) == VmmError.None)
-                mapper.ReleaseFrame(frame, Counts);
+            {
+                bool flags = s_shareLock.Acquire();
+                mapper.ReleaseFrame(frame, s_counts);
+                s_shareLock.Release(flags);
+            }
         }
     }
 
     /// <summary>Frees the user half: every page table and every frame it maps.</summary>
-    internal static void Destroy(AddressSpace space) => KernelMemory.Mapper.DestroyAddressSpace(space, Counts);
+    internal static void Destroy(AddressSpace space)
+    {
+        bool flags = s_shareLock.Acquire();
+        KernelMemory.Mapper.DestroyAddressSpace(space, s_counts);
+        s_shareLock.Release(flags);
+    }
 
     /// <summary>True when every byte of [address, address + length) is mapped user memory
     /// (writable too when <paramref name="write"/>; copy-on-write pages are copied then).</summary>
@@ -92,8 +142,7 @@ internal static unsafe class UserMemory
             {
                 // A page shared after fork: the kernel writes through the direct map, so it
                 // must take the page's private copy first, as a user write would.
-                if ((t.Flags & PageFlags.CopyOnWrite) == 0 ||
-                    KernelMemory.Mapper.ResolveWriteFault(space, page, Counts) != VmmError.None)
+                if ((t.Flags & PageFlags.CopyOnWrite) == 0 || ResolveWriteFault(space, page) != VmmError.None)
                     return false;
             }
         }

@@ -281,14 +281,14 @@ internal static unsafe class IpcCalls
         pages[0] = 0;
         for (ulong i = 0; i < count; i++)
         {
-            if (KernelMemory.Frames.AllocateFrame(out ulong frame) != PmmError.None)
+            if (!KernelMemory.AllocateFrame(out ulong frame))
             {
                 FreeSegment((ulong)pages);
                 return null;
             }
 
             new Span<byte>((void*)(frame + KernelMemory.DirectMapOffset), 4096).Clear();
-            UserMemory.Counts.Set(frame, FrameRefCounts.Pinned);
+            UserMemory.SetCount(frame, FrameRefCounts.Pinned);
             pages[1 + i] = frame;
             pages[0] = i + 1;
         }
@@ -304,8 +304,8 @@ internal static unsafe class IpcCalls
         var pages = (ulong*)handle;
         for (ulong i = 0; i < pages[0]; i++)
         {
-            UserMemory.Counts.Set(pages[1 + i], 0);
-            KernelMemory.Frames.FreeFrame(pages[1 + i]);
+            UserMemory.SetCount(pages[1 + i], 0);
+            KernelMemory.FreeFrame(pages[1 + i], "shared segment frame free failed");
         }
 
         KernelMemory.Free(pages);
