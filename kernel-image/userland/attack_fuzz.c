@@ -23,7 +23,7 @@
 #define PAGE 4096L
 #define POOL_PAGES 16
 #define GRANDCHILD_MS 40
-#define BATCH_MS 8000
+#define BATCH_MS 4000
 
 struct slot {
     volatile long done;          /* calls made by the batch in this slot */
@@ -338,7 +338,11 @@ int main(int argc, char **argv)
                     in_flight += slot->done;
                 }
             }
-            if (running[w] == 0 && next_batch * BATCH_CALLS < target) {
+            /* Batches that die early make fewer calls: start more until the finished ones
+               and those running reach the target. */
+            long running_now = 0;
+            for (int k = 0; k < WORKERS; k++) running_now += running[k] > 0;
+            if (running[w] == 0 && total + running_now * BATCH_CALLS < target) {
                 slot->done = 0;
                 slot->batch = next_batch;
                 pid_t pid = fork();
