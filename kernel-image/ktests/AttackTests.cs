@@ -1,0 +1,155 @@
+using System;
+using Aurora.Kernel.Memory;
+using static Aurora.Kernel.Tests.TestRunner;
+using Timer = Aurora.Kernel.Hal.Timer;
+
+namespace Aurora.Kernel.Tests;
+
+/// <summary>
+/// The attacker's suite (issue 9): static musl programs (kernel-image/userland/attack_*.c) that
+/// do what a hostile user would — fuzz every system call, race fork/copy-on-write/exit, forge
+/// signal frames, run privileged instructions, pass bad pointers and huge ranges, exec
+/// malformed ELF files, exhaust every table, and try to write a parent's pages through
+/// mprotect. Each must leave the kernel running and give the Linux answer; each program exits
+/// 0 when every answer was right and prints a WRONG line (expected and actual) otherwise.
+/// These tests may crash the kernel, so <c>test=all</c> skips them: the host boots each one
+/// alone (kernel-image/tests/Qemu/AttackTests.cs). The kernel options attack-seed=,
+/// attack-fuzz-calls= and attack-fuzz-trace= reach the programs through /tmp/attack-options.
+/// </summary>
+internal static unsafe class AttackTests
+{
+    /// <summary>Runs the program, then waits (up to 8 s: orphans are freed by the reaper,
+    /// sockets linger) until every frame and heap block it used is back.</summary>
+    private static void RunAndCheck(string program, string? group = null)
+    {
+        WriteOptions(group);
+        ProcessTests.PrepareOutputBuffer();
+        ulong freeBefore = FramesNotInUse();
+        ulong liveBefore = KernelMemory.Heap.Statistics.LiveBlocks;
+        int status = ProcessTests.RunProgram(program, checkMemory: false);
+        if (status != 0)
+        {
+            Log.Write("  attack: ");
+            Log.Write(program);
+            Log.Write(" wait status expected 0, got ");
+            Log.WriteHex((ulong)status);
+            Log.WriteLine(((status & 0x7F) != 0) ? " (killed by a signal)" : " (exit code: the number of wrong answers, 1 for the fuzzer)");
+        }
+
+        Check(status == 0, "the program reported wrong answers (its WRONG lines say which), or was killed");
+        ulong giveUp = Timer.Ticks() + 8000;
+        while ((FramesNotInUse() != freeBefore || KernelMemory.Heap.Statistics.LiveBlocks != liveBefore) && Timer.Ticks() < giveUp)
+            Tasks.Scheduler.Sleep(20);
+        ulong freeAfter = FramesNotInUse();
+        ulong liveAfter = KernelMemory.Heap.Statistics.LiveBlocks;
+        if (freeAfter != freeBefore || liveAfter != liveBefore)
+        {
+            Log.Write("  attack: frames not in use expected ");
+            Log.WriteDecimal(freeBefore);
+            Log.Write(", got ");
+            Log.WriteDecimal(freeAfter);
+            Log.Write("; live heap blocks expected ");
+            Log.WriteDecimal(liveBefore);
+            Log.Write(", got ");
+            Log.WriteDecimal(liveAfter);
+            Log.WriteLine();
+        }
+
+        Check(freeAfter == freeBefore, "frames did not all come back within 8 s of the program's end");
+        Check(liveAfter == liveBefore, "kernel heap blocks did not all come back within 8 s of the program's end");
+    }
+
+    private static ulong FramesNotInUse() =>
+        KernelMemory.Frames.FreeFrames + (KernelMemory.Heap.Statistics.BytesFromPageSource / 4096);
+
+    /// <summary>/tmp/attack-options: the attack-* kernel options, for the programs (they have
+    /// no other way to be told yet: argv is the program's name).</summary>
+    private static void WriteOptions(string? group)
+    {
+        Files.FileSystem.Lock();
+        Aurora.Vfs.FileTable files = default;
+        long fd = Files.FileSystem.Vfs.Open(ref files, "/tmp/attack-options"u8, Aurora.Vfs.OpenFlags.WriteOnly | Aurora.Vfs.OpenFlags.Create | Aurora.Vfs.OpenFlags.Truncate, 0x1A4);
+        if (fd >= 0)
+        {
+            WriteOption(ref files, (int)fd, "attack-seed");
+            WriteOption(ref files, (int)fd, "attack-fuzz-calls");
+            WriteOption(ref files, (int)fd, "attack-fuzz-trace");
+            if (group != null)
+            {
+                Files.FileSystem.Vfs.Write(ref files, (int)fd, "attack-group="u8);
+                byte* text = stackalloc byte[group.Length];
+                for (int i = 0; i < group.Length; i++) text[i] = (byte)group[i];
+                Files.FileSystem.Vfs.Write(ref files, (int)fd, new ReadOnlySpan<byte>(text, group.Length));
+                Files.FileSystem.Vfs.Write(ref files, (int)fd, " "u8);
+            }
+
+            // The machine's memory, for the exhaustion test's bound on tmpfs (a fraction of it).
+            Files.FileSystem.Vfs.Write(ref files, (int)fd, "attack-memory-mib="u8);
+            byte* digits = stackalloc byte[20];
+            int count = 0;
+            ulong mib = KernelMemory.Frames.TotalBytes >> 20;
+            do { digits[19 - count++] = (byte)('0' + (int)(mib % 10)); mib /= 10; } while (mib != 0);
+            Files.FileSystem.Vfs.Write(ref files, (int)fd, new ReadOnlySpan<byte>(digits + 20 - count, count));
+            Files.FileSystem.Vfs.Write(ref files, (int)fd, " "u8);
+        }
+
+        Files.FileSystem.Vfs.CloseAll(ref files);
+        Files.FileSystem.Unlock();
+        Check(fd >= 0, "could not write /tmp/attack-options");
+    }
+
+    private static void WriteOption(ref Aurora.Vfs.FileTable files, int fd, string key)
+    {
+        if (!KernelMain.Command.Has(key)) return;
+        byte* name = stackalloc byte[key.Length];
+        for (int i = 0; i < key.Length; i++) name[i] = (byte)key[i];
+        Files.FileSystem.Vfs.Write(ref files, fd, new ReadOnlySpan<byte>(name, key.Length));
+        Files.FileSystem.Vfs.Write(ref files, fd, "="u8);
+        Files.FileSystem.Vfs.Write(ref files, fd, KernelMain.Command.Value(key));
+        Files.FileSystem.Vfs.Write(ref files, fd, " "u8);
+    }
+
+    /// <summary>At least 200,000 random system calls with hostile arguments from several
+    /// processes at once (seeded; the seed is printed first); a call that SIGKILL cannot end
+    /// is a failure.</summary>
+    internal static void SyscallFuzzer() => RunAndCheck("attack_fuzz.elf");
+
+    /// <summary>Finding 1: 24 processes each forking 40 short-lived children while all write
+    /// a 2 MiB static buffer; nested forks, exits while siblings write, parents exiting first;
+    /// every process checks what it sees.</summary>
+    internal static void ForkCowExitStress() => RunAndCheck("attack_fork.elf");
+
+    /// <summary>Findings 6, 9, 10: privileged instructions (cli, hlt, in/out, wrmsr, lgdt, mov
+    /// cr, int to kernel gates), sgdt/sidt under UMIP, user writes to kernel pages, a pending
+    /// x87 error; each in a child whose ending must be Linux's.</summary>
+    internal static void PrivilegedInstructions() => RunAndCheck("attack_signals.elf", "privileged");
+
+    /// <summary>Finding 3: popf with IOPL/IF/NT/AC/TF, and system calls, signals, fork, exec
+    /// and preemption with NT set.</summary>
+    internal static void FlagTricks() => RunAndCheck("attack_signals.elf", "flags");
+
+    /// <summary>Findings 4, 9: forged rt_sigreturn frames (IOPL, NT, IF, kernel CS/SS,
+    /// non-canonical and kernel RIP/RSP, NULL and kernel fpstate, bad MXCSR, TF, garbage),
+    /// handlers and restorers at non-canonical or kernel addresses, a syscall at the top of
+    /// user space.</summary>
+    internal static void ForgedSignalFrames() => RunAndCheck("attack_signals.elf", "frames");
+
+    /// <summary>Bad pointers (null, 1, kernel half, non-canonical, unmapped, read-only for
+    /// writes, crossing into unmapped) to every pointer-taking call → EFAULT (or Linux's errno).</summary>
+    internal static void BadPointersGiveEfault() => RunAndCheck("attack_pointers.elf");
+
+    /// <summary>Finding 5: huge and wrapping ranges to every range-taking call answer promptly
+    /// with Linux's errno, and SIGKILL ends the call.</summary>
+    internal static void HugeRangesAnswerPromptly() => RunAndCheck("attack_ranges.elf");
+
+    /// <summary>Generated malformed ELF files execve'd from /tmp are refused with Linux's errno.</summary>
+    internal static void MalformedElfFilesAreRefused() => RunAndCheck("attack_elf.elf");
+
+    /// <summary>Finding 7: one process fills every table; each gives an error code and
+    /// everything is back once it has exited.</summary>
+    internal static void TableExhaustionRecovers() => RunAndCheck("attack_exhaust.elf");
+
+    /// <summary>Finding 2: mprotect on a copy-on-write page or a read-only attachment cannot
+    /// make another process's data writable.</summary>
+    internal static void MprotectRespectsCowAndReadOnlyAttachments() => RunAndCheck("attack_mprotect.elf");
+}
