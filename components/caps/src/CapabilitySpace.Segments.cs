@@ -56,7 +56,8 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
         }
 
         int slot = FreeSegmentSlot();
-        if (slot < 0)
+        int account = AccountOfProcess(process);
+        if (slot < 0 || _accounts[account].Segments >= _quota.Segments)
         {
             return -(long)CapsError.NoSpace;
         }
@@ -69,6 +70,8 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
         segment->Size = size;
         segment->ChangeTime = Now;
         segment->Creator = process;
+        segment->Account = account;
+        _accounts[account].Segments++;
         segment->LastOperator = -1;
         entry->Kind = ObjectKind.Segment;
         entry->Object = slot;
@@ -85,7 +88,8 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
             return -(long)CapsError.InvalidArgument;
         }
 
-        if (FreeSegmentSlot() < 0 && CheckProcess(process) == CapsError.None)
+        if (CheckProcess(process) == CapsError.None &&
+            (FreeSegmentSlot() < 0 || _accounts[AccountOfProcess(process)].Segments >= _quota.Segments))
         {
             return -(long)CapsError.NoSpace;
         }
@@ -309,6 +313,7 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
     {
         SegmentEntry* segment = &_segments[slot];
         ulong pages = segment->Pages;
+        _accounts[segment->Account].Segments--;
         uint generation = segment->Generation + 1;
         *segment = default;
         segment->Generation = generation;
