@@ -142,6 +142,28 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
     }
 
     /// <summary>
+    /// fork: the child keeps an attachment its parent has (Linux copies every shm attachment to
+    /// the child, of removed segments too): one more attachment of <paramref name="segment"/>,
+    /// with no id or rights needed — the parent's attachment was checked when it was made.
+    /// InvalidArgument for a stale handle or a segment with no attachments (nothing to share).
+    /// </summary>
+    public CapsError AttachForked(int child, ulong segment)
+    {
+        CapsError error = CheckProcess(child);
+        int slot = SegmentSlot(segment);
+        if (error != CapsError.None || slot < 0 || _segments[slot].Attachments == 0)
+        {
+            return CapsError.InvalidArgument;
+        }
+
+        SegmentEntry* entry = &_segments[slot];
+        entry->Attachments++;
+        entry->AttachTime = Now;
+        entry->LastOperator = child;
+        return CapsError.None;
+    }
+
+    /// <summary>
     /// shmdt (and unmapping at exit or exec): one attachment of <paramref name="segment"/> ends.
     /// When the segment was removed and this was its last attachment, the segment is gone and
     /// <paramref name="pagesToFree"/> is its page handle: free the pages now. InvalidArgument

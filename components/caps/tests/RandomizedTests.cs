@@ -932,6 +932,17 @@ public class RandomizedTests
             }
 
             Expect(expected, _h.Caps.ProcessForked(p, child), "fork", expected == CapsError.None);
+            if (expected == CapsError.None)
+            {
+                // The kernel then shares the parent's attachments, removed segments' too.
+                foreach ((ulong handle, ModelSegment segment) in parent.Attachments.ToList())
+                {
+                    _what = $"fork p{p} -> p{child}: attachment {handle:x}";
+                    segment.Attachments++;
+                    target.Attachments.Add((handle, segment));
+                    Expect(CapsError.None, _h.Caps.AttachForked(child, handle), "attach forked", true);
+                }
+            }
         }
 
         private void Filter(int p)
