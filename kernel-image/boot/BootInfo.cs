@@ -37,7 +37,7 @@ internal unsafe struct FramebufferInfo
 internal unsafe struct BootInfo
 {
     public const int MaxMemoryRegions = 128;
-    public const int MaxModules = 16;
+    public const int MaxModules = 64;
     public const int MaxText = 128;
     public const int ModuleNameLength = 64;
 
