@@ -11,7 +11,7 @@ namespace Aurora.Kernel.Tests;
 /// (tokens, queues, segments, sockets, processes through RLIMIT_NPROC), the rlimit calls, a
 /// tmpfs cap below real memory, and syscall filters that cover rt_sigreturn and children. Each
 /// runs real musl programs (kernel-image/userland/limits.c, limits_peer.c, rlimits.c,
-/// tmpfs_fill.c, filter_inherit.c); each check prints the expected and the actual value.</summary>
+/// fill_tmpfs.c, filter_inherit.c); each check prints the expected and the actual value.</summary>
 internal static unsafe class LimitTests
 {
     private static byte* s_output;
@@ -154,10 +154,10 @@ internal static unsafe class LimitTests
         CheckEqual("tmpfs cap in KiB (a quarter of usable memory, in whole pages)", (long)((usable / 4 + 4095) / 4096 * 4), (long)(before.CapacityBytes / 1024));
         Check(before.CapacityBytes < usable / 4 + 4096 && before.CapacityBytes > 0, "the tmpfs cap is above a quarter of memory");
         ulong freeBefore = FramesNotInUse();
-        Process* process = Start("tmpfs_fill.elf");
+        Process* process = Start("fill_tmpfs.elf");
         if (process == null) return;
         int status = Finish(process);
-        CheckEqual("tmpfs_fill.elf wait status", 0, status);
+        CheckEqual("fill_tmpfs.elf wait status", 0, status);
         Check(OutputContains("tmpfs: 0 wrong"), "filling tmpfs did not end in ENOSPC, or the space did not come back");
         ulong written = ParseAfter("tmpfs: ENOSPC after ");
         ulong room = before.CapacityBytes - before.UsedBytes;
