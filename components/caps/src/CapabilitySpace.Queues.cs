@@ -8,7 +8,7 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
     /// msgget: the id of the queue <paramref name="token"/> names. AccessDenied when the process
     /// does not hold the token. A held token that names nothing yet: with
     /// <see cref="IpcFlags.Create"/> (and <see cref="Rights.Control"/>) a new empty queue is made
-    /// (NoSpace when the queue table is full), without it NoEntry. Exists for
+    /// (NoSpace when the queue table or the process's account's share of queues is full), without it NoEntry. Exists for
     /// IPC_CREAT|IPC_EXCL on a token that already names an object; InvalidArgument when it names
     /// a segment. The id is the holding's: the same for every msgget of that token.
     /// </summary>
@@ -43,7 +43,8 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
         }
 
         int slot = FreeQueueSlot();
-        if (slot < 0)
+        int account = AccountOfProcess(process);
+        if (slot < 0 || _accounts[account].Queues >= _quota.Queues)
         {
             return -(long)CapsError.NoSpace;
         }
@@ -51,6 +52,8 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
         QueueEntry* queue = &_queues[slot];
         *queue = default;
         queue->Live = true;
+        queue->Account = account;
+        _accounts[account].Queues++;
         queue->QueueBytes = CapsLimits.MaxQueueBytes;
         queue->ChangeTime = Now;
         queue->LastSender = -1;
@@ -67,7 +70,8 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
     /// </summary>
     public long MessageGetPrivate(int process, out CapabilityToken token)
     {
-        if (FreeQueueSlot() < 0 && CheckProcess(process) == CapsError.None)
+        if (CheckProcess(process) == CapsError.None &&
+            (FreeQueueSlot() < 0 || _accounts[AccountOfProcess(process)].Queues >= _quota.Queues))
         {
             token = default;
             return -(long)CapsError.NoSpace;

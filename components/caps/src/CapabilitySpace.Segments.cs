@@ -56,7 +56,8 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
         }
 
         int slot = FreeSegmentSlot();
-        if (slot < 0)
+        int account = AccountOfProcess(process);
+        if (slot < 0 || _accounts[account].Segments >= _quota.Segments)
         {
             return -(long)CapsError.NoSpace;
         }
@@ -69,6 +70,8 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
         segment->Size = size;
         segment->ChangeTime = Now;
         segment->Creator = process;
+        segment->Account = account;
+        _accounts[account].Segments++;
         segment->LastOperator = -1;
         entry->Kind = ObjectKind.Segment;
         entry->Object = slot;
@@ -85,7 +88,8 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
             return -(long)CapsError.InvalidArgument;
         }
 
-        if (FreeSegmentSlot() < 0 && CheckProcess(process) == CapsError.None)
+        if (CheckProcess(process) == CapsError.None &&
+            (FreeSegmentSlot() < 0 || _accounts[AccountOfProcess(process)].Segments >= _quota.Segments))
         {
             return -(long)CapsError.NoSpace;
         }
@@ -134,6 +138,28 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
         }
 
         _segments[slot].Pages = pages;
+        return CapsError.None;
+    }
+
+    /// <summary>
+    /// fork: the child keeps an attachment its parent has (Linux copies every shm attachment to
+    /// the child, of removed segments too): one more attachment of <paramref name="segment"/>,
+    /// with no id or rights needed — the parent's attachment was checked when it was made.
+    /// InvalidArgument for a stale handle or a segment with no attachments (nothing to share).
+    /// </summary>
+    public CapsError AttachForked(int child, ulong segment)
+    {
+        CapsError error = CheckProcess(child);
+        int slot = SegmentSlot(segment);
+        if (error != CapsError.None || slot < 0 || _segments[slot].Attachments == 0)
+        {
+            return CapsError.InvalidArgument;
+        }
+
+        SegmentEntry* entry = &_segments[slot];
+        entry->Attachments++;
+        entry->AttachTime = Now;
+        entry->LastOperator = child;
         return CapsError.None;
     }
 
@@ -309,6 +335,7 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
     {
         SegmentEntry* segment = &_segments[slot];
         ulong pages = segment->Pages;
+        _accounts[segment->Account].Segments--;
         uint generation = segment->Generation + 1;
         *segment = default;
         segment->Generation = generation;

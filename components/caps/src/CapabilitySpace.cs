@@ -34,11 +34,22 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
     private QueueEntry* _queues;
     private SegmentEntry* _segments;
     private ProcessEntry* _processes;
+    private AccountUsage* _accounts;
+    private AccountQuota _quota;
 
     public CapabilitySpace(TMemory memory, TRandom random)
     {
         _memory = memory;
         _random = random;
+        _quota = AccountQuota.Default;
+    }
+
+    /// <summary>Each account's share of the tables (<see cref="AccountQuota.Default"/>: a quarter
+    /// of each). A lower share applies to new objects only; nothing already held is taken away.</summary>
+    public AccountQuota Quota
+    {
+        readonly get => _quota;
+        set => _quota = value;
     }
 
     /// <summary>The clock stamped into queue and segment times (msg_stime, shm_atime, …), in
@@ -50,7 +61,7 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
     /// <summary>The memory source (a copy), for inspecting its own counters.</summary>
     public readonly TMemory Memory => _memory;
 
-    /// <summary>Allocates the fixed tables (about 380 KiB, see README) in five blocks.
+    /// <summary>Allocates the fixed tables (about 380 KiB, see README) in six blocks.
     /// InvalidArgument if already done; NoMemory (nothing kept) if an allocation fails.</summary>
     public CapsError Initialize()
     {
@@ -64,13 +75,15 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
         void* queues = AllocateZeroed((nuint)(sizeof(QueueEntry) * CapsLimits.MaxQueues));
         void* segments = AllocateZeroed((nuint)(sizeof(SegmentEntry) * CapsLimits.MaxSegments));
         void* processes = AllocateZeroed((nuint)(sizeof(ProcessEntry) * CapsLimits.MaxProcesses));
-        if (tokens == null || holdings == null || queues == null || segments == null || processes == null)
+        void* accounts = AllocateZeroed((nuint)(sizeof(AccountUsage) * CapsLimits.MaxAccounts));
+        if (tokens == null || holdings == null || queues == null || segments == null || processes == null || accounts == null)
         {
             FreeIfSet(tokens);
             FreeIfSet(holdings);
             FreeIfSet(queues);
             FreeIfSet(segments);
             FreeIfSet(processes);
+            FreeIfSet(accounts);
             return CapsError.NoMemory;
         }
 
@@ -79,6 +92,7 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
         _queues = (QueueEntry*)queues;
         _segments = (SegmentEntry*)segments;
         _processes = (ProcessEntry*)processes;
+        _accounts = (AccountUsage*)accounts;
         return CapsError.None;
     }
 
@@ -104,11 +118,13 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
         _memory.Free(_queues);
         _memory.Free(_segments);
         _memory.Free(_processes);
+        _memory.Free(_accounts);
         _tokens = null;
         _holdings = null;
         _queues = null;
         _segments = null;
         _processes = null;
+        _accounts = null;
     }
 
     // ------------------------------------------------------------------ tokens
@@ -116,7 +132,8 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
     /// <summary>
     /// cap_mint: a new token from the random source, held by <paramref name="process"/> with
     /// <see cref="Rights.All"/>; it names nothing until msgget/shmget with IPC_CREAT. Returns the
-    /// process's id for it. NoSpace when the token table or the process's holdings are full;
+    /// process's id for it. NoSpace when the token table, the process's holdings or its account's
+    /// share of tokens (<see cref="Quota"/>) are full;
     /// TryAgain when the source gave all zeros or a live token's value (a broken source).
     /// </summary>
     public long Mint(int process, out CapabilityToken token)
@@ -130,7 +147,8 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
 
         int holdingIndex = FreeHoldingIndex(process);
         int slot = FreeTokenSlot();
-        if (holdingIndex < 0 || slot < 0)
+        int account = AccountOfProcess(process);
+        if (holdingIndex < 0 || slot < 0 || _accounts[account].Tokens >= _quota.Tokens)
         {
             return -(long)CapsError.NoSpace;
         }
@@ -148,6 +166,8 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
         entry->Kind = ObjectKind.None;
         entry->Object = -1;
         entry->Holders = 1;
+        entry->Account = account;
+        _accounts[account].Tokens++;
         token = candidate;
         return Hold(process, holdingIndex, slot, Rights.All);
     }
@@ -321,7 +341,8 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
 
     /// <summary>
     /// fork: <paramref name="child"/> gets a copy of the parent's holdings under the same ids
-    /// (like descriptors), and the parent's filter when it is inheritable. Exists when the child
+    /// (like descriptors), the parent's account, and the parent's filter (always, as Linux
+    /// seccomp filters are: a filtered process cannot shed its filter by forking). Exists when the child
     /// handle still holds something or has a filter (the kernel calls
     /// <see cref="ProcessExited"/> for a handle before reusing it).
     /// </summary>
@@ -366,17 +387,16 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
             }
         }
 
-        if (_processes[parent].Filter.IsInheritable)
-        {
-            _processes[child].Filter = _processes[parent].Filter;
-        }
+        _processes[child].Filter = _processes[parent].Filter;
+        _processes[child].AccountPlusOne = AccountOfProcess(parent) + 1;
 
         return CapsError.None;
     }
 
     /// <summary>
     /// exit: drops every holding of <paramref name="process"/> (tokens it was the last holder of
-    /// end as by <see cref="Revoke"/>; others, and the queues they name, stay) and its filter.
+    /// end as by <see cref="Revoke"/>; others, and the queues they name, stay), its filter and
+    /// its account (objects stay charged to the account until they end).
     /// Detach the process's segments first (the kernel unmaps them anyway). Writes the page
     /// handles of segments freed now to <paramref name="pagesToFree"/>, which must have room for
     /// <see cref="CapsLimits.MaxHoldingsPerProcess"/> (InvalidArgument otherwise), and returns
@@ -411,7 +431,7 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
             *holding = default;
         }
 
-        _processes[process].Filter = default;
+        _processes[process] = default;
         return count;
     }
 
@@ -448,6 +468,45 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
 
             return count;
         }
+    }
+
+    // ------------------------------------------------------------------ accounts
+
+    /// <summary>
+    /// Charges <paramref name="process"/>'s new tokens, queues and segments to
+    /// <paramref name="account"/> (0 .. <see cref="CapsLimits.MaxAccounts"/>-1) from now on;
+    /// fork passes the account to the child. The kernel calls it for each process it starts, so
+    /// that a user (or a process tree) shares one <see cref="Quota"/>. InvalidArgument for a
+    /// process or account out of range.
+    /// </summary>
+    public CapsError SetAccount(int process, int account)
+    {
+        CapsError error = CheckProcess(process);
+        if (error != CapsError.None)
+        {
+            return error;
+        }
+
+        if ((uint)account >= CapsLimits.MaxAccounts)
+        {
+            return CapsError.InvalidArgument;
+        }
+
+        _processes[process].AccountPlusOne = account + 1;
+        return CapsError.None;
+    }
+
+    /// <summary>The account <paramref name="process"/>'s new objects are charged to, or -errno.</summary>
+    public readonly int AccountOf(int process)
+    {
+        CapsError error = CheckProcess(process);
+        return error != CapsError.None ? -(int)error : AccountOfProcess(process);
+    }
+
+    /// <summary>What <paramref name="account"/> holds now (empty when out of range).</summary>
+    public readonly AccountUsage UsageOf(int account)
+    {
+        return _accounts != null && (uint)account < CapsLimits.MaxAccounts ? _accounts[account] : default;
     }
 
     // ------------------------------------------------------------------ filters
@@ -509,6 +568,12 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
         }
 
         return CapsError.None;
+    }
+
+    private readonly int AccountOfProcess(int process)
+    {
+        int plusOne = _processes[process].AccountPlusOne;
+        return plusOne != 0 ? plusOne - 1 : process;
     }
 
     private readonly Holding* HoldingAt(int process, int index)
@@ -652,6 +717,7 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
         {
             QueueEntry* queue = &_queues[token->Object];
             FreeMessages(ref *queue);
+            _accounts[queue->Account].Queues--;
             *queue = default;
         }
         else if (token->Kind == ObjectKind.Segment)
@@ -659,6 +725,7 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
             pagesToFree = RemoveSegment(token->Object);
         }
 
+        _accounts[token->Account].Tokens--;
         token->Live = false;
         token->Kind = ObjectKind.None;
         token->Value = default;

@@ -18,6 +18,21 @@ public static class CapsLimits
     /// <summary>Shared-memory segments live at once, including removed ones still attached.</summary>
     public const int MaxSegments = 256;
 
+    /// <summary>Accounts that objects are charged to are 0 .. MaxAccounts-1 (the kernel maps its
+    /// users, or process trees, onto them; a process never given one is charged to the account
+    /// with its own handle's number).</summary>
+    public const int MaxAccounts = MaxProcesses;
+
+    /// <summary>Default share of one account: live tokens it minted (a quarter of <see cref="MaxTokens"/>).</summary>
+    public const int DefaultTokensPerAccount = MaxTokens / 4;
+
+    /// <summary>Default share of one account: live queues it created (a quarter of <see cref="MaxQueues"/>).</summary>
+    public const int DefaultQueuesPerAccount = MaxQueues / 4;
+
+    /// <summary>Default share of one account: live segments it created, removed-but-attached
+    /// ones included (a quarter of <see cref="MaxSegments"/>).</summary>
+    public const int DefaultSegmentsPerAccount = MaxSegments / 4;
+
     /// <summary>MSGMAX: largest message text in bytes.</summary>
     public const int MaxMessageSize = 8192;
 

@@ -16,6 +16,8 @@ internal struct TokenEntry
     public uint Generation;
     public int Object;
     public int Holders;
+    /// <summary>The account charged for the token (its minter's).</summary>
+    public int Account;
     public bool Live;
     public ObjectKind Kind;
 }
@@ -51,6 +53,8 @@ internal unsafe struct QueueEntry
     public int Count;
     public int LastSender;
     public int LastReceiver;
+    /// <summary>The account charged for the queue (its creator's).</summary>
+    public int Account;
     public bool Live;
 }
 
@@ -65,6 +69,8 @@ internal struct SegmentEntry
     public int Attachments;
     public int Creator;
     public int LastOperator;
+    /// <summary>The account charged for the segment (its creator's), until it is freed.</summary>
+    public int Account;
     public bool Live;
     public bool Removed;
 }
@@ -72,4 +78,7 @@ internal struct SegmentEntry
 internal struct ProcessEntry
 {
     public SyscallFilter Filter;
+    /// <summary>The account the process's new objects are charged to, plus one (0: never set,
+    /// the account with the process's own number).</summary>
+    public int AccountPlusOne;
 }

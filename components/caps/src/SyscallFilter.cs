@@ -8,21 +8,22 @@ namespace Aurora.Caps;
 /// set of <em>denied</em> numbers 0..1023 (a 1024-bit bitmap) plus one bit for every higher
 /// number, so <c>default</c> (all zero) is "no filter, everything allowed" and
 /// <see cref="Allows"/> is one shift and mask. Installing a filter only ever adds denials
-/// (<see cref="Narrow"/>): a sandboxed process cannot widen what it may do.
+/// (<see cref="Narrow"/>): a sandboxed process cannot widen what it may do. Like a Linux seccomp
+/// filter, it is always inherited: fork copies it to the child (and execve keeps it), so a
+/// filtered process cannot escape its filter by forking.
 /// </summary>
 public unsafe struct SyscallFilter
 {
     private fixed ulong _denied[CapsLimits.FilterSyscallCount / 64];
     private bool _deniesBeyond;
     private bool _installed;
-    private bool _inheritable;
 
     /// <summary>True once any filter has been installed.</summary>
     public readonly bool IsInstalled => _installed;
 
-    /// <summary>True when fork copies the filter to the child; false leaves the child unfiltered.
-    /// Once set it stays set.</summary>
-    public readonly bool IsInheritable => _inheritable;
+    /// <summary>True when fork copies the filter to the child: since 1.0 every installed filter
+    /// (the <see cref="SyscallFilterSpec.Inheritable"/> flag is accepted and changes nothing).</summary>
+    public readonly bool IsInheritable => _installed;
 
     /// <summary>Whether syscall <paramref name="number"/> (RAX, taken unsigned as Linux does) is allowed. O(1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -38,7 +39,7 @@ public unsafe struct SyscallFilter
 
     /// <summary>
     /// Intersects this filter with <paramref name="spec"/>: a number stays allowed only if both
-    /// allow it; inheritance once on stays on. InvalidArgument (and no change) for unknown flags.
+    /// allow it. InvalidArgument (and no change) for unknown flags.
     /// </summary>
     public CapsError Narrow(in SyscallFilterSpec spec)
     {
@@ -56,7 +57,6 @@ public unsafe struct SyscallFilter
         }
 
         _deniesBeyond |= !defaultAllow;
-        _inheritable |= (spec.Flags & SyscallFilterSpec.Inheritable) != 0;
         _installed = true;
         return CapsError.None;
     }
@@ -67,12 +67,13 @@ public unsafe struct SyscallFilter
 /// a 1024-bit bitmap (bit n of <c>Bits[n / 64]</c> is syscall n) and flags. With
 /// <see cref="DefaultAllow"/> the bits name the denied numbers and every number ≥ 1024 is
 /// allowed; without it (default deny) the bits name the allowed numbers and every number ≥ 1024
-/// is denied. <see cref="Inheritable"/>: fork copies the filter to the child.
+/// is denied. <see cref="Inheritable"/> is accepted for compatibility: every filter is inherited.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct SyscallFilterSpec
 {
     public const uint DefaultAllow = 1;
+    /// <summary>Before 1.0 only filters with this flag passed to children; now all do.</summary>
     public const uint Inheritable = 2;
 
     public fixed ulong Bits[CapsLimits.FilterSyscallCount / 64];

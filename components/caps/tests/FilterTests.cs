@@ -85,7 +85,7 @@ public class FilterTests
     }
 
     [Fact]
-    public void ForkCopiesAnInheritableFilterOnly()
+    public void ForkAlwaysCopiesTheFilter()
     {
         using var h = new Harness();
         Assert.Equal(CapsError.None, h.Caps.InstallFilter(A, Spec(SyscallFilterSpec.Inheritable, 0, 57)));
@@ -94,11 +94,30 @@ public class FilterTests
         Assert.False(h.Caps.Allows(B, 59));
         Assert.True(h.Caps.FilterOf(B).IsInheritable);
 
+        // Without the (now meaningless) Inheritable flag the child is filtered all the same:
+        // as with Linux seccomp, forking is no way out of a sandbox.
         Assert.Equal(CapsError.None, h.Caps.InstallFilter(10, Spec(0, 0)));
+        Assert.True(h.Caps.FilterOf(10).IsInheritable);
         Assert.Equal(CapsError.None, h.Caps.ProcessForked(10, 11));
-        Assert.False(h.Caps.FilterOf(11).IsInstalled);
-        Assert.True(h.Caps.Allows(11, 59));
+        Assert.True(h.Caps.FilterOf(11).IsInstalled);
+        Assert.True(h.Caps.Allows(11, 0));
+        Assert.False(h.Caps.Allows(11, 59));
+        Assert.False(h.Caps.Allows(11, 5000));
         Assert.Equal(CapsError.Exists, h.Caps.ProcessForked(11, 10));   // 10 still has its filter
+
+        // And the grandchild too.
+        Assert.Equal(CapsError.None, h.Caps.ProcessForked(11, 12));
+        Assert.False(h.Caps.Allows(12, 59));
+        Assert.True(h.Caps.Allows(12, 0));
+    }
+
+    [Fact]
+    public void AnUnfilteredParentGivesAnUnfilteredChild()
+    {
+        using var h = new Harness();
+        Assert.Equal(CapsError.None, h.Caps.ProcessForked(A, B));
+        Assert.False(h.Caps.FilterOf(B).IsInstalled);
+        Assert.True(h.Caps.Allows(B, 59));
     }
 
     [Fact]

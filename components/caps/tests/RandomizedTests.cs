@@ -7,14 +7,16 @@ namespace Aurora.Caps.Tests;
 
 /// <summary>
 /// Random mint/grant/revoke/release/msgget/msgsnd/msgrcv/msgctl/shmget/shmat/shmdt/shmctl/
-/// fork/exit/filter operations by six simulated processes, checked against a model (per
+/// fork/exit/filter/account operations by six simulated processes, checked against a model (per
 /// process: 64 holding slots with sequence numbers, rights and the token they refer to; per
 /// token: liveness, holders, its queue's messages or its segment's attachments and pages; per
-/// process: the set of allowed syscall numbers). Every result — id, byte count, message, errno,
+/// process: the set of allowed syscall numbers and its account; per account: the tokens, queues
+/// and segments charged to it against its share, small in most rounds so shares fill up often;
+/// filters and accounts always pass to forked children). Every result — id, byte count, message, errno,
 /// pages to free — must be the model's. Tokens are drawn from every token ever minted (dead ones
 /// included) and from one-bit forgeries; ids from every id any process ever had, so processes
 /// keep trying ids and tokens that are not theirs. After each round every process exits and the
-/// memory ledger must be back to the five tables, then to zero. The seed is in every failure
+/// memory ledger must be back to the six tables and every account empty, then to zero. The seed is in every failure
 /// message; replay with AURORA_SEED=&lt;seed&gt; dotnet test components/caps/tests.
 /// </summary>
 public class RandomizedTests
@@ -35,7 +37,8 @@ public class RandomizedTests
         // The generator must exercise both outcomes of every operation, or it tests nothing.
         // (mint fails only on a full table, which the unit tests cover; it must succeed often.)
         Assert.True(tally["mint"].Ok >= 1000, $"seed={seed}: mint ok={tally["mint"].Ok}");
-        foreach (string op in new[] { "grant", "revoke", "release", "msgget", "msgsnd", "msgrcv", "msgctl", "shmget", "shmat", "shmdt", "shmctl", "fork" })
+        Assert.True(tally.TryGetValue("share full", out var full) && full.Failed >= 50, $"seed={seed}: account shares filled {full.Failed} times");
+        foreach (string op in new[] { "grant", "revoke", "release", "msgget", "msgsnd", "msgrcv", "msgctl", "shmget", "shmat", "shmdt", "shmctl", "fork", "account" })
         {
             Assert.True(tally.TryGetValue(op, out var t) && t.Ok >= 50 && t.Failed >= 50, $"seed={seed}: {op} ok={t.Ok} failed={t.Failed}");
         }
@@ -47,6 +50,8 @@ public class RandomizedTests
         public CapabilityToken Value;
         public bool Live = true;
         public int Holders = 1;
+        public int Account;                    // the minter's
+        public int QueueAccount;               // the queue's creator's
         public int Kind;                       // 0 none, 1 queue, 2 segment
         public List<(long Type, byte[] Text)> Messages = new();
         public ulong QueueBytes = CapsLimits.MaxQueueBytes;
@@ -57,6 +62,7 @@ public class RandomizedTests
     {
         public ulong Size;
         public ulong Pages;
+        public int Account;
         public int Attachments;
         public bool Removed;
         public bool Live = true;
@@ -75,7 +81,7 @@ public class RandomizedTests
         public Slot[] Slots = new Slot[CapsLimits.MaxHoldingsPerProcess];
         public bool[] Allowed = Enumerable.Repeat(true, CapsLimits.FilterSyscallCount + 1).ToArray();
         public bool Installed;
-        public bool Inheritable;
+        public int Account;
         public List<(ulong Handle, ModelSegment Segment)> Attachments = new();
 
         public bool Valid(int i) => Slots[i].Used && Slots[i].Token!.Live;
@@ -87,7 +93,9 @@ public class RandomizedTests
         private readonly Random _random;
         private readonly string _context;
         private readonly Dictionary<string, (int Ok, int Failed)> _tally;
-        private readonly ModelProcess[] _processes = Enumerable.Range(0, Processes).Select(_ => new ModelProcess()).ToArray();
+        private const int Accounts = 8;
+        private readonly ModelProcess[] _processes = Enumerable.Range(0, Processes).Select(i => new ModelProcess { Account = i }).ToArray();
+        private AccountQuota _quota = AccountQuota.Default;
         private readonly List<ModelToken> _tokens = new();
         private readonly List<int> _ids = new();
         private Harness _h = null!;
@@ -119,10 +127,23 @@ public class RandomizedTests
 
         private static long Fail(CapsError e) => -(long)e;
 
+        private void ShareFull()
+        {
+            var t = _tally.GetValueOrDefault("share full");
+            _tally["share full"] = (t.Ok, t.Failed + 1);
+        }
+
         public void Run(int operations)
         {
             using (_h = new Harness(_random.Next()))
             {
+                // Small shares in most rounds, so accounts fill up often; the defaults in one.
+                if (_context.EndsWith("round=0", StringComparison.Ordinal) == false)
+                {
+                    _quota = new AccountQuota { Tokens = _random.Next(10, 120), Queues = _random.Next(2, 30), Segments = _random.Next(2, 30) };
+                    _h.Caps.Quota = _quota;
+                }
+
                 for (_operation = 0; _operation < operations; _operation++)
                 {
                     Step();
@@ -140,7 +161,11 @@ public class RandomizedTests
                 _what = "end";
                 CheckCounts();
                 Check(_h.Caps.TokenCount == 0 && _h.Caps.SegmentCount == 0, "objects left after every process exited");
-                Check(_h.Ledger.Outstanding == 5, $"ledger holds {_h.Ledger.Outstanding} blocks, want the 5 tables");
+                Check(_h.Ledger.Outstanding == 6, $"ledger holds {_h.Ledger.Outstanding} blocks, want the 6 tables");
+                for (int a = 0; a < Accounts; a++)
+                {
+                    Check(_h.Caps.UsageOf(a).IsEmpty, $"account {a} still charged");
+                }
             }
         }
 
@@ -150,9 +175,16 @@ public class RandomizedTests
             int segments = _tokens.Where(t => t.Segment != null).Select(t => t.Segment!).Distinct().Count(s => s.Live);
             Check(_h.Caps.SegmentCount == segments, "segment count");
             int messages = _tokens.Where(t => t.Live).Sum(t => t.Messages.Count);
-            Check(_h.Ledger.Outstanding == 5 + messages, $"ledger {_h.Ledger.Outstanding} blocks, model {5 + messages}");
+            Check(_h.Ledger.Outstanding == 6 + messages, $"ledger {_h.Ledger.Outstanding} blocks, model {6 + messages}");
+            for (int a = 0; a < Accounts; a++)
+            {
+                AccountUsage usage = _h.Caps.UsageOf(a);
+                Check(usage.Tokens == TokensOf(a) && usage.Queues == QueuesOf(a) && usage.Segments == SegmentsOf(a),
+                    $"account {a}: caps {usage.Tokens}/{usage.Queues}/{usage.Segments}, model {TokensOf(a)}/{QueuesOf(a)}/{SegmentsOf(a)}");
+            }
             for (int p = 0; p < Processes; p++)
             {
+                Check(_h.Caps.AccountOf(p) == _processes[p].Account, $"account of {p}");
                 Check(_h.Caps.HoldingCount(p) == Enumerable.Range(0, 64).Count(_processes[p].Valid), $"holding count of {p}");
                 for (int n = 0; n < 8; n++)
                 {
@@ -275,6 +307,12 @@ public class RandomizedTests
 
         private int LiveQueues => _tokens.Count(t => t.Live && t.Kind == 1);
 
+        private int TokensOf(int account) => _tokens.Count(t => t.Live && t.Account == account);
+
+        private int QueuesOf(int account) => _tokens.Count(t => t.Live && t.Kind == 1 && t.QueueAccount == account);
+
+        private int SegmentsOf(int account) => _tokens.Where(t => t.Segment != null).Select(t => t.Segment!).Distinct().Count(s => s.Live && s.Account == account);
+
         private int LiveSegments => _tokens.Where(t => t.Segment != null).Count(t => t.Segment!.Live);
 
         // ------------------------------------------------------------ choices
@@ -375,6 +413,7 @@ public class RandomizedTests
             else if (pick < 93) { Fork(p); }
             else if (pick < 95) { Filter(p); }
             else if (pick < 96) { Exit(p); }
+            else if (pick < 97) { SetAccount(p); }
             else { Send(p); }
         }
 
@@ -382,7 +421,13 @@ public class RandomizedTests
         {
             _what = $"mint p{p}";
             int index = FreeSlot(p);
-            long expected = index < 0 || _tokens.Count(t => t.Live) >= CapsLimits.MaxTokens ? Fail(CapsError.NoSpace) : 0;
+            int account = _processes[p].Account;
+            long expected = index < 0 || _tokens.Count(t => t.Live) >= CapsLimits.MaxTokens || TokensOf(account) >= _quota.Tokens
+                ? Fail(CapsError.NoSpace) : 0;
+            if (index >= 0 && TokensOf(account) >= _quota.Tokens)
+            {
+                ShareFull();
+            }
             long id = _h.Caps.Mint(p, out CapabilityToken value);
             if (expected < 0)
             {
@@ -392,7 +437,7 @@ public class RandomizedTests
 
             var bytes = new byte[32];
             value.CopyTo(bytes);
-            var token = new ModelToken { Bytes = bytes, Value = value };
+            var token = new ModelToken { Bytes = bytes, Value = value, Account = account };
             _tokens.Add(token);
             Expect((long)Hold(p, index, token, Rights.All), id, "mint", true);
         }
@@ -521,13 +566,15 @@ public class RandomizedTests
                 {
                     expected = Fail(CapsError.AccessDenied);
                 }
-                else if (LiveQueues >= CapsLimits.MaxQueues)
+                else if (LiveQueues >= CapsLimits.MaxQueues || QueuesOf(_processes[p].Account) >= _quota.Queues)
                 {
+                    ShareFull();
                     expected = Fail(CapsError.NoSpace);
                 }
                 else
                 {
                     token.Kind = 1;
+                    token.QueueAccount = _processes[p].Account;
                     expected = id;
                 }
             }
@@ -741,14 +788,15 @@ public class RandomizedTests
                 {
                     expected = Fail(CapsError.AccessDenied);
                 }
-                else if (LiveSegments >= CapsLimits.MaxSegments)
+                else if (LiveSegments >= CapsLimits.MaxSegments || SegmentsOf(_processes[p].Account) >= _quota.Segments)
                 {
+                    ShareFull();
                     expected = Fail(CapsError.NoSpace);
                 }
                 else
                 {
                     token.Kind = 2;
-                    token.Segment = new ModelSegment { Size = size };
+                    token.Segment = new ModelSegment { Size = size, Account = _processes[p].Account };
                     expected = id;
                 }
             }
@@ -877,15 +925,24 @@ public class RandomizedTests
                     }
                 }
 
-                if (parent.Inheritable)
-                {
-                    target.Allowed = (bool[])parent.Allowed.Clone();
-                    target.Installed = true;
-                    target.Inheritable = true;
-                }
+                // Filters are always inherited (as Linux seccomp filters are), and so is the account.
+                target.Allowed = (bool[])parent.Allowed.Clone();
+                target.Installed = parent.Installed;
+                target.Account = parent.Account;
             }
 
             Expect(expected, _h.Caps.ProcessForked(p, child), "fork", expected == CapsError.None);
+            if (expected == CapsError.None)
+            {
+                // The kernel then shares the parent's attachments, removed segments' too.
+                foreach ((ulong handle, ModelSegment segment) in parent.Attachments.ToList())
+                {
+                    _what = $"fork p{p} -> p{child}: attachment {handle:x}";
+                    segment.Attachments++;
+                    target.Attachments.Add((handle, segment));
+                    Expect(CapsError.None, _h.Caps.AttachForked(child, handle), "attach forked", true);
+                }
+            }
         }
 
         private void Filter(int p)
@@ -919,10 +976,22 @@ public class RandomizedTests
                 }
 
                 m.Installed = true;
-                m.Inheritable |= (spec.Flags & SyscallFilterSpec.Inheritable) != 0;
             }
 
             Expect(expected, _h.Caps.InstallFilter(p, spec), "filter", expected == CapsError.None);
+        }
+
+        private void SetAccount(int p)
+        {
+            int account = _random.Next(12) == 0 ? (_random.Next(2) == 0 ? -1 : CapsLimits.MaxAccounts) : _random.Next(Accounts);
+            _what = $"account p{p} -> {account}";
+            CapsError expected = (uint)account < CapsLimits.MaxAccounts ? CapsError.None : CapsError.InvalidArgument;
+            if (expected == CapsError.None)
+            {
+                _processes[p].Account = account;
+            }
+
+            Expect(expected, _h.Caps.SetAccount(p, account), "account", expected == CapsError.None);
         }
 
         private void Exit(int p)
@@ -952,7 +1021,7 @@ public class RandomizedTests
 
             m.Allowed = Enumerable.Repeat(true, CapsLimits.FilterSyscallCount + 1).ToArray();
             m.Installed = false;
-            m.Inheritable = false;
+            m.Account = p;
 
             var buffer = new ulong[CapsLimits.MaxHoldingsPerProcess];
             long n = _h.Caps.ProcessExited(p, buffer);

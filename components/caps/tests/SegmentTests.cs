@@ -186,4 +186,26 @@ public class SegmentTests
         h.MintOk(100, out CapabilityToken token);
         Assert.Equal(-(long)CapsError.NoSpace, h.Caps.SegmentGet(100, token, 4096, IpcFlags.Create));
     }
+
+    [Fact]
+    public void AForkedChildKeepsAnAttachmentOfARemovedSegment()
+    {
+        using var h = new Harness();
+        int id = h.SegmentOk(A, 4096, out _);
+        Assert.Equal(CapsError.None, h.Caps.Attach(A, id, 0, out SegmentAttachment at));
+        Assert.Equal(CapsError.None, h.Caps.SetSegmentPages(at.Segment, 0x77));
+        SegmentStatus status = default;
+        Assert.Equal(CapsError.None, h.Caps.SegmentControl(A, id, IpcFlags.Remove, ref status, out ulong pages));
+        Assert.Equal(0UL, pages);
+        Assert.Equal(CapsError.Removed, h.Caps.Attach(A, id, 0, out _));       // by id: gone
+        Assert.Equal(CapsError.None, h.Caps.AttachForked(B, at.Segment));       // by fork: shared
+        Assert.Equal(CapsError.None, h.Caps.SegmentInfo(at.Segment, out _, out _, out int attachments));
+        Assert.Equal(2, attachments);
+        Assert.Equal(CapsError.None, h.Caps.Detach(A, at.Segment, out pages));
+        Assert.Equal(0UL, pages);
+        Assert.Equal(CapsError.None, h.Caps.Detach(B, at.Segment, out pages));
+        Assert.Equal(0x77UL, pages);                                             // the last detach frees
+        Assert.Equal(CapsError.InvalidArgument, h.Caps.AttachForked(B, at.Segment));
+        Assert.Equal(CapsError.InvalidArgument, h.Caps.AttachForked(-1, at.Segment));
+    }
 }

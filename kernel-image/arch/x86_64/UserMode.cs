@@ -125,7 +125,9 @@ internal static unsafe class UserMode
     private static long Dispatch(SyscallFrame* frame)
     {
         Processes.Process* process = Processes.Process.Current;
-        if (frame->Number == RtSigreturn && process != null) Processes.Process.SignalReturn(process, frame->Rsp);
+        // rt_sigreturn passes the syscall filter like every call; denied, the table answers EPERM.
+        if (frame->Number == RtSigreturn && process != null && Syscalls.SyscallTable.Admits(process, RtSigreturn))
+            Processes.Process.SignalReturn(process, frame->Rsp);
         UserState state = default;
         state.Syscall = frame;
         state.Rax = Syscalls.SyscallTable.Dispatch(frame->Number, frame->Rdi, frame->Rsi, frame->Rdx, frame->R10, frame->R8, frame->R9);

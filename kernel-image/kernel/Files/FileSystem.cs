@@ -14,8 +14,12 @@ namespace Aurora.Kernel.Files;
 /// </summary>
 internal static unsafe class FileSystem
 {
-    /// <summary>Cap on file pages of the root tmpfs: an eighth of physical memory.</summary>
-    private static ulong CapacityBytes => KernelMemory.DirectMapSize / 8;
+    /// <summary>Cap on file pages of the root tmpfs: a quarter of the usable memory the frame
+    /// allocator manages at boot (Linux's tmpfs default is half; the kernel heap, page tables and
+    /// every process share the rest). Never more than the machine has, so filling it gives ENOSPC
+    /// while the kernel and other processes run on (security issue 9, finding 7: it used to be
+    /// the direct map's size / 8, 512 MiB on every machine, more than a 256 MiB machine has).</summary>
+    internal static ulong CapacityBytes => KernelMemory.Frames.TotalBytes / 4;
 
     private static VirtualFileSystem<HeapVfsMemory> s_vfs;
     private static KernelMutex s_lock;

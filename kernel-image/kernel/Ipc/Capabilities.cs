@@ -41,28 +41,48 @@ internal static unsafe class Capabilities
         fixed (KernelMutex* mutex = &s_lock) mutex->Release();
     }
 
-    /// <summary>A free capability handle for a new process, or -1 when all are taken.</summary>
-    internal static int AllocateHandle()
+    /// <summary>A free capability handle for a process the kernel starts, in a new account (its
+    /// own process tree, Processes/ResourceLimits.cs) with default limits; -1 when the handles or
+    /// the accounts are all taken.</summary>
+    internal static int AllocateHandle() => AllocateHandle(-1);
+
+    /// <summary>A free capability handle for a child forked by the process with handle
+    /// <paramref name="parent"/>: in the parent's account with a copy of its limits. -1 (fork's
+    /// EAGAIN) when the handles are all taken or the account already has the parent's
+    /// RLIMIT_NPROC processes.</summary>
+    internal static int AllocateHandle(int parent)
     {
+        // The capability lock keeps account charges still while a free account is chosen.
+        Lock();
         bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
         int found = -1;
         for (int i = 0; i < CapsLimits.MaxProcesses && found < 0; i++)
         {
-            if ((s_handles.Used[i >> 6] & (1UL << (i & 63))) == 0)
-            {
-                s_handles.Used[i >> 6] |= 1UL << (i & 63);
-                found = i;
-            }
+            if ((s_handles.Used[i >> 6] & (1UL << (i & 63))) == 0) found = i;
+        }
+
+        if (found >= 0 && Processes.ResourceLimits.Join(found, parent, ref s_space))
+        {
+            s_handles.Used[found >> 6] |= 1UL << (found & 63);
+        }
+        else
+        {
+            found = -1;
         }
 
         Hal.Cpu.RestoreInterrupts(interrupts);
+        if (found >= 0 && s_space.SetAccount(found, Processes.ResourceLimits.AccountOf(found)) != CapsError.None)
+            Panic.Fail("capability account out of range");
+        Unlock();
         return found;
     }
 
+    /// <summary>The process with this handle is gone (reaped, or never started).</summary>
     internal static void FreeHandle(int handle)
     {
         bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
         s_handles.Used[handle >> 6] &= ~(1UL << (handle & 63));
+        Processes.ResourceLimits.Leave(handle);
         Hal.Cpu.RestoreInterrupts(interrupts);
     }
 

@@ -40,7 +40,8 @@ internal unsafe partial struct Process
 
         *child = default;
         for (int i = 0; i < NameCapacity; i++) child->Name[i] = parent->Name[i];
-        child->CapsHandle = Ipc.Capabilities.AllocateHandle();
+        // The parent's account and limits: EAGAIN at its RLIMIT_NPROC (ResourceLimits.cs).
+        child->CapsHandle = Ipc.Capabilities.AllocateHandle(parent->CapsHandle);
         if (child->CapsHandle < 0)
         {
             KernelMemory.Free(child);

@@ -250,10 +250,10 @@ internal static unsafe class IpcCalls
         {
             child->SharedAddress[i] = 0;
             if (parent->SharedAddress[i] == 0) continue;
-            ulong id = parent->SharedId[i] & ~(1UL << 63);
-            int flags = (parent->SharedId[i] >> 63) != 0 ? IpcFlags.ShmReadOnly : 0;
+            // By segment, not by id: the child shares the mapping even when the segment was
+            // removed (IPC_RMID) after the parent attached it, as in Linux.
             Capabilities.Lock();
-            CapsError error = Capabilities.Space.Attach(child->CapsHandle, (int)id, flags, out _);
+            CapsError error = Capabilities.Space.AttachForked(child->CapsHandle, parent->SharedSegment[i]);
             Capabilities.Unlock();
             if (error != CapsError.None)
             {

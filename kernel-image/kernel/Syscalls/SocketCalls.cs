@@ -12,12 +12,16 @@ namespace Aurora.Kernel.Syscalls;
 /// process's sockets. The stack never blocks; calls that must wait (connect, accept, reads
 /// with no data, writes to a full buffer) sleep a tick between tries and end with EINTR on a
 /// signal; SOCK_NONBLOCK sockets get EAGAIN instead.
+/// Limits (security issue 9, finding 7; Processes/ResourceLimits.cs): a process has 16 socket
+/// slots and no descriptor at or above its RLIMIT_NOFILE (EMFILE); its account (process tree)
+/// at most <see cref="ResourceLimits.SocketsPerAccount"/> open sockets (ENOBUFS); the network
+/// stack's table, 32 system-wide, lingering connections included (ENOBUFS).
 /// </summary>
 internal static unsafe class SocketCalls
 {
     internal const int FirstSocket = 512;
     private const int AfInet = 2, SockStream = 1, SockDgram = 2, SockNonblock = 0x800, SockCloexec = 0x80000;
-    private const long EINPROGRESS = 115;
+    private const long EINPROGRESS = 115, ENOBUFS = 105;
 
     // A socket slot holds handle + 1 in the low 16 bits, bit 30 for SOCK_NONBLOCK, bit 29 for UDP.
     private const int NonBlockingBit = 1 << 30, UdpBit = 1 << 29;
@@ -42,19 +46,34 @@ internal static unsafe class SocketCalls
         int kind = (int)type & ~(SockNonblock | SockCloexec);
         if (kind != SockStream && kind != SockDgram) return -94; // ESOCKTNOSUPPORT
         if (protocol != 0 && protocol != (kind == SockStream ? 6UL : 17UL)) return -93; // EPROTONOSUPPORT
+        long slot = ReserveSlot(process);
+        if (slot < 0) return slot;
+        NetworkStack.Lock();
+        int handle = kind == SockStream ? NetworkStack.Interface.OpenTcp() : NetworkStack.Interface.OpenUdp();
+        NetworkStack.Unlock();
+        if (handle < 0)
+        {
+            ResourceLimits.UnchargeSocket(process->CapsHandle);
+            return handle;
+        }
+
+        process->SocketHandles[slot] = (handle + 1) | (((int)type & SockNonblock) != 0 ? NonBlockingBit : 0) | (kind == SockDgram ? UdpBit : 0);
+        return FirstSocket + slot;
+    }
+
+    /// <summary>The lowest free socket slot, charged to the process's account: EMFILE when the
+    /// process has none below its RLIMIT_NOFILE, ENOBUFS when its account has its share open.</summary>
+    private static long ReserveSlot(Process* process)
+    {
         int slot = -1;
         for (int i = 0; i < Process.MaxSockets && slot < 0; i++)
         {
             if (process->SocketHandles[i] == 0) slot = i;
         }
 
-        if (slot < 0) return -Errno.EMFILE;
-        NetworkStack.Lock();
-        int handle = kind == SockStream ? NetworkStack.Interface.OpenTcp() : NetworkStack.Interface.OpenUdp();
-        NetworkStack.Unlock();
-        if (handle < 0) return handle;
-        process->SocketHandles[slot] = (handle + 1) | (((int)type & SockNonblock) != 0 ? NonBlockingBit : 0) | (kind == SockDgram ? UdpBit : 0);
-        return FirstSocket + slot;
+        if (slot < 0 || (ulong)(FirstSocket + slot) >= ResourceLimits.SoftLimit(process->CapsHandle, ResourceLimits.OpenFiles))
+            return -Errno.EMFILE;
+        return ResourceLimits.ChargeSocket(process->CapsHandle) ? slot : -ENOBUFS;
     }
 
     internal static long Close(Process* process, ulong descriptor)
@@ -66,6 +85,7 @@ internal static unsafe class SocketCalls
         NetworkStack.Flush();
         NetworkStack.Unlock();
         process->SocketHandles[slot] = 0;
+        ResourceLimits.UnchargeSocket(process->CapsHandle);
         return -(long)error;
     }
 
@@ -134,13 +154,16 @@ internal static unsafe class SocketCalls
     {
         int handle = Handle(process, descriptor, out int listenerSlot);
         if (handle < 0) return -Errno.EBADF;
-        int slot = -1;
-        for (int i = 0; i < Process.MaxSockets && slot < 0; i++)
-        {
-            if (process->SocketHandles[i] == 0) slot = i;
-        }
+        long reserved = ReserveSlot(process);
+        if (reserved < 0) return reserved;
+        int slot = (int)reserved;
+        long result = AcceptInto(process, handle, listenerSlot, slot, address, lengthPointer);
+        if (result < 0 && process->SocketHandles[slot] == 0) ResourceLimits.UnchargeSocket(process->CapsHandle);
+        return result;
+    }
 
-        if (slot < 0) return -Errno.EMFILE;
+    private static long AcceptInto(Process* process, int handle, int listenerSlot, int slot, ulong address, ulong lengthPointer)
+    {
         while (true)
         {
             NetworkStack.Lock();

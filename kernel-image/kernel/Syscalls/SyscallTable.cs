@@ -10,8 +10,10 @@ namespace Aurora.Kernel.Syscalls;
 /// OutputCalls (the console, writev, ioctl),
 /// MemoryCalls (brk, mmap, munmap, mprotect), ProcessCalls (exit, arch_prctl) and
 /// SocketCalls (IPv4 TCP/UDP sockets), IpcCalls (token-named message queues and shared memory, Aurora's capability calls 1000-1005),
+/// LimitCalls (getrlimit, setrlimit, prlimit64),
 /// Process.Fork.cs (fork, wait4), Process.Exec.cs (execve), Process.Signals.cs (signals;
-/// rt_sigreturn is taken by the architecture's entry, which owns the register frame).
+/// rt_sigreturn is taken by the architecture's entry, which owns the register frame, after
+/// <see cref="Admits"/> — the same filter check as every other call).
 /// </summary>
 internal static unsafe class SyscallTable
 {
@@ -23,7 +25,8 @@ internal static unsafe class SyscallTable
         CapMint = 1000, CapGrant = 1001, CapRevoke = 1002, CapRelease = 1003, CapToken = 1004, SyscallFilter = 1005, Kill = 62, Tkill = 200, Tgkill = 234,
         Getpid = 39, Fork = 57, Execve = 59, Exit = 60, Wait4 = 61, Rename = 82, Mkdir = 83,
         Rmdir = 84, Unlink = 87, Getppid = 110, ArchPrctl = 158, Gettid = 186, Getdents64 = 217,
-        SetTidAddress = 218, ExitGroup = 231, Openat = 257, Newfstatat = 262;
+        SetTidAddress = 218, ExitGroup = 231, Openat = 257, Newfstatat = 262,
+        Getrlimit = 97, Setrlimit = 160, Prlimit64 = 302;
 
     /// <summary>Syscalls served since boot.</summary>
     internal static ulong Count;
@@ -46,13 +49,18 @@ internal static unsafe class SyscallTable
         return 0;
     }
 
+    /// <summary>SPEC SEC-5: whether the process's filter (Aurora.Caps) lets it make this call. A
+    /// denied call returns EPERM without doing anything, as a seccomp filter returning
+    /// SECCOMP_RET_ERRNO(EPERM) makes it; rt_sigreturn, which the architecture's entry takes
+    /// itself, asks here first and, denied, falls through to <see cref="Dispatch"/> for its EPERM.</summary>
+    internal static bool Admits(Process* process, ulong number) => Ipc.Capabilities.Allows(process->CapsHandle, number);
+
     internal static long Dispatch(ulong number, ulong a0, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5)
     {
         Process* process = Process.Current;
         if (process == null) return -Errno.ENOSYS;
         Count++;
-        // SPEC SEC-5: the process's filter (Aurora.Caps) decides first; a denied call is EPERM.
-        if (!Ipc.Capabilities.Allows(process->CapsHandle, number)) return -Errno.EPERM;
+        if (!Admits(process, number)) return -Errno.EPERM;
         return number switch
         {
             Read => FileCalls.Read(process, a0, a1, a2),
@@ -99,6 +107,10 @@ internal static unsafe class SyscallTable
             CapRelease => IpcCalls.Release(process, a0),
             CapToken => IpcCalls.ExportToken(process, a0, a1),
             SyscallFilter => IpcCalls.InstallFilter(process, a0),
+            // resource is an unsigned int and pid a pid_t (int): the upper halves are ignored.
+            Getrlimit => LimitCalls.Get(process, (uint)a0, a1),
+            Setrlimit => LimitCalls.Set(process, (uint)a0, a1),
+            Prlimit64 => LimitCalls.PrLimit(process, (int)a0, (uint)a1, a2, a3),
             Getppid => process->Parent != null ? (long)process->Parent->Id : 0,
             Fork => Process.Fork(process),
             Wait4 => Process.WaitForChild(process, (long)a0, a1, a2),

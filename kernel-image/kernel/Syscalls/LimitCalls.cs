@@ -1,0 +1,59 @@
+using System;
+using Aurora.Kernel.Processes;
+
+namespace Aurora.Kernel.Syscalls;
+
+/// <summary>
+/// getrlimit, setrlimit and prlimit64 (Linux kernel/sys.c): <c>struct rlimit</c> is two u64,
+/// soft then hard, the same as <c>struct rlimit64</c> on x86-64. What each limit does is in
+/// Processes/ResourceLimits.cs. Every process is root, so raising a hard limit is allowed
+/// (Linux needs CAP_SYS_RESOURCE) and prlimit64 may change any process (same user).
+/// </summary>
+internal static unsafe class LimitCalls
+{
+    /// <summary>getrlimit(resource, rlim): EINVAL for an unknown resource, then EFAULT for a bad pointer.</summary>
+    internal static long Get(Process* process, ulong resource, ulong limit)
+    {
+        if (limit == 0) return resource >= ResourceLimits.Count ? -Errno.EINVAL : -Errno.EFAULT;
+        return Limit(process, process, resource, null, limit);
+    }
+
+    /// <summary>setrlimit(resource, rlim): the new pair is read first (EFAULT), then checked.</summary>
+    internal static long Set(Process* process, ulong resource, ulong limit)
+    {
+        ulong* pair = stackalloc ulong[2];
+        if (!UserMemory.CopyFrom(process->Space, limit, new Span<byte>(pair, 16))) return -Errno.EFAULT;
+        return Limit(process, process, resource, pair, 0);
+    }
+
+    /// <summary>prlimit64(pid, resource, new, old): pid 0 is the caller; an unknown pid is ESRCH.
+    /// Either pointer may be NULL; the old value is the one before the change.</summary>
+    internal static long PrLimit(Process* process, long pid, ulong resource, ulong newLimit, ulong oldLimit)
+    {
+        ulong* pair = stackalloc ulong[2];
+        // Linux reads the new pair before it looks for the process.
+        if (newLimit != 0 && !UserMemory.CopyFrom(process->Space, newLimit, new Span<byte>(pair, 16))) return -Errno.EFAULT;
+        Process* target = pid == 0 ? process : pid < 0 ? null : Process.Find(pid);
+        if (target == null) return -Errno.ESRCH;
+        return Limit(process, target, resource, newLimit != 0 ? pair : null, oldLimit);
+    }
+
+    /// <summary>Linux do_prlimit: the resource is checked, the old pair kept, the new one set
+    /// (ResourceLimits.Change: soft ≤ hard, the RLIMIT_NOFILE ceiling), then the old one written out.</summary>
+    private static long Limit(Process* caller, Process* target, ulong resource, ulong* newPair, ulong oldLimit)
+    {
+        if (resource >= ResourceLimits.Count) return -Errno.EINVAL;
+        int handle = target->CapsHandle;
+        ulong* old = stackalloc ulong[2];
+        old[0] = ResourceLimits.SoftLimit(handle, (int)resource);
+        old[1] = ResourceLimits.HardLimit(handle, (int)resource);
+        if (newPair != null)
+        {
+            long changed = ResourceLimits.Change(handle, (int)resource, newPair[0], newPair[1]);
+            if (changed != 0) return changed;
+        }
+
+        if (oldLimit != 0 && !UserMemory.CopyTo(caller->Space, oldLimit, new ReadOnlySpan<byte>(old, 16))) return -Errno.EFAULT;
+        return 0;
+    }
+}
