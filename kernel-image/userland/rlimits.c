@@ -58,7 +58,7 @@ static void bomb(struct bomb *b, int top)
 int main(void)
 {
     /* Defaults. */
-    expect_pair("RLIMIT_NPROC default", RLIMIT_NPROC, 64, 64);
+    expect_pair("RLIMIT_NPROC default", RLIMIT_NPROC, 256, 256);
     expect_pair("RLIMIT_NOFILE default (highest descriptor + 1)", RLIMIT_NOFILE, 528, 528);
     expect_pair("RLIMIT_CPU default", RLIMIT_CPU, INF, INF);
     expect_pair("RLIMIT_STACK default", RLIMIT_STACK, 8UL << 20, INF);
@@ -93,7 +93,7 @@ int main(void)
 
     /* prlimit64. */
     expect_eq("prlimit64(0, NPROC, NULL, &old)", 0, err(syscall(SYS_prlimit64, 0, RLIMIT_NPROC, NULL, &old)));
-    expect_eq("prlimit64 old soft", 64, old.soft);
+    expect_eq("prlimit64 old soft", 256, old.soft);
     expect_eq("prlimit64(999999) ESRCH", ESRCH, err(syscall(SYS_prlimit64, 999999, RLIMIT_CORE, NULL, &old)));
     expect_eq("prlimit64(-5) ESRCH", ESRCH, err(syscall(SYS_prlimit64, -5, RLIMIT_CORE, NULL, &old)));
     expect_eq("prlimit64(0, 16) EINVAL", EINVAL, err(syscall(SYS_prlimit64, 0, 16, NULL, &old)));

@@ -4,7 +4,7 @@ namespace Aurora.Caps;
 public static class CapsLimits
 {
     /// <summary>Process handles are 0 .. MaxProcesses-1 (the kernel maps its PIDs onto them).</summary>
-    public const int MaxProcesses = 256;
+    public const int MaxProcesses = 1024;
 
     /// <summary>Tokens live at once, system-wide (each names at most one queue or segment).</summary>
     public const int MaxTokens = 1024;

@@ -31,6 +31,8 @@ public enum NetError
     NoBufferSpace = 105,
     /// <summary>EISCONN: connect on a connected socket.</summary>
     AlreadyConnected = 106,
+    /// <summary>EDESTADDRREQ: a datagram sent with no address on a socket with no peer.</summary>
+    DestinationAddressRequired = 89,
     /// <summary>ENOTCONN: send/recv on a socket that is not connected.</summary>
     NotConnected = 107,
     /// <summary>ETIMEDOUT: retransmissions ran out.</summary>

@@ -88,6 +88,7 @@ public class UdpTests
         Assert.Equal(-(long)NetError.MessageTooLong, h.Iface.SendTo(a, new byte[1473], new Ipv4Address(10, 0, 0, 2), 7, 0));
         Assert.Equal(-(long)NetError.InvalidArgument, h.Iface.SendTo(a, new byte[1], new Ipv4Address(10, 0, 0, 2), 0, 0));
         Assert.Equal(-(long)NetError.WouldBlock, h.Iface.ReceiveFrom(a, new byte[10], out _, out _));
+        Assert.Equal(-(long)NetError.DestinationAddressRequired, h.Iface.Write(a, new byte[1]));
         Assert.Equal(NetError.NotSupported, h.Iface.Listen(a, 1));
         Assert.Equal(NetError.None, h.Iface.Close(a));
         Assert.Equal(NetError.BadHandle, h.Iface.Close(a));

@@ -10,6 +10,9 @@ internal static unsafe partial class Cpu
     {
         X86.Gdt.Initialize();
         X86.Idt.Initialize(KernelMain.Layout.InterruptStubs);
+        // int3 from user mode is a breakpoint (SIGTRAP), as on Linux; every other gate stays
+        // DPL 0, so `int N` from user mode is a #GP (SIGSEGV).
+        X86.Idt.AllowFromUserMode(3);
     }
 
     internal static partial void EnableProtections()

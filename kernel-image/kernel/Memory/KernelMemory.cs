@@ -72,6 +72,23 @@ internal static unsafe class KernelMemory
         return (byte*)bottom;
     }
 
+    /// <summary>Gives the whole stack window its page tables at boot (128 tables, 512 KiB, for
+    /// 4096 slots), so creating threads never grows the kernel's tables: memory a burst of
+    /// threads needs comes back entirely when they end, and the frame ledgers of the tests
+    /// (and of an administrator) balance.</summary>
+    private static void ReserveStackWindowTables()
+    {
+        const ulong TableSpan = 2UL << 20;
+        Check(s_frames.AllocateFrame(out ulong probe), "a frame for reserving stack tables");
+        for (ulong at = StackWindow; at < StackWindow + (MaxStackSlots * StackSlotSize); at += TableSpan)
+        {
+            Check(s_mapper.Map(s_kernelSpace, at, probe, PageSize.Size4KiB, PageFlags.NoExecute), "reserving stack-window tables");
+            Check(s_mapper.Unmap(s_kernelSpace, at, PageSize.Size4KiB, out _), "reserving stack-window tables");
+        }
+
+        Check(s_frames.FreeFrame(probe), "returning the stack-table probe frame");
+    }
+
     /// <summary>Unmaps a stack from <see cref="AllocateStack"/> and gives its frames back.</summary>
     internal static void FreeStack(byte* bottom, ulong size)
     {
@@ -234,6 +251,7 @@ internal static unsafe class KernelMemory
         // Every upper-half PML4 entry exists from the start, so address spaces made later share
         // the kernel half by copying these 256 entries and never go out of date.
         Check(s_mapper.ReserveKernelHalf(s_kernelSpace), "pre-allocating the kernel half");
+        ReserveStackWindowTables();
 
         ulong slide = info.KernelVirtualBase - info.KernelPhysicalBase;
 

@@ -23,7 +23,7 @@ internal enum LoadError
 internal static unsafe class ElfImage
 {
     private const ushort TypeExecutable = 2, MachineX86_64 = 62;
-    private const uint ProgramLoad = 1;
+    private const uint ProgramLoad = 1, ProgramInterpreter = 3;
     private const uint FlagExecute = 1, FlagWrite = 2;
     internal const int ProgramHeaderSize = 56;
 
@@ -50,6 +50,15 @@ internal static unsafe class ElfImage
         if (headerSize != ProgramHeaderSize || headerCount == 0 || headerCount > 64 ||
             headerOffset > (ulong)file.Length || headerCount * headerSize > (ulong)file.Length - headerOffset)
             return LoadError.Malformed;
+
+        // A program that names an interpreter (PT_INTERP: dynamically linked) cannot run
+        // without it, and there is no dynamic loader yet: refused before anything is mapped
+        // (Linux answers a bad PT_INTERP with ENOEXEC too), never run as if static.
+        for (ulong i = 0; i < headerCount; i++)
+        {
+            ReadOnlySpan<byte> header = file.Slice((int)(headerOffset + (i * headerSize)), ProgramHeaderSize);
+            if (Read32(header, 0) == ProgramInterpreter) return LoadError.Unsupported;
+        }
 
         bool entryExecutable = false;
         for (ulong i = 0; i < headerCount; i++)

@@ -47,7 +47,7 @@ internal unsafe partial struct Process
     }
 
     // Linux signal numbers for the exceptions a program can cause.
-    internal const int SignalIllegal = 4, SignalFloatingPoint = 8, SignalSegmentation = 11;
+    internal const int SignalIllegal = 4, SignalTrap = 5, SignalFloatingPoint = 8, SignalSegmentation = 11;
 
     private static ulong s_nextId = 1;
 
@@ -198,6 +198,7 @@ internal unsafe partial struct Process
         int signal = vector switch
         {
             0 or 16 or 19 => SignalFloatingPoint,
+            1 or 3 => SignalTrap, // single step (TF), int3
             6 => SignalIllegal,
             _ => SignalSegmentation,
         };

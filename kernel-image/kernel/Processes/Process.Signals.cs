@@ -123,6 +123,9 @@ internal unsafe partial struct Process
             target->PendingSignals |= 1UL << ((int)signal - 1);
             target->LastSender = sender != null ? sender->Id : 0;
             if (target->WaitingForChild) Scheduler.Wake(target->Thread);
+            // A sleep (nanosleep, and the tick-by-tick waits of blocking calls) ends early so
+            // the signal is seen now, not when the sleep would have ended.
+            Scheduler.CutSleepShort(target->Thread);
         }
 
         Cpu.RestoreInterrupts(interrupts);
@@ -167,6 +170,11 @@ internal unsafe partial struct Process
     // struct sigcontext: 18 registers, cs/gs/fs/ss (one word), err, trapno, oldmask, cr2, then
     // fpstate: word 23 (offset 184), where musl's mcontext_t has fpregs and glibc its fpregs.
     private const int McontextFpstate = 23 * 8;
+
+    /// <summary>struct sigcontext word 18: cs, gs, fs, ss (16 bits each); Linux's 64-bit user
+    /// code selector is 0x33.</summary>
+    private const int ContextSegments = 18;
+    private const ushort LinuxUserCode = 0x33;
     private const ulong RedZone = 128;
 
     private static bool EnterHandler(Process* process, UserState* state, int signal, ulong handler)
@@ -190,7 +198,7 @@ internal unsafe partial struct Process
         *(ulong*)frame = process->SignalRestorer[i];
         ulong* mcontext = (ulong*)(frame + FrameMcontext);
         for (int r = 0; r < UserState.RegisterCount; r++) mcontext[r] = registers[r];
-        mcontext[18] = 0x002B_0000_0000_0033;        // cs, gs, fs, ss as Linux reports them
+        mcontext[ContextSegments] = 0x002B_0000_0000_0033; // cs, gs, fs, ss as Linux reports them
         mcontext[McontextFpstate / 8] = fpu;
         *(ulong*)(frame + FrameMask) = process->BlockedSignals;
         *(int*)(frame + FrameInfo) = signal;          // si_signo
@@ -229,6 +237,10 @@ internal unsafe partial struct Process
         else ok = ok && UserMemory.CopyFrom(process->Space, fpstate, new Span<byte>(fpu, 512));
         ok = ok && UserState.IsValidFpu(fpu); // else fxrstor would fault (#GP) in the kernel
         ok = ok && UserMode.IsUserAddress(registers[UserState.Rip]) && registers[UserState.Rsp] < UserMemory.UserLimit;
+        // The code segment must be the 64-bit user one the frame reported (Linux loads
+        // sc.cs | 3 and a kernel selector then faults the iret: SIGSEGV; only the 64-bit user
+        // selector is meaningful here). Other values are refused the same way.
+        ok = ok && ((ushort)registers[ContextSegments] | 3) == LinuxUserCode;
         if (!ok) Exit(SignalSegmentation);
         process->BlockedSignals = *(ulong*)(frame + FrameMask) & ~Unblockable;
         UserState.ResumeWith(registers, fpu);

@@ -82,6 +82,7 @@ internal static unsafe class IpcCalls
 
     internal static long MessageReceive(Process* process, ulong id, ulong message, ulong size, long type, ulong flags)
     {
+        if ((long)size < 0) return -Errno.EINVAL; // Linux: msgsz is a long there
         if (size > MaxMessage) size = MaxMessage;
         if (!UserMemory.IsAccessible(process->Space, message, 8 + size, write: true)) return -Errno.EFAULT;
         byte* buffer = (byte*)KernelMemory.Allocate((nuint)(size + 1));

@@ -62,6 +62,10 @@ internal static unsafe class MemoryCalls
         if ((protection & ~(ProtRead | ProtWrite | ProtExec)) != 0) return -Errno.EINVAL;
         if (length > UserMemory.UserLimit) return -Errno.ENOMEM;
         ulong size = PageUp(length);
+        // Linux's heuristic overcommit: one writable private mapping larger than all of memory
+        // can never be backed, so it is refused at once (PROT_NONE and read-only reservations
+        // cost nothing and are allowed).
+        if ((protection & ProtWrite) != 0 && size > Memory.KernelMemory.Frames.TotalBytes) return -Errno.ENOMEM;
         ulong start;
         if ((flags & (MapFixed | MapFixedNoReplace)) != 0)
         {

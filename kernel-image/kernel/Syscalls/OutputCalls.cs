@@ -29,12 +29,22 @@ internal static unsafe class OutputCalls
         return (long)done;
     }
 
-    /// <summary>writev: the iovec array (base, length pairs) is itself user memory.</summary>
+    /// <summary>writev: the iovec array (base, length pairs) is itself user memory. As Linux's
+    /// import_iovec: the whole array is checked first — unreadable is EFAULT, a length that is
+    /// negative as ssize_t (or a sum that overflows it) is EINVAL — before a byte is written.</summary>
     internal static long Writev(Process* process, ulong descriptor, ulong vectors, ulong count)
     {
         if (count > 1024) return -Errno.EINVAL;
         long total = 0;
         ulong* pair = stackalloc ulong[2];
+        ulong sum = 0;
+        for (ulong i = 0; i < count; i++)
+        {
+            if (!UserMemory.CopyFrom(process->Space, vectors + (i * 16), new Span<byte>(pair, 16))) return -Errno.EFAULT;
+            if ((long)pair[1] < 0 || pair[1] > long.MaxValue - sum) return -Errno.EINVAL;
+            sum += pair[1];
+        }
+
         for (ulong i = 0; i < count; i++)
         {
             if (!UserMemory.CopyFrom(process->Space, vectors + (i * 16), new Span<byte>(pair, 16))) return total > 0 ? total : -Errno.EFAULT;

@@ -102,10 +102,16 @@ internal static unsafe class SocketCalls
     {
         ip = default;
         port = 0;
-        if (length < 8) return -Errno.EINVAL;
-        byte* sockaddr = stackalloc byte[8];
-        if (!UserMemory.CopyFrom(process->Space, address, new Span<byte>(sockaddr, 8))) return -Errno.EFAULT;
+        // As Linux's move_addr_to_kernel: the whole address (up to a sockaddr_storage) is
+        // copied first, so a pointer that runs into unmapped memory is EFAULT before the family
+        // is looked at; then AF_INET needs a full sockaddr_in.
+        const ulong StorageSize = 128, InetSize = 16;
+        if (length > StorageSize) return -Errno.EINVAL;
+        byte* sockaddr = stackalloc byte[(int)StorageSize];
+        if (!UserMemory.CopyFrom(process->Space, address, new Span<byte>(sockaddr, (int)length))) return -Errno.EFAULT;
+        if (length < 2) return -Errno.EINVAL;
         if ((sockaddr[0] | (sockaddr[1] << 8)) != AfInet) return -97;
+        if (length < InetSize) return -Errno.EINVAL;
         port = (ushort)((sockaddr[2] << 8) | sockaddr[3]);
         ip = new Ipv4Address(sockaddr[4], sockaddr[5], sockaddr[6], sockaddr[7]);
         return 0;

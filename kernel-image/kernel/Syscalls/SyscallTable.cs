@@ -31,16 +31,36 @@ internal static unsafe class SyscallTable
     /// <summary>Syscalls served since boot.</summary>
     internal static ulong Count;
 
-    /// <summary>nanosleep(req, rem): at least the time asked, rounded up to ticks; rem is
-    /// left alone (signals do not cut sleeps short yet).</summary>
-    private static long Sleep(Process* process, ulong request)
+    /// <summary>nanosleep(req, rem): at least the time asked, rounded up to ticks. A signal
+    /// that arrives meanwhile ends it with EINTR and the time left in rem (when rem is given),
+    /// as on Linux (which does not restart nanosleep for SA_RESTART handlers either).</summary>
+    private static long Sleep(Process* process, ulong request, ulong remaining)
     {
         long* time = stackalloc long[2];
         if (!UserMemory.CopyFrom(process->Space, request, new System.Span<byte>(time, 16))) return -Errno.EFAULT;
         if (time[0] < 0 || time[1] < 0 || time[1] >= 1_000_000_000) return -Errno.EINVAL;
-        ulong milliseconds = ((ulong)time[0] * 1000) + (((ulong)time[1] + 999_999) / 1_000_000);
-        if (milliseconds > 0) Tasks.Scheduler.Sleep(milliseconds);
-        return 0;
+        // Seconds beyond what the tick counter can reach are as good as forever.
+        const long MaxSeconds = 1L << 40;
+        ulong milliseconds = ((ulong)System.Math.Min(time[0], MaxSeconds) * 1000) + (((ulong)time[1] + 999_999) / 1_000_000);
+        if (milliseconds == 0) return 0;
+        ulong deadline = Hal.Timer.Ticks() + milliseconds;
+        while (true)
+        {
+            ulong now = Hal.Timer.Ticks();
+            if (now >= deadline) return 0;
+            if (Process.HasDeliverableSignal(process))
+            {
+                ulong left = deadline - now;
+                time[0] = (long)(left / 1000);
+                time[1] = (long)(left % 1000) * 1_000_000;
+                if (remaining != 0 && !UserMemory.CopyTo(process->Space, remaining, new System.ReadOnlySpan<byte>(time, 16)))
+                    return -Errno.EFAULT;
+                return -Errno.EINTR;
+            }
+
+            // At most a minute per sleep, so the tick arithmetic cannot overflow.
+            Tasks.Scheduler.Sleep(System.Math.Min(deadline - now, 60_000UL));
+        }
     }
 
     private static long YieldProcessor()
@@ -85,7 +105,7 @@ internal static unsafe class SyscallTable
             Mprotect => MemoryCalls.Mprotect(process, a0, a1, a2),
             Getpid or Gettid => (long)process->Id,
             SchedYield => YieldProcessor(),
-            Nanosleep => Sleep(process, a0),
+            Nanosleep => Sleep(process, a0, a1),
             Socket => SocketCalls.Socket(process, a0, a1, a2),
             Connect => SocketCalls.Connect(process, a0, a1, a2),
             Accept => SocketCalls.Accept(process, a0, a1, a2),

@@ -129,6 +129,24 @@ internal static unsafe class Scheduler
         Cpu.RestoreInterrupts(interrupts);
     }
 
+    /// <summary>Ends a <see cref="Sleep"/> early (a signal arrived for the sleeper); the sleeper
+    /// sees the time not yet over and decides (nanosleep answers EINTR). Does nothing to a
+    /// thread that is not sleeping. Interrupts off.</summary>
+    internal static void CutSleepShort(KernelThread* thread)
+    {
+        if (thread->State != ThreadState.Sleeping) return;
+        KernelThread* previous = null;
+        for (KernelThread* sleeper = s_sleepers; sleeper != null; previous = sleeper, sleeper = sleeper->NextSleeper)
+        {
+            if (sleeper != thread) continue;
+            if (previous == null) s_sleepers = thread->NextSleeper;
+            else previous->NextSleeper = thread->NextSleeper;
+            thread->NextSleeper = null;
+            MakeRunnable(thread);
+            return;
+        }
+    }
+
     /// <summary>Blocks the calling thread until <see cref="Wake"/>. Call with interrupts off,
     /// after checking the condition waited for (so no wake-up is lost); returns with them off.</summary>
     internal static void Block()

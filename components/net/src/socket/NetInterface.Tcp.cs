@@ -161,7 +161,8 @@ public unsafe partial struct NetInterface<TMemory>
 
         if (s->Kind == SocketKind.Udp)
         {
-            return -(long)NetError.NotConnected;
+            // UDP sockets have no peer to send to without an address (Linux: EDESTADDRREQ).
+            return -(long)NetError.DestinationAddressRequired;
         }
 
         ref TcpSocket tcp = ref s->Tcp;
