@@ -26,6 +26,13 @@ internal unsafe partial struct Process
 
     private static Process* s_allProcesses;
 
+    /// <summary>The process-table lock: the list of processes, pids, parent/child links and
+    /// wait status (docs/architecture.md, "Locks"). On one processor it is interrupts off;
+    /// a process found under it stays valid (it cannot be reaped) until the matching unlock.</summary>
+    internal static bool LockTable() => Cpu.SaveAndDisableInterrupts();
+
+    internal static void UnlockTable(bool flags) => Cpu.RestoreInterrupts(flags);
+
     /// <summary>Links a new process into the list kill searches. Interrupts off.</summary>
     private static void Register(Process* process)
     {
@@ -52,7 +59,8 @@ internal unsafe partial struct Process
         }
     }
 
-    /// <summary>The live process with this pid, or null.</summary>
+    /// <summary>The live process with this pid, or null. Hold <see cref="LockTable"/> while
+    /// using the result, or it may be reaped meanwhile.</summary>
     internal static Process* Find(long pid)
     {
         bool interrupts = Cpu.SaveAndDisableInterrupts();

@@ -23,8 +23,10 @@ namespace Aurora.Kernel.Processes;
 /// </summary>
 internal static unsafe class UserMemory
 {
-    /// <summary>First address above the user half (x86-64 canonical lower half).</summary>
-    internal const ulong UserLimit = 0x0000_8000_0000_0000;
+    /// <summary>First address above what user programs may map: the canonical lower half less
+    /// its last page, as Linux's TASK_SIZE_MAX, so no user instruction ends right at the
+    /// non-canonical boundary (a second line against SYSRET to a non-canonical RIP).</summary>
+    internal const ulong UserLimit = 0x0000_7FFF_FFFF_F000;
     internal const ulong PageSize = 4096;
 
     private static FrameRefCounts s_counts;

@@ -33,26 +33,34 @@ internal static unsafe class LimitCalls
         ulong* pair = stackalloc ulong[2];
         // Linux reads the new pair before it looks for the process.
         if (newLimit != 0 && !UserMemory.CopyFrom(process->Space, newLimit, new Span<byte>(pair, 16))) return -Errno.EFAULT;
+        // The target is looked up and changed under the process-table lock, so it cannot be
+        // reaped (and its handle reused by a newcomer) between the two.
+        bool flags = Process.LockTable();
         Process* target = pid == 0 ? process : pid < 0 ? null : Process.Find(pid);
-        if (target == null) return -Errno.ESRCH;
-        return Limit(process, target, resource, newLimit != 0 ? pair : null, oldLimit);
+        ulong* old = stackalloc ulong[2];
+        long result = target == null ? -Errno.ESRCH : Exchange(target->CapsHandle, resource, newLimit != 0 ? pair : null, old);
+        Process.UnlockTable(flags);
+        if (result != 0) return result;
+        if (oldLimit != 0 && !UserMemory.CopyTo(process->Space, oldLimit, new ReadOnlySpan<byte>(old, 16))) return -Errno.EFAULT;
+        return 0;
+    }
+
+    /// <summary>The old pair into <paramref name="old"/>, then the new one set (when given).</summary>
+    private static long Exchange(int handle, ulong resource, ulong* newPair, ulong* old)
+    {
+        if (resource >= ResourceLimits.Count) return -Errno.EINVAL;
+        old[0] = ResourceLimits.SoftLimit(handle, (int)resource);
+        old[1] = ResourceLimits.HardLimit(handle, (int)resource);
+        return newPair != null ? ResourceLimits.Change(handle, (int)resource, newPair[0], newPair[1]) : 0;
     }
 
     /// <summary>Linux do_prlimit: the resource is checked, the old pair kept, the new one set
     /// (ResourceLimits.Change: soft ≤ hard, the RLIMIT_NOFILE ceiling), then the old one written out.</summary>
     private static long Limit(Process* caller, Process* target, ulong resource, ulong* newPair, ulong oldLimit)
     {
-        if (resource >= ResourceLimits.Count) return -Errno.EINVAL;
-        int handle = target->CapsHandle;
         ulong* old = stackalloc ulong[2];
-        old[0] = ResourceLimits.SoftLimit(handle, (int)resource);
-        old[1] = ResourceLimits.HardLimit(handle, (int)resource);
-        if (newPair != null)
-        {
-            long changed = ResourceLimits.Change(handle, (int)resource, newPair[0], newPair[1]);
-            if (changed != 0) return changed;
-        }
-
+        long changed = Exchange(target->CapsHandle, resource, newPair, old);
+        if (changed != 0) return changed;
         if (oldLimit != 0 && !UserMemory.CopyTo(caller->Space, oldLimit, new ReadOnlySpan<byte>(old, 16))) return -Errno.EFAULT;
         return 0;
     }
