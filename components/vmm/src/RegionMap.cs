@@ -83,11 +83,11 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
         return at >= end;
     }
 
-    /// <summary>True when some region overlaps [start, end).</summary>
+    /// <summary>True when some region overlaps [start, end) (never for an empty or reversed range).</summary>
     public readonly bool Overlaps(ulong start, ulong end)
     {
         int i = FirstEndingAfter(start);
-        return i < _count && _items[i].Start < end;
+        return start < end && i < _count && _items[i].Start < end;
     }
 
     /// <summary>Adds a region where none is.</summary>
@@ -198,10 +198,23 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
                 return VmmError.ProtectionViolation;
             }
         }
-        error = SplitAt(start, end);
+        // Only a region whose access changes is cut (Linux's mprotect_fixup leaves a VMA whose
+        // flags stay alone): since regions are never merged, cutting the others would fragment
+        // the map, and an mprotect that changes nothing could fail at the limit.
+        bool cutStart = NeedsCut(start, access);
+        bool cutEnd = NeedsCut(end, access);
+        error = Reserve(_count + (cutStart ? 1 : 0) + (cutEnd ? 1 : 0));
         if (error != VmmError.None)
         {
             return error;
+        }
+        if (cutStart)
+        {
+            Cut(start);
+        }
+        if (cutEnd)
+        {
+            Cut(end);
         }
         for (int i = FirstEndingAfter(start); i < _count && _items[i].Start < end; i++)
         {
@@ -269,19 +282,11 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
         _capacity = 0;
     }
 
-    /// <summary>Makes <paramref name="start"/> and <paramref name="end"/> region boundaries,
-    /// cutting the regions that straddle them; both cuts or neither.</summary>
-    private VmmError SplitAt(ulong start, ulong end)
+    /// <summary>True when a region straddles <paramref name="address"/> and has an access other than <paramref name="access"/>.</summary>
+    private readonly bool NeedsCut(ulong address, RegionAccess access)
     {
-        int cuts = (Straddles(start) ? 1 : 0) + (Straddles(end) ? 1 : 0);
-        VmmError error = Reserve(_count + cuts);
-        if (error != VmmError.None)
-        {
-            return error;
-        }
-        Cut(start);
-        Cut(end);
-        return VmmError.None;
+        int i = IndexOf(address);
+        return i >= 0 && _items[i].Start != address && _items[i].Access != access;
     }
 
     private static VmmError CheckRange(ulong start, ulong end)
@@ -291,12 +296,6 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
             return VmmError.MisalignedVirtual;
         }
         return start > end ? VmmError.InvalidFlags : VmmError.None;
-    }
-
-    private readonly bool Straddles(ulong address)
-    {
-        int i = IndexOf(address);
-        return i >= 0 && _items[i].Start != address;
     }
 
     private void Cut(ulong address)

@@ -224,6 +224,18 @@ public class RegionMapTests
     }
 
     [Fact]
+    public void An_empty_or_reversed_range_overlaps_nothing_even_inside_a_region()
+    {
+        using var ledger = new RegionLedger();
+        var map = MapWith(ledger, 64, Pages(10, 20));
+
+        Assert.False(map.Overlaps(15 * Page, 15 * Page));
+        Assert.False(map.Overlaps(18 * Page, 12 * Page));
+        Assert.True(map.Overlaps(15 * Page, 15 * Page + 1));
+        map.Clear();
+    }
+
+    [Fact]
     public void The_indexer_gives_a_reference_the_owner_may_update()
     {
         using var ledger = new RegionLedger();
@@ -389,6 +401,39 @@ public class RegionMapTests
             Pages(10, 15, RW, tag: 1), Pages(15, 20, rx, tag: 1), Pages(20, 30, rx, tag: 2),
             Pages(30, 35, rx, tag: 3), Pages(35, 40, RW, tag: 3),
         }, All(map));
+        map.Clear();
+    }
+
+    [Fact]
+    public void SetAccess_cuts_only_the_regions_whose_access_changes()
+    {
+        using var ledger = new RegionLedger();
+        var map = MapWith(ledger, 64, Pages(10, 20, R, tag: 1), Pages(20, 30, RW, tag: 2), Pages(30, 40, R, tag: 3));
+
+        Assert.Equal(VmmError.None, map.SetAccess(15 * Page, 35 * Page, RW));
+        Assert.Equal(new[]
+        {
+            Pages(10, 15, R, tag: 1), Pages(15, 20, RW, tag: 1), Pages(20, 30, RW, tag: 2),
+            Pages(30, 35, RW, tag: 3), Pages(35, 40, R, tag: 3),
+        }, All(map));
+        Assert.Equal(VmmError.None, map.SetAccess(12 * Page, 38 * Page, R));
+        Assert.Equal(new[]
+        {
+            Pages(10, 15, R, tag: 1), Pages(15, 20, R, tag: 1), Pages(20, 30, R, tag: 2),
+            Pages(30, 35, R, tag: 3), Pages(35, 40, R, tag: 3),
+        }, All(map));
+        map.Clear();
+    }
+
+    [Fact]
+    public void SetAccess_that_changes_nothing_cuts_nothing_even_at_the_limit()
+    {
+        // A JIT's mprotect(PROT_READ) of pages that are already read-only must not fail with ENOMEM.
+        using var ledger = new RegionLedger();
+        var map = MapWith(ledger, 2, Pages(10, 20, R), Pages(20, 30, R));
+
+        Assert.Equal(VmmError.None, map.SetAccess(12 * Page, 25 * Page, R));
+        Assert.Equal(new[] { Pages(10, 20, R), Pages(20, 30, R) }, All(map));
         map.Clear();
     }
 
