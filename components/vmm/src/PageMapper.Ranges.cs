@@ -10,7 +10,8 @@ public unsafe partial struct PageMapper<TMemory, TFrames, TTlb>
     /// mostly nothing is quick. A 2 MiB page the range covers in part is split first.
     /// </summary>
     /// <returns>In <c>pages</c>, the pages unmapped. None, MisalignedVirtual, NonCanonical (the range leaves the user half),
-    /// OutOfFrames (splitting a large page; pages before it are already unmapped),
+    /// OutOfFrames (splitting a large page the range covers in part; pages before it are already unmapped;
+    /// a 2 MiB page covered whole is dropped without a split),
     /// Unsupported (a 1 GiB page).</returns>
     public VmmError UnmapRange(AddressSpace space, ulong start, ulong end, FrameRefCounts counts, out ulong pages) =>
         EditRange(space, start, end, RangeEdit.Unmap, PageFlags.None, counts, out pages);
@@ -88,6 +89,19 @@ public unsafe partial struct PageMapper<TMemory, TFrames, TTlb>
             }
             if ((*pde & HugeBit) != 0)
             {
+                ulong block = address & ~(Size2MiB - 1);
+                if (edit == RangeEdit.Unmap && address == block && end - block >= Size2MiB)
+                {
+                    // The whole page goes: no table to split it into, so an unmap never fails
+                    // for want of a frame. One INVLPG drops a 2 MiB translation (SDM Vol. 3A §4.10.4.1).
+                    ulong large = *pde;
+                    *pde = 0;
+                    Tlb.InvalidatePage(space.Root, block);
+                    ReleaseRange(large & PageTableEntry.AddressMask2MiB, FramesPer2MiB, counts);
+                    pages += FramesPer2MiB;
+                    address = block + Size2MiB;
+                    continue;
+                }
                 // Edited 4 KiB at a time: split (the frames and rights stay the same until then).
                 VmmError error = Split(pde, true);
                 if (error != VmmError.None)

@@ -83,11 +83,11 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
         return at >= end;
     }
 
-    /// <summary>True when some region overlaps [start, end).</summary>
+    /// <summary>True when some region overlaps [start, end) (never for an empty or reversed range).</summary>
     public readonly bool Overlaps(ulong start, ulong end)
     {
         int i = FirstEndingAfter(start);
-        return i < _count && _items[i].Start < end;
+        return start < end && i < _count && _items[i].Start < end;
     }
 
     /// <summary>Adds a region where none is.</summary>
@@ -121,12 +121,14 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
     /// <summary>Removes [start, end) from the map: regions inside go, regions that straddle an
     /// edge are cut. The caller unmaps the pages (first: it needs the regions to know what
     /// was there).</summary>
-    /// <returns>None, MisalignedVirtual, OutOfFrames (cutting one region in two needs a slot; nothing changed).</returns>
+    /// <returns>None (also for an empty range, which changes nothing), MisalignedVirtual,
+    /// InvalidFlags (reversed range), OutOfFrames (cutting one region in two needs a slot; nothing changed).</returns>
     public VmmError Remove(ulong start, ulong end)
     {
-        VmmError error = SplitAt(start, end);
-        if (error != VmmError.None)
+        VmmError error = CheckRange(start, end);
+        if (error != VmmError.None || start == end)
         {
+            // An empty range must not cut the region around it (regions are never merged back).
             return error;
         }
         int first = FirstEndingAfter(start);
@@ -135,19 +137,55 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
         {
             last++;
         }
-        ShiftDown(last, last - first);
+        if (last == first)
+        {
+            return VmmError.None;
+        }
+        // What is left of the regions [first, last): the part of the first before start, the
+        // part of the last after end. Counted before anything moves, so the limit applies to
+        // the result (a hole punched in one region takes one slot; trimming two takes none).
+        Region left = _items[first];
+        Region right = _items[last - 1];
+        int kept = (left.Start < start ? 1 : 0) + (right.End > end ? 1 : 0);
+        int removed = last - first;
+        if (kept > removed)
+        {
+            VmmError grow = Reserve(_count + kept - removed);
+            if (grow != VmmError.None)
+            {
+                return grow;
+            }
+            ShiftUp(last, kept - removed);
+        }
+        else if (kept < removed)
+        {
+            ShiftDown(last, removed - kept);
+        }
+        int at = first;
+        if (left.Start < start)
+        {
+            left.End = start;
+            _items[at++] = left;
+        }
+        if (right.End > end)
+        {
+            right.Start = end;
+            _items[at] = right;
+        }
         return VmmError.None;
     }
 
     /// <summary>mprotect's bookkeeping: gives [start, end) the access <paramref name="access"/>.
     /// Every page must be in a region (NotMapped: Linux's ENOMEM) whose MaxAccess allows it
     /// (ProtectionViolation: EACCES); then nothing has changed.</summary>
-    /// <returns>None, MisalignedVirtual, NotMapped, ProtectionViolation, OutOfFrames (nothing changed).</returns>
+    /// <returns>None (also for an empty range, which changes nothing), MisalignedVirtual, InvalidFlags
+    /// (reversed range), NotMapped, ProtectionViolation, OutOfFrames (nothing changed).</returns>
     public VmmError SetAccess(ulong start, ulong end, RegionAccess access)
     {
-        if (((start | end) & PageMask) != 0)
+        VmmError error = CheckRange(start, end);
+        if (error != VmmError.None || start == end)
         {
-            return VmmError.MisalignedVirtual;
+            return error;
         }
         if (!Covers(start, end))
         {
@@ -160,10 +198,23 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
                 return VmmError.ProtectionViolation;
             }
         }
-        VmmError error = SplitAt(start, end);
+        // Only a region whose access changes is cut (Linux's mprotect_fixup leaves a VMA whose
+        // flags stay alone): since regions are never merged, cutting the others would fragment
+        // the map, and an mprotect that changes nothing could fail at the limit.
+        bool cutStart = NeedsCut(start, access);
+        bool cutEnd = NeedsCut(end, access);
+        error = Reserve(_count + (cutStart ? 1 : 0) + (cutEnd ? 1 : 0));
         if (error != VmmError.None)
         {
             return error;
+        }
+        if (cutStart)
+        {
+            Cut(start);
+        }
+        if (cutEnd)
+        {
+            Cut(end);
         }
         for (int i = FirstEndingAfter(start); i < _count && _items[i].Start < end; i++)
         {
@@ -173,10 +224,13 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
     }
 
     /// <summary>The lowest address at or above <paramref name="low"/> where <paramref name="size"/>
-    /// bytes fit below <paramref name="high"/> with no region in the way, or 0 when none does.</summary>
+    /// bytes fit below <paramref name="high"/> with no region in the way, or 0 when none does
+    /// (so <paramref name="low"/> should be at least one page: 0 cannot be told from "none").
+    /// <paramref name="size"/> and <paramref name="low"/> must be page aligned (else 0: an
+    /// unaligned address could not be inserted).</summary>
     public readonly ulong FindFree(ulong size, ulong low, ulong high)
     {
-        if (size == 0 || low >= high || size > high - low)
+        if (((size | low) & PageMask) != 0 || size == 0 || low >= high || size > high - low)
         {
             return 0;
         }
@@ -228,29 +282,20 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
         _capacity = 0;
     }
 
-    /// <summary>Makes <paramref name="start"/> and <paramref name="end"/> region boundaries,
-    /// cutting the regions that straddle them; both cuts or neither.</summary>
-    private VmmError SplitAt(ulong start, ulong end)
+    /// <summary>True when a region straddles <paramref name="address"/> and has an access other than <paramref name="access"/>.</summary>
+    private readonly bool NeedsCut(ulong address, RegionAccess access)
+    {
+        int i = IndexOf(address);
+        return i >= 0 && _items[i].Start != address && _items[i].Access != access;
+    }
+
+    private static VmmError CheckRange(ulong start, ulong end)
     {
         if (((start | end) & PageMask) != 0)
         {
             return VmmError.MisalignedVirtual;
         }
-        int cuts = (Straddles(start) ? 1 : 0) + (Straddles(end) ? 1 : 0);
-        VmmError error = Reserve(_count + cuts);
-        if (error != VmmError.None)
-        {
-            return error;
-        }
-        Cut(start);
-        Cut(end);
-        return VmmError.None;
-    }
-
-    private readonly bool Straddles(ulong address)
-    {
-        int i = IndexOf(address);
-        return i >= 0 && _items[i].Start != address;
+        return start > end ? VmmError.InvalidFlags : VmmError.None;
     }
 
     private void Cut(ulong address)

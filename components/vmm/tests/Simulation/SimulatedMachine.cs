@@ -21,6 +21,7 @@ public sealed unsafe class SimulatedMachine : IDisposable
     public readonly ulong PoolFrames;
     public readonly FramePool Pool;
     public readonly TlbLog TlbLog = new();
+    public readonly MemoryLog MemoryLog = new();
     public readonly ushort* CountStorage;
 
     public SimulatedMachine(ulong ramBytes = 8UL << 20, ulong poolFrames = 1024)
@@ -42,7 +43,7 @@ public sealed unsafe class SimulatedMachine : IDisposable
 
     /// <summary>A mapper over this machine; all its state lives here, so copies are interchangeable.</summary>
     public PageMapper<SimMemory, SimFrames, SimTlb> Mapper
-        => new(new SimMemory(Ram, RamBytes), new SimFrames(Pool), new SimTlb(TlbLog));
+        => new(new SimMemory(Ram, RamBytes, MemoryLog), new SimFrames(Pool), new SimTlb(TlbLog));
 
     /// <summary>First frame above the pool, free for tests to use as data.</summary>
     public ulong FirstDataFrame => (PoolFrames + 1) * 4096;
@@ -182,15 +183,24 @@ public sealed class TlbLog
     public void Clear() => Calls.Clear();
 }
 
+/// <summary>How often the mapper turned a physical address into a pointer (one per table it
+/// looked into, one per frame it copied or cleared): lets a test see how much a walk visited.</summary>
+public sealed class MemoryLog
+{
+    public long Accesses;
+}
+
 public readonly unsafe struct SimMemory : IPhysicalMemory
 {
     private readonly byte* ram;
     private readonly ulong size;
+    private readonly MemoryLog? log;
 
-    public SimMemory(byte* ram, ulong size)
+    public SimMemory(byte* ram, ulong size, MemoryLog? log = null)
     {
         this.ram = ram;
         this.size = size;
+        this.log = log;
     }
 
     public byte* ToVirtual(ulong physicalAddress)
@@ -198,6 +208,10 @@ public readonly unsafe struct SimMemory : IPhysicalMemory
         if (physicalAddress >= size)
         {
             throw new InvalidOperationException($"mapper touched physical 0x{physicalAddress:X}, outside the simulated RAM");
+        }
+        if (log is not null)
+        {
+            log.Accesses++;
         }
         return ram + physicalAddress;
     }
