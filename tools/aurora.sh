@@ -16,6 +16,8 @@ die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 # ./aurora pack, and kernels built from pinned component packages (build --from-packages).
 source "$ROOT/tools/packaging.sh"
+# The ABI numbers' one source (kernel-image/arch/x86_64/abi/*.tbl) and what is generated from it.
+source "$ROOT/tools/abi.sh"
 
 usage() {
   cat <<'USAGE'
@@ -103,6 +105,7 @@ generate_kernel_sources() { # $1 = flavour, $2 = output dir
   [ -f "$key" ] || die "AURORA_MODULE_KEY=$key: no such PEM file"
   local extra=()
   [ "$flavour" = test ] && extra=(--test-blobs --signing-key "$DEV_KEYS/private.pem")
+  generate_abi_sources "$out"
   modsign embed --key "$key" --out "$out/TrustedKeys.g.cs" --namespace Aurora.Kernel.Modules \
     --class TrustedKeys "${extra[@]}" >&2 || die "embedding the trusted module key failed"
 }
@@ -157,9 +160,10 @@ link_kernel() { # $1 = flavour, $2 = output elf, $3 = text-mode variant too (elf
 # ABI) in DIR and prints their paths, for the boot modules the kernel copies into /bin.
 build_userland() {
   local dir=$1 program out paths=()
+  generate_abi_header "$dir/include"
   for program in "$KERNEL_DIR"/userland/*.c; do
     out="$dir/$(basename "${program%.c}").elf"
-    musl-gcc -static -O2 -Wall -o "$out" "$program" >&2 || die "compiling $program failed"
+    musl-gcc -static -O2 -Wall -I "$dir/include" -o "$out" "$program" >&2 || die "compiling $program failed"
     paths+=("$out")
   done
   echo "${paths[*]}"

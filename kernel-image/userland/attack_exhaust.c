@@ -8,8 +8,9 @@
 #include "attack_common.h"
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include "aurora.h"
 
-enum { CAP_MINT = 1000, CAP_RELEASE = 1003 };
+enum { CAP_MINT = AURORA_SYS_cap_mint, CAP_RELEASE = AURORA_SYS_cap_release };
 #define MIB (1L << 20)
 
 static int errno_is_a_limit(long r)

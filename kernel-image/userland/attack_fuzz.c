@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include "aurora.h"
 
 #define WORKERS 3
 #define BATCH_CALLS 1500
@@ -57,8 +58,9 @@ static unsigned long next(void) { rng = mix(rng); return rng; }
 static const short served[] = {
     0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20, 24, 29, 30, 31, 35, 39, 41, 42,
     43, 44, 45, 49, 50, 57, 59, 60, 61, 62, 67, 68, 69, 70, 71, 82, 83, 84, 87, 110, 158, 186,
-    200, 217, 218, 231, 234, 257, 262, 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008,
-    1009, 1010,
+    200, 217, 218, 231, 234, 257, 262, AURORA_SYS_FIRST, AURORA_SYS_FIRST + 1, AURORA_SYS_FIRST + 2, AURORA_SYS_FIRST + 3,
+    AURORA_SYS_FIRST + 4, AURORA_SYS_FIRST + 5, AURORA_SYS_FIRST + 6, AURORA_SYS_FIRST + 7,
+    AURORA_SYS_FIRST + 8, AURORA_SYS_FIRST + 9, AURORA_SYS_FIRST + 10,
 };
 
 /* Our own memory the pointers aim into. */
@@ -136,7 +138,7 @@ static void aim_signals_at_self(long nr, long *a)
 
 static long call_in_grandchild(long nr, long *a)
 {
-    long index = nr >= 1000 ? 1024 + (nr - 1000) : nr;
+    long index = nr >= AURORA_SYS_FIRST ? 1024 + (nr - AURORA_SYS_FIRST) : nr;
     if (shared->unkillable[index]) { shared->skipped++; return 0; }
     pid_t pid = fork();
     if (pid < 0) return pid;
@@ -178,7 +180,7 @@ static void batch(struct slot *slot, long number)
         long nr, a[6];
         unsigned long pick = next();
         if (pick & 1) nr = served[(pick >> 1) % (sizeof served / sizeof *served)];
-        else { long n = (long)((pick >> 1) % 462); nr = n < 451 ? n : 1000 + (n - 451); }
+        else { long n = (long)((pick >> 1) % 462); nr = n < 451 ? n : AURORA_SYS_FIRST + (n - 451); }
         for (int k = 0; k < 6; k++) a[k] = argument();
         slot->nr = nr;
         for (int k = 0; k < 6; k++) slot->args[k] = a[k];

@@ -9,9 +9,10 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include "aurora.h"
 
 #define PAGE 4096UL
-enum { CAP_GRANT = 1001, CAP_RELEASE = 1003, CAP_TOKEN = 1004, SYSCALL_FILTER = 1005, RIGHT_MAP = 4 };
+enum { CAP_GRANT = AURORA_SYS_cap_grant, CAP_RELEASE = AURORA_SYS_cap_release, CAP_TOKEN = AURORA_SYS_cap_token, SYSCALL_FILTER = AURORA_SYS_syscall_filter, RIGHT_MAP = 4 };
 
 static char data[PAGE] __attribute__((aligned(4096))) = "parent data";
 static const char constant[PAGE] __attribute__((aligned(4096))) = "read-only parent data";

@@ -9,9 +9,10 @@
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/socket.h>
+#include "aurora.h"
 
 #define PAGE 4096L
-enum { CAP_MINT = 1000, CAP_GRANT = 1001, CAP_REVOKE = 1002, CAP_TOKEN = 1004, SYSCALL_FILTER = 1005 };
+enum { CAP_MINT = AURORA_SYS_cap_mint, CAP_GRANT = AURORA_SYS_cap_grant, CAP_REVOKE = AURORA_SYS_cap_revoke, CAP_TOKEN = AURORA_SYS_cap_token, SYSCALL_FILTER = AURORA_SYS_syscall_filter };
 
 static int file_fd, dir_fd, udp, queue, segment;
 static char good[4096] __attribute__((aligned(4096)));

@@ -15,8 +15,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "aurora.h"
 
-enum { SYSCALL_FILTER = 1005, DEFAULT_ALLOW = 1 };
+enum { SYSCALL_FILTER = AURORA_SYS_syscall_filter, DEFAULT_ALLOW = 1 };
 struct filter { unsigned long bits[16]; unsigned int flags, reserved; };
 struct k_sigaction { void (*handler)(int); unsigned long flags; void (*restorer)(void); unsigned long mask; };
 #define SA_RESTORER_ 0x04000000UL

@@ -9,8 +9,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "aurora.h"
 
-enum { CAP_GRANT = 1001, CAP_RELEASE = 1003, CAP_TOKEN = 1004, SYSCALL_FILTER = 1005 };
+enum { CAP_GRANT = AURORA_SYS_cap_grant, CAP_RELEASE = AURORA_SYS_cap_release, CAP_TOKEN = AURORA_SYS_cap_token, SYSCALL_FILTER = AURORA_SYS_syscall_filter };
 enum { RIGHT_SEND = 1, RIGHT_RECEIVE = 2 };
 enum { IPC_RMID_ = 0, IPC_NOWAIT_ = 04000 };
 

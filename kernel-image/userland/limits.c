@@ -15,8 +15,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "aurora.h"
 
-enum { CAP_MINT = 1000 };
+enum { CAP_MINT = AURORA_SYS_cap_mint };
 enum { TOKENS_PER_PROCESS = 64, TOKEN_SHARE = 256, QUEUE_SHARE = 64, SEGMENT_SHARE = 64, SOCKET_SHARE = 8 };
 
 static int wrong;

@@ -10,8 +10,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "aurora.h"
 
-enum { CAP_MINT = 1000, CAP_RELEASE = 1003, IPC_RMID_ = 0 };
+enum { CAP_MINT = AURORA_SYS_cap_mint, CAP_RELEASE = AURORA_SYS_cap_release, IPC_RMID_ = 0 };
 
 static int wrong;
 static void expect_eq(const char *what, long expected, long actual)

@@ -116,7 +116,6 @@ internal static unsafe class UserMode
     /// <summary>The user thread pointer (Linux arch_prctl ARCH_SET_FS).</summary>
     internal static void SetThreadPointer(ulong value) => Cpu.WriteMsr(MsrFsBase, value);
 
-    private const ulong RtSigreturn = 15;
 
     /// <summary>Called by syscall.S with interrupts on. rt_sigreturn is answered here, since it
     /// replaces the whole register frame; every other call goes to the table, and signals are
@@ -126,7 +125,7 @@ internal static unsafe class UserMode
     {
         Processes.Process* process = Processes.Process.Current;
         // rt_sigreturn passes the syscall filter like every call; denied, the table answers EPERM.
-        if (frame->Number == RtSigreturn && process != null && Syscalls.SyscallTable.Admits(process, RtSigreturn))
+        if (frame->Number == Syscalls.SyscallTable.RtSigreturn && process != null && Syscalls.SyscallTable.Admits(process, Syscalls.SyscallTable.RtSigreturn))
             Processes.Process.SignalReturn(process, frame->Rsp);
         UserState state = default;
         state.Syscall = frame;

@@ -230,7 +230,7 @@ internal static unsafe class UserMemory
         {
             ulong address = userAddress + (ulong)length;
             int chunk = (int)Math.Min((ulong)(buffer.Length - length), PageSize - (address & (PageSize - 1)));
-            if (!CopyFrom(space, address, buffer.Slice(length, chunk))) return -14; // EFAULT
+            if (!CopyFrom(space, address, buffer.Slice(length, chunk))) return -Syscalls.Errno.EFAULT;
             for (int i = 0; i < chunk; i++)
             {
                 if (buffer[length + i] == 0) return length + i;
@@ -239,6 +239,6 @@ internal static unsafe class UserMemory
             length += chunk;
         }
 
-        return -36; // ENAMETOOLONG
+        return -Syscalls.Errno.ENAMETOOLONG;
     }
 }

@@ -41,11 +41,11 @@ internal static unsafe class SocketCalls
 
     internal static long Socket(Process* process, ulong domain, ulong type, ulong protocol)
     {
-        if (!NetworkStack.IsUp) return -97; // EAFNOSUPPORT: no network card
-        if (domain != AfInet) return -97;
+        if (!NetworkStack.IsUp) return -Errno.EAFNOSUPPORT; // no network card
+        if (domain != AfInet) return -Errno.EAFNOSUPPORT;
         int kind = (int)type & ~(SockNonblock | SockCloexec);
-        if (kind != SockStream && kind != SockDgram) return -94; // ESOCKTNOSUPPORT
-        if (protocol != 0 && protocol != (kind == SockStream ? 6UL : 17UL)) return -93; // EPROTONOSUPPORT
+        if (kind != SockStream && kind != SockDgram) return -Errno.ESOCKTNOSUPPORT;
+        if (protocol != 0 && protocol != (kind == SockStream ? 6UL : 17UL)) return -Errno.EPROTONOSUPPORT;
         long slot = ReserveSlot(process);
         if (slot < 0) return slot;
         NetworkStack.Lock();
@@ -110,7 +110,7 @@ internal static unsafe class SocketCalls
         byte* sockaddr = stackalloc byte[(int)StorageSize];
         if (!UserMemory.CopyFrom(process->Space, address, new Span<byte>(sockaddr, (int)length))) return -Errno.EFAULT;
         if (length < 2) return -Errno.EINVAL;
-        if ((sockaddr[0] | (sockaddr[1] << 8)) != AfInet) return -97;
+        if ((sockaddr[0] | (sockaddr[1] << 8)) != AfInet) return -Errno.EAFNOSUPPORT;
         if (length < InetSize) return -Errno.EINVAL;
         port = (ushort)((sockaddr[2] << 8) | sockaddr[3]);
         ip = new Ipv4Address(sockaddr[4], sockaddr[5], sockaddr[6], sockaddr[7]);

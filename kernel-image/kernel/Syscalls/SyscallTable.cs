@@ -15,18 +15,10 @@ namespace Aurora.Kernel.Syscalls;
 /// rt_sigreturn is taken by the architecture's entry, which owns the register frame, after
 /// <see cref="Admits"/> — the same filter check as every other call).
 /// </summary>
-internal static unsafe class SyscallTable
+internal static unsafe partial class SyscallTable
 {
-    internal const ulong Read = 0, Write = 1, Open = 2, Close = 3, Stat = 4, Fstat = 5, Lstat = 6,
-        Lseek = 8, Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, RtSigaction = 13, RtSigprocmask = 14,
-        RtSigreturn = 15, Ioctl = 16, Writev = 20, SchedYield = 24, Shmget = 29, Shmat = 30, Shmctl = 31,
-        Nanosleep = 35, Shmdt = 67, Msgget = 68, Msgsnd = 69, Msgrcv = 70, Msgctl = 71,
-        Socket = 41, Connect = 42, Accept = 43, Sendto = 44, Recvfrom = 45, Bind = 49, Listen = 50,
-        CapMint = 1000, CapGrant = 1001, CapRevoke = 1002, CapRelease = 1003, CapToken = 1004, SyscallFilter = 1005, Kill = 62, Tkill = 200, Tgkill = 234,
-        Getpid = 39, Fork = 57, Execve = 59, Exit = 60, Wait4 = 61, Rename = 82, Mkdir = 83,
-        Rmdir = 84, Unlink = 87, Getppid = 110, ArchPrctl = 158, Gettid = 186, Getdents64 = 217,
-        SetTidAddress = 218, ExitGroup = 231, Openat = 257, Newfstatat = 262,
-        Getrlimit = 97, Setrlimit = 160, Prlimit64 = 302;
+    // The call numbers (SyscallTable.Read, .Openat, .CapMint, ...) are generated from
+    // arch/x86_64/abi/syscalls.tbl into SyscallNumbers.g.cs (tools/abi.sh): one source.
 
     /// <summary>Syscalls served since boot.</summary>
     internal static ulong Count;
