@@ -19,13 +19,17 @@ namespace Aurora.Kernel.Tests;
 internal static unsafe class AttackTests
 {
     /// <summary>Runs the program, then waits (up to 8 s: orphans are freed by the reaper,
-    /// sockets linger) until every frame and heap block it used is back.</summary>
+    /// sockets linger) until every frame and heap block it used is back. Files and
+    /// directories the program left in tmpfs hold heap blocks too: they are counted apart
+    /// (inodes of / and /tmp), so litter a program failed to clean up is not taken for a
+    /// kernel leak.</summary>
     private static void RunAndCheck(string program, string? group = null)
     {
         WriteOptions(group);
         ProcessTests.PrepareOutputBuffer();
         ulong freeBefore = FramesNotInUse();
         ulong liveBefore = KernelMemory.Heap.Statistics.LiveBlocks;
+        ulong rootInodesBefore = Inodes("/"u8), tmpInodesBefore = Inodes("/tmp"u8);
         int status = ProcessTests.RunProgram(program, checkMemory: false);
         if (status != 0)
         {
@@ -55,8 +59,33 @@ internal static unsafe class AttackTests
             Log.WriteLine();
         }
 
+        ulong rootInodesAfter = Inodes("/"u8), tmpInodesAfter = Inodes("/tmp"u8);
+        if (rootInodesAfter != rootInodesBefore || tmpInodesAfter != tmpInodesBefore)
+        {
+            Log.Write("  attack: tmpfs inodes of / expected ");
+            Log.WriteDecimal(rootInodesBefore);
+            Log.Write(", got ");
+            Log.WriteDecimal(rootInodesAfter);
+            Log.Write("; of /tmp expected ");
+            Log.WriteDecimal(tmpInodesBefore);
+            Log.Write(", got ");
+            Log.WriteDecimal(tmpInodesAfter);
+            Log.WriteLine(" (files or directories the program did not remove)");
+        }
+
+        Check(rootInodesAfter == rootInodesBefore && tmpInodesAfter == tmpInodesBefore,
+            "the program left files or directories behind in tmpfs (each holds heap blocks)");
         Check(freeAfter == freeBefore, "frames did not all come back within 8 s of the program's end");
         Check(liveAfter == liveBefore, "kernel heap blocks did not all come back within 8 s of the program's end");
+    }
+
+    /// <summary>Inodes in use in the tmpfs holding <paramref name="path"/>.</summary>
+    private static ulong Inodes(ReadOnlySpan<byte> path)
+    {
+        Files.FileSystem.Lock();
+        Aurora.Vfs.VfsError error = Files.FileSystem.Vfs.StatFileSystem(path, out Aurora.Vfs.FileSystemStatus status);
+        Files.FileSystem.Unlock();
+        return error == Aurora.Vfs.VfsError.None ? status.Inodes : 0;
     }
 
     private static ulong FramesNotInUse() =>
@@ -113,6 +142,12 @@ internal static unsafe class AttackTests
     /// processes at once (seeded; the seed is printed first); a call that SIGKILL cannot end
     /// is a failure.</summary>
     internal static void SyscallFuzzer() => RunAndCheck("attack_fuzz.elf");
+
+    /// <summary>The fuzzer's cleanup (userland/attack_cleanup.h) removes every file and directory
+    /// it made under garbage names: long names, more of them than one listing holds, a
+    /// directory bigger than one getdents64 buffer, deep nesting. What it missed would stay in
+    /// tmpfs and fail the heap ledger of attack.syscall_fuzzer.</summary>
+    internal static void FuzzerCleanupLeavesNothingBehind() => RunAndCheck("attack_cleanup.elf");
 
     /// <summary>Finding 1: 24 processes each forking 40 short-lived children while all write
     /// a 2 MiB static buffer; nested forks, exits while siblings write, parents exiting first;

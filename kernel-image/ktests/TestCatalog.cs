@@ -94,6 +94,7 @@ internal static unsafe class TestCatalog
         T("modsign.other_key_is_rejected", &ModuleSignatureTests.OtherKeyIsRejected),
         T("modsign.forged_key_id_is_rejected", &ModuleSignatureTests.ForgedKeyIdIsRejected),
         T("attack.syscall_fuzzer", &AttackTests.SyscallFuzzer),
+        T("attack.fuzzer_cleanup_leaves_nothing_behind", &AttackTests.FuzzerCleanupLeavesNothingBehind),
         T("attack.fork_cow_exit_stress", &AttackTests.ForkCowExitStress),
         T("attack.privileged_instructions", &AttackTests.PrivilegedInstructions),
         T("attack.flag_tricks", &AttackTests.FlagTricks),

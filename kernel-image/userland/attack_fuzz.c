@@ -13,6 +13,7 @@
    and add `attack-fuzz-trace=B` to print every call of batch B. Exit status 0 when every
    deadline held. */
 #include "attack_common.h"
+#include "attack_cleanup.h"
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
@@ -202,68 +203,6 @@ static void batch(struct slot *slot, long number)
     _exit(0);
 }
 
-/* Removes what the batches made under path (files, directories), depth first. */
-static void remove_tree(const char *path, int depth)
-{
-    char buffer[2048];
-    int fd = open(path, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0 && depth < 8) {
-        long n;
-        while ((n = syscall(SYS_getdents64, fd, buffer, sizeof buffer)) > 0) {
-            for (long at = 0; at < n; ) {
-                unsigned short length = *(unsigned short *)(buffer + at + 16);
-                const char *name = buffer + at + 19;
-                if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
-                    char child[512];
-                    snprintf(child, sizeof child, "%s/%s", path, name);
-                    remove_tree(child, depth + 1);
-                }
-                if (length == 0) break;
-                at += length;
-            }
-        }
-        close(fd);
-    }
-    if (fd >= 0) rmdir(path); else unlink(path);
-}
-
-/* The names in a directory, each followed by a NUL, the list ended by an empty name. */
-static char *list_names(const char *path)
-{
-    static char lists[2][8192];
-    static int used;
-    char *list = lists[used++ & 1], *at = list, buffer[2048];
-    int fd = open(path, O_RDONLY | O_DIRECTORY);
-    long n;
-    while (fd >= 0 && (n = syscall(SYS_getdents64, fd, buffer, sizeof buffer)) > 0) {
-        for (long k = 0; k < n; ) {
-            unsigned short length = *(unsigned short *)(buffer + k + 16);
-            const char *name = buffer + k + 19;
-            if (at + strlen(name) + 2 < list + sizeof lists[0]) { strcpy(at, name); at += strlen(name) + 1; }
-            if (length == 0) break;
-            k += length;
-        }
-    }
-    if (fd >= 0) close(fd);
-    *at = 0;
-    return list;
-}
-
-/* Removes the entries of path that are not in the list taken before (garbage names the
-   batches created or renamed things to). */
-static void remove_new_names(const char *path, const char *before)
-{
-    char *now = list_names(path);
-    for (char *name = now; *name; name += strlen(name) + 1) {
-        int known = !strcmp(name, ".") || !strcmp(name, "..");
-        for (const char *old = before; *old && !known; old += strlen(old) + 1) known = !strcmp(old, name);
-        if (known) continue;
-        char child[512];
-        snprintf(child, sizeof child, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", name);
-        remove_tree(child, 0);
-    }
-}
-
 /* Under TCG the TSC runs at the host's rate in real time; the rate is measured against the
    kernel's 1 ms tick once. */
 static unsigned long rdtsc(void)
@@ -374,6 +313,8 @@ int main(int argc, char **argv)
     remove_tree("/tmp/fuzz", 0);
     remove_new_names("/", root_before);
     remove_new_names("/tmp", tmp_before);
+    free(root_before);
+    free(tmp_before);
     dprintf(1, "attack_fuzz: batch ends: %ld exited, %ld SIGSEGV, %ld SIGILL, %ld SIGKILL, %ld other signals; %ld calls in grandchildren, %ld skipped; %ld slots lost\n",
             ends[64], ends[11], ends[4], ends[9], batches - ends[64] - ends[11] - ends[4] - ends[9],
             shared->grandchildren, shared->skipped, lost_slots);
