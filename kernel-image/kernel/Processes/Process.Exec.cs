@@ -69,6 +69,7 @@ internal unsafe partial struct Process
         // Point of no return: the new image replaces the old one. Shared segments are detached
         // (as execve does on Linux); tokens and ids stay.
         Syscalls.IpcCalls.DetachAll(process);
+        process->Descriptors.CloseOnExec();
         AddressSpace old = process->Space;
         KernelThread* thread = Scheduler.Current;
         Cpu.DisableInterrupts();
