@@ -63,10 +63,12 @@ static pid_t child(int index, enum kind kind, int most)
     long count;
     char path[32];
     if (kind == SOCKETS) {
-        /* The per-process limit first: RLIMIT_NOFILE 514 leaves descriptors 512 and 513. */
-        struct rlimit low = { 514, 528 }, back = { 528, 528 };
+        /* The per-process limit first: two descriptors above the lowest free one. */
+        int lowest = dup(0);
+        close(lowest);
+        struct rlimit low = { lowest + 2, 1024 }, back = { 1024, 1024 };
         long first = setrlimit(RLIMIT_NOFILE, &low) == 0 ? fill(SOCKETS, most, &error) : -1;
-        dprintf(1, " c7 under RLIMIT_NOFILE 514: %ld sockets then errno %d (expected 2, EMFILE %d)\n", first, error, EMFILE);
+        dprintf(1, " c7 under RLIMIT_NOFILE %d: %ld sockets then errno %d (expected 2, EMFILE %d)\n", lowest + 2, first, error, EMFILE);
         int bad = first != 2 || error != EMFILE;
         setrlimit(RLIMIT_NOFILE, &back);
         count = fill(SOCKETS, most, &error);

@@ -59,7 +59,7 @@ int main(void)
 {
     /* Defaults. */
     expect_pair("RLIMIT_NPROC default", RLIMIT_NPROC, 256, 256);
-    expect_pair("RLIMIT_NOFILE default (highest descriptor + 1)", RLIMIT_NOFILE, 528, 528);
+    expect_pair("RLIMIT_NOFILE default (highest descriptor + 1)", RLIMIT_NOFILE, 1024, 1024);
     expect_pair("RLIMIT_CPU default", RLIMIT_CPU, INF, INF);
     expect_pair("RLIMIT_STACK default", RLIMIT_STACK, 8UL << 20, INF);
     expect_pair("RLIMIT_CORE default", RLIMIT_CORE, 0, INF);
@@ -78,8 +78,8 @@ int main(void)
     expect_eq("setrlimit(CORE, NULL) EFAULT", EFAULT, err(syscall(SYS_setrlimit, RLIMIT_CORE, NULL)));
     p = (struct pair){ 1, 2 };
     expect_eq("setrlimit(99) EINVAL", EINVAL, err(syscall(SYS_setrlimit, 99, &p)));
-    p = (struct pair){ 100, 1000 };
-    expect_eq("setrlimit NOFILE above 528 EPERM", EPERM, err(syscall(SYS_setrlimit, RLIMIT_NOFILE, &p)));
+    p = (struct pair){ 100, 2000 };
+    expect_eq("setrlimit NOFILE above 1024 EPERM", EPERM, err(syscall(SYS_setrlimit, RLIMIT_NOFILE, &p)));
     p = (struct pair){ 4096, 8192 };
     expect_eq("setrlimit(CORE, 4096/8192)", 0, err(syscall(SYS_setrlimit, RLIMIT_CORE, &p)));
     expect_pair("RLIMIT_CORE after set", RLIMIT_CORE, 4096, 8192);

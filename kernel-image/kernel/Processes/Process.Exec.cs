@@ -16,7 +16,6 @@ internal unsafe partial struct Process
 {
     private const int MaxExecStrings = 256;
     private const int ExecStringBytes = 32 * 1024;
-    private const long ENOEXEC = 8, E2BIG = 7;
 
     internal static long Execute(Process* process, ulong userPath, ulong userArguments, ulong userEnvironment)
     {
@@ -53,7 +52,7 @@ internal unsafe partial struct Process
                     stackPointer = BuildStack(space, ref regions, random.StackTop, layout, new ReadOnlySpan<byte>(strings, used), argumentCount, environmentCount);
                 }
                 error = load == LoadError.OutOfMemory || (load == LoadError.None && stackPointer == 0) ? -Syscalls.Errno.ENOMEM
-                    : load != LoadError.None ? -ENOEXEC : 0;
+                    : load != LoadError.None ? -Syscalls.Errno.ENOEXEC : 0;
                 if (error != 0)
                 {
                     UserMemory.Destroy(space);
@@ -69,6 +68,7 @@ internal unsafe partial struct Process
         // Point of no return: the new image replaces the old one. Shared segments are detached
         // (as execve does on Linux); tokens and ids stay.
         Syscalls.IpcCalls.DetachAll(process);
+        process->Descriptors.CloseOnExec();
         AddressSpace old = process->Space;
         KernelThread* thread = Scheduler.Current;
         Cpu.DisableInterrupts();
@@ -108,18 +108,18 @@ internal unsafe partial struct Process
     }
 
     /// <summary>Appends a user array of string pointers (NULL-terminated; a null array is
-    /// empty) to the buffer; 0, -EFAULT or -E2BIG.</summary>
+    /// empty) to the buffer; 0, -EFAULT or -Syscalls.Errno.E2BIG.</summary>
     private static long CopyStringList(Process* process, ulong array, byte* buffer, ref int used, ref int count)
     {
         if (array == 0) return 0;
         for (int index = 0; ; index++)
         {
-            if (count >= MaxExecStrings) return -E2BIG;
+            if (count >= MaxExecStrings) return -Syscalls.Errno.E2BIG;
             ulong pointer;
             if (!UserMemory.CopyFrom(process->Space, array + ((ulong)index * 8), new Span<byte>(&pointer, 8))) return -Syscalls.Errno.EFAULT;
             if (pointer == 0) return 0;
             long length = UserMemory.CopyString(process->Space, pointer, new Span<byte>(buffer + used, ExecStringBytes - used));
-            if (length == -Syscalls.Errno.ENAMETOOLONG) return -E2BIG;
+            if (length == -Syscalls.Errno.ENAMETOOLONG) return -Syscalls.Errno.E2BIG;
             if (length < 0) return length;
             buffer[used + length] = 0;
             used += (int)length + 1;
@@ -181,7 +181,7 @@ internal unsafe partial struct Process
             image = status.Size > 0 && status.Size < int.MaxValue ? (byte*)KernelMemory.Allocate((nuint)status.Size) : null;
             if (image == null)
             {
-                fd = status.Size == 0 ? -ENOEXEC : -Syscalls.Errno.ENOMEM;
+                fd = status.Size == 0 ? -Syscalls.Errno.ENOEXEC : -Syscalls.Errno.ENOMEM;
             }
             else
             {

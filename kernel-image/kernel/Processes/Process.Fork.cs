@@ -67,17 +67,17 @@ internal unsafe partial struct Process
             return -Syscalls.Errno.ENOMEM;
         }
 
-        FileSystem.Lock();
-        Aurora.Vfs.VfsError shared = FileSystem.Vfs.CopyDescriptors(ref parent->Files, ref child->Files);
-        FileSystem.Unlock();
-        if (shared != Aurora.Vfs.VfsError.None)
+        // Descriptors share their descriptions (offsets included); the working directory is copied.
+        if (!child->Descriptors.CopyFrom(parent->Descriptors) || !child->WorkingDirectory.CopyFrom(parent->WorkingDirectory))
         {
+            child->Descriptors.CloseAll();
+            child->WorkingDirectory.Release();
             Ipc.Capabilities.FreeHandle(child->CapsHandle);
             UserMemory.Destroy(child->Space);
             child->Regions.Clear();
             KernelMemory.Free(child);
             KernelMemory.Free(context);
-            return -(long)shared;
+            return -Syscalls.Errno.ENOMEM;
         }
 
         KernelThread* self = Scheduler.Current;
@@ -85,9 +85,8 @@ internal unsafe partial struct Process
         KernelThread* thread = Scheduler.Create(&ForkedChildStart, (ulong)child);
         if (thread == null)
         {
-            FileSystem.Lock();
-            FileSystem.Vfs.CloseAll(ref child->Files);
-            FileSystem.Unlock();
+            child->Descriptors.CloseAll();
+            child->WorkingDirectory.Release();
             Ipc.Capabilities.FreeHandle(child->CapsHandle);
             UserMemory.Destroy(child->Space);
             child->Regions.Clear();

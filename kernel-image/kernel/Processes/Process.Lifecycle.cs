@@ -92,10 +92,12 @@ internal unsafe partial struct Process
             process->InitialStackPointer = BuildStack(process->Space, ref process->Regions, random.StackTop, layout, new ReadOnlySpan<byte>(strings, stored.Length + 1), 1, 0);
             if (process->InitialStackPointer == 0) error = LoadError.OutOfMemory;
         }
+        if (error == LoadError.None && !ConsoleFile.InstallStandardDescriptors(ref process->Descriptors)) error = LoadError.OutOfMemory;
         KernelThread* thread = error == LoadError.None ? Scheduler.Create(&EnterUserMode, (ulong)process) : null;
         if (error == LoadError.None && thread == null) error = LoadError.OutOfMemory;
         if (error != LoadError.None)
         {
+            process->Descriptors.CloseAll();
             UserMemory.Destroy(process->Space);
             process->Regions.Clear();
             Ipc.Capabilities.FreeHandle(process->CapsHandle);
@@ -144,11 +146,9 @@ internal unsafe partial struct Process
     {
         Process* process = Current;
         if (process == null) Panic.Fail("a kernel thread called the process exit");
-        FileSystem.Lock();
-        FileSystem.Vfs.CloseAll(ref process->Files);
-        FileSystem.Unlock();
+        process->Descriptors.CloseAll(); // each object's close: files, sockets, the console
+        process->WorkingDirectory.Release();
         ForgetCapabilities(process);
-        Syscalls.SocketCalls.CloseAll(process);
         Cpu.DisableInterrupts();
         process->WaitStatus = waitStatus;
         for (Process* child = process->FirstChild; child != null;)

@@ -71,21 +71,17 @@ internal unsafe partial struct Process
     /// <summary>The id the segment was attached by (bit 63: read-only), for fork.</summary>
     public fixed ulong SharedId[MaxSharedMappings];
 
-    internal const int MaxSockets = 16;
-
-    /// <summary>Sockets: descriptor 512 + i is the network stack's handle SocketHandles[i] - 1
-    /// (0 = free slot). Not inherited by fork yet.</summary>
-    public fixed int SocketHandles[MaxSockets];
-
     /// <summary>Link in the list of every process (kill looks pids up there).</summary>
     public Process* NextProcess;
 
     /// <summary>A forked child's first user state (the parent's at the fork), until it runs.</summary>
     public Hal.UserContext* ForkContext;
 
-    /// <summary>Open files. Descriptors 0-2 are the console; descriptor n ≥ 3 is this table's
-    /// n - 3 (Syscalls/FileCalls.cs).</summary>
-    public Aurora.Vfs.FileTable Files;
+    /// <summary>Descriptors (Files/DescriptorTable.cs): every kind of open file, by number.</summary>
+    public Files.DescriptorTable Descriptors;
+
+    /// <summary>Where relative paths start (Files/PathResolver.cs).</summary>
+    public Files.WorkingDirectory WorkingDirectory;
 
     public fixed byte Name[NameCapacity];
     public fixed byte Output[OutputCapacity];

@@ -19,7 +19,8 @@ namespace Aurora.Kernel.Processes;
 /// <para><b>Limits</b> are per process (indexed by its capability handle, which it keeps for
 /// life): a process the kernel starts gets the defaults, a forked child its parent's copy.
 /// RLIMIT_NPROC: fork fails with EAGAIN when the caller's account already has that many
-/// processes. RLIMIT_NOFILE: no socket descriptor at or above it (EMFILE); it cannot be raised
+/// processes. RLIMIT_NOFILE: no descriptor of any kind at or above it (EMFILE: open, socket,
+/// accept, dup, fcntl F_DUPFD; dup2/dup3 to a number at or above it is EBADF); it cannot be raised
 /// above <see cref="DescriptorLimit"/> (EPERM, as Linux's nr_open). The others are stored and
 /// reported. Raising a hard limit needs privilege in Linux (CAP_SYS_RESOURCE); every Aurora
 /// process is root, so it is allowed; a sandbox denies setrlimit and prlimit64 (160, 302) with
@@ -44,9 +45,9 @@ internal static unsafe class ResourceLimits
     /// limit still leave room.</summary>
     internal const ulong DefaultProcessesPerAccount = CapsLimits.MaxProcesses / 4;
 
-    /// <summary>One more than the highest descriptor a process can have (the last socket, 527):
-    /// RLIMIT_NOFILE's default and its ceiling.</summary>
-    internal const ulong DescriptorLimit = Syscalls.SocketCalls.FirstSocket + Process.MaxSockets;
+    /// <summary>One more than the highest descriptor a process can have (the descriptor table's
+    /// capacity, 1024): RLIMIT_NOFILE's default (Linux's too) and its ceiling.</summary>
+    internal const ulong DescriptorLimit = Files.DescriptorTable.Capacity;
 
     /// <summary>Sockets one account may have open: a quarter of the network stack's 32
     /// (Aurora.Net's InterfaceConfig default). Beyond it socket/accept give ENOBUFS.</summary>
@@ -156,10 +157,14 @@ internal static unsafe class ResourceLimits
         return ok;
     }
 
-    internal static void UnchargeSocket(int handle)
+    internal static void UnchargeSocket(int handle) => UnchargeAccountSocket(s_tables.AccountOf[handle]);
+
+    /// <summary>A socket charged to <paramref name="account"/> has closed (its last holder
+    /// may be another process than the one that opened it).</summary>
+    internal static void UnchargeAccountSocket(int account)
     {
         bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
-        s_tables.AccountSockets[s_tables.AccountOf[handle]]--;
+        s_tables.AccountSockets[account]--;
         Hal.Cpu.RestoreInterrupts(interrupts);
     }
 }

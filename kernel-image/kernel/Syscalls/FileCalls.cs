@@ -1,205 +1,152 @@
 using System;
 using Aurora.Kernel.Files;
+using Aurora.Kernel.Memory;
 using Aurora.Kernel.Processes;
 using Aurora.Vfs;
 
 namespace Aurora.Kernel.Syscalls;
 
 /// <summary>
-/// Files (SPEC FS-1): open/openat, close, read, write, lseek, stat/lstat/fstat/newfstatat,
-/// mkdir, rmdir, unlink, rename, getdents64, served by the kernel's VFS. Descriptors 0-2 are
-/// the console; descriptor n ≥ 3 is entry n - 3 of the process's VFS file table. Paths are
-/// copied out of user memory first (at most 4095 bytes); a relative path is taken from "/"
-/// (there is no working directory yet). Data moves through a kernel bounce buffer, one chunk
-/// at a time, so no user pointer is ever dereferenced.
+/// Files and descriptors (SPEC FS-1): open/openat, close, read, write, lseek, fstat, stat/lstat/
+/// newfstatat, getdents64, dup/dup2/dup3, fcntl, mkdir/mkdirat, rmdir, unlink/unlinkat,
+/// rename/renameat/renameat2, chdir/fchdir/getcwd. A descriptor is looked up in the process's
+/// table (Files/DescriptorTable.cs) and the call goes to its open file description's
+/// operations (Files/FileOperations.cs), whatever kind of file it is. Paths are copied out of
+/// user memory first (at most 4095 bytes) and start at "/", the working directory or dirfd's
+/// directory (Files/PathResolver.cs). Descriptor arguments are C ints (unsigned for most calls,
+/// as Linux declares them): the upper half of the register is not part of them.
 /// </summary>
 internal static unsafe class FileCalls
 {
-    internal const int ConsoleDescriptors = 3;
-    private const long AtFdcwd = -100;
-    private const ulong AtEmptyPath = 0x1000, AtSymlinkNofollow = 0x100;
-    private const int ChunkSize = 512;
+    private const ulong AtEmptyPath = 0x1000, AtSymlinkNofollow = 0x100, AtNoAutomount = 0x800, AtStatxSyncType = 0x6000,
+        AtRemoveDirectory = 0x200;
 
-    private static int VfsDescriptor(ulong descriptor) =>
-        descriptor >= ConsoleDescriptors && descriptor < ConsoleDescriptors + VfsLimits.MaxOpenFiles ? (int)descriptor - ConsoleDescriptors : -1;
+    // fcntl commands (Linux include/uapi/asm-generic/fcntl.h).
+    private const ulong FDupfd = 0, FGetfd = 1, FSetfd = 2, FGetfl = 3, FSetfl = 4, FDupfdCloexec = 1030;
 
-    /// <summary>Copies a user path into <paramref name="buffer"/> as an absolute path; its
-    /// length, or -errno.</summary>
+    private static ulong DescriptorLimit(Process* process) => ResourceLimits.SoftLimit(process->CapsHandle, ResourceLimits.OpenFiles);
+
+    /// <summary>Copies a user path into <paramref name="buffer"/> (at least
+    /// <see cref="PathResolver.BufferSize"/> bytes) as an absolute path, relative paths from
+    /// the working directory; its length, or -errno. (execve's path.)</summary>
     internal static long CopyPath(Process* process, ulong userPath, Span<byte> buffer)
     {
-        buffer[0] = (byte)'/';
-        long length = UserMemory.CopyString(process->Space, userPath, buffer.Slice(1));
-        if (length < 0) return length;
-        if (length == 0) return -Errno.ENOENT;
-        if (buffer[1] == (byte)'/')
-        {
-            buffer.Slice(1, (int)length).CopyTo(buffer);
-            return length;
-        }
-
-        return length + 1;
+        if (buffer.Length < PathResolver.BufferSize) return -Errno.ENAMETOOLONG;
+        fixed (byte* bytes = buffer) return PathResolver.Resolve(process, PathResolver.AtFdcwd, userPath, bytes);
     }
 
     internal static long Open(Process* process, ulong userPath, ulong flags, ulong mode) =>
-        OpenAt(process, AtFdcwd, userPath, flags, mode);
+        OpenAt(process, PathResolver.AtFdcwd, userPath, flags, mode);
 
     internal static long OpenAt(Process* process, long directory, ulong userPath, ulong flags, ulong mode)
     {
-        byte* path = stackalloc byte[VfsLimits.MaxPathLength + 2];
-        long length = CopyPath(process, userPath, new Span<byte>(path, VfsLimits.MaxPathLength + 2));
-        if (length < 0) return length;
-        if (directory != AtFdcwd && path[0] != (byte)'/') return -Errno.EBADF;
-        // O_CLOEXEC, O_NOCTTY, O_NONBLOCK, O_LARGEFILE and the like change nothing here.
-        const int Known = OpenFlags.AccessModeMask | OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.Truncate |
-            OpenFlags.Append | OpenFlags.Directory;
-        FileSystem.Lock();
-        long fd = FileSystem.Vfs.Open(ref process->Files, new ReadOnlySpan<byte>(path, (int)length), (int)flags & Known, (uint)mode & 0xFFF);
-        FileSystem.Unlock();
-        return fd < 0 ? fd : fd + ConsoleDescriptors;
+        byte* path = PathResolver.AllocateBuffer();
+        if (path == null) return -Errno.ENOMEM;
+        long result = PathResolver.Resolve(process, (int)directory, userPath, path);
+        // As Linux's do_sys_openat2: a free descriptor is found before the path is walked.
+        if (result >= 0)
+        {
+            long free = process->Descriptors.LowestFree(0, DescriptorLimit(process));
+            if (free < 0) result = free;
+        }
+
+        OpenFileDescription* description = null;
+        if (result >= 0) result = VfsFile.Open(new ReadOnlySpan<byte>(path, (int)result), (int)flags, (uint)mode, out description);
+        KernelMemory.Free(path);
+        if (result < 0) return result;
+        long fd = process->Descriptors.Install(description, 0, DescriptorLimit(process), ((int)flags & OpenFileDescription.CloseOnExec) != 0);
+        if (fd < 0) OpenFileDescription.Release(description);
+        return fd;
     }
 
-    internal static long Close(Process* process, ulong descriptor)
-    {
-        if (SocketCalls.IsSocket(descriptor)) return SocketCalls.Close(process, descriptor);
-        if (descriptor < ConsoleDescriptors) return 0; // the console stays available
-        int fd = VfsDescriptor(descriptor);
-        if (fd < 0) return -Errno.EBADF;
-        FileSystem.Lock();
-        VfsError error = FileSystem.Vfs.Close(ref process->Files, fd);
-        FileSystem.Unlock();
-        return -(long)error;
-    }
+    internal static long Close(Process* process, ulong descriptor) => process->Descriptors.Close((uint)descriptor);
 
     internal static long Read(Process* process, ulong descriptor, ulong buffer, ulong length)
     {
-        if (SocketCalls.IsSocket(descriptor)) return SocketCalls.Receive(process, descriptor, buffer, length, 0, 0);
-        if (descriptor == 0) return ReadConsole(process, buffer, length);
-        int fd = VfsDescriptor(descriptor);
-        if (fd < 0) return -Errno.EBADF;
-        if (!UserMemory.IsAccessible(process->Space, buffer, length, write: true)) return -Errno.EFAULT;
-        byte* chunk = stackalloc byte[ChunkSize];
-        ulong done = 0;
-        FileSystem.Lock();
-        while (done < length)
-        {
-            int want = (int)Math.Min((ulong)ChunkSize, length - done);
-            long got = FileSystem.Vfs.Read(ref process->Files, fd, new Span<byte>(chunk, want));
-            if (got <= 0)
-            {
-                FileSystem.Unlock();
-                return done > 0 ? (long)done : got;
-            }
-
-            UserMemory.CopyTo(process->Space, buffer + done, new ReadOnlySpan<byte>(chunk, (int)got));
-            done += (ulong)got;
-            if (got < want) break;
-        }
-
-        FileSystem.Unlock();
-        return (long)done;
-    }
-
-    /// <summary>read(0): a line typed on the serial console (Console/ConsoleInput.cs); blocks
-    /// until one is complete, EINTR on a signal.</summary>
-    private static long ReadConsole(Process* process, ulong buffer, ulong length)
-    {
-        if (!UserMemory.IsAccessible(process->Space, buffer, length, write: true)) return -Errno.EFAULT;
-        byte* chunk = stackalloc byte[ChunkSize];
-        while (true)
-        {
-            int n = Kernel.Console.ConsoleInput.TryRead(new Span<byte>(chunk, (int)Math.Min(length, (ulong)ChunkSize)));
-            if (n >= 0)
-            {
-                UserMemory.CopyTo(process->Space, buffer, new ReadOnlySpan<byte>(chunk, n));
-                return n;
-            }
-
-            if (Process.HasDeliverableSignal(process)) return -Errno.EINTR;
-            Tasks.Scheduler.Sleep(1);
-        }
+        OpenFileDescription* description = process->Descriptors.Get((uint)descriptor);
+        if (description == null || !description->CanRead) return -Errno.EBADF;
+        if (description->Operations->Read == null) return -Errno.EINVAL;
+        return description->Operations->Read(description, process, buffer, length);
     }
 
     internal static long Write(Process* process, ulong descriptor, ulong buffer, ulong length)
     {
-        if (SocketCalls.IsSocket(descriptor)) return SocketCalls.Send(process, descriptor, buffer, length, 0, 0);
-        if (descriptor < ConsoleDescriptors) return OutputCalls.WriteConsole(process, descriptor, buffer, length);
-        int fd = VfsDescriptor(descriptor);
-        if (fd < 0) return -Errno.EBADF;
-        if (!UserMemory.IsAccessible(process->Space, buffer, length, write: false)) return -Errno.EFAULT;
-        byte* chunk = stackalloc byte[ChunkSize];
-        ulong done = 0;
-        FileSystem.Lock();
-        while (done < length)
-        {
-            int n = (int)Math.Min((ulong)ChunkSize, length - done);
-            UserMemory.CopyFrom(process->Space, buffer + done, new Span<byte>(chunk, n));
-            long written = FileSystem.Vfs.Write(ref process->Files, fd, new ReadOnlySpan<byte>(chunk, n));
-            if (written < 0)
-            {
-                FileSystem.Unlock();
-                return done > 0 ? (long)done : written;
-            }
-
-            done += (ulong)written;
-            if (written < n) break;
-        }
-
-        FileSystem.Unlock();
-        return (long)done;
+        OpenFileDescription* description = process->Descriptors.Get((uint)descriptor);
+        if (description == null || !description->CanWrite) return -Errno.EBADF;
+        if (description->Operations->Write == null) return -Errno.EINVAL;
+        return description->Operations->Write(description, process, buffer, length);
     }
 
     internal static long Seek(Process* process, ulong descriptor, ulong offset, ulong whence)
     {
-        if (descriptor < ConsoleDescriptors) return -Errno.ESPIPE;
-        int fd = VfsDescriptor(descriptor);
-        if (fd < 0) return -Errno.EBADF;
-        FileSystem.Lock();
-        long result = FileSystem.Vfs.Seek(ref process->Files, fd, (long)offset, (int)whence);
-        FileSystem.Unlock();
-        return result;
+        OpenFileDescription* description = process->Descriptors.Get((uint)descriptor);
+        if (description == null) return -Errno.EBADF;
+        if (description->Operations->Seek == null) return -Errno.ESPIPE;
+        if (whence > SeekOrigin.End) return -Errno.EINVAL;
+        return description->Operations->Seek(description, (long)offset, (int)whence);
     }
 
-    internal static long Stat(Process* process, ulong userPath, ulong statBuffer)
+    internal static long Ioctl(Process* process, ulong descriptor, ulong request, ulong argument)
     {
-        byte* path = stackalloc byte[VfsLimits.MaxPathLength + 2];
-        long length = CopyPath(process, userPath, new Span<byte>(path, VfsLimits.MaxPathLength + 2));
-        if (length < 0) return length;
-        FileSystem.Lock();
-        VfsError error = FileSystem.Vfs.Stat(new ReadOnlySpan<byte>(path, (int)length), out FileStatus status);
-        FileSystem.Unlock();
-        return error != VfsError.None ? -(long)error : StoreStatus(process, statBuffer, status);
+        OpenFileDescription* description = process->Descriptors.Get((uint)descriptor);
+        if (description == null) return -Errno.EBADF;
+        if (description->Operations->Ioctl == null) return -Errno.ENOTTY;
+        return description->Operations->Ioctl(description, process, request, argument);
     }
 
     internal static long FStat(Process* process, ulong descriptor, ulong statBuffer)
     {
-        FileStatus status = default;
-        if (descriptor < ConsoleDescriptors)
-        {
-            status.Mode = 0x2000 | 0x190; // S_IFCHR, rw--w----: a character device, like a tty
-            status.BlockSize = 4096;
-            return StoreStatus(process, statBuffer, status);
-        }
-
-        int fd = VfsDescriptor(descriptor);
-        if (fd < 0) return -Errno.EBADF;
-        FileSystem.Lock();
-        VfsError error = FileSystem.Vfs.FStat(ref process->Files, fd, out status);
-        FileSystem.Unlock();
-        return error != VfsError.None ? -(long)error : StoreStatus(process, statBuffer, status);
+        OpenFileDescription* description = process->Descriptors.Get((uint)descriptor);
+        if (description == null) return -Errno.EBADF;
+        return StatDescription(process, description, statBuffer);
     }
 
-    /// <summary>newfstatat(dirfd, path, buf, flags): what musl's stat, lstat and fstat use.</summary>
+    private static long StatDescription(Process* process, OpenFileDescription* description, ulong statBuffer)
+    {
+        FileStatus status = default;
+        long error = description->Operations->Stat(description, &status);
+        return error != 0 ? error : StoreStatus(process, statBuffer, status);
+    }
+
+    internal static long Stat(Process* process, ulong userPath, ulong statBuffer) =>
+        StatAt(process, PathResolver.AtFdcwd, userPath, statBuffer, 0);
+
+    /// <summary>newfstatat(dirfd, path, buf, flags): what musl's stat, lstat, fstat and fstatat
+    /// use. AT_EMPTY_PATH with "" is dirfd itself (the working directory for AT_FDCWD); there
+    /// are no symbolic links, so AT_SYMLINK_NOFOLLOW changes nothing.</summary>
     internal static long StatAt(Process* process, long directory, ulong userPath, ulong statBuffer, ulong flags)
     {
-        if ((flags & ~(AtEmptyPath | AtSymlinkNofollow)) != 0) return -Errno.EINVAL;
-        if ((flags & AtEmptyPath) != 0)
+        if ((flags & ~(AtEmptyPath | AtSymlinkNofollow | AtNoAutomount | AtStatxSyncType)) != 0) return -Errno.EINVAL;
+        byte* path = PathResolver.AllocateBuffer();
+        if (path == null) return -Errno.ENOMEM;
+        long length = PathResolver.Resolve(process, (int)directory, userPath, path, emptyAllowed: (flags & AtEmptyPath) != 0);
+        long result = length;
+        if (length == 0)
         {
-            byte first;
-            if (!UserMemory.CopyFrom(process->Space, userPath, new Span<byte>(&first, 1))) return -Errno.EFAULT;
-            if (first == 0) return FStat(process, (ulong)directory, statBuffer);
+            // AT_EMPTY_PATH and "": the descriptor itself.
+            if ((int)directory == PathResolver.AtFdcwd)
+            {
+                ReadOnlySpan<byte> cwd = process->WorkingDirectory.Path;
+                cwd.CopyTo(new Span<byte>(path, cwd.Length));
+                length = cwd.Length;
+            }
+            else
+            {
+                OpenFileDescription* description = process->Descriptors.Get((int)directory);
+                result = description == null ? -Errno.EBADF : StatDescription(process, description, statBuffer);
+            }
         }
 
-        return Stat(process, userPath, statBuffer); // no symbolic links in tmpfs: lstat = stat
+        if (length > 0)
+        {
+            FileSystem.Lock();
+            VfsError error = FileSystem.Vfs.Stat(new ReadOnlySpan<byte>(path, (int)length), out FileStatus status);
+            FileSystem.Unlock();
+            result = error != VfsError.None ? -(long)error : StoreStatus(process, statBuffer, status);
+        }
+
+        KernelMemory.Free(path);
+        return result;
     }
 
     private static long StoreStatus(Process* process, ulong statBuffer, in FileStatus status)
@@ -208,83 +155,187 @@ internal static unsafe class FileCalls
             return UserMemory.CopyTo(process->Space, statBuffer, new ReadOnlySpan<byte>(s, sizeof(FileStatus))) ? 0 : -Errno.EFAULT;
     }
 
-    internal static long Mkdir(Process* process, ulong userPath, ulong mode) => PathCall(process, userPath, 0, mode, PathOperation.Mkdir);
+    internal static long Mkdir(Process* process, ulong userPath, ulong mode) => MakeDirectoryAt(process, PathResolver.AtFdcwd, userPath, mode);
 
-    internal static long Rmdir(Process* process, ulong userPath) => PathCall(process, userPath, 0, 0, PathOperation.Rmdir);
+    internal static long MakeDirectoryAt(Process* process, long directory, ulong userPath, ulong mode) =>
+        PathCall(process, directory, userPath, 0, 0, mode, PathOperation.Mkdir);
 
-    internal static long Unlink(Process* process, ulong userPath) => PathCall(process, userPath, 0, 0, PathOperation.Unlink);
+    internal static long Rmdir(Process* process, ulong userPath) => PathCall(process, PathResolver.AtFdcwd, userPath, 0, 0, 0, PathOperation.Rmdir);
 
-    internal static long Rename(Process* process, ulong oldPath, ulong newPath) => PathCall(process, oldPath, newPath, 0, PathOperation.Rename);
+    internal static long Unlink(Process* process, ulong userPath) => PathCall(process, PathResolver.AtFdcwd, userPath, 0, 0, 0, PathOperation.Unlink);
+
+    /// <summary>unlinkat(dirfd, path, flags): AT_REMOVEDIR makes it rmdir; any other flag EINVAL.</summary>
+    internal static long UnlinkAt(Process* process, long directory, ulong userPath, ulong flags)
+    {
+        if ((flags & ~AtRemoveDirectory) != 0) return -Errno.EINVAL;
+        return PathCall(process, directory, userPath, 0, 0, 0, flags != 0 ? PathOperation.Rmdir : PathOperation.Unlink);
+    }
+
+    internal static long Rename(Process* process, ulong oldPath, ulong newPath) =>
+        RenameAt(process, PathResolver.AtFdcwd, oldPath, PathResolver.AtFdcwd, newPath, 0);
+
+    /// <summary>renameat/renameat2: only flags 0 (RENAME_NOREPLACE, EXCHANGE and WHITEOUT are
+    /// not served: EINVAL).</summary>
+    internal static long RenameAt(Process* process, long oldDirectory, ulong oldPath, long newDirectory, ulong newPath, ulong flags)
+    {
+        if (flags != 0) return -Errno.EINVAL;
+        return PathCall(process, oldDirectory, oldPath, newDirectory, newPath, 0, PathOperation.Rename);
+    }
 
     private enum PathOperation { Mkdir, Rmdir, Unlink, Rename }
 
-    private static long PathCall(Process* process, ulong userPath, ulong secondPath, ulong mode, PathOperation operation)
+    private static long PathCall(Process* process, long directory, ulong userPath, long secondDirectory, ulong secondPath, ulong mode, PathOperation operation)
     {
-        byte* path = stackalloc byte[VfsLimits.MaxPathLength + 2];
-        long length = CopyPath(process, userPath, new Span<byte>(path, VfsLimits.MaxPathLength + 2));
-        if (length < 0) return length;
-        var first = new ReadOnlySpan<byte>(path, (int)length);
-        byte* other = stackalloc byte[operation == PathOperation.Rename ? VfsLimits.MaxPathLength + 2 : 1];
-        ReadOnlySpan<byte> second = default;
-        if (operation == PathOperation.Rename)
+        byte* path = PathResolver.AllocateBuffer();
+        byte* other = operation == PathOperation.Rename ? PathResolver.AllocateBuffer() : null;
+        long result = path == null || (operation == PathOperation.Rename && other == null) ? -Errno.ENOMEM
+            : PathResolver.Resolve(process, (int)directory, userPath, path);
+        long otherLength = 0;
+        if (result >= 0 && operation == PathOperation.Rename)
         {
-            long otherLength = CopyPath(process, secondPath, new Span<byte>(other, VfsLimits.MaxPathLength + 2));
-            if (otherLength < 0) return otherLength;
-            second = new ReadOnlySpan<byte>(other, (int)otherLength);
+            otherLength = PathResolver.Resolve(process, (int)secondDirectory, secondPath, other);
+            if (otherLength < 0) result = otherLength;
         }
 
-        FileSystem.Lock();
-        VfsError error = operation switch
+        if (result >= 0)
         {
-            PathOperation.Mkdir => FileSystem.Vfs.Mkdir(first, (uint)mode & 0xFFF),
-            PathOperation.Rmdir => FileSystem.Vfs.Rmdir(first),
-            PathOperation.Unlink => FileSystem.Vfs.Unlink(first),
-            _ => FileSystem.Vfs.Rename(first, second),
-        };
-        FileSystem.Unlock();
-        return -(long)error;
+            var first = new ReadOnlySpan<byte>(path, (int)result);
+            FileSystem.Lock();
+            VfsError error = operation switch
+            {
+                PathOperation.Mkdir => FileSystem.Vfs.Mkdir(first, (uint)mode & 0xFFF),
+                PathOperation.Rmdir => FileSystem.Vfs.Rmdir(first),
+                PathOperation.Unlink => FileSystem.Vfs.Unlink(first),
+                _ => FileSystem.Vfs.Rename(first, new ReadOnlySpan<byte>(other, (int)otherLength)),
+            };
+            FileSystem.Unlock();
+            result = -(long)error;
+        }
+
+        KernelMemory.Free(path);
+        KernelMemory.Free(other);
+        return result;
     }
 
-    /// <summary>getdents64: as many linux_dirent64 records (d_ino, d_off, d_reclen, d_type,
-    /// name + NUL, 8-byte aligned) as fit; the descriptor's offset is the next entry's index.</summary>
+    /// <summary>getdents64: the directory's records (Files/VfsFile.cs); ENOTDIR for any other kind.</summary>
     internal static long GetDirectoryEntries(Process* process, ulong descriptor, ulong buffer, ulong capacity)
     {
-        int fd = VfsDescriptor(descriptor);
-        if (fd < 0) return -Errno.EBADF;
-        if (!UserMemory.IsAccessible(process->Space, buffer, capacity, write: true)) return -Errno.EFAULT;
-        byte* record = stackalloc byte[24 + VfsLimits.MaxNameLength + 8];
-        ulong used = 0;
-        FileSystem.Lock();
-        long index = FileSystem.Vfs.Seek(ref process->Files, fd, 0, SeekOrigin.Current);
-        while (index >= 0)
+        OpenFileDescription* description = process->Descriptors.Get((uint)descriptor);
+        if (description == null) return -Errno.EBADF;
+        if (description->Operations->ReadDirectory == null) return -Errno.ENOTDIR;
+        return description->Operations->ReadDirectory(description, process, buffer, capacity);
+    }
+
+    /// <summary>dup(fd): the lowest free descriptor, sharing fd's description; FD_CLOEXEC clear.</summary>
+    internal static long Duplicate(Process* process, ulong descriptor) => DuplicateFrom(process, (uint)descriptor, 0, closeOnExec: false);
+
+    private static long DuplicateFrom(Process* process, long descriptor, long lowest, bool closeOnExec)
+    {
+        OpenFileDescription* description = process->Descriptors.Get(descriptor);
+        if (description == null) return -Errno.EBADF;
+        OpenFileDescription.Retain(description);
+        long fd = process->Descriptors.Install(description, lowest, DescriptorLimit(process), closeOnExec);
+        if (fd < 0) OpenFileDescription.Release(description);
+        return fd;
+    }
+
+    /// <summary>dup2(old, new): as dup3 with no flags, except that old == new is not an error
+    /// (new is returned if old is open).</summary>
+    internal static long Duplicate2(Process* process, ulong oldDescriptor, ulong newDescriptor)
+    {
+        if ((uint)oldDescriptor == (uint)newDescriptor)
+            return process->Descriptors.Get((uint)oldDescriptor) == null ? -Errno.EBADF : (uint)newDescriptor;
+        return Duplicate3(process, oldDescriptor, newDescriptor, 0);
+    }
+
+    /// <summary>dup3(old, new, flags), Linux's ksys_dup3 order: flags other than O_CLOEXEC
+    /// EINVAL, old == new EINVAL, new at or above RLIMIT_NOFILE EBADF, old not open EBADF.
+    /// Whatever new held is closed once old's description is in its place.</summary>
+    internal static long Duplicate3(Process* process, ulong oldDescriptor, ulong newDescriptor, ulong flags)
+    {
+        if ((flags & ~(ulong)OpenFileDescription.CloseOnExec) != 0) return -Errno.EINVAL;
+        uint from = (uint)oldDescriptor, to = (uint)newDescriptor;
+        if (from == to) return -Errno.EINVAL;
+        if (to >= DescriptorLimit(process)) return -Errno.EBADF;
+        OpenFileDescription* description = process->Descriptors.Get(from);
+        if (description == null) return -Errno.EBADF;
+        OpenFileDescription.Retain(description);
+        long fd = process->Descriptors.InstallAt(to, description, flags != 0);
+        if (fd < 0) OpenFileDescription.Release(description);
+        return fd;
+    }
+
+    /// <summary>fcntl: F_DUPFD and F_DUPFD_CLOEXEC (lowest free at or above arg; arg at or above
+    /// RLIMIT_NOFILE EINVAL), F_GETFD/F_SETFD (FD_CLOEXEC), F_GETFL/F_SETFL (only O_APPEND and
+    /// O_NONBLOCK change). Any other command EINVAL.</summary>
+    internal static long Control(Process* process, ulong descriptor, ulong command, ulong argument)
+    {
+        uint fd = (uint)descriptor;
+        OpenFileDescription* description = process->Descriptors.Get(fd);
+        if (description == null) return -Errno.EBADF;
+        switch ((uint)command)
         {
-            long nameLength = FileSystem.Vfs.ReadDirectory(ref process->Files, fd, index, new Span<byte>(record + 19, VfsLimits.MaxNameLength + 1), out DirectoryEntry entry);
-            if (nameLength < 0)
-            {
-                index = nameLength;
-                break;
-            }
+            case (uint)FDupfd:
+            case (uint)FDupfdCloexec:
+                if ((uint)argument >= DescriptorLimit(process)) return -Errno.EINVAL;
+                return DuplicateFrom(process, fd, (uint)argument, (uint)command == FDupfdCloexec);
+            case (uint)FGetfd:
+                return process->Descriptors.GetFlags(fd);
+            case (uint)FSetfd:
+                process->Descriptors.SetFlags(fd, (int)argument & DescriptorTable.CloseOnExecFlag);
+                return 0;
+            case (uint)FGetfl:
+                return description->StatusFlags;
+            case (uint)FSetfl:
+                description->StatusFlags = (description->StatusFlags & ~OpenFileDescription.ChangeableFlags) |
+                    ((int)argument & OpenFileDescription.ChangeableFlags);
+                return 0;
+            default:
+                return -Errno.EINVAL;
+        }
+    }
 
-            if (nameLength == 0) break;
-            ulong size = (ulong)(19 + nameLength + 1 + 7) & ~7UL;
-            if (used + size > capacity)
-            {
-                if (used == 0) index = -Errno.EINVAL; // buffer too small for one entry
-                break;
-            }
-
-            *(ulong*)record = entry.Inode;
-            *(long*)(record + 8) = index + 1;
-            *(ushort*)(record + 16) = (ushort)size;
-            record[18] = entry.Type;
-            for (ulong i = (ulong)(19 + nameLength); i < size; i++) record[i] = 0;
-            UserMemory.CopyTo(process->Space, buffer + used, new ReadOnlySpan<byte>(record, (int)size));
-            used += size;
-            index++;
-            FileSystem.Vfs.Seek(ref process->Files, fd, index, SeekOrigin.Set);
+    /// <summary>chdir(path): the path must name a directory (ENOENT, ENOTDIR otherwise).</summary>
+    internal static long ChangeDirectory(Process* process, ulong userPath)
+    {
+        byte* path = PathResolver.AllocateBuffer();
+        if (path == null) return -Errno.ENOMEM;
+        long result = PathResolver.Resolve(process, PathResolver.AtFdcwd, userPath, path);
+        if (result >= 0)
+        {
+            var full = new ReadOnlySpan<byte>(path, (int)result);
+            FileSystem.Lock();
+            VfsError error = FileSystem.Vfs.Stat(full, out FileStatus status);
+            FileSystem.Unlock();
+            result = error != VfsError.None ? -(long)error
+                : !FileMode.IsDirectory(status.Mode) ? -Errno.ENOTDIR
+                : process->WorkingDirectory.Set(full.Slice(0, PathResolver.Normalize(full, new Span<byte>(path, (int)result)))) ? 0
+                : -Errno.ENOMEM;
         }
 
-        FileSystem.Unlock();
-        return index < 0 && used == 0 ? index : (long)used;
+        KernelMemory.Free(path);
+        return result;
+    }
+
+    /// <summary>fchdir(fd): fd must be an open directory (EBADF, ENOTDIR otherwise).</summary>
+    internal static long ChangeDirectoryTo(Process* process, ulong descriptor)
+    {
+        OpenFileDescription* description = process->Descriptors.Get((uint)descriptor);
+        if (description == null) return -Errno.EBADF;
+        if (!VfsFile.TryGetDirectoryPath(description, out ReadOnlySpan<byte> path)) return -Errno.ENOTDIR;
+        return process->WorkingDirectory.Set(path) ? 0 : -Errno.ENOMEM;
+    }
+
+    /// <summary>getcwd(buf, size): the path and its NUL; the system call returns the length
+    /// with the NUL (ERANGE when it does not fit, EFAULT for a bad buffer).</summary>
+    internal static long GetWorkingDirectory(Process* process, ulong buffer, ulong size)
+    {
+        ReadOnlySpan<byte> path = process->WorkingDirectory.Path;
+        if ((ulong)path.Length + 1 > size) return -Errno.ERANGE;
+        byte nul = 0;
+        if (!UserMemory.CopyTo(process->Space, buffer, path) ||
+            !UserMemory.CopyTo(process->Space, buffer + (ulong)path.Length, new ReadOnlySpan<byte>(&nul, 1)))
+            return -Errno.EFAULT;
+        return path.Length + 1;
     }
 }

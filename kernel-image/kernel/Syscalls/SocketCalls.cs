@@ -1,43 +1,75 @@
 using System;
+using Aurora.Kernel.Files;
 using Aurora.Kernel.Net;
 using Aurora.Kernel.Processes;
 using Aurora.Net;
+using Aurora.Vfs;
 
 namespace Aurora.Kernel.Syscalls;
 
 /// <summary>
-/// Sockets (SPEC NET-1): socket, bind, listen, accept, connect, sendto, recvfrom (and read,
-/// write, close on socket descriptors) for IPv4 TCP and UDP, served by the kernel's network
-/// stack with Linux numbers, <c>struct sockaddr_in</c> and errno. Descriptors 512-527 are the
-/// process's sockets. The stack never blocks; calls that must wait (connect, accept, reads
-/// with no data, writes to a full buffer) sleep a tick between tries and end with EINTR on a
-/// signal; SOCK_NONBLOCK sockets get EAGAIN instead.
-/// Limits (security issue 9, finding 7; Processes/ResourceLimits.cs): a process has 16 socket
-/// slots and no descriptor at or above its RLIMIT_NOFILE (EMFILE); its account (process tree)
-/// at most <see cref="ResourceLimits.SocketsPerAccount"/> open sockets (ENOBUFS); the network
-/// stack's table, 32 system-wide, lingering connections included (ENOBUFS).
+/// Sockets (SPEC NET-1): socket, bind, listen, accept, connect, sendto, recvfrom for IPv4 TCP
+/// and UDP, served by the kernel's network stack with Linux numbers, <c>struct sockaddr_in</c>
+/// and errno. A socket is a kind of file (Linux's socket_file_ops): an ordinary descriptor
+/// (lowest free number) of an open file description whose operations are this file's, so
+/// read, write, fstat and close go through the descriptor table like any file, dup and fork
+/// share it, and the network handle is closed with the last description. The stack never
+/// blocks; calls that must wait (connect, accept, reads with no data, writes to a full buffer)
+/// sleep a tick between tries and end with EINTR on a signal; O_NONBLOCK on the description
+/// (SOCK_NONBLOCK, fcntl F_SETFL) gives EAGAIN instead.
+/// Limits (security issue 9, finding 7; Processes/ResourceLimits.cs): descriptors below
+/// RLIMIT_NOFILE (EMFILE); the opening account (process tree) at most
+/// <see cref="ResourceLimits.SocketsPerAccount"/> open sockets (Errno.ENOBUFS), counted until the
+/// last description closes; the network stack's table, 32 system-wide, lingering connections
+/// included (Errno.ENOBUFS).
 /// </summary>
 internal static unsafe class SocketCalls
 {
-    internal const int FirstSocket = 512;
     private const int AfInet = 2, SockStream = 1, SockDgram = 2, SockNonblock = 0x800, SockCloexec = 0x80000;
-    private const long EINPROGRESS = 115, ENOBUFS = 105;
 
-    // A socket slot holds handle + 1 in the low 16 bits, bit 30 for SOCK_NONBLOCK, bit 29 for UDP.
-    private const int NonBlockingBit = 1 << 30, UdpBit = 1 << 29;
-
-    private static bool IsNonBlocking(Process* process, int slot) => (process->SocketHandles[slot] & NonBlockingBit) != 0;
-
-    private static bool IsUdp(Process* process, int slot) => (process->SocketHandles[slot] & UdpBit) != 0;
-
-    internal static bool IsSocket(ulong descriptor) => descriptor >= FirstSocket && descriptor < FirstSocket + Process.MaxSockets;
-
-    private static int Handle(Process* process, ulong descriptor, out int slot)
+    /// <summary>The object behind a socket description: the network stack's handle and the
+    /// account its charge is on.</summary>
+    private struct SocketObject
     {
-        slot = (int)(descriptor - FirstSocket);
-        if (!IsSocket(descriptor) || process->SocketHandles[slot] == 0) return -1;
-        return (process->SocketHandles[slot] & 0xFFFF) - 1;
+        public int Handle;
+        public bool Udp;
+        public int Account;
     }
+
+    private static FileOperations s_operations;
+
+    private static FileOperations* Operations
+    {
+        get
+        {
+            fixed (FileOperations* operations = &s_operations)
+            {
+                if (operations->Close == null)
+                {
+                    operations->Read = &ReadOperation;
+                    operations->Write = &WriteOperation;
+                    operations->Stat = &StatOperation;
+                    operations->Close = &CloseOperation;
+                }
+
+                return operations;
+            }
+        }
+    }
+
+    /// <summary>The socket behind a descriptor: EBADF when it is not open, Errno.ENOTSOCK when it is
+    /// another kind of file.</summary>
+    private static long Lookup(Process* process, ulong descriptor, out OpenFileDescription* description, out SocketObject* socket)
+    {
+        socket = null;
+        description = process->Descriptors.Get((int)descriptor);
+        if (description == null || (descriptor >> 32) != 0) return -Errno.EBADF;
+        if (description->Operations != Operations) return -Errno.ENOTSOCK;
+        socket = (SocketObject*)description->Object;
+        return 0;
+    }
+
+    private static ulong DescriptorLimit(Process* process) => ResourceLimits.SoftLimit(process->CapsHandle, ResourceLimits.OpenFiles);
 
     internal static long Socket(Process* process, ulong domain, ulong type, ulong protocol)
     {
@@ -46,8 +78,9 @@ internal static unsafe class SocketCalls
         int kind = (int)type & ~(SockNonblock | SockCloexec);
         if (kind != SockStream && kind != SockDgram) return -Errno.ESOCKTNOSUPPORT;
         if (protocol != 0 && protocol != (kind == SockStream ? 6UL : 17UL)) return -Errno.EPROTONOSUPPORT;
-        long slot = ReserveSlot(process);
-        if (slot < 0) return slot;
+        long free = process->Descriptors.LowestFree(0, DescriptorLimit(process));
+        if (free < 0) return free;
+        if (!ResourceLimits.ChargeSocket(process->CapsHandle)) return -Errno.ENOBUFS;
         NetworkStack.Lock();
         int handle = kind == SockStream ? NetworkStack.Interface.OpenTcp() : NetworkStack.Interface.OpenUdp();
         NetworkStack.Unlock();
@@ -57,45 +90,64 @@ internal static unsafe class SocketCalls
             return handle;
         }
 
-        process->SocketHandles[slot] = (handle + 1) | (((int)type & SockNonblock) != 0 ? NonBlockingBit : 0) | (kind == SockDgram ? UdpBit : 0);
-        return FirstSocket + slot;
+        return InstallSocket(process, handle, kind == SockDgram, (int)type & SockNonblock, ((int)type & SockCloexec) != 0);
     }
 
-    /// <summary>The lowest free socket slot, charged to the process's account: EMFILE when the
-    /// process has none below its RLIMIT_NOFILE, ENOBUFS when its account has its share open.</summary>
-    private static long ReserveSlot(Process* process)
+    /// <summary>A charged, open network handle as a new description at the lowest free
+    /// descriptor; on failure the handle is closed and the charge dropped.</summary>
+    private static long InstallSocket(Process* process, int handle, bool udp, int statusFlags, bool closeOnExec)
     {
-        int slot = -1;
-        for (int i = 0; i < Process.MaxSockets && slot < 0; i++)
+        var socket = (SocketObject*)Memory.KernelMemory.Allocate((nuint)sizeof(SocketObject));
+        OpenFileDescription* description = null;
+        if (socket != null)
         {
-            if (process->SocketHandles[i] == 0) slot = i;
+            socket->Handle = handle;
+            socket->Udp = udp;
+            socket->Account = ResourceLimits.AccountOf(process->CapsHandle);
+            description = OpenFileDescription.Create(Operations, socket, OpenFileDescription.ReadWrite | statusFlags);
         }
 
-        if (slot < 0 || (ulong)(FirstSocket + slot) >= ResourceLimits.SoftLimit(process->CapsHandle, ResourceLimits.OpenFiles))
-            return -Errno.EMFILE;
-        return ResourceLimits.ChargeSocket(process->CapsHandle) ? slot : -ENOBUFS;
+        if (description == null)
+        {
+            Memory.KernelMemory.Free(socket);
+            CloseHandle(handle, ResourceLimits.AccountOf(process->CapsHandle));
+            return -Errno.ENOMEM;
+        }
+
+        long fd = process->Descriptors.Install(description, 0, DescriptorLimit(process), closeOnExec);
+        if (fd < 0) OpenFileDescription.Release(description);
+        return fd;
     }
 
-    internal static long Close(Process* process, ulong descriptor)
+    private static void CloseHandle(int handle, int account)
     {
-        int handle = Handle(process, descriptor, out int slot);
-        if (handle < 0) return -Errno.EBADF;
         NetworkStack.Lock();
-        NetError error = NetworkStack.Interface.Close(handle);
+        NetworkStack.Interface.Close(handle);
         NetworkStack.Flush();
         NetworkStack.Unlock();
-        process->SocketHandles[slot] = 0;
-        ResourceLimits.UnchargeSocket(process->CapsHandle);
-        return -(long)error;
+        ResourceLimits.UnchargeAccountSocket(account);
     }
 
-    /// <summary>Closes every socket of a process that is ending.</summary>
-    internal static void CloseAll(Process* process)
+    /// <summary>The last description of a socket is gone: the network handle closes (a TCP
+    /// connection goes on through FIN and TIME_WAIT inside the stack) and the charge is dropped.</summary>
+    private static void CloseOperation(void* obj)
     {
-        for (int i = 0; i < Process.MaxSockets; i++)
-        {
-            if (process->SocketHandles[i] != 0) Close(process, (ulong)(FirstSocket + i));
-        }
+        var socket = (SocketObject*)obj;
+        CloseHandle(socket->Handle, socket->Account);
+        Memory.KernelMemory.Free(socket);
+    }
+
+    private static long ReadOperation(OpenFileDescription* description, Process* process, ulong buffer, ulong length) =>
+        ReceiveOn(process, description, (SocketObject*)description->Object, buffer, length, 0, 0);
+
+    private static long WriteOperation(OpenFileDescription* description, Process* process, ulong buffer, ulong length) =>
+        SendOn(process, description, (SocketObject*)description->Object, buffer, length, 0, 0);
+
+    private static long StatOperation(OpenFileDescription* description, FileStatus* status)
+    {
+        status->Mode = 0xC000 | 0x1FF; // S_IFSOCK, rwxrwxrwx, as Linux's sockfs
+        status->BlockSize = 4096;
+        return 0;
     }
 
     private static long ReadAddress(Process* process, ulong address, ulong length, out Ipv4Address ip, out ushort port)
@@ -136,9 +188,10 @@ internal static unsafe class SocketCalls
 
     internal static long Bind(Process* process, ulong descriptor, ulong address, ulong length)
     {
-        int handle = Handle(process, descriptor, out _);
-        if (handle < 0) return -Errno.EBADF;
-        long error = ReadAddress(process, address, length, out Ipv4Address ip, out ushort port);
+        long error = Lookup(process, descriptor, out _, out SocketObject* socket);
+        if (error != 0) return error;
+        int handle = socket->Handle;
+        error = ReadAddress(process, address, length, out Ipv4Address ip, out ushort port);
         if (error != 0) return error;
         NetworkStack.Lock();
         NetError result = NetworkStack.Interface.Bind(handle, ip, port);
@@ -148,8 +201,9 @@ internal static unsafe class SocketCalls
 
     internal static long Listen(Process* process, ulong descriptor, ulong backlog)
     {
-        int handle = Handle(process, descriptor, out _);
-        if (handle < 0) return -Errno.EBADF;
+        long error = Lookup(process, descriptor, out _, out SocketObject* socket);
+        if (error != 0) return error;
+        int handle = socket->Handle;
         NetworkStack.Lock();
         NetError result = NetworkStack.Interface.Listen(handle, (int)Math.Min(backlog, 16UL));
         NetworkStack.Unlock();
@@ -158,47 +212,50 @@ internal static unsafe class SocketCalls
 
     internal static long Accept(Process* process, ulong descriptor, ulong address, ulong lengthPointer)
     {
-        int handle = Handle(process, descriptor, out int listenerSlot);
-        if (handle < 0) return -Errno.EBADF;
-        long reserved = ReserveSlot(process);
-        if (reserved < 0) return reserved;
-        int slot = (int)reserved;
-        long result = AcceptInto(process, handle, listenerSlot, slot, address, lengthPointer);
-        if (result < 0 && process->SocketHandles[slot] == 0) ResourceLimits.UnchargeSocket(process->CapsHandle);
-        return result;
-    }
-
-    private static long AcceptInto(Process* process, int handle, int listenerSlot, int slot, ulong address, ulong lengthPointer)
-    {
+        long error = Lookup(process, descriptor, out OpenFileDescription* listener, out SocketObject* socket);
+        if (error != 0) return error;
+        // As Linux's accept4: a free descriptor first (EMFILE before any wait).
+        long free = process->Descriptors.LowestFree(0, DescriptorLimit(process));
+        if (free < 0) return free;
+        if (!ResourceLimits.ChargeSocket(process->CapsHandle)) return -Errno.ENOBUFS;
         while (true)
         {
             NetworkStack.Lock();
-            int accepted = NetworkStack.Interface.Accept(handle, out Ipv4Address ip, out ushort port);
+            int accepted = NetworkStack.Interface.Accept(socket->Handle, out Ipv4Address ip, out ushort port);
             NetworkStack.Unlock();
             if (accepted >= 0)
             {
-                process->SocketHandles[slot] = accepted + 1;
                 long stored = WriteAddress(process, address, lengthPointer, ip, port);
-                return stored != 0 ? stored : FirstSocket + slot;
+                if (stored != 0)
+                {
+                    CloseHandle(accepted, ResourceLimits.AccountOf(process->CapsHandle));
+                    return stored;
+                }
+
+                return InstallSocket(process, accepted, udp: false, 0, closeOnExec: false);
             }
 
-            if (accepted != -(int)NetError.WouldBlock || IsNonBlocking(process, listenerSlot)) return accepted;
-            if (!Wait(process)) return -Errno.EINTR;
+            if (accepted != -(int)NetError.WouldBlock || listener->IsNonBlocking || !Wait(process))
+            {
+                ResourceLimits.UnchargeSocket(process->CapsHandle);
+                return accepted != -(int)NetError.WouldBlock || listener->IsNonBlocking ? accepted : -Errno.EINTR;
+            }
         }
     }
 
     internal static long Connect(Process* process, ulong descriptor, ulong address, ulong length)
     {
-        int handle = Handle(process, descriptor, out int slot);
-        if (handle < 0) return -Errno.EBADF;
-        long error = ReadAddress(process, address, length, out Ipv4Address ip, out ushort port);
+        long error = Lookup(process, descriptor, out OpenFileDescription* description, out SocketObject* socket);
+        if (error != 0) return error;
+        int handle = socket->Handle;
+        error = ReadAddress(process, address, length, out Ipv4Address ip, out ushort port);
         if (error != 0) return error;
         NetworkStack.Lock();
         NetError result = NetworkStack.Interface.Connect(handle, ip, port, NetworkStack.NowMs);
         NetworkStack.Flush();
         NetworkStack.Unlock();
         if (result != NetError.None && result != NetError.InProgress) return -(long)result;
-        if (IsNonBlocking(process, slot)) return -EINPROGRESS;
+        if (description->IsNonBlocking) return -Errno.EINPROGRESS;
         while (true)
         {
             NetworkStack.Lock();
@@ -214,8 +271,13 @@ internal static unsafe class SocketCalls
 
     internal static long Send(Process* process, ulong descriptor, ulong buffer, ulong length, ulong address, ulong addressLength)
     {
-        int handle = Handle(process, descriptor, out int slot);
-        if (handle < 0) return -Errno.EBADF;
+        long error = Lookup(process, descriptor, out OpenFileDescription* description, out SocketObject* socket);
+        return error != 0 ? error : SendOn(process, description, socket, buffer, length, address, addressLength);
+    }
+
+    private static long SendOn(Process* process, OpenFileDescription* description, SocketObject* socket, ulong buffer, ulong length, ulong address, ulong addressLength)
+    {
+        int handle = socket->Handle;
         if (length > 65536) length = 65536;
         byte* data = (byte*)Memory.KernelMemory.Allocate((nuint)length + 1);
         if (data == null) return -Errno.ENOMEM;
@@ -234,7 +296,7 @@ internal static unsafe class SocketCalls
             NetworkStack.Unlock();
             if (n > 0) sent += (ulong)n;
             if (n >= 0 && (sent == length || address != 0)) break;
-            if (n < 0 && (n != -(long)NetError.WouldBlock || IsNonBlocking(process, slot)))
+            if (n < 0 && (n != -(long)NetError.WouldBlock || description->IsNonBlocking))
             {
                 result = sent > 0 ? 0 : n;
                 break;
@@ -253,8 +315,13 @@ internal static unsafe class SocketCalls
 
     internal static long Receive(Process* process, ulong descriptor, ulong buffer, ulong length, ulong address, ulong lengthPointer)
     {
-        int handle = Handle(process, descriptor, out int slot);
-        if (handle < 0) return -Errno.EBADF;
+        long error = Lookup(process, descriptor, out OpenFileDescription* description, out SocketObject* socket);
+        return error != 0 ? error : ReceiveOn(process, description, socket, buffer, length, address, lengthPointer);
+    }
+
+    private static long ReceiveOn(Process* process, OpenFileDescription* description, SocketObject* socket, ulong buffer, ulong length, ulong address, ulong lengthPointer)
+    {
+        int handle = socket->Handle;
         if (length > 65536) length = 65536;
         if (!UserMemory.IsAccessible(process->Space, buffer, length, write: true)) return -Errno.EFAULT;
         byte* data = (byte*)Memory.KernelMemory.Allocate((nuint)length + 1);
@@ -265,7 +332,7 @@ internal static unsafe class SocketCalls
             Ipv4Address ip = default;
             ushort port = 0;
             NetworkStack.Lock();
-            bool udp = IsUdp(process, slot);
+            bool udp = socket->Udp;
             result = udp
                 ? NetworkStack.Interface.ReceiveFrom(handle, new Span<byte>(data, (int)length), out ip, out port)
                 : NetworkStack.Interface.Read(handle, new Span<byte>(data, (int)length));
@@ -283,7 +350,7 @@ internal static unsafe class SocketCalls
                 break;
             }
 
-            if (result != -(long)NetError.WouldBlock || IsNonBlocking(process, slot)) break;
+            if (result != -(long)NetError.WouldBlock || description->IsNonBlocking) break;
             if (!Wait(process))
             {
                 result = -Errno.EINTR;

@@ -6,8 +6,9 @@ namespace Aurora.Kernel.Syscalls;
 /// The system-call table (SPEC PROC-3): Linux x86-64 numbers (arch/x86/entry/syscalls/
 /// syscall_64.tbl), so static programs built against a real libc run unchanged. Arguments
 /// arrive as the ABI passes them (rdi, rsi, rdx, r10, r8, r9); a negative result is -errno.
-/// Anything not listed is ENOSYS. One file per family: FileCalls (open, read, write, stat, …),
-/// OutputCalls (the console, writev, ioctl),
+/// Anything not listed is ENOSYS. One file per family: FileCalls (open, read, write, stat,
+/// dup, fcntl, the *at calls, chdir, …: every descriptor through its open file description),
+/// OutputCalls (readv, writev),
 /// MemoryCalls (brk, mmap, munmap, mprotect), ProcessCalls (exit, arch_prctl) and
 /// SocketCalls (IPv4 TCP/UDP sockets), IpcCalls (token-named message queues and shared memory, Aurora's capability calls 1000-1005),
 /// LimitCalls (getrlimit, setrlimit, prlimit64),
@@ -90,7 +91,19 @@ internal static unsafe partial class SyscallTable
             Rename => FileCalls.Rename(process, a0, a1),
             Getdents64 => FileCalls.GetDirectoryEntries(process, a0, a1, a2),
             Writev => OutputCalls.Writev(process, a0, a1, a2),
-            Ioctl => OutputCalls.Ioctl(process, a0, a1, a2),
+            Ioctl => FileCalls.Ioctl(process, a0, a1, a2),
+            Readv => OutputCalls.Readv(process, a0, a1, a2),
+            Dup => FileCalls.Duplicate(process, a0),
+            Dup2 => FileCalls.Duplicate2(process, a0, a1),
+            Dup3 => FileCalls.Duplicate3(process, a0, a1, a2),
+            Fcntl => FileCalls.Control(process, a0, a1, a2),
+            Getcwd => FileCalls.GetWorkingDirectory(process, a0, a1),
+            Chdir => FileCalls.ChangeDirectory(process, a0),
+            Fchdir => FileCalls.ChangeDirectoryTo(process, a0),
+            Mkdirat => FileCalls.MakeDirectoryAt(process, (long)a0, a1, a2),
+            Unlinkat => FileCalls.UnlinkAt(process, (long)a0, a1, a2),
+            Renameat => FileCalls.RenameAt(process, (long)a0, a1, (long)a2, a3, 0),
+            Renameat2 => FileCalls.RenameAt(process, (long)a0, a1, (long)a2, a3, a4),
             Brk => MemoryCalls.Brk(process, a0),
             Mmap => MemoryCalls.Mmap(process, a0, a1, a2, a3, a4, a5),
             Munmap => MemoryCalls.Munmap(process, a0, a1),

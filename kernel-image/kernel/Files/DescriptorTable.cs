@@ -1,0 +1,144 @@
+using Aurora.Kernel.Memory;
+
+namespace Aurora.Kernel.Files;
+
+/// <summary>
+/// One process's descriptors (Linux's <c>files_struct</c>): descriptor n is entry n, pointing
+/// at an <see cref="OpenFileDescription"/> (holding one reference) with its descriptor flags
+/// (FD_CLOEXEC). New descriptors take the lowest free number (POSIX). The entries live on the
+/// kernel heap and grow by doubling up to <see cref="Capacity"/>; a zeroed table is empty.
+/// Lock: only the owning process's thread changes its table (fork reads the parent's from the
+/// parent's own thread), as with the address space today; a second thread per process (issue
+/// 12) gives it a lock.
+/// </summary>
+internal unsafe struct DescriptorTable
+{
+    /// <summary>The most descriptors a process can have, and the ceiling of RLIMIT_NOFILE
+    /// (Linux's nr_open; its default RLIMIT_NOFILE soft limit is 1024 too).</summary>
+    internal const int Capacity = 1024;
+
+    /// <summary>FD_CLOEXEC, the one descriptor flag (F_GETFD/F_SETFD).</summary>
+    internal const int CloseOnExecFlag = 1;
+
+    private struct Entry
+    {
+        public OpenFileDescription* Description;
+        public int Flags;
+    }
+
+    private Entry* _entries;
+    private int _size;
+
+    /// <summary>The description behind <paramref name="fd"/>, or null (EBADF).</summary>
+    public readonly OpenFileDescription* Get(long fd) => fd >= 0 && fd < _size ? _entries[fd].Description : null;
+
+    /// <summary>FD_CLOEXEC or 0; -1 for a descriptor that is not open.</summary>
+    public readonly int GetFlags(long fd) => Get(fd) == null ? -1 : _entries[fd].Flags;
+
+    public void SetFlags(long fd, int flags)
+    {
+        if (Get(fd) != null) _entries[fd].Flags = flags & CloseOnExecFlag;
+    }
+
+    /// <summary>The lowest free descriptor at or above <paramref name="lowest"/> and below
+    /// <paramref name="limit"/> (RLIMIT_NOFILE), or -EMFILE.</summary>
+    public readonly long LowestFree(long lowest, ulong limit)
+    {
+        long end = (long)System.Math.Min(limit, (ulong)Capacity);
+        for (long fd = lowest; fd < end; fd++)
+        {
+            if (fd >= _size || _entries[fd].Description == null) return fd;
+        }
+
+        return -Syscalls.Errno.EMFILE;
+    }
+
+    /// <summary>Puts the caller's reference to <paramref name="description"/> at the lowest
+    /// free descriptor (see <see cref="LowestFree"/>). On failure (-EMFILE, -ENOMEM) the
+    /// reference stays the caller's.</summary>
+    public long Install(OpenFileDescription* description, long lowest, ulong limit, bool closeOnExec)
+    {
+        long fd = LowestFree(lowest, limit);
+        if (fd < 0) return fd;
+        return InstallAt(fd, description, closeOnExec);
+    }
+
+    /// <summary>Puts the caller's reference at <paramref name="fd"/> (below
+    /// <see cref="Capacity"/>), closing what was there after the new one is in place (dup2's
+    /// order). -ENOMEM (the reference stays the caller's) when the table cannot grow.</summary>
+    public long InstallAt(long fd, OpenFileDescription* description, bool closeOnExec)
+    {
+        if (fd < 0 || fd >= Capacity) return -Syscalls.Errno.EBADF;
+        if (fd >= _size && !Grow((int)fd + 1)) return -Syscalls.Errno.ENOMEM;
+        OpenFileDescription* old = _entries[fd].Description;
+        _entries[fd].Description = description;
+        _entries[fd].Flags = closeOnExec ? CloseOnExecFlag : 0;
+        if (old != null) OpenFileDescription.Release(old);
+        return fd;
+    }
+
+    /// <summary>close(2): 0, or -EBADF for a descriptor that is not open.</summary>
+    public long Close(long fd)
+    {
+        OpenFileDescription* description = Get(fd);
+        if (description == null) return -Syscalls.Errno.EBADF;
+        _entries[fd].Description = null;
+        _entries[fd].Flags = 0;
+        OpenFileDescription.Release(description);
+        return 0;
+    }
+
+    /// <summary>execve: closes every descriptor marked FD_CLOEXEC.</summary>
+    public void CloseOnExec()
+    {
+        for (int fd = 0; fd < _size; fd++)
+        {
+            if (_entries[fd].Description != null && (_entries[fd].Flags & CloseOnExecFlag) != 0) Close(fd);
+        }
+    }
+
+    /// <summary>exit: closes every descriptor and frees the table.</summary>
+    public void CloseAll()
+    {
+        for (int fd = 0; fd < _size; fd++)
+        {
+            if (_entries[fd].Description != null) Close(fd);
+        }
+
+        KernelMemory.Free(_entries);
+        _entries = null;
+        _size = 0;
+    }
+
+    /// <summary>fork: this (empty) table gets every descriptor of <paramref name="parent"/>,
+    /// sharing its descriptions (offsets included) and keeping the descriptor flags. False
+    /// when the heap is out (nothing is held then).</summary>
+    public bool CopyFrom(in DescriptorTable parent)
+    {
+        if (parent._size == 0) return true;
+        if (!Grow(parent._size)) return false;
+        for (int fd = 0; fd < parent._size; fd++)
+        {
+            OpenFileDescription* description = parent._entries[fd].Description;
+            if (description == null) continue;
+            OpenFileDescription.Retain(description);
+            _entries[fd] = parent._entries[fd];
+        }
+
+        return true;
+    }
+
+    private bool Grow(int needed)
+    {
+        int size = _size == 0 ? 16 : _size;
+        while (size < needed) size *= 2;
+        if (size > Capacity) size = Capacity;
+        var entries = (Entry*)KernelMemory.Allocate((nuint)(size * sizeof(Entry)));
+        if (entries == null) return false;
+        for (int i = 0; i < size; i++) entries[i] = i < _size ? _entries[i] : default;
+        KernelMemory.Free(_entries);
+        _entries = entries;
+        _size = size;
+        return true;
+    }
+}

@@ -1,0 +1,136 @@
+using System;
+using Aurora.Kernel.Memory;
+using Aurora.Kernel.Processes;
+using Aurora.Vfs;
+
+namespace Aurora.Kernel.Files;
+
+/// <summary>
+/// Where a path given to a system call starts (Linux's path_init): an absolute path at "/";
+/// a relative one at the process's working directory (dirfd AT_FDCWD) or at the directory
+/// behind dirfd (EBADF when dirfd is not open, ENOTDIR when it is not a directory; neither is
+/// looked at for an absolute path). The start's absolute path is put in front of the relative
+/// path and the VFS walks the whole of it by Linux's rules: ".." goes up (and stays at "/"),
+/// a non-directory met on the way is ENOTDIR. Paths longer than 4095 bytes after that are
+/// ENAMETOOLONG. A directory is named by its path, not held by its inode, so a directory
+/// renamed while it is a dirfd or the working directory is not followed (no tmpfs call
+/// renames under an open directory in the tests; a later inode-based walk in the VFS fixes it).
+/// </summary>
+internal static unsafe class PathResolver
+{
+    /// <summary>dirfd meaning the working directory.</summary>
+    internal const long AtFdcwd = -100;
+
+    /// <summary>Bytes a path buffer holds: the longest path and its NUL.</summary>
+    internal const int BufferSize = VfsLimits.MaxPathLength + 1;
+
+    /// <summary>A path buffer from the heap (paths are too long for a 16 KiB kernel stack to
+    /// hold several); null when the heap is out. Free with KernelMemory.Free.</summary>
+    internal static byte* AllocateBuffer() => (byte*)KernelMemory.Allocate(BufferSize);
+
+    /// <summary>Copies the user path at <paramref name="userPath"/> into
+    /// <paramref name="buffer"/> (<see cref="BufferSize"/> bytes) as an absolute path, starting
+    /// where <paramref name="directory"/> says. Its length, or -errno (EFAULT, ENAMETOOLONG,
+    /// ENOENT for an empty path, EBADF, ENOTDIR); 0 for an empty path when
+    /// <paramref name="emptyAllowed"/> (AT_EMPTY_PATH: the caller uses dirfd itself).</summary>
+    internal static long Resolve(Process* process, long directory, ulong userPath, byte* buffer, bool emptyAllowed = false)
+    {
+        long length = UserMemory.CopyString(process->Space, userPath, new Span<byte>(buffer, BufferSize));
+        if (length < 0) return length;
+        if (length == 0) return emptyAllowed ? 0 : -Syscalls.Errno.ENOENT;
+        if (buffer[0] == (byte)'/') return length;
+        long error = StartOf(process, directory, out ReadOnlySpan<byte> start);
+        if (error != 0) return error;
+        // "/" + "a" is "/a"; "/tmp" + "a" is "/tmp/a".
+        int prefix = start.Length == 1 ? 1 : start.Length + 1;
+        if (prefix + length > VfsLimits.MaxPathLength) return -Syscalls.Errno.ENAMETOOLONG;
+        new Span<byte>(buffer, (int)length).CopyTo(new Span<byte>(buffer + prefix, (int)length));
+        start.CopyTo(new Span<byte>(buffer, start.Length));
+        buffer[prefix - 1] = (byte)'/';
+        return prefix + length;
+    }
+
+    /// <summary>The absolute path relative paths start from: the working directory or dirfd's.</summary>
+    internal static long StartOf(Process* process, long directory, out ReadOnlySpan<byte> start)
+    {
+        start = default;
+        if (directory == AtFdcwd)
+        {
+            start = process->WorkingDirectory.Path;
+            return 0;
+        }
+
+        // dirfd is an int: the upper half of the register is not part of it.
+        OpenFileDescription* description = process->Descriptors.Get((int)directory);
+        if (description == null) return -Syscalls.Errno.EBADF;
+        return VfsFile.TryGetDirectoryPath(description, out start) ? 0 : -Syscalls.Errno.ENOTDIR;
+    }
+
+    /// <summary>The canonical form of an absolute path whose walk the VFS has accepted: no
+    /// "." or "..", no repeated or trailing slash ("/" for the root). Its length; the output
+    /// needs as many bytes as the input (at least 1).</summary>
+    internal static int Normalize(ReadOnlySpan<byte> path, Span<byte> output)
+    {
+        int length = 0;
+        int i = 0;
+        while (i < path.Length)
+        {
+            while (i < path.Length && path[i] == (byte)'/') i++;
+            int end = i;
+            while (end < path.Length && path[end] != (byte)'/') end++;
+            ReadOnlySpan<byte> name = path.Slice(i, end - i);
+            i = end;
+            if (name.Length == 0 || (name.Length == 1 && name[0] == (byte)'.')) continue;
+            if (name.Length == 2 && name[0] == (byte)'.' && name[1] == (byte)'.')
+            {
+                while (length > 0 && output[length - 1] != (byte)'/') length--;
+                if (length > 0) length--; // the slash before the last name
+                continue;
+            }
+
+            output[length++] = (byte)'/';
+            name.CopyTo(output.Slice(length));
+            length += name.Length;
+        }
+
+        if (length == 0) output[length++] = (byte)'/';
+        return length;
+    }
+}
+
+/// <summary>A process's working directory (Linux's fs_struct pwd): its canonical absolute path
+/// on the heap; none means "/". fork copies it, exit frees it.</summary>
+internal unsafe struct WorkingDirectory
+{
+    private byte* _path;
+    private int _length;
+
+    public readonly ReadOnlySpan<byte> Path => _path == null ? "/"u8 : new ReadOnlySpan<byte>(_path, _length);
+
+    /// <summary>Makes <paramref name="path"/> (canonical) the working directory; false when the
+    /// heap is out (the old one stays).</summary>
+    public bool Set(ReadOnlySpan<byte> path)
+    {
+        byte* copy = null;
+        if (path.Length != 1)
+        {
+            copy = (byte*)KernelMemory.Allocate((nuint)path.Length);
+            if (copy == null) return false;
+            path.CopyTo(new Span<byte>(copy, path.Length));
+        }
+
+        KernelMemory.Free(_path);
+        _path = copy;
+        _length = path.Length;
+        return true;
+    }
+
+    public bool CopyFrom(in WorkingDirectory parent) => Set(parent.Path);
+
+    public void Release()
+    {
+        KernelMemory.Free(_path);
+        _path = null;
+        _length = 0;
+    }
+}
