@@ -99,23 +99,26 @@ internal static unsafe class FileCalls
         return (long)done;
     }
 
-    /// <summary>read(0): a line typed on the serial console (Console/ConsoleInput.cs); blocks
-    /// until one is complete, EINTR on a signal.</summary>
+    /// <summary>read(0): a line typed on the serial console (Console/ConsoleInput.cs); sleeps
+    /// until one is complete (the UART interrupt wakes it); a signal ends the wait with
+    /// ERESTARTSYS (EINTR, or restarted under SA_RESTART, as a Linux tty read).</summary>
     private static long ReadConsole(Process* process, ulong buffer, ulong length)
     {
         if (!UserMemory.IsAccessible(process->Space, buffer, length, write: true)) return -Errno.EFAULT;
         byte* chunk = stackalloc byte[ChunkSize];
         while (true)
         {
+            Kernel.Console.ConsoleInput.PrepareReader();
             int n = Kernel.Console.ConsoleInput.TryRead(new Span<byte>(chunk, (int)Math.Min(length, (ulong)ChunkSize)));
-            if (n >= 0)
+            if (n >= 0 || Process.HasDeliverableSignal(process))
             {
+                Kernel.Console.ConsoleInput.CancelReader();
+                if (n < 0) return -Errno.ERESTARTSYS;
                 UserMemory.CopyTo(process->Space, buffer, new ReadOnlySpan<byte>(chunk, n));
                 return n;
             }
 
-            if (Process.HasDeliverableSignal(process)) return -Errno.EINTR;
-            Tasks.Scheduler.Sleep(1);
+            Kernel.Console.ConsoleInput.SleepReader();
         }
     }
 

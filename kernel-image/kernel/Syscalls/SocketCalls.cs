@@ -183,7 +183,7 @@ internal static unsafe class SocketCalls
             }
 
             if (accepted != -(int)NetError.WouldBlock || IsNonBlocking(process, listenerSlot)) return accepted;
-            if (!Wait(process)) return -Errno.EINTR;
+            if (!Wait(process)) return -Errno.ERESTARTSYS;
         }
     }
 
@@ -242,7 +242,7 @@ internal static unsafe class SocketCalls
 
             if (!Wait(process))
             {
-                result = sent > 0 ? 0 : -Errno.EINTR;
+                result = sent > 0 ? 0 : -Errno.ERESTARTSYS;
                 break;
             }
         }
@@ -286,7 +286,7 @@ internal static unsafe class SocketCalls
             if (result != -(long)NetError.WouldBlock || IsNonBlocking(process, slot)) break;
             if (!Wait(process))
             {
-                result = -Errno.EINTR;
+                result = -Errno.ERESTARTSYS;
                 break;
             }
         }
@@ -295,11 +295,11 @@ internal static unsafe class SocketCalls
         return result;
     }
 
-    /// <summary>One tick of waiting; false when a signal should interrupt the call.</summary>
-    private static bool Wait(Process* process)
-    {
-        if (Process.HasDeliverableSignal(process)) return false;
-        Tasks.Scheduler.Sleep(1);
-        return !Process.HasDeliverableSignal(process);
-    }
+    /// <summary>Sleeps until the network stack reports an event this thread has not seen
+    /// (NetworkStack.WaitForSocketEvent); false when a signal should interrupt the call. The
+    /// callers answer ERESTARTSYS (restarted under SA_RESTART, as Linux's accept, recv and
+    /// send are), except connect: EINTR (a restarted connect would find the socket connecting).</summary>
+    private static bool Wait(Process* process) => NetworkStack.WaitForSocketEvent(&CurrentHasSignal);
+
+    private static bool CurrentHasSignal() => Process.HasDeliverableSignal(Process.Current);
 }
