@@ -53,6 +53,13 @@ internal struct Uart16550
         if (_present) Io.Out8((ushort)(_base + 4), (byte)(on ? 0x1B : 0x0B));
     }
 
+    /// <summary>Waits (bounded) until the transmitter is empty, shift register included
+    /// (LSR bit 6), so no byte in flight is caught by a change of mode.</summary>
+    internal void WaitUntilSent()
+    {
+        for (int spins = 0; _present && spins < 100000 && (Io.In8((ushort)(_base + 5)) & 0x40) == 0; spins++) { }
+    }
+
     /// <summary>Sends a byte without waiting for room (tests in loopback mode).</summary>
     internal void WriteRaw(byte value)
     {

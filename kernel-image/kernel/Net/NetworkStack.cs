@@ -21,6 +21,11 @@ internal static unsafe class NetworkStack
     private static bool s_up;
 
     internal static bool IsUp => s_up;
+
+    private static KernelThread* s_thread;
+
+    /// <summary>The network thread (tests tell its per-tick polling from other activity).</summary>
+    internal static KernelThread* Thread => s_thread;
     internal static ref NetInterface<HeapNetMemory> Interface => ref s_interface;
 
     internal static ulong NowMs => Hal.Timer.Ticks();
@@ -99,7 +104,7 @@ internal static unsafe class NetworkStack
         if (s_interface.Initialize(config) != NetError.None) return false;
         // The thread's receive buffer is allocated here, at boot, not when the thread first runs.
         byte* frame = (byte*)KernelMemory.Allocate(2048);
-        if (frame == null || Scheduler.Spawn(&Run, (ulong)frame) == null) return false;
+        if (frame == null || (s_thread = Scheduler.Spawn(&Run, (ulong)frame)) == null) return false;
         s_up = true;
         return true;
     }
