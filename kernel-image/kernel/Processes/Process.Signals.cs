@@ -14,7 +14,9 @@ namespace Aurora.Kernel.Processes;
 /// interrupted registers and signal mask, the SSE state), whose return address is the libc's
 /// restorer (SA_RESTORER), which calls rt_sigreturn. Default actions: terminate, except
 /// SIGCHLD, SIGURG and SIGWINCH (ignored). SIGKILL and SIGSTOP cannot be caught or blocked
-/// (stopping is not supported: SIGSTOP terminates). A wait4 in progress is interrupted (EINTR).
+/// (stopping is not supported: SIGSTOP terminates). A signal wakes an interruptible wait
+/// (WaitQueue); the call it ends is restarted or fails with EINTR here, on the way out, by
+/// Linux's rules (ERESTARTSYS, ERESTARTNOHAND, SA_RESTART).
 /// </summary>
 internal unsafe partial struct Process
 {
