@@ -52,6 +52,10 @@ internal static unsafe partial class InterruptController
     /// <summary>Called after every hardware interrupt's end-of-interrupt, with interrupts
     /// still off, just before the interrupted code resumes: where the scheduler preempts.</summary>
     internal static partial void SetReturnHook(delegate*<void> hook);
+    /// <summary>Runs <paramref name="handler"/> (interrupt context, interrupts off, before the
+    /// end-of-interrupt) for each interrupt on legacy line <paramref name="irq"/>; one handler
+    /// per line. Minimal on purpose: the general driver IRQ registry (issue 10, item 4) replaces it.</summary>
+    internal static partial void Register(int irq, delegate*<void> handler);
 }
 
 /// <summary>The periodic system timer.</summary>

@@ -84,6 +84,7 @@ internal static unsafe class KernelMain
         Ipc.Capabilities.Initialize();
         UserMode.Initialize(&Processes.Process.OnUserFault);
         Processes.Process.InitializeReaper();
+        Console.ConsoleInput.Initialize();
         if (Drivers.Net.E1000.Initialize())
         {
             byte* mac = stackalloc byte[6];

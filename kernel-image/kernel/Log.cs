@@ -31,6 +31,9 @@ internal static unsafe class Log
 
     internal static bool TryReadSerial(out byte value) => s_serial.TryRead(out value);
 
+    /// <summary>The serial console's receiver: its interrupt, and its loopback for tests.</summary>
+    internal static ref Uart16550 Serial => ref s_serial;
+
     internal static void Write(byte value)
     {
         // Threads are preempted: one character at a time, the consoles' state stays whole.

@@ -1,34 +1,64 @@
 using System;
+using Aurora.Kernel.Hal;
+using Aurora.Kernel.Tasks;
 
 namespace Aurora.Kernel.Console;
 
 /// <summary>
 /// Keyboard input from the serial console (COM1) for user programs reading descriptor 0: the
-/// UART is drained every timer tick into a line buffer with a small line discipline (echo,
-/// backspace, carriage return as newline, Ctrl-D as end of file on an empty line), and a read
-/// gets one complete line. Polling instead of the UART interrupt: a tick is 1 ms, the UART
-/// has a 16-byte FIFO, and QEMU holds further input back until the FIFO has room.
+/// UART's receive interrupt (IRQ 4) drains its FIFO into a line buffer through a small line
+/// discipline (echo, backspace, carriage return as newline, Ctrl-D as end of file on an empty
+/// line); a completed line (or end of file) wakes the readers sleeping on <see cref="s_readers"/>,
+/// and a read gets one complete line. Nothing runs while no key is typed.
 /// </summary>
 internal static unsafe class ConsoleInput
 {
     private const int Capacity = 1024;
+    private const int SerialIrq = 4; // COM1 on the PC's legacy interrupt lines
 
     private struct Buffer
     {
         public fixed byte Bytes[Capacity];
     }
 
-    // Bytes of the line being typed, then complete lines ready for readers.
+    // Bytes of the line being typed, then complete lines ready for readers; all of it under
+    // interrupts off (the interrupt handler is the writer).
     private static Buffer s_line;
     private static int s_lineLength;
     private static Buffer s_ready;
     private static int s_readyLength;
     private static bool s_endOfFile;
+    private static WaitQueue s_readers;
 
-    /// <summary>Timer tick (interrupts off): moves what the UART received through the line
-    /// discipline.</summary>
-    internal static void Poll()
+    /// <summary>Receive interrupts handled (for tests: none while nothing is typed).</summary>
+    internal static ulong Interrupts;
+
+    /// <summary>Readers woken by a completed line or end of file (for tests).</summary>
+    internal static ulong ReaderWakeups;
+
+    /// <summary>At boot, with the scheduler running and interrupts still off: the UART
+    /// interrupts on received data from now on; what arrived before is taken now.</summary>
+    internal static void Initialize()
     {
+        if (!Log.SerialPresent) return;
+        InterruptController.Register(SerialIrq, &OnSerialInterrupt);
+        Log.Serial.EnableReceiveInterrupt();
+        InterruptController.Unmask(SerialIrq);
+        Drain();
+    }
+
+    private static void OnSerialInterrupt()
+    {
+        Interrupts++;
+        Drain();
+    }
+
+    /// <summary>Moves what the UART received through the line discipline, until its FIFO is
+    /// empty (the interrupt is edge-triggered at the PIC: a byte left behind would raise no
+    /// new edge). Interrupts off.</summary>
+    private static void Drain()
+    {
+        bool completed = false;
         while (Log.TryReadSerial(out byte c))
         {
             if (c == (byte)'\r') c = (byte)'\n';
@@ -47,15 +77,33 @@ internal static unsafe class ConsoleInput
             {
                 if (s_lineLength == 0) s_endOfFile = true;
                 else Commit();
+                completed = true;
                 continue;
             }
 
             if (c != (byte)'\n' && (c < 0x20 || c > 0x7E)) continue;
             if (s_lineLength < Capacity - 1) s_line.Bytes[s_lineLength++] = c;
             Log.Write(c);
-            if (c == (byte)'\n') Commit();
+            if (c == (byte)'\n')
+            {
+                Commit();
+                completed = true;
+            }
         }
+
+        if (completed) ReaderWakeups += (ulong)s_readers.WakeAll();
     }
+
+    /// <summary>read(0)'s wait: puts the caller on the readers' queue before it tries
+    /// <see cref="TryRead"/>; then <see cref="SleepReader"/> or <see cref="CancelReader"/>.</summary>
+    internal static void PrepareReader() => s_readers.Prepare(interruptible: true);
+
+    internal static void SleepReader() => s_readers.Sleep(WaitQueue.Forever);
+
+    internal static void CancelReader() => s_readers.Cancel();
+
+    /// <summary>Readers asleep now (for tests).</summary>
+    internal static int SleepingReaders => s_readers.Count;
 
     private static void Commit()
     {

@@ -64,18 +64,26 @@ internal static unsafe class ConsoleFile
     {
         if (!UserMemory.IsAccessible(process->Space, buffer, length, write: true)) return -Syscalls.Errno.EFAULT;
         byte* chunk = stackalloc byte[ChunkSize];
+        // Sleeps on the console's readers until a line is complete (the UART interrupt wakes
+        // them); a signal ends the wait with ERESTARTSYS (EINTR, or restarted under SA_RESTART,
+        // as a Linux tty read).
         while (true)
         {
+            Console.ConsoleInput.PrepareReader();
             int n = Console.ConsoleInput.TryRead(new Span<byte>(chunk, (int)Math.Min(length, (ulong)ChunkSize)));
-            if (n >= 0)
+            if (n >= 0 || description->IsNonBlocking || Process.HasDeliverableSignal(process))
             {
-                UserMemory.CopyTo(process->Space, buffer, new ReadOnlySpan<byte>(chunk, n));
-                return n;
+                Console.ConsoleInput.CancelReader();
+                if (n >= 0)
+                {
+                    UserMemory.CopyTo(process->Space, buffer, new ReadOnlySpan<byte>(chunk, n));
+                    return n;
+                }
+
+                return description->IsNonBlocking ? -Syscalls.Errno.EAGAIN : -Syscalls.Errno.ERESTARTSYS;
             }
 
-            if (description->IsNonBlocking) return -Syscalls.Errno.EAGAIN;
-            if (Process.HasDeliverableSignal(process)) return -Syscalls.Errno.EINTR;
-            Tasks.Scheduler.Sleep(1);
+            Console.ConsoleInput.SleepReader();
         }
     }
 

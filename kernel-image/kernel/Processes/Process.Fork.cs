@@ -151,13 +151,16 @@ internal unsafe partial struct Process
 
     /// <summary>wait4(pid, status, options): waits for a child (pid -1: any; pid &gt; 0: that
     /// one) to end, frees it, stores its wait status and returns its pid; 0 with WNOHANG when
-    /// none has ended yet; -ECHILD without such a child.</summary>
+    /// none has ended yet; -ECHILD without such a child. Sleeps on the process's
+    /// <see cref="ChildExited"/> queue, which a child's exit wakes; a signal ends the wait with
+    /// ERESTARTSYS (EINTR, or restarted under SA_RESTART, as on Linux).</summary>
     internal static long WaitForChild(Process* parent, long pid, ulong statusAddress, ulong options)
     {
         if ((options & ~WaitNoHang) != 0 || pid == 0 || pid < -1) return -Syscalls.Errno.EINVAL;
-        bool interrupts = Cpu.SaveAndDisableInterrupts();
         while (true)
         {
+            parent->ChildExited.Prepare(interruptible: true);
+            bool table = LockTable();
             Process* found = null;
             Process** link = null;
             bool any = false;
@@ -174,39 +177,28 @@ internal unsafe partial struct Process
                 }
             }
 
-            if (!any)
+            long result = 0;
+            bool sleep = false;
+            if (!any) result = -Syscalls.Errno.ECHILD;
+            else if (found != null) *link = found->NextSibling;
+            else if ((options & WaitNoHang) != 0) result = 0;
+            else if (HasDeliverableSignal(parent)) result = -Syscalls.Errno.ERESTARTSYS;
+            else sleep = true;
+            UnlockTable(table);
+            if (sleep)
             {
-                Cpu.RestoreInterrupts(interrupts);
-                return -Syscalls.Errno.ECHILD;
+                parent->ChildExited.Sleep(WaitQueue.Forever);
+                continue;
             }
 
-            if (found != null)
-            {
-                *link = found->NextSibling;
-                Cpu.RestoreInterrupts(interrupts);
-                long id = (long)found->Id;
-                int status = Wait(found);
-                if (statusAddress != 0 &&
-                    !UserMemory.CopyTo(parent->Space, statusAddress, new ReadOnlySpan<byte>(&status, sizeof(int))))
-                    return -Syscalls.Errno.EFAULT;
-                return id;
-            }
-
-            if ((options & WaitNoHang) != 0)
-            {
-                Cpu.RestoreInterrupts(interrupts);
-                return 0;
-            }
-
-            if (HasDeliverableSignal(parent))
-            {
-                Cpu.RestoreInterrupts(interrupts);
-                return -Syscalls.Errno.EINTR;
-            }
-
-            parent->WaitingForChild = true;
-            Scheduler.Block();
-            parent->WaitingForChild = false;
+            parent->ChildExited.Cancel();
+            if (found == null) return result;
+            long id = (long)found->Id;
+            int status = Wait(found);
+            if (statusAddress != 0 &&
+                !UserMemory.CopyTo(parent->Space, statusAddress, new ReadOnlySpan<byte>(&status, sizeof(int))))
+                return -Syscalls.Errno.EFAULT;
+            return id;
         }
     }
 

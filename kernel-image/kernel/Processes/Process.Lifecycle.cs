@@ -163,7 +163,7 @@ internal unsafe partial struct Process
 
         process->FirstChild = null;
         if (process->Orphan) HandToReaper(process);
-        else if (process->Parent != null && process->Parent->WaitingForChild) Scheduler.Wake(process->Parent->Thread);
+        else if (process->Parent != null) process->Parent->ChildExited.WakeAll();
         Scheduler.Exit(waitStatus);
     }
 
@@ -176,6 +176,7 @@ internal unsafe partial struct Process
         Ipc.Capabilities.Lock();
         long count = Ipc.Capabilities.Space.ProcessExited(process->CapsHandle, new Span<ulong>(pages, CapsLimitsHoldings));
         Ipc.Capabilities.Unlock();
+        Syscalls.IpcCalls.QueuesChanged(); // its queues may be gone: their sleepers must see it
         for (long i = 0; i < count; i++) Syscalls.IpcCalls.FreeSegment(pages[i]);
     }
 

@@ -14,7 +14,9 @@ namespace Aurora.Kernel.Processes;
 /// interrupted registers and signal mask, the SSE state), whose return address is the libc's
 /// restorer (SA_RESTORER), which calls rt_sigreturn. Default actions: terminate, except
 /// SIGCHLD, SIGURG and SIGWINCH (ignored). SIGKILL and SIGSTOP cannot be caught or blocked
-/// (stopping is not supported: SIGSTOP terminates). A wait4 in progress is interrupted (EINTR).
+/// (stopping is not supported: SIGSTOP terminates). A signal wakes an interruptible wait
+/// (WaitQueue); the call it ends is restarted or fails with EINTR here, on the way out, by
+/// Linux's rules (ERESTARTSYS, ERESTARTNOHAND, SA_RESTART).
 /// </summary>
 internal unsafe partial struct Process
 {
@@ -130,10 +132,9 @@ internal unsafe partial struct Process
         {
             target->PendingSignals |= 1UL << ((int)signal - 1);
             target->LastSender = sender != null ? sender->Id : 0;
-            if (target->WaitingForChild) Scheduler.Wake(target->Thread);
-            // A sleep (nanosleep, and the tick-by-tick waits of blocking calls) ends early so
-            // the signal is seen now, not when the sleep would have ended.
-            Scheduler.CutSleepShort(target->Thread);
+            // An interruptible wait (wait4, read, msgrcv, sockets, nanosleep) ends now so the
+            // signal is seen at once; a blocked signal waits until it is unblocked.
+            if (HasDeliverableSignal(target)) Scheduler.Interrupt(target->Thread);
         }
 
         Cpu.RestoreInterrupts(interrupts);
@@ -153,7 +154,7 @@ internal unsafe partial struct Process
         while (true)
         {
             ulong deliverable = process->PendingSignals & ~process->BlockedSignals;
-            if (deliverable == 0) return;
+            if (deliverable == 0) break;
             int signal = System.Numerics.BitOperations.TrailingZeroCount(deliverable) + 1;
             process->PendingSignals &= ~(1UL << (signal - 1));
             ulong handler = process->SignalHandler[signal - 1];
@@ -165,9 +166,35 @@ internal unsafe partial struct Process
                 Exit(signal);
             }
 
+            InterruptedByHandler(state, process->SignalFlags[signal - 1]);
             if (!EnterHandler(process, state, signal, handler)) Exit(SignalSegmentation);
             return;
         }
+
+        // No handler runs: a call a signal interrupted starts again, whatever kind it is.
+        if (state->Syscall != null && (state->Rax == -Syscalls.Errno.ERESTARTSYS || state->Rax == -Syscalls.Errno.ERESTARTNOHAND))
+            Restart(state);
+    }
+
+    private const ulong SaRestart = 0x1000_0000;
+
+    /// <summary>A handler is about to run over a system call a signal interrupted: with
+    /// SA_RESTART a restartable call (ERESTARTSYS) runs again when the handler returns;
+    /// otherwise it fails with EINTR (Linux arch/x86/kernel/signal.c, handle_signal).</summary>
+    private static void InterruptedByHandler(UserState* state, ulong flags)
+    {
+        if (state->Syscall == null) return;
+        if (state->Rax == -Syscalls.Errno.ERESTARTSYS && (flags & SaRestart) != 0) Restart(state);
+        else if (state->Rax == -Syscalls.Errno.ERESTARTSYS || state->Rax == -Syscalls.Errno.ERESTARTNOHAND) state->Rax = -Syscalls.Errno.EINTR;
+    }
+
+    /// <summary>Makes the interrupted call run again: back to the SYSCALL instruction (2 bytes,
+    /// 0F 05) with the call's number in rax; the arguments are still in their registers, which
+    /// the syscall path preserves (a handler's frame saves and restores them).</summary>
+    private static void Restart(UserState* state)
+    {
+        state->Syscall->Rip -= 2;
+        state->Rax = (long)state->Syscall->Number;
     }
 
     // rt_sigframe layout (Linux arch/x86/include/asm/sigframe.h; uapi sigcontext.h, ucontext.h):

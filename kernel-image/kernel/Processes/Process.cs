@@ -40,8 +40,8 @@ internal unsafe partial struct Process
     /// <summary>The parent died first: the reaper frees this process when it ends.</summary>
     public bool Orphan;
 
-    /// <summary>Blocked in wait4: a child's exit wakes the thread.</summary>
-    public bool WaitingForChild;
+    /// <summary>wait4 sleeps here; a child's exit wakes it.</summary>
+    public WaitQueue ChildExited;
 
     /// <summary>Signals (Process.Signals.cs): one bit per signal, bit n-1 for signal n.</summary>
     public ulong PendingSignals;

@@ -14,8 +14,9 @@ namespace Aurora.Kernel.Syscalls;
 /// a 32-byte token where Linux takes the key (NULL = IPC_PRIVATE: a new token and object);
 /// msgsnd/msgrcv/msgctl and shmat/shmdt/shmctl take the caller's own ids; Aurora's calls
 /// 1000-1005 mint, grant, revoke, release and export tokens and install a filter. A queue
-/// that is full or empty blocks the caller (polling every tick, interruptible by signals)
-/// unless IPC_NOWAIT. Shared segments are pinned frames mapped into each attaching process
+/// that is full or empty blocks the caller on <see cref="s_queueEvents"/> (woken by every send,
+/// receive and removal; a signal ends the wait with EINTR, never restarted, as signal(7) says
+/// of msgsnd/msgrcv) unless IPC_NOWAIT. Shared segments are pinned frames mapped into each attaching process
 /// (shared across fork, never copied on write) and freed when the last attachment goes.
 /// </summary>
 internal static unsafe class IpcCalls
@@ -64,11 +65,14 @@ internal static unsafe class IpcCalls
         long result = UserMemory.CopyFrom(process->Space, message, new Span<byte>(buffer, (int)(8 + size))) ? 0 : -Errno.EFAULT;
         while (result == 0)
         {
+            s_queueEvents.Prepare(interruptible: true);
             Capabilities.Lock();
             CapsError error = Capabilities.Space.Send(process->CapsHandle, (int)id, *(long*)buffer, new ReadOnlySpan<byte>(buffer + 8, (int)size), (int)flags);
             Capabilities.Unlock();
+            if (error == CapsError.None) QueuesChanged();
             if (error != CapsError.TryAgain || (flags & IpcFlags.NoWait) != 0)
             {
+                s_queueEvents.Cancel();
                 result = -(long)error;
                 break;
             }
@@ -90,36 +94,55 @@ internal static unsafe class IpcCalls
         long result;
         while (true)
         {
+            s_queueEvents.Prepare(interruptible: true);
             Capabilities.Lock();
             result = Capabilities.Space.Receive(process->CapsHandle, (int)id, new Span<byte>(buffer, (int)size), type, (int)flags, out long messageType);
             Capabilities.Unlock();
+            if (result >= 0) QueuesChanged();
+            if (result == -(long)CapsError.NoMessage && (flags & IpcFlags.NoWait) == 0)
+            {
+                long waited = WaitForQueue(process);
+                if (waited == 0) continue;
+                result = waited;
+                break;
+            }
+
+            s_queueEvents.Cancel();
             if (result >= 0)
             {
                 UserMemory.CopyTo(process->Space, message, new ReadOnlySpan<byte>(&messageType, 8));
                 UserMemory.CopyTo(process->Space, message + 8, new ReadOnlySpan<byte>(buffer, (int)result));
-                break;
             }
 
-            if (result != -(long)CapsError.NoMessage || (flags & IpcFlags.NoWait) != 0) break;
-            long waited = WaitForQueue(process);
-            if (waited != 0)
-            {
-                result = waited;
-                break;
-            }
+            break;
         }
 
         KernelMemory.Free(buffer);
         return result;
     }
 
-    /// <summary>Blocks until the queue may have changed: one tick, then the caller retries
-    /// (a signal ends the wait with EINTR).</summary>
+    /// <summary>Message queues changed: sleepers in msgsnd/msgrcv look again. One queue for all
+    /// message queues (the capability space keeps its queues to itself); a waker wakes every
+    /// waiter, and each checks its own queue. Any context.</summary>
+    private static Tasks.WaitQueue s_queueEvents;
+
+    /// <summary>Wakes msgsnd/msgrcv sleepers after a send, a receive, or anything that may
+    /// remove a queue or change its limits (msgctl, revoke, release, a process's exit).</summary>
+    internal static void QueuesChanged() => s_queueEvents.WakeAll();
+
+    /// <summary>After <c>s_queueEvents.Prepare</c> and a try that found the queue full or
+    /// empty: sleeps until the queues change (0: try again) or a signal comes (ERESTARTNOHAND:
+    /// EINTR when a handler runs, restarted otherwise).</summary>
     private static long WaitForQueue(Process* process)
     {
-        if (Process.HasDeliverableSignal(process)) return -Errno.EINTR;
-        Tasks.Scheduler.Sleep(1);
-        return Process.HasDeliverableSignal(process) ? -Errno.EINTR : 0;
+        if (Process.HasDeliverableSignal(process))
+        {
+            s_queueEvents.Cancel();
+            return -Errno.ERESTARTNOHAND;
+        }
+
+        s_queueEvents.Sleep(Tasks.WaitQueue.Forever);
+        return 0;
     }
 
     internal static long MessageControl(Process* process, ulong id, ulong command, ulong buffer)
@@ -130,6 +153,7 @@ internal static unsafe class IpcCalls
         Capabilities.Lock();
         CapsError error = Capabilities.Space.MessageControl(process->CapsHandle, (int)id, (int)command, ref status);
         Capabilities.Unlock();
+        QueuesChanged();
         if (error != CapsError.None) return -(long)error;
         if (command == IpcFlags.Stat && !UserMemory.CopyTo(process->Space, buffer, new ReadOnlySpan<byte>(&status, size))) return -Errno.EFAULT;
         return 0;
@@ -373,6 +397,7 @@ internal static unsafe class IpcCalls
         Capabilities.Lock();
         CapsError result = Capabilities.Space.Revoke(process->CapsHandle, token, out ulong free);
         Capabilities.Unlock();
+        QueuesChanged();
         FreeSegment(free);
         return -(long)result;
     }
@@ -382,6 +407,7 @@ internal static unsafe class IpcCalls
         Capabilities.Lock();
         CapsError result = Capabilities.Space.Release(process->CapsHandle, (int)id, out ulong free);
         Capabilities.Unlock();
+        QueuesChanged();
         FreeSegment(free);
         return -(long)result;
     }

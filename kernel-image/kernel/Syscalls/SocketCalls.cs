@@ -15,7 +15,7 @@ namespace Aurora.Kernel.Syscalls;
 /// read, write, fstat and close go through the descriptor table like any file, dup and fork
 /// share it, and the network handle is closed with the last description. The stack never
 /// blocks; calls that must wait (connect, accept, reads with no data, writes to a full buffer)
-/// sleep a tick between tries and end with EINTR on a signal; O_NONBLOCK on the description
+/// sleep on the network wait queue and end with ERESTARTSYS (EINTR, or restarted under SA_RESTART) on a signal; O_NONBLOCK on the description
 /// (SOCK_NONBLOCK, fcntl F_SETFL) gives EAGAIN instead.
 /// Limits (security issue 9, finding 7; Processes/ResourceLimits.cs): descriptors below
 /// RLIMIT_NOFILE (EMFILE); the opening account (process tree) at most
@@ -238,7 +238,7 @@ internal static unsafe class SocketCalls
             if (accepted != -(int)NetError.WouldBlock || listener->IsNonBlocking || !Wait(process))
             {
                 ResourceLimits.UnchargeSocket(process->CapsHandle);
-                return accepted != -(int)NetError.WouldBlock || listener->IsNonBlocking ? accepted : -Errno.EINTR;
+                return accepted != -(int)NetError.WouldBlock || listener->IsNonBlocking ? accepted : -Errno.ERESTARTSYS;
             }
         }
     }
@@ -304,7 +304,7 @@ internal static unsafe class SocketCalls
 
             if (!Wait(process))
             {
-                result = sent > 0 ? 0 : -Errno.EINTR;
+                result = sent > 0 ? 0 : -Errno.ERESTARTSYS;
                 break;
             }
         }
@@ -353,7 +353,7 @@ internal static unsafe class SocketCalls
             if (result != -(long)NetError.WouldBlock || description->IsNonBlocking) break;
             if (!Wait(process))
             {
-                result = -Errno.EINTR;
+                result = -Errno.ERESTARTSYS;
                 break;
             }
         }
@@ -362,11 +362,11 @@ internal static unsafe class SocketCalls
         return result;
     }
 
-    /// <summary>One tick of waiting; false when a signal should interrupt the call.</summary>
-    private static bool Wait(Process* process)
-    {
-        if (Process.HasDeliverableSignal(process)) return false;
-        Tasks.Scheduler.Sleep(1);
-        return !Process.HasDeliverableSignal(process);
-    }
+    /// <summary>Sleeps until the network stack reports an event this thread has not seen
+    /// (NetworkStack.WaitForSocketEvent); false when a signal should interrupt the call. The
+    /// callers answer ERESTARTSYS (restarted under SA_RESTART, as Linux's accept, recv and
+    /// send are), except connect: EINTR (a restarted connect would find the socket connecting).</summary>
+    private static bool Wait(Process* process) => NetworkStack.WaitForSocketEvent(&CurrentHasSignal);
+
+    private static bool CurrentHasSignal() => Process.HasDeliverableSignal(Process.Current);
 }

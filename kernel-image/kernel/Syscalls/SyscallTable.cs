@@ -39,10 +39,19 @@ internal static unsafe partial class SyscallTable
         ulong deadline = Hal.Timer.Ticks() + milliseconds;
         while (true)
         {
+            // Prepared before the signal check: a kill between the check and the sleep ends
+            // the sleep at once instead of being noticed when it is over.
+            Tasks.Scheduler.PrepareWait(interruptible: true);
             ulong now = Hal.Timer.Ticks();
-            if (now >= deadline) return 0;
+            if (now >= deadline)
+            {
+                Tasks.Scheduler.EndWait();
+                return 0;
+            }
+
             if (Process.HasDeliverableSignal(process))
             {
+                Tasks.Scheduler.EndWait();
                 ulong left = deadline - now;
                 time[0] = (long)(left / 1000);
                 time[1] = (long)(left % 1000) * 1_000_000;
@@ -51,8 +60,8 @@ internal static unsafe partial class SyscallTable
                 return -Errno.EINTR;
             }
 
-            // At most a minute per sleep, so the tick arithmetic cannot overflow.
-            Tasks.Scheduler.Sleep(System.Math.Min(deadline - now, 60_000UL));
+            // One wait for the whole time: the timer wakes it, or a signal does (kill).
+            Tasks.WaitQueue.SleepPrepared(deadline - now);
         }
     }
 
@@ -136,6 +145,7 @@ internal static unsafe partial class SyscallTable
             Getrlimit => LimitCalls.Get(process, (uint)a0, a1),
             Setrlimit => LimitCalls.Set(process, (uint)a0, a1),
             Prlimit64 => LimitCalls.PrLimit(process, (int)a0, (uint)a1, a2, a3),
+            Getrusage => ProcessCalls.ResourceUsage(process, (int)a0, a1),
             Getppid => process->Parent != null ? (long)process->Parent->Id : 0,
             Fork => Process.Fork(process),
             Wait4 => Process.WaitForChild(process, (long)a0, a1, a2),

@@ -54,5 +54,38 @@ internal unsafe struct KernelThread
     /// <summary>Times the thread was switched to.</summary>
     public ulong SwitchesIn;
 
+    /// <summary>Times the thread gave up the processor because it blocked or slept (Linux's
+    /// nvcsw), and because it was preempted or yielded while runnable (nivcsw); getrusage
+    /// reports both.</summary>
+    public ulong VoluntarySwitches;
+    public ulong InvoluntarySwitches;
+
+    /// <summary>Times the thread was made runnable after blocking or sleeping.</summary>
+    public ulong Wakeups;
+
+    // Wait-queue state (WaitQueue.cs), under the scheduler lock.
+
+    /// <summary>Links in the <see cref="WaitQueue"/> the thread is on; <see cref="Queued"/>
+    /// says whether it is on one (a thread waits on at most one queue at a time).</summary>
+    public KernelThread* NextQueued;
+    public KernelThread* PreviousQueued;
+    public bool Queued;
+
+    /// <summary>Between <see cref="Scheduler.PrepareWait"/> and the end of the wait: a signal
+    /// may end it (<see cref="Scheduler.Interrupt"/>).</summary>
+    public bool WaitInterruptible;
+
+    /// <summary>A wake arrived since <see cref="Scheduler.PrepareWait"/>; the block that
+    /// follows returns at once (no wake-up is lost between the condition check and the block).</summary>
+    public bool WakePending;
+    public WakeReason WakeReason;
+
+    /// <summary>Blocked inside <see cref="Scheduler.BlockUntilWoken"/> (not in a mutex or join).</summary>
+    public bool InWait;
+
+    /// <summary>The event generation of a subsystem the thread last saw under that subsystem's
+    /// lock (NetworkStack: socket events), so a wait can tell an event it has not seen yet.</summary>
+    public ulong SeenGeneration;
+
     public readonly ulong Id => Scheduling.Id;
 }

@@ -41,7 +41,11 @@ internal static unsafe class Scheduler
     /// <summary>All thread switches.</summary>
     internal static ulong Switches;
 
+    /// <summary>Threads made runnable after blocking or sleeping (every wake-up, any cause).</summary>
+    internal static ulong Wakeups;
+
     internal static KernelThread* Current => s_current;
+    internal static ulong TickNanoseconds => s_tickNanoseconds;
     internal static bool Started => s_started;
 
     /// <summary>Queued (runnable, not running) threads.</summary>
@@ -130,11 +134,105 @@ internal static unsafe class Scheduler
     }
 
     /// <summary>Ends a <see cref="Sleep"/> early (a signal arrived for the sleeper); the sleeper
-    /// sees the time not yet over and decides (nanosleep answers EINTR). Does nothing to a
-    /// thread that is not sleeping. Interrupts off.</summary>
+    /// sees the time not yet over and decides. Does nothing to a thread that is not sleeping.
+    /// Interrupts off.</summary>
     internal static void CutSleepShort(KernelThread* thread)
     {
         if (thread->State != ThreadState.Sleeping) return;
+        if (RemoveSleeper(thread)) MakeRunnable(thread);
+    }
+
+    /// <summary>A signal became deliverable for <paramref name="thread"/>: an interruptible wait
+    /// ends (<see cref="WakeReason.Interrupted"/>) and a <see cref="Sleep"/> is cut short.
+    /// Interrupts off (the caller holds the process-table lock).</summary>
+    internal static void Interrupt(KernelThread* thread)
+    {
+        if (thread->WaitInterruptible) WakeFromWait(thread, WakeReason.Interrupted);
+        CutSleepShort(thread);
+    }
+
+    /// <summary>Starts a wait of the calling thread (Linux's <c>prepare_to_wait</c> without the
+    /// queue; <see cref="WaitQueue.Prepare"/> adds the queue): from here a wake is remembered,
+    /// so the caller checks its condition next and then calls <see cref="BlockUntilWoken"/>,
+    /// which returns at once if the wake came in between.</summary>
+    internal static void PrepareWait(bool interruptible)
+    {
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        KernelThread* self = s_current;
+        self->WakePending = false;
+        self->WaitInterruptible = interruptible;
+        Cpu.RestoreInterrupts(interrupts);
+    }
+
+    /// <summary>Blocks the calling thread until a wake since <see cref="PrepareWait"/>
+    /// (<see cref="WakeFromWait"/>, a signal for an interruptible wait) or until the tick
+    /// <paramref name="deadlineTick"/> (<see cref="NoDeadline"/>: none). Ends the wait.</summary>
+    internal static WakeReason BlockUntilWoken(ulong deadlineTick)
+    {
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        KernelThread* self = s_current;
+        if (!self->WakePending)
+        {
+            if (deadlineTick <= Timer.Ticks())
+            {
+                self->WakePending = true;
+                self->WakeReason = WakeReason.TimedOut;
+            }
+            else
+            {
+                self->InWait = true;
+                if (deadlineTick != NoDeadline)
+                {
+                    self->WakeTick = deadlineTick;
+                    self->NextSleeper = s_sleepers;
+                    s_sleepers = self;
+                }
+
+                // Only a wake of this wait ends it; any other Wake is spurious and blocks again.
+                while (!self->WakePending)
+                {
+                    self->State = ThreadState.Blocked;
+                    Reschedule(currentStillRunnable: false);
+                }
+
+                self->InWait = false;
+            }
+        }
+
+        WakeReason reason = self->WakeReason;
+        self->WaitInterruptible = false;
+        Cpu.RestoreInterrupts(interrupts);
+        return reason;
+    }
+
+    /// <summary>Ends a wait without blocking (the condition held). Interrupts off or on.</summary>
+    internal static void EndWait()
+    {
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        s_current->WaitInterruptible = false;
+        Cpu.RestoreInterrupts(interrupts);
+    }
+
+    internal const ulong NoDeadline = ulong.MaxValue;
+
+    /// <summary>Wakes a thread between <see cref="PrepareWait"/> and the end of its wait: the
+    /// first reason counts. A thread still checking its condition is only marked, and will
+    /// not block. Interrupts off.</summary>
+    internal static void WakeFromWait(KernelThread* thread, WakeReason reason)
+    {
+        if (thread->WakePending) return;
+        thread->WakePending = true;
+        thread->WakeReason = reason;
+        if (thread->InWait && thread->State == ThreadState.Blocked)
+        {
+            RemoveSleeper(thread);
+            MakeRunnable(thread);
+        }
+    }
+
+    /// <summary>Takes a thread off the sleeper list; false when it was not there. Interrupts off.</summary>
+    private static bool RemoveSleeper(KernelThread* thread)
+    {
         KernelThread* previous = null;
         for (KernelThread* sleeper = s_sleepers; sleeper != null; previous = sleeper, sleeper = sleeper->NextSleeper)
         {
@@ -142,9 +240,10 @@ internal static unsafe class Scheduler
             if (previous == null) s_sleepers = thread->NextSleeper;
             else previous->NextSleeper = thread->NextSleeper;
             thread->NextSleeper = null;
-            MakeRunnable(thread);
-            return;
+            return true;
         }
+
+        return false;
     }
 
     /// <summary>Blocks the calling thread until <see cref="Wake"/>. Call with interrupts off,
@@ -200,7 +299,6 @@ internal static unsafe class Scheduler
     /// <summary>Timer interrupt: charge the running thread a tick and wake due sleepers.</summary>
     private static void OnTimerTick()
     {
-        Console.ConsoleInput.Poll();
         ulong now = Timer.Ticks();
         KernelThread* previous = null;
         KernelThread* sleeper = s_sleepers;
@@ -212,7 +310,13 @@ internal static unsafe class Scheduler
                 if (previous == null) s_sleepers = next;
                 else previous->NextSleeper = next;
                 sleeper->NextSleeper = null;
-                MakeRunnable(sleeper);
+                if (sleeper->InWait)
+                {
+                    sleeper->WakePending = true;
+                    sleeper->WakeReason = WakeReason.TimedOut;
+                }
+
+                if (sleeper->State != ThreadState.Runnable) MakeRunnable(sleeper);
             }
             else
             {
@@ -237,6 +341,8 @@ internal static unsafe class Scheduler
     private static void MakeRunnable(KernelThread* thread)
     {
         thread->State = ThreadState.Runnable;
+        thread->Wakeups++;
+        Wakeups++;
         if (s_queue.Add(&thread->Scheduling, waking: true) != SchedError.None)
             Panic.Fail("scheduler: a woken thread could not be queued");
         if (s_current == s_idle) s_needReschedule = true;
@@ -253,6 +359,8 @@ internal static unsafe class Scheduler
 
         CheckStack(previous);
         CheckStack(next);
+        if (previous->State == ThreadState.Runnable) previous->InvoluntarySwitches++;
+        else previous->VoluntarySwitches++;
         s_current = next;
         next->SwitchesIn++;
         Switches++;

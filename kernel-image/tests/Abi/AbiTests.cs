@@ -60,7 +60,7 @@ public class AbiTests
     public void EveryErrnoHasLinuxsNumber()
     {
         Dictionary<string, long> linux = Defines(LibcErrno, "");
-        var rows = Table("errno.tbl").ToList();
+        var rows = Table("errno.tbl").Where(r => r.Abi != "kernel").ToList();
         Assert.True(rows.Count >= 130, $"only {rows.Count} error numbers");
         foreach (var (number, name, _) in rows)
             Assert.True(linux.TryGetValue(name, out long value) && value == number, $"{name}: the table says {number}, Linux says {(linux.TryGetValue(name, out long v) ? v : -1)}");
