@@ -7,7 +7,8 @@ namespace Aurora.Kernel.Arch.X86_64;
 /// TSS. Selector order follows what SYSRET needs (Intel SDM Vol. 2B SYSRET: user SS = STAR+8,
 /// user CS = STAR+16): null, kernel code, kernel data, user data, user code, TSS.
 /// The TSS gives the double-fault, NMI and machine-check handlers their own stack (IST1), so a
-/// kernel stack overflow still ends in a readable panic.
+/// kernel stack overflow still ends in a readable panic. Table, TSS and IST stack live in the
+/// entry area (entry_area.S), the pages the user root maps under page-table isolation.
 /// </summary>
 internal static unsafe class Gdt
 {
@@ -41,20 +42,12 @@ internal static unsafe class Gdt
         public ulong Base;
     }
 
-    private struct EmergencyStack
-    {
-        public fixed byte Bytes[16384];
-    }
-
-    private static Table s_table;
-    private static TaskStateSegment s_tss;
-    private static EmergencyStack s_emergencyStack;
+    internal static TaskStateSegment* Tss => (TaskStateSegment*)EntryArea.TaskStateSegment();
 
     internal static void Initialize()
     {
-        fixed (Table* table = &s_table)
-        fixed (TaskStateSegment* tss = &s_tss)
-        fixed (EmergencyStack* stack = &s_emergencyStack)
+        var table = (Table*)EntryArea.GlobalDescriptorTable();
+        TaskStateSegment* tss = Tss;
         {
             table->Entries[0] = 0;
             table->Entries[1] = 0x00AF9A000000FFFF; // kernel code: 64-bit, DPL 0
@@ -62,7 +55,7 @@ internal static unsafe class Gdt
             table->Entries[3] = 0x00CFF2000000FFFF; // user data, DPL 3
             table->Entries[4] = 0x00AFFA000000FFFF; // user code: 64-bit, DPL 3
 
-            tss->Ist1 = (ulong)(stack->Bytes + 16384);
+            tss->Ist1 = (ulong)EntryArea.IstStackTop();
             tss->IoMapBase = (ushort)sizeof(TaskStateSegment); // no I/O permission bitmap
 
             // 16-byte system descriptor (SDM Vol. 3A 8.2.3): type 9 = available 64-bit TSS.
@@ -81,5 +74,5 @@ internal static unsafe class Gdt
     }
 
     /// <summary>The stack the CPU switches to on an interrupt from user mode.</summary>
-    internal static void SetKernelStack(ulong top) => s_tss.Rsp0 = top;
+    internal static void SetKernelStack(ulong top) => Tss->Rsp0 = top;
 }

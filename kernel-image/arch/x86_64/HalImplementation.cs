@@ -18,6 +18,7 @@ internal static unsafe partial class Cpu
     internal static partial void EnableProtections()
     {
         X86.Protections.Enable();
+        X86.PageTableIsolation.Initialize(X86.Protections.MeltdownAffected);
         X86.Protections.Report();
     }
 
@@ -45,7 +46,7 @@ internal static unsafe partial class Cpu
 internal static partial class Paging
 {
     internal static partial ulong ActiveRootPhysical() => X86.Cpu.ReadCr3() & ~0xFFFUL;
-    internal static partial void ActivateRoot(ulong rootPhysical) => X86.Cpu.WriteCr3(rootPhysical);
+    internal static partial void ActivateRoot(ulong rootPhysical) => X86.PageTableIsolation.Activate(rootPhysical);
     internal static partial void InvalidatePage(ulong virtualAddress) => X86.Cpu.Invlpg(virtualAddress);
 
     // IA32_PAT (SDM Vol. 3A 13.12.2): one memory type per byte, PA0 first. 06 WB, 04 WT,

@@ -30,11 +30,12 @@ internal static unsafe class Idt
         public ulong Base;
     }
 
-    private static Table s_table;
+    // In the entry area (entry_area.S): the CPU reads it on every delivery, under either root.
+    private static Table* TablePointer => (Table*)EntryArea.InterruptDescriptorTable();
 
     internal static void Initialize(ulong* stubs)
     {
-        fixed (Table* table = &s_table)
+        Table* table = TablePointer;
         {
             var gates = (Gate*)table;
             for (int vector = 0; vector < 256; vector++)
@@ -59,6 +60,6 @@ internal static unsafe class Idt
     /// <summary>Lets user mode raise the vector with <c>int</c> (DPL 3).</summary>
     internal static void AllowFromUserMode(int vector)
     {
-        fixed (Table* table = &s_table) ((Gate*)table)[vector].TypeAttributes = 0xEE;
+        ((Gate*)TablePointer)[vector].TypeAttributes = 0xEE;
     }
 }

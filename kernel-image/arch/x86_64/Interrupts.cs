@@ -46,6 +46,9 @@ internal static unsafe class Interrupts
     private static void Dispatch(InterruptFrame* frame)
     {
         int vector = (int)frame->Vector;
+        // Page-table isolation: a user-half PML4 entry made since the user root was last
+        // synchronised (PageTableIsolation.TryResolveUserFault); the access is retried.
+        if (vector == 14 && (frame->Cs & 3) == 3 && PageTableIsolation.TryResolveUserFault(Cpu.ReadCr2())) return;
         var handler = (delegate*<InterruptFrame*, bool>)s_handlers.Handlers[vector];
         if (vector >= IrqBase && vector < IrqBase + 16)
         {

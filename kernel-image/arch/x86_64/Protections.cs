@@ -37,7 +37,8 @@ internal static unsafe class Protections
     /// <summary>Whether the CPU may be affected by Meltdown (rogue data cache load), so that
     /// kernel page-table isolation would be needed: not for AMD and Hygon CPUs, not when
     /// IA32_ARCH_CAPABILITIES (CPUID.7.0:EDX bit 29, MSR 0x10A) reports RDCL_NO (bit 0); any
-    /// other CPU is assumed affected, as Linux does (arch/x86/kernel/cpu/common.c).</summary>
+    /// other CPU is assumed affected, as Linux does (arch/x86/kernel/cpu/common.c).
+    /// <see cref="PageTableIsolation"/> acts on it.</summary>
     internal static bool MeltdownAffected;
 
     private const uint Leaf7ArchCapabilitiesEdx = 1u << 29;
@@ -94,10 +95,7 @@ internal static unsafe class Protections
         Log.Write(State(cr0, Cr0WriteProtect, true));
         Log.Write(", CR0.NE ");
         Log.WriteLine(State(cr0, Cr0NumericError, true));
-        // Kernel page-table isolation is not implemented: say so plainly where it would matter.
-        Log.WriteLine(MeltdownAffected
-            ? "page-table isolation: NEEDED (CPU may be affected by Meltdown) but not implemented"
-            : "page-table isolation: not needed (CPU not affected by Meltdown)");
+        PageTableIsolation.Report();
     }
 
     private static string State(ulong register, ulong bit, bool offered) =>

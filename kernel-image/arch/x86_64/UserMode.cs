@@ -55,7 +55,9 @@ internal static unsafe class UserMode
     /// thread's kernel stack.</summary>
     internal static void SetKernelStack(ulong top)
     {
-        Gdt.SetKernelStack(top);
+        // With page-table isolation on, RSP0 stays on the entry stack (the thread's stack is
+        // not mapped in the user root); the entry code moves the frame to this top.
+        if (!PageTableIsolation.Enabled) Gdt.SetKernelStack(top);
         SetSyscallStack(top);
     }
 

@@ -5,14 +5,18 @@
 # registers and the SSE state (the C# handler uses SSE), calls interrupt_dispatch with a
 # pointer to the saved frame, and returns with iretq. The frame layout is mirrored by
 # InterruptFrame in Interrupts.cs.
+#
+# Page-table isolation (PageTableIsolation.cs; Linux's SWITCH_TO_KERNEL_CR3 and
+# SWITCH_TO_USER_CR3 in arch/x86/entry/): with aurora_pti_enabled set, an entry that finds the
+# user root in CR3 loads the kernel root first, and an entry from user mode that arrived on the
+# entry stack (TSS.RSP0) moves its frame to the thread's kernel stack; every return to user
+# mode copies its IRETQ frame to the entry stack, restores the registers, loads the user root
+# and only then executes iretq. This file is in .entry.text, mapped in both roots. With the
+# flag clear the cost is one test and a branch not taken per entry.
 .intel_syntax noprefix
 #include "rflags.h"
 
-.bss
-.global aurora_smap_enabled
-aurora_smap_enabled: .byte 0
-
-.text
+.section .entry.text, "ax", @progbits
 # byte* aurora_smap_flag_address(void): for Protections.Enable.
 .global aurora_smap_flag_address
 .type aurora_smap_flag_address, @function
@@ -55,7 +59,10 @@ interrupt_common:
     test byte ptr [rip + aurora_smap_enabled], 1
     jz 1f
     clac
-1:  push rax
+1:  test byte ptr [rip + aurora_pti_enabled], 1
+    jnz .Lisolated_entry
+.Lentered:
+    push rax
     push rbx
     push rcx
     push rdx
@@ -81,6 +88,19 @@ interrupt_common:
     call interrupt_dispatch
     fxrstor [rsp]
     mov rsp, rbx
+    # Frame words from rsp: r15..rax 0-14, vector 15, error code 16, rip 17, cs 18, rflags 19,
+    # rsp 20, ss 21.
+    test byte ptr [rsp + 18*8], 3            # CS of the interrupted code
+    jz .Lreturn
+    # Back to user mode: RFLAGS from the user-changeable bits only (syscall.S USER_FLAGS), as
+    # on every return to user; a signal delivery may have rewritten the frame.
+    mov rax, [rsp + 19*8]
+    and rax, USER_FLAGS
+    or rax, USER_FLAGS_FORCED
+    mov [rsp + 19*8], rax
+    test byte ptr [rip + aurora_pti_enabled], 1
+    jnz .Lisolated_return
+.Lreturn:
     pop r15
     pop r14
     pop r13
@@ -95,16 +115,88 @@ interrupt_common:
     pop rdx
     pop rcx
     pop rbx
-    # Back to user mode: RFLAGS from the user-changeable bits only (syscall.S USER_FLAGS), as
-    # on every return to user; a signal delivery may have rewritten the frame.
-    test byte ptr [rsp + 4*8], 3             # CS of the interrupted code
-    jz 2f
-    mov rax, [rsp + 5*8]
-    and rax, USER_FLAGS
-    or rax, USER_FLAGS_FORCED
-    mov [rsp + 5*8], rax
-2:  pop rax
+    pop rax
     add rsp, 16                              # vector and error code
+    iretq
+
+# Isolation on, an entry: stack = [rax rbx] vector error rip cs rflags rsp ss. The user root
+# in CR3 means user mode (or an NMI/#MC/#DF in the first or last instructions of an entry or
+# exit): load the kernel root. On the entry stack exactly where RSP0 puts a frame from user
+# mode: move the seven words to the running thread's kernel stack, where they would have been
+# without isolation, and go on there. Anything else (kernel code interrupted, IST vectors)
+# stays on its stack.
+.Lisolated_entry:
+    push rax
+    push rbx
+    mov rax, cr3
+    cmp rax, [rip + aurora_pti_user_cr3]
+    jne 2f
+    mov [rip + aurora_pti_last_entry_cr3], rax
+    inc qword ptr [rip + aurora_pti_entries]
+    mov rax, [rip + aurora_pti_kernel_cr3]
+    mov cr3, rax
+2:  lea rax, [rip + aurora_entry_stack_top - 9*8]
+    cmp rsp, rax
+    jne 3f
+    mov rax, [rip + aurora_syscall_kernel_stack]
+    sub rax, 7*8
+    mov rbx, [rsp + 2*8]
+    mov [rax + 0*8], rbx
+    mov rbx, [rsp + 3*8]
+    mov [rax + 1*8], rbx
+    mov rbx, [rsp + 4*8]
+    mov [rax + 2*8], rbx
+    mov rbx, [rsp + 5*8]
+    mov [rax + 3*8], rbx
+    mov rbx, [rsp + 6*8]
+    mov [rax + 4*8], rbx
+    mov rbx, [rsp + 7*8]
+    mov [rax + 5*8], rbx
+    mov rbx, [rsp + 8*8]
+    mov [rax + 6*8], rbx
+    mov rsp, rax
+    mov rbx, [rip + aurora_entry_stack_top - 9*8]
+    mov rax, [rip + aurora_entry_stack_top - 8*8]
+    jmp .Lentered
+3:  pop rbx
+    pop rax
+    jmp .Lentered
+
+# Isolation on, a return to user mode: the IRETQ frame goes to the entry stack (the thread's
+# stack is not mapped in the user root), the registers come back from the thread's stack,
+# then the user root is loaded and nothing but the entry stack is touched until iretq.
+.Lisolated_return:
+    lea rdi, [rip + aurora_entry_stack_top - 5*8]
+    mov rax, [rsp + 17*8]
+    mov [rdi + 0*8], rax
+    mov rax, [rsp + 18*8]
+    mov [rdi + 1*8], rax
+    mov rax, [rsp + 19*8]
+    mov [rdi + 2*8], rax
+    mov rax, [rsp + 20*8]
+    mov [rdi + 3*8], rax
+    mov rax, [rsp + 21*8]
+    mov [rdi + 4*8], rax
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    lea rsp, [rip + aurora_entry_stack_top - 5*8]
+    push rax
+    mov rax, [rip + aurora_pti_user_cr3]
+    mov cr3, rax
+    pop rax
     iretq
 
 # Table of the 256 stub addresses, read by the IDT setup.

@@ -19,23 +19,49 @@
     popfq
 .endm
 
+# Page-table isolation (PageTableIsolation.cs, interrupts.S): the paths below that build an
+# IRETQ frame build it on the entry stack, and load the user root just before iretq. Both
+# macros cost one test and a branch not taken while isolation is off.
+.macro PTI_USE_ENTRY_STACK
+    test byte ptr [rip + aurora_pti_enabled], 1
+    jz 98f
+    lea rsp, [rip + aurora_entry_stack_top]
+98:
+.endm
+
+.macro PTI_LOAD_USER_ROOT
+    test byte ptr [rip + aurora_pti_enabled], 1
+    jz 99f
+    push rax
+    mov rax, [rip + aurora_pti_user_cr3]
+    mov cr3, rax
+    pop rax
+99:
+.endm
+
 .section .rodata
 .align 4
 .global aurora_kernel_mxcsr
 aurora_kernel_mxcsr: .long 0x1F80        # power-on MXCSR: every SIMD exception masked
 
-.bss
-.align 8
-.global aurora_syscall_kernel_stack
-aurora_syscall_kernel_stack: .quad 0
-aurora_syscall_user_stack: .quad 0
-
-.text
+# The stack variables live in the entry area (entry_area.S). All code below is entry code,
+# mapped in the user root too when page-table isolation is on.
+.section .entry.text, "ax", @progbits
 .global aurora_syscall_entry
 .type aurora_syscall_entry, @function
 aurora_syscall_entry:
     mov [rip + aurora_syscall_user_stack], rsp
-    mov rsp, [rip + aurora_syscall_kernel_stack]
+    # Page-table isolation: the user's rsp is saved, so rsp is the scratch register for
+    # loading the kernel root (as Linux's SWITCH_TO_KERNEL_CR3 scratch_reg=%rsp). Flags may
+    # change: the user's are in r11.
+    test byte ptr [rip + aurora_pti_enabled], 1
+    jz 1f
+    mov rsp, cr3
+    mov [rip + aurora_pti_last_entry_cr3], rsp
+    inc qword ptr [rip + aurora_pti_entries]
+    mov rsp, [rip + aurora_pti_kernel_cr3]
+    mov cr3, rsp
+1:  mov rsp, [rip + aurora_syscall_kernel_stack]
     push qword ptr [rip + aurora_syscall_user_stack]
     push r11
     push rcx
@@ -99,17 +125,26 @@ aurora_syscall_entry:
     pop r15
     pop rcx
     pop r11
+    # SYSRET loads RFLAGS from r11, so the flags are free here.
+    test byte ptr [rip + aurora_pti_enabled], 1
+    jnz 2f
     pop rsp
-    # No kernel data may leak through the scratch registers SYSCALL clobbers anyway.
+    sysretq
+    # Isolation on: the user's rsp goes through the entry area, so rsp can carry the user root.
+2:  pop qword ptr [rip + aurora_syscall_user_stack]
+    mov rsp, [rip + aurora_pti_user_cr3]
+    mov cr3, rsp
+    mov rsp, [rip + aurora_syscall_user_stack]
     sysretq
 
 .Lsyscall_return_via_iret:
+    mov rdi, rsp                 # the syscall frame
+    PTI_USE_ENTRY_STACK          # else the IRETQ frame goes just below the syscall frame
     push 0x1b                    # SS
-    push qword ptr [rsp + 1*8 + 15*8]  # RSP (each push moves the frame one word further)
-    push qword ptr [rsp + 2*8 + 14*8]  # RFLAGS
+    push qword ptr [rdi + 15*8]  # RSP
+    push qword ptr [rdi + 14*8]  # RFLAGS
     push 0x23                    # CS
-    push qword ptr [rsp + 4*8 + 13*8]  # RIP
-    lea rdi, [rsp + 5*8]         # the syscall frame
+    push qword ptr [rdi + 13*8]  # RIP
     mov rsi, [rdi + 2*8]
     mov rdx, [rdi + 3*8]
     mov r10, [rdi + 4*8]
@@ -124,6 +159,7 @@ aurora_syscall_entry:
     mov rcx, [rdi + 13*8]        # as SYSRET would leave them: rcx = rip, r11 = rflags
     mov r11, [rdi + 14*8]
     mov rdi, [rdi + 1*8]
+    PTI_LOAD_USER_ROOT
     iretq
 
 # void aurora_enter_user(ulong rip, ulong rsp): leaves the kernel for good on this thread's
@@ -151,6 +187,7 @@ aurora_enter_user:
     pxor xmm13, xmm13
     pxor xmm14, xmm14
     pxor xmm15, xmm15
+    PTI_USE_ENTRY_STACK
     push 0x1b                    # SS: user data (GDT entry 3, RPL 3)
     push rsi                     # RSP
     push 0x202                   # RFLAGS: IF
@@ -171,6 +208,7 @@ aurora_enter_user:
     xor r13d, r13d
     xor r14d, r14d
     xor r15d, r15d
+    PTI_LOAD_USER_ROOT
     iretq
 
 # void aurora_set_syscall_stack(ulong top)
@@ -194,6 +232,7 @@ aurora_resume_user:
     or rax, USER_FLAGS_FORCED
     mov [rdi + 14*8], rax
     mov rax, rdx
+    PTI_USE_ENTRY_STACK
     push 0x1b                    # SS
     push qword ptr [rdi + 15*8]  # RSP
     push qword ptr [rdi + 14*8]  # RFLAGS
@@ -213,6 +252,7 @@ aurora_resume_user:
     mov rcx, [rdi + 13*8]        # as SYSCALL left them: rcx = rip, r11 = rflags
     mov r11, [rdi + 14*8]
     mov rdi, [rdi + 1*8]
+    PTI_LOAD_USER_ROOT
     iretq
 
 # void aurora_resume_user_full(ulong* gregs, void* fxsaveArea): back to user code with every
@@ -228,6 +268,7 @@ aurora_resume_user_full:
     and rax, USER_FLAGS
     or rax, USER_FLAGS_FORCED
     mov [rdi + 17*8], rax
+    PTI_USE_ENTRY_STACK
     push 0x1b                    # SS
     push qword ptr [rdi + 15*8]  # RSP
     push qword ptr [rdi + 17*8]  # RFLAGS
@@ -248,6 +289,7 @@ aurora_resume_user_full:
     mov rax, [rdi + 13*8]
     mov rcx, [rdi + 14*8]
     mov rdi, [rdi + 8*8]
+    PTI_LOAD_USER_ROOT
     iretq
 
 # void* aurora_syscall_entry_address(void)
