@@ -186,6 +186,9 @@ int main(void)
             if ((c == 28 || c == 29 || c == 30) && p == 0) ok = 1;     /* NULL argv, argv[0] or envp: valid on Linux */
             if (c == 34 && p == 0 && r == -EDESTADDRREQ) ok = 1;       /* no address on an unconnected socket */
             if (c == 25 && p == 0 && r == -EFAULT) ok = 1;
+            /* getcwd copies only the path and its NUL: a short path (the test's cwd is "/" on
+               Aurora) fits in the mapped part before the hole, so Linux succeeds too. */
+            if (c == 52 && crossing && r > 0 && r <= 8) ok = 1;
             /* A copy that runs into the hole may stop short (Linux does, for read/write). */
             if (crossing && r >= 0 && r < calls[c].length && (c <= 2 || c == 49 || c == 50)) ok = 1;
             if (!ok) {

@@ -43,7 +43,7 @@ public unsafe class RandomizedTests
 
         public ModelRun(int seed, int round, bool debug)
         {
-            _random = new Random(HashCode.Combine(seed, round, debug));
+            _random = new Random(unchecked((seed * 397) ^ (round * 31 + (debug ? 1 : 2))));
             _context = $"seed={seed} round={round} debug={debug}";
             _debug = debug;
         }

@@ -99,7 +99,7 @@ public unsafe class RandomizedTests
 
         public ModelRun(int seed, int round)
         {
-            _random = new Random(HashCode.Combine(seed, round));
+            _random = new Random(unchecked((seed * 397) ^ (round + 1)));
             _context = $"seed={seed} round={round}";
             _map = RandomMap(_random);
             _span = FrameAllocator.HighestUsableAddress(_map) / Frame;
