@@ -34,7 +34,8 @@ public interface IFileSystem
     VfsError Lookup(ulong directory, ReadOnlySpan<byte> name, out ulong node, out uint type);
 
     /// <summary>stat of a node: every field but <see cref="FileStatus.Device"/>, which the VFS
-    /// sets per mount.</summary>
+    /// sets per mount. A symbolic link's size is its target's length (the VFS reads that many
+    /// bytes when it follows the link).</summary>
     void GetAttributes(ulong node, out FileStatus status);
 
     /// <summary>A reference to <paramref name="node"/> is taken (an open file description, or a
