@@ -11,7 +11,7 @@ namespace Aurora.Vfs;
 [StructLayout(LayoutKind.Explicit, Size = 144)]
 public struct FileStatus
 {
-    /// <summary>st_dev: the mounted tmpfs instance (1 for the root file system).</summary>
+    /// <summary>st_dev: the mount (1 for the root file system, then 2, 3, … in mount order).</summary>
     [FieldOffset(0)] public ulong Device;
     [FieldOffset(8)] public ulong Inode;
     [FieldOffset(16)] public ulong LinkCount;
@@ -29,6 +29,19 @@ public struct FileStatus
     [FieldOffset(96)] public long ModifyTimeNanoseconds;
     [FieldOffset(104)] public long ChangeTimeSeconds;
     [FieldOffset(112)] public long ChangeTimeNanoseconds;
+
+    /// <summary>Nanoseconds as st_*tim: seconds and a remainder in [0, 1e9), also before 1970.</summary>
+    public static void SplitTime(long nanoseconds, out long seconds, out long remainder)
+    {
+        const long NanosecondsPerSecond = 1_000_000_000;
+        seconds = nanoseconds / NanosecondsPerSecond;
+        remainder = nanoseconds - seconds * NanosecondsPerSecond;
+        if (remainder < 0)
+        {
+            seconds--;
+            remainder += NanosecondsPerSecond;
+        }
+    }
 }
 
 /// <summary>One directory entry as VirtualFileSystem.ReadDirectory reports
@@ -41,7 +54,7 @@ public struct DirectoryEntry
     public int NameLength;
 }
 
-/// <summary>statfs-like figures of one tmpfs instance.</summary>
+/// <summary>statfs-like figures of one mounted file system.</summary>
 public struct FileSystemStatus
 {
     public ulong Device;
@@ -50,6 +63,8 @@ public struct FileSystemStatus
     /// <summary>Bytes of file pages in use (whole pages).</summary>
     public ulong UsedBytes;
     public ulong Inodes;
-    /// <summary>Open file descriptions on this file system.</summary>
+    /// <summary>Open file descriptions and handles on this file system.</summary>
     public ulong OpenFiles;
+    /// <summary>Nothing on it can change (ST_RDONLY): changes are ReadOnlyFileSystem.</summary>
+    public bool ReadOnly;
 }

@@ -1,13 +1,17 @@
 namespace Aurora.Vfs;
 
 /// <summary>
-/// An open file description (Linux's struct file): the inode, the offset and the open flags.
+/// An open file description (Linux's struct file): the node (its mount, its id in that file
+/// system, its type), the offset and the open flags.
 /// Descriptors made by <see cref="VirtualFileSystem{TMemory}.Duplicate"/> or
 /// <see cref="VirtualFileSystem{TMemory}.CopyDescriptors"/> share one, offset included.
 /// </summary>
 internal unsafe struct OpenFile
 {
-    public Inode* Inode;
+    /// <summary>A MountEntry&lt;TMemory&gt;* of the VFS that opened it.</summary>
+    public void* Mount;
+    public ulong Node;
+    public uint Type;
     public long Offset;
     public int Flags;
     public uint References;
@@ -15,6 +19,8 @@ internal unsafe struct OpenFile
     public readonly bool CanRead => (Flags & OpenFlags.AccessModeMask) != OpenFlags.WriteOnly;
 
     public readonly bool CanWrite => (Flags & OpenFlags.AccessModeMask) != OpenFlags.ReadOnly;
+
+    public readonly bool IsDirectory => Type == FileMode.Directory;
 }
 
 /// <summary>

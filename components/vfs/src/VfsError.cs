@@ -29,10 +29,16 @@ public enum VfsError
     TooManyOpenFiles = 24,
     /// <summary>EFBIG: the write or truncate would pass <see cref="VfsLimits.MaxFileSize"/>.</summary>
     FileTooLarge = 27,
-    /// <summary>ENOSPC: the tmpfs instance reached its capacity.</summary>
+    /// <summary>ENOSPC: the file system reached its capacity.</summary>
     NoSpace = 28,
+    /// <summary>EROFS: a change to a read-only file system.</summary>
+    ReadOnlyFileSystem = 30,
     /// <summary>ENAMETOOLONG: a component over 255 bytes or a path over 4095.</summary>
     NameTooLong = 36,
     /// <summary>ENOTEMPTY: rmdir, or rename onto, a directory that has entries.</summary>
     NotEmpty = 39,
+    /// <summary>ELOOP: more than <see cref="VfsLimits.MaxSymbolicLinks"/> symbolic links
+    /// followed in one lookup, or a symbolic link where the caller asked not to follow one
+    /// (O_NOFOLLOW).</summary>
+    Loop = 40,
 }

@@ -16,6 +16,9 @@ public static class VfsLimits
     /// limit bounds what one sparse write far into a file can make it allocate (8 MiB).</summary>
     public const long MaxFileSize = 1L << 32;
 
+    /// <summary>Symbolic links followed in one lookup before it is Loop (Linux MAXSYMLINKS).</summary>
+    public const int MaxSymbolicLinks = 40;
+
     /// <summary>Descriptors per <see cref="FileTable"/>.</summary>
     public const int MaxOpenFiles = 64;
 }

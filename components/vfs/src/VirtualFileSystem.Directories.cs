@@ -4,50 +4,37 @@ namespace Aurora.Vfs;
 
 public unsafe partial struct VirtualFileSystem<TMemory>
 {
-    /// <summary>mkdir(2) with <c>mode &amp; 07777</c>. Exists for a taken name (and for "/", "."
-    /// and ".."); a trailing slash is allowed.</summary>
-    public VfsError Mkdir(ReadOnlySpan<byte> path, uint mode)
+    /// <summary>mkdir(2) with <c>mode &amp; 07777</c>. Exists for a taken name (a symbolic link
+    /// included, and for "/", "." and ".."); a trailing slash is allowed.</summary>
+    public VfsError Mkdir(ReadOnlySpan<byte> path, uint mode) => MkdirPath(default, path, mode, true);
+
+    private VfsError MkdirPath(in NodeHandle start, ReadOnlySpan<byte> path, uint mode, bool absoluteOnly)
     {
-        VfsError error = WalkToParent(path, out ParentPath parent);
+        VfsError error = WalkToParentOf(start, path, absoluteOnly, 0, out Walk parent);
         if (error != VfsError.None)
         {
             return error;
         }
 
-        Inode* dir = parent.Directory;
-        if (parent.Kind != LastKind.Normal || Tmpfs.Find(dir, parent.Name) != null)
+        Node dir = parent.Directory;
+        if (parent.Kind != LastKind.Normal || LookupIn(dir, parent.Name, out _) == VfsError.None)
         {
             return VfsError.Exists;
         }
 
-        Inode* inode = Tmpfs.NewInode(ref _memory, dir->FileSystem, FileMode.Directory | (mode & FileMode.PermissionMask), Now);
-        if (inode == null)
-        {
-            return VfsError.NoMemory;
-        }
-
-        DirectoryNode* node = Tmpfs.NewEntry(ref _memory, parent.Name, inode);
-        if (node == null)
-        {
-            Tmpfs.FreeInode(ref _memory, inode);
-            return VfsError.NoMemory;
-        }
-
-        inode->LinkCount = 2;
-        inode->Parent = dir;
-        Tmpfs.Link(dir, node);
-        dir->LinkCount++;
-        dir->ModifyTime = Now;
-        dir->ChangeTime = Now;
-        return VfsError.None;
+        return dir.Mount->Operations.Create(dir.Mount->Instance, ref _memory, dir.Id, parent.Name,
+            FileMode.Directory | (mode & FileMode.PermissionMask), Now, out _);
     }
 
     /// <summary>rmdir(2): removes an empty directory. NotEmpty if it has entries, NotDirectory
-    /// for a file, Busy for "/" and mount points, InvalidArgument for a last component ".",
-    /// NotEmpty for "..". A removed directory that is still open stays valid but empty.</summary>
-    public VfsError Rmdir(ReadOnlySpan<byte> path)
+    /// for a file or a symbolic link, Busy for "/" and mount points, InvalidArgument for a last
+    /// component ".", NotEmpty for "..". A removed directory that is still open stays valid but
+    /// empty.</summary>
+    public VfsError Rmdir(ReadOnlySpan<byte> path) => RmdirPath(default, path, true);
+
+    private VfsError RmdirPath(in NodeHandle start, ReadOnlySpan<byte> path, bool absoluteOnly)
     {
-        VfsError error = WalkToParent(path, out ParentPath parent);
+        VfsError error = WalkToParentOf(start, path, absoluteOnly, 0, out Walk parent);
         if (error != VfsError.None)
         {
             return error;
@@ -63,44 +50,34 @@ public unsafe partial struct VirtualFileSystem<TMemory>
                 return VfsError.NotEmpty;
         }
 
-        Inode* dir = parent.Directory;
-        DirectoryNode* node = Tmpfs.Find(dir, parent.Name);
-        if (node == null)
+        Node dir = parent.Directory;
+        error = LookupIn(dir, parent.Name, out Node victim);
+        if (error != VfsError.None)
         {
-            return VfsError.NoEntry;
+            return error;
         }
 
-        Inode* victim = node->Inode;
-        if (!victim->IsDirectory)
+        if (!victim.IsDirectory)
         {
             return VfsError.NotDirectory;
         }
 
-        if (victim->MountedHere != null)
+        if (MountedOn(victim) != null)
         {
             return VfsError.Busy;
         }
 
-        if (victim->EntryCount != 0)
-        {
-            return VfsError.NotEmpty;
-        }
-
-        Tmpfs.Unlink(dir, node);
-        _memory.Free(node);
-        dir->LinkCount--;
-        dir->ModifyTime = Now;
-        dir->ChangeTime = Now;
-        RetireDirectory(victim);
-        return VfsError.None;
+        return dir.Mount->Operations.RemoveDirectory(dir.Mount->Instance, ref _memory, dir.Id, parent.Name, Now);
     }
 
-    /// <summary>unlink(2): removes a name of a regular file. IsDirectory for a directory (Linux's
-    /// choice; POSIX allows EPERM), NotDirectory for a file named with a trailing slash. The
-    /// inode lives on while the file is open.</summary>
-    public VfsError Unlink(ReadOnlySpan<byte> path)
+    /// <summary>unlink(2): removes a name of a regular file or symbolic link (never what the link
+    /// points to). IsDirectory for a directory (Linux's choice; POSIX allows EPERM), NotDirectory
+    /// for a file named with a trailing slash. The inode lives on while the file is open.</summary>
+    public VfsError Unlink(ReadOnlySpan<byte> path) => UnlinkPath(default, path, true);
+
+    private VfsError UnlinkPath(in NodeHandle start, ReadOnlySpan<byte> path, bool absoluteOnly)
     {
-        VfsError error = WalkToParent(path, out ParentPath parent);
+        VfsError error = WalkToParentOf(start, path, absoluteOnly, 0, out Walk parent);
         if (error != VfsError.None)
         {
             return error;
@@ -111,15 +88,14 @@ public unsafe partial struct VirtualFileSystem<TMemory>
             return VfsError.IsDirectory;
         }
 
-        Inode* dir = parent.Directory;
-        DirectoryNode* node = Tmpfs.Find(dir, parent.Name);
-        if (node == null)
+        Node dir = parent.Directory;
+        error = LookupIn(dir, parent.Name, out Node victim);
+        if (error != VfsError.None)
         {
-            return VfsError.NoEntry;
+            return error;
         }
 
-        Inode* victim = node->Inode;
-        if (victim->IsDirectory)
+        if (victim.IsDirectory)
         {
             return VfsError.IsDirectory;
         }
@@ -129,42 +105,40 @@ public unsafe partial struct VirtualFileSystem<TMemory>
             return VfsError.NotDirectory;
         }
 
-        Tmpfs.Unlink(dir, node);
-        _memory.Free(node);
-        dir->ModifyTime = Now;
-        dir->ChangeTime = Now;
-        victim->LinkCount--;
-        victim->ChangeTime = Now;
-        Tmpfs.ReleaseIfUnused(ref _memory, victim);
-        return VfsError.None;
+        return dir.Mount->Operations.Unlink(dir.Mount->Instance, ref _memory, dir.Id, parent.Name, Now);
     }
 
     /// <summary>
     /// rename(2) within one mounted file system. Checks, in this order: both parents resolve;
-    /// they are on the same file system (CrossDevice); neither last component is "/", "." or
-    /// ".." (Busy); the source exists (NoEntry) and is not a mount point (Busy); a file is not
-    /// named with a trailing slash (NotDirectory); a directory is not moved into itself
+    /// they are on the same mount (CrossDevice); neither last component is "/", "." or ".."
+    /// (Busy); the source exists (NoEntry) and is not a mount point (Busy); a file is not named
+    /// with a trailing slash (NotDirectory); a directory is not moved into itself
     /// (InvalidArgument). An existing target is replaced if it is the same kind — a file by a
     /// file, an empty directory by a directory — else NotDirectory / IsDirectory / NotEmpty, Busy
     /// if it is a mount point. Renaming a name onto itself (or onto the same inode) does nothing.
+    /// Symbolic links are renamed, not followed.
     /// </summary>
-    public VfsError Rename(ReadOnlySpan<byte> oldPath, ReadOnlySpan<byte> newPath)
+    public VfsError Rename(ReadOnlySpan<byte> oldPath, ReadOnlySpan<byte> newPath) =>
+        RenamePath(default, oldPath, default, newPath, true);
+
+    private VfsError RenamePath(in NodeHandle oldStart, ReadOnlySpan<byte> oldPath, in NodeHandle newStart, ReadOnlySpan<byte> newPath, bool absoluteOnly)
     {
-        VfsError error = WalkToParent(oldPath, out ParentPath from);
+        VfsError error = WalkToParentOf(oldStart, oldPath, absoluteOnly, 0, out Walk from);
         if (error != VfsError.None)
         {
             return error;
         }
 
-        error = WalkToParent(newPath, out ParentPath to);
+        // The second path walks with the other scratch buffer: the first's name may live in one.
+        error = WalkToParentOf(newStart, newPath, absoluteOnly, 1, out Walk to);
         if (error != VfsError.None)
         {
             return error;
         }
 
-        Inode* fromDir = from.Directory;
-        Inode* toDir = to.Directory;
-        if (fromDir->FileSystem != toDir->FileSystem)
+        Node fromDir = from.Directory;
+        Node toDir = to.Directory;
+        if (fromDir.Mount != toDir.Mount)
         {
             return VfsError.CrossDevice;
         }
@@ -174,19 +148,18 @@ public unsafe partial struct VirtualFileSystem<TMemory>
             return VfsError.Busy;
         }
 
-        DirectoryNode* source = Tmpfs.Find(fromDir, from.Name);
-        if (source == null)
+        error = LookupIn(fromDir, from.Name, out Node moving);
+        if (error != VfsError.None)
         {
-            return VfsError.NoEntry;
+            return error;
         }
 
-        Inode* moving = source->Inode;
-        if (moving->MountedHere != null)
+        if (MountedOn(moving) != null)
         {
             return VfsError.Busy;
         }
 
-        bool isDirectory = moving->IsDirectory;
+        bool isDirectory = moving.IsDirectory;
         if (!isDirectory && (from.TrailingSlash || to.TrailingSlash))
         {
             return VfsError.NotDirectory;
@@ -194,111 +167,152 @@ public unsafe partial struct VirtualFileSystem<TMemory>
 
         if (isDirectory)
         {
-            // The new parent must not be the directory itself or below it. Parent links stay
-            // within one file system and end at its root, which points to itself.
-            for (Inode* p = toDir; ; p = p->Parent)
+            // The new parent must not be the directory itself or below it. ".." stays within one
+            // file system and ends at its root, whose ".." is itself.
+            for (Node p = toDir; ;)
             {
-                if (p == moving)
+                if (p.Id == moving.Id)
                 {
                     return VfsError.InvalidArgument;
                 }
 
-                if (p->Parent == p)
+                if (LookupIn(p, ".."u8, out Node up) != VfsError.None || up.Id == p.Id)
                 {
                     break;
                 }
+
+                p = up;
             }
         }
 
-        DirectoryNode* existing = Tmpfs.Find(toDir, to.Name);
-        Inode* replaced = null;
-        if (existing != null)
+        if (LookupIn(toDir, to.Name, out Node replaced) == VfsError.None)
         {
-            replaced = existing->Inode;
-            if (replaced == moving)
+            if (replaced.Id == moving.Id)
             {
                 return VfsError.None;
             }
 
-            if (replaced->MountedHere != null)
+            if (MountedOn(replaced) != null)
             {
                 return VfsError.Busy;
             }
 
-            if (isDirectory && !replaced->IsDirectory)
+            if (isDirectory && !replaced.IsDirectory)
             {
                 return VfsError.NotDirectory;
             }
 
-            if (!isDirectory && replaced->IsDirectory)
+            if (!isDirectory && replaced.IsDirectory)
             {
                 return VfsError.IsDirectory;
             }
-
-            if (replaced->IsDirectory && replaced->EntryCount != 0)
-            {
-                return VfsError.NotEmpty;
-            }
         }
 
-        // The only allocation comes first, so running out of memory changes nothing.
-        DirectoryNode* moved = Tmpfs.NewEntry(ref _memory, to.Name, moving);
-        if (moved == null)
-        {
-            return VfsError.NoMemory;
-        }
-
-        if (replaced != null)
-        {
-            Tmpfs.Unlink(toDir, existing);
-            _memory.Free(existing);
-            if (replaced->IsDirectory)
-            {
-                toDir->LinkCount--;
-                RetireDirectory(replaced);
-            }
-            else
-            {
-                replaced->LinkCount--;
-                replaced->ChangeTime = Now;
-                Tmpfs.ReleaseIfUnused(ref _memory, replaced);
-            }
-        }
-
-        Tmpfs.Unlink(fromDir, source);
-        _memory.Free(source);
-        Tmpfs.Link(toDir, moved);
-        if (isDirectory && fromDir != toDir)
-        {
-            fromDir->LinkCount--;
-            toDir->LinkCount++;
-            moving->Parent = toDir;
-        }
-
-        moving->ChangeTime = Now;
-        fromDir->ModifyTime = Now;
-        fromDir->ChangeTime = Now;
-        toDir->ModifyTime = Now;
-        toDir->ChangeTime = Now;
-        return VfsError.None;
+        MountEntry<TMemory>* mount = fromDir.Mount;
+        return mount->Operations.Rename(mount->Instance, ref _memory, fromDir.Id, from.Name, toDir.Id, to.Name, Now);
     }
 
-    /// <summary>A directory just lost its name: no links; ".." now leads to itself, so a
-    /// descriptor still open on it never reaches a parent that may be freed.</summary>
-    private void RetireDirectory(Inode* dir)
+    /// <summary>symlink(2): a symbolic link at <paramref name="linkPath"/> holding
+    /// <paramref name="target"/> (not looked at: it may dangle). Exists for a taken name, NoEntry
+    /// for an empty target, NameTooLong for one over 4095 bytes, InvalidArgument for a NUL in it.</summary>
+    public VfsError Symlink(ReadOnlySpan<byte> target, ReadOnlySpan<byte> linkPath) => SymlinkPath(target, default, linkPath, true);
+
+    private VfsError SymlinkPath(ReadOnlySpan<byte> target, in NodeHandle start, ReadOnlySpan<byte> linkPath, bool absoluteOnly)
     {
-        dir->LinkCount = 0;
-        dir->Parent = dir;
-        dir->ChangeTime = Now;
-        Tmpfs.ReleaseIfUnused(ref _memory, dir);
+        if (target.IsEmpty)
+        {
+            return VfsError.NoEntry;
+        }
+
+        if (target.Length > VfsLimits.MaxPathLength)
+        {
+            return VfsError.NameTooLong;
+        }
+
+        for (int i = 0; i < target.Length; i++)
+        {
+            if (target[i] == 0)
+            {
+                return VfsError.InvalidArgument;
+            }
+        }
+
+        VfsError error = WalkToParentOf(start, linkPath, absoluteOnly, 0, out Walk parent);
+        if (error != VfsError.None)
+        {
+            return error;
+        }
+
+        Node dir = parent.Directory;
+        if (parent.Kind != LastKind.Normal || LookupIn(dir, parent.Name, out _) == VfsError.None)
+        {
+            return VfsError.Exists;
+        }
+
+        return dir.Mount->Operations.Symlink(dir.Mount->Instance, ref _memory, dir.Id, parent.Name, target, Now);
+    }
+
+    /// <summary>readlink(2): the target of the symbolic link at <paramref name="path"/> copied
+    /// to <paramref name="buffer"/> (cut to its length, no NUL added): the count, or -errno —
+    /// InvalidArgument if the path is not a symbolic link.</summary>
+    public long ReadLink(ReadOnlySpan<byte> path, Span<byte> buffer) => ReadLinkPath(default, path, buffer, true);
+
+    private long ReadLinkPath(in NodeHandle start, ReadOnlySpan<byte> path, Span<byte> buffer, bool absoluteOnly)
+    {
+        VfsError error = ResolvePath(start, path, false, absoluteOnly, out Node link);
+        if (error != VfsError.None)
+        {
+            return -(long)error;
+        }
+
+        if (!link.IsSymbolicLink)
+        {
+            return -(long)VfsError.InvalidArgument;
+        }
+
+        return link.Mount->Operations.ReadLink(link.Mount->Instance, link.Id, buffer);
+    }
+
+    /// <summary>setattr (chmod, truncate, utimens) of the node at <paramref name="path"/>, links
+    /// followed: what <paramref name="change"/> marks valid. InvalidArgument for a negative size,
+    /// IsDirectory for the size of a directory, ReadOnlyFileSystem on a read-only file system.</summary>
+    public VfsError SetAttributes(ReadOnlySpan<byte> path, in AttributeChange change) =>
+        SetAttributesPath(default, path, 0, change, true);
+
+    private VfsError SetAttributesPath(in NodeHandle start, ReadOnlySpan<byte> path, int atFlags, in AttributeChange change, bool absoluteOnly)
+    {
+        if ((change.Valid & AttributeMask.Size) != 0 && change.Size < 0)
+        {
+            return VfsError.InvalidArgument;
+        }
+
+        VfsError error = ResolveAt(start, path, atFlags, absoluteOnly, out Node target);
+        if (error != VfsError.None)
+        {
+            return error;
+        }
+
+        if ((change.Valid & AttributeMask.Size) != 0 && target.IsDirectory)
+        {
+            return VfsError.IsDirectory;
+        }
+
+        return target.Mount->Operations.SetAttributes(target.Mount->Instance, ref _memory, target.Id, in change, Now);
+    }
+
+    private VfsError WalkToParentOf(in NodeHandle start, ReadOnlySpan<byte> path, bool absoluteOnly, int scratch, out Walk walk)
+    {
+        VfsError error = BeginWalk(start, path, absoluteOnly, scratch, out walk);
+        return error != VfsError.None ? error : WalkToParent(ref walk);
     }
 
     /// <summary>
     /// getdents(2), one entry at a time: entry <paramref name="index"/> of the directory open as
-    /// <paramref name="fd"/> — 0 is ".", 1 is "..", then the names in creation order. Returns the
-    /// name's length with the name in <paramref name="name"/>, 0 past the last entry, or -errno:
-    /// NotDirectory for a file, InvalidArgument for a negative index or a buffer shorter than the
-    /// name (256 bytes always suffice). Costs O(index): walk from 0 upwards.
+    /// <paramref name="fd"/> — 0 is ".", 1 is "..", then the names in the file system's order
+    /// (tmpfs: creation order). Returns the name's length with the name in
+    /// <paramref name="name"/>, 0 past the last entry, or -errno: NotDirectory for a file,
+    /// InvalidArgument for a negative index or a buffer shorter than the name (256 bytes always
+    /// suffice). Costs O(index) on tmpfs: walk from 0 upwards.
     /// </summary>
     public readonly long ReadDirectory(ref FileTable files, int fd, long index, Span<byte> name, out DirectoryEntry entry)
     {
@@ -309,15 +323,15 @@ public unsafe partial struct VirtualFileSystem<TMemory>
             return -(long)VfsError.BadDescriptor;
         }
 
-        return ReadDirectoryOf(file->Inode, index, name, out entry);
+        return ReadDirectoryOf(NodeOf(file), index, name, out entry);
     }
 
     /// <summary><see cref="ReadDirectory(ref FileTable, int, long, Span{byte}, out DirectoryEntry)"/>
     /// of the directory at <paramref name="path"/>, without a descriptor.</summary>
-    public readonly long ReadDirectory(ReadOnlySpan<byte> path, long index, Span<byte> name, out DirectoryEntry entry)
+    public long ReadDirectory(ReadOnlySpan<byte> path, long index, Span<byte> name, out DirectoryEntry entry)
     {
         entry = default;
-        VfsError error = Resolve(path, out Inode* dir);
+        VfsError error = ResolvePath(default, path, true, true, out Node dir);
         if (error != VfsError.None)
         {
             return -(long)error;
@@ -326,10 +340,10 @@ public unsafe partial struct VirtualFileSystem<TMemory>
         return ReadDirectoryOf(dir, index, name, out entry);
     }
 
-    private static long ReadDirectoryOf(Inode* dir, long index, Span<byte> name, out DirectoryEntry entry)
+    private static long ReadDirectoryOf(Node dir, long index, Span<byte> name, out DirectoryEntry entry)
     {
         entry = default;
-        if (!dir->IsDirectory)
+        if (!dir.IsDirectory)
         {
             return -(long)VfsError.NotDirectory;
         }
@@ -352,32 +366,14 @@ public unsafe partial struct VirtualFileSystem<TMemory>
                 name[1] = (byte)'.';
             }
 
-            entry.Inode = index == 0 ? dir->Number : ParentOf(dir)->Number;
+            Fill(index == 0 ? dir : ParentOf(dir), out FileStatus status);
+            entry.Inode = status.Inode;
             entry.Type = DirectoryEntryType.Directory;
             entry.NameLength = (int)index + 1;
             return entry.NameLength;
         }
 
-        DirectoryNode* node = dir->FirstEntry;
-        for (long i = 2; i < index && node != null; i++)
-        {
-            node = node->Next;
-        }
-
-        if (node == null)
-        {
-            return 0;
-        }
-
-        if (name.Length < node->NameLength)
-        {
-            return -(long)VfsError.InvalidArgument;
-        }
-
-        new ReadOnlySpan<byte>(DirectoryNode.NameOf(node), node->NameLength).CopyTo(name);
-        entry.Inode = node->Inode->Number;
-        entry.Type = node->Inode->IsDirectory ? DirectoryEntryType.Directory : DirectoryEntryType.Regular;
-        entry.NameLength = node->NameLength;
-        return node->NameLength;
+        MountEntry<TMemory>* mount = dir.Mount;
+        return mount->Operations.ReadDirectory(mount->Instance, dir.Id, index - 2, name, out entry);
     }
 }

@@ -6,13 +6,18 @@ public unsafe partial struct VirtualFileSystem<TMemory>
 {
     /// <summary>
     /// open(2): the lowest free descriptor, or -errno. O_CREAT makes a regular file with
-    /// <c>mode &amp; 07777</c> (no umask here) when the name is free; O_EXCL makes an existing name
-    /// Exists; O_TRUNC empties a regular file; O_APPEND makes every write go to the end;
-    /// O_DIRECTORY requires a directory. Directories open read-only (IsDirectory otherwise).
+    /// <c>mode &amp; 07777</c> (no umask here) when the name is free — through a dangling symbolic
+    /// link too, as Linux; O_EXCL makes an existing name (a link included) Exists; O_TRUNC empties
+    /// a regular file; O_APPEND makes every write go to the end; O_DIRECTORY requires a directory;
+    /// O_NOFOLLOW makes a symbolic link as the last component Loop. Directories open read-only
+    /// (IsDirectory otherwise). Writing access to a read-only file system is ReadOnlyFileSystem.
     /// The descriptor is chosen before the path is looked at, so a full table is
     /// TooManyOpenFiles whatever the path (as in Linux).
     /// </summary>
-    public long Open(ref FileTable files, ReadOnlySpan<byte> path, int flags, uint mode)
+    public long Open(ref FileTable files, ReadOnlySpan<byte> path, int flags, uint mode) =>
+        OpenPath(ref files, default, path, flags, mode, true);
+
+    private long OpenPath(ref FileTable files, in NodeHandle start, ReadOnlySpan<byte> path, int flags, uint mode, bool absoluteOnly)
     {
         int access = flags & OpenFlags.AccessModeMask;
         if (access == OpenFlags.AccessModeMask ||
@@ -28,109 +33,143 @@ public unsafe partial struct VirtualFileSystem<TMemory>
             return -(long)VfsError.TooManyOpenFiles;
         }
 
-        VfsError error = WalkToParent(path, out ParentPath parent);
+        VfsError error = BeginWalk(start, path, absoluteOnly, 0, out Walk walk);
+        if (error != VfsError.None)
+        {
+            return -(long)error;
+        }
+
+        error = WalkToParent(ref walk);
         if (error != VfsError.None)
         {
             return -(long)error;
         }
 
         bool create = (flags & OpenFlags.Create) != 0;
-        Inode* target;
-        if (parent.Kind == LastKind.Root)
+        bool exclusive = create && (flags & OpenFlags.Exclusive) != 0;
+        // O_CREAT|O_EXCL never follows the last link (Linux: the link itself makes it EEXIST).
+        bool follow = (flags & OpenFlags.NoFollow) == 0 && !exclusive;
+        error = LookupLast(ref walk, follow, out Node target, out bool lastMissing);
+        if (error == VfsError.NoEntry && lastMissing && create && walk.Kind == LastKind.Normal)
         {
-            target = parent.Directory;
-        }
-        else
-        {
-            error = Step(parent.Directory, parent.Name, out target);
-            if (error == VfsError.NoEntry && create && parent.Kind == LastKind.Normal)
-            {
-                return parent.TrailingSlash ? -(long)VfsError.IsDirectory : CreateAndOpen(ref files, fd, parent, flags, mode);
-            }
-
-            if (error != VfsError.None)
-            {
-                return -(long)error;
-            }
+            return walk.TrailingSlash ? -(long)VfsError.IsDirectory : CreateAndOpen(ref files, fd, walk.Directory, walk.Name, flags, mode);
         }
 
-        if (create && (flags & OpenFlags.Exclusive) != 0 && parent.Kind == LastKind.Normal)
+        if (error != VfsError.None)
+        {
+            return -(long)error;
+        }
+
+        if (exclusive && walk.Kind == LastKind.Normal)
         {
             return -(long)VfsError.Exists;
         }
 
-        if (target->IsDirectory)
+        if (target.IsSymbolicLink)
+        {
+            return -(long)VfsError.Loop;
+        }
+
+        if (target.IsDirectory)
         {
             if (create || access != OpenFlags.ReadOnly)
             {
                 return -(long)VfsError.IsDirectory;
             }
         }
-        else if (parent.TrailingSlash || (flags & OpenFlags.Directory) != 0)
+        else if (walk.TrailingSlash || (flags & OpenFlags.Directory) != 0)
         {
             return -(long)VfsError.NotDirectory;
         }
 
-        OpenFile* file = NewOpenFile(target, flags);
-        if (file == null)
+        error = NewOpenFile(target, flags, out OpenFile* file);
+        if (error != VfsError.None)
         {
-            return -(long)VfsError.NoMemory;
+            return -(long)error;
         }
 
-        if ((flags & OpenFlags.Truncate) != 0 && !target->IsDirectory && target->Size != 0)
+        if ((flags & OpenFlags.Truncate) != 0 && !target.IsDirectory && SizeOf(target) != 0)
         {
-            Tmpfs.Truncate(ref _memory, target, 0, Now);
-        }
-
-        files.Set(fd, file);
-        return fd;
-    }
-
-    private long CreateAndOpen(ref FileTable files, int fd, ParentPath parent, int flags, uint mode)
-    {
-        Inode* dir = parent.Directory;
-        Inode* inode = Tmpfs.NewInode(ref _memory, dir->FileSystem, FileMode.Regular | (mode & FileMode.PermissionMask), Now);
-        if (inode == null)
-        {
-            return -(long)VfsError.NoMemory;
-        }
-
-        DirectoryNode* node = Tmpfs.NewEntry(ref _memory, parent.Name, inode);
-        OpenFile* file = node != null ? NewOpenFile(inode, flags) : null;
-        if (file == null)
-        {
-            if (node != null)
+            AttributeChange change = default;
+            change.Valid = AttributeMask.Size;
+            error = target.Mount->Operations.SetAttributes(target.Mount->Instance, ref _memory, target.Id, in change, Now);
+            if (error != VfsError.None)
             {
-                _memory.Free(node);
+                Release(file);
+                return -(long)error;
             }
-
-            Tmpfs.FreeInode(ref _memory, inode);
-            return -(long)VfsError.NoMemory;
         }
 
-        inode->LinkCount = 1;
-        Tmpfs.Link(dir, node);
-        dir->ModifyTime = Now;
-        dir->ChangeTime = Now;
         files.Set(fd, file);
         return fd;
     }
 
-    private OpenFile* NewOpenFile(Inode* inode, int flags)
+    private long CreateAndOpen(ref FileTable files, int fd, Node directory, ReadOnlySpan<byte> name, int flags, uint mode)
     {
         var file = (OpenFile*)_memory.Allocate((nuint)sizeof(OpenFile));
         if (file == null)
         {
-            return null;
+            return -(long)VfsError.NoMemory;
         }
 
-        file->Inode = inode;
+        MountEntry<TMemory>* mount = directory.Mount;
+        VfsError error = mount->Operations.Create(mount->Instance, ref _memory, directory.Id, name,
+            FileMode.Regular | (mode & FileMode.PermissionMask), Now, out ulong node);
+        if (error == VfsError.None)
+        {
+            error = mount->Operations.Open(mount->Instance, node, flags);
+        }
+
+        if (error != VfsError.None)
+        {
+            _memory.Free(file);
+            return -(long)error;
+        }
+
+        Describe(file, new Node(mount, node, FileMode.Regular), flags);
+        files.Set(fd, file);
+        return fd;
+    }
+
+    /// <summary>A new open file description of <paramref name="node"/>, its file system told
+    /// (which may refuse: ReadOnlyFileSystem).</summary>
+    private VfsError NewOpenFile(Node node, int flags, out OpenFile* file)
+    {
+        file = (OpenFile*)_memory.Allocate((nuint)sizeof(OpenFile));
+        if (file == null)
+        {
+            return VfsError.NoMemory;
+        }
+
+        VfsError error = node.Mount->Operations.Open(node.Mount->Instance, node.Id, flags);
+        if (error != VfsError.None)
+        {
+            _memory.Free(file);
+            file = null;
+            return error;
+        }
+
+        Describe(file, node, flags);
+        return VfsError.None;
+    }
+
+    private static void Describe(OpenFile* file, Node node, int flags)
+    {
+        file->Mount = node.Mount;
+        file->Node = node.Id;
+        file->Type = node.Type;
         file->Offset = 0;
         file->Flags = flags;
         file->References = 1;
-        inode->OpenCount++;
-        inode->FileSystem->OpenFiles++;
-        return file;
+        node.Mount->OpenFiles++;
+    }
+
+    private static Node NodeOf(OpenFile* file) => new((MountEntry<TMemory>*)file->Mount, file->Node, file->Type);
+
+    private static long SizeOf(Node node)
+    {
+        Fill(node, out FileStatus status);
+        return status.Size;
     }
 
     /// <summary>close(2). The inode of a file unlinked while open is freed with its last close.</summary>
@@ -164,11 +203,11 @@ public unsafe partial struct VirtualFileSystem<TMemory>
             return;
         }
 
-        Inode* inode = file->Inode;
-        inode->OpenCount--;
-        inode->FileSystem->OpenFiles--;
+        var mount = (MountEntry<TMemory>*)file->Mount;
+        ulong node = file->Node;
+        mount->OpenFiles--;
         _memory.Free(file);
-        Tmpfs.ReleaseIfUnused(ref _memory, inode);
+        mount->Operations.Close(mount->Instance, ref _memory, node);
     }
 
     /// <summary>dup(2): a new lowest descriptor sharing the open file description (and so the
@@ -225,15 +264,18 @@ public unsafe partial struct VirtualFileSystem<TMemory>
             return -(long)VfsError.BadDescriptor;
         }
 
-        Inode* inode = file->Inode;
-        if (inode->IsDirectory)
+        if (file->IsDirectory)
         {
             return -(long)VfsError.IsDirectory;
         }
 
-        int count = Tmpfs.Read(inode, file->Offset, buffer);
-        file->Offset += count;
-        inode->AccessTime = Now;
+        var mount = (MountEntry<TMemory>*)file->Mount;
+        long count = mount->Operations.Read(mount->Instance, file->Node, file->Offset, buffer, Now);
+        if (count > 0)
+        {
+            file->Offset += count;
+        }
+
         return count;
     }
 
@@ -249,13 +291,13 @@ public unsafe partial struct VirtualFileSystem<TMemory>
             return -(long)VfsError.BadDescriptor;
         }
 
-        Inode* inode = file->Inode;
         if ((file->Flags & OpenFlags.Append) != 0)
         {
-            file->Offset = inode->Size;
+            file->Offset = SizeOf(NodeOf(file));
         }
 
-        long written = Tmpfs.Write(ref _memory, inode, file->Offset, data, Now);
+        var mount = (MountEntry<TMemory>*)file->Mount;
+        long written = mount->Operations.Write(mount->Instance, ref _memory, file->Node, file->Offset, data, Now);
         if (written > 0)
         {
             file->Offset += written;
@@ -285,12 +327,12 @@ public unsafe partial struct VirtualFileSystem<TMemory>
                 origin = file->Offset;
                 break;
             case SeekOrigin.End:
-                if (file->Inode->IsDirectory)
+                if (file->IsDirectory)
                 {
                     return -(long)VfsError.InvalidArgument;
                 }
 
-                origin = file->Inode->Size;
+                origin = SizeOf(NodeOf(file));
                 break;
             default:
                 return -(long)VfsError.InvalidArgument;
@@ -315,13 +357,13 @@ public unsafe partial struct VirtualFileSystem<TMemory>
             return VfsError.BadDescriptor;
         }
 
-        Fill(file->Inode, out status);
+        Fill(NodeOf(file), out status);
         return VfsError.None;
     }
 
-    /// <summary>truncate(2): sets the size of the regular file at <paramref name="path"/>;
-    /// growing leaves a hole. IsDirectory for a directory, InvalidArgument for a negative
-    /// length, FileTooLarge past <see cref="VfsLimits.MaxFileSize"/>.</summary>
+    /// <summary>truncate(2): sets the size of the regular file at <paramref name="path"/>
+    /// (links followed); growing leaves a hole. IsDirectory for a directory, InvalidArgument for
+    /// a negative length, FileTooLarge past <see cref="VfsLimits.MaxFileSize"/>.</summary>
     public VfsError Truncate(ReadOnlySpan<byte> path, long length)
     {
         if (length < 0)
@@ -329,18 +371,18 @@ public unsafe partial struct VirtualFileSystem<TMemory>
             return VfsError.InvalidArgument;
         }
 
-        VfsError error = Resolve(path, out Inode* target);
+        VfsError error = ResolvePath(default, path, true, true, out Node target);
         if (error != VfsError.None)
         {
             return error;
         }
 
-        if (target->IsDirectory)
+        if (target.IsDirectory)
         {
             return VfsError.IsDirectory;
         }
 
-        return Tmpfs.Truncate(ref _memory, target, length, Now);
+        return SetSize(target, length);
     }
 
     /// <summary>ftruncate(2): like <see cref="Truncate(ReadOnlySpan{byte}, long)"/> on an open
@@ -353,11 +395,19 @@ public unsafe partial struct VirtualFileSystem<TMemory>
             return VfsError.BadDescriptor;
         }
 
-        if (length < 0 || !file->CanWrite || file->Inode->IsDirectory)
+        if (length < 0 || !file->CanWrite || file->IsDirectory)
         {
             return VfsError.InvalidArgument;
         }
 
-        return Tmpfs.Truncate(ref _memory, file->Inode, length, Now);
+        return SetSize(NodeOf(file), length);
+    }
+
+    private VfsError SetSize(Node node, long length)
+    {
+        AttributeChange change = default;
+        change.Valid = AttributeMask.Size;
+        change.Size = length;
+        return node.Mount->Operations.SetAttributes(node.Mount->Instance, ref _memory, node.Id, in change, Now);
     }
 }

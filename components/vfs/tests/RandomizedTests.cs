@@ -8,8 +8,10 @@ namespace Aurora.Vfs.Tests;
 
 /// <summary>
 /// Random open/close/dup/read/write/seek/truncate/ftruncate/unlink/mkdir/rmdir/rename/stat/
-/// readdir across a few directories, part of them on a second tmpfs mounted at /m, checked
-/// against a model (path → file object, set of directories, descriptor → shared description).
+/// readdir across a few directories, part of them on a second tmpfs mounted at /m and on a
+/// read-only cpio file system mounted at /ro (fixed files, a directory and a symbolic link, where
+/// every change is EROFS), checked against a model (path → file object, set of directories,
+/// links, descriptor → shared description).
 /// Every result — value or errno — must be the model's; file contents and directory listings
 /// must match; after deleting everything the memory ledger is back where it started, and after
 /// unmount and dispose at zero. The seed is in every failure message; replay with
@@ -50,19 +52,23 @@ public class RandomizedTests
         public bool Append;
     }
 
-    private sealed class ModelRun
+    private sealed unsafe class ModelRun
     {
-        // Directories that come and go (all named d*), and the fixed ones: "/" and the mount "/m".
-        private static readonly string[] DirectoryPaths = ["/d0", "/d1", "/d0/d2", "/d1/d4", "/m/d3", "/m/d3/d5"];
-        private static readonly string[] Parents = ["/", "/m", .. DirectoryPaths];
+        // Directories that come and go (all named d*; "/ro/d7" can never be made), and the fixed
+        // ones: "/", the mounts "/m" and "/ro", and "/ro/d6" in the image.
+        private static readonly string[] DirectoryPaths = ["/d0", "/d1", "/d0/d2", "/d1/d4", "/m/d3", "/m/d3/d5", "/ro/d7"];
+        private static readonly string[] Parents = ["/", "/m", "/ro", "/ro/d6", .. DirectoryPaths];
         private static readonly string[] AllDirectories = Parents;
         private static readonly string[] FilePaths =
-            Parents.SelectMany(p => new[] { "f0", "f1", "f2" }.Select(f => (p == "/" ? "/" : p + "/") + f)).ToArray();
+            Parents.SelectMany(p => new[] { "f0", "f1", "f2" }.Select(f => (p == "/" ? "/" : p + "/") + f)).Append("/ro/l0").ToArray();
+        /// <summary>The image's files (contents random per round) and its one link.</summary>
+        private static readonly string[] ReadOnlyFiles = ["/ro/f0", "/ro/f1", "/ro/d6/f2"];
+        private readonly Dictionary<string, string> _links = new() { ["/ro/l0"] = "/ro/f0" };
 
         private readonly Random _random;
         private readonly string _context;
         private readonly Dictionary<string, ModelFile> _files = new();
-        private readonly HashSet<string> _dirs = ["/", "/m"];
+        private readonly HashSet<string> _dirs = ["/", "/m", "/ro", "/ro/d6"];
         private readonly Dictionary<int, ModelDescription> _fds = new();
         private Harness _h = null!;
         private int _operation;
@@ -124,7 +130,15 @@ public class RandomizedTests
             return slash == 0 ? "/" : path[..slash];
         }
 
-        private static int DeviceOf(string dir) => dir == "/m" || dir.StartsWith("/m/", StringComparison.Ordinal) ? 2 : 1;
+        private static int DeviceOf(string dir) => IsInside(dir, "/m") ? 2 : IsInside(dir, "/ro") ? 3 : 1;
+
+        private static bool IsReadOnly(string path) => IsInside(path, "/ro");
+
+        private static bool IsMount(string path) => path == "/m" || path == "/ro";
+
+        private bool Exists(string path) => _files.ContainsKey(path) || _links.ContainsKey(path);
+
+        private string Follow(string path) => _links.TryGetValue(path, out string? target) ? target : path;
 
         private static bool IsInside(string path, string dir) => path == dir || path.StartsWith(dir + "/", StringComparison.Ordinal);
 
@@ -146,6 +160,20 @@ public class RandomizedTests
             {
                 Expect(VfsError.None, _h.Mkdir("/m"));
                 Expect(VfsError.None, _h.Vfs.Mount(Harness.P("/m"), 0));
+                var image = new CpioBuilder().Symlink("l0", "f0");
+                foreach (string file in ReadOnlyFiles)
+                {
+                    byte[] data = RandomBytes(RandomLength());
+                    _files[file] = new ModelFile { Data = data };
+                    image.File(file["/ro/".Length..], data);
+                }
+
+                using var readOnly = new CpioImage(image.Build(), _h.Ledger);
+                Expect(VfsError.None, readOnly.InitializeError);
+                Expect(VfsError.None, _h.Mkdir("/ro"));
+                Expect(VfsError.None, _h.Vfs.Mount<CpioFileSystem>(Harness.P("/ro"), readOnly.FileSystem));
+                // The first link followed takes the VFS's path buffers for good (until Dispose).
+                Expect(VfsError.None, _h.Stat("/ro/l0", out _));
                 int baseline = _h.Ledger.Outstanding;
 
                 for (_operation = 0; _operation < operations; _operation++)
@@ -226,9 +254,20 @@ public class RandomizedTests
             {
                 expected = access != OpenFlags.ReadOnly ? -(long)VfsError.IsDirectory : LowestFreeDescriptor();
             }
-            else if (_files.TryGetValue(path, out file))
+            else if (_links.ContainsKey(path) && create && (flags & OpenFlags.Exclusive) != 0)
             {
-                expected = create && (flags & OpenFlags.Exclusive) != 0 ? -(long)VfsError.Exists : LowestFreeDescriptor();
+                expected = -(long)VfsError.Exists;
+            }
+            else if (_files.TryGetValue(Follow(path), out file))
+            {
+                bool truncates = (flags & OpenFlags.Truncate) != 0 && file.Data.Length != 0;
+                expected = create && (flags & OpenFlags.Exclusive) != 0 ? -(long)VfsError.Exists :
+                    IsReadOnly(path) && (access != OpenFlags.ReadOnly || truncates) ? -(long)VfsError.ReadOnlyFileSystem :
+                    LowestFreeDescriptor();
+            }
+            else if (create && IsReadOnly(path))
+            {
+                expected = -(long)VfsError.ReadOnlyFileSystem;
             }
             else if (create)
             {
@@ -378,7 +417,7 @@ public class RandomizedTests
         private void TruncatePath()
         {
             string path = _random.Next(8) == 0 ? Pick(AllDirectories) : Pick(FilePaths);
-            _files.TryGetValue(path, out ModelFile? file);
+            _files.TryGetValue(Follow(path), out ModelFile? file);
             long length = _random.Next((int)(file?.Data.Length ?? 0) + 8000);
             _what = $"truncate {path} {length}";
             VfsError actual = _h.Vfs.Truncate(Harness.P(path), length);
@@ -389,6 +428,10 @@ public class RandomizedTests
             else if (file == null)
             {
                 Expect(VfsError.NoEntry, actual);
+            }
+            else if (IsReadOnly(path))
+            {
+                Expect(VfsError.ReadOnlyFileSystem, actual);
             }
             else
             {
@@ -428,6 +471,10 @@ public class RandomizedTests
             {
                 Expect(VfsError.IsDirectory, actual);
             }
+            else if (IsReadOnly(path) && Exists(path))
+            {
+                Expect(VfsError.ReadOnlyFileSystem, actual);
+            }
             else
             {
                 Expect(_files.Remove(path) ? VfsError.None : VfsError.NoEntry, actual);
@@ -447,6 +494,10 @@ public class RandomizedTests
             {
                 Expect(VfsError.NoEntry, actual);
             }
+            else if (IsReadOnly(path))
+            {
+                Expect(VfsError.ReadOnlyFileSystem, actual);
+            }
             else
             {
                 Expect(VfsError.None, actual);
@@ -462,7 +513,8 @@ public class RandomizedTests
             VfsError expected =
                 path == "/" ? VfsError.Busy :
                 !_dirs.Contains(path) ? VfsError.NoEntry :
-                path == "/m" ? VfsError.Busy :
+                IsMount(path) ? VfsError.Busy :
+                IsReadOnly(path) ? VfsError.ReadOnlyFileSystem :
                 HasChildren(path) ? VfsError.NotEmpty :
                 VfsError.None;
             Expect(expected, actual);
@@ -481,7 +533,9 @@ public class RandomizedTests
             VfsError expected =
                 !_dirs.Contains(ParentOf(from)) || !_dirs.Contains(ParentOf(to)) ? VfsError.NoEntry :
                 DeviceOf(ParentOf(from)) != DeviceOf(ParentOf(to)) ? VfsError.CrossDevice :
-                !_files.ContainsKey(from) ? VfsError.NoEntry :
+                !Exists(from) ? VfsError.NoEntry :
+                from == to ? VfsError.None :
+                IsReadOnly(from) ? VfsError.ReadOnlyFileSystem :
                 VfsError.None;
             Expect(expected, actual);
             if (expected == VfsError.None && from != to)
@@ -493,18 +547,19 @@ public class RandomizedTests
 
         private void RenameDirectory()
         {
-            string from = _random.Next(12) == 0 ? "/m" : Pick(DirectoryPaths);
-            string to = _random.Next(12) == 0 ? "/m" : Pick(DirectoryPaths);
+            string from = _random.Next(12) == 0 ? Pick(new[] { "/m", "/ro", "/ro/d6" }) : Pick(DirectoryPaths);
+            string to = _random.Next(12) == 0 ? Pick(new[] { "/m", "/ro", "/ro/d6" }) : Pick(DirectoryPaths);
             _what = $"rename-directory {from} {to}";
             VfsError actual = _h.Vfs.Rename(Harness.P(from), Harness.P(to));
             VfsError expected =
                 !_dirs.Contains(ParentOf(from)) || !_dirs.Contains(ParentOf(to)) ? VfsError.NoEntry :
                 DeviceOf(ParentOf(from)) != DeviceOf(ParentOf(to)) ? VfsError.CrossDevice :
                 !_dirs.Contains(from) ? VfsError.NoEntry :
-                from == "/m" ? VfsError.Busy :
+                IsMount(from) ? VfsError.Busy :
                 IsInside(ParentOf(to), from) ? VfsError.InvalidArgument :
                 from == to ? VfsError.None :
-                to == "/m" ? VfsError.Busy :
+                IsMount(to) ? VfsError.Busy :
+                IsReadOnly(from) ? VfsError.ReadOnlyFileSystem :
                 _dirs.Contains(to) && HasChildren(to) ? VfsError.NotEmpty :
                 VfsError.None;
             Expect(expected, actual);
@@ -541,7 +596,7 @@ public class RandomizedTests
                 Check(FileMode.IsDirectory(st.Mode), "not a directory");
                 Check(st.Device == (ulong)DeviceOf(path), $"device {st.Device}");
             }
-            else if (_files.TryGetValue(path, out ModelFile? file))
+            else if (_files.TryGetValue(Follow(path), out ModelFile? file))
             {
                 Expect(VfsError.None, actual);
                 Check(FileMode.IsRegular(st.Mode) && st.LinkCount == 1, "not a regular file with one link");
@@ -585,6 +640,7 @@ public class RandomizedTests
             string prefix = dir == "/" ? "/" : dir + "/";
             var expected = _dirs.Where(d => d != "/" && ParentOf(d) == dir).Select(d => (d[prefix.Length..], DirectoryEntryType.Directory))
                 .Concat(_files.Keys.Where(f => ParentOf(f) == dir).Select(f => (f[prefix.Length..], DirectoryEntryType.Regular)))
+                .Concat(_links.Keys.Where(l => ParentOf(l) == dir).Select(l => (l[prefix.Length..], DirectoryEntryType.SymbolicLink)))
                 .OrderBy(x => x.Item1, StringComparer.Ordinal).ToList();
             var actual = _h.List(dir).Select(x => (x.Name, x.Type)).OrderBy(x => x.Name, StringComparer.Ordinal).ToList();
             Check(expected.SequenceEqual(actual),
@@ -631,12 +687,12 @@ public class RandomizedTests
             _what = "teardown";
             _h.Vfs.CloseAll(ref _h.Files);
             _fds.Clear();
-            foreach (string file in _files.Keys.ToList())
+            foreach (string file in _files.Keys.Where(f => !IsReadOnly(f)).ToList())
             {
                 Expect(VfsError.None, _h.Vfs.Unlink(Harness.P(file)));
             }
 
-            foreach (string dir in _dirs.Where(d => d != "/" && d != "/m").OrderByDescending(d => d.Length).ToList())
+            foreach (string dir in _dirs.Where(d => d != "/" && d != "/m" && !IsReadOnly(d)).OrderByDescending(d => d.Length).ToList())
             {
                 Expect(VfsError.None, _h.Vfs.Rmdir(Harness.P(dir)));
             }
@@ -646,6 +702,10 @@ public class RandomizedTests
             Check(m.Inodes == 1 && m.UsedBytes == 0 && m.OpenFiles == 0, $"/m: {m.Inodes} inodes, {m.UsedBytes} bytes");
             Expect(VfsError.None, _h.Vfs.Unmount(Harness.P("/m")));
             Expect(VfsError.None, _h.Vfs.Rmdir(Harness.P("/m")));
+            Expect(VfsError.None, _h.Vfs.StatFileSystem(Harness.P("/ro"), out FileSystemStatus ro));
+            Check(ro.ReadOnly && ro.Inodes == 6 && ro.OpenFiles == 0, $"/ro: {ro.Inodes} inodes, {ro.OpenFiles} open");
+            Expect(VfsError.None, _h.Vfs.Unmount(Harness.P("/ro")));
+            Expect(VfsError.None, _h.Vfs.Rmdir(Harness.P("/ro")));
             Expect(VfsError.None, _h.Vfs.StatFileSystem(Harness.P("/"), out FileSystemStatus root));
             Check(root.Inodes == 1 && root.UsedBytes == 0, $"/: {root.Inodes} inodes, {root.UsedBytes} bytes");
             // Harness.Dispose: Dispose() and the ledger at zero.

@@ -22,14 +22,14 @@ internal unsafe struct Inode
 
     // Directories. Entries form a doubly linked list in creation order (readdir order).
     /// <summary>The directory holding this one; the file system's root (and a removed
-    /// directory) points to itself. Crossing a mount upwards goes through
-    /// <see cref="Superblock.MountPoint"/>, not through this.</summary>
+    /// directory) points to itself. Crossing a mount upwards is the VFS's business.</summary>
     public Inode* Parent;
     public DirectoryNode* FirstEntry;
     public DirectoryNode* LastEntry;
     public uint EntryCount;
-    /// <summary>The file system mounted on this directory, if any.</summary>
-    public Superblock* MountedHere;
+
+    /// <summary>Symbolic links: the target's bytes (<see cref="Size"/> of them), one allocation.</summary>
+    public byte* LinkTarget;
 
     // Regular files: a flat table of page pointers; null slots are holes and read as zeros.
     // Invariant: bytes of allocated pages beyond Size are zero, so growing a file (truncate up,
@@ -39,6 +39,8 @@ internal unsafe struct Inode
     public ulong PagesInUse;
 
     public readonly bool IsDirectory => FileMode.IsDirectory(Mode);
+
+    public readonly bool IsSymbolicLink => FileMode.IsSymbolicLink(Mode);
 }
 
 /// <summary>A name in a directory: a list node followed in the same allocation by the name's
@@ -54,22 +56,13 @@ internal unsafe struct DirectoryNode
     public static byte* NameOf(DirectoryNode* node) => (byte*)(node + 1);
 }
 
-/// <summary>One mounted tmpfs instance (Linux's super_block).</summary>
+/// <summary>One tmpfs instance (Linux's super_block): its figures and its root.</summary>
 internal unsafe struct Superblock
 {
-    public ulong Device;
     public ulong NextInodeNumber;
     /// <summary>Maximum file pages; 0 = unlimited.</summary>
     public ulong CapacityPages;
     public ulong UsedPages;
     public ulong Inodes;
-    /// <summary>Open file descriptions whose inode lives here; unmount needs zero.</summary>
-    public ulong OpenFiles;
-    /// <summary>File systems mounted on directories of this one; unmount needs zero.</summary>
-    public uint ChildMounts;
     public Inode* Root;
-    /// <summary>The directory of the parent file system this one covers; null for the root
-    /// file system.</summary>
-    public Inode* MountPoint;
-    public Superblock* NextMount;
 }

@@ -5,7 +5,8 @@ namespace Aurora.Vfs;
 /// <summary>
 /// tmpfs: file systems whose inodes, directory entries and file pages all live in memory from
 /// <c>TMemory</c>. Everything here works on one file system and knows nothing of paths, mounts
-/// or descriptors; <see cref="VirtualFileSystem{TMemory}"/> builds those on top.
+/// or descriptors; <see cref="TmpfsFileSystem"/> offers it to the VFS through
+/// <see cref="IFileSystem"/>.
 /// </summary>
 internal static unsafe class Tmpfs
 {
@@ -16,7 +17,7 @@ internal static unsafe class Tmpfs
     /// two for "." and "..").</summary>
     private const long DirectoryEntrySize = 20;
 
-    public static Superblock* Create<TMemory>(ref TMemory memory, ulong device, ulong capacityBytes, long now)
+    public static Superblock* Create<TMemory>(ref TMemory memory, ulong capacityBytes, long now)
         where TMemory : struct, IVfsMemory
     {
         var fs = (Superblock*)memory.Allocate((nuint)sizeof(Superblock));
@@ -26,7 +27,6 @@ internal static unsafe class Tmpfs
         }
 
         *fs = default;
-        fs->Device = device;
         fs->NextInodeNumber = 1;
         // Rounded up to whole pages, without overflowing for capacities near ulong.MaxValue.
         fs->CapacityPages = capacityBytes / VfsLimits.PageSize + (capacityBytes % VfsLimits.PageSize != 0 ? 1UL : 0UL);
@@ -109,6 +109,11 @@ internal static unsafe class Tmpfs
         {
             FreePagesFrom(ref memory, inode, 0);
             memory.Free(inode->Pages);
+        }
+
+        if (inode->LinkTarget != null)
+        {
+            memory.Free(inode->LinkTarget);
         }
 
         inode->FileSystem->Inodes--;
