@@ -76,7 +76,7 @@ public class RandomizedTests
 
         public ModelRun(int seed, int round)
         {
-            _random = new Random(HashCode.Combine(seed, round));
+            _random = new Random(unchecked((seed * 397) ^ (round + 1)));
             _context = $"seed={seed} round={round}";
         }
 
