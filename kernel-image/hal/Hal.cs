@@ -108,6 +108,10 @@ internal static unsafe partial class UserMode
     /// user code that no exception handler resolved: it returns true when it resolved the
     /// fault (the instruction is retried), and does not return otherwise.</summary>
     internal static partial void Initialize(delegate*<ulong, ulong, ulong, ulong, bool> faultHandler);
+    /// <summary>Who answers system calls: <paramref name="handler"/>(number, the six arguments,
+    /// the user stack pointer) returns the result. The kernel's composition root sets it
+    /// (KernelMain: the syscall table), so the architecture depends on no syscall family.</summary>
+    internal static partial void SetSystemCallHandler(delegate*<ulong, ulong*, ulong, long> handler);
     internal static partial void SetKernelStack(ulong top);
     internal static partial void SetThreadPointer(ulong value);
     /// <summary>Starts user code at <paramref name="instructionPointer"/> with the stack at

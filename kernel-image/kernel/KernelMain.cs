@@ -83,6 +83,7 @@ internal static unsafe class KernelMain
         Processes.UserMemory.Initialize();
         Ipc.Capabilities.Initialize();
         UserMode.Initialize(&Processes.Process.OnUserFault);
+        UserMode.SetSystemCallHandler(&Syscalls.SyscallTable.Enter);
         Processes.Process.InitializeReaper();
         Console.ConsoleInput.Initialize();
         if (Drivers.Net.E1000.Initialize())

@@ -120,6 +120,7 @@ internal static unsafe partial class UserMode
         X86.UserMode.Initialize();
     }
 
+    internal static partial void SetSystemCallHandler(delegate*<ulong, ulong*, ulong, long> handler) => X86.UserMode.SystemCallHandler = handler;
     internal static partial void SetKernelStack(ulong top) => X86.UserMode.SetKernelStack(top);
     internal static partial void SetThreadPointer(ulong value) => X86.UserMode.SetThreadPointer(value);
     internal static partial void Enter(ulong instructionPointer, ulong stackPointer) => X86.UserMode.Enter(instructionPointer, stackPointer);

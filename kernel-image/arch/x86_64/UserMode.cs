@@ -119,19 +119,25 @@ internal static unsafe class UserMode
     internal static void SetThreadPointer(ulong value) => Cpu.WriteMsr(MsrFsBase, value);
 
 
-    /// <summary>Called by syscall.S with interrupts on. rt_sigreturn is answered here, since it
-    /// replaces the whole register frame; every other call goes to the table, and signals are
+    /// <summary>Answers system calls (Hal.UserMode.SetSystemCallHandler: the syscall table).</summary>
+    internal static delegate*<ulong, ulong*, ulong, long> SystemCallHandler;
+
+    /// <summary>Called by syscall.S with interrupts on: the handler answers the call (rt_sigreturn
+    /// included, which rewrites the whole frame and does not come back), and signals are
     /// delivered on the way back (which may rewrite the frame).</summary>
     [UnmanagedCallersOnly(EntryPoint = "syscall_dispatch")]
     private static long Dispatch(SyscallFrame* frame)
     {
-        Processes.Process* process = Processes.Process.Current;
-        // rt_sigreturn passes the syscall filter like every call; denied, the table answers EPERM.
-        if (frame->Number == Syscalls.SyscallTable.RtSigreturn && process != null && Syscalls.SyscallTable.Admits(process, Syscalls.SyscallTable.RtSigreturn))
-            Processes.Process.SignalReturn(process, frame->Rsp);
+        ulong* arguments = stackalloc ulong[6];
+        arguments[0] = frame->Rdi;
+        arguments[1] = frame->Rsi;
+        arguments[2] = frame->Rdx;
+        arguments[3] = frame->R10;
+        arguments[4] = frame->R8;
+        arguments[5] = frame->R9;
         UserState state = default;
         state.Syscall = frame;
-        state.Rax = Syscalls.SyscallTable.Dispatch(frame->Number, frame->Rdi, frame->Rsi, frame->Rdx, frame->R10, frame->R8, frame->R9);
+        state.Rax = SystemCallHandler(frame->Number, arguments, frame->Rsp);
         Processes.Process.BeforeUserReturn(&state);
         CheckReturnAddress(frame->Rip);
         return state.Rax;

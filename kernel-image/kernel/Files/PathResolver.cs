@@ -96,6 +96,15 @@ internal static unsafe class PathResolver
         if (length == 0) output[length++] = (byte)'/';
         return length;
     }
+
+    /// <summary>Copies a user path into <paramref name="buffer"/> (at least
+    /// <see cref="BufferSize"/> bytes) as an absolute path, relative paths from
+    /// the working directory; its length, or -errno. (execve's path.)</summary>
+    internal static long CopyAbsolute(Process* process, ulong userPath, System.Span<byte> buffer)
+    {
+        if (buffer.Length < BufferSize) return -Syscalls.Errno.ENAMETOOLONG;
+        fixed (byte* bytes = buffer) return Resolve(process, AtFdcwd, userPath, bytes);
+    }
 }
 
 /// <summary>A process's working directory (Linux's fs_struct pwd): its canonical absolute path

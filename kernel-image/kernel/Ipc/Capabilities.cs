@@ -24,6 +24,17 @@ internal static unsafe class Capabilities
 
     internal static ref CapabilitySpace<HeapCapsMemory, KernelRandomSource> Space => ref s_space;
 
+    /// <summary>Message queues changed: sleepers in msgsnd/msgrcv look again. One queue for all
+    /// message queues (the capability space keeps its queues to itself); a waker wakes every
+    /// waiter, and each checks its own queue. Any context.</summary>
+    private static WaitQueue s_queueEvents;
+
+    internal static ref WaitQueue QueueEvents => ref s_queueEvents;
+
+    /// <summary>Wakes msgsnd/msgrcv sleepers after a send, a receive, or anything that may
+    /// remove a queue or change its limits (msgctl, revoke, release, a process's exit).</summary>
+    internal static void QueuesChanged() => s_queueEvents.WakeAll();
+
     internal static void Initialize()
     {
         s_space = new CapabilitySpace<HeapCapsMemory, KernelRandomSource>(default, default);

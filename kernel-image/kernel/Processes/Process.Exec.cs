@@ -20,7 +20,7 @@ internal unsafe partial struct Process
     internal static long Execute(Process* process, ulong userPath, ulong userArguments, ulong userEnvironment)
     {
         byte* path = stackalloc byte[VfsLimits.MaxPathLength + 2];
-        long pathLength = Syscalls.FileCalls.CopyPath(process, userPath, new Span<byte>(path, VfsLimits.MaxPathLength + 2));
+        long pathLength = Files.PathResolver.CopyAbsolute(process, userPath, new Span<byte>(path, VfsLimits.MaxPathLength + 2));
         if (pathLength < 0) return pathLength;
 
         byte* strings = (byte*)KernelMemory.Allocate(ExecStringBytes);
@@ -67,7 +67,7 @@ internal unsafe partial struct Process
 
         // Point of no return: the new image replaces the old one. Shared segments are detached
         // (as execve does on Linux); tokens and ids stay.
-        Syscalls.IpcCalls.DetachAll(process);
+        Ipc.SharedSegments.DetachAll(process);
         process->Descriptors.CloseOnExec();
         AddressSpace old = process->Space;
         KernelThread* thread = Scheduler.Current;

@@ -100,7 +100,7 @@ internal unsafe partial struct Process
         Ipc.Capabilities.Lock();
         Ipc.Capabilities.Space.ProcessForked(parent->CapsHandle, child->CapsHandle);
         Ipc.Capabilities.Unlock();
-        Syscalls.IpcCalls.InheritAttachments(parent, child);
+        Ipc.SharedSegments.InheritAttachments(parent, child);
         child->Entry = parent->Entry;
         child->BreakStart = parent->BreakStart;
         child->Break = parent->Break;

@@ -171,13 +171,13 @@ internal unsafe partial struct Process
     /// (freeing the pages of segments that no one else holds).</summary>
     private static void ForgetCapabilities(Process* process)
     {
-        Syscalls.IpcCalls.DetachAll(process);
+        Ipc.SharedSegments.DetachAll(process);
         ulong* pages = stackalloc ulong[CapsLimitsHoldings];
         Ipc.Capabilities.Lock();
         long count = Ipc.Capabilities.Space.ProcessExited(process->CapsHandle, new Span<ulong>(pages, CapsLimitsHoldings));
         Ipc.Capabilities.Unlock();
-        Syscalls.IpcCalls.QueuesChanged(); // its queues may be gone: their sleepers must see it
-        for (long i = 0; i < count; i++) Syscalls.IpcCalls.FreeSegment(pages[i]);
+        Ipc.Capabilities.QueuesChanged(); // its queues may be gone: their sleepers must see it
+        for (long i = 0; i < count; i++) Ipc.SharedSegments.FreeSegment(pages[i]);
     }
 
     private const int CapsLimitsHoldings = Aurora.Caps.CapsLimits.MaxHoldingsPerProcess;

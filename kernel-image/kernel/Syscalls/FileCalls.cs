@@ -26,15 +26,6 @@ internal static unsafe class FileCalls
 
     private static ulong DescriptorLimit(Process* process) => ResourceLimits.SoftLimit(process->CapsHandle, ResourceLimits.OpenFiles);
 
-    /// <summary>Copies a user path into <paramref name="buffer"/> (at least
-    /// <see cref="PathResolver.BufferSize"/> bytes) as an absolute path, relative paths from
-    /// the working directory; its length, or -errno. (execve's path.)</summary>
-    internal static long CopyPath(Process* process, ulong userPath, Span<byte> buffer)
-    {
-        if (buffer.Length < PathResolver.BufferSize) return -Errno.ENAMETOOLONG;
-        fixed (byte* bytes = buffer) return PathResolver.Resolve(process, PathResolver.AtFdcwd, userPath, bytes);
-    }
-
     internal static long Open(Process* process, ulong userPath, ulong flags, ulong mode) =>
         OpenAt(process, PathResolver.AtFdcwd, userPath, flags, mode);
 

@@ -14,7 +14,7 @@ namespace Aurora.Kernel.Syscalls;
 /// a 32-byte token where Linux takes the key (NULL = IPC_PRIVATE: a new token and object);
 /// msgsnd/msgrcv/msgctl and shmat/shmdt/shmctl take the caller's own ids; Aurora's calls
 /// 1000-1005 mint, grant, revoke, release and export tokens and install a filter. A queue
-/// that is full or empty blocks the caller on <see cref="s_queueEvents"/> (woken by every send,
+/// that is full or empty blocks the caller on <see cref="Capabilities.QueueEvents"/> (woken by every send,
 /// receive and removal; a signal ends the wait with EINTR, never restarted, as signal(7) says
 /// of msgsnd/msgrcv) unless IPC_NOWAIT. Shared segments are pinned frames mapped into each attaching process
 /// (shared across fork, never copied on write) and freed when the last attachment goes.
@@ -65,14 +65,14 @@ internal static unsafe class IpcCalls
         long result = UserMemory.CopyFrom(process->Space, message, new Span<byte>(buffer, (int)(8 + size))) ? 0 : -Errno.EFAULT;
         while (result == 0)
         {
-            s_queueEvents.Prepare(interruptible: true);
+            Capabilities.QueueEvents.Prepare(interruptible: true);
             Capabilities.Lock();
             CapsError error = Capabilities.Space.Send(process->CapsHandle, (int)id, *(long*)buffer, new ReadOnlySpan<byte>(buffer + 8, (int)size), (int)flags);
             Capabilities.Unlock();
-            if (error == CapsError.None) QueuesChanged();
+            if (error == CapsError.None) Capabilities.QueuesChanged();
             if (error != CapsError.TryAgain || (flags & IpcFlags.NoWait) != 0)
             {
-                s_queueEvents.Cancel();
+                Capabilities.QueueEvents.Cancel();
                 result = -(long)error;
                 break;
             }
@@ -94,11 +94,11 @@ internal static unsafe class IpcCalls
         long result;
         while (true)
         {
-            s_queueEvents.Prepare(interruptible: true);
+            Capabilities.QueueEvents.Prepare(interruptible: true);
             Capabilities.Lock();
             result = Capabilities.Space.Receive(process->CapsHandle, (int)id, new Span<byte>(buffer, (int)size), type, (int)flags, out long messageType);
             Capabilities.Unlock();
-            if (result >= 0) QueuesChanged();
+            if (result >= 0) Capabilities.QueuesChanged();
             if (result == -(long)CapsError.NoMessage && (flags & IpcFlags.NoWait) == 0)
             {
                 long waited = WaitForQueue(process);
@@ -107,7 +107,7 @@ internal static unsafe class IpcCalls
                 break;
             }
 
-            s_queueEvents.Cancel();
+            Capabilities.QueueEvents.Cancel();
             if (result >= 0)
             {
                 UserMemory.CopyTo(process->Space, message, new ReadOnlySpan<byte>(&messageType, 8));
@@ -121,27 +121,18 @@ internal static unsafe class IpcCalls
         return result;
     }
 
-    /// <summary>Message queues changed: sleepers in msgsnd/msgrcv look again. One queue for all
-    /// message queues (the capability space keeps its queues to itself); a waker wakes every
-    /// waiter, and each checks its own queue. Any context.</summary>
-    private static Tasks.WaitQueue s_queueEvents;
-
-    /// <summary>Wakes msgsnd/msgrcv sleepers after a send, a receive, or anything that may
-    /// remove a queue or change its limits (msgctl, revoke, release, a process's exit).</summary>
-    internal static void QueuesChanged() => s_queueEvents.WakeAll();
-
-    /// <summary>After <c>s_queueEvents.Prepare</c> and a try that found the queue full or
+    /// <summary>After <c>Capabilities.QueueEvents.Prepare</c> and a try that found the queue full or
     /// empty: sleeps until the queues change (0: try again) or a signal comes (ERESTARTNOHAND:
     /// EINTR when a handler runs, restarted otherwise).</summary>
     private static long WaitForQueue(Process* process)
     {
         if (Process.HasDeliverableSignal(process))
         {
-            s_queueEvents.Cancel();
+            Capabilities.QueueEvents.Cancel();
             return -Errno.ERESTARTNOHAND;
         }
 
-        s_queueEvents.Sleep(Tasks.WaitQueue.Forever);
+        Capabilities.QueueEvents.Sleep(Tasks.WaitQueue.Forever);
         return 0;
     }
 
@@ -153,7 +144,7 @@ internal static unsafe class IpcCalls
         Capabilities.Lock();
         CapsError error = Capabilities.Space.MessageControl(process->CapsHandle, (int)id, (int)command, ref status);
         Capabilities.Unlock();
-        QueuesChanged();
+        Capabilities.QueuesChanged();
         if (error != CapsError.None) return -(long)error;
         if (command == IpcFlags.Stat && !UserMemory.CopyTo(process->Space, buffer, new ReadOnlySpan<byte>(&status, size))) return -Errno.EFAULT;
         return 0;
@@ -192,7 +183,7 @@ internal static unsafe class IpcCalls
         CapsError error = Capabilities.Space.Attach(process->CapsHandle, (int)id, (int)flags, out SegmentAttachment attachment);
         if (error == CapsError.None && attachment.Pages == 0)
         {
-            attachment.Pages = (ulong)AllocateSegment((attachment.Size + 4095) / 4096);
+            attachment.Pages = (ulong)SharedSegments.AllocateSegment((attachment.Size + 4095) / 4096);
             if (attachment.Pages == 0) error = CapsError.NoMemory;
             else Capabilities.Space.SetSegmentPages(attachment.Segment, attachment.Pages);
         }
@@ -217,7 +208,7 @@ internal static unsafe class IpcCalls
             Capabilities.Lock();
             Capabilities.Space.Detach(process->CapsHandle, attachment.Segment, out ulong unused);
             Capabilities.Unlock();
-            FreeSegment(unused);
+            SharedSegments.FreeSegment(unused);
             return -Errno.ENOMEM;
         }
 
@@ -230,7 +221,7 @@ internal static unsafe class IpcCalls
                 Capabilities.Lock();
                 Capabilities.Space.Detach(process->CapsHandle, attachment.Segment, out ulong free);
                 Capabilities.Unlock();
-                FreeSegment(free);
+                SharedSegments.FreeSegment(free);
                 return -Errno.ENOMEM;
             }
         }
@@ -248,111 +239,11 @@ internal static unsafe class IpcCalls
         for (int i = 0; i < Process.MaxSharedMappings; i++)
         {
             if (process->SharedAddress[i] != address || address == 0) continue;
-            DetachSlot(process, i);
+            SharedSegments.DetachSlot(process, i);
             return 0;
         }
 
         return -Errno.EINVAL;
-    }
-
-    /// <summary>Every attachment of a process that is ending (before the capability space
-    /// forgets it).</summary>
-    internal static void DetachAll(Process* process)
-    {
-        for (int i = 0; i < Process.MaxSharedMappings; i++)
-        {
-            if (process->SharedAddress[i] != 0) DetachSlot(process, i);
-        }
-    }
-
-    /// <summary>After fork (and ProcessForked, which gave the child the parent's ids): the
-    /// child's address space already shares the segments' pinned frames; each mapping becomes
-    /// an attachment of the child too. A segment that can no longer be attached (its token
-    /// was revoked meanwhile) is unmapped from the child.</summary>
-    internal static void InheritAttachments(Process* parent, Process* child)
-    {
-        for (int i = 0; i < Process.MaxSharedMappings; i++)
-        {
-            child->SharedAddress[i] = 0;
-            if (parent->SharedAddress[i] == 0) continue;
-            // By segment, not by id: the child shares the mapping even when the segment was
-            // removed (IPC_RMID) after the parent attached it, as in Linux.
-            Capabilities.Lock();
-            CapsError error = Capabilities.Space.AttachForked(child->CapsHandle, parent->SharedSegment[i]);
-            Capabilities.Unlock();
-            if (error != CapsError.None)
-            {
-                UnmapSegment(child, parent->SharedAddress[i], parent->SharedPages[i]);
-                continue;
-            }
-
-            child->SharedAddress[i] = parent->SharedAddress[i];
-            child->SharedPages[i] = parent->SharedPages[i];
-            child->SharedSegment[i] = parent->SharedSegment[i];
-            child->SharedId[i] = parent->SharedId[i];
-        }
-    }
-
-    private static void DetachSlot(Process* process, int slot)
-    {
-        UnmapSegment(process, process->SharedAddress[slot], process->SharedPages[slot]);
-        Capabilities.Lock();
-        Capabilities.Space.Detach(process->CapsHandle, process->SharedSegment[slot], out ulong free);
-        Capabilities.Unlock();
-        FreeSegment(free);
-        process->SharedAddress[slot] = 0;
-    }
-
-    /// <summary>Unmaps an attachment and forgets its region. Only pages still in that same
-    /// attachment's region are touched: if the program unmapped it (munmap) and mapped something
-    /// else there, shmdt must not take the newcomer's pages.</summary>
-    private static void UnmapSegment(Process* process, ulong start, ulong count)
-    {
-        int index = process->Regions.IndexOf(start);
-        if (index < 0) return;
-        Region region = process->Regions[index];
-        if (region.Kind != RegionKind.Shared || region.Start != start) return;
-        ulong end = start + (count * 4096);
-        Process.UnmapRegions(process, start, region.End < end ? region.End : end);
-    }
-
-    /// <summary>A page list (count, then frames), every frame zeroed and pinned so fork shares
-    /// it and address-space teardown leaves it alone. 0 when memory runs out.</summary>
-    private static ulong* AllocateSegment(ulong count)
-    {
-        var pages = (ulong*)KernelMemory.Allocate((nuint)((count + 1) * 8));
-        if (pages == null) return null;
-        pages[0] = 0;
-        for (ulong i = 0; i < count; i++)
-        {
-            if (!KernelMemory.AllocateFrame(out ulong frame))
-            {
-                FreeSegment((ulong)pages);
-                return null;
-            }
-
-            new Span<byte>((void*)(frame + KernelMemory.DirectMapOffset), 4096).Clear();
-            UserMemory.SetCount(frame, FrameRefCounts.Pinned);
-            pages[1 + i] = frame;
-            pages[0] = i + 1;
-        }
-
-        return pages;
-    }
-
-    /// <summary>Frees a segment's page list when the capability space says its last
-    /// attachment is gone (0: nothing to free).</summary>
-    internal static void FreeSegment(ulong handle)
-    {
-        if (handle == 0) return;
-        var pages = (ulong*)handle;
-        for (ulong i = 0; i < pages[0]; i++)
-        {
-            UserMemory.SetCount(pages[1 + i], 0);
-            KernelMemory.FreeFrame(pages[1 + i], "shared segment frame free failed");
-        }
-
-        KernelMemory.Free(pages);
     }
 
     internal static long SegmentControl(Process* process, ulong id, ulong command, ulong buffer)
@@ -361,7 +252,7 @@ internal static unsafe class IpcCalls
         Capabilities.Lock();
         CapsError error = Capabilities.Space.SegmentControl(process->CapsHandle, (int)id, (int)command, ref status, out ulong free);
         Capabilities.Unlock();
-        FreeSegment(free);
+        SharedSegments.FreeSegment(free);
         if (error != CapsError.None) return -(long)error;
         if (command == IpcFlags.Stat && !UserMemory.CopyTo(process->Space, buffer, new ReadOnlySpan<byte>(&status, sizeof(SegmentStatus)))) return -Errno.EFAULT;
         return 0;
@@ -397,8 +288,8 @@ internal static unsafe class IpcCalls
         Capabilities.Lock();
         CapsError result = Capabilities.Space.Revoke(process->CapsHandle, token, out ulong free);
         Capabilities.Unlock();
-        QueuesChanged();
-        FreeSegment(free);
+        Capabilities.QueuesChanged();
+        SharedSegments.FreeSegment(free);
         return -(long)result;
     }
 
@@ -407,8 +298,8 @@ internal static unsafe class IpcCalls
         Capabilities.Lock();
         CapsError result = Capabilities.Space.Release(process->CapsHandle, (int)id, out ulong free);
         Capabilities.Unlock();
-        QueuesChanged();
-        FreeSegment(free);
+        Capabilities.QueuesChanged();
+        SharedSegments.FreeSegment(free);
         return -(long)result;
     }
 

@@ -77,6 +77,17 @@ internal static unsafe partial class SyscallTable
     /// itself, asks here first and, denied, falls through to <see cref="Dispatch"/> for its EPERM.</summary>
     internal static bool Admits(Process* process, ulong number) => Ipc.Capabilities.Allows(process->CapsHandle, number);
 
+    /// <summary>Every system call from user mode (Hal.UserMode.SetSystemCallHandler). rt_sigreturn
+    /// passes the filter like every call and then replaces the whole register frame (it does not
+    /// return here); denied, Dispatch answers EPERM.</summary>
+    internal static long Enter(ulong number, ulong* arguments, ulong userStack)
+    {
+        Process* process = Process.Current;
+        if (number == RtSigreturn && process != null && Admits(process, RtSigreturn))
+            Process.SignalReturn(process, userStack);
+        return Dispatch(number, arguments[0], arguments[1], arguments[2], arguments[3], arguments[4], arguments[5]);
+    }
+
     internal static long Dispatch(ulong number, ulong a0, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5)
     {
         Process* process = Process.Current;

@@ -1,0 +1,117 @@
+using System;
+using Aurora.Caps;
+using Aurora.Kernel.Memory;
+using Aurora.Kernel.Processes;
+using Aurora.Vmm;
+
+namespace Aurora.Kernel.Ipc;
+
+/// <summary>
+/// Shared-memory segments as the kernel core keeps them (SPEC IPC-1): pinned frames, each
+/// attachment a region of the process (at most what the grant allows), inherited by fork,
+/// detached by execve and exit, freed with the last attachment. The syscalls (shmat, shmdt,
+/// Syscalls/IpcCalls.cs) and the process lifecycle both use this; processes never call into
+/// a syscall family (issue 10, item 6).
+/// </summary>
+internal static unsafe class SharedSegments
+{
+    /// <summary>Every attachment of a process that is ending (before the capability space
+    /// forgets it).</summary>
+    internal static void DetachAll(Process* process)
+    {
+        for (int i = 0; i < Process.MaxSharedMappings; i++)
+        {
+            if (process->SharedAddress[i] != 0) DetachSlot(process, i);
+        }
+    }
+
+    /// <summary>After fork (and ProcessForked, which gave the child the parent's ids): the
+    /// child's address space already shares the segments' pinned frames; each mapping becomes
+    /// an attachment of the child too. A segment that can no longer be attached (its token
+    /// was revoked meanwhile) is unmapped from the child.</summary>
+    internal static void InheritAttachments(Process* parent, Process* child)
+    {
+        for (int i = 0; i < Process.MaxSharedMappings; i++)
+        {
+            child->SharedAddress[i] = 0;
+            if (parent->SharedAddress[i] == 0) continue;
+            // By segment, not by id: the child shares the mapping even when the segment was
+            // removed (IPC_RMID) after the parent attached it, as in Linux.
+            Capabilities.Lock();
+            CapsError error = Capabilities.Space.AttachForked(child->CapsHandle, parent->SharedSegment[i]);
+            Capabilities.Unlock();
+            if (error != CapsError.None)
+            {
+                UnmapSegment(child, parent->SharedAddress[i], parent->SharedPages[i]);
+                continue;
+            }
+
+            child->SharedAddress[i] = parent->SharedAddress[i];
+            child->SharedPages[i] = parent->SharedPages[i];
+            child->SharedSegment[i] = parent->SharedSegment[i];
+            child->SharedId[i] = parent->SharedId[i];
+        }
+    }
+
+    internal static void DetachSlot(Process* process, int slot)
+    {
+        UnmapSegment(process, process->SharedAddress[slot], process->SharedPages[slot]);
+        Capabilities.Lock();
+        Capabilities.Space.Detach(process->CapsHandle, process->SharedSegment[slot], out ulong free);
+        Capabilities.Unlock();
+        FreeSegment(free);
+        process->SharedAddress[slot] = 0;
+    }
+
+    /// <summary>Unmaps an attachment and forgets its region. Only pages still in that same
+    /// attachment's region are touched: if the program unmapped it (munmap) and mapped something
+    /// else there, shmdt must not take the newcomer's pages.</summary>
+    internal static void UnmapSegment(Process* process, ulong start, ulong count)
+    {
+        int index = process->Regions.IndexOf(start);
+        if (index < 0) return;
+        Region region = process->Regions[index];
+        if (region.Kind != RegionKind.Shared || region.Start != start) return;
+        ulong end = start + (count * 4096);
+        Process.UnmapRegions(process, start, region.End < end ? region.End : end);
+    }
+
+    /// <summary>A page list (count, then frames), every frame zeroed and pinned so fork shares
+    /// it and address-space teardown leaves it alone. 0 when memory runs out.</summary>
+    internal static ulong* AllocateSegment(ulong count)
+    {
+        var pages = (ulong*)KernelMemory.Allocate((nuint)((count + 1) * 8));
+        if (pages == null) return null;
+        pages[0] = 0;
+        for (ulong i = 0; i < count; i++)
+        {
+            if (!KernelMemory.AllocateFrame(out ulong frame))
+            {
+                FreeSegment((ulong)pages);
+                return null;
+            }
+
+            new Span<byte>((void*)(frame + KernelMemory.DirectMapOffset), 4096).Clear();
+            UserMemory.SetCount(frame, FrameRefCounts.Pinned);
+            pages[1 + i] = frame;
+            pages[0] = i + 1;
+        }
+
+        return pages;
+    }
+
+    /// <summary>Frees a segment's page list when the capability space says its last
+    /// attachment is gone (0: nothing to free).</summary>
+    internal static void FreeSegment(ulong handle)
+    {
+        if (handle == 0) return;
+        var pages = (ulong*)handle;
+        for (ulong i = 0; i < pages[0]; i++)
+        {
+            UserMemory.SetCount(pages[1 + i], 0);
+            KernelMemory.FreeFrame(pages[1 + i], "shared segment frame free failed");
+        }
+
+        KernelMemory.Free(pages);
+    }
+}
