@@ -62,6 +62,13 @@ internal static unsafe partial class InterruptController
     internal static partial void Unmask(int irq) => X86.Pic.Unmask(irq);
     internal static partial void Mask(int irq) => X86.Pic.Mask(irq);
     internal static partial void SetReturnHook(delegate*<void> hook) => X86.Interrupts.ReturnHook = hook;
+    internal static partial bool Register(int irq, delegate*<object, bool> handler, object context) =>
+        X86.DeviceInterrupts.RegisterLine(irq, handler, context);
+    internal static partial void Unregister(int irq, delegate*<object, bool> handler, object context) =>
+        X86.DeviceInterrupts.UnregisterLine(irq, handler, context);
+    internal static partial bool AllocateMessage(delegate*<object, bool> handler, object context, out MessageTarget target) =>
+        X86.DeviceInterrupts.AllocateMessage(handler, context, out target);
+    internal static partial void FreeMessage(in MessageTarget target) => X86.DeviceInterrupts.FreeMessage(target.Vector);
 }
 
 internal static unsafe partial class Timer
