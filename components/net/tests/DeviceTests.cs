@@ -140,3 +140,34 @@ public class DeviceTests
         Assert.True(a.Iface.Statistics.DeviceBusy > 0);
     }
 }
+
+/// <summary>A kernel that polls only when a device signals or <c>NextTimerMs</c> comes (no
+/// periodic tick) must still see every timer: these tests poll exactly then.</summary>
+public class DeadlineTests
+{
+    [Fact]
+    public void ConnectToAnUnansweredNeighbourTimesOutWhenPolledOnlyAtDeadlines()
+    {
+        using var a = new Host(1);
+        var device = new ListDevice { Frames = new List<byte[]>() };
+        int s = a.Iface.OpenTcp();
+        ulong now = 1000;
+        Assert.Equal(NetError.InProgress, a.Iface.Connect(s, new Ipv4Address(10, 0, 0, 77), 80, now));
+        a.Iface.Poll(now, ref device);
+        int polls = 0;
+        while (a.Iface.GetTcpState(s) != TcpState.Closed && polls < 50)
+        {
+            ulong next = a.Iface.NextTimerMs();
+            Assert.NotEqual(ulong.MaxValue, next);   // a connection waiting for ARP has a deadline
+            now = Math.Max(now + 1, next);
+            a.Iface.Poll(now, ref device);
+            polls++;
+        }
+
+        Assert.Equal(TcpState.Closed, a.Iface.GetTcpState(s));
+        Assert.Equal(NetError.HostUnreachable, a.Iface.PendingError(s));
+        Assert.InRange(now, 1000UL + 3000, 1000UL + 4000);
+        Assert.InRange(polls, 1, 10);
+        Assert.Equal(NetError.None, a.Iface.Close(s));
+    }
+}
