@@ -52,10 +52,35 @@ internal static unsafe partial class InterruptController
     /// <summary>Called after every hardware interrupt's end-of-interrupt, with interrupts
     /// still off, just before the interrupted code resumes: where the scheduler preempts.</summary>
     internal static partial void SetReturnHook(delegate*<void> hook);
-    /// <summary>Runs <paramref name="handler"/> (interrupt context, interrupts off, before the
-    /// end-of-interrupt) for each interrupt on legacy line <paramref name="irq"/>; one handler
-    /// per line. Minimal on purpose: the general driver IRQ registry (issue 10, item 4) replaces it.</summary>
-    internal static partial void Register(int irq, delegate*<void> handler);
+
+    // Device interrupts. A handler runs in interrupt context (interrupts off) with the context
+    // it was registered with; it acknowledges its device, notes what happened, wakes a thread,
+    // and returns true when its device was the source (a shared INTx line asks every handler
+    // on it). It takes only spin locks. The controller sends the end-of-interrupt.
+
+    /// <summary>Adds <paramref name="handler"/>(<paramref name="context"/>) to legacy interrupt
+    /// line <paramref name="irq"/> (PCI INTx as routed by the firmware, ISA IRQs) and unmasks
+    /// the line; false when the table is full or the line does not exist.</summary>
+    internal static partial bool Register(int irq, delegate*<object, bool> handler, object context);
+
+    /// <summary>Removes a <see cref="Register"/> entry; the line is masked when it was the last.</summary>
+    internal static partial void Unregister(int irq, delegate*<object, bool> handler, object context);
+
+    /// <summary>Reserves a free interrupt vector for a message-signalled interrupt (PCI MSI)
+    /// and the address/data pair a device writes to raise it on this processor.</summary>
+    internal static partial bool AllocateMessage(delegate*<object, bool> handler, object context, out MessageTarget target);
+
+    /// <summary>Frees a vector from <see cref="AllocateMessage"/> (mask the device first).</summary>
+    internal static partial void FreeMessage(in MessageTarget target);
+}
+
+/// <summary>Where a device writes to raise a message-signalled interrupt (PCI Local Bus 3.0
+/// §6.8): <see cref="Address"/> (64-bit) and the 16-bit <see cref="Data"/>.</summary>
+internal struct MessageTarget
+{
+    public int Vector;
+    public ulong Address;
+    public ushort Data;
 }
 
 /// <summary>The periodic system timer.</summary>

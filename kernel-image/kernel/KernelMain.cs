@@ -86,11 +86,14 @@ internal static unsafe class KernelMain
         UserMode.SetSystemCallHandler(&Syscalls.SyscallTable.Enter);
         Processes.Process.InitializeReaper();
         Console.ConsoleInput.Initialize();
-        if (Drivers.Net.E1000.Initialize())
+        Drivers.DriverTable.BindAll();
+        if (Drivers.Net.NetworkDevices.First is Drivers.Net.NetworkDevice nic)
         {
             byte* mac = stackalloc byte[6];
-            Drivers.Net.E1000.MacAddress(new Span<byte>(mac, 6));
-            Log.Write("net: e1000, MAC ");
+            nic.MacAddress(new Span<byte>(mac, 6));
+            Log.Write("net: ");
+            Log.Write(nic.Name);
+            Log.Write(", MAC ");
             const string digits = "0123456789abcdef";
             for (int i = 0; i < 6; i++)
             {
@@ -99,6 +102,7 @@ internal static unsafe class KernelMain
                 Log.Write((byte)digits[mac[i] & 15]);
             }
 
+            Log.Write(nic.InterruptDriven ? ", on its interrupt" : ", polled");
             Log.WriteLine(Net.NetworkStack.Initialize() ? ", IPv4 10.0.2.15/24 via 10.0.2.2" : ", stack not started");
         }
 

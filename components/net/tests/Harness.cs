@@ -63,23 +63,73 @@ public readonly unsafe struct LedgerMemory : INetMemory
     public void Free(void* block) => _ledger.Free(block);
 }
 
-/// <summary>A device that records frames; <see cref="Refuse"/> makes it report a full ring.</summary>
+/// <summary>A device that records the frames the stack transmits and lends the frames in
+/// <see cref="Incoming"/> for it to receive; <see cref="Refuse"/> makes it report a full ring.
+/// Every loan is checked: one of each kind at a time, each ended exactly once.</summary>
 public struct ListDevice : INetworkDevice
 {
     public List<byte[]> Frames;
+    public Queue<byte[]>? Incoming;
     public bool Refuse;
+    public int ReceiveLoans, TransmitLoans;
+    private byte[]? _rxLent;
+    private byte[]? _txBuffer;
+    private bool _txLent;
 
-    public bool TrySend(ReadOnlySpan<byte> frame)
+    public bool TryReceive(out ReadOnlySpan<byte> frame)
     {
+        Assert.Null(_rxLent);
+        frame = default;
+        if (Incoming == null || Incoming.Count == 0)
+        {
+            return false;
+        }
+
+        _rxLent = Incoming.Dequeue();
+        frame = _rxLent;
+        ReceiveLoans++;
+        return true;
+    }
+
+    public void ReleaseReceived()
+    {
+        Assert.NotNull(_rxLent);
+        // The device reuses its buffer at once: a stack that kept a view would see this.
+        Array.Fill(_rxLent!, (byte)0xEE);
+        _rxLent = null;
+    }
+
+    public bool TryReserveTransmit(out Span<byte> buffer)
+    {
+        Assert.False(_txLent, "a second transmit buffer lent before the first was sent");
+        buffer = default;
         if (Refuse)
         {
             return false;
         }
 
-        Assert.InRange(frame.Length, EthernetFrame.MinimumLength, EthernetFrame.MaximumLength);
-        Frames.Add(frame.ToArray());
+        _txBuffer ??= new byte[2048];
+        Array.Fill(_txBuffer, (byte)0xCC);  // stale bytes must never leak into a frame
+        _txLent = true;
+        TransmitLoans++;
+        buffer = _txBuffer;
         return true;
     }
+
+    public void Transmit(int length)
+    {
+        Assert.True(_txLent, "Transmit without a lent buffer");
+        _txLent = false;
+        if (length == 0)
+        {
+            return;
+        }
+
+        Assert.InRange(length, EthernetFrame.MinimumLength, EthernetFrame.MaximumLength);
+        Frames.Add(_txBuffer.AsSpan(0, length).ToArray());
+    }
+
+    public readonly bool Idle => _rxLent == null && !_txLent;
 }
 
 /// <summary>One Aurora interface with its memory ledger.</summary>
@@ -115,6 +165,7 @@ public sealed class Host : IDisposable
     {
         var device = new ListDevice { Frames = new List<byte[]>() };
         Iface.Poll(now, ref device);
+        Assert.True(device.Idle, "a buffer loan was not ended");
         return device.Frames;
     }
 

@@ -63,27 +63,13 @@ internal static unsafe partial class InterruptController
     internal static partial void Unmask(int irq) => X86.Pic.Unmask(irq);
     internal static partial void Mask(int irq) => X86.Pic.Mask(irq);
     internal static partial void SetReturnHook(delegate*<void> hook) => X86.Interrupts.ReturnHook = hook;
-
-    private struct LineHandlers
-    {
-        public fixed ulong Handlers[16];
-    }
-
-    private static LineHandlers s_lines;
-
-    internal static partial void Register(int irq, delegate*<void> handler)
-    {
-        if (irq < 0 || irq >= 16) Panic.Fail("interrupt controller: no such IRQ line");
-        s_lines.Handlers[irq] = (ulong)handler;
-        X86.Interrupts.Register(X86.Interrupts.IrqBase + irq, &OnLine);
-    }
-
-    private static bool OnLine(X86.InterruptFrame* frame)
-    {
-        var handler = (delegate*<void>)s_lines.Handlers[frame->Vector - X86.Interrupts.IrqBase];
-        if (handler != null) handler();
-        return true;
-    }
+    internal static partial bool Register(int irq, delegate*<object, bool> handler, object context) =>
+        X86.DeviceInterrupts.RegisterLine(irq, handler, context);
+    internal static partial void Unregister(int irq, delegate*<object, bool> handler, object context) =>
+        X86.DeviceInterrupts.UnregisterLine(irq, handler, context);
+    internal static partial bool AllocateMessage(delegate*<object, bool> handler, object context, out MessageTarget target) =>
+        X86.DeviceInterrupts.AllocateMessage(handler, context, out target);
+    internal static partial void FreeMessage(in MessageTarget target) => X86.DeviceInterrupts.FreeMessage(target.Vector);
 }
 
 internal static unsafe partial class Timer

@@ -55,11 +55,21 @@ internal static unsafe class Interrupts
             int irq = vector - IrqBase;
             if (Pic.IsSpurious(irq)) return;
             if (handler != null) handler(frame);
+            DeviceInterrupts.Dispatch(vector);
             Pic.EndOfInterrupt(irq);
             if (ReturnHook != null) ReturnHook();
             ReturningToUser(frame);
             return;
         }
+        if (DeviceInterrupts.IsMessageVector(vector))
+        {
+            DeviceInterrupts.Dispatch(vector);
+            LocalApic.EndOfInterrupt();
+            if (ReturnHook != null) ReturnHook();
+            ReturningToUser(frame);
+            return;
+        }
+
         if (handler != null && handler(frame))
         {
             ReturningToUser(frame);

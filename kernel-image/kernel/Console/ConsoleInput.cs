@@ -41,16 +41,18 @@ internal static unsafe class ConsoleInput
     internal static void Initialize()
     {
         if (!Log.SerialPresent) return;
-        InterruptController.Register(SerialIrq, &OnSerialInterrupt);
+        if (!InterruptController.Register(SerialIrq, &OnSerialInterrupt, null!))
+            Panic.Fail("console input: the serial interrupt line could not be registered");
         Log.Serial.EnableReceiveInterrupt();
-        InterruptController.Unmask(SerialIrq);
         Drain();
     }
 
-    private static void OnSerialInterrupt()
+    /// <summary>IRQ 4 (the general device-interrupt registry): the UART is the only device on it.</summary>
+    private static bool OnSerialInterrupt(object context)
     {
         Interrupts++;
         Drain();
+        return true;
     }
 
     /// <summary>Moves what the UART received through the line discipline, until its FIFO is

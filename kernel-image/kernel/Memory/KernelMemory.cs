@@ -307,19 +307,43 @@ internal static unsafe class KernelMemory
     /// <summary>Maps <paramref name="size"/> bytes of device registers at physical
     /// <paramref name="physical"/> (page-aligned) uncached, writable and non-executable;
     /// returns the virtual address, or null when the tables cannot grow.</summary>
-    internal static byte* MapDevice(ulong physical, ulong size)
+    internal static byte* MapDevice(ulong physical, ulong size) => MapWindow(physical, size, CacheMode.Uncached);
+
+    /// <summary>Maps <paramref name="size"/> bytes at physical <paramref name="physical"/>
+    /// (page-aligned) into the device window with the memory type <paramref name="mode"/>,
+    /// writable and non-executable: device registers (uncached) and DMA memory that must not be
+    /// cached (<see cref="Dma"/>). Returns the virtual address, or null when the tables cannot
+    /// grow. The window's addresses are never reused (it is 1 TiB; a guard page follows each
+    /// mapping).</summary>
+    internal static byte* MapWindow(ulong physical, ulong size, CacheMode mode)
     {
         ulong pages = (size + 4095) / 4096;
+        // Interrupts off: the cursor and the kernel's tables are shared (as in AllocateStack).
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
         ulong virtualBase = s_deviceCursor;
+        s_deviceCursor += (pages + 1) * 4096;
         for (ulong i = 0; i < pages; i++)
         {
             if (s_mapper.Map(s_kernelSpace, virtualBase + (i * 4096), physical + (i * 4096), PageSize.Size4KiB,
-                    PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached) != VmmError.None)
+                    PageFlags.Writable | PageFlags.NoExecute, mode) != VmmError.None)
+            {
+                for (ulong j = 0; j < i; j++) s_mapper.Unmap(s_kernelSpace, virtualBase + (j * 4096), PageSize.Size4KiB, out _);
+                Hal.Cpu.RestoreInterrupts(interrupts);
                 return null;
+            }
         }
 
-        s_deviceCursor += (pages + 1) * 4096; // a guard page between devices
+        Hal.Cpu.RestoreInterrupts(interrupts);
         return (byte*)virtualBase;
+    }
+
+    /// <summary>Removes a <see cref="MapWindow"/> mapping (the frames stay the caller's).</summary>
+    internal static void UnmapWindow(byte* virtualBase, ulong size)
+    {
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        for (ulong offset = 0; offset < size; offset += 4096)
+            s_mapper.Unmap(s_kernelSpace, (ulong)virtualBase + offset, PageSize.Size4KiB, out _);
+        Hal.Cpu.RestoreInterrupts(interrupts);
     }
 
     /// <summary>Step 4: once nothing reads the loader's structures any more (BootInfo holds

@@ -7,32 +7,54 @@ using Aurora.Net;
 namespace Aurora.Kernel.Net;
 
 /// <summary>
-/// The kernel's network (SPEC NET-1): the e1000 under one <c>Aurora.Net</c> interface, with
-/// the addresses of QEMU's user-mode network (10.0.2.15/24, gateway and host 10.0.2.2;
-/// decision: static, no DHCP yet). A kernel thread moves frames every tick: received frames
-/// into the stack, then the stack's timers and queued frames out to the card, then it wakes the
-/// socket calls sleeping in <see cref="WaitForSocketEvent"/>. Every call into the stack holds
-/// <see cref="Lock"/>; socket calls never block inside it (the stack is non-blocking).
+/// The kernel's network (SPEC NET-1): the first registered <see cref="NetworkDevice"/> under one
+/// <c>Aurora.Net</c> interface, with the addresses of QEMU's user-mode network (10.0.2.15/24,
+/// gateway and host 10.0.2.2; decision: static, no DHCP yet). A kernel thread polls the stack
+/// (frames in from the device, timers, frames out) when there is work and sleeps otherwise:
+/// the device's interrupt wakes it, and so does the stack's next timer (TCP retransmission,
+/// TIME-WAIT, ARP retry), never a periodic tick. After each poll that moved anything it wakes
+/// the socket calls sleeping in <see cref="WaitForSocketEvent"/>. Every call into the stack
+/// holds <see cref="Lock"/>; socket calls never block inside it (the stack is non-blocking).
 /// </summary>
 internal static unsafe class NetworkStack
 {
     private static NetInterface<HeapNetMemory> s_interface;
     private static KernelMutex s_lock;
     private static bool s_up;
+    private static NetworkDevice s_device = null!;
+    private static KernelThread* s_thread;
+    /// <summary>Set by <see cref="Kick"/> (interrupt context or a socket call), cleared by the
+    /// network thread before it polls: no event between its poll and its sleep is lost.</summary>
+    private static bool s_workPending;
+    /// <summary>When the sleeping network thread will wake by itself (ulong.MaxValue: only on an
+    /// event); written under <see cref="Lock"/>.</summary>
+    private static ulong s_sleepingUntil;
+
+    /// <summary>A device without an interrupt is polled this often (milliseconds).</summary>
+    private const ulong PollIntervalWithoutInterrupt = 10;
 
     internal static bool IsUp => s_up;
-
-    private static KernelThread* s_thread;
-
-    /// <summary>The network thread (tests tell its per-tick polling from other activity).</summary>
-    internal static KernelThread* Thread => s_thread;
     internal static ref NetInterface<HeapNetMemory> Interface => ref s_interface;
+    internal static NetworkDevice Device => s_device;
+
+    /// <summary>Times the network thread woke to poll (for tests: ≪ ticks when idle).</summary>
+    internal static ulong WakeUps;
 
     internal static ulong NowMs => Hal.Timer.Ticks();
 
-    private struct CardDevice : INetworkDevice
+    /// <summary>The stack's view of the kernel's device: forwards each loan (the device is a
+    /// class, the component wants a struct to call directly).</summary>
+    private struct DeviceLink : INetworkDevice
     {
-        public bool TrySend(ReadOnlySpan<byte> frame) => E1000.TrySend(frame);
+        public NetworkDevice Device;
+
+        public bool TryReceive(out ReadOnlySpan<byte> frame) => Device.TryReceive(out frame);
+
+        public void ReleaseReceived() => Device.ReleaseReceived();
+
+        public bool TryReserveTransmit(out Span<byte> buffer) => Device.TryReserveTransmit(out buffer);
+
+        public void Transmit(int length) => Device.Transmit(length);
     }
 
     internal static void Lock()
@@ -47,6 +69,9 @@ internal static unsafe class NetworkStack
         fixed (KernelMutex* mutex = &s_lock) mutex->Release();
     }
 
+    /// <summary>The network thread (tests tell its polling from other activity).</summary>
+    internal static KernelThread* Thread => s_thread;
+
     /// <summary>Socket calls that would block sleep here; the network thread wakes them when
     /// frames arrived or left (a socket may have become readable, writable, acceptable,
     /// connected or closed). Each waiter looks at its own socket again.</summary>
@@ -59,6 +84,8 @@ internal static unsafe class NetworkStack
 
     /// <summary>Wake-ups of socket waiters by the network thread (for tests).</summary>
     internal static ulong SocketWakeups;
+
+    private static ulong s_lastEventMs;
 
     /// <summary>Sleeps the calling thread until a socket event it has not seen (one after its
     /// last <see cref="Unlock"/>) or a signal; returns false for the signal.</summary>
@@ -74,12 +101,13 @@ internal static unsafe class NetworkStack
             return !signalPending();
         }
 
+        // A waiter may need the network thread's once-a-second look (below) sooner than the
+        // stack's own next timer.
+        Kick();
         return s_socketEvents.Sleep(WaitQueue.Forever) != WakeReason.Interrupted || !signalPending();
     }
 
     /// <summary>The wake hook: the network thread moved frames (under the lock).</summary>
-    private static ulong s_lastEventMs;
-
     private static void SocketsChanged()
     {
         s_lastEventMs = NowMs;
@@ -87,13 +115,14 @@ internal static unsafe class NetworkStack
         SocketWakeups += (ulong)s_socketEvents.WakeAll();
     }
 
-    /// <summary>Brings the interface up on the e1000 and starts the network thread; false when
-    /// there is no card.</summary>
+    /// <summary>Brings the interface up on the first registered network device and starts the
+    /// network thread; false when there is none.</summary>
     internal static bool Initialize()
     {
-        if (!E1000.Present) return false;
+        NetworkDevice? device = NetworkDevices.First;
+        if (device == null) return false;
         byte* mac = stackalloc byte[6];
-        E1000.MacAddress(new Span<byte>(mac, 6));
+        device.MacAddress(new Span<byte>(mac, 6));
         InterfaceConfig config = default;
         config.Mac = new MacAddress(mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
         config.Address = new Ipv4Address(10, 0, 2, 15);
@@ -102,44 +131,92 @@ internal static unsafe class NetworkStack
         config.Seed = KernelRandom.Next();
         s_interface = new NetInterface<HeapNetMemory>(default);
         if (s_interface.Initialize(config) != NetError.None) return false;
-        // The thread's receive buffer is allocated here, at boot, not when the thread first runs.
-        byte* frame = (byte*)KernelMemory.Allocate(2048);
-        if (frame == null || (s_thread = Scheduler.Spawn(&Run, (ulong)frame)) == null) return false;
+        s_device = device;
+        s_sleepingUntil = ulong.MaxValue;
+        device.Listener = &Kick;
+        s_thread = Scheduler.Spawn(&Run, 0);
+        if (s_thread == null) return false;
         s_up = true;
         return true;
     }
 
-    /// <summary>The network thread: frames in, timers and frames out, once per tick.</summary>
-    private static long Run(ulong frameBuffer)
+    /// <summary>The network thread: poll, then sleep until the device signals or the stack's
+    /// next timer is due.</summary>
+    private static long Run(ulong unused)
     {
-        byte* frame = (byte*)frameBuffer;
-        CardDevice card = default;
         while (true)
         {
             Lock();
-            int length;
+            s_workPending = false;
             NetStatistics before = s_interface.Statistics;
-            while ((length = E1000.TryReceive(new Span<byte>(frame, 2048))) > 0)
-                s_interface.Receive(new ReadOnlySpan<byte>(frame, length), NowMs);
-            s_interface.Poll(NowMs, ref card);
+            bool more = Poll();
             NetStatistics after = s_interface.Statistics;
             // Every counter: a frame in or out, a retransmission timeout (which may close a
             // socket without sending anything). The stack does not count an ARP wait given up,
             // so waiters are also woken once a second while there are any.
+            bool waiters = s_socketEvents.Count > 0;
             if (!new ReadOnlySpan<byte>(&before, sizeof(NetStatistics)).SequenceEqual(new ReadOnlySpan<byte>(&after, sizeof(NetStatistics))) ||
-                NowMs - s_lastEventMs >= 1000)
+                (waiters && NowMs - s_lastEventMs >= 1000))
                 SocketsChanged();
+            ulong deadline = more ? NowMs : s_interface.NextTimerMs();
+            if (!s_device.InterruptDriven) deadline = Math.Min(deadline, NowMs + PollIntervalWithoutInterrupt);
+            if (waiters) deadline = Math.Min(deadline, NowMs + 1000);
+            s_sleepingUntil = deadline;
             Unlock();
-            // The one poller left: the e1000 has no receive interrupt yet (issue 10, item 4).
-            Scheduler.Sleep(1);
+            WaitForWork(deadline);
+            WakeUps++;
         }
     }
 
-    /// <summary>Runs the stack's output now (after a send, so data leaves without waiting for
-    /// the next tick).</summary>
+    /// <summary>
+    /// Sleeps until <see cref="Kick"/> or <paramref name="deadline"/> (ms; ulong.MaxValue: no
+    /// deadline). The check of <see cref="s_workPending"/> and the sleep happen with interrupts
+    /// off, so a kick in between is not lost. Today this is the scheduler's Block/Sleep with
+    /// Wake/CutSleepShort from the kicker; with wait queues (issue 10, item 3) it becomes one
+    /// wait on the stack's queue with a timeout, and <see cref="Kick"/> a wake of that queue.
+    /// </summary>
+    private static void WaitForWork(ulong deadline)
+    {
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        if (!s_workPending)
+        {
+            ulong now = NowMs;
+            if (deadline == ulong.MaxValue) Scheduler.Block();
+            else if (deadline > now) Scheduler.Sleep(deadline - now);
+        }
+
+        Hal.Cpu.RestoreInterrupts(interrupts);
+    }
+
+    /// <summary>Wakes the network thread: the device's event hook (interrupt context) and the
+    /// socket calls' way to move a deadline earlier.</summary>
+    private static void Kick()
+    {
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        s_workPending = true;
+        KernelThread* thread = s_thread;
+        if (thread != null)
+        {
+            Scheduler.Wake(thread);            // blocked without a deadline
+            Scheduler.CutSleepShort(thread);   // sleeping until a deadline
+        }
+
+        Hal.Cpu.RestoreInterrupts(interrupts);
+    }
+
+    private static bool Poll()
+    {
+        DeviceLink link = default;
+        link.Device = s_device;
+        return s_interface.Poll(NowMs, ref link);
+    }
+
+    /// <summary>Runs the stack now, under <see cref="Lock"/> (after a socket call, so data
+    /// leaves at once); wakes the network thread when the call gave the stack a timer earlier
+    /// than the one it sleeps for.</summary>
     internal static void Flush()
     {
-        CardDevice card = default;
-        s_interface.Poll(NowMs, ref card);
+        bool more = Poll();
+        if (more || s_interface.NextTimerMs() < s_sleepingUntil) Kick();
     }
 }

@@ -8,18 +8,49 @@ public unsafe partial struct NetInterface<TMemory>
     /// starve the others (a 64 KiB window is 45 full segments).</summary>
     private const int SegmentsPerSocketPerPoll = 64;
 
+    /// <summary>Frames taken from the device in one poll, so a flood cannot keep the caller in
+    /// the stack forever; <see cref="Poll"/> says when it stopped with frames left.</summary>
+    public const int ReceiveBudget = 64;
+
     /// <summary>
-    /// Sends what is due through <paramref name="device"/>: queued frames whose next hop is
+    /// Services <paramref name="device"/> as smoltcp's <c>Interface::poll</c> does: receives the
+    /// frames it has waiting (each lent, processed in place and given back, at most
+    /// <see cref="ReceiveBudget"/>), then sends what is due: queued frames whose next hop is
     /// resolved (oldest first), then each TCP socket's segments after running its timers
-    /// (retransmission, persist, TIME-WAIT). Stops at the first frame the device refuses.
+    /// (retransmission, persist, TIME-WAIT), each written straight into a buffer the device
+    /// lends. Stops sending at the first buffer the device cannot lend. Returns true when the
+    /// receive budget ran out with frames possibly still waiting (poll again).
     /// </summary>
-    public void Poll<TDevice>(ulong nowMs, ref TDevice device) where TDevice : struct, INetworkDevice
+    public bool Poll<TDevice>(ulong nowMs, ref TDevice device) where TDevice : struct, INetworkDevice
     {
         if (!_initialized)
         {
-            return;
+            return false;
         }
 
+        bool more = ReceiveFrom(nowMs, ref device);
+        Transmit(nowMs, ref device);
+        return more;
+    }
+
+    private bool ReceiveFrom<TDevice>(ulong nowMs, ref TDevice device) where TDevice : struct, INetworkDevice
+    {
+        for (int n = 0; n < ReceiveBudget; n++)
+        {
+            if (!device.TryReceive(out ReadOnlySpan<byte> frame))
+            {
+                return false;
+            }
+
+            Receive(frame, nowMs);
+            device.ReleaseReceived();
+        }
+
+        return true;
+    }
+
+    private void Transmit<TDevice>(ulong nowMs, ref TDevice device) where TDevice : struct, INetworkDevice
+    {
         _now = nowMs;
         ResolveWaitingFrames(nowMs);
         if (!DrainQueue(ref device))
@@ -124,15 +155,38 @@ public unsafe partial struct NetInterface<TMemory>
                 return true;
             }
 
-            if (!device.TrySend(_queue.Buffer(i).Slice(0, _queue.Slots[i].Length)))
+            if (!TryLendTransmit(ref device, out Span<byte> buffer))
             {
-                _stats.DeviceBusy++;
                 return false;
             }
+
+            int length = _queue.Slots[i].Length;
+            _queue.Buffer(i).Slice(0, length).CopyTo(buffer);
+            device.Transmit(length);
 
             _queue.Slots[i].State = FrameQueue.Free;
             _stats.FramesSent++;
         }
+    }
+
+    /// <summary>A transmit buffer from the device, refused (given back unsent) when it is too
+    /// small for a full frame: a device bug must not become a write past its buffer.</summary>
+    private bool TryLendTransmit<TDevice>(ref TDevice device, out Span<byte> buffer) where TDevice : struct, INetworkDevice
+    {
+        if (!device.TryReserveTransmit(out buffer))
+        {
+            _stats.DeviceBusy++;
+            return false;
+        }
+
+        if (buffer.Length < EthernetFrame.MaximumLength)
+        {
+            device.Transmit(0);
+            _stats.DeviceBusy++;
+            return false;
+        }
+
+        return true;
     }
 
     private void RequestArp(Ipv4Address target, ulong now)
@@ -244,9 +298,14 @@ public unsafe partial struct NetInterface<TMemory>
             }
 
             s->ArpWaitSince = 0;
+            // The segment is built in place in the device's buffer: no copy on the way out.
+            if (!TryLendTransmit(ref device, out Span<byte> frame))
+            {
+                return false;
+            }
+
             const int ipOffset = EthernetFrame.HeaderLength;
             const int tcpOffset = ipOffset + Ipv4Packet.HeaderLength;
-            Span<byte> frame = new Span<byte>(_scratch, EthernetFrame.MaximumLength);
             int headerLength = plan.Header.Length;
             if (plan.DataLength > 0)
             {
@@ -258,13 +317,7 @@ public unsafe partial struct NetInterface<TMemory>
             Ipv4Packet.Emit(frame.Slice(ipOffset), s->Tcp.LocalAddress, s->Tcp.RemoteAddress, IpProtocol.Tcp, tcpLength,
                 _ipIdentification++);
             EthernetFrame.Emit(frame, mac, _config.Mac, EtherType.Ipv4);
-            int length = PadToMinimum(frame, tcpOffset + tcpLength);
-            if (!device.TrySend(frame.Slice(0, length)))
-            {
-                _stats.DeviceBusy++;
-                return false;
-            }
-
+            device.Transmit(PadToMinimum(frame, tcpOffset + tcpLength));
             s->Tcp.Commit(plan, now);
             _stats.FramesSent++;
             _stats.TcpSegmentsSent++;

@@ -4,8 +4,9 @@ namespace Aurora.Net;
 
 /// <summary>
 /// One Ethernet interface with its IPv4 configuration, ARP cache, transmit queue and socket
-/// table. The kernel feeds received frames to <see cref="Receive"/>, calls <see cref="Poll"/>
-/// (after receiving, after socket calls, and when <see cref="NextTimerMs"/> comes) to send, and
+/// table. The kernel calls <see cref="Poll"/> with its <see cref="INetworkDevice"/> (when the
+/// card signals, after socket calls, and when <see cref="NextTimerMs"/> comes): frames in, then
+/// frames out; <see cref="Receive"/> takes one frame directly (tests, loopback). It
 /// serves socket syscalls from the handle-based calls. Nothing blocks and nothing allocates
 /// outside <see cref="Initialize"/>, socket connect/accept (buffers) and their release. A plain
 /// struct: keep it in one place and call it by reference.
@@ -17,7 +18,6 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
     private SocketSlot* _sockets;
     private ArpCache _arp;
     private FrameQueue _queue;
-    private byte* _scratch;
     private NetStatistics _stats;
     private ushort _nextEphemeral;
     private ushort _ipIdentification;
@@ -63,8 +63,7 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         _arp.Entries = (ArpCache.Entry*)_memory.Allocate((nuint)(sizeof(ArpCache.Entry) * ArpCache.Capacity));
         _queue.Slots = (FrameQueue.Slot*)_memory.Allocate((nuint)(sizeof(FrameQueue.Slot) * c.TransmitQueueCapacity));
         _queue.Data = (byte*)_memory.Allocate((nuint)(EthernetFrame.MaximumLength * c.TransmitQueueCapacity));
-        _scratch = (byte*)_memory.Allocate(EthernetFrame.MaximumLength);
-        if (_sockets == null || _arp.Entries == null || _queue.Slots == null || _queue.Data == null || _scratch == null)
+        if (_sockets == null || _arp.Entries == null || _queue.Slots == null || _queue.Data == null)
         {
             FreeTables();
             return NetError.NoMemory;
@@ -105,12 +104,10 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         if (_arp.Entries != null) _memory.Free(_arp.Entries);
         if (_queue.Slots != null) _memory.Free(_queue.Slots);
         if (_queue.Data != null) _memory.Free(_queue.Data);
-        if (_scratch != null) _memory.Free(_scratch);
         _sockets = null;
         _arp.Entries = null;
         _queue.Slots = null;
         _queue.Data = null;
-        _scratch = null;
     }
 
     /// <summary>Whether <paramref name="address"/> is on the interface's subnet.</summary>
