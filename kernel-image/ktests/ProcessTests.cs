@@ -155,6 +155,16 @@ internal static unsafe class ProcessTests
         CheckEqual(0, status, "vm_ranges wait status");
     }
 
+    /// <summary>A program's own faults reach its handlers (userland/fault_handlers.c): SIGSEGV
+    /// with si_addr and si_code whose handler fixes the page so the retried write lands,
+    /// SIGFPE, SIGILL and SIGTRAP with their codes, and a blocked SIGSEGV still kills.</summary>
+    internal static void FaultsReachTheProgramsHandlers()
+    {
+        int status = Run("fault_handlers.elf");
+        Check(OutputContains("fault_handlers: 0 wrong"), "a fault signal was not delivered as on Linux (its line says which)");
+        CheckEqual(0, status, "fault_handlers wait status");
+    }
+
     /// <summary>open/read/write/lseek/stat/fstat/mkdir/rename/getdents64/unlink/rmdir on the
     /// kernel's tmpfs, each misuse answered with its errno.</summary>
     internal static void FilesWorkThroughTheVfs()

@@ -203,6 +203,21 @@ internal unsafe partial struct Process
             6 => SignalIllegal,
             _ => SignalSegmentation,
         };
+        // A handler the program installed for the signal, not blocked: it runs (the return path
+        // delivers it) with si_code and si_addr, and the faulting instruction is retried when it
+        // returns, as on Linux. Blocked or without a handler, the fault ends the process.
+        if (CatchesFault(process, signal))
+        {
+            process->FaultSignal = signal;
+            process->FaultCode = FaultCodeFor(process, vector, errorCode, address);
+            // si_addr as Linux fills it: the faulting address for #PF, the instruction for the
+            // faults that name one (#DE, #UD, #MF/#XM, single step), none for int3 and #GP
+            // (SI_KERNEL).
+            process->FaultAddress = vector == 14 ? address : vector is 3 or 13 or 12 or 11 or 10 ? 0 : instruction;
+            process->PendingSignals |= 1UL << (signal - 1);
+            return true;
+        }
+
         Log.Write(Log.Yellow + "process " + Log.Reset);
         Log.WriteDecimal(process->Id);
         Log.Write(" (");
@@ -217,6 +232,11 @@ internal unsafe partial struct Process
 
         Log.Write(", error code ");
         Log.WriteHex(errorCode);
+        if (vector == 14 && KernelMemory.Mapper.Translate(process->Space, address, out Translation pte) == VmmError.None)
+        {
+            Log.Write(", entry ");
+            Log.WriteHex(pte.Entry, 16);
+        }
         Log.Write(", rip ");
         Log.WriteHex(instruction, 16);
         Log.Write("; killed by signal ");
@@ -225,6 +245,27 @@ internal unsafe partial struct Process
         Exit(signal);
         return false;
     }
+
+    private static bool CatchesFault(Process* process, int signal)
+    {
+        ulong bit = 1UL << (signal - 1);
+        ulong handler = process->SignalHandler[signal - 1];
+        return (process->BlockedSignals & bit) == 0 && handler != HandlerDefault && handler != HandlerIgnore;
+    }
+
+    // siginfo si_code values (Linux include/uapi/asm-generic/siginfo.h).
+    private const int SegvMapErr = 1, SegvAccErr = 2, IllIllOpn = 2, FpeIntDiv = 1, FpeFltInv = 7, TrapTrace = 2, SiKernel = 0x80;
+
+    private static int FaultCodeFor(Process* process, ulong vector, ulong errorCode, ulong address) => vector switch
+    {
+        14 => process->Regions.IndexOf(address & ~(UserMemory.PageSize - 1)) >= 0 ? SegvAccErr : SegvMapErr,
+        0 => FpeIntDiv,
+        16 or 19 => FpeFltInv,
+        6 => IllIllOpn,
+        3 => SiKernel, // Linux: do_trap → force_sig(SIGTRAP)
+        1 => TrapTrace,
+        _ => SiKernel, // #GP and the rest: Linux reports SI_KERNEL
+    };
 
     // Page-fault error code (Intel SDM Vol. 3A 4.7): P, W/R, U/S, RSVD, I/D.
     private const ulong FaultPresent = 1, FaultWrite = 2, FaultReserved = 8, FaultFetch = 16;

@@ -237,8 +237,19 @@ internal unsafe partial struct Process
         mcontext[McontextFpstate / 8] = fpu;
         *(ulong*)(frame + FrameMask) = process->BlockedSignals;
         *(int*)(frame + FrameInfo) = signal;          // si_signo
-        *(int*)(frame + FrameInfo + 8) = 0;           // si_code: SI_USER
-        *(int*)(frame + FrameInfo + 16) = (int)process->LastSender; // si_pid
+        if (process->FaultSignal == signal)
+        {
+            // Raised by the program's own fault: si_code says why, si_addr where (the union's
+            // first field, at offset 16 as si_pid is).
+            *(int*)(frame + FrameInfo + 8) = process->FaultCode;
+            *(ulong*)(frame + FrameInfo + 16) = process->FaultAddress;
+            process->FaultSignal = 0;
+        }
+        else
+        {
+            *(int*)(frame + FrameInfo + 8) = 0;       // si_code: SI_USER
+            *(int*)(frame + FrameInfo + 16) = (int)process->LastSender; // si_pid
+        }
         // The fxsave image without the bytes fxsave never writes (464-511, software-available):
         // on the kernel stack they are whatever was there before.
         byte* fpuImage = stackalloc byte[512];

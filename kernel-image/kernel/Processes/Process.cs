@@ -50,6 +50,12 @@ internal unsafe partial struct Process
     /// <summary>Pid of the last process that sent a signal (siginfo si_pid).</summary>
     public ulong LastSender;
 
+    /// <summary>A signal the process's own fault raised for its handler (Linux force_sig_fault):
+    /// the signal, siginfo's si_code and si_addr; 0 when none is pending.</summary>
+    public int FaultSignal;
+    public int FaultCode;
+    public ulong FaultAddress;
+
     /// <summary>rt_sigaction state per signal: handler (0 default, 1 ignore), flags, restorer, mask.</summary>
     public fixed ulong SignalHandler[SignalCount];
     public fixed ulong SignalFlags[SignalCount];
