@@ -102,6 +102,7 @@ internal static unsafe class TestCatalog
         T("drivers.e1000_receives_on_its_interrupt", &DriverTests.E1000ReceivesOnItsInterrupt),
         T("drivers.dma_buffers_are_contiguous_and_mapped_as_asked", &DriverTests.DmaBuffersAreContiguousAndMappedAsAsked),
         T("drivers.msi_capability_is_found_and_programmed", &DriverTests.MsiCapabilityIsFoundAndProgrammed),
+        T("drivers.edu_msi_is_delivered_to_its_driver", &EduTests.MsiIsDeliveredToTheDriver),
         T("hostnet.tcp_and_udp_round_trips_with_the_host", &NetworkTests.TcpAndUdpRoundTripsWithTheHost),
         T("modsign.signed_module_verifies", &ModuleSignatureTests.SignedModuleVerifies),
         T("modsign.flipped_bit_is_rejected", &ModuleSignatureTests.FlippedBitIsRejected),

@@ -74,6 +74,8 @@ public static class QemuBoot
             // An e1000 on QEMU's user-mode network (the host as peer); no option ROM, so
             // firmware does not try to boot from the network.
             "-netdev", "user,id=net0", "-device", "e1000,netdev=net0,romfile=",
+            // QEMU's teaching device (1234:11e8): raises MSI on demand (ktests/EduTests.cs).
+            "-device", "edu",
             "-fw_cfg", $"name=opt/aurora/cmdline,string={kernelOptions}",
         }) info.ArgumentList.Add(arg);
         if (IsUefi(path))
