@@ -155,7 +155,7 @@ internal static unsafe class LocalApic
     private const uint BaseMsr = 0x1B;
     private const ulong BaseGlobalEnable = 1 << 11;
     private const int IdRegister = 0x20, EoiRegister = 0xB0, SpuriousRegister = 0xF0, Lint0 = 0x350, Lint1 = 0x360;
-    private const uint SoftwareEnable = 1 << 8, SpuriousVector = 0xFF, ExtIntDelivery = 0x700, NmiDelivery = 0x400;
+    private const uint SoftwareEnable = 1 << 8, SpuriousVector = (uint)Interrupts.LocalApicSpuriousVector, ExtIntDelivery = 0x700, NmiDelivery = 0x400;
 
     private static byte* s_registers;
 

@@ -42,6 +42,11 @@ internal static unsafe class Interrupts
 
     internal static void Unregister(int vector) => s_handlers.Handlers[vector] = 0;
 
+    /// <summary>The vector the local APIC raises for a spurious interrupt (programmed in
+    /// DeviceInterrupts' LocalApic) and how many arrived.</summary>
+    internal const int LocalApicSpuriousVector = 0xFF;
+    internal static ulong SpuriousInterrupts;
+
     [UnmanagedCallersOnly(EntryPoint = "interrupt_dispatch")]
     private static void Dispatch(InterruptFrame* frame)
     {
@@ -61,6 +66,14 @@ internal static unsafe class Interrupts
             ReturningToUser(frame);
             return;
         }
+        // The local APIC's spurious vector (DeviceInterrupts: 0xFF): nothing to do and no EOI
+        // (Intel SDM Vol. 3A 11.9).
+        if (vector == LocalApicSpuriousVector)
+        {
+            SpuriousInterrupts++;
+            return;
+        }
+
         if (DeviceInterrupts.IsMessageVector(vector))
         {
             DeviceInterrupts.Dispatch(vector);
