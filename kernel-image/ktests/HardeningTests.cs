@@ -24,17 +24,6 @@ internal static unsafe class HardeningTests
 
     private const ulong FlagNestedTask = 1UL << 14;
 
-    private static void Show(string what, ulong expected, ulong actual)
-    {
-        Log.Write("  ");
-        Log.Write(what);
-        Log.Write(": expected ");
-        Log.WriteHex(expected);
-        Log.Write(", actual ");
-        Log.WriteHex(actual);
-        Log.WriteLine();
-    }
-
     // ---- CPU protections (finding 10, CR0.NE for finding 9) ----
 
     /// <summary>CR0.WP and CR0.NE are set (boot.S and Protections.Enable).</summary>
@@ -42,7 +31,7 @@ internal static unsafe class HardeningTests
     {
         ulong cr0 = Cpu.ReadCr0();
         ulong wanted = Protections.Cr0WriteProtect | Protections.Cr0NumericError;
-        Show("CR0 & (WP|NE)", wanted, cr0 & wanted);
+        ShowHex("CR0 & (WP|NE)", wanted, cr0 & wanted);
         Check((cr0 & Protections.Cr0WriteProtect) != 0, "CR0.WP is clear");
         Check((cr0 & Protections.Cr0NumericError) != 0, "CR0.NE is clear");
     }
@@ -63,7 +52,7 @@ internal static unsafe class HardeningTests
 
         ulong mask = Protections.Cr4Smep | Protections.Cr4Smap | Protections.Cr4Umip;
         ulong actual = Cpu.ReadCr4() & mask;
-        Show("CR4 & (SMEP|SMAP|UMIP) for what CPUID offers", expected, actual);
+        ShowHex("CR4 & (SMEP|SMAP|UMIP) for what CPUID offers", expected, actual);
         Check(actual == expected, "a protection the CPU offers is off in CR4");
     }
 
@@ -115,15 +104,15 @@ internal static unsafe class HardeningTests
         }
 
         WithUserPage(PageFlags.Writable | PageFlags.NoExecute, 0, &ProbeRead);
-        Show("plain read succeeded (1) / faulted (0)", 0, s_readOk ? 1UL : 0);
-        Show("fault address", UserProbeAddress + 8, s_fault.Address);
-        Show("fault error code (P, supervisor, read)", 1, s_fault.ErrorCode);
+        ShowHex("plain read succeeded (1) / faulted (0)", 0, s_readOk ? 1UL : 0);
+        ShowHex("fault address", UserProbeAddress + 8, s_fault.Address);
+        ShowHex("fault error code (P, supervisor, read)", 1, s_fault.ErrorCode);
         Check(!s_readOk, "the kernel read a user page with SMAP on and no STAC");
         Check(s_fault.Address == UserProbeAddress + 8 && s_fault.Present && !s_fault.User && !s_fault.Write, "the fault is not a supervisor protection fault at the user address");
-        Show("read inside STAC/CLAC", 0x5EC0_0D0C_AFE5_1234, s_stacReadOk ? s_stacValue : 0);
+        ShowHex("read inside STAC/CLAC", 0x5EC0_0D0C_AFE5_1234, s_stacReadOk ? s_stacValue : 0);
         Check(s_stacReadOk && s_stacValue == 0x5EC0_0D0C_AFE5_1234, "the STAC-bracketed read of the user page failed");
         ulong flags = Cpu.ReadFlags();
-        Show("RFLAGS.AC after the probes", 0, flags & (1UL << 18));
+        ShowHex("RFLAGS.AC after the probes", 0, flags & (1UL << 18));
         Check((flags & (1UL << 18)) == 0, "RFLAGS.AC left set: user access left open");
     }
 
@@ -144,8 +133,8 @@ internal static unsafe class HardeningTests
         }
 
         WithUserPage(PageFlags.None, 0xC3, &ProbeCall); // ret, executable for user mode
-        Show("call succeeded (1) / faulted (0)", 0, s_callOk ? 1UL : 0);
-        Show("fault error code (P, supervisor, fetch)", 0x11, s_fault.ErrorCode);
+        ShowHex("call succeeded (1) / faulted (0)", 0, s_callOk ? 1UL : 0);
+        ShowHex("fault error code (P, supervisor, fetch)", 0x11, s_fault.ErrorCode);
         Check(!s_callOk, "the kernel executed code on a user page with SMEP on");
         Check(s_fault.Address == UserProbeAddress && s_fault.Present && s_fault.InstructionFetch && !s_fault.User, "the fault is not a supervisor fetch fault at the user page");
     }
@@ -203,8 +192,8 @@ internal static unsafe class HardeningTests
         }
 
         Scheduler.Join(partner);
-        Show("switches in which the partner saw this thread's NT", 0, (ulong)s_partnerSawNestedTask);
-        Show("switches after which this thread's NT was gone", 0, (ulong)lost);
+        ShowHex("switches in which the partner saw this thread's NT", 0, (ulong)s_partnerSawNestedTask);
+        ShowHex("switches after which this thread's NT was gone", 0, (ulong)lost);
         Check(s_partnerRounds == Rounds, "the partner thread did not run all its rounds");
         Check(s_partnerSawNestedTask == 0, "RFLAGS.NT leaked into another thread across a switch");
         Check(lost == 0, "a thread's RFLAGS did not survive a switch");
@@ -235,7 +224,7 @@ internal static unsafe class HardeningTests
         // TASK_SIZE_MAX): then the syscall-at-the-end case cannot even be set up.
         bool lastPageMappable = UserMemory.UserLimit == 0x0000_8000_0000_0000;
         ulong expected = lastPageMappable ? 4UL : 3UL;
-        Show("returns the kernel refused", expected, refused);
+        ShowHex("returns the kernel refused", expected, refused);
         Check(ProcessTests.OutputHas("hardening sysret: 0 wrong"), "a case did not end by SIGSEGV");
         Check(refused == expected, "the kernel did not refuse every return outside the user half");
         Check(status == 0, "the program failed");

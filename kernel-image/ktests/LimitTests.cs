@@ -54,18 +54,6 @@ internal static unsafe class LimitTests
     private static ulong FramesNotInUse() =>
         KernelMemory.Frames.FreeFrames + (KernelMemory.Heap.Statistics.BytesFromPageSource / 4096);
 
-    private static void CheckEqual(string what, long expected, long actual)
-    {
-        Log.Write("  ");
-        Log.Write(what);
-        Log.Write(": expected ");
-        Log.WriteDecimal(expected);
-        Log.Write(", actual ");
-        Log.WriteDecimal(actual);
-        Log.WriteLine();
-        Check(expected == actual, what);
-    }
-
     /// <summary>The limits.elf tree fills its share of tokens (256), queues (64), segments (64)
     /// and sockets (8) from a few children — each stops with ENOSPC, EMFILE (RLIMIT_NOFILE) or
     /// ENOBUFS — and holds them while limits_peer.elf, another tree, gets its own full share of
@@ -81,18 +69,18 @@ internal static unsafe class LimitTests
         int peerStatus = Finish(peer);
         bool peerOk = OutputContains("limits peer: 0 wrong");
         int hogStatus = Finish(hog);
-        CheckEqual("limits_peer.elf wait status", 0, peerStatus);
+        CheckShown("limits_peer.elf wait status", 0, peerStatus);
         Check(peerOk, "the peer did not get its full share of every table");
-        CheckEqual("limits.elf wait status", 0, hogStatus);
+        CheckShown("limits.elf wait status", 0, hogStatus);
         Check(OutputContains("limits: tree holds its shares") && OutputContains("limits: 0 wrong"), "a table's share in the filling tree was wrong");
         Ipc.Capabilities.Lock();
         Aurora.Caps.AccountUsage usage = Ipc.Capabilities.Space.UsageOf(hogAccount);
         Ipc.Capabilities.Unlock();
-        CheckEqual("tokens still charged to the filling tree", 0, usage.Tokens);
-        CheckEqual("queues still charged to the filling tree", 0, usage.Queues + usage.Segments);
-        CheckEqual("processes left in the filling tree", 0, ResourceLimits.ProcessCount(hogAccount));
-        CheckEqual("sockets left in the filling tree", 0, ResourceLimits.SocketCount(hogAccount));
-        CheckEqual("frames not back", 0, (long)freeBefore - (long)FramesNotInUse());
+        CheckShown("tokens still charged to the filling tree", 0, usage.Tokens);
+        CheckShown("queues still charged to the filling tree", 0, usage.Queues + usage.Segments);
+        CheckShown("processes left in the filling tree", 0, ResourceLimits.ProcessCount(hogAccount));
+        CheckShown("sockets left in the filling tree", 0, ResourceLimits.SocketCount(hogAccount));
+        CheckShown("frames not back", 0, (long)freeBefore - (long)FramesNotInUse());
     }
 
     /// <summary>getrlimit/setrlimit/prlimit64 answers (defaults, EINVAL, EFAULT, EPERM, ESRCH,
@@ -116,24 +104,24 @@ internal static unsafe class LimitTests
             else if (most >= 64) steady++;
         }
 
-        CheckEqual("most processes the fork bomb's tree ever had (RLIMIT_NPROC)", 64, most);
+        CheckShown("most processes the fork bomb's tree ever had (RLIMIT_NPROC)", 64, most);
         // Another tree still forks while the bomb holds its 64.
         int status = ProcessTests.RunProgram("fork.elf", checkMemory: false);
-        CheckEqual("fork.elf (another tree) during the bomb, wait status", 0, status);
+        CheckShown("fork.elf (another tree) during the bomb, wait status", 0, status);
         Check(ProcessTests.OutputHas("fork: 0 failures"), "fork.elf failed while the bomb held its share");
-        CheckEqual("processes in the bomb's tree after the other program", 64, ResourceLimits.ProcessCount(account));
+        CheckShown("processes in the bomb's tree after the other program", 64, ResourceLimits.ProcessCount(account));
         FileSystem.Lock();
         FileTable files = default;
         long fd = FileSystem.Vfs.Open(ref files, "/tmp/bomb-release"u8, OpenFlags.WriteOnly | OpenFlags.Create, 0x1A4);
         if (fd >= 0) FileSystem.Vfs.Close(ref files, (int)fd);
         FileSystem.Unlock();
         status = Finish(bomb);
-        CheckEqual("rlimits.elf wait status", 0, status);
+        CheckShown("rlimits.elf wait status", 0, status);
         Check(OutputContains("rlimits: calls checked") && OutputContains("rlimits: 0 wrong"), "an rlimit answer or the bomb was wrong");
-        CheckEqual("processes left in the bomb's tree", 0, ResourceLimits.ProcessCount(account));
+        CheckShown("processes left in the bomb's tree", 0, ResourceLimits.ProcessCount(account));
         // The stack window's page tables exist from boot (KernelMemory.ReserveStackWindowTables),
         // so a burst of threads leaves nothing behind.
-        CheckEqual("frames not back after the fork bomb", 0, (long)freeBefore - (long)FramesNotInUse());
+        CheckShown("frames not back after the fork bomb", 0, (long)freeBefore - (long)FramesNotInUse());
     }
 
     /// <summary>The root tmpfs cap is at most a quarter of usable memory; a program writing
@@ -144,22 +132,22 @@ internal static unsafe class LimitTests
         FileSystem.Lock();
         FileSystem.Vfs.StatFileSystem("/"u8, out FileSystemStatus before);
         FileSystem.Unlock();
-        CheckEqual("tmpfs cap in KiB (a quarter of usable memory, in whole pages)", (long)((usable / 4 + 4095) / 4096 * 4), (long)(before.CapacityBytes / 1024));
+        CheckShown("tmpfs cap in KiB (a quarter of usable memory, in whole pages)", (long)((usable / 4 + 4095) / 4096 * 4), (long)(before.CapacityBytes / 1024));
         Check(before.CapacityBytes < usable / 4 + 4096 && before.CapacityBytes > 0, "the tmpfs cap is above a quarter of memory");
         ulong freeBefore = FramesNotInUse();
         Process* process = Start("fill_tmpfs.elf");
         if (process == null) return;
         int status = Finish(process);
-        CheckEqual("fill_tmpfs.elf wait status", 0, status);
+        CheckShown("fill_tmpfs.elf wait status", 0, status);
         Check(OutputContains("tmpfs: 0 wrong"), "filling tmpfs did not end in ENOSPC, or the space did not come back");
         ulong written = ParseAfter("tmpfs: ENOSPC after ");
         ulong room = before.CapacityBytes - before.UsedBytes;
-        CheckEqual("bytes written before ENOSPC, in pages (room left in the tmpfs)", (long)(room / 4096), (long)(written / 4096));
+        CheckShown("bytes written before ENOSPC, in pages (room left in the tmpfs)", (long)(room / 4096), (long)(written / 4096));
         FileSystem.Lock();
         FileSystem.Vfs.StatFileSystem("/"u8, out FileSystemStatus after);
         FileSystem.Unlock();
-        CheckEqual("tmpfs bytes in use after the program", (long)before.UsedBytes, (long)after.UsedBytes);
-        CheckEqual("frames not back", 0, (long)freeBefore - (long)FramesNotInUse());
+        CheckShown("tmpfs bytes in use after the program", (long)before.UsedBytes, (long)after.UsedBytes);
+        CheckShown("frames not back", 0, (long)freeBefore - (long)FramesNotInUse());
     }
 
     /// <summary>A filter denying rt_sigreturn makes it return EPERM (the restorer goes on and
@@ -171,9 +159,9 @@ internal static unsafe class LimitTests
         Process* process = Start("filter_inherit.elf");
         if (process == null) return;
         int status = Finish(process);
-        CheckEqual("filter_inherit.elf wait status", 0, status);
+        CheckShown("filter_inherit.elf wait status", 0, status);
         Check(OutputContains("filter: 0 wrong"), "rt_sigreturn escaped the filter, or a child escaped its parent's filter");
-        CheckEqual("frames not back", 0, (long)freeBefore - (long)FramesNotInUse());
+        CheckShown("frames not back", 0, (long)freeBefore - (long)FramesNotInUse());
     }
 
     private static ulong ParseAfter(string prefix)

@@ -13,17 +13,6 @@ namespace Aurora.Kernel.Tests;
 /// so both states run in every CI pass. Each check prints the values it compares.</summary>
 internal static unsafe class PageTableIsolationTests
 {
-    private static void Show(string what, ulong expected, ulong actual)
-    {
-        Log.Write("  ");
-        Log.Write(what);
-        Log.Write(": expected ");
-        Log.WriteHex(expected);
-        Log.Write(", actual ");
-        Log.WriteHex(actual);
-        Log.WriteLine();
-    }
-
     private static void Mode()
     {
         Log.Write("  isolation ");
@@ -37,7 +26,7 @@ internal static unsafe class PageTableIsolationTests
     {
         ReadOnlySpan<byte> option = KernelMain.Command.Value("pti");
         bool expected = option.SequenceEqual("on"u8) || (!option.SequenceEqual("off"u8) && Protections.MeltdownAffected);
-        Show("isolation on (pti option, CPU affected)", expected ? 1UL : 0, PageTableIsolation.Enabled ? 1UL : 0);
+        ShowHex("isolation on (pti option, CPU affected)", expected ? 1UL : 0, PageTableIsolation.Enabled ? 1UL : 0);
         Check(PageTableIsolation.Enabled == expected, "isolation is not what the CPU and the option ask for");
 
         ulong rsp0 = Gdt.Tss->Rsp0;
@@ -45,16 +34,16 @@ internal static unsafe class PageTableIsolationTests
         if (PageTableIsolation.Enabled)
         {
             Check(PageTableIsolation.UserRoot != 0, "isolation on without a user root");
-            Show("CR4.PGE", 0, Cpu.ReadCr4() & (1UL << 7));
+            ShowHex("CR4.PGE", 0, Cpu.ReadCr4() & (1UL << 7));
             Check((Cpu.ReadCr4() & (1UL << 7)) == 0, "global pages on: kernel translations would outlive the switch");
-            Show("TSS.RSP0 (the entry stack)", entryStack, rsp0);
+            ShowHex("TSS.RSP0 (the entry stack)", entryStack, rsp0);
             Check(rsp0 == entryStack, "RSP0 is not the entry stack");
         }
         else
         {
-            Show("user root", 0, PageTableIsolation.UserRoot);
+            ShowHex("user root", 0, PageTableIsolation.UserRoot);
             Check(PageTableIsolation.UserRoot == 0, "a user root exists with isolation off");
-            Show("TSS.RSP0 (the running thread's kernel stack)", *EntryArea.ThreadStackTop(), rsp0);
+            ShowHex("TSS.RSP0 (the running thread's kernel stack)", *EntryArea.ThreadStackTop(), rsp0);
             Check(rsp0 != entryStack && rsp0 == *EntryArea.ThreadStackTop(), "RSP0 is not the thread's kernel stack");
         }
     }
@@ -68,7 +57,7 @@ internal static unsafe class PageTableIsolationTests
         Mode();
         if (!PageTableIsolation.Enabled)
         {
-            Show("user root", 0, PageTableIsolation.UserRoot);
+            ShowHex("user root", 0, PageTableIsolation.UserRoot);
             Check(PageTableIsolation.UserRoot == 0, "a user root exists with isolation off");
             return;
         }
@@ -103,9 +92,9 @@ internal static unsafe class PageTableIsolationTests
             }
         }
 
-        Show("kernel-half pages mapped in the user root (entry text + entry area)", EntryArea.PageCount, pages);
-        Show("of them outside the entry pages", 0, outside);
-        Show("of them user-accessible", 0, userAccessible);
+        ShowHex("kernel-half pages mapped in the user root (entry text + entry area)", EntryArea.PageCount, pages);
+        ShowHex("of them outside the entry pages", 0, outside);
+        ShowHex("of them user-accessible", 0, userAccessible);
         Check(pages == EntryArea.PageCount && outside == 0, "the user root maps kernel pages beyond the entry pages");
         Check(userAccessible == 0, "an entry page is user-accessible");
 
@@ -127,8 +116,8 @@ internal static unsafe class PageTableIsolationTests
         }
 
         KernelMemory.Free(heapBlock);
-        Show("kernel text, heap, direct map, stack, user root: mapped in the kernel root", 5, (ulong)mappedInKernel);
-        Show("the same five: mapped in the user root", 0, (ulong)mappedInUser);
+        ShowHex("kernel text, heap, direct map, stack, user root: mapped in the kernel root", 5, (ulong)mappedInKernel);
+        ShowHex("the same five: mapped in the user root", 0, (ulong)mappedInUser);
         Check(mappedInKernel == 5, "the kernel root lost a kernel mapping");
         Check(mappedInUser == 0, "the user root maps kernel memory outside the entry pages");
     }
@@ -162,11 +151,11 @@ internal static unsafe class PageTableIsolationTests
         Interrupts.Register(3, &OnBreakpoint);
         int status = ProcessTests.RunProgram("pti_probe.elf", checkMemory: true);
         Interrupts.Unregister(3);
-        Show("exit status", 7 << 8, (ulong)status);
+        ShowHex("exit status", 7 << 8, (ulong)status);
         Check(status == 7 << 8, "the probe program did not run normally");
-        Show("int3 from user mode seen", 1, (ulong)s_breakpoints);
+        ShowHex("int3 from user mode seen", 1, (ulong)s_breakpoints);
         Check(s_breakpoints == 1, "the probe's int3 did not reach the handler");
-        Show("CR3 in the int3 handler (the process's kernel root)", s_processRoot, s_breakpointCr3);
+        ShowHex("CR3 in the int3 handler (the process's kernel root)", s_processRoot, s_breakpointCr3);
         Check(s_breakpointCr3 == s_processRoot && s_processRoot != 0, "the handler ran on another root");
 
         ulong entries = *EntryArea.IsolatedEntries() - entriesBefore;
@@ -178,7 +167,7 @@ internal static unsafe class PageTableIsolationTests
             Log.WriteDecimal(entries);
             Log.WriteLine();
             Check(entries >= 4, "entries from user mode did not switch CR3");
-            Show("CR3 at the last entry from user mode (the user root)", PageTableIsolation.UserRoot, lastRoot);
+            ShowHex("CR3 at the last entry from user mode (the user root)", PageTableIsolation.UserRoot, lastRoot);
             Check(lastRoot == PageTableIsolation.UserRoot && lastRoot != s_processRoot, "user mode did not run on the user root");
             Log.Write("  PML4 entries copied into the user root on a fault: ");
             Log.WriteDecimal(lazy);
@@ -187,8 +176,8 @@ internal static unsafe class PageTableIsolationTests
         }
         else
         {
-            Show("entries that switched CR3", 0, entries);
-            Show("CR3 recorded by an isolated entry", 0, lastRoot);
+            ShowHex("entries that switched CR3", 0, entries);
+            ShowHex("CR3 recorded by an isolated entry", 0, lastRoot);
             Check(entries == 0 && lastRoot == 0 && lazy == 0, "isolation code ran with isolation off");
         }
     }

@@ -40,6 +40,32 @@ internal static unsafe class TestRunner
         Check(false, what);
     }
 
+    /// <summary>Prints what was expected and what was found (hexadecimal), match or not.</summary>
+    internal static void ShowHex(string what, ulong expected, ulong actual)
+    {
+        Log.Write("  ");
+        Log.Write(what);
+        Log.Write(": expected ");
+        Log.WriteHex(expected);
+        Log.Write(", actual ");
+        Log.WriteHex(actual);
+        Log.WriteLine();
+    }
+
+    /// <summary>Prints what was expected and what was found (decimal), match or not, and
+    /// records a failure when they differ.</summary>
+    internal static void CheckShown(string what, long expected, long actual)
+    {
+        Log.Write("  ");
+        Log.Write(what);
+        Log.Write(": expected ");
+        Log.WriteDecimal(expected);
+        Log.Write(", actual ");
+        Log.WriteDecimal(actual);
+        Log.WriteLine();
+        Check(expected == actual, what);
+    }
+
     internal static void Run(ReadOnlySpan<byte> selection)
     {
         int passed = 0, failed = 0, matched = 0;
