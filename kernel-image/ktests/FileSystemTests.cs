@@ -26,4 +26,15 @@ internal static class FileSystemTests
         status = ProcessTests.RunProgram("rofs.elf", checkMemory: true);
         Check(ProcessTests.OutputHas("rofs: 0 wrong") && status == 0, "a second run of the program failed");
     }
+
+    /// <summary>getdents64 offsets are stable cursors: 200 files in a tmpfs directory, read with
+    /// a 128-byte buffer and unlinked as they come, are all returned in one pass (and again with
+    /// opendir/readdir/unlink, as busybox rm -r), the directory is then empty and rmdir works —
+    /// Linux's answers (userland/readdir_unlink.c).</summary>
+    internal static void ReaddirAndUnlinkEmptiesADirectoryInOnePass()
+    {
+        int status = ProcessTests.RunProgram("readdir_unlink.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("readdir_unlink: 0 wrong"), "a readdir + unlink loop gave a different answer than Linux");
+        Check(status == 0, "the program failed");
+    }
 }
