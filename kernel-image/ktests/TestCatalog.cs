@@ -73,6 +73,8 @@ internal static unsafe class TestCatalog
         T("descriptors.table_follows_linux", &DescriptorTests.TableFollowsLinux),
         T("descriptors.paths_start_at_dirfd_and_working_directory", &DescriptorTests.PathsStartAtDirfdAndWorkingDirectory),
         T("descriptors.socket_is_shared_across_fork_and_closed_by_the_last_holder", &DescriptorTests.SocketIsSharedAcrossForkAndClosedByTheLastHolder),
+        T("files.read_only_image_is_mounted_beside_tmpfs", &FileSystemTests.ReadOnlyImageIsMountedBesideTmpfs),
+        T("files.readdir_and_unlink_empty_a_directory_in_one_pass", &FileSystemTests.ReaddirAndUnlinkEmptiesADirectoryInOnePass),
         T("process.execve_runs_a_program_from_the_file_tree", &ProcessTests.ExecveRunsAProgramFromTheFileTree),
         T("process.signals_reach_handlers_and_kill", &ProcessTests.SignalsReachHandlersAndKill),
         T("process.ipc_needs_capability_tokens", &ProcessTests.IpcNeedsCapabilityTokens),

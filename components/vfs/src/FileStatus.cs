@@ -52,6 +52,10 @@ public struct DirectoryEntry
     /// <summary><see cref="DirectoryEntryType"/> (d_type).</summary>
     public byte Type;
     public int NameLength;
+    /// <summary>Where reading continues after this entry (getdents64's d_off): pass it back as
+    /// the next offset. Offsets are cursors, not positions: an entry keeps its offset while it
+    /// lives, so removing entries during a listing never skips one that remains.</summary>
+    public long Offset;
 }
 
 /// <summary>statfs-like figures of one mounted file system.</summary>

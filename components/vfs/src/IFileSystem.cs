@@ -57,9 +57,15 @@ public interface IFileSystem
     long Write<TMemory>(ref TMemory memory, ulong node, long offset, ReadOnlySpan<byte> data, long now)
         where TMemory : struct, IVfsMemory;
 
-    /// <summary>Entry <paramref name="index"/> of a directory, not counting "." and ".." (the VFS
-    /// adds those): the name's length with the name in <paramref name="name"/>, 0 past the end,
-    /// or -errno (InvalidArgument if <paramref name="name"/> is too short).</summary>
+    /// <summary>The first entry of a directory at or after cursor <paramref name="index"/> (0 is
+    /// the start), not counting "." and ".." (the VFS adds those): the name's length with the
+    /// name in <paramref name="name"/>, 0 past the end, or -errno (InvalidArgument if
+    /// <paramref name="name"/> is too short). Set <see cref="DirectoryEntry.Offset"/> to the cursor
+    /// just past the entry. Cursors must be stable (Linux's offset-based directories): an entry
+    /// keeps its cursor while it lives and entries come in increasing cursor order, so removing
+    /// or adding other entries between two calls never skips or repeats an entry that stays
+    /// (tmpfs: a per-directory counter stamped on each name when it is linked; a fixed table:
+    /// its index).</summary>
     long ReadDirectory(ulong directory, long index, Span<byte> name, out DirectoryEntry entry);
 
     /// <summary>A new regular file or directory (<paramref name="mode"/> carries the type and the

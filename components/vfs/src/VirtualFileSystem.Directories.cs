@@ -307,12 +307,16 @@ public unsafe partial struct VirtualFileSystem<TMemory>
     }
 
     /// <summary>
-    /// getdents(2), one entry at a time: entry <paramref name="index"/> of the directory open as
-    /// <paramref name="fd"/> — 0 is ".", 1 is "..", then the names in the file system's order
-    /// (tmpfs: creation order). Returns the name's length with the name in
-    /// <paramref name="name"/>, 0 past the last entry, or -errno: NotDirectory for a file,
-    /// InvalidArgument for a negative index or a buffer shorter than the name (256 bytes always
-    /// suffice). Costs O(index) on tmpfs: walk from 0 upwards.
+    /// getdents(2), one entry at a time: the first entry of the directory open as
+    /// <paramref name="fd"/> at or after offset <paramref name="index"/> — 0 is ".", 1 is "..",
+    /// then the names in the file system's order (tmpfs: creation order) — with
+    /// <see cref="DirectoryEntry.Offset"/> the offset to continue from (d_off). Offsets are stable
+    /// cursors, not positions: removing or adding names between calls never skips or repeats a
+    /// name that stays (a readdir + unlink loop empties a directory in one pass, as on Linux).
+    /// Returns the name's length with the name in <paramref name="name"/>, 0 past the last
+    /// entry, or -errno: NotDirectory for a file, InvalidArgument for a negative offset or a
+    /// buffer shorter than the name (256 bytes always suffice). Costs O(entries before it) on
+    /// tmpfs: the list is walked from its start.
     /// </summary>
     public readonly long ReadDirectory(ref FileTable files, int fd, long index, Span<byte> name, out DirectoryEntry entry)
     {
@@ -370,10 +374,18 @@ public unsafe partial struct VirtualFileSystem<TMemory>
             entry.Inode = status.Inode;
             entry.Type = DirectoryEntryType.Directory;
             entry.NameLength = (int)index + 1;
+            entry.Offset = index + 1;
             return entry.NameLength;
         }
 
         MountEntry<TMemory>* mount = dir.Mount;
-        return mount->Operations.ReadDirectory(mount->Instance, dir.Id, index - 2, name, out entry);
+        long length = mount->Operations.ReadDirectory(mount->Instance, dir.Id, index - 2, name, out entry);
+        if (length > 0)
+        {
+            // A file system that did not move its cursor on would have callers loop forever.
+            entry.Offset = Math.Max(entry.Offset, index - 1) + 2;
+        }
+
+        return length;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using Xunit;
@@ -158,6 +159,68 @@ public class DirectoryTests
         Assert.Equal(h.StatOk("/d/alpha").Inode, h.List("/d")[1].Inode);
         Assert.Equal(0, h.Vfs.ReadDirectory(ref h.Files, fd, 5, name, out _));
         Assert.Equal(0, h.Vfs.ReadDirectory(ref h.Files, fd, 500, name, out _));
+    }
+
+    [Fact]
+    public void ReadDirectoryOffsetsAreCursorsThatSurviveRemovals()
+    {
+        // A readdir + unlink loop (rm -r) must see every name: offsets are cookies, not positions.
+        using var h = new Harness();
+        h.Mkdir("/d");
+        const int Files = 200;
+        for (int i = 0; i < Files; i++)
+        {
+            h.CreateFile($"/d/f{i:D3}", [1]);
+        }
+
+        int fd = h.OpenOk("/d", R);
+        var name = new byte[256];
+        var seen = new List<string>();
+        long offset = 0;
+        while (true)
+        {
+            long n = h.Vfs.ReadDirectory(ref h.Files, fd, offset, name, out DirectoryEntry e);
+            Assert.True(n >= 0);
+            if (n == 0)
+            {
+                break;
+            }
+
+            Assert.True(e.Offset > offset, $"offset {e.Offset} after {offset}");
+            offset = e.Offset;
+            string s = Encoding.UTF8.GetString(name, 0, (int)n);
+            if (s is "." or "..")
+            {
+                continue;
+            }
+
+            seen.Add(s);
+            Assert.Equal(VfsError.None, h.Vfs.Unlink(Harness.P("/d/" + s)));
+        }
+
+        Assert.Equal(Enumerable.Range(0, Files).Select(i => $"f{i:D3}"), seen);
+        Assert.Empty(h.List("/d"));
+
+        // Names removed ahead of the cursor are not returned; names added are (at the end); the
+        // offset of a name that stays is the same on every pass.
+        h.CreateFile("/d/a", [1]);
+        h.CreateFile("/d/b", [1]);
+        h.CreateFile("/d/c", [1]);
+        Assert.Equal(1, h.Vfs.ReadDirectory(ref h.Files, fd, 2, name, out DirectoryEntry first));
+        Assert.Equal((byte)'a', name[0]);
+        Assert.Equal(VfsError.None, h.Vfs.Unlink(Harness.P("/d/b")));
+        h.CreateFile("/d/e", [1]);
+        Assert.Equal(1, h.Vfs.ReadDirectory(ref h.Files, fd, first.Offset, name, out DirectoryEntry next));
+        Assert.Equal((byte)'c', name[0]);
+        Assert.Equal(VfsError.None, h.Vfs.Rename(Harness.P("/d/a"), Harness.P("/d/z")));
+        Assert.Equal(1, h.Vfs.ReadDirectory(ref h.Files, fd, next.Offset, name, out DirectoryEntry last));
+        Assert.Equal((byte)'e', name[0]);
+        Assert.Equal(1, h.Vfs.ReadDirectory(ref h.Files, fd, last.Offset, name, out DirectoryEntry renamed));
+        Assert.Equal((byte)'z', name[0]);   // a rename links the name anew, at the end
+        Assert.Equal(0, h.Vfs.ReadDirectory(ref h.Files, fd, renamed.Offset, name, out _));
+        Assert.Equal(1, h.Vfs.ReadDirectory(ref h.Files, fd, 2, name, out DirectoryEntry again));
+        Assert.Equal((byte)'c', name[0]);
+        Assert.Equal(next.Offset, again.Offset);
     }
 
     [Fact]

@@ -143,9 +143,10 @@ public sealed class Harness : IDisposable
     {
         var names = new List<(string, byte, ulong)>();
         var buffer = new byte[256];
-        for (long i = 2; ; i++)
+        for (long i = 2; ; )
         {
             long n = Vfs.ReadDirectory(P(path), i, buffer, out DirectoryEntry entry);
+            i = entry.Offset;
             Assert.True(n >= 0, $"readdir {path}: {(VfsError)(-n)}");
             if (n == 0)
             {

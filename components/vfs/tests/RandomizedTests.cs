@@ -119,7 +119,8 @@ public class RandomizedTests
                 Check(o.Succeeded >= 20 && o.Failed >= 5, $"{kind}: {o.Succeeded} succeeded, {o.Failed} failed; the generator misses cases");
             }
 
-            Console.WriteLine($"{_context}: " + string.Join(", ", _outcomes.OrderBy(x => x.Key).Select(x => $"{x.Key} {x.Value.Succeeded}/{x.Value.Failed}")));
+            Check(_cursorPasses >= 20, $"only {_cursorPasses} readdir passes with changes in between");
+            Console.WriteLine($"{_context}: readdir passes {_cursorPasses}, " + string.Join(", ", _outcomes.OrderBy(x => x.Key).Select(x => $"{x.Key} {x.Value.Succeeded}/{x.Value.Failed}")));
         }
 
         private static string Show(long value) => value < 0 ? $"-{(VfsError)(-value)}" : value.ToString();
@@ -209,7 +210,88 @@ public class RandomizedTests
             else if (r < 91) { Duplicate(); }
             else if (r < 95) { StatPath(); }
             else if (r < 97) { StatDescriptor(); }
-            else { CheckListing(Pick(AllDirectories)); }
+            else if (r < 98) { CheckListing(Pick(AllDirectories)); }
+            else { ReadDirectoryStep(); }
+        }
+
+        // A directory read a few entries at a time between other random operations, unlinking
+        // some entries as they come (rm -r): the cursor must survive every change in between.
+        private string? _cursorDirectory;
+        private long _cursorOffset;
+        private Dictionary<string, ulong> _cursorStable = new();
+        private readonly HashSet<string> _cursorReturned = new();
+        private int _cursorPasses;
+
+        /// <summary>Names in <paramref name="dir"/> with their inodes (the VFS's listing, checked
+        /// against the model's names).</summary>
+        private Dictionary<string, ulong> NamesIn(string dir)
+        {
+            string prefix = dir == "/" ? "/" : dir + "/";
+            var model = _dirs.Where(d => d != "/" && ParentOf(d) == dir).Concat(_files.Keys.Where(f => ParentOf(f) == dir))
+                .Concat(_links.Keys.Where(l => ParentOf(l) == dir)).Select(x => x[prefix.Length..]).OrderBy(x => x, StringComparer.Ordinal);
+            var actual = _h.List(dir).ToDictionary(x => x.Name, x => x.Inode);
+            Check(model.SequenceEqual(actual.Keys.OrderBy(x => x, StringComparer.Ordinal)), $"listing of {dir} differs from the model");
+            return actual;
+        }
+
+        private void ReadDirectoryStep()
+        {
+            if (_cursorDirectory == null || !_dirs.Contains(_cursorDirectory))
+            {
+                _cursorDirectory = Pick(AllDirectories.Where(_dirs.Contains).ToList());
+                _cursorOffset = 0;
+                _cursorStable = NamesIn(_cursorDirectory);
+                _cursorReturned.Clear();
+            }
+
+            string dir = _cursorDirectory;
+            string prefix = dir == "/" ? "/" : dir + "/";
+            _what = $"readdir-step {dir} at {_cursorOffset}";
+            // A name still there with the inode it had when the pass began must be returned.
+            Dictionary<string, ulong> now = NamesIn(dir);
+            foreach (string gone in _cursorStable.Where(x => !now.TryGetValue(x.Key, out ulong inode) || inode != x.Value).Select(x => x.Key).ToList())
+            {
+                _cursorStable.Remove(gone);
+            }
+
+            var name = new byte[256];
+            for (int k = _random.Next(1, 5); k > 0; k--)
+            {
+                long n = _h.Vfs.ReadDirectory(Harness.P(dir), _cursorOffset, name, out DirectoryEntry entry);
+                Check(n >= 0, $"readdir: {Show(n)}");
+                if (n == 0)
+                {
+                    var missed = _cursorStable.Keys.Where(x => !_cursorReturned.Contains(x)).ToList();
+                    Check(missed.Count == 0, $"a pass over {dir} missed [{string.Join(",", missed)}], which stayed throughout");
+                    _cursorPasses++;
+                    _cursorDirectory = null;
+                    Count(true);
+                    return;
+                }
+
+                Check(entry.Offset > _cursorOffset, $"offset {entry.Offset} does not move on from {_cursorOffset}");
+                _cursorOffset = entry.Offset;
+                string s = Encoding.UTF8.GetString(name, 0, (int)n);
+                if (s is "." or "..")
+                {
+                    continue;
+                }
+
+                Check(now.TryGetValue(s, out ulong inode) && inode == entry.Inode, $"returned {s} (inode {entry.Inode}), not in the directory");
+                Check(!_cursorReturned.Contains(s) || !_cursorStable.ContainsKey(s), $"returned {s} twice, which stayed throughout");
+                _cursorReturned.Add(s);
+                string path = prefix + s;
+                if (_files.ContainsKey(path) && !IsReadOnly(path) && _random.Next(2) == 0)
+                {
+                    _what = $"readdir-step unlink {path}";
+                    Expect(VfsError.None, _h.Vfs.Unlink(Harness.P(path)));
+                    _files.Remove(path);
+                    now.Remove(s);
+                    _cursorStable.Remove(s);
+                }
+            }
+
+            Count(true);
         }
 
         private int LowestFreeDescriptor()

@@ -73,7 +73,7 @@ public class ReadmeExampleTests
             if (index != 0) return 0;
             if (name.Length < 5) return -(long)VfsError.InvalidArgument;
             "hello"u8.CopyTo(name);
-            entry = new DirectoryEntry { Inode = 2, Type = DirectoryEntryType.Regular, NameLength = 5 };
+            entry = new DirectoryEntry { Inode = 2, Type = DirectoryEntryType.Regular, NameLength = 5, Offset = 1 };
             return 5;
         }
 

@@ -7,8 +7,11 @@ namespace Aurora.Kernel.Files;
 
 /// <summary>
 /// The kernel's one file tree (SPEC FS-1): an <c>Aurora.Vfs</c> with a tmpfs mounted at "/" at
-/// boot, "/bin" holding the user programs the boot loader brought (boot modules named *.elf)
-/// and an empty "/tmp". Every call into the VFS holds <see cref="Lock"/>: system calls are
+/// boot, "/bin" holding the user programs the boot loader brought (boot modules named *.elf),
+/// an empty "/tmp", and each boot module named <c>NAME.cpio</c> (a newc cpio image, signed like
+/// every module) mounted read-only at "/NAME" through the same <see cref="IFileSystem"/>
+/// interface (<see cref="CpioFileSystem"/>, read in place: boot modules stay mapped for the
+/// kernel's life). Every call into the VFS holds <see cref="Lock"/>: system calls are
 /// preemptible, the VFS is not reentrant, and a sleeping lock keeps the timer running while a
 /// large read or write copies.
 /// </summary>
@@ -28,6 +31,9 @@ internal static unsafe class FileSystem
 
     /// <summary>Programs copied to /bin at boot.</summary>
     internal static int Programs;
+
+    /// <summary>cpio images mounted read-only at boot.</summary>
+    internal static int Images;
 
     internal static void Lock()
     {
@@ -65,6 +71,79 @@ internal static unsafe class FileSystem
             s_vfs.Close(ref files, (int)fd);
             Programs++;
         }
+
+        for (int i = 0; i < info.ModuleCount; i++)
+        {
+            if (IsImage(info.ModuleName(i))) MountImage(ref info, i);
+        }
+    }
+
+    /// <summary>A boot module named NAME.cpio (NAME one path component).</summary>
+    internal static bool IsImage(ReadOnlySpan<byte> name)
+    {
+        if (name.Length <= 5 || !name.Slice(name.Length - 5).SequenceEqual(".cpio"u8)) return false;
+        ReadOnlySpan<byte> stem = name.Slice(0, name.Length - 5);
+        for (int i = 0; i < stem.Length; i++)
+        {
+            if (stem[i] == (byte)'/') return false;
+        }
+
+        return !stem.SequenceEqual("."u8) && !stem.SequenceEqual(".."u8);
+    }
+
+    /// <summary>Mounts boot module <paramref name="index"/> (NAME.cpio) read-only at "/NAME".
+    /// The image is a module like any other: its signature must verify against the built-in
+    /// keys (the kernel parses it), and only the payload is mounted. An image that is refused
+    /// (signature, malformed archive, "/NAME" taken) is logged and skipped: the kernel runs on.</summary>
+    private static void MountImage(ref Boot.BootInfo info, int index)
+    {
+        ReadOnlySpan<byte> name = info.ModuleName(index);
+        var module = new ReadOnlySpan<byte>((byte*)(info.ModulePhysical[index] + info.DirectMapOffset), (int)info.ModuleSize[index]);
+        Log.Write("files: ");
+        Log.Write(name);
+        Aurora.Modsign.VerifyResult verdict = Modules.ModuleTrust.Verify(module, out ReadOnlySpan<byte> payload);
+        if (verdict != Aurora.Modsign.VerifyResult.Valid)
+        {
+            Log.Write(" not mounted, signature: ");
+            Log.WriteLine(Aurora.Modsign.ResultText.Describe(verdict));
+            return;
+        }
+
+        byte* path = stackalloc byte[Boot.BootInfo.ModuleNameLength];
+        path[0] = (byte)'/';
+        int length = 1 + name.Length - 5;
+        name.Slice(0, name.Length - 5).CopyTo(new Span<byte>(path + 1, length - 1));
+        var mountPoint = new ReadOnlySpan<byte>(path, length);
+        var image = (CpioFileSystem*)KernelMemory.Allocate((nuint)sizeof(CpioFileSystem));
+        if (image == null)
+        {
+            Log.WriteLine(" not mounted: out of memory");
+            return;
+        }
+
+        HeapVfsMemory memory = default;
+        VfsError error;
+        fixed (byte* bytes = payload) error = image->Initialize(ref memory, bytes, payload.Length);
+        if (error == VfsError.None)
+        {
+            error = s_vfs.Mkdir(mountPoint, 0x1ED); // 0755
+            if (error == VfsError.None) error = s_vfs.Mount<CpioFileSystem>(mountPoint, image);
+            if (error != VfsError.None) image->Destroy(ref memory);
+        }
+
+        if (error != VfsError.None)
+        {
+            KernelMemory.Free(image);
+            Log.Write(" not mounted, error ");
+            Log.WriteDecimal((long)error);
+            Log.WriteLine();
+            return;
+        }
+
+        Images++;
+        Log.Write(" mounted read-only at ");
+        Log.Write(mountPoint);
+        Log.WriteLine();
     }
 
     private static void Check(VfsError error, string what)

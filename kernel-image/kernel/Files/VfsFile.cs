@@ -204,7 +204,9 @@ internal static unsafe class VfsFile
         -Syscalls.Errno.EISDIR;
 
     /// <summary>getdents64: as many linux_dirent64 records (d_ino, d_off, d_reclen, d_type,
-    /// name + NUL, 8-byte aligned) as fit; the description's offset is the next entry's index.</summary>
+    /// name + NUL, 8-byte aligned) as fit; d_off and the description's offset are the VFS's
+    /// stable cursor past the entry (not its position), so names removed between calls never
+    /// make the next call skip one that remains.</summary>
     private static long ReadDirectory(OpenFileDescription* description, Process* process, ulong buffer, ulong capacity)
     {
         if (!UserMemory.IsAccessible(process->Space, buffer, capacity, write: true)) return -Syscalls.Errno.EFAULT;
@@ -231,13 +233,13 @@ internal static unsafe class VfsFile
             }
 
             *(ulong*)record = entry.Inode;
-            *(long*)(record + 8) = index + 1;
+            *(long*)(record + 8) = entry.Offset;
             *(ushort*)(record + 16) = (ushort)size;
             record[18] = entry.Type;
             for (ulong i = (ulong)(19 + nameLength); i < size; i++) record[i] = 0;
             UserMemory.CopyTo(process->Space, buffer + used, new ReadOnlySpan<byte>(record, (int)size));
             used += size;
-            index++;
+            index = entry.Offset;
             description->Offset = index;
         }
 

@@ -213,6 +213,7 @@ public unsafe struct CpioFileSystem : IFileSystem
         entry.Inode = child + 1;
         entry.Type = DirectoryEntryType.Of(n->Mode);
         entry.NameLength = n->NameLength;
+        entry.Offset = index + 1;   // the sibling list never changes: positions are stable
         return n->NameLength;
     }
 

@@ -27,6 +27,8 @@ internal unsafe struct Inode
     public DirectoryNode* FirstEntry;
     public DirectoryNode* LastEntry;
     public uint EntryCount;
+    /// <summary>The readdir cursor the next linked name gets (<see cref="DirectoryNode.Cookie"/>).</summary>
+    public long NextCookie;
 
     /// <summary>Symbolic links: the target's bytes (<see cref="Size"/> of them), one allocation.</summary>
     public byte* LinkTarget;
@@ -52,6 +54,9 @@ internal unsafe struct DirectoryNode
     public Inode* Inode;
     public uint Hash;
     public int NameLength;
+    /// <summary>The entry's readdir cursor: its directory's counter when it was linked, so
+    /// cookies rise along the list (entries are appended) and never change while linked.</summary>
+    public long Cookie;
 
     public static byte* NameOf(DirectoryNode* node) => (byte*)(node + 1);
 }

@@ -184,6 +184,7 @@ internal static unsafe class Tmpfs
 
     public static void Link(Inode* dir, DirectoryNode* node)
     {
+        node->Cookie = dir->NextCookie++;
         node->Next = null;
         node->Previous = dir->LastEntry;
         if (dir->LastEntry != null)

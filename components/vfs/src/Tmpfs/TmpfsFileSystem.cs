@@ -108,7 +108,7 @@ public unsafe struct TmpfsFileSystem : IFileSystem
     {
         entry = default;
         DirectoryNode* node = InodeOf(directory)->FirstEntry;
-        for (long i = 0; i < index && node != null; i++)
+        while (node != null && node->Cookie < index)
         {
             node = node->Next;
         }
@@ -127,6 +127,7 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         entry.Inode = node->Inode->Number;
         entry.Type = DirectoryEntryType.Of(node->Inode->Mode);
         entry.NameLength = node->NameLength;
+        entry.Offset = node->Cookie + 1;
         return node->NameLength;
     }
 
