@@ -73,6 +73,7 @@ internal static unsafe class TestCatalog
         T("descriptors.table_follows_linux", &DescriptorTests.TableFollowsLinux),
         T("descriptors.paths_start_at_dirfd_and_working_directory", &DescriptorTests.PathsStartAtDirfdAndWorkingDirectory),
         T("descriptors.socket_is_shared_across_fork_and_closed_by_the_last_holder", &DescriptorTests.SocketIsSharedAcrossForkAndClosedByTheLastHolder),
+        T("pipes.pipes_follow_linux", &PipeTests.PipesFollowLinux),
         T("process.execve_runs_a_program_from_the_file_tree", &ProcessTests.ExecveRunsAProgramFromTheFileTree),
         T("process.signals_reach_handlers_and_kill", &ProcessTests.SignalsReachHandlersAndKill),
         T("process.ipc_needs_capability_tokens", &ProcessTests.IpcNeedsCapabilityTokens),

@@ -117,6 +117,8 @@ internal static unsafe partial class SyscallTable
             Dup2 => FileCalls.Duplicate2(process, a0, a1),
             Dup3 => FileCalls.Duplicate3(process, a0, a1, a2),
             Fcntl => FileCalls.Control(process, a0, a1, a2),
+            Pipe => PipeCalls.Pipe(process, a0, 0),
+            Pipe2 => PipeCalls.Pipe(process, a0, (uint)a1),
             Getcwd => FileCalls.GetWorkingDirectory(process, a0, a1),
             Chdir => FileCalls.ChangeDirectory(process, a0),
             Fchdir => FileCalls.ChangeDirectoryTo(process, a0),
