@@ -74,6 +74,8 @@ internal static unsafe class TestCatalog
         T("descriptors.paths_start_at_dirfd_and_working_directory", &DescriptorTests.PathsStartAtDirfdAndWorkingDirectory),
         T("descriptors.socket_is_shared_across_fork_and_closed_by_the_last_holder", &DescriptorTests.SocketIsSharedAcrossForkAndClosedByTheLastHolder),
         T("pipes.pipes_follow_linux", &PipeTests.PipesFollowLinux),
+        T("system.basics_follow_linux", &SystemTests.BasicsFollowLinux),
+        T("system.realtime_starts_from_the_rtc", &SystemTests.RealtimeStartsFromTheRtc),
         T("process.execve_runs_a_program_from_the_file_tree", &ProcessTests.ExecveRunsAProgramFromTheFileTree),
         T("process.signals_reach_handlers_and_kill", &ProcessTests.SignalsReachHandlersAndKill),
         T("process.ipc_needs_capability_tokens", &ProcessTests.IpcNeedsCapabilityTokens),
