@@ -9,7 +9,7 @@ ARCH_DIR="$KERNEL_DIR/arch/x86_64"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Debian packages the build, the image and the tests need.
-APT_PACKAGES=(qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common mtools xorriso binutils gcc musl-tools openssl bc)
+APT_PACKAGES=(qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common mtools xorriso binutils gcc musl-tools openssl bc busybox-static)
 
 say() { printf '\033[1;36m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -237,7 +237,10 @@ cmd_build() {
     modsign sign --key "$DEV_KEYS/private.pem" "$mods/payload.bin" -o "$mods/0-signed.mod" >/dev/null
     cp "$mods/0-signed.mod" "$mods/1-tampered.mod"
     printf '\x5a' | dd of="$mods/1-tampered.mod" bs=1 seek=1000 conv=notrunc status=none
-    export MODULES="$mods/0-signed.mod $mods/1-tampered.mod $(build_userland "$mods")"
+    # Debian's busybox-static (installed by setup, never committed) as a test input: /bin/busybox.elf.
+    local busybox=""
+    if [ -x /bin/busybox ]; then cp /bin/busybox "$mods/busybox.elf"; busybox="$mods/busybox.elf"; fi
+    export MODULES="$mods/0-signed.mod $mods/1-tampered.mod $(build_userland "$mods") $busybox"
     make_iso "$ART/aurora-test.elf" "$ART/aurora-test.iso" grub
     make_iso "$ART/aurora-test-textmode.elf" "$ART/aurora-test-textmode.iso" grub text
     rm -f "$ART/aurora-test-limine.iso"
