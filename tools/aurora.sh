@@ -9,7 +9,7 @@ ARCH_DIR="$KERNEL_DIR/arch/x86_64"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Debian packages the build, the image and the tests need.
-APT_PACKAGES=(qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common mtools xorriso binutils gcc musl-tools openssl bc cpio)
+APT_PACKAGES=(qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common mtools xorriso binutils gcc musl-tools openssl bc cpio busybox-static)
 
 say() { printf '\033[1;36m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -237,12 +237,15 @@ cmd_build() {
     modsign sign --key "$DEV_KEYS/private.pem" "$mods/payload.bin" -o "$mods/0-signed.mod" >/dev/null
     cp "$mods/0-signed.mod" "$mods/1-tampered.mod"
     printf '\x5a' | dd of="$mods/1-tampered.mod" bs=1 seek=1000 conv=notrunc status=none
+    # Debian's busybox-static (installed by setup, never committed) as a test input: /bin/busybox.elf.
+    local busybox=""
+    if [ -x /bin/busybox ]; then cp /bin/busybox "$mods/busybox.elf"; busybox="$mods/busybox.elf"; fi
     # A read-only file system image: the kernel mounts a module NAME.cpio at /NAME (signed like
     # every module). newc cpio of kernel-image/userland/rofs/, as Linux initramfs images are made.
     (cd "$KERNEL_DIR/userland/rofs" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) \
       > "$mods/ro.cpio.unsigned" || die "making the cpio image failed (Debian package cpio)"
     modsign sign --key "$DEV_KEYS/private.pem" "$mods/ro.cpio.unsigned" -o "$mods/ro.cpio" >/dev/null
-    export MODULES="$mods/0-signed.mod $mods/1-tampered.mod $(build_userland "$mods") $mods/ro.cpio"
+    export MODULES="$mods/0-signed.mod $mods/1-tampered.mod $(build_userland "$mods") $busybox $mods/ro.cpio"
     make_iso "$ART/aurora-test.elf" "$ART/aurora-test.iso" grub
     make_iso "$ART/aurora-test-textmode.elf" "$ART/aurora-test-textmode.iso" grub text
     rm -f "$ART/aurora-test-limine.iso"

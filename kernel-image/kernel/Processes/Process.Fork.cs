@@ -26,8 +26,11 @@ internal unsafe partial struct Process
         if (s_reaper == null) Panic.Fail("no memory for the reaper thread");
     }
 
-    /// <summary>fork(): the child's pid, or -errno. (The child sees 0.)</summary>
-    internal static long Fork(Process* parent)
+    /// <summary>fork(): the child's pid, or -errno. (The child sees 0.) A fork-style clone with
+    /// CLONE_CHILD_SETTID passes <paramref name="childTidAddress"/>: the child's pid is stored
+    /// there in the child's memory before it runs (an unwritable address is ignored, as Linux's
+    /// schedule_tail ignores it).</summary>
+    internal static long Fork(Process* parent, ulong childTidAddress = 0)
     {
         var child = (Process*)KernelMemory.Allocate((nuint)sizeof(Process));
         var context = (UserContext*)KernelMemory.Allocate((nuint)sizeof(UserContext));
@@ -129,6 +132,12 @@ internal unsafe partial struct Process
         parent->FirstChild = child;
         Cpu.RestoreInterrupts(interrupts);
         long id = (long)child->Id;
+        if (childTidAddress != 0)
+        {
+            int tid = (int)id;
+            UserMemory.CopyTo(child->Space, childTidAddress, new ReadOnlySpan<byte>(&tid, 4));
+        }
+
         Scheduler.Start(thread);
         return id;
     }

@@ -12,6 +12,7 @@ namespace Aurora.Kernel.Syscalls;
 /// MemoryCalls (brk, mmap, munmap, mprotect), ProcessCalls (exit, arch_prctl) and
 /// SocketCalls (IPv4 TCP/UDP sockets), IpcCalls (token-named message queues and shared memory, Aurora's capability calls 1000-1005),
 /// LimitCalls (getrlimit, setrlimit, prlimit64),
+/// PipeCalls (pipe, pipe2), TimeCalls (the clocks), SystemCalls (uname, the uid/gid calls, getrandom),
 /// Process.Fork.cs (fork, wait4), Process.Exec.cs (execve), Process.Signals.cs (signals;
 /// rt_sigreturn is taken by the architecture's entry, which owns the register frame, after
 /// <see cref="Admits"/> — the same filter check as every other call).
@@ -117,6 +118,8 @@ internal static unsafe partial class SyscallTable
             Dup2 => FileCalls.Duplicate2(process, a0, a1),
             Dup3 => FileCalls.Duplicate3(process, a0, a1, a2),
             Fcntl => FileCalls.Control(process, a0, a1, a2),
+            Pipe => PipeCalls.Pipe(process, a0, 0),
+            Pipe2 => PipeCalls.Pipe(process, a0, (uint)a1),
             Getcwd => FileCalls.GetWorkingDirectory(process, a0, a1),
             Chdir => FileCalls.ChangeDirectory(process, a0),
             Fchdir => FileCalls.ChangeDirectoryTo(process, a0),
@@ -158,7 +161,15 @@ internal static unsafe partial class SyscallTable
             Prlimit64 => LimitCalls.PrLimit(process, (int)a0, (uint)a1, a2, a3),
             Getrusage => ProcessCalls.ResourceUsage(process, (int)a0, a1),
             Getppid => process->Parent != null ? (long)process->Parent->Id : 0,
+            Uname => SystemCalls.Uname(process, a0),
+            Getuid or Geteuid or Getgid or Getegid => 0,
+            Getrandom => SystemCalls.GetRandom(process, a0, a1, (uint)a2),
+            ClockGettime => TimeCalls.GetTime(process, (int)a0, a1),
+            ClockGetres => TimeCalls.GetResolution(process, (int)a0, a1),
+            Gettimeofday => TimeCalls.GetTimeOfDay(process, a0, a1),
+            Time => TimeCalls.Time(process, a0),
             Fork => Process.Fork(process),
+            Clone => CloneCalls.Clone(process, a0, a1, a2, a3),
             Wait4 => Process.WaitForChild(process, (long)a0, a1, a2),
             Execve => Process.Execute(process, a0, a1, a2),
             RtSigaction => Process.SignalAction(process, a0, a1, a2, a3),

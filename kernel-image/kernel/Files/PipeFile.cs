@@ -1,0 +1,330 @@
+using System;
+using Aurora.Kernel.Memory;
+using Aurora.Kernel.Processes;
+using Aurora.Kernel.Sync;
+using Aurora.Kernel.Tasks;
+using Aurora.Vfs;
+using Errno = Aurora.Kernel.Syscalls.Errno;
+
+namespace Aurora.Kernel.Files;
+
+/// <summary>
+/// A pipe (Linux fs/pipe.c): a 64 KiB ring buffer on the kernel heap with a read end and a
+/// write end, each its own open file description (two operation tables, so each end's last
+/// close knows which side it was). Readers sleep on <see cref="Pipe.Readable"/> until data
+/// comes or the last writer goes (then 0: end of file); writers sleep on
+/// <see cref="Pipe.Writable"/> until there is room. A write of at most <see cref="AtomicSize"/>
+/// (PIPE_BUF) bytes goes in whole or waits; a longer one may be split. With no reader left a
+/// write raises SIGPIPE and fails with EPIPE (bytes already written are reported instead).
+/// O_NONBLOCK: EAGAIN instead of sleeping; a signal ends a wait with ERESTARTSYS (EINTR, or a
+/// restart under SA_RESTART) unless something was already transferred.
+/// Lock: the pipe's own spin lock guards the ring and the end counts; user memory is copied
+/// through a kernel bounce buffer outside it (a user copy may fault and sleep).
+/// </summary>
+internal static unsafe class PipeFile
+{
+    /// <summary>The ring's size: Linux's default pipe capacity (16 pages).</summary>
+    internal const int Capacity = 64 * 1024;
+
+    /// <summary>PIPE_BUF: writes up to this size are never interleaved with other writers'.</summary>
+    internal const int AtomicSize = 4096;
+
+    private const int SigPipe = 13;
+
+    internal struct Pipe
+    {
+        public SpinLock Lock;
+        public byte* Ring;
+        public int Head;     // next byte to read
+        public int Count;    // bytes in the ring
+        public int Readers;  // read-end descriptions alive
+        public int Writers;  // write-end descriptions alive
+        public WaitQueue Readable;
+        public WaitQueue Writable;
+    }
+
+    private static FileOperations s_readEnd;
+    private static FileOperations s_writeEnd;
+
+    /// <summary>Pipes alive now (for tests).</summary>
+    internal static int Live;
+
+    private static FileOperations* ReadEnd
+    {
+        get
+        {
+            fixed (FileOperations* operations = &s_readEnd)
+            {
+                if (operations->Read == null)
+                {
+                    operations->Read = &Read;
+                    operations->Stat = &Stat;
+                    operations->Poll = &PollReadEnd;
+                    operations->Ioctl = &Ioctl;
+                    operations->Close = &CloseReadEnd;
+                }
+
+                return operations;
+            }
+        }
+    }
+
+    private static FileOperations* WriteEnd
+    {
+        get
+        {
+            fixed (FileOperations* operations = &s_writeEnd)
+            {
+                if (operations->Write == null)
+                {
+                    operations->Write = &Write;
+                    operations->Stat = &Stat;
+                    operations->Poll = &PollWriteEnd;
+                    operations->Ioctl = &Ioctl;
+                    operations->Close = &CloseWriteEnd;
+                }
+
+                return operations;
+            }
+        }
+    }
+
+    /// <summary>A new pipe: two descriptions with one reference each (the caller's), read end
+    /// O_RDONLY and write end O_WRONLY plus <paramref name="statusFlags"/> (O_NONBLOCK).
+    /// False when the heap is out (nothing is left allocated).</summary>
+    internal static bool Create(int statusFlags, out OpenFileDescription* readEnd, out OpenFileDescription* writeEnd)
+    {
+        readEnd = writeEnd = null;
+        var pipe = (Pipe*)KernelMemory.Allocate((nuint)sizeof(Pipe));
+        if (pipe == null) return false;
+        *pipe = default;
+        pipe->Ring = (byte*)KernelMemory.Allocate(Capacity);
+        if (pipe->Ring == null)
+        {
+            KernelMemory.Free(pipe);
+            return false;
+        }
+
+        pipe->Readers = pipe->Writers = 1;
+        Live++;
+        readEnd = OpenFileDescription.Create(ReadEnd, pipe, OpenFileDescription.ReadOnly | statusFlags);
+        if (readEnd == null)
+        {
+            pipe->Readers = 0;
+            CloseWriteEnd(pipe); // frees the pipe
+            return false;
+        }
+
+        writeEnd = OpenFileDescription.Create(WriteEnd, pipe, OpenFileDescription.WriteOnly | statusFlags);
+        if (writeEnd == null)
+        {
+            OpenFileDescription.Release(readEnd); // the only reference: closes the read end
+            pipe->Writers = 0;
+            Destroy(pipe);
+            readEnd = null;
+            return false;
+        }
+
+        return true;
+    }
+
+    private static void Destroy(Pipe* pipe)
+    {
+        KernelMemory.Free(pipe->Ring);
+        KernelMemory.Free(pipe);
+        Live--;
+    }
+
+    private static void CloseReadEnd(void* obj)
+    {
+        var pipe = (Pipe*)obj;
+        bool interrupts = pipe->Lock.Acquire();
+        bool last = --pipe->Readers == 0 && pipe->Writers == 0;
+        pipe->Lock.Release(interrupts);
+        if (last) Destroy(pipe);
+        else pipe->Writable.WakeAll(); // blocked writers now get EPIPE
+    }
+
+    private static void CloseWriteEnd(void* obj)
+    {
+        var pipe = (Pipe*)obj;
+        bool interrupts = pipe->Lock.Acquire();
+        bool last = --pipe->Writers == 0 && pipe->Readers == 0;
+        pipe->Lock.Release(interrupts);
+        if (last) Destroy(pipe);
+        else pipe->Readable.WakeAll(); // blocked readers now see end of file
+    }
+
+    private static long Read(OpenFileDescription* description, Process* process, ulong buffer, ulong length)
+    {
+        if (length == 0) return 0;
+        var pipe = (Pipe*)description->Object;
+        byte* bounce = (byte*)KernelMemory.Allocate(AtomicSize);
+        if (bounce == null) return -Errno.ENOMEM;
+        long result = 0;
+        ulong done = 0;
+        // Wait for the first byte (or end of file); then take what is there without waiting.
+        while (true)
+        {
+            pipe->Readable.Prepare(interruptible: true);
+            bool interrupts = pipe->Lock.Acquire();
+            int available = pipe->Count;
+            int writers = pipe->Writers;
+            pipe->Lock.Release(interrupts);
+            if (available > 0 || writers == 0)
+            {
+                pipe->Readable.Cancel();
+                break;
+            }
+
+            if (description->IsNonBlocking || Process.HasDeliverableSignal(process))
+            {
+                pipe->Readable.Cancel();
+                result = description->IsNonBlocking ? -Errno.EAGAIN : -Errno.ERESTARTSYS;
+                break;
+            }
+
+            pipe->Readable.Sleep(WaitQueue.Forever);
+        }
+
+        while (result == 0 && done < length)
+        {
+            int want = (int)Math.Min(length - done, (ulong)AtomicSize);
+            bool interrupts = pipe->Lock.Acquire();
+            int n = Math.Min(want, pipe->Count);
+            pipe->Lock.Release(interrupts);
+            if (n == 0) break;
+            // Checked before the bytes leave the ring: a bad buffer loses no data. The process
+            // has one thread, so what is accessible now still is after the copy below.
+            if (!UserMemory.IsAccessible(process->Space, buffer + done, (ulong)n, write: true))
+            {
+                if (done == 0) result = -Errno.EFAULT;
+                break;
+            }
+
+            interrupts = pipe->Lock.Acquire();
+            n = Math.Min(n, pipe->Count); // another reader may have taken some meanwhile
+            int first = Math.Min(n, Capacity - pipe->Head);
+            new ReadOnlySpan<byte>(pipe->Ring + pipe->Head, first).CopyTo(new Span<byte>(bounce, first));
+            new ReadOnlySpan<byte>(pipe->Ring, n - first).CopyTo(new Span<byte>(bounce + first, n - first));
+            pipe->Head = (pipe->Head + n) % Capacity;
+            pipe->Count -= n;
+            if (pipe->Count == 0) pipe->Head = 0;
+            pipe->Lock.Release(interrupts);
+            if (n == 0) break;
+            UserMemory.CopyTo(process->Space, buffer + done, new ReadOnlySpan<byte>(bounce, n));
+            done += (ulong)n;
+            pipe->Writable.WakeAll();
+        }
+
+        KernelMemory.Free(bounce);
+        return done > 0 ? (long)done : result;
+    }
+
+    private static long Write(OpenFileDescription* description, Process* process, ulong buffer, ulong length)
+    {
+        if (length == 0) return 0;
+        var pipe = (Pipe*)description->Object;
+        byte* bounce = (byte*)KernelMemory.Allocate(AtomicSize);
+        if (bounce == null) return -Errno.ENOMEM;
+        bool atomic = length <= AtomicSize;
+        long result = 0;
+        ulong done = 0;
+        while (done < length && result == 0)
+        {
+            int chunk = (int)Math.Min(length - done, (ulong)AtomicSize);
+            if (!UserMemory.CopyFrom(process->Space, buffer + done, new Span<byte>(bounce, chunk)))
+            {
+                if (done == 0) result = -Errno.EFAULT;
+                break;
+            }
+
+            // Put the chunk in, waiting for room: all at once for an atomic write, else
+            // whatever fits each time.
+            int placed = 0;
+            while (placed < chunk)
+            {
+                pipe->Writable.Prepare(interruptible: true);
+                bool interrupts = pipe->Lock.Acquire();
+                if (pipe->Readers == 0)
+                {
+                    pipe->Lock.Release(interrupts);
+                    pipe->Writable.Cancel();
+                    Process.Kill(process, (long)process->Id, SigPipe);
+                    result = -Errno.EPIPE;
+                    break;
+                }
+
+                int room = Capacity - pipe->Count;
+                int n = Math.Min(room, chunk - placed);
+                if (atomic && room < chunk) n = 0;
+                if (n > 0)
+                {
+                    int tail = (pipe->Head + pipe->Count) % Capacity;
+                    int first = Math.Min(n, Capacity - tail);
+                    new ReadOnlySpan<byte>(bounce + placed, first).CopyTo(new Span<byte>(pipe->Ring + tail, first));
+                    new ReadOnlySpan<byte>(bounce + placed + first, n - first).CopyTo(new Span<byte>(pipe->Ring, n - first));
+                    pipe->Count += n;
+                    pipe->Lock.Release(interrupts);
+                    pipe->Writable.Cancel();
+                    placed += n;
+                    done += (ulong)n;
+                    pipe->Readable.WakeAll();
+                    continue;
+                }
+
+                pipe->Lock.Release(interrupts);
+                if (description->IsNonBlocking || Process.HasDeliverableSignal(process))
+                {
+                    pipe->Writable.Cancel();
+                    result = description->IsNonBlocking ? -Errno.EAGAIN : -Errno.ERESTARTSYS;
+                    break;
+                }
+
+                pipe->Writable.Sleep(WaitQueue.Forever);
+            }
+        }
+
+        KernelMemory.Free(bounce);
+        return done > 0 ? (long)done : result;
+    }
+
+    private static int PollReadEnd(OpenFileDescription* description)
+    {
+        var pipe = (Pipe*)description->Object;
+        bool interrupts = pipe->Lock.Acquire();
+        int bits = (pipe->Count > 0 ? Readiness.In : 0) | (pipe->Writers == 0 ? Readiness.HangUp : 0);
+        pipe->Lock.Release(interrupts);
+        return bits;
+    }
+
+    private static int PollWriteEnd(OpenFileDescription* description)
+    {
+        var pipe = (Pipe*)description->Object;
+        bool interrupts = pipe->Lock.Acquire();
+        int bits = (Capacity - pipe->Count >= AtomicSize ? Readiness.Out : 0) | (pipe->Readers == 0 ? Readiness.Error : 0);
+        pipe->Lock.Release(interrupts);
+        return bits;
+    }
+
+    /// <summary>FIONREAD: the bytes waiting in the pipe, as an int.</summary>
+    private static long Ioctl(OpenFileDescription* description, Process* process, ulong request, ulong argument)
+    {
+        const ulong FionRead = 0x541B;
+        if (request != FionRead) return -Errno.ENOTTY;
+        var pipe = (Pipe*)description->Object;
+        bool interrupts = pipe->Lock.Acquire();
+        int count = pipe->Count;
+        pipe->Lock.Release(interrupts);
+        return UserMemory.CopyTo(process->Space, argument, new ReadOnlySpan<byte>(&count, 4)) ? 0 : -Errno.EFAULT;
+    }
+
+    private static long Stat(OpenFileDescription* description, FileStatus* status)
+    {
+        status->Mode = 0x1000 | 0x180; // S_IFIFO, rw-------: as Linux's pipefs
+        status->LinkCount = 1;
+        status->BlockSize = 4096;
+        status->Inode = (ulong)description->Object >> 4;
+        return 0;
+    }
+}

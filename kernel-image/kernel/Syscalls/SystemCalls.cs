@@ -1,0 +1,64 @@
+using System;
+using Aurora.Kernel.Processes;
+
+namespace Aurora.Kernel.Syscalls;
+
+/// <summary>
+/// Who the system and the caller are: uname, getuid/geteuid/getgid/getegid (every process is
+/// root until users exist), getrandom (KernelRandom: RDRAND when the processor has it).
+/// </summary>
+internal static unsafe class SystemCalls
+{
+    private const int FieldLength = 65; // __NEW_UTS_LEN + 1
+
+    /// <summary>uname(struct utsname*): six NUL-terminated fields of 65 bytes.</summary>
+    internal static long Uname(Process* process, ulong address)
+    {
+        byte* fields = stackalloc byte[6 * FieldLength];
+        new Span<byte>(fields, 6 * FieldLength).Clear();
+        Put(fields, 0, "Aurora");
+        Put(fields, 1, "aurora");
+        Put(fields, 2, BuildManifest.Version);
+        Put(fields, 3, "#1 Aurora ");
+        Put(fields, 3, BuildManifest.Commit, 10);
+        Put(fields, 4, "x86_64");
+        Put(fields, 5, "(none)");
+        return UserMemory.CopyTo(process->Space, address, new ReadOnlySpan<byte>(fields, 6 * FieldLength)) ? 0 : -Errno.EFAULT;
+    }
+
+    private static void Put(byte* fields, int index, string text, int at = 0)
+    {
+        byte* field = fields + index * FieldLength;
+        for (int i = 0; i < text.Length && at + i < FieldLength - 1; i++) field[at + i] = (byte)text[i];
+    }
+
+    private const uint GrndNonblock = 1, GrndRandom = 2, GrndInsecure = 4;
+
+    /// <summary>The most one getrandom call returns (Linux: MAX_RW_COUNT, INT_MAX rounded down
+    /// to a page).</summary>
+    private const ulong MaxCount = 0x7FFFF000;
+
+    /// <summary>getrandom(buffer, length, flags): never blocks (the generator is ready from
+    /// boot). Unknown flags, or GRND_INSECURE with GRND_RANDOM, are EINVAL.</summary>
+    internal static long GetRandom(Process* process, ulong buffer, ulong length, uint flags)
+    {
+        if ((flags & ~(GrndNonblock | GrndRandom | GrndInsecure)) != 0) return -Errno.EINVAL;
+        if ((flags & (GrndInsecure | GrndRandom)) == (GrndInsecure | GrndRandom)) return -Errno.EINVAL;
+        if (length > MaxCount) length = MaxCount;
+        byte* chunk = stackalloc byte[256];
+        ulong done = 0;
+        while (done < length)
+        {
+            int n = (int)Math.Min(256UL, length - done);
+            var bytes = new Span<byte>(chunk, n);
+            KernelRandom.Fill(bytes);
+            bool copied = UserMemory.CopyTo(process->Space, buffer + done, bytes);
+            bytes.Clear();
+            if (!copied) return done > 0 ? (long)done : -Errno.EFAULT;
+            done += (ulong)n;
+            if (done < length && Process.HasDeliverableSignal(process) && done >= 256) break; // as Linux: a signal cuts a long read short
+        }
+
+        return (long)done;
+    }
+}

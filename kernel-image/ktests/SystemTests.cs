@@ -1,0 +1,37 @@
+using Aurora.Kernel.Syscalls;
+using static Aurora.Kernel.Tests.TestRunner;
+
+namespace Aurora.Kernel.Tests;
+
+/// <summary>
+/// uname, the uid/gid calls, the clocks and getrandom (Syscalls/SystemCalls.cs, TimeCalls.cs,
+/// drivers/rtc/Cmos.cs): a musl program that gives the same answers on Linux
+/// (userland/basics.c), plus what only Aurora answers (its names, root).
+/// </summary>
+internal static class SystemTests
+{
+    internal static void BasicsFollowLinux()
+    {
+        int status = ProcessTests.RunProgram("basics.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("basics: 0 wrong"), "a call gave a different answer than Linux");
+        Check(ProcessTests.OutputHas("basics: sysname=Aurora nodename=aurora machine=x86_64 release=" + BuildManifest.Version + "\n"),
+            "uname did not name Aurora, aurora, x86_64 and the kernel's version");
+        Check(ProcessTests.OutputHas("basics: uid=0 euid=0 gid=0 egid=0"), "the process is not root");
+        Check(status == 0, "the program failed");
+    }
+
+    /// <summary>The RTC's date arithmetic, and the wall clock read at boot is a plausible date
+    /// (QEMU's RTC is the host's UTC time).</summary>
+    internal static void RealtimeStartsFromTheRtc()
+    {
+        Check(Drivers.Rtc.Cmos.DaysSinceEpoch(1970, 1, 1) == 0, "1970-01-01 is not day 0");
+        Check(Drivers.Rtc.Cmos.DaysSinceEpoch(2000, 3, 1) == 11017, "2000-03-01 is not day 11017");
+        Check(Drivers.Rtc.Cmos.DaysSinceEpoch(2026, 12, 31) == 20818, "2026-12-31 is not day 20818");
+        long now = TimeCalls.RealtimeNanoseconds() / 1_000_000_000;
+        Check(now > 1704067200 && now < 4102444800, "CLOCK_REALTIME is not between 2024 and 2100");
+        long a = TimeCalls.MonotonicNanoseconds();
+        Tasks.Scheduler.Sleep(20);
+        long b = TimeCalls.MonotonicNanoseconds();
+        Check(b - a >= 20_000_000 && b - a < 1_000_000_000, "20 ms of sleep is not 20 ms of CLOCK_MONOTONIC");
+    }
+}
