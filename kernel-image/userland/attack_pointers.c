@@ -189,6 +189,7 @@ int main(void)
             /* getcwd copies only the path and its NUL: a short path (the test's cwd is "/" on
                Aurora) fits in the mapped part before the hole, so Linux succeeds too. */
             if (c == 52 && crossing && r > 0 && r <= 8) ok = 1;
+            if (c == 56 && p == 0 && r == 0) ok = 1;                   /* gettimeofday(NULL, NULL) is valid on Linux */
             /* A copy that runs into the hole may stop short (Linux does, for read/write). */
             if (crossing && r >= 0 && r < calls[c].length && (c <= 2 || c == 49 || c == 50)) ok = 1;
             if (!ok) {
