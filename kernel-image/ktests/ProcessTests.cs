@@ -165,6 +165,15 @@ internal static unsafe class ProcessTests
         CheckEqual(0, status, "fault_handlers wait status");
     }
 
+    /// <summary>wait4 takes Linux's options (WUNTRACED, WCONTINUED, __WALL: shells pass them) and
+    /// pid 0 (the caller's group), still reporting a child's exit (userland/wait_options.c).</summary>
+    internal static void WaitTakesLinuxsOptions()
+    {
+        int status = Run("wait_options.elf");
+        Check(OutputContains("wait_options: 0 wrong"), "wait4 refused or misreported (its line says which)");
+        CheckEqual(0, status, "wait_options wait status");
+    }
+
     /// <summary>open/read/write/lseek/stat/fstat/mkdir/rename/getdents64/unlink/rmdir on the
     /// kernel's tmpfs, each misuse answered with its errno.</summary>
     internal static void FilesWorkThroughTheVfs()

@@ -69,6 +69,7 @@ internal static unsafe class TestCatalog
         T("process.fork_cow_exit_storm_keeps_memory_intact", &ProcessTests.ForkCowExitStormKeepsMemoryIntact),
         T("process.mprotect_and_huge_ranges_follow_regions", &ProcessTests.MprotectAndHugeRangesFollowRegions),
         T("process.faults_reach_the_programs_handlers", &ProcessTests.FaultsReachTheProgramsHandlers),
+        T("process.wait_takes_linuxs_options", &ProcessTests.WaitTakesLinuxsOptions),
         T("process.files_work_through_the_vfs", &ProcessTests.FilesWorkThroughTheVfs),
         T("descriptors.table_follows_linux", &DescriptorTests.TableFollowsLinux),
         T("descriptors.paths_start_at_dirfd_and_working_directory", &DescriptorTests.PathsStartAtDirfdAndWorkingDirectory),

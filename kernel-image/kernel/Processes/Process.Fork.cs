@@ -156,7 +156,13 @@ internal unsafe partial struct Process
     }
 
     // wait4 options and status (Linux include/uapi/linux/wait.h).
-    private const ulong WaitNoHang = 1;
+    private const ulong WaitNoHang = 1, WaitUntraced = 2, WaitContinued = 8,
+        WaitNoThread = 0x2000_0000, WaitAll = 0x4000_0000, WaitClone = 0x8000_0000;
+
+    /// <summary>The options Linux's wait4 accepts. No process stops or continues yet (no job
+    /// control), so WUNTRACED and WCONTINUED never report anything extra; they are accepted so
+    /// shells (busybox ash asks for them) work.</summary>
+    private const ulong WaitOptions = WaitNoHang | WaitUntraced | WaitContinued | WaitNoThread | WaitAll | WaitClone;
 
     /// <summary>wait4(pid, status, options): waits for a child (pid -1: any; pid &gt; 0: that
     /// one) to end, frees it, stores its wait status and returns its pid; 0 with WNOHANG when
@@ -165,7 +171,10 @@ internal unsafe partial struct Process
     /// ERESTARTSYS (EINTR, or restarted under SA_RESTART, as on Linux).</summary>
     internal static long WaitForChild(Process* parent, long pid, ulong statusAddress, ulong options)
     {
-        if ((options & ~WaitNoHang) != 0 || pid == 0 || pid < -1) return -Syscalls.Errno.EINVAL;
+        if ((options & ~WaitOptions) != 0 || pid == long.MinValue) return -Syscalls.Errno.EINVAL;
+        // Process groups do not exist yet (every process is in its first ancestor's group and
+        // none can leave it): pid 0 (the caller's group) and -pgid wait for any child.
+        if (pid == 0 || pid < -1) pid = -1;
         while (true)
         {
             parent->ChildExited.Prepare(interruptible: true);
