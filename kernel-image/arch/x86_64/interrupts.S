@@ -14,6 +14,44 @@
 # and only then executes iretq. This file is in .entry.text, mapped in both roots. With the
 # flag clear the cost is one test and a branch not taken per entry.
 .intel_syntax noprefix
+
+# The general registers in the frame's order (InterruptFrame in Interrupts.cs), restored.
+.macro pop_general_registers
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+.endm
+
+# The general registers in the frame's order, saved.
+.macro push_general_registers
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+.endm
 #include "rflags.h"
 
 .section .entry.text, "ax", @progbits
@@ -62,21 +100,7 @@ interrupt_common:
 1:  test byte ptr [rip + aurora_pti_enabled], 1
     jnz .Lisolated_entry
 .Lentered:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    push_general_registers
     mov rdi, rsp                             # InterruptFrame*
     mov rbx, rsp
     sub rsp, 512
@@ -101,21 +125,7 @@ interrupt_common:
     test byte ptr [rip + aurora_pti_enabled], 1
     jnz .Lisolated_return
 .Lreturn:
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    pop_general_registers
     add rsp, 16                              # vector and error code
     iretq
 
@@ -177,21 +187,7 @@ interrupt_common:
     mov [rdi + 3*8], rax
     mov rax, [rsp + 21*8]
     mov [rdi + 4*8], rax
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    pop_general_registers
     lea rsp, [rip + aurora_entry_stack_top - 5*8]
     push rax
     mov rax, [rip + aurora_pti_user_cr3]
