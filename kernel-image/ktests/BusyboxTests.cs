@@ -24,7 +24,8 @@ internal static class BusyboxTests
         Check(ProcessTests.OutputHas("busybox_run: 3 status=0 out=Aurora\\n\n"), "busybox uname -s");
         Check(ProcessTests.OutputHas("busybox_run: 4 status=0 out=aslr.elf\\n"), "busybox ls /bin: not sorted from aslr.elf, or failed");
         Check(ProcessTests.OutputHas("\\nbusybox.elf\\nbusybox_run.elf\\n"), "busybox ls /bin does not list busybox.elf then busybox_run.elf");
-        Check(ProcessTests.OutputHas(" out=3\\nA\\nB\\n\n"), "busybox sh: wc -w, sort and tr in pipelines");
+        Check(ProcessTests.OutputHas("busybox_run: 5 status=") && ProcessTests.OutputHas(" out=3\\n\n"), "busybox sh: echo | wc -w");
+        Check(ProcessTests.OutputHas("busybox_run: 6 status=") && ProcessTests.OutputHas(" out=A\\nB\\n\n"), "busybox sh: printf | sort | tr");
         Check(status == 0, "busybox_run failed");
     }
 }

@@ -10,6 +10,29 @@
 #   rax(number) rdi rsi rdx r10 r8 r9 rbx rbp r12 r13 r14 r15 rip(rcx) rflags(r11) rsp
 .intel_syntax noprefix
 
+# From a syscall frame at rdi (layout above): the IRETQ frame pushed on the current stack and
+# every register but rax and rdi loaded, rcx = rip and r11 = rflags as SYSCALL left them.
+.macro iret_frame_from_syscall_frame
+    push 0x1b                    # SS
+    push qword ptr [rdi + 15*8]  # RSP
+    push qword ptr [rdi + 14*8]  # RFLAGS
+    push 0x23                    # CS
+    push qword ptr [rdi + 13*8]  # RIP
+    mov rsi, [rdi + 2*8]
+    mov rdx, [rdi + 3*8]
+    mov r10, [rdi + 4*8]
+    mov r8,  [rdi + 5*8]
+    mov r9,  [rdi + 6*8]
+    mov rbx, [rdi + 7*8]
+    mov rbp, [rdi + 8*8]
+    mov r12, [rdi + 9*8]
+    mov r13, [rdi + 10*8]
+    mov r14, [rdi + 11*8]
+    mov r15, [rdi + 12*8]
+    mov rcx, [rdi + 13*8]        # as SYSCALL left them: rcx = rip, r11 = rflags
+    mov r11, [rdi + 14*8]
+.endm
+
 #include "rflags.h"
 
 # The flags the kernel leaves user mode with until iretq loads the user's: interrupts off
@@ -140,24 +163,7 @@ aurora_syscall_entry:
 .Lsyscall_return_via_iret:
     mov rdi, rsp                 # the syscall frame
     PTI_USE_ENTRY_STACK          # else the IRETQ frame goes just below the syscall frame
-    push 0x1b                    # SS
-    push qword ptr [rdi + 15*8]  # RSP
-    push qword ptr [rdi + 14*8]  # RFLAGS
-    push 0x23                    # CS
-    push qword ptr [rdi + 13*8]  # RIP
-    mov rsi, [rdi + 2*8]
-    mov rdx, [rdi + 3*8]
-    mov r10, [rdi + 4*8]
-    mov r8,  [rdi + 5*8]
-    mov r9,  [rdi + 6*8]
-    mov rbx, [rdi + 7*8]
-    mov rbp, [rdi + 8*8]
-    mov r12, [rdi + 9*8]
-    mov r13, [rdi + 10*8]
-    mov r14, [rdi + 11*8]
-    mov r15, [rdi + 12*8]
-    mov rcx, [rdi + 13*8]        # as SYSRET would leave them: rcx = rip, r11 = rflags
-    mov r11, [rdi + 14*8]
+    iret_frame_from_syscall_frame
     mov rdi, [rdi + 1*8]
     PTI_LOAD_USER_ROOT
     iretq
@@ -233,24 +239,7 @@ aurora_resume_user:
     mov [rdi + 14*8], rax
     mov rax, rdx
     PTI_USE_ENTRY_STACK
-    push 0x1b                    # SS
-    push qword ptr [rdi + 15*8]  # RSP
-    push qword ptr [rdi + 14*8]  # RFLAGS
-    push 0x23                    # CS
-    push qword ptr [rdi + 13*8]  # RIP
-    mov rsi, [rdi + 2*8]
-    mov rdx, [rdi + 3*8]
-    mov r10, [rdi + 4*8]
-    mov r8,  [rdi + 5*8]
-    mov r9,  [rdi + 6*8]
-    mov rbx, [rdi + 7*8]
-    mov rbp, [rdi + 8*8]
-    mov r12, [rdi + 9*8]
-    mov r13, [rdi + 10*8]
-    mov r14, [rdi + 11*8]
-    mov r15, [rdi + 12*8]
-    mov rcx, [rdi + 13*8]        # as SYSCALL left them: rcx = rip, r11 = rflags
-    mov r11, [rdi + 14*8]
+    iret_frame_from_syscall_frame
     mov rdi, [rdi + 1*8]
     PTI_LOAD_USER_ROOT
     iretq
