@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,6 +108,23 @@ int main(void)
     int status = 0;
     waitpid(pid, &status, 0);
     expect("a blocked SIGSEGV kills", SIGSEGV, WIFSIGNALED(status) ? WTERMSIG(status) : -1);
+
+    /* A SIGSEGV handler installed while another handler's restorer is non-canonical: the return
+       to it is refused. Linux runs the SIGSEGV handler after the #GP; Aurora ends the process
+       (it cannot resume there). Either way the process ends and the kernel goes on (this
+       panicked "a refused return to user mode came back" once; fuzzer seed 0x4493290b177d012e). */
+    pid = fork();
+    if (pid == 0) {
+        on(SIGSEGV, escape);
+        struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; } act = {
+            (void *)fix_page, 0x04000000UL /* SA_RESTORER */ | SA_SIGINFO, (void *)0x800000000000UL, 0 };
+        syscall(SYS_rt_sigaction, SIGUSR1, &act, NULL, 8);
+        if (sigsetjmp(jump, 1) == 0) raise(SIGUSR1);
+        _exit(0);
+    }
+    waitpid(pid, &status, 0);
+    expect("a non-canonical restorer ends the child (exit 0 on Linux, SIGSEGV on Aurora)", 1,
+           (WIFEXITED(status) && WEXITSTATUS(status) == 0) || (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV));
 
     printf("fault_handlers: %d wrong\n", wrong);
     return wrong == 0 ? 0 : 1;

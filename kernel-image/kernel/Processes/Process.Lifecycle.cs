@@ -206,7 +206,9 @@ internal unsafe partial struct Process
         // A handler the program installed for the signal, not blocked: it runs (the return path
         // delivers it) with si_code and si_addr, and the faulting instruction is retried when it
         // returns, as on Linux. Blocked or without a handler, the fault ends the process.
-        if (CatchesFault(process, signal))
+        // A fault at an instruction outside the user half (a refused return to a non-canonical or
+        // kernel address) cannot be resumed after a handler: it always ends the process.
+        if (instruction < UserMemory.UserLimit && CatchesFault(process, signal))
         {
             process->FaultSignal = signal;
             process->FaultCode = FaultCodeFor(process, vector, errorCode, address);
