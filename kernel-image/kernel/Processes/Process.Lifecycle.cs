@@ -58,6 +58,21 @@ internal unsafe partial struct Process
     /// <paramref name="name"/> (its argv[0]) and starts it. Null with the reason on failure.</summary>
     internal static Process* Start(ReadOnlySpan<byte> program, ReadOnlySpan<byte> name, out LoadError error)
     {
+        // argv = { name }, no environment.
+        byte* strings = stackalloc byte[NameCapacity + 1];
+        int length = Math.Min(name.Length, NameCapacity - 1);
+        name.Slice(0, length).CopyTo(new Span<byte>(strings, length));
+        strings[length] = 0;
+        return Start(program, name, new ReadOnlySpan<byte>(strings, length + 1), 1, 0, out error);
+    }
+
+    /// <summary><see cref="Start(ReadOnlySpan{byte}, ReadOnlySpan{byte}, out LoadError)"/> with
+    /// an argument vector and environment: <paramref name="strings"/> holds
+    /// <paramref name="argumentCount"/> then <paramref name="environmentCount"/> NUL-terminated
+    /// strings, one after another (the layout execve copies in).</summary>
+    internal static Process* Start(ReadOnlySpan<byte> program, ReadOnlySpan<byte> name, ReadOnlySpan<byte> strings,
+        int argumentCount, int environmentCount, out LoadError error)
+    {
         var process = (Process*)KernelMemory.Allocate((nuint)sizeof(Process));
         if (process == null) { error = LoadError.OutOfMemory; return null; }
         *process = default;
@@ -83,13 +98,8 @@ internal unsafe partial struct Process
         RandomLayout random = default;
         if (error == LoadError.None)
         {
-            // argv = { name }, no environment.
-            byte* strings = stackalloc byte[NameCapacity + 1];
-            ReadOnlySpan<byte> stored = process->NameText;
-            stored.CopyTo(new Span<byte>(strings, stored.Length));
-            strings[stored.Length] = 0;
             random = ChooseLayout(layout.End);
-            process->InitialStackPointer = BuildStack(process->Space, ref process->Regions, random.StackTop, layout, new ReadOnlySpan<byte>(strings, stored.Length + 1), 1, 0);
+            process->InitialStackPointer = BuildStack(process->Space, ref process->Regions, random.StackTop, layout, strings, argumentCount, environmentCount);
             if (process->InitialStackPointer == 0) error = LoadError.OutOfMemory;
         }
         if (error == LoadError.None && !ConsoleFile.InstallStandardDescriptors(ref process->Descriptors)) error = LoadError.OutOfMemory;
