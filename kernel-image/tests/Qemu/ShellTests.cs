@@ -35,8 +35,8 @@ public class ShellTests
         BootResult run = QemuBoot.AuroraRun(arguments, Limit, typing: new (string?, string)[]
         {
             ("root@aurora:/# ", "echo $((6*7))\n"),     // the prompt of /etc/profile's PS1
-            ("42", "ls /usr/libexec/aurora\n"),
-        }, until: "syscall_errors.elf");
+            ("42", "ls /usr/libexec/aurora | head -3\n"),
+        }, until: "attack_elf.elf");
         string serial = run.Serial;
         Assert.False(run.TimedOut, "no prompt or no answer:\n" + serial);
         Assert.True(serial.Contains("init: /sbin/init"), "busybox init did not start:\n" + serial);
@@ -44,7 +44,9 @@ public class ShellTests
         // $((6*7)), computed by the shell, on a line of its own (after the prompt when the
         // console does not echo).
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(serial, @"(\n|# )42\n"), "no answer to echo $((6*7)):\n" + serial);
-        Assert.True(serial.Contains("hello.elf\n"), "ls listed no programs:\n" + serial);
+        // A pipeline: the first three of our programs, sorted.
+        Assert.True(serial.Contains("aslr.elf\nattack_cleanup.elf\nattack_elf.elf\n"), "ls | head gave another answer:\n" + serial);
+        Assert.DoesNotContain("attack_exhaust.elf", serial);
         Assert.DoesNotContain("KERNEL PANIC", serial);
     }
 
