@@ -27,6 +27,8 @@ internal static class BusyboxTests
         Check(ProcessTests.OutputHas("busybox_run: 7 status=768 out=a\\nb\\n\n"), "busybox sh: two pipelines then exit 3 (both outputs, status 3)");
         Check(ProcessTests.OutputHas("busybox_run: 8 status=0 out=\n"), "busybox sleep 1 succeeds");
         Check(ProcessTests.OutputHas("busybox_run: sleep 1 took 1 s"), "busybox sleep 1 sleeps a second (clock_nanosleep)");
+        Check(ProcessTests.OutputHas("busybox_run: 9 status=0 out=0\\n\n"), "busybox id -u is root's 0");
+        Check(ProcessTests.OutputHas("busybox_run: 10 status=0 out=0\\n\n"), "busybox id -g is root's 0");
         Check(status == 0, "busybox_run failed");
     }
 }
