@@ -107,6 +107,10 @@ int main(void)
     struct timespec badns = { 1, 1000000000 };
     expect("clock_settime(nanoseconds 1e9)", -EINVAL, sys(SYS_clock_settime, CLOCK_REALTIME, (long)&badns, 0, 0));
     expect("clock_settime(bad pointer)", -EFAULT, sys(SYS_clock_settime, CLOCK_REALTIME, BAD, 0, 0));
+    expect("clock_settime(MONOTONIC, bad pointer): EINVAL before the copy", -EINVAL, sys(SYS_clock_settime, CLOCK_MONOTONIC, BAD, 0, 0));
+    expect("clock_settime(PROCESS_CPUTIME_ID)", -EINVAL, sys(SYS_clock_settime, CLOCK_PROCESS_CPUTIME_ID, (long)&t, 0, 0));
+    expect("clock_settime(own CPU clock id)", -EPERM, sys(SYS_clock_settime, own, (long)&t, 0, 0));
+    expect("clock_settime(own CPU clock id, bad pointer)", -EFAULT, sys(SYS_clock_settime, own, BAD, 0, 0));
     pid_t pid = fork();
     if (pid == 0) {
         if (setuid(1000) != 0) _exit(2);
@@ -138,6 +142,8 @@ int main(void)
     expect("clock_nanosleep(nanoseconds 1e9)", -EINVAL, sys(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, (long)&badns, 0));
     struct timespec negative = { -1, 0 };
     expect("clock_nanosleep(-1 s)", -EINVAL, sys(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, (long)&negative, 0));
+    expect("clock_nanosleep(TIMER_ABSTIME, -1 s)", -EINVAL, sys(SYS_clock_nanosleep, CLOCK_REALTIME, TIMER_ABSTIME, (long)&negative, 0));
+    expect("clock_nanosleep(unknown clock 99, bad pointer)", -EINVAL, sys(SYS_clock_nanosleep, 99, 0, BAD, 0));
     expect("clock_nanosleep(bad pointer)", -EFAULT, sys(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, BAD, 0));
     expect("clock_nanosleep(THREAD_CPUTIME_ID)", -EOPNOTSUPP, sys(SYS_clock_nanosleep, CLOCK_THREAD_CPUTIME_ID, 0, (long)&fifty, 0));
     expect("clock_nanosleep(unknown clock 99)", -EINVAL, sys(SYS_clock_nanosleep, 99, 0, (long)&fifty, 0));

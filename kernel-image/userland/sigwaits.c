@@ -183,6 +183,8 @@ int main(void)
     expect("getitimer(which 3)", -EINVAL, sys(SYS_getitimer, 3, (long)&got, 0, 0));
     expect("getitimer(bad pointer)", -EFAULT, sys(SYS_getitimer, ITIMER_REAL, BAD, 0, 0));
     expect("setitimer(bad pointer)", -EFAULT, sys(SYS_setitimer, ITIMER_REAL, BAD, 0, 0));
+    expect("setitimer(which 3, bad pointer): the copy first", -EFAULT, sys(SYS_setitimer, 3, BAD, 0, 0));
+    expect("setitimer(which 3, usec 1e6): the check first", -EINVAL, sys(SYS_setitimer, 3, (long)&badus, 0, 0));
     set_handler(SIGVTALRM, handler, 0);
     set_handler(SIGPROF, handler, 0);
     struct itimerval cpu50 = { { 0, 0 }, { 0, 50000 } };

@@ -178,11 +178,11 @@ internal unsafe partial struct Process
         return StoreTimerValue(process, address, value, interval) ? 0 : -Syscalls.Errno.EFAULT;
     }
 
-    /// <summary>setitimer(which, new, old): a NULL new value disarms (as Linux since 2.6.x
-    /// treats it); microseconds outside 0..999999 are EINVAL.</summary>
+    /// <summary>setitimer(which, new, old): a NULL new value disarms (as Linux treats it);
+    /// microseconds outside 0..999999 are EINVAL.</summary>
     internal static long SetIntervalTimer(Process* process, int which, ulong newAddress, ulong oldAddress)
     {
-        if (which < ItimerReal || which > ItimerProf) return -Syscalls.Errno.EINVAL;
+        // Linux copies and checks the new value before it looks at which.
         long value = 0, interval = 0;
         if (newAddress != 0)
         {
@@ -193,6 +193,7 @@ internal unsafe partial struct Process
             value = ToNanoseconds(fields[2], fields[3] * 1000);
         }
 
+        if (which < ItimerReal || which > ItimerProf) return -Syscalls.Errno.EINVAL;
         bool interrupts = Cpu.SaveAndDisableInterrupts();
         WriteTimer(process, which, value, interval, out long oldValue, out long oldInterval);
         Cpu.RestoreInterrupts(interrupts);

@@ -160,14 +160,18 @@ internal static unsafe class TimeCalls
         return seconds;
     }
 
-    /// <summary>clock_settime(clock, timespec*): only CLOCK_REALTIME is settable (others are
-    /// EINVAL), by root (EPERM); seconds and nanoseconds must be in range (EINVAL).</summary>
+    /// <summary>clock_settime(clock, timespec*) in Linux's order: a clock that cannot be set is
+    /// EINVAL before the copy (EFAULT), PROCESS/THREAD_CPUTIME_ID among them; a
+    /// clock_getcpuclockid clock refuses after it (EPERM); CLOCK_REALTIME takes a time in range
+    /// (EINVAL) from root (EPERM).</summary>
     internal static long SetTime(Process* process, long clock, ulong timespec)
     {
+        bool cpu = clock < 0 && (clock & CpuClockKindMask) != CpuClockInvalid;
+        if (clock != Realtime && !cpu) return -Errno.EINVAL;
         long* time = stackalloc long[2];
         if (!UserMemory.CopyFrom(process->Space, timespec, new Span<byte>(time, 16))) return -Errno.EFAULT;
+        if (cpu) return -Errno.EPERM;
         if (time[0] < 0 || time[1] < 0 || time[1] >= 1_000_000_000) return -Errno.EINVAL;
-        if (clock != Realtime) return -Errno.EINVAL;
         if (!process->Credentials.Privileged) return -Errno.EPERM;
         // Linux refuses times past its 2232 limit (TIME_SETTOD_SEC_MAX, ktime_t's range): EINVAL.
         if (time[0] > (long.MaxValue / 1_000_000_000) - 31_536_000L * 30) return -Errno.EINVAL;
@@ -203,14 +207,12 @@ internal static unsafe class TimeCalls
         if (clock is MonotonicRaw or RealtimeCoarse or MonotonicCoarse or ThreadCpu) return -Errno.EOPNOTSUPP;
         if (clock is not (Realtime or Monotonic or Boottime or Tai or RealtimeAlarm or BoottimeAlarm)) return -Errno.EINVAL;
         if (!UserMemory.CopyFrom(process->Space, request, new Span<byte>(time, 16))) return -Errno.EFAULT;
-        if (time[1] < 0 || time[1] >= 1_000_000_000 || (time[0] < 0 && (flags & TimerAbstime) == 0)) return -Errno.EINVAL;
+        if (time[0] < 0 || time[1] < 0 || time[1] >= 1_000_000_000) return -Errno.EINVAL; // absolute too, as Linux
         bool absolute = (flags & TimerAbstime) != 0;
         bool wall = clock is Realtime or Tai or RealtimeAlarm;
-        long start = MonotonicNanoseconds();
         ulong deadline = absolute
-            ? DeadlineTick(wall ? -s_wallAtZero : 0, time[0] < 0 ? -1 : time[0], time[1])
-            : DeadlineTick(start, time[0], time[1]);
-        if (time[0] < 0) deadline = 0; // an absolute time before the epoch: already past
+            ? DeadlineTick(wall ? -s_wallAtZero : 0, time[0], time[1])
+            : DeadlineTick(MonotonicNanoseconds(), time[0], time[1]);
         return SleepUntil(process, deadline, absolute ? 0 : remaining, absolute);
     }
 
