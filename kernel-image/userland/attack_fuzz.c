@@ -123,6 +123,7 @@ static int needs_grandchild(long nr, const long *a)
     case 200: case 202: case 230: case 231: case 232: case 234: case 247: case 270: case 271:
     case 281: case 322: case 435: case 441:
     case 141: /* setpriority: a batch at nice 19 would crawl past its deadline */
+    case 129: /* rt_sigqueueinfo: aimed like kill */
         return 1;
     case 0: case 17: case 19: case 45: case 47: case 295: case 299: case 327:
         return a[0] == 0 || a[0] >= 512;
@@ -136,7 +137,7 @@ static int needs_grandchild(long nr, const long *a)
 static void aim_signals_at_self(long nr, long *a)
 {
     long self = raw(SYS_getpid, 0, 0, 0), nobody = 0x3ffffff0;
-    if (nr == 62 || nr == 200) a[0] = next() & 1 ? self : nobody;
+    if (nr == 62 || nr == 200 || nr == 129) a[0] = next() & 1 ? self : nobody;
     if (nr == 234) { a[0] = next() & 1 ? self : nobody; a[1] = next() & 1 ? self : nobody; }
     if (nr == 101) a[1] = self;     /* ptrace: only ever ourselves */
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,6 +58,16 @@ static void on_stack_handler(int s)
     stack_t other = { .ss_sp = altstack, .ss_size = 8192, .ss_flags = 0 };
     handler_change = sigaltstack(&other, 0) == 0 ? 0 : -errno;
     caught[s]++;
+}
+
+static volatile int last_code, last_value, last_pid, last_signal;
+static void info_handler(int s, siginfo_t *info, void *context)
+{
+    (void)context;
+    last_signal = s;
+    last_code = info->si_code;
+    last_value = info->si_value.sival_int;
+    last_pid = info->si_pid;
 }
 
 static void set_handler(int s, void (*h)(int), int flags)
@@ -231,6 +242,49 @@ int main(void)
     expect("disabled", SS_DISABLE, oss.ss_flags);
     kill(getpid(), SIGUSR2);
     expect_true("SA_ONSTACK with no stack: the normal stack", handler_local < (uintptr_t)altstack || handler_local >= (uintptr_t)altstack + sizeof altstack, (long)handler_local);
+
+    /* sigqueue / rt_sigqueueinfo: si_code SI_QUEUE and the value reach an SA_SIGINFO handler. */
+    struct sigaction si_action;
+    memset(&si_action, 0, sizeof si_action);
+    si_action.sa_sigaction = info_handler;
+    si_action.sa_flags = SA_SIGINFO;
+    sigaction(SIGUSR1, &si_action, 0);
+    expect("sigqueue(self, SIGUSR1, 42)", 0, sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 42 }));
+    expect("the handler saw si_code SI_QUEUE", SI_QUEUE, last_code);
+    expect("and si_value 42", 42, last_value);
+    expect("and si_pid", getpid(), last_pid);
+    kill(getpid(), SIGUSR1);
+    expect("a kill after it: si_code SI_USER", SI_USER, last_code);
+    alarm(0);
+    sigaction(SIGALRM, &si_action, 0);
+    struct itimerval in10 = { { 0, 0 }, { 0, 10000 } };
+    setitimer(ITIMER_REAL, &in10, 0);
+    start = now_ms();
+    while (last_signal != SIGALRM && now_ms() - start < 2000) pause();
+    expect("a timer's SIGALRM: si_code SI_KERNEL", SI_KERNEL, last_code);
+    siginfo_t qi;
+    memset(&qi, 0, sizeof qi);
+    qi.si_code = SI_QUEUE;
+    qi.si_pid = getpid();
+    qi.si_value.sival_int = 7;
+    pid_t other = fork();
+    if (other == 0) { pause(); _exit(0); }
+    expect("rt_sigqueueinfo(SI_QUEUE) to another process", 0, sys(SYS_rt_sigqueueinfo, other, 0, (long)&qi, 0));
+    qi.si_code = SI_USER;
+    expect("rt_sigqueueinfo(SI_USER) to another process: EPERM", -EPERM, sys(SYS_rt_sigqueueinfo, other, SIGUSR1, (long)&qi, 0));
+    qi.si_code = SI_TKILL;
+    expect("rt_sigqueueinfo(SI_TKILL) to another process: EPERM", -EPERM, sys(SYS_rt_sigqueueinfo, other, SIGUSR1, (long)&qi, 0));
+    qi.si_code = SI_QUEUE;
+    expect("rt_sigqueueinfo(signal 65)", -EINVAL, sys(SYS_rt_sigqueueinfo, other, 65, (long)&qi, 0));
+    expect("rt_sigqueueinfo(no such pid)", -ESRCH, sys(SYS_rt_sigqueueinfo, 999999, SIGUSR1, (long)&qi, 0));
+    expect("rt_sigqueueinfo(bad pointer)", -EFAULT, sys(SYS_rt_sigqueueinfo, other, SIGUSR1, BAD, 0));
+    expect("rt_sigqueueinfo(SIGTERM) ends the other process", 0, sys(SYS_rt_sigqueueinfo, other, SIGTERM, (long)&qi, 0));
+    int status = 0;
+    waitpid(other, &status, 0);
+    expect("it ended by SIGTERM", SIGTERM, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    qi.si_code = SI_USER;
+    expect("rt_sigqueueinfo(SI_USER) to itself", 0, sys(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, (long)&qi, 0));
+    expect("si_value as given", 7, last_value);
 
     /* An ignored signal is discarded: it does not stay pending when blocked later. */
     signal(SIGUSR1, SIG_IGN);

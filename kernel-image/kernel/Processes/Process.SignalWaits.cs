@@ -38,20 +38,43 @@ internal unsafe partial struct Process
         return handler == HandlerIgnore || (handler == HandlerDefault && (signal == SigChld || signal == SigUrg || signal == SigWinch));
     }
 
+    // siginfo si_code values (Linux include/uapi/asm-generic/siginfo.h).
+    private const int SiUser = 0, SiTkill = -6; // and SiKernel (Process.Lifecycle.cs)
+
     /// <summary>Makes <paramref name="signal"/> pending for <paramref name="target"/> (from the
-    /// process <paramref name="sender"/>, 0 for the kernel) and ends an interruptible wait when
-    /// it can be delivered. Any context.</summary>
-    internal static void Post(Process* target, int signal, ulong sender)
+    /// process <paramref name="sender"/>, 0 for the kernel, with siginfo's si_code and si_value)
+    /// and ends an interruptible wait when it can be delivered. Any context.</summary>
+    internal static void Post(Process* target, int signal, ulong sender, int code = SiUser, ulong value = 0)
     {
         bool interrupts = Cpu.SaveAndDisableInterrupts();
         if (!IsIgnored(target, signal))
         {
             target->PendingSignals |= 1UL << (signal - 1);
             target->LastSender = sender;
+            target->SignalCode[signal - 1] = code;
+            target->SignalValue[signal - 1] = value;
             if (HasDeliverableSignal(target)) Scheduler.Interrupt(target->Thread);
         }
 
         Cpu.RestoreInterrupts(interrupts);
+    }
+
+    /// <summary>rt_sigqueueinfo(pid, sig, info): sends with the caller's siginfo (its si_code,
+    /// si_pid and si_value; si_signo becomes sig). Linux's order: EFAULT for the copy; EPERM
+    /// for a code that poses as kill or the kernel (si_code &gt;= 0, or SI_TKILL) to another
+    /// process; ESRCH for no such process; EINVAL for a bad signal. Signal 0 only checks.</summary>
+    internal static long QueueSignal(Process* sender, int pid, int signal, ulong infoAddress)
+    {
+        byte* info = stackalloc byte[128];
+        if (!UserMemory.CopyFrom(sender->Space, infoAddress, new Span<byte>(info, 128))) return -Syscalls.Errno.EFAULT;
+        int code = *(int*)(info + 8);
+        if ((code >= 0 || code == SiTkill) && (ulong)pid != sender->Id) return -Syscalls.Errno.EPERM;
+        bool table = LockTable();
+        Process* target = pid > 0 ? Find(pid) : null;
+        long result = target == null ? -Syscalls.Errno.ESRCH : signal < 0 || signal > SignalCount ? -Syscalls.Errno.EINVAL : 0;
+        if (result == 0 && signal != 0) Post(target, signal, (uint)*(int*)(info + 16), code, *(ulong*)(info + 24));
+        UnlockTable(table);
+        return result;
     }
 
     /// <summary>Sleeps until a signal is deliverable under the current mask. Interruptible.</summary>
@@ -156,13 +179,18 @@ internal unsafe partial struct Process
 
         process->SignalWaitSet = 0;
         if (signal == 0) return HasDeliverableSignal(process) ? -Syscalls.Errno.EINTR : -Syscalls.Errno.EAGAIN;
+        int takenCode = process->SignalCode[signal - 1];
+        ulong takenValue = process->SignalValue[signal - 1];
+        process->SignalCode[signal - 1] = SiUser;
+        process->SignalValue[signal - 1] = 0;
         if (infoAddress != 0)
         {
             byte* info = stackalloc byte[128];
             new Span<byte>(info, 128).Clear();
             *(int*)info = signal;                        // si_signo
-            *(int*)(info + 8) = process->LastSender != 0 ? 0 : 0x80; // si_code: SI_USER, or SI_KERNEL
+            *(int*)(info + 8) = takenCode;                  // si_code
             *(int*)(info + 16) = (int)process->LastSender; // si_pid
+            *(ulong*)(info + 24) = takenValue;             // si_value
             if (!UserMemory.CopyTo(process->Space, infoAddress, new ReadOnlySpan<byte>(info, 128))) return -Syscalls.Errno.EFAULT;
         }
 

@@ -255,8 +255,12 @@ internal unsafe partial struct Process
         }
         else
         {
-            *(int*)(frame + FrameInfo + 8) = 0;       // si_code: SI_USER
+            // si_code: SI_USER for kill, else what a timer or rt_sigqueueinfo gave, with si_value.
+            *(int*)(frame + FrameInfo + 8) = process->SignalCode[i];
             *(int*)(frame + FrameInfo + 16) = (int)process->LastSender; // si_pid
+            *(ulong*)(frame + FrameInfo + 24) = process->SignalValue[i];
+            process->SignalCode[i] = 0;
+            process->SignalValue[i] = 0;
         }
         // The fxsave image without the bytes fxsave never writes (464-511, software-available):
         // on the kernel stack they are whatever was there before.

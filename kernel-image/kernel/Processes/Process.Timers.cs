@@ -72,13 +72,13 @@ internal unsafe partial struct Process
             if (Timer.TickInterruptedUser() && timers.VirtualLeft > 0 && (timers.VirtualLeft -= tick) <= 0)
             {
                 timers.VirtualLeft = timers.VirtualInterval;
-                Post(process, SigVtalrm, 0);
+                Post(process, SigVtalrm, 0, SiKernel);
             }
 
             if (timers.ProfileLeft > 0 && (timers.ProfileLeft -= tick) <= 0)
             {
                 timers.ProfileLeft = timers.ProfileInterval;
-                Post(process, SigProf, 0);
+                Post(process, SigProf, 0, SiKernel);
             }
         }
 
@@ -100,7 +100,7 @@ internal unsafe partial struct Process
                 timers.RealDeadline += periods * timers.RealInterval;
             }
 
-            Post(p, SigAlrm, 0);
+            Post(p, SigAlrm, 0, SiKernel);
         }
     }
 

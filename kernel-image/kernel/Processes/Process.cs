@@ -50,6 +50,11 @@ internal unsafe partial struct Process
     /// <summary>Pid of the last process that sent a signal (siginfo si_pid).</summary>
     public ulong LastSender;
 
+    /// <summary>siginfo's si_code and si_value of each pending signal that a timer (SI_KERNEL)
+    /// or rt_sigqueueinfo set; 0 (SI_USER) for kill. Delivery consumes them.</summary>
+    public fixed int SignalCode[SignalCount];
+    public fixed ulong SignalValue[SignalCount];
+
     /// <summary>A signal the process's own fault raised for its handler (Linux force_sig_fault):
     /// the signal, siginfo's si_code and si_addr; 0 when none is pending.</summary>
     public int FaultSignal;

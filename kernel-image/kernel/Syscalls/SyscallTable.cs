@@ -106,6 +106,7 @@ internal static unsafe partial class SyscallTable
             RtSigpending => Process.SignalPending(process, a0, a1),
             RtSigtimedwait => Process.SignalTimedWait(process, a0, a1, a2, a3),
             RtSigsuspend => Process.SignalSuspend(process, a0, a1),
+            RtSigqueueinfo => Process.QueueSignal(process, (int)a0, (int)a1, a2),
             Sigaltstack => Process.SignalStackCall(process, a0, a1),
             Sysinfo => SystemCalls.SystemInformation(process, a0),
             Prctl => ProcessCalls.Prctl(process, (int)a0, a1),
