@@ -90,6 +90,8 @@ internal static unsafe partial class Timer
     internal static partial ulong Ticks();
     /// <summary>Called on every tick, in interrupt context (interrupts off).</summary>
     internal static partial void SetTickHandler(delegate*<void> handler);
+    /// <summary>Inside the tick handler: whether the tick interrupted user mode.</summary>
+    internal static partial bool TickInterruptedUser();
 }
 
 /// <summary>Kernel threads' register state: the first frame of a new thread and the switch.</summary>

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Applet links (no symbolic links yet): copies of the binary named after the applet, in a
@@ -65,10 +66,20 @@ int main(void)
     run(2, (char *[]){ "busybox", "sh", "-c", "echo a | cat", 0 });
     run(3, (char *[]){ "busybox", "uname", "-s", 0 });
     run(4, (char *[]){ "busybox", "ls", "/bin", 0 });
-    /* One pipeline per shell: two pipelines in one `sh -c` sometimes lose the second's output
-       on Aurora (the shell's exit-255 problem, issue 11), so each is its own command here. */
     run(5, (char *[]){ "busybox", "sh", "-c", "echo one two three | wc -w", 0 });
     run(6, (char *[]){ "busybox", "sh", "-c", "printf 'b\\na\\n' | sort | tr a-z A-Z", 0 });
+    /* Two pipelines in one shell: the shell's wait4(-1) must find both sets of children (it
+       passes pid -1 as a 32-bit int; read as 4294967295 it was ECHILD and the shell ended 255). */
+    run(7, (char *[]){ "busybox", "sh", "-c", "echo a | cat; echo b | cat; exit 3", 0 });
+    /* `sleep 1` really sleeps (glibc's nanosleep is clock_nanosleep, once ENOSYS: no sleep). */
+    struct timespec before, after;
+    clock_gettime(CLOCK_MONOTONIC, &before);
+    run(8, (char *[]){ "busybox", "sleep", "1", 0 });
+    clock_gettime(CLOCK_MONOTONIC, &after);
+    long ms = (after.tv_sec - before.tv_sec) * 1000 + (after.tv_nsec - before.tv_nsec) / 1000000;
+    dprintf(1, "busybox_run: sleep 1 took %s\n", ms >= 1000 && ms < 3000 ? "1 s" : "the wrong time");
+    run(9, (char *[]){ "busybox", "id", "-u", 0 });
+    run(10, (char *[]){ "busybox", "id", "-g", 0 });
     unlink(APPLETS "/cat"); unlink(APPLETS "/wc"); unlink(APPLETS "/tr"); unlink(APPLETS "/sort");
     rmdir(APPLETS);
     dprintf(1, "busybox_run: done\n");

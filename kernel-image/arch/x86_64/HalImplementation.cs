@@ -77,6 +77,7 @@ internal static unsafe partial class Timer
     internal static partial void Start(uint frequencyHz) => X86.Pit.Start(frequencyHz);
     internal static partial ulong Ticks() => X86.Pit.ReadTicks();
     internal static partial void SetTickHandler(delegate*<void> handler) => X86.Pit.TickHandler = handler;
+    internal static partial bool TickInterruptedUser() => X86.Pit.LastTickFromUser;
 }
 
 internal static unsafe partial class ThreadContext

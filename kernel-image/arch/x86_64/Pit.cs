@@ -29,9 +29,14 @@ internal static unsafe class Pit
         Pic.Unmask(0);
     }
 
+    /// <summary>Whether the last tick interrupted user code (CPL 3): the scheduler charges the
+    /// tick to the thread's user or system time.</summary>
+    internal static bool LastTickFromUser;
+
     private static bool OnTick(InterruptFrame* frame)
     {
         Ticks++;
+        LastTickFromUser = (frame->Cs & 3) == 3;
         if (TickHandler != null) TickHandler();
         return true;
     }

@@ -95,6 +95,12 @@ internal unsafe partial struct Process
             process->SignalRestorer[i] = 0;
             process->SignalHandlerMask[i] = 0;
         }
+
+        // The alternate signal stack and the robust-futex list were the old image's memory;
+        // the ids stay, with the saved ones set to the effective ones (Linux execve).
+        process->AlternateStack = default;
+        process->RobustListHead = process->RobustListLength = 0;
+        process->Credentials.OnExecute();
         int nameStart = 0;
         for (int i = 0; i < pathLength; i++)
         {

@@ -85,7 +85,7 @@ internal unsafe partial struct Process
 
         KernelThread* self = Scheduler.Current;
         UserMode.CaptureSyscallContext((ulong)self->StackBase + Scheduler.StackSize, context);
-        KernelThread* thread = Scheduler.Create(&ForkedChildStart, (ulong)child);
+        KernelThread* thread = Scheduler.Create(&ForkedChildStart, (ulong)child, parent->Nice);
         if (thread == null)
         {
             child->Descriptors.CloseAll();
@@ -119,6 +119,12 @@ internal unsafe partial struct Process
         }
 
         child->BlockedSignals = parent->BlockedSignals;
+        // Ids, the alternate stack, the nice value and dumpability are inherited; the timers,
+        // the parent-death signal and the robust list are not (Linux copy_process).
+        child->Credentials = parent->Credentials;
+        child->AlternateStack = parent->AlternateStack;
+        child->Nice = parent->Nice;
+        child->NotDumpable = parent->NotDumpable;
         child->Thread = thread;
         thread->Process = child;
         thread->AddressSpaceRoot = child->Space.Root;
@@ -217,6 +223,7 @@ internal unsafe partial struct Process
             parent->ChildExited.Cancel();
             if (found == null) return result;
             long id = (long)found->Id;
+            AddChildTimes(parent, found);
             int status = Wait(found);
             if (statusAddress != 0 &&
                 !UserMemory.CopyTo(parent->Space, statusAddress, new ReadOnlySpan<byte>(&status, sizeof(int))))

@@ -159,11 +159,14 @@ internal unsafe partial struct Process
         process->Descriptors.CloseAll(); // each object's close: files, sockets, the console
         process->WorkingDirectory.Release();
         ForgetCapabilities(process);
+        DisarmTimers(process);
         Cpu.DisableInterrupts();
         process->WaitStatus = waitStatus;
         for (Process* child = process->FirstChild; child != null;)
         {
             Process* next = child->NextSibling;
+            // prctl(PR_SET_PDEATHSIG): the child asked for a signal when its parent dies.
+            if (child->DeathSignal != 0 && child->Thread->State != ThreadState.Exited) Post(child, child->DeathSignal, process->Id);
             child->Parent = null;
             child->NextSibling = null;
             child->Orphan = true;

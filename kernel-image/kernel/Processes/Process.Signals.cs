@@ -128,7 +128,7 @@ internal unsafe partial struct Process
             return -Syscalls.Errno.ESRCH;
         }
 
-        if (signal != 0)
+        if (signal != 0 && !IsIgnored(target, (int)signal))
         {
             target->PendingSignals |= 1UL << ((int)signal - 1);
             target->LastSender = sender != null ? sender->Id : 0;
@@ -142,7 +142,8 @@ internal unsafe partial struct Process
     }
 
     /// <summary>Whether the process has a signal that would interrupt a wait (pending, unblocked).</summary>
-    internal static bool HasDeliverableSignal(Process* process) => (process->PendingSignals & ~process->BlockedSignals) != 0;
+    internal static bool HasDeliverableSignal(Process* process) =>
+        (process->PendingSignals & (~process->BlockedSignals | process->SignalWaitSet)) != 0;
 
     /// <summary>Called by the architecture on every return to user mode: runs the default
     /// action or enters the handler of each deliverable signal (one handler per return; the
@@ -171,7 +172,9 @@ internal unsafe partial struct Process
             return;
         }
 
-        // No handler runs: a call a signal interrupted starts again, whatever kind it is.
+        // No handler runs: the mask rt_sigsuspend replaced is back, and a call a signal
+        // interrupted starts again, whatever kind it is.
+        RestoreSavedMask(process);
         if (state->Syscall != null && (state->Rax == -Syscalls.Errno.ERESTARTSYS || state->Rax == -Syscalls.Errno.ERESTARTNOHAND))
             Restart(state);
     }
@@ -224,8 +227,10 @@ internal unsafe partial struct Process
         ulong* registers = stackalloc ulong[UserState.RegisterCount];
         state->Read(registers);
 
-        // The SSE state, then the frame, below the interrupted stack and its red zone.
-        ulong sp = registers[UserState.Rsp] - RedZone;
+        // The SSE state, then the frame, below the interrupted stack and its red zone (or on
+        // the alternate stack).
+        ulong* ucStack = stackalloc ulong[3];
+        ulong sp = HandlerStack(process, registers[UserState.Rsp], flags, ucStack);
         ulong fpu = (sp - 512) & ~63UL;
         ulong frameAddress = ((fpu - FrameSize) & ~15UL) - 8; // handler entry: rsp + 8 is 16-byte aligned
         byte* frame = stackalloc byte[FrameSize];
@@ -235,7 +240,10 @@ internal unsafe partial struct Process
         for (int r = 0; r < UserState.RegisterCount; r++) mcontext[r] = registers[r];
         mcontext[ContextSegments] = 0x002B_0000_0000_0033; // cs, gs, fs, ss as Linux reports them
         mcontext[McontextFpstate / 8] = fpu;
-        *(ulong*)(frame + FrameMask) = process->BlockedSignals;
+        for (int w = 0; w < 3; w++) ((ulong*)(frame + FrameUcontext + 16))[w] = ucStack[w];
+        // The mask to return to: rt_sigsuspend's caller gets its own back, not the one it waited under.
+        *(ulong*)(frame + FrameMask) = process->HasSavedMask ? process->SavedMask : process->BlockedSignals;
+        process->HasSavedMask = false;
         *(int*)(frame + FrameInfo) = signal;          // si_signo
         if (process->FaultSignal == signal)
         {
@@ -247,8 +255,12 @@ internal unsafe partial struct Process
         }
         else
         {
-            *(int*)(frame + FrameInfo + 8) = 0;       // si_code: SI_USER
+            // si_code: SI_USER for kill, else what a timer or rt_sigqueueinfo gave, with si_value.
+            *(int*)(frame + FrameInfo + 8) = process->SignalCode[i];
             *(int*)(frame + FrameInfo + 16) = (int)process->LastSender; // si_pid
+            *(ulong*)(frame + FrameInfo + 24) = process->SignalValue[i];
+            process->SignalCode[i] = 0;
+            process->SignalValue[i] = 0;
         }
         // The fxsave image without the bytes fxsave never writes (464-511, software-available):
         // on the kernel stack they are whatever was there before.
@@ -289,6 +301,7 @@ internal unsafe partial struct Process
         ok = ok && ((ushort)registers[ContextSegments] | 3) == LinuxUserCode;
         if (!ok) Exit(SignalSegmentation);
         process->BlockedSignals = *(ulong*)(frame + FrameMask) & ~Unblockable;
+        RestoreSignalStack(process, userStack, (ulong*)(frame + FrameUcontext + 16));
         UserState.ResumeWith(registers, fpu);
     }
 }

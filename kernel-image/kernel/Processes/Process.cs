@@ -50,6 +50,11 @@ internal unsafe partial struct Process
     /// <summary>Pid of the last process that sent a signal (siginfo si_pid).</summary>
     public ulong LastSender;
 
+    /// <summary>siginfo's si_code and si_value of each pending signal that a timer (SI_KERNEL)
+    /// or rt_sigqueueinfo set; 0 (SI_USER) for kill. Delivery consumes them.</summary>
+    public fixed int SignalCode[SignalCount];
+    public fixed ulong SignalValue[SignalCount];
+
     /// <summary>A signal the process's own fault raised for its handler (Linux force_sig_fault):
     /// the signal, siginfo's si_code and si_addr; 0 when none is pending.</summary>
     public int FaultSignal;
@@ -76,6 +81,34 @@ internal unsafe partial struct Process
 
     /// <summary>The id the segment was attached by (bit 63: read-only), for fork.</summary>
     public fixed ulong SharedId[MaxSharedMappings];
+
+    /// <summary>Real, effective, saved and filesystem user and group ids and the supplementary
+    /// groups (Credentials.cs): root by default, inherited by fork, kept by execve.</summary>
+    public Credentials Credentials;
+
+    /// <summary>The children's CPU time added at wait, and alarm/setitimer (Process.Timers.cs).</summary>
+    public ProcessTimers Timers;
+
+    /// <summary>sigaltstack's stack (Process.SignalWaits.cs); the mask rt_sigsuspend replaced,
+    /// restored once the handler it waited for returns (or at once when none runs).</summary>
+    public SignalStack AlternateStack;
+    public ulong SavedMask;
+    public bool HasSavedMask;
+
+    /// <summary>The signals rt_sigtimedwait waits for: they end the wait though blocked.</summary>
+    public ulong SignalWaitSet;
+
+    /// <summary>The user stack pointer at the system call being served (sigaltstack asks
+    /// whether the caller runs on the alternate stack).</summary>
+    public ulong UserStackAtCall;
+
+    /// <summary>prctl's PR_SET_PDEATHSIG and PR_SET_DUMPABLE 0 (dumpable is the default), the
+    /// nice value (setpriority) and set_robust_list's head and length (ProcessCalls).</summary>
+    public int DeathSignal;
+    public bool NotDumpable;
+    public int Nice;
+    public ulong RobustListHead;
+    public ulong RobustListLength;
 
     /// <summary>Link in the list of every process (kill looks pids up there).</summary>
     public Process* NextProcess;

@@ -4,7 +4,7 @@ using Aurora.Kernel.Tasks;
 
 namespace Aurora.Kernel.Syscalls;
 
-/// <summary>exit, exit_group, arch_prctl, getrusage. (getpid, gettid and set_tid_address answer the pid
+/// <summary>exit, exit_group, arch_prctl, getrusage, prctl, set_robust_list, get_robust_list. (getpid, gettid and set_tid_address answer the pid
 /// in the table: one thread per process so far, so the tid is the pid.)</summary>
 internal static unsafe class ProcessCalls
 {
@@ -19,23 +19,118 @@ internal static unsafe class ProcessCalls
 
     private const int RusageSelf = 0, RusageChildren = -1, RusageThread = 1;
 
-    /// <summary>getrusage(who, usage): struct rusage (two timevals, then 14 longs). Filled in:
-    /// ru_nvcsw (the thread blocked or slept) and ru_nivcsw (it was preempted or yielded), the
-    /// figures that show whether a wait slept once or polled; the rest is 0, and so is
-    /// RUSAGE_CHILDREN (children's usage is not kept).</summary>
+    /// <summary>getrusage(who, usage): struct rusage (two timevals, then 14 longs): the user
+    /// and system time the scheduler charged (the reaped children's for RUSAGE_CHILDREN),
+    /// ru_nvcsw (the thread blocked or slept) and ru_nivcsw (it was preempted or yielded). The
+    /// memory and I/O counts are 0 (not kept).</summary>
     internal static long ResourceUsage(Process* process, int who, ulong usage)
     {
         if (who != RusageSelf && who != RusageChildren && who != RusageThread) return -Errno.EINVAL;
         ulong* fields = stackalloc ulong[18];
         new System.Span<ulong>(fields, 18).Clear();
+        ulong user, system;
         if (who != RusageChildren)
         {
             KernelThread* thread = process->Thread;
             fields[16] = thread->VoluntarySwitches;
             fields[17] = thread->InvoluntarySwitches;
+            user = Process.UserTicks(process);
+            system = Process.SystemTicks(process);
+        }
+        else
+        {
+            user = process->Timers.ChildUserTicks;
+            system = process->Timers.ChildSystemTicks;
         }
 
+        ulong microsPerTick = Scheduler.TickNanoseconds / 1000;
+        fields[0] = user * microsPerTick / 1_000_000; fields[1] = user * microsPerTick % 1_000_000;
+        fields[2] = system * microsPerTick / 1_000_000; fields[3] = system * microsPerTick % 1_000_000;
         return UserMemory.CopyTo(process->Space, usage, new System.ReadOnlySpan<byte>(fields, 18 * 8)) ? 0 : -Errno.EFAULT;
+    }
+
+    // prctl options (Linux include/uapi/linux/prctl.h).
+    private const int PrSetPdeathsig = 1, PrGetPdeathsig = 2, PrGetDumpable = 3, PrSetDumpable = 4,
+        PrSetName = 15, PrGetName = 16;
+
+    /// <summary>The name prctl reads and writes: TASK_COMM_LEN bytes with the NUL.</summary>
+    private const int CommLength = 16;
+
+    /// <summary>prctl(option, arg2, ...): the process name, the parent-death signal and
+    /// dumpability. Other options are EINVAL (Linux's answer for one it does not know).</summary>
+    internal static long Prctl(Process* process, int option, ulong argument)
+    {
+        switch (option)
+        {
+            case PrSetPdeathsig:
+                if (argument > Process.SignalCount) return -Errno.EINVAL;
+                process->DeathSignal = (int)argument;
+                return 0;
+            case PrGetPdeathsig:
+                int signal = process->DeathSignal;
+                return UserMemory.CopyTo(process->Space, argument, new System.ReadOnlySpan<byte>(&signal, 4)) ? 0 : -Errno.EFAULT;
+            case PrGetDumpable:
+                return process->NotDumpable ? 0 : 1;
+            case PrSetDumpable:
+                if (argument > 1) return -Errno.EINVAL; // SUID_DUMP_DISABLE or SUID_DUMP_USER
+                process->NotDumpable = argument == 0;
+                return 0;
+            case PrSetName:
+            {
+                // Up to 15 bytes up to the NUL; the rest of the name is cut off, as Linux's.
+                byte* name = stackalloc byte[CommLength];
+                int length = 0;
+                for (; length < CommLength - 1; length++)
+                {
+                    if (!UserMemory.CopyFrom(process->Space, argument + (ulong)length, new System.Span<byte>(name + length, 1))) return -Errno.EFAULT;
+                    if (name[length] == 0) break;
+                }
+
+                for (int i = 0; i < Process.NameCapacity; i++) process->Name[i] = i < length ? name[i] : (byte)0;
+                return 0;
+            }
+            case PrGetName:
+            {
+                byte* name = stackalloc byte[CommLength];
+                for (int i = 0; i < CommLength; i++) name[i] = i < CommLength - 1 ? process->Name[i] : (byte)0;
+                return UserMemory.CopyTo(process->Space, argument, new System.ReadOnlySpan<byte>(name, CommLength)) ? 0 : -Errno.EFAULT;
+            }
+            default:
+                return -Errno.EINVAL;
+        }
+    }
+
+    /// <summary>struct robust_list_head's size: the only length set_robust_list accepts.</summary>
+    private const ulong RobustListHeadSize = 24;
+
+    /// <summary>set_robust_list(head, len): kept for the thread's death (the walk comes with
+    /// threads); a length other than the structure's is EINVAL.</summary>
+    internal static long SetRobustList(Process* process, ulong head, ulong length)
+    {
+        if (length != RobustListHeadSize) return -Errno.EINVAL;
+        process->RobustListHead = head;
+        process->RobustListLength = length;
+        return 0;
+    }
+
+    /// <summary>get_robust_list(pid, head*, len*): pid 0 is the caller; unknown pids ESRCH.</summary>
+    internal static long GetRobustList(Process* process, int pid, ulong headAddress, ulong lengthAddress)
+    {
+        ulong* values = stackalloc ulong[2];
+        bool table = Process.LockTable();
+        Process* target = pid == 0 ? process : Process.Find(pid);
+        if (target != null)
+        {
+            values[0] = target->RobustListHead;
+            values[1] = RobustListHeadSize; // Linux answers sizeof(*head) whatever was set
+        }
+
+        Process.UnlockTable(table);
+        if (target == null) return -Errno.ESRCH;
+        if (!UserMemory.CopyTo(process->Space, lengthAddress, new System.ReadOnlySpan<byte>(&values[1], 8)) ||
+            !UserMemory.CopyTo(process->Space, headAddress, new System.ReadOnlySpan<byte>(&values[0], 8)))
+            return -Errno.EFAULT;
+        return 0;
     }
 
     /// <summary>arch_prctl(ARCH_SET_FS / ARCH_GET_FS): the thread pointer the libc's TLS uses.</summary>

@@ -12,7 +12,9 @@ namespace Aurora.Kernel.Syscalls;
 /// MemoryCalls (brk, mmap, munmap, mprotect), ProcessCalls (exit, arch_prctl) and
 /// SocketCalls (IPv4 TCP/UDP sockets), IpcCalls (token-named message queues and shared memory, Aurora's capability calls 1000-1005),
 /// LimitCalls (getrlimit, setrlimit, prlimit64),
-/// PipeCalls (pipe, pipe2), TimeCalls (the clocks), SystemCalls (uname, the uid/gid calls, getrandom),
+/// PipeCalls (pipe, pipe2), TimeCalls (the clocks, sleeps, times), SystemCalls (uname, sysinfo, getrandom),
+/// CredentialCalls (the uid/gid calls), SchedulingCalls (priorities, affinity),
+/// Process.Timers.cs (alarm, itimers), Process.SignalWaits.cs (sigsuspend, sigtimedwait, sigaltstack),
 /// Process.Fork.cs (fork, wait4), Process.Exec.cs (execve), Process.Signals.cs (signals;
 /// rt_sigreturn is taken by the architecture's entry, which owns the register frame, after
 /// <see cref="Admits"/> — the same filter check as every other call).
@@ -24,47 +26,6 @@ internal static unsafe partial class SyscallTable
 
     /// <summary>Syscalls served since boot.</summary>
     internal static ulong Count;
-
-    /// <summary>nanosleep(req, rem): at least the time asked, rounded up to ticks. A signal
-    /// that arrives meanwhile ends it with EINTR and the time left in rem (when rem is given),
-    /// as on Linux (which does not restart nanosleep for SA_RESTART handlers either).</summary>
-    private static long Sleep(Process* process, ulong request, ulong remaining)
-    {
-        long* time = stackalloc long[2];
-        if (!UserMemory.CopyFrom(process->Space, request, new System.Span<byte>(time, 16))) return -Errno.EFAULT;
-        if (time[0] < 0 || time[1] < 0 || time[1] >= 1_000_000_000) return -Errno.EINVAL;
-        // Seconds beyond what the tick counter can reach are as good as forever.
-        const long MaxSeconds = 1L << 40;
-        ulong milliseconds = ((ulong)System.Math.Min(time[0], MaxSeconds) * 1000) + (((ulong)time[1] + 999_999) / 1_000_000);
-        if (milliseconds == 0) return 0;
-        ulong deadline = Hal.Timer.Ticks() + milliseconds;
-        while (true)
-        {
-            // Prepared before the signal check: a kill between the check and the sleep ends
-            // the sleep at once instead of being noticed when it is over.
-            Tasks.Scheduler.PrepareWait(interruptible: true);
-            ulong now = Hal.Timer.Ticks();
-            if (now >= deadline)
-            {
-                Tasks.Scheduler.EndWait();
-                return 0;
-            }
-
-            if (Process.HasDeliverableSignal(process))
-            {
-                Tasks.Scheduler.EndWait();
-                ulong left = deadline - now;
-                time[0] = (long)(left / 1000);
-                time[1] = (long)(left % 1000) * 1_000_000;
-                if (remaining != 0 && !UserMemory.CopyTo(process->Space, remaining, new System.ReadOnlySpan<byte>(time, 16)))
-                    return -Errno.EFAULT;
-                return -Errno.EINTR;
-            }
-
-            // One wait for the whole time: the timer wakes it, or a signal does (kill).
-            Tasks.WaitQueue.SleepPrepared(deadline - now);
-        }
-    }
 
     private static long YieldProcessor()
     {
@@ -84,6 +45,7 @@ internal static unsafe partial class SyscallTable
     internal static long Enter(ulong number, ulong* arguments, ulong userStack)
     {
         Process* process = Process.Current;
+        if (process != null) process->UserStackAtCall = userStack;
         if (number == RtSigreturn && process != null && Admits(process, RtSigreturn))
             Process.SignalReturn(process, userStack);
         return Dispatch(number, arguments[0], arguments[1], arguments[2], arguments[3], arguments[4], arguments[5]);
@@ -133,7 +95,30 @@ internal static unsafe partial class SyscallTable
             Mprotect => MemoryCalls.Mprotect(process, a0, a1, a2),
             Getpid or Gettid => (long)process->Id,
             SchedYield => YieldProcessor(),
-            Nanosleep => Sleep(process, a0, a1),
+            Nanosleep => TimeCalls.Sleep(process, a0, a1),
+            ClockNanosleep => TimeCalls.ClockSleep(process, (int)a0, a1, a2, a3),
+            ClockSettime => TimeCalls.SetTime(process, (int)a0, a1),
+            Times => TimeCalls.Times(process, a0),
+            Pause => Process.Pause(process),
+            Alarm => Process.Alarm(process, (uint)a0),
+            Getitimer => Process.GetIntervalTimer(process, (int)a0, a1),
+            Setitimer => Process.SetIntervalTimer(process, (int)a0, a1, a2),
+            RtSigpending => Process.SignalPending(process, a0, a1),
+            RtSigtimedwait => Process.SignalTimedWait(process, a0, a1, a2, a3),
+            RtSigsuspend => Process.SignalSuspend(process, a0, a1),
+            RtSigqueueinfo => Process.QueueSignal(process, (int)a0, (int)a1, a2),
+            Sigaltstack => Process.SignalStackCall(process, a0, a1),
+            Sysinfo => SystemCalls.SystemInformation(process, a0),
+            Prctl => ProcessCalls.Prctl(process, (int)a0, a1),
+            SetRobustList => ProcessCalls.SetRobustList(process, a0, a1),
+            GetRobustList => ProcessCalls.GetRobustList(process, (int)a0, a1, a2),
+            Getpriority => SchedulingCalls.GetPriority(process, (int)a0, (uint)a1),
+            Setpriority => SchedulingCalls.SetPriority(process, (int)a0, (uint)a1, (int)a2),
+            SchedGetaffinity => SchedulingCalls.GetAffinity(process, (int)a0, a1, a2),
+            SchedSetaffinity => SchedulingCalls.SetAffinity(process, (int)a0, a1, a2),
+            SchedGetscheduler => SchedulingCalls.GetScheduler(process, (int)a0),
+            SchedGetparam => SchedulingCalls.GetParameters(process, (int)a0, a1),
+            Getcpu => SchedulingCalls.GetCpu(process, a0, a1),
             Socket => SocketCalls.Socket(process, a0, a1, a2),
             Connect => SocketCalls.Connect(process, a0, a1, a2),
             Accept => SocketCalls.Accept(process, a0, a1, a2),
@@ -162,7 +147,23 @@ internal static unsafe partial class SyscallTable
             Getrusage => ProcessCalls.ResourceUsage(process, (int)a0, a1),
             Getppid => process->Parent != null ? (long)process->Parent->Id : 0,
             Uname => SystemCalls.Uname(process, a0),
-            Getuid or Geteuid or Getgid or Getegid => 0,
+            Getuid => process->Credentials.RealUid,
+            Geteuid => process->Credentials.EffectiveUid,
+            Getgid => process->Credentials.RealGid,
+            Getegid => process->Credentials.EffectiveGid,
+            Getresuid => CredentialCalls.GetResIds(process, a0, a1, a2, groups: false),
+            Getresgid => CredentialCalls.GetResIds(process, a0, a1, a2, groups: true),
+            // uid_t and gid_t are 32 bits: the upper halves are ignored.
+            Setuid => process->Credentials.SetUid((uint)a0),
+            Setgid => process->Credentials.SetGid((uint)a0),
+            Setreuid => process->Credentials.SetReUid((uint)a0, (uint)a1),
+            Setregid => process->Credentials.SetReGid((uint)a0, (uint)a1),
+            Setresuid => process->Credentials.SetResUid((uint)a0, (uint)a1, (uint)a2),
+            Setresgid => process->Credentials.SetResGid((uint)a0, (uint)a1, (uint)a2),
+            Setfsuid => process->Credentials.SetFsUid((uint)a0),
+            Setfsgid => process->Credentials.SetFsGid((uint)a0),
+            Getgroups => CredentialCalls.GetGroups(process, (int)a0, a1),
+            Setgroups => CredentialCalls.SetGroups(process, (int)a0, a1),
             Getrandom => SystemCalls.GetRandom(process, a0, a1, (uint)a2),
             ClockGettime => TimeCalls.GetTime(process, (int)a0, a1),
             ClockGetres => TimeCalls.GetResolution(process, (int)a0, a1),
@@ -171,7 +172,7 @@ internal static unsafe partial class SyscallTable
             Fork => Process.Fork(process),
             Vfork => CloneCalls.Vfork(process),
             Clone => CloneCalls.Clone(process, a0, a1, a2, a3),
-            Wait4 => Process.WaitForChild(process, (long)a0, a1, a2),
+            Wait4 => Process.WaitForChild(process, (int)a0, a1, a2), // pid_t: the upper half is ignored (glibc leaves it 0 for -1)
             Execve => Process.Execute(process, a0, a1, a2),
             RtSigaction => Process.SignalAction(process, a0, a1, a2, a3),
             RtSigprocmask => Process.SignalMask(process, a0, a1, a2, a3),

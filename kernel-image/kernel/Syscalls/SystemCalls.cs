@@ -4,8 +4,8 @@ using Aurora.Kernel.Processes;
 namespace Aurora.Kernel.Syscalls;
 
 /// <summary>
-/// Who the system and the caller are: uname, getuid/geteuid/getgid/getegid (every process is
-/// root until users exist), getrandom (KernelRandom: RDRAND when the processor has it).
+/// Who the system is: uname, sysinfo, getrandom (KernelRandom: RDRAND when the processor has
+/// it). The caller's ids are CredentialCalls'.
 /// </summary>
 internal static unsafe class SystemCalls
 {
@@ -30,6 +30,23 @@ internal static unsafe class SystemCalls
     {
         byte* field = fields + index * FieldLength;
         for (int i = 0; i < text.Length && at + i < FieldLength - 1; i++) field[at + i] = (byte)text[i];
+    }
+
+    /// <summary>sysinfo(struct sysinfo*): uptime (whole seconds, rounded up as Linux), memory
+    /// from the frame allocator in bytes (mem_unit 1), the number of processes. No swap, no
+    /// load average (0), no shared or buffer memory counted.</summary>
+    internal static long SystemInformation(Process* process, ulong address)
+    {
+        const int Size = 112;
+        byte* info = stackalloc byte[Size];
+        new Span<byte>(info, Size).Clear();
+        long uptime = TimeCalls.MonotonicNanoseconds();
+        *(long*)info = uptime / 1_000_000_000 + (uptime % 1_000_000_000 != 0 ? 1 : 0);
+        *(ulong*)(info + 32) = Memory.KernelMemory.Frames.TotalBytes;  // totalram
+        *(ulong*)(info + 40) = Memory.KernelMemory.Frames.FreeBytes;   // freeram
+        *(ushort*)(info + 80) = (ushort)Process.CountLive();          // procs
+        *(uint*)(info + 104) = 1;                                      // mem_unit
+        return UserMemory.CopyTo(process->Space, address, new ReadOnlySpan<byte>(info, Size)) ? 0 : -Errno.EFAULT;
     }
 
     private const uint GrndNonblock = 1, GrndRandom = 2, GrndInsecure = 4;

@@ -60,6 +60,11 @@ internal unsafe struct KernelThread
     public ulong VoluntarySwitches;
     public ulong InvoluntarySwitches;
 
+    /// <summary>Timer ticks that found the thread running in user mode and in the kernel
+    /// (sampled as Linux's tick-based accounting): its user and system CPU time.</summary>
+    public ulong UserTicks;
+    public ulong SystemTicks;
+
     /// <summary>Times the thread was made runnable after blocking or sleeping.</summary>
     public ulong Wakeups;
 

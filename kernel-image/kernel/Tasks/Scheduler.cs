@@ -97,6 +97,14 @@ internal static unsafe class Scheduler
         if (error != SchedError.None) Panic.Fail("scheduler: a new thread could not be queued");
     }
 
+    /// <summary>Gives a thread the weight of nice value <paramref name="nice"/> (setpriority).</summary>
+    internal static void SetNice(KernelThread* thread, int nice)
+    {
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        s_queue.SetNice(&thread->Scheduling, nice);
+        Cpu.RestoreInterrupts(interrupts);
+    }
+
     /// <summary>Lets another runnable thread run if the run queue prefers it.</summary>
     internal static void Yield()
     {
@@ -326,8 +334,21 @@ internal static unsafe class Scheduler
             sleeper = next;
         }
 
-        if (s_current != s_idle && s_queue.Tick(s_tickNanoseconds)) s_needReschedule = true;
+        if (s_current != s_idle)
+        {
+            bool user = Timer.TickInterruptedUser();
+            if (user) s_current->UserTicks++;
+            else s_current->SystemTicks++;
+            if (s_queue.Tick(s_tickNanoseconds)) s_needReschedule = true;
+        }
+
+        // Per-process timers (alarm, setitimer): the tick's thread, or null when idle.
+        if (TickHook != null) TickHook(s_current != s_idle ? s_current : null);
     }
+
+    /// <summary>Called at the end of every tick, interrupts off, with the thread the tick was
+    /// charged to (null: idle). Set once by the process layer (Process.Timers.cs).</summary>
+    internal static delegate*<KernelThread*, void> TickHook;
 
     /// <summary>The return path of every hardware interrupt: switch if the tick asked for it.</summary>
     private static void OnInterruptReturn()
