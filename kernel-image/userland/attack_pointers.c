@@ -73,13 +73,13 @@ static long invoke(int which, long p)
     case 32: return raw(SYS_connect, udp, p, 16);
     case 33: return raw6(SYS_sendto, udp, p, 16, 0, (long)sin, 16);
     case 34: return raw6(SYS_sendto, udp, (long)good, 16, 0, p, 16);
-    case 35: return raw(SYS_msgget, p, 0, 0);
-    case 36: return raw6(SYS_msgsnd, queue, p, 8, IPC_NOWAIT, 0, 0);
-    case 37: raw6(SYS_msgsnd, queue, (long)&message, 8, IPC_NOWAIT, 0, 0);
-             return raw6(SYS_msgrcv, queue, p, 8, 0, IPC_NOWAIT, 0);
-    case 38: return raw(SYS_msgctl, queue, IPC_STAT, p);
-    case 39: return raw(SYS_shmget, p, 4096, 0);
-    case 40: return raw(SYS_shmctl, segment, IPC_STAT, p);
+    case 35: return raw(AURORA_SYS_cap_msgget, p, 0, 0);
+    case 36: return raw6(AURORA_SYS_cap_msgsnd, queue, p, 8, IPC_NOWAIT, 0, 0);
+    case 37: raw6(AURORA_SYS_cap_msgsnd, queue, (long)&message, 8, IPC_NOWAIT, 0, 0);
+             return raw6(AURORA_SYS_cap_msgrcv, queue, p, 8, 0, IPC_NOWAIT, 0);
+    case 38: return raw(AURORA_SYS_cap_msgctl, queue, IPC_STAT, p);
+    case 39: return raw(AURORA_SYS_cap_shmget, p, 4096, 0);
+    case 40: return raw(AURORA_SYS_cap_shmctl, segment, IPC_STAT, p);
     case 41: return raw(CAP_MINT, p, 0, 0);
     case 42: return raw(CAP_GRANT, p, raw(SYS_getpid, 0, 0, 0), 1);
     case 43: return raw(CAP_REVOKE, p, 0, 0);
@@ -136,8 +136,8 @@ int main(void)
     write(file_fd, "0123456789abcdef0123456789abcdef", 32);
     dir_fd = open("/tmp", O_RDONLY | O_DIRECTORY);
     udp = (int)raw(SYS_socket, 2, 2 | 04000 /* SOCK_NONBLOCK */, 0);
-    queue = (int)raw(SYS_msgget, 0, 0, 0);
-    segment = (int)raw(SYS_shmget, 0, 4096, 0);
+    queue = (int)raw(AURORA_SYS_cap_msgget, 0, 0, 0);
+    segment = (int)raw(AURORA_SYS_cap_shmget, 0, 4096, 0);
     int fd = open("/tmp/attack-ptr-x", O_RDWR | O_CREAT, 0644);
     close(fd);
     expect_true("set-up (file, directory, socket, queue, segment)", file_fd >= 0 && dir_fd >= 0 && udp >= 0 && queue >= 0 && segment >= 0, 0);
@@ -179,8 +179,8 @@ int main(void)
             if (c >= 48) ok = ok || r == -ENOSYS;                      /* not served (yet): ENOSYS is fine */
             if (c == 21 && r == 0 && p == 0) ok = 1;                   /* NULL act: a query */
             if ((c == 22 || c == 23 || c == 24) && p == 0 && r == 0) ok = 1;  /* NULL oldact/set/oldset are valid */
-            if (c == 35 && p == 0 && r >= 0) { ok = 1; raw(SYS_msgctl, r, IPC_RMID, 0); }   /* NULL token: a new queue */
-            if (c == 39 && p == 0 && r >= 0) { ok = 1; raw(SYS_shmctl, r, IPC_RMID, 0); }
+            if (c == 35 && p == 0 && r >= 0) { ok = 1; raw(AURORA_SYS_cap_msgctl, r, IPC_RMID, 0); }   /* NULL token: a new queue */
+            if (c == 39 && p == 0 && r >= 0) { ok = 1; raw(AURORA_SYS_cap_shmctl, r, IPC_RMID, 0); }
             if (c == 41 && p == 0 && r >= 0) ok = 1;                   /* cap_mint(NULL): token not exported */
             if (c == 26 && p == 0 && r > 0) ok = 1;                    /* wait4 with a NULL status is valid */
             if ((c == 28 || c == 29 || c == 30) && p == 0) ok = 1;     /* NULL argv, argv[0] or envp: valid on Linux */
@@ -207,8 +207,8 @@ int main(void)
         expect_errno(what, raw(SYS_arch_prctl, 0x1002, fs_bases[i], 0), EPERM, 0);
         checks++;
     }
-    raw(SYS_msgctl, queue, IPC_RMID, 0);
-    raw(SYS_shmctl, segment, IPC_RMID, 0);
+    raw(AURORA_SYS_cap_msgctl, queue, IPC_RMID, 0);
+    raw(AURORA_SYS_cap_shmctl, segment, IPC_RMID, 0);
     close(file_fd);
     close(dir_fd);
     close(udp);

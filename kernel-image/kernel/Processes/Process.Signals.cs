@@ -142,6 +142,26 @@ internal unsafe partial struct Process
     }
 
     /// <summary>Whether the process has a signal that would interrupt a wait (pending, unblocked).</summary>
+    /// <summary>ppoll/pselect6: waits under <paramref name="mask"/> until
+    /// <see cref="EndTemporaryMask"/>.</summary>
+    internal static void BeginTemporaryMask(Process* process, ulong mask)
+    {
+        process->SavedSignalMask = process->BlockedSignals;
+        process->HasSavedSignalMask = true;
+        process->BlockedSignals = mask & ~Unblockable;
+    }
+
+    /// <summary>The wait is over: the old mask comes back now, unless a signal interrupted it
+    /// (<paramref name="interrupted"/>); then it stays until the handler's frame has saved the
+    /// old mask, or until the return to user mode when no handler runs (Linux
+    /// restore_saved_sigmask_unless).</summary>
+    internal static void EndTemporaryMask(Process* process, bool interrupted)
+    {
+        if (!process->HasSavedSignalMask || interrupted) return;
+        process->BlockedSignals = process->SavedSignalMask;
+        process->HasSavedSignalMask = false;
+    }
+
     internal static bool HasDeliverableSignal(Process* process) => (process->PendingSignals & ~process->BlockedSignals) != 0;
 
     /// <summary>Called by the architecture on every return to user mode: runs the default
@@ -169,6 +189,12 @@ internal unsafe partial struct Process
             InterruptedByHandler(state, process->SignalFlags[signal - 1]);
             if (!EnterHandler(process, state, signal, handler)) Exit(SignalSegmentation);
             return;
+        }
+
+        if (process->HasSavedSignalMask)
+        {
+            process->HasSavedSignalMask = false;
+            process->BlockedSignals = process->SavedSignalMask;
         }
 
         // No handler runs: a call a signal interrupted starts again, whatever kind it is.
@@ -235,7 +261,7 @@ internal unsafe partial struct Process
         for (int r = 0; r < UserState.RegisterCount; r++) mcontext[r] = registers[r];
         mcontext[ContextSegments] = 0x002B_0000_0000_0033; // cs, gs, fs, ss as Linux reports them
         mcontext[McontextFpstate / 8] = fpu;
-        *(ulong*)(frame + FrameMask) = process->BlockedSignals;
+        *(ulong*)(frame + FrameMask) = process->HasSavedSignalMask ? process->SavedSignalMask : process->BlockedSignals;
         *(int*)(frame + FrameInfo) = signal;          // si_signo
         if (process->FaultSignal == signal)
         {
@@ -259,6 +285,7 @@ internal unsafe partial struct Process
             !UserMemory.CopyTo(process->Space, frameAddress, new ReadOnlySpan<byte>(frame, FrameSize)))
             return false;
 
+        process->HasSavedSignalMask = false; // it is in the frame now
         process->BlockedSignals |= process->SignalHandlerMask[i] | ((flags & SaNoDefer) == 0 ? 1UL << i : 0);
         process->BlockedSignals &= ~Unblockable;
         if ((flags & SaResetHand) != 0) process->SignalHandler[i] = HandlerDefault;
