@@ -200,6 +200,9 @@ static void shared_memory(void)
 
     EXPECT("shmat unaligned address", rv((long)shmat(id, (void *)0x10001, 0)), -EINVAL);
     EXPECT("shmat negative id", rv((long)shmat(-1, 0, 0)), -EINVAL);
+    EXPECT("shmat at a kernel address", rv((long)shmat(id, (void *)0xffff800000000000UL, 0)), -ENOMEM);
+    EXPECT("shmat at a kernel address, SHM_REMAP", rv((long)shmat(id, (void *)0xffffffff80000000UL, SHM_REMAP)), -ENOMEM);
+    EXPECT("shmat across the top of the user half", rv((long)shmat(id, (void *)0x7ffffffff000UL, 0)), -ENOMEM);
     char *p = shmat(id, 0, 0);
     EXPECT("shmat", (long)p > 0, 1);
     if ((long)p <= 0) return;

@@ -151,8 +151,9 @@ internal static unsafe class SysvSegments
         else
         {
             start = address;
-            const ulong lowest = 0x10000, top = 0x7FFF_FFFF_F000; // mmap_min_addr; the last user page stays unmapped
-            if (start < lowest || bytes > top - start) result = -Errno.EINVAL;
+            // Linux: beyond the user half (whose last page stays unmapped here) is do_mmap's ENOMEM.
+            const ulong top = 0x7FFF_FFFF_F000;
+            if (start > top || bytes > top - start) result = -Errno.ENOMEM;
             else if (process->Regions.Overlaps(start, start + bytes))
             {
                 if ((flag & ShmRemap) == 0) result = -Errno.EINVAL;

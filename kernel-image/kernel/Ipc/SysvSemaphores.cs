@@ -10,7 +10,7 @@ namespace Aurora.Kernel.Ipc;
 /// <summary>
 /// System V semaphore sets with Linux's semantics (ipc/sem.c): semget by key, semop and
 /// semtimedop applying all operations of a call atomically or none (a call that cannot go on
-/// sleeps on its set's wait queue: IPC_NOWAIT EAGAIN, timeout EAGAIN, signal EINTR, removal
+/// sleeps on its set's wait queue: IPC_NOWAIT EAGAIN, timeout EAGAIN, a handled signal EINTR, removal
 /// EIDRM; semncnt/semzcnt count the sleepers), SEM_UNDO adjustments kept per process and
 /// applied when it exits (not inherited by fork, kept by execve; SETVAL and SETALL clear them),
 /// semctl GETVAL/SETVAL/GETALL/SETALL/GETPID/GETNCNT/GETZCNT, IPC_STAT/SEM_STAT/SEM_STAT_ANY,
@@ -236,8 +236,9 @@ internal static unsafe class SysvSemaphores
     }
 
     /// <summary>Under the lock: sleeps on the set until it changes, the deadline or a signal;
-    /// takes the lock again. 0: look again; EAGAIN when the time ran out; EINTR for a signal
-    /// (Linux semtimedop answers EINTR, never restarted).</summary>
+    /// takes the lock again. 0: look again; EAGAIN when the time ran out; ERESTARTNOHAND for a
+    /// signal: EINTR when a handler runs (signal(7): semop is never restarted after one), and
+    /// a signal no handler takes (an ignored SIGCHLD) goes unnoticed, as on Linux.</summary>
     private static long Wait(Process* process, Set* set, ulong deadline)
     {
         set->Waiters.Prepare(interruptible: true);
@@ -246,13 +247,13 @@ internal static unsafe class SysvSemaphores
         if (Process.HasDeliverableSignal(process))
         {
             set->Waiters.Cancel();
-            result = -Errno.EINTR;
+            result = -Errno.ERESTARTNOHAND;
         }
         else
         {
             ulong now = Hal.Timer.Ticks();
             WakeReason reason = set->Waiters.Sleep(deadline == Scheduler.NoDeadline ? WaitQueue.Forever : deadline > now ? deadline - now - 1 : 0);
-            if (reason == WakeReason.Interrupted) result = -Errno.EINTR;
+            if (reason == WakeReason.Interrupted) result = -Errno.ERESTARTNOHAND;
             else if (reason == WakeReason.TimedOut) result = -Errno.EAGAIN;
         }
 

@@ -74,6 +74,7 @@ internal static unsafe class SocketCalls
     /// <summary>The network thread wakes the socket queue when frames came in or went out.</summary>
     private static void PollWaitOperation(OpenFileDescription* description, Tasks.PollTable* table)
     {
+        if (!table->Registering) return;
         table->Add(ref NetworkStack.SocketEvents);
         NetworkStack.Kick(); // its next look may be due sooner than the stack's own timer says
     }

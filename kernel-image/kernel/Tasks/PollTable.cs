@@ -43,6 +43,9 @@ internal unsafe struct PollTable
         Overflowed = false;
     }
 
+    /// <summary>Still in the first pass: <see cref="Add"/> links entries.</summary>
+    public readonly bool Registering => _registering;
+
     /// <summary>From now on <see cref="Add"/> adds nothing (the first pass is over).</summary>
     public void StopRegistering() => _registering = false;
 
