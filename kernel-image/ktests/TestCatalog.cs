@@ -78,6 +78,8 @@ internal static unsafe class TestCatalog
         T("files.readdir_and_unlink_empty_a_directory_in_one_pass", &FileSystemTests.ReaddirAndUnlinkEmptiesADirectoryInOnePass),
         T("pipes.pipes_follow_linux", &PipeTests.PipesFollowLinux),
         T("ipc.sysv_follows_linux", &SysvIpcTests.SysvIpcFollowsLinux),
+        T("ipc.sysv_ambient_access_can_be_denied", &SysvIpcTests.SysvAmbientAccessCanBeDenied),
+        T("ipc.sysv_tables_fill_to_enospc", &SysvIpcTests.SysvTablesFillToEnospc),
         T("poll.poll_and_select_follow_linux", &SysvIpcTests.PollAndSelectFollowLinux),
         T("system.basics_follow_linux", &SystemTests.BasicsFollowLinux),
         T("system.realtime_starts_from_the_rtc", &SystemTests.RealtimeStartsFromTheRtc),
