@@ -18,6 +18,7 @@
 #include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -388,12 +389,47 @@ static void semaphores(void)
     EXPECT("  semvmx", info.semvmx, 32767);
 }
 
+/* Four processes increment a counter in a shared segment 300 times each under a semaphore
+   used as a lock (down, read, yield, write, up): no increment may be lost. */
+static void semaphore_guards_shared_counter(void)
+{
+    int id = shmget(IPC_PRIVATE, 4096, 0600), s = semget(IPC_PRIVATE, 1, 0600);
+    volatile long *counter = shmat(id, 0, 0);
+    shmctl(id, IPC_RMID, 0);
+    EXPECT("segment and semaphore for the counter", id >= 0 && s >= 0 && (long)counter > 0, 1);
+    if ((long)counter <= 0) return;
+    *counter = 0;
+    semctl(s, 0, SETVAL, (union semun){ .val = 1 });
+    pid_t workers[4];
+    for (int w = 0; w < 4; w++) {
+        workers[w] = fork();
+        if (workers[w] == 0) {
+            for (int i = 0; i < 300; i++) {
+                if (semop(s, &(struct sembuf){ 0, -1, SEM_UNDO }, 1) != 0) _exit(1);
+                long v = *counter;
+                if (i % 16 == 0) sched_yield();
+                *counter = v + 1;
+                if (semop(s, &(struct sembuf){ 0, 1, SEM_UNDO }, 1) != 0) _exit(2);
+            }
+            _exit(0);
+        }
+    }
+    int bad = 0;
+    for (int w = 0; w < 4; w++) bad += exit_status(workers[w]) != 0;
+    EXPECT("workers", bad, 0);
+    EXPECT("no increment lost", *counter, 1200);
+    EXPECT("the lock is free again", semctl(s, 0, GETVAL), 1);
+    shmdt((void *)counter);
+    semctl(s, 0, IPC_RMID);
+}
+
 int main(void)
 {
     key_base = 0x5e000000 + (getpid() & 0xffff) * 16;
     message_queues();
     shared_memory();
     semaphores();
+    semaphore_guards_shared_counter();
     printf("sysv_ipc: %d wrong\n", wrong);
     return wrong != 0;
 }
