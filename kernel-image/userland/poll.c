@@ -87,6 +87,19 @@ static void pipes(void)
     long took = now_ms() - start;
     EXPECT("  waited about 100 ms", took >= 95 && took < 1000, 1);
 
+    /* Waiting is sleeping, not looking again and again: a 100 ms wait gives up the processor
+       a handful of times at most (once on Linux; about 100 if it polled every tick). */
+    struct rusage before, after;
+    getrusage(RUSAGE_SELF, &before);
+    poll1(p[0], POLLIN, 100, &re);
+    fd_set quiet;
+    FD_ZERO(&quiet);
+    FD_SET(p[0], &quiet);
+    struct timeval hundred = { 0, 100000 };
+    select(p[0] + 1, &quiet, 0, 0, &hundred);
+    getrusage(RUSAGE_SELF, &after);
+    EXPECT("two 100 ms waits: few voluntary switches", after.ru_nvcsw - before.ru_nvcsw <= 6, 1);
+
     /* Another process's write wakes an endless wait. */
     pid_t child = fork();
     if (child == 0) { sleep_ms(60); write(p[1], "y", 1); _exit(0); }
