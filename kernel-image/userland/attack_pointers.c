@@ -14,7 +14,7 @@
 #define PAGE 4096L
 enum { CAP_MINT = AURORA_SYS_cap_mint, CAP_GRANT = AURORA_SYS_cap_grant, CAP_REVOKE = AURORA_SYS_cap_revoke, CAP_TOKEN = AURORA_SYS_cap_token, SYSCALL_FILTER = AURORA_SYS_syscall_filter };
 
-static int file_fd, dir_fd, udp, queue, segment;
+static int file_fd, dir_fd, udp, queue, segment, sysv_queue, sysv_segment, sysv_set;
 static char good[4096] __attribute__((aligned(4096)));
 static char *edge;                 /* the last page of a mapping whose next page is unmapped */
 static const char read_only[PAGE] __attribute__((aligned(4096))) = "read-only";
@@ -96,6 +96,17 @@ static long invoke(int which, long p)
     case 54: return raw(SYS_pipe, p, 0, 0);
     case 55: return raw(SYS_clock_gettime, CLOCK_MONOTONIC, p, 0);
     case 56: return raw(SYS_gettimeofday, p, 0, 0);
+    case 57: return raw6(SYS_msgsnd, sysv_queue, p, 8, IPC_NOWAIT, 0, 0);
+    case 58: raw6(SYS_msgsnd, sysv_queue, (long)&message, 8, IPC_NOWAIT, 0, 0);
+             return raw6(SYS_msgrcv, sysv_queue, p, 8, 0, IPC_NOWAIT, 0);
+    case 59: return raw(SYS_msgctl, sysv_queue, IPC_STAT, p);
+    case 60: return raw(SYS_shmctl, sysv_segment, IPC_STAT, p);
+    case 61: return raw(SYS_semop, sysv_set, p, 1);
+    case 62: return raw6(SYS_semctl, sysv_set, 0, IPC_STAT, p, 0, 0);
+    case 63: return raw6(SYS_semctl, sysv_set, 0, 13 /* GETALL */, p, 0, 0);
+    case 64: return raw(SYS_poll, p, 1, 0);
+    case 65: { long zero[2] = { 0, 0 }; return raw6(SYS_select, 1, p, 0, 0, (long)zero, 0); }
+    case 66: { long none[1] = { -1 }; long zero[2] = { 0, 0 }; return raw6(SYS_ppoll, (long)none, 1, (long)zero, p, 8, 0); }
     }
     return 0;
 }
@@ -121,6 +132,10 @@ static const struct call calls[] = {
     { "recvfrom address length (nothing queued: EAGAIN first)", OUT, 4 }, { "getcwd buffer", OUT, 256 },
     { "uname buffer", OUT, 390 }, { "pipe fds", OUT, 8 }, { "clock_gettime buffer", OUT, 16 },
     { "gettimeofday buffer", OUT, 16 },
+    { "System V msgsnd message", IN, 16 }, { "System V msgrcv message", OUT, 16 },
+    { "System V msgctl IPC_STAT buffer", OUT, 120 }, { "System V shmctl IPC_STAT buffer", OUT, 112 },
+    { "semop operations", IN, 6 }, { "semctl IPC_STAT buffer", OUT, 104 }, { "semctl GETALL array", OUT, 2 },
+    { "poll descriptors", IN, 8 }, { "select read set", IN, 8 }, { "ppoll signal mask", IN, 8 },
 };
 
 struct bad { const char *name; long address; };
@@ -138,9 +153,13 @@ int main(void)
     udp = (int)raw(SYS_socket, 2, 2 | 04000 /* SOCK_NONBLOCK */, 0);
     queue = (int)raw(AURORA_SYS_cap_msgget, 0, 0, 0);
     segment = (int)raw(AURORA_SYS_cap_shmget, 0, 4096, 0);
+    sysv_queue = (int)raw(SYS_msgget, IPC_PRIVATE, 0600, 0);
+    sysv_segment = (int)raw(SYS_shmget, IPC_PRIVATE, 4096, 0600);
+    sysv_set = (int)raw(SYS_semget, IPC_PRIVATE, 1, 0600);
     int fd = open("/tmp/attack-ptr-x", O_RDWR | O_CREAT, 0644);
     close(fd);
-    expect_true("set-up (file, directory, socket, queue, segment)", file_fd >= 0 && dir_fd >= 0 && udp >= 0 && queue >= 0 && segment >= 0, 0);
+    expect_true("set-up (file, directory, socket, queue, segment)", file_fd >= 0 && dir_fd >= 0 && udp >= 0 && queue >= 0 && segment >= 0 &&
+                sysv_queue >= 0 && sysv_segment >= 0 && sysv_set >= 0, 0);
 
     const struct bad bads[] = {
         { "NULL", 0 }, { "1", 1 }, { "0xffff800000000000", (long)0xffff800000000000UL },
@@ -190,6 +209,7 @@ int main(void)
                Aurora) fits in the mapped part before the hole, so Linux succeeds too. */
             if (c == 52 && crossing && r > 0 && r <= 8) ok = 1;
             if (c == 56 && p == 0 && r == 0) ok = 1;                   /* gettimeofday(NULL, NULL) is valid on Linux */
+            if ((c == 65 || c == 66) && p == 0 && r == 0) ok = 1;      /* no read set, no mask: valid */
             /* A copy that runs into the hole may stop short (Linux does, for read/write). */
             if (crossing && r >= 0 && r < calls[c].length && (c <= 2 || c == 49 || c == 50)) ok = 1;
             if (!ok) {
@@ -209,6 +229,9 @@ int main(void)
     }
     raw(AURORA_SYS_cap_msgctl, queue, IPC_RMID, 0);
     raw(AURORA_SYS_cap_shmctl, segment, IPC_RMID, 0);
+    raw(SYS_msgctl, sysv_queue, IPC_RMID, 0);
+    raw(SYS_shmctl, sysv_segment, IPC_RMID, 0);
+    raw6(SYS_semctl, sysv_set, 0, IPC_RMID, 0, 0, 0);
     close(file_fd);
     close(dir_fd);
     close(udp);
