@@ -108,6 +108,31 @@ internal static unsafe class SysvIpcTests
         CheckEqual((long)liveBefore, (long)Memory.KernelMemory.Heap.Statistics.LiveBlocks, "live kernel heap blocks afterwards");
     }
 
+    /// <summary>The console's readiness: poll on descriptor 0 finds nothing typed (timeout 0),
+    /// then sleeps on the console's readers' queue until a line typed through the UART's
+    /// loopback wakes it with POLLIN, and the read gets the line.</summary>
+    internal static void PollWakesOnConsoleInput()
+    {
+        int status = ProcessTests.RunProgram("poll_console.elf", checkMemory: true, &TypeALine);
+        Check(ProcessTests.OutputHas("poll_console: before 0, after 1, revents 0x1, read 3, woken by the line 1"), "poll on the console did not see the typed line");
+        CheckEqual(0, status, "exit status");
+    }
+
+    private static void TypeALine()
+    {
+        Tasks.Scheduler.Sleep(300); // the program is asleep in poll by now
+        Hal.Cpu.DisableInterrupts();
+        ref Drivers.Serial.Uart16550 uart = ref Log.Serial;
+        uart.WaitUntilSent();
+        uart.SetLoopback(true);
+        uart.WriteRaw((byte)'h');
+        uart.WriteRaw((byte)'i');
+        uart.WriteRaw((byte)'\r');
+        uart.WaitUntilSent();
+        uart.SetLoopback(false);
+        Hal.Cpu.EnableInterrupts();
+    }
+
     /// <summary>poll, ppoll, select and pselect6 over pipes, files, a UDP socket and the
     /// console: readiness bits, POLLHUP/POLLERR, waits woken by another process, timeouts and
     /// the time left, signals and the calls' own masks, POLLNVAL and EBADF.</summary>

@@ -81,6 +81,7 @@ internal static unsafe class TestCatalog
         T("ipc.sysv_ambient_access_can_be_denied", &SysvIpcTests.SysvAmbientAccessCanBeDenied),
         T("ipc.sysv_tables_fill_to_enospc", &SysvIpcTests.SysvTablesFillToEnospc),
         T("poll.poll_and_select_follow_linux", &SysvIpcTests.PollAndSelectFollowLinux),
+        T("poll.poll_wakes_on_console_input", &SysvIpcTests.PollWakesOnConsoleInput),
         T("system.basics_follow_linux", &SystemTests.BasicsFollowLinux),
         T("system.realtime_starts_from_the_rtc", &SystemTests.RealtimeStartsFromTheRtc),
         T("busybox.commands_match_the_host", &BusyboxTests.CommandsMatchTheHost),
