@@ -21,7 +21,7 @@ internal static unsafe class ProcessTests
 
     /// <param name="checkMemory">Whether every frame and heap block must be back when the
     /// process has been reaped (not for programs whose TCP connections linger in TIME_WAIT).</param>
-    private static int Run(string name, bool checkMemory)
+    private static int Run(string name, bool checkMemory, delegate*<void> whileRunning = null)
     {
         s_outputLength = 0;
         PrepareOutputBuffer();
@@ -42,6 +42,7 @@ internal static unsafe class ProcessTests
 
         Check(process != null && error == LoadError.None, "the program did not load");
         if (process == null) return -1;
+        if (whileRunning != null) whileRunning(); // e.g. type on the console while it waits
         int status;
         status = Process.Wait(process, new Span<byte>(s_output, Process.OutputCapacity), out s_outputLength);
         if (checkMemory)
@@ -60,6 +61,10 @@ internal static unsafe class ProcessTests
         KernelMemory.Frames.FreeFrames + (KernelMemory.Heap.Statistics.BytesFromPageSource / 4096);
 
     internal static int RunProgram(string name, bool checkMemory) => Run(name, checkMemory);
+
+    /// <summary>As <see cref="RunProgram(string, bool)"/>, calling <paramref name="whileRunning"/>
+    /// on the test's thread once the program has started.</summary>
+    internal static int RunProgram(string name, bool checkMemory, delegate*<void> whileRunning) => Run(name, checkMemory, whileRunning);
 
     /// <summary>The buffer programs' output is copied into, allocated on first use.</summary>
     internal static void PrepareOutputBuffer()

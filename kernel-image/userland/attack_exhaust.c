@@ -70,27 +70,27 @@ static void queues(void)
 {
     static long ids[4096];
     long n = 0, r = 0;
-    while (n < 4096 && (r = raw(SYS_msgget, 0, 0, 0)) >= 0) ids[n++] = r;
+    while (n < 4096 && (r = raw(AURORA_SYS_cap_msgget, 0, 0, 0)) >= 0) ids[n++] = r;
     report_limit("message queues", n, r, 4096);
-    for (long i = 0; i < n; i++) raw(SYS_msgctl, ids[i], IPC_RMID, 0);
-    r = raw(SYS_msgget, 0, 0, 0);
+    for (long i = 0; i < n; i++) raw(AURORA_SYS_cap_msgctl, ids[i], IPC_RMID, 0);
+    r = raw(AURORA_SYS_cap_msgget, 0, 0, 0);
     expect_true("a queue can be made again", r >= 0, r);
-    if (r >= 0) raw(SYS_msgctl, r, IPC_RMID, 0);
+    if (r >= 0) raw(AURORA_SYS_cap_msgctl, r, IPC_RMID, 0);
 }
 
 static void segments(void)
 {
     static long ids[4096], views[4096];
     long n = 0, r = 0, attached = 0, a = 0;
-    while (n < 4096 && (r = raw(SYS_shmget, 0, 4096, 0)) >= 0) ids[n++] = r;
+    while (n < 4096 && (r = raw(AURORA_SYS_cap_shmget, 0, 4096, 0)) >= 0) ids[n++] = r;
     report_limit("shared-memory segments", n, r, 4096);
-    while (attached < n && attached < 4096 && (a = raw(SYS_shmat, ids[attached], 0, 0)) > 0) views[attached++] = a;
+    while (attached < n && attached < 4096 && (a = raw(AURORA_SYS_cap_shmat, ids[attached], 0, 0)) > 0) views[attached++] = a;
     report_limit("shared-memory attachments", attached, a, n < 4096 ? n : 4096);
-    for (long i = 0; i < attached; i++) raw(SYS_shmdt, views[i], 0, 0);
-    for (long i = 0; i < n; i++) raw(SYS_shmctl, ids[i], IPC_RMID, 0);
-    r = raw(SYS_shmget, 0, 4096, 0);
+    for (long i = 0; i < attached; i++) raw(AURORA_SYS_cap_shmdt, views[i], 0, 0);
+    for (long i = 0; i < n; i++) raw(AURORA_SYS_cap_shmctl, ids[i], IPC_RMID, 0);
+    r = raw(AURORA_SYS_cap_shmget, 0, 4096, 0);
     expect_true("a segment can be made again", r >= 0, r);
-    if (r >= 0) raw(SYS_shmctl, r, IPC_RMID, 0);
+    if (r >= 0) raw(AURORA_SYS_cap_shmctl, r, IPC_RMID, 0);
 }
 
 static void sockets(void)

@@ -154,6 +154,7 @@ int main(void)
     long id = syscall(SYS_shmget, 0, 4096, 0);
     report = id >= 0 ? (struct report *)syscall(SYS_shmat, id, 0, 0) : 0;
     if (id < 0 || (long)report <= 0) { dprintf(1, "attack_fork: no shared memory\n"); return 2; }
+    syscall(SYS_shmctl, id, IPC_RMID, 0);   /* System V: freed with the last detach, whatever happens */
     pid_t workers[WORKERS];
     for (round_number = 1; round_number <= ROUNDS; round_number++) {
         fill();
@@ -199,7 +200,6 @@ int main(void)
         attack_report(what, "40", report->orphans_ok, 0);
     }
     syscall(SYS_shmdt, report);
-    syscall(SYS_shmctl, id, IPC_RMID, 0);
     dprintf(1, "attack_fork: %d rounds of %d x %d, nested forks, orphans: %d wrong\n", ROUNDS, WORKERS, CHILDREN, attack_wrong);
     return attack_wrong;
 }

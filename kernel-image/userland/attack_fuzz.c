@@ -57,14 +57,15 @@ static unsigned long rng;
 static unsigned long next(void) { rng = mix(rng); return rng; }
 
 static const short served[] = {
-    0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20, 24, 29, 30, 31, 35, 39, 41, 42,
-    43, 44, 45, 49, 50, 57, 59, 60, 61, 62, 67, 68, 69, 70, 71, 82, 83, 84, 87, 110, 158, 186,
-    200, 217, 218, 231, 234, 257, 262,
-    /* clocks, timers, signal waits, ids, priorities and start-up calls */
-    36, 37, 38, 99, 100, 105, 106, 113, 114, 115, 116, 117, 118, 119, 120, 122, 123, 127, 131,
-    140, 141, 143, 145, 157, 203, 204, 227, 228, 229, 273, 274, 309, AURORA_SYS_FIRST, AURORA_SYS_FIRST + 1, AURORA_SYS_FIRST + 2, AURORA_SYS_FIRST + 3,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20, 23, 24, 29, 30, 31, 35, 36, 37, 38,
+    39, 41, 42, 43, 44, 45, 49, 50, 57, 59, 60, 61, 62, 64, 65, 66, 67, 68, 69, 70, 71, 82, 83, 84,
+    87, 99, 100, 105, 106, 110, 113, 114, 115, 116, 117, 118, 119, 120, 122, 123, 127, 131, 140,
+    141, 143, 145, 157, 158, 186, 200, 203, 204, 217, 218, 220, 227, 228, 229, 231, 234, 257, 262,
+    270, 271, 273, 274, 309,
+    AURORA_SYS_FIRST, AURORA_SYS_FIRST + 1, AURORA_SYS_FIRST + 2, AURORA_SYS_FIRST + 3,
     AURORA_SYS_FIRST + 4, AURORA_SYS_FIRST + 5, AURORA_SYS_FIRST + 6, AURORA_SYS_FIRST + 7,
-    AURORA_SYS_FIRST + 8, AURORA_SYS_FIRST + 9, AURORA_SYS_FIRST + 10,
+    AURORA_SYS_FIRST + 8, AURORA_SYS_FIRST + 9, AURORA_SYS_FIRST + 10, AURORA_SYS_FIRST + 11,
+    AURORA_SYS_FIRST + 12, AURORA_SYS_FIRST + 13,
 };
 
 /* Our own memory the pointers aim into. */
@@ -119,7 +120,8 @@ static int needs_grandchild(long nr, const long *a)
 {
     switch (nr) {
     case 7: case 15: case 23: case 34: case 35: case 42: case 43: case 56: case 57: case 58:
-    case 59: case 60: case 61: case 62: case 69: case 70: case 101: case 128: case 130:
+    case 59: case 60: case 61: case 62: case 65: case 69: case 70: case 101: case 128: case 130: case 220:
+    case AURORA_SYS_cap_msgsnd: case AURORA_SYS_cap_msgrcv:
     case 200: case 202: case 230: case 231: case 232: case 234: case 247: case 270: case 271:
     case 281: case 322: case 435: case 441:
     case 141: /* setpriority: a batch at nice 19 would crawl past its deadline */
@@ -211,6 +213,21 @@ static void batch(struct slot *slot, long number)
     _exit(0);
 }
 
+/* System V objects outlive their makers: whatever the fuzzed calls made (by any key) is
+   found through the *_STAT commands, which take a table index, and removed. */
+static void remove_sysv_objects(void)
+{
+    char ds[256];
+    for (int i = 0; i < 256; i++) {   /* beyond Aurora's tables (64 each) */
+        long id = syscall(SYS_msgctl, i, 13 /* MSG_STAT_ANY */, ds);
+        if (id >= 0) syscall(SYS_msgctl, id, IPC_RMID, 0);
+        id = syscall(SYS_shmctl, i, 15 /* SHM_STAT_ANY */, ds);
+        if (id >= 0) syscall(SYS_shmctl, id, IPC_RMID, 0);
+        id = syscall(SYS_semctl, i, 0, 20 /* SEM_STAT_ANY */, ds);
+        if (id >= 0) syscall(SYS_semctl, id, 0, IPC_RMID, 0);
+    }
+}
+
 /* Under TCG the TSC runs at the host's rate in real time; the rate is measured against the
    kernel's 1 ms tick once. */
 static unsigned long rdtsc(void)
@@ -231,9 +248,10 @@ int main(int argc, char **argv)
     dprintf(1, "attack_fuzz: seed 0x%lx, %ld calls, %d workers, %d calls a batch\n", seed, target, WORKERS, BATCH_CALLS);
     dprintf(1, "attack_fuzz: replay with the kernel options: test=attack.syscall_fuzzer attack-seed=0x%lx [attack-fuzz-trace=BATCH]\n", seed);
 
-    long id = syscall(SYS_shmget, 0, sizeof(struct shared), 0);
+    long id = syscall(SYS_shmget, 0, sizeof(struct shared), 0600);
     shared = id >= 0 ? (struct shared *)syscall(SYS_shmat, id, 0, 0) : 0;
     if (id < 0 || (long)shared < 0) { dprintf(1, "attack_fuzz: no shared memory (%ld)\n", id); return 2; }
+    syscall(SYS_shmctl, id, IPC_RMID, 0);   /* System V: it goes with the last detach */
     char *region = mmap(0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     munmap(region + PAGE, PAGE);
     edge = region;
@@ -318,6 +336,7 @@ int main(int argc, char **argv)
                  u[0], u[1], u[2], u[3], u[4], u[5], u[6]);
         attack_report(what, "its end", 0, 0);
     }
+    remove_sysv_objects();
     remove_tree("/tmp/fuzz", 0);
     remove_new_names("/", root_before);
     remove_new_names("/tmp", tmp_before);

@@ -107,13 +107,13 @@ static long segment;
 static int map_only_child(long unused)
 {
     (void)unused;
-    raw(SYS_shmdt, owner_view, 0, 0);
+    raw(AURORA_SYS_cap_shmdt, owner_view, 0, 0);
     raw(CAP_RELEASE, segment, 0, 0);
     long id = -1;
-    for (int tries = 0; tries < 500 && id < 0; tries++) { id = raw(SYS_shmget, token, 0, 0); if (id < 0) sleep_ms(2); }
+    for (int tries = 0; tries < 500 && id < 0; tries++) { id = raw(AURORA_SYS_cap_shmget, token, 0, 0); if (id < 0) sleep_ms(2); }
     if (id < 0) return 30;
-    if (raw(SYS_shmat, id, 0, 0) != -EACCES) return 31;            /* writable attach needs MapWrite */
-    long view = raw(SYS_shmat, id, 0, SHM_RDONLY);
+    if (raw(AURORA_SYS_cap_shmat, id, 0, 0) != -EACCES) return 31;            /* writable attach needs MapWrite */
+    long view = raw(AURORA_SYS_cap_shmat, id, 0, SHM_RDONLY);
     if (view < 0) return 32;
     long r = raw(SYS_mprotect, view, PAGE, PROT_READ | PROT_WRITE);
     if (r != -EACCES) dprintf(1, "  map-only child: mprotect(PROT_READ|PROT_WRITE) on a read-only attachment gave %ld, Linux -13\n", r);
@@ -124,7 +124,7 @@ static int map_only_child(long unused)
 static int own_read_only_attachment(long unused)
 {
     (void)unused;
-    long view = raw(SYS_shmat, segment, 0, SHM_RDONLY);
+    long view = raw(AURORA_SYS_cap_shmat, segment, 0, SHM_RDONLY);
     if (view < 0) return 40;
     long r = raw(SYS_mprotect, view, PAGE, PROT_READ | PROT_WRITE);
     if (r != -EACCES) dprintf(1, "  mprotect(PROT_READ|PROT_WRITE) on an SHM_RDONLY attachment gave %ld, Linux -13\n", r);
@@ -144,8 +144,8 @@ int main(void)
     /* The parent itself, afterwards: its own mprotect and writes still work on its pages. */
     expect_true("parent mprotect(RW) on its data page", raw(SYS_mprotect, page_of(data), PAGE, PROT_READ | PROT_WRITE) == 0, 0);
 
-    segment = raw(SYS_shmget, 0, PAGE, 0);
-    owner_view = (char *)raw(SYS_shmat, segment, 0, 0);
+    segment = raw(AURORA_SYS_cap_shmget, 0, PAGE, 0);
+    owner_view = (char *)raw(AURORA_SYS_cap_shmat, segment, 0, 0);
     expect_true("shmget + shmat", segment >= 0 && (long)owner_view > 0, (long)owner_view);
     if (segment >= 0 && (long)owner_view > 0) {
         strcpy(owner_view, "owner data");
@@ -167,8 +167,8 @@ int main(void)
             dprintf(1, "WRONG: map-only grantee writes through mprotect: expected signal 11, got %s (exit 3x: which step failed)\n", describe_status(status, got, sizeof got));
         }
         if (strcmp(owner_view, "owner data") != 0) attack_report("the owner's segment after the map-only grantee", "\"owner data\"", 0, 0);
-        raw(SYS_shmdt, owner_view, 0, 0);
-        raw(SYS_shmctl, segment, IPC_RMID, 0);
+        raw(AURORA_SYS_cap_shmdt, owner_view, 0, 0);
+        raw(AURORA_SYS_cap_shmctl, segment, IPC_RMID, 0);
     }
     dprintf(1, "attack_mprotect: %d wrong\n", attack_wrong);
     return attack_wrong;

@@ -14,7 +14,7 @@
 #define PAGE 4096L
 enum { CAP_MINT = AURORA_SYS_cap_mint, CAP_GRANT = AURORA_SYS_cap_grant, CAP_REVOKE = AURORA_SYS_cap_revoke, CAP_TOKEN = AURORA_SYS_cap_token, SYSCALL_FILTER = AURORA_SYS_syscall_filter };
 
-static int file_fd, dir_fd, udp, queue, segment;
+static int file_fd, dir_fd, udp, queue, segment, sysv_queue, sysv_segment, sysv_set;
 static char good[4096] __attribute__((aligned(4096)));
 static char *edge;                 /* the last page of a mapping whose next page is unmapped */
 static const char read_only[PAGE] __attribute__((aligned(4096))) = "read-only";
@@ -73,13 +73,13 @@ static long invoke(int which, long p)
     case 32: return raw(SYS_connect, udp, p, 16);
     case 33: return raw6(SYS_sendto, udp, p, 16, 0, (long)sin, 16);
     case 34: return raw6(SYS_sendto, udp, (long)good, 16, 0, p, 16);
-    case 35: return raw(SYS_msgget, p, 0, 0);
-    case 36: return raw6(SYS_msgsnd, queue, p, 8, IPC_NOWAIT, 0, 0);
-    case 37: raw6(SYS_msgsnd, queue, (long)&message, 8, IPC_NOWAIT, 0, 0);
-             return raw6(SYS_msgrcv, queue, p, 8, 0, IPC_NOWAIT, 0);
-    case 38: return raw(SYS_msgctl, queue, IPC_STAT, p);
-    case 39: return raw(SYS_shmget, p, 4096, 0);
-    case 40: return raw(SYS_shmctl, segment, IPC_STAT, p);
+    case 35: return raw(AURORA_SYS_cap_msgget, p, 0, 0);
+    case 36: return raw6(AURORA_SYS_cap_msgsnd, queue, p, 8, IPC_NOWAIT, 0, 0);
+    case 37: raw6(AURORA_SYS_cap_msgsnd, queue, (long)&message, 8, IPC_NOWAIT, 0, 0);
+             return raw6(AURORA_SYS_cap_msgrcv, queue, p, 8, 0, IPC_NOWAIT, 0);
+    case 38: return raw(AURORA_SYS_cap_msgctl, queue, IPC_STAT, p);
+    case 39: return raw(AURORA_SYS_cap_shmget, p, 4096, 0);
+    case 40: return raw(AURORA_SYS_cap_shmctl, segment, IPC_STAT, p);
     case 41: return raw(CAP_MINT, p, 0, 0);
     case 42: return raw(CAP_GRANT, p, raw(SYS_getpid, 0, 0, 0), 1);
     case 43: return raw(CAP_REVOKE, p, 0, 0);
@@ -108,6 +108,17 @@ static long invoke(int which, long p)
     case 66: return raw(SYS_times, p, 0, 0);
     case 67: return raw(SYS_getgroups, 8, p, 0);
     case 68: return raw(SYS_prctl, 16 /* PR_GET_NAME */, p, 0);
+    case 69: return raw6(SYS_msgsnd, sysv_queue, p, 8, IPC_NOWAIT, 0, 0);
+    case 70: raw6(SYS_msgsnd, sysv_queue, (long)&message, 8, IPC_NOWAIT, 0, 0);
+             return raw6(SYS_msgrcv, sysv_queue, p, 8, 0, IPC_NOWAIT, 0);
+    case 71: return raw(SYS_msgctl, sysv_queue, IPC_STAT, p);
+    case 72: return raw(SYS_shmctl, sysv_segment, IPC_STAT, p);
+    case 73: return raw(SYS_semop, sysv_set, p, 1);
+    case 74: return raw6(SYS_semctl, sysv_set, 0, IPC_STAT, p, 0, 0);
+    case 75: return raw6(SYS_semctl, sysv_set, 0, 13 /* GETALL */, p, 0, 0);
+    case 76: return raw(SYS_poll, p, 1, 0);
+    case 77: { long zero[2] = { 0, 0 }; return raw6(SYS_select, 1, p, 0, 0, (long)zero, 0); }
+    case 78: { long none[1] = { -1 }; long zero[2] = { 0, 0 }; return raw6(SYS_ppoll, (long)none, 1, (long)zero, p, 8, 0); }
     }
     return 0;
 }
@@ -137,6 +148,10 @@ static const struct call calls[] = {
     { "sigaltstack new", IN, 24 }, { "sigaltstack old", OUT, 24 }, { "rt_sigpending set", OUT, 8 },
     { "sched_getaffinity mask", OUT, 8 }, { "times buffer", OUT, 32 }, { "getgroups list (one group set)", OUT, 4 },
     { "prctl PR_GET_NAME", OUT, 16 },
+    { "System V msgsnd message", IN, 16 }, { "System V msgrcv message", OUT, 16 },
+    { "System V msgctl IPC_STAT buffer", OUT, 120 }, { "System V shmctl IPC_STAT buffer", OUT, 112 },
+    { "semop operations", IN, 6 }, { "semctl IPC_STAT buffer", OUT, 104 }, { "semctl GETALL array", OUT, 2 },
+    { "poll descriptors", IN, 8 }, { "select read set", IN, 8 }, { "ppoll signal mask", IN, 8 },
 };
 
 struct bad { const char *name; long address; };
@@ -152,12 +167,16 @@ int main(void)
     write(file_fd, "0123456789abcdef0123456789abcdef", 32);
     dir_fd = open("/tmp", O_RDONLY | O_DIRECTORY);
     udp = (int)raw(SYS_socket, 2, 2 | 04000 /* SOCK_NONBLOCK */, 0);
-    queue = (int)raw(SYS_msgget, 0, 0, 0);
-    segment = (int)raw(SYS_shmget, 0, 4096, 0);
+    queue = (int)raw(AURORA_SYS_cap_msgget, 0, 0, 0);
+    segment = (int)raw(AURORA_SYS_cap_shmget, 0, 4096, 0);
+    sysv_queue = (int)raw(SYS_msgget, IPC_PRIVATE, 0600, 0);
+    sysv_segment = (int)raw(SYS_shmget, IPC_PRIVATE, 4096, 0600);
+    sysv_set = (int)raw(SYS_semget, IPC_PRIVATE, 1, 0600);
     int fd = open("/tmp/attack-ptr-x", O_RDWR | O_CREAT, 0644);
     close(fd);
     setgroups(1, (gid_t[]){ 0 }); /* getgroups has one group to copy */
-    expect_true("set-up (file, directory, socket, queue, segment)", file_fd >= 0 && dir_fd >= 0 && udp >= 0 && queue >= 0 && segment >= 0, 0);
+    expect_true("set-up (file, directory, socket, queue, segment)", file_fd >= 0 && dir_fd >= 0 && udp >= 0 && queue >= 0 && segment >= 0 &&
+                sysv_queue >= 0 && sysv_segment >= 0 && sysv_set >= 0, 0);
 
     const struct bad bads[] = {
         { "NULL", 0 }, { "1", 1 }, { "0xffff800000000000", (long)0xffff800000000000UL },
@@ -196,8 +215,8 @@ int main(void)
             if (c >= 48) ok = ok || r == -ENOSYS;                      /* not served (yet): ENOSYS is fine */
             if (c == 21 && r == 0 && p == 0) ok = 1;                   /* NULL act: a query */
             if ((c == 22 || c == 23 || c == 24) && p == 0 && r == 0) ok = 1;  /* NULL oldact/set/oldset are valid */
-            if (c == 35 && p == 0 && r >= 0) { ok = 1; raw(SYS_msgctl, r, IPC_RMID, 0); }   /* NULL token: a new queue */
-            if (c == 39 && p == 0 && r >= 0) { ok = 1; raw(SYS_shmctl, r, IPC_RMID, 0); }
+            if (c == 35 && p == 0 && r >= 0) { ok = 1; raw(AURORA_SYS_cap_msgctl, r, IPC_RMID, 0); }   /* NULL token: a new queue */
+            if (c == 39 && p == 0 && r >= 0) { ok = 1; raw(AURORA_SYS_cap_shmctl, r, IPC_RMID, 0); }
             if (c == 41 && p == 0 && r >= 0) ok = 1;                   /* cap_mint(NULL): token not exported */
             if (c == 26 && p == 0 && r > 0) ok = 1;                    /* wait4 with a NULL status is valid */
             if ((c == 28 || c == 29 || c == 30) && p == 0) ok = 1;     /* NULL argv, argv[0] or envp: valid on Linux */
@@ -209,6 +228,7 @@ int main(void)
             if (c == 56 && p == 0 && r == 0) ok = 1;                   /* gettimeofday(NULL, NULL) is valid on Linux */
             if ((c == 62 || c == 63) && p == 0 && r == 0) ok = 1;      /* sigaltstack(NULL, NULL): a query */
             if (c == 66 && p == 0 && r > 0) ok = 1;                    /* times(NULL): only the tick count */
+            if ((c == 77 || c == 78) && p == 0 && r == 0) ok = 1;      /* no read set, no mask: valid */
             /* A copy that runs into the hole may stop short (Linux does, for read/write). */
             if (crossing && r >= 0 && r < calls[c].length && (c <= 2 || c == 49 || c == 50)) ok = 1;
             if (!ok) {
@@ -226,8 +246,11 @@ int main(void)
         expect_errno(what, raw(SYS_arch_prctl, 0x1002, fs_bases[i], 0), EPERM, 0);
         checks++;
     }
-    raw(SYS_msgctl, queue, IPC_RMID, 0);
-    raw(SYS_shmctl, segment, IPC_RMID, 0);
+    raw(AURORA_SYS_cap_msgctl, queue, IPC_RMID, 0);
+    raw(AURORA_SYS_cap_shmctl, segment, IPC_RMID, 0);
+    raw(SYS_msgctl, sysv_queue, IPC_RMID, 0);
+    raw(SYS_shmctl, sysv_segment, IPC_RMID, 0);
+    raw6(SYS_semctl, sysv_set, 0, IPC_RMID, 0, 0, 0);
     close(file_fd);
     close(dir_fd);
     close(udp);

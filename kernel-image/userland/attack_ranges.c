@@ -3,6 +3,7 @@
    it the child gets SIGKILL, which must end the call within 3 s. Exit status: the number of
    cases answered wrongly, late, or not ended by SIGKILL. */
 #include "attack_common.h"
+#include "aurora.h"
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
@@ -25,8 +26,8 @@ int main(void)
     write(file_fd, "ranges", 6);
     dir_fd = open("/tmp", O_RDONLY | O_DIRECTORY);
     udp = (int)raw(SYS_socket, 2, 2 | 04000, 0);
-    queue = raw(SYS_msgget, 0, 0, 0);
-    segment = raw(SYS_shmget, 0, 4096, 0);
+    queue = raw(AURORA_SYS_cap_msgget, 0, 0, 0);
+    segment = raw(AURORA_SYS_cap_shmget, 0, 4096, 0);
     long b = (long)buffer;
     const long wrap = (long)(~0UL - 4095);      /* 0xfffffffffffff000 */
     struct iovec huge_iov[2] = { { buffer, 16 }, { buffer, (size_t)-1 } };
@@ -66,20 +67,20 @@ int main(void)
         { "writev(console, 1<<30 vectors)", SYS_writev, 1, (long)huge_iov, 1L << 30, 0, 0, 0, EINVAL, 0 },
         { "getdents64(dir, buffer, ~0)", SYS_getdents64, -4, b, -1, 0, 0, 0, EINVAL, EFAULT },
         { "getdents64(dir, 0xfffffffffffff000, 0x2000) (wraps)", SYS_getdents64, -4, wrap, 0x2000, 0, 0, 0, EFAULT, 0 },
-        { "msgsnd(queue, buffer, ~0)", SYS_msgsnd, -5, b, -1, IPC_NOWAIT, 0, 0, EINVAL, 0 },
-        { "msgsnd(queue, buffer, 1<<44)", SYS_msgsnd, -5, b, HUGE, IPC_NOWAIT, 0, 0, EINVAL, 0 },
-        { "msgrcv(queue, buffer, ~0) (empty queue)", SYS_msgrcv, -5, b, -1, 0, IPC_NOWAIT, 0, ENOMSG, EINVAL },
-        { "msgrcv(queue, 0xfffffffffffff000, 0x2000)", SYS_msgrcv, -5, wrap, 0x2000, 0, IPC_NOWAIT, 0, ENOMSG, EFAULT },
-        { "shmget(NULL, 1<<44)", SYS_shmget, 0, HUGE, 0, 0, 0, 0, EINVAL, ENOMEM },
-        { "shmget(NULL, ~0)", SYS_shmget, 0, -1, 0, 0, 0, 0, EINVAL, ENOMEM },
-        { "shmat(segment, 0xfffffffffffff000, 0) (Aurora ignores the hint)", SYS_shmat, -6, wrap, 0, 0, 0, 0, EINVAL, -1 },
-        { "shmat(segment, 0x7ffffffff000, 0)", SYS_shmat, -6, 0x7ffffffff000L, 0, 0, 0, 0, ENOMEM, -1 },
+        { "msgsnd(queue, buffer, ~0)", AURORA_SYS_cap_msgsnd, -5, b, -1, IPC_NOWAIT, 0, 0, EINVAL, 0 },
+        { "msgsnd(queue, buffer, 1<<44)", AURORA_SYS_cap_msgsnd, -5, b, HUGE, IPC_NOWAIT, 0, 0, EINVAL, 0 },
+        { "msgrcv(queue, buffer, ~0) (empty queue)", AURORA_SYS_cap_msgrcv, -5, b, -1, 0, IPC_NOWAIT, 0, ENOMSG, EINVAL },
+        { "msgrcv(queue, 0xfffffffffffff000, 0x2000)", AURORA_SYS_cap_msgrcv, -5, wrap, 0x2000, 0, IPC_NOWAIT, 0, ENOMSG, EFAULT },
+        { "shmget(NULL, 1<<44)", AURORA_SYS_cap_shmget, 0, HUGE, 0, 0, 0, 0, EINVAL, ENOMEM },
+        { "shmget(NULL, ~0)", AURORA_SYS_cap_shmget, 0, -1, 0, 0, 0, 0, EINVAL, ENOMEM },
+        { "shmat(segment, 0xfffffffffffff000, 0) (Aurora ignores the hint)", AURORA_SYS_cap_shmat, -6, wrap, 0, 0, 0, 0, EINVAL, -1 },
+        { "shmat(segment, 0x7ffffffff000, 0)", AURORA_SYS_cap_shmat, -6, 0x7ffffffff000L, 0, 0, 0, 0, ENOMEM, -1 },
         { "sendto(udp, buffer, ~0)", SYS_sendto, -7, b, -1, 0, 0, 0, EFAULT, EMSGSIZE },
         { "sendto(udp, buffer, 1<<44)", SYS_sendto, -7, b, HUGE, 0, 0, 0, EFAULT, EMSGSIZE },
         { "recvfrom(udp, buffer, ~0) (nothing queued)", SYS_recvfrom, -7, b, -1, 0x40, 0, 0, EAGAIN, EFAULT },
         { "recvfrom(udp, 0xfffffffffffff000, 0x2000)", SYS_recvfrom, -7, wrap, 0x2000, 0x40, 0, 0, EAGAIN, EFAULT },
         { "nanosleep(huge) is ended by SIGKILL", SYS_nanosleep, -8, 0, 0, 0, 0, 0, -9, 0 },
-        { "msgrcv blocking is ended by SIGKILL", SYS_msgrcv, -5, b, 64, 0, 0, 0, -9, 0 },
+        { "msgrcv blocking is ended by SIGKILL", AURORA_SYS_cap_msgrcv, -5, b, 64, 0, 0, 0, -9, 0 },
     };
     cases = list;
     int count = (int)(sizeof list / sizeof *list);
@@ -99,8 +100,8 @@ int main(void)
             dprintf(1, "WRONG: %s: %s\n", list[i].name, got);
         }
     }
-    raw(SYS_msgctl, queue, IPC_RMID, 0);
-    raw(SYS_shmctl, segment, IPC_RMID, 0);
+    raw(AURORA_SYS_cap_msgctl, queue, IPC_RMID, 0);
+    raw(AURORA_SYS_cap_shmctl, segment, IPC_RMID, 0);
     close(file_fd);
     close(dir_fd);
     close(udp);

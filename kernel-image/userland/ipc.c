@@ -26,17 +26,17 @@ static void pause_ms(long ms) { struct timespec t = { ms / 1000, (ms % 1000) * 1
 int main(void)
 {
     /* A private queue: the creator holds its token with every right. */
-    long queue = syscall(SYS_msgget, NULL, 0);
+    long queue = syscall(AURORA_SYS_cap_msgget, NULL, 0);
     expect("msgget(private)", queue >= 0);
     unsigned char token[32];
     expect("export the token", syscall(CAP_TOKEN, queue, token) == 0);
 
     struct message out = { 7, "hello over a token-named queue" }, in;
-    expect("msgsnd", syscall(SYS_msgsnd, queue, &out, sizeof out.text, 0) == 0);
+    expect("msgsnd", syscall(AURORA_SYS_cap_msgsnd, queue, &out, sizeof out.text, 0) == 0);
     memset(&in, 0, sizeof in);
-    expect("msgrcv", syscall(SYS_msgrcv, queue, &in, sizeof in.text, 0, 0) == (long)sizeof out.text &&
+    expect("msgrcv", syscall(AURORA_SYS_cap_msgrcv, queue, &in, sizeof in.text, 0, 0) == (long)sizeof out.text &&
            in.type == 7 && strcmp(in.text, out.text) == 0);
-    expect("empty queue, IPC_NOWAIT", syscall(SYS_msgrcv, queue, &in, sizeof in.text, 0, IPC_NOWAIT_) == -1 && errno == ENOMSG);
+    expect("empty queue, IPC_NOWAIT", syscall(AURORA_SYS_cap_msgrcv, queue, &in, sizeof in.text, 0, IPC_NOWAIT_) == -1 && errno == ENOMSG);
 
     /* A child that gives up its inherited holding cannot reach the queue: not by the old id,
        not by guessing ids, not even with the token's bytes, until it is granted. */
@@ -44,34 +44,34 @@ int main(void)
     if (child == 0) {
         int bad = 0;
         bad += syscall(CAP_RELEASE, queue) != 0;
-        bad += syscall(SYS_msgsnd, queue, &out, 8, IPC_NOWAIT_) != -1;
-        for (long id = 0; id < 4096; id += 7) bad += syscall(SYS_msgsnd, id, &out, 8, IPC_NOWAIT_) != -1;
-        bad += syscall(SYS_msgget, token, 0) != -1 || errno != EACCES;
+        bad += syscall(AURORA_SYS_cap_msgsnd, queue, &out, 8, IPC_NOWAIT_) != -1;
+        for (long id = 0; id < 4096; id += 7) bad += syscall(AURORA_SYS_cap_msgsnd, id, &out, 8, IPC_NOWAIT_) != -1;
+        bad += syscall(AURORA_SYS_cap_msgget, token, 0) != -1 || errno != EACCES;
         long granted = -1;
         for (int tries = 0; tries < 500 && granted < 0; tries++) {   /* wait for the parent's grant */
-            granted = syscall(SYS_msgget, token, 0);
+            granted = syscall(AURORA_SYS_cap_msgget, token, 0);
             if (granted < 0) pause_ms(2);
         }
         struct message reply = { 9, "child was granted send" };
-        bad += granted < 0 || syscall(SYS_msgsnd, granted, &reply, sizeof reply.text, 0) != 0;
-        bad += syscall(SYS_msgrcv, granted, &reply, sizeof reply.text, 0, IPC_NOWAIT_) != -1 || errno != EACCES; /* send only */
+        bad += granted < 0 || syscall(AURORA_SYS_cap_msgsnd, granted, &reply, sizeof reply.text, 0) != 0;
+        bad += syscall(AURORA_SYS_cap_msgrcv, granted, &reply, sizeof reply.text, 0, IPC_NOWAIT_) != -1 || errno != EACCES; /* send only */
         _exit(bad);
     }
     pause_ms(20);
     expect("grant send to the child", syscall(CAP_GRANT, token, child, RIGHT_SEND) >= 0);
     memset(&in, 0, sizeof in);
-    expect("receive the child's message (blocking)", syscall(SYS_msgrcv, queue, &in, sizeof in.text, 9, 0) > 0 &&
+    expect("receive the child's message (blocking)", syscall(AURORA_SYS_cap_msgrcv, queue, &in, sizeof in.text, 9, 0) > 0 &&
            strcmp(in.text, "child was granted send") == 0);
     int status = 0;
     waitpid(child, &status, 0);
     expect("child's checks", WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    expect("remove the queue", syscall(SYS_msgctl, queue, IPC_RMID_, NULL) == 0);
-    expect("removed queue", syscall(SYS_msgsnd, queue, &out, 8, IPC_NOWAIT_) == -1 && (errno == EIDRM || errno == EINVAL));
+    expect("remove the queue", syscall(AURORA_SYS_cap_msgctl, queue, IPC_RMID_, NULL) == 0);
+    expect("removed queue", syscall(AURORA_SYS_cap_msgsnd, queue, &out, 8, IPC_NOWAIT_) == -1 && (errno == EIDRM || errno == EINVAL));
 
     /* Shared memory survives fork as shared (not copy-on-write). */
-    long segment = syscall(SYS_shmget, NULL, 8192, 0);
+    long segment = syscall(AURORA_SYS_cap_shmget, NULL, 8192, 0);
     expect("shmget(private)", segment >= 0);
-    char *shared = (char *)syscall(SYS_shmat, segment, NULL, 0);
+    char *shared = (char *)syscall(AURORA_SYS_cap_shmat, segment, NULL, 0);
     expect("shmat", (long)shared > 0);
     if ((long)shared > 0) {
         strcpy(shared, "parent wrote");
@@ -80,8 +80,8 @@ int main(void)
         waitpid(child, &status, 0);
         expect("child saw the parent's write", WIFEXITED(status) && WEXITSTATUS(status) == 0);
         expect("parent sees the child's write", strcmp(shared + 4096, "child wrote") == 0);
-        expect("shmdt", syscall(SYS_shmdt, shared) == 0);
-        expect("shmctl(IPC_RMID)", syscall(SYS_shmctl, segment, IPC_RMID_, NULL) == 0);
+        expect("shmdt", syscall(AURORA_SYS_cap_shmdt, shared) == 0);
+        expect("shmctl(IPC_RMID)", syscall(AURORA_SYS_cap_shmctl, segment, IPC_RMID_, NULL) == 0);
     }
 
     /* A filter that denies getpid, inherited; a second filter cannot widen it. */

@@ -47,8 +47,8 @@ static long fill(enum kind kind, int most, int *error)
     for (; n < most; n++) {
         long r;
         if (kind == TOKENS) { unsigned char token[32]; r = syscall(CAP_MINT, token); }
-        else if (kind == QUEUES) r = syscall(SYS_msgget, NULL, 0);
-        else if (kind == SEGMENTS) r = syscall(SYS_shmget, NULL, 4096, 0);
+        else if (kind == QUEUES) r = syscall(AURORA_SYS_cap_msgget, NULL, 0);
+        else if (kind == SEGMENTS) r = syscall(AURORA_SYS_cap_shmget, NULL, 4096, 0);
         else r = socket(AF_INET, SOCK_DGRAM, 0);
         if (r < 0) { *error = errno; break; }
     }
@@ -150,7 +150,7 @@ int main(void)
     unsigned char token[32];
     long r = syscall(CAP_MINT, token);
     expect_eq("parent mint errno", ENOSPC, r < 0 ? errno : 0);
-    r = syscall(SYS_msgget, NULL, 0);
+    r = syscall(AURORA_SYS_cap_msgget, NULL, 0);
     expect_eq("parent msgget errno", ENOSPC, r < 0 ? errno : 0);
 
     dprintf(1, "limits: tree holds its shares\n");

@@ -33,15 +33,15 @@ int main(void)
     long ids[128];
     int n, error;
 
-    for (n = 0, error = 0; n < 128; n++) { ids[n] = syscall(SYS_msgget, NULL, 0); if (ids[n] < 0) { error = errno; break; } }
+    for (n = 0, error = 0; n < 128; n++) { ids[n] = syscall(AURORA_SYS_cap_msgget, NULL, 0); if (ids[n] < 0) { error = errno; break; } }
     expect_eq("queues made", 64, n);
     expect_eq("then errno (ENOSPC)", ENOSPC, error);
-    for (int i = 0; i < n; i++) syscall(SYS_msgctl, ids[i], IPC_RMID_, NULL);
+    for (int i = 0; i < n; i++) syscall(AURORA_SYS_cap_msgctl, ids[i], IPC_RMID_, NULL);
 
-    for (n = 0, error = 0; n < 128; n++) { ids[n] = syscall(SYS_shmget, NULL, 4096, 0); if (ids[n] < 0) { error = errno; break; } }
+    for (n = 0, error = 0; n < 128; n++) { ids[n] = syscall(AURORA_SYS_cap_shmget, NULL, 4096, 0); if (ids[n] < 0) { error = errno; break; } }
     expect_eq("segments made", 64, n);
     expect_eq("then errno (ENOSPC)", ENOSPC, error);
-    for (int i = 0; i < n; i++) syscall(SYS_shmctl, ids[i], IPC_RMID_, NULL);
+    for (int i = 0; i < n; i++) syscall(AURORA_SYS_cap_shmctl, ids[i], IPC_RMID_, NULL);
 
     unsigned char token[32];
     for (n = 0, error = 0; n < 128; n++) { ids[n] = syscall(CAP_MINT, token); if (ids[n] < 0) { error = errno; break; } }

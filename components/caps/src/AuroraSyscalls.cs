@@ -1,20 +1,21 @@
 namespace Aurora.Caps;
 
 /// <summary>
-/// The syscall numbers the kernel serves from this component: the Linux x86_64 SysV IPC ones
-/// (arch/x86/entry/syscalls/syscall_64.tbl) and Aurora's own, from 1000 up. The argument
+/// The syscall numbers the kernel serves from this component, all Aurora's own (1000 up): the
+/// token-named message queues and segments keep the shapes of Linux's SysV calls (msgget,
+/// shmat, ...) under numbers of their own, so Linux's numbers stay free for key_t IPC. The argument
 /// conventions are in the README ("Syscall conventions").
 /// </summary>
 public static class AuroraSyscalls
 {
-    public const int ShmGet = 29;
-    public const int ShmAt = 30;
-    public const int ShmCtl = 31;
-    public const int ShmDt = 67;
-    public const int MsgGet = 68;
-    public const int MsgSnd = 69;
-    public const int MsgRcv = 70;
-    public const int MsgCtl = 71;
+    public const int ShmGet = 1010;
+    public const int ShmAt = 1011;
+    public const int ShmCtl = 1013;
+    public const int ShmDt = 1012;
+    public const int MsgGet = 1006;
+    public const int MsgSnd = 1007;
+    public const int MsgRcv = 1008;
+    public const int MsgCtl = 1009;
 
     /// <summary>cap_mint(u8 token_out[32]) → id.</summary>
     public const int CapMint = 1000;

@@ -37,10 +37,10 @@ public class ContractTests
     }
 
     [Fact]
-    public void SyscallNumbersAreTheLinuxX8664OnesAndAurorasAbove1000()
+    public void SyscallNumbersAreAurorasOwnFrom1000LeavingLinuxsSysvNumbersFree()
     {
-        Assert.Equal((29, 30, 31, 67), (AuroraSyscalls.ShmGet, AuroraSyscalls.ShmAt, AuroraSyscalls.ShmCtl, AuroraSyscalls.ShmDt));
-        Assert.Equal((68, 69, 70, 71), (AuroraSyscalls.MsgGet, AuroraSyscalls.MsgSnd, AuroraSyscalls.MsgRcv, AuroraSyscalls.MsgCtl));
+        Assert.Equal((1010, 1011, 1013, 1012), (AuroraSyscalls.ShmGet, AuroraSyscalls.ShmAt, AuroraSyscalls.ShmCtl, AuroraSyscalls.ShmDt));
+        Assert.Equal((1006, 1007, 1008, 1009), (AuroraSyscalls.MsgGet, AuroraSyscalls.MsgSnd, AuroraSyscalls.MsgRcv, AuroraSyscalls.MsgCtl));
         int[] aurora = [AuroraSyscalls.CapMint, AuroraSyscalls.CapGrant, AuroraSyscalls.CapRevoke, AuroraSyscalls.CapRelease, AuroraSyscalls.CapToken, AuroraSyscalls.InstallFilter];
         Assert.Equal([1000, 1001, 1002, 1003, 1004, 1005], aurora);
     }

@@ -104,6 +104,12 @@ internal static unsafe class ConsoleInput
 
     internal static void CancelReader() => s_readers.Cancel();
 
+    /// <summary>The readers' queue, for poll and select (Tasks/PollTable.cs).</summary>
+    internal static ref WaitQueue Readers => ref s_readers;
+
+    /// <summary>A read would not wait: a line or end of file is ready.</summary>
+    internal static bool HasInput => s_readyLength > 0 || s_endOfFile;
+
     /// <summary>Readers asleep now (for tests).</summary>
     internal static int SleepingReaders => s_readers.Count;
 

@@ -30,6 +30,7 @@ internal static unsafe class ConsoleFile
                     operations->Write = &Write;
                     operations->Stat = &Stat;
                     operations->Poll = &Poll;
+                    operations->PollWait = &PollWait;
                 }
 
                 return operations;
@@ -112,5 +113,8 @@ internal static unsafe class ConsoleFile
         return 0;
     }
 
-    private static int Poll(OpenFileDescription* description) => Readiness.Out;
+    /// <summary>Readable when a typed line (or end of file) is waiting; always writable.</summary>
+    private static int Poll(OpenFileDescription* description) => Readiness.Out | (Console.ConsoleInput.HasInput ? Readiness.In : 0);
+
+    private static void PollWait(OpenFileDescription* description, Tasks.PollTable* table) => table->Add(ref Console.ConsoleInput.Readers);
 }

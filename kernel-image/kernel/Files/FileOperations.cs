@@ -33,6 +33,10 @@ internal unsafe struct FileOperations
     /// readable and writable, as Linux's regular files.</summary>
     public delegate*<OpenFileDescription*, int> Poll;
 
+    /// <summary>poll(2)'s wait (Linux's poll_wait): adds to the table every wait queue whose
+    /// wake may change what <see cref="Poll"/> answers; null: readiness never changes.</summary>
+    public delegate*<OpenFileDescription*, Tasks.PollTable*, void> PollWait;
+
     /// <summary>getdents64(2): directory records into user memory.</summary>
     public delegate*<OpenFileDescription*, Process*, ulong, ulong, long> ReadDirectory;
 
@@ -46,5 +50,6 @@ internal unsafe struct FileOperations
 /// <summary>poll(2) event bits (Linux include/uapi/asm-generic/poll.h).</summary>
 internal static class Readiness
 {
-    internal const int In = 0x1, Out = 0x4, Error = 0x8, HangUp = 0x10;
+    internal const int In = 0x1, Priority = 0x2, Out = 0x4, Error = 0x8, HangUp = 0x10, Invalid = 0x20,
+        ReadNormal = 0x40, ReadBand = 0x80, WriteNormal = 0x100, WriteBand = 0x200;
 }

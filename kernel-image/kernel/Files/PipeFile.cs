@@ -60,6 +60,7 @@ internal static unsafe class PipeFile
                     operations->Read = &Read;
                     operations->Stat = &Stat;
                     operations->Poll = &PollReadEnd;
+                    operations->PollWait = &PollWaitReadEnd;
                     operations->Ioctl = &Ioctl;
                     operations->Close = &CloseReadEnd;
                 }
@@ -80,6 +81,7 @@ internal static unsafe class PipeFile
                     operations->Write = &Write;
                     operations->Stat = &Stat;
                     operations->Poll = &PollWriteEnd;
+                    operations->PollWait = &PollWaitWriteEnd;
                     operations->Ioctl = &Ioctl;
                     operations->Close = &CloseWriteEnd;
                 }
@@ -306,6 +308,11 @@ internal static unsafe class PipeFile
         pipe->Lock.Release(interrupts);
         return bits;
     }
+
+    // Data and the last writer's close wake Readable; room and the last reader's close, Writable.
+    private static void PollWaitReadEnd(OpenFileDescription* description, PollTable* table) => table->Add(ref ((Pipe*)description->Object)->Readable);
+
+    private static void PollWaitWriteEnd(OpenFileDescription* description, PollTable* table) => table->Add(ref ((Pipe*)description->Object)->Writable);
 
     /// <summary>FIONREAD: the bytes waiting in the pipe, as an int.</summary>
     private static long Ioctl(OpenFileDescription* description, Process* process, ulong request, ulong argument)

@@ -15,6 +15,10 @@ namespace Aurora.Kernel.Ipc;
 /// </summary>
 internal static unsafe class SharedSegments
 {
+    /// <summary>Bits of <see cref="Process.SharedId"/> above the id: the attachment is a
+    /// System V segment's (<see cref="SysvSegments"/>; else token-named), and read-only.</summary>
+    internal const ulong SysvMark = 1UL << 62, ReadOnlyMark = 1UL << 63;
+
     /// <summary>Every attachment of a process that is ending (before the capability space
     /// forgets it).</summary>
     internal static void DetachAll(Process* process)
@@ -35,6 +39,16 @@ internal static unsafe class SharedSegments
         {
             child->SharedAddress[i] = 0;
             if (parent->SharedAddress[i] == 0) continue;
+            if ((parent->SharedId[i] & SysvMark) != 0)
+            {
+                SysvSegments.Forked(parent->SharedSegment[i], child);
+                child->SharedAddress[i] = parent->SharedAddress[i];
+                child->SharedPages[i] = parent->SharedPages[i];
+                child->SharedSegment[i] = parent->SharedSegment[i];
+                child->SharedId[i] = parent->SharedId[i];
+                continue;
+            }
+
             // By segment, not by id: the child shares the mapping even when the segment was
             // removed (IPC_RMID) after the parent attached it, as in Linux.
             Capabilities.Lock();
@@ -56,6 +70,13 @@ internal static unsafe class SharedSegments
     internal static void DetachSlot(Process* process, int slot)
     {
         UnmapSegment(process, process->SharedAddress[slot], process->SharedPages[slot]);
+        if ((process->SharedId[slot] & SysvMark) != 0)
+        {
+            process->SharedAddress[slot] = 0;
+            SysvSegments.Dropped(process->SharedSegment[slot], process, SysvIpc.Now);
+            return;
+        }
+
         Capabilities.Lock();
         Capabilities.Space.Detach(process->CapsHandle, process->SharedSegment[slot], out ulong free);
         Capabilities.Unlock();

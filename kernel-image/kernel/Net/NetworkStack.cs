@@ -82,6 +82,9 @@ internal static unsafe class NetworkStack
     /// sleep is not lost.</summary>
     private static ulong s_eventGeneration;
 
+    /// <summary>The socket waiters' queue, for poll and select (Tasks/PollTable.cs).</summary>
+    internal static ref WaitQueue SocketEvents => ref s_socketEvents;
+
     /// <summary>Wake-ups of socket waiters by the network thread (for tests).</summary>
     internal static ulong SocketWakeups;
 
@@ -190,7 +193,7 @@ internal static unsafe class NetworkStack
 
     /// <summary>Wakes the network thread: the device's event hook (interrupt context) and the
     /// socket calls' way to move a deadline earlier.</summary>
-    private static void Kick()
+    internal static void Kick()
     {
         bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
         s_workPending = true;

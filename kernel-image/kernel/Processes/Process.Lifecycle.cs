@@ -185,6 +185,7 @@ internal unsafe partial struct Process
     private static void ForgetCapabilities(Process* process)
     {
         Ipc.SharedSegments.DetachAll(process);
+        Ipc.SysvSemaphores.ProcessExited(process);
         ulong* pages = stackalloc ulong[CapsLimitsHoldings];
         Ipc.Capabilities.Lock();
         long count = Ipc.Capabilities.Space.ProcessExited(process->CapsHandle, new Span<ulong>(pages, CapsLimitsHoldings));

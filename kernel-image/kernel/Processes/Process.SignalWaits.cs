@@ -108,9 +108,7 @@ internal unsafe partial struct Process
         if (setSize != 8) return -Syscalls.Errno.EINVAL;
         ulong mask;
         if (!UserMemory.CopyFrom(process->Space, maskAddress, new Span<byte>(&mask, 8))) return -Syscalls.Errno.EFAULT;
-        process->SavedMask = process->BlockedSignals;
-        process->HasSavedMask = true;
-        process->BlockedSignals = mask & ~Unblockable;
+        BeginTemporaryMask(process, mask);
         SleepUntilSignal(process);
         return -Syscalls.Errno.ERESTARTNOHAND;
     }
@@ -118,9 +116,9 @@ internal unsafe partial struct Process
     /// <summary>The mask rt_sigsuspend replaced is back (no handler ran, or the frame took it).</summary>
     private static void RestoreSavedMask(Process* process)
     {
-        if (!process->HasSavedMask) return;
-        process->HasSavedMask = false;
-        process->BlockedSignals = process->SavedMask;
+        if (!process->HasSavedSignalMask) return;
+        process->HasSavedSignalMask = false;
+        process->BlockedSignals = process->SavedSignalMask;
     }
 
     /// <summary>rt_sigpending(set, sigsetsize): the pending signals that are blocked (an

@@ -141,7 +141,28 @@ internal unsafe partial struct Process
         return 0;
     }
 
-    /// <summary>Whether the process has a signal that would interrupt a wait (pending, unblocked).</summary>
+    /// <summary>ppoll/pselect6/rt_sigsuspend: waits under <paramref name="mask"/> until
+    /// <see cref="EndTemporaryMask"/>.</summary>
+    internal static void BeginTemporaryMask(Process* process, ulong mask)
+    {
+        process->SavedSignalMask = process->BlockedSignals;
+        process->HasSavedSignalMask = true;
+        process->BlockedSignals = mask & ~Unblockable;
+    }
+
+    /// <summary>The wait is over: the old mask comes back now, unless a signal interrupted it
+    /// (<paramref name="interrupted"/>); then it stays until the handler's frame has saved the
+    /// old mask, or until the return to user mode when no handler runs (Linux
+    /// restore_saved_sigmask_unless).</summary>
+    internal static void EndTemporaryMask(Process* process, bool interrupted)
+    {
+        if (!process->HasSavedSignalMask || interrupted) return;
+        process->BlockedSignals = process->SavedSignalMask;
+        process->HasSavedSignalMask = false;
+    }
+
+    /// <summary>Whether the process has a signal that would interrupt a wait (pending and unblocked,
+    /// or one rt_sigtimedwait waits for).</summary>
     internal static bool HasDeliverableSignal(Process* process) =>
         (process->PendingSignals & (~process->BlockedSignals | process->SignalWaitSet)) != 0;
 
@@ -242,8 +263,7 @@ internal unsafe partial struct Process
         mcontext[McontextFpstate / 8] = fpu;
         for (int w = 0; w < 3; w++) ((ulong*)(frame + FrameUcontext + 16))[w] = ucStack[w];
         // The mask to return to: rt_sigsuspend's caller gets its own back, not the one it waited under.
-        *(ulong*)(frame + FrameMask) = process->HasSavedMask ? process->SavedMask : process->BlockedSignals;
-        process->HasSavedMask = false;
+        *(ulong*)(frame + FrameMask) = process->HasSavedSignalMask ? process->SavedSignalMask : process->BlockedSignals;
         *(int*)(frame + FrameInfo) = signal;          // si_signo
         if (process->FaultSignal == signal)
         {
@@ -271,6 +291,7 @@ internal unsafe partial struct Process
             !UserMemory.CopyTo(process->Space, frameAddress, new ReadOnlySpan<byte>(frame, FrameSize)))
             return false;
 
+        process->HasSavedSignalMask = false; // it is in the frame now
         process->BlockedSignals |= process->SignalHandlerMask[i] | ((flags & SaNoDefer) == 0 ? 1UL << i : 0);
         process->BlockedSignals &= ~Unblockable;
         if ((flags & SaResetHand) != 0) process->SignalHandler[i] = HandlerDefault;

@@ -47,6 +47,12 @@ internal unsafe partial struct Process
     public ulong PendingSignals;
     public ulong BlockedSignals;
 
+    /// <summary>The mask to put back after a call that waits under a mask of its own (ppoll,
+    /// pselect6, rt_sigsuspend): restored on return, or, when a handler interrupts the call, saved in the
+    /// handler's frame so rt_sigreturn restores it (Linux's saved_sigmask).</summary>
+    public ulong SavedSignalMask;
+    public bool HasSavedSignalMask;
+
     /// <summary>Pid of the last process that sent a signal (siginfo si_pid).</summary>
     public ulong LastSender;
 
@@ -89,11 +95,8 @@ internal unsafe partial struct Process
     /// <summary>The children's CPU time added at wait, and alarm/setitimer (Process.Timers.cs).</summary>
     public ProcessTimers Timers;
 
-    /// <summary>sigaltstack's stack (Process.SignalWaits.cs); the mask rt_sigsuspend replaced,
-    /// restored once the handler it waited for returns (or at once when none runs).</summary>
+    /// <summary>sigaltstack's stack (Process.SignalWaits.cs).</summary>
     public SignalStack AlternateStack;
-    public ulong SavedMask;
-    public bool HasSavedMask;
 
     /// <summary>The signals rt_sigtimedwait waits for: they end the wait though blocked.</summary>
     public ulong SignalWaitSet;
@@ -109,6 +112,15 @@ internal unsafe partial struct Process
     public int Nice;
     public ulong RobustListHead;
     public ulong RobustListLength;
+
+    /// <summary>System V IPC (keys: ambient authority) is refused with EPERM
+    /// (Ipc/SysvIpc.CheckAmbientAccess); for a sandbox (issue 15): inherited by fork, kept by
+    /// execve, never cleared.</summary>
+    public bool AmbientIpcDenied;
+
+    /// <summary>This process's SEM_UNDO adjustments (Ipc/SysvSemaphores.cs), applied at exit;
+    /// a forked child starts without any, as on Linux.</summary>
+    public void* SemaphoreUndo;
 
     /// <summary>Link in the list of every process (kill looks pids up there).</summary>
     public Process* NextProcess;

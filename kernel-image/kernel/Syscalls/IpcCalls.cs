@@ -10,10 +10,12 @@ namespace Aurora.Kernel.Syscalls;
 
 /// <summary>
 /// IPC named by capability tokens (SPEC IPC-1) and the system-call filter (SEC-5), served by
-/// <c>Aurora.Caps</c> with the conventions of its README: msgget/shmget take a user pointer to
-/// a 32-byte token where Linux takes the key (NULL = IPC_PRIVATE: a new token and object);
-/// msgsnd/msgrcv/msgctl and shmat/shmdt/shmctl take the caller's own ids; Aurora's calls
-/// 1000-1005 mint, grant, revoke, release and export tokens and install a filter. A queue
+/// <c>Aurora.Caps</c> with the conventions of its README, under Aurora's own numbers (Linux's
+/// msgget/shmget numbers are System V IPC with keys: SysvIpcCalls): cap_msgget/cap_shmget
+/// (1006, 1010) take a user pointer to a 32-byte token where Linux takes the key (NULL =
+/// IPC_PRIVATE: a new token and object); cap_msgsnd/cap_msgrcv/cap_msgctl and
+/// cap_shmat/cap_shmdt/cap_shmctl take the caller's own ids; Aurora's calls 1000-1005 mint,
+/// grant, revoke, release and export tokens and install a filter. A queue
 /// that is full or empty blocks the caller on <see cref="Capabilities.QueueEvents"/> (woken by every send,
 /// receive and removal; a signal ends the wait with EINTR, never restarted, as signal(7) says
 /// of msgsnd/msgrcv) unless IPC_NOWAIT. Shared segments are pinned frames mapped into each attaching process
@@ -229,7 +231,7 @@ internal static unsafe class IpcCalls
         process->SharedAddress[slot] = start;
         process->SharedPages[slot] = count;
         process->SharedSegment[slot] = attachment.Segment;
-        process->SharedId[slot] = id | (attachment.ReadOnly ? 1UL << 63 : 0);
+        process->SharedId[slot] = id | (attachment.ReadOnly ? SharedSegments.ReadOnlyMark : 0);
         return (long)start;
     }
 
@@ -238,7 +240,7 @@ internal static unsafe class IpcCalls
     {
         for (int i = 0; i < Process.MaxSharedMappings; i++)
         {
-            if (process->SharedAddress[i] != address || address == 0) continue;
+            if (process->SharedAddress[i] != address || address == 0 || (process->SharedId[i] & SharedSegments.SysvMark) != 0) continue;
             SharedSegments.DetachSlot(process, i);
             return 0;
         }

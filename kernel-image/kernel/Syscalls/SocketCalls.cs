@@ -49,12 +49,34 @@ internal static unsafe class SocketCalls
                     operations->Read = &ReadOperation;
                     operations->Write = &WriteOperation;
                     operations->Stat = &StatOperation;
+                    operations->Poll = &PollOperation;
+                    operations->PollWait = &PollWaitOperation;
                     operations->Close = &CloseOperation;
                 }
 
                 return operations;
             }
         }
+    }
+
+    /// <summary>Readiness (Linux tcp_poll/udp_poll): readable with data, a connection to
+    /// accept, the peer's FIN or an error; writable when connected with send room (UDP: always);
+    /// POLLERR for a pending error, POLLHUP when the connection is closed or reset.</summary>
+    private static int PollOperation(OpenFileDescription* description)
+    {
+        var socket = (SocketObject*)description->Object;
+        NetworkStack.Lock();
+        int events = NetworkStack.Interface.Events(socket->Handle);
+        NetworkStack.Unlock();
+        return events;
+    }
+
+    /// <summary>The network thread wakes the socket queue when frames came in or went out.</summary>
+    private static void PollWaitOperation(OpenFileDescription* description, Tasks.PollTable* table)
+    {
+        if (!table->Registering) return;
+        table->Add(ref NetworkStack.SocketEvents);
+        NetworkStack.Kick(); // its next look may be due sooner than the stack's own timer says
     }
 
     /// <summary>The socket behind a descriptor: EBADF when it is not open, Errno.ENOTSOCK when it is

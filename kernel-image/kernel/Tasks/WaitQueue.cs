@@ -43,6 +43,12 @@ internal unsafe struct WaitQueue
     private KernelThread* _first;
     private KernelThread* _last;
 
+    /// <summary>poll(2)/select(2) waiters (<see cref="PollTable"/>): a thread that watches several
+    /// queues at once has an entry on each. Every wake, one or all, wakes every poller too (as
+    /// Linux's non-exclusive poll entries) and leaves the entries in place: the poller takes them
+    /// off itself when its call ends.</summary>
+    private PollEntry* _firstPoller;
+
     /// <summary>No timeout.</summary>
     internal const ulong Forever = ulong.MaxValue;
 
@@ -99,8 +105,9 @@ internal unsafe struct WaitQueue
             Scheduler.WakeFromWait(first, WakeReason.Woken);
         }
 
+        int pollers = WakePollers();
         Cpu.RestoreInterrupts(interrupts);
-        return first != null;
+        return first != null || pollers > 0;
     }
 
     /// <summary>Wakes every waiter; returns how many. Any context.</summary>
@@ -116,8 +123,44 @@ internal unsafe struct WaitQueue
             woken++;
         }
 
+        woken += WakePollers();
         Cpu.RestoreInterrupts(interrupts);
         return woken;
+    }
+
+    /// <summary>Interrupts off.</summary>
+    private readonly int WakePollers()
+    {
+        int woken = 0;
+        for (PollEntry* entry = _firstPoller; entry != null; entry = entry->Next)
+        {
+            Scheduler.WakeFromWait(entry->Thread, WakeReason.Woken);
+            woken++;
+        }
+
+        return woken;
+    }
+
+    /// <summary>Links a poller's entry (<see cref="PollTable.Add"/>). Any context.</summary>
+    internal void AddPoller(PollEntry* entry)
+    {
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        entry->Previous = null;
+        entry->Next = _firstPoller;
+        if (_firstPoller != null) _firstPoller->Previous = entry;
+        _firstPoller = entry;
+        Cpu.RestoreInterrupts(interrupts);
+    }
+
+    /// <summary>Unlinks a poller's entry (<see cref="PollTable.RemoveAll"/>). Any context.</summary>
+    internal void RemovePoller(PollEntry* entry)
+    {
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        if (entry->Previous == null) _firstPoller = entry->Next;
+        else entry->Previous->Next = entry->Next;
+        if (entry->Next != null) entry->Next->Previous = entry->Previous;
+        entry->Next = entry->Previous = null;
+        Cpu.RestoreInterrupts(interrupts);
     }
 
     /// <summary>Sleeps the calling thread for <paramref name="timeoutMs"/> milliseconds, on no

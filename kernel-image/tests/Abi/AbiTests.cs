@@ -76,8 +76,8 @@ public class AbiTests
         var table = Table("syscalls.tbl").ToDictionary(r => r.Name, r => r.Number);
         var names = new Dictionary<string, string>
         {
-            ["ShmGet"] = "shmget", ["ShmAt"] = "shmat", ["ShmCtl"] = "shmctl", ["ShmDt"] = "shmdt",
-            ["MsgGet"] = "msgget", ["MsgSnd"] = "msgsnd", ["MsgRcv"] = "msgrcv", ["MsgCtl"] = "msgctl",
+            ["ShmGet"] = "cap_shmget", ["ShmAt"] = "cap_shmat", ["ShmCtl"] = "cap_shmctl", ["ShmDt"] = "cap_shmdt",
+            ["MsgGet"] = "cap_msgget", ["MsgSnd"] = "cap_msgsnd", ["MsgRcv"] = "cap_msgrcv", ["MsgCtl"] = "cap_msgctl",
             ["CapMint"] = "cap_mint", ["CapGrant"] = "cap_grant", ["CapRevoke"] = "cap_revoke",
             ["CapRelease"] = "cap_release", ["CapToken"] = "cap_token", ["InstallFilter"] = "syscall_filter",
         };
