@@ -43,4 +43,17 @@ internal static class FileAttributeTests
         Check(status == 0, "the program failed");
         Check(PipeFile.Live == before, "a pipe outlived its last descriptor");
     }
+
+    /// <summary>fcntl record locks (conflicts, splits and merges, release on close and exit,
+    /// F_SETLKW waking, EINTR, EDEADLK), flock, and FIFOs with Linux's open rules; no lock
+    /// record or pipe outlives the program.</summary>
+    internal static void LocksAndFifosFollowLinux()
+    {
+        int pipes = PipeFile.Live, locks = RecordLocks.Live;
+        int status = ProcessTests.RunProgram("file_locks.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("file_locks: 0 wrong"), "a lock or FIFO call gave a different answer than Linux");
+        Check(status == 0, "the program failed");
+        Check(PipeFile.Live == pipes, "a FIFO's pipe outlived its last descriptor");
+        Check(RecordLocks.Live == locks, "a lock outlived its owner");
+    }
 }

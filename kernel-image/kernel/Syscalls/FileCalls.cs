@@ -302,7 +302,7 @@ internal static unsafe class FileCalls
 
     /// <summary>fcntl: F_DUPFD and F_DUPFD_CLOEXEC (lowest free at or above arg; arg at or above
     /// RLIMIT_NOFILE EINVAL), F_GETFD/F_SETFD (FD_CLOEXEC), F_GETFL/F_SETFL (only O_APPEND and
-    /// O_NONBLOCK change). Any other command EINVAL.</summary>
+    /// O_NONBLOCK change), F_GETLK/F_SETLK/F_SETLKW (LockCalls). Any other command EINVAL.</summary>
     internal static long Control(Process* process, ulong descriptor, ulong command, ulong argument)
     {
         uint fd = (uint)descriptor;
@@ -325,6 +325,10 @@ internal static unsafe class FileCalls
                 description->StatusFlags = (description->StatusFlags & ~OpenFileDescription.ChangeableFlags) |
                     ((int)argument & OpenFileDescription.ChangeableFlags);
                 return 0;
+            case LockCalls.GetLock:
+            case LockCalls.SetLock:
+            case LockCalls.SetLockWait:
+                return LockCalls.Control(process, description, (uint)command, argument);
             default:
                 return -Errno.EINVAL;
         }

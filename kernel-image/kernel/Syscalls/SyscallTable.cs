@@ -152,6 +152,7 @@ internal static unsafe partial class SyscallTable
             Ftruncate => AttributeCalls.Ftruncate(process, a0, a1),
             Statfs => AttributeCalls.StatFs(process, a0, a1),
             Fstatfs => AttributeCalls.FStatFs(process, a0, a1),
+            Flock => LockCalls.Flock(process, a0, a1),
             Link => LinkCalls.Link(process, a0, a1),
             Linkat => LinkCalls.LinkAt(process, (long)a0, a1, (long)a2, a3, a4),
             Symlink => LinkCalls.Symlink(process, a0, a1),
