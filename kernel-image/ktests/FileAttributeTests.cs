@@ -16,21 +16,9 @@ internal static class FileAttributeTests
     /// RENAME_NOREPLACE; every frame and heap block back afterwards.</summary>
     internal static void AttributesAndNamesFollowLinux()
     {
-        FollowOneLink();
         int status = ProcessTests.RunProgram("file_attrs.elf", checkMemory: true);
         Check(ProcessTests.OutputHas("file_attrs: 0 wrong"), "an attribute or name call gave a different answer than Linux");
         Check(status == 0, "the program failed");
-    }
-
-    /// <summary>The VFS takes its link-rewriting buffers with the first symbolic link it follows
-    /// and keeps them (Aurora.Vfs README): taken here, before the program's memory is counted.</summary>
-    private static void FollowOneLink()
-    {
-        FileSystem.Lock();
-        FileSystem.Vfs.Symlink("/"u8, "/tmp/.first-link"u8);
-        FileSystem.Vfs.Stat("/tmp/.first-link/"u8, out Aurora.Vfs.FileStatus _);
-        FileSystem.Vfs.Unlink("/tmp/.first-link"u8);
-        FileSystem.Unlock();
     }
 
     /// <summary>pread64/pwrite64, readv/writev, preadv/pwritev, sendfile into files and pipes,

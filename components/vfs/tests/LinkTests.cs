@@ -147,4 +147,22 @@ public class LinkTests
         Assert.Equal(root.Magic, at.Magic);
         Assert.Equal(VfsError.NoEntry, h.Vfs.StatFileSystemAt(default, P("/none"), 0, out _));
     }
+
+    [Fact]
+    public void LinkBuffersReservedUpFrontAreNotTakenAgain()
+    {
+        using var h = new Harness();
+        Assert.Equal(VfsError.None, h.Vfs.ReserveLinkBuffers());
+        int reserved = h.Ledger.Outstanding;
+        Assert.Equal(VfsError.None, h.Vfs.Symlink(P("/"), P("/l")));
+        Assert.Equal(VfsError.None, h.Vfs.Unlink(P("/l")));
+        h.Mkdir("/d");
+        Assert.Equal(VfsError.None, h.Vfs.Symlink(P("d"), P("/l")));
+        int before = h.Ledger.Outstanding;
+        Assert.Equal(VfsError.None, h.Stat("/l/", out _));
+        Assert.Equal(before, h.Ledger.Outstanding);
+        Assert.Equal(VfsError.None, h.Vfs.ReserveLinkBuffers());
+        Assert.Equal(before, h.Ledger.Outstanding);
+        Assert.True(reserved > 0);
+    }
 }

@@ -629,6 +629,7 @@ public class RandomizedTests
             {
                 _files[to] = _files[from];
                 _files.Remove(from);
+                NameMade(to);
             }
         }
 
@@ -656,6 +657,7 @@ public class RandomizedTests
             }
 
             _dirs.Remove(to);
+            NameMade(to);
             string Moved(string p) => to + p[from.Length..];
             foreach (string d in _dirs.Where(d => IsInside(d, from)).ToList())
             {
@@ -694,6 +696,18 @@ public class RandomizedTests
             if (expected == VfsError.None)
             {
                 _files[to] = _files[from];
+                NameMade(to);
+            }
+        }
+
+        /// <summary>A name made in the directory being read: with hard links it may be an old
+        /// name back with its old inode (unlinked, then linked again), which Linux may list
+        /// twice in one pass too, so it no longer counts as having stayed throughout.</summary>
+        private void NameMade(string path)
+        {
+            if (_cursorDirectory != null && ParentOf(path) == _cursorDirectory)
+            {
+                _cursorStable.Remove(path[(_cursorDirectory == "/" ? 1 : _cursorDirectory.Length + 1)..]);
             }
         }
 
