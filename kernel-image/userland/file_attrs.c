@@ -359,6 +359,11 @@ static void link_rules(const char *other)
     struct stat at;
     EXPECT("fstatat nofollow", rv(fstatat(AT_FDCWD, "l_sym", &at, AT_SYMLINK_NOFOLLOW)), 0);
     EXPECT("fstatat nofollow: a link", S_ISLNK(at.st_mode), 1);
+    EXPECT("O_NOFOLLOW on a link", rv(open("l_sym", O_RDONLY | O_NOFOLLOW)), -ELOOP);
+    int through = open("l_sym", O_RDONLY);
+    EXPECT("open follows a link", through >= 0, 1);
+    close(through);
+    EXPECT("O_CREAT|O_EXCL on a link", rv(open("l_sym", O_CREAT | O_EXCL | O_WRONLY, 0644)), -EEXIST);
     EXPECT("symlink onto an existing name", rv(symlink("x", "l_sym")), -EEXIST);
     EXPECT("symlink empty target", rv(symlink("", "l_empty")), -ENOENT);
     EXPECT("symlink bad target pointer", SYS(SYS_symlink, BAD_POINTER, "l_x"), -EFAULT);

@@ -83,7 +83,8 @@ internal static unsafe class VfsFile
         if (file == null) return -Syscalls.Errno.ENOMEM;
         *file = default;
         // O_APPEND stays with the description (F_SETFL may change it); the rest the VFS knows.
-        const int Known = OpenFlags.AccessModeMask | OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.Truncate | OpenFlags.Directory;
+        const int Known = OpenFlags.AccessModeMask | OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.Truncate | OpenFlags.Directory |
+            OpenFlags.NoFollow;
         FileSystem.Lock();
         long fd = FileSystem.Vfs.Open(ref file->Table, path, flags & Known, mode & 0xFFF);
         FileStatus status = default;
