@@ -5,6 +5,7 @@
    Linux's errno) and the program goes on. Exit status: the number of wrong answers. */
 #include "attack_common.h"
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
@@ -96,6 +97,21 @@ static long invoke(int which, long p)
     case 54: return raw(SYS_pipe, p, 0, 0);
     case 55: return raw(SYS_clock_gettime, CLOCK_MONOTONIC, p, 0);
     case 56: return raw(SYS_gettimeofday, p, 0, 0);
+    case 57: return raw(SYS_statfs, p, good, 0);
+    case 58: return raw(SYS_statfs, "/tmp", p, 0);
+    case 59: return raw(SYS_fstatfs, file_fd, p, 0);
+    case 60: return raw(SYS_access, p, F_OK, 0);
+    case 61: return raw(SYS_chmod, p, 0644, 0);
+    case 62: return raw(SYS_chown, p, 0, 0);
+    case 63: return raw(SYS_truncate, p, 0, 0);
+    case 64: return raw6(SYS_utimensat, AT_FDCWD, p, 0, 0, 0, 0);
+    case 65: return raw6(SYS_utimensat, AT_FDCWD, (long)"/tmp/attack-ptr-x", p, 0, 0, 0);
+    case 66: return raw(SYS_symlink, p, "/tmp/attack-ptr-link", 0);
+    case 67: return raw(SYS_symlink, "/tmp", p, 0);
+    case 68: return raw(SYS_link, p, "/tmp/attack-ptr-link", 0);
+    case 69: return raw(SYS_mknod, p, S_IFIFO | 0600, 0);
+    case 70: return raw(SYS_fcntl, file_fd, F_GETLK, p);
+    case 71: return raw6(SYS_preadv, file_fd, p, 1, 0, 0, 0);
     }
     return 0;
 }
@@ -120,7 +136,11 @@ static const struct call calls[] = {
     { "readv vector", IN, 16 }, { "pread64 buffer", OUT, 16 }, { "pwrite64 buffer", IN, 16 },
     { "recvfrom address length (nothing queued: EAGAIN first)", OUT, 4 }, { "getcwd buffer", OUT, 256 },
     { "uname buffer", OUT, 390 }, { "pipe fds", OUT, 8 }, { "clock_gettime buffer", OUT, 16 },
-    { "gettimeofday buffer", OUT, 16 },
+    { "gettimeofday buffer", OUT, 16 }, { "statfs path", IN, 0 }, { "statfs buffer", OUT, 120 },
+    { "fstatfs buffer", OUT, 120 }, { "access path", IN, 0 }, { "chmod path", IN, 0 }, { "chown path", IN, 0 },
+    { "truncate path", IN, 0 }, { "utimensat path", IN, 0 }, { "utimensat times", IN, 32 },
+    { "symlink target", IN, 0 }, { "symlink link path", IN, 0 }, { "link old path", IN, 0 },
+    { "mknod path", IN, 0 }, { "fcntl F_GETLK flock", OUT, 32 }, { "preadv vector", IN, 16 },
 };
 
 struct bad { const char *name; long address; };
@@ -176,7 +196,7 @@ int main(void)
             int ok = r == -EFAULT;
             if (c == 47) ok = ok || r == -ENOTTY;                      /* Linux: ENOTTY before the pointer */
             if (c == 51) ok = ok || r == -EAGAIN;                      /* Linux: nothing to receive first */
-            if (c >= 48) ok = ok || r == -ENOSYS;                      /* not served (yet): ENOSYS is fine */
+            if (c >= 48 && c <= 56) ok = ok || r == -ENOSYS;           /* not served (yet): ENOSYS is fine */
             if (c == 21 && r == 0 && p == 0) ok = 1;                   /* NULL act: a query */
             if ((c == 22 || c == 23 || c == 24) && p == 0 && r == 0) ok = 1;  /* NULL oldact/set/oldset are valid */
             if (c == 35 && p == 0 && r >= 0) { ok = 1; raw(SYS_msgctl, r, IPC_RMID, 0); }   /* NULL token: a new queue */
@@ -190,6 +210,8 @@ int main(void)
                Aurora) fits in the mapped part before the hole, so Linux succeeds too. */
             if (c == 52 && crossing && r > 0 && r <= 8) ok = 1;
             if (c == 56 && p == 0 && r == 0) ok = 1;                   /* gettimeofday(NULL, NULL) is valid on Linux */
+            if (c == 65 && p == 0 && r == 0) ok = 1;                   /* utimensat(NULL times): now */
+            if (c == 70 && readonly && r == -EINVAL) ok = 1;           /* "read-only" is no l_type: Linux's EINVAL first */
             /* A copy that runs into the hole may stop short (Linux does, for read/write). */
             if (crossing && r >= 0 && r < calls[c].length && (c <= 2 || c == 49 || c == 50)) ok = 1;
             if (!ok) {
