@@ -391,6 +391,10 @@ static void mknod_rules(void)
     struct stat c = lst_of("n_null");
     EXPECT("character device mode (umask 022)", c.st_mode, S_IFCHR | 0644);
     EXPECT("st_rdev", c.st_rdev, makedev(1, 3));
+    /* A device number no driver serves (240-254 are for local use): the node opens nothing. */
+    EXPECT("mknod of a driverless device", rv(mknod("n_nodriver", S_IFCHR | 0600, makedev(240, 7))), 0);
+    EXPECT("opening it is ENXIO", rv(open("n_nodriver", O_RDWR)), -ENXIO);
+    unlink("n_nodriver");
     EXPECT("mknod type 0 is a regular file", rv(mknod("n_reg", 0644, 0)), 0);
     EXPECT("regular", lst_of("n_reg").st_mode, S_IFREG | 0644);
     int dir = open(".", O_RDONLY | O_DIRECTORY);

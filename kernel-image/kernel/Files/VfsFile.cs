@@ -96,6 +96,15 @@ internal static unsafe class VfsFile
             return fd;
         }
 
+        uint type = status.Mode & FileMode.TypeMask;
+        if (type == FileMode.CharacterDevice || type == FileMode.BlockDevice || type == FileMode.Socket)
+        {
+            // A device node opens its driver, a socket node nothing (Linux: ENXIO for a device
+            // number no driver serves, and for sockets); no driver is reached by number yet.
+            Close(file);
+            return -Syscalls.Errno.ENXIO;
+        }
+
         if (FileMode.IsFifo(status.Mode))
         {
             // A FIFO's node only names the pipe: the description is a pipe end (Linux fifo_open).
