@@ -21,7 +21,9 @@
 static __attribute__((unused)) void remove_tree(const char *path, int depth)
 {
     char buffer[2048];
-    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    /* O_NOFOLLOW: a symbolic link is removed, never followed (rm -r), or a link to "/" made
+       by the fuzzer would take the whole tree with it. */
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
     if (fd < 0) { unlink(path); return; }
     char *child = malloc(4096);
     for (int removed = 1, passes = 0; removed && child && depth < CLEANUP_MAX_DEPTH && passes < 64; passes++) {

@@ -62,6 +62,9 @@ public struct DirectoryEntry
 public struct FileSystemStatus
 {
     public ulong Device;
+    /// <summary>statfs's f_type: the file system's magic number (Linux uapi/linux/magic.h:
+    /// tmpfs 0x01021994, ramfs 0x858458F6, proc 0x9FA0).</summary>
+    public ulong Magic;
     /// <summary>Capacity in bytes; 0 = unlimited.</summary>
     public ulong CapacityBytes;
     /// <summary>Bytes of file pages in use (whole pages).</summary>

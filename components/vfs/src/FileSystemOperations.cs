@@ -23,6 +23,8 @@ internal unsafe struct FileSystemOperations<TMemory>
     public delegate*<void*, ref TMemory, ulong, ReadOnlySpan<byte>, uint, long, out ulong, VfsError> Create;
     public delegate*<void*, ref TMemory, ulong, ReadOnlySpan<byte>, ReadOnlySpan<byte>, long, VfsError> Symlink;
     public delegate*<void*, ulong, Span<byte>, long> ReadLink;
+    public delegate*<void*, ref TMemory, ulong, ReadOnlySpan<byte>, ulong, long, VfsError> Link;
+    public delegate*<void*, ref TMemory, ulong, ReadOnlySpan<byte>, uint, ulong, long, VfsError> MakeNode;
     public delegate*<void*, ref TMemory, ulong, ReadOnlySpan<byte>, long, VfsError> Unlink;
     public delegate*<void*, ref TMemory, ulong, ReadOnlySpan<byte>, long, VfsError> RemoveDirectory;
     public delegate*<void*, ref TMemory, ulong, ReadOnlySpan<byte>, ulong, ReadOnlySpan<byte>, long, VfsError> Rename;
@@ -44,6 +46,8 @@ internal unsafe struct FileSystemOperations<TMemory>
         ops.Create = &Thunks<TFileSystem>.Create;
         ops.Symlink = &Thunks<TFileSystem>.Symlink;
         ops.ReadLink = &Thunks<TFileSystem>.ReadLink;
+        ops.Link = &Thunks<TFileSystem>.Link;
+        ops.MakeNode = &Thunks<TFileSystem>.MakeNode;
         ops.Unlink = &Thunks<TFileSystem>.Unlink;
         ops.RemoveDirectory = &Thunks<TFileSystem>.RemoveDirectory;
         ops.Rename = &Thunks<TFileSystem>.Rename;
@@ -83,6 +87,12 @@ internal unsafe struct FileSystemOperations<TMemory>
             Unsafe.AsRef<TFileSystem>(fs).Symlink(ref memory, directory, name, target, now);
 
         public static long ReadLink(void* fs, ulong node, Span<byte> buffer) => Unsafe.AsRef<TFileSystem>(fs).ReadLink(node, buffer);
+
+        public static VfsError Link(void* fs, ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, ulong node, long now) =>
+            Unsafe.AsRef<TFileSystem>(fs).Link(ref memory, directory, name, node, now);
+
+        public static VfsError MakeNode(void* fs, ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, uint mode, ulong device, long now) =>
+            Unsafe.AsRef<TFileSystem>(fs).MakeNode(ref memory, directory, name, mode, device, now);
 
         public static VfsError Unlink(void* fs, ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, long now) =>
             Unsafe.AsRef<TFileSystem>(fs).Unlink(ref memory, directory, name, now);

@@ -77,6 +77,19 @@ public interface IFileSystem
     VfsError Symlink<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, long now)
         where TMemory : struct, IVfsMemory;
 
+    /// <summary>link(2): a new name <paramref name="name"/> in <paramref name="directory"/> for the
+    /// existing non-directory <paramref name="node"/> of this file system (its link count grows
+    /// by one, its change time is stamped). The VFS has checked that the name is free, that the
+    /// node is not a directory and that both are on this mount.</summary>
+    VfsError Link<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, ulong node, long now)
+        where TMemory : struct, IVfsMemory;
+
+    /// <summary>mknod(2): a new FIFO, character or block device, socket or regular file
+    /// (<paramref name="mode"/> carries the type and permission bits; <see cref="FileMode.IsSpecialOrRegular"/>)
+    /// whose st_rdev is <paramref name="device"/>. The VFS has checked the name is free.</summary>
+    VfsError MakeNode<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, uint mode, ulong device, long now)
+        where TMemory : struct, IVfsMemory;
+
     /// <summary>A symbolic link's target copied to <paramref name="buffer"/> (cut to its length,
     /// as readlink(2)): the count, or -errno.</summary>
     long ReadLink(ulong node, Span<byte> buffer);
@@ -95,7 +108,7 @@ public interface IFileSystem
     VfsError Rename<TMemory>(ref TMemory memory, ulong fromDirectory, ReadOnlySpan<byte> fromName, ulong toDirectory, ReadOnlySpan<byte> toName, long now)
         where TMemory : struct, IVfsMemory;
 
-    /// <summary>setattr: size (truncate; IsDirectory for a directory), permission bits, times, as
+    /// <summary>setattr: size (truncate; IsDirectory for a directory), permission bits, owner and group, times, as
     /// <paramref name="change"/> says.</summary>
     VfsError SetAttributes<TMemory>(ref TMemory memory, ulong node, in AttributeChange change, long now)
         where TMemory : struct, IVfsMemory;
@@ -110,12 +123,14 @@ public interface IFileSystem
 public static class AttributeMask
 {
     public const uint Mode = 1;          // ATTR_MODE: the permission bits
+    public const uint UserId = 2;        // ATTR_UID: the owner
+    public const uint GroupId = 4;       // ATTR_GID: the group
     public const uint Size = 8;          // ATTR_SIZE: truncate
     public const uint AccessTime = 16;   // ATTR_ATIME
     public const uint ModifyTime = 32;   // ATTR_MTIME
 }
 
-/// <summary>What setattr changes (Linux's <c>struct iattr</c>): chmod, truncate, utimensat. The
+/// <summary>What setattr changes (Linux's <c>struct iattr</c>): chmod, chown, truncate, utimensat. The
 /// change time is always stamped with the VFS clock.</summary>
 public struct AttributeChange
 {
@@ -123,6 +138,8 @@ public struct AttributeChange
     public uint Valid;
     /// <summary>Permission bits (<see cref="FileMode.PermissionMask"/>); the type stays.</summary>
     public uint Mode;
+    public uint UserId;
+    public uint GroupId;
     public long Size;
     /// <summary>Nanoseconds, in the VFS clock's scale.</summary>
     public long AccessTime;

@@ -26,6 +26,9 @@ public static class AtFlags
     /// <summary>AT_SYMLINK_NOFOLLOW: a symbolic link as the last component is the answer
     /// (lstat, lchown, utimensat).</summary>
     public const int SymlinkNoFollow = 0x100;
+    /// <summary>AT_SYMLINK_FOLLOW: linkat follows a symbolic link as the old path's last
+    /// component (without it the link itself gets the new name).</summary>
+    public const int SymlinkFollow = 0x400;
     /// <summary>AT_REMOVEDIR: unlinkat removes a directory (rmdir).</summary>
     public const int RemoveDirectory = 0x200;
     /// <summary>AT_EMPTY_PATH: an empty path names the starting node itself.</summary>
@@ -48,13 +51,29 @@ public static class FileMode
     public const uint Directory = 0x4000;       // S_IFDIR
     public const uint Regular = 0x8000;         // S_IFREG
     public const uint SymbolicLink = 0xA000;    // S_IFLNK
+    public const uint Fifo = 0x1000;            // S_IFIFO
+    public const uint CharacterDevice = 0x2000; // S_IFCHR
+    public const uint BlockDevice = 0x6000;     // S_IFBLK
+    public const uint Socket = 0xC000;          // S_IFSOCK
     public const uint PermissionMask = 0xFFF;   // S_ISUID | S_ISGID | S_ISVTX | rwxrwxrwx
+    public const uint SetUserId = 0x800;        // S_ISUID
+    public const uint SetGroupId = 0x400;       // S_ISGID
 
     public static bool IsDirectory(uint mode) => (mode & TypeMask) == Directory;
 
     public static bool IsRegular(uint mode) => (mode & TypeMask) == Regular;
 
     public static bool IsSymbolicLink(uint mode) => (mode & TypeMask) == SymbolicLink;
+
+    public static bool IsFifo(uint mode) => (mode & TypeMask) == Fifo;
+
+    /// <summary>A kind <see cref="IFileSystem.MakeNode"/> makes (mknod(2): a FIFO, a device, a
+    /// socket or a regular file; not a directory or a symbolic link).</summary>
+    public static bool IsSpecialOrRegular(uint mode) => (mode & TypeMask) switch
+    {
+        Regular or Fifo or CharacterDevice or BlockDevice or Socket => true,
+        _ => false,
+    };
 }
 
 /// <summary>d_type values of getdents64 (dirent.h).</summary>
@@ -63,6 +82,10 @@ public static class DirectoryEntryType
     public const byte Directory = 4;  // DT_DIR
     public const byte Regular = 8;    // DT_REG
     public const byte SymbolicLink = 10;  // DT_LNK
+    public const byte Fifo = 1;       // DT_FIFO
+    public const byte CharacterDevice = 2;  // DT_CHR
+    public const byte BlockDevice = 6;  // DT_BLK
+    public const byte Socket = 12;    // DT_SOCK
     public const byte Unknown = 0;    // DT_UNKNOWN
 
     /// <summary>The d_type of a node with this mode.</summary>
@@ -71,6 +94,10 @@ public static class DirectoryEntryType
         FileMode.Directory => Directory,
         FileMode.Regular => Regular,
         FileMode.SymbolicLink => SymbolicLink,
+        FileMode.Fifo => Fifo,
+        FileMode.CharacterDevice => CharacterDevice,
+        FileMode.BlockDevice => BlockDevice,
+        FileMode.Socket => Socket,
         _ => Unknown,
     };
 }

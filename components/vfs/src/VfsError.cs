@@ -7,6 +7,8 @@ namespace Aurora.Vfs;
 public enum VfsError
 {
     None = 0,
+    /// <summary>EPERM: an operation the object does not allow (a hard link to a directory).</summary>
+    NotPermitted = 1,
     /// <summary>ENOENT: a path component or the target does not exist.</summary>
     NoEntry = 2,
     /// <summary>EBADF: not an open descriptor, or not open for the access asked for.</summary>

@@ -252,6 +252,106 @@ public unsafe partial struct VirtualFileSystem<TMemory>
         return dir.Mount->Operations.Symlink(dir.Mount->Instance, ref _memory, dir.Id, parent.Name, target, Now);
     }
 
+    /// <summary>link(2): a new name <paramref name="newPath"/> for the existing file at
+    /// <paramref name="oldPath"/> (the old path's last symbolic link is linked itself, not
+    /// followed, as Linux's link(2)). Linux's order of checks: the old path resolves; the new name
+    /// is free (Exists, also for "/", "." and ".."; a missing name with a trailing slash is NoEntry);
+    /// a read-only target file system is ReadOnlyFileSystem; both on one mount (CrossDevice); the
+    /// old node is not a directory (NotPermitted).</summary>
+    public VfsError Link(ReadOnlySpan<byte> oldPath, ReadOnlySpan<byte> newPath) =>
+        LinkPath(default, oldPath, 0, default, newPath, true);
+
+    private VfsError LinkPath(in NodeHandle oldStart, ReadOnlySpan<byte> oldPath, int atFlags, in NodeHandle newStart, ReadOnlySpan<byte> newPath, bool absoluteOnly)
+    {
+        // AT_SYMLINK_FOLLOW is linkat's follow flag; ResolveAt speaks AT_SYMLINK_NOFOLLOW.
+        int resolveFlags = (atFlags & AtFlags.EmptyPath) | ((atFlags & AtFlags.SymlinkFollow) != 0 ? 0 : AtFlags.SymlinkNoFollow);
+        VfsError error = ResolveAt(oldStart, oldPath, resolveFlags, absoluteOnly, out Node old);
+        if (error != VfsError.None)
+        {
+            return error;
+        }
+
+        // The second path walks with the other scratch buffer, as rename's.
+        error = WalkToParentOf(newStart, newPath, absoluteOnly, 1, out Walk parent);
+        if (error != VfsError.None)
+        {
+            return error;
+        }
+
+        Node dir = parent.Directory;
+        if (parent.Kind != LastKind.Normal || LookupIn(dir, parent.Name, out _) == VfsError.None)
+        {
+            return VfsError.Exists;
+        }
+
+        if (parent.TrailingSlash)
+        {
+            return VfsError.NoEntry;
+        }
+
+        dir.Mount->Operations.StatFileSystem(dir.Mount->Instance, out FileSystemStatus figures);
+        if (figures.ReadOnly)
+        {
+            return VfsError.ReadOnlyFileSystem;
+        }
+
+        if (old.Mount != dir.Mount)
+        {
+            return VfsError.CrossDevice;
+        }
+
+        if (old.IsDirectory)
+        {
+            return VfsError.NotPermitted;
+        }
+
+        return dir.Mount->Operations.Link(dir.Mount->Instance, ref _memory, dir.Id, parent.Name, old.Id, Now);
+    }
+
+    /// <summary>mknod(2): a FIFO, character or block device (st_rdev <paramref name="device"/>),
+    /// socket or regular file (type 0 is a regular file) with <c>mode &amp; 07777</c>.
+    /// NotPermitted for a directory type, InvalidArgument for any other type; then as mkdir:
+    /// Exists for a taken name (and "/", ".", ".."), NoEntry for a trailing slash.</summary>
+    public VfsError MakeNode(ReadOnlySpan<byte> path, uint mode, ulong device) => MakeNodePath(default, path, mode, device, true);
+
+    private VfsError MakeNodePath(in NodeHandle start, ReadOnlySpan<byte> path, uint mode, ulong device, bool absoluteOnly)
+    {
+        if ((mode & FileMode.TypeMask) == 0)
+        {
+            mode |= FileMode.Regular;
+        }
+
+        if (FileMode.IsDirectory(mode))
+        {
+            return VfsError.NotPermitted;
+        }
+
+        if (!FileMode.IsSpecialOrRegular(mode))
+        {
+            return VfsError.InvalidArgument;
+        }
+
+        VfsError error = WalkToParentOf(start, path, absoluteOnly, 0, out Walk parent);
+        if (error != VfsError.None)
+        {
+            return error;
+        }
+
+        Node dir = parent.Directory;
+        if (parent.Kind != LastKind.Normal || LookupIn(dir, parent.Name, out _) == VfsError.None)
+        {
+            return VfsError.Exists;
+        }
+
+        if (parent.TrailingSlash)
+        {
+            return VfsError.NoEntry;
+        }
+
+        return dir.Mount->Operations.MakeNode(dir.Mount->Instance, ref _memory, dir.Id, parent.Name,
+            mode & (FileMode.TypeMask | FileMode.PermissionMask), device, Now);
+    }
+
     /// <summary>readlink(2): the target of the symbolic link at <paramref name="path"/> copied
     /// to <paramref name="buffer"/> (cut to its length, no NUL added): the count, or -errno —
     /// InvalidArgument if the path is not a symbolic link.</summary>

@@ -88,7 +88,8 @@ public unsafe partial struct VirtualFileSystem<TMemory>
             return -(long)error;
         }
 
-        if ((flags & OpenFlags.Truncate) != 0 && !target.IsDirectory && SizeOf(target) != 0)
+        // O_TRUNC means nothing to a FIFO or a device (Linux handle_truncate: regular files only).
+        if ((flags & OpenFlags.Truncate) != 0 && target.Type == FileMode.Regular && SizeOf(target) != 0)
         {
             AttributeChange change = default;
             change.Valid = AttributeMask.Size;

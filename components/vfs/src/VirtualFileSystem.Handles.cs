@@ -100,6 +100,34 @@ public unsafe partial struct VirtualFileSystem<TMemory>
     public VfsError SymlinkAt(ReadOnlySpan<byte> target, in NodeHandle directory, ReadOnlySpan<byte> linkPath) =>
         SymlinkPath(target, directory, linkPath, false);
 
+    /// <summary>linkat(2): <see cref="Link"/> with relative paths from the handles; the old
+    /// path's last symbolic link is followed with <see cref="AtFlags.SymlinkFollow"/>, and with
+    /// <see cref="AtFlags.EmptyPath"/> an empty old path is <paramref name="oldDirectory"/>'s node.</summary>
+    public VfsError LinkAt(in NodeHandle oldDirectory, ReadOnlySpan<byte> oldPath, in NodeHandle newDirectory, ReadOnlySpan<byte> newPath, int atFlags) =>
+        LinkPath(oldDirectory, oldPath, atFlags, newDirectory, newPath, false);
+
+    /// <summary>mknodat(2).</summary>
+    public VfsError MakeNodeAt(in NodeHandle directory, ReadOnlySpan<byte> path, uint mode, ulong device) =>
+        MakeNodePath(directory, path, mode, device, false);
+
+    /// <summary>statfs(2) relative to a handle (links followed; with <see cref="AtFlags.EmptyPath"/>
+    /// and an empty path, fstatfs of the handle's node).</summary>
+    public VfsError StatFileSystemAt(in NodeHandle directory, ReadOnlySpan<byte> path, int atFlags, out FileSystemStatus status)
+    {
+        status = default;
+        VfsError error = ResolveAt(directory, path, atFlags, false, out Node node);
+        if (error != VfsError.None)
+        {
+            return error;
+        }
+
+        MountEntry<TMemory>* mount = node.Mount;
+        mount->Operations.StatFileSystem(mount->Instance, out status);
+        status.Device = mount->Device;
+        status.OpenFiles = mount->OpenFiles;
+        return VfsError.None;
+    }
+
     /// <summary>readlinkat(2).</summary>
     public long ReadLinkAt(in NodeHandle directory, ReadOnlySpan<byte> path, Span<byte> buffer) =>
         ReadLinkPath(directory, path, buffer, false);

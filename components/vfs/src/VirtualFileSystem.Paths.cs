@@ -322,6 +322,19 @@ public unsafe partial struct VirtualFileSystem<TMemory>
         return VfsError.None;
     }
 
+    /// <summary>Takes the link-rewriting buffers now instead of with the first symbolic link
+    /// followed (a kernel does it at boot, so no later call's memory accounting sees them).
+    /// NoMemory if they cannot be had; Dispose frees them.</summary>
+    public VfsError ReserveLinkBuffers()
+    {
+        if (_linkScratch == null)
+        {
+            _linkScratch = (byte*)_memory.Allocate(2 * ScratchSize);
+        }
+
+        return _linkScratch == null ? VfsError.NoMemory : VfsError.None;
+    }
+
     /// <summary>One component from <paramref name="dir"/>: ".", "..", or a name looked up in its
     /// file system and followed into any file system mounted on it.</summary>
     private readonly VfsError Step(Node dir, ReadOnlySpan<byte> name, out Node next)

@@ -35,6 +35,8 @@ public class RandomizedTests
     private sealed class ModelFile
     {
         public byte[] Data = [];
+        public uint UserId;
+        public uint GroupId;
 
         public void Resize(long length)
         {
@@ -113,7 +115,7 @@ public class RandomizedTests
 
         private void CheckCoverage()
         {
-            foreach (string kind in new[] { "open", "close", "dup", "write", "read", "seek", "truncate", "ftruncate", "unlink", "mkdir", "rmdir", "rename", "rename-directory", "stat", "fstat", "readdir" })
+            foreach (string kind in new[] { "open", "close", "dup", "write", "read", "seek", "truncate", "ftruncate", "unlink", "mkdir", "rmdir", "rename", "rename-directory", "stat", "fstat", "readdir", "link", "chown" })
             {
                 _outcomes.TryGetValue(kind, out var o);
                 Check(o.Succeeded >= 20 && o.Failed >= 5, $"{kind}: {o.Succeeded} succeeded, {o.Failed} failed; the generator misses cases");
@@ -207,7 +209,9 @@ public class RandomizedTests
             else if (r < 81) { Rmdir(); }
             else if (r < 86) { RenameFile(); }
             else if (r < 89) { RenameDirectory(); }
-            else if (r < 91) { Duplicate(); }
+            else if (r < 90) { Duplicate(); }
+            else if (r < 92) { Link(); }
+            else if (r < 93) { Chown(); }
             else if (r < 95) { StatPath(); }
             else if (r < 97) { StatDescriptor(); }
             else if (r < 98) { CheckListing(Pick(AllDirectories)); }
@@ -620,10 +624,12 @@ public class RandomizedTests
                 IsReadOnly(from) ? VfsError.ReadOnlyFileSystem :
                 VfsError.None;
             Expect(expected, actual);
-            if (expected == VfsError.None && from != to)
+            // Two names of one file: rename does nothing (Linux: both names stay).
+            if (expected == VfsError.None && from != to && !(_files.TryGetValue(to, out ModelFile? same) && same == _files[from]))
             {
                 _files[to] = _files[from];
                 _files.Remove(from);
+                NameMade(to);
             }
         }
 
@@ -651,6 +657,7 @@ public class RandomizedTests
             }
 
             _dirs.Remove(to);
+            NameMade(to);
             string Moved(string p) => to + p[from.Length..];
             foreach (string d in _dirs.Where(d => IsInside(d, from)).ToList())
             {
@@ -663,6 +670,64 @@ public class RandomizedTests
                 ModelFile file = _files[f];
                 _files.Remove(f);
                 _files[Moved(f)] = file;
+            }
+        }
+
+        /// <summary>link(2), by Linux's order of checks: old path, new name free, read-only
+        /// target, same mount, not a directory. Linked names share the model's file, so later
+        /// writes through one are read through the other and the link count is the names.</summary>
+        private void Link()
+        {
+            bool directory = _random.Next(8) == 0;
+            string from = directory ? Pick(DirectoryPaths) : Pick(FilePaths);
+            string to = _random.Next(3) == 0 ? ParentOf(from) + (ParentOf(from) == "/" ? "" : "/") + "f" + _random.Next(3) : Pick(FilePaths);
+            _what = $"link {from} {to}";
+            VfsError actual = _h.Vfs.Link(Harness.P(from), Harness.P(to));
+            VfsError expected =
+                !_dirs.Contains(ParentOf(from)) ? VfsError.NoEntry :
+                !(directory ? _dirs.Contains(from) : Exists(from)) ? VfsError.NoEntry :
+                !_dirs.Contains(ParentOf(to)) ? VfsError.NoEntry :
+                Exists(to) || _dirs.Contains(to) ? VfsError.Exists :
+                IsReadOnly(to) ? VfsError.ReadOnlyFileSystem :
+                DeviceOf(ParentOf(from)) != DeviceOf(ParentOf(to)) ? VfsError.CrossDevice :
+                directory ? VfsError.NotPermitted :
+                VfsError.None;
+            Expect(expected, actual);
+            if (expected == VfsError.None)
+            {
+                _files[to] = _files[from];
+                NameMade(to);
+            }
+        }
+
+        /// <summary>A name made in the directory being read: with hard links it may be an old
+        /// name back with its old inode (unlinked, then linked again), which Linux may list
+        /// twice in one pass too, so it no longer counts as having stayed throughout.</summary>
+        private void NameMade(string path)
+        {
+            if (_cursorDirectory != null && ParentOf(path) == _cursorDirectory)
+            {
+                _cursorStable.Remove(path[(_cursorDirectory == "/" ? 1 : _cursorDirectory.Length + 1)..]);
+            }
+        }
+
+        /// <summary>chown(2) through setattr: links followed; read-only image EROFS.</summary>
+        private void Chown()
+        {
+            bool directory = _random.Next(4) == 0;
+            string path = directory ? Pick(AllDirectories) : Pick(FilePaths);
+            var change = new AttributeChange { UserId = (uint)_random.Next(3), GroupId = (uint)_random.Next(3) };
+            change.Valid = (uint)_random.Next(1, 4) * AttributeMask.UserId; // uid, gid or both
+            _what = $"chown {path}";
+            VfsError actual = _h.Vfs.SetAttributes(Harness.P(path), change);
+            bool exists = directory ? _dirs.Contains(path) : _files.ContainsKey(Follow(path));
+            VfsError expected = !exists ? VfsError.NoEntry : IsReadOnly(path) ? VfsError.ReadOnlyFileSystem : VfsError.None;
+            Expect(expected, actual);
+            if (expected == VfsError.None && !directory)
+            {
+                ModelFile file = _files[Follow(path)];
+                if ((change.Valid & AttributeMask.UserId) != 0) file.UserId = change.UserId;
+                if ((change.Valid & AttributeMask.GroupId) != 0) file.GroupId = change.GroupId;
             }
         }
 
@@ -681,7 +746,9 @@ public class RandomizedTests
             else if (_files.TryGetValue(Follow(path), out ModelFile? file))
             {
                 Expect(VfsError.None, actual);
-                Check(FileMode.IsRegular(st.Mode) && st.LinkCount == 1, "not a regular file with one link");
+                int names = _files.Values.Count(f => f == file);
+                Check(FileMode.IsRegular(st.Mode) && st.LinkCount == (ulong)names, $"link count {st.LinkCount}, model {names}");
+                Check(st.UserId == file.UserId && st.GroupId == file.GroupId, $"owner {st.UserId}:{st.GroupId}, model {file.UserId}:{file.GroupId}");
                 Check(st.Size == file.Data.Length, $"size {st.Size}, model {file.Data.Length}");
                 Check(st.Device == (ulong)DeviceOf(ParentOf(path)), $"device {st.Device}");
             }

@@ -92,6 +92,10 @@ public class ReadmeExampleTests
             where TMemory : struct, IVfsMemory { node = 0; return VfsError.ReadOnlyFileSystem; }
         public readonly VfsError Symlink<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, long now)
             where TMemory : struct, IVfsMemory => VfsError.ReadOnlyFileSystem;
+        public readonly VfsError Link<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, ulong node, long now)
+            where TMemory : struct, IVfsMemory => VfsError.ReadOnlyFileSystem;
+        public readonly VfsError MakeNode<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, uint mode, ulong device, long now)
+            where TMemory : struct, IVfsMemory => VfsError.ReadOnlyFileSystem;
         public readonly VfsError Unlink<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, long now)
             where TMemory : struct, IVfsMemory => VfsError.ReadOnlyFileSystem;
         public readonly VfsError RemoveDirectory<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, long now)

@@ -73,7 +73,11 @@ internal unsafe struct DescriptorTable
         OpenFileDescription* old = _entries[fd].Description;
         _entries[fd].Description = description;
         _entries[fd].Flags = closeOnExec ? CloseOnExecFlag : 0;
-        if (old != null) OpenFileDescription.Release(old);
+        if (old != null)
+        {
+            RecordLocks.ReleaseOnClose(RecordLocks.OwnerOf(ref this), old);
+            OpenFileDescription.Release(old);
+        }
         return fd;
     }
 
@@ -84,6 +88,8 @@ internal unsafe struct DescriptorTable
         if (description == null) return -Syscalls.Errno.EBADF;
         _entries[fd].Description = null;
         _entries[fd].Flags = 0;
+        // POSIX locks belong to this table and go with any close of the file (Linux).
+        RecordLocks.ReleaseOnClose(RecordLocks.OwnerOf(ref this), description);
         OpenFileDescription.Release(description);
         return 0;
     }

@@ -20,6 +20,18 @@ internal unsafe struct FileOperations
     /// <summary>write(2): up to length bytes from user memory at buffer.</summary>
     public delegate*<OpenFileDescription*, Process*, ulong, ulong, long> Write;
 
+    /// <summary>pread64(2)/preadv(2): (description, process, buffer, length, offset): up to length
+    /// bytes at offset, the description's offset untouched. Null: the kind has no positions
+    /// (Linux's missing FMODE_PREAD: ESPIPE).</summary>
+    public delegate*<OpenFileDescription*, Process*, ulong, ulong, long, long> ReadAt;
+
+    /// <summary>pwrite64(2)/pwritev(2), as <see cref="ReadAt"/>.</summary>
+    public delegate*<OpenFileDescription*, Process*, ulong, ulong, long, long> WriteAt;
+
+    /// <summary>write(2) of kernel bytes (sendfile's output, Linux's <c>splice_write</c>):
+    /// (description, process, bytes, count). Null: sendfile to this kind is EINVAL.</summary>
+    public delegate*<OpenFileDescription*, Process*, byte*, int, long> SpliceWrite;
+
     /// <summary>lseek(2): (description, offset, whence) → new offset.</summary>
     public delegate*<OpenFileDescription*, long, int, long> Seek;
 

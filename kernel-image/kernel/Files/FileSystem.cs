@@ -59,6 +59,8 @@ internal static unsafe class FileSystem
     {
         s_vfs = new VirtualFileSystem<HeapVfsMemory>(default);
         Check(s_vfs.Initialize(CapacityBytes), "mounting the root tmpfs");
+        // Taken once for good here rather than by the first symbolic link some process follows.
+        Check(s_vfs.ReserveLinkBuffers(), "reserving the VFS link buffers");
         Check(s_vfs.Mkdir("/bin"u8, 0x1ED), "creating /bin");   // 0755
         Check(s_vfs.Mkdir("/tmp"u8, 0x3FF), "creating /tmp");   // 01777
         for (int i = 0; i < info.ModuleCount; i++)

@@ -74,6 +74,7 @@ internal unsafe struct OpenFileDescription
         s_lock.Release(interrupts);
         if (left > 0) return;
         if (left < 0) Panic.Fail("an open file description released more often than held");
+        RecordLocks.ReleaseDescription(description); // its flock, if any
         if (description->Operations->Close != null) description->Operations->Close(description->Object);
         KernelMemory.Free(description);
     }

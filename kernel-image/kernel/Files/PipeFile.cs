@@ -41,7 +41,24 @@ internal static unsafe class PipeFile
         public int Writers;  // write-end descriptions alive
         public WaitQueue Readable;
         public WaitQueue Writable;
+
+        // FIFOs (named pipes): the node this pipe belongs to, while any end is open.
+        public bool IsFifo;
+        public ulong FifoDevice;
+        public ulong FifoInode;
+        public uint FifoMode;
+        /// <summary>Opens of each end so far: a waiting opener sees its partner arrive even if
+        /// it has left again (Linux's r_counter/w_counter).</summary>
+        public uint ReaderOpens;
+        public uint WriterOpens;
+        /// <summary>Openers waiting for the other end (fifo_open's wait_for_partner).</summary>
+        public WaitQueue Partner;
+        public Pipe* NextFifo;
     }
+
+    /// <summary>The FIFOs with an open end. Lock order: <see cref="s_fifoLock"/>, then a pipe's lock.</summary>
+    private static Pipe* s_fifos;
+    private static SpinLock s_fifoLock;
 
     private static FileOperations s_readEnd;
     private static FileOperations s_writeEnd;
@@ -79,6 +96,7 @@ internal static unsafe class PipeFile
                 if (operations->Write == null)
                 {
                     operations->Write = &Write;
+                    operations->SpliceWrite = &SpliceWrite;
                     operations->Stat = &Stat;
                     operations->Poll = &PollWriteEnd;
                     operations->PollWait = &PollWaitWriteEnd;
@@ -91,24 +109,49 @@ internal static unsafe class PipeFile
         }
     }
 
+    private static FileOperations s_bothEnds;
+
+    /// <summary>A FIFO opened O_RDWR: one description that is a reader and a writer.</summary>
+    private static FileOperations* BothEnds
+    {
+        get
+        {
+            fixed (FileOperations* operations = &s_bothEnds)
+            {
+                if (operations->Read == null)
+                {
+                    operations->Read = &Read;
+                    operations->Write = &Write;
+                    operations->SpliceWrite = &SpliceWrite;
+                    operations->Stat = &Stat;
+                    operations->Poll = &PollBothEnds;
+                    operations->Ioctl = &Ioctl;
+                    operations->Close = &CloseBothEnds;
+                }
+
+                return operations;
+            }
+        }
+    }
+
+    private static void CloseBothEnds(void* obj)
+    {
+        CloseEnd((Pipe*)obj, reader: true);
+        CloseEnd((Pipe*)obj, reader: false);
+    }
+
+    private static int PollBothEnds(OpenFileDescription* description) =>
+        (PollReadEnd(description) & ~Readiness.HangUp) | (PollWriteEnd(description) & ~Readiness.Error);
+
     /// <summary>A new pipe: two descriptions with one reference each (the caller's), read end
     /// O_RDONLY and write end O_WRONLY plus <paramref name="statusFlags"/> (O_NONBLOCK).
     /// False when the heap is out (nothing is left allocated).</summary>
     internal static bool Create(int statusFlags, out OpenFileDescription* readEnd, out OpenFileDescription* writeEnd)
     {
         readEnd = writeEnd = null;
-        var pipe = (Pipe*)KernelMemory.Allocate((nuint)sizeof(Pipe));
+        Pipe* pipe = NewPipe();
         if (pipe == null) return false;
-        *pipe = default;
-        pipe->Ring = (byte*)KernelMemory.Allocate(Capacity);
-        if (pipe->Ring == null)
-        {
-            KernelMemory.Free(pipe);
-            return false;
-        }
-
         pipe->Readers = pipe->Writers = 1;
-        Live++;
         readEnd = OpenFileDescription.Create(ReadEnd, pipe, OpenFileDescription.ReadOnly | statusFlags);
         if (readEnd == null)
         {
@@ -130,6 +173,23 @@ internal static unsafe class PipeFile
         return true;
     }
 
+    /// <summary>An empty pipe with no ends counted yet; null when the heap is out.</summary>
+    private static Pipe* NewPipe()
+    {
+        var pipe = (Pipe*)KernelMemory.Allocate((nuint)sizeof(Pipe));
+        if (pipe == null) return null;
+        *pipe = default;
+        pipe->Ring = (byte*)KernelMemory.Allocate(Capacity);
+        if (pipe->Ring == null)
+        {
+            KernelMemory.Free(pipe);
+            return null;
+        }
+
+        Live++;
+        return pipe;
+    }
+
     private static void Destroy(Pipe* pipe)
     {
         KernelMemory.Free(pipe->Ring);
@@ -137,24 +197,148 @@ internal static unsafe class PipeFile
         Live--;
     }
 
-    private static void CloseReadEnd(void* obj)
+    private static void CloseReadEnd(void* obj) => CloseEnd((Pipe*)obj, reader: true);
+
+    private static void CloseWriteEnd(void* obj) => CloseEnd((Pipe*)obj, reader: false);
+
+    /// <summary>One end's description is gone. The last end frees the pipe (a FIFO's pipe leaves
+    /// the FIFO list first, under its lock, so no opener finds it half freed; its data goes with
+    /// it, as on Linux). Otherwise the other side learns: blocked writers get EPIPE, blocked
+    /// readers end of file.</summary>
+    private static void CloseEnd(Pipe* pipe, bool reader)
     {
-        var pipe = (Pipe*)obj;
+        bool fifo = pipe->IsFifo;
+        bool fifoInterrupts = fifo && s_fifoLock.Acquire();
         bool interrupts = pipe->Lock.Acquire();
-        bool last = --pipe->Readers == 0 && pipe->Writers == 0;
+        if (reader) pipe->Readers--;
+        else pipe->Writers--;
+        bool last = pipe->Readers == 0 && pipe->Writers == 0;
         pipe->Lock.Release(interrupts);
+        if (last && fifo) Unlist(pipe);
+        if (fifo) s_fifoLock.Release(fifoInterrupts);
         if (last) Destroy(pipe);
-        else pipe->Writable.WakeAll(); // blocked writers now get EPIPE
+        else if (reader) pipe->Writable.WakeAll();
+        else pipe->Readable.WakeAll();
     }
 
-    private static void CloseWriteEnd(void* obj)
+    /// <summary>Takes a FIFO's pipe off the list; the caller holds <see cref="s_fifoLock"/>.</summary>
+    private static void Unlist(Pipe* pipe)
     {
-        var pipe = (Pipe*)obj;
+        if (s_fifos == pipe)
+        {
+            s_fifos = pipe->NextFifo;
+            return;
+        }
+
+        for (Pipe* previous = s_fifos; previous != null; previous = previous->NextFifo)
+        {
+            if (previous->NextFifo == pipe)
+            {
+                previous->NextFifo = pipe->NextFifo;
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// open(2) of a FIFO (Linux fs/pipe.c fifo_open): its pipe, made by the first opener and
+    /// shared by every later one until the last end closes. O_RDONLY waits for a writer unless
+    /// O_NONBLOCK (then it opens at once and reads end of file while no writer is there);
+    /// O_WRONLY waits for a reader, or with O_NONBLOCK is ENXIO when there is none; O_RDWR never
+    /// waits. A wait ends with a partner's open (counted, so one that came and went counts) or a
+    /// signal (ERESTARTSYS). The description reports the node's device, inode and mode to fstat.
+    /// </summary>
+    internal static long OpenFifo(Process* process, ulong device, ulong inode, uint mode, int flags, out OpenFileDescription* description)
+    {
+        description = null;
+        int access = flags & OpenFileDescription.AccessMode;
+        bool nonBlocking = (flags & OpenFileDescription.NonBlocking) != 0;
+        Pipe* fresh = NewPipe();
+        if (fresh == null) return -Errno.ENOMEM;
+        bool fifoInterrupts = s_fifoLock.Acquire();
+        Pipe* pipe = s_fifos;
+        while (pipe != null && (pipe->FifoDevice != device || pipe->FifoInode != inode)) pipe = pipe->NextFifo;
+        if (pipe == null)
+        {
+            pipe = fresh;
+            fresh = null;
+            pipe->IsFifo = true;
+            pipe->FifoDevice = device;
+            pipe->FifoInode = inode;
+            pipe->FifoMode = mode;
+            pipe->NextFifo = s_fifos;
+            s_fifos = pipe;
+        }
+
         bool interrupts = pipe->Lock.Acquire();
-        bool last = --pipe->Writers == 0 && pipe->Readers == 0;
+        if (access == OpenFileDescription.WriteOnly && nonBlocking && pipe->Readers == 0)
+        {
+            bool unused = pipe->Readers == 0 && pipe->Writers == 0;
+            pipe->Lock.Release(interrupts);
+            if (unused) Unlist(pipe);
+            s_fifoLock.Release(fifoInterrupts);
+            if (unused) Destroy(pipe);
+            if (fresh != null) Destroy(fresh);
+            return -Errno.ENXIO;
+        }
+
+        bool reads = access != OpenFileDescription.WriteOnly, writes = access != OpenFileDescription.ReadOnly;
+        if (reads)
+        {
+            pipe->Readers++;
+            pipe->ReaderOpens++;
+        }
+
+        if (writes)
+        {
+            pipe->Writers++;
+            pipe->WriterOpens++;
+        }
+
+        uint partnerOpens = access == OpenFileDescription.ReadOnly ? pipe->WriterOpens : pipe->ReaderOpens;
+        bool wait = !nonBlocking && access != OpenFileDescription.ReadWrite &&
+            (access == OpenFileDescription.ReadOnly ? pipe->Writers == 0 : pipe->Readers == 0);
         pipe->Lock.Release(interrupts);
-        if (last) Destroy(pipe);
-        else pipe->Readable.WakeAll(); // blocked readers now see end of file
+        s_fifoLock.Release(fifoInterrupts);
+        if (fresh != null) Destroy(fresh);
+        pipe->Partner.WakeAll();
+        // A writer arriving also ends readers' waits for data; a reader, writers' waits for room.
+        if (writes) pipe->Readable.WakeAll();
+
+        FileOperations* operations = access == OpenFileDescription.ReadOnly ? ReadEnd
+            : access == OpenFileDescription.WriteOnly ? WriteEnd : BothEnds;
+        description = OpenFileDescription.Create(operations, pipe, flags | OpenFileDescription.LargeFile);
+        if (description == null)
+        {
+            if (reads) CloseEnd(pipe, reader: true);
+            if (writes) CloseEnd(pipe, reader: false);
+            return -Errno.ENOMEM;
+        }
+
+        while (wait)
+        {
+            pipe->Partner.Prepare(interruptible: true);
+            interrupts = pipe->Lock.Acquire();
+            uint now = access == OpenFileDescription.ReadOnly ? pipe->WriterOpens : pipe->ReaderOpens;
+            pipe->Lock.Release(interrupts);
+            if (now != partnerOpens)
+            {
+                pipe->Partner.Cancel();
+                break;
+            }
+
+            if (Process.HasDeliverableSignal(process))
+            {
+                pipe->Partner.Cancel();
+                OpenFileDescription.Release(description); // gives the end back
+                description = null;
+                return -Errno.ERESTARTSYS;
+            }
+
+            pipe->Partner.Sleep(WaitQueue.Forever);
+        }
+
+        return 0;
     }
 
     private static long Read(OpenFileDescription* description, Process* process, ulong buffer, ulong length)
@@ -223,7 +407,14 @@ internal static unsafe class PipeFile
         return done > 0 ? (long)done : result;
     }
 
-    private static long Write(OpenFileDescription* description, Process* process, ulong buffer, ulong length)
+    private static long Write(OpenFileDescription* description, Process* process, ulong buffer, ulong length) =>
+        WriteFrom(description, process, buffer, null, length);
+
+    /// <summary>sendfile into a pipe: the same rules as write(2), from kernel memory.</summary>
+    private static long SpliceWrite(OpenFileDescription* description, Process* process, byte* bytes, int count) =>
+        WriteFrom(description, process, 0, bytes, (ulong)count);
+
+    private static long WriteFrom(OpenFileDescription* description, Process* process, ulong buffer, byte* kernelBytes, ulong length)
     {
         if (length == 0) return 0;
         var pipe = (Pipe*)description->Object;
@@ -235,7 +426,11 @@ internal static unsafe class PipeFile
         while (done < length && result == 0)
         {
             int chunk = (int)Math.Min(length - done, (ulong)AtomicSize);
-            if (!UserMemory.CopyFrom(process->Space, buffer + done, new Span<byte>(bounce, chunk)))
+            if (kernelBytes != null)
+            {
+                new ReadOnlySpan<byte>(kernelBytes + done, chunk).CopyTo(new Span<byte>(bounce, chunk));
+            }
+            else if (!UserMemory.CopyFrom(process->Space, buffer + done, new Span<byte>(bounce, chunk)))
             {
                 if (done == 0) result = -Errno.EFAULT;
                 break;
@@ -328,10 +523,19 @@ internal static unsafe class PipeFile
 
     private static long Stat(OpenFileDescription* description, FileStatus* status)
     {
+        var pipe = (Pipe*)description->Object;
         status->Mode = 0x1000 | 0x180; // S_IFIFO, rw-------: as Linux's pipefs
         status->LinkCount = 1;
         status->BlockSize = 4096;
         status->Inode = (ulong)description->Object >> 4;
+        if (pipe->IsFifo)
+        {
+            // A FIFO reports its node (as at open; a later chmod is not seen here).
+            status->Device = pipe->FifoDevice;
+            status->Inode = pipe->FifoInode;
+            status->Mode = pipe->FifoMode;
+        }
+
         return 0;
     }
 }

@@ -39,6 +39,9 @@ internal static unsafe class VfsFile
                 {
                     operations->Read = &Read;
                     operations->Write = &Write;
+                    operations->ReadAt = &ReadAt;
+                    operations->WriteAt = &WriteAt;
+                    operations->SpliceWrite = &SpliceWrite;
                     operations->Seek = &Seek;
                     operations->Stat = &Stat;
                     operations->Close = &Close;
@@ -58,6 +61,7 @@ internal static unsafe class VfsFile
                 if (operations->Read == null)
                 {
                     operations->Read = &ReadDirectoryAsFile;
+                    operations->ReadAt = &ReadDirectoryAtAsFile;
                     operations->Seek = &Seek;
                     operations->Stat = &Stat;
                     operations->ReadDirectory = &ReadDirectory;
@@ -69,7 +73,9 @@ internal static unsafe class VfsFile
         }
     }
 
-    /// <summary>open(2) of an absolute path: a new description with one reference, or -errno.</summary>
+    /// <summary>open(2) of an absolute path: a new description with one reference, or -errno.
+    /// A FIFO opens as an end of its pipe (<see cref="PipeFile.OpenFifo"/>), which may wait for
+    /// the other side.</summary>
     internal static long Open(ReadOnlySpan<byte> path, int flags, uint mode, out OpenFileDescription* description)
     {
         description = null;
@@ -77,7 +83,8 @@ internal static unsafe class VfsFile
         if (file == null) return -Syscalls.Errno.ENOMEM;
         *file = default;
         // O_APPEND stays with the description (F_SETFL may change it); the rest the VFS knows.
-        const int Known = OpenFlags.AccessModeMask | OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.Truncate | OpenFlags.Directory;
+        const int Known = OpenFlags.AccessModeMask | OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.Truncate | OpenFlags.Directory |
+            OpenFlags.NoFollow;
         FileSystem.Lock();
         long fd = FileSystem.Vfs.Open(ref file->Table, path, flags & Known, mode & 0xFFF);
         FileStatus status = default;
@@ -87,6 +94,22 @@ internal static unsafe class VfsFile
         {
             KernelMemory.Free(file);
             return fd;
+        }
+
+        uint type = status.Mode & FileMode.TypeMask;
+        if (type == FileMode.CharacterDevice || type == FileMode.BlockDevice || type == FileMode.Socket)
+        {
+            // A device node opens its driver, a socket node nothing (Linux: ENXIO for a device
+            // number no driver serves, and for sockets); no driver is reached by number yet.
+            Close(file);
+            return -Syscalls.Errno.ENXIO;
+        }
+
+        if (FileMode.IsFifo(status.Mode))
+        {
+            // A FIFO's node only names the pipe: the description is a pipe end (Linux fifo_open).
+            Close(file);
+            return PipeFile.OpenFifo(Process.Current, status.Device, status.Inode, status.Mode, flags, out description);
         }
 
         bool directory = FileMode.IsDirectory(status.Mode);
@@ -120,15 +143,24 @@ internal static unsafe class VfsFile
 
     private static ref FileTable TableOf(OpenFileDescription* description) => ref ((Object*)description->Object)->Table;
 
-    private static long Read(OpenFileDescription* description, Process* process, ulong buffer, ulong length)
+    private static long Read(OpenFileDescription* description, Process* process, ulong buffer, ulong length) =>
+        ReadFrom(description, process, buffer, length, -1);
+
+    private static long ReadAt(OpenFileDescription* description, Process* process, ulong buffer, ulong length, long position) =>
+        ReadFrom(description, process, buffer, length, position);
+
+    /// <summary>read at <paramref name="position"/> (pread), or at the description's offset,
+    /// which moves, when it is negative (read).</summary>
+    private static long ReadFrom(OpenFileDescription* description, Process* process, ulong buffer, ulong length, long position)
     {
         if (!UserMemory.IsAccessible(process->Space, buffer, length, write: true)) return -Syscalls.Errno.EFAULT;
         byte* chunk = stackalloc byte[ChunkSize];
         ulong done = 0;
         long result = 0;
+        bool own = position < 0;
         ref FileTable table = ref TableOf(description);
         FileSystem.Lock();
-        FileSystem.Vfs.Seek(ref table, Handle, description->Offset, SeekOrigin.Set);
+        FileSystem.Vfs.Seek(ref table, Handle, own ? description->Offset : position, SeekOrigin.Set);
         while (done < length)
         {
             int want = (int)Math.Min((ulong)ChunkSize, length - done);
@@ -141,7 +173,7 @@ internal static unsafe class VfsFile
 
             UserMemory.CopyTo(process->Space, buffer + done, new ReadOnlySpan<byte>(chunk, (int)got));
             done += (ulong)got;
-            description->Offset += got;
+            if (own) description->Offset += got;
             if (got < want) break;
         }
 
@@ -149,22 +181,43 @@ internal static unsafe class VfsFile
         return done > 0 ? (long)done : result;
     }
 
-    private static long Write(OpenFileDescription* description, Process* process, ulong buffer, ulong length)
+    private static long Write(OpenFileDescription* description, Process* process, ulong buffer, ulong length) =>
+        WriteFrom(description, process, buffer, null, length, -1);
+
+    private static long WriteAt(OpenFileDescription* description, Process* process, ulong buffer, ulong length, long position) =>
+        WriteFrom(description, process, buffer, null, length, position);
+
+    private static long SpliceWrite(OpenFileDescription* description, Process* process, byte* bytes, int count) =>
+        WriteFrom(description, process, 0, bytes, (ulong)count, -1);
+
+    /// <summary>write from user memory at <paramref name="buffer"/> (or kernel memory at
+    /// <paramref name="kernelBytes"/>: sendfile) at <paramref name="position"/> (pwrite), or at
+    /// the description's offset, which moves, when it is negative. With O_APPEND every write
+    /// goes to the end, pwrite's too (Linux's documented behaviour).</summary>
+    private static long WriteFrom(OpenFileDescription* description, Process* process, ulong buffer, byte* kernelBytes, ulong length, long position)
     {
-        if (!UserMemory.IsAccessible(process->Space, buffer, length, write: false)) return -Syscalls.Errno.EFAULT;
+        if (kernelBytes == null && !UserMemory.IsAccessible(process->Space, buffer, length, write: false)) return -Syscalls.Errno.EFAULT;
         byte* chunk = stackalloc byte[ChunkSize];
         ulong done = 0;
         long result = 0;
+        bool own = position < 0;
         ref FileTable table = ref TableOf(description);
         FileSystem.Lock();
         if ((description->StatusFlags & OpenFileDescription.Append) != 0)
-            description->Offset = FileSystem.Vfs.Seek(ref table, Handle, 0, SeekOrigin.End);
+        {
+            long end = FileSystem.Vfs.Seek(ref table, Handle, 0, SeekOrigin.End);
+            if (own) description->Offset = end;
+        }
         else
-            FileSystem.Vfs.Seek(ref table, Handle, description->Offset, SeekOrigin.Set);
+        {
+            FileSystem.Vfs.Seek(ref table, Handle, own ? description->Offset : position, SeekOrigin.Set);
+        }
+
         while (done < length)
         {
             int n = (int)Math.Min((ulong)ChunkSize, length - done);
-            UserMemory.CopyFrom(process->Space, buffer + done, new Span<byte>(chunk, n));
+            if (kernelBytes != null) new ReadOnlySpan<byte>(kernelBytes + done, n).CopyTo(new Span<byte>(chunk, n));
+            else UserMemory.CopyFrom(process->Space, buffer + done, new Span<byte>(chunk, n));
             long written = FileSystem.Vfs.Write(ref table, Handle, new ReadOnlySpan<byte>(chunk, n));
             if (written < 0)
             {
@@ -173,12 +226,50 @@ internal static unsafe class VfsFile
             }
 
             done += (ulong)written;
-            description->Offset += written;
+            if (own) description->Offset += written;
             if (written < n) break;
         }
 
         FileSystem.Unlock();
         return done > 0 ? (long)done : result;
+    }
+
+    /// <summary>sendfile's input: bytes of a regular file at <paramref name="position"/> into
+    /// kernel memory; the count, or -errno (EINVAL for anything but a regular file, as Linux's
+    /// missing splice_read). The description's offset is the caller's business.</summary>
+    internal static long ReadKernel(OpenFileDescription* description, long position, Span<byte> into)
+    {
+        if (description->Operations != Regular) return -Syscalls.Errno.EINVAL;
+        ref FileTable table = ref TableOf(description);
+        FileSystem.Lock();
+        FileSystem.Vfs.Seek(ref table, Handle, position, SeekOrigin.Set);
+        long got = FileSystem.Vfs.Read(ref table, Handle, into);
+        FileSystem.Unlock();
+        return got;
+    }
+
+    /// <summary>Whether the description is a VFS file or directory (fchmod, fchown, futimens,
+    /// ftruncate and fstatfs reach its node).</summary>
+    internal static bool IsVfsFile(OpenFileDescription* description) =>
+        description->Operations == Regular || description->Operations == Directory;
+
+    /// <summary>A handle to the description's node, taken under the VFS lock the caller holds
+    /// (release it with FileSystem.Vfs.Release before unlocking). EINVAL for other kinds.</summary>
+    internal static long TakeHandle(OpenFileDescription* description, out NodeHandle handle)
+    {
+        handle = default;
+        if (!IsVfsFile(description)) return -Syscalls.Errno.EINVAL;
+        return -(long)FileSystem.Vfs.Handle(ref TableOf(description), Handle, out handle);
+    }
+
+    /// <summary>ftruncate(2): EINVAL unless a regular file open for writing (Linux).</summary>
+    internal static long Truncate(OpenFileDescription* description, long length)
+    {
+        if (description->Operations != Regular) return -Syscalls.Errno.EINVAL;
+        FileSystem.Lock();
+        VfsError error = FileSystem.Vfs.Truncate(ref TableOf(description), Handle, length);
+        FileSystem.Unlock();
+        return -(long)error;
     }
 
     private static long Seek(OpenFileDescription* description, long offset, int whence)
@@ -201,6 +292,9 @@ internal static unsafe class VfsFile
     }
 
     private static long ReadDirectoryAsFile(OpenFileDescription* description, Process* process, ulong buffer, ulong length) =>
+        -Syscalls.Errno.EISDIR;
+
+    private static long ReadDirectoryAtAsFile(OpenFileDescription* description, Process* process, ulong buffer, ulong length, long position) =>
         -Syscalls.Errno.EISDIR;
 
     /// <summary>getdents64: as many linux_dirent64 records (d_ino, d_off, d_reclen, d_type,

@@ -71,6 +71,7 @@ internal unsafe partial struct Process
         }
 
         // Descriptors share their descriptions (offsets included); the working directory is copied.
+        child->FileCreationMask = parent->FileCreationMask;
         if (!child->Descriptors.CopyFrom(parent->Descriptors) || !child->WorkingDirectory.CopyFrom(parent->WorkingDirectory))
         {
             child->Descriptors.CloseAll();

@@ -76,6 +76,7 @@ internal unsafe partial struct Process
         var process = (Process*)KernelMemory.Allocate((nuint)sizeof(Process));
         if (process == null) { error = LoadError.OutOfMemory; return null; }
         *process = default;
+        process->FileCreationMask = 0x12; // 022, Linux's default
         process->Regions = NewRegions();
         for (int i = 0; i < name.Length && i < Process.NameCapacity - 1; i++) process->Name[i] = name[i];
         process->CapsHandle = Ipc.Capabilities.AllocateHandle();

@@ -134,6 +134,10 @@ internal unsafe partial struct Process
     /// <summary>Where relative paths start (Files/PathResolver.cs).</summary>
     public Files.WorkingDirectory WorkingDirectory;
 
+    /// <summary>umask(2): permission bits taken away from files, directories and nodes this
+    /// process creates (Linux's fs_struct umask; 022 for the first process, copied by fork).</summary>
+    public uint FileCreationMask;
+
     public fixed byte Name[NameCapacity];
     public fixed byte Output[OutputCapacity];
     public int OutputLength;

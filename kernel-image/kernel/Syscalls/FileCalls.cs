@@ -42,7 +42,9 @@ internal static unsafe class FileCalls
         }
 
         OpenFileDescription* description = null;
-        if (result >= 0) result = VfsFile.Open(new ReadOnlySpan<byte>(path, (int)result), (int)flags, (uint)mode, out description);
+        // O_CREAT's mode loses the umask (Linux: mode & 07777 & ~umask).
+        uint creationMode = (uint)mode & 0xFFF & ~process->FileCreationMask;
+        if (result >= 0) result = VfsFile.Open(new ReadOnlySpan<byte>(path, (int)result), (int)flags, creationMode, out description);
         KernelMemory.Free(path);
         if (result < 0) return result;
         long fd = process->Descriptors.Install(description, 0, DescriptorLimit(process), ((int)flags & OpenFileDescription.CloseOnExec) != 0);
@@ -66,6 +68,31 @@ internal static unsafe class FileCalls
         if (description == null || !description->CanWrite) return -Errno.EBADF;
         if (description->Operations->Write == null) return -Errno.EINVAL;
         return description->Operations->Write(description, process, buffer, length);
+    }
+
+    /// <summary>pread64(fd, buf, count, offset), Linux's ksys_pread64 order: a negative offset
+    /// EINVAL, EBADF, a kind without positions (pipe, socket, console) ESPIPE, then a descriptor
+    /// not open for reading EBADF. The description's offset stays.</summary>
+    internal static long ReadAt(Process* process, ulong descriptor, ulong buffer, ulong length, long offset)
+    {
+        if (offset < 0) return -Errno.EINVAL;
+        OpenFileDescription* description = process->Descriptors.Get((uint)descriptor);
+        if (description == null) return -Errno.EBADF;
+        if (description->Operations->ReadAt == null) return -Errno.ESPIPE;
+        if (!description->CanRead) return -Errno.EBADF;
+        return description->Operations->ReadAt(description, process, buffer, length, offset);
+    }
+
+    /// <summary>pwrite64(fd, buf, count, offset), as pread64. With O_APPEND the bytes go to the
+    /// end whatever the offset (Linux's documented behaviour).</summary>
+    internal static long WriteAt(Process* process, ulong descriptor, ulong buffer, ulong length, long offset)
+    {
+        if (offset < 0) return -Errno.EINVAL;
+        OpenFileDescription* description = process->Descriptors.Get((uint)descriptor);
+        if (description == null) return -Errno.EBADF;
+        if (description->Operations->WriteAt == null) return -Errno.ESPIPE;
+        if (!description->CanWrite) return -Errno.EBADF;
+        return description->Operations->WriteAt(description, process, buffer, length, offset);
     }
 
     internal static long Seek(Process* process, ulong descriptor, ulong offset, ulong whence)
@@ -103,8 +130,8 @@ internal static unsafe class FileCalls
         StatAt(process, PathResolver.AtFdcwd, userPath, statBuffer, 0);
 
     /// <summary>newfstatat(dirfd, path, buf, flags): what musl's stat, lstat, fstat and fstatat
-    /// use. AT_EMPTY_PATH with "" is dirfd itself (the working directory for AT_FDCWD); there
-    /// are no symbolic links, so AT_SYMLINK_NOFOLLOW changes nothing.</summary>
+    /// use. AT_EMPTY_PATH with "" is dirfd itself (the working directory for AT_FDCWD);
+    /// AT_SYMLINK_NOFOLLOW reports a symbolic link as the last component itself (lstat).</summary>
     internal static long StatAt(Process* process, long directory, ulong userPath, ulong statBuffer, ulong flags)
     {
         if ((flags & ~(AtEmptyPath | AtSymlinkNofollow | AtNoAutomount | AtStatxSyncType)) != 0) return -Errno.EINVAL;
@@ -131,7 +158,7 @@ internal static unsafe class FileCalls
         if (length > 0)
         {
             FileSystem.Lock();
-            VfsError error = FileSystem.Vfs.Stat(new ReadOnlySpan<byte>(path, (int)length), out FileStatus status);
+            VfsError error = FileSystem.Vfs.StatAt(default, new ReadOnlySpan<byte>(path, (int)length), (int)(flags & AtSymlinkNofollow), out FileStatus status);
             FileSystem.Unlock();
             result = error != VfsError.None ? -(long)error : StoreStatus(process, statBuffer, status);
         }
@@ -148,8 +175,10 @@ internal static unsafe class FileCalls
 
     internal static long Mkdir(Process* process, ulong userPath, ulong mode) => MakeDirectoryAt(process, PathResolver.AtFdcwd, userPath, mode);
 
+    /// <summary>mkdirat: the mode keeps the permission and sticky bits (not set-id: Linux's
+    /// S_IRWXUGO|S_ISVTX) less the umask.</summary>
     internal static long MakeDirectoryAt(Process* process, long directory, ulong userPath, ulong mode) =>
-        PathCall(process, directory, userPath, 0, 0, mode, PathOperation.Mkdir);
+        PathCall(process, directory, userPath, 0, 0, mode & 0x3FF & ~(ulong)process->FileCreationMask, PathOperation.Mkdir);
 
     internal static long Rmdir(Process* process, ulong userPath) => PathCall(process, PathResolver.AtFdcwd, userPath, 0, 0, 0, PathOperation.Rmdir);
 
@@ -165,24 +194,28 @@ internal static unsafe class FileCalls
     internal static long Rename(Process* process, ulong oldPath, ulong newPath) =>
         RenameAt(process, PathResolver.AtFdcwd, oldPath, PathResolver.AtFdcwd, newPath, 0);
 
-    /// <summary>renameat/renameat2: only flags 0 (RENAME_NOREPLACE, EXCHANGE and WHITEOUT are
-    /// not served: EINVAL).</summary>
+    /// <summary>renameat/renameat2: flags 0 or RENAME_NOREPLACE (an existing new name EEXIST,
+    /// after both paths are looked up, as Linux); RENAME_EXCHANGE and RENAME_WHITEOUT are not
+    /// served, and any other flag is EINVAL.</summary>
     internal static long RenameAt(Process* process, long oldDirectory, ulong oldPath, long newDirectory, ulong newPath, ulong flags)
     {
-        if (flags != 0) return -Errno.EINVAL;
-        return PathCall(process, oldDirectory, oldPath, newDirectory, newPath, 0, PathOperation.Rename);
+        const ulong RenameNoReplace = 1;
+        if ((flags & ~RenameNoReplace) != 0) return -Errno.EINVAL;
+        return PathCall(process, oldDirectory, oldPath, newDirectory, newPath, 0,
+            flags != 0 ? PathOperation.RenameNoReplace : PathOperation.Rename);
     }
 
-    private enum PathOperation { Mkdir, Rmdir, Unlink, Rename }
+    private enum PathOperation { Mkdir, Rmdir, Unlink, Rename, RenameNoReplace }
 
     private static long PathCall(Process* process, long directory, ulong userPath, long secondDirectory, ulong secondPath, ulong mode, PathOperation operation)
     {
         byte* path = PathResolver.AllocateBuffer();
-        byte* other = operation == PathOperation.Rename ? PathResolver.AllocateBuffer() : null;
-        long result = path == null || (operation == PathOperation.Rename && other == null) ? -Errno.ENOMEM
+        bool rename = operation == PathOperation.Rename || operation == PathOperation.RenameNoReplace;
+        byte* other = rename ? PathResolver.AllocateBuffer() : null;
+        long result = path == null || (rename && other == null) ? -Errno.ENOMEM
             : PathResolver.Resolve(process, (int)directory, userPath, path);
         long otherLength = 0;
-        if (result >= 0 && operation == PathOperation.Rename)
+        if (result >= 0 && rename)
         {
             otherLength = PathResolver.Resolve(process, (int)secondDirectory, secondPath, other);
             if (otherLength < 0) result = otherLength;
@@ -197,6 +230,7 @@ internal static unsafe class FileCalls
                 PathOperation.Mkdir => FileSystem.Vfs.Mkdir(first, (uint)mode & 0xFFF),
                 PathOperation.Rmdir => FileSystem.Vfs.Rmdir(first),
                 PathOperation.Unlink => FileSystem.Vfs.Unlink(first),
+                PathOperation.RenameNoReplace => RenameNoReplace(first, new ReadOnlySpan<byte>(other, (int)otherLength)),
                 _ => FileSystem.Vfs.Rename(first, new ReadOnlySpan<byte>(other, (int)otherLength)),
             };
             FileSystem.Unlock();
@@ -206,6 +240,16 @@ internal static unsafe class FileCalls
         KernelMemory.Free(path);
         KernelMemory.Free(other);
         return result;
+    }
+
+    /// <summary>RENAME_NOREPLACE under the VFS lock the caller holds: the old name must exist,
+    /// the new one must not (a dangling symbolic link counts as existing).</summary>
+    private static VfsError RenameNoReplace(ReadOnlySpan<byte> from, ReadOnlySpan<byte> to)
+    {
+        VfsError error = FileSystem.Vfs.LinkStatus(from, out _);
+        if (error != VfsError.None) return error;
+        if (FileSystem.Vfs.LinkStatus(to, out _) == VfsError.None) return VfsError.Exists;
+        return FileSystem.Vfs.Rename(from, to);
     }
 
     /// <summary>getdents64: the directory's records (Files/VfsFile.cs); ENOTDIR for any other kind.</summary>
@@ -258,7 +302,7 @@ internal static unsafe class FileCalls
 
     /// <summary>fcntl: F_DUPFD and F_DUPFD_CLOEXEC (lowest free at or above arg; arg at or above
     /// RLIMIT_NOFILE EINVAL), F_GETFD/F_SETFD (FD_CLOEXEC), F_GETFL/F_SETFL (only O_APPEND and
-    /// O_NONBLOCK change). Any other command EINVAL.</summary>
+    /// O_NONBLOCK change), F_GETLK/F_SETLK/F_SETLKW (LockCalls). Any other command EINVAL.</summary>
     internal static long Control(Process* process, ulong descriptor, ulong command, ulong argument)
     {
         uint fd = (uint)descriptor;
@@ -281,6 +325,10 @@ internal static unsafe class FileCalls
                 description->StatusFlags = (description->StatusFlags & ~OpenFileDescription.ChangeableFlags) |
                     ((int)argument & OpenFileDescription.ChangeableFlags);
                 return 0;
+            case LockCalls.GetLock:
+            case LockCalls.SetLock:
+            case LockCalls.SetLockWait:
+                return LockCalls.Control(process, description, (uint)command, argument);
             default:
                 return -Errno.EINVAL;
         }

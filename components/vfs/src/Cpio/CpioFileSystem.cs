@@ -226,6 +226,12 @@ public unsafe struct CpioFileSystem : IFileSystem
     public readonly VfsError Symlink<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, long now)
         where TMemory : struct, IVfsMemory => VfsError.ReadOnlyFileSystem;
 
+    public readonly VfsError Link<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, ulong node, long now)
+        where TMemory : struct, IVfsMemory => VfsError.ReadOnlyFileSystem;
+
+    public readonly VfsError MakeNode<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, uint mode, ulong device, long now)
+        where TMemory : struct, IVfsMemory => VfsError.ReadOnlyFileSystem;
+
     public readonly long ReadLink(ulong node, Span<byte> buffer)
     {
         CpioNode* n = NodeAt(node);
@@ -254,6 +260,8 @@ public unsafe struct CpioFileSystem : IFileSystem
     public readonly void StatFileSystem(out FileSystemStatus status)
     {
         status = default;
+        // An unpacked initramfs is ramfs on Linux (RAMFS_MAGIC); this is its read-only twin.
+        status.Magic = 0x858458F6;
         status.CapacityBytes = (ulong)_length;
         status.UsedBytes = (ulong)_length;
         status.Inodes = _count;

@@ -9,6 +9,11 @@ internal unsafe struct Inode
     public ulong Number;
     public Superblock* FileSystem;
     public uint Mode;
+    /// <summary>Owner and group (chown); 0 (root) when made.</summary>
+    public uint UserId;
+    public uint GroupId;
+    /// <summary>st_rdev of a device node (mknod).</summary>
+    public ulong SpecialDevice;
     /// <summary>Names that refer to the inode; a directory counts its own "." and each
     /// subdirectory's "..", so an empty directory has 2 (and 0 once removed).</summary>
     public uint LinkCount;

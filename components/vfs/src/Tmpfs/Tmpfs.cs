@@ -74,7 +74,11 @@ internal static unsafe class Tmpfs
 
             Unlink(dir, node);
             memory.Free(node);
-            FreeInode(ref memory, child);
+            // A file with several names (hard links) goes with its last one.
+            if (child->IsDirectory || --child->LinkCount == 0)
+            {
+                FreeInode(ref memory, child);
+            }
         }
 
         FreeInode(ref memory, root);

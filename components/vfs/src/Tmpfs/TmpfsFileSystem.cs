@@ -13,6 +13,9 @@ public unsafe struct TmpfsFileSystem : IFileSystem
 {
     private Superblock* _super;
 
+    /// <summary>TMPFS_MAGIC (uapi/linux/magic.h): statfs's f_type.</summary>
+    public const ulong Magic = 0x01021994;
+
     /// <summary>Makes this a new, empty tmpfs: <paramref name="capacityBytes"/> limits its file
     /// pages (0 = unlimited). NoMemory if the superblock or root cannot be allocated.</summary>
     public VfsError Initialize<TMemory>(ref TMemory memory, ulong capacityBytes, long now)
@@ -70,6 +73,9 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         status.Inode = inode->Number;
         status.LinkCount = inode->LinkCount;
         status.Mode = inode->Mode;
+        status.UserId = inode->UserId;
+        status.GroupId = inode->GroupId;
+        status.SpecialDevice = inode->SpecialDevice;
         status.Size = inode->IsDirectory ? Tmpfs.DirectorySize(inode) : inode->Size;
         status.BlockSize = VfsLimits.PageSize;
         status.Blocks = (long)inode->PagesInUse * (VfsLimits.PageSize / 512);
@@ -204,6 +210,72 @@ public unsafe struct TmpfsFileSystem : IFileSystem
 
         target.CopyTo(new Span<byte>(inode->LinkTarget, target.Length));
         inode->Size = target.Length;
+        inode->LinkCount = 1;
+        Tmpfs.Link(dir, entry);
+        dir->ModifyTime = now;
+        dir->ChangeTime = now;
+        return VfsError.None;
+    }
+
+    public readonly VfsError Link<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, ulong node, long now)
+        where TMemory : struct, IVfsMemory
+    {
+        Inode* dir = InodeOf(directory);
+        Inode* inode = InodeOf(node);
+        if (inode->IsDirectory)
+        {
+            return VfsError.NotPermitted;
+        }
+
+        if (Tmpfs.Find(dir, name) != null)
+        {
+            return VfsError.Exists;
+        }
+
+        DirectoryNode* entry = Tmpfs.NewEntry(ref memory, name, inode);
+        if (entry == null)
+        {
+            return VfsError.NoMemory;
+        }
+
+        Tmpfs.Link(dir, entry);
+        inode->LinkCount++;
+        inode->ChangeTime = now;
+        dir->ModifyTime = now;
+        dir->ChangeTime = now;
+        return VfsError.None;
+    }
+
+    public readonly VfsError MakeNode<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, uint mode, ulong device, long now)
+        where TMemory : struct, IVfsMemory
+    {
+        Inode* dir = InodeOf(directory);
+        if (!FileMode.IsSpecialOrRegular(mode))
+        {
+            return VfsError.InvalidArgument;
+        }
+
+        if (Tmpfs.Find(dir, name) != null)
+        {
+            return VfsError.Exists;
+        }
+
+        Inode* inode = Tmpfs.NewInode(ref memory, _super, mode & (FileMode.TypeMask | FileMode.PermissionMask), now);
+        if (inode == null)
+        {
+            return VfsError.NoMemory;
+        }
+
+        DirectoryNode* entry = Tmpfs.NewEntry(ref memory, name, inode);
+        if (entry == null)
+        {
+            Tmpfs.FreeInode(ref memory, inode);
+            return VfsError.NoMemory;
+        }
+
+        // Only device nodes carry a device number (Linux init_special_inode).
+        uint type = mode & FileMode.TypeMask;
+        inode->SpecialDevice = type == FileMode.CharacterDevice || type == FileMode.BlockDevice ? device : 0;
         inode->LinkCount = 1;
         Tmpfs.Link(dir, entry);
         dir->ModifyTime = now;
@@ -384,6 +456,16 @@ public unsafe struct TmpfsFileSystem : IFileSystem
             inode->Mode = (inode->Mode & FileMode.TypeMask) | (change.Mode & FileMode.PermissionMask);
         }
 
+        if ((change.Valid & AttributeMask.UserId) != 0)
+        {
+            inode->UserId = change.UserId;
+        }
+
+        if ((change.Valid & AttributeMask.GroupId) != 0)
+        {
+            inode->GroupId = change.GroupId;
+        }
+
         if ((change.Valid & AttributeMask.AccessTime) != 0)
         {
             inode->AccessTime = change.AccessTime;
@@ -401,6 +483,7 @@ public unsafe struct TmpfsFileSystem : IFileSystem
     public readonly void StatFileSystem(out FileSystemStatus status)
     {
         status = default;
+        status.Magic = Magic;
         status.CapacityBytes = _super->CapacityPages * VfsLimits.PageSize;
         status.UsedBytes = _super->UsedPages * VfsLimits.PageSize;
         status.Inodes = _super->Inodes;
