@@ -80,6 +80,7 @@ internal static unsafe class TestCatalog
         T("system.basics_follow_linux", &SystemTests.BasicsFollowLinux),
         T("system.realtime_starts_from_the_rtc", &SystemTests.RealtimeStartsFromTheRtc),
         T("busybox.commands_match_the_host", &BusyboxTests.CommandsMatchTheHost),
+        T("bbsuite.commands_run_to_the_end", &BusyboxTests.SuiteRunsToTheEnd),
         T("process.execve_runs_a_program_from_the_file_tree", &ProcessTests.ExecveRunsAProgramFromTheFileTree),
         T("process.signals_reach_handlers_and_kill", &ProcessTests.SignalsReachHandlersAndKill),
         T("process.ipc_needs_capability_tokens", &ProcessTests.IpcNeedsCapabilityTokens),
