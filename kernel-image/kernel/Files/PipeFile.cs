@@ -140,9 +140,9 @@ internal static unsafe class PipeFile
         var pipe = (Pipe*)obj;
         bool interrupts = pipe->Lock.Acquire();
         bool last = --pipe->Readers == 0 && pipe->Writers == 0;
+        if (!last) pipe->Writable.WakeAll(); // blocked writers now get EPIPE
         pipe->Lock.Release(interrupts);
         if (last) Destroy(pipe);
-        else pipe->Writable.WakeAll(); // blocked writers now get EPIPE
     }
 
     private static void CloseWriteEnd(void* obj)
@@ -150,9 +150,12 @@ internal static unsafe class PipeFile
         var pipe = (Pipe*)obj;
         bool interrupts = pipe->Lock.Acquire();
         bool last = --pipe->Writers == 0 && pipe->Readers == 0;
+        // Woken under the lock: once it is dropped, the other end's last close (another
+        // process, after a preemption right here) may free the pipe. Waking after the release
+        // read freed memory: a kernel panic in the busybox suite (`find | sort`).
+        if (!last) pipe->Readable.WakeAll(); // blocked readers now see end of file
         pipe->Lock.Release(interrupts);
         if (last) Destroy(pipe);
-        else pipe->Readable.WakeAll(); // blocked readers now see end of file
     }
 
     private static long Read(OpenFileDescription* description, Process* process, ulong buffer, ulong length)
