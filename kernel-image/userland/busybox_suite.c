@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LIMIT_SECONDS 6
+#define LIMIT_SECONDS 12
 #define OUTPUT_CAP 2048
 #define MAX_COMMANDS 400
 
