@@ -181,6 +181,14 @@ build_userland() {
   echo "${paths[*]}"
 }
 
+# make_image DIR OUT: a signed newc cpio of DIR (as Linux initramfs images are made), which the
+# kernel mounts read-only at /NAME for a module NAME.cpio.
+make_image() {
+  (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) > "$2.unsigned" \
+    || die "making the cpio image $2 failed (Debian package cpio)"
+  modsign sign --key "$DEV_KEYS/private.pem" "$2.unsigned" -o "$2" >/dev/null
+}
+
 make_iso() { # $1 = elf, $2 = iso, $3 = loader (grub|limine), $4 = grub mode (text); MODULES = files to load
   local elf=$1 iso=$2 loader=$3 mode=${4:-}
   local stage; stage=$(mktemp -d)
@@ -313,11 +321,11 @@ cmd_build() {
     if [ -x /bin/busybox ]; then cp /bin/busybox "$mods/busybox.elf"; busybox="$mods/busybox.elf"; fi
     # A read-only file system image: the kernel mounts a module NAME.cpio at /NAME (signed like
     # every module). newc cpio of kernel-image/userland/rofs/, as Linux initramfs images are made.
-    (cd "$KERNEL_DIR/userland/rofs" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) \
-      > "$mods/ro.cpio.unsigned" || die "making the cpio image failed (Debian package cpio)"
-    modsign sign --key "$DEV_KEYS/private.pem" "$mods/ro.cpio.unsigned" -o "$mods/ro.cpio" >/dev/null
+    make_image "$KERNEL_DIR/userland/rofs" "$mods/ro.cpio"
+    # The busybox suite's command lines (userland/busybox_suite.c reads them at /busybox-suite).
+    make_image "$KERNEL_DIR/userland/busybox-suite" "$mods/busybox-suite.cpio"
     modsign sign --key "$DEV_KEYS/private.pem" "$(stage_test_initramfs "$ART/obj/test/initramfs")" -o "$mods/initramfs.cpio" >/dev/null
-    export MODULES="$mods/0-signed.mod $mods/1-tampered.mod $(build_userland "$mods") $busybox $mods/ro.cpio $mods/initramfs.cpio"
+    export MODULES="$mods/0-signed.mod $mods/1-tampered.mod $(build_userland "$mods") $busybox $mods/ro.cpio $mods/busybox-suite.cpio $mods/initramfs.cpio"
     make_iso "$ART/aurora-test.elf" "$ART/aurora-test.iso" grub
     make_iso "$ART/aurora-test-textmode.elf" "$ART/aurora-test-textmode.iso" grub text
     rm -f "$ART/aurora-test-limine.iso"

@@ -93,6 +93,7 @@ internal static unsafe class TestCatalog
         T("time.signal_waits_and_timers_follow_linux", &TimeTests.SignalWaitsAndTimersFollowLinux),
         T("process.credentials_follow_linux", &TimeTests.CredentialsFollowLinux),
         T("process.startup_calls_follow_linux", &TimeTests.StartupCallsFollowLinux),
+        T("bbsuite.commands_run_to_the_end", &BusyboxTests.SuiteRunsToTheEnd),
         T("process.execve_runs_a_program_from_the_file_tree", &ProcessTests.ExecveRunsAProgramFromTheFileTree),
         T("process.signals_reach_handlers_and_kill", &ProcessTests.SignalsReachHandlersAndKill),
         T("process.ipc_needs_capability_tokens", &ProcessTests.IpcNeedsCapabilityTokens),

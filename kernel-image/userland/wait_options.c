@@ -2,6 +2,8 @@
  * waitpid(0, ...) for their own process group): accepted, and a child's exit still reported.
  * Prints "wait_options: N wrong" (0 on Linux and on Aurora). */
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -35,15 +37,22 @@ int main(void)
     expect("waitpid(-1, __WALL) returns the child", pid, waitpid(-1, &status, __WALL));
     expect("its exit status", 5, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 
-    /* pid_t is 32 bits: the upper half of the register is not looked at. glibc's waitpid(-1)
-       arrives as 0x00000000ffffffff (busybox sh got ECHILD for every command before). */
+    /* pid_t and options are ints: only the register's lower half counts. glibc leaves the upper
+       half zero, so its waitpid(-1, ...) arrives as 0xffffffff (busybox's shell lost every
+       child's status to ECHILD before the kernel read it as an int). */
     pid = child(6);
-    expect("wait4(0xffffffff) is wait4(-1)", pid, syscall(SYS_wait4, 0xffffffffL, &status, 0, 0));
+    expect("wait4(0xffffffff: -1 as an int) returns the child", pid, syscall(SYS_wait4, 0xffffffffUL, &status, 0, 0));
     expect("its exit status", 6, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     pid = child(7);
-    expect("wait4(pid | 1 << 32) is wait4(pid)", pid, syscall(SYS_wait4, (long)pid | 0x100000000L, &status, 0, 0));
+    expect("wait4 with options' upper half set returns the child", pid, syscall(SYS_wait4, pid, &status, 0xffffffff00000000UL, 0));
     expect("its exit status", 7, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    expect("wait4(INT_MIN) is ESRCH", -ESRCH, syscall(SYS_wait4, (long)(int)0x80000000, &status, 0, 0) < 0 ? -errno : 0);
+    expect("wait4(INT_MIN) is ESRCH", -ESRCH, syscall(SYS_wait4, 0x80000000UL, &status, 0, 0) < 0 ? -errno : 0);
+    pid = fork();
+    if (pid == 0) { struct timespec t = { 30, 0 }; nanosleep(&t, 0); _exit(0); }
+    expect("kill(pid with the upper half set, 0) finds the child", 0, syscall(SYS_kill, 0xffffffff00000000UL | (unsigned)pid, 0) < 0 ? -errno : 0);
+    expect("kill(pid, signal with the upper half set) delivers it", 0, syscall(SYS_kill, pid, 0xffffffff00000000UL | SIGKILL) < 0 ? -errno : 0);
+    expect("waitpid after the kill", pid, waitpid(pid, &status, 0));
+    expect("killed by SIGKILL", SIGKILL, WIFSIGNALED(status) ? WTERMSIG(status) : -1);
 
     expect("an unknown option is EINVAL", -EINVAL, syscall(SYS_wait4, -1, &status, 0x100000, 0) < 0 ? -errno : 0);
     expect("no child left: ECHILD", -ECHILD, waitpid(-1, &status, WUNTRACED) < 0 ? -errno : 0);

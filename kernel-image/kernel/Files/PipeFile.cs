@@ -213,12 +213,15 @@ internal static unsafe class PipeFile
         if (reader) pipe->Readers--;
         else pipe->Writers--;
         bool last = pipe->Readers == 0 && pipe->Writers == 0;
+        // Woken under the lock: once it is dropped, the other end's last close (another
+        // process, after a preemption right here) may free the pipe. Waking after the release
+        // read freed memory: a kernel panic in the busybox suite (`find | sort`).
+        if (!last && reader) pipe->Writable.WakeAll(); // blocked writers now get EPIPE
+        else if (!last) pipe->Readable.WakeAll();      // blocked readers now see end of file
         pipe->Lock.Release(interrupts);
         if (last && fifo) Unlist(pipe);
         if (fifo) s_fifoLock.Release(fifoInterrupts);
         if (last) Destroy(pipe);
-        else if (reader) pipe->Writable.WakeAll();
-        else pipe->Readable.WakeAll();
     }
 
     /// <summary>Takes a FIFO's pipe off the list; the caller holds <see cref="s_fifoLock"/>.</summary>

@@ -222,12 +222,14 @@ internal static unsafe partial class SyscallTable
             Fork => Process.Fork(process),
             Vfork => CloneCalls.Vfork(process),
             Clone => CloneCalls.Clone(process, a0, a1, a2, a3),
-            Wait4 => Process.WaitForChild(process, (int)a0, a1, a2), // pid_t: the upper half is ignored (glibc leaves it 0 for -1)
+            // pid_t and int arguments are 32 bits: glibc leaves the upper half of the register
+            // zero, so -1 arrives as 0xffffffff (it made every shell's wait4(-1) ECHILD).
+            Wait4 => Process.WaitForChild(process, (int)a0, a1, (uint)a2),
             Execve => Process.Execute(process, a0, a1, a2),
             RtSigaction => Process.SignalAction(process, a0, a1, a2, a3),
             RtSigprocmask => Process.SignalMask(process, a0, a1, a2, a3),
-            Kill or Tkill => Process.Kill(process, (long)a0, a1),
-            Tgkill => (long)a0 == (long)a1 ? Process.Kill(process, (long)a1, a2) : -Errno.ESRCH,
+            Kill or Tkill => Process.Kill(process, (int)a0, (uint)a1),
+            Tgkill => (int)a0 == (int)a1 ? Process.Kill(process, (int)a1, (uint)a2) : -Errno.ESRCH,
             SetTidAddress => (long)process->Id,
             ArchPrctl => ProcessCalls.ArchPrctl(a0, a1),
             Exit or ExitGroup => ProcessCalls.Exit(a0),

@@ -19,11 +19,12 @@ public static class KernelSuite
     public static IReadOnlyList<string> AllTestNames { get; } = ReadCatalog();
 
     /// <summary>Tests the `test=all` boot runs: not panic.* (each ends its boot), hostnet.*
-    /// (each needs a peer on the host, set up by its own xunit test) nor attack.* (each may
-    /// crash the kernel: one boot each, AttackTests).</summary>
+    /// (each needs a peer on the host, set up by its own xunit test), attack.* (each may
+    /// crash the kernel: one boot each, AttackTests) nor bbsuite.* (the busybox suite: a boot
+    /// of its own, compared with the host by BusyboxSuiteTests).</summary>
     public static IEnumerable<string> OrdinaryTestNames => AllTestNames.Where(n =>
         !n.StartsWith("panic.", StringComparison.Ordinal) && !n.StartsWith("hostnet.", StringComparison.Ordinal) &&
-        !n.StartsWith("attack.", StringComparison.Ordinal));
+        !n.StartsWith("attack.", StringComparison.Ordinal) && !n.StartsWith("bbsuite.", StringComparison.Ordinal));
 
     public static IEnumerable<string> AttackTestNames => AllTestNames.Where(n => n.StartsWith("attack.", StringComparison.Ordinal));
 
