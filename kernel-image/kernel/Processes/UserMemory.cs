@@ -134,6 +134,21 @@ internal static unsafe class UserMemory
         if (error != VmmError.None) Panic.Fail("protecting a user range failed", "the range was checked by the caller");
     }
 
+    /// <summary>mremap's page-table half: the pages of [from, from + length) move to
+    /// <paramref name="to"/> with their frames and share state (nothing copied, no count
+    /// changes). Fails (OutOfFrames for a table) with every page where it was.</summary>
+    internal static VmmError MoveRange(AddressSpace space, ulong from, ulong to, ulong length)
+    {
+        bool flags = s_shareLock.Acquire();
+        VmmError error = KernelMemory.Mapper.MoveRange(space, from, to, length, out _);
+        s_shareLock.Release(flags);
+        return error;
+    }
+
+    /// <summary>True when the page at <paramref name="page"/> is mapped (mincore).</summary>
+    internal static bool IsResident(AddressSpace space, ulong page) =>
+        KernelMemory.Mapper.Translate(space, page, out _) == VmmError.None;
+
     /// <summary>Frees the user half: every page table and every frame it maps.</summary>
     internal static void Destroy(AddressSpace space)
     {
