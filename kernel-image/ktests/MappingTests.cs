@@ -33,4 +33,18 @@ internal static class MappingTests
         Check(ProcessTests.OutputHas("vm_calls: 0 wrong"), "an answer differs from Linux's (lines above)");
         CheckEqual(0, status, "vm_calls exit status");
     }
+
+    /// <summary>mmap of files and shared memory (userland/mmap_files.c, the same answers on
+    /// Linux): MAP_PRIVATE (the file's pages copy-on-write, a write(2) seen until the page is
+    /// copied, zeros past the end, SIGBUS past the last page), MAP_SHARED of a tmpfs file (one
+    /// set of pages for the mapping, read/write, a forked child and another process's own
+    /// mapping; alive after close and unlink; mremap), MAP_SHARED anonymous memory across fork,
+    /// a private map of the read-only image, and Linux's errno for hostile requests. Every
+    /// frame comes back afterwards, the shared ones included.</summary>
+    internal static void FilesAndSharedMemoryMapLikeLinux()
+    {
+        int status = ProcessTests.RunProgram("mmap_files.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("mmap_files: 0 wrong"), "an answer differs from Linux's (lines above)");
+        CheckEqual(0, status, "mmap_files exit status");
+    }
 }

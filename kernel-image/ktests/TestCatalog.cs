@@ -82,6 +82,7 @@ internal static unsafe class TestCatalog
         T("busybox.commands_match_the_host", &BusyboxTests.CommandsMatchTheHost),
         T("memory.exec_cycles_give_every_frame_back", &MappingTests.ExecCyclesGiveEveryFrameBack),
         T("memory.remap_advise_sync_follow_linux", &MappingTests.RemapAdviseSyncFollowLinux),
+        T("memory.files_and_shared_memory_map_like_linux", &MappingTests.FilesAndSharedMemoryMapLikeLinux),
         T("process.execve_runs_a_program_from_the_file_tree", &ProcessTests.ExecveRunsAProgramFromTheFileTree),
         T("process.signals_reach_handlers_and_kill", &ProcessTests.SignalsReachHandlersAndKill),
         T("process.ipc_needs_capability_tokens", &ProcessTests.IpcNeedsCapabilityTokens),

@@ -11,6 +11,8 @@ public class ReadmeExampleTests
     {
         public void* Allocate(nuint size) => NativeMemory.Alloc(size);
         public void Free(void* block) => NativeMemory.Free(block);
+        public void* AllocatePage() => NativeMemory.AlignedAlloc(4096, 4096);
+        public void FreePage(void* page) => NativeMemory.AlignedFree(page);
     }
 
     [Fact]
@@ -86,6 +88,10 @@ public class ReadmeExampleTests
         public readonly void StatFileSystem(out FileSystemStatus status) { status = default; status.Inodes = 2; status.ReadOnly = true; }
 
         // Every change: read-only.
+        // Data read in place: no pages to map (mmap copies through Read).
+        public readonly unsafe VfsError GetPage<TMemory>(ref TMemory memory, ulong node, long offset, bool allocate, out byte* page)
+            where TMemory : struct, IVfsMemory { page = null; return VfsError.NoDevice; }
+
         public readonly long Write<TMemory>(ref TMemory memory, ulong node, long offset, ReadOnlySpan<byte> data, long now)
             where TMemory : struct, IVfsMemory => -(long)VfsError.ReadOnlyFileSystem;
         public readonly VfsError Create<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, uint mode, long now, out ulong node)

@@ -94,7 +94,8 @@ internal static unsafe class MappingCalls
         {
             Region next = process->Regions[i];
             if (next.Start != at || next.Kind != first.Kind || next.Access != first.Access ||
-                next.MaxAccess != first.MaxAccess || next.Tag != first.Tag)
+                next.MaxAccess != first.MaxAccess || next.Tag != first.Tag ||
+                next.Offset != first.Offset + (next.Start - first.Start))
                 break;
             at = next.End;
         }
@@ -108,12 +109,16 @@ internal static unsafe class MappingCalls
     private static long Move(Process* process, ulong old, ulong oldLength, ulong target, ulong newLength)
     {
         Region region = process->Regions[process->Regions.IndexOf(old)];
+        region.Offset += old - region.Start;
         region.Start = target;
         region.End = target + newLength;
         if (process->Regions.Insert(region) != VmmError.None) return -Errno.ENOMEM;
+        // The new region holds its own reference to a mapped object (Insert takes the
+        // caller's); the old pieces give theirs back as they go.
+        if (Process.HoldsObject(region)) Files.OpenFileDescription.Retain((Files.OpenFileDescription*)region.Tag);
         if (UserMemory.MoveRange(process->Space, old, target, oldLength) != VmmError.None)
         {
-            process->Regions.Remove(target, target + newLength); // a whole region: cannot fail
+            process->Regions.Remove(target, target + newLength); // a whole region: cannot fail; releases the reference
             return -Errno.ENOMEM;
         }
 
@@ -122,8 +127,9 @@ internal static unsafe class MappingCalls
         return (long)target;
     }
 
-    /// <summary>msync(address, length, flags): every mapping is memory already (anonymous, or
-    /// file pages copied in), so there is nothing to write back; what is checked is what Linux
+    /// <summary>msync(address, length, flags): every mapping is memory already (anonymous memory,
+    /// tmpfs pages that are the file's own, copies of a read-only image), so there is nothing to
+    /// write back; what is checked is what Linux
     /// checks: flags (EINVAL), alignment (EINVAL), and that the range is mapped (ENOMEM).</summary>
     internal static long Msync(Process* process, ulong address, ulong length, ulong flags)
     {
@@ -164,9 +170,10 @@ internal static unsafe class MappingCalls
     }
 
     /// <summary>madvise(address, length, advice). MADV_DONTNEED (and DONTNEED_LOCKED) drops the
-    /// pages of private mappings, so they are filled in again on the next touch (zeros for
-    /// anonymous memory, the break and the stack); a program's image and shared-memory
-    /// attachments keep theirs (their pages are not refilled from anywhere). The other advice
+    /// pages, so they are filled in again on the next touch: zeros for anonymous memory, the
+    /// break and the stack, the file's contents for a private file mapping (the private changes
+    /// are gone, as Linux), the same object pages for a shared one; a program's image and
+    /// shared-memory attachments keep theirs (their pages are not refilled from anywhere). The other advice
     /// Linux knows only steers its page cache or reclaim and is accepted; advice that changes
     /// what fork or a fault does (DONTFORK, WIPEONFORK, REMOVE, ...) is not served (EINVAL).
     /// A range with unmapped pages is done where mapped and answers ENOMEM.</summary>
