@@ -45,7 +45,7 @@ internal static unsafe class SharedMemoryFile
     /// or null without memory.</summary>
     internal static OpenFileDescription* Create(ulong pages)
     {
-        if (pages > (1UL << 28)) return null; // a 1 TiB object's frame table alone would be 2 GiB
+        if (pages > (1UL << 24)) return null; // 64 GiB: its frame table alone would be 128 MiB of heap
         var shared = (Object*)KernelMemory.Allocate((nuint)sizeof(Object));
         var frames = (ulong*)KernelMemory.Allocate((nuint)(pages * sizeof(ulong)));
         if (shared == null || frames == null)
