@@ -257,6 +257,10 @@ static void test_errors(void)
     expect("negative descriptor", -EBADF, sys_mmap(0, P, PROT_READ, MAP_SHARED, -1, 0));
     expect("unaligned offset (before the descriptor)", -EINVAL, sys_mmap(0, P, PROT_READ, MAP_PRIVATE, 999, 100));
     expect("no type", -EINVAL, sys_mmap(0, P, PROT_READ, 0, fd, 0));
+    expect("type bits 0x4", -EINVAL, sys_mmap(0, P, PROT_READ, MAP_PRIVATE | 4, fd, 0));
+    expect("anonymous MAP_SHARED_VALIDATE", -EINVAL, sys_mmap(0, P, PROT_READ, MAP_SHARED_VALIDATE | MAP_ANONYMOUS, -1, 0));
+    expect("anonymous shared growing down", -EINVAL, sys_mmap(0, P, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0));
+    expect("anonymous private with type bit 8 (MAP_DROPPABLE)", 1, sys_mmap(0, P, PROT_READ, 0x08 | MAP_ANONYMOUS, -1, 0) > 0);
     expect("length 0", -EINVAL, sys_mmap(0, 0, PROT_READ, MAP_SHARED, fd, 0));
     expect("O_WRONLY file, MAP_PRIVATE", -EACCES, sys_mmap(0, P, PROT_READ, MAP_PRIVATE, wo, 0));
     expect("O_WRONLY file, MAP_SHARED", -EACCES, sys_mmap(0, P, PROT_READ, MAP_SHARED, wo, 0));

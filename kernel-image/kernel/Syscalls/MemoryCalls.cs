@@ -13,13 +13,13 @@ namespace Aurora.Kernel.Syscalls;
 internal static unsafe class MemoryCalls
 {
     private const ulong ProtRead = 1, ProtWrite = 2, ProtExec = 4;
-    private const ulong MapShared = 0x01, MapPrivate = 0x02, MapSharedValidate = 0x03, MapType = 0x03,
-        MapFixed = 0x10, MapAnonymous = 0x20;
+    private const ulong MapShared = 0x01, MapPrivate = 0x02, MapSharedValidate = 0x03, MapDroppable = 0x08, MapType = 0x0f,
+        MapFixed = 0x10, MapAnonymous = 0x20, MapGrowsDown = 0x100;
     private const ulong MapFixedNoReplace = 0x100000;
 
     /// <summary>The flags MAP_SHARED_VALIDATE knows (Linux's LEGACY_MAP_MASK plus
     /// MAP_FIXED_NOREPLACE); any other is EOPNOTSUPP with it, ignored with MAP_SHARED.</summary>
-    private const ulong SharedValidateFlags = 0x3 | MapFixed | MapAnonymous | 0x100 /* GROWSDOWN */ | 0x800 /* DENYWRITE */ |
+    private const ulong SharedValidateFlags = 0x3 | MapFixed | MapAnonymous | MapGrowsDown | 0x800 /* DENYWRITE */ |
         0x1000 /* EXECUTABLE */ | 0x2000 /* LOCKED */ | 0x4000 /* NORESERVE */ | 0x8000 /* POPULATE */ | 0x10000 /* NONBLOCK */ |
         0x20000 /* STACK */ | 0x40000 /* HUGETLB */ | MapFixedNoReplace;
     private const ulong Page = UserMemory.PageSize;
@@ -80,9 +80,15 @@ internal static unsafe class MemoryCalls
         }
 
         if (length == 0) return -Errno.EINVAL;
+        // MAP_TYPE is four bits: a file takes SHARED, PRIVATE or SHARED_VALIDATE; anonymous
+        // memory SHARED (not growing down), PRIVATE or DROPPABLE (private pages the kernel may
+        // drop: never dropped here).
         ulong type = flags & MapType;
-        if (type == 0) return -Errno.EINVAL;
-        bool shared = type != MapPrivate;
+        bool typeKnown = anonymous
+            ? type == MapPrivate || type == MapDroppable || (type == MapShared && (flags & MapGrowsDown) == 0)
+            : type == MapShared || type == MapPrivate || type == MapSharedValidate;
+        if (!typeKnown) return -Errno.EINVAL;
+        bool shared = type == MapShared || type == MapSharedValidate;
         if ((protection & ~(ProtRead | ProtWrite | ProtExec)) != 0) return -Errno.EINVAL;
         if (length > UserMemory.UserLimit) return -Errno.ENOMEM;
         ulong size = PageUp(length);
