@@ -87,11 +87,11 @@ public class ReadmeExampleTests
         public readonly long ReadLink(ulong node, Span<byte> buffer) => -(long)VfsError.InvalidArgument;
         public readonly void StatFileSystem(out FileSystemStatus status) { status = default; status.Inodes = 2; status.ReadOnly = true; }
 
-        // Every change: read-only.
         // Data read in place: no pages to map (mmap copies through Read).
         public readonly unsafe VfsError GetPage<TMemory>(ref TMemory memory, ulong node, long offset, bool allocate, out byte* page)
             where TMemory : struct, IVfsMemory { page = null; return VfsError.NoDevice; }
 
+        // Every change: read-only.
         public readonly long Write<TMemory>(ref TMemory memory, ulong node, long offset, ReadOnlySpan<byte> data, long now)
             where TMemory : struct, IVfsMemory => -(long)VfsError.ReadOnlyFileSystem;
         public readonly VfsError Create<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, uint mode, long now, out ulong node)
