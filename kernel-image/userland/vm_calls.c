@@ -10,6 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+
 static int wrong;
 #define P 4096UL
 
@@ -87,6 +91,23 @@ static void test_mremap(void)
     }
     munmap(target, 16 * P);
     munmap(blocker, P);
+
+    /* MREMAP_DONTUNMAP: the pages move, the old range stays mapped and reads zero. */
+    char *u = map(2 * P, PROT_READ | PROT_WRITE);
+    memset(u, 'u', 2 * P);
+    char *v = mremap(u, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_DONTUNMAP);
+    expect("DONTUNMAP moves", 1, v != MAP_FAILED && v != u);
+    if (v != MAP_FAILED) {
+        expect("DONTUNMAP keeps the contents", 'u', v[0] & v[2 * P - 1]);
+        expect("DONTUNMAP: the old range is still mapped and reads zero", 0, faults(u) ? -1 : u[0] | u[P]);
+        u[0] = 'n';
+        expect("DONTUNMAP: the old range is writable", 'n', u[0]);
+        expect("DONTUNMAP: the new range is separate", 'u', v[0]);
+        munmap(v, 2 * P);
+    }
+    expect("DONTUNMAP with a new size", -EINVAL, sys(SYS_mremap, (long)u, 2 * P, 3 * P, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0));
+    expect("DONTUNMAP without MAYMOVE", -EINVAL, sys(SYS_mremap, (long)u, 2 * P, 2 * P, MREMAP_DONTUNMAP, 0));
+    munmap(u, 2 * P);
 
     /* Hostile arguments. */
     char *d = map(4 * P, PROT_READ | PROT_WRITE);

@@ -22,18 +22,28 @@ internal static unsafe class MappingCalls
     /// unmapped), grows in place when the addresses after the mapping are free, else moves it
     /// (MREMAP_MAYMOVE) with its pages — never copied — to a free place or to
     /// <paramref name="newAddress"/> (MREMAP_FIXED, replacing what was there). The old range
-    /// must lie in one mapping (EFAULT). MREMAP_DONTUNMAP is not served (EINVAL).</summary>
+    /// must lie in one mapping (EFAULT). MREMAP_DONTUNMAP (with MAYMOVE, same size) moves the
+    /// pages and leaves the old range mapped and empty (it fills in again on touch).</summary>
     internal static long Mremap(Process* process, ulong old, ulong oldSize, ulong newSize, ulong flags, ulong newAddress)
     {
         if ((flags & ~(MremapMayMove | MremapFixed | MremapDontUnmap)) != 0) return -Errno.EINVAL;
         if ((flags & MremapFixed) != 0 && (flags & MremapMayMove) == 0) return -Errno.EINVAL;
-        if ((flags & MremapDontUnmap) != 0) return -Errno.EINVAL;
+        bool keepOld = (flags & MremapDontUnmap) != 0;
+        if (keepOld && ((flags & MremapMayMove) == 0 || oldSize != newSize)) return -Errno.EINVAL;
         if ((old & (Page - 1)) != 0) return -Errno.EINVAL;
         ulong oldLength = PageUp(oldSize), newLength = PageUp(newSize);
         if (newLength == 0) return -Errno.EINVAL; // also a size that wraps when rounded up
         if (process->Regions.IndexOf(old) < 0) return -Errno.EFAULT;
 
-        if ((flags & MremapFixed) != 0) return MoveTo(process, old, oldLength, newAddress, newLength);
+        if ((flags & MremapFixed) != 0) return MoveTo(process, old, oldLength, newAddress, newLength, keepOld);
+        if (keepOld)
+        {
+            long movable = MovableEnd(process, old, oldLength);
+            if (movable < 0) return movable;
+            ulong free = Process.ChooseMappingAddress(process, 0, newLength);
+            return free == 0 ? -Errno.ENOMEM : Move(process, old, oldLength, free, newLength, keepOld: true);
+        }
+
         if (oldLength >= newLength)
         {
             if (oldLength > newLength) Process.UnmapRegions(process, old + newLength, old + oldLength);
@@ -62,7 +72,7 @@ internal static unsafe class MappingCalls
 
     /// <summary>MREMAP_FIXED: the new range is checked, cleared and then the mapping moves there
     /// (a shrink first gives up its tail), as Linux's mremap_to.</summary>
-    private static long MoveTo(Process* process, ulong old, ulong oldLength, ulong target, ulong newLength)
+    private static long MoveTo(Process* process, ulong old, ulong oldLength, ulong target, ulong newLength, bool keepOld)
     {
         if ((target & (Page - 1)) != 0) return -Errno.EINVAL;
         if (newLength > UserMemory.UserLimit || target > UserMemory.UserLimit - newLength) return -Errno.EINVAL;
@@ -77,7 +87,7 @@ internal static unsafe class MappingCalls
             oldLength = newLength;
         }
 
-        return Move(process, old, oldLength, target, newLength);
+        return Move(process, old, oldLength, target, newLength, keepOld);
     }
 
     /// <summary>Checks that [old, old + length) lies in one mapping: consecutive regions with the
@@ -105,8 +115,8 @@ internal static unsafe class MappingCalls
 
     /// <summary>Moves the mapping at [old, old + oldLength) to [target, target + newLength)
     /// (free addresses): the new region first (ENOMEM changes nothing), then the pages, then the
-    /// old region goes.</summary>
-    private static long Move(Process* process, ulong old, ulong oldLength, ulong target, ulong newLength)
+    /// old region goes (or stays, empty, with <paramref name="keepOld"/>: MREMAP_DONTUNMAP).</summary>
+    private static long Move(Process* process, ulong old, ulong oldLength, ulong target, ulong newLength, bool keepOld = false)
     {
         Region region = process->Regions[process->Regions.IndexOf(old)];
         region.Offset += old - region.Start;
@@ -123,7 +133,7 @@ internal static unsafe class MappingCalls
         }
 
         // The pages have left; what is left to do is the bookkeeping (UnmapRegions finds nothing to unmap).
-        Process.UnmapRegions(process, old, old + oldLength);
+        if (!keepOld) Process.UnmapRegions(process, old, old + oldLength);
         return (long)target;
     }
 
