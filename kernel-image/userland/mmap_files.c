@@ -99,6 +99,17 @@ static void test_private(void)
     expect("private: and the private store is gone", 'p', m[10]);
     munmap(m, 2 * P);
 
+    /* A hole read through a private mapping is the file's page too: a later write(2) shows. */
+    int sparse = open("/tmp/mmap_sparse", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    put_byte(sparse, 3 * P, 'e');
+    char *h = mmap(0, 3 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE, sparse, 0);
+    expect("private: a hole reads zero", 0, h[P + 5]);
+    put_byte(sparse, P + 5, 'h');
+    expect("private: a write(2) into the hole is seen", 'h', h[P + 5]);
+    munmap(h, 3 * P);
+    close(sparse);
+    unlink("/tmp/mmap_sparse");
+
     /* A mapping at an offset. */
     m = mmap(0, P, PROT_READ, MAP_PRIVATE, fd, P);
     expect("private at offset 4096", 'p', m[0]);

@@ -252,14 +252,16 @@ internal static unsafe class VfsFile
     /// (tmpfs) gives its own page: a shared mapping maps that very frame, a private one maps it
     /// copy-on-write; the share is counted under the VFS lock, so a truncate that drops the page
     /// meanwhile leaves the frame to the mapping (Adapters.cs, HeapVfsMemory.FreePage). One that
-    /// reads in place (the cpio image: NoDevice), and a hole under a private mapping, give a
-    /// private copy read at the offset (zeros past the end). Past the last page: ENXIO.</summary>
+    /// reads in place (the cpio image: NoDevice) gives a private copy read at the offset (zeros
+    /// past the end). Past the last page: ENXIO; no page to be had: ENOSPC/ENOMEM (SIGBUS).</summary>
     private static long Map(OpenFileDescription* description, ulong offset, bool shared, MappedPage* result)
     {
         ref FileTable table = ref TableOf(description);
         if (offset > long.MaxValue) return -Syscalls.Errno.ENXIO;
         FileSystem.Lock();
-        VfsError error = FileSystem.Vfs.GetPage(ref table, Handle, (long)offset, allocate: shared, out byte* page);
+        // A hole becomes a page of the file for private mappings too (tmpfs does the same on
+        // Linux), so a write(2) there later is seen until the mapping copies the page.
+        VfsError error = FileSystem.Vfs.GetPage(ref table, Handle, (long)offset, allocate: true, out byte* page);
         long answer = 0;
         if (error == VfsError.None && page != null)
         {
