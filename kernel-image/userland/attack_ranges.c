@@ -10,6 +10,10 @@
 
 #define PAGE 4096UL
 #define HUGE (1UL << 44)
+#ifndef MREMAP_MAYMOVE
+#define MREMAP_MAYMOVE 1 /* <sys/mman.h> has them only with _GNU_SOURCE */
+#define MREMAP_FIXED 2
+#endif
 
 static char buffer[PAGE] __attribute__((aligned(4096)));
 static long queue, segment;
@@ -52,6 +56,23 @@ int main(void)
         { "mprotect(0x10000, ~0)", SYS_mprotect, 0x10000, -1, PROT_READ, 0, 0, 0, ENOMEM, EINVAL },
         { "mprotect(0xfffffffffffff000, 0x2000) (wraps)", SYS_mprotect, wrap, 0x2000, PROT_READ, 0, 0, 0, ENOMEM, EINVAL },
         { "mprotect(buffer, 1<<44) (starts mapped)", SYS_mprotect, b, HUGE, PROT_READ | PROT_WRITE, 0, 0, 0, ENOMEM, 0 },
+        { "mremap(buffer, 4096, 1<<44, MAYMOVE) (more than memory)", SYS_mremap, b, PAGE, HUGE, MREMAP_MAYMOVE, 0, 0, ENOMEM, 0 },
+        { "mremap(0x10000, 1<<44, 4096) (shrinking nothing)", SYS_mremap, 0x10000, HUGE, PAGE, 0, 0, 0, EFAULT, 0 },
+        { "mremap(buffer, 1<<44, 2<<44, MAYMOVE) (old range past its mapping)", SYS_mremap, b, HUGE, 2 * HUGE, MREMAP_MAYMOVE, 0, 0, EFAULT, 0 },
+        { "mremap(buffer, 4096, 4096, FIXED, 0xfffffffffffff000)", SYS_mremap, b, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, wrap, 0, EINVAL, 0 },
+        { "mremap(0xfffffffffffff000, 4096, 8192, MAYMOVE)", SYS_mremap, wrap, PAGE, 2 * PAGE, MREMAP_MAYMOVE, 0, 0, EFAULT, 0 },
+        { "mremap(buffer, 4096, ~0, MAYMOVE)", SYS_mremap, b, PAGE, -1, MREMAP_MAYMOVE, 0, 0, EINVAL, 0 },
+        { "madvise(0x10000, 1<<44, WILLNEED)", SYS_madvise, 0x10000, HUGE, MADV_WILLNEED, 0, 0, 0, ENOMEM, 0 },
+        { "madvise(0x10000, ~0)", SYS_madvise, 0x10000, -1, MADV_NORMAL, 0, 0, 0, EINVAL, 0 },
+        { "madvise(0xfffffffffffff000, 0x2000) (wraps)", SYS_madvise, wrap, 0x2000, MADV_DONTNEED, 0, 0, 0, EINVAL, 0 },
+        { "msync(0x10000, 1<<44)", SYS_msync, 0x10000, HUGE, MS_SYNC, 0, 0, 0, ENOMEM, 0 },
+        { "msync(0xfffffffffffff000, 0x2000) (wraps)", SYS_msync, wrap, 0x2000, MS_SYNC, 0, 0, 0, ENOMEM, 0 },
+        { "mincore(0x10000, 1<<44, buffer)", SYS_mincore, 0x10000, HUGE, b, 0, 0, 0, ENOMEM, 0 },
+        { "mincore(0xfffffffffffff000, 4096, buffer)", SYS_mincore, wrap, PAGE, b, 0, 0, 0, ENOMEM, 0 },
+        { "mincore(buffer, 4096, 0xfffffffffffff000)", SYS_mincore, b, PAGE, wrap, 0, 0, 0, EFAULT, 0 },
+        { "mmap(0, 1<<44, PROT_READ, MAP_SHARED, file)", SYS_mmap, 0, HUGE, PROT_READ, MAP_SHARED, -3, 0, ENOMEM, -1 },
+        { "mmap(0, 1<<44, PROT_READ, MAP_SHARED|MAP_ANONYMOUS)", SYS_mmap, 0, HUGE, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, -1, 0, ENOMEM, -1 },
+        { "mmap(0, ~0, PROT_READ, MAP_SHARED, file)", SYS_mmap, 0, -1, PROT_READ, MAP_SHARED, -3, 0, ENOMEM, 0 },
         { "brk(1<<44)", SYS_brk, HUGE, 0, 0, 0, 0, 0, -2, 0 },
         { "brk(~0)", SYS_brk, -1, 0, 0, 0, 0, 0, -2, 0 },
         { "brk(0xffff800000000000)", SYS_brk, (long)0xffff800000000000UL, 0, 0, 0, 0, 0, -2, 0 },
@@ -118,6 +139,7 @@ static long call_case(long index)
     const struct range_case *c = &cases[index];
     long a[6] = { c->a0, c->a1, c->a2, c->a3, c->a4, c->a5 };
     if (a[0] == -3) a[0] = file_fd;
+    if (c->nr == SYS_mmap && a[4] == -3) a[4] = file_fd;
     if (a[0] == -4) a[0] = dir_fd;
     if (a[0] == -5) a[0] = queue;
     if (a[0] == -6) a[0] = segment;

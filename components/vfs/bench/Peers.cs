@@ -10,6 +10,10 @@ public unsafe struct NativeVfsMemory : IVfsMemory
     public void* Allocate(nuint size) => NativeMemory.Alloc(size);
 
     public void Free(void* block) => NativeMemory.Free(block);
+
+    public void* AllocatePage() => NativeMemory.AlignedAlloc(4096, 4096);
+
+    public void FreePage(void* page) => NativeMemory.AlignedFree(page);
 }
 
 /// <summary>The peer: the host kernel's tmpfs (/dev/shm) through glibc's system call wrappers.

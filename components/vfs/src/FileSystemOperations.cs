@@ -19,6 +19,7 @@ internal unsafe struct FileSystemOperations<TMemory>
     public delegate*<void*, ref TMemory, ulong, void> Close;
     public delegate*<void*, ulong, long, Span<byte>, long, long> Read;
     public delegate*<void*, ref TMemory, ulong, long, ReadOnlySpan<byte>, long, long> Write;
+    public delegate*<void*, ref TMemory, ulong, long, bool, out byte*, VfsError> GetPage;
     public delegate*<void*, ulong, long, Span<byte>, out DirectoryEntry, long> ReadDirectory;
     public delegate*<void*, ref TMemory, ulong, ReadOnlySpan<byte>, uint, long, out ulong, VfsError> Create;
     public delegate*<void*, ref TMemory, ulong, ReadOnlySpan<byte>, ReadOnlySpan<byte>, long, VfsError> Symlink;
@@ -42,6 +43,7 @@ internal unsafe struct FileSystemOperations<TMemory>
         ops.Close = &Thunks<TFileSystem>.Close;
         ops.Read = &Thunks<TFileSystem>.Read;
         ops.Write = &Thunks<TFileSystem>.Write;
+        ops.GetPage = &Thunks<TFileSystem>.GetPage;
         ops.ReadDirectory = &Thunks<TFileSystem>.ReadDirectory;
         ops.Create = &Thunks<TFileSystem>.Create;
         ops.Symlink = &Thunks<TFileSystem>.Symlink;
@@ -76,6 +78,9 @@ internal unsafe struct FileSystemOperations<TMemory>
 
         public static long Write(void* fs, ref TMemory memory, ulong node, long offset, ReadOnlySpan<byte> data, long now) =>
             Unsafe.AsRef<TFileSystem>(fs).Write(ref memory, node, offset, data, now);
+
+        public static VfsError GetPage(void* fs, ref TMemory memory, ulong node, long offset, bool allocate, out byte* page) =>
+            Unsafe.AsRef<TFileSystem>(fs).GetPage(ref memory, node, offset, allocate, out page);
 
         public static long ReadDirectory(void* fs, ulong directory, long index, Span<byte> name, out DirectoryEntry entry) =>
             Unsafe.AsRef<TFileSystem>(fs).ReadDirectory(directory, index, name, out entry);

@@ -23,7 +23,7 @@ namespace Aurora.Vfs;
 /// (ns) for the times they stamp. Nothing here is called concurrently (the kernel serialises the
 /// VFS).</para>
 /// </remarks>
-public interface IFileSystem
+public unsafe interface IFileSystem
 {
     /// <summary>The root directory's node.</summary>
     ulong Root { get; }
@@ -55,6 +55,17 @@ public interface IFileSystem
     /// <summary>Writes at <paramref name="offset"/>: the count written (a write cut short by
     /// NoSpace/NoMemory returns what it wrote) or -errno if nothing was written.</summary>
     long Write<TMemory>(ref TMemory memory, ulong node, long offset, ReadOnlySpan<byte> data, long now)
+        where TMemory : struct, IVfsMemory;
+
+    /// <summary>mmap: the page of a regular file holding <paramref name="offset"/> (a multiple of
+    /// 4096), memory from <see cref="IVfsMemory.AllocatePage"/> that a kernel may map into user
+    /// space for as long as it needs (it must not free a page it mapped: pages go back through
+    /// <see cref="IVfsMemory.FreePage"/>, which the kernel keeps while the page is mapped). A
+    /// hole is null, or with <paramref name="allocate"/> a new zeroed page (NoSpace at the
+    /// capacity). InvalidArgument beyond the file's last page; NoDevice when the file system
+    /// cannot give pages (a read-only image read in place: the kernel copies through
+    /// <see cref="Read"/> instead).</summary>
+    VfsError GetPage<TMemory>(ref TMemory memory, ulong node, long offset, bool allocate, out byte* page)
         where TMemory : struct, IVfsMemory;
 
     /// <summary>The first entry of a directory at or after cursor <paramref name="index"/> (0 is

@@ -1,8 +1,8 @@
 namespace Aurora.Vfs;
 
 /// <summary>
-/// Where the VFS gets memory: inodes, directory entries, page tables and file pages (4096
-/// bytes each). Implemented by a struct and passed as a generic argument, so calls are direct;
+/// Where the VFS gets memory: inodes, directory entries and page tables (<see cref="Allocate"/>)
+/// and file pages (<see cref="AllocatePage"/>). Implemented by a struct and passed as a generic argument, so calls are direct;
 /// the kernel adapts its heap, host tests count outstanding blocks.
 /// </summary>
 public unsafe interface IVfsMemory
@@ -14,4 +14,13 @@ public unsafe interface IVfsMemory
 
     /// <summary>Gives back a block exactly as <see cref="Allocate"/> returned it.</summary>
     void Free(void* block);
+
+    /// <summary>A file page: 4096 bytes aligned to 4096, contents undefined, or null. Separate
+    /// from <see cref="Allocate"/> because a kernel maps these into address spaces (mmap of a
+    /// tmpfs file shares the file's own pages).</summary>
+    void* AllocatePage();
+
+    /// <summary>Gives back a page from <see cref="AllocatePage"/> (the file no longer has it; a
+    /// kernel that mapped it keeps the memory until its last mapping goes).</summary>
+    void FreePage(void* page);
 }

@@ -21,6 +21,8 @@ public enum VfsError
     Exists = 17,
     /// <summary>EXDEV: rename between two mounted file systems.</summary>
     CrossDevice = 18,
+    /// <summary>ENODEV: the file system cannot give a file's pages for mapping.</summary>
+    NoDevice = 19,
     /// <summary>ENOTDIR: a path component that should be a directory is not.</summary>
     NotDirectory = 20,
     /// <summary>EISDIR: a file operation on a directory.</summary>

@@ -280,6 +280,50 @@ public unsafe partial struct VirtualFileSystem<TMemory>
         return count;
     }
 
+    /// <summary>mmap's page: the page of the regular file open as <paramref name="fd"/> that holds
+    /// <paramref name="offset"/> (page aligned), as <see cref="IFileSystem.GetPage"/> gives it
+    /// (null for a hole unless <paramref name="allocate"/>). Only the descriptor is checked:
+    /// which access a mapping may have is the caller's (mmap's) decision. BadDescriptor,
+    /// IsDirectory, InvalidArgument (misaligned, or beyond the last page), NoDevice, NoSpace,
+    /// NoMemory.</summary>
+    public VfsError GetPage(ref FileTable files, int fd, long offset, bool allocate, out byte* page)
+    {
+        page = null;
+        OpenFile* file = files.Get(fd);
+        if (file == null)
+        {
+            return VfsError.BadDescriptor;
+        }
+
+        if (file->IsDirectory)
+        {
+            return VfsError.IsDirectory;
+        }
+
+        var mount = (MountEntry<TMemory>*)file->Mount;
+        return mount->Operations.GetPage(mount->Instance, ref _memory, file->Node, offset, allocate, out page);
+    }
+
+    /// <summary>pread for mmap: bytes of the file open as <paramref name="fd"/> at
+    /// <paramref name="offset"/>, the descriptor's own offset untouched (a private mapping of a
+    /// file whose pages cannot be shared is filled from here). Count, or -errno.</summary>
+    public long ReadAt(ref FileTable files, int fd, long offset, Span<byte> buffer)
+    {
+        OpenFile* file = files.Get(fd);
+        if (file == null)
+        {
+            return -(long)VfsError.BadDescriptor;
+        }
+
+        if (file->IsDirectory)
+        {
+            return -(long)VfsError.IsDirectory;
+        }
+
+        var mount = (MountEntry<TMemory>*)file->Mount;
+        return mount->Operations.Read(mount->Instance, file->Node, offset, buffer, Now);
+    }
+
     /// <summary>write(2): bytes written, or -errno: BadDescriptor for a descriptor not open for
     /// writing, NoSpace/NoMemory when not even one byte fits (a write cut short by them returns
     /// what it wrote), FileTooLarge at <see cref="VfsLimits.MaxFileSize"/>. With O_APPEND the

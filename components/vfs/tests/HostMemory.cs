@@ -12,7 +12,7 @@ public sealed unsafe class MemoryLedger : IDisposable
 {
     private readonly Dictionary<nuint, nuint> _blocks = new();
 
-    public int Outstanding => _blocks.Count;
+    public int Outstanding => _blocks.Count + _pages.Count;
 
     public ulong BytesOutstanding { get; private set; }
 
@@ -52,6 +52,37 @@ public sealed unsafe class MemoryLedger : IDisposable
         NativeMemory.Free(p);
     }
 
+    private readonly HashSet<nuint> _pages = new();
+
+    /// <summary>File pages outstanding (part of <see cref="Outstanding"/>).</summary>
+    public int PagesOutstanding => _pages.Count;
+
+    public void* AllocatePage()
+    {
+        if (FailAfter == 0)
+        {
+            return null;
+        }
+
+        if (FailAfter > 0)
+        {
+            FailAfter--;
+        }
+
+        void* p = NativeMemory.AlignedAlloc(4096, 4096);
+        new Span<byte>(p, 4096).Fill(0xA5);
+        _pages.Add((nuint)p);
+        Allocations++;
+        return p;
+    }
+
+    public void FreePage(void* p)
+    {
+        Assert.True(_pages.Remove((nuint)p), $"VFS freed page 0x{(nuint)p:x}, which it never got as a page (or freed twice)");
+        new Span<byte>(p, 4096).Fill(0x5A);
+        NativeMemory.AlignedFree(p);
+    }
+
     public void Dispose()
     {
         foreach (nuint p in _blocks.Keys)
@@ -59,7 +90,13 @@ public sealed unsafe class MemoryLedger : IDisposable
             NativeMemory.Free((void*)p);
         }
 
+        foreach (nuint p in _pages)
+        {
+            NativeMemory.AlignedFree((void*)p);
+        }
+
         _blocks.Clear();
+        _pages.Clear();
     }
 }
 
@@ -72,6 +109,10 @@ public readonly unsafe struct LedgerMemory : IVfsMemory
     public void* Allocate(nuint size) => _ledger.Allocate(size);
 
     public void Free(void* block) => _ledger.Free(block);
+
+    public void* AllocatePage() => _ledger.AllocatePage();
+
+    public void FreePage(void* page) => _ledger.FreePage(page);
 }
 
 /// <summary>A VFS with the root tmpfs mounted, one file table, and a ledger; disposing checks

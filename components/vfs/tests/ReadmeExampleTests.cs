@@ -11,6 +11,8 @@ public class ReadmeExampleTests
     {
         public void* Allocate(nuint size) => NativeMemory.Alloc(size);
         public void Free(void* block) => NativeMemory.Free(block);
+        public void* AllocatePage() => NativeMemory.AlignedAlloc(4096, 4096);
+        public void FreePage(void* page) => NativeMemory.AlignedFree(page);
     }
 
     [Fact]
@@ -84,6 +86,10 @@ public class ReadmeExampleTests
         public readonly void Close<TMemory>(ref TMemory memory, ulong node) where TMemory : struct, IVfsMemory { }
         public readonly long ReadLink(ulong node, Span<byte> buffer) => -(long)VfsError.InvalidArgument;
         public readonly void StatFileSystem(out FileSystemStatus status) { status = default; status.Inodes = 2; status.ReadOnly = true; }
+
+        // Data read in place: no pages to map (mmap copies through Read).
+        public readonly unsafe VfsError GetPage<TMemory>(ref TMemory memory, ulong node, long offset, bool allocate, out byte* page)
+            where TMemory : struct, IVfsMemory { page = null; return VfsError.NoDevice; }
 
         // Every change: read-only.
         public readonly long Write<TMemory>(ref TMemory memory, ulong node, long offset, ReadOnlySpan<byte> data, long now)

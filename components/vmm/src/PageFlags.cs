@@ -47,6 +47,14 @@ public enum PageFlags : ulong
     /// </summary>
     CopyOnWrite = 1UL << 9,
 
+    /// <summary>
+    /// Software bit (bit 10, ignored by the CPU): the frame is shared on purpose (MAP_SHARED,
+    /// a file's own page), counted like any user frame but never copied on write: fork shares
+    /// the entry as it is and mprotect gives write access in place. Never together with
+    /// <see cref="CopyOnWrite"/>.
+    /// </summary>
+    Shared = 1UL << 10,
+
     /// <summary>PAT: high bit of the PAT index in a 2 MiB or 1 GiB leaf.</summary>
     PatLarge = 1UL << 12,
 
@@ -57,5 +65,5 @@ public enum PageFlags : ulong
     /// The bits a caller chooses when mapping or protecting a page. Everything else (present,
     /// accessed, dirty, page size, cache-control bits, the address) is owned by the mapper.
     /// </summary>
-    Protection = Writable | User | Global | CopyOnWrite | NoExecute,
+    Protection = Writable | User | Global | CopyOnWrite | Shared | NoExecute,
 }

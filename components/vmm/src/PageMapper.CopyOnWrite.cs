@@ -11,7 +11,8 @@ public unsafe partial struct PageMapper<TMemory, TFrames, TTlb>
     /// <list type="bullet">
     /// <item>a counted frame mapped writable (or already copy-on-write) becomes read-only +
     /// <see cref="PageFlags.CopyOnWrite"/> in both spaces;</item>
-    /// <item>a counted read-only frame stays plainly shared;</item>
+    /// <item>a counted read-only frame, or one mapped <see cref="PageFlags.Shared"/> (MAP_SHARED),
+    /// stays plainly shared, writable or not;</item>
     /// <item>either way its count goes up by one (0, meaning a single owner, becomes 2);</item>
     /// <item>a pinned or uncovered frame (device memory) is shared exactly as it is mapped.</item>
     /// </list>
@@ -245,7 +246,7 @@ public unsafe partial struct PageMapper<TMemory, TFrames, TTlb>
                     return VmmError.RefCountOverflow;
                 }
                 *count = (ushort)(*count == 0 ? 2 : *count + 1);
-                if ((entry & (WritableBit | CopyOnWriteBit)) != 0)
+                if ((entry & SharedBit) == 0 && (entry & (WritableBit | CopyOnWriteBit)) != 0)
                 {
                     ulong shared = (entry & ~WritableBit) | CopyOnWriteBit;
                     if (shared != entry)

@@ -22,8 +22,8 @@ public unsafe partial struct PageMapper<TMemory, TFrames, TTlb>
     /// breaking copy-on-write: a page whose frame is shared — marked copy-on-write, or counted
     /// with more than one mapping — gets write access as <see cref="PageFlags.CopyOnWrite"/>
     /// (read-only until its first write fault copies it), never as <see cref="PageFlags.Writable"/>.
-    /// Taking write access away clears both. Pages not mapped are skipped; only existing tables
-    /// are visited.
+    /// Taking write access away clears both. A <see cref="PageFlags.Shared"/> page (MAP_SHARED)
+    /// gets write access in place. Pages not mapped are skipped; only existing tables are visited.
     /// </summary>
     /// <returns>In <c>pages</c>, the mapped pages visited. None, MisalignedVirtual, NonCanonical, InvalidFlags (bits other than Writable,
     /// User, NoExecute, or CopyOnWrite asked for), OutOfFrames (splitting), Unsupported.</returns>
@@ -155,6 +155,10 @@ public unsafe partial struct PageMapper<TMemory, TFrames, TTlb>
         if ((protection & PageFlags.Writable) == 0)
         {
             return updated;
+        }
+        if ((entry & SharedBit) != 0)
+        {
+            return updated | WritableBit; // shared on purpose: every mapping writes the same frame
         }
         ulong frame = entry & AddressMask;
         bool counted = counts.IsCounted(frame);

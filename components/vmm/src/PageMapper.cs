@@ -27,6 +27,7 @@ public unsafe partial struct PageMapper<TMemory, TFrames, TTlb>
     private const ulong UserBit = (ulong)PageFlags.User;
     private const ulong HugeBit = (ulong)PageFlags.Huge;
     private const ulong CopyOnWriteBit = (ulong)PageFlags.CopyOnWrite;
+    private const ulong SharedBit = (ulong)PageFlags.Shared;
     private const ulong AddressMask = PageTableEntry.AddressMask;
     private const int EntriesPerTable = 512;
     private const int FrameSize = 4096;
@@ -413,13 +414,15 @@ public unsafe partial struct PageMapper<TMemory, TFrames, TTlb>
 
     /// <summary>
     /// Only protection bits; no user page in the kernel half (its tables carry no U/S); and a
-    /// copy-on-write page is never writable, or its first write would not fault.
+    /// copy-on-write page is never writable, or its first write would not fault; a shared page
+    /// is never copy-on-write.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsValidProtection(PageFlags protection, bool userHalf)
         => (protection & ~PageFlags.Protection) == 0
             && (userHalf || (protection & PageFlags.User) == 0)
-            && (protection & (PageFlags.Writable | PageFlags.CopyOnWrite)) != (PageFlags.Writable | PageFlags.CopyOnWrite);
+            && (protection & (PageFlags.Writable | PageFlags.CopyOnWrite)) != (PageFlags.Writable | PageFlags.CopyOnWrite)
+            && (protection & (PageFlags.Shared | PageFlags.CopyOnWrite)) != (PageFlags.Shared | PageFlags.CopyOnWrite);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static VmmError CheckVirtual(ulong virtualAddress, PageSize size)

@@ -29,6 +29,15 @@ public enum RegionKind : byte
     /// <summary>Frames that belong to something else (a shared-memory segment, a device):
     /// never copied on write, never zero-filled.</summary>
     Shared,
+
+    /// <summary>A private view of an object (a file mapped MAP_PRIVATE): its pages as they are
+    /// until the first write copies them. <see cref="Region.Tag"/> names the object,
+    /// <see cref="Region.Offset"/> where in it the region starts.</summary>
+    ObjectPrivate,
+
+    /// <summary>An object's own pages (MAP_SHARED of a file or of anonymous memory): every
+    /// mapping reads and writes the same frames, across fork too.</summary>
+    ObjectShared,
 }
 
 /// <summary>
@@ -45,8 +54,11 @@ public struct Region
     public RegionAccess MaxAccess;
     public RegionKind Kind;
     public ulong Tag;
+    /// <summary>Where in the owner's object <see cref="Start"/> is (a file offset); the map keeps
+    /// it right when it cuts a region, so address A is at Offset + (A - Start) in every piece.</summary>
+    public ulong Offset;
 
-    public Region(ulong start, ulong end, RegionAccess access, RegionAccess maxAccess, RegionKind kind, ulong tag = 0)
+    public Region(ulong start, ulong end, RegionAccess access, RegionAccess maxAccess, RegionKind kind, ulong tag = 0, ulong offset = 0)
     {
         Start = start;
         End = end;
@@ -54,6 +66,7 @@ public struct Region
         MaxAccess = maxAccess;
         Kind = kind;
         Tag = tag;
+        Offset = offset;
     }
 
     public readonly ulong Length => End - Start;
@@ -69,4 +82,13 @@ public unsafe interface IRegionStorage
     void* Allocate(nuint bytes);
 
     void Free(void* block);
+
+    /// <summary>One more region now carries <paramref name="region"/>'s tag: a cut made two of
+    /// one (Remove, SetAccess) or CopyFrom copied it. With <see cref="Release"/>, an owner that
+    /// counts one reference per region (a mapped file) sees every region come and go; Insert
+    /// takes the caller's reference and calls neither.</summary>
+    void Retain(in Region region);
+
+    /// <summary>A region left the map whole (Remove, Clear); called before the map changes.</summary>
+    void Release(in Region region);
 }

@@ -155,11 +155,24 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
             {
                 return grow;
             }
+            // One region became two (a hole punched in it).
+            _storage.Retain(left);
             ShiftUp(last, kept - removed);
         }
-        else if (kept < removed)
+        else
         {
-            ShiftDown(last, removed - kept);
+            for (int i = first; i < last; i++)
+            {
+                bool survives = (i == first && left.Start < start) || (i == last - 1 && right.End > end);
+                if (!survives)
+                {
+                    _storage.Release(_items[i]);
+                }
+            }
+            if (kept < removed)
+            {
+                ShiftDown(last, removed - kept);
+            }
         }
         int at = first;
         if (left.Start < start)
@@ -169,6 +182,7 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
         }
         if (right.End > end)
         {
+            right.Offset += end - right.Start;
             right.Start = end;
             _items[at] = right;
         }
@@ -265,6 +279,7 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
         for (int i = 0; i < source._count; i++)
         {
             _items[i] = source._items[i];
+            _storage.Retain(_items[i]);
         }
         _count = source._count;
         return VmmError.None;
@@ -273,6 +288,10 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
     /// <summary>Forgets every region and gives the array back.</summary>
     public void Clear()
     {
+        for (int i = 0; i < _count; i++)
+        {
+            _storage.Release(_items[i]);
+        }
         if (_items != null)
         {
             _storage.Free(_items);
@@ -308,7 +327,9 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
         ShiftUp(i + 1, 1);
         _items[i + 1] = _items[i];
         _items[i].End = address;
+        _items[i + 1].Offset += address - _items[i + 1].Start;
         _items[i + 1].Start = address;
+        _storage.Retain(_items[i]);
     }
 
     private VmmError Reserve(int wanted)

@@ -22,7 +22,7 @@ public class PageTableEntryTests
         Assert.Equal(Cow, (ulong)PageFlags.CopyOnWrite);
         Assert.Equal(PatLarge, (ulong)PageFlags.PatLarge);
         Assert.Equal(XD, (ulong)PageFlags.NoExecute);
-        Assert.Equal(RW | US | G | Cow | XD, (ulong)PageFlags.Protection);
+        Assert.Equal(RW | US | G | Cow | (1UL << 10) | XD, (ulong)PageFlags.Protection);
     }
 
     [Fact]

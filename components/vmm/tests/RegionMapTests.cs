@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Aurora.Vmm.Tests.Simulation;
 using Xunit;
 
@@ -17,12 +18,14 @@ public class RegionMapTests
         RegionKind kind = RegionKind.Anonymous, ulong tag = 0)
         => new(first * Page, end * Page, access, max, kind, tag);
 
+    /// <summary>The regions, offsets left out (the offset tests below look at them).</summary>
     private static Region[] All(in RegionMap<TestRegionStorage> map)
     {
         var regions = new Region[map.Count];
         for (int i = 0; i < map.Count; i++)
         {
             regions[i] = map[i];
+            regions[i].Offset = 0;
         }
         return regions;
     }
@@ -708,5 +711,50 @@ public class RegionMapTests
         Assert.Equal(0, map.IndexOf(3 * Page));
         map.Clear();
         Assert.Equal(0, ledger.Outstanding);
+    }
+
+    [Fact]
+    public void Cuts_keep_each_piece_at_its_offset_in_the_object()
+    {
+        using var ledger = new RegionLedger();
+        var map = MapWith(ledger, 64, new Region(10 * Page, 20 * Page, RW, RWX, RegionKind.ObjectShared, 7, 0x100000));
+
+        Assert.Equal(VmmError.None, map.Remove(12 * Page, 13 * Page));
+        Assert.Equal(VmmError.None, map.SetAccess(15 * Page, 16 * Page, R));
+
+        Assert.Equal(new ulong[] { 10, 13, 15, 16 }, Enumerable.Range(0, map.Count).Select(i => map[i].Start / Page));
+        for (int i = 0; i < map.Count; i++)
+        {
+            Assert.Equal(0x100000 + map[i].Start - 10 * Page, map[i].Offset);
+        }
+        map.Clear();
+    }
+
+    [Fact]
+    public void Every_region_that_comes_or_goes_is_retained_or_released()
+    {
+        using var ledger = new RegionLedger();
+        var map = MapWith(ledger, 64, Pages(10, 20, tag: 7), Pages(30, 40, tag: 8));
+
+        Assert.Equal(VmmError.None, map.Remove(12 * Page, 13 * Page));   // a hole: two of one
+        Assert.Equal(1, ledger.ReferencesOf(7));
+        Assert.Equal(VmmError.None, map.SetAccess(15 * Page, 16 * Page, R)); // two cuts
+        Assert.Equal(3, ledger.ReferencesOf(7));
+        Assert.Equal(VmmError.None, map.SetAccess(30 * Page, 40 * Page, R)); // whole: no cut
+        Assert.Equal(0, ledger.ReferencesOf(8));
+
+        var copy = new RegionMap<TestRegionStorage>(ledger.Storage, 64);
+        Assert.Equal(VmmError.None, copy.CopyFrom(map));                  // fork
+        Assert.Equal(7, ledger.ReferencesOf(7));
+        Assert.Equal(1, ledger.ReferencesOf(8));
+        copy.Clear();
+        Assert.Equal(3, ledger.ReferencesOf(7));
+
+        Assert.Equal(VmmError.None, map.Remove(0, 39 * Page));           // four pieces of 7 go, 8 is trimmed
+        Assert.Equal(-1, ledger.ReferencesOf(7));
+        Assert.Equal(0, ledger.ReferencesOf(8));
+        ledger.FailAfter = 0;
+        map.Clear();
+        Assert.Equal(-1, ledger.ReferencesOf(8));
     }
 }

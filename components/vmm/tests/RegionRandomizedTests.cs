@@ -124,6 +124,7 @@ public class RegionRandomizedTests
         var map = new RegionMap<TestRegionStorage>(ledger.Storage, limit);
         var model = new Model();
         ulong nextTag = 1;
+        var origins = new Dictionary<ulong, ulong>(); // tag → where its region was inserted
 
         int step = 0;
         try
@@ -188,6 +189,10 @@ public class RegionRandomizedTests
                         expected = next.Regions().Count > limit ? VmmError.OutOfFrames : VmmError.None;
                     }
                     actual = map.Insert(region);
+                    if (actual == VmmError.None)
+                    {
+                        origins[state.Tag] = startAddress;
+                    }
                 }
                 else if (kind < 55)
                 {
@@ -279,8 +284,15 @@ public class RegionRandomizedTests
                 {
                     Assert.True(regions[i].Start < regions[i].End, "empty region");
                     Assert.True(i == 0 || regions[i - 1].End <= regions[i].Start, "regions out of order or overlapping");
+                    // Cuts keep the offset: every piece still says where its start was in the original.
+                    Assert.Equal(origins[regions[i].Tag], regions[i].Start - regions[i].Offset);
                 }
-                Assert.Equal(model.Regions(), regions);
+                foreach (ulong tag in origins.Keys)
+                {
+                    // One reference per region: the insert's, plus what the map retained and released.
+                    Assert.Equal(regions.Count(r => r.Tag == tag), 1 + ledger.ReferencesOf(tag));
+                }
+                Assert.Equal(model.Regions(), regions.Select(r => { r.Offset = 0; return r; }).ToList());
                 Assert.True(ledger.Outstanding <= 1, $"{ledger.Outstanding} arrays held by one map");
                 Assert.True(regions.Count <= limit);
             }

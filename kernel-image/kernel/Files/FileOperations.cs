@@ -52,11 +52,29 @@ internal unsafe struct FileOperations
     /// <summary>getdents64(2): directory records into user memory.</summary>
     public delegate*<OpenFileDescription*, Process*, ulong, ulong, long> ReadDirectory;
 
-    /// <summary>mmap(2) of this object; no kind maps yet (null: ENODEV).</summary>
-    public delegate*<OpenFileDescription*, Process*, ulong, ulong, long> Map;
+    /// <summary>mmap(2) of this object (Linux's <c>mmap</c> with its <c>fault</c>): the page at a
+    /// page-aligned offset for a mapping that just touched it — (description, offset, shared,
+    /// result) → 0 or -errno. <c>shared</c>: the object's own page (allocated if it is a hole)
+    /// with one more share already counted on its frame, so every mapping and read/write see
+    /// the same bytes; otherwise the object's page as well when it has one (the caller maps it
+    /// copy-on-write), or a new private frame holding a copy (<see cref="MappedPage.Copy"/>).
+    /// -ENXIO beyond the object's last page (SIGBUS), -ENOMEM/-ENOSPC when no page can be had.
+    /// Null: the kind cannot be mapped (ENODEV).</summary>
+    public delegate*<OpenFileDescription*, ulong, bool, MappedPage*, long> Map;
 
     /// <summary>The last reference to the description is gone: release the object.</summary>
     public delegate*<void*, void> Close;
+}
+
+/// <summary>What <see cref="FileOperations.Map"/> gives for one page.</summary>
+internal struct MappedPage
+{
+    /// <summary>Physical address of the frame.</summary>
+    public ulong Frame;
+
+    /// <summary>True: a new frame that belongs to the mapping alone (a copy, or zeros); false:
+    /// the object's own page, one share of it counted for the mapping.</summary>
+    public bool Copy;
 }
 
 /// <summary>poll(2) event bits (Linux include/uapi/asm-generic/poll.h).</summary>

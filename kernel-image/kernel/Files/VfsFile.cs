@@ -44,6 +44,7 @@ internal static unsafe class VfsFile
                     operations->SpliceWrite = &SpliceWrite;
                     operations->Seek = &Seek;
                     operations->Stat = &Stat;
+                    operations->Map = &Map;
                     operations->Close = &Close;
                 }
 
@@ -339,6 +340,61 @@ internal static unsafe class VfsFile
 
         FileSystem.Unlock();
         return index < 0 && used == 0 ? index : (long)used;
+    }
+
+    /// <summary>mmap's page (FileOperations.Map). A file system that keeps its data in pages
+    /// (tmpfs) gives its own page: a shared mapping maps that very frame, a private one maps it
+    /// copy-on-write; the share is counted under the VFS lock, so a truncate that drops the page
+    /// meanwhile leaves the frame to the mapping (Adapters.cs, HeapVfsMemory.FreePage). One that
+    /// reads in place (the cpio image: NoDevice) gives a private copy read at the offset (zeros
+    /// past the end). Past the last page: ENXIO; no page to be had: ENOSPC/ENOMEM (SIGBUS).</summary>
+    private static long Map(OpenFileDescription* description, ulong offset, bool shared, MappedPage* result)
+    {
+        ref FileTable table = ref TableOf(description);
+        if (offset > long.MaxValue) return -Syscalls.Errno.ENXIO;
+        FileSystem.Lock();
+        // A hole becomes a page of the file for private mappings too (tmpfs does the same on
+        // Linux), so a write(2) there later is seen until the mapping copies the page.
+        VfsError error = FileSystem.Vfs.GetPage(ref table, Handle, (long)offset, allocate: true, out byte* page);
+        long answer = 0;
+        if (error == VfsError.None && page != null)
+        {
+            result->Frame = (ulong)page - KernelMemory.DirectMapOffset;
+            result->Copy = false;
+            if (!UserMemory.ShareFrame(result->Frame)) answer = -Syscalls.Errno.ENOMEM;
+        }
+        else if (error == VfsError.None || error == VfsError.NoDevice)
+        {
+            answer = CopyPage(ref table, offset, result);
+        }
+        else
+        {
+            answer = error == VfsError.InvalidArgument ? -Syscalls.Errno.ENXIO : -(long)error;
+        }
+
+        FileSystem.Unlock();
+        return answer;
+    }
+
+    /// <summary>A new frame holding the file's page at <paramref name="offset"/> (VFS lock held).</summary>
+    private static long CopyPage(ref FileTable table, ulong offset, MappedPage* result)
+    {
+        if (FileSystem.Vfs.FStat(ref table, Handle, out FileStatus status) != VfsError.None) return -Syscalls.Errno.EBADF;
+        ulong size = (ulong)status.Size;
+        if (offset >= ((size + UserMemory.PageSize - 1) & ~(UserMemory.PageSize - 1))) return -Syscalls.Errno.ENXIO;
+        if (!KernelMemory.AllocateFrame(out ulong frame)) return -Syscalls.Errno.ENOMEM;
+        var bytes = new Span<byte>((void*)(frame + KernelMemory.DirectMapOffset), (int)UserMemory.PageSize);
+        bytes.Clear();
+        long read = FileSystem.Vfs.ReadAt(ref table, Handle, (long)offset, bytes);
+        if (read < 0)
+        {
+            KernelMemory.FreeFrame(frame, "mapped file copy free failed");
+            return read;
+        }
+
+        result->Frame = frame;
+        result->Copy = true;
+        return 0;
     }
 
     private static void Close(void* obj)

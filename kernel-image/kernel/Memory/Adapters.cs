@@ -64,6 +64,19 @@ internal unsafe struct HeapVfsMemory : IVfsMemory
     public void* Allocate(nuint size) => KernelMemory.Allocate(size);
 
     public void Free(void* block) => KernelMemory.Free(block);
+
+    /// <summary>File pages are whole frames (seen through the direct map), so mmap can map a
+    /// tmpfs file's own pages; the frame's share count starts at 0 (the file alone).</summary>
+    public void* AllocatePage()
+    {
+        if (!KernelMemory.AllocateFrame(out ulong frame)) return null;
+        Processes.UserMemory.SetCount(frame, 0);
+        return (void*)(frame + KernelMemory.DirectMapOffset);
+    }
+
+    /// <summary>The file lets go of a page; a mapping that still holds it keeps the frame until
+    /// its unmap (the share counts decide).</summary>
+    public void FreePage(void* page) => Processes.UserMemory.ReleaseObjectFrame((ulong)page - KernelMemory.DirectMapOffset);
 }
 
 /// <summary>The capability space's tables and queued messages come from the kernel heap.</summary>
@@ -94,4 +107,16 @@ internal unsafe struct HeapRegionStorage : IRegionStorage
     public void* Allocate(nuint bytes) => KernelMemory.Allocate(bytes);
 
     public void Free(void* block) => KernelMemory.Free(block);
+
+    /// <summary>A mapped object's region was cut in two or copied by fork: each region holds one
+    /// reference to the object's open file description (it stays open after close(2)).</summary>
+    public void Retain(in Region region)
+    {
+        if (Processes.Process.HoldsObject(region)) Files.OpenFileDescription.Retain((Files.OpenFileDescription*)region.Tag);
+    }
+
+    public void Release(in Region region)
+    {
+        if (Processes.Process.HoldsObject(region)) Files.OpenFileDescription.Release((Files.OpenFileDescription*)region.Tag);
+    }
 }

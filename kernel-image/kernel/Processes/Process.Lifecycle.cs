@@ -47,7 +47,7 @@ internal unsafe partial struct Process
     }
 
     // Linux signal numbers for the exceptions a program can cause.
-    internal const int SignalIllegal = 4, SignalTrap = 5, SignalFloatingPoint = 8, SignalSegmentation = 11;
+    internal const int SignalIllegal = 4, SignalTrap = 5, SignalBus = 7, SignalFloatingPoint = 8, SignalSegmentation = 11;
 
     private static ulong s_nextId = 1;
 
@@ -208,6 +208,7 @@ internal unsafe partial struct Process
         // else — an address outside every region (the kernel half: direct map, kernel data,
         // framebuffer), a right the region lacks, a reserved bit — is a real fault for the
         // process, never retried (issue 9, finding 6).
+        process->BusError = false;
         if (vector == 14 && (errorCode & FaultReserved) == 0 &&
             ResolveFault(process, address, (errorCode & FaultWrite) != 0, (errorCode & FaultFetch) != 0, (errorCode & FaultPresent) != 0))
             return true;
@@ -216,6 +217,7 @@ internal unsafe partial struct Process
             0 or 16 or 19 => SignalFloatingPoint,
             1 or 3 => SignalTrap, // single step (TF), int3
             6 => SignalIllegal,
+            14 when process->BusError => SignalBus,
             _ => SignalSegmentation,
         };
         // A handler the program installed for the signal, not blocked: it runs (the return path
@@ -271,10 +273,11 @@ internal unsafe partial struct Process
     }
 
     // siginfo si_code values (Linux include/uapi/asm-generic/siginfo.h).
-    private const int SegvMapErr = 1, SegvAccErr = 2, IllIllOpn = 2, FpeIntDiv = 1, FpeFltInv = 7, TrapTrace = 2, SiKernel = 0x80;
+    private const int SegvMapErr = 1, SegvAccErr = 2, BusAdrErr = 2, IllIllOpn = 2, FpeIntDiv = 1, FpeFltInv = 7, TrapTrace = 2, SiKernel = 0x80;
 
     private static int FaultCodeFor(Process* process, ulong vector, ulong errorCode, ulong address) => vector switch
     {
+        14 when process->BusError => BusAdrErr,
         14 => process->Regions.IndexOf(address & ~(UserMemory.PageSize - 1)) >= 0 ? SegvAccErr : SegvMapErr,
         0 => FpeIntDiv,
         16 or 19 => FpeFltInv,

@@ -51,8 +51,39 @@ internal unsafe partial struct Process
         if (execute && (region.Access & RegionAccess.Execute) == 0) return false;
         if (present) return write && UserMemory.ResolveWriteFault(process->Space, address) == VmmError.None;
         if (region.Kind == RegionKind.Shared) return false; // its frames are mapped at attach
+        if (HoldsObject(region)) return FaultInObjectPage(process, region, address & ~(UserMemory.PageSize - 1), write);
         return UserMemory.MapZeroed(process->Space, address & ~(UserMemory.PageSize - 1),
             (address & ~(UserMemory.PageSize - 1)) + UserMemory.PageSize, PageRights(region.Access));
+    }
+
+    /// <summary>Whether the region holds a reference to a mapped object (its Tag is an open file
+    /// description: a file, or anonymous shared memory).</summary>
+    internal static bool HoldsObject(in Region region) =>
+        region.Kind == RegionKind.ObjectShared || region.Kind == RegionKind.ObjectPrivate;
+
+    /// <summary>A first touch of a page of a file or shared-memory mapping: the object gives the
+    /// page (FileOperations.Map). Shared: its own frame, mapped PageFlags.Shared so fork and
+    /// mprotect never copy it. Private: its own frame copy-on-write (a write copies at once), or
+    /// a copy that is the mapping's alone. Past the object's last page the access fails:
+    /// SIGBUS (<see cref="BusError"/>), as Linux.</summary>
+    private static bool FaultInObjectPage(Process* process, in Region region, ulong page, bool write)
+    {
+        var file = (Files.OpenFileDescription*)region.Tag;
+        bool shared = region.Kind == RegionKind.ObjectShared;
+        Files.MappedPage mapped;
+        long result = file->Operations->Map(file, region.Offset + (page - region.Start), shared, &mapped);
+        if (result < 0)
+        {
+            process->BusError = true;
+            return false;
+        }
+
+        PageFlags rights = PageRights(region.Access);
+        if (mapped.Copy) return UserMemory.MapPrivateFrame(process->Space, page, mapped.Frame, rights);
+        if (shared) return UserMemory.MapObjectFrame(process->Space, page, mapped.Frame, rights | PageFlags.Shared);
+        if ((rights & PageFlags.Writable) != 0) rights = (rights & ~PageFlags.Writable) | PageFlags.CopyOnWrite;
+        if (!UserMemory.MapObjectFrame(process->Space, page, mapped.Frame, rights)) return false;
+        return !write || UserMemory.ResolveWriteFault(process->Space, page) == VmmError.None;
     }
 
     /// <summary>Where a new mapping of <paramref name="size"/> bytes goes when the caller did not

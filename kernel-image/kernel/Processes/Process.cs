@@ -67,6 +67,10 @@ internal unsafe partial struct Process
     public int FaultCode;
     public ulong FaultAddress;
 
+    /// <summary>The last page fault touched a mapped object past its last page (Process.Memory.cs):
+    /// SIGBUS instead of SIGSEGV.</summary>
+    public bool BusError;
+
     /// <summary>rt_sigaction state per signal: handler (0 default, 1 ignore), flags, restorer, mask.</summary>
     public fixed ulong SignalHandler[SignalCount];
     public fixed ulong SignalFlags[SignalCount];

@@ -47,6 +47,73 @@ internal static unsafe class UserMemory
         s_shareLock.Release(flags);
     }
 
+    /// <summary>One more mapping of an object's frame (a tmpfs page, a shared-memory page) is
+    /// about to be made: its share count goes up first (0, the object alone, becomes 2), so
+    /// the object dropping the page meanwhile leaves the frame to the mapping. False when the
+    /// count is at its limit.</summary>
+    internal static bool ShareFrame(ulong frame)
+    {
+        bool flags = s_shareLock.Acquire();
+        bool shared = ShareLocked(frame);
+        s_shareLock.Release(flags);
+        return shared;
+    }
+
+    private static bool ShareLocked(ulong frame)
+    {
+        ushort count = s_counts.Get(frame);
+        if (count >= FrameRefCounts.MaxCount) return false;
+        s_counts.Set(frame, (ushort)(count == 0 ? 2 : count + 1));
+        return true;
+    }
+
+    /// <summary>The frame in an object's page slot, made (zeroed) if the slot is empty, with one
+    /// share counted for the mapping about to be made. The slot is read and filled under the
+    /// share lock, so two processes touching the page at once get the same frame.</summary>
+    internal static bool ObjectFrame(ulong* slot, out ulong frame)
+    {
+        bool flags = s_shareLock.Acquire();
+        frame = *slot;
+        if (frame == 0 && KernelMemory.AllocateFrame(out frame))
+        {
+            new Span<byte>((void*)(frame + KernelMemory.DirectMapOffset), (int)PageSize).Clear();
+            s_counts.Set(frame, 0);
+            *slot = frame;
+        }
+
+        bool shared = frame != 0 && ShareLocked(frame);
+        s_shareLock.Release(flags);
+        return shared;
+    }
+
+    /// <summary>An object lets go of its frame (a tmpfs page freed, shared memory closed): freed
+    /// now if no mapping holds it, else it goes with the last mapping's unmap.</summary>
+    internal static void ReleaseObjectFrame(ulong frame)
+    {
+        bool flags = s_shareLock.Acquire();
+        KernelMemory.Mapper.ReleaseFrame(frame, s_counts);
+        s_shareLock.Release(flags);
+    }
+
+    /// <summary>Maps an object's frame whose share <see cref="ShareFrame"/> counted (the share
+    /// goes back if the page cannot be mapped: no page table, or already mapped).</summary>
+    internal static bool MapObjectFrame(AddressSpace space, ulong page, ulong frame, PageFlags rights)
+    {
+        bool flags = s_shareLock.Acquire();
+        VmmError error = KernelMemory.Mapper.Map(space, page, frame, Vmm.PageSize.Size4KiB, rights);
+        if (error != VmmError.None) KernelMemory.Mapper.ReleaseFrame(frame, s_counts);
+        s_shareLock.Release(flags);
+        return error == VmmError.None || error == VmmError.AlreadyMapped;
+    }
+
+    /// <summary>Maps a frame that belongs to this mapping alone (a copy).</summary>
+    internal static bool MapPrivateFrame(AddressSpace space, ulong page, ulong frame, PageFlags rights)
+    {
+        VmmError error = KernelMemory.Mapper.Map(space, page, frame, Vmm.PageSize.Size4KiB, rights);
+        if (error != VmmError.None) KernelMemory.FreeFrame(frame, "mapped copy free failed");
+        return error == VmmError.None || error == VmmError.AlreadyMapped;
+    }
+
     /// <summary>fork's half of copy-on-write: <paramref name="child"/> gets the parent's user
     /// half with every frame shared (Aurora.Vmm Clone). The caller owns the parent's mappings.</summary>
     internal static VmmError Clone(AddressSpace parent, out AddressSpace child)
@@ -133,6 +200,21 @@ internal static unsafe class UserMemory
         s_shareLock.Release(flags);
         if (error != VmmError.None) Panic.Fail("protecting a user range failed", "the range was checked by the caller");
     }
+
+    /// <summary>mremap's page-table half: the pages of [from, from + length) move to
+    /// <paramref name="to"/> with their frames and share state (nothing copied, no count
+    /// changes). Fails (OutOfFrames for a table) with every page where it was.</summary>
+    internal static VmmError MoveRange(AddressSpace space, ulong from, ulong to, ulong length)
+    {
+        bool flags = s_shareLock.Acquire();
+        VmmError error = KernelMemory.Mapper.MoveRange(space, from, to, length, out _);
+        s_shareLock.Release(flags);
+        return error;
+    }
+
+    /// <summary>True when the page at <paramref name="page"/> is mapped (mincore).</summary>
+    internal static bool IsResident(AddressSpace space, ulong page) =>
+        KernelMemory.Mapper.Translate(space, page, out _) == VmmError.None;
 
     /// <summary>Frees the user half: every page table and every frame it maps.</summary>
     internal static void Destroy(AddressSpace space)

@@ -1,10 +1,11 @@
+using Aurora.Kernel.Files;
 using Aurora.Kernel.Processes;
 using Aurora.Vmm;
 
 namespace Aurora.Kernel.Syscalls;
 
 /// <summary>
-/// brk, mmap (anonymous, private), munmap, mprotect — as operations on the process's regions
+/// brk, mmap (anonymous and file, private and shared), munmap, mprotect — as operations on the process's regions
 /// (Process.Memory.cs). Pages are filled in on first touch, so each call costs what is mapped,
 /// not the size of the range it names (issue 9, finding 5), and mprotect never grants what a
 /// region may not have, nor write access to a frame another process shares (finding 2).
@@ -12,8 +13,15 @@ namespace Aurora.Kernel.Syscalls;
 internal static unsafe class MemoryCalls
 {
     private const ulong ProtRead = 1, ProtWrite = 2, ProtExec = 4;
-    private const ulong MapShared = 0x01, MapPrivate = 0x02, MapFixed = 0x10, MapAnonymous = 0x20;
+    private const ulong MapShared = 0x01, MapPrivate = 0x02, MapSharedValidate = 0x03, MapDroppable = 0x08, MapType = 0x0f,
+        MapFixed = 0x10, MapAnonymous = 0x20, MapGrowsDown = 0x100;
     private const ulong MapFixedNoReplace = 0x100000;
+
+    /// <summary>The flags MAP_SHARED_VALIDATE knows (Linux's LEGACY_MAP_MASK plus
+    /// MAP_FIXED_NOREPLACE); any other is EOPNOTSUPP with it, ignored with MAP_SHARED.</summary>
+    private const ulong SharedValidateFlags = 0x3 | MapFixed | MapAnonymous | MapGrowsDown | 0x800 /* DENYWRITE */ |
+        0x1000 /* EXECUTABLE */ | 0x2000 /* LOCKED */ | 0x4000 /* NORESERVE */ | 0x8000 /* POPULATE */ | 0x10000 /* NONBLOCK */ |
+        0x20000 /* STACK */ | 0x40000 /* HUGETLB */ | MapFixedNoReplace;
     private const ulong Page = UserMemory.PageSize;
     private const RegionAccess AllAccess = RegionAccess.Read | RegionAccess.Write | RegionAccess.Execute;
 
@@ -54,19 +62,51 @@ internal static unsafe class MemoryCalls
         return false;
     }
 
+    /// <summary>mmap: anonymous memory (private: zero-filled on first touch; shared: an unnamed
+    /// shared-memory object, Files/SharedMemoryFile.cs, that fork shares), or a file through its
+    /// description's Map operation (private: the file's pages copy-on-write or copied; shared:
+    /// the file's own pages, so the mapping, read(2) and write(2) see the same bytes). The
+    /// region holds a reference to the description, so the mapping outlives close(2). Checks
+    /// and errno in Linux's order (arch/x86 sys_mmap, do_mmap).</summary>
     internal static long Mmap(Process* process, ulong address, ulong length, ulong protection, ulong flags, ulong descriptor, ulong offset)
     {
+        if ((offset & (Page - 1)) != 0) return -Errno.EINVAL;
+        bool anonymous = (flags & MapAnonymous) != 0;
+        OpenFileDescription* file = null;
+        if (!anonymous)
+        {
+            file = process->Descriptors.Get((uint)descriptor);
+            if (file == null) return -Errno.EBADF;
+        }
+
         if (length == 0) return -Errno.EINVAL;
-        if ((flags & MapAnonymous) == 0) return -Errno.EBADF; // no file descriptors map memory yet
-        if ((flags & (MapShared | MapPrivate)) != MapPrivate) return -Errno.EINVAL;
+        // MAP_TYPE is four bits: a file takes SHARED, PRIVATE or SHARED_VALIDATE; anonymous
+        // memory SHARED (not growing down), PRIVATE or DROPPABLE (private pages the kernel may
+        // drop: never dropped here).
+        ulong type = flags & MapType;
+        bool typeKnown = anonymous
+            ? type == MapPrivate || type == MapDroppable || (type == MapShared && (flags & MapGrowsDown) == 0)
+            : type == MapShared || type == MapPrivate || type == MapSharedValidate;
+        if (!typeKnown) return -Errno.EINVAL;
+        bool shared = type == MapShared || type == MapSharedValidate;
         if ((protection & ~(ProtRead | ProtWrite | ProtExec)) != 0) return -Errno.EINVAL;
         if (length > UserMemory.UserLimit) return -Errno.ENOMEM;
         ulong size = PageUp(length);
+        if (file != null)
+        {
+            if (offset > long.MaxValue || size > long.MaxValue - offset) return -Errno.EOVERFLOW;
+            if (type == MapSharedValidate && (flags & ~SharedValidateFlags) != 0) return -Errno.EOPNOTSUPP;
+            if (shared && (protection & ProtWrite) != 0 && !file->CanWrite) return -Errno.EACCES;
+            if (!file->CanRead) return -Errno.EACCES;
+            if (file->Operations->Map == null) return -Errno.ENODEV;
+        }
+
         // Linux's heuristic overcommit: one writable private mapping larger than all of memory
         // can never be backed, so it is refused at once (PROT_NONE and read-only reservations
         // cost nothing and are allowed).
         if ((protection & ProtWrite) != 0 && size > Memory.KernelMemory.Frames.TotalBytes) return -Errno.ENOMEM;
         ulong start;
+        bool replace = false;
         if ((flags & (MapFixed | MapFixedNoReplace)) != 0)
         {
             if ((address & (Page - 1)) != 0) return -Errno.EINVAL;
@@ -76,7 +116,7 @@ internal static unsafe class MemoryCalls
             if (process->Regions.Overlaps(start, start + size))
             {
                 if ((flags & MapFixed) == 0) return -Errno.EEXIST;
-                Process.UnmapRegions(process, start, start + size);
+                replace = true;
             }
         }
         else
@@ -86,7 +126,31 @@ internal static unsafe class MemoryCalls
         }
 
         var region = new Region(start, start + size, Process.AccessFromProt(protection), AllAccess, RegionKind.Anonymous);
-        if (process->Regions.Insert(region) != VmmError.None) return -Errno.ENOMEM;
+        if (file != null)
+        {
+            OpenFileDescription.Retain(file);
+            region.Kind = shared ? RegionKind.ObjectShared : RegionKind.ObjectPrivate;
+            region.Tag = (ulong)file;
+            region.Offset = offset;
+            // Linux's VM_MAYWRITE: a shared mapping of a descriptor not open for writing can
+            // never be made writable (mprotect: EACCES).
+            if (shared && !file->CanWrite) region.MaxAccess = RegionAccess.Read | RegionAccess.Execute;
+        }
+        else if (shared)
+        {
+            OpenFileDescription* memory = Files.SharedMemoryFile.Create(size / Page);
+            if (memory == null) return -Errno.ENOMEM;
+            region.Kind = RegionKind.ObjectShared;
+            region.Tag = (ulong)memory;
+        }
+
+        if (replace) Process.UnmapRegions(process, start, start + size);
+        if (process->Regions.Insert(region) != VmmError.None)
+        {
+            if (region.Tag != 0) OpenFileDescription.Release((OpenFileDescription*)region.Tag);
+            return -Errno.ENOMEM;
+        }
+
         return (long)start;
     }
 

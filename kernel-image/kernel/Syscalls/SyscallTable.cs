@@ -10,7 +10,7 @@ namespace Aurora.Kernel.Syscalls;
 /// dup, fcntl, the *at calls, chdir, …: every descriptor through its open file description),
 /// OutputCalls (readv, writev, preadv, pwritev), AttributeCalls (access, chmod, chown, umask,
 /// utimensat, truncate, statfs), LinkCalls (link, symlink, mknod), TransferCalls (sendfile),
-/// MemoryCalls (brk, mmap, munmap, mprotect), ProcessCalls (exit, arch_prctl) and
+/// MemoryCalls (brk, mmap, munmap, mprotect), MappingCalls (mremap, msync, mincore, madvise), ProcessCalls (exit, arch_prctl) and
 /// SocketCalls (IPv4 TCP/UDP sockets), IpcCalls (token-named message queues and shared memory, Aurora's capability calls 1000-1005),
 /// LimitCalls (getrlimit, setrlimit, prlimit64),
 /// PipeCalls (pipe, pipe2), TimeCalls (the clocks, sleeps, times), SystemCalls (uname, sysinfo, getrandom),
@@ -125,6 +125,10 @@ internal static unsafe partial class SyscallTable
             Mmap => MemoryCalls.Mmap(process, a0, a1, a2, a3, a4, a5),
             Munmap => MemoryCalls.Munmap(process, a0, a1),
             Mprotect => MemoryCalls.Mprotect(process, a0, a1, a2),
+            Mremap => MappingCalls.Mremap(process, a0, a1, a2, a3, a4),
+            Msync => MappingCalls.Msync(process, a0, a1, a2),
+            Mincore => MappingCalls.Mincore(process, a0, a1, a2),
+            Madvise => MappingCalls.Madvise(process, a0, a1, a2),
             Getpid or Gettid => (long)process->Id,
             SchedYield => YieldProcessor(),
             Nanosleep => TimeCalls.Sleep(process, a0, a1),

@@ -188,6 +188,15 @@ public unsafe struct CpioFileSystem : IFileSystem
     public readonly long Write<TMemory>(ref TMemory memory, ulong node, long offset, ReadOnlySpan<byte> data, long now)
         where TMemory : struct, IVfsMemory => -(long)VfsError.ReadOnlyFileSystem;
 
+    /// <summary>The image is read in place and its file data is not page aligned: no pages to
+    /// give (a kernel maps a copy, read through <see cref="Read"/>).</summary>
+    public readonly VfsError GetPage<TMemory>(ref TMemory memory, ulong node, long offset, bool allocate, out byte* page)
+        where TMemory : struct, IVfsMemory
+    {
+        page = null;
+        return VfsError.NoDevice;
+    }
+
     public readonly long ReadDirectory(ulong directory, long index, Span<byte> name, out DirectoryEntry entry)
     {
         entry = default;

@@ -293,6 +293,11 @@ internal static unsafe class Tmpfs
             return -(long)VfsError.NoMemory;
         }
 
+        if (end > file->Size)
+        {
+            ZeroTail(file);
+        }
+
         Superblock* fs = file->FileSystem;
         int done = 0;
         VfsError failure = VfsError.None;
@@ -311,7 +316,7 @@ internal static unsafe class Tmpfs
                     break;
                 }
 
-                page = (byte*)memory.Allocate(VfsLimits.PageSize);
+                page = (byte*)memory.AllocatePage();
                 if (page == null)
                 {
                     failure = VfsError.NoMemory;
@@ -376,9 +381,77 @@ internal static unsafe class Tmpfs
             }
         }
 
+        if (length > file->Size)
+        {
+            ZeroTail(file);
+        }
+
         file->Size = length;
         file->ModifyTime = now;
         file->ChangeTime = now;
+        return VfsError.None;
+    }
+
+    /// <summary>Zeroes the last page beyond <see cref="Inode.Size"/> before the file grows over
+    /// it: a shared mapping may have written there (Linux zeroes the partial page on
+    /// extension too), and growing must never expose those bytes as file data.</summary>
+    private static void ZeroTail(Inode* file)
+    {
+        int inPage = (int)(file->Size & (VfsLimits.PageSize - 1));
+        nuint index = (nuint)(file->Size >> 12);
+        if (inPage != 0 && index < file->PageSlots && file->Pages[index] != null)
+        {
+            new Span<byte>(file->Pages[index] + inPage, VfsLimits.PageSize - inPage).Clear();
+        }
+    }
+
+    /// <summary>mmap's view of a file: the page holding <paramref name="offset"/> (page
+    /// aligned), memory from <see cref="IVfsMemory.AllocatePage"/> that a kernel may map. A hole
+    /// is null, or with <paramref name="allocate"/> a new zeroed page (counted against the
+    /// capacity: NoSpace). Beyond the last page of the file: InvalidArgument (SIGBUS for the
+    /// mapping).</summary>
+    public static VfsError GetPage<TMemory>(ref TMemory memory, Inode* file, long offset, bool allocate, out byte* page)
+        where TMemory : struct, IVfsMemory
+    {
+        page = null;
+        if (offset < 0 || (offset & (VfsLimits.PageSize - 1)) != 0)
+        {
+            return VfsError.InvalidArgument;
+        }
+
+        if (offset >= ((file->Size + VfsLimits.PageSize - 1) & ~(long)(VfsLimits.PageSize - 1)))
+        {
+            return VfsError.InvalidArgument;
+        }
+
+        nuint index = (nuint)(offset >> 12);
+        page = index < file->PageSlots ? file->Pages[index] : null;
+        if (page != null || !allocate)
+        {
+            return VfsError.None;
+        }
+
+        Superblock* fs = file->FileSystem;
+        if (fs->CapacityPages != 0 && fs->UsedPages >= fs->CapacityPages)
+        {
+            return VfsError.NoSpace;
+        }
+
+        if (!EnsurePageSlots(ref memory, file, index + 1))
+        {
+            return VfsError.NoMemory;
+        }
+
+        page = (byte*)memory.AllocatePage();
+        if (page == null)
+        {
+            return VfsError.NoMemory;
+        }
+
+        new Span<byte>(page, VfsLimits.PageSize).Clear();
+        file->Pages[index] = page;
+        file->PagesInUse++;
+        fs->UsedPages++;
         return VfsError.None;
     }
 
@@ -391,7 +464,7 @@ internal static unsafe class Tmpfs
             byte* page = file->Pages[i];
             if (page != null)
             {
-                memory.Free(page);
+                memory.FreePage(page);
                 file->Pages[i] = null;
                 file->PagesInUse--;
                 fs->UsedPages--;

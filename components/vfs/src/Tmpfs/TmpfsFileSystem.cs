@@ -110,6 +110,14 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         where TMemory : struct, IVfsMemory =>
         Tmpfs.Write(ref memory, InodeOf(node), offset, data, now);
 
+    public readonly VfsError GetPage<TMemory>(ref TMemory memory, ulong node, long offset, bool allocate, out byte* page)
+        where TMemory : struct, IVfsMemory
+    {
+        page = null;
+        Inode* inode = InodeOf(node);
+        return inode->IsDirectory || inode->IsSymbolicLink ? VfsError.NoDevice : Tmpfs.GetPage(ref memory, inode, offset, allocate, out page);
+    }
+
     public readonly long ReadDirectory(ulong directory, long index, Span<byte> name, out DirectoryEntry entry)
     {
         entry = default;

@@ -55,6 +55,21 @@ public sealed unsafe class RegionLedger : IDisposable
         Frees++;
     }
 
+    /// <summary>Per tag: Retain calls minus Release calls (tag 0 not counted).</summary>
+    public readonly Dictionary<ulong, int> References = new();
+
+    public int ReferencesOf(ulong tag) => References.TryGetValue(tag, out int n) ? n : 0;
+
+    public void Retain(in Region region)
+    {
+        if (region.Tag != 0) References[region.Tag] = ReferencesOf(region.Tag) + 1;
+    }
+
+    public void Release(in Region region)
+    {
+        if (region.Tag != 0) References[region.Tag] = ReferencesOf(region.Tag) - 1;
+    }
+
     public void Dispose()
     {
         foreach (nint block in live.Keys)
@@ -74,4 +89,8 @@ public readonly unsafe struct TestRegionStorage : IRegionStorage
     public void* Allocate(nuint bytes) => ledger.Allocate(bytes);
 
     public void Free(void* block) => ledger.Free(block);
+
+    public void Retain(in Region region) => ledger.Retain(region);
+
+    public void Release(in Region region) => ledger.Release(region);
 }
