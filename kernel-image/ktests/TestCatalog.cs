@@ -80,6 +80,8 @@ internal static unsafe class TestCatalog
         T("system.basics_follow_linux", &SystemTests.BasicsFollowLinux),
         T("system.realtime_starts_from_the_rtc", &SystemTests.RealtimeStartsFromTheRtc),
         T("busybox.commands_match_the_host", &BusyboxTests.CommandsMatchTheHost),
+        T("terminal.job_control_follows_linux", &TerminalTests.JobControlFollowsLinux),
+        T("terminal.termios_and_line_discipline_follow_linux", &TerminalTests.TerminalFollowsLinux),
         T("process.execve_runs_a_program_from_the_file_tree", &ProcessTests.ExecveRunsAProgramFromTheFileTree),
         T("process.signals_reach_handlers_and_kill", &ProcessTests.SignalsReachHandlersAndKill),
         T("process.ipc_needs_capability_tokens", &ProcessTests.IpcNeedsCapabilityTokens),

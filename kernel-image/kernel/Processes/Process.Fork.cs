@@ -119,6 +119,9 @@ internal unsafe partial struct Process
         }
 
         child->BlockedSignals = parent->BlockedSignals;
+        child->GroupId = parent->GroupId;
+        child->SessionId = parent->SessionId;
+        child->ControllingTerminal = parent->ControllingTerminal;
         child->Thread = thread;
         thread->Process = child;
         thread->AddressSpaceRoot = child->Space.Root;
@@ -159,33 +162,37 @@ internal unsafe partial struct Process
     private const ulong WaitNoHang = 1, WaitUntraced = 2, WaitContinued = 8,
         WaitNoThread = 0x2000_0000, WaitAll = 0x4000_0000, WaitClone = 0x8000_0000;
 
-    /// <summary>The options Linux's wait4 accepts. No process stops or continues yet (no job
-    /// control), so WUNTRACED and WCONTINUED never report anything extra; they are accepted so
-    /// shells (busybox ash asks for them) work.</summary>
+    /// <summary>The options Linux's wait4 accepts.</summary>
     private const ulong WaitOptions = WaitNoHang | WaitUntraced | WaitContinued | WaitNoThread | WaitAll | WaitClone;
 
+    /// <summary>Wait statuses of a stopped child (0x7f, the signal in bits 8-15) and a
+    /// continued one (Linux include/uapi/linux/wait.h's W_STOPCODE and __W_CONTINUED).</summary>
+    private const int StatusStopped = 0x7f, StatusContinued = 0xffff;
+
     /// <summary>wait4(pid, status, options): waits for a child (pid -1: any; pid &gt; 0: that
-    /// one) to end, frees it, stores its wait status and returns its pid; 0 with WNOHANG when
-    /// none has ended yet; -ECHILD without such a child. Sleeps on the process's
-    /// <see cref="ChildExited"/> queue, which a child's exit wakes; a signal ends the wait with
-    /// ERESTARTSYS (EINTR, or restarted under SA_RESTART, as on Linux).</summary>
+    /// one; 0: any in the caller's group; &lt; -1: any in group -pid) to end, frees it, stores
+    /// its wait status and returns its pid; with WUNTRACED a stop not yet reported and with
+    /// WCONTINUED a continue not yet reported count too (the child stays); 0 with WNOHANG when
+    /// nothing is to report yet; -ECHILD without such a child. Sleeps on the process's
+    /// <see cref="ChildExited"/> queue, which a child's exit, stop and continue wake; a signal
+    /// ends the wait with ERESTARTSYS (EINTR, or restarted under SA_RESTART, as on Linux).</summary>
     internal static long WaitForChild(Process* parent, long pid, ulong statusAddress, ulong options)
     {
-        if ((options & ~WaitOptions) != 0 || pid == long.MinValue) return -Syscalls.Errno.EINVAL;
-        // Process groups do not exist yet (every process is in its first ancestor's group and
-        // none can leave it): pid 0 (the caller's group) and -pgid wait for any child.
-        if (pid == 0 || pid < -1) pid = -1;
+        if ((options & ~WaitOptions) != 0 || (int)pid == int.MinValue) return -Syscalls.Errno.EINVAL;
+        pid = (int)pid;
         while (true)
         {
             parent->ChildExited.Prepare(interruptible: true);
             bool table = LockTable();
+            ulong group = pid == 0 ? parent->GroupId : pid < -1 ? (ulong)(-pid) : 0;
             Process* found = null;
             Process** link = null;
+            int reported = 0;
             bool any = false;
             for (Process** at = &parent->FirstChild; *at != null; at = &(*at)->NextSibling)
             {
                 Process* child = *at;
-                if (pid != -1 && child->Id != (ulong)pid) continue;
+                if (pid > 0 ? child->Id != (ulong)pid : pid != -1 && child->GroupId != group) continue;
                 any = true;
                 if (child->Thread->State == ThreadState.Exited)
                 {
@@ -193,12 +200,29 @@ internal unsafe partial struct Process
                     link = at;
                     break;
                 }
+
+                if ((options & WaitUntraced) != 0 && child->Stopped && child->StopUnreported)
+                {
+                    child->StopUnreported = false;
+                    reported = StatusStopped | (child->StopSignal << 8);
+                    found = child;
+                    break;
+                }
+
+                if ((options & WaitContinued) != 0 && child->ContinueUnreported)
+                {
+                    child->ContinueUnreported = false;
+                    reported = StatusContinued;
+                    found = child;
+                    break;
+                }
             }
 
             long result = 0;
             bool sleep = false;
             if (!any) result = -Syscalls.Errno.ECHILD;
-            else if (found != null) *link = found->NextSibling;
+            else if (link != null) *link = found->NextSibling;
+            else if (found != null) result = (long)found->Id;
             else if ((options & WaitNoHang) != 0) result = 0;
             else if (HasDeliverableSignal(parent)) result = -Syscalls.Errno.ERESTARTSYS;
             else sleep = true;
@@ -212,7 +236,7 @@ internal unsafe partial struct Process
             parent->ChildExited.Cancel();
             if (found == null) return result;
             long id = (long)found->Id;
-            int status = Wait(found);
+            int status = link != null ? Wait(found) : reported;
             if (statusAddress != 0 &&
                 !UserMemory.CopyTo(parent->Space, statusAddress, new ReadOnlySpan<byte>(&status, sizeof(int))))
                 return -Syscalls.Errno.EFAULT;

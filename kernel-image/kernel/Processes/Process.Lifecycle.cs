@@ -149,6 +149,10 @@ internal unsafe partial struct Process
         process->Descriptors.CloseAll(); // each object's close: files, sockets, the console
         process->WorkingDirectory.Release();
         ForgetCapabilities(process);
+        // A session leader's end hangs up its controlling terminal (SIGHUP and SIGCONT to the
+        // foreground group; the session loses the terminal), as Linux's disassociate_ctty.
+        if (process->SessionId == process->Id && process->ControllingTerminal != null)
+            Terminals.Terminal.Disassociate(process);
         Cpu.DisableInterrupts();
         process->WaitStatus = waitStatus;
         for (Process* child = process->FirstChild; child != null;)
@@ -163,7 +167,7 @@ internal unsafe partial struct Process
 
         process->FirstChild = null;
         if (process->Orphan) HandToReaper(process);
-        else if (process->Parent != null) process->Parent->ChildExited.WakeAll();
+        else NotifyParentOfExitLocked(process);
         Scheduler.Exit(waitStatus);
     }
 
