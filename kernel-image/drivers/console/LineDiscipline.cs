@@ -384,8 +384,10 @@ public unsafe struct LineDiscipline
         _literalNext = false;
     }
 
-    /// <summary>New settings (TCSETS*): leaving canonical mode makes the line being edited
-    /// readable as it is, as Linux does.</summary>
+    /// <summary>New settings (TCSETS*), as Linux's n_tty_set_termios: leaving canonical mode
+    /// makes the line being edited readable as it is; entering it makes whatever raw input is
+    /// unread one line (a shell that typed ahead while a program had the terminal raw loses
+    /// nothing).</summary>
     public bool Apply(in Termios next)
     {
         bool wasCanonical = IsCanonical;
@@ -394,6 +396,15 @@ public unsafe struct LineDiscipline
         {
             for (int i = 0; i < _lineLength; i++) Push(_line[i]);
             _lineLength = 0;
+        }
+        else if (!wasCanonical && IsCanonical && _readyCount > 0)
+        {
+            int last = (_readyHead + _readyCount - 1) % InputCapacity;
+            if ((_ready[last] & (EndOfLine | EndOfFile)) == 0)
+            {
+                _ready[last] |= EndOfLine;
+                _readyLines++;
+            }
         }
 
         return CanRead;
