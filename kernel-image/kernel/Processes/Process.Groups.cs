@@ -120,14 +120,14 @@ internal unsafe partial struct Process
     /// <summary>POSIX's orphaned process group: no member has a parent in another group of
     /// the same session (so no shell is left to continue it). Its members ignore SIGTSTP,
     /// SIGTTIN and SIGTTOU, and a read or write that would raise those fails with EIO.
-    /// Table lock held.</summary>
-    internal static bool IsGroupOrphaned(ulong group)
+    /// <paramref name="leaving"/>, a process that is exiting, no longer counts. Table lock held.</summary>
+    internal static bool IsGroupOrphaned(ulong group, Process* leaving = null)
     {
         for (Process* p = s_allProcesses; p != null; p = p->NextProcess)
         {
-            if (p->GroupId != group || p->Thread->State == ThreadState.Exited) continue;
+            if (p->GroupId != group || p == leaving || p->Thread->State == ThreadState.Exited) continue;
             Process* parent = p->Parent;
-            if (parent != null && parent->GroupId != group && parent->SessionId == p->SessionId) return false;
+            if (parent != null && parent != leaving && parent->GroupId != group && parent->SessionId == p->SessionId) return false;
         }
 
         return true;

@@ -155,6 +155,7 @@ internal unsafe partial struct Process
             Terminals.Terminal.Disassociate(process);
         Cpu.DisableInterrupts();
         process->WaitStatus = waitStatus;
+        HangUpOrphanedGroups(process);
         for (Process* child = process->FirstChild; child != null;)
         {
             Process* next = child->NextSibling;

@@ -82,4 +82,33 @@ internal unsafe partial struct Process
         UnlockTable(table);
         return orphaned;
     }
+
+    /// <summary>POSIX _exit: when a process's end orphans a process group that has a stopped
+    /// member, every member gets SIGHUP and then SIGCONT (Linux kill_orphaned_pgrp), so no job
+    /// is left stopped with no shell to continue it. Two groups can be orphaned this way: the
+    /// exiting process's own (it was the last member whose parent tied it to the session) and
+    /// each child's (the exiting process was that tie). Before its children are detached;
+    /// table lock held.</summary>
+    private static void HangUpOrphanedGroups(Process* exiting)
+    {
+        Process* parent = exiting->Parent;
+        if (parent != null && parent->GroupId != exiting->GroupId && parent->SessionId == exiting->SessionId)
+            HangUpIfOrphanedAndStopped(exiting->GroupId, exiting);
+        for (Process* child = exiting->FirstChild; child != null; child = child->NextSibling)
+        {
+            if (child->GroupId != exiting->GroupId && child->SessionId == exiting->SessionId && child->Thread->State != ThreadState.Exited)
+                HangUpIfOrphanedAndStopped(child->GroupId, exiting);
+        }
+    }
+
+    private static void HangUpIfOrphanedAndStopped(ulong group, Process* leaving)
+    {
+        if (!IsGroupOrphaned(group, leaving)) return;
+        bool stopped = false;
+        for (Process* p = s_allProcesses; p != null && !stopped; p = p->NextProcess)
+            stopped = p->GroupId == group && p != leaving && p->Stopped;
+        if (!stopped) return;
+        SignalGroup(group, SigHup);
+        SignalGroup(group, SigCont);
+    }
 }
