@@ -336,6 +336,52 @@ static void stop_and_continue(void)
     close(q[1]);
 }
 
+/* waitid: the same events as a siginfo, by P_PID/P_PGID/P_ALL, and WNOWAIT. */
+static void waitid_reports(void)
+{
+    int fd;
+    siginfo_t info;
+    pid_t child = ticker(&fd);
+    setpgid(child, child);
+    expect("waitid without an event to wait for: EINVAL", -EINVAL, err(waitid(P_PID, child, &info, WNOHANG)));
+    expect("waitid with an unknown id type: EINVAL", -EINVAL, err(waitid(7, child, &info, WEXITED)));
+    expect("waitid(P_PID, 0): EINVAL", -EINVAL, err(waitid(P_PID, 0, &info, WEXITED)));
+    memset(&info, 0x55, sizeof info);
+    expect("waitid WNOHANG with nothing to report", 0, err(waitid(P_PID, child, &info, WEXITED | WNOHANG)));
+    expect("  si_pid 0", 0, info.si_pid);
+    expect("  si_signo 0", 0, info.si_signo);
+    kill(child, SIGSTOP);
+    memset(&info, 0, sizeof info);
+    expect("waitid(P_PGID, WSTOPPED | WNOWAIT)", 0, err(waitid(P_PGID, child, &info, WSTOPPED | WNOWAIT)));
+    expect("  si_signo SIGCHLD", SIGCHLD, info.si_signo);
+    expect("  si_code CLD_STOPPED", CLD_STOPPED, info.si_code);
+    expect("  si_pid", child, info.si_pid);
+    expect("  si_status SIGSTOP", SIGSTOP, info.si_status);
+    int status = 0;
+    expect("WNOWAIT left the stop to report", child, waitpid(child, &status, WUNTRACED | WNOHANG));
+    kill(child, SIGCONT);
+    memset(&info, 0, sizeof info);
+    expect("waitid(P_ALL, WCONTINUED)", 0, err(waitid(P_ALL, 0, &info, WCONTINUED)));
+    expect("  si_code CLD_CONTINUED", CLD_CONTINUED, info.si_code);
+    expect("  si_status SIGCONT", SIGCONT, info.si_status);
+    kill(child, SIGKILL);
+    memset(&info, 0, sizeof info);
+    expect("waitid(P_PID, WEXITED) of a killed child", 0, err(waitid(P_PID, child, &info, WEXITED)));
+    expect("  si_code CLD_KILLED", CLD_KILLED, info.si_code);
+    expect("  si_status SIGKILL", SIGKILL, info.si_status);
+    expect("it was reaped", -ECHILD, err(waitpid(child, &status, WNOHANG)));
+    close(fd);
+    child = fork();
+    if (child == 0) _exit(9);
+    memset(&info, 0, sizeof info);
+    expect("waitid(P_PID, WEXITED | WNOWAIT) of an exited child", 0, err(waitid(P_PID, child, &info, WEXITED | WNOWAIT)));
+    expect("  si_code CLD_EXITED", CLD_EXITED, info.si_code);
+    expect("  si_status 9", 9, info.si_status);
+    expect("still there to reap", child, waitpid(child, &status, 0));
+    expect("exit status 9", 9, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    expect("waitid with no child: ECHILD", -ECHILD, err(waitid(P_ALL, 0, &info, WEXITED)));
+}
+
 static int hup_pipe = -1;
 static void on_hup(int sig) { (void)sig; write(hup_pipe, "h", 1); }
 
@@ -392,6 +438,7 @@ int main(int argc, char **argv)
     kill_groups();
     stop_and_continue();
     orphaned_stopped_group_is_hung_up();
+    waitid_reports();
     printf("job_control: %d wrong\n", wrong);
     return wrong != 0;
 }

@@ -158,12 +158,16 @@ internal unsafe partial struct Process
         return 0;
     }
 
-    // wait4 options and status (Linux include/uapi/linux/wait.h).
-    private const ulong WaitNoHang = 1, WaitUntraced = 2, WaitContinued = 8,
+    // wait4 and waitid options and status (Linux include/uapi/linux/wait.h). WUNTRACED is
+    // waitid's WSTOPPED.
+    private const ulong WaitNoHang = 1, WaitUntraced = 2, WaitExited = 4, WaitContinued = 8, WaitNoWait = 0x0100_0000,
         WaitNoThread = 0x2000_0000, WaitAll = 0x4000_0000, WaitClone = 0x8000_0000;
 
     /// <summary>The options Linux's wait4 accepts.</summary>
     private const ulong WaitOptions = WaitNoHang | WaitUntraced | WaitContinued | WaitNoThread | WaitAll | WaitClone;
+
+    /// <summary>The options Linux's waitid accepts.</summary>
+    private const ulong WaitIdOptions = WaitOptions | WaitExited | WaitNoWait;
 
     /// <summary>Wait statuses of a stopped child (0x7f, the signal in bits 8-15) and a
     /// continued one (Linux include/uapi/linux/wait.h's W_STOPCODE and __W_CONTINUED).</summary>
@@ -173,18 +177,79 @@ internal unsafe partial struct Process
     /// one; 0: any in the caller's group; &lt; -1: any in group -pid) to end, frees it, stores
     /// its wait status and returns its pid; with WUNTRACED a stop not yet reported and with
     /// WCONTINUED a continue not yet reported count too (the child stays); 0 with WNOHANG when
-    /// nothing is to report yet; -ECHILD without such a child. Sleeps on the process's
-    /// <see cref="ChildExited"/> queue, which a child's exit, stop and continue wake; a signal
-    /// ends the wait with ERESTARTSYS (EINTR, or restarted under SA_RESTART, as on Linux).</summary>
+    /// nothing is to report yet; -ECHILD without such a child.</summary>
     internal static long WaitForChild(Process* parent, long pid, ulong statusAddress, ulong options)
     {
         if ((options & ~WaitOptions) != 0 || (int)pid == int.MinValue) return -Syscalls.Errno.EINVAL;
         pid = (int)pid;
+        long group = pid == 0 ? 0 : pid < -1 ? -pid : -1;
+        long id = WaitForEvent(parent, pid > 0 ? pid : 0, group, options | WaitExited, out int status);
+        if (id > 0 && statusAddress != 0 &&
+            !UserMemory.CopyTo(parent->Space, statusAddress, new ReadOnlySpan<byte>(&status, sizeof(int))))
+            return -Syscalls.Errno.EFAULT;
+        return id;
+    }
+
+    // waitid's id types and siginfo codes (include/uapi/linux/wait.h, asm-generic/siginfo.h).
+    private const int IdAll = 0, IdPid = 1, IdGroup = 2;
+    private const int ChildExitedCode = 1, ChildKilledCode = 2, ChildStoppedCode = 5, ChildContinuedCode = 6;
+
+    /// <summary>waitid(idtype, id, infop, options, rusage): as wait4, by P_ALL, P_PID or P_PGID
+    /// (id 0: the caller's group), for the events asked (WEXITED, WSTOPPED, WCONTINUED; at
+    /// least one, else EINVAL), with WNOWAIT leaving the child and its report in place. The
+    /// answer is a siginfo (SIGCHLD, CLD_EXITED/KILLED/STOPPED/CONTINUED, pid, status); with
+    /// WNOHANG and nothing to report, a zeroed one. Returns 0.</summary>
+    internal static long WaitForChildInfo(Process* parent, int idType, long id, ulong infoAddress, ulong options)
+    {
+        if ((options & ~WaitIdOptions) != 0 || (options & (WaitExited | WaitUntraced | WaitContinued)) == 0) return -Syscalls.Errno.EINVAL;
+        id = (int)id;
+        long pid, group;
+        switch (idType)
+        {
+            case IdAll: pid = 0; group = -1; break;
+            case IdPid: if (id <= 0) return -Syscalls.Errno.EINVAL; pid = id; group = -1; break;
+            case IdGroup: if (id < 0) return -Syscalls.Errno.EINVAL; pid = 0; group = id; break;
+            default: return -Syscalls.Errno.EINVAL;
+        }
+
+        long found = WaitForEvent(parent, pid, group, options, out int status);
+        // Linux writes si_signo, si_errno, si_code, si_pid, si_uid and si_status whatever the
+        // outcome (zeros when nothing was found), and nothing else of the siginfo.
+        int* info = stackalloc int[7];
+        new Span<int>(info, 7).Clear();
+        if (found > 0)
+        {
+            info[0] = SigChld;
+            info[4] = (int)found; // si_pid, then si_uid 0
+            if (status == StatusContinued) { info[2] = ChildContinuedCode; info[6] = SigCont; }
+            else if ((status & 0xff) == StatusStopped) { info[2] = ChildStoppedCode; info[6] = (status >> 8) & 0xff; }
+            else if ((status & 0x7f) == 0) { info[2] = ChildExitedCode; info[6] = (status >> 8) & 0xff; }
+            else { info[2] = ChildKilledCode; info[6] = status & 0x7f; }
+        }
+
+        if (infoAddress != 0 &&
+            (!UserMemory.CopyTo(parent->Space, infoAddress, new ReadOnlySpan<byte>(info, 12)) ||
+             !UserMemory.CopyTo(parent->Space, infoAddress + 16, new ReadOnlySpan<byte>(info + 4, 12))))
+            return -Syscalls.Errno.EFAULT;
+        return found < 0 ? found : 0;
+    }
+
+    /// <summary>The wait itself, for wait4 and waitid: a child that is <paramref name="pid"/>
+    /// (when &gt; 0) or in <paramref name="group"/> (0: the caller's; -1: any) with an event the
+    /// options ask for — its end (WEXITED: the child is freed unless WNOWAIT), an unreported
+    /// stop (WUNTRACED/WSTOPPED), an unreported continue (WCONTINUED). Its pid and wait status;
+    /// 0 with WNOHANG when nothing is to report; -ECHILD without such a child. Sleeps on
+    /// <see cref="ChildExited"/>, which a child's exit, stop and continue wake; a signal ends
+    /// the wait with ERESTARTSYS (EINTR, or restarted under SA_RESTART, as on Linux).</summary>
+    private static long WaitForEvent(Process* parent, long pid, long group, ulong options, out int status)
+    {
+        status = 0;
+        bool keep = (options & WaitNoWait) != 0;
         while (true)
         {
             parent->ChildExited.Prepare(interruptible: true);
             bool table = LockTable();
-            ulong group = pid == 0 ? parent->GroupId : pid < -1 ? (ulong)(-pid) : 0;
+            ulong wanted = group == 0 ? parent->GroupId : (ulong)group;
             Process* found = null;
             Process** link = null;
             int reported = 0;
@@ -192,18 +257,20 @@ internal unsafe partial struct Process
             for (Process** at = &parent->FirstChild; *at != null; at = &(*at)->NextSibling)
             {
                 Process* child = *at;
-                if (pid > 0 ? child->Id != (ulong)pid : pid != -1 && child->GroupId != group) continue;
+                if (pid > 0 ? child->Id != (ulong)pid : group != -1 && child->GroupId != wanted) continue;
                 any = true;
                 if (child->Thread->State == ThreadState.Exited)
                 {
+                    if ((options & WaitExited) == 0) continue;
                     found = child;
-                    link = at;
+                    if (!keep) link = at;
+                    reported = child->WaitStatus;
                     break;
                 }
 
                 if ((options & WaitUntraced) != 0 && child->Stopped && child->StopUnreported)
                 {
-                    child->StopUnreported = false;
+                    if (!keep) child->StopUnreported = false;
                     reported = StatusStopped | (child->StopSignal << 8);
                     found = child;
                     break;
@@ -211,7 +278,7 @@ internal unsafe partial struct Process
 
                 if ((options & WaitContinued) != 0 && child->ContinueUnreported)
                 {
-                    child->ContinueUnreported = false;
+                    if (!keep) child->ContinueUnreported = false;
                     reported = StatusContinued;
                     found = child;
                     break;
@@ -236,10 +303,7 @@ internal unsafe partial struct Process
             parent->ChildExited.Cancel();
             if (found == null) return result;
             long id = (long)found->Id;
-            int status = link != null ? Wait(found) : reported;
-            if (statusAddress != 0 &&
-                !UserMemory.CopyTo(parent->Space, statusAddress, new ReadOnlySpan<byte>(&status, sizeof(int))))
-                return -Syscalls.Errno.EFAULT;
+            status = link != null ? Wait(found) : reported;
             return id;
         }
     }

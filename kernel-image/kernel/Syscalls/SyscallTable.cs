@@ -171,6 +171,7 @@ internal static unsafe partial class SyscallTable
             Fork => Process.Fork(process),
             Clone => CloneCalls.Clone(process, a0, a1, a2, a3),
             Wait4 => Process.WaitForChild(process, (long)a0, a1, a2),
+            Waitid => Process.WaitForChildInfo(process, (int)a0, (long)a1, a2, a3),
             Execve => Process.Execute(process, a0, a1, a2),
             RtSigaction => Process.SignalAction(process, a0, a1, a2, a3),
             RtSigprocmask => Process.SignalMask(process, a0, a1, a2, a3),
