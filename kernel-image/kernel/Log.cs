@@ -44,6 +44,16 @@ internal static unsafe class Log
         Hal.Cpu.RestoreInterrupts(interrupts);
     }
 
+    /// <summary>One byte to COM1 as it is (a terminal's line discipline did the newline
+    /// translation). Interrupts off.</summary>
+    internal static void WriteSerialRaw(byte value) => s_serial.Write(value);
+
+    /// <summary>One byte to the screen console only (the screen terminal). Interrupts off.</summary>
+    internal static void WriteScreen(byte value)
+    {
+        if (s_screen != null) s_screen(value);
+    }
+
     internal static void Write(string text)
     {
         for (int i = 0; i < text.Length; i++)

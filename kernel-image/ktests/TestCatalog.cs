@@ -97,6 +97,8 @@ internal static unsafe class TestCatalog
         T("memory.exec_cycles_give_every_frame_back", &MappingTests.ExecCyclesGiveEveryFrameBack),
         T("memory.remap_advise_sync_follow_linux", &MappingTests.RemapAdviseSyncFollowLinux),
         T("memory.files_and_shared_memory_map_like_linux", &MappingTests.FilesAndSharedMemoryMapLikeLinux),
+        T("terminal.job_control_follows_linux", &TerminalTests.JobControlFollowsLinux),
+        T("terminal.termios_and_line_discipline_follow_linux", &TerminalTests.TerminalFollowsLinux),
         T("process.execve_runs_a_program_from_the_file_tree", &ProcessTests.ExecveRunsAProgramFromTheFileTree),
         T("process.signals_reach_handlers_and_kill", &ProcessTests.SignalsReachHandlersAndKill),
         T("process.ipc_needs_capability_tokens", &ProcessTests.IpcNeedsCapabilityTokens),

@@ -84,6 +84,7 @@ internal unsafe partial struct Process
 
         process->Entry = layout.Entry;
         process->InitialStackPointer = stackPointer;
+        process->Executed = true; // setpgid by the parent: EACCES from now on
         process->BreakStart = process->Break = random.BreakStart;
         process->MappingCursor = random.MappingBase;
         // The new image has none of the old handlers: caught signals go back to their default

@@ -127,6 +127,9 @@ internal unsafe partial struct Process
         child->AlternateStack = parent->AlternateStack;
         child->Nice = parent->Nice;
         child->NotDumpable = parent->NotDumpable;
+        child->GroupId = parent->GroupId;
+        child->SessionId = parent->SessionId;
+        child->ControllingTerminal = parent->ControllingTerminal;
         child->Thread = thread;
         thread->Process = child;
         thread->AddressSpaceRoot = child->Space.Root;
@@ -163,47 +166,133 @@ internal unsafe partial struct Process
         return 0;
     }
 
-    // wait4 options and status (Linux include/uapi/linux/wait.h).
-    private const ulong WaitNoHang = 1, WaitUntraced = 2, WaitContinued = 8,
+    // wait4 and waitid options and status (Linux include/uapi/linux/wait.h). WUNTRACED is
+    // waitid's WSTOPPED.
+    private const ulong WaitNoHang = 1, WaitUntraced = 2, WaitExited = 4, WaitContinued = 8, WaitNoWait = 0x0100_0000,
         WaitNoThread = 0x2000_0000, WaitAll = 0x4000_0000, WaitClone = 0x8000_0000;
 
-    /// <summary>The options Linux's wait4 accepts. No process stops or continues yet (no job
-    /// control), so WUNTRACED and WCONTINUED never report anything extra; they are accepted so
-    /// shells (busybox ash asks for them) work.</summary>
+    /// <summary>The options Linux's wait4 accepts.</summary>
     private const ulong WaitOptions = WaitNoHang | WaitUntraced | WaitContinued | WaitNoThread | WaitAll | WaitClone;
 
+    /// <summary>The options Linux's waitid accepts.</summary>
+    private const ulong WaitIdOptions = WaitOptions | WaitExited | WaitNoWait;
+
+    /// <summary>Wait statuses of a stopped child (0x7f, the signal in bits 8-15) and a
+    /// continued one (Linux include/uapi/linux/wait.h's W_STOPCODE and __W_CONTINUED).</summary>
+    private const int StatusStopped = 0x7f, StatusContinued = 0xffff;
+
     /// <summary>wait4(pid, status, options): waits for a child (pid -1: any; pid &gt; 0: that
-    /// one) to end, frees it, stores its wait status and returns its pid; 0 with WNOHANG when
-    /// none has ended yet; -ECHILD without such a child. Sleeps on the process's
-    /// <see cref="ChildExited"/> queue, which a child's exit wakes; a signal ends the wait with
-    /// ERESTARTSYS (EINTR, or restarted under SA_RESTART, as on Linux).</summary>
+    /// one; 0: any in the caller's group; &lt; -1: any in group -pid) to end, frees it, stores
+    /// its wait status and returns its pid; with WUNTRACED a stop not yet reported and with
+    /// WCONTINUED a continue not yet reported count too (the child stays); 0 with WNOHANG when
+    /// nothing is to report yet; -ECHILD without such a child.</summary>
     internal static long WaitForChild(Process* parent, long pid, ulong statusAddress, ulong options)
     {
         // pid_t is 32 bits: Linux reads the low half of the register. glibc's waitpid(-1, ...)
         // leaves the upper half zero (0xFFFFFFFF), which as a 64-bit pid named no child: busybox
         // sh then saw ECHILD for every command it waited for (exit status 255).
-        pid = (int)pid;
         if ((options & ~WaitOptions) != 0) return -Syscalls.Errno.EINVAL;
-        if (pid == int.MinValue) return -Syscalls.Errno.ESRCH;   // Linux: -INT_MIN is no group
-        // Process groups do not exist yet (every process is in its first ancestor's group and
-        // none can leave it): pid 0 (the caller's group) and -pgid wait for any child.
-        if (pid == 0 || pid < -1) pid = -1;
+        pid = (int)pid;
+        if (pid == int.MinValue) return -Syscalls.Errno.ESRCH; // Linux: -INT_MIN is no group
+        long group = pid == 0 ? 0 : pid < -1 ? -pid : -1;
+        long id = WaitForEvent(parent, pid > 0 ? pid : 0, group, options | WaitExited, out int status);
+        if (id > 0 && statusAddress != 0 &&
+            !UserMemory.CopyTo(parent->Space, statusAddress, new ReadOnlySpan<byte>(&status, sizeof(int))))
+            return -Syscalls.Errno.EFAULT;
+        return id;
+    }
+
+    // waitid's id types and siginfo codes (include/uapi/linux/wait.h, asm-generic/siginfo.h).
+    private const int IdAll = 0, IdPid = 1, IdGroup = 2;
+    private const int ChildExitedCode = 1, ChildKilledCode = 2, ChildStoppedCode = 5, ChildContinuedCode = 6;
+
+    /// <summary>waitid(idtype, id, infop, options, rusage): as wait4, by P_ALL, P_PID or P_PGID
+    /// (id 0: the caller's group), for the events asked (WEXITED, WSTOPPED, WCONTINUED; at
+    /// least one, else EINVAL), with WNOWAIT leaving the child and its report in place. The
+    /// answer is a siginfo (SIGCHLD, CLD_EXITED/KILLED/STOPPED/CONTINUED, pid, status); with
+    /// WNOHANG and nothing to report, a zeroed one. Returns 0.</summary>
+    internal static long WaitForChildInfo(Process* parent, int idType, long id, ulong infoAddress, ulong options)
+    {
+        if ((options & ~WaitIdOptions) != 0 || (options & (WaitExited | WaitUntraced | WaitContinued)) == 0) return -Syscalls.Errno.EINVAL;
+        id = (int)id;
+        long pid, group;
+        switch (idType)
+        {
+            case IdAll: pid = 0; group = -1; break;
+            case IdPid: if (id <= 0) return -Syscalls.Errno.EINVAL; pid = id; group = -1; break;
+            case IdGroup: if (id < 0) return -Syscalls.Errno.EINVAL; pid = 0; group = id; break;
+            default: return -Syscalls.Errno.EINVAL;
+        }
+
+        long found = WaitForEvent(parent, pid, group, options, out int status);
+        // Linux writes si_signo, si_errno, si_code, si_pid, si_uid and si_status whatever the
+        // outcome (zeros when nothing was found), and nothing else of the siginfo.
+        int* info = stackalloc int[7];
+        new Span<int>(info, 7).Clear();
+        if (found > 0)
+        {
+            info[0] = SigChld;
+            info[4] = (int)found; // si_pid, then si_uid 0
+            if (status == StatusContinued) { info[2] = ChildContinuedCode; info[6] = SigCont; }
+            else if ((status & 0xff) == StatusStopped) { info[2] = ChildStoppedCode; info[6] = (status >> 8) & 0xff; }
+            else if ((status & 0x7f) == 0) { info[2] = ChildExitedCode; info[6] = (status >> 8) & 0xff; }
+            else { info[2] = ChildKilledCode; info[6] = status & 0x7f; }
+        }
+
+        if (infoAddress != 0 &&
+            (!UserMemory.CopyTo(parent->Space, infoAddress, new ReadOnlySpan<byte>(info, 12)) ||
+             !UserMemory.CopyTo(parent->Space, infoAddress + 16, new ReadOnlySpan<byte>(info + 4, 12))))
+            return -Syscalls.Errno.EFAULT;
+        return found < 0 ? found : 0;
+    }
+
+    /// <summary>The wait itself, for wait4 and waitid: a child that is <paramref name="pid"/>
+    /// (when &gt; 0) or in <paramref name="group"/> (0: the caller's; -1: any) with an event the
+    /// options ask for — its end (WEXITED: the child is freed unless WNOWAIT), an unreported
+    /// stop (WUNTRACED/WSTOPPED), an unreported continue (WCONTINUED). Its pid and wait status;
+    /// 0 with WNOHANG when nothing is to report; -ECHILD without such a child. Sleeps on
+    /// <see cref="ChildExited"/>, which a child's exit, stop and continue wake; a signal ends
+    /// the wait with ERESTARTSYS (EINTR, or restarted under SA_RESTART, as on Linux).</summary>
+    private static long WaitForEvent(Process* parent, long pid, long group, ulong options, out int status)
+    {
+        status = 0;
+        bool keep = (options & WaitNoWait) != 0;
         while (true)
         {
             parent->ChildExited.Prepare(interruptible: true);
             bool table = LockTable();
+            ulong wanted = group == 0 ? parent->GroupId : (ulong)group;
             Process* found = null;
             Process** link = null;
+            int reported = 0;
             bool any = false;
             for (Process** at = &parent->FirstChild; *at != null; at = &(*at)->NextSibling)
             {
                 Process* child = *at;
-                if (pid != -1 && child->Id != (ulong)pid) continue;
+                if (pid > 0 ? child->Id != (ulong)pid : group != -1 && child->GroupId != wanted) continue;
                 any = true;
                 if (child->Thread->State == ThreadState.Exited)
                 {
+                    if ((options & WaitExited) == 0) continue;
                     found = child;
-                    link = at;
+                    if (!keep) link = at;
+                    reported = child->WaitStatus;
+                    break;
+                }
+
+                if ((options & WaitUntraced) != 0 && child->Stopped && child->StopUnreported)
+                {
+                    if (!keep) child->StopUnreported = false;
+                    reported = StatusStopped | (child->StopSignal << 8);
+                    found = child;
+                    break;
+                }
+
+                if ((options & WaitContinued) != 0 && child->ContinueUnreported)
+                {
+                    if (!keep) child->ContinueUnreported = false;
+                    reported = StatusContinued;
+                    found = child;
                     break;
                 }
             }
@@ -211,7 +300,8 @@ internal unsafe partial struct Process
             long result = 0;
             bool sleep = false;
             if (!any) result = -Syscalls.Errno.ECHILD;
-            else if (found != null) *link = found->NextSibling;
+            else if (link != null) *link = found->NextSibling;
+            else if (found != null) result = (long)found->Id;
             else if ((options & WaitNoHang) != 0) result = 0;
             else if (HasDeliverableSignal(parent)) result = -Syscalls.Errno.ERESTARTSYS;
             else sleep = true;
@@ -225,11 +315,16 @@ internal unsafe partial struct Process
             parent->ChildExited.Cancel();
             if (found == null) return result;
             long id = (long)found->Id;
-            AddChildTimes(parent, found);
-            int status = Wait(found);
-            if (statusAddress != 0 &&
-                !UserMemory.CopyTo(parent->Space, statusAddress, new ReadOnlySpan<byte>(&status, sizeof(int))))
-                return -Syscalls.Errno.EFAULT;
+            if (link != null)
+            {
+                AddChildTimes(parent, found);
+                status = Wait(found);
+            }
+            else
+            {
+                status = reported;
+            }
+
             return id;
         }
     }

@@ -161,8 +161,13 @@ internal unsafe partial struct Process
         process->WorkingDirectory.Release();
         ForgetCapabilities(process);
         DisarmTimers(process);
+        // A session leader's end hangs up its controlling terminal (SIGHUP and SIGCONT to the
+        // foreground group; the session loses the terminal), as Linux's disassociate_ctty.
+        if (process->SessionId == process->Id && process->ControllingTerminal != null)
+            Terminals.Terminal.Disassociate(process);
         Cpu.DisableInterrupts();
         process->WaitStatus = waitStatus;
+        HangUpOrphanedGroups(process);
         for (Process* child = process->FirstChild; child != null;)
         {
             Process* next = child->NextSibling;
@@ -177,7 +182,7 @@ internal unsafe partial struct Process
 
         process->FirstChild = null;
         if (process->Orphan) HandToReaper(process);
-        else if (process->Parent != null) process->Parent->ChildExited.WakeAll();
+        else NotifyParentOfExitLocked(process);
         Scheduler.Exit(waitStatus);
     }
 

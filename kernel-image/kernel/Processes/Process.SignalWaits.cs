@@ -27,35 +27,17 @@ internal unsafe partial struct Process
     private const int SsAutoDisarm = unchecked((int)0x8000_0000);
     private const ulong MinSignalStackSize = 2048; // MINSIGSTKSZ
 
-    /// <summary>Whether sending <paramref name="signal"/> to <paramref name="target"/> does
-    /// nothing: its handler ignores it (SIG_IGN, or SIG_DFL for a signal whose default is to
-    /// be ignored) and it is not blocked.</summary>
-    internal static bool IsIgnored(Process* target, int signal)
-    {
-        if (signal == SigKill || signal == SigStop) return false;
-        if ((target->BlockedSignals & (1UL << (signal - 1))) != 0) return false;
-        ulong handler = target->SignalHandler[signal - 1];
-        return handler == HandlerIgnore || (handler == HandlerDefault && (signal == SigChld || signal == SigUrg || signal == SigWinch));
-    }
-
     // siginfo si_code values (Linux include/uapi/asm-generic/siginfo.h).
     private const int SiUser = 0, SiTkill = -6; // and SiKernel (Process.Lifecycle.cs)
 
-    /// <summary>Makes <paramref name="signal"/> pending for <paramref name="target"/> (from the
-    /// process <paramref name="sender"/>, 0 for the kernel, with siginfo's si_code and si_value)
-    /// and ends an interruptible wait when it can be delivered. Any context.</summary>
+    /// <summary>Sends <paramref name="signal"/> to <paramref name="target"/> from the kernel or a
+    /// process (<paramref name="sender"/>, 0 for the kernel) with siginfo's si_code and si_value,
+    /// as <see cref="SendLocked"/> does (stop and continue rules, ignored signals dropped).
+    /// Holds interrupts off itself; called with the table lock held or from the timer tick.</summary>
     internal static void Post(Process* target, int signal, ulong sender, int code = SiUser, ulong value = 0)
     {
         bool interrupts = Cpu.SaveAndDisableInterrupts();
-        if (!IsIgnored(target, signal))
-        {
-            target->PendingSignals |= 1UL << (signal - 1);
-            target->LastSender = sender;
-            target->SignalCode[signal - 1] = code;
-            target->SignalValue[signal - 1] = value;
-            if (HasDeliverableSignal(target)) Scheduler.Interrupt(target->Thread);
-        }
-
+        SendLocked(target, signal, sender, code, value);
         Cpu.RestoreInterrupts(interrupts);
     }
 

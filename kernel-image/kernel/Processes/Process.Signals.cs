@@ -13,8 +13,8 @@ namespace Aurora.Kernel.Processes;
 /// runs its handler on the user stack in a Linux <c>rt_sigframe</c> (siginfo, ucontext with the
 /// interrupted registers and signal mask, the SSE state), whose return address is the libc's
 /// restorer (SA_RESTORER), which calls rt_sigreturn. Default actions: terminate, except
-/// SIGCHLD, SIGURG and SIGWINCH (ignored). SIGKILL and SIGSTOP cannot be caught or blocked
-/// (stopping is not supported: SIGSTOP terminates). A signal wakes an interruptible wait
+/// SIGCHLD, SIGURG, SIGWINCH and SIGCONT (ignored) and the stop signals (Process.Stop.cs).
+/// SIGKILL and SIGSTOP cannot be caught or blocked. A signal wakes an interruptible wait
 /// (WaitQueue); the call it ends is restarted or fails with EINTR here, on the way out, by
 /// Linux's rules (ERESTARTSYS, ERESTARTNOHAND, SA_RESTART).
 /// </summary>
@@ -22,6 +22,7 @@ internal unsafe partial struct Process
 {
     internal const int SignalCount = 64;
     private const int SigKill = 9, SigStop = 19, SigChld = 17, SigUrg = 23, SigWinch = 28;
+    internal const int SigHup = 1, SigInt = 2, SigQuit = 3, SigCont = 18, SigTstp = 20, SigTtin = 21, SigTtou = 22;
     private const ulong HandlerDefault = 0, HandlerIgnore = 1;
     private const ulong SaRestorer = 0x0400_0000, SaNoDefer = 0x4000_0000, SaResetHand = 0x8000_0000, SaSiginfo = 4;
     private const ulong Unblockable = (1UL << (SigKill - 1)) | (1UL << (SigStop - 1));
@@ -113,32 +114,35 @@ internal unsafe partial struct Process
         return 0;
     }
 
-    /// <summary>kill(pid, sig) for one process (pid &gt; 0; tkill with tid = pid, since each
-    /// process has one thread). Signal 0 only checks that the process exists.</summary>
-    internal static long Kill(Process* sender, long pid, ulong signal)
+    /// <summary>Makes <paramref name="signal"/> pending for <paramref name="target"/> as
+    /// Linux's prepare_signal and send_signal do: a stop signal discards a pending SIGCONT,
+    /// SIGCONT discards pending stop signals and continues a stopped process, SIGKILL wakes a
+    /// stopped one; a signal the target ignores (SIG_IGN, or a default action of ignoring)
+    /// and does not block is dropped at once, so it ends no wait. Signal 0 does nothing.
+    /// Table lock held.</summary>
+    internal static void SendLocked(Process* target, int signal, ulong senderId, int code = SiUser, ulong value = 0)
     {
-        if (signal > SignalCount) return -Syscalls.Errno.EINVAL;
-        if (pid <= 0) return -Syscalls.Errno.EINVAL; // process groups do not exist yet
-        bool interrupts = Cpu.SaveAndDisableInterrupts();
-        Process* target = s_allProcesses;
-        while (target != null && (target->Id != (ulong)pid || target->Thread->State == ThreadState.Exited)) target = target->NextProcess;
-        if (target == null)
+        if (signal <= 0 || signal > SignalCount) return;
+        ulong bit = 1UL << (signal - 1);
+        if ((bit & StopSignals) != 0) target->PendingSignals &= ~(1UL << (SigCont - 1));
+        if (signal == SigCont)
         {
-            Cpu.RestoreInterrupts(interrupts);
-            return -Syscalls.Errno.ESRCH;
+            target->PendingSignals &= ~StopSignals;
+            if (target->Stopped) Continue(target);
         }
 
-        if (signal != 0 && !IsIgnored(target, (int)signal))
-        {
-            target->PendingSignals |= 1UL << ((int)signal - 1);
-            target->LastSender = sender != null ? sender->Id : 0;
-            // An interruptible wait (wait4, read, msgrcv, sockets, nanosleep) ends now so the
-            // signal is seen at once; a blocked signal waits until it is unblocked.
-            if (HasDeliverableSignal(target)) Scheduler.Interrupt(target->Thread);
-        }
-
-        Cpu.RestoreInterrupts(interrupts);
-        return 0;
+        ulong handler = target->SignalHandler[signal - 1];
+        bool ignored = signal != SigKill && signal != SigStop &&
+            (handler == HandlerIgnore || (handler == HandlerDefault && IgnoredByDefault(signal)));
+        if (ignored && (target->BlockedSignals & bit) == 0) return;
+        target->PendingSignals |= bit;
+        target->LastSender = senderId;
+        target->SignalCode[signal - 1] = code;
+        target->SignalValue[signal - 1] = value;
+        if (signal == SigKill && target->Stopped) target->Resumed.WakeAll();
+        // An interruptible wait (wait4, read, msgrcv, sockets, nanosleep) ends now so the
+        // signal is seen at once; a blocked signal waits until it is unblocked.
+        if (HasDeliverableSignal(target)) Scheduler.Interrupt(target->Thread);
     }
 
     /// <summary>ppoll/pselect6/rt_sigsuspend: waits under <paramref name="mask"/> until
@@ -184,7 +188,15 @@ internal unsafe partial struct Process
             if (handler == HandlerIgnore) continue;
             if (handler == HandlerDefault)
             {
-                if (signal == SigChld || signal == SigUrg || signal == SigWinch) continue;
+                if (IgnoredByDefault(signal)) continue;
+                if (((1UL << (signal - 1)) & StopSignals) != 0)
+                {
+                    // The keyboard's and the terminal's stops do nothing to an orphaned group
+                    // (no shell is left to continue it); SIGSTOP always stops.
+                    if (signal == SigStop || !IsCurrentGroupOrphaned(process)) StopCurrent(process, signal);
+                    continue;
+                }
+
                 Exit(signal);
             }
 

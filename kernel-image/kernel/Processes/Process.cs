@@ -132,6 +132,24 @@ internal unsafe partial struct Process
     /// <summary>A forked child's first user state (the parent's at the fork), until it runs.</summary>
     public Hal.UserContext* ForkContext;
 
+    /// <summary>Job control (Process.Groups.cs): the process group and session (0 for the
+    /// processes the kernel starts, as Linux's init starts in session 0), the controlling
+    /// terminal (Terminals/), and whether the process has called execve since fork (setpgid
+    /// on a child that has answers EACCES).</summary>
+    public ulong GroupId;
+    public ulong SessionId;
+    public Terminals.Terminal* ControllingTerminal;
+    public bool Executed;
+
+    /// <summary>Stopped by a stop signal (Process.Stop.cs): its thread sleeps on
+    /// <see cref="Resumed"/> until SIGCONT or SIGKILL. The last stop signal, and whether the
+    /// stop or the continue is still to be reported to the parent's wait4.</summary>
+    public bool Stopped;
+    public int StopSignal;
+    public bool StopUnreported;
+    public bool ContinueUnreported;
+    public WaitQueue Resumed;
+
     /// <summary>Descriptors (Files/DescriptorTable.cs): every kind of open file, by number.</summary>
     public Files.DescriptorTable Descriptors;
 

@@ -56,7 +56,8 @@ public static class QemuBoot
     }
 
     /// <param name="typing">Typed on the serial console (QEMU's standard input) as a person
-    /// would: each text once the serial output shows its cue (null: at once); then the input
+    /// would: each text once the serial output shows its cue after the previous cue (null: at
+    /// once); then the input
     /// is closed. Null leaves the input closed from the start.</param>
     public static BootResult Boot(BootPath path, string kernelOptions, TimeSpan? timeout = null, IReadOnlyList<(string? After, string Text)>? typing = null)
     {
@@ -140,13 +141,22 @@ public static class QemuBoot
                 var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
                 try
                 {
+                    // A cue counts only where it appears after the previous cue's match, so a
+                    // word the session printed before cannot release a later step early.
+                    int searchFrom = 0;
                     foreach ((string? after, string text) in typing)
                     {
                         while (after is not null && DateTime.UtcNow < deadline && !process.HasExited)
                         {
                             lock (output)
                             {
-                                if (output.ToString().Contains(after, StringComparison.Ordinal)) break;
+                                string shown = output.ToString();
+                                int at = shown.IndexOf(after, Math.Min(searchFrom, shown.Length), StringComparison.Ordinal);
+                                if (at >= 0)
+                                {
+                                    searchFrom = at + after.Length;
+                                    break;
+                                }
                             }
 
                             System.Threading.Thread.Sleep(20);
