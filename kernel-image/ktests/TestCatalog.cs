@@ -77,6 +77,8 @@ internal static unsafe class TestCatalog
         T("files.read_only_image_is_mounted_beside_tmpfs", &FileSystemTests.ReadOnlyImageIsMountedBesideTmpfs),
         T("files.readdir_and_unlink_empty_a_directory_in_one_pass", &FileSystemTests.ReaddirAndUnlinkEmptiesADirectoryInOnePass),
         T("pipes.pipes_follow_linux", &PipeTests.PipesFollowLinux),
+        T("devproc.dev_and_proc_follow_linux", &DevProcTests.DevAndProcFollowLinux),
+        T("devproc.busybox_reads_proc_and_dev", &DevProcTests.BusyboxReadsProcAndDev),
         T("system.basics_follow_linux", &SystemTests.BasicsFollowLinux),
         T("system.realtime_starts_from_the_rtc", &SystemTests.RealtimeStartsFromTheRtc),
         T("busybox.commands_match_the_host", &BusyboxTests.CommandsMatchTheHost),

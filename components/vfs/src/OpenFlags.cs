@@ -48,6 +48,9 @@ public static class FileMode
     public const uint Directory = 0x4000;       // S_IFDIR
     public const uint Regular = 0x8000;         // S_IFREG
     public const uint SymbolicLink = 0xA000;    // S_IFLNK
+    /// <summary>S_IFCHR: a character device node; the kernel opens the device its
+    /// <see cref="FileStatus.SpecialDevice"/> names instead of the node.</summary>
+    public const uint CharacterDevice = 0x2000; // S_IFCHR
     public const uint PermissionMask = 0xFFF;   // S_ISUID | S_ISGID | S_ISVTX | rwxrwxrwx
 
     public static bool IsDirectory(uint mode) => (mode & TypeMask) == Directory;
@@ -63,6 +66,7 @@ public static class DirectoryEntryType
     public const byte Directory = 4;  // DT_DIR
     public const byte Regular = 8;    // DT_REG
     public const byte SymbolicLink = 10;  // DT_LNK
+    public const byte CharacterDevice = 2;  // DT_CHR
     public const byte Unknown = 0;    // DT_UNKNOWN
 
     /// <summary>The d_type of a node with this mode.</summary>
@@ -71,6 +75,7 @@ public static class DirectoryEntryType
         FileMode.Directory => Directory,
         FileMode.Regular => Regular,
         FileMode.SymbolicLink => SymbolicLink,
+        FileMode.CharacterDevice => CharacterDevice,
         _ => Unknown,
     };
 }

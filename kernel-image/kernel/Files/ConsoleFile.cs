@@ -30,6 +30,7 @@ internal static unsafe class ConsoleFile
                     operations->Write = &Write;
                     operations->Stat = &Stat;
                     operations->Poll = &Poll;
+                    operations->Name = &Name;
                 }
 
                 return operations;
@@ -113,4 +114,7 @@ internal static unsafe class ConsoleFile
     }
 
     private static int Poll(OpenFileDescription* description) => Readiness.Out;
+
+    /// <summary>What /proc/PID/fd shows for it (Linux: the device node the console was opened by).</summary>
+    private static int Name(OpenFileDescription* description, Span<byte> name) => MemoryDevices.Put("/dev/console", name);
 }

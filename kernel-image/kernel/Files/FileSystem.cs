@@ -8,7 +8,8 @@ namespace Aurora.Kernel.Files;
 /// <summary>
 /// The kernel's one file tree (SPEC FS-1): an <c>Aurora.Vfs</c> with a tmpfs mounted at "/" at
 /// boot, "/bin" holding the user programs the boot loader brought (boot modules named *.elf),
-/// an empty "/tmp", and each boot module named <c>NAME.cpio</c> (a newc cpio image, signed like
+/// an empty "/tmp", devfs at "/dev" (with a tmpfs at "/dev/shm") and procfs at "/proc"
+/// (Mounts.cs), and each boot module named <c>NAME.cpio</c> (a newc cpio image, signed like
 /// every module) mounted read-only at "/NAME" through the same <see cref="IFileSystem"/>
 /// interface (<see cref="CpioFileSystem"/>, read in place: boot modules stay mapped for the
 /// kernel's life). Every call into the VFS holds <see cref="Lock"/>: system calls are
@@ -72,6 +73,9 @@ internal static unsafe class FileSystem
             Programs++;
         }
 
+        Devices.Initialize();
+        FileSystems.ProcFiles.Initialize();
+        Mounts.MountAtBoot(CapacityBytes);
         for (int i = 0; i < info.ModuleCount; i++)
         {
             if (IsImage(info.ModuleName(i))) MountImage(ref info, i);
@@ -141,6 +145,7 @@ internal static unsafe class FileSystem
         }
 
         Images++;
+        Mounts.RecordImage(mountPoint, name);
         Log.Write(" mounted read-only at ");
         Log.Write(mountPoint);
         Log.WriteLine();

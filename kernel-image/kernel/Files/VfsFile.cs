@@ -10,9 +10,11 @@ namespace Aurora.Kernel.Files;
 /// object is one VFS handle (descriptor 0 of a private <see cref="FileTable"/>); the offset is
 /// the description's, and the VFS handle is moved to it under the VFS lock before each
 /// operation, so descriptions shared by dup and fork share it. O_APPEND is the description's
-/// too (F_SETFL can change it): the write goes to the end, under the same lock. A directory
-/// also keeps its absolute path, normalized, which is where relative paths given with it as
-/// dirfd start (<see cref="PathResolver"/>) and what fchdir makes the working directory.
+/// too (F_SETFL can change it): the write goes to the end, under the same lock. Each also
+/// keeps the absolute path it was opened by, normalized: /proc/PID/fd shows it, and for a
+/// directory it is where relative paths given with it as dirfd start (<see cref="PathResolver"/>)
+/// and what fchdir makes the working directory. A character-device node opens its device
+/// (<see cref="Devices"/>) instead.
 /// Data moves through a kernel bounce buffer, a chunk at a time.
 /// </summary>
 internal static unsafe class VfsFile
@@ -42,6 +44,7 @@ internal static unsafe class VfsFile
                     operations->Seek = &Seek;
                     operations->Stat = &Stat;
                     operations->Close = &Close;
+                    operations->Name = &Name;
                 }
 
                 return operations;
@@ -62,6 +65,7 @@ internal static unsafe class VfsFile
                     operations->Stat = &Stat;
                     operations->ReadDirectory = &ReadDirectory;
                     operations->Close = &Close;
+                    operations->Name = &Name;
                 }
 
                 return operations;
@@ -89,14 +93,18 @@ internal static unsafe class VfsFile
             return fd;
         }
 
-        bool directory = FileMode.IsDirectory(status.Mode);
-        if (directory)
+        if ((status.Mode & FileMode.TypeMask) == FileMode.CharacterDevice)
         {
-            file->Path = (byte*)KernelMemory.Allocate((nuint)path.Length + 1);
-            if (file->Path != null) file->PathLength = PathResolver.Normalize(path, new Span<byte>(file->Path, path.Length + 1));
+            // A device node is only a name: the device behind its number is what opens
+            // (Linux's chrdev_open), wherever the node is.
+            Close(file);
+            return Devices.Open(status.SpecialDevice, flags, out description);
         }
 
-        description = directory && file->Path == null ? null
+        bool directory = FileMode.IsDirectory(status.Mode);
+        file->Path = (byte*)KernelMemory.Allocate((nuint)path.Length + 1);
+        if (file->Path != null) file->PathLength = PathResolver.Normalize(path, new Span<byte>(file->Path, path.Length + 1));
+        description = file->Path == null ? null
             : OpenFileDescription.Create(directory ? Directory : Regular, file, flags | OpenFileDescription.LargeFile);
         if (description == null)
         {
@@ -116,6 +124,15 @@ internal static unsafe class VfsFile
         var file = (Object*)description->Object;
         path = new ReadOnlySpan<byte>(file->Path, file->PathLength);
         return true;
+    }
+
+    /// <summary>What /proc/PID/fd shows: the path the file was opened by, without "." and "..".</summary>
+    private static int Name(OpenFileDescription* description, Span<byte> name)
+    {
+        var file = (Object*)description->Object;
+        int n = Math.Min(file->PathLength, name.Length);
+        new ReadOnlySpan<byte>(file->Path, n).CopyTo(name);
+        return n;
     }
 
     private static ref FileTable TableOf(OpenFileDescription* description) => ref ((Object*)description->Object)->Table;

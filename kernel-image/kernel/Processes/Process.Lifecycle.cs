@@ -56,7 +56,13 @@ internal unsafe partial struct Process
 
     /// <summary>Loads <paramref name="program"/> into a new process called
     /// <paramref name="name"/> (its argv[0]) and starts it. Null with the reason on failure.</summary>
-    internal static Process* Start(ReadOnlySpan<byte> program, ReadOnlySpan<byte> name, out LoadError error)
+    internal static Process* Start(ReadOnlySpan<byte> program, ReadOnlySpan<byte> name, out LoadError error) =>
+        Start(program, name, default, out error);
+
+    /// <summary><see cref="Start(ReadOnlySpan{byte}, ReadOnlySpan{byte}, out LoadError)"/> of the
+    /// file at <paramref name="path"/> (what /proc/PID/exe shows; empty: /bin/NAME, where the
+    /// boot modules are).</summary>
+    internal static Process* Start(ReadOnlySpan<byte> program, ReadOnlySpan<byte> name, ReadOnlySpan<byte> path, out LoadError error)
     {
         var process = (Process*)KernelMemory.Allocate((nuint)sizeof(Process));
         if (process == null) { error = LoadError.OutOfMemory; return null; }
@@ -93,11 +99,18 @@ internal unsafe partial struct Process
             if (process->InitialStackPointer == 0) error = LoadError.OutOfMemory;
         }
         if (error == LoadError.None && !ConsoleFile.InstallStandardDescriptors(ref process->Descriptors)) error = LoadError.OutOfMemory;
+        if (error == LoadError.None)
+        {
+            process->Program = StartProgramInfo(process->NameText, path);
+            if (process->Program == null) error = LoadError.OutOfMemory;
+        }
+
         KernelThread* thread = error == LoadError.None ? Scheduler.Create(&EnterUserMode, (ulong)process) : null;
         if (error == LoadError.None && thread == null) error = LoadError.OutOfMemory;
         if (error != LoadError.None)
         {
             process->Descriptors.CloseAll();
+            KernelMemory.Free(process->Program);
             UserMemory.Destroy(process->Space);
             process->Regions.Clear();
             Ipc.Capabilities.FreeHandle(process->CapsHandle);
@@ -111,12 +124,32 @@ internal unsafe partial struct Process
         process->Thread = thread;
         bool interrupts = Cpu.SaveAndDisableInterrupts();
         process->Id = s_nextId++;
+        process->StartTick = Hal.Timer.Ticks();
         Register(process);
         Cpu.RestoreInterrupts(interrupts);
         thread->Process = process;
         thread->AddressSpaceRoot = process->Space.Root;
         Scheduler.Start(thread);
         return process;
+    }
+
+    /// <summary>The program record of a process the kernel starts: argv = { name }, no
+    /// environment, the path given or /bin/NAME.</summary>
+    private static ProgramInfo* StartProgramInfo(ReadOnlySpan<byte> name, ReadOnlySpan<byte> path)
+    {
+        byte* buffer = stackalloc byte[5 + NameCapacity + 1];
+        ReadOnlySpan<byte> executable = path;
+        if (executable.IsEmpty)
+        {
+            "/bin/"u8.CopyTo(new Span<byte>(buffer, 5));
+            name.CopyTo(new Span<byte>(buffer + 5, name.Length));
+            executable = new ReadOnlySpan<byte>(buffer, 5 + name.Length);
+        }
+
+        byte* argument = stackalloc byte[NameCapacity + 1];
+        name.CopyTo(new Span<byte>(argument, name.Length));
+        argument[name.Length] = 0;
+        return ProgramInfo.Create(executable, new ReadOnlySpan<byte>(argument, name.Length + 1), name.Length + 1);
     }
 
     /// <summary>Waits for the process to end, frees its memory and returns its Linux wait status.</summary>
@@ -134,6 +167,7 @@ internal unsafe partial struct Process
         Unregister(process);
         Cpu.RestoreInterrupts(interrupts);
         Ipc.Capabilities.FreeHandle(process->CapsHandle);
+        ProgramInfo.Replace(process, null);
         UserMemory.Destroy(process->Space);
         process->Regions.Clear();
         KernelMemory.Free(process);

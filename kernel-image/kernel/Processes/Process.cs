@@ -89,6 +89,12 @@ internal unsafe partial struct Process
     /// <summary>Where relative paths start (Files/PathResolver.cs).</summary>
     public Files.WorkingDirectory WorkingDirectory;
 
+    /// <summary>The program's path and execve strings, for /proc (ProgramInfo.cs).</summary>
+    public ProgramInfo* Program;
+
+    /// <summary>Timer tick at which the process was made (fork or start): /proc's starttime.</summary>
+    public ulong StartTick;
+
     public fixed byte Name[NameCapacity];
     public fixed byte Output[OutputCapacity];
     public int OutputLength;

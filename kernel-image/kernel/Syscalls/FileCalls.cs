@@ -103,8 +103,8 @@ internal static unsafe class FileCalls
         StatAt(process, PathResolver.AtFdcwd, userPath, statBuffer, 0);
 
     /// <summary>newfstatat(dirfd, path, buf, flags): what musl's stat, lstat, fstat and fstatat
-    /// use. AT_EMPTY_PATH with "" is dirfd itself (the working directory for AT_FDCWD); there
-    /// are no symbolic links, so AT_SYMLINK_NOFOLLOW changes nothing.</summary>
+    /// use. AT_EMPTY_PATH with "" is dirfd itself (the working directory for AT_FDCWD);
+    /// AT_SYMLINK_NOFOLLOW reports a symbolic link as the last component itself (lstat).</summary>
     internal static long StatAt(Process* process, long directory, ulong userPath, ulong statBuffer, ulong flags)
     {
         if ((flags & ~(AtEmptyPath | AtSymlinkNofollow | AtNoAutomount | AtStatxSyncType)) != 0) return -Errno.EINVAL;
@@ -131,7 +131,7 @@ internal static unsafe class FileCalls
         if (length > 0)
         {
             FileSystem.Lock();
-            VfsError error = FileSystem.Vfs.Stat(new ReadOnlySpan<byte>(path, (int)length), out FileStatus status);
+            VfsError error = FileSystem.Vfs.StatAt(default, new ReadOnlySpan<byte>(path, (int)length), (int)(flags & AtSymlinkNofollow), out FileStatus status);
             FileSystem.Unlock();
             result = error != VfsError.None ? -(long)error : StoreStatus(process, statBuffer, status);
         }

@@ -50,11 +50,23 @@ internal static unsafe class SocketCalls
                     operations->Write = &WriteOperation;
                     operations->Stat = &StatOperation;
                     operations->Close = &CloseOperation;
+                    operations->Name = &NameOperation;
                 }
 
                 return operations;
             }
         }
+    }
+
+    /// <summary>What /proc/PID/fd shows: "socket:[N]" (Linux: the socket inode's number; here
+    /// from the socket object's address).</summary>
+    private static int NameOperation(OpenFileDescription* description, Span<byte> name)
+    {
+        var text = new FileSystems.TextBuilder(name);
+        text.Append("socket:[");
+        text.Unsigned(((ulong)description->Object >> 4) & 0xFFFF_FFFF);
+        text.Append(']');
+        return text.Length;
     }
 
     /// <summary>The socket behind a descriptor: EBADF when it is not open, Errno.ENOTSOCK when it is
