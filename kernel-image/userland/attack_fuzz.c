@@ -58,8 +58,8 @@ static unsigned long next(void) { rng = mix(rng); return rng; }
 
 static const short served[] = {
     0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20, 24, 29, 30, 31, 35, 39, 41, 42,
-    43, 44, 45, 49, 50, 57, 59, 60, 61, 62, 67, 68, 69, 70, 71, 82, 83, 84, 87, 110, 158, 186,
-    200, 217, 218, 231, 234, 257, 262, AURORA_SYS_FIRST, AURORA_SYS_FIRST + 1, AURORA_SYS_FIRST + 2, AURORA_SYS_FIRST + 3,
+    43, 44, 45, 49, 50, 57, 59, 60, 61, 62, 67, 68, 69, 70, 71, 82, 83, 84, 87, 89, 110, 158, 165, 166, 186,
+    200, 217, 218, 231, 234, 257, 262, 267, AURORA_SYS_FIRST, AURORA_SYS_FIRST + 1, AURORA_SYS_FIRST + 2, AURORA_SYS_FIRST + 3,
     AURORA_SYS_FIRST + 4, AURORA_SYS_FIRST + 5, AURORA_SYS_FIRST + 6, AURORA_SYS_FIRST + 7,
     AURORA_SYS_FIRST + 8, AURORA_SYS_FIRST + 9, AURORA_SYS_FIRST + 10,
 };

@@ -317,6 +317,51 @@ static void child_lifetime(void)
     EXPECT("reaped child's directory", rv(stat(path, &st)), -ENOENT);
 }
 
+/* Processes that come and go while /proc is read over and over, as ps and top do: every file
+   of every listed pid, which may end at any moment (ENOENT or an empty read, never worse). */
+static void churn(void)
+{
+    pid_t spawner = fork();
+    if (spawner == 0) {
+        for (int i = 0; i < 150; i++) {
+            pid_t child = fork();
+            if (child == 0) _exit(0);
+            if (child > 0 && i % 3 == 0) waitpid(child, NULL, 0);   /* the rest linger as zombies a while */
+            if (i % 10 == 0) while (waitpid(-1, NULL, WNOHANG) > 0) {}
+        }
+        while (waitpid(-1, NULL, 0) > 0) {}
+        _exit(0);
+    }
+    static const char *const files[] = { "stat", "status", "cmdline", "maps", "environ", "comm" };
+    long reads = 0, rounds = 0;
+    int status = -1;
+    do {
+        DIR *d = opendir("/proc");
+        struct dirent *e;
+        while (d && (e = readdir(d)) != NULL) {
+            if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+            char path[300], buf[4096];
+            for (unsigned f = 0; f < sizeof files / sizeof files[0]; f++) {
+                snprintf(path, sizeof path, "/proc/%s/%s", e->d_name, files[f]);
+                long n = slurp(path, buf, sizeof buf);
+                if (n >= 0) reads++;
+                else if (n != -ENOENT && n != -ESRCH && n != -EACCES) EXPECT("reading a churning /proc file", n, 0);
+            }
+            snprintf(path, sizeof path, "/proc/%s/exe", e->d_name);
+            long n = rv(readlink(path, buf, sizeof buf));
+            if (n < 0 && n != -ENOENT && n != -EACCES) EXPECT("readlink of a churning exe", n, 0);
+            snprintf(path, sizeof path, "/proc/%s/fd", e->d_name);
+            DIR *fds = opendir(path);
+            if (fds) { while (readdir(fds)) {} closedir(fds); }
+        }
+        if (d) closedir(d);
+        rounds++;
+    } while (waitpid(spawner, &status, WNOHANG) == 0 && rounds < 100000);
+    if (rounds >= 100000) waitpid(spawner, &status, 0);
+    EXPECT("the spawner ended well", status, 0);
+    CHECK("/proc files were read while processes came and went", reads > 0);
+}
+
 static void system_files(void)
 {
     char buf[8192];
@@ -421,6 +466,23 @@ static void mounts(void)
     EXPECT("its rdev", st.st_rdev, makedev(1, 3));
     EXPECT("umount2 devtmpfs", rv(umount2(dir, MNT_DETACH)), 0);
     rmdir(dir);
+
+    /* proc mounted again where proc is (an init mounting the /proc the kernel mounted): a
+       second line, and unmounting it leaves the first working. */
+    slurp("/proc/mounts", buf, sizeof buf);
+    int before = 0;
+    for (char *at = buf; (at = strstr(at, " /proc proc ")) != NULL; at++) before++;
+    EXPECT("mount proc on /proc again", rv(mount("proc", "/proc", "proc", 0, NULL)), 0);
+    slurp("/proc/mounts", buf, sizeof buf);
+    int after = 0;
+    for (char *at = buf; (at = strstr(at, " /proc proc ")) != NULL; at++) after++;
+    EXPECT("a second /proc line", after, before + 1);
+    EXPECT("umount2 the second /proc", rv(umount2("/proc", 0)), 0);
+    EXPECT("/proc/self still there", rv(lstat("/proc/self", &st)), 0);
+    slurp("/proc/mounts", buf, sizeof buf);
+    after = 0;
+    for (char *at = buf; (at = strstr(at, " /proc proc ")) != NULL; at++) after++;
+    EXPECT("back to the /proc lines before", after, before);
 }
 
 int main(int argc, char **argv)
@@ -430,6 +492,7 @@ int main(int argc, char **argv)
     descriptors();
     readlink_errors();
     child_lifetime();
+    churn();
     system_files();
     mounts();
     printf("devproc: %d wrong\n", wrong);
