@@ -461,6 +461,14 @@ static void mounts(void)
     EXPECT("remount", rv(mount(NULL, dir, NULL, MS_REMOUNT | MS_NOSUID, NULL)), 0);
     EXPECT("umount2 tmpfs", rv(umount2(dir, 0)), 0);
     EXPECT("the file went with the tmpfs", rv(stat("/tmp/devproc_mnt/f", &st)), -ENOENT);
+    /* A tmpfs on a tmpfs's mount point stacks: it hides the one below until unmounted. */
+    EXPECT("mount tmpfs (lower)", rv(mount("lower", dir, "tmpfs", 0, NULL)), 0);
+    close(open("/tmp/devproc_mnt/lower_file", O_RDWR | O_CREAT, 0644));
+    EXPECT("mount tmpfs on it (upper)", rv(mount("upper", dir, "tmpfs", 0, NULL)), 0);
+    EXPECT("the lower file is hidden", rv(stat("/tmp/devproc_mnt/lower_file", &st)), -ENOENT);
+    EXPECT("umount2 upper", rv(umount2(dir, 0)), 0);
+    EXPECT("the lower file is back", rv(stat("/tmp/devproc_mnt/lower_file", &st)), 0);
+    EXPECT("umount2 lower", rv(umount2(dir, 0)), 0);
     EXPECT("mount devtmpfs", rv(mount("devtmpfs", dir, "devtmpfs", 0, NULL)), 0);
     EXPECT("stat null in the new devtmpfs", rv(stat("/tmp/devproc_mnt/null", &st)), 0);
     EXPECT("its rdev", st.st_rdev, makedev(1, 3));

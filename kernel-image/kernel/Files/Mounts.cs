@@ -79,16 +79,12 @@ internal static unsafe class Mounts
 
     /// <summary>Mounts a new file system of <paramref name="kind"/> on the directory
     /// <paramref name="target"/> (absolute, canonical) and records it. The VFS's errors:
-    /// NoEntry, NotDirectory, Busy (already a mount point: no stacking here), NoMemory.</summary>
+    /// NoEntry, NotDirectory, Busy ("/"), NoMemory.</summary>
     internal static VfsError Mount(Kind kind, ReadOnlySpan<byte> target, ReadOnlySpan<byte> source, ulong flags, ulong sizeBytes)
     {
-        // proc and devtmpfs are one instance each, whatever mounts them. Mounted again where
-        // one of the same kind already is (an init mounting /proc or /dev the kernel mounted
-        // at boot), Linux stacks a new mount that shows the same tree: here it is one more line
-        // of the list over the same mount, and unmounting it removes the line.
-        Entry* top = Find(target);
-        if ((kind == Kind.Proc || kind == Kind.DevTmpfs) && top != null && top->Kind == kind)
-            return Record(kind, target, source, flags & PerMountFlags, sizeBytes) ? VfsError.None : VfsError.NoMemory;
+        // proc and devtmpfs are one instance each, whatever mounts them (every devtmpfs mount
+        // on Linux shows the same tree too); a tmpfs is new each time. On a mount point the new
+        // mount stacks (an init mounting the /proc or /dev the kernel mounted at boot).
         VfsError error;
         switch (kind)
         {
@@ -121,12 +117,6 @@ internal static unsafe class Mounts
     internal static VfsError Unmount(ReadOnlySpan<byte> target)
     {
         if (target.Length == 1) return VfsError.Busy; // "/": Linux keeps the root (umount / is EBUSY when in use)
-        if (Count(target) > 1)
-        {
-            Forget(target); // a stacked proc or devtmpfs line: the mount below stays
-            return VfsError.None;
-        }
-
         VfsError error = FileSystem.Vfs.Unmount(target);
         if (error != VfsError.None) return error;
         Forget(target);
@@ -181,17 +171,6 @@ internal static unsafe class Mounts
         }
 
         return found;
-    }
-
-    private static int Count(ReadOnlySpan<byte> target)
-    {
-        int count = 0;
-        for (Entry* e = s_first; e != null; e = e->Next)
-        {
-            if (new ReadOnlySpan<byte>(e->Target, e->TargetLength).SequenceEqual(target)) count++;
-        }
-
-        return count;
     }
 
     private static void Forget(ReadOnlySpan<byte> target)

@@ -15,9 +15,9 @@ namespace Aurora.Kernel.Syscalls;
 /// elsewhere), a propagation change (MS_SHARED, MS_PRIVATE, …) is accepted on a mount root,
 /// and a new mount needs a type (EINVAL without one) the kernel knows (ENODEV) and options it
 /// knows (EINVAL). Every process is root, so EPERM never arises yet.
-/// Not as Linux: a directory that is already a mount point or the root of one is EBUSY (no
-/// stacking), MS_BIND and MS_MOVE are EINVAL, MNT_DETACH cannot detach a busy mount (EBUSY),
-/// MS_RDONLY is shown in /proc/mounts but a tmpfs stays writable.
+/// A mount on a mount point stacks, as on Linux. Not as Linux: MS_BIND and MS_MOVE are EINVAL,
+/// MNT_DETACH cannot detach a busy mount (EBUSY), MS_RDONLY is shown in /proc/mounts but a
+/// tmpfs stays writable.
 /// </summary>
 internal static unsafe class MountCalls
 {
