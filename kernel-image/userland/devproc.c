@@ -229,6 +229,17 @@ static void descriptors(void)
     long m = rv(readlink(path, other, sizeof other));
     CHECK("fd link of a pipe", n > 7 && memcmp(link, "pipe:[", 6) == 0 && link[n - 1] == ']');
     CHECK("both ends name one pipe", n == m && memcmp(link, other, n) == 0);
+    struct stat st;
+    snprintf(path, sizeof path, "/proc/self/fd/%d", null);
+    EXPECT("lstat fd link of a read-only descriptor", rv(lstat(path, &st)), 0);
+    EXPECT("its mode", st.st_mode & 07777, 0500);
+    snprintf(path, sizeof path, "/proc/self/fd/%d", file);
+    lstat(path, &st);
+    EXPECT("mode of a read-write descriptor's link", st.st_mode & 07777, 0700);
+    snprintf(path, sizeof path, "/proc/self/fd/%d", p[1]);
+    lstat(path, &st);
+    EXPECT("mode of a write-only descriptor's link", st.st_mode & 07777, 0300);
+    CHECK("an fd link is a link", S_ISLNK(st.st_mode));
     /* At 100, so the directory the listing opens never takes the number. */
     EXPECT("dup2 to 100", rv(dup2(file, 100)), 100);
     EXPECT("/proc/self/fd lists 100", lists("/proc/self/fd", "100"), 1);

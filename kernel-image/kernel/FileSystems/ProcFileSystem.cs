@@ -165,7 +165,7 @@ internal unsafe struct ProcFileSystem : IFileSystem
         uint permissions = type switch
         {
             FileMode.Directory => kind == Node.ProcessEntry ? 0x140u : 0x16Du,  // fd/ dr-x------, others dr-xr-xr-x
-            FileMode.SymbolicLink => kind == Node.Descriptor ? 0x1C0u : 0x1FFu, // fd links lrwx------
+            FileMode.SymbolicLink => kind == Node.Descriptor ? ProcFiles.DescriptorPermissions(node) : 0x1FFu,
             _ => kind == Node.ProcessEntry && index == Environment ? 0x100u : 0x124u, // -r-------- / -r--r--r--
         };
         status.Mode = type | permissions;

@@ -93,6 +93,24 @@ internal static unsafe class ProcFiles
 
     // ---- Links -----------------------------------------------------------------------------
 
+    /// <summary>An fd link's permission bits say how the descriptor is open (Linux's
+    /// proc_fd_link mode): r-x for reading, -wx for writing, rwx for both.</summary>
+    internal static uint DescriptorPermissions(ulong node)
+    {
+        uint permissions = 0;
+        bool table = Process.LockTable();
+        Process* process = Process.FindListed(Node.PidOf(node));
+        OpenFileDescription* description = process != null ? process->Descriptors.Get(Node.IndexOf(node)) : null;
+        if (description != null)
+        {
+            if (description->CanRead) permissions |= 0x140;
+            if (description->CanWrite) permissions |= 0xC0;
+        }
+
+        Process.UnlockTable(table);
+        return permissions;
+    }
+
     internal static long LinkLength(ulong node)
     {
         long length = ReadLink(node, new Span<byte>(s_link, LinkBufferSize));
