@@ -159,13 +159,16 @@ internal unsafe partial struct Process
     /// and error (up to <see cref="OutputCapacity"/> bytes) into <paramref name="output"/>.</summary>
     internal static int Wait(Process* process, Span<byte> output, out int outputLength)
     {
+        // Out of the table before the thread is freed (Linux's release_task order): a lookup
+        // under the table lock (/proc, kill) never meets a freed thread.
+        Scheduler.WaitForExit(process->Thread);
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        Unregister(process);
+        Cpu.RestoreInterrupts(interrupts);
         Scheduler.Join(process->Thread);
         outputLength = Math.Min(process->OutputLength, output.Length);
         for (int i = 0; i < outputLength; i++) output[i] = process->Output[i];
         int status = process->WaitStatus;
-        bool interrupts = Cpu.SaveAndDisableInterrupts();
-        Unregister(process);
-        Cpu.RestoreInterrupts(interrupts);
         Ipc.Capabilities.FreeHandle(process->CapsHandle);
         ProgramInfo.Replace(process, null);
         UserMemory.Destroy(process->Space);
