@@ -33,12 +33,23 @@ usage: ./aurora <command> [options]
   pack [--output DIR] [--pin]
                      one NuGet package per component into artifacts/packages (or DIR);
                      --pin: pin kernel-image/component-pins.props to what was packed
-  run [options]      set up, build and boot the image in QEMU, serial console here
+  run [options]      set up, build and boot the reference image in QEMU: busybox init starts
+                     a shell on the serial console (here) and on the screen; Ctrl-A X quits
         --uefi             boot through OVMF (UEFI) instead of SeaBIOS
         --gdb              start QEMU halted, waiting for gdb on localhost:1234
         --exit-after-ready end QEMU once the kernel prints its ready line (for scripts)
-        --init PATH        after the ready line, run a program from /bin (the user programs
-                           of kernel-image/userland), e.g. --init /bin/hello.elf
+        --init "PROGRAM ARGS..."
+                           run this command line instead of /sbin/init (kernel option init=,
+                           quoted as a shell quotes: --init "/bin/sh -c 'echo hi; exit 7'");
+                           QEMU ends when it does and ./aurora run exits with its status
+        --add HOSTPATH[:GUESTPATH]
+                           put a file or directory into the image (repeatable); without
+                           GUESTPATH an executable goes to /usr/local/bin/, anything else to
+                           /root/; a GUESTPATH ending in / is a directory to put it in
+        --initrd DIR       merge the tree under DIR into the image's / (files replace files)
+        --timeout SECONDS  end QEMU after this long (default: none at a terminal, 600 s when
+                           standard input is not one, e.g. in scripts)
+        --no-build         boot what the last build made (no setup, no build)
   test               every test: host xunit suites and the in-kernel suites in QEMU
                      (BIOS and UEFI; also through Limine when LIMINE_DIR is set)
   check              compile every component freestanding against Aurora.Runtime
@@ -53,7 +64,8 @@ usage: ./aurora <command> [options]
 
 Environment: LIMINE_DIR=<Limine 8.x binary release> makes the ISO a Limine image.
              AURORA_MODULE_KEY=<public.pem> is the module key the kernel trusts (default:
-             a development key pair created in keys/dev/).
+             a development key pair created in keys/dev/); AURORA_MODULE_SIGNING_KEY=
+             <private.pem> its private half, which signs the initramfs (needed with it).
 USAGE
 }
 
@@ -215,6 +227,65 @@ CONF
   rm -rf "$stage"
 }
 
+# ---------------------------------------------------------------- initramfs
+# The root file system of the reference image: kernel-image/initramfs/rootfs (the text files we
+# write), Debian's busybox with a symbolic link per applet, empty mount points, and the test
+# programs in /usr/libexec/aurora; a cpio newc archive the kernel unpacks into its tmpfs at /.
+INITRAMFS_SOURCE="$KERNEL_DIR/initramfs/rootfs"
+
+pack_cpio() { # $1 = directory, rest = find tests; the archive on stdout (newc, owned by root, as Linux initramfs images are made)
+  local dir=$1; shift
+  (cd "$dir" && find . "$@" | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) \
+    || die "making a cpio archive of $dir failed (Debian package cpio)"
+}
+
+module_signing_key() { # the private key matching the public key the kernel trusts
+  if [ -n "${AURORA_MODULE_KEY:-}" ]; then
+    [ -f "${AURORA_MODULE_SIGNING_KEY:-}" ] || die "AURORA_MODULE_KEY is set: AURORA_MODULE_SIGNING_KEY must name its private key (PEM), which signs the initramfs"
+    echo "$AURORA_MODULE_SIGNING_KEY"
+  else
+    ensure_dev_keys
+    echo "$DEV_KEYS/private.pem"
+  fi
+}
+
+stage_reference_root() { # $1 = directory to fill, rest = programs for /usr/libexec/aurora
+  local root=$1 applet program; shift
+  [ -x /bin/busybox ] || die "/bin/busybox is missing: ./aurora setup installs it (Debian package busybox-static)"
+  rm -rf "$root"; mkdir -p "$root"
+  cp -R "$INITRAMFS_SOURCE/." "$root/"
+  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,usr/libexec/aurora,proc,dev,sys,tmp,root}
+  find "$root" -type d -exec chmod 755 {} +
+  find "$root" -type f -exec chmod 644 {} +
+  chmod 1777 "$root/tmp"; chmod 700 "$root/root"
+  install -m 755 /bin/busybox "$root/bin/busybox"
+  while read -r applet; do
+    case $applet in bin/busybox|linuxrc|"") continue ;; esac
+    mkdir -p "$root/$(dirname "$applet")"
+    ln -sf /bin/busybox "$root/$applet"
+  done < <(/bin/busybox --list-full)
+  for program in "$@"; do install -m 755 "$program" "$root/usr/libexec/aurora/"; done
+}
+
+# The test image's initramfs: the same text files, no busybox (its programs stay in /bin as
+# the in-kernel tests expect), plus the shapes the unpacker must handle (files.initramfs_*):
+# a hard-linked pair, a relative symbolic link, a private mode, and a second archive appended
+# that replaces a file of the first.
+stage_test_initramfs() { # $1 = work directory; prints the unsigned archive's path
+  local work=$1 root=$1/root extra=$1/extra
+  rm -rf "$work"; mkdir -p "$root/test" "$extra/test"
+  cp -R "$INITRAMFS_SOURCE/." "$root/"
+  find "$root" -type d -exec chmod 755 {} +
+  find "$root" -type f -exec chmod 644 {} +
+  printf 'one file, two names\n' > "$root/test/hard1"; ln "$root/test/hard1" "$root/test/hard2"
+  ln -s ../etc/hostname "$root/test/link"
+  printf 'private\n' > "$root/test/private"; chmod 600 "$root/test/private"
+  printf 'first archive\n' > "$root/test/replaced"
+  printf 'second archive\n' > "$extra/test/replaced"; chmod 755 "$extra/test/replaced"
+  { pack_cpio "$root"; pack_cpio "$extra" -mindepth 1 ! -type d; } > "$work/initramfs.cpio.unsigned"
+  echo "$work/initramfs.cpio.unsigned"
+}
+
 cmd_build() {
   local flavour=release from_packages=0 pins=""
   while [ $# -gt 0 ]; do
@@ -245,7 +316,8 @@ cmd_build() {
     (cd "$KERNEL_DIR/userland/rofs" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) \
       > "$mods/ro.cpio.unsigned" || die "making the cpio image failed (Debian package cpio)"
     modsign sign --key "$DEV_KEYS/private.pem" "$mods/ro.cpio.unsigned" -o "$mods/ro.cpio" >/dev/null
-    export MODULES="$mods/0-signed.mod $mods/1-tampered.mod $(build_userland "$mods") $busybox $mods/ro.cpio"
+    modsign sign --key "$DEV_KEYS/private.pem" "$(stage_test_initramfs "$ART/obj/test/initramfs")" -o "$mods/initramfs.cpio" >/dev/null
+    export MODULES="$mods/0-signed.mod $mods/1-tampered.mod $(build_userland "$mods") $busybox $mods/ro.cpio $mods/initramfs.cpio"
     make_iso "$ART/aurora-test.elf" "$ART/aurora-test.iso" grub
     make_iso "$ART/aurora-test-textmode.elf" "$ART/aurora-test-textmode.iso" grub text
     rm -f "$ART/aurora-test-limine.iso"
@@ -254,46 +326,125 @@ cmd_build() {
     say "built artifacts/aurora-test.iso ($(stat -c %s "$ART/aurora-test.elf") byte kernel${LIMINE_DIR:+; also aurora-test-limine.iso})"
   else
     link_kernel release "$ART/aurora.elf"
-    # The reference image carries the user programs too: the kernel puts them in /bin.
-    local programs="$ART/obj/release/userland"; mkdir -p "$programs"
-    MODULES="$(build_userland "$programs")" make_iso "$ART/aurora.elf" "$ART/aurora.iso" "$([ -n "${LIMINE_DIR:-}" ] && echo limine || echo grub)"
+    # One boot module: the initramfs (busybox, /sbin/init, /etc, the test programs).
+    local release="$ART/obj/release" programs
+    mkdir -p "$release/userland"
+    programs=$(build_userland "$release/userland")
+    # shellcheck disable=SC2086
+    stage_reference_root "$release/initramfs" $programs
+    pack_cpio "$release/initramfs" > "$release/initramfs.cpio.unsigned"
+    modsign sign --key "$(module_signing_key)" "$release/initramfs.cpio.unsigned" -o "$release/initramfs.cpio" >/dev/null \
+      || die "signing the initramfs failed"
+    MODULES="$release/initramfs.cpio" make_iso "$ART/aurora.elf" "$ART/aurora.iso" "$(iso_loader)"
     say "built artifacts/aurora.iso ($(stat -c %s "$ART/aurora.elf") byte kernel, loader: ${LIMINE_DIR:+Limine}${LIMINE_DIR:-GRUB})"
   fi
 }
 
 # ---------------------------------------------------------------- run
+iso_loader() { if [ -n "${LIMINE_DIR:-}" ]; then echo limine; else echo grub; fi; }
+
 ovmf_code() {
   for f in /usr/share/ovmf/OVMF.fd /usr/share/OVMF/OVMF_CODE.fd; do [ -f "$f" ] && { echo "$f"; return; }; done
   die "OVMF not found (Debian package ovmf)"
 }
 
+# guest_path HOSTPATH GUESTPATH: where --add puts a file (see usage).
+guest_path() {
+  local host=$1 guest=$2 name; name=$(basename "$host")
+  if [ -z "$guest" ]; then
+    if [ -f "$host" ] && [ -x "$host" ]; then guest=/usr/local/bin/$name; else guest=/root/$name; fi
+  elif [ "${guest%/}" != "$guest" ]; then
+    guest=$guest$name
+  fi
+  case $guest in /*) ;; *) guest=/$guest ;; esac
+  echo "$guest"
+}
+
 cmd_run() {
-  local uefi=0 gdb=0 exit_after_ready=0 options=""
+  local uefi=0 gdb=0 exit_after_ready=0 init="" build=1 seconds="" initrd="" adds=() add
   while [ $# -gt 0 ]; do
     case $1 in
       --uefi) uefi=1 ;; --gdb) gdb=1 ;; --exit-after-ready) exit_after_ready=1 ;;
-      --init) shift; options="$options init=${1:?--init takes a path such as /bin/hello.elf}" ;;
+      --init) shift; init=${1:?--init takes a command line, e.g. --init \"/bin/sh -c 'exit 7'\"} ;;
+      --add) shift; adds+=("${1:?--add takes HOSTPATH[:GUESTPATH]}") ;;
+      --initrd) shift; initrd=${1:?--initrd takes a directory}; [ -d "$initrd" ] || die "--initrd $initrd: not a directory" ;;
+      --timeout) shift; seconds=${1:?--timeout takes seconds}; [[ $seconds =~ ^[0-9]+$ ]] || die "--timeout $seconds: not a number of seconds" ;;
+      --no-build) build=0 ;;
       *) die "unknown option to run: $1" ;;
     esac
     shift
   done
-  cmd_setup
-  cmd_build
-  local args=(-M q35 -cpu max -m 256M -cdrom "$ART/aurora.iso" -no-reboot -display none
+  if [ $build = 1 ]; then
+    cmd_setup; cmd_build
+  elif [ -f "$ART/tools/modsign/aurora-modsign.dll" ]; then
+    MODSIGN_BUILT=1   # the last build's signing tool: runs started side by side must not rebuild it
+  fi
+  [ -f "$ART/aurora.iso" ] && [ -f "$ART/obj/release/initramfs.cpio.unsigned" ] || die "no reference image yet: run ./aurora build"
+  local work; work=$(mktemp -d "${TMPDIR:-/tmp}/aurora-run.XXXXXX")
+  # shellcheck disable=SC2064
+  trap "rm -rf '$work'" EXIT
+  local iso="$ART/aurora.iso"
+  if [ ${#adds[@]} -gt 0 ] || [ -n "$initrd" ]; then
+    # The additions are a second archive appended to the image's (a later entry of a name
+    # replaces an earlier one). Only files, links and empty directories go in: directories
+    # the image has keep their modes, missing ones are made 0755.
+    local extra="$work/root" host guest
+    mkdir -p "$extra"
+    [ -n "$initrd" ] && cp -R "$initrd/." "$extra/"
+    for add in ${adds[@]+"${adds[@]}"}; do
+      host=$add guest=""
+      if [[ $add == *:* ]]; then host=${add%%:*}; guest=${add#*:}; fi
+      [ -e "$host" ] || die "--add $add: $host does not exist"
+      guest=$(guest_path "$host" "$guest")
+      mkdir -p "$extra$(dirname "$guest")"
+      rm -rf "${extra:?}$guest"
+      cp -RL "$host" "$extra$guest"
+    done
+    { cat "$ART/obj/release/initramfs.cpio.unsigned"; pack_cpio "$extra" -mindepth 1 \( ! -type d -o -type d -empty \); } > "$work/initramfs.cpio.unsigned"
+    modsign sign --key "$(module_signing_key)" "$work/initramfs.cpio.unsigned" -o "$work/initramfs.cpio" >/dev/null \
+      || die "signing the initramfs failed"
+    MODULES="$work/initramfs.cpio" make_iso "$ART/aurora.elf" "$work/aurora.iso" "$(iso_loader)"
+    iso="$work/aurora.iso"
+  fi
+  local options=""
+  [ $exit_after_ready = 1 ] && options="exit-after-ready"
+  # init= comes last: the rest of the kernel's command line is its program and arguments.
+  [ -n "$init" ] && options="${options:+$options }init=$init"
+  local args=(-M q35 -cpu max -m 256M -cdrom "$iso" -no-reboot -display none
               -device isa-debug-exit,iobase=0xf4,iosize=0x04 -netdev user,id=net0 -device e1000,netdev=net0,romfile=)
   [ $uefi = 1 ] && args+=(-bios "$(ovmf_code)")
   [ $gdb = 1 ] && { args+=(-s -S); say "QEMU waits for gdb: gdb artifacts/aurora.elf -ex 'target remote :1234'"; }
-  if [ $exit_after_ready = 1 ]; then
-    args+=(-serial stdio -fw_cfg "name=opt/aurora/cmdline,string=exit-after-ready$options")
+  # QEMU's option syntax: a comma in a value is written twice.
+  [ -n "$options" ] && args+=(-fw_cfg "name=opt/aurora/cmdline,string=${options//,/,,}")
+  if [ $exit_after_ready = 1 ] && [ -z "$init" ]; then
+    args+=(-serial stdio)
     say "booting (exits after the ready line)"
-    set +e; timeout 120 qemu-system-x86_64 "${args[@]}"; local rc=$?; set -e
+    set +e; timeout "${seconds:-120}" qemu-system-x86_64 "${args[@]}"; local rc=$?; set -e
     [ $rc = 33 ] || die "the kernel did not reach its ready line (QEMU status $rc)"
-  else
-    args+=(-serial mon:stdio)
-    [ -n "$options" ] && args+=(-fw_cfg "name=opt/aurora/cmdline,string=${options# }")
-    say "booting; Ctrl-A X quits QEMU"
-    exec qemu-system-x86_64 "${args[@]}"
+    return 0
   fi
+  # The serial console and QEMU's monitor share this terminal (Ctrl-A C switches, Ctrl-A X
+  # quits; Ctrl-C goes to the guest), and what the guest prints is also logged, to tell an
+  # init's exit from QEMU's own ending.
+  local log="$work/serial.log"
+  args+=(-chardev "stdio,id=console,mux=on,signal=off,logfile=$log" -serial chardev:console -mon chardev=console)
+  [ -z "$seconds" ] && [ ! -t 0 ] && seconds=600
+  say "booting${init:+ init=$init}; Ctrl-A X quits QEMU"
+  local rc
+  set +e
+  if [ -n "$seconds" ]; then timeout --foreground "$seconds" qemu-system-x86_64 "${args[@]}"; rc=$?
+  else qemu-system-x86_64 "${args[@]}"; rc=$?; fi
+  set -e
+  [ $rc = 124 ] && [ -n "$seconds" ] && die "QEMU did not end within $seconds s (--timeout)"
+  [ -z "$init" ] && return $rc
+  # QEMU ends with (status << 1) | 1 when the kernel writes the init's status to isa-debug-exit;
+  # 8 bits, so a status above 127 comes back from the kernel's log line.
+  grep -aq "KERNEL PANIC" "$log" && die "the kernel panicked (see above)"
+  [ $((rc & 1)) = 1 ] || die "QEMU ended with status $rc before the init did"
+  local status=$(( (rc - 1) / 2 )) logged
+  logged=$(tr -d '\r' < "$log" | sed -n 's/^init: exit status \([0-9]*\)$/\1/p' | tail -n 1)
+  [ -n "$logged" ] && [ $((logged & 127)) = $status ] && status=$logged
+  return $status
 }
 
 # ---------------------------------------------------------------- test
@@ -301,6 +452,7 @@ cmd_test() {
   cmd_setup
   cmd_check
   cmd_build --test
+  cmd_build   # the reference image: ShellTests boot it through ./aurora run
   say "running every test (host suites, then in-kernel suites in QEMU)"
   local log="$ART/test-results"; mkdir -p "$log"
   set +e
@@ -353,7 +505,7 @@ cmd_measure() {
   local aurora
   aurora=$(timeout 120 qemu-system-x86_64 -M q35 -cpu max -m 256M -cdrom "$ART/aurora-test.iso" -no-reboot -display none \
     -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-    -fw_cfg name=opt/aurora/cmdline,string="init=/bin/bench.elf exit-after-ready" 2>&1 | grep -a '^bench:' | tr -d '\r' || true)
+    -fw_cfg name=opt/aurora/cmdline,string="init=/bin/bench.elf" 2>&1 | grep -a '^bench:' | tr -d '\r' || true)
   printf 'Aurora (QEMU TCG): %s\n' "${aurora:-bench: no result}"
   printf 'Linux host (native, one CPU): %s\n' "$(taskset -c 0 "$ART/obj/test/modules/bench.elf")"
 }

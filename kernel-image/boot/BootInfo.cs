@@ -37,7 +37,9 @@ internal unsafe struct FramebufferInfo
 internal unsafe struct BootInfo
 {
     public const int MaxMemoryRegions = 128;
-    public const int MaxModules = 64;
+    // The test image brings every userland test program as a module (52 at the initramfs's
+    // arrival, more with each test); a module past the limit would be silently left out.
+    public const int MaxModules = 128;
     public const int MaxText = 128;
     public const int ModuleNameLength = 64;
 

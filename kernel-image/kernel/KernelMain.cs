@@ -37,7 +37,8 @@ internal static unsafe class KernelMain
 
         ReadBootInformation(loader, information);
         s_commandLine.Load(ref s_bootInfo);
-        Panic.ExitQemuOnPanic = s_commandLine.Has("test") || s_commandLine.Has("exit-on-panic");
+        // A boot that runs one given program (init=) is a script's: a panic must end it too.
+        Panic.ExitQemuOnPanic = s_commandLine.Has("test") || s_commandLine.Has("exit-on-panic") || s_commandLine.Has("init");
         Screen.Attach(ref s_bootInfo);
 
         Log.Write(Log.Bold + "Aurora" + Log.Reset + " kernel, booted by ");
@@ -124,10 +125,42 @@ internal static unsafe class KernelMain
         }
 #endif
         Log.WriteLine(Log.Green + Log.Bold + "Aurora ready." + Log.Reset);
-        if (s_commandLine.Has("init")) Processes.Process.RunInit(s_commandLine.Value("init"));
+        if (s_commandLine.Has("init")) RunCommandLineInit();
         if (s_commandLine.Has("exit-after-ready")) DebugExit.Exit(DebugExit.Success);
-        // Nothing else to do on the boot thread: the idle thread takes over.
+        if (Files.FileSystem.IsRegularFile(DefaultInit))
+        {
+            // As Linux: the first program never ends while the system runs.
+            Panic.InitExited(Processes.Process.RunInit(DefaultInitArguments, 1));
+        }
+
+        // No init (the test image): nothing else to do on the boot thread; the idle thread takes over.
         Tasks.Scheduler.Exit(0);
+    }
+
+    /// <summary>The program started when the kernel options name none (the reference image's
+    /// busybox init, from the initramfs).</summary>
+    private static ReadOnlySpan<byte> DefaultInit => "/sbin/init"u8;
+    private static ReadOnlySpan<byte> DefaultInitArguments => "/sbin/init\0"u8;
+
+    /// <summary>init=PROGRAM ARGS...: runs that command line as the first program, and when it
+    /// ends QEMU ends with its status (isa-debug-exit: QEMU's own status is then
+    /// (status &lt;&lt; 1) | 1, which ./aurora run turns back into the program's). Without the
+    /// device (real hardware) the kernel panics as Linux does when init exits.</summary>
+    private static void RunCommandLineInit()
+    {
+        const int Capacity = 512;
+        byte* strings = stackalloc byte[Capacity];
+        int count = s_commandLine.InitCommand(new Span<byte>(strings, Capacity));
+        int length = 0;
+        for (int words = 0; words < count; length++)
+        {
+            if (strings[length] == 0) words++;
+        }
+
+        int code = count > 0 ? Processes.Process.RunInit(new ReadOnlySpan<byte>(strings, length), count) : 127;
+        if (count <= 0) Log.WriteLine(count < 0 ? "init: the init= command line has an open quote" : "init: init= names no program");
+        DebugExit.Exit((byte)code);
+        Panic.InitExited(code);
     }
 
     private static void ReadBootInformation(ulong loader, ulong information)

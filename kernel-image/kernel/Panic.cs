@@ -33,6 +33,18 @@ internal static unsafe class Panic
         End();
     }
 
+    /// <summary>The first program ended (Linux: "Attempted to kill init!"): the system has
+    /// nothing left to run. Not a kernel bug, so no backtrace.</summary>
+    internal static void InitExited(int status)
+    {
+        Begin();
+        Log.Write(Log.Red + Log.Bold + "KERNEL PANIC: " + Log.Reset);
+        Log.Write("init exited with status ");
+        Log.WriteDecimal((long)status);
+        Log.WriteLine();
+        End();
+    }
+
     /// <summary>Runtime host hook: RuntimeHost.FailFast.</summary>
     internal static void RuntimeFailure(string reason, string? detail) => Fail(reason, detail);
 

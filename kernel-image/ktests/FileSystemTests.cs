@@ -1,3 +1,5 @@
+using System;
+using Aurora.Vfs;
 using static Aurora.Kernel.Tests.TestRunner;
 
 namespace Aurora.Kernel.Tests;
@@ -6,8 +8,56 @@ namespace Aurora.Kernel.Tests;
 /// File systems in the kernel's tree (Files/FileSystem.cs), proven by musl programs that give
 /// the same answers on Linux (each prints "N wrong"; userland/rofs.c).
 /// </summary>
-internal static class FileSystemTests
+internal static unsafe class FileSystemTests
 {
+    /// <summary>The test build's initramfs.cpio (tools/aurora.sh, stage_test_initramfs: GNU cpio
+    /// archives of kernel-image/initramfs/rootfs and test shapes, a second archive appended) was
+    /// unpacked into the tmpfs at "/" before the programs went to /bin: the reference image's
+    /// /etc, both names of a hard-linked file with its data, a relative symbolic link that
+    /// resolves, the permission bits, and the appended archive's file in place of the first's.
+    /// It is not mounted as an image.</summary>
+    internal static void InitramfsIsUnpackedIntoRoot()
+    {
+        byte* bytes = stackalloc byte[256];
+        var buffer = new Span<byte>(bytes, 256);
+        ReadOnlySpan<byte> passwd = Read("/etc/passwd"u8, buffer);
+        Check(passwd.Length > 11 && passwd.Slice(0, 11).SequenceEqual("root:x:0:0:"u8), "/etc/passwd has not root's line");
+        CheckEqual(FileMode.Regular | 0x1A4u, ModeOf("/etc/passwd"u8, follow: true), "mode of /etc/passwd");
+        CheckEqual(FileMode.Directory | 0x1EDu, ModeOf("/etc"u8, follow: true), "mode of /etc");
+        Check(Read("/test/hard1"u8, buffer).SequenceEqual("one file, two names\n"u8), "the first name of a hard-linked file lost its data");
+        Check(Read("/test/hard2"u8, buffer).SequenceEqual("one file, two names\n"u8), "the second name of a hard-linked file lost its data");
+        CheckEqual(FileMode.SymbolicLink | 0x1FFu, ModeOf("/test/link"u8, follow: false), "mode of the symbolic link");
+        Check(Read("/test/link"u8, buffer).SequenceEqual("aurora\n"u8), "/test/link does not lead to /etc/hostname");
+        CheckEqual(FileMode.Regular | 0x180u, ModeOf("/test/private"u8, follow: true), "mode of a 0600 file");
+        Check(Read("/test/replaced"u8, buffer).SequenceEqual("second archive\n"u8), "the appended archive did not replace the file");
+        CheckEqual(FileMode.Regular | 0x1EDu, ModeOf("/test/replaced"u8, follow: true), "mode of the replaced file");
+        Check(ModeOf("/bin/hello.elf"u8, follow: true) == (FileMode.Regular | 0x1EDu), "the programs are not in /bin beside it");
+        CheckEqual(0u, ModeOf("/initramfs"u8, follow: false), "the initramfs was also mounted");
+    }
+
+    /// <summary>The mode at <paramref name="path"/>, 0 if nothing is there.</summary>
+    private static uint ModeOf(ReadOnlySpan<byte> path, bool follow)
+    {
+        Files.FileSystem.Lock();
+        VfsError error = follow ? Files.FileSystem.Vfs.Stat(path, out FileStatus status) : Files.FileSystem.Vfs.LinkStatus(path, out status);
+        Files.FileSystem.Unlock();
+        return error == VfsError.None ? status.Mode : 0;
+    }
+
+    /// <summary>The start of the file at <paramref name="path"/> in <paramref name="buffer"/>
+    /// (empty if there is none).</summary>
+    private static ReadOnlySpan<byte> Read(ReadOnlySpan<byte> path, Span<byte> buffer)
+    {
+        FileTable files = default;
+        long count = 0;
+        Files.FileSystem.Lock();
+        long fd = Files.FileSystem.Vfs.Open(ref files, path, OpenFlags.ReadOnly, 0);
+        if (fd >= 0) count = Files.FileSystem.Vfs.Read(ref files, (int)fd, buffer);
+        Files.FileSystem.Vfs.CloseAll(ref files);
+        Files.FileSystem.Unlock();
+        return buffer.Slice(0, count > 0 ? (int)count : 0);
+    }
+
     /// <summary>A second file system beside tmpfs through the same interface: the test build's
     /// boot module ro.cpio (a newc cpio image of userland/rofs/, signed) is mounted read-only at
     /// /ro. The program lists it, reads, stats, follows its symbolic link, walks ".." back into

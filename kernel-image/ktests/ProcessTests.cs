@@ -166,7 +166,8 @@ internal static unsafe class ProcessTests
     }
 
     /// <summary>wait4 takes Linux's options (WUNTRACED, WCONTINUED, __WALL: shells pass them) and
-    /// pid 0 (the caller's group), still reporting a child's exit (userland/wait_options.c).</summary>
+    /// pid 0 (the caller's group), still reporting a child's exit, and reads the pid as 32 bits as
+    /// Linux does (glibc's waitpid(-1) is 0xFFFFFFFF in the register; userland/wait_options.c).</summary>
     internal static void WaitTakesLinuxsOptions()
     {
         int status = Run("wait_options.elf");

@@ -75,6 +75,7 @@ internal static unsafe class TestCatalog
         T("descriptors.paths_start_at_dirfd_and_working_directory", &DescriptorTests.PathsStartAtDirfdAndWorkingDirectory),
         T("descriptors.socket_is_shared_across_fork_and_closed_by_the_last_holder", &DescriptorTests.SocketIsSharedAcrossForkAndClosedByTheLastHolder),
         T("files.read_only_image_is_mounted_beside_tmpfs", &FileSystemTests.ReadOnlyImageIsMountedBesideTmpfs),
+        T("files.initramfs_is_unpacked_into_root", &FileSystemTests.InitramfsIsUnpackedIntoRoot),
         T("files.readdir_and_unlink_empty_a_directory_in_one_pass", &FileSystemTests.ReaddirAndUnlinkEmptiesADirectoryInOnePass),
         T("pipes.pipes_follow_linux", &PipeTests.PipesFollowLinux),
         T("devproc.dev_and_proc_follow_linux", &DevProcTests.DevAndProcFollowLinux),

@@ -35,6 +35,16 @@ int main(void)
     expect("waitpid(-1, __WALL) returns the child", pid, waitpid(-1, &status, __WALL));
     expect("its exit status", 5, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 
+    /* pid_t is 32 bits: the upper half of the register is not looked at. glibc's waitpid(-1)
+       arrives as 0x00000000ffffffff (busybox sh got ECHILD for every command before). */
+    pid = child(6);
+    expect("wait4(0xffffffff) is wait4(-1)", pid, syscall(SYS_wait4, 0xffffffffL, &status, 0, 0));
+    expect("its exit status", 6, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    pid = child(7);
+    expect("wait4(pid | 1 << 32) is wait4(pid)", pid, syscall(SYS_wait4, (long)pid | 0x100000000L, &status, 0, 0));
+    expect("its exit status", 7, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    expect("wait4(INT_MIN) is ESRCH", -ESRCH, syscall(SYS_wait4, (long)(int)0x80000000, &status, 0, 0) < 0 ? -errno : 0);
+
     expect("an unknown option is EINVAL", -EINVAL, syscall(SYS_wait4, -1, &status, 0x100000, 0) < 0 ? -errno : 0);
     expect("no child left: ECHILD", -ECHILD, waitpid(-1, &status, WUNTRACED) < 0 ? -errno : 0);
     printf("wait_options: %d wrong\n", wrong);

@@ -27,11 +27,25 @@ public sealed class CpioBuilder
     public CpioBuilder Symlink(string name, string target) =>
         Entry(name, FileMode.SymbolicLink | 0x1FF, Encoding.UTF8.GetBytes(target), 0);
 
-    public CpioBuilder Entry(string name, uint mode, byte[] data, uint mtime, string magic = "070701")
+    /// <summary>One file under several names as GNU cpio writes it: the same inode and link
+    /// count on every entry, the data with the last name only.</summary>
+    public CpioBuilder HardLinks(string contents, params string[] names)
+    {
+        uint inode = _inode++;
+        for (int i = 0; i < names.Length; i++)
+        {
+            Entry(names[i], FileMode.Regular | 0x1A4, i == names.Length - 1 ? Encoding.UTF8.GetBytes(contents) : [], 0,
+                inode: inode, links: (uint)names.Length);
+        }
+
+        return this;
+    }
+
+    public CpioBuilder Entry(string name, uint mode, byte[] data, uint mtime, string magic = "070701", uint? inode = null, uint links = 1)
     {
         byte[] nameBytes = Encoding.UTF8.GetBytes(name + "\0");
         var header = new StringBuilder(magic);
-        foreach (uint field in new uint[] { _inode++, mode, 0, 0, 1, mtime, (uint)data.Length, 0, 0, 0, 0, (uint)nameBytes.Length, 0 })
+        foreach (uint field in new uint[] { inode ?? _inode++, mode, 0, 0, links, mtime, (uint)data.Length, 0, 0, 0, 0, (uint)nameBytes.Length, 0 })
         {
             header.Append(field.ToString("X8"));
         }

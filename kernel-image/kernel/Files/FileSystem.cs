@@ -7,12 +7,16 @@ namespace Aurora.Kernel.Files;
 
 /// <summary>
 /// The kernel's one file tree (SPEC FS-1): an <c>Aurora.Vfs</c> with a tmpfs mounted at "/" at
-/// boot, "/bin" holding the user programs the boot loader brought (boot modules named *.elf),
-/// an empty "/tmp", devfs at "/dev" (with a tmpfs at "/dev/shm") and procfs at "/proc"
-/// (Mounts.cs), and each boot module named <c>NAME.cpio</c> (a newc cpio image, signed like
-/// every module) mounted read-only at "/NAME" through the same <see cref="IFileSystem"/>
-/// interface (<see cref="CpioFileSystem"/>, read in place: boot modules stay mapped for the
-/// kernel's life). Every call into the VFS holds <see cref="Lock"/>: system calls are
+/// boot, "/bin" and an empty "/tmp", then the initramfs — the boot module named
+/// <see cref="InitramfsName"/>, one or more newc cpio archives one after another, signed like
+/// every module — unpacked into it as Linux unpacks its initramfs into rootfs
+/// (<see cref="CpioUnpacker"/>; the reference image's busybox, /sbin/init and /etc come this
+/// way), then the user programs the boot loader brought as modules named *.elf copied into
+/// "/bin" (the test image's programs), devfs at "/dev" (with a tmpfs at "/dev/shm") and procfs
+/// at "/proc" (Mounts.cs), and each other boot module named <c>NAME.cpio</c>
+/// mounted read-only at "/NAME" through the same <see cref="IFileSystem"/> interface
+/// (<see cref="CpioFileSystem"/>, read in place: boot modules stay mapped for the kernel's
+/// life). Every call into the VFS holds <see cref="Lock"/>: system calls are
 /// preemptible, the VFS is not reentrant, and a sleeping lock keeps the timer running while a
 /// large read or write copies.
 /// </summary>
@@ -36,6 +40,9 @@ internal static unsafe class FileSystem
     /// <summary>cpio images mounted read-only at boot.</summary>
     internal static int Images;
 
+    /// <summary>The boot module unpacked into "/" (Linux's initramfs, a cpio "newc" archive).</summary>
+    internal static ReadOnlySpan<byte> InitramfsName => "initramfs.cpio"u8;
+
     internal static void Lock()
     {
         fixed (KernelMutex* mutex = &s_lock) mutex->Acquire();
@@ -55,6 +62,11 @@ internal static unsafe class FileSystem
         Check(s_vfs.Initialize(CapacityBytes), "mounting the root tmpfs");
         Check(s_vfs.Mkdir("/bin"u8, 0x1ED), "creating /bin");   // 0755
         Check(s_vfs.Mkdir("/tmp"u8, 0x3FF), "creating /tmp");   // 01777
+        for (int i = 0; i < info.ModuleCount; i++)
+        {
+            if (info.ModuleName(i).SequenceEqual(InitramfsName)) UnpackInitramfs(ref info, i);
+        }
+
         FileTable files = default;
         byte* path = stackalloc byte[5 + Boot.BootInfo.ModuleNameLength];
         for (int i = 0; i < info.ModuleCount; i++)
@@ -65,7 +77,7 @@ internal static unsafe class FileSystem
             name.CopyTo(new Span<byte>(path + 5, name.Length));
             var program = new ReadOnlySpan<byte>((byte*)(info.ModulePhysical[i] + info.DirectMapOffset), (int)info.ModuleSize[i]);
             long fd = s_vfs.Open(ref files, new ReadOnlySpan<byte>(path, 5 + name.Length),
-                OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Exclusive, 0x1ED);
+                OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Truncate, 0x1ED);
             if (fd < 0) Check((VfsError)(-fd), "creating a file in /bin");
             long written = s_vfs.Write(ref files, (int)fd, program);
             if (written != program.Length) Check(written < 0 ? (VfsError)(-written) : VfsError.NoSpace, "writing a program to /bin");
@@ -92,7 +104,60 @@ internal static unsafe class FileSystem
             if (stem[i] == (byte)'/') return false;
         }
 
-        return !stem.SequenceEqual("."u8) && !stem.SequenceEqual(".."u8);
+        return !stem.SequenceEqual("."u8) && !stem.SequenceEqual(".."u8) && !name.SequenceEqual(InitramfsName);
+    }
+
+    /// <summary>Unpacks boot module <paramref name="index"/> (the initramfs) into "/". Its
+    /// signature must verify like any module's; a refused or malformed image is logged and the
+    /// kernel runs on with what it has (Linux too boots on after "Initramfs unpacking failed").</summary>
+    private static void UnpackInitramfs(ref Boot.BootInfo info, int index)
+    {
+        var module = new ReadOnlySpan<byte>((byte*)(info.ModulePhysical[index] + info.DirectMapOffset), (int)info.ModuleSize[index]);
+        Log.Write("files: ");
+        Log.Write(InitramfsName);
+        Aurora.Modsign.VerifyResult verdict = Modules.ModuleTrust.Verify(module, out ReadOnlySpan<byte> payload);
+        if (verdict != Aurora.Modsign.VerifyResult.Valid)
+        {
+            Log.Write(" not unpacked, signature: ");
+            Log.WriteLine(Aurora.Modsign.ResultText.Describe(verdict));
+            return;
+        }
+
+        VfsError error;
+        UnpackCounts counts;
+        fixed (byte* bytes = payload) error = CpioUnpacker.Unpack(ref s_vfs, bytes, payload.Length, out counts);
+        Log.Write(" unpacked into /: ");
+        Log.WriteDecimal((long)counts.Directories);
+        Log.Write(" directories, ");
+        Log.WriteDecimal((long)counts.Files);
+        Log.Write(" files, ");
+        Log.WriteDecimal((long)counts.SymbolicLinks);
+        Log.Write(" symbolic links");
+        if (counts.Skipped > 0)
+        {
+            Log.Write(", ");
+            Log.WriteDecimal((long)counts.Skipped);
+            Log.Write(" device or FIFO entries skipped");
+        }
+
+        if (error != VfsError.None)
+        {
+            Log.Write("; ");
+            Log.WriteDecimal((long)counts.Failed);
+            Log.Write(" entries failed, first error ");
+            Log.WriteDecimal((long)error);
+        }
+
+        Log.WriteLine();
+    }
+
+    /// <summary>Whether <paramref name="path"/> names a regular file (links followed).</summary>
+    internal static bool IsRegularFile(ReadOnlySpan<byte> path)
+    {
+        Lock();
+        VfsError error = s_vfs.Stat(path, out FileStatus status);
+        Unlock();
+        return error == VfsError.None && FileMode.IsRegular(status.Mode);
     }
 
     /// <summary>Mounts boot module <paramref name="index"/> (NAME.cpio) read-only at "/NAME".

@@ -56,26 +56,36 @@ internal static unsafe class Mounts
     {
         // The root is a tmpfs and says so: busybox (find_mount_point) skips a source named
         // "rootfs", so Linux's name for it would leave df / without a mount.
-        Record(Kind.RootFs, "/"u8, "tmpfs"u8, 0, 0);
-        Check(FileSystem.Vfs.Mkdir("/dev"u8, 0x1ED), "creating /dev");
-        Check(Mount(Kind.DevTmpfs, "/dev"u8, "devtmpfs"u8, 0, 0), "mounting devfs at /dev");
-        Check(Mount(Kind.Tmpfs, "/dev/shm"u8, "tmpfs"u8, NoSetId | NoDevices, tmpfsCapacity), "mounting a tmpfs at /dev/shm");
-        Check(FileSystem.Vfs.Mkdir("/proc"u8, 0x16D), "creating /proc"); // 0555
-        Check(Mount(Kind.Proc, "/proc"u8, "proc"u8, NoSetId | NoDevices | NoExecute, 0), "mounting procfs at /proc");
+        if (!Record(Kind.RootFs, "/"u8, "tmpfs"u8, 0, 0)) Panic.Fail("file system set-up failed", "recording the root mount");
+        // The initramfs may have made the directories already (the reference image's has).
+        if (MountAt("/dev"u8, 0x1ED, Kind.DevTmpfs, "devtmpfs"u8, 0, 0))
+            MountAt("/dev/shm"u8, 0x3FF, Kind.Tmpfs, "tmpfs"u8, NoSetId | NoDevices, tmpfsCapacity);
+        MountAt("/proc"u8, 0x16D, Kind.Proc, "proc"u8, NoSetId | NoDevices | NoExecute, 0); // 0555
         // The VFS takes its link-following buffers on the first link it follows: let that be
         // now (through /dev/fd), not inside the first program, which tests hold to account
         // for every heap block it leaves behind.
         FileSystem.Vfs.Stat("/dev/fd"u8, out _);
     }
 
+    /// <summary>A boot mount on <paramref name="target"/>, made first if missing. One that
+    /// cannot be made (something not a directory in the way) is logged and left out: the
+    /// kernel runs on, as Linux does when devtmpfs cannot be mounted.</summary>
+    private static bool MountAt(ReadOnlySpan<byte> target, uint mode, Kind kind, ReadOnlySpan<byte> source, ulong flags, ulong sizeBytes)
+    {
+        VfsError error = FileSystem.Vfs.Mkdir(target, mode);
+        if (error == VfsError.None || error == VfsError.Exists) error = Mount(kind, target, source, flags, sizeBytes);
+        if (error == VfsError.None) return true;
+        Log.Write("files: ");
+        Log.Write(target);
+        Log.Write(" not mounted, error ");
+        Log.WriteDecimal((long)error);
+        Log.WriteLine();
+        return false;
+    }
+
     /// <summary>Records a boot-module image the kernel mounted itself (FileSystem.MountImage).</summary>
     internal static void RecordImage(ReadOnlySpan<byte> target, ReadOnlySpan<byte> source) =>
         Record(Kind.Cpio, target, source, ReadOnly, 0);
-
-    private static void Check(VfsError error, string what)
-    {
-        if (error != VfsError.None) Panic.Fail("file system set-up failed", what);
-    }
 
     /// <summary>Mounts a new file system of <paramref name="kind"/> on the directory
     /// <paramref name="target"/> (absolute, canonical) and records it. The VFS's errors:

@@ -174,27 +174,49 @@ internal unsafe partial struct Process
         }
     }
 
-    /// <summary>Runs the program at <paramref name="path"/> (kernel option init=PATH) to its end
-    /// and logs how it ended.</summary>
-    internal static void RunInit(ReadOnlySpan<byte> path)
+    /// <summary>The environment the first program starts with: Linux's (init/main.c,
+    /// envp_init).</summary>
+    private static ReadOnlySpan<byte> InitEnvironment => "HOME=/\0TERM=linux\0"u8;
+    private const int InitEnvironmentCount = 2;
+
+    /// <summary>
+    /// Runs the first program — /sbin/init, or the command line of the init= option — to its
+    /// end and returns how it ended as a shell reports it: the exit status, 128 + the signal
+    /// for a program a signal ended, 127 when the program was not found, 126 when it could not
+    /// be run. <paramref name="arguments"/> holds <paramref name="argumentCount"/>
+    /// NUL-terminated strings, the program's path first (its argv[0] too, as Linux gives init).
+    /// </summary>
+    internal static int RunInit(ReadOnlySpan<byte> arguments, int argumentCount)
     {
+        int pathLength = 0, nameStart = 0;
+        for (; pathLength < arguments.Length && arguments[pathLength] != 0; pathLength++)
+        {
+            if (arguments[pathLength] == (byte)'/') nameStart = pathLength + 1;
+        }
+
+        ReadOnlySpan<byte> path = arguments.Slice(0, pathLength);
         Log.Write("init: ");
-        Log.Write(path);
+        for (int i = 0; i < arguments.Length; i++)
+        {
+            if (arguments[i] != 0) Log.Write(arguments[i]);
+            else if (i < arguments.Length - 1) Log.Write(" ");
+        }
+
         long error = ReadProgram(null, path, out byte* image, out long size);
         LoadError load = LoadError.None;
         Process* process = null;
+        byte* strings = (byte*)KernelMemory.Allocate((nuint)(arguments.Length + InitEnvironment.Length));
+        if (strings == null) error = -Syscalls.Errno.ENOMEM;
         if (error == 0)
         {
-            int nameStart = 0;
-            for (int i = 0; i < path.Length; i++)
-            {
-                if (path[i] == (byte)'/') nameStart = i + 1;
-            }
-
-            process = Start(new ReadOnlySpan<byte>(image, (int)size), path.Slice(nameStart), path, out load);
-            KernelMemory.Free(image);
+            arguments.CopyTo(new Span<byte>(strings, arguments.Length));
+            InitEnvironment.CopyTo(new Span<byte>(strings + arguments.Length, InitEnvironment.Length));
+            process = Start(new ReadOnlySpan<byte>(image, (int)size), path.Slice(nameStart),
+                new ReadOnlySpan<byte>(strings, arguments.Length + InitEnvironment.Length), argumentCount, InitEnvironmentCount, path, out load);
         }
 
+        KernelMemory.Free(image);
+        KernelMemory.Free(strings);
         if (process == null)
         {
             Log.Write(" could not start (errno ");
@@ -202,14 +224,16 @@ internal unsafe partial struct Process
             Log.Write(", load error ");
             Log.WriteDecimal((long)load);
             Log.WriteLine(")");
-            return;
+            return error == -Syscalls.Errno.ENOENT ? 127 : 126;
         }
 
         Log.WriteLine();
         int status = Wait(process);
+        int code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F);
         Log.Write("init: exit status ");
-        Log.WriteDecimal((long)status);
+        Log.WriteDecimal((long)code);
         Log.WriteLine();
+        return code;
     }
 
     /// <summary>The whole file at <paramref name="path"/> in a heap buffer; 0 or -errno.</summary>

@@ -174,7 +174,12 @@ internal unsafe partial struct Process
     /// ERESTARTSYS (EINTR, or restarted under SA_RESTART, as on Linux).</summary>
     internal static long WaitForChild(Process* parent, long pid, ulong statusAddress, ulong options)
     {
-        if ((options & ~WaitOptions) != 0 || pid == long.MinValue) return -Syscalls.Errno.EINVAL;
+        // pid_t is 32 bits: Linux reads the low half of the register. glibc's waitpid(-1, ...)
+        // leaves the upper half zero (0xFFFFFFFF), which as a 64-bit pid named no child: busybox
+        // sh then saw ECHILD for every command it waited for (exit status 255).
+        pid = (int)pid;
+        if ((options & ~WaitOptions) != 0) return -Syscalls.Errno.EINVAL;
+        if (pid == int.MinValue) return -Syscalls.Errno.ESRCH;   // Linux: -INT_MIN is no group
         // Process groups do not exist yet (every process is in its first ancestor's group and
         // none can leave it): pid 0 (the caller's group) and -pgid wait for any child.
         if (pid == 0 || pid < -1) pid = -1;

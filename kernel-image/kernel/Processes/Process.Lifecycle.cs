@@ -64,6 +64,27 @@ internal unsafe partial struct Process
     /// boot modules are).</summary>
     internal static Process* Start(ReadOnlySpan<byte> program, ReadOnlySpan<byte> name, ReadOnlySpan<byte> path, out LoadError error)
     {
+        // argv = { name }, no environment.
+        byte* strings = stackalloc byte[NameCapacity + 1];
+        int length = Math.Min(name.Length, NameCapacity - 1);
+        name.Slice(0, length).CopyTo(new Span<byte>(strings, length));
+        strings[length] = 0;
+        return Start(program, name, new ReadOnlySpan<byte>(strings, length + 1), 1, 0, path, out error);
+    }
+
+    /// <summary><see cref="Start(ReadOnlySpan{byte}, ReadOnlySpan{byte}, out LoadError)"/> with
+    /// an argument vector and environment: <paramref name="strings"/> holds
+    /// <paramref name="argumentCount"/> then <paramref name="environmentCount"/> NUL-terminated
+    /// strings, one after another (the layout execve copies in).</summary>
+    internal static Process* Start(ReadOnlySpan<byte> program, ReadOnlySpan<byte> name, ReadOnlySpan<byte> strings,
+        int argumentCount, int environmentCount, out LoadError error) =>
+        Start(program, name, strings, argumentCount, environmentCount, default, out error);
+
+    /// <summary>The same, for the file at <paramref name="path"/> (what /proc/PID/exe shows;
+    /// empty: /bin/NAME, where the boot modules are).</summary>
+    internal static Process* Start(ReadOnlySpan<byte> program, ReadOnlySpan<byte> name, ReadOnlySpan<byte> strings,
+        int argumentCount, int environmentCount, ReadOnlySpan<byte> path, out LoadError error)
+    {
         var process = (Process*)KernelMemory.Allocate((nuint)sizeof(Process));
         if (process == null) { error = LoadError.OutOfMemory; return null; }
         *process = default;
@@ -89,19 +110,14 @@ internal unsafe partial struct Process
         RandomLayout random = default;
         if (error == LoadError.None)
         {
-            // argv = { name }, no environment.
-            byte* strings = stackalloc byte[NameCapacity + 1];
-            ReadOnlySpan<byte> stored = process->NameText;
-            stored.CopyTo(new Span<byte>(strings, stored.Length));
-            strings[stored.Length] = 0;
             random = ChooseLayout(layout.End);
-            process->InitialStackPointer = BuildStack(process->Space, ref process->Regions, random.StackTop, layout, new ReadOnlySpan<byte>(strings, stored.Length + 1), 1, 0);
+            process->InitialStackPointer = BuildStack(process->Space, ref process->Regions, random.StackTop, layout, strings, argumentCount, environmentCount);
             if (process->InitialStackPointer == 0) error = LoadError.OutOfMemory;
         }
         if (error == LoadError.None && !ConsoleFile.InstallStandardDescriptors(ref process->Descriptors)) error = LoadError.OutOfMemory;
         if (error == LoadError.None)
         {
-            process->Program = StartProgramInfo(process->NameText, path);
+            process->Program = StartProgramInfo(process->NameText, path, strings, argumentCount);
             if (process->Program == null) error = LoadError.OutOfMemory;
         }
 
@@ -133,9 +149,9 @@ internal unsafe partial struct Process
         return process;
     }
 
-    /// <summary>The program record of a process the kernel starts: argv = { name }, no
-    /// environment, the path given or /bin/NAME.</summary>
-    private static ProgramInfo* StartProgramInfo(ReadOnlySpan<byte> name, ReadOnlySpan<byte> path)
+    /// <summary>The program record of a process the kernel starts: its strings (the first
+    /// <paramref name="argumentCount"/> are the arguments), the path given or /bin/NAME.</summary>
+    private static ProgramInfo* StartProgramInfo(ReadOnlySpan<byte> name, ReadOnlySpan<byte> path, ReadOnlySpan<byte> strings, int argumentCount)
     {
         byte* buffer = stackalloc byte[5 + NameCapacity + 1];
         ReadOnlySpan<byte> executable = path;
@@ -146,10 +162,13 @@ internal unsafe partial struct Process
             executable = new ReadOnlySpan<byte>(buffer, 5 + name.Length);
         }
 
-        byte* argument = stackalloc byte[NameCapacity + 1];
-        name.CopyTo(new Span<byte>(argument, name.Length));
-        argument[name.Length] = 0;
-        return ProgramInfo.Create(executable, new ReadOnlySpan<byte>(argument, name.Length + 1), name.Length + 1);
+        int argumentBytes = 0;
+        for (int seen = 0; seen < argumentCount && argumentBytes < strings.Length; argumentBytes++)
+        {
+            if (strings[argumentBytes] == 0) seen++;
+        }
+
+        return ProgramInfo.Create(executable, strings, argumentBytes);
     }
 
     /// <summary>Waits for the process to end, frees its memory and returns its Linux wait status.</summary>

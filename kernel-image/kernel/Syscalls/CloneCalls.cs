@@ -30,4 +30,11 @@ internal static unsafe class CloneCalls
 
         return pid;
     }
+
+    /// <summary>vfork(): a fork. Linux lends the child the parent's memory and suspends the
+    /// parent until the child calls execve or exits; a child may only do those (POSIX), so a
+    /// copy-on-write copy gives it the same result, and the parent running on meanwhile changes
+    /// nothing such a child can see. glibc's vfork() (busybox init, posix_spawn) uses
+    /// this call, not clone.</summary>
+    internal static long Vfork(Process* process) => Process.Fork(process);
 }

@@ -174,6 +174,7 @@ internal static unsafe partial class SyscallTable
             Gettimeofday => TimeCalls.GetTimeOfDay(process, a0, a1),
             Time => TimeCalls.Time(process, a0),
             Fork => Process.Fork(process),
+            Vfork => CloneCalls.Vfork(process),
             Clone => CloneCalls.Clone(process, a0, a1, a2, a3),
             Wait4 => Process.WaitForChild(process, (long)a0, a1, a2),
             Execve => Process.Execute(process, a0, a1, a2),

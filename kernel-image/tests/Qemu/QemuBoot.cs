@@ -14,6 +14,9 @@ public enum BootPath
     GrubBiosTextMode,
     LimineBios,
     LimineUefi,
+    /// <summary>The reference image (artifacts/aurora.iso, ./aurora build): busybox in its
+    /// initramfs, /sbin/init run at boot; GRUB on SeaBIOS.</summary>
+    Reference,
 }
 
 /// <summary>What one QEMU boot printed on COM1 and how QEMU ended.</summary>
@@ -37,6 +40,7 @@ public static class QemuBoot
     {
         BootPath.GrubBiosTextMode => "aurora-test-textmode.iso",
         BootPath.LimineBios or BootPath.LimineUefi => "aurora-test-limine.iso",
+        BootPath.Reference => "aurora.iso",
         _ => "aurora-test.iso",
     });
 
@@ -58,7 +62,7 @@ public static class QemuBoot
     {
         string iso = IsoFor(path);
         if (!File.Exists(iso))
-            throw new FileNotFoundException($"{iso} is missing: build it with `./aurora build --test` (./aurora test does)");
+            throw new FileNotFoundException($"{iso} is missing: build it with `./aurora build{(path == BootPath.Reference ? "" : " --test")}` (./aurora test does)");
         var info = new ProcessStartInfo("qemu-system-x86_64")
         {
             RedirectStandardOutput = true,
@@ -84,12 +88,47 @@ public static class QemuBoot
             info.ArgumentList.Add(OvmfPath() ?? throw new FileNotFoundException("OVMF (Debian package ovmf) is needed for UEFI boots"));
         }
 
+        return Run(info, timeout, typing);
+    }
+
+    /// <summary>`./aurora run --no-build ARGUMENTS...` (the reference image the last build made),
+    /// driven like <see cref="Boot"/>: its exit status is ./aurora's.</summary>
+    public static BootResult AuroraRun(IEnumerable<string> arguments, TimeSpan? timeout = null,
+        IReadOnlyList<(string? After, string Text)>? typing = null, string? until = null)
+    {
+        if (!File.Exists(IsoFor(BootPath.Reference)))
+            throw new FileNotFoundException($"{IsoFor(BootPath.Reference)} is missing: build it with `./aurora build` (./aurora test does)");
+        var info = new ProcessStartInfo(Path.Combine(RepositoryRoot, "aurora"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add("run");
+        info.ArgumentList.Add("--no-build");
+        foreach (string argument in arguments) info.ArgumentList.Add(argument);
+        return Run(info, timeout, typing, until);
+    }
+
+    /// <param name="until">When the output shows this text, the run has said what it had to:
+    /// the process tree is ended (a shell prompt never ends by itself) and the result has
+    /// exit code -1, not timed out.</param>
+    private static BootResult Run(ProcessStartInfo info, TimeSpan? timeout, IReadOnlyList<(string? After, string Text)>? typing, string? until = null)
+    {
         using var process = Process.Start(info)!;
         var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        // Read as it comes, not by lines: a shell's prompt ends with no newline.
+        System.Threading.Tasks.Task Pump(StreamReader reader) => System.Threading.Tasks.Task.Run(() =>
+        {
+            var buffer = new char[4096];
+            int count;
+            while ((count = reader.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                lock (output) output.Append(buffer, 0, count);
+            }
+        });
+        var pumps = new[] { Pump(process.StandardOutput), Pump(process.StandardError) };
         if (typing is null)
         {
             process.StandardInput.Close();
@@ -129,16 +168,28 @@ public static class QemuBoot
             });
         }
 
-        bool exited = process.WaitForExit((int)(timeout ?? TimeSpan.FromSeconds(90)).TotalMilliseconds);
+        var end = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        bool exited = false, seen = false;
+        while (!exited && !seen && DateTime.UtcNow < end)
+        {
+            exited = process.WaitForExit(50);
+            if (until is not null)
+            {
+                lock (output) seen = StripAnsi(output.ToString()).Contains(until, StringComparison.Ordinal);
+            }
+        }
+
         if (!exited)
         {
+            if (seen) System.Threading.Thread.Sleep(500); // the rest of the line
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
         }
-        process.WaitForExit(); // drain the output handlers
+        process.WaitForExit();
+        System.Threading.Tasks.Task.WaitAll(pumps, TimeSpan.FromSeconds(10)); // drain the output
         string serial;
         lock (output) serial = StripAnsi(output.ToString());
-        return new BootResult(exited ? process.ExitCode : -1, serial, !exited);
+        return new BootResult(exited ? process.ExitCode : -1, serial, !exited && !seen);
     }
 
     /// <summary>Removes terminal escape sequences (colours from the kernel, screen control

@@ -1,35 +1,128 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
 using Xunit;
 
 namespace Aurora.KernelImage.Tests.Qemu;
 
-/// <summary>The reference image's shell (userland/sh.c, started with init=/bin/sh.elf) driven
-/// through the serial console: typed lines reach read(0) through the kernel's line
-/// discipline, built-ins answer, and programs from /bin run with fork + execve. Each command
-/// is typed once the previous one has answered (the console echoes what is typed, so typing
-/// ahead would mix the echo into the answers, as on any terminal).</summary>
+/// <summary>
+/// The reference image (artifacts/aurora.iso) as a user meets it through `./aurora run`:
+/// busybox init (/sbin/init from the initramfs) starts busybox's shell on the serial console,
+/// typed lines get their answers; `--init "PROGRAM ARGS"` runs a command line instead and
+/// `./aurora run` exits with its status; `--add` and `--initrd` put files into the image.
+/// Each test is one boot (a few seconds under TCG). Typed text waits for its cue: the console
+/// echoes what is typed, so typing ahead would mix the echo into the answers.
+/// </summary>
 public class ShellTests
 {
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(240);
+
     [Fact]
-    public void TypedCommandsRunBuiltInsAndPrograms()
+    public void BusyboxInitGivesAShellPromptOnTheSerialConsole()
     {
-        BootResult run = QemuBoot.Boot(BootPath.GrubBios, "init=/bin/sh.elf exit-after-ready", typing: new (string?, string)[]
+        var arguments = new List<string> { "--timeout", "200" };
+        using var overrides = new TemporaryDirectory();
+        if (!KernelMountsFileSystems())
         {
-            ("Aurora shell", "echo typed   on the console\n"),
-            ("typed on the console", "ls /bin\n"),                  // the answer, not the echo (three spaces)
-            ("syscall_errors.elf", "hello\n"),
-            ("[hello exited with 42]", "segfault\n"),
-            ("[segfault killed by signal 11]", "nosuchprogram\n"),
-            ("nosuchprogram: not found", "exit\n"),
-        });
+            // Until mount(2), devfs and the console ttys are in the kernel (issue 11, items
+            // 4 and 5), busybox init cannot open /dev/ttyS0 and the console is no tty: the
+            // image's inittab then gets the shell on init's own console, interactive by -i.
+            overrides.Write("etc/inittab", File.ReadAllText(Path.Combine(QemuBoot.RepositoryRoot, "kernel-image/initramfs/rootfs/etc/inittab"))
+                .Replace("ttyS0::respawn:-/bin/sh", "::respawn:-/bin/sh -i").Replace("tty1::respawn:-/bin/sh", ""));
+            arguments.AddRange(new[] { "--initrd", overrides.Path });
+        }
+
+        BootResult run = QemuBoot.AuroraRun(arguments, Limit, typing: new (string?, string)[]
+        {
+            ("root@aurora:/# ", "echo $((6*7))\n"),     // the prompt of /etc/profile's PS1
+            ("42", "ls /usr/libexec/aurora | head -3\n"),
+        }, until: "attack_elf.elf");
         string serial = run.Serial;
-        Assert.True(serial.Contains("typed on the console"), "echo's answer is missing:\n" + serial);
-        Assert.Contains("hello.elf", serial);                          // ls /bin
-        Assert.Contains("hello from musl: hello, argc 1", serial);     // a program from /bin
-        Assert.Contains("[hello exited with 42]", serial);
-        Assert.Contains("[segfault killed by signal 11]", serial);
-        Assert.Contains("nosuchprogram: not found", serial);
-        Assert.Contains("bye", serial);
+        Assert.False(run.TimedOut, "no prompt or no answer:\n" + serial);
+        Assert.True(serial.Contains("init: /sbin/init"), "busybox init did not start:\n" + serial);
+        Assert.True(serial.Contains("root@aurora:/# "), "no prompt:\n" + serial);
+        // $((6*7)), computed by the shell, on a line of its own (after the prompt when the
+        // console does not echo).
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(serial, @"(\n|# )42\n"), "no answer to echo $((6*7)):\n" + serial);
+        // A pipeline: the first three of our programs, sorted.
+        Assert.True(serial.Contains("aslr.elf\nattack_cleanup.elf\nattack_elf.elf\n"), "ls | head gave another answer:\n" + serial);
+        Assert.DoesNotContain("attack_exhaust.elf", serial);
+        Assert.DoesNotContain("KERNEL PANIC", serial);
+    }
+
+    [Fact]
+    public void InitCommandLineSeesFilesPutThereByAddAndInitrd()
+    {
+        using var host = new TemporaryDirectory();
+        string added = host.Write("added.txt", "put there by --add\n");
+        string plain = host.Write("plain.txt", "to /root by default\n");
+        using var tree = new TemporaryDirectory();
+        tree.Write("etc/from-initrd.txt", "merged by --initrd\n");
+        BootResult run = QemuBoot.AuroraRun(new[]
+        {
+            "--timeout", "200",
+            "--add", added + ":/srv/data/added.txt",
+            "--add", plain,
+            "--initrd", tree.Path,
+            "--init", "/bin/cat /srv/data/added.txt /root/plain.txt /etc/from-initrd.txt /etc/hostname",
+        }, Limit);
+        string serial = run.Serial;
+        Assert.Contains("put there by --add\n", serial);
+        Assert.Contains("to /root by default\n", serial);
+        Assert.Contains("merged by --initrd\n", serial);
+        Assert.Contains("aurora\n", serial);                        // the image's own /etc stays
         Assert.Contains("init: exit status 0", serial);
-        Assert.Equal(BootResult.TestsPassed, run.ExitCode);
+        Assert.Equal(0, run.ExitCode);
+    }
+
+    [Fact]
+    public void InitCommandLineIsSplitAsAShellSplitsAndItsStatusIsTheRunsStatus()
+    {
+        BootResult run = QemuBoot.AuroraRun(new[]
+        {
+            "--timeout", "200",
+            "--init", "/bin/sh -c 'echo \"two  spaces,\" $((6*7)) \\$HOME; exit 7'",
+        }, Limit);
+        Assert.Contains("two  spaces, 42 $HOME\n", run.Serial);
+        Assert.Contains("init: exit status 7", run.Serial);
+        Assert.Equal(7, run.ExitCode);
+    }
+
+    [Fact]
+    public void WhenTheDefaultInitExitsTheKernelPanics()
+    {
+        // /sbin/init replaced by a program that exits with 42 (userland/hello.c).
+        string hello = Path.Combine(QemuBoot.Artifacts, "obj", "release", "userland", "hello.elf");
+        BootResult run = QemuBoot.AuroraRun(new[] { "--timeout", "200", "--add", hello + ":/sbin/init" }, Limit,
+            until: "init exited with status");
+        Assert.Contains("init: /sbin/init", run.Serial);
+        Assert.Contains("KERNEL PANIC: init exited with status 42", run.Serial);
+    }
+
+    /// <summary>Whether the kernel has mount(2) for busybox's mount: one short boot that runs
+    /// the mount the image's inittab runs first.</summary>
+    /// <summary>Whether the kernel has what the image's own inittab needs: devfs (mount(2)) and a
+    /// console that is a terminal (a shell on /dev/ttyS0 is interactive only on a tty).</summary>
+    private static bool KernelMountsFileSystems()
+    {
+        BootResult probe = QemuBoot.AuroraRun(new[] { "--timeout", "200", "--init",
+            "/bin/sh -c '/bin/mount -t devtmpfs devtmpfs /dev && test -t 0 </dev/ttyS0 && echo ttys-$((6*7))'" }, Limit);
+        return probe.Serial.Contains("ttys-42"); // the shell's answer, not the echoed command line
+    }
+
+    private sealed class TemporaryDirectory : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("aurora-test-").FullName;
+
+        /// <summary>Writes <paramref name="contents"/> to RELATIVE under the directory; its path.</summary>
+        public string Write(string relative, string contents)
+        {
+            string file = System.IO.Path.Combine(Path, relative);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
+            File.WriteAllText(file, contents);
+            return file;
+        }
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }

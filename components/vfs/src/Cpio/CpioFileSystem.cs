@@ -14,7 +14,6 @@ namespace Aurora.Vfs;
 /// </summary>
 public unsafe struct CpioFileSystem : IFileSystem
 {
-    private const int HeaderSize = 110;
     private const uint RootNode = 1;
 
     private byte* _image;
@@ -38,7 +37,7 @@ public unsafe struct CpioFileSystem : IFileSystem
         long offset = 0;
         while (true)
         {
-            VfsError error = ReadHeader(offset, out Header header);
+            VfsError error = ReadHeader(offset, out CpioHeader header);
             if (error != VfsError.None)
             {
                 return error;
@@ -89,7 +88,7 @@ public unsafe struct CpioFileSystem : IFileSystem
         offset = 0;
         while (true)
         {
-            ReadHeader(offset, out Header header);
+            ReadHeader(offset, out CpioHeader header);
             if (header.IsTrailer)
             {
                 return VfsError.None;
@@ -263,107 +262,11 @@ public unsafe struct CpioFileSystem : IFileSystem
 
     // ---- The archive ------------------------------------------------------------------
 
-    /// <summary>One newc header, decoded, with where its name, data and successor lie.</summary>
-    private struct Header
-    {
-        public uint Mode;
-        public uint UserId;
-        public uint GroupId;
-        public long ModifyTime;
-        public long NameOffset;
-        /// <summary>Without the terminating NUL.</summary>
-        public int NameLength;
-        public long DataOffset;
-        public long DataLength;
-        public long Next;
-        public bool IsTrailer;
-    }
-
-    /// <summary>The header at <paramref name="offset"/>: "070701" (or "070702", the same with a
-    /// checksum we do not check), thirteen 8-digit hex fields (ino, mode, uid, gid, nlink, mtime,
-    /// filesize, devmajor, devminor, rdevmajor, rdevminor, namesize, check), the name with its
-    /// NUL padded to 4 bytes from the header's start, then the data padded to 4.</summary>
-    private readonly VfsError ReadHeader(long offset, out Header header)
-    {
-        header = default;
-        if (offset < 0 || _length - offset < HeaderSize)
-        {
-            return VfsError.InvalidArgument;
-        }
-
-        byte* h = _image + offset;
-        if (!new ReadOnlySpan<byte>(h, 5).SequenceEqual("07070"u8) || (h[5] != (byte)'1' && h[5] != (byte)'2'))
-        {
-            return VfsError.InvalidArgument;
-        }
-
-        if (!Hex(h, 2, out uint mode) || !Hex(h, 3, out uint uid) || !Hex(h, 4, out uint gid) ||
-            !Hex(h, 6, out uint mtime) || !Hex(h, 7, out uint fileSize) || !Hex(h, 12, out uint nameSize) || nameSize == 0)
-        {
-            return VfsError.InvalidArgument;
-        }
-
-        long nameOffset = offset + HeaderSize;
-        if (_length - nameOffset < nameSize || _image[nameOffset + nameSize - 1] != 0)
-        {
-            return VfsError.InvalidArgument;
-        }
-
-        long dataOffset = Align4(nameOffset + nameSize);
-        if (dataOffset > _length || _length - dataOffset < fileSize)
-        {
-            return VfsError.InvalidArgument;
-        }
-
-        header.Mode = mode;
-        header.UserId = uid;
-        header.GroupId = gid;
-        header.ModifyTime = mtime;
-        header.NameOffset = nameOffset;
-        header.NameLength = (int)nameSize - 1;
-        header.DataOffset = dataOffset;
-        header.DataLength = fileSize;
-        header.Next = Align4(dataOffset + fileSize);
-        header.IsTrailer = new ReadOnlySpan<byte>(_image + nameOffset, header.NameLength).SequenceEqual("TRAILER!!!"u8);
-        return VfsError.None;
-    }
-
-    private static long Align4(long value) => (value + 3) & ~3L;
-
-    private static bool Hex(byte* header, int field, out uint value)
-    {
-        value = 0;
-        byte* digits = header + 6 + 8 * (field - 1);
-        for (int i = 0; i < 8; i++)
-        {
-            byte c = digits[i];
-            uint digit;
-            if (c >= (byte)'0' && c <= (byte)'9')
-            {
-                digit = (uint)(c - '0');
-            }
-            else if (c >= (byte)'a' && c <= (byte)'f')
-            {
-                digit = (uint)(c - 'a' + 10);
-            }
-            else if (c >= (byte)'A' && c <= (byte)'F')
-            {
-                digit = (uint)(c - 'A' + 10);
-            }
-            else
-            {
-                return false;
-            }
-
-            value = (value << 4) | digit;
-        }
-
-        return true;
-    }
+    private readonly VfsError ReadHeader(long offset, out CpioHeader header) => CpioHeader.Read(_image, _length, offset, out header);
 
     /// <summary>The next component of an entry's name from <paramref name="i"/>: empty for "/",
     /// "." and a leading "./" (skipped); InvalidArgument for ".." or one over 255 bytes.</summary>
-    private readonly VfsError NextComponent(in Header header, ref int i, out int start, out int end)
+    private readonly VfsError NextComponent(in CpioHeader header, ref int i, out int start, out int end)
     {
         byte* name = _image + header.NameOffset;
         start = i;
@@ -395,7 +298,7 @@ public unsafe struct CpioFileSystem : IFileSystem
         return VfsError.None;
     }
 
-    private VfsError AddEntry(in Header header)
+    private VfsError AddEntry(in CpioHeader header)
     {
         uint type = header.Mode & FileMode.TypeMask;
         if (type != FileMode.Directory && type != FileMode.Regular && type != FileMode.SymbolicLink)
