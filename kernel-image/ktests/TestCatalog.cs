@@ -86,6 +86,8 @@ internal static unsafe class TestCatalog
         T("files.attributes_and_names_follow_linux", &FileAttributeTests.AttributesAndNamesFollowLinux),
         T("files.positioned_and_vector_io_follow_linux", &FileAttributeTests.PositionedAndVectorIoFollowLinux),
         T("files.locks_and_fifos_follow_linux", &FileAttributeTests.LocksAndFifosFollowLinux),
+        T("devproc.dev_and_proc_follow_linux", &DevProcTests.DevAndProcFollowLinux),
+        T("devproc.busybox_reads_proc_and_dev", &DevProcTests.BusyboxReadsProcAndDev),
         T("system.basics_follow_linux", &SystemTests.BasicsFollowLinux),
         T("system.realtime_starts_from_the_rtc", &SystemTests.RealtimeStartsFromTheRtc),
         T("busybox.commands_match_the_host", &BusyboxTests.CommandsMatchTheHost),

@@ -135,6 +135,13 @@ static long invoke(int which, long p)
     case 91: return raw(SYS_mknod, p, S_IFIFO | 0600, 0);
     case 92: return raw(SYS_fcntl, file_fd, F_GETLK, p);
     case 93: return raw6(SYS_preadv, file_fd, p, 1, 0, 0, 0);
+    case 94: return raw(SYS_readlink, p, (long)good, 64);
+    case 95: return raw(SYS_readlink, (long)"/proc/self/exe", p, 16);
+    case 96: return raw6(SYS_readlinkat, AT_FDCWD, p, (long)good, 64, 0, 0);
+    case 97: return raw6(SYS_mount, (long)"none", p, (long)"attack_nosuchfs", 0, 0, 0);
+    case 98: return raw6(SYS_mount, (long)"none", (long)"/tmp", p, 0, 0, 0);
+    case 99: return raw6(SYS_mount, (long)"none", (long)"/tmp", (long)"attack_nosuchfs", 0, p, 0);
+    case 100: return raw(SYS_umount2, p, 0, 0);
     }
     return 0;
 }
@@ -173,6 +180,9 @@ static const struct call calls[] = {
     { "truncate path", IN, 0 }, { "utimensat path", IN, 0 }, { "utimensat times", IN, 32 },
     { "symlink target", IN, 0 }, { "symlink link path", IN, 0 }, { "link old path", IN, 0 },
     { "mknod path", IN, 0 }, { "fcntl F_GETLK flock", OUT, 32 }, { "preadv vector", IN, 16 },
+    { "readlink path", IN, 0 }, { "readlink buffer", OUT, 16 },
+    { "readlinkat path", IN, 0 }, { "mount target", IN, 0 }, { "mount type", IN, 0 }, { "mount data", IN, 0 },
+    { "umount2 target", IN, 0 },
 };
 
 struct bad { const char *name; long address; };
@@ -252,6 +262,8 @@ int main(void)
             if ((c == 77 || c == 78) && p == 0 && r == 0) ok = 1;      /* no read set, no mask: valid */
             if (c == 87 && p == 0 && r == 0) ok = 1;                   /* utimensat(NULL times): now */
             if (c == 92 && readonly && r == -EINVAL) ok = 1;           /* "read-only" is no l_type: Linux's EINVAL first */
+            if (c == 98 && p == 0 && r == -EINVAL) ok = 1;             /* mount without a type: EINVAL */
+            if (c == 99 && p == 0 && r == -ENODEV) ok = 1;             /* no data: the unknown type answers */
             /* A copy that runs into the hole may stop short (Linux does, for read/write). */
             if (crossing && r >= 0 && r < calls[c].length && (c <= 2 || c == 49 || c == 50)) ok = 1;
             if (!ok) {

@@ -126,8 +126,8 @@ public unsafe partial struct VirtualFileSystem<TMemory>
 
     /// <summary>Mounts a new, empty tmpfs on the directory at <paramref name="path"/>, hiding
     /// what the directory holds until <see cref="Unmount"/>. <paramref name="capacityBytes"/>
-    /// limits its file pages (0 = unlimited). Busy on "/" or on a directory that is already a
-    /// mount point or a mount root.</summary>
+    /// limits its file pages (0 = unlimited). Busy on "/". On a mount point it stacks: the new
+    /// file system hides the one mounted there until it is unmounted (as Linux).</summary>
     public VfsError Mount(ReadOnlySpan<byte> path, ulong capacityBytes)
     {
         VfsError error = ResolveMountPoint(path, out Node target);
@@ -261,8 +261,9 @@ public unsafe partial struct VirtualFileSystem<TMemory>
             return VfsError.NotDirectory;
         }
 
-        // "/" and the root of a mount (what a mount point resolves to): no stacking.
-        return target.Id == target.Mount->Root ? VfsError.Busy : VfsError.None;
+        // Only "/" is refused. A mount point resolves to the root of what is mounted there, so a
+        // mount there stacks on top of it (Linux: the new one hides the old until unmounted).
+        return target.Id == target.Mount->Root && target.Mount->Parent == null ? VfsError.Busy : VfsError.None;
     }
 
     private VfsError NewTmpfsMount(ulong capacityBytes, out MountEntry<TMemory>* mount)

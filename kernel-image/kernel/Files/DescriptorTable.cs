@@ -29,6 +29,9 @@ internal unsafe struct DescriptorTable
     private Entry* _entries;
     private int _size;
 
+    /// <summary>Descriptors below this may be open (the entries the table has room for).</summary>
+    public readonly int Size => _size;
+
     /// <summary>The description behind <paramref name="fd"/>, or null (EBADF).</summary>
     public readonly OpenFileDescription* Get(long fd) => fd >= 0 && fd < _size ? _entries[fd].Description : null;
 
@@ -111,9 +114,12 @@ internal unsafe struct DescriptorTable
             if (_entries[fd].Description != null) Close(fd);
         }
 
-        KernelMemory.Free(_entries);
-        _entries = null;
+        // The table is gone before its memory: /proc reads other processes' tables under the
+        // process-table lock, at any point of this.
+        Entry* entries = _entries;
         _size = 0;
+        _entries = null;
+        KernelMemory.Free(entries);
     }
 
     /// <summary>fork: this (empty) table gets every descriptor of <paramref name="parent"/>,
@@ -142,9 +148,11 @@ internal unsafe struct DescriptorTable
         var entries = (Entry*)KernelMemory.Allocate((nuint)(size * sizeof(Entry)));
         if (entries == null) return false;
         for (int i = 0; i < size; i++) entries[i] = i < _size ? _entries[i] : default;
-        KernelMemory.Free(_entries);
+        // The new entries are in place before the old ones go (see CloseAll).
+        Entry* old = _entries;
         _entries = entries;
         _size = size;
+        KernelMemory.Free(old);
         return true;
     }
 }

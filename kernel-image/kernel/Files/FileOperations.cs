@@ -64,6 +64,11 @@ internal unsafe struct FileOperations
 
     /// <summary>The last reference to the description is gone: release the object.</summary>
     public delegate*<void*, void> Close;
+
+    /// <summary>What /proc/PID/fd/N links to (Linux's d_path of the file): a path, or
+    /// "pipe:[N]", "socket:[N]"; the length written into the span (cut to fit). Null:
+    /// "anon_inode:[file]".</summary>
+    public delegate*<OpenFileDescription*, System.Span<byte>, int> Name;
 }
 
 /// <summary>What <see cref="FileOperations.Map"/> gives for one page.</summary>

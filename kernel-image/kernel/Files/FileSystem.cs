@@ -12,7 +12,8 @@ namespace Aurora.Kernel.Files;
 /// every module — unpacked into it as Linux unpacks its initramfs into rootfs
 /// (<see cref="CpioUnpacker"/>; the reference image's busybox, /sbin/init and /etc come this
 /// way), then the user programs the boot loader brought as modules named *.elf copied into
-/// "/bin" (the test image's programs), and each other boot module named <c>NAME.cpio</c>
+/// "/bin" (the test image's programs), devfs at "/dev" (with a tmpfs at "/dev/shm") and procfs
+/// at "/proc" (Mounts.cs), and each other boot module named <c>NAME.cpio</c>
 /// mounted read-only at "/NAME" through the same <see cref="IFileSystem"/> interface
 /// (<see cref="CpioFileSystem"/>, read in place: boot modules stay mapped for the kernel's
 /// life). Every call into the VFS holds <see cref="Lock"/>: system calls are
@@ -86,6 +87,9 @@ internal static unsafe class FileSystem
             Programs++;
         }
 
+        Devices.Initialize();
+        FileSystems.ProcFiles.Initialize();
+        Mounts.MountAtBoot(CapacityBytes);
         for (int i = 0; i < info.ModuleCount; i++)
         {
             if (IsImage(info.ModuleName(i))) MountImage(ref info, i);
@@ -208,6 +212,7 @@ internal static unsafe class FileSystem
         }
 
         Images++;
+        Mounts.RecordImage(mountPoint, name);
         Log.Write(" mounted read-only at ");
         Log.Write(mountPoint);
         Log.WriteLine();

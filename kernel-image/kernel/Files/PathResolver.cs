@@ -128,9 +128,12 @@ internal unsafe struct WorkingDirectory
             path.CopyTo(new Span<byte>(copy, path.Length));
         }
 
-        KernelMemory.Free(_path);
+        // The new path is in place before the old one goes: /proc reads another process's
+        // working directory under the process-table lock, at any point of this.
+        byte* old = _path;
         _path = copy;
         _length = path.Length;
+        KernelMemory.Free(old);
         return true;
     }
 
@@ -138,8 +141,9 @@ internal unsafe struct WorkingDirectory
 
     public void Release()
     {
-        KernelMemory.Free(_path);
+        byte* old = _path;
         _path = null;
         _length = 0;
+        KernelMemory.Free(old);
     }
 }

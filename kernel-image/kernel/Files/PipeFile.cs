@@ -63,6 +63,17 @@ internal static unsafe class PipeFile
     private static FileOperations s_readEnd;
     private static FileOperations s_writeEnd;
 
+    /// <summary>What /proc/PID/fd shows for either end: "pipe:[N]", the same N for both ends
+    /// (Linux: the pipe's inode number; here from the pipe's address).</summary>
+    private static int Name(OpenFileDescription* description, Span<byte> name)
+    {
+        var text = new FileSystems.TextBuilder(name);
+        text.Append("pipe:[");
+        text.Unsigned(((ulong)description->Object >> 4) & 0xFFFF_FFFF);
+        text.Append(']');
+        return text.Length;
+    }
+
     /// <summary>Pipes alive now (for tests).</summary>
     internal static int Live;
 
@@ -80,6 +91,7 @@ internal static unsafe class PipeFile
                     operations->PollWait = &PollWaitReadEnd;
                     operations->Ioctl = &Ioctl;
                     operations->Close = &CloseReadEnd;
+                    operations->Name = &Name;
                 }
 
                 return operations;
@@ -102,6 +114,7 @@ internal static unsafe class PipeFile
                     operations->PollWait = &PollWaitWriteEnd;
                     operations->Ioctl = &Ioctl;
                     operations->Close = &CloseWriteEnd;
+                    operations->Name = &Name;
                 }
 
                 return operations;

@@ -10,9 +10,11 @@ namespace Aurora.Kernel.Files;
 /// object is one VFS handle (descriptor 0 of a private <see cref="FileTable"/>); the offset is
 /// the description's, and the VFS handle is moved to it under the VFS lock before each
 /// operation, so descriptions shared by dup and fork share it. O_APPEND is the description's
-/// too (F_SETFL can change it): the write goes to the end, under the same lock. A directory
-/// also keeps its absolute path, normalized, which is where relative paths given with it as
-/// dirfd start (<see cref="PathResolver"/>) and what fchdir makes the working directory.
+/// too (F_SETFL can change it): the write goes to the end, under the same lock. Each also
+/// keeps the absolute path it was opened by, normalized: /proc/PID/fd shows it, and for a
+/// directory it is where relative paths given with it as dirfd start (<see cref="PathResolver"/>)
+/// and what fchdir makes the working directory. A character-device node opens its device
+/// (<see cref="Devices"/>) instead.
 /// Data moves through a kernel bounce buffer, a chunk at a time.
 /// </summary>
 internal static unsafe class VfsFile
@@ -46,6 +48,7 @@ internal static unsafe class VfsFile
                     operations->Stat = &Stat;
                     operations->Map = &Map;
                     operations->Close = &Close;
+                    operations->Name = &Name;
                 }
 
                 return operations;
@@ -67,6 +70,7 @@ internal static unsafe class VfsFile
                     operations->Stat = &Stat;
                     operations->ReadDirectory = &ReadDirectory;
                     operations->Close = &Close;
+                    operations->Name = &Name;
                 }
 
                 return operations;
@@ -98,10 +102,17 @@ internal static unsafe class VfsFile
         }
 
         uint type = status.Mode & FileMode.TypeMask;
-        if (type == FileMode.CharacterDevice || type == FileMode.BlockDevice || type == FileMode.Socket)
+        if (type == FileMode.CharacterDevice)
         {
-            // A device node opens its driver, a socket node nothing (Linux: ENXIO for a device
-            // number no driver serves, and for sockets); no driver is reached by number yet.
+            // A device node is only a name: the device behind its number is what opens
+            // (Linux's chrdev_open), wherever the node is.
+            Close(file);
+            return Devices.Open(status.SpecialDevice, flags, out description);
+        }
+
+        if (type == FileMode.BlockDevice || type == FileMode.Socket)
+        {
+            // No block devices yet; a socket node opens nothing (Linux: ENXIO for both here).
             Close(file);
             return -Syscalls.Errno.ENXIO;
         }
@@ -114,13 +125,9 @@ internal static unsafe class VfsFile
         }
 
         bool directory = FileMode.IsDirectory(status.Mode);
-        if (directory)
-        {
-            file->Path = (byte*)KernelMemory.Allocate((nuint)path.Length + 1);
-            if (file->Path != null) file->PathLength = PathResolver.Normalize(path, new Span<byte>(file->Path, path.Length + 1));
-        }
-
-        description = directory && file->Path == null ? null
+        file->Path = (byte*)KernelMemory.Allocate((nuint)path.Length + 1);
+        if (file->Path != null) file->PathLength = PathResolver.Normalize(path, new Span<byte>(file->Path, path.Length + 1));
+        description = file->Path == null ? null
             : OpenFileDescription.Create(directory ? Directory : Regular, file, flags | OpenFileDescription.LargeFile);
         if (description == null)
         {
@@ -140,6 +147,15 @@ internal static unsafe class VfsFile
         var file = (Object*)description->Object;
         path = new ReadOnlySpan<byte>(file->Path, file->PathLength);
         return true;
+    }
+
+    /// <summary>What /proc/PID/fd shows: the path the file was opened by, without "." and "..".</summary>
+    private static int Name(OpenFileDescription* description, Span<byte> name)
+    {
+        var file = (Object*)description->Object;
+        int n = Math.Min(file->PathLength, name.Length);
+        new ReadOnlySpan<byte>(file->Path, n).CopyTo(name);
+        return n;
     }
 
     private static ref FileTable TableOf(OpenFileDescription* description) => ref ((Object*)description->Object)->Table;

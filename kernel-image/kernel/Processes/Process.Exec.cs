@@ -27,6 +27,7 @@ internal unsafe partial struct Process
         if (strings == null) return -Syscalls.Errno.ENOMEM;
         int used = 0, argumentCount = 0, environmentCount = 0;
         long error = CopyStringList(process, userArguments, strings, ref used, ref argumentCount);
+        int argumentBytes = used;
         if (error == 0) error = CopyStringList(process, userEnvironment, strings, ref used, ref environmentCount);
         byte* image = null;
         long imageSize = 0;
@@ -61,6 +62,20 @@ internal unsafe partial struct Process
             }
         }
 
+        // What /proc shows of the new program: made before the point of no return, so running
+        // out of memory here still fails the execve cleanly.
+        ProgramInfo* program = null;
+        if (error == 0)
+        {
+            program = NewProgramInfo(new Span<byte>(path, VfsLimits.MaxPathLength + 2), (int)pathLength, new ReadOnlySpan<byte>(strings, used), argumentBytes);
+            if (program == null)
+            {
+                error = -Syscalls.Errno.ENOMEM;
+                UserMemory.Destroy(space);
+                regions.Clear();
+            }
+        }
+
         KernelMemory.Free(image);
         KernelMemory.Free(strings);
         if (error != 0) return error;
@@ -81,6 +96,7 @@ internal unsafe partial struct Process
         UserMemory.Destroy(old);
         process->Regions.Clear();
         process->Regions = regions;
+        ProgramInfo.Replace(process, program);
 
         process->Entry = layout.Entry;
         process->InitialStackPointer = stackPointer;
@@ -112,6 +128,37 @@ internal unsafe partial struct Process
             process->Name[i] = i < NameCapacity - 1 && nameStart + i < pathLength ? path[nameStart + i] : (byte)0;
         UserMode.Enter(layout.Entry, stackPointer);
         return 0;
+    }
+
+    /// <summary>The program record for /proc of an execve of <paramref name="path"/> (its
+    /// first <paramref name="length"/> bytes; the buffer is rewritten): the path with "." and
+    /// ".." gone and a symbolic link as its last component replaced by what it points at (up to
+    /// Linux's 40 links), so /proc/PID/exe names the file itself — a program started through
+    /// /proc/self/exe must not name /proc/self/exe, or running itself again would loop.</summary>
+    private static ProgramInfo* NewProgramInfo(Span<byte> path, int length, ReadOnlySpan<byte> strings, int argumentBytes)
+    {
+        byte* target = stackalloc byte[VfsLimits.MaxPathLength + 1];
+        length = Files.PathResolver.Normalize(path.Slice(0, length), path);
+        FileSystem.Lock();
+        for (int links = 0; links < VfsLimits.MaxSymbolicLinks; links++)
+        {
+            long n = FileSystem.Vfs.ReadLink(path.Slice(0, length), new Span<byte>(target, VfsLimits.MaxPathLength));
+            if (n <= 0) break;
+            int start = 0;
+            if (target[0] != (byte)'/')
+            {
+                // Relative to the link's directory: keep "dir/" and append the target.
+                start = length;
+                while (start > 0 && path[start - 1] != (byte)'/') start--;
+            }
+
+            if (start + n > VfsLimits.MaxPathLength) break;
+            new ReadOnlySpan<byte>(target, (int)n).CopyTo(path.Slice(start));
+            length = Files.PathResolver.Normalize(path.Slice(0, start + (int)n), path);
+        }
+
+        FileSystem.Unlock();
+        return ProgramInfo.Create(path.Slice(0, length), strings, argumentBytes);
     }
 
     /// <summary>Appends a user array of string pointers (NULL-terminated; a null array is
@@ -172,7 +219,7 @@ internal unsafe partial struct Process
             arguments.CopyTo(new Span<byte>(strings, arguments.Length));
             InitEnvironment.CopyTo(new Span<byte>(strings + arguments.Length, InitEnvironment.Length));
             process = Start(new ReadOnlySpan<byte>(image, (int)size), path.Slice(nameStart),
-                new ReadOnlySpan<byte>(strings, arguments.Length + InitEnvironment.Length), argumentCount, InitEnvironmentCount, out load);
+                new ReadOnlySpan<byte>(strings, arguments.Length + InitEnvironment.Length), argumentCount, InitEnvironmentCount, path, out load);
         }
 
         KernelMemory.Free(image);

@@ -137,6 +137,9 @@ internal unsafe partial struct Process
 
         bool interrupts = Cpu.SaveAndDisableInterrupts();
         child->Id = s_nextId++;
+        child->StartTick = Hal.Timer.Ticks();
+        child->Program = parent->Program;
+        ProgramInfo.Retain(child->Program);
         Register(child);
         child->Parent = parent;
         child->NextSibling = parent->FirstChild;

@@ -56,14 +56,20 @@ internal unsafe partial struct Process
 
     /// <summary>Loads <paramref name="program"/> into a new process called
     /// <paramref name="name"/> (its argv[0]) and starts it. Null with the reason on failure.</summary>
-    internal static Process* Start(ReadOnlySpan<byte> program, ReadOnlySpan<byte> name, out LoadError error)
+    internal static Process* Start(ReadOnlySpan<byte> program, ReadOnlySpan<byte> name, out LoadError error) =>
+        Start(program, name, default, out error);
+
+    /// <summary><see cref="Start(ReadOnlySpan{byte}, ReadOnlySpan{byte}, out LoadError)"/> of the
+    /// file at <paramref name="path"/> (what /proc/PID/exe shows; empty: /bin/NAME, where the
+    /// boot modules are).</summary>
+    internal static Process* Start(ReadOnlySpan<byte> program, ReadOnlySpan<byte> name, ReadOnlySpan<byte> path, out LoadError error)
     {
         // argv = { name }, no environment.
         byte* strings = stackalloc byte[NameCapacity + 1];
         int length = Math.Min(name.Length, NameCapacity - 1);
         name.Slice(0, length).CopyTo(new Span<byte>(strings, length));
         strings[length] = 0;
-        return Start(program, name, new ReadOnlySpan<byte>(strings, length + 1), 1, 0, out error);
+        return Start(program, name, new ReadOnlySpan<byte>(strings, length + 1), 1, 0, path, out error);
     }
 
     /// <summary><see cref="Start(ReadOnlySpan{byte}, ReadOnlySpan{byte}, out LoadError)"/> with
@@ -71,7 +77,13 @@ internal unsafe partial struct Process
     /// <paramref name="argumentCount"/> then <paramref name="environmentCount"/> NUL-terminated
     /// strings, one after another (the layout execve copies in).</summary>
     internal static Process* Start(ReadOnlySpan<byte> program, ReadOnlySpan<byte> name, ReadOnlySpan<byte> strings,
-        int argumentCount, int environmentCount, out LoadError error)
+        int argumentCount, int environmentCount, out LoadError error) =>
+        Start(program, name, strings, argumentCount, environmentCount, default, out error);
+
+    /// <summary>The same, for the file at <paramref name="path"/> (what /proc/PID/exe shows;
+    /// empty: /bin/NAME, where the boot modules are).</summary>
+    internal static Process* Start(ReadOnlySpan<byte> program, ReadOnlySpan<byte> name, ReadOnlySpan<byte> strings,
+        int argumentCount, int environmentCount, ReadOnlySpan<byte> path, out LoadError error)
     {
         var process = (Process*)KernelMemory.Allocate((nuint)sizeof(Process));
         if (process == null) { error = LoadError.OutOfMemory; return null; }
@@ -104,11 +116,18 @@ internal unsafe partial struct Process
             if (process->InitialStackPointer == 0) error = LoadError.OutOfMemory;
         }
         if (error == LoadError.None && !ConsoleFile.InstallStandardDescriptors(ref process->Descriptors)) error = LoadError.OutOfMemory;
+        if (error == LoadError.None)
+        {
+            process->Program = StartProgramInfo(process->NameText, path, strings, argumentCount);
+            if (process->Program == null) error = LoadError.OutOfMemory;
+        }
+
         KernelThread* thread = error == LoadError.None ? Scheduler.Create(&EnterUserMode, (ulong)process) : null;
         if (error == LoadError.None && thread == null) error = LoadError.OutOfMemory;
         if (error != LoadError.None)
         {
             process->Descriptors.CloseAll();
+            KernelMemory.Free(process->Program);
             UserMemory.Destroy(process->Space);
             process->Regions.Clear();
             Ipc.Capabilities.FreeHandle(process->CapsHandle);
@@ -122,12 +141,35 @@ internal unsafe partial struct Process
         process->Thread = thread;
         bool interrupts = Cpu.SaveAndDisableInterrupts();
         process->Id = s_nextId++;
+        process->StartTick = Hal.Timer.Ticks();
         Register(process);
         Cpu.RestoreInterrupts(interrupts);
         thread->Process = process;
         thread->AddressSpaceRoot = process->Space.Root;
         Scheduler.Start(thread);
         return process;
+    }
+
+    /// <summary>The program record of a process the kernel starts: its strings (the first
+    /// <paramref name="argumentCount"/> are the arguments), the path given or /bin/NAME.</summary>
+    private static ProgramInfo* StartProgramInfo(ReadOnlySpan<byte> name, ReadOnlySpan<byte> path, ReadOnlySpan<byte> strings, int argumentCount)
+    {
+        byte* buffer = stackalloc byte[5 + NameCapacity + 1];
+        ReadOnlySpan<byte> executable = path;
+        if (executable.IsEmpty)
+        {
+            "/bin/"u8.CopyTo(new Span<byte>(buffer, 5));
+            name.CopyTo(new Span<byte>(buffer + 5, name.Length));
+            executable = new ReadOnlySpan<byte>(buffer, 5 + name.Length);
+        }
+
+        int argumentBytes = 0;
+        for (int seen = 0; seen < argumentCount && argumentBytes < strings.Length; argumentBytes++)
+        {
+            if (strings[argumentBytes] == 0) seen++;
+        }
+
+        return ProgramInfo.Create(executable, strings, argumentBytes);
     }
 
     /// <summary>Waits for the process to end, frees its memory and returns its Linux wait status.</summary>
@@ -137,14 +179,18 @@ internal unsafe partial struct Process
     /// and error (up to <see cref="OutputCapacity"/> bytes) into <paramref name="output"/>.</summary>
     internal static int Wait(Process* process, Span<byte> output, out int outputLength)
     {
+        // Out of the table before the thread is freed (Linux's release_task order): a lookup
+        // under the table lock (/proc, kill) never meets a freed thread.
+        Scheduler.WaitForExit(process->Thread);
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        Unregister(process);
+        Cpu.RestoreInterrupts(interrupts);
         Scheduler.Join(process->Thread);
         outputLength = Math.Min(process->OutputLength, output.Length);
         for (int i = 0; i < outputLength; i++) output[i] = process->Output[i];
         int status = process->WaitStatus;
-        bool interrupts = Cpu.SaveAndDisableInterrupts();
-        Unregister(process);
-        Cpu.RestoreInterrupts(interrupts);
         Ipc.Capabilities.FreeHandle(process->CapsHandle);
+        ProgramInfo.Replace(process, null);
         UserMemory.Destroy(process->Space);
         process->Regions.Clear();
         KernelMemory.Free(process);

@@ -160,6 +160,12 @@ internal unsafe partial struct Process
     /// process creates (Linux's fs_struct umask; 022 for the first process, copied by fork).</summary>
     public uint FileCreationMask;
 
+    /// <summary>The program's path and execve strings, for /proc (ProgramInfo.cs).</summary>
+    public ProgramInfo* Program;
+
+    /// <summary>Timer tick at which the process was made (fork or start): /proc's starttime.</summary>
+    public ulong StartTick;
+
     public fixed byte Name[NameCapacity];
     public fixed byte Output[OutputCapacity];
     public int OutputLength;

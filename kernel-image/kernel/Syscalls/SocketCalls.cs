@@ -52,6 +52,7 @@ internal static unsafe class SocketCalls
                     operations->Poll = &PollOperation;
                     operations->PollWait = &PollWaitOperation;
                     operations->Close = &CloseOperation;
+                    operations->Name = &NameOperation;
                 }
 
                 return operations;
@@ -77,6 +78,17 @@ internal static unsafe class SocketCalls
         if (!table->Registering) return;
         table->Add(ref NetworkStack.SocketEvents);
         NetworkStack.Kick(); // its next look may be due sooner than the stack's own timer says
+    }
+
+    /// <summary>What /proc/PID/fd shows: "socket:[N]" (Linux: the socket inode's number; here
+    /// from the socket object's address).</summary>
+    private static int NameOperation(OpenFileDescription* description, Span<byte> name)
+    {
+        var text = new FileSystems.TextBuilder(name);
+        text.Append("socket:[");
+        text.Unsigned(((ulong)description->Object >> 4) & 0xFFFF_FFFF);
+        text.Append(']');
+        return text.Length;
     }
 
     /// <summary>The socket behind a descriptor: EBADF when it is not open, Errno.ENOTSOCK when it is

@@ -282,9 +282,11 @@ internal static unsafe class Scheduler
         Panic.Fail("scheduler: an exited thread was resumed");
     }
 
-    /// <summary>Waits until <paramref name="thread"/> has exited, frees its stack and record,
-    /// and returns its exit code. One joiner per thread; a thread cannot join itself.</summary>
-    internal static long Join(KernelThread* thread)
+    /// <summary>Blocks until <paramref name="thread"/> has exited, without freeing it (Join
+    /// does that next): whoever owns a record that points at the thread can first drop the
+    /// pointer (Process.Wait takes the process out of the table, so no /proc or kill lookup
+    /// meets a freed thread).</summary>
+    internal static void WaitForExit(KernelThread* thread)
     {
         bool interrupts = Cpu.SaveAndDisableInterrupts();
         KernelThread* self = s_current;
@@ -298,6 +300,13 @@ internal static unsafe class Scheduler
         }
 
         Cpu.RestoreInterrupts(interrupts);
+    }
+
+    /// <summary>Waits until <paramref name="thread"/> has exited, frees its stack and record,
+    /// and returns its exit code. One joiner per thread; a thread cannot join itself.</summary>
+    internal static long Join(KernelThread* thread)
+    {
+        WaitForExit(thread);
         long code = thread->ExitCode;
         if (thread->StackBase != null) KernelMemory.FreeStack(thread->StackBase, StackSize);
         KernelMemory.Free(thread);

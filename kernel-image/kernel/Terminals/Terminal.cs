@@ -54,6 +54,7 @@ internal unsafe partial struct Terminal
                     operations->Stat = &Stat;
                     operations->Poll = &Poll;
                     operations->PollWait = &PollWait;
+                    operations->Name = &Name;
                     operations->Ioctl = &Control;
                     operations->Read = &Read;
                 }
@@ -231,4 +232,14 @@ internal unsafe partial struct Terminal
     /// <summary>poll and select sleep on the readers' queue: input that becomes readable wakes it.</summary>
     private static void PollWait(OpenFileDescription* description, Tasks.PollTable* table) =>
         table->Add(ref ((Terminal*)description->Object)->Readers);
+
+    /// <summary>What /proc/PID/fd shows: the terminal's device node.</summary>
+    private static int Name(OpenFileDescription* description, Span<byte> name)
+    {
+        var terminal = (Terminal*)description->Object;
+        ReadOnlySpan<byte> path = terminal->Major == 4 && terminal->Minor == 64 ? "/dev/ttyS0"u8 : "/dev/tty1"u8;
+        int n = Math.Min(path.Length, name.Length);
+        path.Slice(0, n).CopyTo(name);
+        return n;
+    }
 }
