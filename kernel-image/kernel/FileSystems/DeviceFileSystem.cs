@@ -194,4 +194,12 @@ internal unsafe struct DeviceFileSystem : IFileSystem
         status.Inodes = Count;
         status.Magic = Aurora.Vfs.TmpfsFileSystem.Magic; // devtmpfs reports tmpfs's magic
     }
+
+    /// <summary>No page-backed file data: nothing to map in place (mmap copies, or ENODEV).</summary>
+    public readonly VfsError GetPage<TMemory>(ref TMemory memory, ulong node, long offset, bool allocate, out byte* page)
+        where TMemory : struct, IVfsMemory
+    {
+        page = null;
+        return VfsError.NoDevice;
+    }
 }

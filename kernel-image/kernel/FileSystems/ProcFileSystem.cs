@@ -276,4 +276,12 @@ internal unsafe struct ProcFileSystem : IFileSystem
         status = default;
         status.Magic = 0x9FA0; // PROC_SUPER_MAGIC
     }
+
+    /// <summary>No page-backed file data: nothing to map in place (mmap copies, or ENODEV).</summary>
+    public readonly VfsError GetPage<TMemory>(ref TMemory memory, ulong node, long offset, bool allocate, out byte* page)
+        where TMemory : struct, IVfsMemory
+    {
+        page = null;
+        return VfsError.NoDevice;
+    }
 }
