@@ -136,6 +136,21 @@ int main(void)
     EXPECT("the child", status, 0);
     EXPECT_CWD("the parent's cwd after the child's chdir", TOP);
 
+    /* The working directory is the directory itself, not the way to it: reached through a
+       symbolic link, getcwd shows the real path and ".." is the real parent (it kept the
+       link's name, and busybox's `cd link && pwd -P` differed from Linux). */
+    EXPECT("mkdir real/inner", rv(mkdir("real", 0755)) | rv(mkdir("real/inner", 0755)), 0);
+    EXPECT("symlink to real/inner", rv(symlink("real/inner", "via")), 0);
+    EXPECT("symlink to an absolute target", rv(symlink(TOP "/real", "abs")), 0);
+    EXPECT("chdir through a relative link", rv(chdir("via")), 0);
+    EXPECT_CWD("cwd reached through a link", TOP "/real/inner");
+    EXPECT("chdir .. from there", rv(chdir("..")), 0);
+    EXPECT_CWD("its parent is the real one", TOP "/real");
+    EXPECT("chdir through an absolute link and ..", rv(chdir(TOP "/abs/inner/../inner")), 0);
+    EXPECT_CWD("abs/inner/../inner", TOP "/real/inner");
+    chdir(TOP);
+    unlink("via"); unlink("abs"); rmdir("real/inner"); rmdir("real");
+
     close(f);
     EXPECT("unlink relative", rv(unlink("g")), 0);
     EXPECT("rmdir relative", rv(rmdir("d2")), 0);

@@ -97,6 +97,89 @@ internal static unsafe class PathResolver
         return length;
     }
 
+    /// <summary>Linux's limit on symbolic links followed in one walk (MAXSYMLINKS).</summary>
+    private const int MaxLinks = 40;
+
+    /// <summary>
+    /// The directory an absolute path the VFS has walked leads to, as its own path: every
+    /// symbolic link replaced by its target and "." and ".." taken in order (realpath(3)).
+    /// chdir and fchdir keep this, because Linux's working directory is the directory itself,
+    /// not the way to it: getcwd and `pwd -P` show the real path and ".." is the real parent.
+    /// Into <paramref name="output"/> (<see cref="BufferSize"/> bytes; <paramref name="scratch"/>
+    /// and <paramref name="link"/> the same) its length, or -errno (ELOOP, ENAMETOOLONG, or the
+    /// VFS's answer for a component). Takes the file-system lock.
+    /// </summary>
+    internal static long Canonicalize(ReadOnlySpan<byte> path, Span<byte> output, Span<byte> scratch, Span<byte> link)
+    {
+        if (path.Length > VfsLimits.MaxPathLength) return -Syscalls.Errno.ENAMETOOLONG;
+        // scratch holds what is left to walk; output the real path walked so far ("" is "/").
+        path.CopyTo(scratch);
+        int rest = path.Length, restStart = 0, length = 0, links = 0;
+        long result = 0;
+        FileSystem.Lock();
+        while (true)
+        {
+            while (restStart < rest && scratch[restStart] == (byte)'/') restStart++;
+            if (restStart == rest) break;
+            int end = restStart;
+            while (end < rest && scratch[end] != (byte)'/') end++;
+            ReadOnlySpan<byte> name = scratch.Slice(restStart, end - restStart);
+            restStart = end;
+            if (name.Length == 1 && name[0] == (byte)'.') continue;
+            if (name.Length == 2 && name[0] == (byte)'.' && name[1] == (byte)'.')
+            {
+                while (length > 0 && output[length - 1] != (byte)'/') length--;
+                if (length > 0) length--;
+                continue;
+            }
+
+            if (length + 1 + name.Length > VfsLimits.MaxPathLength)
+            {
+                result = -Syscalls.Errno.ENAMETOOLONG;
+                break;
+            }
+
+            int before = length;
+            output[length++] = (byte)'/';
+            name.CopyTo(output.Slice(length));
+            length += name.Length;
+            long target = FileSystem.Vfs.ReadLink(output.Slice(0, length), link);
+            if (target == -(long)VfsError.InvalidArgument) continue; // not a link: a real name
+            if (target < 0)
+            {
+                result = target;
+                break;
+            }
+
+            if (++links > MaxLinks)
+            {
+                result = -Syscalls.Errno.ELOOP;
+                break;
+            }
+
+            // The link's target, then what was left: walked next, from the root when the
+            // target is absolute, else from the link's directory.
+            int remaining = rest - restStart;
+            if (target + 1 + remaining > VfsLimits.MaxPathLength)
+            {
+                result = -Syscalls.Errno.ENAMETOOLONG;
+                break;
+            }
+
+            scratch.Slice(restStart, remaining).CopyTo(scratch.Slice((int)target + 1));
+            link.Slice(0, (int)target).CopyTo(scratch);
+            scratch[(int)target] = (byte)'/';
+            rest = (int)target + 1 + remaining;
+            restStart = 0;
+            length = link[0] == (byte)'/' ? 0 : before;
+        }
+
+        FileSystem.Unlock();
+        if (result < 0) return result;
+        if (length == 0) output[length++] = (byte)'/';
+        return length;
+    }
+
     /// <summary>Copies a user path into <paramref name="buffer"/> (at least
     /// <see cref="BufferSize"/> bytes) as an absolute path, relative paths from
     /// the working directory; its length, or -errno. (execve's path.)</summary>

@@ -64,6 +64,18 @@ internal unsafe partial struct Process
 
         // What /proc shows of the new program: made before the point of no return, so running
         // out of memory here still fails the execve cleanly.
+        // The command name (comm) is the last component of the path as given, before the
+        // program record resolves a symbolic link in it: /bin/sleep → busybox runs as "sleep"
+        // (Linux takes it from bprm->filename).
+        byte* command = stackalloc byte[NameCapacity];
+        int nameStart = 0;
+        for (int i = 0; i < (int)pathLength; i++)
+        {
+            if (path[i] == (byte)'/') nameStart = i + 1;
+        }
+
+        for (int i = 0; i < NameCapacity; i++)
+            command[i] = i < NameCapacity - 1 && nameStart + i < (int)pathLength ? path[nameStart + i] : (byte)0;
         ProgramInfo* program = null;
         if (error == 0)
         {
@@ -118,14 +130,7 @@ internal unsafe partial struct Process
         process->AlternateStack = default;
         process->RobustListHead = process->RobustListLength = 0;
         process->Credentials.OnExecute();
-        int nameStart = 0;
-        for (int i = 0; i < pathLength; i++)
-        {
-            if (path[i] == (byte)'/') nameStart = i + 1;
-        }
-
-        for (int i = 0; i < NameCapacity; i++)
-            process->Name[i] = i < NameCapacity - 1 && nameStart + i < pathLength ? path[nameStart + i] : (byte)0;
+        for (int i = 0; i < NameCapacity; i++) process->Name[i] = command[i];
         UserMode.Enter(layout.Entry, stackPointer);
         return 0;
     }

@@ -334,7 +334,9 @@ internal static unsafe class FileCalls
         }
     }
 
-    /// <summary>chdir(path): the path must name a directory (ENOENT, ENOTDIR otherwise).</summary>
+    /// <summary>chdir(path): the path must name a directory (ENOENT, ENOTDIR otherwise). The
+    /// working directory becomes the directory's real path (symbolic links resolved), as
+    /// Linux's, which is the directory itself.</summary>
     internal static long ChangeDirectory(Process* process, ulong userPath)
     {
         byte* path = PathResolver.AllocateBuffer();
@@ -348,8 +350,7 @@ internal static unsafe class FileCalls
             FileSystem.Unlock();
             result = error != VfsError.None ? -(long)error
                 : !FileMode.IsDirectory(status.Mode) ? -Errno.ENOTDIR
-                : process->WorkingDirectory.Set(full.Slice(0, PathResolver.Normalize(full, new Span<byte>(path, (int)result)))) ? 0
-                : -Errno.ENOMEM;
+                : SetWorkingDirectory(process, full);
         }
 
         KernelMemory.Free(path);
@@ -362,7 +363,29 @@ internal static unsafe class FileCalls
         OpenFileDescription* description = process->Descriptors.Get((uint)descriptor);
         if (description == null) return -Errno.EBADF;
         if (!VfsFile.TryGetDirectoryPath(description, out ReadOnlySpan<byte> path)) return -Errno.ENOTDIR;
-        return process->WorkingDirectory.Set(path) ? 0 : -Errno.ENOMEM;
+        return SetWorkingDirectory(process, path);
+    }
+
+    /// <summary>The working directory becomes the real path of <paramref name="path"/>, a
+    /// directory the VFS has found.</summary>
+    private static long SetWorkingDirectory(Process* process, ReadOnlySpan<byte> path)
+    {
+        byte* real = PathResolver.AllocateBuffer();
+        byte* scratch = PathResolver.AllocateBuffer();
+        byte* link = PathResolver.AllocateBuffer();
+        long result = -Errno.ENOMEM;
+        if (real != null && scratch != null && link != null)
+        {
+            result = PathResolver.Canonicalize(path, new Span<byte>(real, PathResolver.BufferSize),
+                new Span<byte>(scratch, PathResolver.BufferSize), new Span<byte>(link, PathResolver.BufferSize));
+            if (result >= 0)
+                result = process->WorkingDirectory.Set(new ReadOnlySpan<byte>(real, (int)result)) ? 0 : -Errno.ENOMEM;
+        }
+
+        if (real != null) KernelMemory.Free(real);
+        if (scratch != null) KernelMemory.Free(scratch);
+        if (link != null) KernelMemory.Free(link);
+        return result;
     }
 
     /// <summary>getcwd(buf, size): the path and its NUL; the system call returns the length
