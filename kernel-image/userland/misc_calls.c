@@ -2,7 +2,8 @@
  * (PR_SET_NAME/PR_GET_NAME, PR_SET_PDEATHSIG/PR_GET_PDEATHSIG with the signal delivered when
  * the parent dies, PR_GET_DUMPABLE/PR_SET_DUMPABLE, an unknown option), set_robust_list /
  * get_robust_list, getpriority/setpriority, sched_getaffinity/sched_setaffinity,
- * sched_getscheduler/sched_getparam, getcpu. Prints "misc_calls: N wrong" (0 on Linux as
+ * sched_getscheduler/sched_getparam, getcpu, sethostname/setdomainname (seen by uname; on Linux
+ * in a child with its own UTS namespace, so the host keeps its name). Prints "misc_calls: N wrong" (0 on Linux as
  * root and on Aurora). */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,8 +31,56 @@ static long sys(long n, long a, long b, long c)
 }
 #define BAD ((long)0x10)
 
+/* sethostname and setdomainname, in a child: on Linux in its own UTS namespace; on Aurora,
+   which has one name for the system, the names are put back before the child ends. */
+static void names(void)
+{
+    struct utsname u;
+    uname(&u);
+    int on_linux = strcmp(u.sysname, "Linux") == 0;
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (on_linux && unshare(CLONE_NEWUTS) != 0) _exit(99);
+        char host[65], domain[65];
+        uname(&u);
+        strcpy(host, u.nodename);
+        strcpy(domain, u.domainname);
+        expect("sethostname", 0, sys(SYS_sethostname, (long)"box-one", 7, 0));
+        uname(&u);
+        expect("uname shows the new host name", 0, strcmp(u.nodename, "box-one"));
+        expect("sethostname takes len bytes", 0, sys(SYS_sethostname, (long)"abcdef", 3, 0));
+        uname(&u);
+        expect("only len bytes are the name", 0, strcmp(u.nodename, "abc"));
+        char longest[64];
+        memset(longest, 'h', sizeof longest);
+        expect("a 64-byte host name", 0, sys(SYS_sethostname, (long)longest, 64, 0));
+        expect("65 bytes: EINVAL", -EINVAL, sys(SYS_sethostname, (long)longest, 65, 0));
+        expect("negative length: EINVAL", -EINVAL, sys(SYS_sethostname, (long)longest, -1, 0));
+        expect("sethostname(bad pointer)", -EFAULT, sys(SYS_sethostname, BAD, 4, 0));
+        expect("setdomainname", 0, sys(SYS_setdomainname, (long)"example", 7, 0));
+        uname(&u);
+        expect("uname shows the domain name", 0, strcmp(u.domainname, "example"));
+        pid_t unprivileged = fork();
+        if (unprivileged == 0) {
+            if (setuid(1000) != 0) _exit(98);
+            _exit(sys(SYS_sethostname, (long)"x", 1, 0) == -EPERM ? 0 : 1);
+        }
+        int status = -1;
+        waitpid(unprivileged, &status, 0);
+        expect("not root: EPERM", 0, status);
+        sys(SYS_sethostname, (long)host, (long)strlen(host), 0);
+        sys(SYS_setdomainname, (long)domain, (long)strlen(domain), 0);
+        fflush(stdout);
+        _exit(wrong);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    expect("the name checks (child's wrong count)", 0, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 int main(void)
 {
+    names();
     char name[32];
     expect("PR_SET_NAME", 0, prctl(PR_SET_NAME, "a-rather-long-process-name"));
     memset(name, 'x', sizeof name);

@@ -149,6 +149,8 @@ internal static unsafe partial class SyscallTable
             RtSigqueueinfo => Process.QueueSignal(process, (int)a0, (int)a1, a2),
             Sigaltstack => Process.SignalStackCall(process, a0, a1),
             Sysinfo => SystemCalls.SystemInformation(process, a0),
+            Sethostname => SystemCalls.SetName(process, a0, a1, domain: false),
+            Setdomainname => SystemCalls.SetName(process, a0, a1, domain: true),
             Prctl => ProcessCalls.Prctl(process, (int)a0, a1),
             SetRobustList => ProcessCalls.SetRobustList(process, a0, a1),
             GetRobustList => ProcessCalls.GetRobustList(process, (int)a0, a1, a2),

@@ -1,4 +1,5 @@
 using System;
+using Aurora.Kernel.Hal;
 using Aurora.Kernel.Processes;
 
 namespace Aurora.Kernel.Syscalls;
@@ -17,13 +18,54 @@ internal static unsafe class SystemCalls
         byte* fields = stackalloc byte[6 * FieldLength];
         new Span<byte>(fields, 6 * FieldLength).Clear();
         Put(fields, 0, "Aurora");
-        Put(fields, 1, "aurora");
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        CopyName(ref s_hostName, fields + 1 * FieldLength, "aurora");
+        CopyName(ref s_domainName, fields + 5 * FieldLength, "(none)");
+        Cpu.RestoreInterrupts(interrupts);
         Put(fields, 2, BuildManifest.Version);
         Put(fields, 3, "#1 Aurora ");
         Put(fields, 3, BuildManifest.Commit, 10);
         Put(fields, 4, "x86_64");
-        Put(fields, 5, "(none)");
         return UserMemory.CopyTo(process->Space, address, new ReadOnlySpan<byte>(fields, 6 * FieldLength)) ? 0 : -Errno.EFAULT;
+    }
+
+    /// <summary>A name sethostname or setdomainname set (Linux's utsname nodename and
+    /// domainname; one system-wide, no UTS namespaces): its bytes and whether it was set.</summary>
+    private struct Name
+    {
+        public fixed byte Bytes[FieldLength];
+        public bool Set;
+    }
+
+    private static Name s_hostName, s_domainName;
+
+    private static void CopyName(ref Name name, byte* field, string initial)
+    {
+        if (!name.Set)
+        {
+            for (int i = 0; i < initial.Length; i++) field[i] = (byte)initial[i];
+            return;
+        }
+
+        for (int i = 0; i < FieldLength; i++) field[i] = name.Bytes[i];
+    }
+
+    /// <summary>sethostname(name, len) / setdomainname(name, len): EPERM for a caller that is
+    /// not root (CAP_SYS_ADMIN), EINVAL for a length above 64 (__NEW_UTS_LEN), EFAULT; the
+    /// name is the bytes given (a NUL among them ends it, as uname reads it).</summary>
+    internal static long SetName(Process* process, ulong address, ulong length, bool domain)
+    {
+        if (process->Credentials.EffectiveUid != 0) return -Errno.EPERM;
+        if ((long)length < 0 || length > FieldLength - 1) return -Errno.EINVAL;
+        byte* copy = stackalloc byte[FieldLength];
+        new Span<byte>(copy, FieldLength).Clear();
+        if (!UserMemory.CopyFrom(process->Space, address, new Span<byte>(copy, (int)length))) return -Errno.EFAULT;
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        ref Name name = ref domain ? ref s_domainName : ref s_hostName;
+        for (int i = 0; i < FieldLength; i++) name.Bytes[i] = copy[i];
+        name.Set = true;
+        Cpu.RestoreInterrupts(interrupts);
+        return 0;
     }
 
     private static void Put(byte* fields, int index, string text, int at = 0)

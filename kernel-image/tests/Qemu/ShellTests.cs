@@ -21,22 +21,18 @@ public class ShellTests
     public void BusyboxInitGivesAShellPromptOnTheSerialConsole()
     {
         var arguments = new List<string> { "--timeout", "200" };
-        using var overrides = new TemporaryDirectory();
-        if (!KernelMountsFileSystems())
-        {
-            // Until mount(2), devfs and the console ttys are in the kernel (issue 11, items
-            // 4 and 5), busybox init cannot open /dev/ttyS0 and the console is no tty: the
-            // image's inittab then gets the shell on init's own console, interactive by -i.
-            overrides.Write("etc/inittab", File.ReadAllText(Path.Combine(QemuBoot.RepositoryRoot, "kernel-image/initramfs/rootfs/etc/inittab"))
-                .Replace("ttyS0::respawn:-/bin/sh", "::respawn:-/bin/sh -i").Replace("tty1::respawn:-/bin/sh", ""));
-            arguments.AddRange(new[] { "--initrd", overrides.Path });
-        }
-
         BootResult run = QemuBoot.AuroraRun(arguments, Limit, typing: new (string?, string)[]
         {
             ("root@aurora:/# ", "echo $((6*7))\n"),     // the prompt of /etc/profile's PS1
             ("42", "ls /usr/libexec/aurora | head -3\n"),
-        }, until: "attack_elf.elf");
+            // busybox vi on the serial terminal (raw mode, poll for the ESC key): insert a
+            // line, ESC back to command mode (its status line shows "-"), write and quit.
+            ("attack_elf.elf", "vi /tmp/note\n"),
+            ("/tmp/note 1/1", "ihello from vi"),
+            ("hello from vi", "\x1b"),
+            ("- /tmp/note", ":wq\n"),
+            ("root@aurora:/# ", "cat /tmp/note; echo vi-$((40+2))\n"),
+        }, until: "vi-42");
         string serial = run.Serial;
         Assert.False(run.TimedOut, "no prompt or no answer:\n" + serial);
         Assert.True(serial.Contains("init: /sbin/init"), "busybox init did not start:\n" + serial);
@@ -47,6 +43,7 @@ public class ShellTests
         // A pipeline: the first three of our programs, sorted.
         Assert.True(serial.Contains("aslr.elf\nattack_cleanup.elf\nattack_elf.elf\n"), "ls | head gave another answer:\n" + serial);
         Assert.DoesNotContain("attack_exhaust.elf", serial);
+        Assert.True(serial.Contains("hello from vi\nvi-42"), "vi did not write the line cat shows:\n" + serial);
         Assert.DoesNotContain("KERNEL PANIC", serial);
     }
 
@@ -97,17 +94,6 @@ public class ShellTests
             until: "init exited with status");
         Assert.Contains("init: /sbin/init", run.Serial);
         Assert.Contains("KERNEL PANIC: init exited with status 42", run.Serial);
-    }
-
-    /// <summary>Whether the kernel has mount(2) for busybox's mount: one short boot that runs
-    /// the mount the image's inittab runs first.</summary>
-    /// <summary>Whether the kernel has what the image's own inittab needs: devfs (mount(2)) and a
-    /// console that is a terminal (a shell on /dev/ttyS0 is interactive only on a tty).</summary>
-    private static bool KernelMountsFileSystems()
-    {
-        BootResult probe = QemuBoot.AuroraRun(new[] { "--timeout", "200", "--init",
-            "/bin/sh -c '/bin/mount -t devtmpfs devtmpfs /dev && test -t 0 </dev/ttyS0 && echo ttys-$((6*7))'" }, Limit);
-        return probe.Serial.Contains("ttys-42"); // the shell's answer, not the echoed command line
     }
 
     private sealed class TemporaryDirectory : IDisposable
