@@ -31,6 +31,9 @@ internal static class DevProcTests
         Check(ProcessTests.OutputHas("proc_busybox: mount ok\n"), "busybox mount");
         Check(ProcessTests.OutputHas("proc_busybox: version ok\n"), "busybox cat /proc/version");
         Check(ProcessTests.OutputHas("proc_busybox: dev ok\n"), "busybox cat /dev/null, head /dev/zero");
+        Check(ProcessTests.OutputHas("proc_busybox: free ok\n"), "busybox free (sysinfo, /proc/meminfo)");
+        Check(ProcessTests.OutputHas("proc_busybox: uptime ok\n"), "busybox uptime (sysinfo)");
+        Check(ProcessTests.OutputHas("proc_busybox: df ok\n"), "busybox df / (statfs of /proc/mounts' lines)");
         Check(status == 0, "proc_busybox failed");
     }
 }
