@@ -58,7 +58,59 @@ internal static unsafe class TerminalDevices
 
         s_screen->Initialize(TtyMajor, ScreenMinor, &Log.WriteScreen, serial: false, rows, columns);
         if (Kernel.Screen.UsingFramebuffer || Kernel.Screen.UsingVgaText)
+        {
             InterruptController.Register(KeyboardIrq, &OnKeyboardInterrupt, null!);
+            EnableKeyboardInterrupts();
+        }
+    }
+
+    private const byte InputFull = 2;
+    private const byte ReadConfiguration = 0x20, WriteConfiguration = 0x60;
+    private const byte ConfigurationKeyboardInterrupt = 0x01, ConfigurationKeyboardClockOff = 0x10, ConfigurationTranslate = 0x40;
+
+    /// <summary>The 8042 as the firmware left it may not interrupt (UEFI firmware polls it) and
+    /// may hold a byte already: then IRQ 1, an edge at the PIC, never comes. The controller's
+    /// configuration byte gets the keyboard's interrupt and clock on and scan-code translation
+    /// (set 1, what the decoder reads), and what waits in the output buffer is dropped.
+    /// Interrupts off; every wait is bounded (no controller: nothing happens).</summary>
+    private static void EnableKeyboardInterrupts()
+    {
+        Drain();
+        if (!WaitInputEmpty()) return;
+        Io.Out8(KeyboardStatus, ReadConfiguration);
+        if (!WaitOutputFull()) return;
+        byte configuration = Io.In8(KeyboardData);
+        configuration = (byte)((configuration | ConfigurationKeyboardInterrupt | ConfigurationTranslate) & ~ConfigurationKeyboardClockOff);
+        if (!WaitInputEmpty()) return;
+        Io.Out8(KeyboardStatus, WriteConfiguration);
+        if (!WaitInputEmpty()) return;
+        Io.Out8(KeyboardData, configuration);
+        Drain();
+    }
+
+    private static bool WaitInputEmpty()
+    {
+        for (int i = 0; i < 100_000; i++)
+        {
+            if ((Io.In8(KeyboardStatus) & InputFull) == 0) return true;
+        }
+
+        return false;
+    }
+
+    private static bool WaitOutputFull()
+    {
+        for (int i = 0; i < 100_000; i++)
+        {
+            if ((Io.In8(KeyboardStatus) & OutputFull) != 0) return true;
+        }
+
+        return false;
+    }
+
+    private static void Drain()
+    {
+        for (int i = 0; i < 16 && (Io.In8(KeyboardStatus) & OutputFull) != 0; i++) Io.In8(KeyboardData);
     }
 
     /// <summary>ttyS0's device: the UART, and the screen while no one has opened tty1.</summary>

@@ -96,6 +96,78 @@ public class ShellTests
         Assert.Contains("KERNEL PANIC: init exited with status 42", run.Serial);
     }
 
+    /// <summary>The image's inittab also starts a shell on the screen console (tty1): keys
+    /// pressed on QEMU's PS/2 keyboard (the monitor's sendkey) reach it through the keyboard
+    /// driver and tty1's line discipline, and what that shell runs shows on the serial console.</summary>
+    [Fact]
+    public void TheScreenConsoleHasAShellTypedOnTheKeyboard()
+    {
+        using var work = new TemporaryDirectory();
+        string monitorPath = System.IO.Path.Combine(work.Path, "monitor.sock");
+        var info = new System.Diagnostics.ProcessStartInfo("qemu-system-x86_64")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (string a in new[] { "-M", "q35", "-cpu", "max", "-m", "256M", "-cdrom", System.IO.Path.Combine(QemuBoot.Artifacts, "aurora.iso"),
+                     "-no-reboot", "-display", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+                     "-serial", "stdio", "-monitor", "unix:" + monitorPath + ",server,nowait" })
+            info.ArgumentList.Add(a);
+        using var qemu = System.Diagnostics.Process.Start(info)!;
+        var serial = new System.Text.StringBuilder();
+        qemu.ErrorDataReceived += (_, _) => { };
+        qemu.BeginErrorReadLine();
+        var reader = new System.Threading.Thread(() =>
+        {
+            var buffer = new char[4096];
+            int n;
+            while ((n = qemu.StandardOutput.Read(buffer, 0, buffer.Length)) > 0)
+                lock (serial) if (serial.Length < 1 << 20) serial.Append(buffer, 0, n);
+        }) { IsBackground = true };
+        reader.Start();
+        string Shown() { lock (serial) return serial.ToString().Replace("\r", ""); }
+        bool WaitFor(string text, TimeSpan limit)
+        {
+            var end = DateTime.UtcNow + limit;
+            while (DateTime.UtcNow < end && !qemu.HasExited)
+            {
+                if (Shown().Contains(text, StringComparison.Ordinal)) return true;
+                System.Threading.Thread.Sleep(100);
+            }
+
+            return Shown().Contains(text, StringComparison.Ordinal);
+        }
+
+        try
+        {
+            Assert.True(WaitFor("root@aurora:/# ", Limit), "no prompt on the serial console:\n" + Shown());
+            System.Threading.Thread.Sleep(2000); // tty1's shell starts beside the serial one
+            using var monitor = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix,
+                System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            monitor.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(monitorPath));
+            // QEMU's key names (qapi QKeyCode) for what is typed.
+            var names = new Dictionary<char, string>
+            {
+                [' '] = "spc", ['-'] = "minus", ['$'] = "shift-4", ['('] = "shift-9", [')'] = "shift-0", ['*'] = "shift-8",
+                ['>'] = "shift-dot", ['/'] = "slash", ['\n'] = "ret", ['S'] = "shift-s",
+            };
+            foreach (char c in "echo kbd-$((6*7)) >/dev/ttyS0\n")
+            {
+                string key = names.TryGetValue(c, out string? name) ? name : c.ToString();
+                monitor.Send(System.Text.Encoding.ASCII.GetBytes("sendkey " + key + "\n"));
+                System.Threading.Thread.Sleep(50);
+            }
+
+            // The shell's answer, computed by the shell on tty1 and written to ttyS0 (the typed
+            // line itself is echoed on the screen only).
+            Assert.True(WaitFor("kbd-42", TimeSpan.FromSeconds(60)), "the keyboard's shell did not answer on ttyS0:\n" + Shown());
+            Assert.DoesNotContain("KERNEL PANIC", Shown());
+        }
+        finally
+        {
+            if (!qemu.HasExited) qemu.Kill();
+        }
+    }
+
     private sealed class TemporaryDirectory : IDisposable
     {
         public string Path { get; } = Directory.CreateTempSubdirectory("aurora-test-").FullName;
