@@ -78,6 +78,22 @@ public class SocketCallTests
     }
 
     [Fact]
+    public void ResetAfterThePeersFinIsBrokenPipe()
+    {
+        using var net = new Network();
+        var (client, server, _) = net.Connect();
+        Assert.Equal(NetError.None, net.B.Iface.Close(server));
+        var buffer = new byte[4];
+        net.RunUntil(() => net.A.Iface.Read(client, buffer) == 0, what: "the peer's FIN");
+        // Once the closed end is gone (after its FIN-WAIT and TIME-WAIT), data gets a reset.
+        net.RunUntil(() => net.B.Iface.SocketsInUse == 1, what: "the peer's connection to end");
+        Assert.Equal(1, net.A.Iface.Write(client, "x"u8));
+        net.RunUntil(() => net.A.Iface.PendingError(client) != NetError.None, what: "the reset");
+        Assert.Equal(NetError.BrokenPipe, net.A.Iface.PendingError(client));
+        Assert.Equal(-(long)NetError.BrokenPipe, net.A.Iface.Write(client, "y"u8));
+    }
+
+    [Fact]
     public void HalfOpenConnectionsDoNotFillTheBacklog()
     {
         using var net = new Network();
