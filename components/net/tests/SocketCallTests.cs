@@ -94,6 +94,36 @@ public class SocketCallTests
     }
 
     [Fact]
+    public void NewSynOnTheSamePortsEndsTimeWaitAndIsAccepted()
+    {
+        using var net = new Network();
+        int listener = net.B.Iface.OpenTcp();
+        net.B.Iface.Bind(listener, Ipv4Address.Any, 80);
+        net.B.Iface.Listen(listener, 4);
+        int client = net.A.Iface.OpenTcp();
+        Assert.Equal(NetError.None, net.A.Iface.Bind(client, Ipv4Address.Any, 5000));
+        net.A.Iface.Connect(client, net.B.Ip, 80, net.Now);
+        int server = -1;
+        net.RunUntil(() => (server = net.B.Iface.Accept(listener, out _, out _)) >= 0);
+        // The server closes first, so its end waits in TIME-WAIT.
+        net.B.Iface.Close(server);
+        var buffer = new byte[4];
+        net.RunUntil(() => net.A.Iface.Read(client, buffer) == 0, what: "the server's FIN");
+        net.A.Iface.Close(client);
+        net.RunUntil(() => net.A.Iface.SocketsInUse == 0, what: "the client's end to close");
+        Assert.Equal(2, net.B.Iface.SocketsInUse); // the listener and the TIME-WAIT connection
+        net.Run(10);
+        int again = net.A.Iface.OpenTcp();
+        Assert.Equal(NetError.None, net.A.Iface.Bind(again, Ipv4Address.Any, 5000));
+        ulong start = net.Now;
+        Assert.Equal(NetError.InProgress, net.A.Iface.Connect(again, net.B.Ip, 80, net.Now));
+        net.RunUntil(() => net.A.Iface.GetTcpState(again) == TcpState.Established, what: "the new connection");
+        Assert.True(net.Now - start < 100, $"the new SYN waited {net.Now - start} ms for TIME-WAIT");
+        Assert.Equal(1UL, net.B.Iface.Statistics.TcpTimeWaitReused);
+        net.RunUntil(() => net.B.Iface.Accept(listener, out _, out _) >= 0, what: "accept");
+    }
+
+    [Fact]
     public void HalfOpenConnectionsDoNotFillTheBacklog()
     {
         using var net = new Network();

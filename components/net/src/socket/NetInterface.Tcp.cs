@@ -409,6 +409,17 @@ public unsafe partial struct NetInterface<TMemory>
                 continue;
             }
 
+            if (s->Tcp.State == TcpState.TimeWait && !s->UserOwned && segment.Has(TcpFlags.Syn) && !segment.Has(TcpFlags.Ack) &&
+                (int)(segment.SequenceNumber - s->Tcp.RcvNxt) > 0)
+            {
+                // A new connection on the same ports whose SYN is past the old one's sequence
+                // space (RFC 9293 §3.6.1, RFC 6191 without timestamps; Linux's
+                // tcp_timewait_state_process): TIME-WAIT ends and a listener takes the SYN.
+                FreeSocket(i);
+                _stats.TcpTimeWaitReused++;
+                continue;
+            }
+
             TcpInputOutcome outcome = default;
             s->Tcp.Input(segment, now, _config, ref outcome);
             if (outcome.SendReset)
