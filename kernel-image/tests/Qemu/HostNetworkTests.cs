@@ -67,7 +67,7 @@ public class HostNetworkTests
         probe.Stop();
         BootResult run = await Task.Run(() => QemuBoot.Boot(BootPath.GrubBios, $"test=hostnet.socket_api_through_the_host net-loop-port={port}",
             network: $",hostfwd=tcp:127.0.0.1:{port}-:40200,hostfwd=udp:127.0.0.1:{port}-:40200"));
-        Assert.Contains("[test] hostnet.socket_api_through_the_host ... PASS", run.Serial);
+        Assert.True(run.Serial.Contains("[test] hostnet.socket_api_through_the_host ... PASS"), run.ToString());
         Assert.Equal(BootResult.TestsPassed, run.ExitCode);
     }
 }
