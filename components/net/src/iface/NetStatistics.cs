@@ -35,4 +35,7 @@ public struct NetStatistics
     public ulong TcpListenOverflows;
     /// <summary>TIME-WAIT connections ended early by a new SYN on the same ports.</summary>
     public ulong TcpTimeWaitReused;
+    /// <summary>Frames that went through the loopback ring, and those dropped because it was full.</summary>
+    public ulong LoopbackFrames;
+    public ulong LoopbackDropped;
 }

@@ -115,7 +115,7 @@ public unsafe partial struct NetInterface<TMemory>
             return NetError.BadHandle;
         }
 
-        if (!address.IsUnspecified && address.Value != _config.Address.Value)
+        if (!address.IsUnspecified && address.Value != _config.Address.Value && !IsLoopbackNet(address))
         {
             return NetError.AddressNotAvailable;
         }

@@ -75,7 +75,7 @@ public unsafe partial struct NetInterface<TMemory>
             return NetError.NoMemory;
         }
 
-        s->Tcp.LocalAddress = _config.Address;
+        s->Tcp.LocalAddress = SourceFor(address);
         s->Tcp.RemoteAddress = address;
         s->Tcp.RemotePort = port;
         s->Tcp.Open(TcpState.SynSent, InitialSequence(s->Tcp.LocalPort, address, port, nowMs), _config.InitialRtoMs);

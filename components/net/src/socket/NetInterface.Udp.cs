@@ -43,7 +43,7 @@ public unsafe partial struct NetInterface<TMemory>
         const int offset = EthernetFrame.HeaderLength + Ipv4Packet.HeaderLength;
         Span<byte> buffer = _queue.Buffer(slot).Slice(offset);
         data.CopyTo(buffer.Slice(UdpDatagram.HeaderLength));
-        UdpDatagram.Emit(buffer, _config.Address, address, s->Udp.LocalPort, port, data.Length);
+        UdpDatagram.Emit(buffer, SourceFor(address), address, s->Udp.LocalPort, port, data.Length);
         FinishIpv4Frame(slot, address, IpProtocol.Udp, UdpDatagram.HeaderLength + data.Length, nowMs);
         return data.Length;
     }
