@@ -378,6 +378,21 @@ static void connection_calls(struct sockaddr_in peer)
     EXPECT("  SIGPIPE", sigpipes, before + 1);
     EXPECT("SO_ERROR after it was reported", get_int(c, SOL_SOCKET, SO_ERROR), 0);
     close(c);
+
+    /* SO_LINGER {1, 0}: close resets the connection (only checked where the peer is this
+       stack itself, over loopback: a forwarding peer in between answers the reset its own way). */
+    if (peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK)) {
+        c = socket(AF_INET, SOCK_STREAM, 0);
+        EXPECT("connect a third time", rv(connect(c, (struct sockaddr *)&peer, sizeof peer)), 0);
+        a = accept(l, NULL, NULL);
+        struct linger now_ = { 1, 0 };
+        EXPECT("SO_LINGER {1, 0}", rv(setsockopt(a, SOL_SOCKET, SO_LINGER, &now_, sizeof now_)), 0);
+        close(a);
+        struct pollfd pc = { .fd = c, .events = POLLIN };
+        poll(&pc, 1, 2000);
+        EXPECT("recv after the peer's abortive close", rv(recv(c, buf, sizeof buf, 0)), -ECONNRESET);
+        close(c);
+    }
     close(l);
 
     /* UDP: sendmsg gathers one datagram, recvmsg scatters it with the sender; MSG_PEEK keeps it. */

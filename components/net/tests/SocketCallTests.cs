@@ -124,6 +124,18 @@ public class SocketCallTests
     }
 
     [Fact]
+    public void AbortResetsThePeerAndLeavesNoTimeWait()
+    {
+        using var net = new Network();
+        var (client, server, _) = net.Connect();
+        Assert.Equal(NetError.None, net.A.Iface.Abort(client));
+        Assert.Equal(0, net.A.Iface.SocketsInUse);
+        net.RunUntil(() => net.B.Iface.PendingError(server) != NetError.None, what: "the reset");
+        Assert.Equal(NetError.ConnectionReset, net.B.Iface.PendingError(server));
+        Assert.Equal(NetError.BadHandle, net.A.Iface.Abort(client));
+    }
+
+    [Fact]
     public void HalfOpenConnectionsDoNotFillTheBacklog()
     {
         using var net = new Network();

@@ -163,10 +163,11 @@ internal static unsafe partial class SocketCalls
         return fd;
     }
 
-    private static void CloseHandle(int handle, int account)
+    private static void CloseHandle(int handle, int account, bool abort = false)
     {
         NetworkStack.Lock();
-        NetworkStack.Interface.Close(handle);
+        if (abort) NetworkStack.Interface.Abort(handle);
+        else NetworkStack.Interface.Close(handle);
         NetworkStack.Flush();
         NetworkStack.Unlock();
         ResourceLimits.UnchargeAccountSocket(account);
@@ -177,7 +178,9 @@ internal static unsafe partial class SocketCalls
     private static void CloseOperation(void* obj)
     {
         var socket = (SocketObject*)obj;
-        CloseHandle(socket->Handle, socket->Account);
+        // SO_LINGER on with a zero time: a reset, no FIN (Linux's abortive close).
+        bool abort = (socket->Options.Flags & SocketOptions.Linger) != 0 && socket->Options.LingerSeconds == 0;
+        CloseHandle(socket->Handle, socket->Account, abort);
         Memory.KernelMemory.Free(socket);
     }
 
