@@ -57,6 +57,49 @@ internal static unsafe class NetworkTests
         Check(Memory.KernelMemory.Heap.Statistics.LiveBlocks == liveBefore, "the connection's memory did not come back");
     }
 
+    /// <summary>The socket API a server stands on (issue 13): options, names, shutdown,
+    /// accept4, MSG_* flags, FIONREAD, sendmsg/recvmsg, SO_RCVTIMEO, more sockets than the old
+    /// limits; userland/sockapi.c, which prints "0 wrong" on Linux too. Its connections go to
+    /// its own listener over the loopback interface (127.0.0.1), as on Linux.</summary>
+    internal static void SocketApiAnswersAsLinux()
+    {
+        Check(WriteFile("/tmp/sockapi-peer"u8, "127.0.0.1 40200"u8), "could not write /tmp/sockapi-peer");
+        int status = ProcessTests.RunProgram("sockapi.elf", checkMemory: false);
+        Check(ProcessTests.OutputHas("sockapi: connection tests ran"), "sockapi.elf did not get through its connections");
+        Check(ProcessTests.OutputHas("sockapi: 0 wrong"), "sockapi.elf found answers unlike Linux's");
+        Check(status == 0, "sockapi.elf failed");
+    }
+
+    /// <summary>sockapi.c with connections: the host test (HostNetworkTests) boots with QEMU
+    /// forwarding the host's port net-loop-port=N (TCP and UDP) to the guest's 40200, so a
+    /// connection to 10.0.2.2:N comes back to the program's own listener.</summary>
+    internal static void SocketApiThroughTheHost()
+    {
+        ReadOnlySpan<byte> port = KernelMain.Command.Value("net-loop-port");
+        Check(port.Length > 0, "no net-loop-port= option");
+        byte* text = stackalloc byte[32];
+        var line = new Span<byte>(text, 32);
+        "10.0.2.2 "u8.CopyTo(line);
+        int length = 9;
+        for (int i = 0; i < port.Length && length < 32; i++) text[length++] = port[i];
+        Check(WriteFile("/tmp/sockapi-peer"u8, line.Slice(0, length)), "could not write /tmp/sockapi-peer");
+        int status = ProcessTests.RunProgram("sockapi.elf", checkMemory: false);
+        Check(ProcessTests.OutputHas("sockapi: connection tests ran"), "sockapi.elf did not get through its connections");
+        Check(ProcessTests.OutputHas("sockapi: 0 wrong"), "sockapi.elf found answers unlike Linux's");
+        Check(status == 0, "sockapi.elf failed");
+    }
+
+    private static bool WriteFile(ReadOnlySpan<byte> path, ReadOnlySpan<byte> content)
+    {
+        Files.FileSystem.Lock();
+        Aurora.Vfs.FileTable files = default;
+        long fd = Files.FileSystem.Vfs.Open(ref files, path, Aurora.Vfs.OpenFlags.WriteOnly | Aurora.Vfs.OpenFlags.Create | Aurora.Vfs.OpenFlags.Truncate, 0x1A4);
+        if (fd >= 0) Files.FileSystem.Vfs.Write(ref files, (int)fd, content);
+        Files.FileSystem.Vfs.CloseAll(ref files);
+        Files.FileSystem.Unlock();
+        return fd >= 0;
+    }
+
     /// <summary>The e1000 comes up with the MAC QEMU gives it, sends an ARP request for the
     /// gateway (RFC 826) and receives the gateway's reply.</summary>
     internal static void E1000ResolvesTheGatewayWithArp()

@@ -142,6 +142,12 @@ static long invoke(int which, long p)
     case 98: return raw6(SYS_mount, (long)"none", (long)"/tmp", p, 0, 0, 0);
     case 99: return raw6(SYS_mount, (long)"none", (long)"/tmp", (long)"attack_nosuchfs", 0, p, 0);
     case 100: return raw(SYS_umount2, p, 0, 0);
+    case 101: return raw6(SYS_setsockopt, udp, SOL_SOCKET, SO_REUSEADDR, p, 4, 0);
+    case 102: { static int n; n = 4; return raw6(SYS_getsockopt, udp, SOL_SOCKET, SO_TYPE, p, (long)&n, 0); }
+    case 103: { return raw6(SYS_getsockopt, udp, SOL_SOCKET, SO_TYPE, (long)good, p, 0); }
+    case 104: { static int n; n = 16; return raw(SYS_getsockname, udp, p, (long)&n); }
+    case 105: return raw(SYS_sendmsg, udp, p, 0);
+    case 106: return raw(SYS_recvmsg, udp, p, MSG_DONTWAIT);
     }
     return 0;
 }
@@ -183,6 +189,8 @@ static const struct call calls[] = {
     { "readlink path", IN, 0 }, { "readlink buffer", OUT, 16 },
     { "readlinkat path", IN, 0 }, { "mount target", IN, 0 }, { "mount type", IN, 0 }, { "mount data", IN, 0 },
     { "umount2 target", IN, 0 },
+    { "setsockopt value", IN, 4 }, { "getsockopt value", OUT, 4 }, { "getsockopt length", OUT, 4 },
+    { "getsockname address", OUT, 16 }, { "sendmsg header", IN, 56 }, { "recvmsg header", IN, 56 },
 };
 
 struct bad { const char *name; long address; };

@@ -18,7 +18,7 @@
 #include "aurora.h"
 
 enum { CAP_MINT = AURORA_SYS_cap_mint };
-enum { TOKENS_PER_PROCESS = 64, TOKEN_SHARE = 256, QUEUE_SHARE = 64, SEGMENT_SHARE = 64, SOCKET_SHARE = 8 };
+enum { TOKENS_PER_PROCESS = 64, TOKEN_SHARE = 256, QUEUE_SHARE = 64, SEGMENT_SHARE = 64, SOCKET_SHARE = 128 };
 
 static int wrong;
 static void expect_eq(const char *what, long expected, long actual)

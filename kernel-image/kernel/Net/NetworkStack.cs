@@ -9,7 +9,9 @@ namespace Aurora.Kernel.Net;
 /// <summary>
 /// The kernel's network (SPEC NET-1): the first registered <see cref="NetworkDevice"/> under one
 /// <c>Aurora.Net</c> interface, with the addresses of QEMU's user-mode network (10.0.2.15/24,
-/// gateway and host 10.0.2.2; decision: static, no DHCP yet). A kernel thread polls the stack
+/// gateway and host 10.0.2.2; decision: static, no DHCP yet), plus the stack's loopback path
+/// (127.0.0.0/8 and 10.0.2.15 reach the guest's own sockets without the card; a poll that
+/// looped frames asks for another at once). A kernel thread polls the stack
 /// (frames in from the device, timers, frames out) when there is work and sleeps otherwise:
 /// the device's interrupt wakes it, and so does the stack's next timer (TCP retransmission,
 /// TIME-WAIT, ARP retry), never a periodic tick. After each poll that moved anything it wakes
@@ -29,6 +31,9 @@ internal static unsafe class NetworkStack
     /// <summary>When the sleeping network thread will wake by itself (ulong.MaxValue: only on an
     /// event); written under <see cref="Lock"/>.</summary>
     private static ulong s_sleepingUntil;
+
+    /// <summary>Sockets in the stack's table (see <see cref="Initialize"/>).</summary>
+    internal const int SocketCapacity = 1024;
 
     /// <summary>A device without an interrupt is polled this often (milliseconds).</summary>
     private const ulong PollIntervalWithoutInterrupt = 10;
@@ -92,7 +97,12 @@ internal static unsafe class NetworkStack
 
     /// <summary>Sleeps the calling thread until a socket event it has not seen (one after its
     /// last <see cref="Unlock"/>) or a signal; returns false for the signal.</summary>
-    internal static bool WaitForSocketEvent(delegate*<bool> signalPending)
+    internal static bool WaitForSocketEvent(delegate*<bool> signalPending) =>
+        WaitForSocketEvent(signalPending, WaitQueue.Forever) != WakeReason.Interrupted;
+
+    /// <summary><see cref="WaitForSocketEvent(delegate*{bool})"/> for at most
+    /// <paramref name="timeoutMs"/> (SO_RCVTIMEO, SO_SNDTIMEO): Woken, TimedOut or Interrupted.</summary>
+    internal static WakeReason WaitForSocketEvent(delegate*<bool> signalPending, ulong timeoutMs)
     {
         s_socketEvents.Prepare(interruptible: true);
         bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
@@ -101,13 +111,14 @@ internal static unsafe class NetworkStack
         if (missed || signalPending())
         {
             s_socketEvents.Cancel();
-            return !signalPending();
+            return signalPending() ? WakeReason.Interrupted : WakeReason.Woken;
         }
 
         // A waiter may need the network thread's once-a-second look (below) sooner than the
         // stack's own next timer.
         Kick();
-        return s_socketEvents.Sleep(WaitQueue.Forever) != WakeReason.Interrupted || !signalPending();
+        WakeReason reason = s_socketEvents.Sleep(timeoutMs);
+        return reason == WakeReason.Interrupted && !signalPending() ? WakeReason.Woken : reason;
     }
 
     /// <summary>The wake hook: the network thread moved frames (under the lock).</summary>
@@ -132,6 +143,10 @@ internal static unsafe class NetworkStack
         config.Netmask = new Ipv4Address(255, 255, 255, 0);
         config.Gateway = new Ipv4Address(10, 0, 2, 2);
         config.Seed = KernelRandom.Next();
+        // Sockets system-wide, lingering connections (TIME-WAIT) included: enough that a server
+        // answering short requests does not run out while closed connections linger (issue 13:
+        // 32 stalled every 31st request). A slot is a few hundred bytes; buffers come per socket.
+        config.SocketCapacity = SocketCapacity;
         s_interface = new NetInterface<HeapNetMemory>(default);
         if (s_interface.Initialize(config) != NetError.None) return false;
         s_device = device;

@@ -49,9 +49,10 @@ internal static unsafe class ResourceLimits
     /// capacity, 1024): RLIMIT_NOFILE's default (Linux's too) and its ceiling.</summary>
     internal const ulong DescriptorLimit = Files.DescriptorTable.Capacity;
 
-    /// <summary>Sockets one account may have open: a quarter of the network stack's 32
-    /// (Aurora.Net's InterfaceConfig default). Beyond it socket/accept give ENOBUFS.</summary>
-    internal const int SocketsPerAccount = 8;
+    /// <summary>Sockets one account may have open: an eighth of the network stack's table
+    /// (Net/NetworkStack.SocketCapacity), so one tree cannot take every slot. Beyond it
+    /// socket/accept give ENOBUFS.</summary>
+    internal const int SocketsPerAccount = Net.NetworkStack.SocketCapacity / 8;
 
     private struct Tables
     {

@@ -8,8 +8,9 @@ using Aurora.Vfs;
 namespace Aurora.Kernel.Syscalls;
 
 /// <summary>
-/// Sockets (SPEC NET-1): socket, bind, listen, accept, connect, sendto, recvfrom for IPv4 TCP
-/// and UDP, served by the kernel's network stack with Linux numbers, <c>struct sockaddr_in</c>
+/// Sockets (SPEC NET-1): socket, bind, listen, accept/accept4, connect for IPv4 TCP and UDP
+/// (sending and receiving in SocketCalls.Transfer.cs, options, names and shutdown in
+/// SocketCalls.Options.cs), served by the kernel's network stack with Linux numbers, <c>struct sockaddr_in</c>
 /// and errno. A socket is a kind of file (Linux's socket_file_ops): an ordinary descriptor
 /// (lowest free number) of an open file description whose operations are this file's, so
 /// read, write, fstat and close go through the descriptor table like any file, dup and fork
@@ -23,17 +24,18 @@ namespace Aurora.Kernel.Syscalls;
 /// last description closes; the network stack's table, 32 system-wide, lingering connections
 /// included (Errno.ENOBUFS).
 /// </summary>
-internal static unsafe class SocketCalls
+internal static unsafe partial class SocketCalls
 {
     private const int AfInet = 2, SockStream = 1, SockDgram = 2, SockNonblock = 0x800, SockCloexec = 0x80000;
 
-    /// <summary>The object behind a socket description: the network stack's handle and the
-    /// account its charge is on.</summary>
+    /// <summary>The object behind a socket description: the network stack's handle, the
+    /// account its charge is on, and what setsockopt stored (SocketCalls.Options.cs).</summary>
     private struct SocketObject
     {
         public int Handle;
         public bool Udp;
         public int Account;
+        public SocketOptions Options;
     }
 
     private static FileOperations s_operations;
@@ -49,6 +51,7 @@ internal static unsafe class SocketCalls
                     operations->Read = &ReadOperation;
                     operations->Write = &WriteOperation;
                     operations->Stat = &StatOperation;
+                    operations->Ioctl = &IoctlOperation;
                     operations->Poll = &PollOperation;
                     operations->PollWait = &PollWaitOperation;
                     operations->Close = &CloseOperation;
@@ -69,6 +72,8 @@ internal static unsafe class SocketCalls
         NetworkStack.Lock();
         int events = NetworkStack.Interface.Events(socket->Handle);
         NetworkStack.Unlock();
+        // After shutdown(SHUT_RD) a read returns at once (end of stream), as Linux's POLLIN|POLLRDHUP.
+        if ((socket->Options.Flags & SocketOptions.ShutRead) != 0) events |= SocketEvents.Readable;
         return events;
     }
 
@@ -107,9 +112,11 @@ internal static unsafe class SocketCalls
 
     internal static long Socket(Process* process, ulong domain, ulong type, ulong protocol)
     {
+        // As Linux's __sys_socket: flags beyond the type (low 4 bits) other than these are EINVAL first.
+        if (((uint)type & ~0xFu & ~(uint)(SockNonblock | SockCloexec)) != 0) return -Errno.EINVAL;
         if (!NetworkStack.IsUp) return -Errno.EAFNOSUPPORT; // no network card
         if (domain != AfInet) return -Errno.EAFNOSUPPORT;
-        int kind = (int)type & ~(SockNonblock | SockCloexec);
+        int kind = (int)type & 0xF;
         if (kind != SockStream && kind != SockDgram) return -Errno.ESOCKTNOSUPPORT;
         if (protocol != 0 && protocol != (kind == SockStream ? 6UL : 17UL)) return -Errno.EPROTONOSUPPORT;
         long free = process->Descriptors.LowestFree(0, DescriptorLimit(process));
@@ -124,12 +131,12 @@ internal static unsafe class SocketCalls
             return handle;
         }
 
-        return InstallSocket(process, handle, kind == SockDgram, (int)type & SockNonblock, ((int)type & SockCloexec) != 0);
+        return InstallSocket(process, handle, kind == SockDgram, (int)type & SockNonblock, ((int)type & SockCloexec) != 0, null);
     }
 
     /// <summary>A charged, open network handle as a new description at the lowest free
     /// descriptor; on failure the handle is closed and the charge dropped.</summary>
-    private static long InstallSocket(Process* process, int handle, bool udp, int statusFlags, bool closeOnExec)
+    private static long InstallSocket(Process* process, int handle, bool udp, int statusFlags, bool closeOnExec, SocketObject* listener)
     {
         var socket = (SocketObject*)Memory.KernelMemory.Allocate((nuint)sizeof(SocketObject));
         OpenFileDescription* description = null;
@@ -138,6 +145,9 @@ internal static unsafe class SocketCalls
             socket->Handle = handle;
             socket->Udp = udp;
             socket->Account = ResourceLimits.AccountOf(process->CapsHandle);
+            // An accepted connection starts with its listener's options (Linux's sk_clone_lock),
+            // but none of its state (shutdown, a reported error).
+            socket->Options = listener != null ? listener->Options.Inherited() : SocketOptions.Defaults(udp);
             description = OpenFileDescription.Create(Operations, socket, OpenFileDescription.ReadWrite | statusFlags);
         }
 
@@ -153,10 +163,11 @@ internal static unsafe class SocketCalls
         return fd;
     }
 
-    private static void CloseHandle(int handle, int account)
+    private static void CloseHandle(int handle, int account, bool abort = false)
     {
         NetworkStack.Lock();
-        NetworkStack.Interface.Close(handle);
+        if (abort) NetworkStack.Interface.Abort(handle);
+        else NetworkStack.Interface.Close(handle);
         NetworkStack.Flush();
         NetworkStack.Unlock();
         ResourceLimits.UnchargeAccountSocket(account);
@@ -167,15 +178,17 @@ internal static unsafe class SocketCalls
     private static void CloseOperation(void* obj)
     {
         var socket = (SocketObject*)obj;
-        CloseHandle(socket->Handle, socket->Account);
+        // SO_LINGER on with a zero time: a reset, no FIN (Linux's abortive close).
+        bool abort = (socket->Options.Flags & SocketOptions.Linger) != 0 && socket->Options.LingerSeconds == 0;
+        CloseHandle(socket->Handle, socket->Account, abort);
         Memory.KernelMemory.Free(socket);
     }
 
     private static long ReadOperation(OpenFileDescription* description, Process* process, ulong buffer, ulong length) =>
-        ReceiveOn(process, description, (SocketObject*)description->Object, buffer, length, 0, 0);
+        ReceiveOn(process, description, (SocketObject*)description->Object, buffer, length, 0, 0, 0);
 
     private static long WriteOperation(OpenFileDescription* description, Process* process, ulong buffer, ulong length) =>
-        SendOn(process, description, (SocketObject*)description->Object, buffer, length, 0, 0);
+        SendOn(process, description, (SocketObject*)description->Object, buffer, length, 0, 0, 0);
 
     private static long StatOperation(OpenFileDescription* description, FileStatus* status)
     {
@@ -203,18 +216,21 @@ internal static unsafe class SocketCalls
         return 0;
     }
 
+    /// <summary>A sockaddr_in for the caller's buffer, cut to its length, and the full length
+    /// (16) stored back, as Linux's move_addr_to_user; no address wanted when it is null.</summary>
     private static long WriteAddress(Process* process, ulong address, ulong lengthPointer, Ipv4Address ip, ushort port)
     {
         if (address == 0) return 0;
-        uint length;
+        int length;
         if (!UserMemory.CopyFrom(process->Space, lengthPointer, new Span<byte>(&length, 4))) return -Errno.EFAULT;
+        if (length < 0) return -Errno.EINVAL; // as Linux's move_addr_to_user
         byte* sockaddr = stackalloc byte[16];
         new Span<byte>(sockaddr, 16).Clear();
         sockaddr[0] = AfInet;
         sockaddr[2] = (byte)(port >> 8);
         sockaddr[3] = (byte)port;
         sockaddr[4] = (byte)(ip.Value >> 24); sockaddr[5] = (byte)(ip.Value >> 16); sockaddr[6] = (byte)(ip.Value >> 8); sockaddr[7] = (byte)ip.Value;
-        uint stored = Math.Min(length, 16u);
+        uint stored = Math.Min((uint)length, 16u);
         uint full = 16;
         return UserMemory.CopyTo(process->Space, address, new ReadOnlySpan<byte>(sockaddr, (int)stored)) &&
                UserMemory.CopyTo(process->Space, lengthPointer, new ReadOnlySpan<byte>(&full, 4)) ? 0 : -Errno.EFAULT;
@@ -239,13 +255,23 @@ internal static unsafe class SocketCalls
         if (error != 0) return error;
         int handle = socket->Handle;
         NetworkStack.Lock();
-        NetError result = NetworkStack.Interface.Listen(handle, (int)Math.Min(backlog, 16UL));
+        // Linux truncates the backlog to an int and takes anything above SOMAXCONN (or
+        // negative) as SOMAXCONN; the stack clamps it to its own largest.
+        int requested = (int)backlog;
+        if (requested < 0 || requested > NetInterface<Memory.HeapNetMemory>.MaxBacklog) requested = NetInterface<Memory.HeapNetMemory>.MaxBacklog;
+        NetError result = NetworkStack.Interface.Listen(handle, requested);
         NetworkStack.Unlock();
         return -(long)result;
     }
 
-    internal static long Accept(Process* process, ulong descriptor, ulong address, ulong lengthPointer)
+    internal static long Accept(Process* process, ulong descriptor, ulong address, ulong lengthPointer) =>
+        Accept4(process, descriptor, address, lengthPointer, 0);
+
+    /// <summary>accept4(2): accept with SOCK_NONBLOCK (O_NONBLOCK on the new description) and
+    /// SOCK_CLOEXEC; any other flag is EINVAL before anything else, as Linux.</summary>
+    internal static long Accept4(Process* process, ulong descriptor, ulong address, ulong lengthPointer, ulong flags)
     {
+        if ((flags & ~(ulong)(SockNonblock | SockCloexec)) != 0) return -Errno.EINVAL;
         long error = Lookup(process, descriptor, out OpenFileDescription* listener, out SocketObject* socket);
         if (error != 0) return error;
         // As Linux's accept4: a free descriptor first (EMFILE before any wait).
@@ -266,13 +292,16 @@ internal static unsafe class SocketCalls
                     return stored;
                 }
 
-                return InstallSocket(process, accepted, udp: false, 0, closeOnExec: false);
+                return InstallSocket(process, accepted, udp: false, (int)flags & SockNonblock, (flags & SockCloexec) != 0, socket);
             }
 
-            if (accepted != -(int)NetError.WouldBlock || listener->IsNonBlocking || !Wait(process))
+            long waited = accepted != -(int)NetError.WouldBlock || listener->IsNonBlocking
+                ? accepted
+                : Wait(process, socket->Options.ReceiveTimeoutMs);
+            if (waited != 0)
             {
                 ResourceLimits.UnchargeSocket(process->CapsHandle);
-                return accepted != -(int)NetError.WouldBlock || listener->IsNonBlocking ? accepted : -Errno.ERESTARTSYS;
+                return waited;
             }
         }
     }
@@ -296,111 +325,36 @@ internal static unsafe class SocketCalls
             TcpState state = NetworkStack.Interface.GetTcpState(handle);
             NetError pending = NetworkStack.Interface.PendingError(handle);
             NetworkStack.Unlock();
-            if (pending != NetError.None) return -(long)pending;
+            if (pending != NetError.None)
+            {
+                socket->Options.Flags |= SocketOptions.ErrorReported; // connect reported it, SO_ERROR is 0 now
+                return -(long)pending;
+            }
+
             if (state == TcpState.Established || state == TcpState.CloseWait) return 0;
             if (state != TcpState.SynSent && state != TcpState.SynReceived) return -(long)NetError.ConnectionRefused;
-            if (!Wait(process)) return -Errno.EINTR;
+            long waited = Wait(process, socket->Options.SendTimeoutMs);
+            if (waited != 0) return waited == -Errno.EAGAIN ? -Errno.EINPROGRESS : -Errno.EINTR;
         }
-    }
-
-    internal static long Send(Process* process, ulong descriptor, ulong buffer, ulong length, ulong address, ulong addressLength)
-    {
-        long error = Lookup(process, descriptor, out OpenFileDescription* description, out SocketObject* socket);
-        return error != 0 ? error : SendOn(process, description, socket, buffer, length, address, addressLength);
-    }
-
-    private static long SendOn(Process* process, OpenFileDescription* description, SocketObject* socket, ulong buffer, ulong length, ulong address, ulong addressLength)
-    {
-        int handle = socket->Handle;
-        if (length > 65536) length = 65536;
-        byte* data = (byte*)Memory.KernelMemory.Allocate((nuint)length + 1);
-        if (data == null) return -Errno.ENOMEM;
-        long result = UserMemory.CopyFrom(process->Space, buffer, new Span<byte>(data, (int)length)) ? 0 : -Errno.EFAULT;
-        Ipv4Address ip = default;
-        ushort port = 0;
-        if (result == 0 && address != 0) result = ReadAddress(process, address, addressLength, out ip, out port);
-        ulong sent = 0;
-        while (result == 0)
-        {
-            NetworkStack.Lock();
-            long n = address != 0
-                ? NetworkStack.Interface.SendTo(handle, new ReadOnlySpan<byte>(data + sent, (int)(length - sent)), ip, port, NetworkStack.NowMs)
-                : NetworkStack.Interface.Write(handle, new ReadOnlySpan<byte>(data + sent, (int)(length - sent)));
-            NetworkStack.Flush();
-            NetworkStack.Unlock();
-            if (n > 0) sent += (ulong)n;
-            if (n >= 0 && (sent == length || address != 0)) break;
-            if (n < 0 && (n != -(long)NetError.WouldBlock || description->IsNonBlocking))
-            {
-                result = sent > 0 ? 0 : n;
-                break;
-            }
-
-            if (!Wait(process))
-            {
-                result = sent > 0 ? 0 : -Errno.ERESTARTSYS;
-                break;
-            }
-        }
-
-        Memory.KernelMemory.Free(data);
-        return result < 0 ? result : (long)sent;
-    }
-
-    internal static long Receive(Process* process, ulong descriptor, ulong buffer, ulong length, ulong address, ulong lengthPointer)
-    {
-        long error = Lookup(process, descriptor, out OpenFileDescription* description, out SocketObject* socket);
-        return error != 0 ? error : ReceiveOn(process, description, socket, buffer, length, address, lengthPointer);
-    }
-
-    private static long ReceiveOn(Process* process, OpenFileDescription* description, SocketObject* socket, ulong buffer, ulong length, ulong address, ulong lengthPointer)
-    {
-        int handle = socket->Handle;
-        if (length > 65536) length = 65536;
-        if (!UserMemory.IsAccessible(process->Space, buffer, length, write: true)) return -Errno.EFAULT;
-        byte* data = (byte*)Memory.KernelMemory.Allocate((nuint)length + 1);
-        if (data == null) return -Errno.ENOMEM;
-        long result;
-        while (true)
-        {
-            Ipv4Address ip = default;
-            ushort port = 0;
-            NetworkStack.Lock();
-            bool udp = socket->Udp;
-            result = udp
-                ? NetworkStack.Interface.ReceiveFrom(handle, new Span<byte>(data, (int)length), out ip, out port)
-                : NetworkStack.Interface.Read(handle, new Span<byte>(data, (int)length));
-            NetworkStack.Flush();
-            NetworkStack.Unlock();
-            if (result >= 0)
-            {
-                UserMemory.CopyTo(process->Space, buffer, new ReadOnlySpan<byte>(data, (int)result));
-                if (udp && address != 0)
-                {
-                    long stored = WriteAddress(process, address, lengthPointer, ip, port);
-                    if (stored != 0) result = stored;
-                }
-
-                break;
-            }
-
-            if (result != -(long)NetError.WouldBlock || description->IsNonBlocking) break;
-            if (!Wait(process))
-            {
-                result = -Errno.ERESTARTSYS;
-                break;
-            }
-        }
-
-        Memory.KernelMemory.Free(data);
-        return result;
     }
 
     /// <summary>Sleeps until the network stack reports an event this thread has not seen
-    /// (NetworkStack.WaitForSocketEvent); false when a signal should interrupt the call. The
-    /// callers answer ERESTARTSYS (restarted under SA_RESTART, as Linux's accept, recv and
-    /// send are), except connect: EINTR (a restarted connect would find the socket connecting).</summary>
-    private static bool Wait(Process* process) => NetworkStack.WaitForSocketEvent(&CurrentHasSignal);
+    /// (NetworkStack.WaitForSocketEvent) or <paramref name="timeoutMs"/> (SO_RCVTIMEO/SO_SNDTIMEO;
+    /// <see cref="WaitQueue.Forever"/> without one) runs out: 0 to look again, -EAGAIN on the
+    /// timeout, and on a signal ERESTARTSYS (restarted under SA_RESTART, as Linux's accept, recv
+    /// and send are) or, with a timeout set, EINTR (Linux's sock_intr_errno). Connect answers
+    /// EINTR itself (a restarted connect would find the socket connecting).</summary>
+    private static long Wait(Process* process, ulong timeoutMs)
+    {
+        if (timeoutMs == 0) return -Errno.EAGAIN;
+        Tasks.WakeReason reason = NetworkStack.WaitForSocketEvent(&CurrentHasSignal, timeoutMs);
+        return reason switch
+        {
+            Tasks.WakeReason.Woken => 0,
+            Tasks.WakeReason.TimedOut => -Errno.EAGAIN,
+            _ => timeoutMs == Tasks.WaitQueue.Forever ? -Errno.ERESTARTSYS : -Errno.EINTR,
+        };
+    }
 
     private static bool CurrentHasSignal() => Process.HasDeliverableSignal(Process.Current);
 }

@@ -54,4 +54,20 @@ public class HostNetworkTests
         Assert.Contains("[test] hostnet.tcp_and_udp_round_trips_with_the_host ... PASS", run.Serial);
         Assert.Equal(BootResult.TestsPassed, run.ExitCode);
     }
+
+    /// <summary>userland/sockapi.c with connections to its own listener: QEMU forwards a free
+    /// host port (TCP and UDP) to the guest's 40200, and the guest connects to that port on
+    /// 10.0.2.2 (the host), so both ends of each connection are the guest's.</summary>
+    [Fact]
+    public async Task GuestSocketApiReachesItsOwnListenerThroughTheHost()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        BootResult run = await Task.Run(() => QemuBoot.Boot(BootPath.GrubBios, $"test=hostnet.socket_api_through_the_host net-loop-port={port}",
+            network: $",hostfwd=tcp:127.0.0.1:{port}-:40200,hostfwd=udp:127.0.0.1:{port}-:40200"));
+        Assert.True(run.Serial.Contains("[test] hostnet.socket_api_through_the_host ... PASS"), run.ToString());
+        Assert.Equal(BootResult.TestsPassed, run.ExitCode);
+    }
 }

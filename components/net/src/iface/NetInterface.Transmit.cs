@@ -28,9 +28,10 @@ public unsafe partial struct NetInterface<TMemory>
             return false;
         }
 
-        bool more = ReceiveFrom(nowMs, ref device);
+        bool more = ReceiveLoopback(nowMs);
+        more |= ReceiveFrom(nowMs, ref device);
         Transmit(nowMs, ref device);
-        return more;
+        return more || _loopCount > 0;
     }
 
     private bool ReceiveFrom<TDevice>(ulong nowMs, ref TDevice device) where TDevice : struct, INetworkDevice
@@ -89,6 +90,11 @@ public unsafe partial struct NetInterface<TMemory>
         if (!_initialized)
         {
             return next;
+        }
+
+        if (_loopCount > 0)
+        {
+            return _now; // looped frames wait to be received: poll again now
         }
 
         for (int h = 0; h < _config.SocketCapacity; h++)
@@ -153,6 +159,18 @@ public unsafe partial struct NetInterface<TMemory>
             if (i < 0)
             {
                 return true;
+            }
+
+            if (FrameIsLocal(_queue.Buffer(i).Slice(0, _queue.Slots[i].Length)))
+            {
+                if (TryTakeLoopback(out Span<byte> looped))
+                {
+                    _queue.Buffer(i).Slice(0, _queue.Slots[i].Length).CopyTo(looped);
+                    CommitLoopback(_queue.Slots[i].Length);
+                }
+
+                _queue.Slots[i].State = FrameQueue.Free;
+                continue;
             }
 
             if (!TryLendTransmit(ref device, out Span<byte> buffer))
@@ -239,11 +257,13 @@ public unsafe partial struct NetInterface<TMemory>
     private void FinishIpv4Frame(int slot, Ipv4Address destination, byte protocol, int payloadLength, ulong now)
     {
         Span<byte> buffer = _queue.Buffer(slot);
-        Ipv4Packet.Emit(buffer.Slice(EthernetFrame.HeaderLength), _config.Address, destination, protocol, payloadLength,
+        Ipv4Packet.Emit(buffer.Slice(EthernetFrame.HeaderLength), SourceFor(destination), destination, protocol, payloadLength,
             _ipIdentification++);
         Ipv4Address hop = new Ipv4Address(_queue.Slots[slot].NextHop);
         MacAddress mac = MacAddress.Broadcast;
-        bool resolved = destination.IsBroadcast || IsSubnetBroadcast(destination) || _arp.TryLookup(hop, now, out mac);
+        bool local = IsLocal(destination);
+        if (local) mac = _config.Mac;
+        bool resolved = local || destination.IsBroadcast || IsSubnetBroadcast(destination) || _arp.TryLookup(hop, now, out mac);
         if (!resolved)
         {
             mac = default;
@@ -278,7 +298,9 @@ public unsafe partial struct NetInterface<TMemory>
                 return true;
             }
 
-            if (!_arp.TryLookup(hop, now, out MacAddress mac))
+            bool local = IsLocal(s->Tcp.RemoteAddress);
+            MacAddress mac = _config.Mac;
+            if (!local && !_arp.TryLookup(hop, now, out mac))
             {
                 if (s->ArpWaitSince == 0)
                 {
@@ -298,8 +320,17 @@ public unsafe partial struct NetInterface<TMemory>
             }
 
             s->ArpWaitSince = 0;
-            // The segment is built in place in the device's buffer: no copy on the way out.
-            if (!TryLendTransmit(ref device, out Span<byte> frame))
+            // The segment is built in place in the device's buffer (or the loopback ring): no
+            // copy on the way out.
+            scoped Span<byte> frame;
+            if (local)
+            {
+                if (!TryTakeLoopback(out frame))
+                {
+                    return false;
+                }
+            }
+            else if (!TryLendTransmit(ref device, out frame))
             {
                 return false;
             }
@@ -317,7 +348,8 @@ public unsafe partial struct NetInterface<TMemory>
             Ipv4Packet.Emit(frame.Slice(ipOffset), s->Tcp.LocalAddress, s->Tcp.RemoteAddress, IpProtocol.Tcp, tcpLength,
                 _ipIdentification++);
             EthernetFrame.Emit(frame, mac, _config.Mac, EtherType.Ipv4);
-            device.Transmit(PadToMinimum(frame, tcpOffset + tcpLength));
+            if (local) CommitLoopback(PadToMinimum(frame, tcpOffset + tcpLength));
+            else device.Transmit(PadToMinimum(frame, tcpOffset + tcpLength));
             s->Tcp.Commit(plan, now);
             _stats.FramesSent++;
             _stats.TcpSegmentsSent++;

@@ -25,6 +25,13 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
     private bool _initialized;
     /// <summary>The latest clock value the caller passed in, for work done in calls without one (close).</summary>
     private ulong _now;
+    /// <summary>The loopback ring (NetInterface.Loopback.cs): frames, their lengths, the oldest, how many.</summary>
+    private byte* _loopData;
+    private int* _loopLength;
+    private int _loopHead;
+    private int _loopCount;
+    /// <summary>Set while a frame from the loopback ring is being received.</summary>
+    private bool _receivingLoopback;
 
     public NetInterface(TMemory memory)
     {
@@ -63,7 +70,8 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         _arp.Entries = (ArpCache.Entry*)_memory.Allocate((nuint)(sizeof(ArpCache.Entry) * ArpCache.Capacity));
         _queue.Slots = (FrameQueue.Slot*)_memory.Allocate((nuint)(sizeof(FrameQueue.Slot) * c.TransmitQueueCapacity));
         _queue.Data = (byte*)_memory.Allocate((nuint)(EthernetFrame.MaximumLength * c.TransmitQueueCapacity));
-        if (_sockets == null || _arp.Entries == null || _queue.Slots == null || _queue.Data == null)
+        bool loopback = AllocateLoopback();
+        if (_sockets == null || _arp.Entries == null || _queue.Slots == null || _queue.Data == null || !loopback)
         {
             FreeTables();
             return NetError.NoMemory;
@@ -108,6 +116,7 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         _arp.Entries = null;
         _queue.Slots = null;
         _queue.Data = null;
+        FreeLoopback();
     }
 
     /// <summary>Whether <paramref name="address"/> is on the interface's subnet.</summary>
@@ -121,7 +130,7 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
     /// <summary>The next hop towards <paramref name="destination"/>: itself on the subnet, else the gateway.</summary>
     private readonly bool Route(Ipv4Address destination, out Ipv4Address nextHop)
     {
-        if (destination.IsBroadcast || OnLink(destination))
+        if (destination.IsBroadcast || OnLink(destination) || IsLocal(destination))
         {
             nextHop = destination;
             return true;
@@ -237,7 +246,14 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         Ipv4Address destination = ip.Destination;
         Ipv4Address source = ip.Source;
         bool broadcast = destination.IsBroadcast || IsSubnetBroadcast(destination);
-        if (destination.Value != _config.Address.Value && !broadcast)
+        if (!_receivingLoopback && (IsLoopbackNet(destination) || IsLoopbackNet(source)))
+        {
+            // 127.0.0.0/8 on the wire is a martian (RFC 1122 §3.2.1.3): only lo carries it.
+            DropNotForUs();
+            return;
+        }
+
+        if (destination.Value != _config.Address.Value && !broadcast && !(_receivingLoopback && IsLoopbackNet(destination)))
         {
             DropNotForUs();
             return;

@@ -33,4 +33,9 @@ public struct NetStatistics
     /// <summary>Segments outside the receive window (answered with an ACK).</summary>
     public ulong TcpUnacceptable;
     public ulong TcpListenOverflows;
+    /// <summary>TIME-WAIT connections ended early by a new SYN on the same ports.</summary>
+    public ulong TcpTimeWaitReused;
+    /// <summary>Frames that went through the loopback ring, and those dropped because it was full.</summary>
+    public ulong LoopbackFrames;
+    public ulong LoopbackDropped;
 }

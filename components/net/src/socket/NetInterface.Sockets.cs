@@ -105,6 +105,26 @@ public unsafe partial struct NetInterface<TMemory>
         return NetError.None;
     }
 
+    /// <summary>close(2) with SO_LINGER on and a zero time (Linux's abortive close): a
+    /// connection is reset at once (RST, no FIN, no TIME-WAIT) and its handle freed; anything
+    /// else closes as <see cref="Close"/>.</summary>
+    public NetError Abort(int handle)
+    {
+        SocketSlot* s = UserSlot(handle);
+        if (s == null)
+        {
+            return NetError.BadHandle;
+        }
+
+        if (s->Kind != SocketKind.Tcp || s->Tcp.State == TcpState.Listen || s->Tcp.State == TcpState.Closed)
+        {
+            return Close(handle);
+        }
+
+        AbortConnection(handle);
+        return NetError.None;
+    }
+
     /// <summary>bind(2): <paramref name="address"/> is unspecified or the interface's own;
     /// port 0 picks a free one from 49152–65535. EINVAL if already bound, EADDRINUSE if taken.</summary>
     public NetError Bind(int handle, Ipv4Address address, ushort port)
@@ -115,7 +135,7 @@ public unsafe partial struct NetInterface<TMemory>
             return NetError.BadHandle;
         }
 
-        if (!address.IsUnspecified && address.Value != _config.Address.Value)
+        if (!address.IsUnspecified && address.Value != _config.Address.Value && !IsLoopbackNet(address))
         {
             return NetError.AddressNotAvailable;
         }

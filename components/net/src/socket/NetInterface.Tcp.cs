@@ -5,8 +5,11 @@ namespace Aurora.Net;
 /// <summary>TCP sockets: connect, listen/accept, read/write, and segment demultiplexing.</summary>
 public unsafe partial struct NetInterface<TMemory>
 {
-    /// <summary>Largest listen backlog (SYN-RECEIVED plus established, not yet accepted).</summary>
-    public const int MaxBacklog = 16;
+    /// <summary>Largest listen backlog: established connections not yet accepted (Linux's SOMAXCONN is 4096).</summary>
+    public const int MaxBacklog = 128;
+
+    /// <summary>Half-open (SYN-RECEIVED) connections one listener keeps at a time.</summary>
+    public const int SynQueueLimit = 128;
 
     /// <summary>
     /// connect(2), non-blocking: binds to an ephemeral port if needed and queues the SYN for the
@@ -72,7 +75,7 @@ public unsafe partial struct NetInterface<TMemory>
             return NetError.NoMemory;
         }
 
-        s->Tcp.LocalAddress = _config.Address;
+        s->Tcp.LocalAddress = SourceFor(address);
         s->Tcp.RemoteAddress = address;
         s->Tcp.RemotePort = port;
         s->Tcp.Open(TcpState.SynSent, InitialSequence(s->Tcp.LocalPort, address, port, nowMs), _config.InitialRtoMs);
@@ -196,7 +199,11 @@ public unsafe partial struct NetInterface<TMemory>
 
     /// <summary>recv(2)/read(2) on a TCP socket (or a UDP one, without the source): bytes read,
     /// 0 at end of stream (the peer's FIN), -EAGAIN, -ENOTCONN, or the connection's error.</summary>
-    public long Read(int handle, Span<byte> buffer)
+    public long Read(int handle, Span<byte> buffer) => Read(handle, buffer, peek: false);
+
+    /// <summary><see cref="Read(int, Span{byte})"/>; with <paramref name="peek"/> (MSG_PEEK) the
+    /// bytes stay queued for the next read.</summary>
+    public long Read(int handle, Span<byte> buffer, bool peek)
     {
         SocketSlot* s = UserSlot(handle);
         if (s == null)
@@ -206,13 +213,20 @@ public unsafe partial struct NetInterface<TMemory>
 
         if (s->Kind == SocketKind.Udp)
         {
-            return ReceiveFrom(handle, buffer, out _, out _);
+            return ReceiveFrom(handle, buffer, out _, out _, peek);
         }
 
         ref TcpSocket tcp = ref s->Tcp;
         if (tcp.Rx.Count > 0)
         {
-            return buffer.IsEmpty ? 0 : tcp.Rx.Read(buffer);
+            if (!peek)
+            {
+                return buffer.IsEmpty ? 0 : tcp.Rx.Read(buffer);
+            }
+
+            int n = Math.Min(buffer.Length, tcp.Rx.Count);
+            tcp.Rx.Peek(0, buffer.Slice(0, n));
+            return n;
         }
 
         if (tcp.Error != NetError.None)
@@ -238,6 +252,62 @@ public unsafe partial struct NetInterface<TMemory>
             default:
                 return -(long)NetError.NotConnected;
         }
+    }
+
+    /// <summary>shutdown(2) for writing (SHUT_WR, SHUT_RDWR): a FIN after the unsent data, as
+    /// close would, but the handle stays open and can still read. ENOTCONN on a socket that is
+    /// not connected (CLOSED, connecting, or UDP); nothing on a listener or a connection whose
+    /// FIN is already queued. Reading is shut down by the caller (it stops reading).</summary>
+    public NetError ShutdownWrite(int handle)
+    {
+        SocketSlot* s = UserSlot(handle);
+        if (s == null)
+        {
+            return NetError.BadHandle;
+        }
+
+        if (s->Kind != SocketKind.Tcp)
+        {
+            return NetError.NotConnected;
+        }
+
+        switch (s->Tcp.State)
+        {
+            case TcpState.Established:
+            case TcpState.CloseWait:
+                s->Tcp.QueueFin();
+                return NetError.None;
+            case TcpState.Closed:
+            case TcpState.SynSent:
+                return NetError.NotConnected;
+            default:
+                return NetError.None;
+        }
+    }
+
+    /// <summary>FIONREAD/SIOCINQ: bytes a read would return now (TCP), or the payload length
+    /// of the next datagram (UDP, as Linux's first_packet_length); EINVAL on a listener.</summary>
+    public readonly long ReadableBytes(int handle)
+    {
+        SocketSlot* s = UserSlot(handle);
+        if (s == null)
+        {
+            return -(long)NetError.BadHandle;
+        }
+
+        if (s->Kind == SocketKind.Udp)
+        {
+            if (s->Udp.Rx.Count == 0)
+            {
+                return 0;
+            }
+
+            Span<byte> header = stackalloc byte[UdpSocket.RecordHeader];
+            s->Udp.Rx.Peek(0, header);
+            return NetworkOrder.ReadUInt16(header, 6);
+        }
+
+        return s->Tcp.State == TcpState.Listen ? -(long)NetError.InvalidArgument : s->Tcp.Rx.Count;
     }
 
     /// <summary>The TCP state of a handle (CLOSED for a bad handle or a UDP socket).</summary>
@@ -339,6 +409,17 @@ public unsafe partial struct NetInterface<TMemory>
                 continue;
             }
 
+            if (s->Tcp.State == TcpState.TimeWait && !s->UserOwned && segment.Has(TcpFlags.Syn) && !segment.Has(TcpFlags.Ack) &&
+                (int)(segment.SequenceNumber - s->Tcp.RcvNxt) > 0)
+            {
+                // A new connection on the same ports whose SYN is past the old one's sequence
+                // space (RFC 9293 §3.6.1, RFC 6191 without timestamps; Linux's
+                // tcp_timewait_state_process): TIME-WAIT ends and a listener takes the SYN.
+                FreeSocket(i);
+                _stats.TcpTimeWaitReused++;
+                continue;
+            }
+
             TcpInputOutcome outcome = default;
             s->Tcp.Input(segment, now, _config, ref outcome);
             if (outcome.SendReset)
@@ -414,16 +495,20 @@ public unsafe partial struct NetInterface<TMemory>
             return;
         }
 
-        int children = 0;
+        // The backlog counts established connections waiting for accept (Linux's accept queue);
+        // half-open ones have their own, larger limit (the SYN queue), so a burst of SYNs that
+        // never complete does not keep out the next real client.
+        int established = 0, halfOpen = 0;
         for (int i = 0; i < _config.SocketCapacity; i++)
         {
             if (_sockets[i].Kind == SocketKind.Tcp && _sockets[i].Parent == listener && !_sockets[i].UserOwned)
             {
-                children++;
+                if (_sockets[i].AcceptOrder != 0) established++;
+                else halfOpen++;
             }
         }
 
-        int h = children < _sockets[listener].Backlog ? FreeSlot() : -1;
+        int h = established < _sockets[listener].Backlog && halfOpen < SynQueueLimit ? FreeSlot() : -1;
         if (h < 0)
         {
             _stats.TcpListenOverflows++;

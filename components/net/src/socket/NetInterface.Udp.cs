@@ -43,14 +43,19 @@ public unsafe partial struct NetInterface<TMemory>
         const int offset = EthernetFrame.HeaderLength + Ipv4Packet.HeaderLength;
         Span<byte> buffer = _queue.Buffer(slot).Slice(offset);
         data.CopyTo(buffer.Slice(UdpDatagram.HeaderLength));
-        UdpDatagram.Emit(buffer, _config.Address, address, s->Udp.LocalPort, port, data.Length);
+        UdpDatagram.Emit(buffer, SourceFor(address), address, s->Udp.LocalPort, port, data.Length);
         FinishIpv4Frame(slot, address, IpProtocol.Udp, UdpDatagram.HeaderLength + data.Length, nowMs);
         return data.Length;
     }
 
     /// <summary>recvfrom(2) on a UDP socket: the oldest datagram, cut to the buffer (the rest is
     /// discarded, like Linux without MSG_TRUNC). Returns the bytes copied or -EAGAIN.</summary>
-    public long ReceiveFrom(int handle, Span<byte> buffer, out Ipv4Address address, out ushort port)
+    public long ReceiveFrom(int handle, Span<byte> buffer, out Ipv4Address address, out ushort port) =>
+        ReceiveFrom(handle, buffer, out address, out port, peek: false);
+
+    /// <summary><see cref="ReceiveFrom(int, Span{byte}, out Ipv4Address, out ushort)"/>; with
+    /// <paramref name="peek"/> (MSG_PEEK) the datagram stays queued, whole.</summary>
+    public long ReceiveFrom(int handle, Span<byte> buffer, out Ipv4Address address, out ushort port, bool peek)
     {
         address = default;
         port = 0;
@@ -72,7 +77,11 @@ public unsafe partial struct NetInterface<TMemory>
         int length = NetworkOrder.ReadUInt16(header, 6);
         int copied = Math.Min(length, buffer.Length);
         s->Udp.Rx.Peek(UdpSocket.RecordHeader, buffer.Slice(0, copied));
-        s->Udp.Rx.Discard(UdpSocket.RecordHeader + length);
+        if (!peek)
+        {
+            s->Udp.Rx.Discard(UdpSocket.RecordHeader + length);
+        }
+
         return copied;
     }
 

@@ -393,7 +393,9 @@ internal unsafe struct TcpSocket
                 return;
             }
 
-            Error = State == TcpState.SynReceived ? NetError.ConnectionRefused : NetError.ConnectionReset;
+            // A reset after the peer's FIN (CLOSE-WAIT) is EPIPE, as Linux's tcp_reset reports it.
+            Error = State == TcpState.SynReceived ? NetError.ConnectionRefused :
+                State == TcpState.CloseWait ? NetError.BrokenPipe : NetError.ConnectionReset;
             if (State == TcpState.Closing || State == TcpState.LastAck || State == TcpState.TimeWait)
             {
                 Error = NetError.None;
