@@ -248,6 +248,7 @@ internal static unsafe partial class SyscallTable
             Getsid => Process.GetSession(process, (long)a0),
             Setsid => Process.CreateSession(process),
             SetTidAddress => (long)process->Id,
+            Futex => FutexCalls.Call(process, a0, (int)a1, (uint)a2, a3, a4, (uint)a5),
             ArchPrctl => ProcessCalls.ArchPrctl(a0, a1),
             Exit or ExitGroup => ProcessCalls.Exit(a0),
             _ => -Errno.ENOSYS,
