@@ -17,4 +17,14 @@ internal static class ThreadTests
         Check(ProcessTests.OutputHas("futex: 0 wrong"), "an answer differs from Linux's (its line in the output says which)");
         CheckEqual(0, status, "the program's wait status");
     }
+
+    /// <summary>userland/threads.c: pthread_create/join/mutex/cond with four threads, distinct
+    /// gettid, per-thread TLS, tgkill to one thread, exit(2) in a thread vs exit_group, a fault
+    /// in a thread and a kill ending every thread.</summary>
+    internal static void PthreadsFollowLinux()
+    {
+        int status = ProcessTests.RunProgram("threads.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("threads: 0 wrong"), "an answer differs from Linux's (its line in the output says which)");
+        CheckEqual(0, status, "the program's wait status");
+    }
 }
