@@ -178,6 +178,13 @@ int main(void)
     expect("sleeper's result", 5, (long)result);
     expect("tgkill to an ended thread", -ESRCH, syscall(SYS_tgkill, getpid(), sleeper_tid, 0) < 0 ? -errno : 0);
 
+    /* Hostile clones: a thread must share the handlers, and handlers the memory (EINVAL). */
+    static char stack[4096];
+    expect("clone CLONE_THREAD without CLONE_SIGHAND", -EINVAL,
+           syscall(SYS_clone, 0x10000 | 0x100, stack + sizeof stack, 0, 0, 0) < 0 ? -errno : 0);
+    expect("clone CLONE_THREAD|CLONE_SIGHAND without CLONE_VM", -EINVAL,
+           syscall(SYS_clone, 0x10000 | 0x800, stack + sizeof stack, 0, 0, 0) < 0 ? -errno : 0);
+
     /* exit(2) in a thread ends it alone; exit_group from a thread ends all (a blocked one too). */
     int status = run_child(child_thread_exit);
     expect("exit(2) in a thread: the process went on", 4 << 8, status);
