@@ -150,6 +150,8 @@ internal static unsafe partial class UserMode
     /// <summary>Continues user code from a captured context with <paramref name="result"/> as
     /// the system call's return value; never returns.</summary>
     internal static partial void Resume(UserContext* context, ulong result);
+    /// <summary>Sets the user stack pointer a captured context resumes with (a new thread's stack).</summary>
+    internal static partial void SetContextStack(UserContext* context, ulong stackPointer);
 }
 
 /// <summary>A user thread's registers and floating-point state as of a system call, in the

@@ -82,6 +82,7 @@ internal static unsafe class KernelMain
         Timer.Start(TimerFrequencyHz);
         Tasks.Scheduler.Initialize(TimerFrequencyHz);
         Processes.UserMemory.Initialize();
+        Processes.Futex.Initialize();
         Ipc.Capabilities.Initialize();
         UserMode.Initialize(&Processes.Process.OnUserFault);
         UserMode.SetSystemCallHandler(&Syscalls.SyscallTable.Enter);

@@ -114,4 +114,6 @@ internal static unsafe partial class UserMode
     internal static partial void CaptureSyscallContext(ulong kernelStackTop, UserContext* context) =>
         X86.UserMode.CaptureSyscallContext(kernelStackTop, (byte*)context);
     internal static partial void Resume(UserContext* context, ulong result) => X86.UserMode.Resume((byte*)context, result);
+    internal static partial void SetContextStack(UserContext* context, ulong stackPointer) =>
+        X86.UserMode.SetContextStack((byte*)context, stackPointer);
 }

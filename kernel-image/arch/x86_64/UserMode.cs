@@ -76,6 +76,9 @@ internal static unsafe class UserMode
 
     /// <summary>Returns to the user code of a captured context with rax = <paramref name="result"/>.
     /// <paramref name="context"/> must be 16-byte aligned (fxrstor).</summary>
+    internal static void SetContextStack(byte* context, ulong stackPointer) =>
+        ((SyscallFrame*)(context + FpuBytes))->Rsp = stackPointer;
+
     internal static void Resume(byte* context, ulong result)
     {
         var frame = (SyscallFrame*)(context + FpuBytes);

@@ -92,8 +92,12 @@ internal unsafe partial struct Process
         KernelMemory.Free(strings);
         if (error != 0) return error;
 
-        // Point of no return: the new image replaces the old one. Shared segments are detached
-        // (as execve does on Linux); tokens and ids stay.
+        // Point of no return: the new image replaces the old one. Every other thread ends first
+        // and the caller becomes the process's only thread, with the pid as its id (Linux's
+        // de_thread). Shared segments are detached (as execve does on Linux); tokens and ids stay.
+        EndOtherThreads(process);
+        Scheduler.Current->UserTid = 0;
+        Scheduler.Current->ClearTidAddress = 0;
         Ipc.SharedSegments.DetachAll(process);
         process->Descriptors.CloseOnExec();
         AddressSpace old = process->Space;

@@ -120,7 +120,7 @@ internal unsafe partial struct Process
             child->SignalHandlerMask[i] = parent->SignalHandlerMask[i];
         }
 
-        child->BlockedSignals = parent->BlockedSignals;
+        thread->SignalMask = parent->BlockedSignals; // the child's only thread: the caller's mask
         // Ids, the alternate stack, the nice value and dumpability are inherited; the timers,
         // the parent-death signal and the robust list are not (Linux copy_process).
         child->Credentials = parent->Credentials;
@@ -345,7 +345,15 @@ internal unsafe partial struct Process
         while (true)
         {
             Cpu.DisableInterrupts();
-            while (s_unreaped == null) Scheduler.Block();
+            while (s_unreaped == null && s_endedThreads == null) Scheduler.Block();
+            KernelThread* ended = TakeEndedThread();
+            if (ended != null)
+            {
+                Cpu.EnableInterrupts();
+                Scheduler.Join(ended); // its stack and record (Process.Threads.cs)
+                continue;
+            }
+
             Process* process = s_unreaped;
             s_unreaped = process->NextSibling;
             Cpu.EnableInterrupts();

@@ -191,8 +191,15 @@ internal unsafe partial struct Process
     internal static long KillThread(Process* sender, long threadGroup, long tid, ulong signal)
     {
         if ((int)tid <= 0 || (int)threadGroup <= 0 || signal > SignalCount) return -Syscalls.Errno.EINVAL;
-        if ((int)threadGroup != (int)tid) return -Syscalls.Errno.ESRCH;
-        return Kill(sender, (int)tid, signal);
+        // Permission and existence as kill(2) to the thread group; then the thread itself.
+        long allowed = Kill(sender, (int)threadGroup, 0);
+        if (allowed < 0) return allowed;
+        bool table = LockTable();
+        Process* target = FindLocked((int)threadGroup);
+        KernelThread* thread = target == null ? null : FindThread(target, (ulong)(int)tid);
+        if (thread != null && signal != 0) SendToThreadLocked(target, thread, (int)signal, sender->Id);
+        UnlockTable(table);
+        return thread == null ? -Syscalls.Errno.ESRCH : 0;
     }
 
     /// <summary>Whether the process ignores or blocks <paramref name="signal"/> (job control's

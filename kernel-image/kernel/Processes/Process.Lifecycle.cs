@@ -203,6 +203,7 @@ internal unsafe partial struct Process
     {
         Process* process = Current;
         if (process == null) Panic.Fail("a kernel thread called the process exit");
+        EndOtherThreads(process); // exit_group, a fatal signal: the whole group goes
         process->Descriptors.CloseAll(); // each object's close: files, sockets, the console
         process->WorkingDirectory.Release();
         ForgetCapabilities(process);
@@ -260,9 +261,14 @@ internal unsafe partial struct Process
         // framebuffer), a right the region lacks, a reserved bit — is a real fault for the
         // process, never retried (issue 9, finding 6).
         process->BusError = false;
-        if (vector == 14 && (errorCode & FaultReserved) == 0 &&
-            ResolveFault(process, address, (errorCode & FaultWrite) != 0, (errorCode & FaultFetch) != 0, (errorCode & FaultPresent) != 0))
-            return true;
+        if (vector == 14 && (errorCode & FaultReserved) == 0)
+        {
+            // Under the address-space lock: another thread may be changing the regions.
+            process->SpaceLock.Acquire();
+            bool resolved = ResolveFault(process, address, (errorCode & FaultWrite) != 0, (errorCode & FaultFetch) != 0, (errorCode & FaultPresent) != 0);
+            process->SpaceLock.Release();
+            if (resolved) return true;
+        }
         int signal = vector switch
         {
             0 or 16 or 19 => SignalFloatingPoint,

@@ -142,8 +142,36 @@ internal unsafe partial struct Process
         if (signal == SigKill && target->Stopped) target->Resumed.WakeAll();
         // An interruptible wait (wait4, read, msgrcv, sockets, nanosleep) ends now so the
         // signal is seen at once; a blocked signal waits until it is unblocked.
-        if (HasDeliverableSignal(target)) Scheduler.Interrupt(target->Thread);
+        InterruptThreads(target, bit | target->SignalWaitSet);
     }
+
+    /// <summary>Ends the interruptible waits of every thread of <paramref name="target"/> that
+    /// does not block a signal in <paramref name="bits"/> (SIGKILL: all): whichever returns to
+    /// user mode first takes it and the others restart their calls. Interrupts off.</summary>
+    private static void InterruptThreads(Process* target, ulong bits)
+    {
+        bool kill = (bits & (1UL << (SigKill - 1))) != 0;
+        if (kill || (bits & ~target->Thread->SignalMask) != 0) Scheduler.Interrupt(target->Thread);
+        for (KernelThread* t = target->OtherThreads; t != null; t = t->NextInGroup)
+            if (kill || (bits & ~t->SignalMask) != 0) Scheduler.Interrupt(t);
+    }
+
+    /// <summary>tgkill/tkill to one thread: pending for that thread alone. Table lock held.</summary>
+    internal static void SendToThreadLocked(Process* target, KernelThread* thread, int signal, ulong senderId)
+    {
+        if (signal <= 0 || signal > SignalCount) return;
+        ulong bit = 1UL << (signal - 1);
+        ulong handler = target->SignalHandler[signal - 1];
+        bool ignored = signal != SigKill && signal != SigStop &&
+            (handler == HandlerIgnore || (handler == HandlerDefault && IgnoredByDefault(signal)));
+        if (ignored && (thread->SignalMask & bit) == 0) return;
+        thread->ThreadPendingSignals |= bit;
+        target->LastSender = senderId;
+        target->SignalCode[signal - 1] = SiTkill;
+        target->SignalValue[signal - 1] = 0;
+        if ((bit & ~thread->SignalMask) != 0 || signal == SigKill) Scheduler.Interrupt(thread);
+    }
+
 
     /// <summary>ppoll/pselect6/rt_sigsuspend: waits under <paramref name="mask"/> until
     /// <see cref="EndTemporaryMask"/>.</summary>
@@ -167,8 +195,19 @@ internal unsafe partial struct Process
 
     /// <summary>Whether the process has a signal that would interrupt a wait (pending and unblocked,
     /// or one rt_sigtimedwait waits for).</summary>
-    internal static bool HasDeliverableSignal(Process* process) =>
-        (process->PendingSignals & (~process->BlockedSignals | process->SignalWaitSet)) != 0;
+    internal static bool HasDeliverableSignal(Process* process)
+    {
+        ulong pending = process->PendingSignals;
+        KernelThread* self = Scheduler.Current;
+        if (self != null && self->Process == process)
+        {
+            // Another thread ends the group: every wait of this one ends too.
+            if (MustEndThread(process)) return true;
+            pending |= self->ThreadPendingSignals;
+        }
+
+        return (pending & (~process->BlockedSignals | process->SignalWaitSet)) != 0;
+    }
 
     /// <summary>Called by the architecture on every return to user mode: runs the default
     /// action or enters the handler of each deliverable signal (one handler per return; the
@@ -177,12 +216,16 @@ internal unsafe partial struct Process
     {
         Process* process = Current;
         if (process == null) return;
+        KernelThread* self = Scheduler.Current;
         while (true)
         {
-            ulong deliverable = process->PendingSignals & ~process->BlockedSignals;
+            if (MustEndThread(process)) EndThisThread(process);
+            ulong deliverable = (process->PendingSignals | self->ThreadPendingSignals) & ~process->BlockedSignals;
             if (deliverable == 0) break;
             int signal = System.Numerics.BitOperations.TrailingZeroCount(deliverable) + 1;
-            process->PendingSignals &= ~(1UL << (signal - 1));
+            // A signal sent to this thread first (Linux dequeues the thread's own queue first).
+            if ((self->ThreadPendingSignals & (1UL << (signal - 1))) != 0) self->ThreadPendingSignals &= ~(1UL << (signal - 1));
+            else process->PendingSignals &= ~(1UL << (signal - 1));
             ulong handler = process->SignalHandler[signal - 1];
             if (signal == SigKill || signal == SigStop) handler = HandlerDefault;
             if (handler == HandlerIgnore) continue;

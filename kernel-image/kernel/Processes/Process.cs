@@ -18,6 +18,18 @@ internal unsafe partial struct Process
     public UserRegions Regions;
     public KernelThread* Thread;
 
+    /// <summary>The process's other threads (clone with CLONE_THREAD; Process.Threads.cs), linked
+    /// through KernelThread.NextInGroup, and how many; an exit_group, fatal signal or execve
+    /// sets <see cref="GroupExiting"/> and waits on <see cref="ThreadsEnded"/> until they are gone.</summary>
+    public KernelThread* OtherThreads;
+    public int OtherThreadCount;
+    public bool GroupExiting;
+    public WaitQueue ThreadsEnded;
+
+    /// <summary>The address-space lock (docs/architecture.md, "Locks"): the regions, page
+    /// tables, break and mapping cursor change under it once two threads share them.</summary>
+    public KernelMutex SpaceLock;
+
     public ulong Entry;
     public ulong InitialStackPointer;
 
@@ -45,7 +57,28 @@ internal unsafe partial struct Process
 
     /// <summary>Signals (Process.Signals.cs): one bit per signal, bit n-1 for signal n.</summary>
     public ulong PendingSignals;
-    public ulong BlockedSignals;
+
+    /// <summary>The signal mask is each thread's own (KernelThread.SignalMask): the calling
+    /// thread's when it belongs to this process, else the first thread's (kill, /proc).</summary>
+    public ulong BlockedSignals
+    {
+        get
+        {
+            KernelThread* thread = MaskThread();
+            return thread == null ? 0 : thread->SignalMask;
+        }
+        set
+        {
+            KernelThread* thread = MaskThread();
+            if (thread != null) thread->SignalMask = value;
+        }
+    }
+
+    private KernelThread* MaskThread()
+    {
+        KernelThread* self = Scheduler.Current;
+        return self != null && self->Process == System.Runtime.CompilerServices.Unsafe.AsPointer(ref this) ? self : Thread;
+    }
 
     /// <summary>The mask to put back after a call that waits under a mask of its own (ppoll,
     /// pselect6, rt_sigsuspend): restored on return, or, when a handler interrupts the call, saved in the

@@ -257,8 +257,13 @@ internal static unsafe class UserMemory
     private static bool FaultIn(AddressSpace space, ulong page, bool write)
     {
         Process* process = Process.Current;
-        return process != null && process->Space.Root == space.Root &&
-               Process.ResolveFault(process, page, write, execute: false, present: false);
+        if (process == null || process->Space.Root != space.Root) return false;
+        // The address-space lock, unless this thread's memory call already holds it.
+        bool take = !process->SpaceLock.IsHeldByCurrentThread;
+        if (take) process->SpaceLock.Acquire();
+        bool resolved = Process.ResolveFault(process, page, write, execute: false, present: false);
+        if (take) process->SpaceLock.Release();
+        return resolved;
     }
 
     /// <summary>The direct-map address of mapped user address <paramref name="address"/>, and how

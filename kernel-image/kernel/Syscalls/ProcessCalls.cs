@@ -17,6 +17,13 @@ internal static unsafe class ProcessCalls
         return 0;
     }
 
+    /// <summary>exit: ends the calling thread (the process with its last thread).</summary>
+    internal static long ExitThread(ulong code)
+    {
+        Process.ExitThread((int)((code & 0xFF) << 8));
+        return 0;
+    }
+
     private const int RusageSelf = 0, RusageChildren = -1, RusageThread = 1;
 
     /// <summary>getrusage(who, usage): struct rusage (two timevals, then 14 longs): the user

@@ -52,10 +52,24 @@ internal static unsafe partial class SyscallTable
         return Dispatch(number, arguments[0], arguments[1], arguments[2], arguments[3], arguments[4], arguments[5]);
     }
 
+    /// <summary>The calls that read or change the regions and page tables as a whole (fork
+    /// copies them): served under the address-space lock.</summary>
+    private static bool ChangesAddressSpace(ulong number) =>
+        number is Brk or Mmap or Munmap or Mprotect or Mremap or Msync or Mincore or Madvise or Shmat or Shmdt or Fork or Vfork or Clone;
+
     internal static long Dispatch(ulong number, ulong a0, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5)
     {
         Process* process = Process.Current;
         if (process == null) return -Errno.ENOSYS;
+        if (ChangesAddressSpace(number) && !process->SpaceLock.IsHeldByCurrentThread)
+        {
+            // The address-space lock (docs/architecture.md, "Locks"): threads share the regions.
+            process->SpaceLock.Acquire();
+            long result = Dispatch(number, a0, a1, a2, a3, a4, a5);
+            process->SpaceLock.Release();
+            return result;
+        }
+
         Count++;
         if (!Admits(process, number)) return -Errno.EPERM;
         return number switch
@@ -133,7 +147,8 @@ internal static unsafe partial class SyscallTable
             Msync => MappingCalls.Msync(process, a0, a1, a2),
             Mincore => MappingCalls.Mincore(process, a0, a1, a2),
             Madvise => MappingCalls.Madvise(process, a0, a1, a2),
-            Getpid or Gettid => (long)process->Id,
+            Getpid => (long)process->Id,
+            Gettid => Process.CurrentThreadId(process),
             SchedYield => YieldProcessor(),
             Nanosleep => TimeCalls.Sleep(process, a0, a1),
             ClockNanosleep => TimeCalls.ClockSleep(process, (int)a0, a1, a2, a3),
@@ -239,7 +254,7 @@ internal static unsafe partial class SyscallTable
             Time => TimeCalls.Time(process, a0),
             Fork => Process.Fork(process),
             Vfork => CloneCalls.Vfork(process),
-            Clone => CloneCalls.Clone(process, a0, a1, a2, a3),
+            Clone => CloneCalls.Clone(process, a0, a1, a2, a3, a4),
             // pid_t and int arguments are 32 bits: glibc leaves the upper half of the register
             // zero, so -1 arrives as 0xffffffff (it made every shell's wait4(-1) ECHILD).
             Wait4 => Process.WaitForChild(process, (int)a0, a1, (uint)a2),
@@ -255,9 +270,11 @@ internal static unsafe partial class SyscallTable
             Setpgid => Process.SetGroup(process, (long)a0, (long)a1),
             Getsid => Process.GetSession(process, (long)a0),
             Setsid => Process.CreateSession(process),
-            SetTidAddress => (long)process->Id,
+            SetTidAddress => Process.SetClearTidAddress(process, a0),
+            Futex => FutexCalls.Call(process, a0, (int)a1, (uint)a2, a3, a4, (uint)a5),
             ArchPrctl => ProcessCalls.ArchPrctl(a0, a1),
-            Exit or ExitGroup => ProcessCalls.Exit(a0),
+            ExitGroup => ProcessCalls.Exit(a0),
+            Exit => ProcessCalls.ExitThread(a0),
             _ => -Errno.ENOSYS,
         };
     }

@@ -193,6 +193,11 @@ internal static unsafe class TimeCalls
         return ((ulong)end + tick - 1) / tick;
     }
 
+    /// <summary>The tick of an absolute time on the wall clock (<paramref name="realtime"/>) or
+    /// the monotonic one (futex's FUTEX_WAIT_BITSET deadline).</summary>
+    internal static ulong AbsoluteDeadlineTick(bool realtime, long seconds, long nanoseconds) =>
+        DeadlineTick(realtime ? -s_wallAtZero : 0, seconds, nanoseconds);
+
     private const int TimerAbstime = 1;
 
     /// <summary>clock_nanosleep(clock, flags, request, remain): sleeps on REALTIME, MONOTONIC,

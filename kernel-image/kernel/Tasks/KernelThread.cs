@@ -92,5 +92,24 @@ internal unsafe struct KernelThread
     /// lock (NetworkStack: socket events), so a wait can tell an event it has not seen yet.</summary>
     public ulong SeenGeneration;
 
+    // User threads (Processes/Process.Threads.cs): a process's threads share its Process record.
+
+    /// <summary>The thread's user-visible id (gettid); 0 for a process's first thread, whose id
+    /// is the pid.</summary>
+    public ulong UserTid;
+
+    /// <summary>CLONE_CHILD_CLEARTID / set_tid_address: zeroed and futex-woken when the thread ends.</summary>
+    public ulong ClearTidAddress;
+
+    /// <summary>Link in the process's list of threads other than <c>Process.Thread</c>, and in
+    /// the reaper's list of ended threads to free.</summary>
+    public KernelThread* NextInGroup;
+
+    /// <summary>Signals sent to this thread alone (tgkill, tkill), bit n-1 for signal n.</summary>
+    public ulong ThreadPendingSignals;
+
+    /// <summary>The thread's blocked signals (Process.BlockedSignals reads and writes it).</summary>
+    public ulong SignalMask;
+
     public readonly ulong Id => Scheduling.Id;
 }

@@ -1,0 +1,336 @@
+using Aurora.Kernel.Memory;
+using Aurora.Kernel.Sync;
+using Aurora.Kernel.Tasks;
+using Aurora.Vmm;
+
+namespace Aurora.Kernel.Processes;
+
+/// <summary>Which futex a waiter waits on. Private: the address space's root and the virtual
+/// address (one process's threads meet there). Shared: the physical address of the word (a
+/// MAP_SHARED or System V page is the same frame in every process that maps it, so processes
+/// meet there whatever address each mapped it at; Linux keys by inode/page + offset for the
+/// same reason).</summary>
+internal struct FutexKey
+{
+    /// <summary>The space's root (page aligned), or <see cref="Shared"/>.</summary>
+    public ulong Space;
+    public ulong Address;
+
+    internal const ulong Shared = 1;
+
+    public readonly bool SameAs(in FutexKey other) => Space == other.Space && Address == other.Address;
+}
+
+/// <summary>One sleeping futex waiter, on its own kernel stack for the length of the wait: the
+/// table never allocates.</summary>
+internal unsafe struct FutexWaiter
+{
+    public FutexKey Key;
+    public uint Bitset;
+    public KernelThread* Thread;
+    public FutexWaiter* Next;
+    public FutexWaiter* Previous;
+    public int Bucket;
+    public bool Queued;
+
+    /// <summary>A futex wake took it off (not a timeout or a signal): the wait answers 0.</summary>
+    public bool Woken;
+}
+
+/// <summary>
+/// The futex wait table (futex(2), Syscalls/FutexCalls.cs): waiters hashed by key into
+/// buckets, each a list in arrival order, so a wake takes the longest waiters first. The word
+/// is read and compared under the table's lock (the futex lock, a spin lock: docs/architecture.md,
+/// "Locks") after the waiter has prepared its wait, so a FUTEX_WAKE that follows a user-space
+/// store is never lost between the compare and the sleep: it either finds the waiter queued or
+/// the waiter sees the new value. The word is read through the direct map with no fault under
+/// the lock; callers make the page present first (<see cref="UserMemory.IsAccessible"/>).
+/// </summary>
+internal static unsafe class Futex
+{
+    private const int BucketCount = 64;
+    private static SpinLock s_lock;
+    private static FutexWaiter** s_buckets;
+
+    private static FutexWaiter** Buckets => s_buckets;
+
+    /// <summary>Makes the (empty) table, at boot.</summary>
+    internal static void Initialize()
+    {
+        s_buckets = (FutexWaiter**)KernelMemory.Allocate((nuint)(BucketCount * sizeof(FutexWaiter*)));
+        if (s_buckets == null) Panic.Fail("no memory for the futex table");
+        for (int i = 0; i < BucketCount; i++) s_buckets[i] = null;
+    }
+
+    private static int BucketOf(in FutexKey key) =>
+        (int)(((key.Address >> 2) ^ (key.Address >> 12) ^ (key.Space >> 12)) % BucketCount);
+
+    /// <summary>The key of the word at <paramref name="address"/> (4-byte aligned, checked by the
+    /// caller). Private: no access check (Linux's get_futex_key only checks the range for
+    /// private futexes; the value read fails instead). Shared: the page must be readable user
+    /// memory (EFAULT); a word in a MAP_SHARED or System V mapping is keyed by its frame, any
+    /// other by (space, address) as Linux keys private anonymous memory.</summary>
+    internal static long KeyOf(Process* process, ulong address, bool isPrivate, out FutexKey key)
+    {
+        key = default;
+        if (address >= UserMemory.UserLimit - 4) return -Syscalls.Errno.EFAULT;
+        key.Space = process->Space.Root;
+        key.Address = address;
+        if (isPrivate) return 0;
+        if (!UserMemory.IsAccessible(process->Space, address, 4, write: false)) return -Syscalls.Errno.EFAULT;
+        int index = process->Regions.IndexOf(address & ~(UserMemory.PageSize - 1));
+        if (index >= 0)
+        {
+            RegionKind kind = process->Regions[index].Kind;
+            if ((kind == RegionKind.Shared || kind == RegionKind.ObjectShared) &&
+                KernelMemory.Mapper.Translate(process->Space, address, out Translation t) == VmmError.None)
+            {
+                key.Space = FutexKey.Shared;
+                key.Address = t.PhysicalAddress;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The word at <paramref name="address"/> through the direct map, with no fault
+    /// (under the lock); false when the page is not mapped user memory (or, for a write, not
+    /// writable).</summary>
+    private static uint* Word(Process* process, ulong address, bool write)
+    {
+        if (KernelMemory.Mapper.Translate(process->Space, address, out Translation t) != VmmError.None) return null;
+        if ((t.Flags & PageFlags.User) == 0 || (write && (t.Flags & PageFlags.Writable) == 0)) return null;
+        return (uint*)(t.PhysicalAddress + KernelMemory.DirectMapOffset);
+    }
+
+    /// <summary>FUTEX_WAIT / FUTEX_WAIT_BITSET: sleeps while the word holds
+    /// <paramref name="expected"/> until a wake whose bitset meets <paramref name="bitset"/>,
+    /// the tick <paramref name="deadline"/> (ETIMEDOUT) or a signal (EINTR with a timeout;
+    /// ERESTARTSYS without one, as Linux restarts an untimed wait after an SA_RESTART handler).
+    /// EAGAIN when the word differs, EFAULT when it cannot be read.</summary>
+    internal static long Wait(Process* process, ulong address, in FutexKey key, uint expected, uint bitset, ulong deadline)
+    {
+        // Fault the page in now: under the lock the word is read without faults.
+        uint probe;
+        if (!UserMemory.CopyFrom(process->Space, address, new System.Span<byte>(&probe, 4))) return -Syscalls.Errno.EFAULT;
+        FutexWaiter waiter = default;
+        waiter.Key = key;
+        waiter.Bitset = bitset;
+        waiter.Thread = Scheduler.Current;
+        Scheduler.PrepareWait(interruptible: true);
+        bool flags = s_lock.Acquire();
+        uint* word = Word(process, address, write: false);
+        if (word == null || *word != expected)
+        {
+            s_lock.Release(flags);
+            Scheduler.EndWait();
+            return word == null ? -Syscalls.Errno.EFAULT : -Syscalls.Errno.EAGAIN;
+        }
+
+        Enqueue(&waiter);
+        s_lock.Release(flags);
+        WakeReason reason;
+        if (Process.HasDeliverableSignal(process))
+        {
+            Scheduler.EndWait();
+            reason = WakeReason.Interrupted;
+        }
+        else
+        {
+            reason = Scheduler.BlockUntilWoken(deadline);
+        }
+
+        flags = s_lock.Acquire();
+        if (waiter.Queued) Dequeue(&waiter);
+        bool woken = waiter.Woken;
+        s_lock.Release(flags);
+        if (woken) return 0;
+        if (reason == WakeReason.TimedOut) return -Syscalls.Errno.ETIMEDOUT;
+        return deadline == Scheduler.NoDeadline ? -Syscalls.Errno.ERESTARTSYS : -Syscalls.Errno.EINTR;
+    }
+
+    /// <summary>FUTEX_WAKE / FUTEX_WAKE_BITSET: wakes up to <paramref name="count"/> waiters on
+    /// the key whose bitset meets <paramref name="bitset"/>, oldest first; how many. As Linux,
+    /// a count of 0 or less still wakes one.</summary>
+    internal static long Wake(in FutexKey key, int count, uint bitset)
+    {
+        bool flags = s_lock.Acquire();
+        long woken = WakeLocked(key, count, bitset);
+        s_lock.Release(flags);
+        return woken;
+    }
+
+    private static long WakeLocked(in FutexKey key, int count, uint bitset)
+    {
+        long woken = 0;
+        FutexWaiter* waiter = Buckets[BucketOf(key)];
+        while (waiter != null)
+        {
+            FutexWaiter* next = waiter->Next;
+            if (waiter->Key.SameAs(key) && (waiter->Bitset & bitset) != 0)
+            {
+                Dequeue(waiter);
+                waiter->Woken = true;
+                Scheduler.WakeFromWait(waiter->Thread, WakeReason.Woken);
+                if (++woken >= count) break;
+            }
+
+            waiter = next;
+        }
+
+        return woken;
+    }
+
+    /// <summary>FUTEX_REQUEUE / FUTEX_CMP_REQUEUE: wakes up to <paramref name="wakeCount"/>
+    /// waiters on <paramref name="from"/> and moves up to <paramref name="requeueCount"/> more to
+    /// <paramref name="to"/> (they then wait there, as a condition variable's waiters move to its
+    /// mutex). With <paramref name="compare"/>, only if the word still holds
+    /// <paramref name="expected"/> (else EAGAIN). Woken plus moved.</summary>
+    internal static long Requeue(Process* process, ulong address, in FutexKey from, in FutexKey to, int wakeCount, int requeueCount, bool compare, uint expected)
+    {
+        if (compare)
+        {
+            uint probe;
+            if (!UserMemory.CopyFrom(process->Space, address, new System.Span<byte>(&probe, 4))) return -Syscalls.Errno.EFAULT;
+        }
+
+        bool flags = s_lock.Acquire();
+        if (compare)
+        {
+            uint* word = Word(process, address, write: false);
+            if (word == null || *word != expected)
+            {
+                s_lock.Release(flags);
+                return word == null ? -Syscalls.Errno.EFAULT : -Syscalls.Errno.EAGAIN;
+            }
+        }
+
+        long woken = 0, moved = 0;
+        FutexWaiter* waiter = Buckets[BucketOf(from)];
+        while (waiter != null)
+        {
+            FutexWaiter* next = waiter->Next;
+            if (waiter->Key.SameAs(from))
+            {
+                if (woken < wakeCount)
+                {
+                    Dequeue(waiter);
+                    waiter->Woken = true;
+                    Scheduler.WakeFromWait(waiter->Thread, WakeReason.Woken);
+                    woken++;
+                }
+                else if (moved < requeueCount)
+                {
+                    if (!from.SameAs(to))
+                    {
+                        Dequeue(waiter);
+                        waiter->Key = to;
+                        Enqueue(waiter);
+                    }
+
+                    moved++;
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            waiter = next;
+        }
+
+        s_lock.Release(flags);
+        return woken + moved;
+    }
+
+    // FUTEX_WAKE_OP's operations and comparisons (include/uapi/linux/futex.h).
+    private const int OpSet = 0, OpAdd = 1, OpOr = 2, OpAndNot = 3, OpXor = 4, OpArgShift = 8;
+    private const int CmpEq = 0, CmpNe = 1, CmpLt = 2, CmpLe = 3, CmpGt = 4, CmpGe = 5;
+
+    /// <summary>FUTEX_WAKE_OP: atomically applies the operation encoded in
+    /// <paramref name="encoded"/> to the word at <paramref name="address2"/>, wakes up to
+    /// <paramref name="count"/> waiters on the first key and, when the old value passes the
+    /// encoded comparison, up to <paramref name="count2"/> on the second. Woken in all. An
+    /// unknown operation is ENOSYS before the store, an unknown comparison after it (Linux); an unwritable word EFAULT.</summary>
+    internal static long WakeOp(Process* process, in FutexKey key, ulong address2, in FutexKey key2, int count, int count2, uint encoded)
+    {
+        int op = (int)((encoded >> 28) & 7);
+        bool shift = ((encoded >> 28) & OpArgShift) != 0;
+        int cmp = (int)((encoded >> 24) & 15);
+        int oparg = (int)(encoded << 8) >> 20;
+        int cmparg = (int)(encoded << 20) >> 20;
+        if (shift) oparg = 1 << (oparg & 31);
+        if (op > OpXor) return -Syscalls.Errno.ENOSYS;
+        // The write copies a copy-on-write page now; under the lock the word is written in place.
+        if (!UserMemory.IsAccessible(process->Space, address2, 4, write: true)) return -Syscalls.Errno.EFAULT;
+        bool flags = s_lock.Acquire();
+        uint* word = Word(process, address2, write: true);
+        if (word == null)
+        {
+            s_lock.Release(flags);
+            return -Syscalls.Errno.EFAULT;
+        }
+
+        int old = (int)*word;
+        *word = op switch
+        {
+            OpSet => (uint)oparg,
+            OpAdd => (uint)(old + oparg),
+            OpOr => (uint)(old | oparg),
+            OpAndNot => (uint)(old & ~oparg),
+            _ => (uint)(old ^ oparg),
+        };
+        // Linux stores first and checks the comparison after: an unknown one is ENOSYS with
+        // the word already changed and nobody woken.
+        if (cmp > CmpGe)
+        {
+            s_lock.Release(flags);
+            return -Syscalls.Errno.ENOSYS;
+        }
+
+        long woken = WakeLocked(key, count, uint.MaxValue);
+        bool pass = cmp switch
+        {
+            CmpEq => old == cmparg,
+            CmpNe => old != cmparg,
+            CmpLt => old < cmparg,
+            CmpLe => old <= cmparg,
+            CmpGt => old > cmparg,
+            _ => old >= cmparg,
+        };
+        if (pass) woken += WakeLocked(key2, count2, uint.MaxValue);
+        s_lock.Release(flags);
+        return woken;
+    }
+
+    private static void Enqueue(FutexWaiter* waiter)
+    {
+        FutexWaiter** buckets = Buckets;
+        int bucket = BucketOf(waiter->Key);
+        waiter->Bucket = bucket;
+        waiter->Next = null;
+        FutexWaiter* last = buckets[bucket];
+        if (last == null)
+        {
+            waiter->Previous = null;
+            buckets[bucket] = waiter;
+        }
+        else
+        {
+            while (last->Next != null) last = last->Next;
+            last->Next = waiter;
+            waiter->Previous = last;
+        }
+
+        waiter->Queued = true;
+    }
+
+    private static void Dequeue(FutexWaiter* waiter)
+    {
+        if (waiter->Previous == null) s_buckets[waiter->Bucket] = waiter->Next;
+        else waiter->Previous->Next = waiter->Next;
+        if (waiter->Next != null) waiter->Next->Previous = waiter->Previous;
+        waiter->Next = waiter->Previous = null;
+        waiter->Queued = false;
+    }
+}

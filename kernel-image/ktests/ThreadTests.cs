@@ -1,0 +1,30 @@
+using static Aurora.Kernel.Tests.TestRunner;
+
+namespace Aurora.Kernel.Tests;
+
+/// <summary>
+/// Futexes and threads (issue 12): musl programs that compare every answer with Linux's
+/// (run natively on Linux first: 0 wrong there) and print "N wrong".
+/// </summary>
+internal static class ThreadTests
+{
+    /// <summary>userland/futex.c: WAIT/WAKE, the bitset pair with absolute monotonic and
+    /// realtime deadlines, REQUEUE/CMP_REQUEUE, WAKE_OP, Linux's errors, EINTR on a signal,
+    /// shared futexes between processes over MAP_SHARED and System V memory.</summary>
+    internal static void FutexFollowsLinux()
+    {
+        int status = ProcessTests.RunProgram("futex.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("futex: 0 wrong"), "an answer differs from Linux's (its line in the output says which)");
+        CheckEqual(0, status, "the program's wait status");
+    }
+
+    /// <summary>userland/threads.c: pthread_create/join/mutex/cond with four threads, distinct
+    /// gettid, per-thread TLS, tgkill to one thread, exit(2) in a thread vs exit_group, a fault
+    /// in a thread and a kill ending every thread.</summary>
+    internal static void PthreadsFollowLinux()
+    {
+        int status = ProcessTests.RunProgram("threads.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("threads: 0 wrong"), "an answer differs from Linux's (its line in the output says which)");
+        CheckEqual(0, status, "the program's wait status");
+    }
+}
