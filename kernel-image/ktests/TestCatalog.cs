@@ -97,6 +97,7 @@ internal static unsafe class TestCatalog
         T("process.startup_calls_follow_linux", &TimeTests.StartupCallsFollowLinux),
         T("process.futex_follows_linux", &ThreadTests.FutexFollowsLinux),
         T("process.pthreads_follow_linux", &ThreadTests.PthreadsFollowLinux),
+        T("process.threads_keep_the_lock_order", &ThreadTests.ThreadsKeepTheLockOrder),
         T("bbsuite.commands_run_to_the_end", &BusyboxTests.SuiteRunsToTheEnd),
         T("memory.exec_cycles_give_every_frame_back", &MappingTests.ExecCyclesGiveEveryFrameBack),
         T("memory.remap_advise_sync_follow_linux", &MappingTests.RemapAdviseSyncFollowLinux),

@@ -27,4 +27,15 @@ internal static class ThreadTests
         Check(ProcessTests.OutputHas("threads: 0 wrong"), "an answer differs from Linux's (its line in the output says which)");
         CheckEqual(0, status, "the program's wait status");
     }
+
+    /// <summary>One thread remaps a file page at a fixed address while another reads, writes
+    /// and lists a directory into it (userland/threads_lock_order.c): the address-space lock
+    /// and the file-system lock are never taken in both orders, so the program ends (a copy
+    /// under the file-system lock faulting into the address-space lock could hang both).</summary>
+    internal static void ThreadsKeepTheLockOrder()
+    {
+        int status = ProcessTests.RunProgram("threads_lock_order.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("threads_lock_order: 0 wrong"), "a read into the remapped page gave neither a count nor EFAULT");
+        CheckEqual(0, status, "the program's wait status");
+    }
 }

@@ -175,26 +175,37 @@ internal static unsafe class VfsFile
         ulong done = 0;
         long result = 0;
         bool own = position < 0;
+        long at = own ? description->Offset : position;
         ref FileTable table = ref TableOf(description);
-        FileSystem.Lock();
-        FileSystem.Vfs.Seek(ref table, Handle, own ? description->Offset : position, SeekOrigin.Set);
+        // A chunk at a time under the file-system lock, copied out after it: the copy may fault
+        // in the caller's page, and the fault takes the address-space lock, which comes before
+        // the file-system lock (docs/architecture.md, Locks); another thread's munmap holding
+        // that lock may be waiting for this one.
         while (done < length)
         {
             int want = (int)Math.Min((ulong)ChunkSize, length - done);
+            FileSystem.Lock();
+            FileSystem.Vfs.Seek(ref table, Handle, at, SeekOrigin.Set);
             long got = FileSystem.Vfs.Read(ref table, Handle, new Span<byte>(chunk, want));
+            FileSystem.Unlock();
             if (got <= 0)
             {
                 result = got;
                 break;
             }
 
-            UserMemory.CopyTo(process->Space, buffer + done, new ReadOnlySpan<byte>(chunk, (int)got));
+            if (!UserMemory.CopyTo(process->Space, buffer + done, new ReadOnlySpan<byte>(chunk, (int)got)))
+            {
+                result = -Syscalls.Errno.EFAULT;
+                break;
+            }
+
             done += (ulong)got;
-            if (own) description->Offset += got;
+            at += got;
+            if (own) description->Offset = at;
             if (got < want) break;
         }
 
-        FileSystem.Unlock();
         return done > 0 ? (long)done : result;
     }
 
@@ -218,24 +229,28 @@ internal static unsafe class VfsFile
         ulong done = 0;
         long result = 0;
         bool own = position < 0;
+        bool append = (description->StatusFlags & OpenFileDescription.Append) != 0;
+        long at = own ? description->Offset : position;
         ref FileTable table = ref TableOf(description);
-        FileSystem.Lock();
-        if ((description->StatusFlags & OpenFileDescription.Append) != 0)
-        {
-            long end = FileSystem.Vfs.Seek(ref table, Handle, 0, SeekOrigin.End);
-            if (own) description->Offset = end;
-        }
-        else
-        {
-            FileSystem.Vfs.Seek(ref table, Handle, own ? description->Offset : position, SeekOrigin.Set);
-        }
-
         while (done < length)
         {
+            // Copied in before the file-system lock is taken (see ReadFrom: the copy may fault).
             int n = (int)Math.Min((ulong)ChunkSize, length - done);
-            if (kernelBytes != null) new ReadOnlySpan<byte>(kernelBytes + done, n).CopyTo(new Span<byte>(chunk, n));
-            else UserMemory.CopyFrom(process->Space, buffer + done, new Span<byte>(chunk, n));
+            if (kernelBytes != null)
+            {
+                new ReadOnlySpan<byte>(kernelBytes + done, n).CopyTo(new Span<byte>(chunk, n));
+            }
+            else if (!UserMemory.CopyFrom(process->Space, buffer + done, new Span<byte>(chunk, n)))
+            {
+                result = -Syscalls.Errno.EFAULT;
+                break;
+            }
+
+            FileSystem.Lock();
+            if (append) at = FileSystem.Vfs.Seek(ref table, Handle, 0, SeekOrigin.End);
+            else FileSystem.Vfs.Seek(ref table, Handle, at, SeekOrigin.Set);
             long written = FileSystem.Vfs.Write(ref table, Handle, new ReadOnlySpan<byte>(chunk, n));
+            FileSystem.Unlock();
             if (written < 0)
             {
                 result = written;
@@ -243,11 +258,11 @@ internal static unsafe class VfsFile
             }
 
             done += (ulong)written;
-            if (own) description->Offset += written;
+            at += written;
+            if (own) description->Offset = at;
             if (written < n) break;
         }
 
-        FileSystem.Unlock();
         return done > 0 ? (long)done : result;
     }
 
@@ -324,11 +339,13 @@ internal static unsafe class VfsFile
         byte* record = stackalloc byte[24 + VfsLimits.MaxNameLength + 8];
         ulong used = 0;
         ref FileTable table = ref TableOf(description);
-        FileSystem.Lock();
         long index = description->Offset;
+        // One entry at a time under the file-system lock, copied out after it (see ReadFrom).
         while (true)
         {
+            FileSystem.Lock();
             long nameLength = FileSystem.Vfs.ReadDirectory(ref table, Handle, index, new Span<byte>(record + 19, VfsLimits.MaxNameLength + 1), out DirectoryEntry entry);
+            FileSystem.Unlock();
             if (nameLength < 0)
             {
                 index = nameLength;
@@ -348,13 +365,17 @@ internal static unsafe class VfsFile
             *(ushort*)(record + 16) = (ushort)size;
             record[18] = entry.Type;
             for (ulong i = (ulong)(19 + nameLength); i < size; i++) record[i] = 0;
-            UserMemory.CopyTo(process->Space, buffer + used, new ReadOnlySpan<byte>(record, (int)size));
+            if (!UserMemory.CopyTo(process->Space, buffer + used, new ReadOnlySpan<byte>(record, (int)size)))
+            {
+                if (used == 0) index = -Syscalls.Errno.EFAULT;
+                break;
+            }
+
             used += size;
             index = entry.Offset;
             description->Offset = index;
         }
 
-        FileSystem.Unlock();
         return index < 0 && used == 0 ? index : (long)used;
     }
 
