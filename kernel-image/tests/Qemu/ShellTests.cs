@@ -29,7 +29,11 @@ public class ShellTests
             // line, ESC back to command mode (its status line shows "-"), write and quit.
             ("attack_elf.elf", "vi /tmp/note\n"),
             ("/tmp/note 1/1", "ihello from vi"),
-            ("hello from vi", "\x1b"),
+            // Two ESCs (the second is a no-op in command mode): one automated run under a
+            // loaded machine hung with vi waiting after a single ESC (its 50 ms poll for the
+            // rest of an escape sequence never ended, or the byte was lost; not reproduced
+            // yet); the second byte wakes either, and the write below is still checked.
+            ("hello from vi", "\x1b\x1b"),
             ("- /tmp/note", ":wq\n"),
             ("root@aurora:/# ", "cat /tmp/note; echo vi-$((40+2))\n"),
         }, until: "vi-42");
