@@ -69,6 +69,20 @@ Environment: LIMINE_DIR=<Limine 8.x binary release> makes the ISO a Limine image
 USAGE
 }
 
+# A mistake in how ./aurora was called: one line, exit status 2 (nothing was changed).
+usage_error() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 2; }
+
+# need_value OPTION COUNT: COUNT (the caller's $#, the option included) must leave a value.
+need_value() { [ "$2" -ge 2 ] || usage_error "$1 needs a value (see ./aurora ${AURORA_COMMAND:-help} --help)"; }
+
+# The usage of one command: its entry in the usage above (the lines from "  NAME" to the next
+# command's entry), and the environment note for the commands the note is about.
+command_usage() {
+  usage | awk -v c="$1" '$0 ~ "^  " c "( |$)" {shown=1; print "usage: ./aurora" substr($0, 2); next}
+                         shown && (/^  [a-z]/ || /^$/) {exit} shown {print}'
+  case $1 in build|run|test) usage | sed -n '/^Environment:/,$p' ;; esac
+}
+
 need_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 cmd_setup() {
@@ -300,11 +314,13 @@ cmd_build() {
     case $1 in
       --test) flavour=test ;;
       --from-packages) from_packages=1 ;;
-      --pins) shift; pins=${1:-}; from_packages=1 ;;
-      *) die "unknown option to build: $1" ;;
+      --pins) need_value --pins $#; shift; pins=$1; from_packages=1 ;;
+      *) usage_error "unknown option to build: $1 (see ./aurora build --help)" ;;
     esac
     shift
   done
+  # ./aurora build sets up first, once its options are known to be right.
+  [ "${AURORA_SETUP_FIRST:-0}" = 1 ] && cmd_setup
   [ $from_packages = 1 ] && use_pinned_packages "$pins"
   mkdir -p "$ART"
   if [ $flavour = test ]; then
@@ -373,12 +389,12 @@ cmd_run() {
   while [ $# -gt 0 ]; do
     case $1 in
       --uefi) uefi=1 ;; --gdb) gdb=1 ;; --exit-after-ready) exit_after_ready=1 ;;
-      --init) shift; init=${1:?--init takes a command line, e.g. --init \"/bin/sh -c 'exit 7'\"} ;;
-      --add) shift; adds+=("${1:?--add takes HOSTPATH[:GUESTPATH]}") ;;
-      --initrd) shift; initrd=${1:?--initrd takes a directory}; [ -d "$initrd" ] || die "--initrd $initrd: not a directory" ;;
-      --timeout) shift; seconds=${1:?--timeout takes seconds}; [[ $seconds =~ ^[0-9]+$ ]] || die "--timeout $seconds: not a number of seconds" ;;
+      --init) need_value --init $#; shift; init=$1; [ -n "$init" ] || usage_error "--init takes a command line, e.g. --init \"/bin/sh -c 'exit 7'\"" ;;
+      --add) need_value --add $#; shift; adds+=("$1") ;;
+      --initrd) need_value --initrd $#; shift; initrd=$1; [ -d "$initrd" ] || usage_error "--initrd $initrd: not a directory" ;;
+      --timeout) need_value --timeout $#; shift; seconds=$1; [[ $seconds =~ ^[0-9]+$ ]] || usage_error "--timeout $seconds: not a number of seconds" ;;
       --no-build) build=0 ;;
-      *) die "unknown option to run: $1" ;;
+      *) usage_error "unknown option to run: $1 (see ./aurora run --help)" ;;
     esac
     shift
   done
@@ -539,9 +555,22 @@ cmd_check() {
 cmd_sign() { modsign sign "$@"; }
 cmd_verify() { modsign verify "$@"; }
 
+# Every command answers --help (or -h) with its own usage and does nothing else; commands that
+# take no options refuse any.
+AURORA_COMMAND=${1:-help}
+case $AURORA_COMMAND in
+  setup|build|pack|run|test|check|measure|sign|verify)
+    for arg in "${@:2}"; do
+      case $arg in -h|--help) command_usage "$AURORA_COMMAND"; exit 0 ;; esac
+    done
+    case $AURORA_COMMAND in
+      setup|test|check|measure) [ $# -le 1 ] || usage_error "unknown option to $AURORA_COMMAND: $2 (it takes none; see ./aurora $AURORA_COMMAND --help)" ;;
+    esac ;;
+esac
+
 case "${1:-help}" in
   setup) shift; cmd_setup "$@" ;;
-  build) shift; cmd_setup; cmd_build "$@" ;;
+  build) shift; AURORA_SETUP_FIRST=1 cmd_build "$@" ;;
   pack) shift; cmd_pack "$@" ;;
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
@@ -550,5 +579,5 @@ case "${1:-help}" in
   sign) shift; cmd_sign "$@" ;;
   verify) shift; cmd_verify "$@" ;;
   help|-h|--help) usage ;;
-  *) usage; exit 2 ;;
+  *) usage_error "unknown command: $1 (./aurora help lists the commands)" ;;
 esac

@@ -18,6 +18,7 @@ KERNEL_DIR="${KERNEL_DIR:-$ROOT/kernel-image}"
 if ! declare -F say >/dev/null; then
   say() { printf '\033[1;36m==>\033[0m %s\n' "$*" >&2; }
   die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+  usage_error() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 2; }
 fi
 
 # What the kernel build adds for package mode (use_pinned_packages); empty in project mode.
@@ -41,9 +42,9 @@ cmd_pack() {
   local out="$ART/packages" pin=0
   while [ $# -gt 0 ]; do
     case $1 in
-      --output) shift; out=$1 ;;
+      --output) [ $# -ge 2 ] || usage_error "--output needs a value (see ./aurora pack --help)"; shift; out=$1 ;;
       --pin) pin=1 ;;
-      *) die "unknown option to pack: $1 (pack [--output DIR] [--pin])" ;;
+      *) usage_error "unknown option to pack: $1 (see ./aurora pack --help)" ;;
     esac
     shift
   done

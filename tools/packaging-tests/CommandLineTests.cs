@@ -1,0 +1,83 @@
+using System;
+using System.IO;
+using Xunit;
+
+namespace Aurora.Packaging.Tests;
+
+/// <summary>
+/// `./aurora` as a person meets it (issue 16): every command answers --help with its own usage
+/// and does nothing else (a `test --help` that ran the suite, or a `build --help` that built,
+/// would not end within the time limit and would leave new files); unknown commands, unknown
+/// options and options missing their value get one clear line and exit status 2.
+/// </summary>
+public sealed class CommandLineTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+    private static readonly string Root = Workspace.FindRepositoryRoot();
+
+    [Theory]
+    [InlineData("setup")]
+    [InlineData("build")]
+    [InlineData("pack")]
+    [InlineData("run")]
+    [InlineData("test")]
+    [InlineData("check")]
+    [InlineData("measure")]
+    [InlineData("sign")]
+    [InlineData("verify")]
+    public void EveryCommandAnswersHelpWithItsOwnUsageAndChangesNothing(string command)
+    {
+        string marker = Path.Combine(Path.GetTempPath(), "aurora-help-" + Guid.NewGuid().ToString("N"));
+        File.WriteAllText(marker, "");
+        try
+        {
+            foreach (string help in new[] { "--help", "-h" })
+            {
+                CommandResult result = Shell.Run($"./aurora {command} {help}", Root, Limit);
+                Assert.False(result.TimedOut, result.ToString());
+                Assert.Equal(0, result.ExitCode);
+                Assert.StartsWith($"usage: ./aurora {command}", result.Output);
+                Assert.DoesNotContain("error", result.Output);
+            }
+
+            // Nothing under artifacts/ is newer than the marker made before the calls.
+            string artifacts = Path.Combine(Root, "artifacts");
+            DateTime before = File.GetLastWriteTimeUtc(marker);
+            foreach (string name in new[] { "aurora.elf", "aurora.iso", "aurora-test.elf", "aurora-test.iso", "aurora.manifest.json" })
+            {
+                string path = Path.Combine(artifacts, name);
+                if (File.Exists(path)) Assert.True(File.GetLastWriteTimeUtc(path) <= before, $"{name} changed under ./aurora {command} --help");
+            }
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    }
+
+    [Theory]
+    [InlineData("frobnicate", "unknown command: frobnicate")]
+    [InlineData("build --nope", "unknown option to build: --nope")]
+    [InlineData("build --pins", "--pins needs a value")]
+    [InlineData("pack --output", "--output needs a value")]
+    [InlineData("pack --frob", "unknown option to pack: --frob")]
+    [InlineData("run --init", "--init needs a value")]
+    [InlineData("run --add", "--add needs a value")]
+    [InlineData("run --initrd", "--initrd needs a value")]
+    [InlineData("run --timeout", "--timeout needs a value")]
+    [InlineData("run --timeout soon", "--timeout soon: not a number of seconds")]
+    [InlineData("run --bogus", "unknown option to run: --bogus")]
+    [InlineData("test --quick", "unknown option to test: --quick")]
+    [InlineData("check extra", "unknown option to check: extra")]
+    [InlineData("setup now", "unknown option to setup: now")]
+    public void MistakesGetOneClearLineAndStatusTwo(string arguments, string message)
+    {
+        CommandResult result = Shell.Run($"./aurora {arguments}", Root, Limit);
+        Assert.False(result.TimedOut, result.ToString());
+        Assert.Equal(2, result.ExitCode);
+        string[] lines = result.Output.TrimEnd('\n').Split('\n');
+        Assert.True(lines.Length == 1, "more than one line:\n" + result);
+        Assert.Contains(message, lines[0]);
+        Assert.DoesNotContain("unbound variable", result.Output);
+    }
+}
