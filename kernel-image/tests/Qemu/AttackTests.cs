@@ -41,7 +41,7 @@ public class AttackTests
         }
 
         var started = DateTime.UtcNow;
-        BootResult run = QemuBoot.Boot(BootPath.GrubBios, options, TimeSpan.FromSeconds(240));
+        BootResult run = QemuBoot.Boot(BootPath.GrubBios, options, TimeSpan.FromSeconds(600));
         _output.WriteLine($"{test}: {(DateTime.UtcNow - started).TotalSeconds:F1} s, exit {run.ExitCode}{(run.TimedOut ? " (timed out)" : "")}");
         string serial = run.Serial;
         int begin = serial.IndexOf("[test] begin", StringComparison.Ordinal);

@@ -16,7 +16,7 @@ namespace Aurora.KernelImage.Tests.Qemu;
 public class PageTableIsolationTests
 {
     private static readonly Lazy<BootResult> s_isolatedRun = new(() =>
-        QemuBoot.Boot(BootPath.GrubBios, "test=all pti=on", TimeSpan.FromSeconds(240)));
+        QemuBoot.Boot(BootPath.GrubBios, "test=all pti=on", TimeSpan.FromSeconds(900)));
 
     public static IEnumerable<object[]> Cases() => KernelSuite.OrdinaryTestNames.Select(n => new object[] { n });
 

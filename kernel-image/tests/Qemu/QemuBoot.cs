@@ -140,7 +140,7 @@ public static class QemuBoot
         {
             _ = System.Threading.Tasks.Task.Run(() =>
             {
-                var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+                var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(300));
                 try
                 {
                     // A cue counts only where it appears after the previous cue's match, so a
@@ -180,7 +180,7 @@ public static class QemuBoot
             });
         }
 
-        var end = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        var end = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(300));
         bool exited = false, seen = false;
         while (!exited && !seen && DateTime.UtcNow < end)
         {

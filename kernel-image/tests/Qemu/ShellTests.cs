@@ -15,12 +15,12 @@ namespace Aurora.KernelImage.Tests.Qemu;
 /// </summary>
 public class ShellTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(240);
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(480);
 
     [Fact]
     public void BusyboxInitGivesAShellPromptOnTheSerialConsole()
     {
-        var arguments = new List<string> { "--timeout", "200" };
+        var arguments = new List<string> { "--timeout", "450" };
         BootResult run = QemuBoot.AuroraRun(arguments, Limit, typing: new (string?, string)[]
         {
             ("root@aurora:/# ", "echo $((6*7))\n"),     // the prompt of /etc/profile's PS1
@@ -61,7 +61,7 @@ public class ShellTests
         tree.Write("etc/from-initrd.txt", "merged by --initrd\n");
         BootResult run = QemuBoot.AuroraRun(new[]
         {
-            "--timeout", "200",
+            "--timeout", "450",
             "--add", added + ":/srv/data/added.txt",
             "--add", plain,
             "--initrd", tree.Path,
@@ -81,7 +81,7 @@ public class ShellTests
     {
         BootResult run = QemuBoot.AuroraRun(new[]
         {
-            "--timeout", "200",
+            "--timeout", "450",
             "--init", "/bin/sh -c 'echo \"two  spaces,\" $((6*7)) \\$HOME; exit 7'",
         }, Limit);
         Assert.Contains("two  spaces, 42 $HOME\n", run.Serial);
@@ -94,7 +94,7 @@ public class ShellTests
     {
         // /sbin/init replaced by a program that exits with 42 (userland/hello.c).
         string hello = Path.Combine(QemuBoot.Artifacts, "obj", "release", "userland", "hello.elf");
-        BootResult run = QemuBoot.AuroraRun(new[] { "--timeout", "200", "--add", hello + ":/sbin/init" }, Limit,
+        BootResult run = QemuBoot.AuroraRun(new[] { "--timeout", "450", "--add", hello + ":/sbin/init" }, Limit,
             until: "init exited with status");
         Assert.Contains("init: /sbin/init", run.Serial);
         Assert.Contains("KERNEL PANIC: init exited with status 42", run.Serial);

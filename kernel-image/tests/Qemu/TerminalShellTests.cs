@@ -20,7 +20,7 @@ public class TerminalShellTests
     [Fact]
     public void JobControlAndLineEditingWorkInBusyboxSh()
     {
-        BootResult run = QemuBoot.Boot(BootPath.GrubBios, "init=/bin/session_shell.elf", TimeSpan.FromSeconds(240), new (string?, string)[]
+        BootResult run = QemuBoot.Boot(BootPath.GrubBios, "init=/bin/session_shell.elf", TimeSpan.FromSeconds(480), new (string?, string)[]
         {
             // The terminal's canonical mode: cat reads a line edited with DEL; Ctrl-C ends cat.
             ("shell-ready", "echo c$((1+1)); cat\n"),
