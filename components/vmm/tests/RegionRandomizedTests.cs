@@ -331,6 +331,12 @@ public class RegionRandomizedTests
         }
         Assert.True(covered == map.Covers(Address(start), Address(end)), $"Covers({start}, {end}) model {covered}: " + string.Join(" ", All(map).Select(r => $"[{(r.Start - Base) / Page},{(r.End - Base) / Page})")));
         Assert.Equal(overlaps, map.Overlaps(Address(start), Address(end)));
+        int mappedPages = 0;
+        for (int p = start; p < end; p++)
+        {
+            mappedPages += model.Mapped(p) ? 1 : 0;
+        }
+        Assert.Equal((ulong)mappedPages * Page, map.MappedBytes(Address(start), Address(end)));
 
         int first = map.FirstEndingAfter(Address(start));
         Assert.True(first == map.Count || map[first].End > Address(start));

@@ -39,9 +39,14 @@ internal unsafe partial struct Process
     /// A user page fault, or a kernel copy reaching a page not yet there: demand paging (a
     /// zeroed frame for anonymous, stack and break regions) and copy-on-write, both only where
     /// the region's access allows the kind of access. True when the access can be retried.
+    /// A region is a reservation until then: mmap, munmap, mprotect, mremap and fork cost what
+    /// is present, whatever its size. False with <see cref="OutOfMemory"/> set when the page
+    /// needed a frame and user memory is down to the kernel's reserve (the caller kills the
+    /// process: docs/security.md, "Memory: overcommit and out of memory").
     /// </summary>
     internal static bool ResolveFault(Process* process, ulong address, bool write, bool execute, bool present)
     {
+        process->OutOfMemory = false;
         if (address >= UserMemory.UserLimit) return false;
         int index = process->Regions.IndexOf(address & ~(UserMemory.PageSize - 1));
         if (index < 0) return false;
@@ -49,11 +54,27 @@ internal unsafe partial struct Process
         if (region.Access == RegionAccess.None) return false;
         if (write && (region.Access & RegionAccess.Write) == 0) return false;
         if (execute && (region.Access & RegionAccess.Execute) == 0) return false;
-        if (present) return write && UserMemory.ResolveWriteFault(process->Space, address) == VmmError.None;
+        if (present)
+        {
+            if (!write) return false;
+            // A copy-on-write copy takes a frame the page mapper allocates itself: the reserve
+            // is checked first (a last sharer that needs no copy is refused too when memory is
+            // that low; it is about to be killed for the next page anyway).
+            if (!KernelMemory.UserFramesLeft) return OutOfFrames(process);
+            VmmError error = UserMemory.ResolveWriteFault(process->Space, address);
+            return error == VmmError.None || (error == VmmError.OutOfFrames && OutOfFrames(process));
+        }
         if (region.Kind == RegionKind.Shared) return false; // its frames are mapped at attach
         if (HoldsObject(region)) return FaultInObjectPage(process, region, address & ~(UserMemory.PageSize - 1), write);
         return UserMemory.MapZeroed(process->Space, address & ~(UserMemory.PageSize - 1),
-            (address & ~(UserMemory.PageSize - 1)) + UserMemory.PageSize, PageRights(region.Access));
+            (address & ~(UserMemory.PageSize - 1)) + UserMemory.PageSize, PageRights(region.Access)) || OutOfFrames(process);
+    }
+
+    /// <summary>Marks the fault as one memory could not serve; always false (not resolved).</summary>
+    private static bool OutOfFrames(Process* process)
+    {
+        process->OutOfMemory = true;
+        return false;
     }
 
     /// <summary>Whether the region holds a reference to a mapped object (its Tag is an open file
@@ -101,6 +122,18 @@ internal unsafe partial struct Process
         if (start == 0) return 0;
         process->MappingCursor = start + size + Page;
         return start;
+    }
+
+    /// <summary>RLIMIT_AS: whether <paramref name="adding"/> more bytes of regions fit under the
+    /// process's soft limit, the regions in [replaceStart, replaceEnd) (what a MAP_FIXED
+    /// mapping replaces) not counted — Linux's may_expand_vm. Reservations count whole, touched
+    /// or not, as on Linux; the cost is one walk over the regions when a limit is set.</summary>
+    internal static bool AddressSpaceAllows(Process* process, ulong adding, ulong replaceStart = 0, ulong replaceEnd = 0)
+    {
+        ulong limit = ResourceLimits.SoftLimit(process->CapsHandle, ResourceLimits.AddressSpace);
+        if (limit == ResourceLimits.Infinity) return true;
+        ulong mapped = process->Regions.MappedBytes(0, UserMemory.UserLimit) - process->Regions.MappedBytes(replaceStart, replaceEnd);
+        return adding <= limit && mapped <= limit - adding;
     }
 
     /// <summary>Unmaps [start, end) and forgets its regions (munmap, MAP_FIXED, brk shrinking).</summary>

@@ -161,7 +161,7 @@ internal static unsafe class UserMemory
                 continue;
             }
 
-            if (!KernelMemory.AllocateFrame(out ulong frame)) return false;
+            if (!KernelMemory.AllocateUserFrame(out ulong frame)) return false;
             new Span<byte>((void*)(frame + KernelMemory.DirectMapOffset), (int)PageSize).Clear();
             if (mapper.Map(space, page, frame, Vmm.PageSize.Size4KiB, protection) != VmmError.None)
             {
@@ -263,6 +263,9 @@ internal static unsafe class UserMemory
         if (take) process->SpaceLock.Acquire();
         bool resolved = Process.ResolveFault(process, page, write, execute: false, present: false);
         if (take) process->SpaceLock.Release();
+        // Out of memory in a system call's copy: the call fails (EFAULT) and the process is
+        // killed on its way back to user mode, as a fault of its own would be.
+        if (!resolved && process->OutOfMemory) process->PendingSignals |= 1UL << (Process.SignalKill - 1);
         return resolved;
     }
 
