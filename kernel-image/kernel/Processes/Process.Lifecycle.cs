@@ -266,9 +266,10 @@ internal unsafe partial struct Process
             // Under the address-space lock: another thread may be changing the regions.
             process->SpaceLock.Acquire();
             bool resolved = ResolveFault(process, address, (errorCode & FaultWrite) != 0, (errorCode & FaultFetch) != 0, (errorCode & FaultPresent) != 0);
+            bool outOfMemory = process->OutOfMemory; // read under the lock: another thread's fault resets it
             process->SpaceLock.Release();
             if (resolved) return true;
-            if (process->OutOfMemory) KillOutOfMemory(process, address);
+            if (outOfMemory) KillOutOfMemory(process, address);
         }
         int signal = vector switch
         {

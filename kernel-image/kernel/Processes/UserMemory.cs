@@ -262,10 +262,11 @@ internal static unsafe class UserMemory
         bool take = !process->SpaceLock.IsHeldByCurrentThread;
         if (take) process->SpaceLock.Acquire();
         bool resolved = Process.ResolveFault(process, page, write, execute: false, present: false);
+        bool outOfMemory = process->OutOfMemory; // read under the lock: another thread's fault resets it
         if (take) process->SpaceLock.Release();
         // Out of memory in a system call's copy: the call fails (EFAULT) and the process is
         // killed on its way back to user mode, as a fault of its own would be.
-        if (!resolved && process->OutOfMemory) process->PendingSignals |= 1UL << (Process.SignalKill - 1);
+        if (!resolved && outOfMemory) process->PendingSignals |= 1UL << (Process.SignalKill - 1);
         return resolved;
     }
 
