@@ -171,6 +171,9 @@ internal static unsafe class MappingCalls
         byte* buffer = stackalloc byte[Chunk];
         for (ulong done = 0; done < pages;)
         {
+            // A range of 2^32 pages takes a while: SIGKILL (or running out of memory for the
+            // vector) ends it between chunks, so the process stays killable.
+            if (Process.KillPending(process)) return -Errno.EINTR;
             ulong at = address + (done << 12);
             int index = process->Regions.IndexOf(at);
             if (index < 0) return -Errno.ENOMEM;
