@@ -1,7 +1,8 @@
 /* Out of memory (issue 12, item 2; docs/security.md, "Memory: overcommit and out of memory").
  * A child touches more memory than the machine has, in mappings each smaller than all of
  * memory (so mmap itself says yes: overcommit); a second child holds a little memory and
- * waits; then a second hog has the kernel fill its memory (read from /dev/zero). Each hog
+ * waits; then a second hog has the kernel fill its memory (read from /dev/zero), and a third
+ * touches MAP_SHARED|MAP_ANONYMOUS memory. Each hog
  * must die of SIGKILL, the bystander must find its memory intact and exit 0,
  * and free memory (sysinfo freeram) must come back to within a few pages of where it was.
  * Prints "oom: N wrong".
@@ -41,18 +42,21 @@ static long free_pages(void)
     return (long)(info.freeram * info.mem_unit / P);
 }
 
-/* Touches up to four times all of memory, 32 MiB mappings at a time. Exits 3 if it never
- * ran out (it should have been killed long before). */
-static void hog(long total_pages)
+/* Touches up to four times all of memory, 32 MiB mappings at a time (private, or shared
+ * anonymous memory). Exits 3 if it never ran out (it should have been killed long before). */
+static void touch_hog(long total_pages, int type)
 {
     long chunk = 32L << 20;
     for (long touched = 0; touched < 4 * total_pages; touched += chunk / P) {
-        char *m = mmap(0, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        char *m = mmap(0, chunk, PROT_READ | PROT_WRITE, type | MAP_ANONYMOUS, -1, 0);
         if (m == MAP_FAILED) _exit(4); /* refused up front: not the outcome this test wants */
         for (long at = 0; at < chunk; at += P) m[at] = (char)at | 1;
     }
     _exit(3);
 }
+
+static void hog(long total_pages) { touch_hog(total_pages, MAP_PRIVATE); }
+static void shared_hog(long total_pages) { touch_hog(total_pages, MAP_SHARED); }
 
 /* The kernel fills the memory instead: read(2) from /dev/zero into untouched private
  * MAP_NORESERVE mappings, 1 GiB at a time, until the copy finds no memory (the call fails or
@@ -113,6 +117,7 @@ int main(void)
     if (hogs) {
         run_hog(hog, total_pages, "the hog that touches its memory dies of SIGKILL");
         run_hog(kernel_hog, total_pages, "the hog whose memory read(2) fills dies of SIGKILL");
+        run_hog(shared_hog, total_pages, "the hog that touches shared anonymous memory dies of SIGKILL");
     } else {
         printf("oom: not Aurora: the hog is not run (OOM_ON_LINUX=1 runs it)\n");
     }

@@ -253,6 +253,8 @@ static void hostile_ranges(void)
     /* A writable private mapping larger than all memory can never be backed (Linux's
      * heuristic overcommit refuses it at once); the same size PROT_NONE is a reservation. */
     expect("mmap 1<<46 RW", -ENOMEM, sys(SYS_mmap, 0, 1L << 46, PROT_READ | PROT_WRITE, anon, -1, 0));
+    /* Shared anonymous memory is charged whole at mmap (Linux's shmem), PROT_NONE or not. */
+    expect("mmap 1<<46 MAP_SHARED|MAP_ANONYMOUS PROT_NONE", -ENOMEM, sys(SYS_mmap, 0, 1L << 46, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
     long r = sys(SYS_mmap, 0, 1L << 46, PROT_NONE, anon, -1, 0);
     expect("mmap 1<<46 PROT_NONE", 1, r > 0);
     if (r > 0) expect("munmap 1<<46", 0, sys(SYS_munmap, r, 1L << 46, 0, 0, 0, 0));

@@ -86,13 +86,16 @@ internal unsafe partial struct Process
     /// page (FileOperations.Map). Shared: its own frame, mapped PageFlags.Shared so fork and
     /// mprotect never copy it. Private: its own frame copy-on-write (a write copies at once), or
     /// a copy that is the mapping's alone. Past the object's last page the access fails:
-    /// SIGBUS (<see cref="BusError"/>), as Linux.</summary>
+    /// SIGBUS (<see cref="BusError"/>), as Linux (and when a file system has no page to give,
+    /// tmpfs full); no memory for the page, its copy or its page table is out of memory
+    /// (<see cref="OutOfMemory"/>: SIGKILL), as Linux's VM_FAULT_OOM.</summary>
     private static bool FaultInObjectPage(Process* process, in Region region, ulong page, bool write)
     {
         var file = (Files.OpenFileDescription*)region.Tag;
         bool shared = region.Kind == RegionKind.ObjectShared;
         Files.MappedPage mapped;
         long result = file->Operations->Map(file, region.Offset + (page - region.Start), shared, &mapped);
+        if (result == -Syscalls.Errno.ENOMEM) return OutOfFrames(process);
         if (result < 0)
         {
             process->BusError = true;
@@ -100,11 +103,14 @@ internal unsafe partial struct Process
         }
 
         PageFlags rights = PageRights(region.Access);
-        if (mapped.Copy) return UserMemory.MapPrivateFrame(process->Space, page, mapped.Frame, rights);
-        if (shared) return UserMemory.MapObjectFrame(process->Space, page, mapped.Frame, rights | PageFlags.Shared);
+        if (mapped.Copy) return UserMemory.MapPrivateFrame(process->Space, page, mapped.Frame, rights) || OutOfFrames(process);
+        if (shared) return UserMemory.MapObjectFrame(process->Space, page, mapped.Frame, rights | PageFlags.Shared) || OutOfFrames(process);
         if ((rights & PageFlags.Writable) != 0) rights = (rights & ~PageFlags.Writable) | PageFlags.CopyOnWrite;
-        if (!UserMemory.MapObjectFrame(process->Space, page, mapped.Frame, rights)) return false;
-        return !write || UserMemory.ResolveWriteFault(process->Space, page) == VmmError.None;
+        if (!UserMemory.MapObjectFrame(process->Space, page, mapped.Frame, rights)) return OutOfFrames(process);
+        if (!write) return true;
+        // The write copies the page at once: the copy is user memory like any other.
+        if (!KernelMemory.UserFramesLeft) return OutOfFrames(process);
+        return UserMemory.ResolveWriteFault(process->Space, page) == VmmError.None || OutOfFrames(process);
     }
 
     /// <summary>Where a new mapping of <paramref name="size"/> bytes goes when the caller did not

@@ -67,14 +67,15 @@ internal static unsafe class UserMemory
         return true;
     }
 
-    /// <summary>The frame in an object's page slot, made (zeroed) if the slot is empty, with one
+    /// <summary>The frame in an object's page slot, made (zeroed, from user memory: not from the
+    /// kernel's reserve) if the slot is empty, with one
     /// share counted for the mapping about to be made. The slot is read and filled under the
     /// share lock, so two processes touching the page at once get the same frame.</summary>
     internal static bool ObjectFrame(ulong* slot, out ulong frame)
     {
         bool flags = s_shareLock.Acquire();
         frame = *slot;
-        if (frame == 0 && KernelMemory.AllocateFrame(out frame))
+        if (frame == 0 && KernelMemory.AllocateUserFrame(out frame))
         {
             new Span<byte>((void*)(frame + KernelMemory.DirectMapOffset), (int)PageSize).Clear();
             s_counts.Set(frame, 0);

@@ -109,6 +109,10 @@ internal static unsafe class MemoryCalls
         // (docs/security.md, "Memory: overcommit and out of memory").
         bool noReserve = (flags & MapNoReserve) != 0 && !shared;
         if ((protection & ProtWrite) != 0 && !noReserve && size > Memory.KernelMemory.Frames.TotalBytes) return -Errno.ENOMEM;
+        // Shared anonymous memory is an object with a slot per page on the kernel heap, and
+        // Linux's shmem charges its whole size at once whatever the protection: larger than
+        // all of memory is ENOMEM (MAP_NORESERVE is not honoured for it here).
+        if (anonymous && shared && size > Memory.KernelMemory.Frames.TotalBytes) return -Errno.ENOMEM;
         ulong start;
         bool replace = false;
         if ((flags & (MapFixed | MapFixedNoReplace)) != 0)
