@@ -102,6 +102,8 @@ internal static unsafe class TestCatalog
         T("memory.exec_cycles_give_every_frame_back", &MappingTests.ExecCyclesGiveEveryFrameBack),
         T("memory.remap_advise_sync_follow_linux", &MappingTests.RemapAdviseSyncFollowLinux),
         T("memory.files_and_shared_memory_map_like_linux", &MappingTests.FilesAndSharedMemoryMapLikeLinux),
+        T("memory.reservations_cost_nothing_until_touched", &ReserveTests.ReservationsCostNothingUntilTouched),
+        T("memory.out_of_memory_kills_the_offender_alone", &ReserveTests.OutOfMemoryKillsTheOffenderAlone),
         T("terminal.job_control_follows_linux", &TerminalTests.JobControlFollowsLinux),
         T("terminal.termios_and_line_discipline_follow_linux", &TerminalTests.TerminalFollowsLinux),
         T("process.execve_runs_a_program_from_the_file_tree", &ProcessTests.ExecveRunsAProgramFromTheFileTree),

@@ -40,6 +40,17 @@ public enum RegionKind : byte
     ObjectShared,
 }
 
+/// <summary>How the owner accounts for a region (the map keeps the bits with every piece of it).</summary>
+[System.Flags]
+public enum RegionFlags : byte
+{
+    None = 0,
+
+    /// <summary>Nothing is charged up front for the region's pages (mmap MAP_NORESERVE): the
+    /// owner's overcommit check does not apply, neither when it is made nor when it grows.</summary>
+    NoReserve = 1,
+}
+
 /// <summary>
 /// One virtual memory area: the page-aligned range [<see cref="Start"/>, <see cref="End"/>)
 /// with the access it has now and the most it may ever get (<see cref="MaxAccess"/>, Linux's
@@ -53,6 +64,7 @@ public struct Region
     public RegionAccess Access;
     public RegionAccess MaxAccess;
     public RegionKind Kind;
+    public RegionFlags Flags;
     public ulong Tag;
     /// <summary>Where in the owner's object <see cref="Start"/> is (a file offset); the map keeps
     /// it right when it cuts a region, so address A is at Offset + (A - Start) in every piece.</summary>

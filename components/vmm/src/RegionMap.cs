@@ -90,6 +90,21 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
         return start < end && i < _count && _items[i].Start < end;
     }
 
+    /// <summary>How many bytes of [start, end) lie in regions (0 for an empty or reversed range):
+    /// RLIMIT_AS's measure, with the whole user half for the total. Visits only the regions the
+    /// range meets.</summary>
+    public readonly ulong MappedBytes(ulong start, ulong end)
+    {
+        ulong total = 0;
+        for (int i = FirstEndingAfter(start); i < _count && _items[i].Start < end; i++)
+        {
+            ulong from = _items[i].Start > start ? _items[i].Start : start;
+            ulong to = _items[i].End < end ? _items[i].End : end;
+            total += to - from;
+        }
+        return total;
+    }
+
     /// <summary>Adds a region where none is.</summary>
     /// <returns>None, MisalignedVirtual, InvalidFlags (empty or reversed range, or Access beyond
     /// MaxAccess), AlreadyMapped (overlap), OutOfFrames (limit reached or no storage).</returns>

@@ -227,6 +227,35 @@ public class RegionMapTests
     }
 
     [Fact]
+    public void MappedBytes_counts_the_parts_of_regions_inside_the_range()
+    {
+        using var ledger = new RegionLedger();
+        var map = MapWith(ledger, 64, Pages(10, 20), Pages(20, 30), Pages(40, 50));
+
+        Assert.Equal(30 * Page, map.MappedBytes(0, ulong.MaxValue));
+        Assert.Equal(10 * Page, map.MappedBytes(15 * Page, 25 * Page));
+        Assert.Equal(7 * Page, map.MappedBytes(28 * Page, 45 * Page));
+        Assert.Equal(0UL, map.MappedBytes(30 * Page, 40 * Page));
+        Assert.Equal(0UL, map.MappedBytes(25 * Page, 25 * Page));
+        Assert.Equal(0UL, map.MappedBytes(45 * Page, 15 * Page));
+        Assert.Equal(0UL, map.MappedBytes(50 * Page, ulong.MaxValue));
+        map.Clear();
+        Assert.Equal(0UL, map.MappedBytes(0, ulong.MaxValue));
+    }
+
+    [Fact]
+    public void MappedBytes_of_a_huge_reservation_is_its_size()
+    {
+        // What RLIMIT_AS measures: a 16 TiB PROT_NONE reservation counts whole, at no cost.
+        using var ledger = new RegionLedger();
+        var map = MapWith(ledger, 64, new Region(1UL << 44, 2UL << 44, RegionAccess.None, RWX, RegionKind.Anonymous));
+
+        Assert.Equal(1UL << 44, map.MappedBytes(0, VirtualAddress.UserHalfEnd));
+        Assert.Equal(1UL << 30, map.MappedBytes((2UL << 44) - (1UL << 30), ulong.MaxValue));
+        map.Clear();
+    }
+
+    [Fact]
     public void An_empty_or_reversed_range_overlaps_nothing_even_inside_a_region()
     {
         using var ledger = new RegionLedger();

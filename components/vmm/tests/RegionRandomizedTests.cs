@@ -8,9 +8,10 @@ namespace Aurora.Vmm.Tests;
 
 /// <summary>
 /// RegionMap against a model that knows nothing of arrays: one entry per page of a small window
-/// (its access, max access, kind and tag) and the set of pages where a region starts (inserts
+/// (its access, max access, kind, tag and flags) and the set of pages where a region starts (inserts
 /// and cuts; regions are never merged). After every step the map's regions must be exactly the
-/// runs the model implies, and the storage ledger must hold at most one array per map.
+/// runs the model implies (flags kept by every cut; MappedBytes counted page by page), and the
+/// storage ledger must hold at most one array per map.
 /// </summary>
 public class RegionRandomizedTests
 {
@@ -18,7 +19,7 @@ public class RegionRandomizedTests
     private const ulong Base = 0x10_0000;   // page 0 of the window; above 0 so FindFree's "none" is unambiguous
     private const int Window = 256;
 
-    private readonly record struct PageState(RegionAccess Access, RegionAccess Max, RegionKind Kind, ulong Tag);
+    private readonly record struct PageState(RegionAccess Access, RegionAccess Max, RegionKind Kind, ulong Tag, RegionFlags Flags = RegionFlags.None);
 
     private sealed class Model
     {
@@ -51,7 +52,7 @@ public class RegionRandomizedTests
                     Assert.Equal(state, Pages[q]);   // a model bug, not a map bug, if this fails
                     q++;
                 }
-                regions.Add(new Region(Address(p), Address(q), state.Access, state.Max, state.Kind, state.Tag));
+                regions.Add(new Region(Address(p), Address(q), state.Access, state.Max, state.Kind, state.Tag) { Flags = state.Flags });
                 p = q - 1;
             }
             return regions;
@@ -173,8 +174,8 @@ public class RegionRandomizedTests
                 {
                     var max = (RegionAccess)rng.Next(8);
                     var access = rng.Next(10) == 0 ? (RegionAccess)rng.Next(8) : max & (RegionAccess)rng.Next(8);
-                    var state = new PageState(access, max, (RegionKind)rng.Next(5), nextTag++);
-                    var region = new Region(startAddress, endAddress, state.Access, state.Max, state.Kind, state.Tag);
+                    var state = new PageState(access, max, (RegionKind)rng.Next(5), nextTag++, (RegionFlags)rng.Next(2));
+                    var region = new Region(startAddress, endAddress, state.Access, state.Max, state.Kind, state.Tag) { Flags = state.Flags };
                     bool overlaps = false;
                     for (int p = start; p < end; p++)
                     {
@@ -331,6 +332,12 @@ public class RegionRandomizedTests
         }
         Assert.True(covered == map.Covers(Address(start), Address(end)), $"Covers({start}, {end}) model {covered}: " + string.Join(" ", All(map).Select(r => $"[{(r.Start - Base) / Page},{(r.End - Base) / Page})")));
         Assert.Equal(overlaps, map.Overlaps(Address(start), Address(end)));
+        int mappedPages = 0;
+        for (int p = start; p < end; p++)
+        {
+            mappedPages += model.Mapped(p) ? 1 : 0;
+        }
+        Assert.Equal((ulong)mappedPages * Page, map.MappedBytes(Address(start), Address(end)));
 
         int first = map.FirstEndingAfter(Address(start));
         Assert.True(first == map.Count || map[first].End > Address(start));

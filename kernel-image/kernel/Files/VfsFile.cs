@@ -398,7 +398,8 @@ internal static unsafe class VfsFile
         {
             result->Frame = (ulong)page - KernelMemory.DirectMapOffset;
             result->Copy = false;
-            if (!UserMemory.ShareFrame(result->Frame)) answer = -Syscalls.Errno.ENOMEM;
+            // A share count at its limit is no shortage of memory: SIGBUS, not the OOM kill.
+            if (!UserMemory.ShareFrame(result->Frame)) answer = -Syscalls.Errno.EOVERFLOW;
         }
         else if (error == VfsError.None || error == VfsError.NoDevice)
         {
@@ -419,7 +420,7 @@ internal static unsafe class VfsFile
         if (FileSystem.Vfs.FStat(ref table, Handle, out FileStatus status) != VfsError.None) return -Syscalls.Errno.EBADF;
         ulong size = (ulong)status.Size;
         if (offset >= ((size + UserMemory.PageSize - 1) & ~(UserMemory.PageSize - 1))) return -Syscalls.Errno.ENXIO;
-        if (!KernelMemory.AllocateFrame(out ulong frame)) return -Syscalls.Errno.ENOMEM;
+        if (!KernelMemory.AllocateUserFrame(out ulong frame)) return -Syscalls.Errno.ENOMEM; // a user page, not the kernel's reserve
         var bytes = new Span<byte>((void*)(frame + KernelMemory.DirectMapOffset), (int)UserMemory.PageSize);
         bytes.Clear();
         long read = FileSystem.Vfs.ReadAt(ref table, Handle, (long)offset, bytes);

@@ -153,6 +153,27 @@ internal static unsafe class KernelMemory
         return error == PmmError.None;
     }
 
+    /// <summary>Frames user memory may not take (Linux's min_free_kbytes watermark plays this
+    /// part): 1/64 of memory, at least 1 MiB. When a program touches more than the machine
+    /// has, its page fault finds the allocator at this floor and the program is killed
+    /// (docs/security.md, "Memory: overcommit and out of memory"), while the kernel's heap,
+    /// page tables and other processes' system calls still find frames to finish their work.</summary>
+    internal static ulong UserReserveFrames => Math.Max(256UL, s_frames.TotalFrames / 64);
+
+    /// <summary>One 4 KiB frame for user memory (a page filled on first touch, a copy-on-write
+    /// copy), or false when only the reserve is left (<see cref="UserReserveFrames"/>).</summary>
+    internal static bool AllocateUserFrame(out ulong physicalAddress)
+    {
+        physicalAddress = 0;
+        bool flags = s_frameLock.Acquire();
+        PmmError error = s_frames.FreeFrames > UserReserveFrames ? s_frames.AllocateFrame(out physicalAddress) : PmmError.OutOfMemory;
+        s_frameLock.Release(flags);
+        return error == PmmError.None;
+    }
+
+    /// <summary>True while user memory may still take frames (above the reserve).</summary>
+    internal static bool UserFramesLeft => s_frames.FreeFrames > UserReserveFrames;
+
     /// <summary>Gives back a frame from <see cref="AllocateFrame"/>; a frame the allocator did
     /// not hand out (a double free) is a kernel bug and panics, naming <paramref name="owner"/>.</summary>
     internal static void FreeFrame(ulong physicalAddress, string owner)

@@ -20,7 +20,7 @@ internal unsafe partial struct Process
     // of the break move by a random number of pages per program (ChooseLayout). The program
     // image itself stays where the ELF says (ET_EXEC is not relocatable).
     internal const ulong StackTopHighest = 0x0000_7FFF_FFFF_0000;
-    internal const ulong StackSize = 256 * 1024;
+    internal const ulong StackSize = 8UL << 20; // RLIMIT_STACK's default; reserved, filled on touch
     internal const ulong MappingBaseLowest = 0x0000_1000_0000_0000;
     internal const ulong MappingLimit = 0x0000_7000_0000_0000;
     internal const ulong BreakLimit = 1UL << 30;
@@ -47,7 +47,7 @@ internal unsafe partial struct Process
     }
 
     // Linux signal numbers for the exceptions a program can cause.
-    internal const int SignalIllegal = 4, SignalTrap = 5, SignalBus = 7, SignalFloatingPoint = 8, SignalSegmentation = 11;
+    internal const int SignalIllegal = 4, SignalTrap = 5, SignalBus = 7, SignalFloatingPoint = 8, SignalKill = 9, SignalSegmentation = 11;
 
     private static ulong s_nextId = 1;
 
@@ -266,8 +266,10 @@ internal unsafe partial struct Process
             // Under the address-space lock: another thread may be changing the regions.
             process->SpaceLock.Acquire();
             bool resolved = ResolveFault(process, address, (errorCode & FaultWrite) != 0, (errorCode & FaultFetch) != 0, (errorCode & FaultPresent) != 0);
+            bool outOfMemory = process->OutOfMemory; // read under the lock: another thread's fault resets it
             process->SpaceLock.Release();
             if (resolved) return true;
+            if (outOfMemory) KillOutOfMemory(process, address);
         }
         int signal = vector switch
         {
@@ -322,6 +324,25 @@ internal unsafe partial struct Process
         return false;
     }
 
+    /// <summary>A page fault that needed a frame when user memory had only the kernel's reserve
+    /// left: the process ends by SIGKILL (no handler can run: it would need memory too), as
+    /// Linux's OOM killer ends its victim, and its frames go back. The kernel and the other
+    /// processes go on. Does not return.</summary>
+    private static void KillOutOfMemory(Process* process, ulong address)
+    {
+        Log.Write(Log.Yellow + "process " + Log.Reset);
+        Log.WriteDecimal(process->Id);
+        Log.Write(" (");
+        Log.Write(process->NameText);
+        Log.Write("): out of memory at ");
+        Log.WriteHex(address, 16);
+        Log.Write(" (");
+        Log.WriteDecimal((long)(Memory.KernelMemory.Frames.FreeFrames));
+        Log.Write(" frames free); killed by signal 9");
+        Log.WriteLine();
+        Exit(SignalKill);
+    }
+
     private static bool CatchesFault(Process* process, int signal)
     {
         ulong bit = 1UL << (signal - 1);
@@ -369,9 +390,16 @@ internal unsafe partial struct Process
         const RegionAccess ReadWrite = RegionAccess.Read | RegionAccess.Write;
         if (regions.Insert(new Region(stackTop - StackSize, stackTop, ReadWrite, ReadWrite | RegionAccess.Execute, RegionKind.Stack)) != VmmError.None)
             return 0;
-        // Mapped now, not on first touch: the loader writes into it before the space is the
-        // running one (kernel copies fill in pages only for the running process).
-        if (!UserMemory.MapZeroed(space, stackTop - StackSize, stackTop, PageFlags.User | PageFlags.Writable | PageFlags.NoExecute))
+        // The stack is a reservation like any anonymous region (its pages fill in on first
+        // touch); only the top pages the loader writes below are mapped now, since it writes
+        // before the space is the running one (kernel copies fill in pages only for the
+        // running process): the strings, the random bytes, argv/envp/auxv and alignment.
+        const int AuxiliaryWords = 2 * 14;
+        int total = 1 + argumentCount + 1 + environmentCount + 1 + AuxiliaryWords;
+        ulong needed = (ulong)strings.Length + 16 + (ulong)total * 8 + 64;
+        ulong mapped = (needed + UserMemory.PageSize - 1) & ~(UserMemory.PageSize - 1);
+        if (mapped > StackSize) return 0;
+        if (!UserMemory.MapZeroed(space, stackTop - mapped, stackTop, PageFlags.User | PageFlags.Writable | PageFlags.NoExecute))
             return 0;
 
         ulong sp = stackTop;
@@ -386,8 +414,6 @@ internal unsafe partial struct Process
         if (!UserMemory.CopyTo(space, sp, strings)) return 0;
         sp &= ~15UL;
 
-        const int AuxiliaryWords = 2 * 14;
-        int total = 1 + argumentCount + 1 + environmentCount + 1 + AuxiliaryWords;
         ulong* words = (ulong*)Memory.KernelMemory.Allocate((nuint)(total * 8));
         if (words == null) return 0;
         int n = 0;

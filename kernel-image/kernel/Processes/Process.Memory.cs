@@ -39,9 +39,14 @@ internal unsafe partial struct Process
     /// A user page fault, or a kernel copy reaching a page not yet there: demand paging (a
     /// zeroed frame for anonymous, stack and break regions) and copy-on-write, both only where
     /// the region's access allows the kind of access. True when the access can be retried.
+    /// A region is a reservation until then: mmap, munmap, mprotect, mremap and fork cost what
+    /// is present, whatever its size. False with <see cref="OutOfMemory"/> set when the page
+    /// needed a frame and user memory is down to the kernel's reserve (the caller kills the
+    /// process: docs/security.md, "Memory: overcommit and out of memory").
     /// </summary>
     internal static bool ResolveFault(Process* process, ulong address, bool write, bool execute, bool present)
     {
+        process->OutOfMemory = false;
         if (address >= UserMemory.UserLimit) return false;
         int index = process->Regions.IndexOf(address & ~(UserMemory.PageSize - 1));
         if (index < 0) return false;
@@ -49,11 +54,27 @@ internal unsafe partial struct Process
         if (region.Access == RegionAccess.None) return false;
         if (write && (region.Access & RegionAccess.Write) == 0) return false;
         if (execute && (region.Access & RegionAccess.Execute) == 0) return false;
-        if (present) return write && UserMemory.ResolveWriteFault(process->Space, address) == VmmError.None;
+        if (present)
+        {
+            if (!write) return false;
+            // A copy-on-write copy takes a frame the page mapper allocates itself: the reserve
+            // is checked first (a last sharer that needs no copy is refused too when memory is
+            // that low; it is about to be killed for the next page anyway).
+            if (!KernelMemory.UserFramesLeft) return OutOfFrames(process);
+            VmmError error = UserMemory.ResolveWriteFault(process->Space, address);
+            return error == VmmError.None || (error == VmmError.OutOfFrames && OutOfFrames(process));
+        }
         if (region.Kind == RegionKind.Shared) return false; // its frames are mapped at attach
         if (HoldsObject(region)) return FaultInObjectPage(process, region, address & ~(UserMemory.PageSize - 1), write);
         return UserMemory.MapZeroed(process->Space, address & ~(UserMemory.PageSize - 1),
-            (address & ~(UserMemory.PageSize - 1)) + UserMemory.PageSize, PageRights(region.Access));
+            (address & ~(UserMemory.PageSize - 1)) + UserMemory.PageSize, PageRights(region.Access)) || OutOfFrames(process);
+    }
+
+    /// <summary>Marks the fault as one memory could not serve; always false (not resolved).</summary>
+    private static bool OutOfFrames(Process* process)
+    {
+        process->OutOfMemory = true;
+        return false;
     }
 
     /// <summary>Whether the region holds a reference to a mapped object (its Tag is an open file
@@ -65,13 +86,16 @@ internal unsafe partial struct Process
     /// page (FileOperations.Map). Shared: its own frame, mapped PageFlags.Shared so fork and
     /// mprotect never copy it. Private: its own frame copy-on-write (a write copies at once), or
     /// a copy that is the mapping's alone. Past the object's last page the access fails:
-    /// SIGBUS (<see cref="BusError"/>), as Linux.</summary>
+    /// SIGBUS (<see cref="BusError"/>), as Linux (and when a file system has no page to give,
+    /// tmpfs full); no memory for the page, its copy or its page table is out of memory
+    /// (<see cref="OutOfMemory"/>: SIGKILL), as Linux's VM_FAULT_OOM.</summary>
     private static bool FaultInObjectPage(Process* process, in Region region, ulong page, bool write)
     {
         var file = (Files.OpenFileDescription*)region.Tag;
         bool shared = region.Kind == RegionKind.ObjectShared;
         Files.MappedPage mapped;
         long result = file->Operations->Map(file, region.Offset + (page - region.Start), shared, &mapped);
+        if (result == -Syscalls.Errno.ENOMEM) return OutOfFrames(process);
         if (result < 0)
         {
             process->BusError = true;
@@ -79,11 +103,14 @@ internal unsafe partial struct Process
         }
 
         PageFlags rights = PageRights(region.Access);
-        if (mapped.Copy) return UserMemory.MapPrivateFrame(process->Space, page, mapped.Frame, rights);
-        if (shared) return UserMemory.MapObjectFrame(process->Space, page, mapped.Frame, rights | PageFlags.Shared);
+        if (mapped.Copy) return UserMemory.MapPrivateFrame(process->Space, page, mapped.Frame, rights) || OutOfFrames(process);
+        if (shared) return UserMemory.MapObjectFrame(process->Space, page, mapped.Frame, rights | PageFlags.Shared) || OutOfFrames(process);
         if ((rights & PageFlags.Writable) != 0) rights = (rights & ~PageFlags.Writable) | PageFlags.CopyOnWrite;
-        if (!UserMemory.MapObjectFrame(process->Space, page, mapped.Frame, rights)) return false;
-        return !write || UserMemory.ResolveWriteFault(process->Space, page) == VmmError.None;
+        if (!UserMemory.MapObjectFrame(process->Space, page, mapped.Frame, rights)) return OutOfFrames(process);
+        if (!write) return true;
+        // The write copies the page at once: the copy is user memory like any other.
+        if (!KernelMemory.UserFramesLeft) return OutOfFrames(process);
+        return UserMemory.ResolveWriteFault(process->Space, page) == VmmError.None || OutOfFrames(process);
     }
 
     /// <summary>Where a new mapping of <paramref name="size"/> bytes goes when the caller did not
@@ -101,6 +128,18 @@ internal unsafe partial struct Process
         if (start == 0) return 0;
         process->MappingCursor = start + size + Page;
         return start;
+    }
+
+    /// <summary>RLIMIT_AS: whether <paramref name="adding"/> more bytes of regions fit under the
+    /// process's soft limit, the regions in [replaceStart, replaceEnd) (what a MAP_FIXED
+    /// mapping replaces) not counted — Linux's may_expand_vm. Reservations count whole, touched
+    /// or not, as on Linux; the cost is one walk over the regions when a limit is set.</summary>
+    internal static bool AddressSpaceAllows(Process* process, ulong adding, ulong replaceStart = 0, ulong replaceEnd = 0)
+    {
+        ulong limit = ResourceLimits.SoftLimit(process->CapsHandle, ResourceLimits.AddressSpace);
+        if (limit == ResourceLimits.Infinity) return true;
+        ulong mapped = process->Regions.MappedBytes(0, UserMemory.UserLimit) - process->Regions.MappedBytes(replaceStart, replaceEnd);
+        return adding <= limit && mapped <= limit - adding;
     }
 
     /// <summary>Unmaps [start, end) and forgets its regions (munmap, MAP_FIXED, brk shrinking).</summary>

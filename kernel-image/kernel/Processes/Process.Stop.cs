@@ -19,8 +19,9 @@ internal unsafe partial struct Process
     private static bool IgnoredByDefault(int signal) =>
         signal == SigChld || signal == SigUrg || signal == SigWinch || signal == SigCont;
 
-    /// <summary>Whether the process has a signal that must wake it from a stop (SIGKILL).</summary>
-    private static bool KillPending(Process* process) => (process->PendingSignals & (1UL << (SigKill - 1))) != 0;
+    /// <summary>Whether the process has a signal that must wake it from a stop (SIGKILL); a long
+    /// memory call (mincore) stops on it too.</summary>
+    internal static bool KillPending(Process* process) => (process->PendingSignals & (1UL << (SigKill - 1))) != 0;
 
     /// <summary>The caller stops for <paramref name="signal"/> and sleeps until continued or
     /// killed. Called on the way to user mode, where a thread may sleep.</summary>

@@ -104,6 +104,10 @@ internal unsafe partial struct Process
     /// SIGBUS instead of SIGSEGV.</summary>
     public bool BusError;
 
+    /// <summary>The last page fault needed a frame and user memory had none left (only the
+    /// kernel's reserve, KernelMemory.UserReserveFrames): the process is killed with SIGKILL.</summary>
+    public bool OutOfMemory;
+
     /// <summary>rt_sigaction state per signal: handler (0 default, 1 ignore), flags, restorer, mask.</summary>
     public fixed ulong SignalHandler[SignalCount];
     public fixed ulong SignalFlags[SignalCount];

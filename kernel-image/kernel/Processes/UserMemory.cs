@@ -67,14 +67,15 @@ internal static unsafe class UserMemory
         return true;
     }
 
-    /// <summary>The frame in an object's page slot, made (zeroed) if the slot is empty, with one
+    /// <summary>The frame in an object's page slot, made (zeroed, from user memory: not from the
+    /// kernel's reserve) if the slot is empty, with one
     /// share counted for the mapping about to be made. The slot is read and filled under the
     /// share lock, so two processes touching the page at once get the same frame.</summary>
     internal static bool ObjectFrame(ulong* slot, out ulong frame)
     {
         bool flags = s_shareLock.Acquire();
         frame = *slot;
-        if (frame == 0 && KernelMemory.AllocateFrame(out frame))
+        if (frame == 0 && KernelMemory.AllocateUserFrame(out frame))
         {
             new Span<byte>((void*)(frame + KernelMemory.DirectMapOffset), (int)PageSize).Clear();
             s_counts.Set(frame, 0);
@@ -161,7 +162,7 @@ internal static unsafe class UserMemory
                 continue;
             }
 
-            if (!KernelMemory.AllocateFrame(out ulong frame)) return false;
+            if (!KernelMemory.AllocateUserFrame(out ulong frame)) return false;
             new Span<byte>((void*)(frame + KernelMemory.DirectMapOffset), (int)PageSize).Clear();
             if (mapper.Map(space, page, frame, Vmm.PageSize.Size4KiB, protection) != VmmError.None)
             {
@@ -262,7 +263,11 @@ internal static unsafe class UserMemory
         bool take = !process->SpaceLock.IsHeldByCurrentThread;
         if (take) process->SpaceLock.Acquire();
         bool resolved = Process.ResolveFault(process, page, write, execute: false, present: false);
+        bool outOfMemory = process->OutOfMemory; // read under the lock: another thread's fault resets it
         if (take) process->SpaceLock.Release();
+        // Out of memory in a system call's copy: the call fails (EFAULT) and the process is
+        // killed on its way back to user mode, as a fault of its own would be.
+        if (!resolved && outOfMemory) process->PendingSignals |= 1UL << (Process.SignalKill - 1);
         return resolved;
     }
 

@@ -53,7 +53,10 @@ internal static unsafe class MappingCalls
         long checkedEnd = MovableEnd(process, old, oldLength);
         if (checkedEnd < 0) return checkedEnd;
         Region region = process->Regions[process->Regions.IndexOf(old)];
-        if ((region.Access & RegionAccess.Write) != 0 && newLength > Memory.KernelMemory.Frames.TotalBytes) return -Errno.ENOMEM;
+        if ((region.Access & RegionAccess.Write) != 0 && (region.Flags & RegionFlags.NoReserve) == 0 &&
+            newLength > Memory.KernelMemory.Frames.TotalBytes)
+            return -Errno.ENOMEM;
+        if (!Process.AddressSpaceAllows(process, newLength - oldLength)) return -Errno.ENOMEM;
         ulong end = old + oldLength;
         ulong grownEnd = old + newLength;
         if ((ulong)checkedEnd == end && newLength <= UserMemory.UserLimit - old && !process->Regions.Overlaps(end, grownEnd))
@@ -80,6 +83,8 @@ internal static unsafe class MappingCalls
         if (target < Page) return -Errno.EPERM; // below the lowest address anything may map
         long checkedEnd = MovableEnd(process, old, newLength < oldLength ? newLength : oldLength);
         if (checkedEnd < 0) return checkedEnd;
+        if (newLength > oldLength && !Process.AddressSpaceAllows(process, newLength - oldLength, target, target + newLength))
+            return -Errno.ENOMEM;
         Process.UnmapRegions(process, target, target + newLength);
         if (oldLength > newLength)
         {
@@ -103,7 +108,7 @@ internal static unsafe class MappingCalls
         for (int i = index + 1; i < process->Regions.Count; i++)
         {
             Region next = process->Regions[i];
-            if (next.Start != at || next.Kind != first.Kind || next.Access != first.Access ||
+            if (next.Start != at || next.Kind != first.Kind || next.Access != first.Access || next.Flags != first.Flags ||
                 next.MaxAccess != first.MaxAccess || next.Tag != first.Tag ||
                 next.Offset != first.Offset + (next.Start - first.Start))
                 break;
@@ -166,6 +171,9 @@ internal static unsafe class MappingCalls
         byte* buffer = stackalloc byte[Chunk];
         for (ulong done = 0; done < pages;)
         {
+            // A range of 2^32 pages takes a while: SIGKILL (or running out of memory for the
+            // vector) ends it between chunks, so the process stays killable.
+            if (Process.KillPending(process)) return -Errno.EINTR;
             ulong at = address + (done << 12);
             int index = process->Regions.IndexOf(at);
             if (index < 0) return -Errno.ENOMEM;
@@ -186,6 +194,10 @@ internal static unsafe class MappingCalls
     /// shared-memory attachments keep theirs (their pages are not refilled from anywhere). The other advice
     /// Linux knows only steers its page cache or reclaim and is accepted; advice that changes
     /// what fork or a fault does (DONTFORK, WIPEONFORK, REMOVE, ...) is not served (EINVAL).
+    /// MADV_FREE is for private anonymous memory (anonymous, break, stack): its pages go at once
+    /// (Linux frees them lazily, so a read may see the old data or zeros: zeros is one of the
+    /// two); a program image keeps its pages, and a file or shared mapping is EINVAL, as
+    /// Linux's madvise_free_single_vma.
     /// A range with unmapped pages is done where mapped and answers ENOMEM.</summary>
     internal static long Madvise(Process* process, ulong address, ulong length, ulong advice)
     {
@@ -196,11 +208,12 @@ internal static unsafe class MappingCalls
         ulong end = address + rounded;
         if (end < address) return -Errno.EINVAL;
         if (end == address) return 0;
-        if (advice == DontNeed || advice == DontNeedLocked)
+        if (advice == DontNeed || advice == DontNeedLocked || advice == Free)
         {
             for (int i = process->Regions.FirstEndingAfter(address); i < process->Regions.Count && process->Regions[i].Start < end; i++)
             {
                 Region region = process->Regions[i];
+                if (advice == Free && (region.Kind == RegionKind.Shared || Process.HoldsObject(region))) return -Errno.EINVAL;
                 if (region.Kind == RegionKind.Shared || region.Kind == RegionKind.Image) continue;
                 UserMemory.UnmapRange(process->Space, Math.Max(region.Start, address), Math.Min(region.End, end));
             }
@@ -210,7 +223,7 @@ internal static unsafe class MappingCalls
             ? 0 : -Errno.ENOMEM;
     }
 
-    private const ulong DontNeed = 4, DontNeedLocked = 24;
+    private const ulong DontNeed = 4, Free = 8, DontNeedLocked = 24;
 
     /// <summary>MADV_NORMAL, RANDOM, SEQUENTIAL, WILLNEED, DONTNEED, FREE, DONTDUMP, DODUMP,
     /// COLD, PAGEOUT, POPULATE_READ, POPULATE_WRITE, DONTNEED_LOCKED.</summary>

@@ -14,7 +14,7 @@ internal static unsafe class MemoryCalls
 {
     private const ulong ProtRead = 1, ProtWrite = 2, ProtExec = 4;
     private const ulong MapShared = 0x01, MapPrivate = 0x02, MapSharedValidate = 0x03, MapDroppable = 0x08, MapType = 0x0f,
-        MapFixed = 0x10, MapAnonymous = 0x20, MapGrowsDown = 0x100;
+        MapFixed = 0x10, MapAnonymous = 0x20, MapGrowsDown = 0x100, MapNoReserve = 0x4000;
     private const ulong MapFixedNoReplace = 0x100000;
 
     /// <summary>The flags MAP_SHARED_VALIDATE knows (Linux's LEGACY_MAP_MASK plus
@@ -40,6 +40,7 @@ internal static unsafe class MemoryCalls
         if (wantedEnd > mappedEnd)
         {
             if (process->Regions.Overlaps(mappedEnd, wantedEnd)) return (long)current;
+            if (!Process.AddressSpaceAllows(process, wantedEnd - mappedEnd)) return (long)current;
             if (!ReplaceBreakRegion(process, start, mappedEnd, wantedEnd)) return (long)current;
         }
         else if (wantedEnd < mappedEnd)
@@ -101,10 +102,17 @@ internal static unsafe class MemoryCalls
             if (file->Operations->Map == null) return -Errno.ENODEV;
         }
 
-        // Linux's heuristic overcommit: one writable private mapping larger than all of memory
-        // can never be backed, so it is refused at once (PROT_NONE and read-only reservations
-        // cost nothing and are allowed).
-        if ((protection & ProtWrite) != 0 && size > Memory.KernelMemory.Frames.TotalBytes) return -Errno.ENOMEM;
+        // Linux's heuristic overcommit: one writable mapping larger than all of memory can
+        // never be backed, so it is refused at once (PROT_NONE and read-only reservations
+        // cost nothing and are allowed, and so is a private MAP_NORESERVE one, as Linux skips
+        // its accounting). Pages are allocated only when touched either way
+        // (docs/security.md, "Memory: overcommit and out of memory").
+        bool noReserve = (flags & MapNoReserve) != 0 && !shared;
+        if ((protection & ProtWrite) != 0 && !noReserve && size > Memory.KernelMemory.Frames.TotalBytes) return -Errno.ENOMEM;
+        // Shared anonymous memory is an object with a slot per page on the kernel heap, and
+        // Linux's shmem charges its whole size at once whatever the protection: larger than
+        // all of memory is ENOMEM (MAP_NORESERVE is not honoured for it here).
+        if (anonymous && shared && size > Memory.KernelMemory.Frames.TotalBytes) return -Errno.ENOMEM;
         ulong start;
         bool replace = false;
         if ((flags & (MapFixed | MapFixedNoReplace)) != 0)
@@ -125,7 +133,9 @@ internal static unsafe class MemoryCalls
             if (start == 0) return -Errno.ENOMEM;
         }
 
+        if (!Process.AddressSpaceAllows(process, size, start, replace ? start + size : start)) return -Errno.ENOMEM;
         var region = new Region(start, start + size, Process.AccessFromProt(protection), AllAccess, RegionKind.Anonymous);
+        if (noReserve) region.Flags = RegionFlags.NoReserve;
         if (file != null)
         {
             OpenFileDescription.Retain(file);
