@@ -16,6 +16,8 @@ public static unsafe class EduModule
     private const string Version = "2";
 #elif EDU_BROKEN
     private const string Version = "broken";
+#elif EDU_FAULT
+    private const string Version = "fault";
 #else
     private const string Version = "1";
 #endif
@@ -52,6 +54,11 @@ public static unsafe class EduModule
         byte* name = stackalloc byte[3] { (byte)'e', (byte)'d', (byte)'u' };
         int result = kernel->RegisterDevice(kernel->Module, name, 3, &DeviceRead, &DeviceWrite);
         if (result < 0) return result;
+#if EDU_FAULT
+        // The test of an init that faults: a write through a wild pointer.
+        ModuleRuntime.Log("edu: faulting version writing to a wild pointer");
+        Poke((uint*)0x10, 1);
+#endif
 #if EDU_BROKEN
         // The test of a failing init: everything above (the claim, the mapping, the device,
         // the arena) must be gone after this.
@@ -62,6 +69,9 @@ public static unsafe class EduModule
         return 0;
 #endif
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Poke(uint* address, uint value) => *address = value;
 
     [UnmanagedCallersOnly]
     private static void Exit()

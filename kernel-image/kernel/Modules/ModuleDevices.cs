@@ -205,7 +205,7 @@ internal static unsafe class ModuleDevices
         if (entry->Read == null) return (int)-Errno.EINVAL;
         byte* chunk = stackalloc byte[ChunkSize];
         int want = (int)Math.Min(length, (ulong)ChunkSize);
-        long got = entry->Read(chunk, (nuint)want, description->Offset);
+        long got = ModuleGuard.Call((ulong)entry->Read, (ulong)chunk, (ulong)want, (ulong)description->Offset);
         if (got <= 0) return got < -4095 ? -Errno.EIO : got;
         if (got > want) got = want;
         if (!UserMemory.CopyTo(process->Space, buffer, new ReadOnlySpan<byte>(chunk, (int)got))) return (int)-Errno.EFAULT;
@@ -220,7 +220,7 @@ internal static unsafe class ModuleDevices
         byte* chunk = stackalloc byte[ChunkSize];
         int want = (int)Math.Min(length, (ulong)ChunkSize);
         if (!UserMemory.CopyFrom(process->Space, buffer, new Span<byte>(chunk, want))) return (int)-Errno.EFAULT;
-        long put = entry->Write(chunk, (nuint)want, description->Offset);
+        long put = ModuleGuard.Call((ulong)entry->Write, (ulong)chunk, (ulong)want, (ulong)description->Offset);
         if (put > want) put = want;
         return put < -4095 ? -Errno.EIO : put;
     }

@@ -78,6 +78,7 @@ internal static unsafe class ModuleLoader
         new Span<byte>(s_modules, MaxModules * sizeof(Module)).Clear();
         ReserveWindowTables();
         ModuleServices.Initialize();
+        ModuleGuard.Install();
     }
 
     /// <summary>Page tables for the whole window (a page table per 2 MiB, 128 for 8 slots of
@@ -173,8 +174,8 @@ internal static unsafe class ModuleLoader
             module->Descriptor.ModulesEnd = (void**)(runAt + elf.ModulesAddress + elf.ModulesBytes);
         }
 
-        var init = (delegate* unmanaged<KernelInterface*, ModuleDescriptor*, int>)(runAt + elf.Entry);
-        int answer = init(module->Interface, &module->Descriptor);
+        // aurora_module_init(KernelInterface*, ModuleDescriptor*) → int, guarded: a fault in it is -EFAULT.
+        int answer = (int)ModuleGuard.Call(runAt + elf.Entry, (ulong)module->Interface, (ulong)&module->Descriptor);
         if (answer < 0)
         {
             long errno = answer >= -4095 ? answer : -Errno.EINVAL;
@@ -260,7 +261,7 @@ internal static unsafe class ModuleLoader
         else
         {
             module->State = Unloading;
-            if (module->Descriptor.Exit != null) module->Descriptor.Exit();
+            if (module->Descriptor.Exit != null) ModuleGuard.Call((ulong)module->Descriptor.Exit);
             Log.Write("modules: removed ");
             Log.Write(name);
             Log.WriteLine();
