@@ -182,9 +182,9 @@ static void versions(void)
     CHECK("read edu-v2.ko", size > 0);
     EXPECT("init_module edu v2", init(image, size, "unused=1"), 0);
     ask(5, out, sizeof out);
-    if (strcmp(out, "edu v2: 5! = 120, ~n = 4294967290, reads 1\n") != 0) {
+    if (strcmp(out, "edu v2: 5! = 120, ~n = 4294967290, reads 1, interrupts 1\n") != 0) {
         wrong++;
-        dprintf(2, "modules: v2 said '%s', want 'edu v2: 5! = 120, ~n = 4294967290, reads 1\\n'\n", out);
+        dprintf(2, "modules: v2 said '%s', want 'edu v2: 5! = 120, ~n = 4294967290, reads 1, interrupts 1\\n'\n", out);
     }
     EXPECT("delete_module edu v2", delete("edu", 0), 0);
 
@@ -206,7 +206,7 @@ static void with_busybox(void)
     if (!strstr(out, "edu ")) dprintf(2, "modules: lsmod printed '%s'\n", out);
     char answer[128];
     ask(7, answer, sizeof answer);
-    if (strcmp(answer, "edu v2: 7! = 5040, ~n = 4294967288, reads 1\n") != 0) { wrong++; dprintf(2, "modules: after insmod: '%s'\n", answer); }
+    if (strcmp(answer, "edu v2: 7! = 5040, ~n = 4294967288, reads 1, interrupts 1\n") != 0) { wrong++; dprintf(2, "modules: after insmod: '%s'\n", answer); }
     status = run((char *[]){ "rmmod", "edu", 0 });
     EXPECT("busybox rmmod status", status, 0);
     EXPECT("edu gone after rmmod", listed("edu"), 0);

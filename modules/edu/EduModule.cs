@@ -8,7 +8,8 @@ namespace Aurora.Modules.Edu;
 /// A driver for QEMU's "edu" teaching device (PCI 1234:11e8, docs/specs/edu.txt in QEMU): it
 /// checks the device is alive, and serves /dev/edu: write a number n (decimal), read back a line
 /// computed by the device. Built twice from this source for the module tests: version 1 reads
-/// n! from the factorial unit; version 2 (EDU_V2) adds the liveness register's answer (~n).
+/// n! from the factorial unit by polling; version 2 (EDU_V2) waits for the unit's completion
+/// interrupt and adds the liveness register's answer (~n) and its counts.
 /// </summary>
 public static unsafe class EduModule
 {
@@ -22,11 +23,13 @@ public static unsafe class EduModule
     private const string Version = "1";
 #endif
     private const ushort VendorId = 0x1234, DeviceId = 0x11e8;
-    private const int IdRegister = 0x00, LivenessRegister = 0x04, FactorialRegister = 0x08, StatusRegister = 0x20;
-    private const uint StatusComputing = 1;
+    private const int IdRegister = 0x00, LivenessRegister = 0x04, FactorialRegister = 0x08, StatusRegister = 0x20,
+        InterruptStatus = 0x24, InterruptAcknowledge = 0x64;
+    private const uint StatusComputing = 1, StatusInterruptOnFactorial = 0x80;
 
     private static byte* s_registers;
     private static uint s_input;
+    private static uint s_interrupts;
     // An object from the module's arena (exercises the runtime's allocation, statics of
     // reference type and their write barrier inside a module).
     private static Statistics s_statistics = null!;
@@ -51,6 +54,11 @@ public static unsafe class EduModule
         Write(LivenessRegister, 0x12345678);
         if (Read(LivenessRegister) != ~0x12345678u) return -5;
         s_statistics = new Statistics();
+#if EDU_V2
+        // Version 2 waits for the factorial unit's completion interrupt instead of only polling.
+        int connected = kernel->RequestInterrupt(kernel->Module, device, &OnInterrupt, null);
+        if (connected < 0) return connected;
+#endif
         byte* name = stackalloc byte[3] { (byte)'e', (byte)'d', (byte)'u' };
         int result = kernel->RegisterDevice(kernel->Module, name, 3, &DeviceRead, &DeviceWrite);
         if (result < 0) return result;
@@ -69,6 +77,20 @@ public static unsafe class EduModule
         return 0;
 #endif
     }
+
+    /// <summary>The edu's interrupt: acknowledge what it raised; nonzero when it was ours.</summary>
+    [UnmanagedCallersOnly]
+    private static int OnInterrupt(void* context)
+    {
+        uint status = Read(InterruptStatus);
+        if (status == 0) return 0;
+        Write(InterruptAcknowledge, status);
+        s_interrupts++;
+        return 1;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static uint Interrupts() => s_interrupts;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Poke(uint* address, uint value) => *address = value;
@@ -104,9 +126,19 @@ public static unsafe class EduModule
     [UnmanagedCallersOnly]
     private static long DeviceRead(byte* buffer, nuint count, long offset)
     {
+#if EDU_V2
+        uint before = Interrupts();
+        Write(StatusRegister, StatusInterruptOnFactorial);
+#endif
         Write(FactorialRegister, s_input);
         for (int spins = 0; (Read(StatusRegister) & StatusComputing) != 0; spins++)
             if (spins > 100_000_000) return -5;
+#if EDU_V2
+        // The interrupt follows completion at once; a generous deadline for a loaded host.
+        ulong deadline = ModuleRuntime.Kernel->Milliseconds() + 5000;
+        while (Interrupts() == before && ModuleRuntime.Kernel->Milliseconds() < deadline) { }
+        Write(StatusRegister, 0);
+#endif
         uint factorial = Read(FactorialRegister);
         s_statistics.Reads++;
         byte* line = stackalloc byte[96];
@@ -121,6 +153,8 @@ public static unsafe class EduModule
         length = AppendNumber(line, length, Read(LivenessRegister));
         length = Append(line, length, ", reads ");
         length = AppendNumber(line, length, s_statistics.Reads);
+        length = Append(line, length, ", interrupts ");
+        length = AppendNumber(line, length, Interrupts());
 #endif
         line[length++] = (byte)'\n';
         if (offset < 0) return -22;

@@ -15,7 +15,7 @@ namespace Aurora.Kernel.Modules;
 public unsafe struct KernelInterface
 {
     /// <summary>The layout version both sides were compiled with.</summary>
-    public const uint Version = 1;
+    public const uint Version = 2;
 
     /// <summary>Magic at the start of the table ("AURKAPI\0" little-endian).</summary>
     public const ulong MagicValue = 0x0049504B52554141;
@@ -53,6 +53,12 @@ public unsafe struct KernelInterface
 
     /// <summary>Milliseconds since boot.</summary>
     public delegate* unmanaged<ulong> Milliseconds;
+
+    /// <summary>(module, handle, handler, context): connects a claimed function's interrupt
+    /// (MSI when it has the capability, else its INTx line) to handler(context), which runs in
+    /// interrupt context and returns nonzero when its device raised it. 0 or a negative errno.
+    /// Disconnected when the module is removed, before its memory goes.</summary>
+    public delegate* unmanaged<nint, int, delegate* unmanaged<void*, int>, void*, int> RequestInterrupt;
 }
 
 /// <summary>What a module tells the kernel about itself at init (the kernel zeroes it first).</summary>

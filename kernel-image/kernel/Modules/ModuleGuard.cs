@@ -92,10 +92,19 @@ internal static unsafe class ModuleGuard
         if (frame->Rip < ModuleLoader.ModuleWindow || frame->Rip >= ModuleLoader.ModuleWindow + (ModuleLoader.MaxModules * ModuleLoader.SlotBytes))
             return false;
         KernelThread* thread = Scheduler.Current;
+        // The innermost call of this thread (an interrupt handler's call can nest inside a
+        // read's on the same stack): the lowest saved stack pointer.
+        Active* innermost = null;
         for (int i = 0; i < MaxActive; i++)
         {
-            Active* active = At(i);
-            if (active->Thread != thread || active->SavedRsp == 0) continue;
+            Active* candidate = At(i);
+            if (candidate->Thread != thread || candidate->SavedRsp == 0) continue;
+            if (innermost == null || candidate->SavedRsp < innermost->SavedRsp) innermost = candidate;
+        }
+
+        if (innermost != null)
+        {
+            Active* active = innermost;
             Log.Write("modules: fault in module code (vector ");
             Log.WriteDecimal((long)frame->Vector);
             Log.Write(" at ");

@@ -27,6 +27,10 @@ internal static unsafe class ModuleServices
         private readonly PciDeviceId[] _ids = new PciDeviceId[1];
         internal PciDevice? Target;
         internal bool Held;
+        /// <summary>The module's interrupt handler and its argument, while connected.</summary>
+        internal delegate* unmanaged<void*, int> Interrupt;
+        internal void* InterruptContext;
+        internal bool InterruptConnected;
 
         /// <summary>Aims the claim at <paramref name="target"/> (before registering it).</summary>
         internal void Aim(PciDevice target)
@@ -68,6 +72,35 @@ internal static unsafe class ModuleServices
         table->MapPciBar = &MapPciBar;
         table->RegisterDevice = &RegisterDevice;
         table->Milliseconds = &Milliseconds;
+        table->RequestInterrupt = &RequestInterrupt;
+    }
+
+    [UnmanagedCallersOnly]
+    private static int RequestInterrupt(nint handle, int claimIndex, delegate* unmanaged<void*, int> handler, void* context)
+    {
+        if (ModuleLoader.FromHandle(handle) == null || (uint)claimIndex >= ModuleLoader.MaxClaims || handler == null) return (int)-Errno.EINVAL;
+        ModuleClaim claim = s_claims[Index(handle, claimIndex)];
+        if (!claim.Held || claim.Target == null) return (int)-Errno.EINVAL;
+        if (claim.InterruptConnected) return (int)-Errno.EBUSY;
+        claim.Interrupt = handler;
+        claim.InterruptContext = context;
+        if (!claim.Target.RequestInterrupt(&OnInterrupt, claim))
+        {
+            claim.Interrupt = null;
+            return (int)-Errno.ENOSPC; // no free vector and no usable INTx line
+        }
+
+        claim.InterruptConnected = true;
+        return 0;
+    }
+
+    /// <summary>A claimed function's interrupt: the module's handler, guarded (a fault in it
+    /// counts as "not mine").</summary>
+    private static bool OnInterrupt(object context)
+    {
+        var claim = (ModuleClaim)context;
+        if (claim.Interrupt == null) return false;
+        return (int)ModuleGuard.Call((ulong)claim.Interrupt, (ulong)claim.InterruptContext) > 0;
     }
 
     [UnmanagedCallersOnly]
@@ -252,6 +285,9 @@ internal static unsafe class ModuleServices
         {
             ModuleClaim claim = s_claims[Index(handle, i)];
             if (!claim.Held) continue;
+            if (claim.InterruptConnected && claim.Target != null) claim.Target.FreeInterrupt(&OnInterrupt, claim);
+            claim.InterruptConnected = false;
+            claim.Interrupt = null;
             PciDrivers.Unregister(claim);
             claim.Held = false;
             claim.Target = null;
