@@ -361,6 +361,8 @@ internal static unsafe class ModuleLoader
     internal static void Write(ref FileSystems.TextBuilder text)
     {
         if (s_modules == null) return;
+        Processes.Process* reader = Processes.Process.Current;
+        bool privileged = reader == null || reader->Credentials.Privileged;
         for (int i = 0; i < MaxModules; i++)
         {
             Module* module = &s_modules[i];
@@ -372,8 +374,9 @@ internal static unsafe class ModuleLoader
             text.Unsigned((ulong)ModuleDevices.UsersOf(i));
             text.Append(" - ");
             text.Append(module->State == Live ? "Live" : module->State == Loading ? "Loading" : "Unloading");
+            // The address only for a privileged reader (Linux's kptr_restrict shows 0 to others).
             text.Append(" 0x");
-            text.Hex(Base(i), 16);
+            text.Hex(privileged ? Base(i) : 0, 16);
             text.Append('\n');
         }
     }
