@@ -225,8 +225,9 @@ build_test_modules() {
   build_module "$ROOT/modules/edu" "$dir/edu-v2.unsigned" -p:EduVersion=2
   build_module "$ROOT/modules/edu" "$dir/edu-broken.unsigned" -p:EduVersion=broken
   build_module "$ROOT/modules/edu" "$dir/edu-fault.unsigned" -p:EduVersion=fault
+  build_module "$ROOT/modules/edu" "$dir/edu-throw.unsigned" -p:EduVersion=throw
   MODULE_INTERFACE=999 build_module "$ROOT/modules/edu" "$dir/edu-interface.unsigned"
-  for m in edu-v1 edu-v2 edu-broken edu-fault edu-interface; do
+  for m in edu-v1 edu-v2 edu-broken edu-fault edu-throw edu-interface; do
     modsign sign --key "$DEV_KEYS/private.pem" "$dir/$m.unsigned" -o "$dir/$m.ko" >/dev/null || die "signing $m failed"
   done
   cp "$dir/edu-v1.unsigned" "$dir/edu-unsigned.ko"

@@ -19,6 +19,8 @@ public static unsafe class EduModule
     private const string Version = "broken";
 #elif EDU_FAULT
     private const string Version = "fault";
+#elif EDU_THROW
+    private const string Version = "throw";
 #else
     private const string Version = "1";
 #endif
@@ -62,6 +64,13 @@ public static unsafe class EduModule
         byte* name = stackalloc byte[3] { (byte)'e', (byte)'d', (byte)'u' };
         int result = kernel->RegisterDevice(kernel->Module, name, 3, &DeviceRead, &DeviceWrite);
         if (result < 0) return result;
+#if EDU_THROW
+        // The test of an init whose runtime fails: an index out of range (a throw, which the
+        // module's runtime reports to the kernel's Fail).
+        ModuleRuntime.Log("edu: throwing version indexing out of range");
+        int[] small = new int[2];
+        small[OutOfRange()] = 1;
+#endif
 #if EDU_FAULT
         // The test of an init that faults: a write through a wild pointer.
         ModuleRuntime.Log("edu: faulting version writing to a wild pointer");
@@ -91,6 +100,9 @@ public static unsafe class EduModule
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static uint Interrupts() => s_interrupts;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int OutOfRange() => 5;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Poke(uint* address, uint value) => *address = value;

@@ -34,7 +34,8 @@ public unsafe struct KernelInterface
     /// (released with the module), or null when the arena is full.</summary>
     public delegate* unmanaged<nint, nuint, void*> Allocate;
     /// <summary>(module, text, length): the module's runtime cannot go on (out of arena, a
-    /// failed cast). There is no unwinding out of module code: the kernel panics.</summary>
+    /// throw, a failed cast). Does not return: the kernel logs the text and abandons the call
+    /// into the module, which returns -EFAULT to its caller (a failing init is unloaded).</summary>
     public delegate* unmanaged<nint, byte*, nuint, void> Fail;
 
     /// <summary>(module, vendor, device): claims the first unbound PCI function with these ids

@@ -41,6 +41,15 @@ aurora_module_call_recover:
     mov rax, -14                # -EFAULT
     jmp aurora_module_call_return
 
+# void aurora_module_call_abort(ulong savedRsp): from a kernel service the module called, when
+# the module's runtime cannot go on (ModuleServices.Fail): drops every frame above the call
+# (the service's and the module's; none holds a lock) and returns -EFAULT from it.
+.global aurora_module_call_abort
+.type aurora_module_call_abort, @function
+aurora_module_call_abort:
+    mov rsp, rdi
+    jmp aurora_module_call_recover
+
 # ulong aurora_module_call_recover_address(void)
 .global aurora_module_call_recover_address
 .type aurora_module_call_recover_address, @function

@@ -26,6 +26,9 @@ internal static unsafe class ModuleGuard
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_module_call_recover_address")]
     private static extern ulong RecoverAddress();
 
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_module_call_abort")]
+    private static extern void AbortRaw(ulong savedRsp);
+
     private struct Active
     {
         public KernelThread* Thread;
@@ -91,17 +94,7 @@ internal static unsafe class ModuleGuard
         if ((frame->Cs & 3) != 0) return false;
         if (frame->Rip < ModuleLoader.ModuleWindow || frame->Rip >= ModuleLoader.ModuleWindow + (ModuleLoader.MaxModules * ModuleLoader.SlotBytes))
             return false;
-        KernelThread* thread = Scheduler.Current;
-        // The innermost call of this thread (an interrupt handler's call can nest inside a
-        // read's on the same stack): the lowest saved stack pointer.
-        Active* innermost = null;
-        for (int i = 0; i < MaxActive; i++)
-        {
-            Active* candidate = At(i);
-            if (candidate->Thread != thread || candidate->SavedRsp == 0) continue;
-            if (innermost == null || candidate->SavedRsp < innermost->SavedRsp) innermost = candidate;
-        }
-
+        Active* innermost = Innermost();
         if (innermost != null)
         {
             Active* active = innermost;
@@ -122,4 +115,30 @@ internal static unsafe class ModuleGuard
     }
 
     private static bool OnException(InterruptFrame* frame) => TryRecover(frame);
+
+    /// <summary>The calling thread's innermost guarded call (an interrupt handler's call can
+    /// nest inside a read's on the same stack: the lowest saved stack pointer), or null.</summary>
+    private static Active* Innermost()
+    {
+        KernelThread* thread = Scheduler.Current;
+        Active* innermost = null;
+        for (int i = 0; i < MaxActive; i++)
+        {
+            Active* candidate = At(i);
+            if (candidate->Thread != thread || candidate->SavedRsp == 0) continue;
+            if (innermost == null || candidate->SavedRsp < innermost->SavedRsp) innermost = candidate;
+        }
+
+        return innermost;
+    }
+
+    /// <summary>Ends the calling thread's innermost guarded call with -EFAULT (a module's
+    /// runtime failure, reported through ModuleServices.Fail); returns only when there is none.</summary>
+    internal static void Abort()
+    {
+        Active* innermost = Innermost();
+        if (innermost == null) return;
+        Recovered++;
+        AbortRaw(innermost->SavedRsp);
+    }
 }

@@ -64,11 +64,12 @@ internal static unsafe class ModuleLoader
     internal static Module* At(int slot) => s_modules == null || (uint)slot >= MaxModules ? null : &s_modules[slot];
 
     /// <summary>The module behind a handle a module passed in (slot + 1), or null when the
-    /// handle names no module that is loading or live.</summary>
+    /// handle names no module that is loading, live or running its exit (whatever it takes
+    /// then is released right after).</summary>
     internal static Module* FromHandle(nint handle)
     {
         Module* module = At((int)handle - 1);
-        return module != null && (module->State == Loading || module->State == Live) ? module : null;
+        return module != null && module->State != Free ? module : null;
     }
 
     internal static void Initialize()

@@ -139,8 +139,9 @@ internal static unsafe class ModuleServices
         return result;
     }
 
-    /// <summary>The module's runtime cannot continue (out of arena, a failed cast): code that
-    /// cannot unwind has no safe way back, so the kernel stops, naming the module.</summary>
+    /// <summary>The module's runtime cannot continue (out of arena, a throw, a failed cast):
+    /// the call into the module is abandoned and returns -EFAULT (ModuleGuard.Abort), as for a
+    /// fault in its code. Only a failure outside any guarded call stops the kernel.</summary>
     [UnmanagedCallersOnly]
     private static void Fail(nint handle, byte* text, nuint length)
     {
@@ -150,7 +151,8 @@ internal static unsafe class ModuleServices
         Log.Write(": runtime failure: ");
         if (text != null) Log.Write(new ReadOnlySpan<byte>(text, (int)Math.Min(length, (nuint)256)));
         Log.WriteLine();
-        Panic.Fail("a loadable module failed", null);
+        ModuleGuard.Abort();
+        Panic.Fail("a loadable module failed outside a call into it", null);
     }
 
     [UnmanagedCallersOnly]
