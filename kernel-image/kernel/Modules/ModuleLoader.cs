@@ -301,9 +301,35 @@ internal static unsafe class ModuleLoader
     /// <summary>Refusals logged since boot (the tests check every refusal left its line).</summary>
     internal static int Refusals;
 
+    // At most RefusalLinesPerSecond refusal lines a second (a root loop of bad loads, or the
+    // syscall fuzzer, must not flood the console); the rest are counted and reported.
+    private const int RefusalLinesPerSecond = 20;
+    private static ulong s_refusalSecond;
+    private static int s_refusalLines, s_refusalsSuppressed;
+
     private static long Refuse(long errno, string reason, ReadOnlySpan<byte> name)
     {
         Refusals++;
+        ulong second = Hal.Timer.Ticks() / KernelMain.TimerFrequencyHz;
+        if (second != s_refusalSecond)
+        {
+            s_refusalSecond = second;
+            s_refusalLines = 0;
+            if (s_refusalsSuppressed > 0)
+            {
+                Log.Write("modules: ");
+                Log.WriteDecimal(s_refusalsSuppressed);
+                Log.WriteLine(" more refusals not logged");
+                s_refusalsSuppressed = 0;
+            }
+        }
+
+        if (++s_refusalLines > RefusalLinesPerSecond)
+        {
+            s_refusalsSuppressed++;
+            return errno;
+        }
+
         Log.Write("modules: refused ");
         if (!name.IsEmpty)
         {
