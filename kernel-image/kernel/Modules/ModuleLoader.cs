@@ -45,9 +45,7 @@ internal static unsafe class ModuleLoader
         public ulong ArenaUsed, ArenaMapped;
         public KernelInterface* Interface;
         public ModuleDescriptor Descriptor;
-        /// <summary>PCI functions it claimed (indexes into PciDrivers' list + 1, 0 free) and the
-        /// BAR windows it mapped.</summary>
-        public fixed int Claims[MaxClaims];
+        /// <summary>The BAR windows it mapped (its PCI claims are ModuleServices').</summary>
         public fixed ulong BarAddress[MaxBars];
         public fixed ulong BarBytes[MaxBars];
         /// <summary>Bytes of the BAR area used so far (mappings are not reused before unload).</summary>
