@@ -57,6 +57,9 @@ usage: ./aurora <command> [options]
                      syscall and process-switch cycles (Aurora in QEMU and the host as peer)
   sign --key <private.pem> <module> [-o <out>]
                      append an RSA-2048 signature block (module signing, SEC-4)
+  module <modules/NAME> [-o OUT.ko] [--key <private.pem>] [-p:PROPERTY=VALUE...]
+                     build a loadable kernel module and sign it (docs/modules.md); default
+                     output artifacts/modules/NAME.ko, default key the one the kernel trusts
   verify --key <public.pem> <signed-module>
   verify --key <public.pem> --signature <sig> <file>
                      check a signed module, or a detached PKCS#1 v1.5 SHA-256 signature, with
@@ -195,6 +198,71 @@ build_userland() {
   echo "${paths[*]}"
 }
 
+# ---------------------------------------------------------------- loadable modules
+# build_module PROJECT_DIR OUT [MSBUILD ARGS...]: a loadable kernel module (docs/modules.md).
+# The NativeAOT object of modules/NAME/*.csproj is linked with the module start file into a
+# position-independent shared object (-shared -Bsymbolic -z now: only R_X86_64_RELATIVE
+# relocations remain) carrying a .modinfo section (name=, interface=, the kernel interface
+# version of modules/sdk/KernelInterface.cs, which the kernel checks before running it).
+# The result is unsigned; sign it with ./aurora sign. MODULE_INTERFACE overrides the version
+# (the tests' wrong-version module).
+build_module() {
+  local project=$1 out=$2; shift 2
+  local name; name=$(basename "$project")
+  local work="$ART/obj/modules/$(basename "$out" .ko)"
+  local interface
+  interface=$(sed -n 's/.*public const uint Version = \([0-9]*\);.*/\1/p' "$ROOT/modules/sdk/KernelInterface.cs")
+  [ -n "$interface" ] || die "no interface version in modules/sdk/KernelInterface.cs"
+  interface=${MODULE_INTERFACE:-$interface}
+  mkdir -p "$work"
+  local csproj; csproj=$(ls "$project"/*.csproj | head -1)
+  local assembly; assembly=$(sed -n 's:.*<AssemblyName>\(.*\)</AssemblyName>.*:\1:p' "$csproj" | head -1)
+  rm -f "$work/obj/native/$assembly.o"
+  dotnet publish "$csproj" -c Release --nologo -v quiet -p:IntermediateOutputPath="$work/obj/" \
+    -o "$work/publish" "$@" >&2 || die "compiling the module $project failed"
+  [ -f "$work/obj/native/$assembly.o" ] || die "the compiler left no object for $project"
+  printf '  .section .modinfo, "", @progbits\n  .asciz "name=%s"\n  .asciz "interface=%s"\n  .section .note.GNU-stack, "", @progbits\n' \
+    "$name" "$interface" > "$work/modinfo.S"
+  gcc -c -o "$work/modinfo.o" "$work/modinfo.S" || die "assembling the module info failed"
+  gcc -c -o "$work/module_start.o" "$ROOT/modules/sdk/module_start.S" || die "assembling the module start failed"
+  ld -shared -Bsymbolic --no-undefined -z now -z max-page-size=0x1000 -z separate-code -z noexecstack \
+     --strip-debug -e aurora_module_init -o "$out" "$work/obj/native/$assembly.o" "$work/module_start.o" "$work/modinfo.o" \
+     || die "linking the module $project failed"
+}
+
+# build_test_modules DIR: the edu driver module in its versions, signed, and the hostile files
+# the module tests must see refused (userland/modules.c lists what each must answer).
+build_test_modules() {
+  local dir=$1 m
+  mkdir -p "$dir"
+  build_module "$ROOT/modules/edu" "$dir/edu-v1.unsigned"
+  build_module "$ROOT/modules/edu" "$dir/edu-v2.unsigned" -p:EduVersion=2
+  build_module "$ROOT/modules/edu" "$dir/edu-broken.unsigned" -p:EduVersion=broken
+  build_module "$ROOT/modules/edu" "$dir/edu-fault.unsigned" -p:EduVersion=fault
+  build_module "$ROOT/modules/edu" "$dir/edu-throw.unsigned" -p:EduVersion=throw
+  MODULE_INTERFACE=999 build_module "$ROOT/modules/edu" "$dir/edu-interface.unsigned"
+  for m in edu-v1 edu-v2 edu-broken edu-fault edu-throw edu-interface; do
+    modsign sign --key "$DEV_KEYS/private.pem" "$dir/$m.unsigned" -o "$dir/$m.ko" >/dev/null || die "signing $m failed"
+  done
+  cp "$dir/edu-v1.unsigned" "$dir/edu-unsigned.ko"
+  cp "$dir/edu-v1.ko" "$dir/edu-tampered.ko"        # one code byte changed after signing
+  printf '\x90' | dd of="$dir/edu-tampered.ko" bs=1 seek=$((0x2010)) conv=notrunc status=none
+  head -c -100 "$dir/edu-v1.ko" > "$dir/edu-truncated.ko"  # the end (the signature's magic) cut off
+  { head -c 4096 "$dir/edu-v1.ko"; tail -c +4098 "$dir/edu-v1.ko"; } > "$dir/edu-short.ko"  # a payload byte gone
+  # A key the kernel does not trust.
+  [ -f "$dir/foreign/private.pem" ] || modsign keygen --out-dir "$dir/foreign" >/dev/null || die "key generation failed"
+  modsign sign --key "$dir/foreign/private.pem" "$dir/edu-v1.unsigned" -o "$dir/edu-foreign.ko" >/dev/null
+  # Random bytes, signed: the signature is good, the contents are no module.
+  head -c 20000 /dev/urandom > "$dir/random.unsigned"
+  modsign sign --key "$DEV_KEYS/private.pem" "$dir/random.unsigned" -o "$dir/random.ko" >/dev/null
+  # A relocation whose target lies far outside the module, signed.
+  local rela; rela=$(readelf -SW "$dir/edu-v1.unsigned" | sed -n 's/.*\] \.rela\.dyn *RELA *[0-9a-f]* \([0-9a-f]*\) .*/\1/p')
+  [ -n "$rela" ] || die "the module has no .rela.dyn"
+  cp "$dir/edu-v1.unsigned" "$dir/edu-reloc.unsigned"
+  printf '\x00\x00\x00\x40\x00\x00\x00\x00' | dd of="$dir/edu-reloc.unsigned" bs=1 seek=$((0x$rela + 16)) conv=notrunc status=none
+  modsign sign --key "$DEV_KEYS/private.pem" "$dir/edu-reloc.unsigned" -o "$dir/edu-reloc.ko" >/dev/null
+}
+
 # make_image DIR OUT: a signed newc cpio of DIR (as Linux initramfs images are made), which the
 # kernel mounts read-only at /NAME for a module NAME.cpio.
 make_image() {
@@ -304,6 +372,12 @@ stage_test_initramfs() { # $1 = work directory; prints the unsigned archive's pa
   printf 'private\n' > "$root/test/private"; chmod 600 "$root/test/private"
   printf 'first archive\n' > "$root/test/replaced"
   printf 'second archive\n' > "$extra/test/replaced"; chmod 755 "$extra/test/replaced"
+  # The loadable-module test files (build_test_modules), as a distribution keeps modules.
+  if [ -n "${TEST_MODULES_DIR:-}" ]; then
+    mkdir -p "$root/lib/modules"
+    cp "$TEST_MODULES_DIR"/*.ko "$root/lib/modules/"
+    chmod 644 "$root/lib/modules/"*.ko
+  fi
   { pack_cpio "$root"; pack_cpio "$extra" -mindepth 1 ! -type d; } > "$work/initramfs.cpio.unsigned"
   echo "$work/initramfs.cpio.unsigned"
 }
@@ -340,7 +414,10 @@ cmd_build() {
     make_image "$KERNEL_DIR/userland/rofs" "$mods/ro.cpio"
     # The busybox suite's command lines (userland/busybox_suite.c reads them at /busybox-suite).
     make_image "$KERNEL_DIR/userland/busybox-suite" "$mods/busybox-suite.cpio"
-    modsign sign --key "$DEV_KEYS/private.pem" "$(stage_test_initramfs "$ART/obj/test/initramfs")" -o "$mods/initramfs.cpio" >/dev/null
+    say "building the test modules (modules/edu)"
+    build_test_modules "$ART/obj/test/kmod"
+    TEST_MODULES_DIR="$ART/obj/test/kmod" \
+      modsign sign --key "$DEV_KEYS/private.pem" "$(TEST_MODULES_DIR="$ART/obj/test/kmod" stage_test_initramfs "$ART/obj/test/initramfs")" -o "$mods/initramfs.cpio" >/dev/null
     export MODULES="$mods/0-signed.mod $mods/1-tampered.mod $(build_userland "$mods") $busybox $mods/ro.cpio $mods/busybox-suite.cpio $mods/initramfs.cpio"
     make_iso "$ART/aurora-test.elf" "$ART/aurora-test.iso" grub
     make_iso "$ART/aurora-test-textmode.elf" "$ART/aurora-test-textmode.iso" grub text
@@ -434,8 +511,10 @@ cmd_run() {
   [ $exit_after_ready = 1 ] && options="exit-after-ready"
   # init= comes last: the rest of the kernel's command line is its program and arguments.
   [ -n "$init" ] && options="${options:+$options }init=$init"
+  # -device edu: QEMU's teaching device, for the example driver module (docs/modules.md).
   local args=(-M q35 -cpu max -m 256M -cdrom "$iso" -no-reboot -display none
-              -device isa-debug-exit,iobase=0xf4,iosize=0x04 -netdev user,id=net0 -device e1000,netdev=net0,romfile=)
+              -device isa-debug-exit,iobase=0xf4,iosize=0x04 -netdev user,id=net0 -device e1000,netdev=net0,romfile=
+              -device edu)
   [ $uefi = 1 ] && args+=(-bios "$(ovmf_code)")
   [ $gdb = 1 ] && { args+=(-s -S); say "QEMU waits for gdb: gdb artifacts/aurora.elf -ex 'target remote :1234'"; }
   # QEMU's option syntax: a comma in a value is written twice.
@@ -553,6 +632,29 @@ cmd_check() {
 }
 
 cmd_sign() { modsign sign "$@"; }
+
+# ./aurora module <modules/NAME> [-o OUT.ko] [--key PRIVATE.pem] [MSBUILD ARGS...]: build and sign one module.
+cmd_module() {
+  local project=${1:-} out="" key="" extra=()
+  [ -n "$project" ] && [ -d "$project" ] || die "usage: ./aurora module <modules/NAME> [-o OUT.ko] [--key PRIVATE.pem] [-p:...]"
+  shift
+  while [ $# -gt 0 ]; do
+    case $1 in
+      -o) shift; out=${1:-} ;;
+      --key) shift; key=${1:-} ;;
+      *) extra+=("$1") ;;
+    esac
+    shift
+  done
+  project=$(cd "$project" && pwd)
+  out=${out:-$ART/modules/$(basename "$project").ko}
+  mkdir -p "$(dirname "$out")"
+  if [ -z "$key" ]; then key=$(module_signing_key); fi
+  build_module "$project" "$out.unsigned" "${extra[@]}"
+  modsign sign --key "$key" "$out.unsigned" -o "$out" >/dev/null || die "signing the module failed"
+  rm -f "$out.unsigned"
+  say "built and signed $out"
+}
 cmd_verify() { modsign verify "$@"; }
 
 # Every command answers --help (or -h) with its own usage and does nothing else; commands that
@@ -577,6 +679,7 @@ case "${1:-help}" in
   check) shift; cmd_check "$@" ;;
   measure) shift; cmd_measure "$@" ;;
   sign) shift; cmd_sign "$@" ;;
+  module) shift; cmd_module "$@" ;;
   verify) shift; cmd_verify "$@" ;;
   help|-h|--help) usage ;;
   *) usage_error "unknown command: $1 (./aurora help lists the commands)" ;;

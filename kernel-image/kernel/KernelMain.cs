@@ -76,6 +76,7 @@ internal static unsafe class KernelMain
         BuildManifest.Print();
 
         Modules.ModuleTrust.Initialize();
+        Modules.ModuleLoader.Initialize();
         Modules.ModuleTrust.CheckBootModules(ref s_bootInfo);
 
         InterruptController.Initialize();

@@ -11,11 +11,13 @@ namespace Aurora.Kernel.FileSystems;
 /// into /proc/self/fd) and an empty "shm" directory the kernel mounts a tmpfs on. The nodes
 /// are indexes into the table + 1 (the root is 1). Read-only: every change is EROFS (Linux's
 /// devtmpfs is writable; nothing here needs it yet). One instance serves every mount, as
-/// every devtmpfs mount on Linux shows the same tree.
+/// every devtmpfs mount on Linux shows the same tree. After the fixed nodes come the devices
+/// loadable modules lend (ModuleDevices): a node each, present only while a module has it.
 /// </summary>
 internal unsafe struct DeviceFileSystem : IFileSystem
 {
-    private const int Count = 15;
+    private const int FixedCount = 15;
+    private const int Count = FixedCount + Modules.ModuleDevices.Capacity;
     private const int RootIndex = 0;
 
     /// <summary>The node table, by index: name, parent index, mode, device number or link target.</summary>
@@ -30,6 +32,7 @@ internal unsafe struct DeviceFileSystem : IFileSystem
 
     private static uint ModeOf(int index) => index switch
     {
+        >= FixedCount => Modules.ModuleDevices.InUse(index - FixedCount) ? FileMode.CharacterDevice | 0x180 : 0, // crw-------
         0 => FileMode.Directory | 0x1ED,              // drwxr-xr-x
         >= 1 and <= 6 => FileMode.CharacterDevice | 0x1B6, // crw-rw-rw-
         7 => FileMode.CharacterDevice | 0x180,        // crw------- (console)
@@ -42,6 +45,7 @@ internal unsafe struct DeviceFileSystem : IFileSystem
 
     private static ulong DeviceOf(int index) => index switch
     {
+        >= FixedCount => Modules.ModuleDevices.DeviceNumber(index - FixedCount),
         1 => Devices.Encode(Devices.MemoryMajor, Devices.NullMinor),
         2 => Devices.Encode(Devices.MemoryMajor, Devices.ZeroMinor),
         3 => Devices.Encode(Devices.MemoryMajor, Devices.FullMinor),
@@ -62,7 +66,7 @@ internal unsafe struct DeviceFileSystem : IFileSystem
 
     private static int ParentOf(int index) => RootIndex;
 
-    private static bool Valid(ulong node) => node >= 1 && node <= Count;
+    private static bool Valid(ulong node) => node >= 1 && node <= Count && ModeOf((int)node - 1) != 0;
 
     private static int IndexOf(ulong node) => (int)node - 1;
 
@@ -83,7 +87,7 @@ internal unsafe struct DeviceFileSystem : IFileSystem
 
         for (int i = 1; i < Count; i++)
         {
-            if (ParentOf(i) != dir || !NameIs(NameOf(i), name)) continue;
+            if (ParentOf(i) != dir || ModeOf(i) == 0 || !NodeNameIs(i, name)) continue;
             node = (ulong)i + 1;
             type = ModeOf(i) & FileMode.TypeMask;
             return VfsError.None;
@@ -91,6 +95,9 @@ internal unsafe struct DeviceFileSystem : IFileSystem
 
         return VfsError.NoEntry;
     }
+
+    private static bool NodeNameIs(int index, ReadOnlySpan<byte> name) =>
+        index >= FixedCount ? Modules.ModuleDevices.NameOf(index - FixedCount).SequenceEqual(name) : NameIs(NameOf(index), name);
 
     private static bool NameIs(string text, ReadOnlySpan<byte> name)
     {
@@ -136,15 +143,28 @@ internal unsafe struct DeviceFileSystem : IFileSystem
         int dir = IndexOf(directory);
         for (long i = Math.Max(index, 1); i < Count; i++)
         {
-            if (ParentOf((int)i) != dir) continue;
-            string text = NameOf((int)i);
-            if (name.Length < text.Length) return -(long)VfsError.InvalidArgument;
-            for (int c = 0; c < text.Length; c++) name[c] = (byte)text[c];
+            if (ParentOf((int)i) != dir || ModeOf((int)i) == 0) continue;
+            int length;
+            if (i >= FixedCount)
+            {
+                ReadOnlySpan<byte> lent = Modules.ModuleDevices.NameOf((int)i - FixedCount);
+                if (name.Length < lent.Length) return -(long)VfsError.InvalidArgument;
+                lent.CopyTo(name);
+                length = lent.Length;
+            }
+            else
+            {
+                string text = NameOf((int)i);
+                if (name.Length < text.Length) return -(long)VfsError.InvalidArgument;
+                for (int c = 0; c < text.Length; c++) name[c] = (byte)text[c];
+                length = text.Length;
+            }
+
             entry.Inode = (ulong)i + 1;
             entry.Type = DirectoryEntryType.Of(ModeOf((int)i));
-            entry.NameLength = text.Length;
+            entry.NameLength = length;
             entry.Offset = i + 1;
-            return text.Length;
+            return length;
         }
 
         return 0;

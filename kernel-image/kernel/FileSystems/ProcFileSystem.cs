@@ -36,7 +36,7 @@ internal unsafe struct ProcFileSystem : IFileSystem
 
     // The system entries, by index.
     internal const int Self = 0, Mounts = 1, MemoryInfo = 2, Uptime = 3, LoadAverage = 4, CpuInfo = 5, FileSystems = 6,
-        Version = 7, Statistics = 8, SystemEntryCount = 9;
+        Version = 7, Statistics = 8, Modules = 9, SystemEntryCount = 10;
 
     // A process's entries, by index.
     internal const int ProcessStat = 0, ProcessStatus = 1, CommandLine = 2, Command = 3, Environment = 4, Maps = 5,
@@ -48,7 +48,7 @@ internal unsafe struct ProcFileSystem : IFileSystem
     private static string SystemName(int index) => index switch
     {
         Self => "self", Mounts => "mounts", MemoryInfo => "meminfo", Uptime => "uptime", LoadAverage => "loadavg",
-        CpuInfo => "cpuinfo", FileSystems => "filesystems", Version => "version", Statistics => "stat", _ => "",
+        CpuInfo => "cpuinfo", FileSystems => "filesystems", Version => "version", Statistics => "stat", Modules => "modules", _ => "",
     };
 
     private static string ProcessName(int index) => index switch

@@ -208,6 +208,7 @@ internal static unsafe class ProcFiles
                 case ProcFileSystem.FileSystems: Files.Mounts.WriteTypes(ref text); break;
                 case ProcFileSystem.Version: Version(ref text); break;
                 case ProcFileSystem.Statistics: Statistics(ref text); break;
+                case ProcFileSystem.Modules: Aurora.Kernel.Modules.ModuleLoader.Write(ref text); break;
             }
 
             return true;

@@ -26,7 +26,7 @@ internal static unsafe class Devices
         public delegate*<int, int, int, Process*, OpenFileDescription**, long> OpenFor;
     }
 
-    private const int Capacity = 16;
+    private const int Capacity = 32;
     private static Device* s_devices;
     private static int s_count;
 
@@ -52,6 +52,7 @@ internal static unsafe class Devices
         if (s_devices == null) Panic.Fail("no memory for the device table");
         MemoryDevices.Register();
         RegisterTerminals();
+        Modules.ModuleDevices.Register();
     }
 
     /// <summary>The terminals (Terminals/TerminalDevices.cs): /dev/tty (5:0) the caller's
@@ -66,10 +67,13 @@ internal static unsafe class Devices
         RegisterTerminal(TtyMajor, TtyS0Minor);
     }
 
-    private static void RegisterTerminal(uint major, uint minor)
+    private static void RegisterTerminal(uint major, uint minor) => RegisterOpenFor(major, minor, &OpenTerminal);
+
+    /// <summary>A device whose open needs its number and the caller (see <see cref="Device.OpenFor"/>).</summary>
+    internal static void RegisterOpenFor(uint major, uint minor, delegate*<int, int, int, Process*, OpenFileDescription**, long> open)
     {
         Register(major, minor, null);
-        s_devices[s_count - 1].OpenFor = &OpenTerminal;
+        s_devices[s_count - 1].OpenFor = open;
     }
 
     private static long OpenTerminal(int major, int minor, int flags, Process* process, OpenFileDescription** description) =>
