@@ -69,9 +69,9 @@ internal static unsafe class UserMode
     /// kernel stack ends at <paramref name="kernelStackTop"/>: frame, then SSE state.</summary>
     internal static void CaptureSyscallContext(ulong kernelStackTop, byte* context)
     {
+        // The fxsave area and the frame lie back to back on the stack as in the context: one copy.
         byte* frame = (byte*)(kernelStackTop - FrameBytes);
-        for (int i = 0; i < FpuBytes; i++) context[i] = frame[i - FpuBytes];
-        for (int i = 0; i < FrameBytes; i++) context[FpuBytes + i] = frame[i];
+        new System.ReadOnlySpan<byte>(frame - FpuBytes, FpuBytes + FrameBytes).CopyTo(new System.Span<byte>(context, FpuBytes + FrameBytes));
     }
 
     /// <summary>Returns to the user code of a captured context with rax = <paramref name="result"/>.
