@@ -523,11 +523,14 @@ cmd_measure() {
 # static program (kernel-image/userland/bench.c) as their first process in the same QEMU with
 # -icount shift=0 (one virtual nanosecond per guest instruction, so rdtsc deltas count
 # instructions; sleep=off makes an idle guest's clock jump to the next timer instead of following
-# the host's: deterministic). Debian's kernel comes from its package, fetched here, never committed.
+# the host's). The RTC follows the virtual clock from a fixed date and the e1000 sits on a hub with
+# no other port (the user network's ARP answers came at host-dependent moments): runs repeat to
+# within a few per mille (RDRAND stays: layouts are random, as on hardware; docs/performance.md).
+# Debian's kernel comes from its package, fetched here, never committed.
 BENCH_DIR="$ART/bench"
 BENCH_QEMU=(qemu-system-x86_64 -icount shift=0,sleep=off -M q35 -cpu max -m 256M -smp 1 -display none
-            -serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
-            -netdev user,id=net0 -device e1000,netdev=net0,romfile=)
+            -rtc base=2026-01-01T00:00:00,clock=vm -serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
+            -netdev hubport,id=net0,hubid=0 -device e1000,netdev=net0,romfile=)
 
 bench_linux_kernel() { # prints the path of Debian's vmlinuz (linux-image-amd64's kernel), fetching it once
   local dir="$BENCH_DIR/linux" pkg
