@@ -390,6 +390,8 @@ static void bench_futex(void)
 {
     enum { Batch = 100, Batches = 10 };
     pthread_t thread;
+    futex_stop = 0;
+    ping = pong = 0;
     if (pthread_create(&thread, 0, futex_partner, 0)) { fail("futex_pingpong_threads", "pthread_create"); return; }
     uint64_t best = UINT64_MAX;
     for (int i = 0; i < 10; i++) { post(&ping); await_one(&pong); }
