@@ -101,21 +101,14 @@ public unsafe partial struct PageMapper<TMemory, TFrames, TTlb>
     private void Destroy(ulong root, bool releaseFrames, FrameRefCounts counts)
     {
         ulong* pml4 = Table(root);
-        for (int i4 = 0; i4 < VirtualAddress.FirstKernelPml4Index; i4++)
+        int userEnd = VirtualAddress.FirstKernelPml4Index;
+        for (int i4 = PageTableScan.NextPresent(pml4, 0, userEnd); i4 < userEnd; i4 = PageTableScan.NextPresent(pml4, i4 + 1, userEnd))
         {
             ulong e4 = pml4[i4];
-            if ((e4 & PresentBit) == 0)
-            {
-                continue;
-            }
             ulong* pdpt = Table(e4 & AddressMask);
-            for (int i3 = 0; i3 < EntriesPerTable; i3++)
+            for (int i3 = PageTableScan.NextPresent(pdpt, 0); i3 < EntriesPerTable; i3 = PageTableScan.NextPresent(pdpt, i3 + 1))
             {
                 ulong e3 = pdpt[i3];
-                if ((e3 & PresentBit) == 0)
-                {
-                    continue;
-                }
                 if ((e3 & HugeBit) != 0)
                 {
                     if (releaseFrames)
@@ -125,13 +118,9 @@ public unsafe partial struct PageMapper<TMemory, TFrames, TTlb>
                     continue;
                 }
                 ulong* pd = Table(e3 & AddressMask);
-                for (int i2 = 0; i2 < EntriesPerTable; i2++)
+                for (int i2 = PageTableScan.NextPresent(pd, 0); i2 < EntriesPerTable; i2 = PageTableScan.NextPresent(pd, i2 + 1))
                 {
                     ulong e2 = pd[i2];
-                    if ((e2 & PresentBit) == 0)
-                    {
-                        continue;
-                    }
                     if ((e2 & HugeBit) != 0)
                     {
                         if (releaseFrames)
@@ -143,12 +132,9 @@ public unsafe partial struct PageMapper<TMemory, TFrames, TTlb>
                     if (releaseFrames)
                     {
                         ulong* pt = Table(e2 & AddressMask);
-                        for (int i1 = 0; i1 < EntriesPerTable; i1++)
+                        for (int i1 = PageTableScan.NextPresent(pt, 0); i1 < EntriesPerTable; i1 = PageTableScan.NextPresent(pt, i1 + 1))
                         {
-                            if ((pt[i1] & PresentBit) != 0)
-                            {
-                                ReleaseFrame(pt[i1] & AddressMask, counts);
-                            }
+                            ReleaseFrame(pt[i1] & AddressMask, counts);
                         }
                     }
                     Frames.Free(e2 & AddressMask);

@@ -40,13 +40,11 @@ public unsafe partial struct PageMapper<TMemory, TFrames, TTlb>
         CopyKernelHalf(parentPml4, childPml4);
 
         bool parentChanged = false;
-        for (int i4 = 0; i4 < VirtualAddress.FirstKernelPml4Index && error == VmmError.None; i4++)
+        int userEnd = VirtualAddress.FirstKernelPml4Index;
+        for (int i4 = PageTableScan.NextPresent(parentPml4, 0, userEnd); i4 < userEnd && error == VmmError.None;
+             i4 = PageTableScan.NextPresent(parentPml4, i4 + 1, userEnd))
         {
             ulong e4 = parentPml4[i4];
-            if ((e4 & PresentBit) == 0)
-            {
-                continue;
-            }
             error = AllocateTable(out ulong childPdpt);
             if (error != VmmError.None)
             {
@@ -156,13 +154,9 @@ public unsafe partial struct PageMapper<TMemory, TFrames, TTlb>
 
     private VmmError ClonePdpt(ulong* parentPdpt, ulong* childPdpt, FrameRefCounts counts, ref bool parentChanged)
     {
-        for (int i3 = 0; i3 < EntriesPerTable; i3++)
+        for (int i3 = PageTableScan.NextPresent(parentPdpt, 0); i3 < EntriesPerTable; i3 = PageTableScan.NextPresent(parentPdpt, i3 + 1))
         {
             ulong e3 = parentPdpt[i3];
-            if ((e3 & PresentBit) == 0)
-            {
-                continue;
-            }
             if ((e3 & HugeBit) != 0)
             {
                 return VmmError.Unsupported;
@@ -184,13 +178,9 @@ public unsafe partial struct PageMapper<TMemory, TFrames, TTlb>
 
     private VmmError ClonePd(ulong* parentPd, ulong* childPd, FrameRefCounts counts, ref bool parentChanged)
     {
-        for (int i2 = 0; i2 < EntriesPerTable; i2++)
+        for (int i2 = PageTableScan.NextPresent(parentPd, 0); i2 < EntriesPerTable; i2 = PageTableScan.NextPresent(parentPd, i2 + 1))
         {
             ulong e2 = parentPd[i2];
-            if ((e2 & PresentBit) == 0)
-            {
-                continue;
-            }
             VmmError error;
             if ((e2 & HugeBit) != 0)
             {
@@ -230,13 +220,9 @@ public unsafe partial struct PageMapper<TMemory, TFrames, TTlb>
 
     private static VmmError ClonePt(ulong* parentPt, ulong* childPt, FrameRefCounts counts, ref bool parentChanged)
     {
-        for (int i1 = 0; i1 < EntriesPerTable; i1++)
+        for (int i1 = PageTableScan.NextPresent(parentPt, 0); i1 < EntriesPerTable; i1 = PageTableScan.NextPresent(parentPt, i1 + 1))
         {
             ulong entry = parentPt[i1];
-            if ((entry & PresentBit) == 0)
-            {
-                continue;
-            }
             ulong frame = entry & AddressMask;
             if (counts.IsCounted(frame))
             {

@@ -69,9 +69,9 @@ internal static unsafe class UserMode
     /// kernel stack ends at <paramref name="kernelStackTop"/>: frame, then SSE state.</summary>
     internal static void CaptureSyscallContext(ulong kernelStackTop, byte* context)
     {
+        // The fxsave area and the frame lie back to back on the stack as in the context: one copy.
         byte* frame = (byte*)(kernelStackTop - FrameBytes);
-        for (int i = 0; i < FpuBytes; i++) context[i] = frame[i - FpuBytes];
-        for (int i = 0; i < FrameBytes; i++) context[FpuBytes + i] = frame[i];
+        new System.ReadOnlySpan<byte>(frame - FpuBytes, FpuBytes + FrameBytes).CopyTo(new System.Span<byte>(context, FpuBytes + FrameBytes));
     }
 
     /// <summary>Returns to the user code of a captured context with rax = <paramref name="result"/>.
@@ -131,16 +131,11 @@ internal static unsafe class UserMode
     [UnmanagedCallersOnly(EntryPoint = "syscall_dispatch")]
     private static long Dispatch(SyscallFrame* frame)
     {
-        ulong* arguments = stackalloc ulong[6];
-        arguments[0] = frame->Rdi;
-        arguments[1] = frame->Rsi;
-        arguments[2] = frame->Rdx;
-        arguments[3] = frame->R10;
-        arguments[4] = frame->R8;
-        arguments[5] = frame->R9;
+        // The six arguments are the frame's rdi, rsi, rdx, r10, r8, r9, in that order: the
+        // handler reads them in place (a copy cost a stack array and its guard cookie).
         UserState state = default;
         state.Syscall = frame;
-        state.Rax = SystemCallHandler(frame->Number, arguments, frame->Rsp);
+        state.Rax = SystemCallHandler(frame->Number, &frame->Rdi, frame->Rsp);
         Processes.Process.BeforeUserReturn(&state);
         CheckReturnAddress(frame->Rip);
         return state.Rax;

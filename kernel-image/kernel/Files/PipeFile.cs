@@ -357,11 +357,13 @@ internal static unsafe class PipeFile
         return 0;
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the small bounce buffer needs no zeroing
     private static long Read(OpenFileDescription* description, Process* process, ulong buffer, ulong length)
     {
         if (length == 0) return 0;
         var pipe = (Pipe*)description->Object;
-        byte* bounce = (byte*)KernelMemory.Allocate(AtomicSize);
+        byte* small = stackalloc byte[SmallTransfer];
+        byte* bounce = Bounce(small, length);
         if (bounce == null) return -Errno.ENOMEM;
         long result = 0;
         ulong done = 0;
@@ -419,9 +421,18 @@ internal static unsafe class PipeFile
             pipe->Writable.WakeAll();
         }
 
-        KernelMemory.Free(bounce);
+        if (bounce != small) KernelMemory.Free(bounce);
         return done > 0 ? (long)done : result;
     }
+
+    /// <summary>A transfer of up to this many bytes bounces through the caller's stack: the
+    /// heap's 4 KiB block cost more than a byte's round trip itself (issue 17's pipe ping-pong).</summary>
+    private const int SmallTransfer = 256;
+
+    /// <summary>The bounce buffer for a transfer of <paramref name="length"/> bytes: the caller's
+    /// <paramref name="small"/> one, or AtomicSize bytes from the heap (null: no memory).</summary>
+    private static byte* Bounce(byte* small, ulong length) =>
+        length <= SmallTransfer ? small : (byte*)KernelMemory.Allocate(AtomicSize);
 
     private static long Write(OpenFileDescription* description, Process* process, ulong buffer, ulong length) =>
         WriteFrom(description, process, buffer, null, length);
@@ -430,11 +441,13 @@ internal static unsafe class PipeFile
     private static long SpliceWrite(OpenFileDescription* description, Process* process, byte* bytes, int count) =>
         WriteFrom(description, process, 0, bytes, (ulong)count);
 
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the small bounce buffer needs no zeroing
     private static long WriteFrom(OpenFileDescription* description, Process* process, ulong buffer, byte* kernelBytes, ulong length)
     {
         if (length == 0) return 0;
         var pipe = (Pipe*)description->Object;
-        byte* bounce = (byte*)KernelMemory.Allocate(AtomicSize);
+        byte* small = stackalloc byte[SmallTransfer];
+        byte* bounce = Bounce(small, length);
         if (bounce == null) return -Errno.ENOMEM;
         bool atomic = length <= AtomicSize;
         long result = 0;
@@ -498,7 +511,7 @@ internal static unsafe class PipeFile
             }
         }
 
-        KernelMemory.Free(bounce);
+        if (bounce != small) KernelMemory.Free(bounce);
         return done > 0 ? (long)done : result;
     }
 

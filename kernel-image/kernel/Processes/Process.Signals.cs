@@ -217,6 +217,12 @@ internal unsafe partial struct Process
         Process* process = Current;
         if (process == null) return;
         KernelThread* self = Scheduler.Current;
+        // The common return, checked in one go (issue 17: every system call passes here):
+        // nothing ends the thread, no signal to deliver, no mask to restore, nothing to restart.
+        if (!process->GroupExiting && !process->HasSavedSignalMask &&
+            ((process->PendingSignals | self->ThreadPendingSignals) & ~self->SignalMask) == 0 &&
+            (state->Syscall == null || (state->Rax != -Syscalls.Errno.ERESTARTSYS && state->Rax != -Syscalls.Errno.ERESTARTNOHAND)))
+            return;
         while (true)
         {
             if (MustEndThread(process)) EndThisThread(process);

@@ -282,8 +282,29 @@ internal static unsafe class UserMemory
 
     /// <summary>Copies into user memory through the direct map (the kernel never writes user
     /// pages through user addresses, so SMAP-style protections stay possible).</summary>
-    internal static bool CopyTo(AddressSpace space, ulong userAddress, ReadOnlySpan<byte> data) =>
-        IsAccessible(space, userAddress, (ulong)data.Length, write: true) && Fill(space, userAddress, data);
+    internal static bool CopyTo(AddressSpace space, ulong userAddress, ReadOnlySpan<byte> data)
+    {
+        byte* page = WithinOnePage(space, userAddress, data.Length, write: true);
+        if (page != null)
+        {
+            data.CopyTo(new Span<byte>(page, data.Length));
+            return true;
+        }
+
+        return IsAccessible(space, userAddress, (ulong)data.Length, write: true) && Fill(space, userAddress, data);
+    }
+
+    /// <summary>The common case of a copy, answered with one page-table walk (the general path
+    /// walks each page two or three times): a range within one page that is mapped with the
+    /// rights the copy needs. Its direct-map address, or null for the general path (also for an
+    /// empty range, a range over a page boundary, a page not present, a copy-on-write page).</summary>
+    private static byte* WithinOnePage(AddressSpace space, ulong address, int length, bool write)
+    {
+        if (length <= 0 || address >= UserLimit || (address & (PageSize - 1)) + (ulong)length > PageSize) return null;
+        if (KernelMemory.Mapper.Translate(space, address, out Translation t) != VmmError.None) return null;
+        if ((t.Flags & PageFlags.User) == 0 || (write && (t.Flags & PageFlags.Writable) == 0)) return null;
+        return (byte*)(t.PhysicalAddress + KernelMemory.DirectMapOffset);
+    }
 
     /// <summary>Writes into pages the kernel itself just mapped (read-only ones too), for the
     /// program loader. False if a page is not mapped.</summary>
@@ -302,6 +323,13 @@ internal static unsafe class UserMemory
     /// <summary>Copies out of user memory; false (nothing copied) if any byte is not readable user memory.</summary>
     internal static bool CopyFrom(AddressSpace space, ulong userAddress, Span<byte> destination)
     {
+        byte* page = WithinOnePage(space, userAddress, destination.Length, write: false);
+        if (page != null)
+        {
+            new ReadOnlySpan<byte>(page, destination.Length).CopyTo(destination);
+            return true;
+        }
+
         if (!IsAccessible(space, userAddress, (ulong)destination.Length, write: false)) return false;
         for (int done = 0, chunk; done < destination.Length; done += chunk)
         {

@@ -57,6 +57,9 @@ internal static unsafe partial class SyscallTable
     private static bool ChangesAddressSpace(ulong number) =>
         number is Brk or Mmap or Munmap or Mprotect or Mremap or Msync or Mincore or Madvise or Shmat or Shmdt or Fork or Vfork or Clone;
 
+    // Every call passes here: its locals are assigned before use, so zeroing its large frame
+    // on entry was pure cost (issue 17).
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     internal static long Dispatch(ulong number, ulong a0, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5)
     {
         Process* process = Process.Current;

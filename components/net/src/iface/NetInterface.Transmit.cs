@@ -59,7 +59,7 @@ public unsafe partial struct NetInterface<TMemory>
             return;
         }
 
-        for (int h = 0; h < _config.SocketCapacity; h++)
+        for (int h = 0; h < _socketEnd; h++)
         {
             SocketSlot* s = _sockets + h;
             if (s->Kind != SocketKind.Tcp)
@@ -97,7 +97,7 @@ public unsafe partial struct NetInterface<TMemory>
             return _now; // looped frames wait to be received: poll again now
         }
 
-        for (int h = 0; h < _config.SocketCapacity; h++)
+        for (int h = 0; h < _socketEnd; h++)
         {
             SocketSlot* s = _sockets + h;
             if (s->Kind != SocketKind.Tcp)

@@ -16,6 +16,8 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
     private TMemory _memory;
     private InterfaceConfig _config;
     private SocketSlot* _sockets;
+    /// <summary>One past the highest socket slot ever used (<see cref="Claim"/>); no slot from here on is in use.</summary>
+    private int _socketEnd;
     private ArpCache _arp;
     private FrameQueue _queue;
     private NetStatistics _stats;

@@ -343,7 +343,7 @@ public unsafe partial struct NetInterface<TMemory>
     private readonly int AcceptableChild(int listener)
     {
         int best = -1;
-        for (int i = 0; i < _config.SocketCapacity; i++)
+        for (int i = 0; i < _socketEnd; i++)
         {
             SocketSlot* c = _sockets + i;
             if (c->Kind == SocketKind.Tcp && c->Parent == listener && !c->UserOwned && c->AcceptOrder != 0 &&
@@ -386,7 +386,7 @@ public unsafe partial struct NetInterface<TMemory>
         }
 
         int listener = -1;
-        for (int i = 0; i < _config.SocketCapacity; i++)
+        for (int i = 0; i < _socketEnd; i++)
         {
             SocketSlot* s = _sockets + i;
             if (s->Kind != SocketKind.Tcp || s->Tcp.LocalPort != localPort)
@@ -499,7 +499,7 @@ public unsafe partial struct NetInterface<TMemory>
         // half-open ones have their own, larger limit (the SYN queue), so a burst of SYNs that
         // never complete does not keep out the next real client.
         int established = 0, halfOpen = 0;
-        for (int i = 0; i < _config.SocketCapacity; i++)
+        for (int i = 0; i < _socketEnd; i++)
         {
             if (_sockets[i].Kind == SocketKind.Tcp && _sockets[i].Parent == listener && !_sockets[i].UserOwned)
             {
@@ -515,6 +515,7 @@ public unsafe partial struct NetInterface<TMemory>
             return;
         }
 
+        Claim(h);
         SocketSlot* c = _sockets + h;
         *c = default;
         c->Kind = SocketKind.Tcp;

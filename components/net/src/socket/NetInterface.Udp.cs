@@ -95,7 +95,7 @@ public unsafe partial struct NetInterface<TMemory>
         }
 
         ushort port = udp.DestinationPort;
-        for (int i = 0; i < _config.SocketCapacity; i++)
+        for (int i = 0; i < _socketEnd; i++)
         {
             SocketSlot* s = _sockets + i;
             if (s->Kind != SocketKind.Udp || s->Udp.LocalPort != port || port == 0 ||

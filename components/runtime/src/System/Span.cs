@@ -66,13 +66,19 @@ public readonly ref struct Span<T>
 
     public ref T GetPinnableReference() => ref (_length != 0 ? ref _reference : ref Unsafe.NullRef<T>());
 
-    public void Clear()
+    public unsafe void Clear()
     {
-        for (int i = 0; i < _length; i++) Unsafe.Add(ref _reference, i) = default!;
+        if (_length > 0)
+            Internal.Runtime.NativeEntryPoints.Memset((byte*)Unsafe.AsPointer(ref _reference), 0, (nuint)_length * (nuint)Unsafe.SizeOf<T>());
     }
 
-    public void Fill(T value)
+    public unsafe void Fill(T value)
     {
+        if (Unsafe.SizeOf<T>() == 1 && _length > 0)
+        {
+            Internal.Runtime.NativeEntryPoints.Memset((byte*)Unsafe.AsPointer(ref _reference), Unsafe.As<T, byte>(ref value), (nuint)_length);
+            return;
+        }
         for (int i = 0; i < _length; i++) Unsafe.Add(ref _reference, i) = value;
     }
 
@@ -206,18 +212,13 @@ public readonly ref struct ReadOnlySpan<T>
 
 internal static class SpanCopy
 {
-    // Element-wise move that is correct for overlapping ranges (memmove semantics).
+    // A move that is correct for overlapping ranges (memmove semantics), as one block of bytes:
+    // without a collector an element is its bits, references included.
     internal static unsafe void Move<T>(ref T destination, ref T source, int count)
     {
-        if (count == 0 || Unsafe.AreSame(ref destination, ref source)) return;
-        if (Unsafe.IsAddressLessThan(ref destination, ref source))
-        {
-            for (int i = 0; i < count; i++) Unsafe.Add(ref destination, i) = Unsafe.Add(ref source, i);
-        }
-        else
-        {
-            for (int i = count - 1; i >= 0; i--) Unsafe.Add(ref destination, i) = Unsafe.Add(ref source, i);
-        }
+        if (count <= 0 || Unsafe.AreSame(ref destination, ref source)) return;
+        Internal.Runtime.NativeEntryPoints.Memmove((byte*)Unsafe.AsPointer(ref destination), (byte*)Unsafe.AsPointer(ref source),
+            (nuint)count * (nuint)Unsafe.SizeOf<T>());
     }
 }
 

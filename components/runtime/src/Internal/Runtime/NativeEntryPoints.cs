@@ -88,13 +88,16 @@ internal static unsafe class NativeEntryPoints
     [RuntimeExport("memset")]
     internal static void* Memset(byte* destination, int value, nuint count)
     {
-        byte b = (byte)value;
-        ulong pattern = b * 0x0101010101010101UL;
-        byte* p = destination;
-        while (count >= 8) { *(ulong*)p = pattern; p += 8; count -= 8; }
-        while (count-- > 0) *p++ = b;
+        Fill(destination, (byte)value * 0x0101010101010101UL, count);
         return destination;
     }
+
+    // The string-instruction loops in native/x86_64/Memory.S.
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_runtime_copy_forward")]
+    private static extern void CopyForward(byte* destination, byte* source, nuint count);
+
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_runtime_fill")]
+    private static extern void Fill(byte* destination, ulong pattern, nuint count);
 
     [RuntimeExport("memcpy")]
     internal static void* Memcpy(byte* destination, byte* source, nuint count) => Memmove(destination, source, count);
@@ -104,9 +107,7 @@ internal static unsafe class NativeEntryPoints
     {
         if (destination <= source || destination >= source + count)
         {
-            byte* d = destination, s = source;
-            while (count >= 8) { *(ulong*)d = *(ulong*)s; d += 8; s += 8; count -= 8; }
-            while (count-- > 0) *d++ = *s++;
+            CopyForward(destination, source, count);
         }
         else
         {

@@ -89,7 +89,7 @@ public sealed class InlineArrayAttribute : Attribute { public InlineArrayAttribu
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class ModuleInitializerAttribute : Attribute { }
 
-[AttributeUsage(AttributeTargets.Module)]
+[AttributeUsage(AttributeTargets.Module | AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Interface | AttributeTargets.Constructor | AttributeTargets.Method | AttributeTargets.Property | AttributeTargets.Event, Inherited = false)]
 public sealed class SkipLocalsInitAttribute : Attribute { }
 
 /// <summary>Marks a type whose static constructor runs at start-up (section 205 of the module
