@@ -231,8 +231,11 @@ build_module() {
     "$name" "$interface" > "$work/modinfo.S"
   gcc -c -o "$work/modinfo.o" "$work/modinfo.S" || die "assembling the module info failed"
   gcc -c -o "$work/module_start.o" "$ROOT/modules/sdk/module_start.S" || die "assembling the module start failed"
+  # The corlib's bulk-memory routines (memcpy/memset for its Span and Buffer code): each module
+  # carries its own copy of the runtime, these included.
+  gcc -c -o "$work/runtime_memory.o" "$ROOT/components/runtime/native/x86_64/Memory.S" || die "assembling the runtime's memory routines failed"
   ld -shared -Bsymbolic --no-undefined -z now -z max-page-size=0x1000 -z separate-code -z noexecstack \
-     --strip-debug -e aurora_module_init -o "$out" "$work/obj/native/$assembly.o" "$work/module_start.o" "$work/modinfo.o" \
+     --strip-debug -e aurora_module_init -o "$out" "$work/obj/native/$assembly.o" "$work/module_start.o" "$work/modinfo.o" "$work/runtime_memory.o" \
      || die "linking the module $project failed"
 }
 
