@@ -83,6 +83,7 @@ internal static unsafe class TestCatalog
         T("ipc.sysv_tables_fill_to_enospc", &SysvIpcTests.SysvTablesFillToEnospc),
         T("poll.poll_and_select_follow_linux", &SysvIpcTests.PollAndSelectFollowLinux),
         T("poll.poll_wakes_on_console_input", &SysvIpcTests.PollWakesOnConsoleInput),
+        T("poll.epoll_follows_linux", &ReadinessTests.EpollFollowsLinux),
         T("files.attributes_and_names_follow_linux", &FileAttributeTests.AttributesAndNamesFollowLinux),
         T("files.positioned_and_vector_io_follow_linux", &FileAttributeTests.PositionedAndVectorIoFollowLinux),
         T("files.locks_and_fifos_follow_linux", &FileAttributeTests.LocksAndFifosFollowLinux),
