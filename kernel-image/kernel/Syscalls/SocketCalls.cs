@@ -238,6 +238,7 @@ internal static unsafe partial class SocketCalls
 
     internal static long Bind(Process* process, ulong descriptor, ulong address, ulong length)
     {
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return -Errno.EOPNOTSUPP; // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out _, out SocketObject* socket);
         if (error != 0) return error;
         int handle = socket->Handle;
@@ -251,6 +252,7 @@ internal static unsafe partial class SocketCalls
 
     internal static long Listen(Process* process, ulong descriptor, ulong backlog)
     {
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return -Errno.EINVAL; // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out _, out SocketObject* socket);
         if (error != 0) return error;
         int handle = socket->Handle;
@@ -272,6 +274,7 @@ internal static unsafe partial class SocketCalls
     internal static long Accept4(Process* process, ulong descriptor, ulong address, ulong lengthPointer, ulong flags)
     {
         if ((flags & ~(ulong)(SockNonblock | SockCloexec)) != 0) return -Errno.EINVAL;
+        if (UnixOf(process, descriptor, out _) != null) return -Errno.EINVAL; // AF_UNIX pairs do not listen
         long error = Lookup(process, descriptor, out OpenFileDescription* listener, out SocketObject* socket);
         if (error != 0) return error;
         // As Linux's accept4: a free descriptor first (EMFILE before any wait).
@@ -308,6 +311,7 @@ internal static unsafe partial class SocketCalls
 
     internal static long Connect(Process* process, ulong descriptor, ulong address, ulong length)
     {
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixConnect(unix, length); // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out OpenFileDescription* description, out SocketObject* socket);
         if (error != 0) return error;
         int handle = socket->Handle;

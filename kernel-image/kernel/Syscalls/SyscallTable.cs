@@ -191,6 +191,7 @@ internal static unsafe partial class SyscallTable
             Getpeername => SocketCalls.GetPeerName(process, a0, a1, a2),
             Setsockopt => SocketCalls.SetOption(process, a0, a1, a2, a3, a4),
             Getsockopt => SocketCalls.GetOption(process, a0, a1, a2, a3, a4),
+            Socketpair => SocketCalls.SocketPair(process, a0, a1, a2, a3),
             // System V IPC with Linux keys (int arguments are truncated as Linux's are).
             Msgget => SysvIpcCalls.MessageGet(process, (int)a0, (int)a1),
             Msgsnd => SysvIpcCalls.MessageSend(process, (int)a0, a1, a2, (int)a3),
