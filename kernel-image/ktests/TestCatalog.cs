@@ -85,6 +85,7 @@ internal static unsafe class TestCatalog
         T("poll.poll_wakes_on_console_input", &SysvIpcTests.PollWakesOnConsoleInput),
         T("poll.epoll_follows_linux", &ReadinessTests.EpollFollowsLinux),
         T("net.unix_sockets_follow_linux", &UnixSocketTests.UnixSocketsFollowLinux),
+        T("net.named_unix_sockets_follow_linux", &UnixSocketTests.NamedUnixSocketsFollowLinux),
         T("attack.readiness_and_descriptor_passing_leave_nothing", &UnixSocketTests.HostileReadinessAndPassingLeaveNothing),
         T("net.epoll_echo_server_serves_every_connection", &NetworkTests.EpollEchoServerServesEveryConnection),
         T("files.attributes_and_names_follow_linux", &FileAttributeTests.AttributesAndNamesFollowLinux),

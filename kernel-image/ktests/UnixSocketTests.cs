@@ -36,4 +36,16 @@ internal static unsafe class UnixSocketTests
         CheckEqual(instances, EventPollFile.LiveInstances, "epoll instances alive after the program");
         CheckEqual(watches, EventPollFile.LiveWatches, "epoll watches alive after the program");
     }
+
+    /// <summary>userland/unix_names.c: AF_UNIX sockets bound to paths (socket nodes in the VFS)
+    /// and abstract names, listen/connect/accept, named datagrams, as Linux; none outlives the
+    /// program.</summary>
+    internal static void NamedUnixSocketsFollowLinux()
+    {
+        int sockets = SocketCalls.LiveUnixSockets;
+        int status = ProcessTests.RunProgram("unix_names.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("unix_names: 0 wrong"), "a named AF_UNIX call gave a different answer than Linux");
+        Check(status == 0, "the program failed");
+        CheckEqual(sockets, SocketCalls.LiveUnixSockets, "AF_UNIX sockets alive after the program");
+    }
 }

@@ -2,7 +2,8 @@
    bad event pointers (EFAULT, nothing written), an instance shared across fork torn down by
    both sides at once, a thousand watches closed under a waiter; SCM_RIGHTS floods until the
    queue is full, sockets sent over themselves and rings of sockets, epoll instances and pipes in
-   flight when everything closes, huge and malformed control buffers. The kernel must answer as
+   flight when everything closes, huge and malformed control buffers; bad AF_UNIX addresses and
+   a flood of connects on a backlog of 0. The kernel must answer as
    Linux, keep running, and (checked by the in-kernel test) free every socket, pipe, instance
    and watch. Run on Linux too (musl-gcc -static): "attack_readiness: 0 wrong". */
 #define _GNU_SOURCE
@@ -15,6 +16,7 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -225,6 +227,45 @@ static void passing_attacks(void)
     close(p[1]);
 }
 
+static void name_attacks(void)
+{
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    char big[200];
+    memset(big, 'a', sizeof big);
+    ((struct sockaddr *)big)->sa_family = AF_UNIX;
+    EXPECT("bind: addrlen past sockaddr_un", rv(bind(s, (struct sockaddr *)big, 111)), -EINVAL);
+    EXPECT("bind: addrlen past sockaddr_storage", rv(bind(s, (struct sockaddr *)big, 129)), -EINVAL);
+    EXPECT("bind: addrlen 1", rv(bind(s, (struct sockaddr *)big, 1)), -EINVAL);
+    EXPECT("bind: a NULL address", rv(bind(s, NULL, 20)), -EFAULT);
+    EXPECT("connect: an unmapped address", rv(connect(s, (struct sockaddr *)16, 20)), -EFAULT);
+    EXPECT("accept: not listening", rv(accept(s, NULL, NULL)), -EINVAL);
+    /* An abstract listener with backlog 0 and a flood of non-blocking connects. */
+    char name[16] = { 0, 0, 0 };
+    ((struct sockaddr *)name)->sa_family = AF_UNIX;
+    memcpy(name + 3, "floodx", 6);
+    EXPECT("bind abstract", rv(bind(s, (struct sockaddr *)name, 9)), 0);
+    EXPECT("listen 0", rv(listen(s, 0)), 0);
+    int made = 0, refused = 0, clients[64];
+    for (int i = 0; i < 64; i++)
+    {
+        clients[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        long r = rv(connect(clients[i], (struct sockaddr *)name, 9));
+        if (r == 0) made++;
+        else if (r == -EAGAIN) refused++;
+    }
+
+    EXPECT("backlog 0 holds one", made, 1);
+    EXPECT("the rest EAGAIN", refused, 63);
+    struct sockaddr_un peer;
+    socklen_t len = 1;
+    int c = accept(s, (struct sockaddr *)&peer, &len);
+    EXPECT("accept with a one-byte address buffer", c >= 0, 1);
+    EXPECT("the full length comes back", len, sizeof(sa_family_t));
+    close(c);
+    for (int i = 0; i < 64; i++) close(clients[i]);
+    close(s);
+}
+
 int main(void)
 {
     pid_t child = fork();
@@ -233,6 +274,7 @@ int main(void)
         alarm(60); /* a hang is a failure */
         epoll_attacks();
         passing_attacks();
+        name_attacks();
         _exit(wrong > 255 ? 255 : wrong);
     }
 

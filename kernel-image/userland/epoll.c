@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -339,6 +341,42 @@ static void blocking(void)
     close(p[0]); close(p[1]); close(ep);
 }
 
+/* A TCP connection over loopback: the peer's FIN is EPOLLIN|EPOLLRDHUP, its close after that
+   EPOLLHUP too only once both sides are done. */
+static void tcp_read_hangup(void)
+{
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int));
+    struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons(40232) };
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(listener, (struct sockaddr *)&address, sizeof address) != 0 || listen(listener, 4) != 0)
+    {
+        dprintf(2, "epoll: (no TCP loopback: skipped)\n");
+        close(listener);
+        return;
+    }
+
+    int client = socket(AF_INET, SOCK_STREAM, 0);
+    EXPECT("TCP: connect", rv(connect(client, (struct sockaddr *)&address, sizeof address)), 0);
+    int server = accept(listener, NULL, NULL);
+    int ep = epoll_create1(0);
+    struct epoll_event e = { EPOLLIN | EPOLLRDHUP | EPOLLET, { .u64 = 5 } }, out[2];
+    epoll_ctl(ep, EPOLL_CTL_ADD, server, &e);
+    EXPECT("TCP: nothing yet", rv(epoll_wait(ep, out, 2, 0)), 0);
+    write(client, "d", 1);
+    EXPECT("TCP: data", rv(epoll_wait(ep, out, 2, 5000)), 1);
+    EXPECT("TCP: EPOLLIN", out[0].events, EPOLLIN);
+    char c;
+    read(server, &c, 1);
+    shutdown(client, SHUT_WR);
+    /* Edge-triggered: the FIN is a new edge (more events may come on other traffic here). */
+    long n = rv(epoll_wait(ep, out, 2, 5000));
+    EXPECT("TCP: the peer's FIN", n, 1);
+    EXPECT("TCP: EPOLLIN|EPOLLRDHUP", n == 1 ? out[0].events : 0, EPOLLIN | EPOLLRDHUP);
+    EXPECT("TCP: end of stream", rv(read(server, &c, 1)), 0);
+    close(ep); close(server); close(client); close(listener);
+}
+
 int main(void)
 {
     creation();
@@ -347,6 +385,7 @@ int main(void)
     triggering();
     nesting_and_counts();
     blocking();
+    tcp_read_hangup();
     printf("epoll: %d wrong\n", wrong);
     return wrong != 0;
 }

@@ -283,7 +283,7 @@ internal static unsafe partial class SocketCalls
     /// <summary>getsockname(2): the local address and port (0.0.0.0:0 before bind).</summary>
     internal static long GetSocketName(Process* process, ulong descriptor, ulong address, ulong lengthPointer)
     {
-        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixName(process, address, lengthPointer); // AF_UNIX: SocketCalls.Unix.cs
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixSocketName(process, unix, address, lengthPointer, peer: false); // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out _, out SocketObject* socket);
         if (error != 0) return error;
         NetworkStack.Lock();
@@ -298,7 +298,7 @@ internal static unsafe partial class SocketCalls
     /// inet_getname: not while connecting, not after the connection closed).</summary>
     internal static long GetPeerName(Process* process, ulong descriptor, ulong address, ulong lengthPointer)
     {
-        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return unix->Peer == null && unix->Type != SockDgram ? -Errno.ENOTCONN : UnixName(process, address, lengthPointer); // AF_UNIX: SocketCalls.Unix.cs
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixSocketName(process, unix, address, lengthPointer, peer: true); // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out _, out SocketObject* socket);
         if (error != 0) return error;
         NetworkStack.Lock();

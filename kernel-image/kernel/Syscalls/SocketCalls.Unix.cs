@@ -7,8 +7,8 @@ using Aurora.Kernel.Tasks;
 namespace Aurora.Kernel.Syscalls;
 
 /// <summary>
-/// AF_UNIX sockets made by socketpair(2) (Linux net/unix/af_unix.c): SOCK_STREAM, SOCK_DGRAM and
-/// SOCK_SEQPACKET pairs. Each end queues what its peer sent as messages (bytes plus the
+/// AF_UNIX sockets (Linux net/unix/af_unix.c): SOCK_STREAM, SOCK_DGRAM and SOCK_SEQPACKET, made
+/// by socketpair(2), socket(2) or accept(2). Each end queues what its peer sent as messages (bytes plus the
 /// descriptions passed with SCM_RIGHTS and the sender's credentials); a stream read runs across
 /// messages, a datagram or seqpacket read takes one (MSG_TRUNC for the rest). Writers block
 /// while the peer's queue holds <see cref="UnixCapacity"/> bytes; a blocking stream write sends
@@ -19,8 +19,8 @@ namespace Aurora.Kernel.Syscalls;
 /// sockets sent over each other) whose last descriptor is closed is found unreachable by
 /// <see cref="CollectUnreachable"/> (Linux's unix_gc: candidates whose every reference is in
 /// flight, less the references from other candidates' queues) and its queue is emptied.
-/// Not yet: bind/connect/listen/accept on paths and abstract names (socket(AF_UNIX) is
-/// EAFNOSUPPORT), SCM_CREDENTIALS.
+/// Names (bind, listen, connect, accept, named datagrams): SocketCalls.UnixNames.cs.
+/// Not yet: SCM_CREDENTIALS, SO_PASSCRED.
 /// Lock: <see cref="s_unixLock"/>, one mutex for all AF_UNIX sockets; user memory is copied
 /// outside it, descriptions released outside it.
 /// </summary>
@@ -65,6 +65,8 @@ internal static unsafe partial class SocketCalls
         public byte* Data;
         /// <summary>What it counts against the queue (bytes plus <see cref="MessageOverhead"/>).</summary>
         public int Cost;
+        /// <summary>A datagram's sender's name (recvfrom), heap or null.</summary>
+        public UnixName* From;
         /// <summary>The sender's account, charged for <see cref="FileCount"/> in-flight descriptions.</summary>
         public int Account;
     }
@@ -89,6 +91,20 @@ internal static unsafe partial class SocketCalls
         public int PeerPid;
         public uint PeerUid, PeerGid;
         public UnixSocket* NextAll, PreviousAll;
+        /// <summary>Connected (a pair, or connect/accept): stream reads need it.</summary>
+        public bool Connected, Listening, Bound;
+        public int Backlog, Pending;
+        /// <summary>A listener's connections not yet accepted (linked through NextPending).</summary>
+        public UnixSocket* AcceptFirst, AcceptLast, NextPending;
+        /// <summary>Its own name (bind, or a listener's for an accepted socket), the name of the
+        /// listener it connected to, a datagram socket's connected destination; heap or null.</summary>
+        public UnixName* Name, PeerName, Destination;
+        public UnixSocket* NextBound;
+        /// <summary>The creator's credentials (SO_PEERCRED of whoever connects to it).</summary>
+        public int OwnerPid;
+        public uint OwnerUid, OwnerGid;
+        /// <summary>Messages queued (the datagram limit for senders other than a pair's peer).</summary>
+        public int Messages;
         /// <summary>Work space of <see cref="CollectUnreachable"/>.</summary>
         public int CollectReferences;
         public bool CollectAlive;
@@ -166,6 +182,7 @@ internal static unsafe partial class SocketCalls
         b->Self = db;
         a->Peer = b;
         b->Peer = a;
+        a->Connected = b->Connected = true;
         a->PeerPid = b->PeerPid = (int)process->Id;
         a->PeerUid = b->PeerUid = process->Credentials.EffectiveUid;
         a->PeerGid = b->PeerGid = process->Credentials.EffectiveGid;
@@ -211,6 +228,14 @@ internal static unsafe partial class SocketCalls
         if (socket == null) return null;
         *socket = default;
         socket->Type = type;
+        Process* owner = Process.Current;
+        if (owner != null)
+        {
+            socket->OwnerPid = (int)owner->Id;
+            socket->OwnerUid = owner->Credentials.EffectiveUid;
+            socket->OwnerGid = owner->Credentials.EffectiveGid;
+        }
+
         LiveUnixSockets++;
         return socket;
     }
@@ -218,6 +243,9 @@ internal static unsafe partial class SocketCalls
     private static void FreeUnix(UnixSocket* socket)
     {
         if (socket == null) return;
+        KernelMemory.Free(socket->Name);
+        KernelMemory.Free(socket->PeerName);
+        KernelMemory.Free(socket->Destination);
         KernelMemory.Free(socket);
         LiveUnixSockets--;
     }
@@ -252,8 +280,9 @@ internal static unsafe partial class SocketCalls
             if (peer->Type == SockDgram) peer->PeerDied = true;
             else
             {
+                // A connection never accepted (Self null: Linux's embryo) resets its client too.
                 peer->ShutRead = peer->ShutWrite = true;
-                if (socket->First != null) peer->Error = (int)Errno.ECONNRESET;
+                if (socket->First != null || socket->Self == null) peer->Error = (int)Errno.ECONNRESET;
             }
 
             peer->Events.WakeAll();
@@ -261,12 +290,25 @@ internal static unsafe partial class SocketCalls
 
         bool linked = socket->NextAll != null || socket->PreviousAll != null || s_unixSockets == socket;
         if (linked) Unlink(socket);
+        Unbind(socket);
+        socket->Listening = false;
         UnixMessage* queue = socket->First;
         socket->First = socket->Last = null;
         socket->Queued = socket->QueuedBytes = 0;
+        // Connections never accepted go with their listener (their clients see a reset).
+        UnixSocket* pending = socket->AcceptFirst;
+        socket->AcceptFirst = socket->AcceptLast = null;
+        socket->Events.WakeAll(); // connectors waiting for room: refused now
         UnixUnlock();
         FreeMessages(queue);
         FreeUnix(socket);
+        while (pending != null)
+        {
+            UnixSocket* next = pending->NextPending;
+            pending->NextPending = null;
+            UnixClose(pending);
+            pending = next;
+        }
     }
 
     /// <summary>Frees messages and releases the descriptions they carried (outside the lock: a
@@ -279,6 +321,7 @@ internal static unsafe partial class SocketCalls
             UnchargeInFlight(message->Account, message->FileCount);
             DropFiles(message->Files, message->FileCount, 0);
             KernelMemory.Free(message->Files);
+            KernelMemory.Free(message->From);
             KernelMemory.Free(message->Data);
             KernelMemory.Free(message);
             message = next;
@@ -311,6 +354,16 @@ internal static unsafe partial class SocketCalls
         UnixLock();
         int events = 0;
         UnixSocket* peer = socket->Peer;
+        if (socket->Listening)
+        {
+            // A listener: readable with a connection to accept, never writable (unix_writable).
+            events = socket->AcceptFirst != null ? Readiness.In : 0;
+            UnixUnlock();
+            return events;
+        }
+
+        // An unconnected stream or seqpacket socket hangs up (TCP_CLOSE), yet is "writable".
+        if (socket->Type != SockDgram && !socket->Connected) events |= Readiness.HangUp;
         if (socket->Error != 0) events |= Readiness.Error;
         if (socket->ShutRead && socket->ShutWrite) events |= Readiness.HangUp;
         if (socket->ShutRead) events |= Readiness.In | 0x2000; // POLLRDHUP
@@ -378,7 +431,7 @@ internal static unsafe partial class SocketCalls
     /// <summary>Sends gathered bytes (and passed descriptions) to the peer. A stream sends in
     /// pieces that fit, until all is sent; a datagram or seqpacket message goes whole.</summary>
     private static long UnixSend(Process* process, OpenFileDescription* description, IoVector* vectors, int vectorCount, ulong total,
-        int flags, OpenFileDescription** files, int fileCount)
+        int flags, OpenFileDescription** files, int fileCount, UnixName* destination = null)
     {
         var socket = (UnixSocket*)description->Object;
         bool nonBlocking = description->IsNonBlocking || (flags & MsgDontwait) != 0;
@@ -393,6 +446,12 @@ internal static unsafe partial class SocketCalls
         do
         {
             UnixSocket* peer = socket->Peer;
+            if (socket->Type == SockDgram && (destination != null || socket->Destination != null))
+            {
+                peer = DatagramTarget(socket, destination, out result);
+                if (peer == null) break;
+            }
+
             if (socket->ShutWrite || (peer != null && peer->ShutRead))
             {
                 result = -Errno.EPIPE;
@@ -409,11 +468,15 @@ internal static unsafe partial class SocketCalls
             }
 
             int room = UnixCapacity - peer->Queued - MessageOverhead;
+            // Datagrams from anyone but a pair's peer: at most max_dgram_qlen queued.
+            if (socket->Type == SockDgram && peer->Peer != socket && peer->Messages > DatagramQueueLength) room = 0; // unix_recvq_full: more than
             ulong want = total - sent;
             int part = stream ? (int)Math.Min(want, (ulong)Math.Min(Math.Max(room, 0), ChunkSize)) : (int)want;
             if (room <= 0 || (!stream && (ulong)room < want) || (stream && part == 0 && want > 0))
             {
-                result = UnixWait(process, socket, nonBlocking);
+                // A pair's reader wakes its peer (us) when it makes room; a named receiver
+                // wakes its own queue.
+                result = UnixWait(process, peer == socket->Peer ? socket : peer, nonBlocking);
                 if (result != 0) break;
                 continue;
             }
@@ -467,7 +530,9 @@ internal static unsafe partial class SocketCalls
                 break;
             }
 
-            peer = socket->Peer; // may have gone while the lock was dropped
+            // The receiver may have gone while the lock was dropped.
+            peer = socket->Type == SockDgram && (destination != null || socket->Destination != null)
+                ? DatagramTarget(socket, destination, out _) : socket->Peer;
             if (peer == null || peer->ShutRead)
             {
                 KernelMemory.Free(data);
@@ -494,6 +559,8 @@ internal static unsafe partial class SocketCalls
             if (peer->Last == null) peer->First = message;
             else peer->Last->Next = message;
             peer->Last = message;
+            peer->Messages++;
+            if (socket->Type == SockDgram && socket->Name != null) message->From = CopyName(socket->Name);
             peer->Queued += message->Cost;
             peer->QueuedBytes += part;
             peer->Events.WakeAll();
@@ -518,9 +585,18 @@ internal static unsafe partial class SocketCalls
     /// in <paramref name="files"/> (the caller installs them); a stream read does not run past a
     /// message that carried some.</summary>
     private static long UnixReceive(Process* process, OpenFileDescription* description, IoVector* vectors, int vectorCount, ulong total,
-        int flags, OpenFileDescription*** files, out int fileCount, out int messageFlags)
+        int flags, OpenFileDescription*** files, out int fileCount, out int messageFlags, UnixName* from = null)
     {
         var socket = (UnixSocket*)description->Object;
+        if (from != null) from->Length = 0;
+        // Linux: a stream socket not connected is EINVAL to read, a seqpacket one ENOTCONN.
+        if (socket->Type != SockDgram && !socket->Connected)
+        {
+            fileCount = 0;
+            messageFlags = 0;
+            return socket->Type == SockStream ? -Errno.EINVAL : -Errno.ENOTCONN;
+        }
+
         bool nonBlocking = description->IsNonBlocking || (flags & MsgDontwait) != 0;
         bool stream = socket->Type == SockStream;
         bool peek = (flags & MsgPeek) != 0;
@@ -570,6 +646,7 @@ internal static unsafe partial class SocketCalls
             }
 
             UnixMessage* done = null;
+            if (!stream && from != null && message->From != null) *from = *message->From;
             if (!stream)
             {
                 if (available > take) messageFlags |= MsgTrunc;
@@ -588,6 +665,7 @@ internal static unsafe partial class SocketCalls
                 socket->First = done->Next;
                 if (socket->First == null) socket->Last = null;
                 socket->Queued -= done->Cost;
+                socket->Messages--;
                 if (!stream) socket->QueuedBytes -= done->Length; // a stream counted each read
                 done->Next = null;
                 if (socket->Peer != null) socket->Peer->Events.WakeAll(); // room for the writer
@@ -647,7 +725,8 @@ internal static unsafe partial class SocketCalls
             return error;
         }
 
-        long named = UnixDestination(description, header.Name, (ulong)(uint)header.NameLength);
+        UnixName* destination = null;
+        long named = UnixDestination(process, description, header.Name, (ulong)(uint)header.NameLength, out destination);
         if (named != 0)
         {
             KernelMemory.Free(vectors);
@@ -662,6 +741,7 @@ internal static unsafe partial class SocketCalls
             if (error != 0)
             {
                 KernelMemory.Free(vectors);
+                KernelMemory.Free(destination);
                 return error;
             }
         }
@@ -671,11 +751,13 @@ internal static unsafe partial class SocketCalls
             for (int i = 0; i < fileCount; i++) OpenFileDescription.Release(files[i]);
             KernelMemory.Free(files);
             KernelMemory.Free(vectors);
+            KernelMemory.Free(destination);
             return -Errno.ETOOMANYREFS;
         }
 
-        long result = UnixSend(process, description, vectors, (int)header.IovLength, total, flags, files, fileCount);
+        long result = UnixSend(process, description, vectors, (int)header.IovLength, total, flags, files, fileCount, destination);
         KernelMemory.Free(vectors);
+        KernelMemory.Free(destination);
         return result;
     }
 
@@ -744,7 +826,8 @@ internal static unsafe partial class SocketCalls
         }
 
         OpenFileDescription** files = null;
-        long result = UnixReceive(process, description, vectors, (int)header.IovLength, total, flags, &files, out int fileCount, out int messageFlags);
+        UnixName from;
+        long result = UnixReceive(process, description, vectors, (int)header.IovLength, total, flags, &files, out int fileCount, out int messageFlags, &from);
         KernelMemory.Free(vectors);
         if (result < 0)
         {
@@ -807,7 +890,12 @@ internal static unsafe partial class SocketCalls
             KernelMemory.Free(files);
         }
 
-        int nameLength = 0;
+        // msg_name: a datagram's sender's name (cut to msg_namelen), else nothing.
+        int nameLength = from.Length;
+        if (header.Name != 0 && nameLength > 0 &&
+            !UserMemory.CopyTo(process->Space, header.Name, new ReadOnlySpan<byte>(from.Bytes, Math.Min(nameLength, Math.Max(header.NameLength, 0)))))
+            result = -Errno.EFAULT;
+        if (header.Name == 0) nameLength = 0;
         if (!UserMemory.CopyTo(process->Space, message + 8, new ReadOnlySpan<byte>(&nameLength, 4)) ||
             !UserMemory.CopyTo(process->Space, message + 40, new ReadOnlySpan<byte>(&controlUsed, 8)) ||
             !UserMemory.CopyTo(process->Space, message + 48, new ReadOnlySpan<byte>(&messageFlags, 4)))
@@ -956,49 +1044,6 @@ internal static unsafe partial class SocketCalls
                UserMemory.CopyTo(process->Space, lengthPointer, new ReadOnlySpan<byte>(&stored, 4)) ? 0 : -Errno.EFAULT;
     }
 
-    /// <summary>getsockname/getpeername of a pair's end: an unnamed AF_UNIX address (the family alone).</summary>
-    private static long UnixName(Process* process, ulong address, ulong lengthPointer)
-    {
-        int length;
-        if (!UserMemory.CopyFrom(process->Space, lengthPointer, new Span<byte>(&length, 4))) return -Errno.EFAULT;
-        if (length < 0) return -Errno.EINVAL;
-        ushort family = AfUnix;
-        int full = 2;
-        return UserMemory.CopyTo(process->Space, address, new ReadOnlySpan<byte>(&family, Math.Min(length, 2))) &&
-               UserMemory.CopyTo(process->Space, lengthPointer, new ReadOnlySpan<byte>(&full, 4)) ? 0 : -Errno.EFAULT;
-    }
-
-    /// <summary>A destination address given to a pair's end: a connected stream says EISCONN
-    /// (unix_stream_sendmsg), seqpacket ignores it (unix_seqpacket_sendmsg), a datagram would go
-    /// to the named socket, which needs names (not yet: EOPNOTSUPP).</summary>
-    private static long UnixDestination(OpenFileDescription* description, ulong address, ulong length)
-    {
-        if (address == 0 || length == 0) return 0;
-        int type = ((UnixSocket*)description->Object)->Type;
-        return type == SockStream ? -Errno.EISCONN : type == SockSeqpacket ? 0 : -Errno.EOPNOTSUPP;
-    }
-
-    private static long UnixSendTo(Process* process, OpenFileDescription* description, ulong buffer, ulong length, int flags, ulong address, ulong addressLength)
-    {
-        long named = UnixDestination(description, address, addressLength);
-        if (named != 0) return named;
-        IoVector vector = new IoVector { Base = buffer, Length = length };
-        return UnixSend(process, description, &vector, 1, length, flags, null, 0);
-    }
-
-    /// <summary>recvfrom: a pair's peer has no name, so the address length comes back 0.</summary>
-    private static long UnixReceiveFrom(Process* process, OpenFileDescription* description, ulong buffer, ulong length, int flags, ulong address, ulong lengthPointer)
-    {
-        IoVector vector = new IoVector { Base = buffer, Length = length };
-        long result = UnixReceive(process, description, &vector, 1, length, flags, null, out _, out _);
-        if (result < 0 || address == 0) return result;
-        int given;
-        if (!UserMemory.CopyFrom(process->Space, lengthPointer, new Span<byte>(&given, 4))) return -Errno.EFAULT;
-        if (given < 0) return -Errno.EINVAL;
-        int none = 0;
-        return UserMemory.CopyTo(process->Space, lengthPointer, new ReadOnlySpan<byte>(&none, 4)) ? result : -Errno.EFAULT;
-    }
-
     /// <summary>setsockopt on an AF_UNIX socket: SOL_SOCKET options are taken (and have no
     /// effect here); other levels are EOPNOTSUPP, as Linux's unix sockets.</summary>
     private static long UnixSetOption(Process* process, int level, ulong value, ulong length)
@@ -1008,11 +1053,6 @@ internal static unsafe partial class SocketCalls
         int word;
         return UserMemory.CopyFrom(process->Space, value, new Span<byte>(&word, 4)) ? 0 : -Errno.EFAULT;
     }
-
-    /// <summary>connect on a pair's end: an address no longer than its family is EINVAL
-    /// (unix_validate_addr); a pair is connected already (names are not supported yet).</summary>
-    private static long UnixConnect(UnixSocket* socket, ulong length) =>
-        length <= 2 || length > 110 ? -Errno.EINVAL : socket->Type == SockDgram ? -Errno.EOPNOTSUPP : -Errno.EISCONN;
 
     private static bool ChargeInFlight(int account, int count)
     {
@@ -1029,5 +1069,60 @@ internal static unsafe partial class SocketCalls
         bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
         s_unixAccounts.InFlight[account] -= count;
         Hal.Cpu.RestoreInterrupts(interrupts);
+    }
+
+    /// <summary>A destination address given to a send: a connected stream says EISCONN (an
+    /// unconnected one EOPNOTSUPP, unix_stream_sendmsg), seqpacket ignores it
+    /// (unix_seqpacket_sendmsg), a datagram goes to the named socket (the name comes back in
+    /// <paramref name="destination"/>, on the heap).</summary>
+    private static long UnixDestination(Process* process, OpenFileDescription* description, ulong address, ulong length, out UnixName* destination)
+    {
+        destination = null;
+        if (address == 0 || length == 0) return 0;
+        var socket = (UnixSocket*)description->Object;
+        if (socket->Type == SockStream) return socket->Connected ? -Errno.EISCONN : -Errno.EOPNOTSUPP;
+        if (socket->Type == SockSeqpacket) return 0;
+        var name = (UnixName*)KernelMemory.Allocate((nuint)sizeof(UnixName));
+        if (name == null) return -Errno.ENOMEM;
+        long error = ReadUnixAddress(process, address, length, name, out _);
+        if (error == 0 && name->IsPath) error = FindNode(process, name);
+        if (error != 0)
+        {
+            KernelMemory.Free(name);
+            return error;
+        }
+
+        destination = name;
+        return 0;
+    }
+
+    private static long UnixSendTo(Process* process, OpenFileDescription* description, ulong buffer, ulong length, int flags, ulong address, ulong addressLength)
+    {
+        long named = UnixDestination(process, description, address, addressLength, out UnixName* destination);
+        if (named != 0) return named;
+        IoVector vector = new IoVector { Base = buffer, Length = length };
+        long result = UnixSend(process, description, &vector, 1, length, flags, null, 0, destination);
+        KernelMemory.Free(destination);
+        return result;
+    }
+
+    /// <summary>recvfrom: a datagram's sender's name, or none (length 0).</summary>
+    private static long UnixReceiveFrom(Process* process, OpenFileDescription* description, ulong buffer, ulong length, int flags, ulong address, ulong lengthPointer)
+    {
+        IoVector vector = new IoVector { Base = buffer, Length = length };
+        UnixName from;
+        long result = UnixReceive(process, description, &vector, 1, length, flags, null, out _, out _, &from);
+        if (result < 0 || address == 0) return result;
+        if (from.Length > 0)
+        {
+            long stored = WriteUnixName(process, &from, address, lengthPointer);
+            return stored != 0 ? stored : result;
+        }
+
+        int given;
+        if (!UserMemory.CopyFrom(process->Space, lengthPointer, new Span<byte>(&given, 4))) return -Errno.EFAULT;
+        if (given < 0) return -Errno.EINVAL;
+        int none = 0;
+        return UserMemory.CopyTo(process->Space, lengthPointer, new ReadOnlySpan<byte>(&none, 4)) ? result : -Errno.EFAULT;
     }
 }
