@@ -375,6 +375,26 @@ static void tcp_read_hangup(void)
     EXPECT("TCP: EPOLLIN|EPOLLRDHUP", n == 1 ? out[0].events : 0, EPOLLIN | EPOLLRDHUP);
     EXPECT("TCP: end of stream", rv(read(server, &c, 1)), 0);
     close(ep); close(server); close(client); close(listener);
+
+    /* A non-blocking connect nobody answers: done when writable, SO_ERROR says how (once). */
+    int refused = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    address.sin_port = htons(40233);
+    long r = rv(connect(refused, (struct sockaddr *)&address, sizeof address));
+    EXPECT("TCP: a refused non-blocking connect", r == -EINPROGRESS || r == -ECONNREFUSED, 1);
+    if (r == -EINPROGRESS)
+    {
+        struct pollfd pf = { refused, POLLOUT, 0 };
+        EXPECT("TCP: poll ends", poll(&pf, 1, 5000), 1);
+        EXPECT("TCP: writable with an error", pf.revents & (POLLOUT | POLLERR), POLLOUT | POLLERR);
+        int error = -1;
+        socklen_t len = sizeof error;
+        getsockopt(refused, SOL_SOCKET, SO_ERROR, &error, &len);
+        EXPECT("TCP: SO_ERROR", error, ECONNREFUSED);
+        getsockopt(refused, SOL_SOCKET, SO_ERROR, &error, &len);
+        EXPECT("TCP: SO_ERROR once", error, 0);
+    }
+
+    close(refused);
 }
 
 int main(void)

@@ -83,6 +83,10 @@ internal static unsafe partial class SocketCalls
             NetworkStack.Unlock();
             if (state == TcpState.CloseWait || state == TcpState.LastAck || state == TcpState.Closing || state == TcpState.TimeWait)
                 events |= SocketEvents.Readable | ReadHangUp;
+            // A connection that ended in an error or a hang-up (refused, reset) is writable
+            // too, as Linux's tcp_poll once both directions are shut: a non-blocking connect
+            // waited for with POLLOUT completes, and SO_ERROR says how.
+            if ((events & (SocketEvents.Error | SocketEvents.HangUp)) != 0) events |= SocketEvents.Writable;
         }
 
         return events;
