@@ -89,6 +89,18 @@ internal static unsafe class NetworkTests
         Check(status == 0, "sockapi.elf failed");
     }
 
+    /// <summary>An epoll echo server (userland/epoll_echo.c, "0 wrong" on Linux with 200 each
+    /// way): 200 AF_UNIX pairs and 60 loopback TCP connections (both ends of each count against
+    /// the 128 sockets a process tree may hold) served edge-triggered by one instance, every
+    /// byte checked, non-blocking connects completed through EPOLLOUT and SO_ERROR.</summary>
+    internal static void EpollEchoServerServesEveryConnection()
+    {
+        Check(WriteFile("/tmp/epoll-echo-tcp"u8, "60"u8), "could not write /tmp/epoll-echo-tcp");
+        int status = ProcessTests.RunProgram("epoll_echo.elf", checkMemory: false);
+        Check(ProcessTests.OutputHas("epoll_echo: 200 AF_UNIX and 60 TCP connections, 0 wrong"), "the echo server lost or garbled a connection");
+        Check(status == 0, "epoll_echo.elf failed");
+    }
+
     private static bool WriteFile(ReadOnlySpan<byte> path, ReadOnlySpan<byte> content)
     {
         Files.FileSystem.Lock();

@@ -94,6 +94,8 @@ internal unsafe struct DescriptorTable
         // POSIX locks belong to this table and go with any close of the file (Linux).
         RecordLocks.ReleaseOnClose(RecordLocks.OwnerOf(ref this), description);
         OpenFileDescription.Release(description);
+        // An AF_UNIX socket may now be held only by messages in flight, in a cycle.
+        Syscalls.SocketCalls.AfterClose();
         return 0;
     }
 

@@ -38,6 +38,10 @@ internal unsafe struct OpenFileDescription
     /// <summary>The kind's own object (a VFS handle, a socket, nothing for the console).</summary>
     public void* Object;
 
+    /// <summary>The epoll watches on this description (EventPollFile.Watch, linked through
+    /// it), under the epoll lock; they go when the last reference does.</summary>
+    public void* Watches;
+
     private static SpinLock s_lock;
 
     public readonly bool CanRead => (StatusFlags & AccessMode) != WriteOnly;
@@ -75,6 +79,9 @@ internal unsafe struct OpenFileDescription
         if (left > 0) return;
         if (left < 0) Panic.Fail("an open file description released more often than held");
         RecordLocks.ReleaseDescription(description); // its flock, if any
+        // Epoll watches leave first: their entries are linked on the file's wait queues,
+        // which the close below frees.
+        if (description->Watches != null) EventPollFile.FileReleased(description);
         if (description->Operations->Close != null) description->Operations->Close(description->Object);
         KernelMemory.Free(description);
     }

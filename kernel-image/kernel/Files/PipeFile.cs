@@ -138,6 +138,7 @@ internal static unsafe class PipeFile
                     operations->SpliceWrite = &SpliceWrite;
                     operations->Stat = &Stat;
                     operations->Poll = &PollBothEnds;
+                    operations->PollWait = &PollWaitBothEnds;
                     operations->Ioctl = &Ioctl;
                     operations->Close = &CloseBothEnds;
                 }
@@ -535,6 +536,13 @@ internal static unsafe class PipeFile
 
     // Data and the last writer's close wake Readable; room and the last reader's close, Writable.
     private static void PollWaitReadEnd(OpenFileDescription* description, PollTable* table) => table->Add(ref ((Pipe*)description->Object)->Readable);
+
+    /// <summary>A FIFO opened O_RDWR changes readiness on both queues.</summary>
+    private static void PollWaitBothEnds(OpenFileDescription* description, PollTable* table)
+    {
+        table->Add(ref ((Pipe*)description->Object)->Readable);
+        table->Add(ref ((Pipe*)description->Object)->Writable);
+    }
 
     private static void PollWaitWriteEnd(OpenFileDescription* description, PollTable* table) => table->Add(ref ((Pipe*)description->Object)->Writable);
 

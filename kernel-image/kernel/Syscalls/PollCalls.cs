@@ -39,7 +39,7 @@ internal static unsafe class PollCalls
 
     /// <summary>A deadline in timer ticks: <see cref="Scheduler.NoDeadline"/> for none, 0 for
     /// "do not wait".</summary>
-    private static ulong DeadlineAfterNanoseconds(long nanoseconds)
+    internal static ulong DeadlineAfterNanoseconds(long nanoseconds)
     {
         if (nanoseconds <= 0) return 0;
         if (nanoseconds >= 1L << 60) return Scheduler.NoDeadline;
@@ -47,14 +47,14 @@ internal static unsafe class PollCalls
         return Hal.Timer.Ticks() + 1 + ((ulong)nanoseconds + tick - 1) / tick;
     }
 
-    private static long NanosecondsLeft(ulong deadline)
+    internal static long NanosecondsLeft(ulong deadline)
     {
         ulong now = Hal.Timer.Ticks();
         return deadline > now ? (long)((deadline - now) * Scheduler.TickNanoseconds) : 0;
     }
 
     /// <summary>Readiness now, with Linux's normal-band bits beside POLLIN and POLLOUT.</summary>
-    private static int ReadinessOf(OpenFileDescription* file)
+    internal static int ReadinessOf(OpenFileDescription* file)
     {
         if (file->Operations->Poll == null) return DefaultMask;
         int bits = file->Operations->Poll(file);
@@ -328,7 +328,7 @@ internal static unsafe class PollCalls
     private static long Nanoseconds(long seconds, long nanoseconds) =>
         seconds >= (1L << 60) / 1_000_000_000 ? 1L << 60 : seconds * 1_000_000_000 + nanoseconds;
 
-    private static long ReadTimespec(Process* process, ulong user, out long nanoseconds)
+    internal static long ReadTimespec(Process* process, ulong user, out long nanoseconds)
     {
         nanoseconds = 0;
         long* time = stackalloc long[2];
@@ -340,7 +340,7 @@ internal static unsafe class PollCalls
 
     /// <summary>The signal mask to wait under (none when the pointer is NULL): a size other
     /// than the kernel's sigset_t (8 bytes) is EINVAL, a bad pointer EFAULT.</summary>
-    private static long ApplyMask(Process* process, ulong mask, ulong size)
+    internal static long ApplyMask(Process* process, ulong mask, ulong size)
     {
         if (mask == 0) return 0;
         if (size != SigsetSize) return -Errno.EINVAL;

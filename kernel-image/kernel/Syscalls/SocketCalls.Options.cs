@@ -67,6 +67,7 @@ internal static unsafe partial class SocketCalls
 
     internal static long SetOption(Process* process, ulong descriptor, ulong level, ulong name, ulong value, ulong length)
     {
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixSetOption(process, (int)level, value, length); // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out _, out SocketObject* socket);
         if (error != 0) return error;
         ref SocketOptions o = ref socket->Options;
@@ -182,6 +183,7 @@ internal static unsafe partial class SocketCalls
 
     internal static long GetOption(Process* process, ulong descriptor, ulong level, ulong name, ulong value, ulong lengthPointer)
     {
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixGetOption(process, unix, (int)level, (int)name, value, lengthPointer); // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out _, out SocketObject* socket);
         if (error != 0) return error;
         int length;
@@ -281,6 +283,7 @@ internal static unsafe partial class SocketCalls
     /// <summary>getsockname(2): the local address and port (0.0.0.0:0 before bind).</summary>
     internal static long GetSocketName(Process* process, ulong descriptor, ulong address, ulong lengthPointer)
     {
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixSocketName(process, unix, address, lengthPointer, peer: false); // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out _, out SocketObject* socket);
         if (error != 0) return error;
         NetworkStack.Lock();
@@ -295,6 +298,7 @@ internal static unsafe partial class SocketCalls
     /// inet_getname: not while connecting, not after the connection closed).</summary>
     internal static long GetPeerName(Process* process, ulong descriptor, ulong address, ulong lengthPointer)
     {
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixSocketName(process, unix, address, lengthPointer, peer: true); // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out _, out SocketObject* socket);
         if (error != 0) return error;
         NetworkStack.Lock();
@@ -312,6 +316,7 @@ internal static unsafe partial class SocketCalls
     /// a socket that is not connected ENOTCONN.</summary>
     internal static long Shutdown(Process* process, ulong descriptor, ulong how)
     {
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixShutdown(unix, (int)how); // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out _, out SocketObject* socket);
         if (error != 0) return error;
         int mode = (int)how;

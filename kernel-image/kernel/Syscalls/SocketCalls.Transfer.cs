@@ -27,12 +27,14 @@ internal static unsafe partial class SocketCalls
 
     internal static long Send(Process* process, ulong descriptor, ulong buffer, ulong length, ulong flags, ulong address, ulong addressLength)
     {
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixSendTo(process, unixFile, buffer, length, (int)flags, address, addressLength); // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out OpenFileDescription* description, out SocketObject* socket);
         return error != 0 ? error : SendOn(process, description, socket, buffer, length, (int)flags, address, addressLength);
     }
 
     internal static long Receive(Process* process, ulong descriptor, ulong buffer, ulong length, ulong flags, ulong address, ulong lengthPointer)
     {
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixReceiveFrom(process, unixFile, buffer, length, (int)flags, address, lengthPointer); // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out OpenFileDescription* description, out SocketObject* socket);
         return error != 0 ? error : ReceiveOn(process, description, socket, buffer, length, (int)flags, address, lengthPointer);
     }
@@ -247,6 +249,7 @@ internal static unsafe partial class SocketCalls
     /// a control buffer holding a cmsghdr is EINVAL (one shorter than a cmsghdr holds none).</summary>
     internal static long SendMessage(Process* process, ulong descriptor, ulong message, ulong flags)
     {
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixSendMessage(process, unixFile, message, (int)flags); // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out OpenFileDescription* description, out SocketObject* socket);
         if (error != 0) return error;
         error = ReadMessage(process, message, out MessageHeader header, out IoVector* vectors, out ulong total);
@@ -306,6 +309,7 @@ internal static unsafe partial class SocketCalls
     /// ancillary data), msg_namelen the source's length (UDP) or 0 (TCP), as Linux.</summary>
     internal static long ReceiveMessage(Process* process, ulong descriptor, ulong message, ulong flags)
     {
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixReceiveMessage(process, unixFile, message, (int)flags); // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out OpenFileDescription* description, out SocketObject* socket);
         if (error != 0) return error;
         error = ReadMessage(process, message, out MessageHeader header, out IoVector* vectors, out ulong total);

@@ -72,8 +72,23 @@ internal static unsafe partial class SocketCalls
         NetworkStack.Lock();
         int events = NetworkStack.Interface.Events(socket->Handle);
         NetworkStack.Unlock();
-        // After shutdown(SHUT_RD) a read returns at once (end of stream), as Linux's POLLIN|POLLRDHUP.
-        if ((socket->Options.Flags & SocketOptions.ShutRead) != 0) events |= SocketEvents.Readable;
+        // After shutdown(SHUT_RD) a read returns at once (end of stream), as Linux's POLLIN|POLLRDHUP;
+        // so after the peer's FIN (the states that follow it), for epoll's EPOLLRDHUP.
+        const int ReadHangUp = 0x2000;
+        if ((socket->Options.Flags & SocketOptions.ShutRead) != 0) events |= SocketEvents.Readable | ReadHangUp;
+        if (!socket->Udp)
+        {
+            NetworkStack.Lock();
+            TcpState state = NetworkStack.Interface.GetTcpState(socket->Handle);
+            NetworkStack.Unlock();
+            if (state == TcpState.CloseWait || state == TcpState.LastAck || state == TcpState.Closing || state == TcpState.TimeWait)
+                events |= SocketEvents.Readable | ReadHangUp;
+            // A connection that ended in an error or a hang-up (refused, reset) is writable
+            // too, as Linux's tcp_poll once both directions are shut: a non-blocking connect
+            // waited for with POLLOUT completes, and SO_ERROR says how.
+            if ((events & (SocketEvents.Error | SocketEvents.HangUp)) != 0) events |= SocketEvents.Writable;
+        }
+
         return events;
     }
 
@@ -114,6 +129,7 @@ internal static unsafe partial class SocketCalls
     {
         // As Linux's __sys_socket: flags beyond the type (low 4 bits) other than these are EINVAL first.
         if (((uint)type & ~0xFu & ~(uint)(SockNonblock | SockCloexec)) != 0) return -Errno.EINVAL;
+        if (domain == AfUnix) return UnixCreate(process, type, protocol); // SocketCalls.UnixNames.cs
         if (!NetworkStack.IsUp) return -Errno.EAFNOSUPPORT; // no network card
         if (domain != AfInet) return -Errno.EAFNOSUPPORT;
         int kind = (int)type & 0xF;
@@ -238,6 +254,7 @@ internal static unsafe partial class SocketCalls
 
     internal static long Bind(Process* process, ulong descriptor, ulong address, ulong length)
     {
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixBind(process, unix, address, length); // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out _, out SocketObject* socket);
         if (error != 0) return error;
         int handle = socket->Handle;
@@ -251,6 +268,7 @@ internal static unsafe partial class SocketCalls
 
     internal static long Listen(Process* process, ulong descriptor, ulong backlog)
     {
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixListen(unix, (long)backlog); // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out _, out SocketObject* socket);
         if (error != 0) return error;
         int handle = socket->Handle;
@@ -272,6 +290,7 @@ internal static unsafe partial class SocketCalls
     internal static long Accept4(Process* process, ulong descriptor, ulong address, ulong lengthPointer, ulong flags)
     {
         if ((flags & ~(ulong)(SockNonblock | SockCloexec)) != 0) return -Errno.EINVAL;
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixListener) is var unix && unix != null) return UnixAccept(process, unixListener, unix, address, lengthPointer, flags); // AF_UNIX
         long error = Lookup(process, descriptor, out OpenFileDescription* listener, out SocketObject* socket);
         if (error != 0) return error;
         // As Linux's accept4: a free descriptor first (EMFILE before any wait).
@@ -308,6 +327,7 @@ internal static unsafe partial class SocketCalls
 
     internal static long Connect(Process* process, ulong descriptor, ulong address, ulong length)
     {
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixConnectTo(process, unixFile, unix, address, length); // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out OpenFileDescription* description, out SocketObject* socket);
         if (error != 0) return error;
         int handle = socket->Handle;

@@ -197,6 +197,7 @@ internal static unsafe partial class SyscallTable
             Getpeername => SocketCalls.GetPeerName(process, a0, a1, a2),
             Setsockopt => SocketCalls.SetOption(process, a0, a1, a2, a3, a4),
             Getsockopt => SocketCalls.GetOption(process, a0, a1, a2, a3, a4),
+            Socketpair => SocketCalls.SocketPair(process, a0, a1, a2, a3),
             // System V IPC with Linux keys (int arguments are truncated as Linux's are).
             Msgget => SysvIpcCalls.MessageGet(process, (int)a0, (int)a1),
             Msgsnd => SysvIpcCalls.MessageSend(process, (int)a0, a1, a2, (int)a3),
@@ -214,6 +215,12 @@ internal static unsafe partial class SyscallTable
             Ppoll => PollCalls.PollTimed(process, a0, (uint)a1, a2, a3, a4),
             Select => PollCalls.Select(process, (int)a0, a1, a2, a3, a4),
             Pselect6 => PollCalls.SelectTimed(process, (int)a0, a1, a2, a3, a4, a5),
+            EpollCreate => EpollCalls.Create(process, (int)a0),
+            EpollCreate1 => EpollCalls.Create1(process, (uint)a0),
+            EpollCtl => EpollCalls.Control(process, (int)a0, (int)a1, (int)a2, a3),
+            EpollWait => EpollCalls.Wait(process, (int)a0, a1, (int)a2, (int)a3),
+            EpollPwait => EpollCalls.WaitMasked(process, (int)a0, a1, (int)a2, (int)a3, a4, a5),
+            EpollPwait2 => EpollCalls.WaitMaskedPrecise(process, (int)a0, a1, (int)a2, a3, a4, a5),
             // Token-named IPC (SPEC IPC-1) under Aurora's own numbers.
             CapMsgget => IpcCalls.MessageGet(process, a0, a1),
             CapMsgsnd => IpcCalls.MessageSend(process, a0, a1, a2, a3),

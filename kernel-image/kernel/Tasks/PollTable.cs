@@ -10,6 +10,14 @@ internal unsafe struct PollEntry
     public PollEntry* Previous;
     public WaitQueue* Queue;
     public KernelThread* Thread;
+
+    /// <summary>Null: a wake of the queue wakes <see cref="Thread"/> (poll, select). Otherwise
+    /// the wake calls this instead (epoll's watch, Linux's <c>ep_poll_callback</c>), with
+    /// interrupts off from any context: it must not sleep, allocate or unlink entries.</summary>
+    public delegate*<PollEntry*, void> Callback;
+
+    /// <summary>What the callback's entry belongs to (an epoll watch).</summary>
+    public void* Owner;
 }
 
 /// <summary>
@@ -34,6 +42,9 @@ internal unsafe struct PollTable
     /// ones it has (it looks again after a short while instead).</summary>
     public bool Overflowed;
 
+    private delegate*<PollEntry*, void> _callback;
+    private void* _owner;
+
     public PollTable(PollEntry* entries, int capacity)
     {
         _entries = entries;
@@ -41,7 +52,23 @@ internal unsafe struct PollTable
         _count = 0;
         _registering = true;
         Overflowed = false;
+        _callback = null;
+        _owner = null;
     }
+
+    /// <summary>A table whose entries call <paramref name="callback"/> on a wake instead of
+    /// waking the caller (an epoll watch registering on its file's queues); the entries stay
+    /// linked after the table is gone, until their owner unlinks them
+    /// (<see cref="Unlink"/>).</summary>
+    public PollTable(PollEntry* entries, int capacity, delegate*<PollEntry*, void> callback, void* owner)
+        : this(entries, capacity)
+    {
+        _callback = callback;
+        _owner = owner;
+    }
+
+    /// <summary>Entries linked so far.</summary>
+    public readonly int Count => _count;
 
     /// <summary>Still in the first pass: <see cref="Add"/> links entries.</summary>
     public readonly bool Registering => _registering;
@@ -63,6 +90,8 @@ internal unsafe struct PollTable
 
         PollEntry* entry = &_entries[_count++];
         entry->Thread = Scheduler.Current;
+        entry->Callback = _callback;
+        entry->Owner = _owner;
         entry->Queue = (WaitQueue*)Unsafe.AsPointer(ref queue);
         entry->Queue->AddPoller(entry);
     }
@@ -71,5 +100,11 @@ internal unsafe struct PollTable
     {
         for (int i = 0; i < _count; i++) _entries[i].Queue->RemovePoller(&_entries[i]);
         _count = 0;
+    }
+
+    /// <summary>Unlinks entries a callback table linked (<paramref name="count"/> of them).</summary>
+    public static void Unlink(PollEntry* entries, int count)
+    {
+        for (int i = 0; i < count; i++) entries[i].Queue->RemovePoller(&entries[i]);
     }
 }

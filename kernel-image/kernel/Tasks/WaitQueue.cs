@@ -134,7 +134,8 @@ internal unsafe struct WaitQueue
         int woken = 0;
         for (PollEntry* entry = _firstPoller; entry != null; entry = entry->Next)
         {
-            Scheduler.WakeFromWait(entry->Thread, WakeReason.Woken);
+            if (entry->Callback != null) entry->Callback(entry); // an epoll watch (Ipc/EventPoll.cs)
+            else Scheduler.WakeFromWait(entry->Thread, WakeReason.Woken);
             woken++;
         }
 

@@ -1,0 +1,25 @@
+using Aurora.Kernel.Files;
+using static Aurora.Kernel.Tests.TestRunner;
+
+namespace Aurora.Kernel.Tests;
+
+/// <summary>
+/// epoll (Files/EventPollFile.cs, Syscalls/EpollCalls.cs), proven by musl programs that give the
+/// same answers on Linux (they print "N wrong").
+/// </summary>
+internal static unsafe class ReadinessTests
+{
+    /// <summary>epoll's errno, level/edge/one-shot semantics, nesting, close removing watches,
+    /// blocking waits woken by another process and ended by signals; no instance or watch
+    /// outlives its descriptors.</summary>
+    internal static void EpollFollowsLinux()
+    {
+        int instances = EventPollFile.LiveInstances, watches = EventPollFile.LiveWatches, pipes = PipeFile.Live;
+        int status = ProcessTests.RunProgram("epoll.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("epoll: 0 wrong"), "an epoll call gave a different answer than Linux");
+        Check(status == 0, "the program failed");
+        CheckEqual(instances, EventPollFile.LiveInstances, "epoll instances alive after the program");
+        CheckEqual(watches, EventPollFile.LiveWatches, "epoll watches alive after the program");
+        CheckEqual(pipes, PipeFile.Live, "pipes alive after the program");
+    }
+}
