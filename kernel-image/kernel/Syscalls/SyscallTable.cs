@@ -223,6 +223,9 @@ internal static unsafe partial class SyscallTable
             CapRelease => IpcCalls.Release(process, a0),
             CapToken => IpcCalls.ExportToken(process, a0, a1),
             SyscallFilter => IpcCalls.InstallFilter(process, a0),
+            Pledge => SandboxCalls.Pledge(process, a0, a1),
+            Unveil => SandboxCalls.Unveil(process, a0, a1),
+            Netrule => SandboxCalls.AddNetworkRule(process, a0),
             // resource is an unsigned int and pid a pid_t (int): the upper halves are ignored.
             Getrlimit => LimitCalls.Get(process, (uint)a0, a1),
             Setrlimit => LimitCalls.Set(process, (uint)a0, a1),
