@@ -153,6 +153,7 @@ internal static unsafe class TestCatalog
         T("attack.malformed_elf_files_are_refused", &AttackTests.MalformedElfFilesAreRefused),
         T("attack.table_exhaustion_recovers", &AttackTests.TableExhaustionRecovers),
         T("attack.mprotect_respects_cow_and_read_only_attachments", &AttackTests.MprotectRespectsCowAndReadOnlyAttachments),
+        T("attack.sandbox_escapes_are_denied", &AttackTests.SandboxEscapesAreDenied),
         T("panic.page_fault", &PanicTests.PageFault),
         T("panic.null_dereference", &PanicTests.NullDereference),
         T("panic.general_protection", &PanicTests.GeneralProtection),

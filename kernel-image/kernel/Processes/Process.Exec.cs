@@ -23,6 +23,8 @@ internal unsafe partial struct Process
         long pathLength = Files.PathResolver.CopyAbsolute(process, userPath, new Span<byte>(path, VfsLimits.MaxPathLength + 2));
         if (pathLength < 0) return pathLength;
         process->Sandbox.Seal(); // the new program cannot add to a layer the old one opened
+        long narrowed = Syscalls.SandboxCalls.ApplyExecPromises(process); // pledge's execpromises
+        if (narrowed < 0) return narrowed;
 
         byte* strings = (byte*)KernelMemory.Allocate(ExecStringBytes);
         if (strings == null) return -Syscalls.Errno.ENOMEM;

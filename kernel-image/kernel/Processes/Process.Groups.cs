@@ -167,7 +167,7 @@ internal unsafe partial struct Process
             Process* found = FindLocked(target);
             if (found != null && sender != null && !sender->Sandbox.MayReach(found->Sandbox))
             {
-                result = -Syscalls.Errno.EPERM;
+                result = Aurora.Kernel.Sandbox.Audit.Refused(sender, "signal to another sandbox", default, -Syscalls.Errno.EPERM, "domain");
             }
             else if (found != null)
             {

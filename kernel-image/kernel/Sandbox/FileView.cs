@@ -33,13 +33,15 @@ internal static unsafe class FileView
         if (!sandbox.IsRestricted) return 0;
         ulong promises = SandboxState.PromisesFor(access);
         if (promises == 0 && (access & ~PathAccess.NoFollow) == PathAccess.Look) promises = Promises.Rpath;
-        if (!sandbox.Holds(promises)) return -Syscalls.Errno.EPERM;
+        if (!sandbox.Holds(promises)) return Audit.Refused(process, "path", path, -Syscalls.Errno.EPERM, "promises");
         SandboxLayers* layers = sandbox.Layers;
         if (layers == null) return 0;
         byte* real = PathResolver.AllocateBuffer();
         if (real == null) return -Syscalls.Errno.ENOMEM;
         long length = RealPath(layers, path, (access & PathAccess.NoFollow) == 0, new Span<byte>(real, PathResolver.BufferSize));
         long result = length < 0 ? length : layers->Check(new ReadOnlySpan<byte>(real, (int)length), SandboxState.RightsFor(access));
+        if (result == -Syscalls.Errno.ENOENT || result == -Syscalls.Errno.EACCES)
+            result = Audit.Refused(process, "path", length > 0 ? new ReadOnlySpan<byte>(real, (int)length) : path, result, "view");
         KernelMemory.Free(real);
         return result;
     }
@@ -70,8 +72,9 @@ internal static unsafe class FileView
         }
 
         long result = Check(process, new ReadOnlySpan<byte>(joined, length), PathAccess.Look);
+        if (result != 0) result = Audit.Refused(process, "link to", new ReadOnlySpan<byte>(joined, length), -Syscalls.Errno.EACCES, "view: links lead inside");
         KernelMemory.Free(joined);
-        return result == 0 ? 0 : -Syscalls.Errno.EACCES;
+        return result;
     }
 
     /// <summary>The symbolic link at <paramref name="path"/> (if it is one) leads inside the

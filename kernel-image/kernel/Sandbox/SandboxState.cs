@@ -39,6 +39,13 @@ internal unsafe struct SandboxState
     public fixed ulong Domain[SandboxLayers.MaxLayers];
     public int Depth;
 
+    /// <summary>Promises execve gives up (pledge's execpromises): the next program starts
+    /// without them.</summary>
+    public ulong ExecDroppedPromises;
+
+    /// <summary>Refusals logged so far (Audit.cs).</summary>
+    public int AuditLines;
+
     private static ulong s_nextLayerId = 1;
 
     public readonly bool IsRestricted => DroppedPromises != 0 || Depth != 0;
@@ -51,6 +58,7 @@ internal unsafe struct SandboxState
     public void InheritFrom(ref SandboxState parent)
     {
         DroppedPromises = parent.DroppedPromises;
+        ExecDroppedPromises = parent.ExecDroppedPromises;
         if (parent.Layers != null) parent.Layers->Sealed = true;
         SandboxLayers.Retain(parent.Layers);
         Layers = parent.Layers;

@@ -17,19 +17,45 @@ internal static unsafe class SandboxCalls
     private const int PromiseTextSize = 256;
 
     /// <summary>pledge(promises, execpromises): <paramref name="userPromises"/> is a space-separated
-    /// list of promise names (Sandbox/Promises.cs); NULL changes nothing. execpromises must be NULL
-    /// (promises already survive execve). EINVAL for an unknown name, EPERM for a promise the
-    /// process no longer holds, EFAULT, ENAMETOOLONG past 255 bytes.</summary>
+    /// list of promise names (Sandbox/Promises.cs) kept from now on, <paramref name="userExecPromises"/>
+    /// the ones kept from the next execve on (OpenBSD's pair; either NULL changes nothing). Both
+    /// survive fork and execve. EINVAL for an unknown name, EPERM for a promise the process no
+    /// longer holds, EFAULT, ENAMETOOLONG past 255 bytes.</summary>
     internal static long Pledge(Process* process, ulong userPromises, ulong userExecPromises)
     {
-        if (userExecPromises != 0) return -Errno.EINVAL;
-        if (userPromises == 0) return 0;
-        byte* text = stackalloc byte[PromiseTextSize];
-        long length = UserMemory.CopyString(process->Space, userPromises, new Span<byte>(text, PromiseTextSize));
-        if (length < 0) return length == -Errno.ENAMETOOLONG || length == -Errno.EFAULT ? length : -Errno.EINVAL;
-        if (!Promises.TryParse(new ReadOnlySpan<byte>(text, (int)length), out ulong kept)) return -Errno.EINVAL;
+        ulong kept = Promises.All, execKept = Promises.All;
+        long error = userPromises == 0 ? 0 : ReadPromises(process, userPromises, out kept);
+        if (error == 0 && userExecPromises != 0) error = ReadPromises(process, userExecPromises, out execKept);
+        if (error != 0) return error;
         ref SandboxState sandbox = ref process->Sandbox;
-        if ((kept & sandbox.DroppedPromises) != 0) return -Errno.EPERM; // OpenBSD: no promise comes back
+        // OpenBSD: no promise comes back.
+        if ((kept & sandbox.DroppedPromises) != 0 || (userExecPromises != 0 && (execKept & sandbox.DroppedPromises) != 0))
+            return Audit.Refused(process, "pledge", default, -Errno.EPERM, "promises only narrow");
+        if (userExecPromises != 0) sandbox.ExecDroppedPromises |= Promises.All & ~execKept;
+        return userPromises == 0 ? 0 : Narrow(process, kept);
+    }
+
+    private static long ReadPromises(Process* process, ulong userText, out ulong kept)
+    {
+        kept = 0;
+        byte* text = stackalloc byte[PromiseTextSize];
+        long length = UserMemory.CopyString(process->Space, userText, new Span<byte>(text, PromiseTextSize));
+        if (length < 0) return length == -Errno.ENAMETOOLONG || length == -Errno.EFAULT ? length : -Errno.EINVAL;
+        return Promises.TryParse(new ReadOnlySpan<byte>(text, (int)length), out kept) ? 0 : -Errno.EINVAL;
+    }
+
+    /// <summary>execve: the promises pledge's execpromises gave up go now, before the new
+    /// program runs (called once its path has passed the view).</summary>
+    internal static long ApplyExecPromises(Process* process)
+    {
+        ulong dropped = process->Sandbox.ExecDroppedPromises;
+        return dropped == 0 ? 0 : Narrow(process, Promises.All & ~(dropped | process->Sandbox.DroppedPromises));
+    }
+
+    /// <summary>Keeps only <paramref name="kept"/>: the filter narrowed to their groups.</summary>
+    private static long Narrow(Process* process, ulong kept)
+    {
+        ref SandboxState sandbox = ref process->Sandbox;
         // A pledged process is in a sandbox of its own for kill's check, even without rules.
         if (sandbox.Depth == 0 && sandbox.OpenLayer(out long error) == null) return error;
         SyscallFilterSpec spec = default;
@@ -179,6 +205,30 @@ internal static unsafe class SandboxCalls
     internal static long CheckNetwork(Process* process, uint action, uint address, ushort port)
     {
         SandboxLayers* layers = process->Sandbox.Layers;
-        return layers == null || layers->AllowsNetwork(action, address, port) ? 0 : -Errno.EACCES;
+        if (layers == null || layers->AllowsNetwork(action, address, port)) return 0;
+        byte* text = stackalloc byte[24];
+        int length = 0;
+        for (int shift = 24; shift >= 0; shift -= 8)
+        {
+            length += Decimal((address >> shift) & 0xFF, text + length);
+            text[length++] = shift == 0 ? (byte)':' : (byte)'.';
+        }
+
+        length += Decimal(port, text + length);
+        return Audit.Refused(process, action == NetActions.Bind ? "bind" : "connect", new ReadOnlySpan<byte>(text, length), -Errno.EACCES, "network rules");
+    }
+
+    private static int Decimal(uint value, byte* output)
+    {
+        byte* digits = stackalloc byte[10];
+        int count = 0;
+        do
+        {
+            digits[count++] = (byte)('0' + value % 10);
+            value /= 10;
+        }
+        while (value != 0);
+        for (int i = 0; i < count; i++) output[i] = digits[count - 1 - i];
+        return count;
     }
 }

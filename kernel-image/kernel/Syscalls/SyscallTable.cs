@@ -71,7 +71,7 @@ internal static unsafe partial class SyscallTable
         }
 
         Count++;
-        if (!Admits(process, number)) return -Errno.EPERM;
+        if (!Admits(process, number)) return Sandbox.Audit.Filtered(process, number);
         return number switch
         {
             Read => FileCalls.Read(process, a0, a1, a2),
