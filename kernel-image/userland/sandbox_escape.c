@@ -23,6 +23,7 @@
 #include <arpa/inet.h>
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/msg.h>
 #include <sys/resource.h>
@@ -84,6 +85,33 @@ static int read_equals(const char *path, const char *text)
 
 static void sleep_ms(long ms) { struct timespec t = { ms / 1000, (ms % 1000) * 1000000L }; nanosleep(&t, NULL); }
 
+/* Hostile arguments to the sandbox calls themselves: each refused, nothing changed. */
+static void bad_arguments(void)
+{
+    void *kernel = (void *)0xffff800000000000UL, *unmapped = (void *)0x1000;
+    struct aurora_netrule rule = { NET_CONNECT, inet_addr("127.0.0.1"), 33, 0, 1, 2, 0 };
+    denied("pledge(kernel pointer)", pledge_(kernel, NULL), EFAULT);
+    denied("pledge(NULL, unmapped)", pledge_(NULL, unmapped), EFAULT);
+    denied("unveil(unmapped, r)", unveil_(unmapped, "r"), EFAULT);
+    denied("unveil(path, unmapped)", unveil_("/tmp", unmapped), EFAULT);
+    denied("unveil(path, NULL)", unveil_("/tmp", NULL), EINVAL);
+    denied("unveil(NULL, r)", unveil_(NULL, "r"), EINVAL);
+    denied("unveil rights rz", unveil_("/tmp", "rz"), EINVAL);
+    denied("unveil rights too long", unveil_("/tmp", "rwxcrwxcrwxc"), EINVAL);
+    denied("netrule(unmapped)", syscall(AURORA_SYS_netrule, unmapped), EFAULT);
+    denied("netrule prefix 33", syscall(AURORA_SYS_netrule, &rule), EINVAL);
+    rule.prefix = 8; rule.first_port = 9; rule.last_port = 8;
+    denied("netrule ports backwards", syscall(AURORA_SYS_netrule, &rule), EINVAL);
+    rule.first_port = 1; rule.actions = 4;
+    denied("netrule unknown action", syscall(AURORA_SYS_netrule, &rule), EINVAL);
+    char longpath[300];
+    memset(longpath, 'a', sizeof longpath - 1);
+    longpath[0] = '/'; longpath[sizeof longpath - 1] = 0;
+    denied("unveil a path over 255 bytes", unveil_(longpath, "r"), ENAMETOOLONG);
+    /* None of these opened a layer: the process is still unrestricted. */
+    allowed("still unrestricted after refused calls", access("/etc/passwd", F_OK) == 0 || errno != ENOENT);
+}
+
 static int probe(void)
 {
     /* The program a sandbox execs is in the same sandbox. */
@@ -104,7 +132,8 @@ static void cleanup(void)
     static const char *const old[] = { "/tmp/sbx/box/ro/file", "/tmp/sbx/box/in.txt", "/tmp/sbx/box/out_link",
         "/tmp/sbx/box/rel_link", "/tmp/sbx/box/dir_link", "/tmp/sbx/outside/secret.txt", "/tmp/sbx/box/new.txt",
         "/tmp/sbx/box/moved.txt", "/tmp/sbx/box/inner_link", "/tmp/sbx/box/in2.txt", "/tmp/sbx/box/mine",
-        "/tmp/sbx/box/hard", "/tmp/sbx/box/stolen", "/tmp/sbx/outside/moved", NULL };
+        "/tmp/sbx/box/hard", "/tmp/sbx/box/stolen", "/tmp/sbx/outside/moved", "/tmp/sbx/box/dangling",
+        "/tmp/sbx/outside/created", NULL };
     for (int i = 0; old[i]; i++) unlink(old[i]);
     rmdir("/tmp/sbx/box/sub"); rmdir("/tmp/sbx/box/ro/d"); rmdir("/tmp/sbx/box/ro"); rmdir("/tmp/sbx/box");
     rmdir("/tmp/sbx/outside"); rmdir("/tmp/sbx");
@@ -121,6 +150,7 @@ static void setup(void)
     if (symlink("/tmp/sbx/outside/secret.txt", "/tmp/sbx/box/out_link") != 0) perror("symlink");
     if (symlink("../outside/secret.txt", "/tmp/sbx/box/rel_link") != 0) perror("symlink");
     if (symlink("/tmp/sbx/outside", "/tmp/sbx/box/dir_link") != 0) perror("symlink");
+    if (symlink("/tmp/sbx/outside/created", "/tmp/sbx/box/dangling") != 0) perror("symlink");
 }
 
 static void escapes_from_the_file_system(int outside_dir, int secret_fd)
@@ -131,6 +161,7 @@ static void escapes_from_the_file_system(int outside_dir, int secret_fd)
     denied("open planted absolute link", open("/tmp/sbx/box/out_link", O_RDONLY), ENOENT);
     denied("open planted relative link", open("/tmp/sbx/box/rel_link", O_RDONLY), ENOENT);
     denied("open through planted directory link", open("/tmp/sbx/box/dir_link/secret.txt", O_RDONLY), ENOENT);
+    denied("create through a planted dangling link", open("/tmp/sbx/box/dangling", O_WRONLY | O_CREAT, 0644), ENOENT);
     denied("openat from a directory opened before", openat(outside_dir, "secret.txt", O_RDONLY), ENOENT);
     denied("openat directory fd ..", openat(outside_dir, "../box/in.txt", O_RDONLY | O_NOFOLLOW), ENOENT);
     denied("fchdir to a directory opened before", fchdir(outside_dir), ENOENT);
@@ -297,6 +328,28 @@ static void exhaustion(void)
         allowed("fork bomb stays under RLIMIT_NPROC and cannot raise it", WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
 
+    pid_t hog = fork();
+    if (hog == 0) {
+        /* RLIMIT_AS: a mapping past it is ENOMEM (Linux enforces it too), brk stays. */
+        struct rlimit r = { 64 << 20, 64 << 20 };
+        int bad = setrlimit(RLIMIT_AS, &r) != 0;
+        void *big = mmap(NULL, 128 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        bad += !(big == MAP_FAILED && errno == ENOMEM);
+        void *small = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        bad += small == MAP_FAILED;
+        void *before = sbrk(0);
+        bad += !(sbrk(96 << 20) == (void *)-1 && sbrk(0) == before);
+        r.rlim_cur = r.rlim_max = 1ULL << 40;
+        int raised = setrlimit(RLIMIT_AS, &r);
+        bad += sandboxed ? !(raised == -1 && errno == EPERM) : 0;
+        if (bad) printf("RLIMIT_AS: %d wrong\n", bad);
+        _exit(bad);
+    }
+    int hog_status = 0;
+    waitpid(hog, &hog_status, 0);
+    attempts += 2;
+    allowed("memory stays under RLIMIT_AS and cannot raise it", WIFEXITED(hog_status) && WEXITSTATUS(hog_status) == 0);
+
     pid_t flood = fork();
     if (flood == 0) {
         struct rlimit r = { 16, 16 };
@@ -357,7 +410,9 @@ int main(int argc, char **argv)
 
     pid_t child = fork();
     if (child == 0) {
-        sandboxed = unveil_("/tmp/sbx/box", "rwc") == 0;
+        sandboxed = syscall(AURORA_SYS_pledge, NULL, NULL) == 0;
+        if (sandboxed) bad_arguments();
+        sandboxed = sandboxed && unveil_("/tmp/sbx/box", "rwc") == 0;
         if (!sandboxed) {
             printf("sandbox calls absent (errno %d): escape attempts not made\n", errno);
             allowed_actions(0);
@@ -368,6 +423,8 @@ int main(int argc, char **argv)
         bad += unveil_(self_path, "rx") != 0;
         bad += netrule_(NET_CONNECT | NET_BIND, "127.0.0.1", 32, 7000, 7001) != 0;
         bad += unveil_(NULL, NULL) != 0;
+        /* Before the pledge: a view alone must be enough to forbid mounting. */
+        denied("mount proc inside the view (unveil only)", mount("proc", "/tmp/sbx/box", "proc", 0, NULL), EPERM);
         bad += pledge_("stdio rpath wpath cpath fattr proc exec inet ipc", NULL) != 0;
         allowed("enter the sandbox", bad == 0);
         /* A working directory from before the sandbox, outside it. */
@@ -391,6 +448,7 @@ int main(int argc, char **argv)
     allowed("the secret is intact", read_equals("/tmp/sbx/outside/secret.txt", "secret\n"));
     struct stat st;
     allowed("nothing moved out", stat("/tmp/sbx/outside/moved", &st) == -1 && errno == ENOENT);
+    allowed("nothing created outside", stat("/tmp/sbx/outside/created", &st) == -1 && errno == ENOENT);
     allowed("nothing moved in", stat("/tmp/sbx/box/stolen", &st) == -1 && errno == ENOENT);
     allowed("no link planted", lstat("/tmp/sbx/box/mine", &st) == -1 && lstat("/tmp/sbx/box/hard", &st) == -1);
     allowed("the planted link was not moved", lstat("/tmp/sbx/box/out_link", &st) == 0);

@@ -90,6 +90,34 @@ internal unsafe partial struct Process
     /// fix it: the hint when it is free, else the first gap from the mapping cursor up (then from
     /// the bottom of the mapping window); one unmapped guard page is left after each. 0 when
     /// nothing fits.</summary>
+    /// <summary>RLIMIT_AS (Linux's may_expand_vm): whether [start, end) may be added to the
+    /// process's regions, the part already mapped there not counted twice (MAP_FIXED over
+    /// a mapping). Under the address-space lock.</summary>
+    internal static bool FitsAddressSpaceLimit(Process* process, ulong start, ulong end)
+    {
+        ulong limit = ResourceLimits.SoftLimit(process->CapsHandle, ResourceLimits.AddressSpace);
+        if (limit == ResourceLimits.Infinity) return true;
+        ulong total = end - start;
+        for (int i = 0; i < process->Regions.Count; i++)
+        {
+            ref Region region = ref process->Regions[i];
+            ulong overlapStart = region.Start > start ? region.Start : start, overlapEnd = region.End < end ? region.End : end;
+            total += region.Length - (overlapEnd > overlapStart ? overlapEnd - overlapStart : 0);
+        }
+
+        return total <= limit;
+    }
+
+    /// <summary>RLIMIT_AS for mremap's growth by <paramref name="extra"/> bytes.</summary>
+    internal static bool FitsAddressSpaceLimit(Process* process, ulong extra)
+    {
+        ulong limit = ResourceLimits.SoftLimit(process->CapsHandle, ResourceLimits.AddressSpace);
+        if (limit == ResourceLimits.Infinity) return true;
+        ulong total = extra;
+        for (int i = 0; i < process->Regions.Count; i++) total += process->Regions[i].Length;
+        return total <= limit;
+    }
+
     internal static ulong ChooseMappingAddress(Process* process, ulong hint, ulong size)
     {
         const ulong Page = UserMemory.PageSize;

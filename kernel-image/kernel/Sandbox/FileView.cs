@@ -31,11 +31,12 @@ internal static unsafe class FileView
     {
         ref SandboxState sandbox = ref process->Sandbox;
         if (!sandbox.IsRestricted) return 0;
+        if ((access & PathAccess.Mount) != 0) return Audit.Refused(process, "mount", path, -Syscalls.Errno.EPERM, "sandboxes do not mount");
         ulong promises = SandboxState.PromisesFor(access);
         if (promises == 0 && (access & ~PathAccess.NoFollow) == PathAccess.Look) promises = Promises.Rpath;
         if (!sandbox.Holds(promises)) return Audit.Refused(process, "path", path, -Syscalls.Errno.EPERM, "promises");
         SandboxLayers* layers = sandbox.Layers;
-        if (layers == null) return 0;
+        if (layers == null || !layers->Handles(SandboxLayer.HandlesPaths)) return 0;
         byte* real = PathResolver.AllocateBuffer();
         if (real == null) return -Syscalls.Errno.ENOMEM;
         long length = RealPath(layers, path, (access & PathAccess.NoFollow) == 0, new Span<byte>(real, PathResolver.BufferSize));

@@ -108,6 +108,13 @@ internal unsafe struct SandboxLayers
         if (last) KernelMemory.Free(block);
     }
 
+    /// <summary>Whether any layer restricts <paramref name="what"/> (SandboxLayer.HandlesPaths, HandlesNetwork).</summary>
+    public bool Handles(int what)
+    {
+        for (int l = 0; l < Count; l++) if ((Layer(l)->Flags & what) != 0) return true;
+        return false;
+    }
+
     /// <summary>
     /// The view's answer for <paramref name="path"/> (canonical, absolute) and the rights
     /// <paramref name="needed"/> (0: any right, a lookup such as stat): 0, -ENOENT when a layer

@@ -20,6 +20,9 @@ internal enum PathAccess
     Device = 32,
     /// <summary>The last component is not followed when it is a symbolic link.</summary>
     NoFollow = 64,
+    /// <summary>mount and umount2: never from a sandbox (a proc or tmpfs mounted inside the
+    /// view would show what the view hides, or hide what it shows).</summary>
+    Mount = 128,
 }
 
 /// <summary>

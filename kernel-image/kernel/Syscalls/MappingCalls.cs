@@ -54,6 +54,7 @@ internal static unsafe class MappingCalls
         if (checkedEnd < 0) return checkedEnd;
         Region region = process->Regions[process->Regions.IndexOf(old)];
         if ((region.Access & RegionAccess.Write) != 0 && newLength > Memory.KernelMemory.Frames.TotalBytes) return -Errno.ENOMEM;
+        if (!Process.FitsAddressSpaceLimit(process, newLength - oldLength)) return -Errno.ENOMEM; // RLIMIT_AS
         ulong end = old + oldLength;
         ulong grownEnd = old + newLength;
         if ((ulong)checkedEnd == end && newLength <= UserMemory.UserLimit - old && !process->Regions.Overlaps(end, grownEnd))

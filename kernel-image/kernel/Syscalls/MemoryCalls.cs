@@ -40,6 +40,7 @@ internal static unsafe class MemoryCalls
         if (wantedEnd > mappedEnd)
         {
             if (process->Regions.Overlaps(mappedEnd, wantedEnd)) return (long)current;
+            if (!Process.FitsAddressSpaceLimit(process, mappedEnd, wantedEnd)) return (long)current; // RLIMIT_AS
             if (!ReplaceBreakRegion(process, start, mappedEnd, wantedEnd)) return (long)current;
         }
         else if (wantedEnd < mappedEnd)
@@ -125,6 +126,7 @@ internal static unsafe class MemoryCalls
             if (start == 0) return -Errno.ENOMEM;
         }
 
+        if (!Process.FitsAddressSpaceLimit(process, start, start + size)) return -Errno.ENOMEM;
         var region = new Region(start, start + size, Process.AccessFromProt(protection), AllAccess, RegionKind.Anonymous);
         if (file != null)
         {

@@ -1,9 +1,9 @@
-/* Checks the agent runtime (agent.c, docs/agents.md) from outside: malformed policies are
+/* Checks the agent runtime (sandbox_agent.c, docs/agents.md) from outside: malformed policies are
  * refused with the line named, and (where the kernel has the sandbox calls) a program run
  * under a policy sees exactly the policy: its view, its promises, its limits, no network.
  * The agent and this program sit in the same directory (/bin in the test image). On Linux,
  * which has no calls 1014-1016, only the policy checks run; it prints "0 wrong" there too.
- * Run as "agent_check.elf inside" it is the program the agent starts. */
+ * Run as "sandbox_agent_check.elf inside" it is the program the agent starts. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -81,9 +81,9 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IONBF, 0);
     if (argc > 1 && strcmp(argv[1], "inside") == 0) return inside();
     long n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) strcpy(self, "/bin/agent_check.elf");
+    if (n <= 0) strcpy(self, "/bin/sandbox_agent_check.elf");
     snprintf(dir, sizeof dir, "%s", self);
-    snprintf(agent, sizeof agent, "%s/agent.elf", dirname(dir));
+    snprintf(agent, sizeof agent, "%s/sandbox_agent.elf", dirname(dir));
 
     expect_refused("# fine\npromises stdio bogus\n", ":2: unknown promise: bogus");
     expect_refused("path relative r\n", ":1: the path must be absolute");
