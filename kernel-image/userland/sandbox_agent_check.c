@@ -136,6 +136,26 @@ int main(int argc, char **argv)
         write_file("/tmp/agent-hello.policy", policy);
         status = run((char *[]){ agent, "/tmp/agent-hello.policy", hello, NULL }, err, sizeof err);
         if (!(WIFEXITED(status) && WEXITSTATUS(status) == 42)) { wrong++; printf("WRONG hello under a policy: status %#x, \"%s\"\n", status, err); }
+        /* The reference image's sample: busybox's shell under the sample policy's promises
+           (builtins only: the test image has no applet links in /bin). */
+        char busybox[256];
+        snprintf(busybox, sizeof busybox, "%s/busybox.elf", dirname(strcpy(dir, self)));
+        if (access(busybox, X_OK) == 0) {
+            snprintf(policy, sizeof policy,
+                     "promises stdio rpath wpath cpath fattr proc exec tty\npath %s rx\npath /tmp/agentwork rwc\n"
+                     "workdir /tmp/agentwork\nnet none\nlimit nproc 16\n", busybox);
+            write_file("/tmp/agent-shell.policy", policy);
+            status = run((char *[]){ agent, "/tmp/agent-shell.policy", busybox, "sh", "-c",
+                                     "echo notes > notes.txt && read line < notes.txt && echo $line >&2 && read x < /etc/passwd",
+                                     NULL }, err, sizeof err);
+            if (!(WIFEXITED(status) && WEXITSTATUS(status) == 1 && strstr(err, "notes\n") &&
+                  strstr(err, "can't open /etc/passwd: no such file"))) {
+                wrong++;
+                printf("WRONG busybox sh under the sample policy: expected exit 1, notes, and /etc/passwd hidden; got %#x, \"%s\"\n", status, err);
+            }
+            unlink("/tmp/agentwork/notes.txt");
+            unlink("/tmp/agent-shell.policy");
+        }
         unlink("/tmp/agentwork/made-inside");
         unlink("/tmp/agentwork/data");
         rmdir("/tmp/agentwork");
