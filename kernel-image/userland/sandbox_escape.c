@@ -135,7 +135,8 @@ static void cleanup(void)
         "/tmp/sbx/box/hard", "/tmp/sbx/box/stolen", "/tmp/sbx/outside/moved", "/tmp/sbx/box/dangling",
         "/tmp/sbx/outside/created", NULL };
     for (int i = 0; old[i]; i++) unlink(old[i]);
-    rmdir("/tmp/sbx/box/sub"); rmdir("/tmp/sbx/box/ro/d"); rmdir("/tmp/sbx/box/ro"); rmdir("/tmp/sbx/box");
+    rmdir("/tmp/sbx/box/sub"); rmdir("/tmp/sbx/box/ro/d"); rmdir("/tmp/sbx/box/sub1"); rmdir("/tmp/sbx/box/sub2");
+    rmdir("/tmp/sbx/box/tmp"); unlink("/tmp/sbx/box/race"); rmdir("/tmp/sbx/box/ro"); rmdir("/tmp/sbx/box");
     rmdir("/tmp/sbx/outside"); rmdir("/tmp/sbx");
 }
 
@@ -202,6 +203,49 @@ static void escapes_from_the_file_system(int outside_dir, int secret_fd)
     allowed("seal the new layer", unveil_(NULL, NULL) == 0);
     /* A file descriptor opened before stays usable: descriptors are capabilities. */
     allowed("read a file descriptor opened before", pread(secret_fd, buffer, 7, 0) == 7 && memcmp(buffer, "secret\n", 7) == 0);
+}
+
+/* Renames racing with lookups: one child keeps trying to put a link that leads out at
+   box/race (planting it, moving the planted one there) and swapping box/sub1 and box/sub2,
+   while another keeps opening box/race/secret.txt and box/sub1/../../outside/secret.txt.
+   Bounded by time (1.5 s), not by a count, so it holds under load. */
+static void renames_racing_with_lookups(void)
+{
+    mkdir("/tmp/sbx/box/sub1", 0755);
+    mkdir("/tmp/sbx/box/sub2", 0755);
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    pid_t swapper = fork();
+    if (swapper == 0) {
+        int planted = 0;
+        do {
+            planted += symlink("/tmp/sbx/outside", "/tmp/sbx/box/race") == 0;
+            planted += rename("/tmp/sbx/box/dir_link", "/tmp/sbx/box/race") == 0;
+            rename("/tmp/sbx/box/sub1", "/tmp/sbx/box/tmp");
+            rename("/tmp/sbx/box/sub2", "/tmp/sbx/box/sub1");
+            rename("/tmp/sbx/box/tmp", "/tmp/sbx/box/sub2");
+            clock_gettime(CLOCK_MONOTONIC, &now);
+        } while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 < 1500);
+        _exit(planted > 250 ? 250 : planted);
+    }
+    int opened = 0, tries = 0;
+    do {
+        int fd = open("/tmp/sbx/box/race/secret.txt", O_RDONLY);
+        if (fd >= 0) { opened++; close(fd); }
+        fd = open("/tmp/sbx/box/sub1/../../outside/secret.txt", O_RDONLY);
+        if (fd >= 0) { opened++; close(fd); }
+        tries++;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    } while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 < 1500);
+    int status = 0;
+    waitpid(swapper, &status, 0);
+    attempts += 2;
+    allowed("no link planted while racing", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    printf("renames racing with lookups: %d lookups in 1.5 s\n", tries * 2);
+    if (opened) { wrong++; printf("WRONG renames racing with lookups: %d of %d opens reached the secret\n", opened, tries * 2); }
+    rmdir("/tmp/sbx/box/sub1");
+    rmdir("/tmp/sbx/box/sub2");
+    rmdir("/tmp/sbx/box/tmp");
 }
 
 static void escapes_by_promises(int shm_id, int msg_id)
@@ -429,6 +473,7 @@ int main(int argc, char **argv)
         allowed("enter the sandbox", bad == 0);
         /* A working directory from before the sandbox, outside it. */
         escapes_from_the_file_system(outside_dir, secret_fd);
+        renames_racing_with_lookups();
         escapes_by_promises(shm_id, msg_id);
         escapes_by_signals(parent, victim);
         escapes_over_the_network();
