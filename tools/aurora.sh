@@ -364,6 +364,9 @@ stage_reference_root() { # $1 = directory to fill, rest = programs for /usr/libe
     ln -sf /bin/busybox "$root/$applet"
   done < <(/bin/busybox --list-full)
   for program in "$@"; do install -m 755 "$program" "$root/usr/libexec/aurora/"; done
+  # The agent runtime (docs/agents.md) as /bin/agent; its sample policy and agent are in /etc/agent.
+  for program in "$@"; do [ "$(basename "$program")" = sandbox_agent.elf ] && install -m 755 "$program" "$root/bin/agent"; done
+  return 0
 }
 
 # The test image's initramfs: the same text files, no busybox (its programs stay in /bin as

@@ -187,4 +187,17 @@ internal static unsafe class AttackTests
     /// <summary>Finding 2: mprotect on a copy-on-write page or a read-only attachment cannot
     /// make another process's data writable.</summary>
     internal static void MprotectRespectsCowAndReadOnlyAttachments() => RunAndCheck("attack_mprotect.elf");
+
+    /// <summary>Issue 15's escape suite (userland/sandbox_escape.c, docs/agents.md): a process
+    /// under unveil, netrule and pledge tries at least 40 ways out — "..", planted and new
+    /// links, directory descriptors from before, /proc and /dev, renames and hard links, exec
+    /// outside the view, mount, SysV keys and guessed ids, forged tokens, taking promises back,
+    /// TIOCSTI, signals and prlimit64 to processes outside, other hosts and ports, a fork bomb
+    /// and a descriptor flood past their limits — each refused with its documented errno, while
+    /// what the policy allows works, and a program it execs is still inside.</summary>
+    internal static void SandboxEscapesAreDenied()
+    {
+        RunAndCheck("sandbox_escape.elf");
+        Check(ProcessTests.OutputHas("0 wrong"), "an escape attempt succeeded or an allowed action failed (see the WRONG lines)");
+    }
 }

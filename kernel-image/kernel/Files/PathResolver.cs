@@ -32,22 +32,29 @@ internal static unsafe class PathResolver
     /// <paramref name="buffer"/> (<see cref="BufferSize"/> bytes) as an absolute path, starting
     /// where <paramref name="directory"/> says. Its length, or -errno (EFAULT, ENAMETOOLONG,
     /// ENOENT for an empty path, EBADF, ENOTDIR); 0 for an empty path when
-    /// <paramref name="emptyAllowed"/> (AT_EMPTY_PATH: the caller uses dirfd itself).</summary>
-    internal static long Resolve(Process* process, long directory, ulong userPath, byte* buffer, bool emptyAllowed = false)
+    /// <paramref name="emptyAllowed"/> (AT_EMPTY_PATH: the caller uses dirfd itself). A
+    /// sandboxed process's path must then pass its view and promises for
+    /// <paramref name="access"/> (Sandbox/FileView.cs: ENOENT, EACCES, EPERM).</summary>
+    internal static long Resolve(Process* process, long directory, ulong userPath, byte* buffer, Sandbox.PathAccess access, bool emptyAllowed = false)
     {
         long length = UserMemory.CopyString(process->Space, userPath, new Span<byte>(buffer, BufferSize));
         if (length < 0) return length;
         if (length == 0) return emptyAllowed ? 0 : -Syscalls.Errno.ENOENT;
-        if (buffer[0] == (byte)'/') return length;
-        long error = StartOf(process, directory, out ReadOnlySpan<byte> start);
-        if (error != 0) return error;
-        // "/" + "a" is "/a"; "/tmp" + "a" is "/tmp/a".
-        int prefix = start.Length == 1 ? 1 : start.Length + 1;
-        if (prefix + length > VfsLimits.MaxPathLength) return -Syscalls.Errno.ENAMETOOLONG;
-        new Span<byte>(buffer, (int)length).CopyTo(new Span<byte>(buffer + prefix, (int)length));
-        start.CopyTo(new Span<byte>(buffer, start.Length));
-        buffer[prefix - 1] = (byte)'/';
-        return prefix + length;
+        if (buffer[0] != (byte)'/')
+        {
+            long error = StartOf(process, directory, out ReadOnlySpan<byte> start);
+            if (error != 0) return error;
+            // "/" + "a" is "/a"; "/tmp" + "a" is "/tmp/a".
+            int prefix = start.Length == 1 ? 1 : start.Length + 1;
+            if (prefix + length > VfsLimits.MaxPathLength) return -Syscalls.Errno.ENAMETOOLONG;
+            new Span<byte>(buffer, (int)length).CopyTo(new Span<byte>(buffer + prefix, (int)length));
+            start.CopyTo(new Span<byte>(buffer, start.Length));
+            buffer[prefix - 1] = (byte)'/';
+            length += prefix;
+        }
+
+        long denied = Sandbox.FileView.Check(process, new ReadOnlySpan<byte>(buffer, (int)length), access);
+        return denied != 0 ? denied : length;
     }
 
     /// <summary>The absolute path relative paths start from: the working directory or dirfd's.</summary>
@@ -182,11 +189,11 @@ internal static unsafe class PathResolver
 
     /// <summary>Copies a user path into <paramref name="buffer"/> (at least
     /// <see cref="BufferSize"/> bytes) as an absolute path, relative paths from
-    /// the working directory; its length, or -errno. (execve's path.)</summary>
+    /// the working directory; its length, or -errno. (execve's path: the view's x right.)</summary>
     internal static long CopyAbsolute(Process* process, ulong userPath, System.Span<byte> buffer)
     {
         if (buffer.Length < BufferSize) return -Syscalls.Errno.ENAMETOOLONG;
-        fixed (byte* bytes = buffer) return Resolve(process, AtFdcwd, userPath, bytes);
+        fixed (byte* bytes = buffer) return Resolve(process, AtFdcwd, userPath, bytes, Sandbox.PathAccess.Execute);
     }
 }
 

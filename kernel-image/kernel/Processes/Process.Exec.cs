@@ -22,6 +22,9 @@ internal unsafe partial struct Process
         byte* path = stackalloc byte[VfsLimits.MaxPathLength + 2];
         long pathLength = Files.PathResolver.CopyAbsolute(process, userPath, new Span<byte>(path, VfsLimits.MaxPathLength + 2));
         if (pathLength < 0) return pathLength;
+        process->Sandbox.Seal(); // the new program cannot add to a layer the old one opened
+        long narrowed = Syscalls.SandboxCalls.ApplyExecPromises(process); // pledge's execpromises
+        if (narrowed < 0) return narrowed;
 
         byte* strings = (byte*)KernelMemory.Allocate(ExecStringBytes);
         if (strings == null) return -Syscalls.Errno.ENOMEM;

@@ -110,6 +110,7 @@ internal unsafe partial struct Process
         child->Break = parent->Break;
         child->MappingCursor = parent->MappingCursor;
         child->AmbientIpcDenied = parent->AmbientIpcDenied;
+        child->Sandbox.InheritFrom(ref parent->Sandbox);
         child->ForkContext = context;
         // Signal dispositions and the mask are inherited; pending signals are not.
         for (int i = 0; i < SignalCount; i++)

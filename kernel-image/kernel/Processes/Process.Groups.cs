@@ -152,8 +152,9 @@ internal unsafe partial struct Process
 
     /// <summary>kill(pid, sig) as Linux's kill_something_info: pid &gt; 0 one process, 0 the
     /// caller's group, -1 every process but pid 1 and the caller, &lt; -1 the group -pid.
-    /// ESRCH when no process matched; signal 0 only checks. (Every process is root, so
-    /// EPERM never arises.)</summary>
+    /// ESRCH when no process matched; signal 0 only checks. Every process is root, so EPERM
+    /// comes only from a sandbox: a sandboxed sender reaches only its own sandbox's processes
+    /// (Sandbox/SandboxState.MayReach); the others are skipped, EPERM when none was left.</summary>
     internal static long Kill(Process* sender, long pid, ulong signal)
     {
         if (signal > SignalCount) return -Syscalls.Errno.EINVAL;
@@ -164,7 +165,11 @@ internal unsafe partial struct Process
         if (target > 0)
         {
             Process* found = FindLocked(target);
-            if (found != null)
+            if (found != null && sender != null && !sender->Sandbox.MayReach(found->Sandbox))
+            {
+                result = Aurora.Kernel.Sandbox.Audit.Refused(sender, "signal to another sandbox", default, -Syscalls.Errno.EPERM, "domain");
+            }
+            else if (found != null)
             {
                 SendLocked(found, (int)signal, senderId);
                 result = 0;
@@ -177,6 +182,12 @@ internal unsafe partial struct Process
             {
                 if (p->Thread->State == ThreadState.Exited) continue;
                 if (target == -1 ? p->Id == 1 || p == sender : p->GroupId != group) continue;
+                if (sender != null && !sender->Sandbox.MayReach(p->Sandbox))
+                {
+                    if (result != 0) result = -Syscalls.Errno.EPERM;
+                    continue;
+                }
+
                 SendLocked(p, (int)signal, senderId);
                 result = 0;
             }

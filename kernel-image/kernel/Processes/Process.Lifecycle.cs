@@ -206,6 +206,7 @@ internal unsafe partial struct Process
         EndOtherThreads(process); // exit_group, a fatal signal: the whole group goes
         process->Descriptors.CloseAll(); // each object's close: files, sockets, the console
         process->WorkingDirectory.Release();
+        process->Sandbox.Release();
         ForgetCapabilities(process);
         DisarmTimers(process);
         // A session leader's end hangs up its controlling terminal (SIGHUP and SIGCONT to the

@@ -159,6 +159,10 @@ internal unsafe partial struct Process
     /// execve, never cleared.</summary>
     public bool AmbientIpcDenied;
 
+    /// <summary>Promises, filesystem view, network rules and domain (Sandbox/SandboxState.cs):
+    /// shared with the children by fork, sealed by execve, released at exit.</summary>
+    public Sandbox.SandboxState Sandbox;
+
     /// <summary>This process's SEM_UNDO adjustments (Ipc/SysvSemaphores.cs), applied at exit;
     /// a forked child starts without any, as on Linux.</summary>
     public void* SemaphoreUndo;

@@ -21,10 +21,11 @@ namespace Aurora.Kernel.Processes;
 /// RLIMIT_NPROC: fork fails with EAGAIN when the caller's account already has that many
 /// processes. RLIMIT_NOFILE: no descriptor of any kind at or above it (EMFILE: open, socket,
 /// accept, dup, fcntl F_DUPFD; dup2/dup3 to a number at or above it is EBADF); it cannot be raised
-/// above <see cref="DescriptorLimit"/> (EPERM, as Linux's nr_open). The others are stored and
-/// reported. Raising a hard limit needs privilege in Linux (CAP_SYS_RESOURCE); every Aurora
-/// process is root, so it is allowed; a sandbox denies setrlimit and prlimit64 (160, 302) with
-/// its syscall filter to keep a process inside its limits.</para>
+/// above <see cref="DescriptorLimit"/> (EPERM, as Linux's nr_open). RLIMIT_AS: mmap, brk and
+/// mremap that would take the regions past it fail (ENOMEM; brk keeps the old break;
+/// Process.AddressSpaceAllows). The others are stored and reported. Raising a hard limit
+/// needs privilege in Linux (CAP_SYS_RESOURCE); every Aurora process is root, so it is
+/// allowed, except in a sandbox (Syscalls/LimitCalls.cs: EPERM; docs/agents.md).</para>
 /// <para>Lock: the capability space's lock orders account reuse against its charges; the counts
 /// themselves change with interrupts off (one processor).</para>
 /// </remarks>

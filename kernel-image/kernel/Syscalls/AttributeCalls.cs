@@ -45,7 +45,7 @@ internal static unsafe class AttributeCalls
         if ((mode & ~7UL) != 0) return -Errno.EINVAL;
         if ((flags & ~(AtEaccess | AtSymlinkNofollow | AtEmptyPath)) != 0) return -Errno.EINVAL;
         NodeTarget target = default;
-        long result = target.Resolve(process, directory, userPath, (flags & AtEmptyPath) != 0);
+        long result = target.Resolve(process, directory, userPath, Sandbox.PathAccess.Look, (flags & AtEmptyPath) != 0);
         FileStatus status = default;
         bool readOnly = false;
         if (result == 0 && target.IsNodeless)
@@ -84,7 +84,7 @@ internal static unsafe class AttributeCalls
     internal static long ChmodAt(Process* process, long directory, ulong userPath, ulong mode)
     {
         NodeTarget target = default;
-        long result = target.Resolve(process, directory, userPath, emptyAllowed: false);
+        long result = target.Resolve(process, directory, userPath, Sandbox.PathAccess.Attributes, emptyAllowed: false);
         if (result == 0) result = Change(ref target, true, ModeChange(mode), killSetId: false);
         target.Dispose();
         return result;
@@ -116,7 +116,7 @@ internal static unsafe class AttributeCalls
     {
         if ((flags & ~(AtSymlinkNofollow | AtEmptyPath)) != 0) return -Errno.EINVAL;
         NodeTarget target = default;
-        long result = target.Resolve(process, directory, userPath, (flags & AtEmptyPath) != 0);
+        long result = target.Resolve(process, directory, userPath, Sandbox.PathAccess.Attributes, (flags & AtEmptyPath) != 0);
         if (result == 0) result = Change(ref target, (flags & AtSymlinkNofollow) == 0, OwnerChange(user, group), killSetId: true);
         target.Dispose();
         return result;
@@ -207,7 +207,7 @@ internal static unsafe class AttributeCalls
         else
         {
             result = (flags & ~(AtSymlinkNofollow | AtEmptyPath)) != 0 ? -Errno.EINVAL
-                : target.Resolve(process, directory, userPath, (flags & AtEmptyPath) != 0);
+                : target.Resolve(process, directory, userPath, Sandbox.PathAccess.Attributes, (flags & AtEmptyPath) != 0);
         }
 
         if (result == 0) result = SetTimes(ref target, (flags & AtSymlinkNofollow) == 0, given ? t : null);
@@ -250,7 +250,7 @@ internal static unsafe class AttributeCalls
     private static long SetTimesAt(Process* process, ulong userPath, long* times)
     {
         NodeTarget target = default;
-        long result = target.Resolve(process, PathResolver.AtFdcwd, userPath, emptyAllowed: false);
+        long result = target.Resolve(process, PathResolver.AtFdcwd, userPath, Sandbox.PathAccess.Attributes, emptyAllowed: false);
         if (result == 0) result = SetTimes(ref target, true, times);
         target.Dispose();
         return result;
@@ -318,7 +318,7 @@ internal static unsafe class AttributeCalls
     {
         if ((long)length < 0) return -Errno.EINVAL;
         NodeTarget target = default;
-        long result = target.Resolve(process, PathResolver.AtFdcwd, userPath, emptyAllowed: false);
+        long result = target.Resolve(process, PathResolver.AtFdcwd, userPath, Sandbox.PathAccess.Write, emptyAllowed: false);
         if (result == 0)
         {
             FileSystem.Lock();
@@ -343,7 +343,7 @@ internal static unsafe class AttributeCalls
     internal static long StatFs(Process* process, ulong userPath, ulong buffer)
     {
         NodeTarget target = default;
-        long result = target.Resolve(process, PathResolver.AtFdcwd, userPath, emptyAllowed: false);
+        long result = target.Resolve(process, PathResolver.AtFdcwd, userPath, Sandbox.PathAccess.Look, emptyAllowed: false);
         if (result == 0) result = StatFileSystem(process, ref target, buffer);
         target.Dispose();
         return result;

@@ -33,7 +33,7 @@ internal static unsafe class FileCalls
     {
         byte* path = PathResolver.AllocateBuffer();
         if (path == null) return -Errno.ENOMEM;
-        long result = PathResolver.Resolve(process, (int)directory, userPath, path);
+        long result = PathResolver.Resolve(process, (int)directory, userPath, path, OpenAccess(flags));
         // As Linux's do_sys_openat2: a free descriptor is found before the path is walked.
         if (result >= 0)
         {
@@ -50,6 +50,19 @@ internal static unsafe class FileCalls
         long fd = process->Descriptors.Install(description, 0, DescriptorLimit(process), ((int)flags & OpenFileDescription.CloseOnExec) != 0);
         if (fd < 0) OpenFileDescription.Release(description);
         return fd;
+    }
+
+    /// <summary>What open's flags ask of a sandbox (Sandbox/FileView.cs): the access mode, O_CREAT
+    /// (a new name), O_TRUNC (a write), O_NOFOLLOW; O_PATH only finds the node.</summary>
+    private static Sandbox.PathAccess OpenAccess(ulong flags)
+    {
+        const ulong Create = 0x40, Truncate = 0x200, NoFollow = 0x20000, PathOnly = 0x200000;
+        Sandbox.PathAccess access = (flags & NoFollow) != 0 ? Sandbox.PathAccess.NoFollow : Sandbox.PathAccess.Look;
+        if ((flags & PathOnly) != 0) return access;
+        access |= (flags & 3) switch { 0 => Sandbox.PathAccess.Read, 1 => Sandbox.PathAccess.Write, _ => Sandbox.PathAccess.Read | Sandbox.PathAccess.Write };
+        if ((flags & Create) != 0) access |= Sandbox.PathAccess.Create;
+        if ((flags & Truncate) != 0) access |= Sandbox.PathAccess.Write;
+        return access;
     }
 
     internal static long Close(Process* process, ulong descriptor) => process->Descriptors.Close((uint)descriptor);
@@ -109,6 +122,9 @@ internal static unsafe class FileCalls
         OpenFileDescription* description = process->Descriptors.Get((uint)descriptor);
         if (description == null) return -Errno.EBADF;
         if (description->Operations->Ioctl == null) return -Errno.ENOTTY;
+        // Without the tty promise a sandbox keeps only the requests that read (TIOCSTI, which
+        // types into a terminal, is the reason: docs/security.md).
+        if (!process->Sandbox.Holds(Sandbox.Promises.Tty) && !Sandbox.Promises.AllowsIoctlWithoutTty(request)) return -Errno.EPERM;
         return description->Operations->Ioctl(description, process, request, argument);
     }
 
@@ -137,7 +153,8 @@ internal static unsafe class FileCalls
         if ((flags & ~(AtEmptyPath | AtSymlinkNofollow | AtNoAutomount | AtStatxSyncType)) != 0) return -Errno.EINVAL;
         byte* path = PathResolver.AllocateBuffer();
         if (path == null) return -Errno.ENOMEM;
-        long length = PathResolver.Resolve(process, (int)directory, userPath, path, emptyAllowed: (flags & AtEmptyPath) != 0);
+        long length = PathResolver.Resolve(process, (int)directory, userPath, path,
+            (flags & AtSymlinkNofollow) != 0 ? Sandbox.PathAccess.NoFollow : Sandbox.PathAccess.Look, emptyAllowed: (flags & AtEmptyPath) != 0);
         long result = length;
         if (length == 0)
         {
@@ -213,12 +230,14 @@ internal static unsafe class FileCalls
         bool rename = operation == PathOperation.Rename || operation == PathOperation.RenameNoReplace;
         byte* other = rename ? PathResolver.AllocateBuffer() : null;
         long result = path == null || (rename && other == null) ? -Errno.ENOMEM
-            : PathResolver.Resolve(process, (int)directory, userPath, path);
+            : PathResolver.Resolve(process, (int)directory, userPath, path, Sandbox.PathAccess.Create | Sandbox.PathAccess.NoFollow);
         long otherLength = 0;
         if (result >= 0 && rename)
         {
-            otherLength = PathResolver.Resolve(process, (int)secondDirectory, secondPath, other);
+            otherLength = PathResolver.Resolve(process, (int)secondDirectory, secondPath, other, Sandbox.PathAccess.Create | Sandbox.PathAccess.NoFollow);
             if (otherLength < 0) result = otherLength;
+            // A sandbox may not move a link that leads out of its view (Sandbox/FileView.cs).
+            if (result >= 0) result = Sandbox.FileView.CheckExistingLink(process, new ReadOnlySpan<byte>(path, (int)result)) is long e && e < 0 ? e : result;
         }
 
         if (result >= 0)
@@ -341,7 +360,7 @@ internal static unsafe class FileCalls
     {
         byte* path = PathResolver.AllocateBuffer();
         if (path == null) return -Errno.ENOMEM;
-        long result = PathResolver.Resolve(process, PathResolver.AtFdcwd, userPath, path);
+        long result = PathResolver.Resolve(process, PathResolver.AtFdcwd, userPath, path, Sandbox.PathAccess.Look);
         if (result >= 0)
         {
             var full = new ReadOnlySpan<byte>(path, (int)result);
@@ -363,7 +382,9 @@ internal static unsafe class FileCalls
         OpenFileDescription* description = process->Descriptors.Get((uint)descriptor);
         if (description == null) return -Errno.EBADF;
         if (!VfsFile.TryGetDirectoryPath(description, out ReadOnlySpan<byte> path)) return -Errno.ENOTDIR;
-        return SetWorkingDirectory(process, path);
+        // A directory descriptor from before the sandbox (or received) names a path: the view judges it.
+        long denied = Sandbox.FileView.Check(process, path, Sandbox.PathAccess.Look);
+        return denied != 0 ? denied : SetWorkingDirectory(process, path);
     }
 
     /// <summary>The working directory becomes the real path of <paramref name="path"/>, a

@@ -38,19 +38,24 @@ internal static unsafe class LimitCalls
         bool flags = Process.LockTable();
         Process* target = pid == 0 ? process : pid < 0 ? null : Process.Find(pid);
         ulong* old = stackalloc ulong[2];
-        long result = target == null ? -Errno.ESRCH : Exchange(target->CapsHandle, resource, newLimit != 0 ? pair : null, old);
+        long result = target == null ? -Errno.ESRCH
+            : !process->Sandbox.MayReach(target->Sandbox) ? -Errno.EPERM
+            : Exchange(target->Sandbox, target->CapsHandle, resource, newLimit != 0 ? pair : null, old);
         Process.UnlockTable(flags);
         if (result != 0) return result;
         if (oldLimit != 0 && !UserMemory.CopyTo(process->Space, oldLimit, new ReadOnlySpan<byte>(old, 16))) return -Errno.EFAULT;
         return 0;
     }
 
-    /// <summary>The old pair into <paramref name="old"/>, then the new one set (when given).</summary>
-    private static long Exchange(int handle, ulong resource, ulong* newPair, ulong* old)
+    /// <summary>The old pair into <paramref name="old"/>, then the new one set (when given).
+    /// A sandboxed process never raises a hard limit (Linux's rule without CAP_SYS_RESOURCE), so
+    /// a sandbox's limits hold for everything it starts.</summary>
+    private static long Exchange(in Sandbox.SandboxState sandbox, int handle, ulong resource, ulong* newPair, ulong* old)
     {
         if (resource >= ResourceLimits.Count) return -Errno.EINVAL;
         old[0] = ResourceLimits.SoftLimit(handle, (int)resource);
         old[1] = ResourceLimits.HardLimit(handle, (int)resource);
+        if (newPair != null && sandbox.IsRestricted && newPair[1] > old[1] && newPair[0] <= newPair[1]) return -Errno.EPERM;
         return newPair != null ? ResourceLimits.Change(handle, (int)resource, newPair[0], newPair[1]) : 0;
     }
 
@@ -59,7 +64,7 @@ internal static unsafe class LimitCalls
     private static long Limit(Process* caller, Process* target, ulong resource, ulong* newPair, ulong oldLimit)
     {
         ulong* old = stackalloc ulong[2];
-        long changed = Exchange(target->CapsHandle, resource, newPair, old);
+        long changed = Exchange(target->Sandbox, target->CapsHandle, resource, newPair, old);
         if (changed != 0) return changed;
         if (oldLimit != 0 && !UserMemory.CopyTo(caller->Space, oldLimit, new ReadOnlySpan<byte>(old, 16))) return -Errno.EFAULT;
         return 0;

@@ -29,13 +29,16 @@ internal static unsafe class LinkCalls
         if ((flags & ~(AtSymlinkFollow | AtEmptyPath)) != 0) return -Errno.EINVAL;
         NodeTarget old = default;
         byte* target = PathResolver.AllocateBuffer();
-        long result = target == null ? -Errno.ENOMEM : old.Resolve(process, oldDirectory, oldPath, (flags & AtEmptyPath) != 0);
+        long result = target == null ? -Errno.ENOMEM : old.Resolve(process, oldDirectory, oldPath, Sandbox.PathAccess.Create | Sandbox.PathAccess.NoFollow, (flags & AtEmptyPath) != 0);
         long length = 0;
         if (result == 0)
         {
-            length = PathResolver.Resolve(process, (int)newDirectory, newPath, target);
+            length = PathResolver.Resolve(process, (int)newDirectory, newPath, target, Sandbox.PathAccess.Create | Sandbox.PathAccess.NoFollow);
             if (length < 0) result = length;
         }
+
+        // A sandbox may not give a link that leads out of its view a new name (Sandbox/FileView.cs).
+        if (result == 0 && old.Description == null) result = Sandbox.FileView.CheckExistingLink(process, old.Path);
 
         if (result == 0 && old.IsNodeless) result = -Errno.EXDEV;
         if (result == 0)
@@ -80,8 +83,15 @@ internal static unsafe class LinkCalls
         long length = 0;
         if (result > 0)
         {
-            length = PathResolver.Resolve(process, (int)directory, linkPath, path);
+            length = PathResolver.Resolve(process, (int)directory, linkPath, path, Sandbox.PathAccess.Create | Sandbox.PathAccess.NoFollow);
             if (length < 0) result = length;
+        }
+
+        // A sandbox's links lead inside its view (Sandbox/FileView.cs).
+        if (result > 0)
+        {
+            long outside = Sandbox.FileView.CheckLinkTarget(process, new ReadOnlySpan<byte>(path, (int)length), new ReadOnlySpan<byte>(target, (int)result));
+            if (outside < 0) result = outside;
         }
 
         if (result > 0)
@@ -110,7 +120,7 @@ internal static unsafe class LinkCalls
         if (type != 0 && !FileMode.IsSpecialOrRegular(type)) return -Errno.EINVAL;
         byte* path = PathResolver.AllocateBuffer();
         if (path == null) return -Errno.ENOMEM;
-        long result = PathResolver.Resolve(process, (int)directory, userPath, path);
+        long result = PathResolver.Resolve(process, (int)directory, userPath, path, Sandbox.PathAccess.Device | Sandbox.PathAccess.NoFollow);
         if (result >= 0)
         {
             uint bits = (uint)mode & FileMode.PermissionMask & ~process->FileCreationMask;

@@ -40,7 +40,7 @@ internal static unsafe class MountCalls
         if (result == 0 && userType != 0) result = typeLength = CopyString(process, userType, type, StringSize);
         if (result >= 0 && userSource != 0) result = sourceLength = CopyString(process, userSource, source, StringSize);
         if (result >= 0 && userData != 0) result = dataLength = CopyString(process, userData, data, DataSize);
-        if (result >= 0) result = PathResolver.Resolve(process, PathResolver.AtFdcwd, userTarget, target);
+        if (result >= 0) result = PathResolver.Resolve(process, PathResolver.AtFdcwd, userTarget, target, Sandbox.PathAccess.Mount);
         if (result >= 0)
         {
             var where = new Span<byte>(target, (int)result);
@@ -174,7 +174,7 @@ internal static unsafe class MountCalls
         if ((flags & ~(MntForce | MntDetach | MntExpire | UmountNoFollow)) != 0) return -Errno.EINVAL;
         byte* target = PathResolver.AllocateBuffer();
         if (target == null) return -Errno.ENOMEM;
-        long result = PathResolver.Resolve(process, PathResolver.AtFdcwd, userTarget, target);
+        long result = PathResolver.Resolve(process, PathResolver.AtFdcwd, userTarget, target, Sandbox.PathAccess.Mount);
         if (result >= 0)
         {
             var path = new Span<byte>(target, (int)result);

@@ -24,12 +24,13 @@ internal unsafe struct NodeTarget
     /// <summary>Copies and resolves the path (or takes dirfd itself for an empty path when
     /// <paramref name="emptyAllowed"/>: AT_EMPTY_PATH, the working directory for AT_FDCWD).
     /// 0 or -errno (EFAULT, ENOENT, ENAMETOOLONG, EBADF, ENOTDIR, ENOMEM). Free with
-    /// <see cref="Dispose"/> whatever the result.</summary>
-    public long Resolve(Process* process, long directory, ulong userPath, bool emptyAllowed)
+    /// <see cref="Dispose"/> whatever the result. <paramref name="access"/>: what a sandbox's
+    /// view and promises must allow (Sandbox/FileView.cs).</summary>
+    public long Resolve(Process* process, long directory, ulong userPath, Sandbox.PathAccess access, bool emptyAllowed)
     {
         _path = PathResolver.AllocateBuffer();
         if (_path == null) return -Errno.ENOMEM;
-        long length = PathResolver.Resolve(process, (int)directory, userPath, _path, emptyAllowed);
+        long length = PathResolver.Resolve(process, (int)directory, userPath, _path, access, emptyAllowed);
         if (length < 0) return length;
         if (length > 0)
         {

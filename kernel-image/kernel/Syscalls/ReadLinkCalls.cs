@@ -25,7 +25,7 @@ internal static unsafe class ReadLinkCalls
         if (capacity <= 0) return -Errno.EINVAL;
         byte* path = PathResolver.AllocateBuffer();
         byte* target = PathResolver.AllocateBuffer();
-        long result = path == null || target == null ? -Errno.ENOMEM : PathResolver.Resolve(process, (int)directory, userPath, path);
+        long result = path == null || target == null ? -Errno.ENOMEM : PathResolver.Resolve(process, (int)directory, userPath, path, Sandbox.PathAccess.Look | Sandbox.PathAccess.NoFollow);
         if (result >= 0)
         {
             int room = Math.Min(capacity, PathResolver.BufferSize);

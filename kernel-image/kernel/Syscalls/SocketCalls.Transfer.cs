@@ -47,7 +47,7 @@ internal static unsafe partial class SocketCalls
         ushort port = 0;
         if (address != 0)
         {
-            long bad = ReadAddress(process, address, addressLength, out ip, out port);
+            long bad = ReadAddress(process, address, addressLength, out ip, out port, Sandbox.NetActions.Connect);
             if (bad != 0) return bad;
         }
 
@@ -285,7 +285,7 @@ internal static unsafe partial class SocketCalls
         ushort port = 0;
         if (header.Name != 0)
         {
-            long bad = ReadAddress(process, header.Name, (ulong)(uint)header.NameLength, out ip, out port);
+            long bad = ReadAddress(process, header.Name, (ulong)(uint)header.NameLength, out ip, out port, Sandbox.NetActions.Connect);
             if (bad != 0) return bad;
         }
 

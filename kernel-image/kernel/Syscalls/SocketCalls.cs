@@ -132,6 +132,7 @@ internal static unsafe partial class SocketCalls
         if (domain == AfUnix) return UnixCreate(process, type, protocol); // SocketCalls.UnixNames.cs
         if (!NetworkStack.IsUp) return -Errno.EAFNOSUPPORT; // no network card
         if (domain != AfInet) return -Errno.EAFNOSUPPORT;
+        if (!process->Sandbox.Holds(Sandbox.Promises.Inet)) return -Errno.EPERM; // pledge without inet
         int kind = (int)type & 0xF;
         if (kind != SockStream && kind != SockDgram) return -Errno.ESOCKTNOSUPPORT;
         if (protocol != 0 && protocol != (kind == SockStream ? 6UL : 17UL)) return -Errno.EPROTONOSUPPORT;
@@ -213,7 +214,9 @@ internal static unsafe partial class SocketCalls
         return 0;
     }
 
-    private static long ReadAddress(Process* process, ulong address, ulong length, out Ipv4Address ip, out ushort port)
+    /// <summary>A sockaddr_in from the user, and the sandbox's one network check (Sandbox:
+    /// EACCES when a rule of the process's does not allow <paramref name="action"/> there).</summary>
+    private static long ReadAddress(Process* process, ulong address, ulong length, out Ipv4Address ip, out ushort port, uint action)
     {
         ip = default;
         port = 0;
@@ -229,7 +232,7 @@ internal static unsafe partial class SocketCalls
         if (length < InetSize) return -Errno.EINVAL;
         port = (ushort)((sockaddr[2] << 8) | sockaddr[3]);
         ip = new Ipv4Address(sockaddr[4], sockaddr[5], sockaddr[6], sockaddr[7]);
-        return 0;
+        return SandboxCalls.CheckNetwork(process, action, ip.Value, port);
     }
 
     /// <summary>A sockaddr_in for the caller's buffer, cut to its length, and the full length
@@ -258,7 +261,7 @@ internal static unsafe partial class SocketCalls
         long error = Lookup(process, descriptor, out _, out SocketObject* socket);
         if (error != 0) return error;
         int handle = socket->Handle;
-        error = ReadAddress(process, address, length, out Ipv4Address ip, out ushort port);
+        error = ReadAddress(process, address, length, out Ipv4Address ip, out ushort port, Sandbox.NetActions.Bind);
         if (error != 0) return error;
         NetworkStack.Lock();
         NetError result = NetworkStack.Interface.Bind(handle, ip, port);
@@ -331,7 +334,7 @@ internal static unsafe partial class SocketCalls
         long error = Lookup(process, descriptor, out OpenFileDescription* description, out SocketObject* socket);
         if (error != 0) return error;
         int handle = socket->Handle;
-        error = ReadAddress(process, address, length, out Ipv4Address ip, out ushort port);
+        error = ReadAddress(process, address, length, out Ipv4Address ip, out ushort port, Sandbox.NetActions.Connect);
         if (error != 0) return error;
         NetworkStack.Lock();
         NetError result = NetworkStack.Interface.Connect(handle, ip, port, NetworkStack.NowMs);

@@ -12,7 +12,7 @@ namespace Aurora.Kernel.Syscalls;
 /// utimensat, truncate, statfs), LinkCalls (link, symlink, mknod), TransferCalls (sendfile),
 /// MemoryCalls (brk, mmap, munmap, mprotect), MappingCalls (mremap, msync, mincore, madvise), ProcessCalls (exit, arch_prctl) and
 /// SocketCalls (IPv4 TCP/UDP sockets), IpcCalls (token-named message queues and shared memory, Aurora's capability calls 1000-1005),
-/// LimitCalls (getrlimit, setrlimit, prlimit64),
+/// LimitCalls (getrlimit, setrlimit, prlimit64), SandboxCalls (pledge, unveil, netrule: Aurora's 1014-1016, docs/agents.md),
 /// PipeCalls (pipe, pipe2), TimeCalls (the clocks, sleeps, times), SystemCalls (uname, sysinfo, getrandom),
 /// CredentialCalls (the uid/gid calls), SchedulingCalls (priorities, affinity),
 /// Process.Timers.cs (alarm, itimers), Process.SignalWaits.cs (sigsuspend, sigtimedwait, sigaltstack),
@@ -74,7 +74,7 @@ internal static unsafe partial class SyscallTable
         }
 
         Count++;
-        if (!Admits(process, number)) return -Errno.EPERM;
+        if (!Admits(process, number)) return Sandbox.Audit.Filtered(process, number);
         return number switch
         {
             Read => FileCalls.Read(process, a0, a1, a2),
@@ -236,6 +236,9 @@ internal static unsafe partial class SyscallTable
             CapRelease => IpcCalls.Release(process, a0),
             CapToken => IpcCalls.ExportToken(process, a0, a1),
             SyscallFilter => IpcCalls.InstallFilter(process, a0),
+            Pledge => SandboxCalls.Pledge(process, a0, a1),
+            Unveil => SandboxCalls.Unveil(process, a0, a1),
+            Netrule => SandboxCalls.AddNetworkRule(process, a0),
             // resource is an unsigned int and pid a pid_t (int): the upper halves are ignored.
             Getrlimit => LimitCalls.Get(process, (uint)a0, a1),
             Setrlimit => LimitCalls.Set(process, (uint)a0, a1),
