@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -133,7 +134,8 @@ static void cleanup(void)
         "/tmp/sbx/box/rel_link", "/tmp/sbx/box/dir_link", "/tmp/sbx/outside/secret.txt", "/tmp/sbx/box/new.txt",
         "/tmp/sbx/box/moved.txt", "/tmp/sbx/box/inner_link", "/tmp/sbx/box/in2.txt", "/tmp/sbx/box/mine",
         "/tmp/sbx/box/hard", "/tmp/sbx/box/stolen", "/tmp/sbx/outside/moved", "/tmp/sbx/box/dangling",
-        "/tmp/sbx/outside/created", NULL };
+        "/tmp/sbx/outside/created", "/tmp/sbx/outside/srv.sock", "/tmp/sbx/outside/new.sock",
+        "/tmp/sbx/box/ok.sock", NULL };
     for (int i = 0; old[i]; i++) unlink(old[i]);
     rmdir("/tmp/sbx/box/sub"); rmdir("/tmp/sbx/box/ro/d"); rmdir("/tmp/sbx/box/sub1"); rmdir("/tmp/sbx/box/sub2");
     rmdir("/tmp/sbx/box/tmp"); unlink("/tmp/sbx/box/race"); rmdir("/tmp/sbx/box/ro"); rmdir("/tmp/sbx/box");
@@ -341,6 +343,24 @@ static void escapes_over_the_network(void)
     close(udp); close(other); close(tcp);
 }
 
+/* AF_UNIX names are paths: the view judges bind and connect as it judges open; a new AF_UNIX
+   socket needs the unix promise. `early` and `early2` were made before the pledge. */
+static void escapes_over_unix_sockets(int early, int early2)
+{
+    denied("AF_UNIX socket without the unix promise", socket(AF_UNIX, SOCK_STREAM, 0), EPERM);
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    strcpy(a.sun_path, "/tmp/sbx/outside/srv.sock");
+    denied("connect to a listener outside the view", connect(early, (struct sockaddr *)&a, sizeof a), ENOENT);
+    strcpy(a.sun_path, "/tmp/sbx/box/dir_link/srv.sock");
+    denied("connect through a planted link", connect(early, (struct sockaddr *)&a, sizeof a), ENOENT);
+    strcpy(a.sun_path, "/tmp/sbx/outside/new.sock");
+    denied("bind a name outside the view", bind(early, (struct sockaddr *)&a, sizeof a), ENOENT);
+    strcpy(a.sun_path, "/tmp/sbx/box/ok.sock");
+    allowed("bind a name inside the view", bind(early2, (struct sockaddr *)&a, sizeof a) == 0);
+    close(early);
+    close(early2);
+}
+
 /* Limits: a fork bomb and a descriptor flood stay inside, and cannot raise their limits. */
 static void exhaustion(void)
 {
@@ -448,6 +468,11 @@ int main(int argc, char **argv)
     int secret_fd = open("/tmp/sbx/outside/secret.txt", O_RDONLY);
     int shm_id = shmget(IPC_PRIVATE, 4096, 0600);
     int msg_id = msgget(IPC_PRIVATE, 0600);
+    /* A listener outside the view, for the AF_UNIX escapes. */
+    int listener = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un la = { .sun_family = AF_UNIX };
+    strcpy(la.sun_path, "/tmp/sbx/outside/srv.sock");
+    if (listener < 0 || bind(listener, (struct sockaddr *)&la, sizeof la) != 0 || listen(listener, 4) != 0) perror("unix listener");
     pid_t parent = getpid();
     pid_t victim = fork();
     if (victim == 0) { for (;;) pause(); }
@@ -463,6 +488,7 @@ int main(int argc, char **argv)
             exhaustion();
             _exit(wrong > 250 ? 250 : wrong);
         }
+        int early = socket(AF_UNIX, SOCK_STREAM, 0), early2 = socket(AF_UNIX, SOCK_STREAM, 0);
         int bad = unveil_("/tmp/sbx/box/ro", "r") != 0;
         bad += unveil_(self_path, "rx") != 0;
         bad += netrule_(NET_CONNECT | NET_BIND, "127.0.0.1", 32, 7000, 7001) != 0;
@@ -477,6 +503,7 @@ int main(int argc, char **argv)
         escapes_by_promises(shm_id, msg_id);
         escapes_by_signals(parent, victim);
         escapes_over_the_network();
+        escapes_over_unix_sockets(early, early2);
         allowed_actions(1);
         exhaustion();
         printf("%d escape attempts made\n", attempts);
@@ -501,6 +528,7 @@ int main(int argc, char **argv)
     msgctl(msg_id, IPC_RMID, NULL);
     close(outside_dir);
     close(secret_fd);
+    close(listener);
     chdir("/");
     cleanup();
     printf("%d wrong\n", wrong);

@@ -106,33 +106,41 @@ internal static unsafe partial class SocketCalls
         return 0;
     }
 
-    /// <summary>The absolute path of a path name, into a heap buffer the caller frees.</summary>
-    private static long AbsolutePath(Process* process, UnixName* name, out byte* buffer)
+    /// <summary>The absolute path of a path name, into a heap buffer the caller frees; a
+    /// sandboxed caller's file view judges it as every other path is judged (bind creates a
+    /// name, connect and sendto write to the socket: Sandbox/FileView.cs).</summary>
+    private static long AbsolutePath(Process* process, UnixName* name, out byte* buffer, Sandbox.PathAccess access)
     {
         buffer = PathResolver.AllocateBuffer();
         if (buffer == null) return -Errno.ENOMEM;
         int length = name->Length - 3; // family and the NUL
+        int total;
         if (name->Bytes[2] == (byte)'/')
         {
             for (int i = 0; i < length; i++) buffer[i] = name->Bytes[2 + i];
-            return length;
+            total = length;
+        }
+        else
+        {
+            long error = PathResolver.StartOf(process, PathResolver.AtFdcwd, out ReadOnlySpan<byte> start);
+            if (error != 0) return error;
+            int prefix = start.Length == 1 ? 1 : start.Length + 1;
+            if (prefix + length > PathResolver.BufferSize - 1) return -Errno.ENAMETOOLONG;
+            start.CopyTo(new Span<byte>(buffer, start.Length));
+            buffer[prefix - 1] = (byte)'/';
+            for (int i = 0; i < length; i++) buffer[prefix + i] = name->Bytes[2 + i];
+            total = prefix + length;
         }
 
-        long error = PathResolver.StartOf(process, PathResolver.AtFdcwd, out ReadOnlySpan<byte> start);
-        if (error != 0) return error;
-        int prefix = start.Length == 1 ? 1 : start.Length + 1;
-        if (prefix + length > PathResolver.BufferSize - 1) return -Errno.ENAMETOOLONG;
-        start.CopyTo(new Span<byte>(buffer, start.Length));
-        buffer[prefix - 1] = (byte)'/';
-        for (int i = 0; i < length; i++) buffer[prefix + i] = name->Bytes[2 + i];
-        return prefix + length;
+        long denied = Sandbox.FileView.Check(process, new ReadOnlySpan<byte>(buffer, total), access);
+        return denied < 0 ? denied : total;
     }
 
     /// <summary>The node a path name names: its device and inode, ENOENT (or another walk
     /// error) when missing, ECONNREFUSED when it is not a socket (Linux unix_find_bsd).</summary>
     private static long FindNode(Process* process, UnixName* name)
     {
-        long length = AbsolutePath(process, name, out byte* path);
+        long length = AbsolutePath(process, name, out byte* path, Sandbox.PathAccess.Write);
         if (length >= 0)
         {
             FileSystem.Lock();
@@ -214,7 +222,7 @@ internal static unsafe partial class SocketCalls
         if (name->IsPath)
         {
             // The node first (EADDRINUSE when anything is there), then its identity.
-            long pathLength = AbsolutePath(process, name, out byte* path);
+            long pathLength = AbsolutePath(process, name, out byte* path, Sandbox.PathAccess.Create);
             if (pathLength >= 0)
             {
                 uint mode = FileMode.Socket | (0x1FF & ~process->FileCreationMask);

@@ -129,7 +129,11 @@ internal static unsafe partial class SocketCalls
     {
         // As Linux's __sys_socket: flags beyond the type (low 4 bits) other than these are EINVAL first.
         if (((uint)type & ~0xFu & ~(uint)(SockNonblock | SockCloexec)) != 0) return -Errno.EINVAL;
-        if (domain == AfUnix) return UnixCreate(process, type, protocol); // SocketCalls.UnixNames.cs
+        if (domain == AfUnix)
+        {
+            if (!process->Sandbox.Holds(Sandbox.Promises.Unix)) return -Errno.EPERM; // pledge without unix
+            return UnixCreate(process, type, protocol); // SocketCalls.UnixNames.cs
+        }
         if (!NetworkStack.IsUp) return -Errno.EAFNOSUPPORT; // no network card
         if (domain != AfInet) return -Errno.EAFNOSUPPORT;
         if (!process->Sandbox.Holds(Sandbox.Promises.Inet)) return -Errno.EPERM; // pledge without inet
