@@ -28,8 +28,12 @@ public struct NetStatistics
     public ulong TcpSegmentsSent;
     public ulong TcpRetransmissionTimeouts;
     public ulong TcpResetsSent;
-    /// <summary>Segments whose data was dropped because it did not start at RCV.NXT.</summary>
+    /// <summary>Segments whose data did not start at RCV.NXT (held for reassembly when they fit).</summary>
     public ulong TcpOutOfOrder;
+    /// <summary>ACKs sent as a segment arrived (duplicate ACKs, hole fills, every second segment).</summary>
+    public ulong TcpAcksSentAtOnce;
+    /// <summary>Fast retransmits (three duplicate ACKs) and NewReno partial-ACK retransmissions.</summary>
+    public ulong TcpFastRetransmits;
     /// <summary>Segments outside the receive window (answered with an ACK).</summary>
     public ulong TcpUnacceptable;
     public ulong TcpListenOverflows;

@@ -13,7 +13,8 @@ public static class TcpFlags
     public const byte Urg = 0x20;
 }
 
-/// <summary>The fields of a TCP header to emit; <see cref="MaxSegmentSize"/> 0 means no option.</summary>
+/// <summary>The fields of a TCP header to emit; <see cref="MaxSegmentSize"/> 0 means no option,
+/// <see cref="WindowScale"/> is sent only with <see cref="OfferWindowScale"/> (SYNs, RFC 7323 §2.2).</summary>
 public struct TcpHeader
 {
     public ushort SourcePort;
@@ -23,14 +24,17 @@ public struct TcpHeader
     public byte Flags;
     public ushort Window;
     public ushort MaxSegmentSize;
+    public bool OfferWindowScale;
+    public byte WindowScale;
 
-    public readonly int Length => MaxSegmentSize != 0 ? TcpSegment.HeaderLength + 4 : TcpSegment.HeaderLength;
+    public readonly int Length => TcpSegment.HeaderLength + (MaxSegmentSize != 0 ? 4 : 0) + (OfferWindowScale ? 4 : 0);
 }
 
 /// <summary>
 /// A view over a TCP segment (RFC 9293 §3.1): data offset within the segment, checksum over the
-/// pseudo header, and options walked to find MSS (kind 2, RFC 9293 §3.7.1); other options are
-/// skipped by their length, an option running past the header is <see cref="WireError.Malformed"/>.
+/// pseudo header, and options walked to find MSS (kind 2, RFC 9293 §3.7.1) and the window scale
+/// (kind 3, RFC 7323 §2.2); other options are skipped by their length, an option running past the
+/// header or a known option of the wrong length is <see cref="WireError.Malformed"/>.
 /// </summary>
 public readonly ref struct TcpSegment
 {
@@ -39,12 +43,21 @@ public readonly ref struct TcpSegment
     public readonly ReadOnlySpan<byte> Bytes;
     /// <summary>The MSS option's value, 0 when the segment carries none.</summary>
     public readonly ushort MaxSegmentSize;
+    /// <summary>The segment carries a window scale option (meaningful on a SYN only).</summary>
+    public readonly bool HasWindowScale;
+    /// <summary>Its shift count, clamped to 14 (RFC 7323 §2.3: larger values are logged and taken as 14).</summary>
+    public readonly byte WindowScale;
 
-    private TcpSegment(ReadOnlySpan<byte> bytes, ushort mss)
+    private TcpSegment(ReadOnlySpan<byte> bytes, ushort mss, bool hasScale, byte scale)
     {
         Bytes = bytes;
         MaxSegmentSize = mss;
+        HasWindowScale = hasScale;
+        WindowScale = scale;
     }
+
+    /// <summary>The largest window shift RFC 7323 §2.3 allows.</summary>
+    public const int MaxWindowScale = 14;
 
     public static WireError TryParse(ReadOnlySpan<byte> segment, Ipv4Address source, Ipv4Address destination, out TcpSegment view)
     {
@@ -72,6 +85,8 @@ public readonly ref struct TcpSegment
         }
 
         ushort mss = 0;
+        bool hasScale = false;
+        byte scale = 0;
         int i = HeaderLength;
         while (i < dataOffset)
         {
@@ -107,11 +122,21 @@ public readonly ref struct TcpSegment
 
                 mss = NetworkOrder.ReadUInt16(segment, i + 2);
             }
+            else if (kind == 3)
+            {
+                if (length != 3)
+                {
+                    return WireError.Malformed;
+                }
+
+                hasScale = true;
+                scale = (byte)Math.Min((int)segment[i + 2], MaxWindowScale);
+            }
 
             i += length;
         }
 
-        view = new TcpSegment(segment, mss);
+        view = new TcpSegment(segment, mss, hasScale, scale);
         return WireError.None;
     }
 
@@ -154,6 +179,16 @@ public readonly ref struct TcpSegment
             buffer[20] = 2;
             buffer[21] = 4;
             NetworkOrder.WriteUInt16(buffer, 22, header.MaxSegmentSize);
+        }
+
+        if (header.OfferWindowScale)
+        {
+            // NOP, then kind 3 length 3 (RFC 7323 §2.2): the option stays 4-byte aligned.
+            int at = header.MaxSegmentSize != 0 ? 24 : 20;
+            buffer[at] = 1;
+            buffer[at + 1] = 3;
+            buffer[at + 2] = 3;
+            buffer[at + 3] = header.WindowScale;
         }
 
         int length = headerLength + payloadLength;
