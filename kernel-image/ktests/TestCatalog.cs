@@ -137,6 +137,7 @@ internal static unsafe class TestCatalog
         T("drivers.edu_msi_is_delivered_to_its_driver", &EduTests.MsiIsDeliveredToTheDriver),
         T("hostnet.tcp_and_udp_round_trips_with_the_host", &NetworkTests.TcpAndUdpRoundTripsWithTheHost),
         T("hostnet.socket_api_through_the_host", &NetworkTests.SocketApiThroughTheHost),
+        T("hostnet.bulk_transfer_with_the_host", &NetworkTests.BulkTransferWithTheHost),
         T("modsign.signed_module_verifies", &ModuleSignatureTests.SignedModuleVerifies),
         T("modsign.flipped_bit_is_rejected", &ModuleSignatureTests.FlippedBitIsRejected),
         T("modsign.truncated_module_is_rejected", &ModuleSignatureTests.TruncatedModuleIsRejected),

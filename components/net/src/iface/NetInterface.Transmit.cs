@@ -53,6 +53,7 @@ public unsafe partial struct NetInterface<TMemory>
     private void Transmit<TDevice>(ulong nowMs, ref TDevice device) where TDevice : struct, INetworkDevice
     {
         _now = nowMs;
+        _stats.ReassemblyFailures += (ulong)_fragments.Expire(ref _memory, nowMs);
         ResolveWaitingFrames(nowMs);
         if (!DrainQueue(ref device))
         {
@@ -112,6 +113,7 @@ public unsafe partial struct NetInterface<TMemory>
             }
         }
 
+        next = Math.Min(next, _fragments.NextExpiry);
         for (int i = 0; i < _queue.Capacity; i++)
         {
             if (_queue.Slots[i].State == FrameQueue.WaitingForArp)

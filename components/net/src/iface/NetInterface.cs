@@ -18,6 +18,7 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
     private SocketSlot* _sockets;
     private ArpCache _arp;
     private FrameQueue _queue;
+    private Ipv4Reassembly _fragments;
     private NetStatistics _stats;
     private ushort _nextEphemeral;
     private ushort _ipIdentification;
@@ -71,7 +72,8 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         _queue.Slots = (FrameQueue.Slot*)_memory.Allocate((nuint)(sizeof(FrameQueue.Slot) * c.TransmitQueueCapacity));
         _queue.Data = (byte*)_memory.Allocate((nuint)(EthernetFrame.MaximumLength * c.TransmitQueueCapacity));
         bool loopback = AllocateLoopback();
-        if (_sockets == null || _arp.Entries == null || _queue.Slots == null || _queue.Data == null || !loopback)
+        bool fragments = _fragments.Allocate(ref _memory);
+        if (_sockets == null || _arp.Entries == null || _queue.Slots == null || _queue.Data == null || !loopback || !fragments)
         {
             FreeTables();
             return NetError.NoMemory;
@@ -116,6 +118,7 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         _arp.Entries = null;
         _queue.Slots = null;
         _queue.Data = null;
+        _fragments.Release(ref _memory);
         FreeLoopback();
     }
 
@@ -265,13 +268,42 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
             return;
         }
 
-        switch (ip.Protocol)
+        if (ip.IsFragment)
+        {
+            _stats.FragmentsReceived++;
+            int slot = _fragments.Add(ref _memory, ip, now, out bool evicted);
+            if (evicted) _stats.ReassemblyFailures++;
+            if (slot == -2)
+            {
+                _stats.ReassemblyFailures++;
+                _stats.FramesDropped++;
+                return;
+            }
+
+            if (slot >= 0)
+            {
+                _stats.DatagramsReassembled++;
+                Deliver(ip.Protocol, _fragments.Payload(slot), source, destination, broadcast, linkBroadcast, now);
+                _fragments.Finish(ref _memory, slot);
+            }
+
+            return;
+        }
+
+        Deliver(ip.Protocol, ip.Payload, source, destination, broadcast, linkBroadcast, now);
+    }
+
+    /// <summary>An IPv4 payload, whole (one packet or a reassembled datagram), to its protocol.</summary>
+    private void Deliver(byte protocol, ReadOnlySpan<byte> payload, Ipv4Address source, Ipv4Address destination, bool broadcast,
+        bool linkBroadcast, ulong now)
+    {
+        switch (protocol)
         {
             case IpProtocol.Icmp:
-                ReceiveIcmp(ip.Payload, source, broadcast || linkBroadcast, now);
+                ReceiveIcmp(payload, source, broadcast || linkBroadcast, now);
                 break;
             case IpProtocol.Udp:
-                ReceiveUdp(ip.Payload, source, destination, now);
+                ReceiveUdp(payload, source, destination, now);
                 break;
             case IpProtocol.Tcp:
                 if (broadcast || linkBroadcast)
@@ -281,7 +313,7 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
                     return;
                 }
 
-                ReceiveTcp(ip.Payload, source, destination, now);
+                ReceiveTcp(payload, source, destination, now);
                 break;
             default:
                 DropNotForUs();

@@ -42,4 +42,9 @@ public struct NetStatistics
     /// <summary>Frames that went through the loopback ring, and those dropped because it was full.</summary>
     public ulong LoopbackFrames;
     public ulong LoopbackDropped;
+    /// <summary>IPv4 fragments received, datagrams completed from them, and datagrams given up
+    /// (timed out, replaced by a newer one, fragments that disagree, no memory).</summary>
+    public ulong FragmentsReceived;
+    public ulong DatagramsReassembled;
+    public ulong ReassemblyFailures;
 }
