@@ -89,6 +89,16 @@ internal static unsafe class NetworkTests
         Check(status == 0, "sockapi.elf failed");
     }
 
+    /// <summary>Connected UDP over the loopback interface (issue 13): connect sets the peer, a
+    /// datagram to a closed port comes back as ICMP port unreachable and the next recv fails
+    /// once with ECONNREFUSED; userland/udp_refused.c, which prints "0 wrong" on Linux too.</summary>
+    internal static void ConnectedUdpGetsConnectionRefused()
+    {
+        int status = ProcessTests.RunProgram("udp_refused.elf", checkMemory: false);
+        Check(ProcessTests.OutputHas("udp_refused: 0 wrong"), "udp_refused.elf found answers unlike Linux's");
+        Check(status == 0, "udp_refused.elf failed");
+    }
+
     /// <summary>Bulk TCP both ways with the host (issue 13): the host test (HostNetworkTests, or
     /// components/net/bench/qemu-throughput.py) listens on net-bulk-port=N and userland/netbulk.c
     /// moves net-bulk-bytes=M bytes down and up through QEMU's user network, every byte checked

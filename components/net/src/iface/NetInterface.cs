@@ -21,6 +21,13 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
     private Ipv4Reassembly _fragments;
     private NetStatistics _stats;
     private ushort _nextEphemeral;
+    /// <summary>ICMP error rate limit: tokens left and when they were last topped up.</summary>
+    private int _icmpErrorTokens;
+    private ulong _icmpErrorRefilledAt;
+    private const int IcmpErrorBurst = 50;
+    private const ulong IcmpErrorIntervalMs = 20;
+    private const byte IcmpTypeDestinationUnreachable = 3;
+    private const byte IcmpCodePortUnreachable = 3;
     private ushort _ipIdentification;
     private ulong _acceptCounter;
     private bool _initialized;
@@ -87,6 +94,7 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         _nextEphemeral = (ushort)(EphemeralFirst + (c.Seed % (EphemeralLast - EphemeralFirst + 1)));
         _ipIdentification = (ushort)(c.Seed >> 16);
         _stats = default;
+        _icmpErrorTokens = IcmpErrorBurst;
         _initialized = true;
         return NetError.None;
     }
@@ -283,19 +291,21 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
             if (slot >= 0)
             {
                 _stats.DatagramsReassembled++;
-                Deliver(ip.Protocol, _fragments.Payload(slot), source, destination, broadcast, linkBroadcast, now);
+                // No ICMP error quotes a reassembled datagram (its first header is gone).
+                Deliver(ip.Protocol, _fragments.Payload(slot), source, destination, broadcast, linkBroadcast, now, default);
                 _fragments.Finish(ref _memory, slot);
             }
 
             return;
         }
 
-        Deliver(ip.Protocol, ip.Payload, source, destination, broadcast, linkBroadcast, now);
+        Deliver(ip.Protocol, ip.Payload, source, destination, broadcast, linkBroadcast, now, ip.Bytes);
     }
 
-    /// <summary>An IPv4 payload, whole (one packet or a reassembled datagram), to its protocol.</summary>
+    /// <summary>An IPv4 payload, whole (one packet or a reassembled datagram), to its protocol;
+    /// <paramref name="datagram"/> is the packet it came in (header on) for an ICMP error to quote.</summary>
     private void Deliver(byte protocol, ReadOnlySpan<byte> payload, Ipv4Address source, Ipv4Address destination, bool broadcast,
-        bool linkBroadcast, ulong now)
+        bool linkBroadcast, ulong now, ReadOnlySpan<byte> datagram)
     {
         switch (protocol)
         {
@@ -303,7 +313,7 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
                 ReceiveIcmp(payload, source, broadcast || linkBroadcast, now);
                 break;
             case IpProtocol.Udp:
-                ReceiveUdp(payload, source, destination, now);
+                ReceiveUdp(payload, source, destination, now, datagram);
                 break;
             case IpProtocol.Tcp:
                 if (broadcast || linkBroadcast)
@@ -327,6 +337,12 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         if (error != WireError.None)
         {
             Drop(error);
+            return;
+        }
+
+        if (icmp.Type == IcmpTypeDestinationUnreachable)
+        {
+            ReceiveUnreachable(icmp.Code, icmp.Data);
             return;
         }
 

@@ -45,6 +45,9 @@ public struct NetStatistics
     /// <summary>IPv4 fragments received, datagrams completed from them, and datagrams given up
     /// (timed out, replaced by a newer one, fragments that disagree, no memory).</summary>
     public ulong FragmentsReceived;
+    /// <summary>ICMP port unreachables sent (rate limited), and ICMP errors given to a connected UDP socket.</summary>
+    public ulong IcmpErrorsSent;
+    public ulong IcmpErrorsDelivered;
     public ulong DatagramsReassembled;
     public ulong ReassemblyFailures;
 }

@@ -25,6 +25,11 @@ public unsafe partial struct NetInterface<TMemory>
             return NetError.BadHandle;
         }
 
+        if (s->Kind == SocketKind.Udp)
+        {
+            return ConnectUdp(s, handle, address, port);
+        }
+
         if (s->Kind != SocketKind.Tcp)
         {
             return NetError.NotSupported;
@@ -164,8 +169,9 @@ public unsafe partial struct NetInterface<TMemory>
 
         if (s->Kind == SocketKind.Udp)
         {
-            // UDP sockets have no peer to send to without an address (Linux: EDESTADDRREQ).
-            return -(long)NetError.DestinationAddressRequired;
+            // A UDP socket sends to its connected peer; without one there is nowhere (EDESTADDRREQ).
+            return s->Udp.RemotePort == 0 ? -(long)NetError.DestinationAddressRequired
+                : SendTo(handle, data, s->Udp.RemoteAddress, s->Udp.RemotePort, _now);
         }
 
         ref TcpSocket tcp = ref s->Tcp;

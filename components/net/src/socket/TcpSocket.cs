@@ -397,6 +397,12 @@ internal unsafe struct TcpSocket
 
         if (AckPending || WindowUpdateDue())
         {
+            // A pure ACK carries SND.MAX, not a SND.NXT pulled back by a timeout: the peer may
+            // already hold everything up to SND.MAX, and a sequence number below its RCV.NXT
+            // makes the segment unacceptable, ACK field and all (RFC 9293 §3.10.7.4). Two ends
+            // that both went back would then ignore each other's ACKs forever (Linux's
+            // tcp_acceptable_seq sends snd_nxt, which never goes back).
+            plan.Header.SequenceNumber = SndMax;
             return true;
         }
 
@@ -484,7 +490,7 @@ internal unsafe struct TcpSocket
         TcpHeader header = default;
         header.SourcePort = LocalPort;
         header.DestinationPort = RemotePort;
-        header.SequenceNumber = SndNxt;
+        header.SequenceNumber = SndMax; // as Plan's pure ACKs
         header.AcknowledgmentNumber = RcvNxt;
         header.Flags = TcpFlags.Ack;
         header.Window = WindowField(syn: false);
