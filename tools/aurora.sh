@@ -419,7 +419,7 @@ cmd_run() {
   # init= comes last: the rest of the kernel's command line is its program and arguments.
   [ -n "$init" ] && options="${options:+$options }init=$init"
   local args=(-M q35 -cpu max -m 256M -cdrom "$iso" -no-reboot -display none
-              -device isa-debug-exit,iobase=0xf4,iosize=0x04 -netdev user,id=net0 -device e1000,netdev=net0,romfile=)
+              -device isa-debug-exit,iobase=0xf4,iosize=0x04 -netdev user,id=net0 -device virtio-net-pci,netdev=net0,romfile=)
   [ $uefi = 1 ] && args+=(-bios "$(ovmf_code)")
   [ $gdb = 1 ] && { args+=(-s -S); say "QEMU waits for gdb: gdb artifacts/aurora.elf -ex 'target remote :1234'"; }
   # QEMU's option syntax: a comma in a value is written twice.

@@ -116,6 +116,8 @@ internal static unsafe class NetworkTests
         text[length++] = (byte)' ';
         for (int i = 0; i < bytes.Length && length < 64; i++) text[length++] = bytes[i];
         Check(WriteFile("/tmp/netbulk-peer"u8, line.Slice(0, length)), "could not write /tmp/netbulk-peer");
+        Log.Write("netbulk: through ");
+        Log.WriteLine(Net.NetworkStack.Device.Name);
         int status = ProcessTests.RunProgram("netbulk.elf", checkMemory: false);
         Check(ProcessTests.OutputHas("netbulk: 0 wrong"), "netbulk.elf saw a difference or a failed call");
         Check(status == 0, "netbulk.elf failed");

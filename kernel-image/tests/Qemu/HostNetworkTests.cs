@@ -77,8 +77,10 @@ public class HostNetworkTests
     /// LCG seeded with the length) and both sides compare FNV-1a digests, so a lost, duplicated
     /// or reordered byte anywhere fails. Throughput is measured by
     /// components/net/bench/qemu-throughput.py, not here.</summary>
-    [Fact]
-    public async Task GuestMovesBulkDataBothWaysWithTheHostExactly()
+    [Theory]
+    [InlineData("e1000")]
+    [InlineData("virtio-net-pci")]
+    public async Task GuestMovesBulkDataBothWaysWithTheHostExactly(string nic)
     {
         const int bytes = 4 * 1024 * 1024;
         byte[] expected = new byte[bytes];
@@ -124,12 +126,13 @@ public class HostNetworkTests
         });
 
         BootResult run = await Task.Run(() => QemuBoot.Boot(BootPath.GrubBios,
-            $"test=hostnet.bulk_transfer_with_the_host net-bulk-port={port} net-bulk-bytes={bytes}"));
+            $"test=hostnet.bulk_transfer_with_the_host net-bulk-port={port} net-bulk-bytes={bytes}", nic: nic));
         Task finished = await Task.WhenAny(server, Task.Delay(System.TimeSpan.FromSeconds(10)));
         Assert.True(finished == server, "the host never saw both connections:\n" + run);
         await server;
         Assert.Equal($"ok {Fnv(expected):x16}", downAnswer);
         Assert.Equal("exact", upResult);
+        Assert.True(run.Serial.Contains("netbulk: through " + (nic == "e1000" ? "e1000" : "virtio-net")), run.ToString());
         Assert.True(run.Serial.Contains("[test] hostnet.bulk_transfer_with_the_host ... PASS"), run.ToString());
         Assert.Equal(BootResult.TestsPassed, run.ExitCode);
     }
