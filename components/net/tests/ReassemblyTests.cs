@@ -22,6 +22,7 @@ internal sealed class RawPeer
     /// <summary>The stack's SYN-ACK, as parsed.</summary>
     public bool SynAckHadScale;
     public byte SynAckScale;
+    public bool SynAckHadSack;
     public uint ServerIss;
     public int Accepted = -1;
     private ushort _ipId;
@@ -29,12 +30,12 @@ internal sealed class RawPeer
     public RawPeer(Host host) => Host = host;
 
     public byte[] Segment(uint seq, uint ack, byte flags, ReadOnlySpan<byte> payload, ushort window = 65535,
-        bool offerScale = false, byte scale = 0, ushort mss = 0)
+        bool offerScale = false, byte scale = 0, ushort mss = 0, bool sack = false)
     {
         var header = new TcpHeader
         {
             SourcePort = Port, DestinationPort = 80, SequenceNumber = seq, AcknowledgmentNumber = ack, Flags = flags,
-            Window = window, MaxSegmentSize = mss, OfferWindowScale = offerScale, WindowScale = scale,
+            Window = window, MaxSegmentSize = mss, OfferWindowScale = offerScale, WindowScale = scale, SackPermitted = sack,
         };
         int tcpLength = header.Length + payload.Length;
         var frame = new byte[Math.Max(60, 34 + tcpLength)];
@@ -45,12 +46,16 @@ internal sealed class RawPeer
         return frame;
     }
 
+    /// <summary>SACK blocks of each reply, in the order of <see cref="Exchange"/>'s list.</summary>
+    public readonly List<List<(uint Start, uint End)>> Sacks = new();
+
     /// <summary>Gives one frame to the stack and polls it; returns the TCP segments it sent back
-    /// as (seq, ack, flags, window field, payload length).</summary>
+    /// as (seq, ack, flags, window field, payload length); their SACK blocks go to <see cref="Sacks"/>.</summary>
     public List<(uint Seq, uint Ack, byte Flags, ushort Window, int Length)> Exchange(byte[]? frame)
     {
         if (frame != null) Host.Iface.Receive(frame, Now);
         var replies = new List<(uint, uint, byte, ushort, int)>();
+        Sacks.Clear();
         foreach (byte[] f in Host.Poll(Now))
         {
             Assert.Equal(WireError.None, EthernetFrame.TryParse(f, out EthernetFrame eth));
@@ -62,8 +67,18 @@ internal sealed class RawPeer
             {
                 SynAckHadScale = tcp.HasWindowScale;
                 SynAckScale = tcp.WindowScale;
+                SynAckHadSack = tcp.SackPermitted;
                 ServerIss = tcp.SequenceNumber;
             }
+
+            var blocks = new List<(uint, uint)>();
+            for (int b = 0; b < tcp.SackBlockCount; b++)
+            {
+                tcp.SackBlock(b, out uint start, out uint end);
+                blocks.Add((start, end));
+            }
+
+            Sacks.Add(blocks);
 
             replies.Add((tcp.SequenceNumber, tcp.AcknowledgmentNumber, tcp.Flags, tcp.Window, tcp.Payload.Length));
         }
@@ -74,7 +89,7 @@ internal sealed class RawPeer
 
     /// <summary>ARP (so the stack knows our MAC), listener on port 80, SYN (with or without a
     /// window scale), the stack's SYN-ACK, our ACK, accept.</summary>
-    public void Handshake(bool offerScale, byte scale = 7)
+    public void Handshake(bool offerScale, byte scale = 7, bool sack = false)
     {
         var arp = new byte[60];
         EthernetFrame.Emit(arp, MacAddress.Broadcast, Mac, EtherType.Arp);
@@ -83,7 +98,7 @@ internal sealed class RawPeer
         int listener = Host.Iface.OpenTcp();
         Assert.Equal(NetError.None, Host.Iface.Bind(listener, Ipv4Address.Any, 80));
         Assert.Equal(NetError.None, Host.Iface.Listen(listener, 4));
-        var synAck = Exchange(Segment(Iss, 0, TcpFlags.Syn, default, offerScale: offerScale, scale: scale, mss: 1460));
+        var synAck = Exchange(Segment(Iss, 0, TcpFlags.Syn, default, offerScale: offerScale, scale: scale, mss: 1460, sack: sack));
         Assert.Contains(synAck, r => r.Flags == (TcpFlags.Syn | TcpFlags.Ack) && r.Ack == Iss + 1);
         Exchange(Segment(Iss + 1, ServerIss + 1, TcpFlags.Ack, default));
         Accepted = Host.Iface.Accept(listener, out _, out _);
@@ -117,8 +132,11 @@ public class ReassemblyTests
         {
             using Host host = BigReceiver(buffer);
             var peer = new RawPeer(host);
-            peer.Handshake(scale);
+            peer.Handshake(scale, sack: scale);
+            Assert.Equal(scale, peer.SynAckHadSack);
             var random = new Random(seed);
+            var sentBytes = new bool[buffer * 3 / 2];
+            int sackBlocksSeen = 0;
             byte[] model = new byte[buffer * 3 / 2];
             random.NextBytes(model);
             uint start = peer.Iss + 1;
@@ -138,15 +156,28 @@ public class ReassemblyTests
                     if (length > 0)
                     {
                         byte[] frame = peer.Segment(start + (uint)at, peer.ServerIss + 1, TcpFlags.Ack, model.AsSpan(at, length));
+                        Array.Fill(sentBytes, true, at, length);
                         for (int copy = random.Next(5) == 0 ? 2 : 1; copy > 0; copy--)
                         {
                             int before = acked;
                             var replies = peer.Exchange(frame);
-                            foreach (var r in replies)
+                            for (int k = 0; k < replies.Count; k++)
                             {
+                                var r = replies[k];
                                 int ack = (int)(r.Ack - start);
                                 Assert.True(ack >= before && ack <= model.Length, $"ACK {ack} went back from {before} or past the stream");
                                 acked = Math.Max(acked, ack);
+                                // RFC 2018: only with SACK permitted; blocks past the ACK, of bytes
+                                // really sent, the one holding this segment first.
+                                Assert.True(scale || peer.Sacks[k].Count == 0, "SACK blocks without SACK-permitted");
+                                sackBlocksSeen += peer.Sacks[k].Count;
+                                for (int b = 0; b < peer.Sacks[k].Count; b++)
+                                {
+                                    int s0 = (int)(peer.Sacks[k][b].Start - start), e0 = (int)(peer.Sacks[k][b].End - start);
+                                    Assert.True(s0 > ack && e0 > s0 && e0 <= model.Length, $"SACK block {s0}-{e0} with ACK {ack}");
+                                    Assert.True(Array.IndexOf(sentBytes, false, s0, e0 - s0) < 0, $"SACK block {s0}-{e0} covers bytes never sent");
+                                    Assert.True(b == 0 || !(s0 <= at && at < e0), $"the block holding the newest segment ({at}) is not first");
+                                }
                             }
 
                             if (at > before)
@@ -175,8 +206,9 @@ public class ReassemblyTests
             Assert.True(model.AsSpan().SequenceEqual(got), "the reassembled stream differs from the model");
             Assert.True(host.Iface.Statistics.TcpOutOfOrder > 0);
             Assert.Equal(scale, peer.SynAckHadScale);
+            Assert.Equal(scale, sackBlocksSeen > 0);
             _output.WriteLine($"seed {seed}: {rounds} rounds, {outOfOrderSent} out-of-order segments, " +
-                $"{host.Iface.Statistics.TcpAcksSentAtOnce} immediate ACKs");
+                $"{host.Iface.Statistics.TcpAcksSentAtOnce} immediate ACKs, {sackBlocksSeen} SACK blocks");
         }
         catch (Exception e) when (e is not SeedException)
         {

@@ -107,6 +107,11 @@ internal unsafe struct TcpSocket
     public byte RcvScale;
     public byte SndScale;
     public bool ScalingOn;
+    /// <summary>Both SYNs carried SACK-permitted (RFC 2018 §2): our ACKs then report the data
+    /// held past a hole. (As a sender this stack still repairs one hole per round trip.)</summary>
+    public bool SackOn;
+    /// <summary>Start of the out-of-order segment held last: its block goes first (RFC 2018 §4).</summary>
+    public uint LastHeld;
 
     /// <summary>Data held past RCV.NXT, its bytes in <see cref="Rx"/>'s free space.</summary>
     public TcpAssembler OutOfOrder;
@@ -174,6 +179,7 @@ internal unsafe struct TcpSocket
         RcvScale = ScaleFor(Rx.Capacity);
         SndScale = 0;
         ScalingOn = false;
+        SackOn = false;
         OutOfOrder.Clear();
         OutOfOrderFin = false;
         SegmentsUnacked = 0;
@@ -190,6 +196,7 @@ internal unsafe struct TcpSocket
     public void TakeSynOptions(in TcpSegment syn)
     {
         Mss = syn.MaxSegmentSize != 0 ? Math.Max(64, Math.Min((int)syn.MaxSegmentSize, LocalMss)) : DefaultMss;
+        SackOn = syn.SackPermitted && (State == TcpState.SynReceived || State == TcpState.SynSent);
         if (syn.HasWindowScale && (State == TcpState.SynReceived || State == TcpState.SynSent))
         {
             ScalingOn = true;
@@ -314,6 +321,7 @@ internal unsafe struct TcpSocket
                 // Offer our shift on a SYN; answer with it only when the peer offered one.
                 plan.Header.OfferWindowScale = State == TcpState.SynSent || ScalingOn;
                 plan.Header.WindowScale = RcvScale;
+                plan.Header.SackPermitted = State == TcpState.SynSent || SackOn;
                 if (State == TcpState.SynSent)
                 {
                     plan.Header.Flags = TcpFlags.Syn;
@@ -403,10 +411,54 @@ internal unsafe struct TcpSocket
             // that both went back would then ignore each other's ACKs forever (Linux's
             // tcp_acceptable_seq sends snd_nxt, which never goes back).
             plan.Header.SequenceNumber = SndMax;
+            AddSackBlocks(ref plan.Header);
             return true;
         }
 
         return false;
+    }
+
+    /// <summary>SACK blocks for a pure ACK (RFC 2018 §4): the range holding the segment received
+    /// last first, then the others in sequence order, at most three. Data segments carry none,
+    /// so options never cut into a full segment's payload.</summary>
+    private readonly void AddSackBlocks(ref TcpHeader header)
+    {
+        if (!SackOn || OutOfOrder.IsEmpty)
+        {
+            return;
+        }
+
+        int first = 0;
+        for (int i = 0; i < OutOfOrder.Count; i++)
+        {
+            if (Le(OutOfOrder.StartAt(i), LastHeld) && Lt(LastHeld, OutOfOrder.EndAt(i)))
+            {
+                first = i;
+                break;
+            }
+        }
+
+        header.SackStart0 = OutOfOrder.StartAt(first);
+        header.SackEnd0 = OutOfOrder.EndAt(first);
+        int n = 1;
+        for (int i = 0; i < OutOfOrder.Count && n < TcpSegment.MaxSackBlocks; i++)
+        {
+            if (i == first) continue;
+            if (n == 1)
+            {
+                header.SackStart1 = OutOfOrder.StartAt(i);
+                header.SackEnd1 = OutOfOrder.EndAt(i);
+            }
+            else
+            {
+                header.SackStart2 = OutOfOrder.StartAt(i);
+                header.SackEnd2 = OutOfOrder.EndAt(i);
+            }
+
+            n++;
+        }
+
+        header.SackBlocks = n;
     }
 
     /// <summary>Window update after the application read (RFC 9293 §3.8.6.2.2: once the window grew
@@ -494,6 +546,7 @@ internal unsafe struct TcpSocket
         header.AcknowledgmentNumber = RcvNxt;
         header.Flags = TcpFlags.Ack;
         header.Window = WindowField(syn: false);
+        AddSackBlocks(ref header);
         return header;
     }
 
@@ -786,6 +839,7 @@ internal unsafe struct TcpSocket
         }
 
         Rx.WriteAt((int)offset, payload.Slice(0, n));
+        LastHeld = seq;
         if (fin && n == payload.Length)
         {
             OutOfOrderFin = true;
