@@ -525,7 +525,7 @@ cmd_run() {
   [ -n "$init" ] && options="${options:+$options }init=$init"
   # -device edu: QEMU's teaching device, for the example driver module (docs/modules.md).
   local args=(-M q35 -cpu max -m 256M -cdrom "$iso" -no-reboot -display none
-              -device isa-debug-exit,iobase=0xf4,iosize=0x04 -netdev user,id=net0 -device e1000,netdev=net0,romfile=
+              -device isa-debug-exit,iobase=0xf4,iosize=0x04 -netdev user,id=net0 -device virtio-net-pci,netdev=net0,romfile=
               -device edu)
   [ $uefi = 1 ] && args+=(-bios "$(ovmf_code)")
   [ $gdb = 1 ] && { args+=(-s -S); say "QEMU waits for gdb: gdb artifacts/aurora.elf -ex 'target remote :1234'"; }

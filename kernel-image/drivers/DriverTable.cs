@@ -10,5 +10,6 @@ internal static class DriverTable
     {
         PciDrivers.Enumerate();
         PciDrivers.Register(Net.E1000Driver.Instance);
+        PciDrivers.Register(Net.VirtioNetDriver.Instance);
     }
 }

@@ -13,6 +13,10 @@ namespace Aurora.Net.Tests;
 /// </summary>
 public class FuzzTests
 {
+    /// <summary>Frames thrown at the stack per run (AURORA_FUZZ_FRAMES overrides).</summary>
+    private static readonly int Frames =
+        int.TryParse(Environment.GetEnvironmentVariable("AURORA_FUZZ_FRAMES"), out int n) && n > 0 ? n : 1_000_000;
+
     [Fact]
     public void RandomAndMutatedFramesNeverBreakTheStack()
     {
@@ -50,12 +54,13 @@ public class FuzzTests
         EthernetFrame.Emit(arp, MacAddress.Broadcast, net.A.Mac, EtherType.Arp);
         ArpPacket.Emit(arp.AsSpan(14), ArpPacket.OperationRequest, net.A.Mac, net.A.Ip, default, net.B.Ip);
         captured.Add(arp);
+        AddFragmentsAndOptions(captured, net, client);
         net.Run(50);
         var sink = new byte[100_000];
         while (net.B.Iface.Read(server, sink) > 0) { }
 
         ulong before = net.B.Iface.Statistics.FramesDropped;
-        for (int i = 0; i < 200_000; i++)
+        for (int i = 0; i < Frames; i++)
         {
             byte[] frame = Mutate(random, captured[random.Next(captured.Count)], net);
             net.B.Iface.Receive(frame, net.Now);
@@ -99,6 +104,46 @@ public class FuzzTests
             return got.Count >= data.Length;
         }, limitMs: 300_000, what: "transfer after fuzzing");
         Assert.Equal(data, got.ToArray());
+    }
+
+    /// <summary>Frames the stack parses further since 0.5: the three fragments of a 4000-byte
+    /// UDP datagram (reassembly), a SYN with MSS and window scale options, and a data segment
+    /// far past RCV.NXT (out-of-order reassembly) on the live connection.</summary>
+    private static void AddFragmentsAndOptions(List<byte[]> captured, Network net, int client)
+    {
+        var datagram = new byte[4008];
+        new Random(1).NextBytes(datagram);
+        UdpDatagram.Emit(datagram, net.A.Ip, net.B.Ip, 5353, 53, 4000);
+        for (int offset = 0; offset < datagram.Length; offset += 1480)
+        {
+            int length = Math.Min(1480, datagram.Length - offset);
+            var f = new byte[Math.Max(60, 34 + length)];
+            datagram.AsSpan(offset, length).CopyTo(f.AsSpan(34));
+            Ipv4Packet.Emit(f.AsSpan(14), net.A.Ip, net.B.Ip, IpProtocol.Udp, length, 77);
+            ushort field = (ushort)((offset + length < datagram.Length ? 0x2000 : 0) | (offset / 8));
+            f[20] = (byte)(field >> 8);
+            f[21] = (byte)field;
+            EthernetFrame.Emit(f, net.B.Mac, net.A.Mac, EtherType.Ipv4);
+            FixChecksums(f);
+            captured.Add(f);
+        }
+
+        Assert.Equal(NetError.None, net.A.Iface.GetLocalEndpoint(client, out _, out ushort clientPort));
+        foreach (bool syn in new[] { true, false })
+        {
+            var header = new TcpHeader
+            {
+                SourcePort = syn ? (ushort)4444 : clientPort, DestinationPort = 80, SequenceNumber = syn ? 1u : 0x4000_0000u,
+                AcknowledgmentNumber = syn ? 0u : 1u, Flags = syn ? TcpFlags.Syn : TcpFlags.Ack, Window = 1000,
+                MaxSegmentSize = syn ? (ushort)1460 : (ushort)0, OfferWindowScale = syn, WindowScale = 9,
+            };
+            int tcpLength = header.Length + 100;
+            var f = new byte[34 + tcpLength];
+            TcpSegment.Emit(f.AsSpan(34), net.A.Ip, net.B.Ip, header, 100);
+            Ipv4Packet.Emit(f.AsSpan(14), net.A.Ip, net.B.Ip, IpProtocol.Tcp, tcpLength, 78);
+            EthernetFrame.Emit(f, net.B.Mac, net.A.Mac, EtherType.Ipv4);
+            captured.Add(f);
+        }
     }
 
     private static (int, int, int) ConnectAgain(Network net)

@@ -250,12 +250,12 @@ public sealed class Network : IDisposable
     }
 
     /// <summary>Steps until <paramref name="done"/> holds; fails after <paramref name="limitMs"/>.</summary>
-    public void RunUntil(Func<bool> done, ulong limitMs = 120_000, string what = "condition")
+    public void RunUntil(Func<bool> done, ulong limitMs = 120_000, string what = "condition", Func<string>? describe = null)
     {
         ulong end = Now + limitMs;
         while (!done())
         {
-            Assert.True(Now < end, $"timed out waiting for {what}");
+            Assert.True(Now < end, $"timed out waiting for {what}" + (describe != null ? $" ({describe()})" : ""));
             Step();
         }
     }

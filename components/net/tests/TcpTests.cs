@@ -91,7 +91,7 @@ public class TcpTests
                 while ((r = net.B.Iface.Read(server, buffer)) > 0) gotUp.AddRange(buffer.AsSpan(0, (int)r).ToArray());
                 while ((r = net.A.Iface.Read(client, buffer)) > 0) gotDown.AddRange(buffer.AsSpan(0, (int)r).ToArray());
                 return gotUp.Count == up.Length && gotDown.Count == down.Length;
-            }, limitMs: 600_000, what: $"transfer (up {sentUp}/{gotUp.Count}, down {sentDown}/{gotDown.Count}, states {net.A.Iface.GetTcpState(client)}/{net.B.Iface.GetTcpState(server)}, errors {net.A.Iface.PendingError(client)}/{net.B.Iface.PendingError(server)}, RTOs {net.A.Iface.Statistics.TcpRetransmissionTimeouts}/{net.B.Iface.Statistics.TcpRetransmissionTimeouts})");
+            }, limitMs: 600_000, what: "transfer", describe: () => $"up {sentUp}/{gotUp.Count}, down {sentDown}/{gotDown.Count}, states {net.A.Iface.GetTcpState(client)}/{net.B.Iface.GetTcpState(server)}, errors {net.A.Iface.PendingError(client)}/{net.B.Iface.PendingError(server)}, RTOs {net.A.Iface.Statistics.TcpRetransmissionTimeouts}/{net.B.Iface.Statistics.TcpRetransmissionTimeouts}, unacked {net.A.Iface.UnacknowledgedBytes(client)}/{net.B.Iface.UnacknowledgedBytes(server)}, fast retransmits {net.A.Iface.Statistics.TcpFastRetransmits}/{net.B.Iface.Statistics.TcpFastRetransmits}, next timer {net.A.Iface.NextTimerMs()}/{net.B.Iface.NextTimerMs()} at {net.Now}");
 
             Assert.Equal(up, gotUp.ToArray());
             Assert.Equal(down, gotDown.ToArray());

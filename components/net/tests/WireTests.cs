@@ -145,8 +145,19 @@ public class WireTests
         p[8] = 63;
         Assert.Equal(WireError.BadChecksum, Ipv4Packet.TryParse(p, out _));
 
-        Assert.Equal(WireError.Unsupported, Ipv4Packet.TryParse(Refresh(good, b => b[6] = 0x20), out _)); // MF
-        Assert.Equal(WireError.Unsupported, Ipv4Packet.TryParse(Refresh(good, b => b[7] = 0x10), out _)); // offset
+        // Fragments parse (the interface reassembles them); a non-final one must carry a
+        // multiple of 8 bytes, and none may end past 65535.
+        Assert.Equal(WireError.None, Ipv4Packet.TryParse(Refresh(good, b => { b[6] = 0x20; b[3] = 0x24; }), out Ipv4Packet mf)); // MF, 16 bytes
+        Assert.True(mf.IsFragment);
+        Assert.True(mf.MoreFragments);
+        Assert.Equal(0, mf.FragmentOffset);
+        Assert.Equal(WireError.Malformed, Ipv4Packet.TryParse(Refresh(good, b => b[6] = 0x20), out _)); // MF, 20 bytes
+        Assert.Equal(WireError.None, Ipv4Packet.TryParse(Refresh(good, b => b[7] = 0x10), out Ipv4Packet last)); // offset 128
+        Assert.Equal(128, last.FragmentOffset);
+        Assert.True(last.IsFragment);
+        Assert.Equal(WireError.Malformed, Ipv4Packet.TryParse(Refresh(good, b => { b[6] = 0x20; b[3] = 0x27; }), out _)); // MF, 19 bytes
+        Assert.Equal(WireError.Malformed, Ipv4Packet.TryParse(Refresh(good, b => { b[6] = 0x1F; b[7] = 0xFF; }), out _)); // past 65535
+        Assert.Equal(WireError.Malformed, Ipv4Packet.TryParse(Refresh(good, b => b[6] = 0x80), out _)); // reserved flag
 
         // IHL 6 with a 4-byte option (NOP padding).
         byte[] withOption = new byte[44];

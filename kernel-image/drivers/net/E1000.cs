@@ -18,8 +18,8 @@ internal sealed unsafe class E1000 : NetworkDevice
     internal const ushort VendorIntel = 0x8086, Device82540EM = 0x100E;
 
     // Registers (8254x SDM §13.4).
-    private const int Ctrl = 0x0000, StatusRegister = 0x0008, Icr = 0x00C0, Ims = 0x00D0, Imc = 0x00D8, Rctl = 0x0100, Tctl = 0x0400, Tipg = 0x0410;
-    private const int Rdbal = 0x2800, Rdbah = 0x2804, Rdlen = 0x2808, Rdh = 0x2810, Rdt = 0x2818;
+    private const int Ctrl = 0x0000, StatusRegister = 0x0008, Icr = 0x00C0, Itr = 0x00C4, Ims = 0x00D0, Imc = 0x00D8, Rctl = 0x0100, Tctl = 0x0400, Tipg = 0x0410;
+    private const int Rdbal = 0x2800, Rdbah = 0x2804, Rdlen = 0x2808, Rdh = 0x2810, Rdt = 0x2818, Rdtr = 0x2820, Radv = 0x282C;
     private const int Tdbal = 0x3800, Tdbah = 0x3804, Tdlen = 0x3808, Tdh = 0x3810, Tdt = 0x3818;
     private const int Mta = 0x5200, Ral = 0x5400, Rah = 0x5404;
 
@@ -35,8 +35,20 @@ internal sealed unsafe class E1000 : NetworkDevice
     internal const uint CauseTxdw = 1 << 0, CauseLsc = 1 << 2, CauseRxdmt0 = 1 << 4, CauseRxo = 1 << 6, CauseRxt0 = 1 << 7;
     private const uint Causes = CauseTxdw | CauseLsc | CauseRxdmt0 | CauseRxo | CauseRxt0;
 
-    private const int Descriptors = 32;          // per ring: 512 bytes, a multiple of 128 as required
+    // Per ring: 256 descriptors are 4 KiB (one page; the length must be a multiple of 128). A
+    // peer's full 64 KiB window is 45 full frames, a scaled one several times that: with 32
+    // descriptors a burst overran the ring between two polls and the lost frames cost a
+    // retransmission timeout each (issue 13). 256 buffers of 2 KiB are 512 KiB per direction.
+    private const int Descriptors = 256;
     private const int BufferSize = 2048;
+    /// <summary>Received descriptors given back to the card before the tail register is moved:
+    /// every register write is an exit under virtualization, one per frame was most of the cost
+    /// of receiving. The rest go back when the ring runs dry (<see cref="TryReceive"/>).</summary>
+    private const int RefillBatch = 16;
+    /// <summary>Interrupt throttling (§13.4.18, units of 256 ns): at most one interrupt per
+    /// 100 µs (10,000 a second), so a burst of frames is one wake-up of the network thread,
+    /// not one per frame; QEMU models it ("mitigation" on by default).</summary>
+    private const uint ThrottleInterval = 390;
     internal const int MaxFrame = 1514;          // without the CRC the NIC adds or strips
     private const ulong RegisterBytes = 128 * 1024;
 
@@ -56,6 +68,8 @@ internal sealed unsafe class E1000 : NetworkDevice
     private DmaBuffer _rxRing, _txRing, _rxBuffers, _txBuffers;
     private Descriptor* _rx, _tx;
     private int _rxNext, _txNext;
+    /// <summary>Descriptors we are done with but have not handed back by moving RDT yet.</summary>
+    private int _rxUnreturned;
     private bool _rxLent, _txLent;
 
     /// <summary>Every cause the interrupt handler has seen (ICR bits ORed), for tests.</summary>
@@ -155,7 +169,8 @@ internal sealed unsafe class E1000 : NetworkDevice
 
     private bool AllocateRings()
     {
-        if (!Dma.Allocate(4096, DmaCaching.Uncached, out _rxRing) || !Dma.Allocate(4096, DmaCaching.Uncached, out _txRing) ||
+        ulong ringBytes = (ulong)(Descriptors * sizeof(Descriptor));
+        if (!Dma.Allocate(ringBytes, DmaCaching.Uncached, out _rxRing) || !Dma.Allocate(ringBytes, DmaCaching.Uncached, out _txRing) ||
             !Dma.Allocate(Descriptors * BufferSize, DmaCaching.WriteBack, out _rxBuffers) ||
             !Dma.Allocate(Descriptors * BufferSize, DmaCaching.WriteBack, out _txBuffers))
             return false;
@@ -178,6 +193,11 @@ internal sealed unsafe class E1000 : NetworkDevice
         Write(Rdlen, (uint)(Descriptors * sizeof(Descriptor)));
         Write(Rdh, 0);
         Write(Rdt, Descriptors - 1);
+        // No per-frame receive delay (RDTR/RADV 0): the throttle alone batches interrupts, so a
+        // lone frame (a request, an ACK) is not held back.
+        Write(Rdtr, 0);
+        Write(Radv, 0);
+        Write(Itr, ThrottleInterval);
         Write(Rctl, RctlEnable | RctlBroadcast | RctlStripCrc);
 
         // §14.5 transmit: ring empty (head = tail), padding of short frames, IEEE inter-packet gap.
@@ -189,6 +209,7 @@ internal sealed unsafe class E1000 : NetworkDevice
         Write(Tctl, TctlEnable | TctlPadShort | TctlCollisionThreshold | TctlCollisionDistance);
         Write(Tipg, 10 | (8 << 10) | (6 << 20));
         _rxNext = 0;
+        _rxUnreturned = 0;
         _txNext = 0;
     }
 
@@ -201,7 +222,14 @@ internal sealed unsafe class E1000 : NetworkDevice
         while (true)
         {
             Descriptor* d = &_rx[_rxNext];
-            if ((d->Status & DescriptorDone) == 0) return false;
+            if ((d->Status & DescriptorDone) == 0)
+            {
+                // Caught up with the card: hand back what we finished so it never runs short
+                // while we sleep.
+                ReturnReceiveDescriptors();
+                return false;
+            }
+
             int length = d->Length;
             if ((d->Status & RxEndOfPacket) != 0 && length <= MaxFrame && d->ChecksumStart == 0)
             {
@@ -223,13 +251,21 @@ internal sealed unsafe class E1000 : NetworkDevice
         RecycleReceive();
     }
 
-    /// <summary>Gives the descriptor at the head of our side back: the tail is the last
-    /// descriptor the NIC may fill.</summary>
+    /// <summary>Gives the descriptor at the head of our side back, in batches of
+    /// <see cref="RefillBatch"/>: the tail is the last descriptor the NIC may fill.</summary>
     private void RecycleReceive()
     {
         _rx[_rxNext].Status = 0;
-        Write(Rdt, (uint)_rxNext);
         _rxNext = (_rxNext + 1) % Descriptors;
+        if (++_rxUnreturned >= RefillBatch) ReturnReceiveDescriptors();
+    }
+
+    private void ReturnReceiveDescriptors()
+    {
+        if (_rxUnreturned == 0) return;
+        _rxUnreturned = 0;
+        // RDT = the descriptor before our next one: everything we finished belongs to the card.
+        Write(Rdt, (uint)((_rxNext + Descriptors - 1) % Descriptors));
     }
 
     /// <summary>Lends the next transmit buffer when its descriptor is free (never used, or

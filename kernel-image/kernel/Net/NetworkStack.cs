@@ -147,6 +147,12 @@ internal static unsafe class NetworkStack
         // answering short requests does not run out while closed connections linger (issue 13:
         // 32 stalled every 31st request). A slot is a few hundred bytes; buffers come per socket.
         config.SocketCapacity = SocketCapacity;
+        // A receive buffer larger than 64 KiB is reachable through window scaling (RFC 7323:
+        // shift 2 here) when the peer scales too; the transmit queue holds the ACKs sent as
+        // segments arrive (a duplicate ACK per out-of-order segment, one per two in order: up to
+        // one per received frame of a 64-frame poll budget).
+        config.TcpReceiveBufferSize = 128 * 1024;
+        config.TransmitQueueCapacity = 128;
         s_interface = new NetInterface<HeapNetMemory>(default);
         if (s_interface.Initialize(config) != NetError.None) return false;
         s_device = device;

@@ -219,9 +219,11 @@ internal static unsafe partial class SocketCalls
                     case SoError:
                         // Reported once, as Linux's sock_error clears sk_err.
                         NetworkStack.Lock();
-                        NetError pending = NetworkStack.Interface.PendingError(socket->Handle);
+                        NetError pending = socket->Udp ? NetworkStack.Interface.TakeError(socket->Handle) // ICMP errors come and go
+                            : NetworkStack.Interface.PendingError(socket->Handle);
                         NetworkStack.Unlock();
-                        if ((o.Flags & SocketOptions.ErrorReported) == 0 && pending != NetError.None)
+                        if (socket->Udp) *word = (int)pending;
+                        else if ((o.Flags & SocketOptions.ErrorReported) == 0 && pending != NetError.None)
                         {
                             *word = (int)pending;
                             o.Flags |= SocketOptions.ErrorReported;
@@ -305,7 +307,7 @@ internal static unsafe partial class SocketCalls
         NetError result = NetworkStack.Interface.GetRemoteEndpoint(socket->Handle, out Ipv4Address ip, out ushort port);
         TcpState state = NetworkStack.Interface.GetTcpState(socket->Handle);
         NetworkStack.Unlock();
-        if (result == NetError.None && (state == TcpState.Closed || state == TcpState.SynSent)) result = NetError.NotConnected;
+        if (result == NetError.None && !socket->Udp && (state == TcpState.Closed || state == TcpState.SynSent)) result = NetError.NotConnected;
         if (result != NetError.None) return -(long)result;
         if (address == 0) return -Errno.EFAULT;
         return WriteAddress(process, address, lengthPointer, ip, port);

@@ -344,6 +344,7 @@ internal static unsafe partial class SocketCalls
         NetError result = NetworkStack.Interface.Connect(handle, ip, port, NetworkStack.NowMs);
         NetworkStack.Flush();
         NetworkStack.Unlock();
+        if (socket->Udp) return -(long)result; // UDP connect only sets the peer: done at once (or the errno)
         if (result != NetError.None && result != NetError.InProgress) return -(long)result;
         if (description->IsNonBlocking) return -Errno.EINPROGRESS;
         while (true)

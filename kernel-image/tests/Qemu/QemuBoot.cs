@@ -60,8 +60,9 @@ public static class QemuBoot
     /// once); then the input
     /// is closed. Null leaves the input closed from the start.</param>
     /// <param name="network">Extra options of the user-mode network (e.g. ",hostfwd=...").</param>
+    /// <param name="nic">The network card QEMU gives the guest (e1000, virtio-net-pci).</param>
     public static BootResult Boot(BootPath path, string kernelOptions, TimeSpan? timeout = null, IReadOnlyList<(string? After, string Text)>? typing = null,
-        string network = "")
+        string network = "", string nic = "e1000")
     {
         string iso = IsoFor(path);
         if (!File.Exists(iso))
@@ -80,7 +81,7 @@ public static class QemuBoot
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             // An e1000 on QEMU's user-mode network (the host as peer); no option ROM, so
             // firmware does not try to boot from the network.
-            "-netdev", "user,id=net0" + network, "-device", "e1000,netdev=net0,romfile=",
+            "-netdev", "user,id=net0" + network, "-device", nic + ",netdev=net0,romfile=",
             // QEMU's teaching device (1234:11e8): raises MSI on demand (ktests/EduTests.cs).
             "-device", "edu",
             "-fw_cfg", $"name=opt/aurora/cmdline,string={kernelOptions}",

@@ -53,6 +53,7 @@ public unsafe partial struct NetInterface<TMemory>
     private void Transmit<TDevice>(ulong nowMs, ref TDevice device) where TDevice : struct, INetworkDevice
     {
         _now = nowMs;
+        _stats.ReassemblyFailures += (ulong)_fragments.Expire(ref _memory, nowMs);
         ResolveWaitingFrames(nowMs);
         if (!DrainQueue(ref device))
         {
@@ -112,6 +113,7 @@ public unsafe partial struct NetInterface<TMemory>
             }
         }
 
+        next = Math.Min(next, _fragments.NextExpiry);
         for (int i = 0; i < _queue.Capacity; i++)
         {
             if (_queue.Slots[i].State == FrameQueue.WaitingForArp)
@@ -254,10 +256,15 @@ public unsafe partial struct NetInterface<TMemory>
 
     /// <summary>Writes the IPv4 and Ethernet headers around the <paramref name="payloadLength"/> bytes
     /// at offset 34 of the slot; the frame waits for ARP when the next hop is not resolved.</summary>
-    private void FinishIpv4Frame(int slot, Ipv4Address destination, byte protocol, int payloadLength, ulong now)
+    private void FinishIpv4Frame(int slot, Ipv4Address destination, byte protocol, int payloadLength, ulong now) =>
+        FinishIpv4Frame(slot, SourceFor(destination), destination, protocol, payloadLength, now);
+
+    /// <summary><see cref="FinishIpv4Frame(int, Ipv4Address, byte, int, ulong)"/> from a given
+    /// source (a connection's own address, which its checksum covers).</summary>
+    private void FinishIpv4Frame(int slot, Ipv4Address source, Ipv4Address destination, byte protocol, int payloadLength, ulong now)
     {
         Span<byte> buffer = _queue.Buffer(slot);
-        Ipv4Packet.Emit(buffer.Slice(EthernetFrame.HeaderLength), SourceFor(destination), destination, protocol, payloadLength,
+        Ipv4Packet.Emit(buffer.Slice(EthernetFrame.HeaderLength), source, destination, protocol, payloadLength,
             _ipIdentification++);
         Ipv4Address hop = new Ipv4Address(_queue.Slots[slot].NextHop);
         MacAddress mac = MacAddress.Broadcast;
@@ -350,6 +357,7 @@ public unsafe partial struct NetInterface<TMemory>
             EthernetFrame.Emit(frame, mac, _config.Mac, EtherType.Ipv4);
             if (local) CommitLoopback(PadToMinimum(frame, tcpOffset + tcpLength));
             else device.Transmit(PadToMinimum(frame, tcpOffset + tcpLength));
+            if (s->Tcp.RetransmitFirst && plan.Header.SequenceNumber == s->Tcp.SndUna) _stats.TcpFastRetransmits++;
             s->Tcp.Commit(plan, now);
             _stats.FramesSent++;
             _stats.TcpSegmentsSent++;

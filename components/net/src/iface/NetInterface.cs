@@ -20,8 +20,16 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
     private int _socketEnd;
     private ArpCache _arp;
     private FrameQueue _queue;
+    private Ipv4Reassembly _fragments;
     private NetStatistics _stats;
     private ushort _nextEphemeral;
+    /// <summary>ICMP error rate limit: tokens left and when they were last topped up.</summary>
+    private int _icmpErrorTokens;
+    private ulong _icmpErrorRefilledAt;
+    private const int IcmpErrorBurst = 50;
+    private const ulong IcmpErrorIntervalMs = 20;
+    private const byte IcmpTypeDestinationUnreachable = 3;
+    private const byte IcmpCodePortUnreachable = 3;
     private ushort _ipIdentification;
     private ulong _acceptCounter;
     private bool _initialized;
@@ -73,7 +81,8 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         _queue.Slots = (FrameQueue.Slot*)_memory.Allocate((nuint)(sizeof(FrameQueue.Slot) * c.TransmitQueueCapacity));
         _queue.Data = (byte*)_memory.Allocate((nuint)(EthernetFrame.MaximumLength * c.TransmitQueueCapacity));
         bool loopback = AllocateLoopback();
-        if (_sockets == null || _arp.Entries == null || _queue.Slots == null || _queue.Data == null || !loopback)
+        bool fragments = _fragments.Allocate(ref _memory);
+        if (_sockets == null || _arp.Entries == null || _queue.Slots == null || _queue.Data == null || !loopback || !fragments)
         {
             FreeTables();
             return NetError.NoMemory;
@@ -87,6 +96,7 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         _nextEphemeral = (ushort)(EphemeralFirst + (c.Seed % (EphemeralLast - EphemeralFirst + 1)));
         _ipIdentification = (ushort)(c.Seed >> 16);
         _stats = default;
+        _icmpErrorTokens = IcmpErrorBurst;
         _initialized = true;
         return NetError.None;
     }
@@ -118,6 +128,7 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         _arp.Entries = null;
         _queue.Slots = null;
         _queue.Data = null;
+        _fragments.Release(ref _memory);
         FreeLoopback();
     }
 
@@ -267,13 +278,44 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
             return;
         }
 
-        switch (ip.Protocol)
+        if (ip.IsFragment)
+        {
+            _stats.FragmentsReceived++;
+            int slot = _fragments.Add(ref _memory, ip, now, out bool evicted);
+            if (evicted) _stats.ReassemblyFailures++;
+            if (slot == -2)
+            {
+                _stats.ReassemblyFailures++;
+                _stats.FramesDropped++;
+                return;
+            }
+
+            if (slot >= 0)
+            {
+                _stats.DatagramsReassembled++;
+                // No ICMP error quotes a reassembled datagram (its first header is gone).
+                Deliver(ip.Protocol, _fragments.Payload(slot), source, destination, broadcast, linkBroadcast, now, default);
+                _fragments.Finish(ref _memory, slot);
+            }
+
+            return;
+        }
+
+        Deliver(ip.Protocol, ip.Payload, source, destination, broadcast, linkBroadcast, now, ip.Bytes);
+    }
+
+    /// <summary>An IPv4 payload, whole (one packet or a reassembled datagram), to its protocol;
+    /// <paramref name="datagram"/> is the packet it came in (header on) for an ICMP error to quote.</summary>
+    private void Deliver(byte protocol, ReadOnlySpan<byte> payload, Ipv4Address source, Ipv4Address destination, bool broadcast,
+        bool linkBroadcast, ulong now, ReadOnlySpan<byte> datagram)
+    {
+        switch (protocol)
         {
             case IpProtocol.Icmp:
-                ReceiveIcmp(ip.Payload, source, broadcast || linkBroadcast, now);
+                ReceiveIcmp(payload, source, broadcast || linkBroadcast, now);
                 break;
             case IpProtocol.Udp:
-                ReceiveUdp(ip.Payload, source, destination, now);
+                ReceiveUdp(payload, source, destination, now, datagram);
                 break;
             case IpProtocol.Tcp:
                 if (broadcast || linkBroadcast)
@@ -283,7 +325,7 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
                     return;
                 }
 
-                ReceiveTcp(ip.Payload, source, destination, now);
+                ReceiveTcp(payload, source, destination, now);
                 break;
             default:
                 DropNotForUs();
@@ -297,6 +339,12 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         if (error != WireError.None)
         {
             Drop(error);
+            return;
+        }
+
+        if (icmp.Type == IcmpTypeDestinationUnreachable)
+        {
+            ReceiveUnreachable(icmp.Code, icmp.Data);
             return;
         }
 

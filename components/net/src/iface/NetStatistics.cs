@@ -28,8 +28,12 @@ public struct NetStatistics
     public ulong TcpSegmentsSent;
     public ulong TcpRetransmissionTimeouts;
     public ulong TcpResetsSent;
-    /// <summary>Segments whose data was dropped because it did not start at RCV.NXT.</summary>
+    /// <summary>Segments whose data did not start at RCV.NXT (held for reassembly when they fit).</summary>
     public ulong TcpOutOfOrder;
+    /// <summary>ACKs sent as a segment arrived (duplicate ACKs, hole fills, every second segment).</summary>
+    public ulong TcpAcksSentAtOnce;
+    /// <summary>Fast retransmits (three duplicate ACKs) and NewReno partial-ACK retransmissions.</summary>
+    public ulong TcpFastRetransmits;
     /// <summary>Segments outside the receive window (answered with an ACK).</summary>
     public ulong TcpUnacceptable;
     public ulong TcpListenOverflows;
@@ -38,4 +42,12 @@ public struct NetStatistics
     /// <summary>Frames that went through the loopback ring, and those dropped because it was full.</summary>
     public ulong LoopbackFrames;
     public ulong LoopbackDropped;
+    /// <summary>IPv4 fragments received, datagrams completed from them, and datagrams given up
+    /// (timed out, replaced by a newer one, fragments that disagree, no memory).</summary>
+    public ulong FragmentsReceived;
+    /// <summary>ICMP port unreachables sent (rate limited), and ICMP errors given to a connected UDP socket.</summary>
+    public ulong IcmpErrorsSent;
+    public ulong IcmpErrorsDelivered;
+    public ulong DatagramsReassembled;
+    public ulong ReassemblyFailures;
 }

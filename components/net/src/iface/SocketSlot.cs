@@ -15,6 +15,12 @@ internal struct UdpSocket
     public Ipv4Address LocalAddress;
     public ushort LocalPort;
     public RingBuffer Rx;
+    /// <summary>The peer of a connected socket (connect(2)); port 0 = not connected.</summary>
+    public Ipv4Address RemoteAddress;
+    public ushort RemotePort;
+    /// <summary>An ICMP error for the connected peer (ECONNREFUSED on port unreachable), reported
+    /// once by the next receive or send, as Linux's sock_error.</summary>
+    public NetError Error;
 }
 
 /// <summary>One entry of the socket table; its index is the handle.</summary>

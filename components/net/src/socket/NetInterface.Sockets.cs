@@ -201,6 +201,18 @@ public unsafe partial struct NetInterface<TMemory>
             return NetError.BadHandle;
         }
 
+        if (s->Kind == SocketKind.Udp)
+        {
+            if (s->Udp.RemotePort == 0)
+            {
+                return NetError.NotConnected;
+            }
+
+            address = s->Udp.RemoteAddress;
+            port = s->Udp.RemotePort;
+            return NetError.None;
+        }
+
         if (s->Kind != SocketKind.Tcp || s->Tcp.RemotePort == 0)
         {
             return NetError.NotConnected;
@@ -222,7 +234,7 @@ public unsafe partial struct NetInterface<TMemory>
 
         if (s->Kind == SocketKind.Udp)
         {
-            return SocketEvents.Writable | (s->Udp.Rx.Count > 0 ? SocketEvents.Readable : 0);
+            return SocketEvents.Writable | (s->Udp.Rx.Count > 0 || s->Udp.Error != NetError.None ? SocketEvents.Readable : 0);
         }
 
         int events = 0;
@@ -259,7 +271,22 @@ public unsafe partial struct NetInterface<TMemory>
     public readonly NetError PendingError(int handle)
     {
         SocketSlot* s = UserSlot(handle);
-        return s == null ? NetError.BadHandle : s->Kind == SocketKind.Tcp ? s->Tcp.Error : NetError.None;
+        return s == null ? NetError.BadHandle : s->Kind == SocketKind.Tcp ? s->Tcp.Error : s->Udp.Error;
+    }
+
+    /// <summary>SO_ERROR: <see cref="PendingError"/>, cleared when it can come again (a UDP
+    /// socket's ICMP error, as Linux's sock_error); a TCP connection's error stays (it ended).</summary>
+    public NetError TakeError(int handle)
+    {
+        SocketSlot* s = UserSlot(handle);
+        if (s == null || s->Kind != SocketKind.Udp)
+        {
+            return PendingError(handle);
+        }
+
+        NetError error = s->Udp.Error;
+        s->Udp.Error = NetError.None;
+        return error;
     }
 
     /// <summary>Open sockets, lingering TCP connections included.</summary>

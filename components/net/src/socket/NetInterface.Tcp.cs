@@ -25,6 +25,11 @@ public unsafe partial struct NetInterface<TMemory>
             return NetError.BadHandle;
         }
 
+        if (s->Kind == SocketKind.Udp)
+        {
+            return ConnectUdp(s, handle, address, port);
+        }
+
         if (s->Kind != SocketKind.Tcp)
         {
             return NetError.NotSupported;
@@ -164,8 +169,9 @@ public unsafe partial struct NetInterface<TMemory>
 
         if (s->Kind == SocketKind.Udp)
         {
-            // UDP sockets have no peer to send to without an address (Linux: EDESTADDRREQ).
-            return -(long)NetError.DestinationAddressRequired;
+            // A UDP socket sends to its connected peer; without one there is nowhere (EDESTADDRREQ).
+            return s->Udp.RemotePort == 0 ? -(long)NetError.DestinationAddressRequired
+                : SendTo(handle, data, s->Udp.RemoteAddress, s->Udp.RemotePort, _now);
         }
 
         ref TcpSocket tcp = ref s->Tcp;
@@ -430,6 +436,7 @@ public unsafe partial struct NetInterface<TMemory>
 
             if (outcome.Unacceptable) _stats.TcpUnacceptable++;
             if (outcome.OutOfOrder) _stats.TcpOutOfOrder++;
+            if (outcome.AckNow && s->Tcp.IsSynchronized) QueueAck(ref s->Tcp, now);
             if (outcome.Established && s->Parent >= 0)
             {
                 s->AcceptOrder = ++_acceptCounter;
@@ -533,9 +540,28 @@ public unsafe partial struct NetInterface<TMemory>
         tcp.RemotePort = segment.SourcePort;
         tcp.Open(TcpState.SynReceived, InitialSequence(tcp.LocalPort, source, tcp.RemotePort, now), _config.InitialRtoMs);
         tcp.RcvNxt = segment.SequenceNumber + 1;
-        tcp.SndWnd = segment.Window;
+        tcp.SndWnd = segment.Window; // a SYN's window is never scaled (RFC 7323 §2.2)
         tcp.SndWl1 = segment.SequenceNumber;
-        tcp.Mss = segment.MaxSegmentSize != 0 ? Math.Max(64, Math.Min((int)segment.MaxSegmentSize, TcpSocket.LocalMss)) : TcpSocket.DefaultMss;
+        tcp.TakeSynOptions(segment);
+    }
+
+    /// <summary>A pure ACK with the connection's current numbers, queued now (before the segments
+    /// of the poll's send phase) so it carries this moment's RCV.NXT: duplicate ACKs must be one
+    /// per out-of-order segment. When the queue is full the ACK waits for the send phase.</summary>
+    private void QueueAck(ref TcpSocket tcp, ulong now)
+    {
+        if (!TakeIpv4Frame(tcp.RemoteAddress, now, out int slot, out NetError error))
+        {
+            if (error == NetError.NoBufferSpace) _stats.TransmitQueueFull++;
+            return;
+        }
+
+        TcpHeader header = tcp.AckHeader();
+        const int offset = EthernetFrame.HeaderLength + Ipv4Packet.HeaderLength;
+        int length = TcpSegment.Emit(_queue.Buffer(slot).Slice(offset), tcp.LocalAddress, tcp.RemoteAddress, header, 0);
+        FinishIpv4Frame(slot, tcp.LocalAddress, tcp.RemoteAddress, IpProtocol.Tcp, length, now);
+        tcp.AckSent((uint)header.Window << tcp.RcvScale);
+        _stats.TcpAcksSentAtOnce++;
     }
 
     private void QueueReset(Ipv4Address local, Ipv4Address remote, ushort localPort, ushort remotePort, uint seq, uint ack,

@@ -61,14 +61,28 @@ internal unsafe struct RingBuffer
         new ReadOnlySpan<byte>(Data, n - first).CopyTo(destination.Slice(first));
     }
 
+    /// <summary>Copies <paramref name="bytes"/> into the free space <paramref name="offset"/> bytes
+    /// past the newest byte without counting them (out-of-order TCP data waiting for the bytes
+    /// before it); <see cref="Commit"/> counts them once they are in order. The caller keeps
+    /// <c>offset + bytes.Length &lt;= Free</c>.</summary>
+    public void WriteAt(int offset, ReadOnlySpan<byte> bytes)
+    {
+        int n = bytes.Length;
+        int at = (Head + Count + offset) % Capacity;
+        int first = Math.Min(n, Capacity - at);
+        bytes.Slice(0, first).CopyTo(new Span<byte>(Data + at, first));
+        bytes.Slice(first, n - first).CopyTo(new Span<byte>(Data, n - first));
+    }
+
+    /// <summary>Counts <paramref name="n"/> bytes already written past the newest (<see cref="WriteAt"/>).</summary>
+    public void Commit(int n) => Count += n;
+
     public void Discard(int n)
     {
+        // The head stays where it is when the ring empties: bytes written ahead of it by
+        // WriteAt must keep their place.
         Head = (Head + n) % Capacity;
         Count -= n;
-        if (Count == 0)
-        {
-            Head = 0;
-        }
     }
 
     /// <summary>Copies up to <c>destination.Length</c> bytes out and consumes them.</summary>

@@ -23,15 +23,21 @@ internal struct TcpInputOutcome
     public bool Established;
     /// <summary>The segment was outside the receive window (answered with an ACK).</summary>
     public bool Unacceptable;
-    /// <summary>The segment's data did not start at RCV.NXT and was dropped.</summary>
+    /// <summary>The segment's data did not start at RCV.NXT (held for reassembly when it fit).</summary>
     public bool OutOfOrder;
+    /// <summary>Acknowledge now, with this segment's RCV.NXT, not at the end of the poll: a
+    /// duplicate ACK for out-of-order data, an ACK for data that filled a hole, or the ACK due
+    /// every second segment (RFC 5681 §4.2). One ACK per poll would hide losses from the
+    /// sender's fast retransmit (three duplicate ACKs) and stretch its congestion window growth.</summary>
+    public bool AckNow;
 }
 
 /// <summary>
 /// A TCP connection's state machine (RFC 9293 §3.10): sequence variables, send and receive
-/// buffers, retransmission with an RFC 6298 RTO and go-back-N, TIME_WAIT. It knows nothing about
-/// frames or addresses beyond its own; the interface demultiplexes segments to it and sends what
-/// <see cref="Plan"/> asks for.
+/// buffers, out-of-order reassembly (<see cref="TcpAssembler"/>), window scaling (RFC 7323),
+/// NewReno congestion control (RFC 5681, RFC 6582), retransmission with an RFC 6298 RTO,
+/// TIME_WAIT. It knows nothing about frames or addresses beyond its own; the interface
+/// demultiplexes segments to it and sends what <see cref="Plan"/> asks for.
 /// </summary>
 internal unsafe struct TcpSocket
 {
@@ -84,12 +90,39 @@ internal unsafe struct TcpSocket
 
     public NetError Error;
     public int DuplicateAcks;
-    /// <summary>SND.MAX when the last fast retransmit happened; no other one until SND.UNA passes it (RFC 6582 "recover").</summary>
+    /// <summary>SND.MAX when the last fast retransmit or timeout happened; no fast retransmit
+    /// until the cumulative ACK reaches it (RFC 6582 §3.2 "recover").</summary>
     public uint Recover;
+    /// <summary>In NewReno fast recovery (RFC 6582 §3.2) until an ACK covers <see cref="Recover"/>.</summary>
     public bool InRecovery;
-    /// <summary>Duplicate ACKs for segments that were in flight before a go-back-N are expected;
-    /// another fast retransmit waits until about one round trip has passed.</summary>
-    public ulong RecoveryUntil;
+    /// <summary>Send the segment at SND.UNA again (fast retransmit, or a partial ACK in recovery)
+    /// before anything new; only that one segment, the receiver keeps what came after it.</summary>
+    public bool RetransmitFirst;
+    /// <summary>Congestion window and slow-start threshold in bytes (RFC 5681 §3.1).</summary>
+    public uint Cwnd;
+    public uint Ssthresh;
+
+    /// <summary>Window shifts (RFC 7323 §2): ours applies to the windows we send, the peer's to
+    /// the windows it sends; both 0 unless both SYNs carried the option.</summary>
+    public byte RcvScale;
+    public byte SndScale;
+    public bool ScalingOn;
+    /// <summary>Both SYNs carried SACK-permitted (RFC 2018 §2): our ACKs then report the data
+    /// held past a hole. (As a sender this stack still repairs one hole per round trip.)</summary>
+    public bool SackOn;
+    /// <summary>Start of the out-of-order segment held last: its block goes first (RFC 2018 §4).</summary>
+    public uint LastHeld;
+
+    /// <summary>Data held past RCV.NXT, its bytes in <see cref="Rx"/>'s free space.</summary>
+    public TcpAssembler OutOfOrder;
+    /// <summary>A FIN arrived right after out-of-order data; it counts once RCV.NXT reaches it.</summary>
+    public bool OutOfOrderFin;
+    public uint OutOfOrderFinSeq;
+    /// <summary>In-order data segments received since our last ACK (RFC 5681 §4.2: ACK at least every second).</summary>
+    public int SegmentsUnacked;
+
+    /// <summary>Congestion window ceiling: far above any window this stack can be offered.</summary>
+    private const uint MaxCwnd = 1u << 30;
 
     private static bool Lt(uint a, uint b) => (int)(a - b) < 0;
     private static bool Le(uint a, uint b) => (int)(a - b) <= 0;
@@ -97,7 +130,28 @@ internal unsafe struct TcpSocket
     public readonly bool IsSynchronized => State != TcpState.Closed && State != TcpState.Listen &&
         State != TcpState.SynSent && State != TcpState.SynReceived;
 
-    public readonly uint ReceiveWindow => (uint)Math.Min(Rx.Free, 65535);
+    /// <summary>Bytes the peer may send past RCV.NXT: the free receive buffer (out-of-order
+    /// data waits in it, so it does not shrink the window), at most what the header can say.</summary>
+    public readonly uint ReceiveWindow => (uint)Math.Min((long)Rx.Free, 65535L << RcvScale);
+
+    /// <summary>The window field for a segment: unscaled on a SYN (RFC 7323 §2.2).</summary>
+    private readonly ushort WindowField(bool syn) =>
+        syn ? (ushort)Math.Min(ReceiveWindow, 65535u) : (ushort)Math.Min(ReceiveWindow >> RcvScale, 65535u);
+
+    /// <summary>The smallest shift that lets a window field cover a buffer of <paramref name="bytes"/>.</summary>
+    public static byte ScaleFor(int bytes)
+    {
+        byte shift = 0;
+        while (shift < TcpSegment.MaxWindowScale && (bytes >> shift) > 65535)
+        {
+            shift++;
+        }
+
+        return shift;
+    }
+
+    /// <summary>RFC 6928 initial window: ten segments (Linux's default).</summary>
+    private readonly uint InitialWindow => (uint)(10 * Mss);
 
     private readonly uint DataEnd => TxStart + (uint)Tx.Count;
 
@@ -122,6 +176,40 @@ internal unsafe struct TcpSocket
         AckPending = false;
         ProbeDue = false;
         Error = NetError.None;
+        RcvScale = ScaleFor(Rx.Capacity);
+        SndScale = 0;
+        ScalingOn = false;
+        SackOn = false;
+        OutOfOrder.Clear();
+        OutOfOrderFin = false;
+        SegmentsUnacked = 0;
+        DuplicateAcks = 0;
+        InRecovery = false;
+        RetransmitFirst = false;
+        Recover = iss;
+        Cwnd = InitialWindow;
+        Ssthresh = MaxCwnd;
+    }
+
+    /// <summary>The options of the peer's SYN (RFC 9293 §3.7.1 MSS, RFC 7323 §2.2 window scale):
+    /// scaling is on only when both SYNs carry the option, so ours is withdrawn otherwise.</summary>
+    public void TakeSynOptions(in TcpSegment syn)
+    {
+        Mss = syn.MaxSegmentSize != 0 ? Math.Max(64, Math.Min((int)syn.MaxSegmentSize, LocalMss)) : DefaultMss;
+        SackOn = syn.SackPermitted && (State == TcpState.SynReceived || State == TcpState.SynSent);
+        if (syn.HasWindowScale && (State == TcpState.SynReceived || State == TcpState.SynSent))
+        {
+            ScalingOn = true;
+            SndScale = syn.WindowScale;
+        }
+        else
+        {
+            ScalingOn = false;
+            SndScale = 0;
+            RcvScale = 0;
+        }
+
+        Cwnd = InitialWindow;
     }
 
     public readonly bool CanSend => State == TcpState.Established || State == TcpState.CloseWait;
@@ -176,6 +264,19 @@ internal unsafe struct TcpSocket
                 return false;
             }
 
+            // RFC 5681 §3.1 eq. 4 (once per loss: a segment timed out again keeps ssthresh),
+            // then one segment at a time from SND.UNA in slow start; no fast retransmit for
+            // what was in flight before (RFC 6582 §3.2 "recover").
+            if (Retries == 1)
+            {
+                Ssthresh = Math.Max((SndMax - SndUna) / 2, 2 * (uint)Mss);
+            }
+
+            Cwnd = (uint)Mss;
+            Recover = SndMax;
+            InRecovery = false;
+            RetransmitFirst = false;
+            DuplicateAcks = 0;
             SndNxt = SndUna;
             RttTiming = false;
         }
@@ -200,7 +301,7 @@ internal unsafe struct TcpSocket
         plan = default;
         plan.Header.SourcePort = LocalPort;
         plan.Header.DestinationPort = RemotePort;
-        plan.Header.Window = (ushort)ReceiveWindow;
+        plan.Header.Window = WindowField(syn: false);
         plan.Header.AcknowledgmentNumber = RcvNxt;
         switch (State)
         {
@@ -216,6 +317,11 @@ internal unsafe struct TcpSocket
 
                 plan.Header.SequenceNumber = Iss;
                 plan.Header.MaxSegmentSize = LocalMss;
+                plan.Header.Window = WindowField(syn: true);
+                // Offer our shift on a SYN; answer with it only when the peer offered one.
+                plan.Header.OfferWindowScale = State == TcpState.SynSent || ScalingOn;
+                plan.Header.WindowScale = RcvScale;
+                plan.Header.SackPermitted = State == TcpState.SynSent || SackOn;
                 if (State == TcpState.SynSent)
                 {
                     plan.Header.Flags = TcpFlags.Syn;
@@ -239,7 +345,34 @@ internal unsafe struct TcpSocket
         }
 
         uint dataEnd = DataEnd;
-        uint limit = SndUna + SndWnd;
+        if (RetransmitFirst && Lt(SndUna, SndMax))
+        {
+            // Fast retransmit / NewReno partial ACK: the first unacknowledged segment, whatever
+            // the congestion window says (RFC 5681 §3.2 step 4).
+            plan.Header.SequenceNumber = SndUna;
+            plan.Header.Flags = TcpFlags.Ack;
+            if (Lt(SndUna, dataEnd))
+            {
+                uint length = Math.Min(dataEnd - SndUna, (uint)Mss);
+                plan.DataOffset = (int)(SndUna - TxStart);
+                plan.DataLength = (int)length;
+                if (SndUna + length == dataEnd && FinQueued && Lt(dataEnd, SndMax))
+                {
+                    plan.Header.Flags |= TcpFlags.Fin;
+                }
+
+                return true;
+            }
+
+            if (FinQueued && SndUna == dataEnd)
+            {
+                plan.Header.Flags |= TcpFlags.Fin;
+                return true;
+            }
+        }
+
+        // RFC 5681 §3.1: at most min(cwnd, rwnd) in flight.
+        uint limit = SndUna + Math.Min(SndWnd, Cwnd);
         if (SndWnd == 0 && ProbeDue)
         {
             limit = SndUna + 1;
@@ -272,10 +405,60 @@ internal unsafe struct TcpSocket
 
         if (AckPending || WindowUpdateDue())
         {
+            // A pure ACK carries SND.MAX, not a SND.NXT pulled back by a timeout: the peer may
+            // already hold everything up to SND.MAX, and a sequence number below its RCV.NXT
+            // makes the segment unacceptable, ACK field and all (RFC 9293 §3.10.7.4). Two ends
+            // that both went back would then ignore each other's ACKs forever (Linux's
+            // tcp_acceptable_seq sends snd_nxt, which never goes back).
+            plan.Header.SequenceNumber = SndMax;
+            AddSackBlocks(ref plan.Header);
             return true;
         }
 
         return false;
+    }
+
+    /// <summary>SACK blocks for a pure ACK (RFC 2018 §4): the range holding the segment received
+    /// last first, then the others in sequence order, at most three. Data segments carry none,
+    /// so options never cut into a full segment's payload.</summary>
+    private readonly void AddSackBlocks(ref TcpHeader header)
+    {
+        if (!SackOn || OutOfOrder.IsEmpty)
+        {
+            return;
+        }
+
+        int first = 0;
+        for (int i = 0; i < OutOfOrder.Count; i++)
+        {
+            if (Le(OutOfOrder.StartAt(i), LastHeld) && Lt(LastHeld, OutOfOrder.EndAt(i)))
+            {
+                first = i;
+                break;
+            }
+        }
+
+        header.SackStart0 = OutOfOrder.StartAt(first);
+        header.SackEnd0 = OutOfOrder.EndAt(first);
+        int n = 1;
+        for (int i = 0; i < OutOfOrder.Count && n < TcpSegment.MaxSackBlocks; i++)
+        {
+            if (i == first) continue;
+            if (n == 1)
+            {
+                header.SackStart1 = OutOfOrder.StartAt(i);
+                header.SackEnd1 = OutOfOrder.EndAt(i);
+            }
+            else
+            {
+                header.SackStart2 = OutOfOrder.StartAt(i);
+                header.SackEnd2 = OutOfOrder.EndAt(i);
+            }
+
+            n++;
+        }
+
+        header.SackBlocks = n;
     }
 
     /// <summary>Window update after the application read (RFC 9293 §3.8.6.2.2: once the window grew
@@ -287,7 +470,7 @@ internal unsafe struct TcpSocket
             return false;
         }
 
-        uint window = ReceiveWindow;
+        uint window = (ReceiveWindow >> RcvScale) << RcvScale;
         if (window <= LastAdvertised)
         {
             return false;
@@ -336,8 +519,35 @@ internal unsafe struct TcpSocket
             ProbeDue = false;
         }
 
+        if (RetransmitFirst && seq == SndUna && length > 0)
+        {
+            RetransmitFirst = false;
+        }
+
+        AckSent((plan.Header.Flags & TcpFlags.Syn) != 0 ? plan.Header.Window : (uint)plan.Header.Window << RcvScale);
+    }
+
+    /// <summary>A segment carrying our current ACK and this window (bytes) left.</summary>
+    public void AckSent(uint windowBytes)
+    {
         AckPending = false;
-        LastAdvertised = plan.Header.Window;
+        SegmentsUnacked = 0;
+        LastAdvertised = windowBytes;
+    }
+
+    /// <summary>The header of a pure ACK with the current numbers (sent at once by the interface
+    /// when <see cref="TcpInputOutcome.AckNow"/> asks).</summary>
+    public readonly TcpHeader AckHeader()
+    {
+        TcpHeader header = default;
+        header.SourcePort = LocalPort;
+        header.DestinationPort = RemotePort;
+        header.SequenceNumber = SndMax; // as Plan's pure ACKs
+        header.AcknowledgmentNumber = RcvNxt;
+        header.Flags = TcpFlags.Ack;
+        header.Window = WindowField(syn: false);
+        AddSackBlocks(ref header);
+        return header;
     }
 
     /// <summary>A segment for this connection (not LISTEN: the interface handles those).</summary>
@@ -432,7 +642,7 @@ internal unsafe struct TcpSocket
 
             State = TcpState.Established;
             outcome.Established = true;
-            SndWnd = segment.Window;
+            SndWnd = (uint)segment.Window << SndScale;
             SndWl1 = seq;
             SndWl2 = ack;
         }
@@ -444,31 +654,23 @@ internal unsafe struct TcpSocket
             return;
         }
 
+        uint scaledWindow = (uint)segment.Window << SndScale;
         if (Lt(SndUna, ack))
         {
+            uint acked = ack - SndUna;
             Acknowledge(ack, now, config);
             DuplicateAcks = 0;
-            if (InRecovery && Le(Recover, ack))
-            {
-                InRecovery = false;
-            }
+            OnNewAck(ack, acked);
         }
         else if (ack == SndUna && payload.Length == 0 && !segment.Has(TcpFlags.Fin) && SndUna != SndMax &&
-                 segment.Window == SndWnd && (!InRecovery || now >= RecoveryUntil) && ++DuplicateAcks == 3)
+                 scaledWindow == SndWnd)
         {
-            // Fast retransmit (RFC 5681 §3.2). The receiver dropped everything after the hole (it
-            // keeps no out-of-order data), so resend all from SND.UNA: go-back-N, no backoff.
-            DuplicateAcks = 0;
-            InRecovery = true;
-            Recover = SndMax;
-            RecoveryUntil = now + 2 * Math.Max(Srtt, 1u) + 1;
-            SndNxt = SndUna;
-            RttTiming = false;
+            OnDuplicateAck(ack);
         }
 
         if (Le(SndUna, ack) && (Lt(SndWl1, seq) || (SndWl1 == seq && Le(SndWl2, ack))))
         {
-            SndWnd = segment.Window;
+            SndWnd = scaledWindow;
             SndWl1 = seq;
             SndWl2 = ack;
             if (SndWnd == 0)
@@ -538,9 +740,16 @@ internal unsafe struct TcpSocket
 
         if (seq != RcvNxt)
         {
-            // Out of order: dropped; the duplicate ACK tells the sender where we are.
+            // Out of order: held for reassembly when it fits; a duplicate ACK at once tells the
+            // sender where the hole is (RFC 5681 §4.2), so three of them trigger its fast retransmit.
             outcome.OutOfOrder = true;
+            outcome.AckNow = true;
             AckPending = true;
+            if (CanReceive && payload.Length > 0)
+            {
+                HoldOutOfOrder(seq, payload, fin);
+            }
+
             return;
         }
 
@@ -552,11 +761,34 @@ internal unsafe struct TcpSocket
                 return;
             }
 
+            bool hadHoles = !OutOfOrder.IsEmpty;
             int taken = Rx.Write(payload);
             RcvNxt += (uint)taken;
+            uint next = OutOfOrder.Advance(RcvNxt);
+            if (next != RcvNxt)
+            {
+                // The bytes held past the hole are in place already: count them.
+                Rx.Commit((int)(next - RcvNxt));
+                RcvNxt = next;
+            }
+
+            if (OutOfOrderFin && RcvNxt == OutOfOrderFinSeq)
+            {
+                OutOfOrderFin = false;
+                fin = true;
+            }
+
             if (taken < payload.Length)
             {
                 return;
+            }
+
+            // RFC 5681 §4.2: an ACK for at least every second segment, and at once for one that
+            // fills (part of) a hole; the rest wait for the end of the poll (a delayed ACK that
+            // lasts as long as the batch of frames the card delivered).
+            if (hadHoles || ++SegmentsUnacked >= 2)
+            {
+                outcome.AckNow = true;
             }
         }
 
@@ -587,6 +819,95 @@ internal unsafe struct TcpSocket
                     break;
             }
         }
+    }
+
+    /// <summary>Keeps out-of-order data (RFC 9293 §3.10.7.4) in the receive ring at its offset
+    /// from RCV.NXT, within the advertised window; dropped when the assembler is full.</summary>
+    private void HoldOutOfOrder(uint seq, ReadOnlySpan<byte> payload, bool fin)
+    {
+        uint offset = seq - RcvNxt;
+        uint window = ReceiveWindow;
+        if (offset >= window)
+        {
+            return;
+        }
+
+        int n = (int)Math.Min((uint)payload.Length, window - offset);
+        if (!OutOfOrder.Add(seq, seq + (uint)n))
+        {
+            return;
+        }
+
+        Rx.WriteAt((int)offset, payload.Slice(0, n));
+        LastHeld = seq;
+        if (fin && n == payload.Length)
+        {
+            OutOfOrderFin = true;
+            OutOfOrderFinSeq = seq + (uint)n;
+        }
+    }
+
+    /// <summary>Congestion control on an ACK of new data (RFC 5681 §3.1, RFC 6582 §3.2 steps 3-4).</summary>
+    private void OnNewAck(uint ack, uint acked)
+    {
+        uint mss = (uint)Mss;
+        if (InRecovery)
+        {
+            if (Le(Recover, ack))
+            {
+                // Full ACK: recovery ends, the window deflates to ssthresh (RFC 6582 step 3, option 1).
+                InRecovery = false;
+                RetransmitFirst = false;
+                Cwnd = Math.Min(Ssthresh, Math.Max(SndMax - SndUna, mss) + mss);
+            }
+            else
+            {
+                // Partial ACK: the next hole is lost as well; resend it, deflate by what was acked.
+                RetransmitFirst = true;
+                Cwnd = Cwnd > acked ? Cwnd - acked + mss : mss;
+            }
+
+            return;
+        }
+
+        if (Cwnd < Ssthresh)
+        {
+            // Slow start, byte counting with L = 2 SMSS (RFC 3465 §2.2).
+            Cwnd += Math.Min(acked, 2 * mss);
+        }
+        else
+        {
+            // Congestion avoidance: about one SMSS per round trip (RFC 5681 eq. 3).
+            Cwnd += Math.Max(1u, mss * mss / Math.Max(Cwnd, 1u));
+        }
+
+        Cwnd = Math.Min(Cwnd, MaxCwnd);
+    }
+
+    /// <summary>A duplicate ACK (RFC 5681 §2): the third starts NewReno fast retransmit and
+    /// recovery unless it is about data sent before the last loss (RFC 6582 §3.2 step 2);
+    /// further ones inflate the window by one segment each (they mean one segment left the net).</summary>
+    private void OnDuplicateAck(uint ack)
+    {
+        uint mss = (uint)Mss;
+        DuplicateAcks++;
+        if (InRecovery)
+        {
+            Cwnd = Math.Min(Cwnd + mss, MaxCwnd);
+            return;
+        }
+
+        if (DuplicateAcks != 3 || !Le(Recover, ack))
+        {
+            return;
+        }
+
+        Ssthresh = Math.Max((SndMax - SndUna) / 2, 2 * mss);
+        Recover = SndMax;
+        InRecovery = true;
+        RetransmitFirst = true;
+        Cwnd = Ssthresh + 3 * mss;
+        RttTiming = false;
     }
 
     private void EnterTimeWait(ulong now, in InterfaceConfig config)
@@ -685,12 +1006,7 @@ internal unsafe struct TcpSocket
         }
 
         RcvNxt = segment.SequenceNumber + 1;
-        Mss = segment.MaxSegmentSize != 0 ? Math.Min((int)segment.MaxSegmentSize, LocalMss) : DefaultMss;
-        if (Mss < 64)
-        {
-            Mss = 64;
-        }
-
+        TakeSynOptions(segment);
         AckPending = true;
         if (hasAck)
         {

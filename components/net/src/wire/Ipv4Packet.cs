@@ -12,8 +12,9 @@ public static class IpProtocol
 
 /// <summary>
 /// A view over an IPv4 packet (RFC 791 §3.1) without options: version 4, IHL 5, a total length
-/// that fits the buffer (Ethernet padding after it is cut off), a valid header checksum, and no
-/// fragmentation (MF clear, offset 0). Options and fragments are <see cref="WireError.Unsupported"/>.
+/// that fits the buffer (Ethernet padding after it is cut off), a valid header checksum and the
+/// reserved flag clear. Options are <see cref="WireError.Unsupported"/>; fragments parse (see
+/// <see cref="IsFragment"/>) and are put back together by the interface (<c>Ipv4Reassembly</c>).
 /// </summary>
 public readonly ref struct Ipv4Packet
 {
@@ -71,9 +72,13 @@ public readonly ref struct Ipv4Packet
             return WireError.Malformed;
         }
 
-        if ((fragment & 0x3FFF) != 0)
+        // A fragment other than the last must carry a multiple of 8 bytes (RFC 791 §3.2: the
+        // next one's offset is in 8-byte units), and none may reach past 65535.
+        int fragmentOffset = (fragment & 0x1FFF) * 8;
+        int dataLength = totalLength - headerLength;
+        if (((fragment & 0x2000) != 0 && (dataLength % 8 != 0 || dataLength == 0)) || fragmentOffset + dataLength > 65535 - HeaderLength)
         {
-            return WireError.Unsupported;
+            return WireError.Malformed;
         }
 
         view = new Ipv4Packet(packet.Slice(0, totalLength));
@@ -85,6 +90,15 @@ public readonly ref struct Ipv4Packet
     public ushort Identification => NetworkOrder.ReadUInt16(Bytes, 4);
 
     public bool DontFragment => (Bytes[6] & 0x40) != 0;
+
+    /// <summary>More fragments follow (MF).</summary>
+    public bool MoreFragments => (Bytes[6] & 0x20) != 0;
+
+    /// <summary>Where this fragment's data goes in the whole datagram's payload, in bytes.</summary>
+    public int FragmentOffset => (NetworkOrder.ReadUInt16(Bytes, 6) & 0x1FFF) * 8;
+
+    /// <summary>Part of a larger datagram: MF set or a non-zero offset.</summary>
+    public bool IsFragment => MoreFragments || FragmentOffset != 0;
 
     public byte TimeToLive => Bytes[8];
 

@@ -13,7 +13,8 @@ public static class TcpFlags
     public const byte Urg = 0x20;
 }
 
-/// <summary>The fields of a TCP header to emit; <see cref="MaxSegmentSize"/> 0 means no option.</summary>
+/// <summary>The fields of a TCP header to emit; <see cref="MaxSegmentSize"/> 0 means no option,
+/// <see cref="WindowScale"/> is sent only with <see cref="OfferWindowScale"/> (SYNs, RFC 7323 §2.2).</summary>
 public struct TcpHeader
 {
     public ushort SourcePort;
@@ -23,14 +24,23 @@ public struct TcpHeader
     public byte Flags;
     public ushort Window;
     public ushort MaxSegmentSize;
+    public bool OfferWindowScale;
+    public byte WindowScale;
+    /// <summary>SACK-permitted (RFC 2018 §2), on a SYN.</summary>
+    public bool SackPermitted;
+    /// <summary>SACK blocks (RFC 2018 §3), 0 to 3, as [start, end) sequence numbers.</summary>
+    public int SackBlocks;
+    public uint SackStart0, SackEnd0, SackStart1, SackEnd1, SackStart2, SackEnd2;
 
-    public readonly int Length => MaxSegmentSize != 0 ? TcpSegment.HeaderLength + 4 : TcpSegment.HeaderLength;
+    public readonly int Length => TcpSegment.HeaderLength + (MaxSegmentSize != 0 ? 4 : 0) + (OfferWindowScale ? 4 : 0) +
+        (SackPermitted ? 4 : 0) + (SackBlocks > 0 ? 4 + (8 * Math.Min(SackBlocks, TcpSegment.MaxSackBlocks)) : 0);
 }
 
 /// <summary>
 /// A view over a TCP segment (RFC 9293 §3.1): data offset within the segment, checksum over the
-/// pseudo header, and options walked to find MSS (kind 2, RFC 9293 §3.7.1); other options are
-/// skipped by their length, an option running past the header is <see cref="WireError.Malformed"/>.
+/// pseudo header, and options walked to find MSS (kind 2, RFC 9293 §3.7.1) and the window scale
+/// (kind 3, RFC 7323 §2.2); other options are skipped by their length, an option running past the
+/// header or a known option of the wrong length is <see cref="WireError.Malformed"/>.
 /// </summary>
 public readonly ref struct TcpSegment
 {
@@ -39,11 +49,38 @@ public readonly ref struct TcpSegment
     public readonly ReadOnlySpan<byte> Bytes;
     /// <summary>The MSS option's value, 0 when the segment carries none.</summary>
     public readonly ushort MaxSegmentSize;
+    /// <summary>The segment carries a window scale option (meaningful on a SYN only).</summary>
+    public readonly bool HasWindowScale;
+    /// <summary>Its shift count, clamped to 14 (RFC 7323 §2.3: larger values are logged and taken as 14).</summary>
+    public readonly byte WindowScale;
+    /// <summary>The segment carries SACK-permitted (kind 4, RFC 2018 §2).</summary>
+    public readonly bool SackPermitted;
+    /// <summary>SACK blocks carried (kind 5, RFC 2018 §3), read with <see cref="SackBlock"/>.</summary>
+    public readonly int SackBlockCount;
+    private readonly int _sackAt;
 
-    private TcpSegment(ReadOnlySpan<byte> bytes, ushort mss)
+    private TcpSegment(ReadOnlySpan<byte> bytes, ushort mss, bool hasScale, byte scale, bool sackPermitted, int sackBlocks, int sackAt)
     {
         Bytes = bytes;
         MaxSegmentSize = mss;
+        HasWindowScale = hasScale;
+        WindowScale = scale;
+        SackPermitted = sackPermitted;
+        SackBlockCount = sackBlocks;
+        _sackAt = sackAt;
+    }
+
+    /// <summary>The largest window shift RFC 7323 §2.3 allows.</summary>
+    public const int MaxWindowScale = 14;
+
+    /// <summary>SACK blocks this stack sends at most (three fit beside other options).</summary>
+    public const int MaxSackBlocks = 3;
+
+    /// <summary>SACK block <paramref name="i"/> as [start, end).</summary>
+    public void SackBlock(int i, out uint start, out uint end)
+    {
+        start = NetworkOrder.ReadUInt32(Bytes, _sackAt + (8 * i));
+        end = NetworkOrder.ReadUInt32(Bytes, _sackAt + (8 * i) + 4);
     }
 
     public static WireError TryParse(ReadOnlySpan<byte> segment, Ipv4Address source, Ipv4Address destination, out TcpSegment view)
@@ -72,6 +109,10 @@ public readonly ref struct TcpSegment
         }
 
         ushort mss = 0;
+        bool hasScale = false;
+        byte scale = 0;
+        bool sackPermitted = false;
+        int sackBlocks = 0, sackAt = 0;
         int i = HeaderLength;
         while (i < dataOffset)
         {
@@ -107,11 +148,40 @@ public readonly ref struct TcpSegment
 
                 mss = NetworkOrder.ReadUInt16(segment, i + 2);
             }
+            else if (kind == 3)
+            {
+                if (length != 3)
+                {
+                    return WireError.Malformed;
+                }
+
+                hasScale = true;
+                scale = (byte)Math.Min((int)segment[i + 2], MaxWindowScale);
+            }
+            else if (kind == 4)
+            {
+                if (length != 2)
+                {
+                    return WireError.Malformed;
+                }
+
+                sackPermitted = true;
+            }
+            else if (kind == 5)
+            {
+                if ((length - 2) % 8 != 0 || length < 10)
+                {
+                    return WireError.Malformed;
+                }
+
+                sackBlocks = (length - 2) / 8;
+                sackAt = i + 2;
+            }
 
             i += length;
         }
 
-        view = new TcpSegment(segment, mss);
+        view = new TcpSegment(segment, mss, hasScale, scale, sackPermitted, sackBlocks, sackAt);
         return WireError.None;
     }
 
@@ -154,6 +224,44 @@ public readonly ref struct TcpSegment
             buffer[20] = 2;
             buffer[21] = 4;
             NetworkOrder.WriteUInt16(buffer, 22, header.MaxSegmentSize);
+        }
+
+        if (header.OfferWindowScale)
+        {
+            // NOP, then kind 3 length 3 (RFC 7323 §2.2): the option stays 4-byte aligned.
+            int at = header.MaxSegmentSize != 0 ? 24 : 20;
+            buffer[at] = 1;
+            buffer[at + 1] = 3;
+            buffer[at + 2] = 3;
+            buffer[at + 3] = header.WindowScale;
+        }
+
+        int next = HeaderLength + (header.MaxSegmentSize != 0 ? 4 : 0) + (header.OfferWindowScale ? 4 : 0);
+        if (header.SackPermitted)
+        {
+            buffer[next] = 1;
+            buffer[next + 1] = 1;
+            buffer[next + 2] = 4;
+            buffer[next + 3] = 2;
+            next += 4;
+        }
+
+        int blocks = Math.Min(header.SackBlocks, MaxSackBlocks);
+        if (blocks > 0)
+        {
+            buffer[next] = 1;
+            buffer[next + 1] = 1;
+            buffer[next + 2] = 5;
+            buffer[next + 3] = (byte)(2 + (8 * blocks));
+            next += 4;
+            for (int b = 0; b < blocks; b++)
+            {
+                uint start = b == 0 ? header.SackStart0 : b == 1 ? header.SackStart1 : header.SackStart2;
+                uint end = b == 0 ? header.SackEnd0 : b == 1 ? header.SackEnd1 : header.SackEnd2;
+                NetworkOrder.WriteUInt32(buffer, next, start);
+                NetworkOrder.WriteUInt32(buffer, next + 4, end);
+                next += 8;
+            }
         }
 
         int length = headerLength + payloadLength;
