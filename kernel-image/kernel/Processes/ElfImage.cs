@@ -200,24 +200,6 @@ internal static unsafe class ElfImage
         return LoadError.None;
     }
 
-    /// <summary>A program the kernel itself starts (no interpreter): parsed and mapped, a
-    /// position-independent one (static PIE) at <paramref name="bias"/>.</summary>
-    internal static LoadError Load(ReadOnlySpan<byte> file, AddressSpace space, ref UserRegions regions, ulong randomBase, out Layout layout)
-    {
-        layout = default;
-        LoadError error = Parse(file, out Image image);
-        if (error != LoadError.None) return error;
-        // There is no interpreter to read here: refused before anything is mapped, never run
-        // as if static.
-        if (image.HasInterpreter) return LoadError.Unsupported;
-        ulong bias = image.PositionIndependent ? Bias(image, randomBase) : 0;
-        if (!Fits(image, bias, regions)) return LoadError.Malformed;
-        error = Map(file, image, bias, space, ref regions);
-        if (error != LoadError.None) return error;
-        layout = ProgramLayout(image, bias);
-        return LoadError.None;
-    }
-
     /// <summary>The load bias that puts a position-independent image's first page at
     /// <paramref name="address"/> rounded down to the image's alignment.</summary>
     internal static ulong Bias(in Image image, ulong address) => (address & ~(image.Alignment - 1)) - image.First;

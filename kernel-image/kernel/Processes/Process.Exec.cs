@@ -148,34 +148,15 @@ internal unsafe partial struct Process
         return 0;
     }
 
-    /// <summary>Maps the program (a position-independent one at a random base) and its
-    /// interpreter (at the random start of the mapping window, which then starts past it) into
-    /// the new space and builds the stack; the thread starts at the interpreter's entry when
-    /// there is one. 0 or -errno; on an error the caller drops the space.</summary>
+    /// <summary>Maps the program and its interpreter and builds the stack for execve.</summary>
     private static long MapImages(Process* process, ulong userPath, ReadOnlySpan<byte> file, in ElfImage.Image program,
         ReadOnlySpan<byte> interpreterFile, in ElfImage.Image interpreter, AddressSpace space, ref UserRegions regions,
         ReadOnlySpan<byte> strings, int argumentCount, int environmentCount,
         out ElfImage.Layout layout, out RandomLayout random, out ulong stackPointer)
     {
-        layout = default;
-        random = default;
         stackPointer = 0;
-        ulong bias = program.PositionIndependent ? ElfImage.Bias(program, RandomProgramBase()) : 0;
-        if (!ElfImage.Fits(program, bias, regions)) return -Syscalls.Errno.ENOEXEC;
-        LoadError load = ElfImage.Map(file, program, bias, space, ref regions);
-        if (load != LoadError.None) return load == LoadError.OutOfMemory ? -Syscalls.Errno.ENOMEM : -Syscalls.Errno.ENOEXEC;
-        layout = ElfImage.ProgramLayout(program, bias);
-        random = ChooseLayout(layout.End);
-        if (program.HasInterpreter)
-        {
-            ulong interpreterBias = interpreter.PositionIndependent ? ElfImage.Bias(interpreter, random.MappingBase) : 0;
-            if (!ElfImage.Fits(interpreter, interpreterBias, regions)) return -Syscalls.Errno.ELIBBAD;
-            load = ElfImage.Map(interpreterFile, interpreter, interpreterBias, space, ref regions);
-            if (load != LoadError.None) return load == LoadError.OutOfMemory ? -Syscalls.Errno.ENOMEM : -Syscalls.Errno.ELIBBAD;
-            layout.Entry = interpreter.Entry + interpreterBias;
-            layout.InterpreterBase = interpreterBias;
-            if (interpreter.PositionIndependent) random.MappingBase = interpreter.End + interpreterBias + UserMemory.PageSize;
-        }
+        long error = MapProgram(file, program, interpreterFile, interpreter, space, ref regions, out layout, out random);
+        if (error != 0) return error;
 
         // AT_EXECFN is the path as the caller gave it (Linux's bprm->filename).
         byte* name = Files.PathResolver.AllocateBuffer();
@@ -192,11 +173,40 @@ internal unsafe partial struct Process
         return stackPointer == 0 ? -Syscalls.Errno.ENOMEM : 0;
     }
 
+    /// <summary>Maps the program (a position-independent one at a random base) and, when it
+    /// names one, its interpreter (at the random start of the mapping window, which then starts
+    /// past it) into <paramref name="space"/> and chooses the rest of the random layout; the
+    /// thread starts at the interpreter's entry when there is one. 0 or -errno; on an error the
+    /// caller drops the space.</summary>
+    internal static long MapProgram(ReadOnlySpan<byte> file, in ElfImage.Image program,
+        ReadOnlySpan<byte> interpreterFile, in ElfImage.Image interpreter, AddressSpace space, ref UserRegions regions,
+        out ElfImage.Layout layout, out RandomLayout random)
+    {
+        layout = default;
+        random = default;
+        ulong bias = program.PositionIndependent ? ElfImage.Bias(program, RandomProgramBase()) : 0;
+        if (!ElfImage.Fits(program, bias, regions)) return -Syscalls.Errno.ENOEXEC;
+        LoadError load = ElfImage.Map(file, program, bias, space, ref regions);
+        if (load != LoadError.None) return load == LoadError.OutOfMemory ? -Syscalls.Errno.ENOMEM : -Syscalls.Errno.ENOEXEC;
+        layout = ElfImage.ProgramLayout(program, bias);
+        random = ChooseLayout(layout.End);
+        if (!program.HasInterpreter) return 0;
+        ulong interpreterBias = interpreter.PositionIndependent ? ElfImage.Bias(interpreter, random.MappingBase) : 0;
+        if (!ElfImage.Fits(interpreter, interpreterBias, regions)) return -Syscalls.Errno.ELIBBAD;
+        load = ElfImage.Map(interpreterFile, interpreter, interpreterBias, space, ref regions);
+        if (load != LoadError.None) return load == LoadError.OutOfMemory ? -Syscalls.Errno.ENOMEM : -Syscalls.Errno.ELIBBAD;
+        layout.Entry = interpreter.Entry + interpreterBias;
+        layout.InterpreterBase = interpreterBias;
+        if (interpreter.PositionIndependent) random.MappingBase = interpreter.End + interpreterBias + UserMemory.PageSize;
+        return 0;
+    }
+
     /// <summary>Reads and checks the interpreter PT_INTERP names (relative: from the working
     /// directory), with Linux's answers: a missing file ENOENT, a directory EACCES, a file too
-    /// short for an ELF header EIO (Linux's elf_read), anything that is not an x86-64 ELF
+    /// short for an ELF header EIO (Linux's elf_read); a null process (a program the kernel
+    /// starts) reads relative paths from the root; anything that is not an x86-64 ELF
     /// executable or shared object ELIBBAD.</summary>
-    private static long ReadInterpreter(Process* process, ReadOnlySpan<byte> name, out byte* file, out long size, out ElfImage.Image image)
+    internal static long ReadInterpreter(Process* process, ReadOnlySpan<byte> name, out byte* file, out long size, out ElfImage.Image image)
     {
         file = null;
         size = 0;
@@ -206,7 +216,7 @@ internal unsafe partial struct Process
         int length = 0;
         if (name[0] != (byte)'/')
         {
-            ReadOnlySpan<byte> directory = process->WorkingDirectory.Path;
+            ReadOnlySpan<byte> directory = process == null ? "/"u8 : process->WorkingDirectory.Path;
             directory.CopyTo(new Span<byte>(path, directory.Length));
             length = directory.Length;
             if (length > 1) path[length++] = (byte)'/';

@@ -116,11 +116,9 @@ internal unsafe partial struct Process
             return null;
         }
 
-        error = ElfImage.Load(program, process->Space, ref process->Regions, RandomProgramBase(), out ElfImage.Layout layout);
-        RandomLayout random = default;
+        error = LoadProgram(program, process->Space, ref process->Regions, out ElfImage.Layout layout, out RandomLayout random);
         if (error == LoadError.None)
         {
-            random = ChooseLayout(layout.End);
             StartFacts facts = default; // root, as every process the kernel starts
             facts.ExecutableName = path.IsEmpty ? name : path;
             process->InitialStackPointer = BuildStack(process->Space, ref process->Regions, random.StackTop, layout, strings, argumentCount, environmentCount, facts);
@@ -159,6 +157,40 @@ internal unsafe partial struct Process
         thread->AddressSpaceRoot = process->Space.Root;
         Scheduler.Start(thread);
         return process;
+    }
+
+    /// <summary>Parses and maps a program the kernel starts, with its interpreter when it names
+    /// one (read from the file tree; any trouble with it is <see cref="LoadError.Unsupported"/>,
+    /// logged with the errno execve would give).</summary>
+    private static LoadError LoadProgram(ReadOnlySpan<byte> program, AddressSpace space, ref UserRegions regions,
+        out ElfImage.Layout layout, out RandomLayout random)
+    {
+        layout = default;
+        random = default;
+        LoadError error = ElfImage.Parse(program, out ElfImage.Image image);
+        if (error != LoadError.None) return error;
+        byte* interpreter = null;
+        long interpreterSize = 0;
+        ElfImage.Image interpreterImage = default;
+        long result = image.HasInterpreter
+            ? ReadInterpreter(null, ElfImage.InterpreterPath(program, image), out interpreter, out interpreterSize, out interpreterImage)
+            : 0;
+        if (result == 0)
+        {
+            result = MapProgram(program, image, new ReadOnlySpan<byte>(interpreter, (int)interpreterSize), interpreterImage,
+                space, ref regions, out layout, out random);
+            error = result == 0 ? LoadError.None : result == -Syscalls.Errno.ENOMEM ? LoadError.OutOfMemory : LoadError.Malformed;
+        }
+        else
+        {
+            Log.Write("program loader: the interpreter could not be loaded (errno ");
+            Log.WriteDecimal(-result);
+            Log.WriteLine(")");
+            error = result == -Syscalls.Errno.ENOMEM ? LoadError.OutOfMemory : LoadError.Unsupported;
+        }
+
+        KernelMemory.Free(interpreter);
+        return error;
     }
 
     /// <summary>The program record of a process the kernel starts: its strings (the first
