@@ -27,4 +27,14 @@ internal static class DynamicElfTests
         Check(ProcessTests.OutputHas("\n0 wrong\n"), "elf_attack.elf reports mismatches (see its output above)");
         CheckEqual(0, status, "elf_attack.elf's wait status");
     }
+
+    /// <summary>The calls Debian's programs make beside their work: the extended-attribute
+    /// family (none kept: ENODATA, an empty list, EOPNOTSUPP to set, Linux's argument checks),
+    /// creat and fadvise64 (userland/xattrs.c, 0 wrong on a Linux tmpfs).</summary>
+    internal static void AttributeCallsFollowLinux()
+    {
+        int status = ProcessTests.RunProgram("xattrs.elf", checkMemory: true);
+        Check(!ProcessTests.OutputHas("wrong:") && ProcessTests.OutputHas("0 wrong\n"), "xattrs.elf reports mismatches (see its output above)");
+        CheckEqual(0, status, "xattrs.elf's wait status");
+    }
 }

@@ -101,6 +101,7 @@ internal static unsafe class TestCatalog
         T("bbsuite.commands_run_to_the_end", &BusyboxTests.SuiteRunsToTheEnd),
         T("bbsuite.debian_commands_run_to_the_end", &DynamicElfTests.DebianSuiteRunsToTheEnd),
         T("process.bad_elf_files_are_refused", &DynamicElfTests.BadProgramsAreRefused),
+        T("files.xattrs_creat_fadvise_follow_linux", &DynamicElfTests.AttributeCallsFollowLinux),
         T("memory.exec_cycles_give_every_frame_back", &MappingTests.ExecCyclesGiveEveryFrameBack),
         T("memory.remap_advise_sync_follow_linux", &MappingTests.RemapAdviseSyncFollowLinux),
         T("memory.files_and_shared_memory_map_like_linux", &MappingTests.FilesAndSharedMemoryMapLikeLinux),
