@@ -290,7 +290,12 @@ stage_host_program() {
   case $program in */*) ;; *) program=$(command -v "$program") || die "--add-host-program $2: not found on PATH" ;; esac
   [ -f "$program" ] || die "--add-host-program $2: $program is not a file"
   program=$(realpath -s "$program")
-  for file in "$program" $(ldd "$program" 2>/dev/null | grep -o '/[^ ]*' || true); do
+  # The loader PT_INTERP names goes in even where glibc's ldd cannot follow the program (musl's:
+  # its libc is the loader itself).
+  local interpreter libraries
+  interpreter=$(readelf -l "$program" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+  libraries=$(ldd "$program" 2>/dev/null) || libraries="" # static, or not glibc's to follow
+  for file in "$program" $interpreter $(grep -o '/[^ ]*' <<< "$libraries" || true); do
     [ -f "$file" ] || die "--add-host-program $2: $file (listed by ldd) is missing"
     mkdir -p "$root$(dirname "$file")"
     cp -L "$file" "$root$file"
