@@ -172,11 +172,19 @@ internal static unsafe class ElfImage
     }
 
     /// <summary>Maps every PT_LOAD segment of a parsed image at <paramref name="bias"/> (0 for
-    /// a fixed image) into <paramref name="space"/> and adds its regions.</summary>
-    internal static LoadError Map(ReadOnlySpan<byte> file, in Image image, ulong bias, AddressSpace space, ref UserRegions regions)
+    /// a fixed image) into <paramref name="space"/> and adds its regions. With
+    /// <paramref name="backing"/> (the file open for reading, one that can be mapped) a
+    /// segment's file pages are a private file mapping (as Linux's elf_map: MAP_PRIVATE of the
+    /// file, filled in on first touch, copy-on-write, shared with every other process running
+    /// the program), the partial page where the file part ends is a private copy with zeros
+    /// after it (Linux's padzero) and the rest of the bss zero-fill on demand. Without one, or
+    /// where segments share a page, the bytes are copied into private pages at once.</summary>
+    internal static LoadError Map(ReadOnlySpan<byte> file, in Image image, ulong bias, AddressSpace space, ref UserRegions regions,
+        Files.OpenFileDescription* backing = null)
     {
         ulong headerOffset = Read64(file, 32);
         ulong headerCount = Read16(file, 56);
+        const ulong Page = UserMemory.PageSize;
         for (ulong i = 0; i < headerCount; i++)
         {
             ReadOnlySpan<byte> header = file.Slice((int)(headerOffset + (i * ProgramHeaderSize)), ProgramHeaderSize);
@@ -189,8 +197,15 @@ internal static unsafe class ElfImage
             PageFlags protection = PageFlags.User;
             if ((flags & FlagWrite) != 0) protection |= PageFlags.Writable;
             if ((flags & FlagExecute) == 0) protection |= PageFlags.NoExecute;
-            ulong start = address & ~(UserMemory.PageSize - 1);
-            ulong end = (address + memorySize + UserMemory.PageSize - 1) & ~(UserMemory.PageSize - 1);
+            ulong start = address & ~(Page - 1);
+            ulong end = (address + memorySize + Page - 1) & ~(Page - 1);
+            if (backing != null && backing->Operations->Map != null && !regions.Overlaps(start, end))
+            {
+                LoadError mapped = MapFromFile(file, space, ref regions, backing, flags, protection, offset, address, fileSize, memorySize, end);
+                if (mapped != LoadError.None) return mapped;
+                continue;
+            }
+
             if (!UserMemory.MapZeroed(space, start, end, protection)) return LoadError.OutOfMemory;
             if (!AddRegion(ref regions, start, end, flags)) return LoadError.OutOfMemory;
             if (!UserMemory.Fill(space, address, file.Slice((int)offset, (int)fileSize)))
@@ -198,6 +213,59 @@ internal static unsafe class ElfImage
         }
 
         return LoadError.None;
+    }
+
+    /// <summary>One segment over free addresses as a private mapping of the file (see
+    /// <see cref="Map"/>): [start, file end rounded down) maps the file, the page where the
+    /// file part ends is copied now with zeros after it, the pages after it are the bss.</summary>
+    private static LoadError MapFromFile(ReadOnlySpan<byte> file, AddressSpace space, ref UserRegions regions,
+        Files.OpenFileDescription* backing, uint flags, PageFlags protection, ulong offset, ulong address, ulong fileSize, ulong memorySize, ulong end)
+    {
+        const ulong Page = UserMemory.PageSize;
+        const RegionAccess All = RegionAccess.Read | RegionAccess.Write | RegionAccess.Execute;
+        RegionAccess access = Access(flags);
+        ulong start = address & ~(Page - 1);
+        ulong fileEnd = address + fileSize;
+        // The file maps up to where the file part ends: rounded up when no bss follows (the
+        // last page then shows the file's next bytes, as on Linux), else rounded down, and the
+        // page it ends in is the bss's first, copied below.
+        bool bssFollows = memorySize > fileSize;
+        ulong mappedEnd = bssFollows ? fileEnd & ~(Page - 1) : (fileEnd + Page - 1) & ~(Page - 1);
+        if (mappedEnd > end) mappedEnd = end;
+        if (mappedEnd > start)
+        {
+            var region = new Region(start, mappedEnd, access, All, RegionKind.ObjectPrivate);
+            region.Tag = (ulong)backing;
+            region.Offset = offset & ~(Page - 1);
+            Files.OpenFileDescription.Retain(backing); // the region's own reference
+            if (regions.Insert(region) != VmmError.None)
+            {
+                Files.OpenFileDescription.Release(backing);
+                return LoadError.OutOfMemory;
+            }
+        }
+
+        ulong rest = mappedEnd > start ? mappedEnd : start;
+        if (rest >= end) return LoadError.None;
+        if (regions.Insert(new Region(rest, end, access, All, RegionKind.Image)) != VmmError.None) return LoadError.OutOfMemory;
+        if (fileEnd > rest)
+        {
+            // The page where the file part ends: its bytes, then zeros (Linux's padzero).
+            if (!UserMemory.MapZeroed(space, rest, rest + Page, protection)) return LoadError.OutOfMemory;
+            ulong from = address > rest ? address : rest;
+            if (!UserMemory.Fill(space, from, file.Slice((int)(offset + (from - address)), (int)(fileEnd - from))))
+                return LoadError.OutOfMemory;
+        }
+
+        return LoadError.None;
+    }
+
+    private static RegionAccess Access(uint flags)
+    {
+        RegionAccess access = RegionAccess.Read;
+        if ((flags & FlagWrite) != 0) access |= RegionAccess.Write;
+        if ((flags & FlagExecute) != 0) access |= RegionAccess.Execute;
+        return access;
     }
 
     /// <summary>The load bias that puts a position-independent image's first page at

@@ -42,8 +42,12 @@ internal unsafe partial struct Process
         };
         byte* interpreter = null;
         long interpreterSize = 0;
+        Files.OpenFileDescription* programBacking = null, interpreterBacking = null;
         if (error == 0 && programImage.HasInterpreter)
-            error = ReadInterpreter(process, ElfImage.InterpreterPath(new ReadOnlySpan<byte>(image, (int)imageSize), programImage), out interpreter, out interpreterSize, out interpreterImage);
+            error = ReadInterpreter(process, ElfImage.InterpreterPath(new ReadOnlySpan<byte>(image, (int)imageSize), programImage), out interpreter, out interpreterSize, out interpreterImage, out interpreterBacking);
+        // The file itself, for private file mappings of its segments (none: they are copied).
+        if (error == 0 && Files.VfsFile.Open(new ReadOnlySpan<byte>(path, (int)pathLength), OpenFlags.ReadOnly, 0, out programBacking) < 0)
+            programBacking = null;
 
         AddressSpace space = default;
         UserRegions regions = NewRegions();
@@ -61,7 +65,7 @@ internal unsafe partial struct Process
                 error = MapImages(process, userPath, new ReadOnlySpan<byte>(image, (int)imageSize), programImage,
                     new ReadOnlySpan<byte>(interpreter, (int)interpreterSize), interpreterImage,
                     space, ref regions, new ReadOnlySpan<byte>(strings, used), argumentCount, environmentCount,
-                    out layout, out random, out stackPointer);
+                    out layout, out random, out stackPointer, programBacking, interpreterBacking);
                 if (error != 0)
                 {
                     UserMemory.Destroy(space);
@@ -71,6 +75,9 @@ internal unsafe partial struct Process
         }
 
         KernelMemory.Free(interpreter);
+        // The regions hold their own references.
+        if (programBacking != null) Files.OpenFileDescription.Release(programBacking);
+        if (interpreterBacking != null) Files.OpenFileDescription.Release(interpreterBacking);
         // What /proc shows of the new program: made before the point of no return, so running
         // out of memory here still fails the execve cleanly.
         // The command name (comm) is the last component of the path as given, before the
@@ -152,10 +159,12 @@ internal unsafe partial struct Process
     private static long MapImages(Process* process, ulong userPath, ReadOnlySpan<byte> file, in ElfImage.Image program,
         ReadOnlySpan<byte> interpreterFile, in ElfImage.Image interpreter, AddressSpace space, ref UserRegions regions,
         ReadOnlySpan<byte> strings, int argumentCount, int environmentCount,
-        out ElfImage.Layout layout, out RandomLayout random, out ulong stackPointer)
+        out ElfImage.Layout layout, out RandomLayout random, out ulong stackPointer,
+        Files.OpenFileDescription* programBacking, Files.OpenFileDescription* interpreterBacking)
     {
         stackPointer = 0;
-        long error = MapProgram(file, program, interpreterFile, interpreter, space, ref regions, out layout, out random);
+        long error = MapProgram(file, program, interpreterFile, interpreter, space, ref regions, out layout, out random,
+            programBacking, interpreterBacking);
         if (error != 0) return error;
 
         // AT_EXECFN is the path as the caller gave it (Linux's bprm->filename).
@@ -180,20 +189,21 @@ internal unsafe partial struct Process
     /// caller drops the space.</summary>
     internal static long MapProgram(ReadOnlySpan<byte> file, in ElfImage.Image program,
         ReadOnlySpan<byte> interpreterFile, in ElfImage.Image interpreter, AddressSpace space, ref UserRegions regions,
-        out ElfImage.Layout layout, out RandomLayout random)
+        out ElfImage.Layout layout, out RandomLayout random,
+        Files.OpenFileDescription* programBacking = null, Files.OpenFileDescription* interpreterBacking = null)
     {
         layout = default;
         random = default;
         ulong bias = program.PositionIndependent ? ElfImage.Bias(program, RandomProgramBase()) : 0;
         if (!ElfImage.Fits(program, bias, regions)) return -Syscalls.Errno.ENOEXEC;
-        LoadError load = ElfImage.Map(file, program, bias, space, ref regions);
+        LoadError load = ElfImage.Map(file, program, bias, space, ref regions, programBacking);
         if (load != LoadError.None) return load == LoadError.OutOfMemory ? -Syscalls.Errno.ENOMEM : -Syscalls.Errno.ENOEXEC;
         layout = ElfImage.ProgramLayout(program, bias);
         random = ChooseLayout(layout.End);
         if (!program.HasInterpreter) return 0;
         ulong interpreterBias = interpreter.PositionIndependent ? ElfImage.Bias(interpreter, random.MappingBase) : 0;
         if (!ElfImage.Fits(interpreter, interpreterBias, regions)) return -Syscalls.Errno.ELIBBAD;
-        load = ElfImage.Map(interpreterFile, interpreter, interpreterBias, space, ref regions);
+        load = ElfImage.Map(interpreterFile, interpreter, interpreterBias, space, ref regions, interpreterBacking);
         if (load != LoadError.None) return load == LoadError.OutOfMemory ? -Syscalls.Errno.ENOMEM : -Syscalls.Errno.ELIBBAD;
         layout.Entry = interpreter.Entry + interpreterBias;
         layout.InterpreterBase = interpreterBias;
@@ -206,8 +216,10 @@ internal unsafe partial struct Process
     /// short for an ELF header EIO (Linux's elf_read); a null process (a program the kernel
     /// starts) reads relative paths from the root; anything that is not an x86-64 ELF
     /// executable or shared object ELIBBAD.</summary>
-    internal static long ReadInterpreter(Process* process, ReadOnlySpan<byte> name, out byte* file, out long size, out ElfImage.Image image)
+    internal static long ReadInterpreter(Process* process, ReadOnlySpan<byte> name, out byte* file, out long size, out ElfImage.Image image,
+        out Files.OpenFileDescription* backing)
     {
+        backing = null;
         file = null;
         size = 0;
         image = default;
@@ -228,6 +240,9 @@ internal unsafe partial struct Process
         {
             name.CopyTo(new Span<byte>(path + length, name.Length));
             error = ReadProgram(process, new ReadOnlySpan<byte>(path, length + name.Length), out file, out size);
+            // Open for private file mappings of its segments (none: they are copied).
+            if (error == 0 && Files.VfsFile.Open(new ReadOnlySpan<byte>(path, length + name.Length), OpenFlags.ReadOnly, 0, out backing) < 0)
+                backing = null;
         }
 
         KernelMemory.Free(path);
@@ -242,6 +257,8 @@ internal unsafe partial struct Process
             KernelMemory.Free(file);
             file = null;
             size = 0;
+            if (backing != null) Files.OpenFileDescription.Release(backing);
+            backing = null;
         }
 
         return error;

@@ -172,13 +172,14 @@ internal unsafe partial struct Process
         byte* interpreter = null;
         long interpreterSize = 0;
         ElfImage.Image interpreterImage = default;
+        Files.OpenFileDescription* interpreterBacking = null;
         long result = image.HasInterpreter
-            ? ReadInterpreter(null, ElfImage.InterpreterPath(program, image), out interpreter, out interpreterSize, out interpreterImage)
+            ? ReadInterpreter(null, ElfImage.InterpreterPath(program, image), out interpreter, out interpreterSize, out interpreterImage, out interpreterBacking)
             : 0;
         if (result == 0)
         {
             result = MapProgram(program, image, new ReadOnlySpan<byte>(interpreter, (int)interpreterSize), interpreterImage,
-                space, ref regions, out layout, out random);
+                space, ref regions, out layout, out random, null, interpreterBacking);
             error = result == 0 ? LoadError.None : result == -Syscalls.Errno.ENOMEM ? LoadError.OutOfMemory : LoadError.Malformed;
         }
         else
@@ -190,6 +191,7 @@ internal unsafe partial struct Process
         }
 
         KernelMemory.Free(interpreter);
+        if (interpreterBacking != null) Files.OpenFileDescription.Release(interpreterBacking); // the regions hold their own
         return error;
     }
 
