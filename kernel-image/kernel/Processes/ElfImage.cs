@@ -247,6 +247,9 @@ internal static unsafe class ElfImage
 
         ulong rest = mappedEnd > start ? mappedEnd : start;
         if (rest >= end) return LoadError.None;
+        // Linux's heuristic overcommit, as for mmap: a bss larger than all of memory can never
+        // be backed (Linux's vm_brk fails it with ENOMEM).
+        if (end - rest > Memory.KernelMemory.Frames.TotalBytes) return LoadError.OutOfMemory;
         if (regions.Insert(new Region(rest, end, access, All, RegionKind.Image)) != VmmError.None) return LoadError.OutOfMemory;
         if (fileEnd > rest)
         {
