@@ -18,11 +18,11 @@ internal enum LoadError
 /// ELF64 x86-64 programs (System V gABI, "ELF-64 Object File Format" 1.5; x86-64 psABI §5):
 /// <see cref="Parse"/> checks every header field against the file and learns the image's
 /// shape (fixed or position independent, the interpreter it names, its span and alignment)
-/// without touching memory; <see cref="Map"/> then maps each PT_LOAD segment page by page at
-/// the load bias with the segment's rights (W^X kept: writable pages are never executable unless
-/// the segment asks for both), file bytes copied, the rest zeroed — the bss, including the
-/// tail of the last file page, reads as zeros as after Linux's padzero. A bad file is an error,
-/// never a kernel fault.
+/// without touching memory; <see cref="Map"/> then maps each PT_LOAD segment at the load bias
+/// with the segment's rights (W^X kept: writable pages are never executable unless the segment
+/// asks for both), as a private mapping of the file or as copied bytes, the rest zeroed — the
+/// bss, including the tail of the last file page, reads as zeros as after Linux's padzero. A
+/// bad file is an error, never a kernel fault.
 /// </summary>
 internal static unsafe class ElfImage
 {
@@ -292,9 +292,7 @@ internal static unsafe class ElfImage
     /// covers (segments may share one) stays in that segment's region.</summary>
     private static bool AddRegion(ref UserRegions regions, ulong start, ulong end, uint flags)
     {
-        RegionAccess access = RegionAccess.Read;
-        if ((flags & FlagWrite) != 0) access |= RegionAccess.Write;
-        if ((flags & FlagExecute) != 0) access |= RegionAccess.Execute;
+        RegionAccess access = Access(flags);
         const RegionAccess All = RegionAccess.Read | RegionAccess.Write | RegionAccess.Execute;
         for (ulong page = start; page < end;)
         {
