@@ -46,6 +46,11 @@ usage: ./aurora <command> [options]
                            put a file or directory into the image (repeatable); without
                            GUESTPATH an executable goes to /usr/local/bin/, anything else to
                            /root/; a GUESTPATH ending in / is a directory to put it in
+        --add-host-program PROGRAM
+                           put a dynamically linked program of this host (a path, or a name
+                           on PATH) into the image at its host path, with the shared libraries
+                           `ldd` lists and the loader, also at their host paths (repeatable;
+                           --add-host-program ls puts Debian's /usr/bin/ls over busybox's link)
         --initrd DIR       merge the tree under DIR into the image's / (files replace files)
         --timeout SECONDS  end QEMU after this long (default: none at a terminal, 600 s when
                            standard input is not one, e.g. in scripts)
@@ -369,6 +374,52 @@ stage_reference_root() { # $1 = directory to fill, rest = programs for /usr/libe
   return 0
 }
 
+# stage_host_program DIR PROGRAM: a program of this host (a path, or a name looked up on PATH)
+# with the shared libraries `ldd` lists and its loader, each at its host path under DIR (links
+# followed: the files themselves), so an unmodified dynamically linked program finds them in
+# the image where it finds them here. ldd runs the host's loader on the program: only for
+# programs you trust (ldd(1)).
+stage_host_program() {
+  local root=$1 program=$2 file
+  case $program in */*) ;; *) program=$(command -v "$program") || die "--add-host-program $2: not found on PATH" ;; esac
+  [ -f "$program" ] || die "--add-host-program $2: $program is not a file"
+  program=$(realpath -s "$program")
+  # The loader PT_INTERP names goes in even where glibc's ldd cannot follow the program (musl's:
+  # its libc is the loader itself).
+  local interpreter libraries
+  interpreter=$(readelf -l "$program" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+  libraries=$(ldd "$program" 2>/dev/null) || libraries="" # static, or not glibc's to follow
+  for file in "$program" $interpreter $(grep -o '/[^ ]*' <<< "$libraries" || true); do
+    [ -f "$file" ] || die "--add-host-program $2: $file (listed by ldd) is missing"
+    mkdir -p "$root$(dirname "$file")"
+    cp -L "$file" "$root$file"
+    chmod 755 "$root$file"
+  done
+}
+
+# The dynamically linked programs the test image carries (issue 12): Debian's own, from this
+# host (essential packages: coreutils, grep, sed, tar, gzip), compared with the host by
+# tests/Qemu/DebianProgramTests.cs through userland/debian-suite/commands.txt.
+TEST_HOST_PROGRAMS=(ls sort grep sed tar gzip)
+
+# stage_dynelf_samples DIR: userland/pie/hello_aux.c as a static PIE (musl-gcc -static-pie)
+# and, where musl's loader is installed, as a dynamically linked musl program with the loader
+# beside it, in DIR/opt/dynelf/.
+stage_dynelf_samples() {
+  local root=$1 source="$KERNEL_DIR/userland/pie/hello_aux.c"
+  mkdir -p "$root/opt/dynelf"
+  # Debian's musl-gcc specs ignore -static-pie: musl's self-relocating start file (rcrt1.o)
+  # and the PIE link are named by hand.
+  local lib=/usr/lib/x86_64-linux-musl
+  musl-gcc -fPIE -O2 -Wall -nostartfiles -static -Wl,-pie,--no-dynamic-linker,-z,text "$lib/rcrt1.o" "$lib/crti.o" \
+    "$(gcc -print-file-name=crtbeginS.o)" "$source" "$(gcc -print-file-name=crtendS.o)" "$lib/crtn.o" \
+    -o "$root/opt/dynelf/hello-static-pie" >&2 || die "compiling $source (static PIE) failed"
+  if [ -e /lib/ld-musl-x86_64.so.1 ]; then
+    musl-gcc -fPIE -pie -O2 -Wall -o "$root/opt/dynelf/hello-musl" "$source" >&2 || die "compiling $source (dynamic musl) failed"
+    mkdir -p "$root/lib"; cp -L /lib/ld-musl-x86_64.so.1 "$root/lib/ld-musl-x86_64.so.1"
+  fi
+}
+
 # The test image's initramfs: the same text files, no busybox (its programs stay in /bin as
 # the in-kernel tests expect), plus the shapes the unpacker must handle (files.initramfs_*):
 # a hard-linked pair, a relative symbolic link, a private mode, and a second archive appended
@@ -390,6 +441,8 @@ stage_test_initramfs() { # $1 = work directory; prints the unsigned archive's pa
     cp "$TEST_MODULES_DIR"/*.ko "$root/lib/modules/"
     chmod 644 "$root/lib/modules/"*.ko
   fi
+  local program; for program in "${TEST_HOST_PROGRAMS[@]}"; do stage_host_program "$root" "$program"; done
+  stage_dynelf_samples "$root"
   { pack_cpio "$root"; pack_cpio "$extra" -mindepth 1 ! -type d; } > "$work/initramfs.cpio.unsigned"
   echo "$work/initramfs.cpio.unsigned"
 }
@@ -426,11 +479,13 @@ cmd_build() {
     make_image "$KERNEL_DIR/userland/rofs" "$mods/ro.cpio"
     # The busybox suite's command lines (userland/busybox_suite.c reads them at /busybox-suite).
     make_image "$KERNEL_DIR/userland/busybox-suite" "$mods/busybox-suite.cpio"
+    # The Debian programs suite's command lines (userland/debian_suite.c reads them at /debian-suite).
+    make_image "$KERNEL_DIR/userland/debian-suite" "$mods/debian-suite.cpio"
     say "building the test modules (modules/edu)"
     build_test_modules "$ART/obj/test/kmod"
     TEST_MODULES_DIR="$ART/obj/test/kmod" \
       modsign sign --key "$DEV_KEYS/private.pem" "$(TEST_MODULES_DIR="$ART/obj/test/kmod" stage_test_initramfs "$ART/obj/test/initramfs")" -o "$mods/initramfs.cpio" >/dev/null
-    export MODULES="$mods/0-signed.mod $mods/1-tampered.mod $(build_userland "$mods") $busybox $mods/ro.cpio $mods/busybox-suite.cpio $mods/initramfs.cpio"
+    export MODULES="$mods/0-signed.mod $mods/1-tampered.mod $(build_userland "$mods") $busybox $mods/ro.cpio $mods/busybox-suite.cpio $mods/debian-suite.cpio $mods/initramfs.cpio"
     make_iso "$ART/aurora-test.elf" "$ART/aurora-test.iso" grub
     make_iso "$ART/aurora-test-textmode.elf" "$ART/aurora-test-textmode.iso" grub text
     rm -f "$ART/aurora-test-limine.iso"
@@ -474,12 +529,13 @@ guest_path() {
 }
 
 cmd_run() {
-  local uefi=0 gdb=0 exit_after_ready=0 init="" build=1 seconds="" initrd="" adds=() add
+  local uefi=0 gdb=0 exit_after_ready=0 init="" build=1 seconds="" initrd="" adds=() add host_programs=() program
   while [ $# -gt 0 ]; do
     case $1 in
       --uefi) uefi=1 ;; --gdb) gdb=1 ;; --exit-after-ready) exit_after_ready=1 ;;
       --init) need_value --init $#; shift; init=$1; [ -n "$init" ] || usage_error "--init takes a command line, e.g. --init \"/bin/sh -c 'exit 7'\"" ;;
       --add) need_value --add $#; shift; adds+=("$1") ;;
+      --add-host-program) need_value --add-host-program $#; shift; host_programs+=("$1") ;;
       --initrd) need_value --initrd $#; shift; initrd=$1; [ -d "$initrd" ] || usage_error "--initrd $initrd: not a directory" ;;
       --timeout) need_value --timeout $#; shift; seconds=$1; [[ $seconds =~ ^[0-9]+$ ]] || usage_error "--timeout $seconds: not a number of seconds" ;;
       --no-build) build=0 ;;
@@ -497,7 +553,7 @@ cmd_run() {
   # shellcheck disable=SC2064
   trap "rm -rf '$work'" EXIT
   local iso="$ART/aurora.iso"
-  if [ ${#adds[@]} -gt 0 ] || [ -n "$initrd" ]; then
+  if [ ${#adds[@]} -gt 0 ] || [ -n "$initrd" ] || [ ${#host_programs[@]} -gt 0 ]; then
     # The additions are a second archive appended to the image's (a later entry of a name
     # replaces an earlier one). Only files, links and empty directories go in: directories
     # the image has keep their modes, missing ones are made 0755.
@@ -513,6 +569,7 @@ cmd_run() {
       rm -rf "${extra:?}$guest"
       cp -RL "$host" "$extra$guest"
     done
+    for program in ${host_programs[@]+"${host_programs[@]}"}; do stage_host_program "$extra" "$program"; done
     { cat "$ART/obj/release/initramfs.cpio.unsigned"; pack_cpio "$extra" -mindepth 1 \( ! -type d -o -type d -empty \); } > "$work/initramfs.cpio.unsigned"
     modsign sign --key "$(module_signing_key)" "$work/initramfs.cpio.unsigned" -o "$work/initramfs.cpio" >/dev/null \
       || die "signing the initramfs failed"

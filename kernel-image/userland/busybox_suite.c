@@ -3,9 +3,10 @@
    Linux host (with the host's /bin/busybox, the same binary) and in Aurora (/bin/busybox.elf)
    gives two lists a host test compares line by line (kernel-image/tests/Qemu/BusyboxSuiteTests.cs).
 
-   Usage: busybox_suite.elf [SUITE [SCRATCH]]; SUITE defaults to /busybox-suite/commands.txt (the
-   signed cpio image of kernel-image/userland/busybox-suite/ the test build mounts), SCRATCH to
-   /tmp/bbsuite (the host test passes a directory of its own).
+   Usage: busybox_suite.elf [SUITE [SCRATCH [EXTRA]]]; SUITE defaults to
+   /busybox-suite/commands.txt (the signed cpio image of kernel-image/userland/busybox-suite/ the
+   test build mounts), SCRATCH to /tmp/bbsuite (the host test passes a directory of its own);
+   EXTRA, a directory the commands reach as ../extra (a symbolic link SCRATCH/extra).
 
    Every command starts alike: a fresh working directory SCRATCH/w holding the same input files
    (written here, byte for byte the same on both systems), standard input an empty file,
@@ -31,6 +32,14 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* userland/debian_suite.c runs another suite with this same runner under another name. */
+#ifndef SUITE_PROGRAM
+#define SUITE_PROGRAM "busybox_suite"
+#define SUITE_FILE "/busybox-suite/commands.txt"
+#define SUITE_SCRATCH "/tmp/bbsuite"
+#define SUITE_EXTRA 0
+#endif
 
 #define LIMIT_SECONDS 12
 #define OUTPUT_CAP 2048
@@ -263,7 +272,7 @@ int main(int argc, char **argv, char **envp)
     struct stat st; /* stat, not access(2): the choice must not depend on a call under test */
     busybox = stat("/bin/busybox.elf", &st) == 0 ? "/bin/busybox.elf" : "/bin/busybox"; /* Aurora : Linux */
     const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-    if (strncmp(name, "busybox_suite", 13) != 0) { /* started as an applet link (install_applet) */
+    if (strncmp(name, SUITE_PROGRAM, strlen(SUITE_PROGRAM)) != 0) { /* started as an applet link (install_applet) */
         argv[0] = (char *)name;
         execve(busybox, argv, envp);
         dprintf(2, "%s: cannot execute %s: errno %d\n", name, busybox, errno);
@@ -273,8 +282,9 @@ int main(int argc, char **argv, char **envp)
     if (strchr(argv[0], '/')) snprintf(self_path, sizeof self_path, "%s", argv[0]);
     else snprintf(self_path, sizeof self_path, "/bin/%s", argv[0]);
     self = self_path;
-    const char *suite = argc > 1 ? argv[1] : "/busybox-suite/commands.txt";
-    snprintf(scratch, sizeof scratch, "%s", argc > 2 ? argv[2] : "/tmp/bbsuite");
+    const char *suite = argc > 1 ? argv[1] : SUITE_FILE;
+    snprintf(scratch, sizeof scratch, "%s", argc > 2 ? argv[2] : SUITE_SCRATCH);
+    const char *extra = argc > 3 ? argv[3] : SUITE_EXTRA;
     snprintf(work, sizeof work, "%s/w", scratch);
     snprintf(bin, sizeof bin, "%s/bin", scratch);
     snprintf(stdin_file, sizeof stdin_file, "%s/stdin", scratch);
@@ -290,6 +300,11 @@ int main(int argc, char **argv, char **envp)
 
     remove_tree(scratch);
     if (mkdir(scratch, 0755) != 0 || mkdir(bin, 0755) != 0) fail(scratch);
+    if (extra) { /* SCRATCH/extra: a directory of programs the commands name as ../extra/NAME */
+        char link[300];
+        snprintf(link, sizeof link, "%s/extra", scratch);
+        if (symlink(extra, link) != 0) fail(link);
+    }
     int fd = open(stdin_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) fail(stdin_file);
     close(fd);

@@ -467,6 +467,7 @@ internal static unsafe class ProcFiles
     private static void Maps(Process* process, ref TextBuilder text)
     {
         int count = process->Regions.Count;
+        byte* fileNameBuffer = stackalloc byte[255];
         for (int i = 0; i < count && !text.Overflowed; i++)
         {
             Region region = process->Regions[i];
@@ -482,10 +483,20 @@ internal static unsafe class ProcFiles
             text.Append(" 00000000 00:00 0 ");
             string name = region.Kind switch { RegionKind.Stack => "[stack]", RegionKind.Break => "[heap]", _ => "" };
             bool image = region.Kind == RegionKind.Image && process->Program != null;
-            if (name.Length != 0 || image)
+            // A file mapping (a program's segments mapped by execve, a library by ld.so): the
+            // file's path, as Linux's show_map_vma (up to 255 bytes here).
+            int fileName = 0;
+            if (Process.HoldsObject(region))
+            {
+                var description = (OpenFileDescription*)region.Tag;
+                if (description->Operations->Name != null) fileName = description->Operations->Name(description, new Span<byte>(fileNameBuffer, 255));
+            }
+
+            if (name.Length != 0 || image || fileName > 0)
             {
                 while (text.Length - start < 73) text.Append(' ');
-                if (image) text.Append(process->Program->Path);
+                if (fileName > 0) text.Append(new ReadOnlySpan<byte>(fileNameBuffer, fileName));
+                else if (image) text.Append(process->Program->Path);
                 else text.Append(name);
             }
 

@@ -35,6 +35,22 @@ internal unsafe partial struct Process
         byte* image = null;
         long imageSize = 0;
         if (error == 0) error = ReadProgram(process, new ReadOnlySpan<byte>(path, (int)pathLength), out image, out imageSize);
+        ElfImage.Image programImage = default, interpreterImage = default;
+        if (error == 0) error = ElfImage.Parse(new ReadOnlySpan<byte>(image, (int)imageSize), out programImage) switch
+        {
+            LoadError.None => 0,
+            LoadError.OutOfMemory => -Syscalls.Errno.ENOMEM,
+            LoadError.ShortRead => -Syscalls.Errno.EIO,
+            _ => -Syscalls.Errno.ENOEXEC,
+        };
+        byte* interpreter = null;
+        long interpreterSize = 0;
+        Files.OpenFileDescription* programBacking = null, interpreterBacking = null;
+        if (error == 0 && programImage.HasInterpreter)
+            error = ReadInterpreter(process, ElfImage.InterpreterPath(new ReadOnlySpan<byte>(image, (int)imageSize), programImage), out interpreter, out interpreterSize, out interpreterImage, out interpreterBacking);
+        // The file itself, for private file mappings of its segments (none: they are copied).
+        if (error == 0 && Files.VfsFile.Open(new ReadOnlySpan<byte>(path, (int)pathLength), OpenFlags.ReadOnly, 0, out programBacking) < 0)
+            programBacking = null;
 
         AddressSpace space = default;
         UserRegions regions = NewRegions();
@@ -49,14 +65,10 @@ internal unsafe partial struct Process
             }
             else
             {
-                LoadError load = ElfImage.Load(new ReadOnlySpan<byte>(image, (int)imageSize), space, ref regions, out layout);
-                if (load == LoadError.None)
-                {
-                    random = ChooseLayout(layout.End);
-                    stackPointer = BuildStack(space, ref regions, random.StackTop, layout, new ReadOnlySpan<byte>(strings, used), argumentCount, environmentCount);
-                }
-                error = load == LoadError.OutOfMemory || (load == LoadError.None && stackPointer == 0) ? -Syscalls.Errno.ENOMEM
-                    : load != LoadError.None ? -Syscalls.Errno.ENOEXEC : 0;
+                error = MapImages(process, userPath, new ReadOnlySpan<byte>(image, (int)imageSize), programImage,
+                    new ReadOnlySpan<byte>(interpreter, (int)interpreterSize), interpreterImage,
+                    space, ref regions, new ReadOnlySpan<byte>(strings, used), argumentCount, environmentCount,
+                    out layout, out random, out stackPointer, programBacking, interpreterBacking);
                 if (error != 0)
                 {
                     UserMemory.Destroy(space);
@@ -65,6 +77,10 @@ internal unsafe partial struct Process
             }
         }
 
+        KernelMemory.Free(interpreter);
+        // The regions hold their own references.
+        if (programBacking != null) Files.OpenFileDescription.Release(programBacking);
+        if (interpreterBacking != null) Files.OpenFileDescription.Release(interpreterBacking);
         // What /proc shows of the new program: made before the point of no return, so running
         // out of memory here still fails the execve cleanly.
         // The command name (comm) is the last component of the path as given, before the
@@ -142,35 +158,137 @@ internal unsafe partial struct Process
         return 0;
     }
 
-    /// <summary>The program record for /proc of an execve of <paramref name="path"/> (its
-    /// first <paramref name="length"/> bytes; the buffer is rewritten): the path with "." and
-    /// ".." gone and a symbolic link as its last component replaced by what it points at (up to
-    /// Linux's 40 links), so /proc/PID/exe names the file itself — a program started through
-    /// /proc/self/exe must not name /proc/self/exe, or running itself again would loop.</summary>
-    private static ProgramInfo* NewProgramInfo(Span<byte> path, int length, ReadOnlySpan<byte> strings, int argumentBytes)
+    /// <summary>Maps the program and its interpreter and builds the stack for execve.</summary>
+    private static long MapImages(Process* process, ulong userPath, ReadOnlySpan<byte> file, in ElfImage.Image program,
+        ReadOnlySpan<byte> interpreterFile, in ElfImage.Image interpreter, AddressSpace space, ref UserRegions regions,
+        ReadOnlySpan<byte> strings, int argumentCount, int environmentCount,
+        out ElfImage.Layout layout, out RandomLayout random, out ulong stackPointer,
+        Files.OpenFileDescription* programBacking, Files.OpenFileDescription* interpreterBacking)
     {
-        byte* target = stackalloc byte[VfsLimits.MaxPathLength + 1];
-        length = Files.PathResolver.Normalize(path.Slice(0, length), path);
-        FileSystem.Lock();
-        for (int links = 0; links < VfsLimits.MaxSymbolicLinks; links++)
-        {
-            long n = FileSystem.Vfs.ReadLink(path.Slice(0, length), new Span<byte>(target, VfsLimits.MaxPathLength));
-            if (n <= 0) break;
-            int start = 0;
-            if (target[0] != (byte)'/')
-            {
-                // Relative to the link's directory: keep "dir/" and append the target.
-                start = length;
-                while (start > 0 && path[start - 1] != (byte)'/') start--;
-            }
+        stackPointer = 0;
+        long error = MapProgram(file, program, interpreterFile, interpreter, space, ref regions, out layout, out random,
+            programBacking, interpreterBacking);
+        if (error != 0) return error;
 
-            if (start + n > VfsLimits.MaxPathLength) break;
-            new ReadOnlySpan<byte>(target, (int)n).CopyTo(path.Slice(start));
-            length = Files.PathResolver.Normalize(path.Slice(0, start + (int)n), path);
+        // AT_EXECFN is the path as the caller gave it (Linux's bprm->filename).
+        byte* name = Files.PathResolver.AllocateBuffer();
+        if (name == null) return -Syscalls.Errno.ENOMEM;
+        long nameLength = UserMemory.CopyString(process->Space, userPath, new Span<byte>(name, Files.PathResolver.BufferSize));
+        StartFacts facts = default;
+        facts.ExecutableName = new ReadOnlySpan<byte>(name, nameLength < 0 ? 0 : (int)nameLength);
+        facts.Uid = process->Credentials.RealUid;
+        facts.Euid = process->Credentials.EffectiveUid;
+        facts.Gid = process->Credentials.RealGid;
+        facts.Egid = process->Credentials.EffectiveGid;
+        stackPointer = BuildStack(space, ref regions, random.StackTop, layout, strings, argumentCount, environmentCount, facts);
+        KernelMemory.Free(name);
+        return stackPointer == 0 ? -Syscalls.Errno.ENOMEM : 0;
+    }
+
+    /// <summary>Maps the program (a position-independent one at a random base) and, when it
+    /// names one, its interpreter (at the random start of the mapping window, which then starts
+    /// past it) into <paramref name="space"/> and chooses the rest of the random layout; the
+    /// thread starts at the interpreter's entry when there is one. 0 or -errno; on an error the
+    /// caller drops the space.</summary>
+    internal static long MapProgram(ReadOnlySpan<byte> file, in ElfImage.Image program,
+        ReadOnlySpan<byte> interpreterFile, in ElfImage.Image interpreter, AddressSpace space, ref UserRegions regions,
+        out ElfImage.Layout layout, out RandomLayout random,
+        Files.OpenFileDescription* programBacking = null, Files.OpenFileDescription* interpreterBacking = null)
+    {
+        layout = default;
+        random = default;
+        ulong bias = program.PositionIndependent ? ElfImage.Bias(program, RandomProgramBase()) : 0;
+        if (!ElfImage.Fits(program, bias, regions)) return -Syscalls.Errno.ENOEXEC;
+        LoadError load = ElfImage.Map(file, program, bias, space, ref regions, programBacking);
+        if (load != LoadError.None) return load == LoadError.OutOfMemory ? -Syscalls.Errno.ENOMEM : -Syscalls.Errno.ENOEXEC;
+        layout = ElfImage.ProgramLayout(program, bias);
+        random = ChooseLayout(layout.End);
+        if (!program.HasInterpreter) return 0;
+        ulong interpreterBias = interpreter.PositionIndependent ? ElfImage.Bias(interpreter, random.MappingBase) : 0;
+        if (!ElfImage.Fits(interpreter, interpreterBias, regions)) return -Syscalls.Errno.ELIBBAD;
+        load = ElfImage.Map(interpreterFile, interpreter, interpreterBias, space, ref regions, interpreterBacking);
+        if (load != LoadError.None) return load == LoadError.OutOfMemory ? -Syscalls.Errno.ENOMEM : -Syscalls.Errno.ELIBBAD;
+        layout.Entry = interpreter.Entry + interpreterBias;
+        layout.InterpreterBase = interpreterBias;
+        if (interpreter.PositionIndependent) random.MappingBase = interpreter.End + interpreterBias + UserMemory.PageSize;
+        return 0;
+    }
+
+    /// <summary>Reads and checks the interpreter PT_INTERP names (relative: from the working
+    /// directory), with Linux's answers: a missing file ENOENT, a directory EACCES, a file too
+    /// short for an ELF header EIO (Linux's elf_read); a null process (a program the kernel
+    /// starts) reads relative paths from the root; anything that is not an x86-64 ELF
+    /// executable or shared object ELIBBAD.</summary>
+    internal static long ReadInterpreter(Process* process, ReadOnlySpan<byte> name, out byte* file, out long size, out ElfImage.Image image,
+        out Files.OpenFileDescription* backing)
+    {
+        backing = null;
+        file = null;
+        size = 0;
+        image = default;
+        byte* path = Files.PathResolver.AllocateBuffer();
+        if (path == null) return -Syscalls.Errno.ENOMEM;
+        int length = 0;
+        if (name[0] != (byte)'/')
+        {
+            ReadOnlySpan<byte> directory = process == null ? "/"u8 : process->WorkingDirectory.Path;
+            directory.CopyTo(new Span<byte>(path, directory.Length));
+            length = directory.Length;
+            if (length > 1) path[length++] = (byte)'/';
         }
 
-        FileSystem.Unlock();
-        return ProgramInfo.Create(path.Slice(0, length), strings, argumentBytes);
+        long error = 0;
+        if (length + name.Length > VfsLimits.MaxPathLength) error = -Syscalls.Errno.ENAMETOOLONG;
+        else
+        {
+            name.CopyTo(new Span<byte>(path + length, name.Length));
+            error = ReadProgram(process, new ReadOnlySpan<byte>(path, length + name.Length), out file, out size);
+            // Open for private file mappings of its segments (none: they are copied).
+            if (error == 0 && Files.VfsFile.Open(new ReadOnlySpan<byte>(path, length + name.Length), OpenFlags.ReadOnly, 0, out backing) < 0)
+                backing = null;
+        }
+
+        KernelMemory.Free(path);
+        if (error == -Syscalls.Errno.ENOEXEC) return -Syscalls.Errno.EIO; // empty
+        if (error != 0) return error;
+        if (size < 64) error = -Syscalls.Errno.EIO;
+        else if (ElfImage.Parse(new ReadOnlySpan<byte>(file, (int)size), out image) != LoadError.None)
+            error = -Syscalls.Errno.ELIBBAD;
+        // An interpreter's own PT_INTERP is not followed (as Linux): no chain, no loop.
+        if (error != 0)
+        {
+            KernelMemory.Free(file);
+            file = null;
+            size = 0;
+            if (backing != null) Files.OpenFileDescription.Release(backing);
+            backing = null;
+        }
+
+        return error;
+    }
+
+    /// <summary>The program record for /proc of an execve of <paramref name="path"/> (its
+    /// first <paramref name="length"/> bytes): the real path of the file, every symbolic link
+    /// on the way replaced by what it points at and "." and ".." gone (Linux's d_path of the
+    /// file), so /proc/PID/exe names the file itself — a program started through
+    /// /proc/self/exe must not name /proc/self/exe, or running itself again would loop, and
+    /// one started through a linked directory names the directory it is really in (glibc's
+    /// $ORIGIN). Where the walk fails (the heap is out), the path with "." and ".." gone.</summary>
+    private static ProgramInfo* NewProgramInfo(Span<byte> path, int length, ReadOnlySpan<byte> strings, int argumentBytes)
+    {
+        byte* real = Files.PathResolver.AllocateBuffer();
+        byte* scratch = Files.PathResolver.AllocateBuffer();
+        byte* link = Files.PathResolver.AllocateBuffer();
+        long realLength = real == null || scratch == null || link == null ? -Syscalls.Errno.ENOMEM
+            : Files.PathResolver.Canonicalize(path.Slice(0, length), new Span<byte>(real, Files.PathResolver.BufferSize),
+                new Span<byte>(scratch, Files.PathResolver.BufferSize), new Span<byte>(link, Files.PathResolver.BufferSize));
+        ProgramInfo* program = realLength > 0
+            ? ProgramInfo.Create(new ReadOnlySpan<byte>(real, (int)realLength), strings, argumentBytes)
+            : ProgramInfo.Create(path.Slice(0, Files.PathResolver.Normalize(path.Slice(0, length), path)), strings, argumentBytes);
+        KernelMemory.Free(real);
+        KernelMemory.Free(scratch);
+        KernelMemory.Free(link);
+        return program;
     }
 
     /// <summary>Appends a user array of string pointers (NULL-terminated; a null array is

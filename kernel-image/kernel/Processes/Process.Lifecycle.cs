@@ -3,6 +3,7 @@ using Aurora.Kernel.Files;
 using Aurora.Kernel.Hal;
 using Aurora.Kernel.Memory;
 using Aurora.Kernel.Tasks;
+using Aurora.Vfs;
 using Aurora.Vmm;
 
 namespace Aurora.Kernel.Processes;
@@ -17,17 +18,25 @@ namespace Aurora.Kernel.Processes;
 internal unsafe partial struct Process
 {
     // User layout (SPEC SEC-2): the stack top, the start of anonymous mappings and the start
-    // of the break move by a random number of pages per program (ChooseLayout). The program
-    // image itself stays where the ELF says (ET_EXEC is not relocatable).
+    // of the break move by a random number of pages per program (ChooseLayout). A fixed image
+    // (ET_EXEC) stays where the ELF says; a position-independent one (ET_DYN: PIE, static PIE)
+    // goes at a random page above ProgramBaseLowest (Linux's ELF_ET_DYN_BASE), its interpreter
+    // at the random start of the mapping window.
     internal const ulong StackTopHighest = 0x0000_7FFF_FFFF_0000;
     internal const ulong StackSize = 8UL << 20; // RLIMIT_STACK's default; reserved, filled on touch
     internal const ulong MappingBaseLowest = 0x0000_1000_0000_0000;
     internal const ulong MappingLimit = 0x0000_7000_0000_0000;
     internal const ulong BreakLimit = 1UL << 30;
 
+    internal const ulong ProgramBaseLowest = 0x0000_5555_5555_4000;
+
     // Entropy in pages, as Linux x86-64 gives: 22 bits for the stack (16 GiB), 28 for mmap
-    // (1 TiB), 13 for brk (32 MiB).
+    // and a PIE's base (1 TiB), 13 for brk (32 MiB).
     private const int StackRandomBits = 22, MappingRandomBits = 28, BreakRandomBits = 13;
+
+    /// <summary>A random page-aligned base for a position-independent program.</summary>
+    internal static ulong RandomProgramBase() =>
+        ProgramBaseLowest + ((KernelRandom.Next() & ((1UL << MappingRandomBits) - 1)) * UserMemory.PageSize);
 
     internal struct RandomLayout
     {
@@ -107,12 +116,12 @@ internal unsafe partial struct Process
             return null;
         }
 
-        error = ElfImage.Load(program, process->Space, ref process->Regions, out ElfImage.Layout layout);
-        RandomLayout random = default;
+        error = LoadProgram(program, process->Space, ref process->Regions, out ElfImage.Layout layout, out RandomLayout random);
         if (error == LoadError.None)
         {
-            random = ChooseLayout(layout.End);
-            process->InitialStackPointer = BuildStack(process->Space, ref process->Regions, random.StackTop, layout, strings, argumentCount, environmentCount);
+            StartFacts facts = default; // root, as every process the kernel starts
+            facts.ExecutableName = path.IsEmpty ? name : path;
+            process->InitialStackPointer = BuildStack(process->Space, ref process->Regions, random.StackTop, layout, strings, argumentCount, environmentCount, facts);
             if (process->InitialStackPointer == 0) error = LoadError.OutOfMemory;
         }
         if (error == LoadError.None && !ConsoleFile.InstallStandardDescriptors(ref process->Descriptors)) error = LoadError.OutOfMemory;
@@ -148,6 +157,42 @@ internal unsafe partial struct Process
         thread->AddressSpaceRoot = process->Space.Root;
         Scheduler.Start(thread);
         return process;
+    }
+
+    /// <summary>Parses and maps a program the kernel starts, with its interpreter when it names
+    /// one (read from the file tree; any trouble with it is <see cref="LoadError.Unsupported"/>,
+    /// logged with the errno execve would give).</summary>
+    private static LoadError LoadProgram(ReadOnlySpan<byte> program, AddressSpace space, ref UserRegions regions,
+        out ElfImage.Layout layout, out RandomLayout random)
+    {
+        layout = default;
+        random = default;
+        LoadError error = ElfImage.Parse(program, out ElfImage.Image image);
+        if (error != LoadError.None) return error;
+        byte* interpreter = null;
+        long interpreterSize = 0;
+        ElfImage.Image interpreterImage = default;
+        Files.OpenFileDescription* interpreterBacking = null;
+        long result = image.HasInterpreter
+            ? ReadInterpreter(null, ElfImage.InterpreterPath(program, image), out interpreter, out interpreterSize, out interpreterImage, out interpreterBacking)
+            : 0;
+        if (result == 0)
+        {
+            result = MapProgram(program, image, new ReadOnlySpan<byte>(interpreter, (int)interpreterSize), interpreterImage,
+                space, ref regions, out layout, out random, null, interpreterBacking);
+            error = result == 0 ? LoadError.None : result == -Syscalls.Errno.ENOMEM ? LoadError.OutOfMemory : LoadError.Malformed;
+        }
+        else
+        {
+            Log.Write("program loader: the interpreter could not be loaded (errno ");
+            Log.WriteDecimal(-result);
+            Log.WriteLine(")");
+            error = result == -Syscalls.Errno.ENOMEM ? LoadError.OutOfMemory : LoadError.Unsupported;
+        }
+
+        KernelMemory.Free(interpreter);
+        if (interpreterBacking != null) Files.OpenFileDescription.Release(interpreterBacking); // the regions hold their own
+        return error;
     }
 
     /// <summary>The program record of a process the kernel starts: its strings (the first
@@ -377,43 +422,70 @@ internal unsafe partial struct Process
     }
 
     // Auxiliary vector keys (Linux include/uapi/linux/auxvec.h, System V ABI §3.4.3).
-    private const ulong AtNull = 0, AtPhdr = 3, AtPhent = 4, AtPhnum = 5, AtPagesz = 6, AtEntry = 9,
-        AtUid = 11, AtEuid = 12, AtGid = 13, AtEgid = 14, AtClktck = 17, AtSecure = 23, AtRandom = 25;
+    private const ulong AtNull = 0, AtPhdr = 3, AtPhent = 4, AtPhnum = 5, AtPagesz = 6, AtBase = 7, AtFlags = 8,
+        AtEntry = 9, AtUid = 11, AtEuid = 12, AtGid = 13, AtEgid = 14, AtPlatform = 15, AtHwcap = 16, AtClktck = 17,
+        AtSecure = 23, AtRandom = 25, AtHwcap2 = 26, AtExecfn = 31, AtMinsigstksz = 51;
+
+    /// <summary>AT_PLATFORM: what Linux gives on x86-64 (ELF_PLATFORM, the machine's uname).</summary>
+    private static ReadOnlySpan<byte> Platform => "x86_64\0"u8;
+
+    /// <summary>What a starting program is told about itself and the one that starts it,
+    /// besides its arguments and environment: the auxiliary vector's sources.</summary>
+    internal ref struct StartFacts
+    {
+        public ReadOnlySpan<byte> ExecutableName; // AT_EXECFN: the path execve was given (no NUL)
+        public uint Uid, Euid, Gid, Egid;
+    }
 
     /// <summary>Maps a fresh stack in <paramref name="space"/> and writes what a starting
-    /// process finds on it: argc, argv, envp and the auxiliary vector (program headers for the
-    /// libc's TLS set-up, page size, entry, 16 random bytes for its stack protector).
+    /// process finds on it, as Linux's create_elf_tables lays it out: argc, argv, envp and the
+    /// auxiliary vector (where the program headers and the interpreter are for a dynamic
+    /// loader, page size, entry, ids, 16 random bytes for the stack protector and pointer
+    /// guard, CPUID leaf 1 EDX as AT_HWCAP, the platform string, the file name, the smallest
+    /// signal stack), with the strings it points at above it.
     /// <paramref name="strings"/> holds the <paramref name="argumentCount"/> arguments and then
     /// the <paramref name="environmentCount"/> environment entries, each NUL-terminated.
     /// Returns the initial stack pointer, or 0 when memory ran out.</summary>
-    internal static ulong BuildStack(AddressSpace space, ref UserRegions regions, ulong stackTop, in ElfImage.Layout layout, ReadOnlySpan<byte> strings, int argumentCount, int environmentCount)
+    internal static ulong BuildStack(AddressSpace space, ref UserRegions regions, ulong stackTop, in ElfImage.Layout layout, ReadOnlySpan<byte> strings, int argumentCount, int environmentCount, scoped in StartFacts facts)
     {
         const RegionAccess ReadWrite = RegionAccess.Read | RegionAccess.Write;
-        if (regions.Insert(new Region(stackTop - StackSize, stackTop, ReadWrite, ReadWrite | RegionAccess.Execute, RegionKind.Stack)) != VmmError.None)
+        // PT_GNU_STACK with PF_X asks for an executable stack (Linux's EXSTACK_ENABLE_X);
+        // without it the x86-64 stack is never executable.
+        RegionAccess stackAccess = layout.ExecutableStack ? ReadWrite | RegionAccess.Execute : ReadWrite;
+        if (regions.Insert(new Region(stackTop - StackSize, stackTop, stackAccess, ReadWrite | RegionAccess.Execute, RegionKind.Stack)) != VmmError.None)
             return 0;
         // The stack is a reservation like any anonymous region (its pages fill in on first
         // touch); only the top pages the loader writes below are mapped now, since it writes
         // before the space is the running one (kernel copies fill in pages only for the
-        // running process): the strings, the random bytes, argv/envp/auxv and alignment.
-        const int AuxiliaryWords = 2 * 14;
+        // running process): the end word, the program's name, the strings, the platform, the
+        // random bytes, argv/envp/auxv and alignment.
+        const int AuxiliaryWords = 2 * 24;
         int total = 1 + argumentCount + 1 + environmentCount + 1 + AuxiliaryWords;
-        ulong needed = (ulong)strings.Length + 16 + (ulong)total * 8 + 64;
+        ulong needed = 8 + (ulong)Math.Min(facts.ExecutableName.Length, VfsLimits.MaxPathLength) + 1 + (ulong)strings.Length +
+                       (ulong)Platform.Length + 16 + 16 + (ulong)total * 8 + 64;
         ulong mapped = (needed + UserMemory.PageSize - 1) & ~(UserMemory.PageSize - 1);
         if (mapped > StackSize) return 0;
-        if (!UserMemory.MapZeroed(space, stackTop - mapped, stackTop, PageFlags.User | PageFlags.Writable | PageFlags.NoExecute))
+        if (!UserMemory.MapZeroed(space, stackTop - mapped, stackTop, PageRights(stackAccess)))
             return 0;
 
-        ulong sp = stackTop;
-        byte* random = stackalloc byte[16];
-        KernelRandom.Fill(new Span<byte>(random, 16));
-
-        sp -= 16;
-        ulong randomAddress = sp;
-        UserMemory.CopyTo(space, sp, new ReadOnlySpan<byte>(random, 16));
+        ulong sp = stackTop - 8; // Linux leaves the top word for the end marker
+        int nameLength = Math.Min(facts.ExecutableName.Length, VfsLimits.MaxPathLength);
+        sp -= (ulong)nameLength + 1;
+        ulong executableNameAddress = sp;
+        if (!UserMemory.Fill(space, sp, facts.ExecutableName.Slice(0, nameLength))) return 0;
         sp -= (ulong)strings.Length;
         ulong stringsAddress = sp;
         if (!UserMemory.CopyTo(space, sp, strings)) return 0;
+        sp -= (ulong)Platform.Length;
+        ulong platformAddress = sp;
+        if (!UserMemory.CopyTo(space, sp, Platform)) return 0;
         sp &= ~15UL;
+
+        byte* random = stackalloc byte[16];
+        KernelRandom.Fill(new Span<byte>(random, 16));
+        sp -= 16;
+        ulong randomAddress = sp;
+        UserMemory.CopyTo(space, sp, new ReadOnlySpan<byte>(random, 16));
 
         ulong* words = (ulong*)Memory.KernelMemory.Allocate((nuint)(total * 8));
         if (words == null) return 0;
@@ -431,6 +503,10 @@ internal unsafe partial struct Process
 
         if (environmentCount == 0) words[n++] = 0; // end of argv (the loop did not reach it)
         words[n++] = 0;                                // end of envp
+        Aux(words, ref n, AtMinsigstksz, MinimumSignalStack);
+        Aux(words, ref n, AtHwcap, HardwareCapabilities());
+        Aux(words, ref n, AtPagesz, UserMemory.PageSize);
+        Aux(words, ref n, AtClktck, 100);
         if (layout.ProgramHeaders != 0)
         {
             Aux(words, ref n, AtPhdr, layout.ProgramHeaders);
@@ -438,15 +514,19 @@ internal unsafe partial struct Process
             Aux(words, ref n, AtPhnum, layout.ProgramHeaderCount);
         }
 
-        Aux(words, ref n, AtPagesz, UserMemory.PageSize);
-        Aux(words, ref n, AtEntry, layout.Entry);
-        Aux(words, ref n, AtUid, 0);
-        Aux(words, ref n, AtEuid, 0);
-        Aux(words, ref n, AtGid, 0);
-        Aux(words, ref n, AtEgid, 0);
-        Aux(words, ref n, AtClktck, 100);
-        Aux(words, ref n, AtSecure, 0);
+        Aux(words, ref n, AtBase, layout.InterpreterBase);
+        Aux(words, ref n, AtFlags, 0);
+        Aux(words, ref n, AtEntry, layout.ProgramEntry);
+        Aux(words, ref n, AtUid, facts.Uid);
+        Aux(words, ref n, AtEuid, facts.Euid);
+        Aux(words, ref n, AtGid, facts.Gid);
+        Aux(words, ref n, AtEgid, facts.Egid);
+        // Linux's secureexec: ids that differ make the loader ignore LD_LIBRARY_PATH and the like.
+        Aux(words, ref n, AtSecure, facts.Uid != facts.Euid || facts.Gid != facts.Egid ? 1UL : 0UL);
         Aux(words, ref n, AtRandom, randomAddress);
+        Aux(words, ref n, AtHwcap2, 0); // no ring-3 MWAIT, FSGSBASE not enabled
+        Aux(words, ref n, AtExecfn, executableNameAddress);
+        Aux(words, ref n, AtPlatform, platformAddress);
         Aux(words, ref n, AtNull, 0);
 
         // The ABI wants rsp 16-byte aligned at the entry point, pointing at argc.
@@ -455,6 +535,14 @@ internal unsafe partial struct Process
         bool stored = UserMemory.CopyTo(space, sp, new ReadOnlySpan<byte>(words, n * 8));
         Memory.KernelMemory.Free(words);
         return stored ? sp : 0;
+    }
+
+    /// <summary>AT_HWCAP on x86-64: CPUID leaf 1's EDX (Linux's ELF_HWCAP).</summary>
+    private static ulong HardwareCapabilities()
+    {
+        uint* registers = stackalloc uint[4];
+        Arch.X86_64.Cpu.Cpuid(1, 0, registers);
+        return registers[3];
     }
 
     private static void Aux(ulong* words, ref int count, ulong key, ulong value)

@@ -287,6 +287,11 @@ internal unsafe partial struct Process
     // uc_sigmask (8) }, siginfo (128).
     private const int FrameUcontext = 8, FrameMcontext = FrameUcontext + 40, FrameMask = FrameUcontext + 296, FrameInfo = FrameUcontext + 304;
     private const int FrameSize = FrameInfo + 128;
+
+    /// <summary>AT_MINSIGSTKSZ: the most a handler's entry takes of a stack — the red zone,
+    /// the 512-byte fxsave area (64-aligned), the frame and its alignment (Linux computes the
+    /// same from its own frame and xstate sizes).</summary>
+    internal const ulong MinimumSignalStack = RedZone + 512 + 64 + FrameSize + 16 + 8;
     // struct sigcontext: 18 registers, cs/gs/fs/ss (one word), err, trapno, oldmask, cr2, then
     // fpstate: word 23 (offset 184), where musl's mcontext_t has fpregs and glibc its fpregs.
     private const int McontextFpstate = 23 * 8;

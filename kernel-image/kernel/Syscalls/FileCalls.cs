@@ -29,6 +29,22 @@ internal static unsafe class FileCalls
     internal static long Open(Process* process, ulong userPath, ulong flags, ulong mode) =>
         OpenAt(process, PathResolver.AtFdcwd, userPath, flags, mode);
 
+    /// <summary>creat(path, mode) is open(path, O_CREAT | O_WRONLY | O_TRUNC, mode).</summary>
+    internal const ulong CreatFlags = 0x40 | 0x1 | 0x200;
+
+    /// <summary>posix_fadvise (fadvise64): advice only steers Linux's page cache, which Aurora
+    /// has not (files are memory), so a valid call does nothing; checks as Linux's
+    /// generic_fadvise: EBADF, ESPIPE for a pipe or socket, EINVAL for a negative length or
+    /// unknown advice.</summary>
+    internal static long Fadvise(Process* process, ulong descriptor, ulong offset, ulong length, ulong advice)
+    {
+        OpenFileDescription* description = process->Descriptors.Get((int)descriptor);
+        if (description == null) return -Errno.EBADF;
+        if (description->Operations->Seek == null) return -Errno.ESPIPE;
+        if ((long)length < 0 || (uint)advice > 5) return -Errno.EINVAL;
+        return 0;
+    }
+
     internal static long OpenAt(Process* process, long directory, ulong userPath, ulong flags, ulong mode)
     {
         byte* path = PathResolver.AllocateBuffer();
