@@ -50,7 +50,10 @@ internal static unsafe class ExtendedAttributeCalls
     private static long OnPath(Process* process, ulong userPath, bool follow, ulong name, Operation operation, ulong size, ulong flags)
     {
         NodeTarget target = default;
-        long result = target.Resolve(process, PathResolver.AtFdcwd, userPath, emptyAllowed: false);
+        // A sandbox judges reading attributes as a look and changing them as fattr (Sandbox/).
+        Sandbox.PathAccess access = operation is Operation.Set or Operation.Remove ? Sandbox.PathAccess.Attributes : Sandbox.PathAccess.Look;
+        if (!follow) access |= Sandbox.PathAccess.NoFollow;
+        long result = target.Resolve(process, PathResolver.AtFdcwd, userPath, access, emptyAllowed: false);
         if (result == 0)
         {
             FileSystem.Lock();
