@@ -24,6 +24,16 @@ internal static class ReserveTests
         CheckEqual(0, status, "reserve exit status");
     }
 
+    /// <summary>userland/mlock.c: mlock, mlock2, munlock, mlockall, munlockall answer as Linux
+    /// (as root): pages resident after mlock, not after MLOCK_ONFAULT, ENOMEM for holes and
+    /// PROT_NONE, EINVAL for flags and wrapping ranges. .NET's NativeAOT runtime needs mlock.</summary>
+    internal static void MemoryLocksFollowLinux()
+    {
+        int status = ProcessTests.RunProgram("mlock.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("mlock: 0 wrong"), "an answer differs from Linux's (lines above)");
+        CheckEqual(0, status, "mlock exit status");
+    }
+
     /// <summary>userland/oom.c: a child that touches four times the machine's memory (256 MiB in
     /// the test VM) is killed with SIGKILL when only the kernel's reserve is left; a bystander
     /// keeps its memory; the kernel goes on, and every frame comes back.</summary>

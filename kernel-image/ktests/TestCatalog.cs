@@ -111,6 +111,7 @@ internal static unsafe class TestCatalog
         T("memory.remap_advise_sync_follow_linux", &MappingTests.RemapAdviseSyncFollowLinux),
         T("memory.files_and_shared_memory_map_like_linux", &MappingTests.FilesAndSharedMemoryMapLikeLinux),
         T("memory.reservations_cost_nothing_until_touched", &ReserveTests.ReservationsCostNothingUntilTouched),
+        T("memory.locks_follow_linux", &ReserveTests.MemoryLocksFollowLinux),
         T("memory.out_of_memory_kills_the_offender_alone", &ReserveTests.OutOfMemoryKillsTheOffenderAlone),
         T("terminal.job_control_follows_linux", &TerminalTests.JobControlFollowsLinux),
         T("terminal.termios_and_line_discipline_follow_linux", &TerminalTests.TerminalFollowsLinux),

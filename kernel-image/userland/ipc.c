@@ -40,15 +40,24 @@ int main(void)
 
     /* A child that gives up its inherited holding cannot reach the queue: not by the old id,
        not by guessing ids, not even with the token's bytes, until it is granted. */
+    /* The child says when its refusals are checked (a pipe): a parent that granted after a
+       fixed 20 ms raced a slow child (page-table isolation on a loaded host) and the child's
+       "refused with the token" check then met the grant. */
+    int ready[2];
+    expect("pipe", pipe(ready) == 0);
     pid_t child = fork();
     if (child == 0) {
         int bad = 0;
+        close(ready[0]);
         bad += syscall(CAP_RELEASE, queue) != 0;
         bad += syscall(AURORA_SYS_cap_msgsnd, queue, &out, 8, IPC_NOWAIT_) != -1;
         for (long id = 0; id < 4096; id += 7) bad += syscall(AURORA_SYS_cap_msgsnd, id, &out, 8, IPC_NOWAIT_) != -1;
         bad += syscall(AURORA_SYS_cap_msgget, token, 0) != -1 || errno != EACCES;
+        if (bad) dprintf(1, "WRONG: the child reached the queue before its grant (%d)\n", bad);
+        write(ready[1], "r", 1);
+        close(ready[1]);
         long granted = -1;
-        for (int tries = 0; tries < 500 && granted < 0; tries++) {   /* wait for the parent's grant */
+        for (int tries = 0; tries < 5000 && granted < 0; tries++) {   /* wait for the parent's grant (10 s at most) */
             granted = syscall(AURORA_SYS_cap_msgget, token, 0);
             if (granted < 0) pause_ms(2);
         }
@@ -57,7 +66,10 @@ int main(void)
         bad += syscall(AURORA_SYS_cap_msgrcv, granted, &reply, sizeof reply.text, 0, IPC_NOWAIT_) != -1 || errno != EACCES; /* send only */
         _exit(bad);
     }
-    pause_ms(20);
+    close(ready[1]);
+    char byte;
+    expect("the child's refusals were checked", read(ready[0], &byte, 1) == 1);
+    close(ready[0]);
     expect("grant send to the child", syscall(CAP_GRANT, token, child, RIGHT_SEND) >= 0);
     memset(&in, 0, sizeof in);
     expect("receive the child's message (blocking)", syscall(AURORA_SYS_cap_msgrcv, queue, &in, sizeof in.text, 9, 0) > 0 &&

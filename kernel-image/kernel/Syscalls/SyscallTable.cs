@@ -55,7 +55,8 @@ internal static unsafe partial class SyscallTable
     /// <summary>The calls that read or change the regions and page tables as a whole (fork
     /// copies them): served under the address-space lock.</summary>
     private static bool ChangesAddressSpace(ulong number) =>
-        number is Brk or Mmap or Munmap or Mprotect or Mremap or Msync or Mincore or Madvise or Shmat or Shmdt or Fork or Vfork or Clone;
+        number is Brk or Mmap or Munmap or Mprotect or Mremap or Msync or Mincore or Madvise or Shmat or Shmdt or Fork or Vfork or Clone or
+            Mlock or Mlock2 or Mlockall;
 
     // Every call passes here: its locals are assigned before use, so zeroing its large frame
     // on entry was pure cost (issue 17).
@@ -163,6 +164,11 @@ internal static unsafe partial class SyscallTable
             Mremap => MappingCalls.Mremap(process, a0, a1, a2, a3, a4),
             Msync => MappingCalls.Msync(process, a0, a1, a2),
             Mincore => MappingCalls.Mincore(process, a0, a1, a2),
+            Mlock => MemoryLockCalls.Lock(process, a0, a1, 0),
+            Mlock2 => MemoryLockCalls.Lock(process, a0, a1, a2),
+            Munlock => MemoryLockCalls.Unlock(process, a0, a1),
+            Mlockall => MemoryLockCalls.LockAll(process, a0),
+            Munlockall => MemoryLockCalls.UnlockAll(),
             Madvise => MappingCalls.Madvise(process, a0, a1, a2),
             Getpid => (long)process->Id,
             Gettid => Process.CurrentThreadId(process),
