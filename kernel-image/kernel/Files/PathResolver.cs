@@ -164,21 +164,11 @@ internal static unsafe class PathResolver
                 break;
             }
 
-            // The link's target, then what was left: walked next, from the root when the
-            // target is absolute, else from the link's directory.
-            int remaining = rest - restStart;
-            if (target + 1 + remaining > VfsLimits.MaxPathLength)
+            if (!SpliceLink(scratch, link, (int)target, ref rest, ref restStart, ref length, before))
             {
                 result = -Syscalls.Errno.ENAMETOOLONG;
                 break;
             }
-
-            scratch.Slice(restStart, remaining).CopyTo(scratch.Slice((int)target + 1));
-            link.Slice(0, (int)target).CopyTo(scratch);
-            scratch[(int)target] = (byte)'/';
-            rest = (int)target + 1 + remaining;
-            restStart = 0;
-            length = link[0] == (byte)'/' ? 0 : before;
         }
 
         FileSystem.Unlock();
@@ -194,6 +184,24 @@ internal static unsafe class PathResolver
     {
         if (buffer.Length < BufferSize) return -Syscalls.Errno.ENAMETOOLONG;
         fixed (byte* bytes = buffer) return Resolve(process, AtFdcwd, userPath, bytes, Sandbox.PathAccess.Execute);
+    }
+
+    /// <summary>A symbolic link met in a walk: its target, then what was left of the path,
+    /// become the rest to walk (in <paramref name="scratch"/>), from the root when the target is
+    /// absolute, else from the link's directory (<paramref name="before"/>, the output length
+    /// before the link's name). False when the result would be longer than a path may be
+    /// (ENAMETOOLONG). Shared by the resolver and the sandbox's real-path walk.</summary>
+    internal static bool SpliceLink(Span<byte> scratch, ReadOnlySpan<byte> link, int target, ref int rest, ref int restStart, ref int length, int before)
+    {
+        int remaining = rest - restStart;
+        if (target + 1 + remaining > VfsLimits.MaxPathLength) return false;
+        scratch.Slice(restStart, remaining).CopyTo(scratch.Slice(target + 1));
+        link.Slice(0, target).CopyTo(scratch);
+        scratch[target] = (byte)'/';
+        rest = target + 1 + remaining;
+        restStart = 0;
+        length = link[0] == (byte)'/' ? 0 : before;
+        return true;
     }
 }
 

@@ -171,19 +171,11 @@ internal static unsafe class FileView
                     break;
                 }
 
-                int remaining = rest - restStart;
-                if (target + 1 + remaining > VfsLimits.MaxPathLength)
+                if (!PathResolver.SpliceLink(scratch, link, (int)target, ref rest, ref restStart, ref length, before))
                 {
                     result = -Syscalls.Errno.ENAMETOOLONG;
                     break;
                 }
-
-                scratch.Slice(restStart, remaining).CopyTo(scratch.Slice((int)target + 1));
-                link.Slice(0, (int)target).CopyTo(scratch);
-                scratch[(int)target] = (byte)'/';
-                rest = (int)target + 1 + remaining;
-                restStart = 0;
-                length = link[0] == (byte)'/' ? 0 : before;
             }
 
             FileSystem.Unlock();
