@@ -369,7 +369,7 @@ stage_reference_root() { # $1 = directory to fill, rest = programs for /usr/libe
     ln -sf /bin/busybox "$root/$applet"
   done < <(/bin/busybox --list-full)
   for program in "$@"; do install -m 755 "$program" "$root/usr/libexec/aurora/"; done
-  # The agent runtime (docs/agents.md) as /bin/agent; its sample policy and agent are in /etc/agent.
+  # The agent runtime (docs/sandbox.md) as /bin/agent; its sample policy and agent are in /etc/agent.
   for program in "$@"; do [ "$(basename "$program")" = sandbox_agent.elf ] && install -m 755 "$program" "$root/bin/agent"; done
   return 0
 }

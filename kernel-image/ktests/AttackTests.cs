@@ -188,7 +188,7 @@ internal static unsafe class AttackTests
     /// make another process's data writable.</summary>
     internal static void MprotectRespectsCowAndReadOnlyAttachments() => RunAndCheck("attack_mprotect.elf");
 
-    /// <summary>Issue 15's escape suite (userland/sandbox_escape.c, docs/agents.md): a process
+    /// <summary>Issue 15's escape suite (userland/sandbox_escape.c, docs/sandbox.md): a process
     /// under unveil, netrule and pledge tries at least 40 ways out — "..", planted and new
     /// links, directory descriptors from before, /proc and /dev, renames and hard links, exec
     /// outside the view, mount, SysV keys and guessed ids, forged tokens, taking promises back,

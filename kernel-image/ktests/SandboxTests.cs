@@ -2,7 +2,7 @@ using static Aurora.Kernel.Tests.TestRunner;
 
 namespace Aurora.Kernel.Tests;
 
-/// <summary>The agent runtime (issue 15; userland/sandbox_agent.c, docs/agents.md). The escape suite
+/// <summary>The agent runtime (issue 15; userland/sandbox_agent.c, docs/sandbox.md). The escape suite
 /// itself is attack.sandbox_escapes_are_denied (AttackTests.cs), in a boot of its own.</summary>
 internal static unsafe class SandboxTests
 {

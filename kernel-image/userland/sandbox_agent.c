@@ -1,4 +1,4 @@
-/* sandbox_agent (/bin/agent in the reference image): runs a program under a sandbox policy (issue 15; the format is in docs/agents.md).
+/* sandbox_agent (/bin/agent in the reference image): runs a program under a sandbox policy (issue 15; the format is in docs/sandbox.md).
  *
  *   agent POLICY PROGRAM [ARG...]   apply POLICY, then exec PROGRAM with its arguments
  *   agent -n POLICY                 only check POLICY and print what it means

@@ -1,4 +1,4 @@
-/* Checks the agent runtime (sandbox_agent.c, docs/agents.md) from outside: malformed policies are
+/* Checks the agent runtime (sandbox_agent.c, docs/sandbox.md) from outside: malformed policies are
  * refused with the line named, and (where the kernel has the sandbox calls) a program run
  * under a policy sees exactly the policy: its view, its promises, its limits, no network.
  * The agent and this program sit in the same directory (/bin in the test image). On Linux,
@@ -107,7 +107,7 @@ int main(int argc, char **argv)
         mkdir("/tmp/agentwork", 0755);
         char policy[1024];
         snprintf(policy, sizeof policy,
-                 "# the sample of docs/agents.md, for this program\n"
+                 "# the sample of docs/sandbox.md, for this program\n"
                  "promises stdio rpath wpath cpath\n"
                  "path /tmp/agentwork rwc\n"
                  "path %s rx\n"

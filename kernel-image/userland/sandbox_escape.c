@@ -1,4 +1,4 @@
-/* The sandbox escape suite (issue 15; docs/agents.md, "How each escape is stopped").
+/* The sandbox escape suite (issue 15; docs/sandbox.md, "How each escape is stopped").
  *
  * The parent builds /tmp/sbx: box/ (the view, read-write-create), box/ro/ (read only),
  * outside/ (never visible) with a secret, links planted in the box that lead out, a directory

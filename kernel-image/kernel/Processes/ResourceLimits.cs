@@ -25,7 +25,7 @@ namespace Aurora.Kernel.Processes;
 /// mremap that would take the regions past it fail (ENOMEM; brk keeps the old break;
 /// Process.AddressSpaceAllows). The others are stored and reported. Raising a hard limit
 /// needs privilege in Linux (CAP_SYS_RESOURCE); every Aurora process is root, so it is
-/// allowed, except in a sandbox (Syscalls/LimitCalls.cs: EPERM; docs/agents.md).</para>
+/// allowed, except in a sandbox (Syscalls/LimitCalls.cs: EPERM; docs/sandbox.md).</para>
 /// <para>Lock: the capability space's lock orders account reuse against its charges; the counts
 /// themselves change with interrupts off (one processor).</para>
 /// </remarks>

@@ -7,7 +7,7 @@ using Aurora.Vfs;
 namespace Aurora.Kernel.Sandbox;
 
 /// <summary>
-/// The filesystem view's one check (unveil; docs/agents.md): every path a sandboxed process
+/// The filesystem view's one check (unveil; docs/sandbox.md): every path a sandboxed process
 /// names is walked to its real place first — "..", ".", repeated slashes and every symbolic
 /// link on the way (and the last one unless <see cref="PathAccess.NoFollow"/>), /proc's
 /// cwd/root/exe/fd links included, since they are links too — and the real path is what the

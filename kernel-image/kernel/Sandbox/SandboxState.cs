@@ -26,7 +26,7 @@ internal enum PathAccess
 }
 
 /// <summary>
-/// A process's sandbox (issue 15; docs/agents.md): its promises, its layers (filesystem view
+/// A process's sandbox (issue 15; docs/sandbox.md): its promises, its layers (filesystem view
 /// and network rules, <see cref="SandboxLayers"/>) and the ids of those layers, which say which
 /// processes are inside its sandbox. Everything here only narrows, and survives fork (the child
 /// shares the sealed layers) and execve (which seals the last layer). A process with nothing

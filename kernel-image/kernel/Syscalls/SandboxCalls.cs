@@ -8,7 +8,7 @@ using Aurora.Kernel.Sandbox;
 namespace Aurora.Kernel.Syscalls;
 
 /// <summary>
-/// The sandbox's own calls (Aurora numbers; docs/agents.md): pledge (1014) drops promises,
+/// The sandbox's own calls (Aurora numbers; docs/sandbox.md): pledge (1014) drops promises,
 /// unveil (1015) adds a filesystem-view rule or seals the layer, netrule (1016) adds a network
 /// rule. Each only narrows what the process (and everything it starts) may do.
 /// </summary>

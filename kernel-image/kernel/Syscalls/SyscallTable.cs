@@ -12,7 +12,7 @@ namespace Aurora.Kernel.Syscalls;
 /// utimensat, truncate, statfs), LinkCalls (link, symlink, mknod), TransferCalls (sendfile),
 /// MemoryCalls (brk, mmap, munmap, mprotect), MappingCalls (mremap, msync, mincore, madvise), ProcessCalls (exit, arch_prctl) and
 /// SocketCalls (IPv4 TCP/UDP sockets), IpcCalls (token-named message queues and shared memory, Aurora's capability calls 1000-1005),
-/// LimitCalls (getrlimit, setrlimit, prlimit64), SandboxCalls (pledge, unveil, netrule: Aurora's 1014-1016, docs/agents.md),
+/// LimitCalls (getrlimit, setrlimit, prlimit64), SandboxCalls (pledge, unveil, netrule: Aurora's 1014-1016, docs/sandbox.md),
 /// PipeCalls (pipe, pipe2), TimeCalls (the clocks, sleeps, times), SystemCalls (uname, sysinfo, getrandom),
 /// CredentialCalls (the uid/gid calls), SchedulingCalls (priorities, affinity),
 /// Process.Timers.cs (alarm, itimers), Process.SignalWaits.cs (sigsuspend, sigtimedwait, sigaltstack),

@@ -1,4 +1,4 @@
-# The sample agent (docs/agents.md): works in its scratch space, then looks around.
+# The sample agent (docs/sandbox.md): works in its scratch space, then looks around.
 echo "agent: working in $(pwd)"
 echo "notes from the agent" > notes.txt && cat notes.txt
 cat /etc/passwd || echo "agent: /etc/passwd is not in my view"
