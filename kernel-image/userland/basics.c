@@ -59,7 +59,7 @@ static void clocks(void)
     EXPECT("CLOCK_MONOTONIC again", sys(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&b, 0), 0);
     long slept = ns_of(b) - ns_of(a);
     EXPECT("30 ms of sleep is at least 30 ms of CLOCK_MONOTONIC", slept >= 30 * 1000000L, 1);
-    EXPECT("and less than two seconds", slept < 2000000000L, 1);
+    EXPECT("and less than ten seconds (a loaded host stalls the guest)", slept < 10000000000L, 1);
     EXPECT("tv_nsec below a second", b.tv_nsec >= 0 && b.tv_nsec < 1000000000L, 1);
 
     long previous = 0, backwards = 0;

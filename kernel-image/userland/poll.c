@@ -85,7 +85,7 @@ static void pipes(void)
     long start = now_ms();
     EXPECT("timeout 100 ms", poll1(p[0], POLLIN, 100, &re), 0);
     long took = now_ms() - start;
-    EXPECT("  waited about 100 ms", took >= 95 && took < 1000, 1);
+    EXPECT("  waited about 100 ms (under 5 s on a loaded host)", took >= 95 && took < 5000, 1);
 
     /* Waiting is sleeping, not looking again and again: a 100 ms wait gives up the processor
        a handful of times at most (once on Linux; about 100 if it polled every tick). */

@@ -94,7 +94,7 @@ static void huge_reservations(void)
         struct timespec start;
         clock_gettime(CLOCK_MONOTONIC, &start);
         expect("munmap 1<<44", 0, sys(SYS_munmap, big, 1L << 44, 0, 0, 0, 0));
-        expect("munmap 1<<44 is quick (under 2 s)", 1, elapsed_ms(&start) < 2000);
+        expect("munmap 1<<44 is quick (under 10 s; it took minutes before)", 1, elapsed_ms(&start) < 10000);
     }
 
     /* 256 GiB reserved, a 64 MiB slice made read-write, three pages of it touched. */
@@ -222,7 +222,7 @@ static void fork_with_reservation(void)
     /* The child's tables, kernel stack and the pages it copied: well under 1 MiB here. */
     if (before - in_child >= 512) printf("reserve: the forked child took %ld pages\n", before - in_child);
     expect("fork with a 16 TiB reservation is small", 1, before - in_child < 512);
-    expect("fork with a 16 TiB reservation is quick (under 2 s)", 1, ms < 2000);
+    expect("fork with a 16 TiB reservation is quick (under 10 s)", 1, ms < 10000);
     close(channel[0]);
     close(channel[1]);
     expect("munmap the forked reservation", 0, sys(SYS_munmap, big, 1L << 44, 0, 0, 0, 0));
@@ -305,7 +305,7 @@ static void kill_during_reserve(void)
     long ms = elapsed_ms(&start);
     expect("killed while reserving: SIGKILL", SIGKILL, WIFSIGNALED(status) ? WTERMSIG(status) : -1);
     if (ms >= 1000) printf("reserve: kill took %ld ms\n", ms);
-    expect("kill during huge mmap/munmap takes under a second", 1, ms < 1000);
+    expect("kill during huge mmap/munmap is quick (under 5 s; it never ended before)", 1, ms < 5000);
 }
 
 int main(void)

@@ -213,7 +213,7 @@ static void local_calls(void)
     t0 = now_ms();
     EXPECT("recv past SO_RCVTIMEO", rv(recv(u, buf, sizeof buf, 0)), -EAGAIN);
     long waited = now_ms() - t0;
-    EXPECT_TRUE("  after about 250 ms", waited >= 200 && waited < 2000);
+    EXPECT_TRUE("  after about 250 ms", waited >= 200 && waited < 10000);   /* a loaded host stalls the guest */
 
     struct iovec many[1025];
     for (int i = 0; i < 1025; i++) { many[i].iov_base = buf; many[i].iov_len = 1; }
@@ -342,7 +342,7 @@ static void connection_calls(struct sockaddr_in peer)
     setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     t0 = now_ms();
     EXPECT("recv past SO_RCVTIMEO (tcp)", rv(recv(a, buf, sizeof buf, 0)), -EAGAIN);
-    EXPECT_TRUE("  after about 200 ms", now_ms() - t0 >= 150 && now_ms() - t0 < 2000);
+    EXPECT_TRUE("  after about 200 ms", now_ms() - t0 >= 150 && now_ms() - t0 < 10000);
     struct timeval forever = { 0, 0 };
     setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof forever); /* the FIN may take longer */
 

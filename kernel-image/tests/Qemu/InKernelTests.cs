@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
@@ -23,7 +24,18 @@ public class InKernelTests
         BootResult run = KernelSuite.SuiteRun(path);
         Match line = Regex.Match(run.Serial, @"^\[test\] " + Regex.Escape(test) + @" \.\.\. (.*)$", RegexOptions.Multiline);
         Assert.True(line.Success, $"{test} did not report on {path}:\n{run}");
-        Assert.True(line.Groups[1].Value == "PASS", $"{test} on {path}: {line.Groups[1].Value}");
+        Assert.True(line.Groups[1].Value == "PASS", $"{test} on {path}: {line.Groups[1].Value}\n{TestOutput(run.Serial, test, line.Index)}");
+    }
+
+    /// <summary>What the suite printed between a test's start line and its result (its
+    /// program's lines, the expected and actual values of its checks), at most 8 KiB: a failure
+    /// in a loaded CI run is then explained by the run itself.</summary>
+    private static string TestOutput(string serial, string test, int resultIndex)
+    {
+        int start = serial.LastIndexOf("[test] > " + test, resultIndex, StringComparison.Ordinal);
+        if (start < 0) return "";
+        string text = serial[start..resultIndex];
+        return text.Length <= 8192 ? text : text[..4096] + "\n[...]\n" + text[^4096..];
     }
 
     [Theory]
