@@ -361,6 +361,30 @@ static void escapes_over_unix_sockets(int early, int early2)
     close(early2);
 }
 
+/* A directory descriptor of the outside that arrives after the sandbox was entered (sent over
+   AF_UNIX with SCM_RIGHTS, in flight since before the pledge): what it names is judged by its
+   path like every other, so it opens nothing outside the view. */
+static void escapes_through_a_received_descriptor(int channel)
+{
+    char byte;
+    union { struct cmsghdr align; char space[CMSG_SPACE(sizeof(int))]; } control;
+    struct iovec iov = { &byte, 1 };
+    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space, .msg_controllen = sizeof control.space };
+    long got = recvmsg(channel, &m, 0);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    int received = -1;
+    if (got == 1 && c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) memcpy(&received, CMSG_DATA(c), sizeof received);
+    allowed("receive a directory descriptor of the outside", received >= 0);
+    if (received < 0) return;
+    denied("openat from a received directory", openat(received, "secret.txt", O_RDONLY), ENOENT);
+    denied("fchdir to a received directory", fchdir(received), ENOENT);
+    struct stat st;
+    denied("fstatat through a received directory", fstatat(received, "secret.txt", &st, 0), ENOENT);
+    denied("mkdirat in a received directory", mkdirat(received, "made", 0755), ENOENT);
+    close(received);
+    close(channel);
+}
+
 /* Limits: a fork bomb and a descriptor flood stay inside, and cannot raise their limits. */
 static void exhaustion(void)
 {
@@ -489,6 +513,19 @@ int main(int argc, char **argv)
             _exit(wrong > 250 ? 250 : wrong);
         }
         int early = socket(AF_UNIX, SOCK_STREAM, 0), early2 = socket(AF_UNIX, SOCK_STREAM, 0);
+        /* The outside directory's descriptor, put in flight now and received inside. */
+        int channel[2] = { -1, -1 };
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, channel) == 0) {
+            union { struct cmsghdr align; char space[CMSG_SPACE(sizeof(int))]; } control;
+            memset(&control, 0, sizeof control);
+            struct iovec iov = { "d", 1 };
+            struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space, .msg_controllen = sizeof control.space };
+            struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+            c->cmsg_level = SOL_SOCKET; c->cmsg_type = SCM_RIGHTS; c->cmsg_len = CMSG_LEN(sizeof(int));
+            memcpy(CMSG_DATA(c), &outside_dir, sizeof outside_dir);
+            if (sendmsg(channel[0], &m, 0) != 1) perror("sendmsg");
+            close(channel[0]);
+        }
         int bad = unveil_("/tmp/sbx/box/ro", "r") != 0;
         bad += unveil_(self_path, "rx") != 0;
         bad += netrule_(NET_CONNECT | NET_BIND, "127.0.0.1", 32, 7000, 7001) != 0;
@@ -504,6 +541,7 @@ int main(int argc, char **argv)
         escapes_by_signals(parent, victim);
         escapes_over_the_network();
         escapes_over_unix_sockets(early, early2);
+        if (channel[1] >= 0) escapes_through_a_received_descriptor(channel[1]);
         allowed_actions(1);
         exhaustion();
         printf("%d escape attempts made\n", attempts);
