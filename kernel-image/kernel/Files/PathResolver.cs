@@ -132,24 +132,14 @@ internal static unsafe class PathResolver
             while (end < rest && scratch[end] != (byte)'/') end++;
             ReadOnlySpan<byte> name = scratch.Slice(restStart, end - restStart);
             restStart = end;
-            if (name.Length == 1 && name[0] == (byte)'.') continue;
-            if (name.Length == 2 && name[0] == (byte)'.' && name[1] == (byte)'.')
+            long step = StepInto(output, ref length, name, out int before);
+            if (step > 0) continue; // "." or ".."
+            if (step < 0)
             {
-                while (length > 0 && output[length - 1] != (byte)'/') length--;
-                if (length > 0) length--;
-                continue;
-            }
-
-            if (length + 1 + name.Length > VfsLimits.MaxPathLength)
-            {
-                result = -Syscalls.Errno.ENAMETOOLONG;
+                result = step;
                 break;
             }
 
-            int before = length;
-            output[length++] = (byte)'/';
-            name.CopyTo(output.Slice(length));
-            length += name.Length;
             long target = FileSystem.Vfs.ReadLink(output.Slice(0, length), link);
             if (target == -(long)VfsError.InvalidArgument) continue; // not a link: a real name
             if (target < 0)
@@ -184,6 +174,29 @@ internal static unsafe class PathResolver
     {
         if (buffer.Length < BufferSize) return -Syscalls.Errno.ENAMETOOLONG;
         fixed (byte* bytes = buffer) return Resolve(process, AtFdcwd, userPath, bytes, Sandbox.PathAccess.Execute);
+    }
+
+    /// <summary>One name of a walk applied to the canonical path so far (<paramref name="output"/>,
+    /// <paramref name="length"/> bytes): "." changes nothing and ".." drops the last name (1:
+    /// nothing more to do for it); any other name is appended (0, with <paramref name="before"/>
+    /// the length without it), or -ENAMETOOLONG. Shared by the resolver and the sandbox's
+    /// real-path walk.</summary>
+    internal static long StepInto(Span<byte> output, ref int length, ReadOnlySpan<byte> name, out int before)
+    {
+        before = length;
+        if (name.Length == 1 && name[0] == (byte)'.') return 1;
+        if (name.Length == 2 && name[0] == (byte)'.' && name[1] == (byte)'.')
+        {
+            while (length > 0 && output[length - 1] != (byte)'/') length--;
+            if (length > 0) length--;
+            return 1;
+        }
+
+        if (length + 1 + name.Length > VfsLimits.MaxPathLength) return -Syscalls.Errno.ENAMETOOLONG;
+        output[length++] = (byte)'/';
+        name.CopyTo(output.Slice(length));
+        length += name.Length;
+        return 0;
     }
 
     /// <summary>A symbolic link met in a walk: its target, then what was left of the path,

@@ -134,24 +134,14 @@ internal static unsafe class FileView
                     break;
                 }
 
-                if (name.Length == 1 && name[0] == (byte)'.') continue;
-                if (name.Length == 2 && name[0] == (byte)'.' && name[1] == (byte)'.')
+                long step = PathResolver.StepInto(output, ref length, name, out int before);
+                if (step > 0) continue; // "." or ".."
+                if (step < 0)
                 {
-                    while (length > 0 && output[length - 1] != (byte)'/') length--;
-                    if (length > 0) length--;
-                    continue;
-                }
-
-                if (length + 1 + name.Length > VfsLimits.MaxPathLength)
-                {
-                    result = -Syscalls.Errno.ENAMETOOLONG;
+                    result = step;
                     break;
                 }
 
-                int before = length;
-                output[length++] = (byte)'/';
-                name.CopyTo(output.Slice(length));
-                length += name.Length;
                 if (last && !followLast) break;
                 long target = FileSystem.Vfs.ReadLink(output.Slice(0, length), link);
                 if (target < 0)
