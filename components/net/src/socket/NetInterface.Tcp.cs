@@ -426,6 +426,19 @@ public unsafe partial struct NetInterface<TMemory>
                 continue;
             }
 
+            // New data for a connection its owner has closed (FIN-WAIT-1/2: nobody will read
+            // it): reset it, as Linux's tcp_rcv_state_process does (TCPAbortOnData), so the
+            // sender's next write fails instead of going into a void. shutdown(SHUT_WR) keeps
+            // the owner, and with it the right to read.
+            if (!s->UserOwned && (s->Tcp.State == TcpState.FinWait1 || s->Tcp.State == TcpState.FinWait2) &&
+                !segment.Has(TcpFlags.Rst) && segment.Payload.Length > 0 &&
+                (int)(segment.SequenceNumber + (uint)segment.Payload.Length - s->Tcp.RcvNxt) > 0)
+            {
+                _stats.FramesDropped++;
+                AbortConnection(i);
+                return;
+            }
+
             TcpInputOutcome outcome = default;
             s->Tcp.Input(segment, now, _config, ref outcome);
             if (outcome.SendReset)
