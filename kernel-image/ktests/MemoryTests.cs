@@ -193,6 +193,64 @@ internal static unsafe class MemoryTests
         Check(mapper.Map(space, TestWindow + 12, 0x200000, PageSize.Size4KiB, PageFlags.Writable) == VmmError.MisalignedVirtual, "misaligned map not refused");
     }
 
+    /// <summary>The kernel half is shared by every address space, so a change to it must
+    /// reach the TLB whichever root is active. Regression: the TLB adapter invalidated only
+    /// when the kernel's own root was active, so a kernel stack freed and reallocated while a
+    /// process's root was loaded (fork's child reaped, then pthread_create) kept the old,
+    /// freed frame in the TLB: the new thread ran on a frame the allocator had given back,
+    /// and panicked with RIP 0 at its first CR3 switch.</summary>
+    internal static void KernelHalfChangesReachTheTlbUnderAnyRoot()
+    {
+        ref var mapper = ref KernelMemory.Mapper;
+        Check(mapper.CreateAddressSpace(KernelMemory.KernelSpace, out AddressSpace other) == VmmError.None, "no address space");
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        ulong kernelRoot = Hal.Paging.ActiveRootPhysical();
+        Hal.Paging.ActivateRoot(other.Root);
+        ulong address = TestWindow + 0x2000_0000;
+        Check(KernelMemory.Frames.AllocateFrame(out ulong first) == PmmError.None, "no frame");
+        Check(KernelMemory.Frames.AllocateFrame(out ulong second) == PmmError.None, "no frame");
+        *(ulong*)(second + KernelMemory.DirectMapOffset) = 0;
+        bool mapped = mapper.Map(KernelMemory.KernelSpace, address, first, PageSize.Size4KiB, PageFlags.Writable | PageFlags.NoExecute) == VmmError.None;
+        if (mapped) *(ulong*)address = 0x1111; // the TLB now holds address → first
+        bool unmapped = mapper.Unmap(KernelMemory.KernelSpace, address, PageSize.Size4KiB, out _) == VmmError.None;
+        bool readAfterUnmap = SafeAccess.TryRead64(address, out _);
+        bool remapped = mapper.Map(KernelMemory.KernelSpace, address, second, PageSize.Size4KiB, PageFlags.Writable | PageFlags.NoExecute) == VmmError.None;
+        if (remapped) *(ulong*)address = 0x2222;
+        ulong inSecond = *(ulong*)(second + KernelMemory.DirectMapOffset);
+        ulong inFirst = *(ulong*)(first + KernelMemory.DirectMapOffset);
+        mapper.Unmap(KernelMemory.KernelSpace, address, PageSize.Size4KiB, out _);
+
+        // The same through the kernel-stack allocator (the path the panic took).
+        byte* stack = KernelMemory.AllocateStack(Tasks.Scheduler.StackSize);
+        ulong stackTop = (ulong)stack + Tasks.Scheduler.StackSize - 8;
+        if (stack != null) *(ulong*)stackTop = 0x3333;
+        if (stack != null) KernelMemory.FreeStack(stack, Tasks.Scheduler.StackSize);
+        byte* again = KernelMemory.AllocateStack(Tasks.Scheduler.StackSize);
+        ulong stackFrameValue = 0;
+        bool sameSlot = again == stack;
+        if (again != null)
+        {
+            *(ulong*)((ulong)again + Tasks.Scheduler.StackSize - 8) = 0x4444;
+            if (mapper.Translate(KernelMemory.KernelSpace, (ulong)again + Tasks.Scheduler.StackSize - 8, out Translation t) == VmmError.None)
+                stackFrameValue = *(ulong*)(t.PhysicalAddress + KernelMemory.DirectMapOffset);
+            KernelMemory.FreeStack(again, Tasks.Scheduler.StackSize);
+        }
+
+        Hal.Paging.ActivateRoot(kernelRoot);
+        Hal.Cpu.RestoreInterrupts(interrupts);
+        KernelMemory.Frames.FreeFrame(first);
+        KernelMemory.Frames.FreeFrame(second);
+        mapper.DestroyAddressSpace(other);
+        Check(mapped && unmapped && remapped, "test mappings failed");
+        Check(!readAfterUnmap, "a kernel page unmapped under another root is still readable (stale TLB)");
+        ShowHex("write through the remapped kernel page, in its new frame", 0x2222, inSecond);
+        ShowHex("the old frame (must keep the first write)", 0x1111, inFirst);
+        Check(inSecond == 0x2222 && inFirst == 0x1111, "a write after a kernel-half remap went to the old frame");
+        Check(sameSlot, "the stack slot was not reused (the test needs it)");
+        ShowHex("write through a reallocated kernel stack, in its mapped frame", 0x4444, stackFrameValue);
+        Check(stackFrameValue == 0x4444, "a reallocated kernel stack wrote to its freed frame");
+    }
+
     internal static void UnmappedReadFaultsAsNotPresent()
     {
         Check(!SafeAccess.TryRead64(TestWindow + 0x1000_0000, out _), "unmapped read did not fault");

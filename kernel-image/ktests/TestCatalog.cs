@@ -48,6 +48,7 @@ internal static unsafe class TestCatalog
         T("memory.runtime_objects_come_from_the_heap", &MemoryTests.RuntimeObjectsComeFromTheHeap),
         T("memory.kernel_sections_have_w_xor_x", &MemoryTests.KernelSectionsHaveWxorX),
         T("memory.map_touch_unmap", &MemoryTests.MapTouchUnmap),
+        T("memory.kernel_half_changes_reach_the_tlb_under_any_root", &MemoryTests.KernelHalfChangesReachTheTlbUnderAnyRoot),
         T("memory.unmapped_read_faults_as_not_present", &MemoryTests.UnmappedReadFaultsAsNotPresent),
         T("memory.write_to_read_only_data_faults", &MemoryTests.WriteToReadOnlyDataFaults),
         T("memory.execute_from_data_page_faults", &MemoryTests.ExecuteFromDataPageFaults),

@@ -23,17 +23,25 @@ internal struct PmmFrameSource : IFrameSource
     public void Free(ulong physicalAddress) => KernelMemory.FreeFrame(physicalAddress, "page-table frame free failed");
 }
 
-/// <summary>TLB invalidation: only the live address space has translations to drop.</summary>
+/// <summary>TLB invalidation. A user-half change matters only when its address space is the
+/// live one (a switch to another root flushes the rest). The kernel half is different: every
+/// address space shares its tables, so a kernel mapping changed while any root is live must be
+/// invalidated now; a process's root is live almost always (a kernel stack freed and reused
+/// under it once kept the freed frame in the TLB). One processor: the local TLB is all there is.</summary>
 internal struct HardwareTlb : ITlb
 {
+    private const ulong KernelHalf = 0xFFFF_8000_0000_0000;
+
     public void InvalidatePage(ulong rootPhysicalAddress, ulong virtualAddress)
     {
-        if (rootPhysicalAddress == Hal.Paging.ActiveRootPhysical()) Hal.Paging.InvalidatePage(virtualAddress);
+        if (virtualAddress >= KernelHalf || rootPhysicalAddress == Hal.Paging.ActiveRootPhysical())
+            Hal.Paging.InvalidatePage(virtualAddress);
     }
 
     public void FlushAll(ulong rootPhysicalAddress)
     {
-        if (rootPhysicalAddress == Hal.Paging.ActiveRootPhysical()) Hal.Paging.ActivateRoot(rootPhysicalAddress);
+        ulong active = Hal.Paging.ActiveRootPhysical();
+        if (rootPhysicalAddress == active || rootPhysicalAddress == KernelMemory.KernelSpace.Root) Hal.Paging.ActivateRoot(active);
     }
 }
 
