@@ -285,6 +285,9 @@ build_test_modules() {
   # Random bytes, signed: the signature is good, the contents are no module.
   head -c 20000 /dev/urandom > "$dir/random.unsigned"
   modsign sign --key "$DEV_KEYS/private.pem" "$dir/random.unsigned" -o "$dir/random.ko" >/dev/null
+  # The module's ELF cut in half, then signed: the signature holds, the headers point past the end.
+  head -c $(( $(stat -c %s "$dir/edu-v1.unsigned") / 2 )) "$dir/edu-v1.unsigned" > "$dir/edu-cut.unsigned"
+  modsign sign --key "$DEV_KEYS/private.pem" "$dir/edu-cut.unsigned" -o "$dir/edu-cut.ko" >/dev/null
   # A relocation whose target lies far outside the module, signed.
   local rela; rela=$(readelf -SW "$dir/edu-v1.unsigned" | sed -n 's/.*\] \.rela\.dyn *RELA *[0-9a-f]* \([0-9a-f]*\) .*/\1/p')
   [ -n "$rela" ] || die "the module has no .rela.dyn"
