@@ -83,8 +83,8 @@ internal static unsafe class Kaslr
 
     private static BootInfo s_loaderView;
 
-    /// <summary>Runs at the link address, before .bss is in use by anything else and before any
-    /// address is taken (kernel_entry64). Returns the physical root of the transition tables
+    /// <summary>Runs at the link address, right after .bss is cleared and before any other C#
+    /// (kernel_entry64), so no address has been taken yet. Returns the physical root of the transition tables
     /// (0: stay where the loader put us) and stores the slide.</summary>
     [UnmanagedCallersOnly(EntryPoint = "aurora_kaslr_prepare")]
     private static ulong Prepare(ulong loader, ulong information, ulong* slideOut)
