@@ -887,7 +887,7 @@ cmd_verify() { modsign verify "$@"; }
 # take no options refuse any.
 AURORA_COMMAND=${1:-help}
 case $AURORA_COMMAND in
-  setup|build|pack|run|test|check|measure|sign|verify)
+  setup|build|pack|run|test|check|measure|sign|verify|symbolize)
     for arg in "${@:2}"; do
       case $arg in -h|--help) command_usage "$AURORA_COMMAND"; exit 0 ;; esac
     done

@@ -58,13 +58,21 @@ def main(argv):
             elf = argv[i + 1]
             i += 2
         elif argv[i] == "--slide" and i + 1 < len(argv):
-            slide = int(argv[i + 1], 16)
+            try:
+                slide = int(argv[i + 1], 16)
+            except ValueError:
+                print(f"symbolize: not a hex slide: {argv[i + 1]}", file=sys.stderr)
+                return 2
             i += 2
         elif argv[i] in ("-h", "--help"):
             print(__doc__)
             return 0
         else:
-            given.append(int(argv[i], 16))
+            try:
+                given.append(int(argv[i], 16))
+            except ValueError:
+                print(f"symbolize: not a hex address: {argv[i]} (./aurora symbolize --help)", file=sys.stderr)
+                return 2
             i += 1
 
     report = "" if given else sys.stdin.read()
