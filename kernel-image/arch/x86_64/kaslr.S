@@ -67,7 +67,7 @@ aurora_kaslr_entropy:
     pop rbx
     ret
 
-# ulong aurora_read_cr3(void)
+# ulong aurora_kaslr_read_cr3(void): the loader's page-table root, for Kaslr.Prepare
 .global aurora_kaslr_read_cr3
 .type aurora_kaslr_read_cr3, @function
 aurora_kaslr_read_cr3:
