@@ -71,6 +71,9 @@ usage: ./aurora <command> [options]
   module <modules/NAME> [-o OUT.ko] [--key <private.pem>] [-p:PROPERTY=VALUE...]
                      build a loadable kernel module and sign it (docs/modules.md); default
                      output artifacts/modules/NAME.ko, default key the one the kernel trusts
+  symbolize [--elf FILE] [--slide HEX] [ADDRESS...]
+                     kernel addresses -> function names; without addresses, reads a panic
+                     report from standard input and uses its "kernel slide" (KASLR)
   verify --key <public.pem> <signed-module>
   verify --key <public.pem> --signature <sig> <file>
                      check a signed module, or a detached PKCS#1 v1.5 SHA-256 signature, with
@@ -183,17 +186,30 @@ link_kernel() { # $1 = flavour, $2 = output elf, $3 = text-mode variant too (elf
   local objs; objs=$(assemble "$ART/obj/$flavour/asm" "${sources[@]}")
   say "linking $elf"
   # shellcheck disable=SC2086
-  ld -static --no-dynamic-linker -z max-page-size=0x1000 -z noexecstack --gc-sections \
-     -T "$ARCH_DIR/linker.ld" -o "$elf" $objs "$managed" || die "link failed"
+  ld_kernel "$ARCH_DIR/linker.ld" "$elf" $objs "$managed"
   if [ -n "$text_elf" ]; then
     # Same objects, the Multiboot2 header that asks for no framebuffer (VGA text fallback).
     sed -e 's/KEEP(\*(.multiboot2.graphics))/KEEP(*(.multiboot2.text))/' \
         -e 's/\*(.multiboot2.text) \*(.note/*(.multiboot2.graphics) *(.note/' \
         "$ARCH_DIR/linker.ld" > "$ART/obj/$flavour/linker-textmode.ld"
     # shellcheck disable=SC2086
-    ld -static --no-dynamic-linker -z max-page-size=0x1000 -z noexecstack --gc-sections \
-       -T "$ART/obj/$flavour/linker-textmode.ld" -o "$text_elf" $objs "$managed" || die "link failed"
+    ld_kernel "$ART/obj/$flavour/linker-textmode.ld" "$text_elf" $objs "$managed"
   fi
+}
+
+# ld_kernel SCRIPT OUT OBJECTS...: links twice (KASLR): the first link's relocations give the
+# table of absolute addresses (tools/kaslr-relocs.py), which the second adds as its last section.
+ld_kernel() {
+  local script=$1 out=$2; shift 2
+  local ld_args=(-static --no-dynamic-linker -z max-page-size=0x1000 -z noexecstack --gc-sections -T "$script")
+  ld "${ld_args[@]}" --emit-relocs -o "$out.pass1" "$@" || die "link failed"
+  python3 "$ROOT/tools/kaslr-relocs.py" "$out.pass1" "$out.kaslr.S" || die "making the KASLR table failed"
+  gcc -c -o "$out.kaslr.o" "$out.kaslr.S" || die "assembling the KASLR table failed"
+  ld "${ld_args[@]}" --emit-relocs -o "$out.pass2" "$@" "$out.kaslr.o" || die "link failed"
+  python3 "$ROOT/tools/kaslr-relocs.py" "$out.pass2" "$out.kaslr-check.S" || die "making the KASLR table failed"
+  cmp -s "$out.kaslr.S" "$out.kaslr-check.S" || die "the KASLR table moved addresses in $out (it must be the image's last section)"
+  ld "${ld_args[@]}" -o "$out" "$@" "$out.kaslr.o" || die "link failed"
+  rm -f "$out.pass1" "$out.pass2" "$out.kaslr.S" "$out.kaslr-check.S" "$out.kaslr.o"
 }
 
 # build_userland DIR: compiles kernel-image/userland/*.c into static musl binaries (Linux x86-64
@@ -269,6 +285,9 @@ build_test_modules() {
   # Random bytes, signed: the signature is good, the contents are no module.
   head -c 20000 /dev/urandom > "$dir/random.unsigned"
   modsign sign --key "$DEV_KEYS/private.pem" "$dir/random.unsigned" -o "$dir/random.ko" >/dev/null
+  # The module's ELF cut in half, then signed: the signature holds, the headers point past the end.
+  head -c $(( $(stat -c %s "$dir/edu-v1.unsigned") / 2 )) "$dir/edu-v1.unsigned" > "$dir/edu-cut.unsigned"
+  modsign sign --key "$DEV_KEYS/private.pem" "$dir/edu-cut.unsigned" -o "$dir/edu-cut.ko" >/dev/null
   # A relocation whose target lies far outside the module, signed.
   local rela; rela=$(readelf -SW "$dir/edu-v1.unsigned" | sed -n 's/.*\] \.rela\.dyn *RELA *[0-9a-f]* \([0-9a-f]*\) .*/\1/p')
   [ -n "$rela" ] || die "the module has no .rela.dyn"
@@ -868,7 +887,7 @@ cmd_verify() { modsign verify "$@"; }
 # take no options refuse any.
 AURORA_COMMAND=${1:-help}
 case $AURORA_COMMAND in
-  setup|build|pack|run|test|check|measure|sign|verify)
+  setup|build|pack|run|test|check|measure|sign|verify|symbolize)
     for arg in "${@:2}"; do
       case $arg in -h|--help) command_usage "$AURORA_COMMAND"; exit 0 ;; esac
     done
@@ -889,6 +908,7 @@ case "${1:-help}" in
   sign) shift; cmd_sign "$@" ;;
   module) shift; cmd_module "$@" ;;
   verify) shift; cmd_verify "$@" ;;
+  symbolize) shift; python3 "$ROOT/tools/symbolize.py" "$@" ;;
   help|-h|--help) usage ;;
   *) usage_error "unknown command: $1 (./aurora help lists the commands)" ;;
 esac

@@ -73,6 +73,7 @@ internal static unsafe class KernelMain
         Log.Write("), direct map at ");
         Log.WriteHex(s_bootInfo.DirectMapOffset);
         Log.WriteLine();
+        Arch.X86_64.Kaslr.Report();
         BuildManifest.Print();
 
         Modules.ModuleTrust.Initialize();
@@ -176,7 +177,9 @@ internal static unsafe class KernelMain
         }
         else if (loader == 2)
         {
-            Multiboot2Boot.Fill(ref s_bootInfo, information, s_layout.Start, s_layout.End);
+            // The loader's view: the image where it was linked (KASLR moved it since).
+            ulong slide = Arch.X86_64.Kaslr.Slide;
+            Multiboot2Boot.Fill(ref s_bootInfo, information, s_layout.Start - slide, s_layout.End - slide);
             // The 32-bit entry identity-mapped the first 4 GiB to get into long mode. Nothing
             // needs it now; removing it makes null and stray low-address accesses fault.
             *(ulong*)(Paging.ActiveRootPhysical() + s_bootInfo.DirectMapOffset) = 0;
@@ -186,5 +189,7 @@ internal static unsafe class KernelMain
         {
             Panic.Fail("entered by an unknown boot loader");
         }
+
+        Arch.X86_64.Kaslr.Apply(ref s_bootInfo, s_layout.Start);
     }
 }

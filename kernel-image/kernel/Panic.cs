@@ -75,6 +75,13 @@ internal static unsafe class Panic
     /// return address) while they stay inside the kernel's half and keep growing upward.</summary>
     internal static void WriteBacktrace(ulong rbp, ulong rip)
     {
+        // KASLR moved the kernel: the slide turns these into link addresses (./aurora symbolize
+        // reads this line, or subtract it and use addr2line on artifacts/aurora*.elf).
+        Log.Write("  kernel slide ");
+        Log.WriteHex(Arch.X86_64.Kaslr.Slide, 16);
+        Log.Write(" (link base ");
+        Log.WriteHex(Arch.X86_64.Kaslr.LinkBase, 16);
+        Log.WriteLine(")");
         Log.WriteLine("  backtrace (return addresses):");
         if (rip != 0)
         {

@@ -10,7 +10,7 @@ namespace Aurora.Kernel.Tests;
 internal static unsafe class MemoryTests
 {
     // A kernel-half address nothing maps: room for test mappings.
-    private const ulong TestWindow = 0xFFFF_D000_0000_0000;
+    private const ulong TestWindow = 0xFFFF_E000_0000_0000;   // above every window KASLR may place (Kaslr.cs)
 
     private static ulong s_random = 0x9E3779B97F4A7C15;
 

@@ -42,6 +42,7 @@ internal static unsafe class TestCatalog
         T("boot.memory_map_has_usable_memory", &BootTests.MemoryMapHasUsableMemory),
         T("boot.loader_identified", &BootTests.LoaderIdentified),
         T("boot.direct_map_reaches_kernel_image", &BootTests.DirectMapReachesKernelImage),
+        T("boot.kernel_layout_is_consistent", &BootTests.KernelLayoutIsConsistent),
         T("memory.frame_totals_match_memory_map", &MemoryTests.FrameTotalsMatchMemoryMap),
         T("memory.frame_allocator_stress", &MemoryTests.FrameAllocatorStress),
         T("memory.heap_stress", &MemoryTests.HeapStress),

@@ -118,6 +118,7 @@ static void hostile(void)
         { DIR "edu-foreign.ko", ENOKEY },         /* signed with a key the kernel does not hold */
         { DIR "edu-interface.ko", ENOEXEC },      /* built for kernel interface 999 */
         { DIR "random.ko", ENOEXEC },             /* validly signed random bytes */
+        { DIR "edu-cut.ko", ENOEXEC },            /* the ELF cut in half, then validly signed */
         { DIR "edu-reloc.ko", ENOEXEC },          /* a relocation pointing 1 GiB outside the module */
         { DIR "edu-broken.ko", EIO },             /* its init fails (after claiming the device) */
         { DIR "edu-fault.ko", EFAULT },           /* its init writes through a wild pointer */

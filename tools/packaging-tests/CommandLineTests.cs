@@ -25,6 +25,7 @@ public sealed class CommandLineTests
     [InlineData("measure")]
     [InlineData("sign")]
     [InlineData("verify")]
+    [InlineData("symbolize")]
     public void EveryCommandAnswersHelpWithItsOwnUsageAndChangesNothing(string command)
     {
         string marker = Path.Combine(Path.GetTempPath(), "aurora-help-" + Guid.NewGuid().ToString("N"));

@@ -224,7 +224,25 @@ kernel_entry64:
     xor eax, eax
     rep stosb
 
+    # KASLR (Kaslr.cs): still at the link address, Prepare picks the slide, adds it to every
+    # absolute address in the image and builds tables that map the image at both addresses.
+    # It returns their root (0: kaslr=off, or no room) and stores the slide. The stack is part
+    # of the image, so it continues at the same offset in the slid alias.
+    sub rsp, 16
     mov rdi, r12
+    mov rsi, r13
+    mov rdx, rsp
+    call aurora_kaslr_prepare
+    mov rdx, [rsp]
+    add rsp, 16
+    test rax, rax
+    jz 7f
+    mov cr3, rax
+    add rsp, rdx
+    lea rax, [rip + 7f]
+    add rax, rdx
+    jmp rax
+7:  mov rdi, r12
     mov rsi, r13
     call kernel_main
 3:  cli

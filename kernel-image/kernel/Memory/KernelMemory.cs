@@ -14,13 +14,14 @@ namespace Aurora.Kernel.Memory;
 internal static unsafe class KernelMemory
 {
     /// <summary>Where the framebuffer is mapped (write-combining) once the kernel runs on its
-    /// own page tables.</summary>
-    internal const ulong FramebufferWindow = 0xFFFF_C000_0000_0000;
+    /// own page tables: the first of the kernel's windows, 1 TiB each, whose base KASLR chooses
+    /// per boot (Arch.X86_64.Kaslr; 0xFFFF_C000_0000_0000 with kaslr=off).</summary>
+    internal static ulong FramebufferWindow => Arch.X86_64.Kaslr.WindowsBase;
 
     /// <summary>Where kernel thread stacks are mapped: each at the top of a slot of
     /// <see cref="StackSlotSize"/> whose rest (at least a page) stays unmapped as a guard, so
     /// running off a stack faults at once instead of overwriting whatever lies below.</summary>
-    internal const ulong StackWindow = 0xFFFF_C200_0000_0000;
+    internal static ulong StackWindow => Arch.X86_64.Kaslr.WindowsBase + (2UL << 40);
     internal const ulong StackSlotSize = 64 * 1024;
     private const int MaxStackSlots = 4096;
     private static ulong s_stackSlotsUsed;
@@ -115,8 +116,8 @@ internal static unsafe class KernelMemory
     }
 
     /// <summary>Where device registers (PCI memory BARs) are mapped, uncached, one after another.</summary>
-    internal const ulong DeviceWindow = 0xFFFF_C100_0000_0000;
-    private static ulong s_deviceCursor = DeviceWindow;
+    internal static ulong DeviceWindow => Arch.X86_64.Kaslr.WindowsBase + (1UL << 40);
+    private static ulong s_deviceCursor;   // DeviceWindow until the first mapping
 
     private static FrameAllocator s_frames;
     private static PageMapper<DirectMap, PmmFrameSource, HardwareTlb> s_mapper;
@@ -341,6 +342,7 @@ internal static unsafe class KernelMemory
         ulong pages = (size + 4095) / 4096;
         // Interrupts off: the cursor and the kernel's tables are shared (as in AllocateStack).
         bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        if (s_deviceCursor == 0) s_deviceCursor = DeviceWindow;
         ulong virtualBase = s_deviceCursor;
         s_deviceCursor += (pages + 1) * 4096;
         for (ulong i = 0; i < pages; i++)

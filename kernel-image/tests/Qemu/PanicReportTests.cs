@@ -73,7 +73,7 @@ public class PanicReportTests
     {
         BootResult run = Run("panic.kernel_stack_overflow");
         Assert.Contains("KERNEL PANIC: Double fault (#DF)", run.Serial);
-        Assert.Matches(@"kernel stack overflow: CR2 0xffffc2[0-9a-f]{10} is in the unmapped guard below a thread's stack", run.Serial);
+        Assert.Matches(@"kernel stack overflow: CR2 0xffff[0-9a-f]{12} is in the unmapped guard below a thread's stack", run.Serial);
         AssertRegisterDump(run.Serial);
     }
 
