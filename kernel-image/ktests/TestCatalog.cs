@@ -158,6 +158,7 @@ internal static unsafe class TestCatalog
         T("modsign.truncated_module_is_rejected", &ModuleSignatureTests.TruncatedModuleIsRejected),
         T("modsign.other_key_is_rejected", &ModuleSignatureTests.OtherKeyIsRejected),
         T("modsign.forged_key_id_is_rejected", &ModuleSignatureTests.ForgedKeyIdIsRejected),
+        T("modsign.sha256_fast_path_matches_portable", &ModuleSignatureTests.Sha256FastPathMatchesPortable),
         T("modules.load_use_unload_and_replace", &ModuleTests.LoadUseUnloadAndReplace),
         T("attack.syscall_fuzzer", &AttackTests.SyscallFuzzer),
         T("attack.fuzzer_cleanup_leaves_nothing_behind", &AttackTests.FuzzerCleanupLeavesNothingBehind),

@@ -31,7 +31,7 @@ public unsafe class TickAndPickBenchmarks
     private int _heapCurrent;
     private int _victim;
 
-    [Params(8, 64, 1024)]
+    [Params(8, 64, 256, 1024)]
     public int Runnable { get; set; }
 
     [GlobalSetup]

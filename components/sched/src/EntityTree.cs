@@ -1,8 +1,11 @@
+using System.Runtime.CompilerServices;
+
 namespace Aurora.Sched;
 
 /// <summary>
 /// Intrusive red-black tree of <see cref="SchedEntity"/> ordered by (VirtualRuntime, Id), with
-/// the leftmost (smallest) entity cached so picking the next one to run costs nothing. Null
+/// the leftmost (smallest) entity cached so picking the next one to run costs nothing, and the
+/// rightmost (largest) so the entity that just ran, usually the largest, goes in without a descent. Null
 /// children are the black leaves. Insert and remove are O(log n) with at most three rotations.
 /// The invariants (checked by <see cref="Validate"/>): the root is black, a red node has no red
 /// child, and every path from a node down to a leaf passes the same number of black nodes —
@@ -12,31 +15,55 @@ internal unsafe struct EntityTree
 {
     private SchedEntity* _root;
     private SchedEntity* _leftmost;
+    private SchedEntity* _rightmost;
     private int _count;
 
     public readonly int Count => _count;
 
     public readonly SchedEntity* Leftmost => _leftmost;
 
-    public static bool Precedes(SchedEntity* a, SchedEntity* b) =>
-        a->VirtualRuntime < b->VirtualRuntime || (a->VirtualRuntime == b->VirtualRuntime && a->Id < b->Id);
+    // Non-short-circuit operators: the comparison compiles to flag instructions, not branches,
+    // which in a descent go either way at random and would mispredict half the time.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Precedes(SchedEntity* a, SchedEntity* b)
+    {
+        ulong x = a->VirtualRuntime, y = b->VirtualRuntime;
+        return (x < y) | ((x == y) & (a->Id < b->Id));
+    }
 
     public void Insert(SchedEntity* node)
     {
-        SchedEntity* parent = null;
-        SchedEntity* cursor = _root;
-        bool isLeftmost = true;
-        while (cursor != null)
+        SchedEntity* parent;
+        bool goesLeft;
+        bool isLeftmost;
+        bool isRightmost;
+        SchedEntity* rightmost = _rightmost;
+        if (rightmost != null && !Precedes(node, rightmost))
         {
-            parent = cursor;
-            if (Precedes(node, cursor))
+            // The common case at a switch: the entity that just ran has the largest virtual
+            // runtime and hangs from the rightmost node (which has no right child) without a
+            // descent.
+            parent = rightmost;
+            goesLeft = false;
+            isLeftmost = false;
+            isRightmost = true;
+        }
+        else
+        {
+            parent = null;
+            goesLeft = false;
+            isLeftmost = true;
+            isRightmost = rightmost == null;
+            SchedEntity* cursor = _root;
+            while (cursor != null)
             {
-                cursor = cursor->Left;
-            }
-            else
-            {
-                cursor = cursor->Right;
-                isLeftmost = false;
+                // Without a branch on the comparison: Left and Right are adjacent fields, so
+                // the child taken is an index.
+                parent = cursor;
+                bool goesRight = !Precedes(node, cursor);
+                goesLeft = !goesRight;
+                isLeftmost &= goesLeft;
+                cursor = (&cursor->Left)[*(byte*)&goesRight];
             }
         }
 
@@ -48,7 +75,7 @@ internal unsafe struct EntityTree
         {
             _root = node;
         }
-        else if (Precedes(node, parent))
+        else if (goesLeft)
         {
             parent->Left = node;
         }
@@ -60,6 +87,11 @@ internal unsafe struct EntityTree
         if (isLeftmost)
         {
             _leftmost = node;
+        }
+
+        if (isRightmost)
+        {
+            _rightmost = node;
         }
 
         _count++;
@@ -86,6 +118,25 @@ internal unsafe struct EntityTree
             }
 
             _leftmost = next;
+        }
+
+        if (node == _rightmost)
+        {
+            // Mirror image: the rightmost has no right child.
+            SchedEntity* previous = node->Left;
+            if (previous != null)
+            {
+                while (previous->Right != null)
+                {
+                    previous = previous->Right;
+                }
+            }
+            else
+            {
+                previous = node->Parent;
+            }
+
+            _rightmost = previous;
         }
 
         SchedEntity* child;
@@ -289,6 +340,7 @@ internal unsafe struct EntityTree
     private static bool IsRed(SchedEntity* node) => node != null && node->Red;
 
     // Puts replacement where node hangs from its parent (replacement's own children untouched).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Replace(SchedEntity* node, SchedEntity* replacement)
     {
         SchedEntity* parent = node->Parent;
@@ -345,7 +397,7 @@ internal unsafe struct EntityTree
         weight = 0;
         if (_root == null)
         {
-            return _count == 0 && _leftmost == null;
+            return _count == 0 && _leftmost == null && _rightmost == null;
         }
 
         if (_root->Red || _root->Parent != null)
@@ -360,6 +412,17 @@ internal unsafe struct EntityTree
         }
 
         if (smallest != _leftmost)
+        {
+            return false;
+        }
+
+        SchedEntity* largest = _root;
+        while (largest->Right != null)
+        {
+            largest = largest->Right;
+        }
+
+        if (largest != _rightmost)
         {
             return false;
         }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Aurora.Sched;
 
 /// <summary>
@@ -63,16 +65,32 @@ public unsafe struct RunQueue
     public readonly ulong TotalWeight => _totalWeight;
 
     /// <summary>Runnable entities: queued plus the current one.</summary>
-    public readonly int RunnableCount => _tree.Count + (_current != null ? 1 : 0);
+    public readonly int RunnableCount
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _tree.Count + (_current != null ? 1 : 0);
+    }
 
     /// <summary>See <see cref="DefaultTargetLatencyNs"/>.</summary>
-    public readonly ulong TargetLatencyNs => _configured ? _targetLatencyNs : DefaultTargetLatencyNs;
+    public readonly ulong TargetLatencyNs
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _configured ? _targetLatencyNs : DefaultTargetLatencyNs;
+    }
 
     /// <summary>See <see cref="DefaultMinGranularityNs"/>.</summary>
-    public readonly ulong MinGranularityNs => _configured ? _minGranularityNs : DefaultMinGranularityNs;
+    public readonly ulong MinGranularityNs
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _configured ? _minGranularityNs : DefaultMinGranularityNs;
+    }
 
     /// <summary>See <see cref="DefaultWakeupGranularityNs"/>.</summary>
-    public readonly ulong WakeupGranularityNs => _configured ? _wakeupGranularityNs : DefaultWakeupGranularityNs;
+    public readonly ulong WakeupGranularityNs
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _configured ? _wakeupGranularityNs : DefaultWakeupGranularityNs;
+    }
 
     /// <summary>
     /// Changes the tunables; they apply from the next <see cref="Tick"/> or <see cref="Add"/>.
@@ -360,6 +378,7 @@ public unsafe struct RunQueue
     // ran >= Slice(weight), the tick's question, without the division Slice needs: with
     // P = period * weight and T = TotalWeight, ran >= floor(P / T) exactly when (ran + 1) * T > P,
     // and with all three below 2^32 (periods and runs under 4.29 s) neither product overflows.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly bool SliceUsed(ulong ran, uint weight)
     {
         if (ran < MinGranularityNs)
@@ -379,6 +398,7 @@ public unsafe struct RunQueue
 
     // max(TargetLatency, runnable * MinGranularity); runnable is below 2^32, so the product of
     // two 32-bit values cannot overflow and needs no division to check.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly ulong Period(ulong runnable)
     {
         ulong minimum = MinGranularityNs;
@@ -397,6 +417,7 @@ public unsafe struct RunQueue
     }
 
     // Moves the floor up to the smallest virtual runtime among current and leftmost, never down.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void UpdateMinVirtualRuntime()
     {
         SchedEntity* current = _current;
@@ -421,6 +442,7 @@ public unsafe struct RunQueue
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong SaturatingAdd(ulong a, ulong b)
     {
         ulong sum = a + b;

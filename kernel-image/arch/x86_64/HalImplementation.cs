@@ -13,6 +13,7 @@ internal static unsafe partial class Cpu
         // int3 from user mode is a breakpoint (SIGTRAP), as on Linux; every other gate stays
         // DPL 0, so `int N` from user mode is a #GP (SIGSEGV).
         X86.Idt.AllowFromUserMode(3);
+        X86.Sha256Acceleration.Select();
     }
 
     internal static partial void EnableProtections()

@@ -16,11 +16,33 @@ public unsafe struct Sha256
     /// <summary>Compression block size in bytes.</summary>
     public const int BlockSize = 64;
 
+    // The platform's compression of whole blocks (state H0..H7, data, block count), when it has
+    // a faster one than the portable code below: the kernel sets SHA-extension assembly here
+    // when CPUID reports them (.NET has no SHA intrinsics). Null: the portable code.
+    private static delegate* unmanaged<uint*, byte*, nuint, void> s_blockFunction;
+
     private fixed uint _state[8];
     private fixed byte _pending[BlockSize];
     private ulong _totalBytes;
     private int _pendingBytes;
     private bool _started;
+
+    /// <summary>
+    /// Hands the hasher a platform's compression function (FIPS 180-4 §6.2.2 over whole 64-byte
+    /// blocks: <c>state</c> is H0..H7, updated in place), or null to go back to the portable
+    /// code. Set it once, before hashing; every <see cref="Sha256"/> uses it from then on.
+    /// </summary>
+    public static void UseBlockFunction(delegate* unmanaged<uint*, byte*, nuint, void> compress) => s_blockFunction = compress;
+
+    /// <summary>Whether a platform compression function is in use (<see cref="UseBlockFunction"/>).</summary>
+    public static bool HasBlockFunction => s_blockFunction != null;
+
+    /// <summary>
+    /// The portable compression (the one used without a block function), for a platform's
+    /// function to be checked against: <paramref name="blocks"/> 64-byte blocks at
+    /// <paramref name="data"/> into H0..H7 at <paramref name="state"/>.
+    /// </summary>
+    public static void CompressPortable(uint* state, byte* data, nuint blocks) => CompressPortable(ref *state, ref *data, (int)blocks);
 
     /// <summary>A hasher in its initial state.</summary>
     public static Sha256 Create()
@@ -175,11 +197,29 @@ public unsafe struct Sha256
         return BitOperations.RotateRight(x & 0x00FF00FFu, 8) | BitOperations.RotateLeft(x & 0xFF00FF00u, 8);
     }
 
-    // FIPS 180-4 §6.2.2, over `blocks` consecutive 64-byte blocks. The message schedule keeps
-    // only the last 16 words (W[t] depends on W[t-2], W[t-7], W[t-15], W[t-16]), rewritten in
-    // place every 16 rounds; the rounds are unrolled so the eight working variables rotate by
-    // renaming instead of by moves.
+    // FIPS 180-4 §6.2.2, over `blocks` consecutive 64-byte blocks: the platform's function
+    // when one was handed in, else the portable code.
     private static void Compress(ref uint state, ref byte data, int blocks)
+    {
+        delegate* unmanaged<uint*, byte*, nuint, void> platform = s_blockFunction;
+        if (platform != null)
+        {
+            fixed (uint* s = &state)
+            fixed (byte* d = &data)
+            {
+                platform(s, d, (nuint)blocks);
+            }
+
+            return;
+        }
+
+        CompressPortable(ref state, ref data, blocks);
+    }
+
+    // The message schedule keeps only the last 16 words (W[t] depends on W[t-2], W[t-7],
+    // W[t-15], W[t-16]), rewritten in place every 16 rounds; the rounds are unrolled so the eight
+    // working variables rotate by renaming instead of by moves.
+    private static void CompressPortable(ref uint state, ref byte data, int blocks)
     {
         uint* w = stackalloc uint[16];
         ref byte k = ref Unsafe.AsRef(in RoundConstants[0]);

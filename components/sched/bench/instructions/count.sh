@@ -1,0 +1,31 @@
+#!/bin/bash
+# Instructions and mispredicted branches per tick + pick, RunQueue against PriorityQueue, from
+# valgrind's cachegrind (--branch-sim: its simple predictor model, not a real CPU's): each run
+# once with ITERATIONS operations and once with none, the difference divided by ITERATIONS.
+#   components/sched/bench/instructions/count.sh [RUNNABLE...]   (default 8 64 256 1024)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+dotnet publish -c Release -r linux-x64 -o "$out" "$here/Aurora.Sched.InstructionCount.csproj" >/dev/null
+# valgrind cannot read NativeAOT's DWARF 5; the symbol table is enough.
+objcopy --strip-debug "$out/Aurora.Sched.InstructionCount" "$out/count"
+iterations=100000
+run() {
+  valgrind --tool=cachegrind --cache-sim=no --branch-sim=yes --cachegrind-out-file=/dev/null "$out/count" "$@" 2>&1 |
+    awk '/ I +refs:/ {gsub(",", "", $4); ir = $4} / Mispredicts:/ {gsub(",", "", $3); mp = $3} END {print ir, mp}'
+}
+echo "| runnable | RunQueue instructions | mispredicted | PriorityQueue instructions | mispredicted | instruction ratio |"
+echo "|---:|---:|---:|---:|---:|---:|"
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(8 64 256 1024)
+for n in "${sizes[@]}"; do
+  row="| $n"
+  for kind in aurora heap; do
+    read -r i1 m1 < <(run "$kind" "$n" "$iterations")
+    read -r i0 m0 < <(run "$kind" "$n" 0)
+    eval "${kind}_i=$(( (i1 - i0) / iterations ))"
+    row="$row | $(( (i1 - i0) / iterations )) | $(echo "scale=2; ($m1 - $m0) / $iterations" | bc)"
+  done
+  echo "$row | $(echo "scale=2; $aurora_i / $heap_i" | bc) |"
+done
