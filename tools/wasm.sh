@@ -39,7 +39,7 @@ cmd_wasm() {
     || die "signing the playground's sample module failed"
   # corrupt.ko: the same module with one payload byte changed (a digest mismatch).
   cp "$WASM_OUT/playground/samples/signed.ko" "$WASM_OUT/playground/samples/corrupt.ko"
-  printf 'A' | dd of="$WASM_OUT/playground/samples/corrupt.ko" bs=1 seek=3 conv=notrunc status=none
+  printf 'X' | dd of="$WASM_OUT/playground/samples/corrupt.ko" bs=1 seek=0 conv=notrunc status=none
   rm -f "$WASM_OUT/playground/samples/payload"
   say "built artifacts/wasm/tests (node artifacts/wasm/tests/run.mjs) and artifacts/wasm/playground/index.html"
 

@@ -3,7 +3,7 @@
 // Serves PLAYGROUND_DIR on 127.0.0.1 (an ephemeral port), starts Debian's chromium with the
 // DevTools protocol on a pipe (fds 3 and 4: no WebSocket client, no npm package), loads
 // index.html?selftest, waits for <body data-done>, saves a screenshot and prints the page's
-// #selftest JSON on one line. --no-wasm starts V8 without the WebAssembly object.
+// #selftest JSON on one line. --no-wasm removes the WebAssembly object before the page runs.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +24,7 @@ const url = `http://127.0.0.1:${server.address().port}/index.html?selftest`;
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-chromium-'));
 const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', `--user-data-dir=${profile}`, '--remote-debugging-pipe',
-  '--window-size=1300,1500', ...(flag === '--no-wasm' ? ['--js-flags=--noexpose_wasm'] : []), 'about:blank'];
+  '--window-size=1300,1500', 'about:blank'];
 const chrome = spawn(process.env.CHROMIUM || 'chromium', args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
 let stderr = '';
 chrome.stderr.on('data', (d) => { stderr = (stderr + d).slice(-3000); });
@@ -51,7 +51,13 @@ try {
   const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
   const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
   const s = (method, params) => send(method, params, sessionId);
+  await s('Page.enable');
   await s('Emulation.setDeviceMetricsOverride', { width: 1300, height: 1500, deviceScaleFactor: 1, mobile: false });
+  if (flag === '--no-wasm') {
+    // A browser without WebAssembly (old, or with it turned off by policy): the page sees no
+    // WebAssembly object at all.
+    await s('Page.addScriptToEvaluateOnNewDocument', { source: 'delete globalThis.WebAssembly;' });
+  }
   await s('Page.navigate', { url });
   const evaluate = async (expression) => (await s('Runtime.evaluate', { expression, returnByValue: true })).result.value;
   while (await evaluate('document.body && document.body.dataset.done') !== '1') {

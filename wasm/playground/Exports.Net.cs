@@ -71,8 +71,11 @@ public static partial class NetExports
             var inFlight = new List<(ulong At, bool ToB, byte[] Frame)>();
             json.Open('[', "frames");
             int shown = 0;
-            for (int step = 0; step < 60_000 && !(closedB && a.GetTcpState(client) is TcpState.Closed or TcpState.TimeWait); step++)
+            // Until both have closed, then a few more milliseconds for the last ACK to cross.
+            int after = 5;
+            for (int step = 0; step < 60_000 && after > 0; step++)
             {
+                if (closedB && a.GetTcpState(client) is TcpState.Closed or TcpState.TimeWait) after--;
                 if (server < 0) server = b.Accept(listener, out _, out _);
                 if (a.GetTcpState(client) == TcpState.Established && written < payload.Length)
                 {

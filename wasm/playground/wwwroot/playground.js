@@ -172,8 +172,8 @@ function runHeap(api) {
     const frames = 120;
     let i = 0, peak = 0, last = null;
     const frame = () => {
-      // The live-block target rises, then falls: the map fills and empties again.
-      const target = Math.round(1500 * Math.sin(Math.PI * Math.min(i, frames - 1) / (frames - 1))) + 20;
+      // The live-block target rises, then falls part of the way: the map fills and thins out.
+      const target = Math.round(1500 * Math.sin(0.75 * Math.PI * i / (frames - 1))) + 20;
       last = JSON.parse(api.HeapExports.Step(300, target));
       if (last.error) { report('heap', 'error: ' + last.error, false); resolve(); return; }
       peak = Math.max(peak, last.bytesFromPages);
@@ -213,7 +213,7 @@ function drawHeap(s) {
     h.fillStyle = '#333'; h.fillText(`${cl.size} B`, 2, y + 11);
     h.fillStyle = '#dfe3ea'; h.fillRect(50, y, 300, 13);
     h.fillStyle = '#2b7bb9'; h.fillRect(50, y, 300 * used, 13);
-    h.fillStyle = '#333'; h.fillText(`${cl.live}/${capacity} objects in ${cl.pages} slab pages (${cl.empty} empty)`, 356, y + 11);
+    h.fillStyle = '#333'; h.fillText(`${cl.live}/${capacity} in ${cl.pages} pages, ${cl.empty} empty`, 356, y + 11);
   });
 }
 
