@@ -9,7 +9,8 @@ ARCH_DIR="$KERNEL_DIR/arch/x86_64"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Debian packages the build, the image and the tests need.
-APT_PACKAGES=(qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common mtools xorriso binutils gcc musl-tools openssl bc cpio busybox-static)
+APT_PACKAGES=(qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common mtools xorriso binutils gcc musl-tools openssl bc cpio busybox-static
+              nodejs chromium)  # the last two: ./aurora wasm's tests (docs/wasm.md)
 
 say() { printf '\033[1;36m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -18,6 +19,8 @@ die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 source "$ROOT/tools/packaging.sh"
 # The ABI numbers' one source (kernel-image/arch/x86_64/abi/*.tbl) and what is generated from it.
 source "$ROOT/tools/abi.sh"
+# ./aurora wasm: the pure components as WebAssembly, their suites under Node.js, the playground.
+source "$ROOT/tools/wasm.sh"
 
 usage() {
   cat <<'USAGE'
@@ -58,6 +61,11 @@ usage: ./aurora <command> [options]
   test               every test: host xunit suites and the in-kernel suites in QEMU
                      (BIOS and UEFI; also through Limine when LIMINE_DIR is set)
   check              compile every component freestanding against Aurora.Runtime
+  wasm [--serve [PORT]]
+                     the pure components as WebAssembly (.NET browser-wasm): their test
+                     suites (artifacts/wasm/tests, run with node) and the playground page
+                     (artifacts/wasm/playground); --serve: then serve the page on
+                     http://127.0.0.1:PORT/ (default 8000) until Ctrl-C (docs/wasm.md)
   measure            build times, image size, boot time to the first and the ready line
                      (GRUB, and Limine when LIMINE_DIR is set; BIOS and UEFI each),
                      then ./aurora bench (instructions per operation against Linux)
@@ -645,6 +653,7 @@ cmd_test() {
   cmd_check
   cmd_build --test
   cmd_build   # the reference image: ShellTests boot it through ./aurora run
+  cmd_wasm    # WasmTests run what it makes in Node.js and headless Chromium
   say "running every test (host suites, then in-kernel suites in QEMU)"
   local log="$ART/test-results"; mkdir -p "$log"
   set +e
@@ -898,7 +907,7 @@ cmd_verify() { modsign verify "$@"; }
 # take no options refuse any.
 AURORA_COMMAND=${1:-help}
 case $AURORA_COMMAND in
-  setup|build|pack|run|test|check|measure|sign|verify|symbolize)
+  setup|build|pack|run|test|check|measure|sign|verify|symbolize|wasm)
     for arg in "${@:2}"; do
       case $arg in -h|--help) command_usage "$AURORA_COMMAND"; exit 0 ;; esac
     done
@@ -914,6 +923,7 @@ case "${1:-help}" in
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
   check) shift; cmd_check "$@" ;;
+  wasm) shift; cmd_wasm "$@" ;;
   measure) shift; cmd_measure "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   sign) shift; cmd_sign "$@" ;;

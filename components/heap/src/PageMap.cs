@@ -42,7 +42,8 @@ internal unsafe struct PageMap
         return top == 0 || top == 0x1FFFF;
     }
 
-    private static nuint Index(nuint address, int level) => (address >> (12 + (9 * level))) & (EntriesPerNode - 1);
+    // Shifted as 64 bits: on a 32-bit target (wasm32) a nuint shift by 39 would be taken mod 32.
+    private static nuint Index(nuint address, int level) => (nuint)(((ulong)address >> (12 + (9 * level))) & (EntriesPerNode - 1));
 
     private static int SlabCacheSlot(ulong page) => (int)(page >> 12) & (SlabCacheEntries - 1);
 

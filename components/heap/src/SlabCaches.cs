@@ -203,7 +203,10 @@ internal unsafe struct SlabCaches
         // One test covers "below the first object", "not on an object boundary" and "past the
         // last object": rotating the offset right by log2(size) moves any misaligned low bits
         // to the top, and an offset below the first object has already wrapped to a huge value.
-        return (nuint)BitOperations.RotateRight((ulong)(p - ((byte*)page + page->FirstObject)), page->Shift);
+        // The rotation is as wide as a pointer, so the moved bits stay in the result on a
+        // 32-bit target (wasm32) too.
+        nuint offset = (nuint)(p - ((byte*)page + page->FirstObject));
+        return (offset >> page->Shift) | (offset << ((sizeof(nuint) * 8) - page->Shift));
     }
 
     /// <summary>The bitmap word of object <paramref name="index"/> when every object it covers
