@@ -303,6 +303,53 @@ internal static unsafe class Futex
         return woken;
     }
 
+    // The lock word's fields for robust and PI futexes (include/uapi/linux/futex.h).
+    private const uint Waiters = 0x8000_0000, OwnerDiedBit = 0x4000_0000, TidMask = 0x3FFF_FFFF;
+
+    /// <summary>One robust lock word of a thread that ends (Linux handle_futex_death): when its
+    /// owner bits are <paramref name="tid"/>, FUTEX_OWNER_DIED is set (FUTEX_WAITERS kept) and,
+    /// for a non-PI futex with waiters, one waiter is woken. A pending operation
+    /// (list_op_pending) on a non-PI word with no owner wakes one waiter without touching the
+    /// word (the owner died between its unlock and its wake). False when the word cannot be
+    /// read or written (misaligned, unmapped, read-only): the walk stops there, as Linux's.</summary>
+    internal static bool OwnerDied(Process* process, ulong address, uint tid, bool pi, bool pendingOp)
+    {
+        if ((address & 3) != 0) return false;
+        uint value;
+        if (!UserMemory.CopyFrom(process->Space, address, new System.Span<byte>(&value, 4))) return false;
+        // Waiters may be in another process (a process-shared mutex): Linux wakes with a
+        // shared key, which for private memory is the same as the private one.
+        if (KeyOf(process, address, isPrivate: false, out FutexKey key) != 0) return false;
+        if (pendingOp && !pi && (value & TidMask) == 0)
+        {
+            Wake(key, 1, uint.MaxValue);
+            return true;
+        }
+
+        if ((value & TidMask) != tid) return true;
+        // Copies a copy-on-write page now; under the lock the word changes in place.
+        if (!UserMemory.IsAccessible(process->Space, address, 4, write: true)) return false;
+        bool flags = s_lock.Acquire();
+        uint* word = Word(process, address, write: true);
+        if (word == null)
+        {
+            s_lock.Release(flags);
+            return false;
+        }
+
+        // Read again under the lock (Linux's cmpxchg and retry): no other thread of any
+        // process changes it meanwhile (one processor, interrupts off).
+        uint current = *word;
+        if ((current & TidMask) == tid)
+        {
+            *word = (current & Waiters) | OwnerDiedBit;
+            if (!pi && (current & Waiters) != 0) WakeLocked(key, 1, uint.MaxValue);
+        }
+
+        s_lock.Release(flags);
+        return true;
+    }
+
     private static void Enqueue(FutexWaiter* waiter)
     {
         FutexWaiter** buckets = Buckets;

@@ -142,19 +142,22 @@ internal unsafe partial struct Process
         if (signal == SigKill && target->Stopped) target->Resumed.WakeAll();
         // An interruptible wait (wait4, read, msgrcv, sockets, nanosleep) ends now so the
         // signal is seen at once; a blocked signal waits until it is unblocked.
-        InterruptThreads(target, bit | target->SignalWaitSet);
+        InterruptThreads(target, bit);
     }
 
     /// <summary>Ends the interruptible waits of every thread of <paramref name="target"/> that
-    /// does not block a signal in <paramref name="bits"/> (SIGKILL: all): whichever returns to
-    /// user mode first takes it and the others restart their calls. Interrupts off.</summary>
+    /// does not block a signal in <paramref name="bits"/> or waits for one in rt_sigtimedwait
+    /// (SIGKILL: all): whichever returns to user mode first takes it and the others restart
+    /// their calls. Interrupts off.</summary>
     private static void InterruptThreads(Process* target, ulong bits)
     {
         bool kill = (bits & (1UL << (SigKill - 1))) != 0;
-        if (kill || (bits & ~target->Thread->SignalMask) != 0) Scheduler.Interrupt(target->Thread);
+        if (kill || Wants(target->Thread, bits)) Scheduler.Interrupt(target->Thread);
         for (KernelThread* t = target->OtherThreads; t != null; t = t->NextInGroup)
-            if (kill || (bits & ~t->SignalMask) != 0) Scheduler.Interrupt(t);
+            if (kill || Wants(t, bits)) Scheduler.Interrupt(t);
     }
+
+    private static bool Wants(KernelThread* thread, ulong bits) => (bits & (~thread->SignalMask | thread->SignalWaitSet)) != 0;
 
     /// <summary>tgkill/tkill to one thread: pending for that thread alone. Table lock held.</summary>
     internal static void SendToThreadLocked(Process* target, KernelThread* thread, int signal, ulong senderId)
@@ -169,7 +172,7 @@ internal unsafe partial struct Process
         target->LastSender = senderId;
         target->SignalCode[signal - 1] = SiTkill;
         target->SignalValue[signal - 1] = 0;
-        if ((bit & ~thread->SignalMask) != 0 || signal == SigKill) Scheduler.Interrupt(thread);
+        if (Wants(thread, bit) || signal == SigKill) Scheduler.Interrupt(thread);
     }
 
 
