@@ -38,4 +38,19 @@ internal static class ThreadTests
         Check(ProcessTests.OutputHas("threads_lock_order: 0 wrong"), "a read into the remapped page gave neither a count nor EFAULT");
         CheckEqual(0, status, "the program's wait status");
     }
+
+    /// <summary>userland/thread_sync.c: an 8-thread mutex/condvar/barrier/create-join storm,
+    /// robust mutexes whose owner dies (raw thread exit, a process exiting or killed while its
+    /// thread holds a process-shared one, a hand-built list with list_op_pending), cancellation,
+    /// per-thread masks and alternate stacks, a process signal on the thread that does not block
+    /// it, execve from a second thread, clone3, membarrier, affinity by tid, thread CPU clocks.
+    /// Not in TestCatalog yet: on the threads branch a fork whose child is reaped, followed by
+    /// the parent's first pthread_create, panics the kernel (replay: boot the test ISO with
+    /// init=/bin/thread_sync.elf hj); the base commit survives the same program.</summary>
+    internal static void ThreadSyncFollowsLinux()
+    {
+        int status = ProcessTests.RunProgram("thread_sync.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("thread_sync: 0 wrong"), "an answer differs from Linux's (its line in the output says which)");
+        CheckEqual(0, status, "the program's wait status");
+    }
 }
