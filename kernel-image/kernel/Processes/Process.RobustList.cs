@@ -31,6 +31,13 @@ internal unsafe partial struct Process
     /// mm_release: futex_exit_release first).</summary>
     internal static void ReleaseRobustList(Process* process, KernelThread* self)
     {
+        WalkRobustList(process, self);
+        // Then the PI locks it still owns with waiters, robust or not (Linux exit_pi_state_list).
+        Futex.ReleasePiLocks((uint)ThreadId(process, self));
+    }
+
+    private static void WalkRobustList(Process* process, KernelThread* self)
+    {
         ulong head = self->RobustListHead;
         self->RobustListHead = 0;
         if (head == 0) return;

@@ -224,7 +224,7 @@ internal unsafe partial struct Process
         // nothing ends the thread, no signal to deliver, no mask to restore, nothing to restart.
         if (!process->GroupExiting && !process->HasSavedSignalMask &&
             ((process->PendingSignals | self->ThreadPendingSignals) & ~self->SignalMask) == 0 &&
-            (state->Syscall == null || (state->Rax != -Syscalls.Errno.ERESTARTSYS && state->Rax != -Syscalls.Errno.ERESTARTNOHAND)))
+            (state->Syscall == null || !IsRestartCode(state->Rax)))
             return;
         while (true)
         {
@@ -260,9 +260,11 @@ internal unsafe partial struct Process
         // No handler runs: the mask rt_sigsuspend replaced is back, and a call a signal
         // interrupted starts again, whatever kind it is.
         RestoreSavedMask(process);
-        if (state->Syscall != null && (state->Rax == -Syscalls.Errno.ERESTARTSYS || state->Rax == -Syscalls.Errno.ERESTARTNOHAND))
-            Restart(state);
+        if (state->Syscall != null && IsRestartCode(state->Rax)) Restart(state);
     }
+
+    private static bool IsRestartCode(long rax) =>
+        rax == -Syscalls.Errno.ERESTARTSYS || rax == -Syscalls.Errno.ERESTARTNOHAND || rax == -Syscalls.Errno.ERESTARTNOINTR;
 
     private const ulong SaRestart = 0x1000_0000;
 
@@ -272,7 +274,8 @@ internal unsafe partial struct Process
     private static void InterruptedByHandler(UserState* state, ulong flags)
     {
         if (state->Syscall == null) return;
-        if (state->Rax == -Syscalls.Errno.ERESTARTSYS && (flags & SaRestart) != 0) Restart(state);
+        if (state->Rax == -Syscalls.Errno.ERESTARTNOINTR) Restart(state); // whatever the handler's flags
+        else if (state->Rax == -Syscalls.Errno.ERESTARTSYS && (flags & SaRestart) != 0) Restart(state);
         else if (state->Rax == -Syscalls.Errno.ERESTARTSYS || state->Rax == -Syscalls.Errno.ERESTARTNOHAND) state->Rax = -Syscalls.Errno.EINTR;
     }
 
