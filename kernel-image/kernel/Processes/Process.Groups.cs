@@ -200,10 +200,10 @@ internal unsafe partial struct Process
     /// <summary>tkill(tid, sig) (<paramref name="threadGroup"/> 0) and tgkill(tgid, tid, sig):
     /// one thread, pending for it alone; ESRCH when no thread has that id or (tgkill) it is not
     /// in that group; EINVAL for a tid or tgid not above 0 or a bad signal.</summary>
-    internal static long KillThread(Process* sender, long threadGroup, long tid, ulong signal)
+    internal static long KillThread(Process* sender, bool anyGroup, long threadGroup, long tid, ulong signal)
     {
-        // tkill names no group (0 here): the thread's own, whichever process it is in.
-        bool anyGroup = threadGroup == 0;
+        // tkill names no group: the thread's own, whichever process it is in. tgkill's group
+        // must be positive (0 included: EINVAL, as Linux).
         if ((int)tid <= 0 || (!anyGroup && (int)threadGroup <= 0) || signal > SignalCount) return -Syscalls.Errno.EINVAL;
         if (anyGroup)
         {
