@@ -105,6 +105,8 @@ internal static unsafe class TestCatalog
         T("process.futex_follows_linux", &ThreadTests.FutexFollowsLinux),
         T("process.pthreads_follow_linux", &ThreadTests.PthreadsFollowLinux),
         T("process.threads_keep_the_lock_order", &ThreadTests.ThreadsKeepTheLockOrder),
+        T("process.thread_sync_follows_linux", &ThreadTests.ThreadSyncFollowsLinux),
+        T("process.pi_futexes_follow_linux", &ThreadTests.PiFutexesFollowLinux),
         T("bbsuite.commands_run_to_the_end", &BusyboxTests.SuiteRunsToTheEnd),
         T("bbsuite.debian_commands_run_to_the_end", &DynamicElfTests.DebianSuiteRunsToTheEnd),
         T("process.bad_elf_files_are_refused", &DynamicElfTests.BadProgramsAreRefused),

@@ -38,4 +38,29 @@ internal static class ThreadTests
         Check(ProcessTests.OutputHas("threads_lock_order: 0 wrong"), "a read into the remapped page gave neither a count nor EFAULT");
         CheckEqual(0, status, "the program's wait status");
     }
+
+    /// <summary>userland/thread_sync.c: an 8-thread mutex/condvar/barrier/create-join storm,
+    /// robust mutexes whose owner dies (raw thread exit, a process exiting or killed while its
+    /// thread holds a process-shared one, a hand-built list with list_op_pending), cancellation,
+    /// per-thread masks and alternate stacks, a process signal on the thread that does not block
+    /// it, execve from a second thread, clone3, membarrier, affinity by tid, thread CPU clocks.
+    /// A fork whose child is reaped, then the parent's first pthread_create, found the stale
+    /// kernel-half TLB entry (memory.kernel_half_changes_reach_the_tlb_under_any_root).</summary>
+    internal static void ThreadSyncFollowsLinux()
+    {
+        int status = ProcessTests.RunProgram("thread_sync.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("thread_sync: 0 wrong"), "an answer differs from Linux's (its line in the output says which)");
+        CheckEqual(0, status, "the program's wait status");
+    }
+
+    /// <summary>userland/futex_pi.c: FUTEX_LOCK_PI/TRYLOCK_PI/UNLOCK_PI/LOCK_PI2 and their
+    /// errors, hand-over to the longest waiter, deadlines on both clocks, a handler during the
+    /// wait (the call restarts), a holder that ends, a lock shared by two processes, and musl's
+    /// PTHREAD_PRIO_INHERIT mutexes (storm, timedlock, robust owner death). 0 wrong on Linux.</summary>
+    internal static void PiFutexesFollowLinux()
+    {
+        int status = ProcessTests.RunProgram("futex_pi.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("futex_pi: 0 wrong"), "an answer differs from Linux's (its line in the output says which)");
+        CheckEqual(0, status, "the program's wait status");
+    }
 }

@@ -35,6 +35,20 @@ internal unsafe struct FutexWaiter
 
     /// <summary>A futex wake took it off (not a timeout or a signal): the wait answers 0.</summary>
     public bool Woken;
+
+    /// <summary>A FUTEX_LOCK_PI waiter: only an unlock (or its owner's end) hands it the lock,
+    /// never a FUTEX_WAKE; <see cref="Tid"/> is the id the word gets then, <see cref="Owner"/>
+    /// and <see cref="UserAddress"/> where the word is.</summary>
+    public bool Pi;
+    public uint Tid;
+
+    /// <summary>The PI lock's owner as the kernel knows it (Linux's pi_state owner): the id the
+    /// word named when the first waiter came, then each thread it was handed to. The word may
+    /// say otherwise (a libc that marks its robust locks itself clears the id before the
+    /// owner's end), so a thread's end hands over by this, not by the word.</summary>
+    public uint OwnerTid;
+    public Process* Owner;
+    public ulong UserAddress;
 }
 
 /// <summary>
@@ -167,7 +181,7 @@ internal static unsafe class Futex
         while (waiter != null)
         {
             FutexWaiter* next = waiter->Next;
-            if (waiter->Key.SameAs(key) && (waiter->Bitset & bitset) != 0)
+            if (waiter->Key.SameAs(key) && (waiter->Bitset & bitset) != 0 && !waiter->Pi)
             {
                 Dequeue(waiter);
                 waiter->Woken = true;
@@ -210,7 +224,7 @@ internal static unsafe class Futex
         while (waiter != null)
         {
             FutexWaiter* next = waiter->Next;
-            if (waiter->Key.SameAs(from))
+            if (waiter->Key.SameAs(from) && !waiter->Pi)
             {
                 if (woken < wakeCount)
                 {
@@ -301,6 +315,223 @@ internal static unsafe class Futex
         if (pass) woken += WakeLocked(key2, count2, uint.MaxValue);
         s_lock.Release(flags);
         return woken;
+    }
+
+    // The lock word's fields for robust and PI futexes (include/uapi/linux/futex.h).
+    private const uint Waiters = 0x8000_0000, OwnerDiedBit = 0x4000_0000, TidMask = 0x3FFF_FFFF;
+
+    /// <summary>One robust lock word of a thread that ends (Linux handle_futex_death): when its
+    /// owner bits are <paramref name="tid"/>, FUTEX_OWNER_DIED is set (FUTEX_WAITERS kept) and,
+    /// for a non-PI futex with waiters, one waiter is woken. A pending operation
+    /// (list_op_pending) on a non-PI word with no owner wakes one waiter without touching the
+    /// word (the owner died between its unlock and its wake). False when the word cannot be
+    /// read or written (misaligned, unmapped, read-only): the walk stops there, as Linux's.</summary>
+    internal static bool OwnerDied(Process* process, ulong address, uint tid, bool pi, bool pendingOp)
+    {
+        if ((address & 3) != 0) return false;
+        uint value;
+        if (!UserMemory.CopyFrom(process->Space, address, new System.Span<byte>(&value, 4))) return false;
+        // Waiters may be in another process (a process-shared mutex): Linux wakes with a
+        // shared key, which for private memory is the same as the private one.
+        if (KeyOf(process, address, isPrivate: false, out FutexKey key) != 0) return false;
+        if (pendingOp && !pi && (value & TidMask) == 0)
+        {
+            Wake(key, 1, uint.MaxValue);
+            return true;
+        }
+
+        if ((value & TidMask) != tid) return true;
+        // Copies a copy-on-write page now; under the lock the word changes in place.
+        if (!UserMemory.IsAccessible(process->Space, address, 4, write: true)) return false;
+        bool flags = s_lock.Acquire();
+        uint* word = Word(process, address, write: true);
+        if (word == null)
+        {
+            s_lock.Release(flags);
+            return false;
+        }
+
+        // Read again under the lock (Linux's cmpxchg and retry): no other thread of any
+        // process changes it meanwhile (one processor, interrupts off).
+        uint current = *word;
+        if ((current & TidMask) == tid)
+        {
+            *word = (current & Waiters) | OwnerDiedBit;
+            if (!pi && (current & Waiters) != 0) WakeLocked(key, 1, uint.MaxValue);
+            // A PI lock goes to its longest waiter at once, owner-died bit set (Linux's
+            // exit_pi_state_list releases the rt_mutex; the waiter's fixup keeps the bit).
+            if (pi) HandOffLocked(key, word, OwnerDiedBit);
+        }
+
+        s_lock.Release(flags);
+        return true;
+    }
+
+    // ---- Priority-inheritance futexes (FUTEX_LOCK_PI, FUTEX_UNLOCK_PI, FUTEX_TRYLOCK_PI,
+    // FUTEX_LOCK_PI2; Linux kernel/futex/pi.c). The word holds the owner's thread id, with
+    // FUTEX_WAITERS when the kernel has waiters for it; the kernel decides who owns the lock
+    // when there is contention: an unlock hands it to the longest waiter directly (no
+    // stealing), and the word then names that waiter. Aurora's threads all run under the fair
+    // class, where Linux's priority boosting changes nothing, so the owner is not boosted.
+
+    /// <summary>FUTEX_LOCK_PI (and TRYLOCK_PI with <paramref name="tryOnly"/>): takes the lock
+    /// word at <paramref name="address"/> for the calling thread <paramref name="tid"/>: at once
+    /// when its owner bits are 0 (keeping FUTEX_OWNER_DIED), else sets FUTEX_WAITERS and sleeps
+    /// until an unlock hands it over, the <paramref name="deadline"/> (ETIMEDOUT) or a signal
+    /// (ERESTARTNOINTR: the call runs again after the handler, as Linux). EDEADLK when the caller
+    /// owns it, ESRCH when the owner named in the word is no thread, EAGAIN for a busy TRYLOCK,
+    /// EFAULT when the word cannot be written.</summary>
+    internal static long LockPi(Process* process, ulong address, in FutexKey key, uint tid, ulong deadline, bool tryOnly)
+    {
+        FutexWaiter waiter = default;
+        waiter.Key = key;
+        waiter.Bitset = uint.MaxValue;
+        waiter.Thread = Scheduler.Current;
+        waiter.Pi = true;
+        waiter.Tid = tid;
+        waiter.Owner = process;
+        waiter.UserAddress = address;
+        while (true)
+        {
+            // Faults (a copy-on-write copy, a page brought in) happen here, not under the lock.
+            if (!UserMemory.IsAccessible(process->Space, address, 4, write: true)) return -Syscalls.Errno.EFAULT;
+            // Whether the owner exists is asked under the process table's lock, taken before
+            // the futex lock (docs/architecture.md, "Locks"), so neither changes between.
+            bool table = Process.LockTable();
+            Scheduler.PrepareWait(interruptible: true);
+            bool flags = s_lock.Acquire();
+            uint* word = Word(process, address, write: true);
+            long answer = 1; // 1: sleep
+            if (word == null)
+            {
+                answer = -Syscalls.Errno.EFAULT;
+            }
+            else
+            {
+                uint value = *word;
+                uint owner = value & TidMask;
+                FutexWaiter* first = FirstPiWaiterLocked(key);
+                if (owner == 0 && first == null)
+                {
+                    *word = tid | (value & OwnerDiedBit);
+                    answer = 0;
+                }
+                else if (owner == tid)
+                {
+                    answer = -Syscalls.Errno.EDEADLK;
+                }
+                else if (owner != 0 && Process.FindThreadById(owner, out _) == null)
+                {
+                    answer = -Syscalls.Errno.ESRCH; // Linux: no robust list, or a bogus word
+                }
+                else if (tryOnly)
+                {
+                    answer = -Syscalls.Errno.EAGAIN;
+                }
+                else
+                {
+                    // Behind the waiters already there (the lock is theirs next, even when the
+                    // word's id was cleared by an owner about to end).
+                    waiter.OwnerTid = first != null ? first->OwnerTid : owner;
+                    *word = value | Waiters;
+                    Enqueue(&waiter);
+                }
+            }
+
+            s_lock.Release(flags);
+            Process.UnlockTable(table);
+            if (answer != 1)
+            {
+                Scheduler.EndWait();
+                return answer;
+            }
+
+            WakeReason reason;
+            if (Process.HasDeliverableSignal(process))
+            {
+                Scheduler.EndWait();
+                reason = WakeReason.Interrupted;
+            }
+            else
+            {
+                reason = Scheduler.BlockUntilWoken(deadline);
+            }
+
+            flags = s_lock.Acquire();
+            if (waiter.Queued) Dequeue(&waiter);
+            bool handed = waiter.Woken;
+            s_lock.Release(flags);
+            if (handed) return 0; // the word names this thread already
+            if (reason == WakeReason.TimedOut) return -Syscalls.Errno.ETIMEDOUT;
+            if (reason == WakeReason.Interrupted || Process.HasDeliverableSignal(process)) return -Syscalls.Errno.ERESTARTNOINTR;
+        }
+    }
+
+    /// <summary>FUTEX_UNLOCK_PI: the caller <paramref name="tid"/> must own the word (EPERM);
+    /// the lock goes to the longest waiter (the word becomes its id with FUTEX_WAITERS, as
+    /// Linux's wake_futex_pi), or, with none, the word becomes 0.</summary>
+    internal static long UnlockPi(Process* process, ulong address, in FutexKey key, uint tid)
+    {
+        if (!UserMemory.IsAccessible(process->Space, address, 4, write: true)) return -Syscalls.Errno.EFAULT;
+        bool flags = s_lock.Acquire();
+        uint* word = Word(process, address, write: true);
+        long answer = 0;
+        if (word == null) answer = -Syscalls.Errno.EFAULT;
+        else if ((*word & TidMask) != tid) answer = -Syscalls.Errno.EPERM;
+        else if (!HandOffLocked(key, word, 0)) *word = 0;
+        s_lock.Release(flags);
+        return answer;
+    }
+
+    /// <summary>A thread that ends (after its robust list): every PI lock it still owns that has
+    /// kernel waiters goes to the longest waiter, the word's owner-died bit kept (Linux
+    /// exit_pi_state_list); a word with no waiters keeps the dead id, and the next LOCK_PI gets
+    /// ESRCH, as on Linux.</summary>
+    internal static void ReleasePiLocks(uint tid)
+    {
+        bool flags = s_lock.Acquire();
+        for (int bucket = 0; bucket < BucketCount; bucket++)
+        {
+            FutexWaiter* waiter = s_buckets[bucket];
+            while (waiter != null)
+            {
+                if (waiter->Pi && waiter->OwnerTid == tid)
+                {
+                    uint* word = Word(waiter->Owner, waiter->UserAddress, write: true);
+                    HandOffLocked(waiter->Key, word, word != null ? *word & OwnerDiedBit : 0);
+                    waiter = s_buckets[bucket]; // the list changed: look again from its head
+                    continue;
+                }
+
+                waiter = waiter->Next;
+            }
+        }
+
+        s_lock.Release(flags);
+    }
+
+    private static FutexWaiter* FirstPiWaiterLocked(in FutexKey key)
+    {
+        for (FutexWaiter* w = s_buckets[BucketOf(key)]; w != null; w = w->Next)
+            if (w->Pi && w->Key.SameAs(key)) return w;
+        return null;
+    }
+
+    /// <summary>Gives the lock <paramref name="word"/> (null: unwritable now, left alone) to the
+    /// longest PI waiter on <paramref name="key"/>, with <paramref name="keep"/> bits and
+    /// FUTEX_WAITERS (Linux sets it on every hand-over); the others now wait for that one.
+    /// False when none waits.</summary>
+    private static bool HandOffLocked(in FutexKey key, uint* word, uint keep)
+    {
+        FutexWaiter* next = FirstPiWaiterLocked(key);
+        if (next == null) return false;
+        Dequeue(next);
+        next->Woken = true;
+        if (word != null) *word = next->Tid | Waiters | keep;
+        for (FutexWaiter* w = s_buckets[BucketOf(key)]; w != null; w = w->Next)
+            if (w->Pi && w->Key.SameAs(key)) w->OwnerTid = next->Tid;
+        Scheduler.WakeFromWait(next->Thread, WakeReason.Woken);
+        return true;
     }
 
     private static void Enqueue(FutexWaiter* waiter)

@@ -116,6 +116,9 @@ internal unsafe partial struct Process
         // de_thread). Shared segments are detached (as execve does on Linux); tokens and ids stay.
         EndOtherThreads(process);
         Scheduler.Current->UserTid = 0;
+        // The list lives in the old image; walked with the id the caller has now, the pid, as
+        // Linux's futex_exec_release runs after de_thread.
+        ReleaseRobustList(process, Scheduler.Current);
         Scheduler.Current->ClearTidAddress = 0;
         Ipc.SharedSegments.DetachAll(process);
         process->Descriptors.CloseOnExec();
@@ -148,10 +151,10 @@ internal unsafe partial struct Process
             process->SignalHandlerMask[i] = 0;
         }
 
-        // The alternate signal stack and the robust-futex list were the old image's memory;
+        // The alternate signal stack was the old image's memory (the robust list is walked above);
         // the ids stay, with the saved ones set to the effective ones (Linux execve).
         process->AlternateStack = default;
-        process->RobustListHead = process->RobustListLength = 0;
+        process->MembarrierRegistrations = 0; // a new address space has none
         process->Credentials.OnExecute();
         for (int i = 0; i < NameCapacity; i++) process->Name[i] = command[i];
         UserMode.Enter(layout.Entry, stackPointer);

@@ -125,8 +125,8 @@ internal unsafe partial struct Process
         // Ids, the alternate stack, the nice value and dumpability are inherited; the timers,
         // the parent-death signal and the robust list are not (Linux copy_process).
         child->Credentials = parent->Credentials;
-        child->AlternateStack = parent->AlternateStack;
         child->Nice = parent->Nice;
+        child->MembarrierRegistrations = parent->MembarrierRegistrations; // Linux copies the mm's state
         child->NotDumpable = parent->NotDumpable;
         child->GroupId = parent->GroupId;
         child->SessionId = parent->SessionId;
@@ -135,6 +135,7 @@ internal unsafe partial struct Process
         thread->Process = child;
         thread->AddressSpaceRoot = child->Space.Root;
         thread->ThreadPointer = self->ThreadPointer;
+        thread->AlternateStack = self->AlternateStack; // per thread: the forking thread's
 
         bool interrupts = Cpu.SaveAndDisableInterrupts();
         child->Id = s_nextId++;

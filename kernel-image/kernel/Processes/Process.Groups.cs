@@ -197,11 +197,23 @@ internal unsafe partial struct Process
         return result;
     }
 
-    /// <summary>tkill(tid, sig) and tgkill(tgid, tid, sig): one thread, which is one process
-    /// here (a tid is its process's pid); EINVAL for a tid or tgid not above 0.</summary>
-    internal static long KillThread(Process* sender, long threadGroup, long tid, ulong signal)
+    /// <summary>tkill(tid, sig) (<paramref name="threadGroup"/> 0) and tgkill(tgid, tid, sig):
+    /// one thread, pending for it alone; ESRCH when no thread has that id or (tgkill) it is not
+    /// in that group; EINVAL for a tid or tgid not above 0 or a bad signal.</summary>
+    internal static long KillThread(Process* sender, bool anyGroup, long threadGroup, long tid, ulong signal)
     {
-        if ((int)tid <= 0 || (int)threadGroup <= 0 || signal > SignalCount) return -Syscalls.Errno.EINVAL;
+        // tkill names no group: the thread's own, whichever process it is in. tgkill's group
+        // must be positive (0 included: EINVAL, as Linux).
+        if ((int)tid <= 0 || (!anyGroup && (int)threadGroup <= 0) || signal > SignalCount) return -Syscalls.Errno.EINVAL;
+        if (anyGroup)
+        {
+            bool locked = LockTable();
+            KernelThread* found = FindThreadById((int)tid, out Process* owner);
+            threadGroup = found == null ? 0 : (long)owner->Id;
+            UnlockTable(locked);
+            if (found == null) return -Syscalls.Errno.ESRCH;
+        }
+
         // Permission and existence as kill(2) to the thread group; then the thread itself.
         long allowed = Kill(sender, (int)threadGroup, 0);
         if (allowed < 0) return allowed;

@@ -249,6 +249,7 @@ internal unsafe partial struct Process
         Process* process = Current;
         if (process == null) Panic.Fail("a kernel thread called the process exit");
         EndOtherThreads(process); // exit_group, a fatal signal: the whole group goes
+        ReleaseRobustList(process, Scheduler.Current); // while the space lives: a shared lock's waiters wake
         process->Descriptors.CloseAll(); // each object's close: files, sockets, the console
         process->WorkingDirectory.Release();
         process->Sandbox.Release();
@@ -338,7 +339,8 @@ internal unsafe partial struct Process
             // faults that name one (#DE, #UD, #MF/#XM, single step), none for int3 and #GP
             // (SI_KERNEL).
             process->FaultAddress = vector == 14 ? address : vector is 3 or 13 or 12 or 11 or 10 ? 0 : instruction;
-            process->PendingSignals |= 1UL << (signal - 1);
+            // For the faulting thread, not any thread of the group (Linux force_sig_fault).
+            Scheduler.Current->ThreadPendingSignals |= 1UL << (signal - 1);
             return true;
         }
 

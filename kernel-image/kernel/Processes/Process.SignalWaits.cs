@@ -110,7 +110,7 @@ internal unsafe partial struct Process
     internal static long SignalPending(Process* process, ulong setAddress, ulong setSize)
     {
         if (setSize > 8) return -Syscalls.Errno.EINVAL;
-        ulong pending = process->PendingSignals & process->BlockedSignals;
+        ulong pending = (process->PendingSignals | Scheduler.Current->ThreadPendingSignals) & process->BlockedSignals;
         return UserMemory.CopyTo(process->Space, setAddress, new ReadOnlySpan<byte>(&pending, (int)setSize)) ? 0 : -Syscalls.Errno.EFAULT;
     }
 
@@ -141,8 +141,15 @@ internal unsafe partial struct Process
         {
             Scheduler.PrepareWait(interruptible: true);
             bool interrupts = Cpu.SaveAndDisableInterrupts();
-            ulong ready = process->PendingSignals & set;
+            // The thread's own signals first, then the process's (Linux dequeue_signal).
+            KernelThread* self = Scheduler.Current;
+            ulong ready = self->ThreadPendingSignals & set;
             if (ready != 0)
+            {
+                signal = System.Numerics.BitOperations.TrailingZeroCount(ready) + 1;
+                self->ThreadPendingSignals &= ~(1UL << (signal - 1));
+            }
+            else if ((ready = process->PendingSignals & set) != 0)
             {
                 signal = System.Numerics.BitOperations.TrailingZeroCount(ready) + 1;
                 process->PendingSignals &= ~(1UL << (signal - 1));

@@ -142,19 +142,22 @@ internal unsafe partial struct Process
         if (signal == SigKill && target->Stopped) target->Resumed.WakeAll();
         // An interruptible wait (wait4, read, msgrcv, sockets, nanosleep) ends now so the
         // signal is seen at once; a blocked signal waits until it is unblocked.
-        InterruptThreads(target, bit | target->SignalWaitSet);
+        InterruptThreads(target, bit);
     }
 
     /// <summary>Ends the interruptible waits of every thread of <paramref name="target"/> that
-    /// does not block a signal in <paramref name="bits"/> (SIGKILL: all): whichever returns to
-    /// user mode first takes it and the others restart their calls. Interrupts off.</summary>
+    /// does not block a signal in <paramref name="bits"/> or waits for one in rt_sigtimedwait
+    /// (SIGKILL: all): whichever returns to user mode first takes it and the others restart
+    /// their calls. Interrupts off.</summary>
     private static void InterruptThreads(Process* target, ulong bits)
     {
         bool kill = (bits & (1UL << (SigKill - 1))) != 0;
-        if (kill || (bits & ~target->Thread->SignalMask) != 0) Scheduler.Interrupt(target->Thread);
+        if (kill || Wants(target->Thread, bits)) Scheduler.Interrupt(target->Thread);
         for (KernelThread* t = target->OtherThreads; t != null; t = t->NextInGroup)
-            if (kill || (bits & ~t->SignalMask) != 0) Scheduler.Interrupt(t);
+            if (kill || Wants(t, bits)) Scheduler.Interrupt(t);
     }
+
+    private static bool Wants(KernelThread* thread, ulong bits) => (bits & (~thread->SignalMask | thread->SignalWaitSet)) != 0;
 
     /// <summary>tgkill/tkill to one thread: pending for that thread alone. Table lock held.</summary>
     internal static void SendToThreadLocked(Process* target, KernelThread* thread, int signal, ulong senderId)
@@ -169,7 +172,7 @@ internal unsafe partial struct Process
         target->LastSender = senderId;
         target->SignalCode[signal - 1] = SiTkill;
         target->SignalValue[signal - 1] = 0;
-        if ((bit & ~thread->SignalMask) != 0 || signal == SigKill) Scheduler.Interrupt(thread);
+        if (Wants(thread, bit) || signal == SigKill) Scheduler.Interrupt(thread);
     }
 
 
@@ -221,7 +224,7 @@ internal unsafe partial struct Process
         // nothing ends the thread, no signal to deliver, no mask to restore, nothing to restart.
         if (!process->GroupExiting && !process->HasSavedSignalMask &&
             ((process->PendingSignals | self->ThreadPendingSignals) & ~self->SignalMask) == 0 &&
-            (state->Syscall == null || (state->Rax != -Syscalls.Errno.ERESTARTSYS && state->Rax != -Syscalls.Errno.ERESTARTNOHAND)))
+            (state->Syscall == null || !IsRestartCode(state->Rax)))
             return;
         while (true)
         {
@@ -257,9 +260,11 @@ internal unsafe partial struct Process
         // No handler runs: the mask rt_sigsuspend replaced is back, and a call a signal
         // interrupted starts again, whatever kind it is.
         RestoreSavedMask(process);
-        if (state->Syscall != null && (state->Rax == -Syscalls.Errno.ERESTARTSYS || state->Rax == -Syscalls.Errno.ERESTARTNOHAND))
-            Restart(state);
+        if (state->Syscall != null && IsRestartCode(state->Rax)) Restart(state);
     }
+
+    private static bool IsRestartCode(long rax) =>
+        rax == -Syscalls.Errno.ERESTARTSYS || rax == -Syscalls.Errno.ERESTARTNOHAND || rax == -Syscalls.Errno.ERESTARTNOINTR;
 
     private const ulong SaRestart = 0x1000_0000;
 
@@ -269,7 +274,8 @@ internal unsafe partial struct Process
     private static void InterruptedByHandler(UserState* state, ulong flags)
     {
         if (state->Syscall == null) return;
-        if (state->Rax == -Syscalls.Errno.ERESTARTSYS && (flags & SaRestart) != 0) Restart(state);
+        if (state->Rax == -Syscalls.Errno.ERESTARTNOINTR) Restart(state); // whatever the handler's flags
+        else if (state->Rax == -Syscalls.Errno.ERESTARTSYS && (flags & SaRestart) != 0) Restart(state);
         else if (state->Rax == -Syscalls.Errno.ERESTARTSYS || state->Rax == -Syscalls.Errno.ERESTARTNOHAND) state->Rax = -Syscalls.Errno.EINTR;
     }
 

@@ -14,7 +14,8 @@ namespace Aurora.Kernel.Processes;
 /// clear-tid word (CLONE_CHILD_CLEARTID, set_tid_address: zeroed and futex-woken when it ends:
 /// pthread_join waits on it). exit(2) ends one thread; exit_group, a fatal signal and execve
 /// end all the others first (<see cref="EndOtherThreads"/>), and the process ends with its
-/// last thread. The signal mask is still the process's (one for all threads; see issue 12).
+/// last thread. Each thread has its own signal mask, alternate signal stack and robust list
+/// (walked when it ends: Process.RobustList.cs); the handlers are the process's.
 /// </summary>
 internal unsafe partial struct Process
 {
@@ -89,6 +90,7 @@ internal unsafe partial struct Process
     {
         Process* process = Current;
         KernelThread* self = Scheduler.Current;
+        ReleaseRobustList(process, self);
         if (self != process->Thread) EndThisThread(process);
         while (true)
         {
@@ -171,9 +173,12 @@ internal unsafe partial struct Process
     internal static void EndThisThread(Process* process)
     {
         KernelThread* self = Scheduler.Current;
+        ReleaseRobustList(process, self);
         ClearTid(process, self);
         Cpu.DisableInterrupts();
         Unlink(process, self);
+        process->Timers.EndedThreadUserTicks += self->UserTicks;
+        process->Timers.EndedThreadSystemTicks += self->SystemTicks;
         process->ThreadsEnded.WakeAll();
         self->NextInGroup = s_endedThreads;
         s_endedThreads = self;
@@ -221,6 +226,24 @@ internal unsafe partial struct Process
         if (ThreadId(process, process->Thread) == tid) return process->Thread;
         for (KernelThread* t = process->OtherThreads; t != null; t = t->NextInGroup)
             if (ThreadId(process, t) == tid) return t;
+        return null;
+    }
+
+    /// <summary>The thread whose id is <paramref name="tid"/> in any live process, and that
+    /// process; null when none (Linux find_task_by_vpid). Table lock held.</summary>
+    internal static KernelThread* FindThreadById(long tid, out Process* owner)
+    {
+        owner = null;
+        if (tid <= 0) return null;
+        for (Process* p = s_allProcesses; p != null; p = p->NextProcess)
+        {
+            if (p->Thread == null || p->Thread->State == ThreadState.Exited) continue;
+            KernelThread* thread = FindThread(p, (ulong)tid);
+            if (thread == null) continue;
+            owner = p;
+            return thread;
+        }
+
         return null;
     }
 }

@@ -12,6 +12,9 @@ internal struct ProcessTimers
     /// <summary>User and system ticks of the children wait4 reaped (and of theirs).</summary>
     public ulong ChildUserTicks, ChildSystemTicks;
 
+    /// <summary>User and system ticks of the process's threads that have ended.</summary>
+    public ulong EndedThreadUserTicks, EndedThreadSystemTicks;
+
     /// <summary>Monotonic time ITIMER_REAL fires at; 0 when disarmed.</summary>
     public long RealDeadline;
     public long RealInterval;
@@ -35,9 +38,20 @@ internal unsafe partial struct Process
     /// <summary>Processes with ITIMER_REAL armed: the tick walks the process list only then.</summary>
     private static int s_armedRealTimers;
 
-    /// <summary>The process's user and system CPU time in ticks (one thread per process).</summary>
-    internal static ulong UserTicks(Process* process) => process->Thread->UserTicks;
-    internal static ulong SystemTicks(Process* process) => process->Thread->SystemTicks;
+    /// <summary>The process's user and system CPU time in ticks: every thread's, the ended
+    /// ones' included (Linux's thread-group cputime). Reads the thread list with interrupts off.</summary>
+    internal static ulong UserTicks(Process* process) => GroupTicks(process, system: false);
+    internal static ulong SystemTicks(Process* process) => GroupTicks(process, system: true);
+
+    private static ulong GroupTicks(Process* process, bool system)
+    {
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        ulong ticks = system ? process->Timers.EndedThreadSystemTicks : process->Timers.EndedThreadUserTicks;
+        ticks += system ? process->Thread->SystemTicks : process->Thread->UserTicks;
+        for (KernelThread* t = process->OtherThreads; t != null; t = t->NextInGroup) ticks += system ? t->SystemTicks : t->UserTicks;
+        Cpu.RestoreInterrupts(interrupts);
+        return ticks;
+    }
 
     /// <summary>wait4 reaped <paramref name="child"/>: its CPU time and its children's become
     /// the parent's children's time (getrusage RUSAGE_CHILDREN, times).</summary>

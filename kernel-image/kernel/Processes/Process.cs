@@ -83,8 +83,8 @@ internal unsafe partial struct Process
     /// <summary>The mask to put back after a call that waits under a mask of its own (ppoll,
     /// pselect6, rt_sigsuspend): restored on return, or, when a handler interrupts the call, saved in the
     /// handler's frame so rt_sigreturn restores it (Linux's saved_sigmask).</summary>
-    public ulong SavedSignalMask;
-    public bool HasSavedSignalMask;
+    public ref ulong SavedSignalMask => ref MaskThread()->SavedSignalMask;
+    public ref bool HasSavedSignalMask => ref MaskThread()->HasSavedSignalMask;
 
     /// <summary>Pid of the last process that sent a signal (siginfo si_pid).</summary>
     public ulong LastSender;
@@ -96,9 +96,9 @@ internal unsafe partial struct Process
 
     /// <summary>A signal the process's own fault raised for its handler (Linux force_sig_fault):
     /// the signal, siginfo's si_code and si_addr; 0 when none is pending.</summary>
-    public int FaultSignal;
-    public int FaultCode;
-    public ulong FaultAddress;
+    public ref int FaultSignal => ref MaskThread()->FaultSignal;
+    public ref int FaultCode => ref MaskThread()->FaultCode;
+    public ref ulong FaultAddress => ref MaskThread()->FaultAddress;
 
     /// <summary>The last page fault touched a mapped object past its last page (Process.Memory.cs):
     /// SIGBUS instead of SIGSEGV.</summary>
@@ -137,22 +137,24 @@ internal unsafe partial struct Process
     public ProcessTimers Timers;
 
     /// <summary>sigaltstack's stack (Process.SignalWaits.cs).</summary>
-    public SignalStack AlternateStack;
+    public ref SignalStack AlternateStack => ref MaskThread()->AlternateStack;
 
     /// <summary>The signals rt_sigtimedwait waits for: they end the wait though blocked.</summary>
-    public ulong SignalWaitSet;
+    public ref ulong SignalWaitSet => ref MaskThread()->SignalWaitSet;
 
     /// <summary>The user stack pointer at the system call being served (sigaltstack asks
     /// whether the caller runs on the alternate stack).</summary>
-    public ulong UserStackAtCall;
+    public ref ulong UserStackAtCall => ref MaskThread()->UserStackAtCall;
 
     /// <summary>prctl's PR_SET_PDEATHSIG and PR_SET_DUMPABLE 0 (dumpable is the default), the
-    /// nice value (setpriority) and set_robust_list's head and length (ProcessCalls).</summary>
+    /// nice value (setpriority). set_robust_list's head is the thread's (KernelThread.RobustListHead).</summary>
     public int DeathSignal;
     public bool NotDumpable;
     public int Nice;
-    public ulong RobustListHead;
-    public ulong RobustListLength;
+
+    /// <summary>membarrier's registrations (MembarrierCalls): the REGISTER_* commands this
+    /// address space has made; a fork's child and a new image start with none.</summary>
+    public int MembarrierRegistrations;
 
     /// <summary>System V IPC (keys: ambient authority) is refused with EPERM
     /// (Ipc/SysvIpc.CheckAmbientAccess); for a sandbox (issue 15): inherited by fork, kept by

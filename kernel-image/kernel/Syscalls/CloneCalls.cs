@@ -12,6 +12,7 @@ namespace Aurora.Kernel.Syscalls;
 /// just before it goes. With CLONE_THREAD (and CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND,
 /// as pthread_create passes them) it makes a thread (Process.Threads.cs). Anything else
 /// (CLONE_VM without CLONE_THREAD, vfork-style sharing, another exit signal) is ENOSYS.
+/// clone3 decodes its structure and serves the same.
 /// </summary>
 internal static unsafe class CloneCalls
 {
@@ -47,6 +48,56 @@ internal static unsafe class CloneCalls
         }
 
         return pid;
+    }
+
+    // clone3's struct clone_args (include/uapi/linux/sched.h): 64 bytes in its first version,
+    // 80 with set_tid, 88 with cgroup; a larger structure from a newer libc is accepted when
+    // the bytes this kernel does not know are zero (copy_struct_from_user), up to a page.
+    private const ulong ArgsSizeVer0 = 64, ArgsSizeVer2 = 88, ArgsSizeLimit = 4096;
+    private const ulong MaxPidNamespaceLevel = 32, SignalLimit = 64;
+    private const ulong LegacyFlags = 0xFFFF_FFFF, CloneClearSighand = 0x1_0000_0000, CloneIntoCgroup = 0x2_0000_0000,
+        CloneParent = 0x8000, CloneNewTime = 0x80;
+
+    /// <summary>clone3(args, size): clone with its arguments in a structure (glibc 2.34+ makes
+    /// its threads this way and falls back to clone only on ENOSYS). Linux's checks in its
+    /// order: the size (E2BIG above a page or with unknown non-zero tail bytes, EINVAL below
+    /// the first version), the copy (EFAULT), set_tid, exit_signal, cgroup and the flags
+    /// (EINVAL); then the same service as clone, with the stack pointer at stack + stack_size.
+    /// set_tid (choosing the new id) and CLONE_INTO_CGROUP are not served (ENOSYS).</summary>
+    internal static long Clone3(Process* process, ulong address, ulong size)
+    {
+        if (size > ArgsSizeLimit) return -Errno.E2BIG;
+        if (size < ArgsSizeVer0) return -Errno.EINVAL;
+        ulong* args = stackalloc ulong[11];
+        new Span<byte>(args, 88).Clear();
+        if (size > ArgsSizeVer2)
+        {
+            // The tail a newer structure adds must be zero; read a chunk at a time.
+            byte* chunk = stackalloc byte[256];
+            for (ulong at = ArgsSizeVer2; at < size;)
+            {
+                int length = (int)Math.Min(256UL, size - at);
+                if (!UserMemory.CopyFrom(process->Space, address + at, new Span<byte>(chunk, length))) return -Errno.EFAULT;
+                for (int i = 0; i < length; i++) if (chunk[i] != 0) return -Errno.E2BIG;
+                at += (ulong)length;
+            }
+        }
+
+        if (!UserMemory.CopyFrom(process->Space, address, new Span<byte>(args, (int)Math.Min(size, ArgsSizeVer2)))) return -Errno.EFAULT;
+        ulong flags = args[0], childTid = args[2], parentTid = args[3], exitSignal = args[4],
+            stack = args[5], stackSize = args[6], tls = args[7], setTid = args[8], setTidSize = args[9], cgroup = args[10];
+        if (setTidSize > MaxPidNamespaceLevel || (setTid == 0) != (setTidSize == 0)) return -Errno.EINVAL;
+        if ((exitSignal & ~ExitSignalMask) != 0 || exitSignal > SignalLimit) return -Errno.EINVAL;
+        if ((flags & CloneIntoCgroup) != 0 && (cgroup > int.MaxValue || size < ArgsSizeVer2)) return -Errno.EINVAL;
+        // clone3_args_valid.
+        if ((flags & ~(LegacyFlags | CloneClearSighand | CloneIntoCgroup)) != 0) return -Errno.EINVAL;
+        if ((flags & (CloneDetached | (ExitSignalMask & ~CloneNewTime))) != 0) return -Errno.EINVAL;
+        if ((flags & (CloneSighand | CloneClearSighand)) == (CloneSighand | CloneClearSighand)) return -Errno.EINVAL;
+        if ((flags & (CloneThread | CloneParent)) != 0 && exitSignal != 0) return -Errno.EINVAL;
+        if (stack == 0 ? stackSize != 0 : stackSize == 0 || stackSize > UserMemory.UserLimit || stack > UserMemory.UserLimit - stackSize)
+            return -Errno.EINVAL;
+        if (setTidSize != 0 || (flags & (CloneIntoCgroup | CloneClearSighand | CloneNewTime)) != 0) return -Errno.ENOSYS;
+        return Clone(process, flags | exitSignal, stack == 0 ? 0 : stack + stackSize, parentTid, childTid, tls);
     }
 
     /// <summary>vfork(): a fork. Linux lends the child the parent's memory and suspends the

@@ -10,14 +10,17 @@ namespace Aurora.Kernel.Syscalls;
 /// FUTEX_WAKE_OP, FUTEX_WAIT_BITSET (absolute timeout, CLOCK_MONOTONIC or with
 /// FUTEX_CLOCK_REALTIME the wall clock), FUTEX_WAKE_BITSET, each with or without
 /// FUTEX_PRIVATE_FLAG (private: keyed by address space and address; shared: by the word's frame
-/// in a MAP_SHARED or System V mapping, so processes meet there). The priority-inheritance
-/// family (LOCK_PI, UNLOCK_PI, TRYLOCK_PI, WAIT_REQUEUE_PI, CMP_REQUEUE_PI, LOCK_PI2) is ENOSYS,
-/// as on a Linux built without CONFIG_FUTEX_PI: musl and glibc then fall back or report it
-/// (only PTHREAD_PRIO_INHERIT mutexes need it). Unknown commands are ENOSYS, as Linux.
+/// in a MAP_SHARED or System V mapping, so processes meet there). Priority-inheritance locks:
+/// FUTEX_LOCK_PI (absolute CLOCK_REALTIME timeout), FUTEX_LOCK_PI2 (absolute CLOCK_MONOTONIC, or
+/// the wall clock with FUTEX_CLOCK_REALTIME), FUTEX_TRYLOCK_PI and FUTEX_UNLOCK_PI (musl's and
+/// glibc's PTHREAD_PRIO_INHERIT mutexes; the kernel hands the lock over, Processes/Futex.cs).
+/// FUTEX_WAIT_REQUEUE_PI and FUTEX_CMP_REQUEUE_PI (PI condition variables, which neither
+/// libc's current condvar uses) are ENOSYS, as other unknown commands, as Linux.
 /// </summary>
 internal static unsafe class FutexCalls
 {
-    private const int Wait = 0, Wake = 1, Requeue = 3, CmpRequeue = 4, WakeOp = 5, WaitBitset = 9, WakeBitset = 10;
+    private const int Wait = 0, Wake = 1, Requeue = 3, CmpRequeue = 4, WakeOp = 5, LockPi = 6, UnlockPi = 7, TrylockPi = 8,
+        WaitBitset = 9, WakeBitset = 10, LockPi2 = 13;
     private const int PrivateFlag = 128, ClockRealtime = 256, CommandMask = ~(PrivateFlag | ClockRealtime);
     private const uint BitsetAll = 0xFFFF_FFFF;
 
@@ -26,7 +29,7 @@ internal static unsafe class FutexCalls
         int command = op & CommandMask;
         bool isPrivate = (op & PrivateFlag) != 0;
         // Linux: the realtime clock only for the waits that take a deadline (and FUTEX_WAIT).
-        if ((op & ClockRealtime) != 0 && command != Wait && command != WaitBitset) return -Errno.ENOSYS;
+        if ((op & ClockRealtime) != 0 && command != Wait && command != WaitBitset && command != LockPi2) return -Errno.ENOSYS;
         switch (command)
         {
             case Wait:
@@ -81,6 +84,38 @@ internal static unsafe class FutexCalls
                 error = Futex.KeyOf(process, address2, isPrivate, out FutexKey key2);
                 if (error < 0) return error;
                 return Futex.WakeOp(process, key, address2, key2, (int)value, (int)timeout, value3);
+            }
+
+            case LockPi:
+            case LockPi2:
+            case TrylockPi:
+            {
+                if ((address & 3) != 0) return -Errno.EINVAL;
+                ulong deadline = Tasks.Scheduler.NoDeadline;
+                if (timeout != 0 && command != TrylockPi)
+                {
+                    long* time = stackalloc long[2];
+                    if (!UserMemory.CopyFrom(process->Space, timeout, new Span<byte>(time, 16))) return -Errno.EFAULT;
+                    if (time[0] < 0 || time[1] < 0 || time[1] >= 1_000_000_000) return -Errno.EINVAL;
+                    bool wallClock = command == LockPi || (op & ClockRealtime) != 0;
+                    deadline = TimeCalls.AbsoluteDeadlineTick(wallClock, time[0], time[1]);
+                }
+
+                long error = Futex.KeyOf(process, address, isPrivate, out FutexKey key);
+                if (error < 0) return error;
+                return Futex.LockPi(process, address, key, (uint)Process.CurrentThreadId(process), deadline, command == TrylockPi);
+            }
+
+            case UnlockPi:
+            {
+                // Linux reads the word and checks the owner before it looks at the alignment.
+                uint word;
+                if (!UserMemory.CopyFrom(process->Space, address, new Span<byte>(&word, 4))) return -Errno.EFAULT;
+                if ((word & 0x3FFF_FFFF) != (uint)Process.CurrentThreadId(process)) return -Errno.EPERM;
+                if ((address & 3) != 0) return -Errno.EINVAL;
+                long error = Futex.KeyOf(process, address, isPrivate, out FutexKey key);
+                if (error < 0) return error;
+                return Futex.UnlockPi(process, address, key, (uint)Process.CurrentThreadId(process));
             }
 
             default:

@@ -107,31 +107,25 @@ internal static unsafe class ProcessCalls
         }
     }
 
-    /// <summary>struct robust_list_head's size: the only length set_robust_list accepts.</summary>
-    private const ulong RobustListHeadSize = 24;
-
-    /// <summary>set_robust_list(head, len): kept for the thread's death (the walk comes with
-    /// threads); a length other than the structure's is EINVAL.</summary>
+    /// <summary>set_robust_list(head, len): the calling thread's list, walked when it ends
+    /// (Process.RobustList.cs); a length other than struct robust_list_head's is EINVAL. The
+    /// head is not read now (Linux stores it unchecked).</summary>
     internal static long SetRobustList(Process* process, ulong head, ulong length)
     {
-        if (length != RobustListHeadSize) return -Errno.EINVAL;
-        process->RobustListHead = head;
-        process->RobustListLength = length;
+        if (length != Process.RobustListHeadSize) return -Errno.EINVAL;
+        Scheduler.Current->RobustListHead = head;
         return 0;
     }
 
-    /// <summary>get_robust_list(pid, head*, len*): pid 0 is the caller; unknown pids ESRCH.</summary>
-    internal static long GetRobustList(Process* process, int pid, ulong headAddress, ulong lengthAddress)
+    /// <summary>get_robust_list(tid, head*, len*): tid 0 is the caller; any thread of any
+    /// process by its id (Linux find_task_by_vpid), unknown ones ESRCH.</summary>
+    internal static long GetRobustList(Process* process, int tid, ulong headAddress, ulong lengthAddress)
     {
         ulong* values = stackalloc ulong[2];
+        values[1] = Process.RobustListHeadSize; // Linux answers sizeof(*head) whatever was set
         bool table = Process.LockTable();
-        Process* target = pid == 0 ? process : Process.Find(pid);
-        if (target != null)
-        {
-            values[0] = target->RobustListHead;
-            values[1] = RobustListHeadSize; // Linux answers sizeof(*head) whatever was set
-        }
-
+        KernelThread* target = tid == 0 ? Scheduler.Current : tid < 0 ? null : Process.FindThreadById(tid, out _);
+        if (target != null) values[0] = target->RobustListHead;
         Process.UnlockTable(table);
         if (target == null) return -Errno.ESRCH;
         if (!UserMemory.CopyTo(process->Space, lengthAddress, new System.ReadOnlySpan<byte>(&values[1], 8)) ||

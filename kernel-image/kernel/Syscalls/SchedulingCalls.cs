@@ -7,7 +7,8 @@ namespace Aurora.Kernel.Syscalls;
 /// Priorities and processors (Linux kernel/sys.c, kernel/sched/core.c): getpriority,
 /// setpriority (the nice value, which sets the thread's weight in the run queue),
 /// sched_getaffinity / sched_setaffinity (one processor: the mask is CPU 0),
-/// sched_getscheduler / sched_getparam (every thread is SCHED_OTHER, priority 0), getcpu.
+/// sched_getscheduler / sched_getparam (every thread is SCHED_OTHER, priority 0), getcpu,
+/// membarrier, rseq (not served: ENOSYS).
 /// </summary>
 internal static unsafe class SchedulingCalls
 {
@@ -87,7 +88,11 @@ internal static unsafe class SchedulingCalls
     {
         if (pid < 0) return -Errno.EINVAL;
         if (pid == 0 || (ulong)pid == process->Id) return 0;
-        return Process.Find(pid) != null ? 0 : -Errno.ESRCH;
+        // A thread id names that thread (Linux find_task_by_vpid): pthread_setaffinity_np passes one.
+        bool table = Process.LockTable();
+        bool found = Process.FindThreadById(pid, out _) != null;
+        Process.UnlockTable(table);
+        return found ? 0 : -Errno.ESRCH;
     }
 
     /// <summary>The affinity mask's size: one long (Linux's cpumask_size for a few CPUs).</summary>
@@ -137,4 +142,55 @@ internal static unsafe class SchedulingCalls
         if (node != 0 && !UserMemory.CopyTo(process->Space, node, new ReadOnlySpan<byte>(&zero, 4))) return -Errno.EFAULT;
         return 0;
     }
+
+    // membarrier commands (include/uapi/linux/membarrier.h); each REGISTER_* is a bit of
+    // Process.MembarrierRegistrations, named by the command's own value as GET_REGISTRATIONS
+    // answers them.
+    private const int MbQuery = 0, MbGlobal = 1, MbGlobalExpedited = 2, MbRegisterGlobalExpedited = 4,
+        MbPrivateExpedited = 8, MbRegisterPrivateExpedited = 16, MbPrivateExpeditedSyncCore = 32,
+        MbRegisterPrivateExpeditedSyncCore = 64, MbPrivateExpeditedRseq = 128, MbRegisterPrivateExpeditedRseq = 256,
+        MbGetRegistrations = 512, MbFlagCpu = 1;
+
+    /// <summary>What QUERY answers: every command but the rseq pair, as a Linux built without
+    /// CONFIG_RSEQ (which also answers EINVAL to those two).</summary>
+    private const int MbServed = MbGlobal | MbGlobalExpedited | MbRegisterGlobalExpedited | MbPrivateExpedited |
+        MbRegisterPrivateExpedited | MbPrivateExpeditedSyncCore | MbRegisterPrivateExpeditedSyncCore | MbGetRegistrations;
+
+    /// <summary>membarrier(cmd, flags, cpu_id) (Linux kernel/sched/membarrier.c): the .NET GC
+    /// registers PRIVATE_EXPEDITED and calls it to flush other threads' store buffers. With one
+    /// processor every other thread is switched out, and a switch is a full barrier
+    /// (serializing), so each barrier is already done when the call is made; what remains is
+    /// Linux's bookkeeping: an expedited private barrier before its registration is EPERM,
+    /// registrations are inherited by fork and cleared by execve, flags other than
+    /// MEMBARRIER_CMD_FLAG_CPU (only for the rseq command) are EINVAL.</summary>
+    internal static long Membarrier(Process* process, int command, uint flags)
+    {
+        if (command == MbPrivateExpeditedRseq ? flags != 0 && flags != MbFlagCpu : flags != 0) return -Errno.EINVAL;
+        switch (command)
+        {
+            case MbQuery:
+                return MbServed;
+            case MbGlobal:
+            case MbGlobalExpedited:
+                return 0;
+            case MbRegisterGlobalExpedited:
+            case MbRegisterPrivateExpedited:
+            case MbRegisterPrivateExpeditedSyncCore:
+                process->MembarrierRegistrations |= command;
+                return 0;
+            case MbPrivateExpedited:
+            case MbPrivateExpeditedSyncCore:
+                // Each needs its own registration (the command's value doubled).
+                return (process->MembarrierRegistrations & (command << 1)) != 0 ? 0 : -Errno.EPERM;
+            case MbGetRegistrations:
+                return process->MembarrierRegistrations;
+            default:
+                return -Errno.EINVAL; // the rseq pair included: no CONFIG_RSEQ
+        }
+    }
+
+    /// <summary>rseq(rseq, len, flags, sig): restartable sequences are not served, and the
+    /// answer is Linux's without CONFIG_RSEQ: ENOSYS, which glibc takes as "no rseq" (its
+    /// sched_getcpu then asks getcpu) and musl never calls.</summary>
+    internal static long Rseq() => -Errno.ENOSYS;
 }

@@ -56,7 +56,7 @@ internal static unsafe partial class SyscallTable
     /// copies them): served under the address-space lock.</summary>
     private static bool ChangesAddressSpace(ulong number) =>
         number is Brk or Mmap or Munmap or Mprotect or Mremap or Msync or Mincore or Madvise or Shmat or Shmdt or Fork or Vfork or Clone or
-            Mlock or Mlock2 or Mlockall;
+            Mlock or Mlock2 or Mlockall or Clone3;
 
     // Every call passes here: its locals are assigned before use, so zeroing its large frame
     // on entry was pure cost (issue 17).
@@ -291,6 +291,9 @@ internal static unsafe partial class SyscallTable
             Fork => Process.Fork(process),
             Vfork => CloneCalls.Vfork(process),
             Clone => CloneCalls.Clone(process, a0, a1, a2, a3, a4),
+            Clone3 => CloneCalls.Clone3(process, a0, a1),
+            Membarrier => SchedulingCalls.Membarrier(process, (int)a0, (uint)a1),
+            Rseq => SchedulingCalls.Rseq(),
             // pid_t and int arguments are 32 bits: glibc leaves the upper half of the register
             // zero, so -1 arrives as 0xffffffff (it made every shell's wait4(-1) ECHILD).
             Wait4 => Process.WaitForChild(process, (int)a0, a1, (uint)a2),
@@ -299,8 +302,8 @@ internal static unsafe partial class SyscallTable
             RtSigaction => Process.SignalAction(process, a0, a1, a2, a3),
             RtSigprocmask => Process.SignalMask(process, a0, a1, a2, a3),
             Kill => Process.Kill(process, (int)a0, (uint)a1),
-            Tkill => Process.KillThread(process, (int)a0, (int)a0, (uint)a1),
-            Tgkill => Process.KillThread(process, (int)a0, (int)a1, (uint)a2),
+            Tkill => Process.KillThread(process, anyGroup: true, 0, (int)a0, (uint)a1),
+            Tgkill => Process.KillThread(process, anyGroup: false, (int)a0, (int)a1, (uint)a2),
             Getpgid => Process.GetGroup(process, (long)a0),
             Getpgrp => Process.GetGroup(process, 0),
             Setpgid => Process.SetGroup(process, (long)a0, (long)a1),

@@ -69,20 +69,35 @@ internal static unsafe class TimeCalls
     // bits 0-1 (PROF user+system, VIRT user, SCHED user+system; 3 is invalid), bit 2 per-thread.
     private const int CpuClockKindMask = 3, CpuClockVirtual = 1, CpuClockInvalid = 3;
 
-    /// <summary>A CPU clock's time: the ticks charged to the process (one thread each).</summary>
+    /// <summary>Bit 2 of a clock_getcpuclockid id: the id names a thread (CPUCLOCK_PERTHREAD_MASK).</summary>
+    private const int CpuClockPerThread = 4;
+
+    /// <summary>A CPU clock's time: the ticks charged to the process (all its threads) or to
+    /// one thread.</summary>
     private static bool CpuTime(long clock, out long nanoseconds)
     {
         nanoseconds = 0;
         Process* self = Process.Current;
         if (self == null) return false;
-        if (clock == ProcessCpu || clock == ThreadCpu)
+        if (clock == ProcessCpu)
         {
             nanoseconds = (long)((Process.UserTicks(self) + Process.SystemTicks(self)) * Tasks.Scheduler.TickNanoseconds);
             return true;
         }
 
+        if (clock == ThreadCpu) return ThreadCpuTime(Tasks.Scheduler.Current, clock, out nanoseconds);
         if (clock >= 0 || (clock & CpuClockKindMask) == CpuClockInvalid) return false;
         long pid = ~(clock >> 3);
+        if ((clock & CpuClockPerThread) != 0)
+        {
+            // pthread_getcpuclockid: a thread of the caller's own group only (Linux lookup_task).
+            bool locked = Process.LockTable();
+            Tasks.KernelThread* thread = pid == 0 ? Tasks.Scheduler.Current : Process.FindThreadById(pid, out Process* owner) is var t && t != null && owner == self ? t : null;
+            bool known = thread != null && ThreadCpuTime(thread, clock, out nanoseconds);
+            Process.UnlockTable(locked);
+            return known;
+        }
+
         bool table = Process.LockTable();
         Process* target = pid == 0 ? self : Process.Find(pid);
         if (target != null)
@@ -93,6 +108,13 @@ internal static unsafe class TimeCalls
 
         Process.UnlockTable(table);
         return target != null;
+    }
+
+    private static bool ThreadCpuTime(Tasks.KernelThread* thread, long clock, out long nanoseconds)
+    {
+        ulong ticks = thread->UserTicks + ((clock & CpuClockKindMask) == CpuClockVirtual ? 0 : thread->SystemTicks);
+        nanoseconds = (long)(ticks * Tasks.Scheduler.TickNanoseconds);
+        return true;
     }
 
     /// <summary>The clock's time in nanoseconds; false for a clock Aurora does not keep.</summary>

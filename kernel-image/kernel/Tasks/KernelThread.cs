@@ -111,5 +111,19 @@ internal unsafe struct KernelThread
     /// <summary>The thread's blocked signals (Process.BlockedSignals reads and writes it).</summary>
     public ulong SignalMask;
 
+    // The rest of a thread's own signal state, as Linux keeps it per task (Process.cs reaches
+    // it through properties that pick the calling thread): the mask a ppoll/sigsuspend put
+    // aside, the signals sigtimedwait waits for, a fault's siginfo, sigaltstack's stack, the
+    // user stack pointer at the current call, and set_robust_list's head (Process.RobustList.cs).
+    public ulong SavedSignalMask;
+    public bool HasSavedSignalMask;
+    public ulong SignalWaitSet;
+    public int FaultSignal;
+    public int FaultCode;
+    public ulong FaultAddress;
+    public Processes.SignalStack AlternateStack;
+    public ulong UserStackAtCall;
+    public ulong RobustListHead;
+
     public readonly ulong Id => Scheduling.Id;
 }
