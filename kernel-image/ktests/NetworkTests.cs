@@ -96,6 +96,39 @@ internal static unsafe class NetworkTests
     /// <summary>Connected UDP over the loopback interface (issue 13): connect sets the peer, a
     /// datagram to a closed port comes back as ICMP port unreachable and the next recv fails
     /// once with ECONNREFUSED; userland/udp_refused.c, which prints "0 wrong" on Linux too.</summary>
+    /// <summary>Ten thousand sockets in one process (issue 13: tables sized by memory, not a
+    /// constant): userland/manysockets.c (0 wrong on Linux) raises RLIMIT_NOFILE, opens and binds
+    /// 10,000, uses the last ones over loopback, closes them and opens them again. Afterwards the
+    /// stack's table is back to its first size and the kernel heap to where it was.</summary>
+    internal static void TenThousandSocketsOpenAndGiveTheirMemoryBack()
+    {
+        ProcessTests.PrepareOutputBuffer();
+        Net.NetworkStack.Lock();
+        int slotsBefore = Net.NetworkStack.Interface.SocketTableSlots;
+        Net.NetworkStack.Unlock();
+        ulong liveBefore = Memory.KernelMemory.Heap.Statistics.LiveBlocks;
+        ulong bytesBefore = Memory.KernelMemory.Heap.Statistics.BytesInUse;
+        int status = ProcessTests.RunProgram("manysockets.elf", checkMemory: false);
+        Check(ProcessTests.OutputHas("manysockets: 0 wrong"), "manysockets.elf found answers unlike Linux's");
+        Check(status == 0, "manysockets.elf failed");
+        WaitForSocketsToClose();
+        // The table shrinks at the network thread's next poll.
+        int slots = 0;
+        for (int waited = 0; waited < 5000; waited += 10)
+        {
+            Net.NetworkStack.Kick();
+            Tasks.Scheduler.Sleep(10);
+            Net.NetworkStack.Lock();
+            slots = Net.NetworkStack.Interface.SocketTableSlots;
+            Net.NetworkStack.Unlock();
+            if (slots == slotsBefore) break;
+        }
+
+        CheckEqual(slotsBefore, slots, "socket table slots after the sockets closed");
+        CheckEqual((long)liveBefore, (long)Memory.KernelMemory.Heap.Statistics.LiveBlocks, "live kernel heap blocks");
+        CheckEqual((long)bytesBefore, (long)Memory.KernelMemory.Heap.Statistics.BytesInUse, "kernel heap bytes in use");
+    }
+
     internal static void ConnectedUdpGetsConnectionRefused()
     {
         int status = ProcessTests.RunProgram("udp_refused.elf", checkMemory: false);

@@ -32,8 +32,12 @@ internal static unsafe class NetworkStack
     /// event); written under <see cref="Lock"/>.</summary>
     private static ulong s_sleepingUntil;
 
-    /// <summary>Sockets in the stack's table (see <see cref="Initialize"/>).</summary>
-    internal const int SocketCapacity = 1024;
+    /// <summary>Most sockets at once, system-wide (lingering TIME-WAIT connections included):
+    /// one per page of memory (65,536 with 256 MiB), between 1024 and the stack's 1,048,576.
+    /// Only a bound: the stack's table grows as sockets open and shrinks as they end, and a
+    /// socket's buffers come with its connection (or first datagram).</summary>
+    internal static int SocketCapacity =>
+        (int)Math.Min(Math.Max(KernelMemory.Frames.TotalFrames, 1024UL), (ulong)NetInterface<HeapNetMemory>.MaxSocketCapacity);
 
     /// <summary>A device without an interrupt is polled this often (milliseconds).</summary>
     private const ulong PollIntervalWithoutInterrupt = 10;
@@ -143,9 +147,8 @@ internal static unsafe class NetworkStack
         config.Netmask = new Ipv4Address(255, 255, 255, 0);
         config.Gateway = new Ipv4Address(10, 0, 2, 2);
         config.Seed = KernelRandom.Next();
-        // Sockets system-wide, lingering connections (TIME-WAIT) included: enough that a server
-        // answering short requests does not run out while closed connections linger (issue 13:
-        // 32 stalled every 31st request). A slot is a few hundred bytes; buffers come per socket.
+        // Sockets system-wide, lingering connections (TIME-WAIT) included, sized by memory
+        // (issue 13: a constant 32 stalled every 31st request).
         config.SocketCapacity = SocketCapacity;
         // A receive buffer larger than 64 KiB is reachable through window scaling (RFC 7323:
         // shift 2 here) when the peer scales too; the transmit queue holds the ACKs sent as

@@ -34,6 +34,10 @@ public struct NetStatistics
     public ulong TcpAcksSentAtOnce;
     /// <summary>Fast retransmits (three duplicate ACKs) and NewReno partial-ACK retransmissions.</summary>
     public ulong TcpFastRetransmits;
+    /// <summary>Holes sent again because the peer's SACK blocks showed them (RFC 6675 recovery).</summary>
+    public ulong TcpSackRetransmits;
+    /// <summary>ACKs that waited for the delayed-ACK timer.</summary>
+    public ulong TcpDelayedAcks;
     /// <summary>Segments outside the receive window (answered with an ACK).</summary>
     public ulong TcpUnacceptable;
     public ulong TcpListenOverflows;
