@@ -143,6 +143,8 @@ internal static unsafe class TestCatalog
         T("net.socket_api_answers_as_linux", &NetworkTests.SocketApiAnswersAsLinux),
         T("net.connected_udp_gets_connection_refused", &NetworkTests.ConnectedUdpGetsConnectionRefused),
         T("net.ten_thousand_sockets_open_and_give_their_memory_back", &NetworkTests.TenThousandSocketsOpenAndGiveTheirMemoryBack),
+        T("net.dhcp_lease_sets_the_address_and_resolv_conf", &NetworkTests.DhcpLeaseSetsTheAddressAndResolvConf),
+        T("net.getaddrinfo_uses_hosts_and_dns", &NetworkTests.GetaddrinfoUsesHostsAndDns),
         T("drivers.registry_binds_the_e1000_by_id", &DriverTests.RegistryBindsTheE1000ById),
         T("drivers.unknown_id_is_not_probed_and_remove_unbinds", &DriverTests.UnknownIdIsNotProbedAndRemoveUnbinds),
         T("drivers.e1000_receives_on_its_interrupt", &DriverTests.E1000ReceivesOnItsInterrupt),

@@ -56,6 +56,7 @@ public unsafe partial struct NetInterface<TMemory>
         _now = nowMs;
         _stats.ReassemblyFailures += (ulong)_fragments.Expire(ref _memory, nowMs);
         ResolveWaitingFrames(nowMs);
+        DhcpTimers(nowMs);
         if (!DrainQueue(ref device))
         {
             return;
@@ -116,6 +117,7 @@ public unsafe partial struct NetInterface<TMemory>
         }
 
         next = Math.Min(next, _fragments.NextExpiry);
+        if (_dhcpState != DhcpState.Off) next = Math.Min(next, _dhcpSendAt);
         for (int i = 0; i < _queue.Capacity; i++)
         {
             if (_queue.Slots[i].State == FrameQueue.WaitingForArp)

@@ -45,6 +45,18 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
     private ushort _ipIdentification;
     private ulong _acceptCounter;
     private bool _initialized;
+    /// <summary>The DHCP client (NetInterface.Dhcp.cs): its state, lease, transaction, the offer
+    /// being requested, when it sends next and its retry interval, tries, when the lease began.</summary>
+    private DhcpState _dhcpState;
+    private DhcpLease _lease;
+    private uint _dhcpXid;
+    private Ipv4Address _dhcpOffered;
+    private Ipv4Address _dhcpOfferServer;
+    private ulong _dhcpSendAt;
+    private ulong _dhcpRetryMs;
+    private int _dhcpTries;
+    private ulong _leaseStart;
+    private ulong _dhcpLeases;
     /// <summary>The latest clock value the caller passed in, for work done in calls without one (close).</summary>
     private ulong _now;
     /// <summary>The loopback ring (NetInterface.Loopback.cs): frames, their lengths, the oldest, how many.</summary>

@@ -114,6 +114,12 @@ public unsafe partial struct NetInterface<TMemory>
         }
 
         ushort port = udp.DestinationPort;
+        if (port == DhcpClientPort && udp.SourcePort == DhcpServerPort && _dhcpState != DhcpState.Off)
+        {
+            DhcpInput(udp.Payload, now);
+            return;
+        }
+
         for (int i = 0; i < _socketEnd; i++)
         {
             SocketSlot* s = _sockets + i;
