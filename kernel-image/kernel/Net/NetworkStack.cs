@@ -8,9 +8,10 @@ namespace Aurora.Kernel.Net;
 
 /// <summary>
 /// The kernel's network (SPEC NET-1): the first registered <see cref="NetworkDevice"/> under one
-/// <c>Aurora.Net</c> interface, with the addresses of QEMU's user-mode network (10.0.2.15/24,
-/// gateway and host 10.0.2.2; decision: static, no DHCP yet), plus the stack's loopback path
-/// (127.0.0.0/8 and 10.0.2.15 reach the guest's own sockets without the card; a poll that
+/// <c>Aurora.Net</c> interface whose address comes from the stack's DHCP client (QEMU's user
+/// network gives 10.0.2.15/24, gateway and host 10.0.2.2, DNS 10.0.2.3; the same by hand if no
+/// server answers in 3 s: <see cref="WaitForAddress"/>), plus the stack's loopback path
+/// (127.0.0.0/8 and its own address reach the guest's own sockets without the card; a poll that
 /// looped frames asks for another at once). A kernel thread polls the stack
 /// (frames in from the device, timers, frames out) when there is work and sleeps otherwise:
 /// the device's interrupt wakes it, and so does the stack's next timer (TCP retransmission,
