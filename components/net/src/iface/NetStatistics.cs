@@ -34,6 +34,8 @@ public struct NetStatistics
     public ulong TcpAcksSentAtOnce;
     /// <summary>Fast retransmits (three duplicate ACKs) and NewReno partial-ACK retransmissions.</summary>
     public ulong TcpFastRetransmits;
+    /// <summary>SACK blocks that arrived on connections that negotiated SACK.</summary>
+    public ulong TcpSackBlocksReceived;
     /// <summary>Holes sent again because the peer's SACK blocks showed them (RFC 6675 recovery).</summary>
     public ulong TcpSackRetransmits;
     /// <summary>DHCP messages sent, answers ignored (another transaction, malformed, unexpected), NAKs.</summary>

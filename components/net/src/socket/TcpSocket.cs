@@ -1150,6 +1150,36 @@ internal unsafe struct TcpSocket
         RttTiming = false;
     }
 
+    /// <summary>The connection's own consistency (for <c>NetInterface.CheckInvariants</c>): 0 when
+    /// sound, else the number of the first rule broken.</summary>
+    public readonly int Check()
+    {
+        if (State == TcpState.Closed || State == TcpState.Listen) return 0;
+        if (!Le(SndUna, SndNxt) || !Le(SndNxt, SndMax)) return 1;             // SND.UNA <= SND.NXT <= SND.MAX
+        if (Tx.Count < 0 || Tx.Count > Tx.Capacity || Rx.Count < 0 || Rx.Count > Rx.Capacity) return 2;
+        if (IsSynchronized && Lt(SndMax, TxStart - 1)) return 3;                 // nothing acked past what was sent
+        if (IsSynchronized && Lt(TxStart + (uint)Tx.Count + 1, SndMax)) return 4; // sent at most the data and a FIN
+        if (Mss < 64 || Mss > LocalMss) return 5;
+        if (Cwnd == 0 || Cwnd > MaxCwnd) return 6;
+        for (int i = 0; i < OutOfOrder.Count; i++)
+        {
+            // Held ranges: sorted, apart, past RCV.NXT and inside the receive buffer.
+            if (!Lt(OutOfOrder.StartAt(i), OutOfOrder.EndAt(i)) || !Lt(RcvNxt, OutOfOrder.StartAt(i))) return 7;
+            if ((long)(OutOfOrder.EndAt(i) - RcvNxt) > Rx.Capacity - Rx.Count) return 8;
+            if (i > 0 && !Lt(OutOfOrder.EndAt(i - 1), OutOfOrder.StartAt(i))) return 9;
+        }
+
+        for (int i = 0; i < Sacked.Count; i++)
+        {
+            // The scoreboard: sorted ranges within (SND.UNA, SND.MAX].
+            if (!Lt(Sacked.StartAt(i), Sacked.EndAt(i)) || Lt(Sacked.StartAt(i), SndUna) || Lt(SndMax, Sacked.EndAt(i))) return 10;
+            if (i > 0 && Lt(Sacked.StartAt(i), Sacked.EndAt(i - 1))) return 11;
+        }
+
+        if (InRecovery && Lt(SndMax, HighRxt)) return 12;
+        return 0;
+    }
+
     private void EnterTimeWait(ulong now, in InterfaceConfig config)
     {
         State = TcpState.TimeWait;
