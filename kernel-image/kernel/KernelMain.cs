@@ -108,7 +108,7 @@ internal static unsafe class KernelMain
             }
 
             Log.Write(nic.InterruptDriven ? ", on its interrupt" : ", polled");
-            Log.WriteLine(Net.NetworkStack.Initialize() ? ", IPv4 10.0.2.15/24 via 10.0.2.2" : ", stack not started");
+            Log.WriteLine(Net.NetworkStack.Initialize() ? ", IPv4 by DHCP" : ", stack not started");
         }
 
         Files.FileSystem.Initialize(ref s_bootInfo);
@@ -119,6 +119,7 @@ internal static unsafe class KernelMain
         Log.Write("timer: PIT at ");
         Log.WriteDecimal((ulong)TimerFrequencyHz);
         Log.WriteLine(" Hz; scheduler: preemptive, CFS run queue");
+        Net.NetworkStack.WaitForAddress();
 
 #if AURORA_TESTS
         if (s_commandLine.Has("test"))

@@ -55,7 +55,7 @@ internal static unsafe class LimitTests
         KernelMemory.Frames.FreeFrames + (KernelMemory.Heap.Statistics.BytesFromPageSource / 4096);
 
     /// <summary>The limits.elf tree fills its share of tokens (256), queues (64), segments (64)
-    /// and sockets (128) from a few children — each stops with ENOSPC, EMFILE (RLIMIT_NOFILE) or
+    /// and sockets (a quarter of the memory-sized table, thousands) from a few children — each stops with ENOSPC, EMFILE (RLIMIT_NOFILE) or
     /// ENOBUFS — and holds them while limits_peer.elf, another tree, gets its own full share of
     /// each and can fork. Afterwards every account is empty and every frame is back.</summary>
     internal static void TablesHavePerAccountShares()

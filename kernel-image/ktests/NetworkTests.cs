@@ -96,6 +96,86 @@ internal static unsafe class NetworkTests
     /// <summary>Connected UDP over the loopback interface (issue 13): connect sets the peer, a
     /// datagram to a closed port comes back as ICMP port unreachable and the next recv fails
     /// once with ECONNREFUSED; userland/udp_refused.c, which prints "0 wrong" on Linux too.</summary>
+    /// <summary>Ten thousand sockets in one process (issue 13: tables sized by memory, not a
+    /// constant): userland/manysockets.c (0 wrong on Linux) raises RLIMIT_NOFILE, opens and binds
+    /// 10,000, uses the last ones over loopback, closes them and opens them again. Afterwards the
+    /// stack's table is back to its first size and the kernel heap to where it was.</summary>
+    internal static void TenThousandSocketsOpenAndGiveTheirMemoryBack()
+    {
+        ProcessTests.PrepareOutputBuffer();
+        Net.NetworkStack.Lock();
+        int slotsBefore = Net.NetworkStack.Interface.SocketTableSlots;
+        Net.NetworkStack.Unlock();
+        ulong liveBefore = Memory.KernelMemory.Heap.Statistics.LiveBlocks;
+        ulong bytesBefore = Memory.KernelMemory.Heap.Statistics.BytesInUse;
+        int status = ProcessTests.RunProgram("manysockets.elf", checkMemory: false);
+        Check(ProcessTests.OutputHas("manysockets: 0 wrong"), "manysockets.elf found answers unlike Linux's");
+        Check(status == 0, "manysockets.elf failed");
+        WaitForSocketsToClose();
+        // The table shrinks at the network thread's next poll.
+        int slots = 0;
+        for (int waited = 0; waited < 5000; waited += 10)
+        {
+            Net.NetworkStack.Kick();
+            Tasks.Scheduler.Sleep(10);
+            Net.NetworkStack.Lock();
+            slots = Net.NetworkStack.Interface.SocketTableSlots;
+            Net.NetworkStack.Unlock();
+            if (slots == slotsBefore) break;
+        }
+
+        CheckEqual(slotsBefore, slots, "socket table slots after the sockets closed");
+        CheckEqual((long)liveBefore, (long)Memory.KernelMemory.Heap.Statistics.LiveBlocks, "live kernel heap blocks");
+        CheckEqual((long)bytesBefore, (long)Memory.KernelMemory.Heap.Statistics.BytesInUse, "kernel heap bytes in use");
+    }
+
+    /// <summary>The address came from DHCP (RFC 2131; QEMU's user network offers 10.0.2.15/24 via
+    /// 10.0.2.2 with DNS 10.0.2.3), and the lease's DNS server is in /etc/resolv.conf.</summary>
+    internal static void DhcpLeaseSetsTheAddressAndResolvConf()
+    {
+        Net.NetworkStack.Lock();
+        bool bound = Net.NetworkStack.Interface.TryGetLease(out Aurora.Net.DhcpLease lease);
+        uint address = Net.NetworkStack.Interface.Address.Value;
+        Net.NetworkStack.Unlock();
+        Check(bound, "no DHCP lease (the boot took the fallback address)");
+        CheckEqual(0x0A00020F, address, "the interface's address (10.0.2.15)");
+        CheckEqual(0x0A00020F, lease.Address.Value, "the lease's address");
+        CheckEqual(0xFFFFFF00, lease.Netmask.Value, "the lease's mask");
+        CheckEqual(0x0A000202, lease.Gateway.Value, "the lease's router");
+        CheckEqual(0x0A000203, lease.Dns0.Value, "the lease's DNS server");
+        Check(lease.LeaseSeconds > 0 && lease.RenewSeconds > 0 && lease.RenewSeconds < lease.LeaseSeconds, "the lease's times");
+        byte* buffer = stackalloc byte[128];
+        ReadOnlySpan<byte> text = ReadFile("/etc/resolv.conf"u8, new Span<byte>(buffer, 128));
+        Check(text.SequenceEqual("nameserver 10.0.2.3\n"u8), "/etc/resolv.conf is not the lease's DNS server");
+    }
+
+    /// <summary>musl's getaddrinfo (userland/dns.c, 0 wrong on Linux): names from the image's
+    /// /etc/hosts, and names answered by a DNS server (the program's own responder on
+    /// 127.0.0.1:53; /etc/resolv.conf names it while the test runs, then the lease's is put back).</summary>
+    internal static void GetaddrinfoUsesHostsAndDns()
+    {
+        byte* saved = stackalloc byte[256];
+        ReadOnlySpan<byte> before = ReadFile("/etc/resolv.conf"u8, new Span<byte>(saved, 256));
+        Check(WriteFile("/etc/resolv.conf"u8, "nameserver 127.0.0.1\n"u8), "could not write /etc/resolv.conf");
+        int status = ProcessTests.RunProgram("dns.elf", checkMemory: false);
+        Check(WriteFile("/etc/resolv.conf"u8, before), "could not restore /etc/resolv.conf");
+        Check(ProcessTests.OutputHas("dns: 0 wrong"), "dns.elf found answers unlike Linux's");
+        Check(status == 0, "dns.elf failed");
+        WaitForSocketsToClose();
+    }
+
+    private static ReadOnlySpan<byte> ReadFile(ReadOnlySpan<byte> path, Span<byte> buffer)
+    {
+        Aurora.Vfs.FileTable files = default;
+        long count = 0;
+        Files.FileSystem.Lock();
+        long fd = Files.FileSystem.Vfs.Open(ref files, path, Aurora.Vfs.OpenFlags.ReadOnly, 0);
+        if (fd >= 0) count = Files.FileSystem.Vfs.Read(ref files, (int)fd, buffer);
+        Files.FileSystem.Vfs.CloseAll(ref files);
+        Files.FileSystem.Unlock();
+        return buffer.Slice(0, count > 0 ? (int)count : 0);
+    }
+
     internal static void ConnectedUdpGetsConnectionRefused()
     {
         int status = ProcessTests.RunProgram("udp_refused.elf", checkMemory: false);

@@ -78,8 +78,12 @@ int main(void)
     expect_eq("setrlimit(CORE, NULL) EFAULT", EFAULT, err(syscall(SYS_setrlimit, RLIMIT_CORE, NULL)));
     p = (struct pair){ 1, 2 };
     expect_eq("setrlimit(99) EINVAL", EINVAL, err(syscall(SYS_setrlimit, 99, &p)));
-    p = (struct pair){ 100, 2000 };
-    expect_eq("setrlimit NOFILE above 1024 EPERM", EPERM, err(syscall(SYS_setrlimit, RLIMIT_NOFILE, &p)));
+    p = (struct pair){ 100, 1048577 };
+    expect_eq("setrlimit NOFILE above nr_open (1048576) EPERM", EPERM, err(syscall(SYS_setrlimit, RLIMIT_NOFILE, &p)));
+    p = (struct pair){ 1024, 4096 };
+    expect_eq("setrlimit NOFILE hard 4096 (root may raise it)", 0, err(syscall(SYS_setrlimit, RLIMIT_NOFILE, &p)));
+    p = (struct pair){ 1024, 1024 };
+    expect_eq("setrlimit NOFILE back to 1024", 0, err(syscall(SYS_setrlimit, RLIMIT_NOFILE, &p)));
     p = (struct pair){ 4096, 8192 };
     expect_eq("setrlimit(CORE, 4096/8192)", 0, err(syscall(SYS_setrlimit, RLIMIT_CORE, &p)));
     expect_pair("RLIMIT_CORE after set", RLIMIT_CORE, 4096, 8192);

@@ -13,6 +13,10 @@ namespace Aurora.Net.Tests;
 /// </summary>
 public class FuzzTests
 {
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
+
+    public FuzzTests(Xunit.Abstractions.ITestOutputHelper output) => _output = output;
+
     /// <summary>Frames thrown at the stack per run (AURORA_FUZZ_FRAMES overrides).</summary>
     private static readonly int Frames =
         int.TryParse(Environment.GetEnvironmentVariable("AURORA_FUZZ_FRAMES"), out int n) && n > 0 ? n : 1_000_000;
@@ -21,6 +25,7 @@ public class FuzzTests
     public void RandomAndMutatedFramesNeverBreakTheStack()
     {
         int seed = TestSeed.Get();
+        _output.WriteLine($"seed {seed}, {Frames} frames (replay: AURORA_SEED={seed}; AURORA_FUZZ_FRAMES=n for more or fewer)");
         try
         {
             Run(seed);
@@ -59,8 +64,35 @@ public class FuzzTests
         var sink = new byte[100_000];
         while (net.B.Iface.Read(server, sink) > 0) { }
 
+        // B sends data A never sees, so the ACKs with SACK blocks below (and their mutations)
+        // reach a sender with data in flight: the scoreboard, recovery and pipe code run.
+        _sackTemplate = AddSackAcks(captured, net, client, server);
+        var templates = new List<byte[]>(_sackTemplate);
+
+        // First a twentieth of the frames are SACK ACKs alone (blocks re-drawn, checksums right),
+        // before any forged RST can end the connection: they must drive a recovery.
+        int sackPhase = Math.Min(Frames / 20, 50_000);
+        for (int i = 0; i < sackPhase; i++)
+        {
+            net.B.Iface.Receive(Mutate(random, templates[random.Next(templates.Count)], net, sackOnly: true), net.Now);
+            if (i % 50 == 0)
+            {
+                net.B.Iface.Write(server, sink.AsSpan(0, 1460)); // keep data in flight
+                net.B.Poll(net.Now);
+                net.Now += 1;
+                int broken = net.B.Iface.CheckInvariants();
+                Assert.True(broken == 0, $"invariant {broken} broken after SACK frame {i}");
+            }
+        }
+
+        NetStatistics afterSack = net.B.Iface.Statistics;
+        Assert.True(afterSack.TcpSackBlocksReceived > 0, "no SACK block was taken");
+        Assert.True(afterSack.TcpSackRetransmits + afterSack.TcpFastRetransmits > 0,
+            $"the SACK ACKs never drove a retransmission ({afterSack.TcpSackBlocksReceived} blocks, {afterSack.TcpRetransmissionTimeouts} timeouts, " +
+            $"state {net.B.Iface.GetTcpState(server)}, {net.B.Iface.UnacknowledgedBytes(server)} unacknowledged)");
+
         ulong before = net.B.Iface.Statistics.FramesDropped;
-        for (int i = 0; i < Frames; i++)
+        for (int i = sackPhase; i < Frames; i++)
         {
             byte[] frame = Mutate(random, captured[random.Next(captured.Count)], net);
             net.B.Iface.Receive(frame, net.Now);
@@ -69,6 +101,8 @@ public class FuzzTests
                 // Keep draining B's output so replies cannot pile up; A sees none of it.
                 net.B.Poll(net.Now);
                 net.Now += 1;
+                int broken = net.B.Iface.CheckInvariants();
+                Assert.True(broken == 0, $"invariant {broken} broken after frame {i}");
             }
         }
 
@@ -146,6 +180,149 @@ public class FuzzTests
         }
     }
 
+    /// <summary>A DHCP client fed mutated OFFERs, ACKs and NAKs of its own transaction (checksums
+    /// right half the time): nothing throws, the invariants hold after every frame (bound means
+    /// the address is the lease's), no memory is taken, and a clean exchange still binds.</summary>
+    [Fact]
+    public void MutatedDhcpAnswersNeverBreakTheClient()
+    {
+        int seed = TestSeed.Get();
+        int frames = Math.Max(1000, Frames / 5);
+        _output.WriteLine($"seed {seed}, {frames} frames (replay: AURORA_SEED={seed})");
+        try
+        {
+            var random = new Random(seed);
+            using var host = new Host(1, configure: c => { c.Address = default; c.Netmask = default; c.Gateway = default; return c; });
+            ulong now = 1000;
+            host.Iface.StartDhcp(now);
+            int blocks = host.Ledger.Outstanding;
+            for (int i = 0; i < frames; i++)
+            {
+                uint xid = DhcpXid(host, now);
+                byte type = (byte)(random.Next(3) switch { 0 => 2, 1 => 5, _ => random.Next(8) });
+                byte[] f = DhcpAnswer(type, xid, host.Mac, random);
+                int flips = random.Next(0, 6);
+                for (int k = 0; k < flips; k++) f[random.Next(14, f.Length)] ^= (byte)(1 << random.Next(8));
+                if (random.Next(2) == 0) FixChecksums(f);
+                host.Iface.Receive(f, now);
+                int broken = host.Iface.CheckInvariants();
+                Assert.True(broken == 0, $"invariant {broken} broken after DHCP frame {i}");
+                if (i % 100 == 0) { now += 700; host.Poll(now); }
+            }
+
+            host.Poll(now + Ipv4Reassembly.TimeoutMs + 1); // fragments the flips made expire
+            Assert.Equal(blocks, host.Ledger.Outstanding);
+            Assert.True(host.Iface.Statistics.DhcpMessagesIgnored > 0);
+        }
+        catch (Exception e)
+        {
+            throw new SeedException(seed, e);
+        }
+    }
+
+    /// <summary>The transaction the client uses now (from the message it sends when restarted).</summary>
+    private static uint DhcpXid(Host host, ulong now)
+    {
+        if (host.Iface.DhcpStatus is DhcpState.Bound or DhcpState.Renewing or DhcpState.Rebinding || now % 7 == 0)
+        {
+            host.Iface.StartDhcp(now);
+        }
+
+        uint xid = 0;
+        foreach (byte[] f in host.Poll(now))
+        {
+            if (f.Length > 42 + 8 && f[23] == IpProtocol.Udp && f[36] == 0 && f[37] == 67) xid = NetworkOrder.ReadUInt32(f, 42 + 4);
+        }
+
+        return xid != 0 ? xid : _lastXid;
+    }
+
+    [ThreadStatic] private static uint _lastXid;
+
+    private static byte[] DhcpAnswer(byte type, uint xid, MacAddress client, Random random)
+    {
+        if (xid != 0) _lastXid = xid;
+        var m = new byte[300];
+        m[0] = 2; m[1] = 1; m[2] = 6;
+        NetworkOrder.WriteUInt32(m, 4, xid);
+        new Ipv4Address((uint)(random.Next(3) == 0 ? random.Next() : 0x0A00020F)).Write(m, 16);
+        client.Write(m, 28);
+        NetworkOrder.WriteUInt32(m, 236, 0x63825363);
+        int o = 240;
+        byte[] codes = { 53, 54, 1, 3, 6, 51, 58, 59 };
+        foreach (byte code in codes)
+        {
+            if (random.Next(5) == 0) continue;
+            int length = code == 53 ? 1 : code == 6 ? 4 * random.Next(1, 4) : 4;
+            if (random.Next(10) == 0) length = random.Next(0, 12);
+            if (o + 2 + length >= m.Length - 1) break;
+            m[o++] = code; m[o++] = (byte)length;
+            for (int i = 0; i < length; i++) m[o + i] = (byte)random.Next(256);
+            if (code == 53 && length == 1) m[o] = type;
+            o += length;
+        }
+
+        m[o] = 255;
+        var frame = new byte[42 + m.Length];
+        m.CopyTo(frame, 42);
+        var server = new Ipv4Address(10, 0, 2, 2);
+        UdpDatagram.Emit(frame.AsSpan(34), server, Ipv4Address.Broadcast, 67, 68, m.Length);
+        Ipv4Packet.Emit(frame.AsSpan(14), server, Ipv4Address.Broadcast, IpProtocol.Udp, 8 + m.Length, 1);
+        EthernetFrame.Emit(frame, MacAddress.Broadcast, new MacAddress(2, 0, 0, 0, 2, 2), EtherType.Ipv4);
+        return frame;
+    }
+
+    /// <summary>Which captured frames are ACKs with SACK blocks (their blocks are re-drawn by <see cref="Mutate"/>).</summary>
+    [ThreadStatic] private static HashSet<byte[]>? _sackTemplate;
+    [ThreadStatic] private static uint _sackBase;
+
+    /// <summary>B writes 30 KB that A never receives; ACKs from A's port carrying three SACK
+    /// blocks over that data (and the ACK's own number, the window) become templates.</summary>
+    private static HashSet<byte[]> AddSackAcks(List<byte[]> captured, Network net, int client, int server)
+    {
+        Assert.Equal(NetError.None, net.A.Iface.GetLocalEndpoint(client, out _, out ushort clientPort));
+        // A's next sequence number and B's first unacknowledged byte, from a pure ACK of A's.
+        Assert.Equal(1, net.A.Iface.Write(client, new byte[1]));
+        uint seq = 0, ack = 0;
+        foreach (byte[] f in net.A.Poll(net.Now))
+        {
+            if (EthernetFrame.TryParse(f, out EthernetFrame eth) == WireError.None && eth.EtherType == EtherType.Ipv4 &&
+                Ipv4Packet.TryParse(eth.Payload, out Ipv4Packet ip) == WireError.None && ip.Protocol == IpProtocol.Tcp &&
+                TcpSegment.TryParse(ip.Payload, ip.Source, ip.Destination, out TcpSegment tcp) == WireError.None)
+            {
+                seq = tcp.SequenceNumber + (uint)tcp.Payload.Length;
+                ack = tcp.AcknowledgmentNumber;
+            }
+
+            net.B.Iface.Receive(f, net.Now);
+        }
+
+        Assert.Equal(30_000, net.B.Iface.Write(server, new byte[30_000]));
+        net.B.Poll(net.Now); // sent into the void: A never gets it
+        _sackBase = ack;
+        var templates = new HashSet<byte[]>();
+        for (int k = 0; k < 8; k++)
+        {
+            var header = new TcpHeader
+            {
+                SourcePort = clientPort, DestinationPort = 80, SequenceNumber = seq, AcknowledgmentNumber = ack,
+                Flags = TcpFlags.Ack, Window = 60000, SackBlocks = 3,
+                SackStart0 = ack + 1460, SackEnd0 = ack + 2920 + (uint)(k * 1460),
+                SackStart1 = ack + 14600, SackEnd1 = ack + 16060,
+                SackStart2 = ack + 20000, SackEnd2 = ack + 29200,
+            };
+            var f = new byte[34 + header.Length];
+            TcpSegment.Emit(f.AsSpan(34), net.A.Ip, net.B.Ip, header, 0);
+            Ipv4Packet.Emit(f.AsSpan(14), net.A.Ip, net.B.Ip, IpProtocol.Tcp, header.Length, 79);
+            EthernetFrame.Emit(f, net.B.Mac, net.A.Mac, EtherType.Ipv4);
+            captured.Add(f);
+            captured.Add(f); // twice: drawn as often as the rest together would be too rare
+            templates.Add(f);
+        }
+
+        return templates;
+    }
+
     private static (int, int, int) ConnectAgain(Network net)
     {
         int listener = net.B.Iface.OpenTcp();
@@ -159,8 +336,35 @@ public class FuzzTests
         return (client, server, listener);
     }
 
-    private static byte[] Mutate(Random random, byte[] original, Network net)
+    private static byte[] Mutate(Random random, byte[] original, Network net, bool sackOnly = false)
     {
+        if (_sackTemplate != null && _sackTemplate.Contains(original) && (sackOnly || random.Next(2) == 0))
+        {
+            // Re-drawn SACK blocks: anywhere around the data in flight, inverted, empty, past
+            // SND.MAX, wrapped; the ACK number sometimes moves too. Valid checksums.
+            byte[] m = (byte[])original.Clone();
+            int options = 34 + 20;
+            int at = Array.IndexOf(m, (byte)5, options);
+            if (at > 0 && at + 2 + 24 <= m.Length)
+            {
+                for (int b = 0; b < 6; b++)
+                {
+                    uint value = random.Next(4) switch
+                    {
+                        0 => (uint)random.Next(),
+                        _ => _sackBase + (uint)random.Next(-3000, 40_000),
+                    };
+                    NetworkOrder.WriteUInt32(m, at + 2 + 4 * b, value);
+                }
+
+                // The ACK number moves only after the SACK phase (a new ACK would leave the
+                // templates' ACK behind SND.UNA, and they would stop being duplicates).
+                if (!sackOnly && random.Next(16) == 0) NetworkOrder.WriteUInt32(m, 34 + 8, _sackBase + (uint)random.Next(-100, 3000));
+                FixChecksums(m);
+                return m;
+            }
+        }
+
         switch (random.Next(6))
         {
             case 0:
@@ -185,7 +389,8 @@ public class FuzzTests
         for (int i = 0; i < flips; i++)
         {
             // Mostly in the headers, where the parsing decisions are.
-            int at = random.Next(3) == 0 ? random.Next(f.Length) : random.Next(Math.Min(f.Length, 14 + 20 + 24));
+            // Mostly in the headers and TCP options (up to 40 bytes of them).
+            int at = random.Next(3) == 0 ? random.Next(f.Length) : random.Next(Math.Min(f.Length, 14 + 20 + 60));
             f[at] = random.Next(3) == 0 ? (byte)random.Next(256) : (byte)(f[at] ^ (1 << random.Next(8)));
         }
 

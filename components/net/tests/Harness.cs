@@ -12,6 +12,17 @@ public sealed unsafe class MemoryLedger : IDisposable
 
     public int Outstanding => _blocks.Count;
 
+    /// <summary>Bytes in the blocks not yet freed.</summary>
+    public long Bytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (nuint size in _blocks.Values) total += (long)size;
+            return total;
+        }
+    }
+
     /// <summary>Allocations left before they fail; negative = never.</summary>
     public long FailAfter { get; set; } = -1;
 

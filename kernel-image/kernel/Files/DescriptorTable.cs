@@ -14,8 +14,9 @@ namespace Aurora.Kernel.Files;
 internal unsafe struct DescriptorTable
 {
     /// <summary>The most descriptors a process can have, and the ceiling of RLIMIT_NOFILE
-    /// (Linux's nr_open; its default RLIMIT_NOFILE soft limit is 1024 too).</summary>
-    internal const int Capacity = 1024;
+    /// (Linux's nr_open, 1,048,576). The table grows only as far as the descriptors used; the
+    /// default RLIMIT_NOFILE is 1024 (ResourceLimits.DefaultOpenFiles), as Linux's.</summary>
+    internal const int Capacity = 1 << 20;
 
     /// <summary>FD_CLOEXEC, the one descriptor flag (F_GETFD/F_SETFD).</summary>
     internal const int CloseOnExecFlag = 1;

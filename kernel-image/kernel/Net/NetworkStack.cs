@@ -8,9 +8,10 @@ namespace Aurora.Kernel.Net;
 
 /// <summary>
 /// The kernel's network (SPEC NET-1): the first registered <see cref="NetworkDevice"/> under one
-/// <c>Aurora.Net</c> interface, with the addresses of QEMU's user-mode network (10.0.2.15/24,
-/// gateway and host 10.0.2.2; decision: static, no DHCP yet), plus the stack's loopback path
-/// (127.0.0.0/8 and 10.0.2.15 reach the guest's own sockets without the card; a poll that
+/// <c>Aurora.Net</c> interface whose address comes from the stack's DHCP client (QEMU's user
+/// network gives 10.0.2.15/24, gateway and host 10.0.2.2, DNS 10.0.2.3; the same by hand if no
+/// server answers in 3 s: <see cref="WaitForAddress"/>), plus the stack's loopback path
+/// (127.0.0.0/8 and its own address reach the guest's own sockets without the card; a poll that
 /// looped frames asks for another at once). A kernel thread polls the stack
 /// (frames in from the device, timers, frames out) when there is work and sleeps otherwise:
 /// the device's interrupt wakes it, and so does the stack's next timer (TCP retransmission,
@@ -32,8 +33,12 @@ internal static unsafe class NetworkStack
     /// event); written under <see cref="Lock"/>.</summary>
     private static ulong s_sleepingUntil;
 
-    /// <summary>Sockets in the stack's table (see <see cref="Initialize"/>).</summary>
-    internal const int SocketCapacity = 1024;
+    /// <summary>Most sockets at once, system-wide (lingering TIME-WAIT connections included):
+    /// one per page of memory (65,536 with 256 MiB), between 1024 and the stack's 1,048,576.
+    /// Only a bound: the stack's table grows as sockets open and shrinks as they end, and a
+    /// socket's buffers come with its connection (or first datagram).</summary>
+    internal static int SocketCapacity =>
+        (int)Math.Min(Math.Max(KernelMemory.Frames.TotalFrames, 1024UL), (ulong)NetInterface<HeapNetMemory>.MaxSocketCapacity);
 
     /// <summary>A device without an interrupt is polled this often (milliseconds).</summary>
     private const ulong PollIntervalWithoutInterrupt = 10;
@@ -139,13 +144,11 @@ internal static unsafe class NetworkStack
         device.MacAddress(new Span<byte>(mac, 6));
         InterfaceConfig config = default;
         config.Mac = new MacAddress(mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-        config.Address = new Ipv4Address(10, 0, 2, 15);
-        config.Netmask = new Ipv4Address(255, 255, 255, 0);
-        config.Gateway = new Ipv4Address(10, 0, 2, 2);
+        // No address yet: the DHCP client (RFC 2131) asks for one, WaitForAddress waits for it
+        // and falls back to QEMU's usual 10.0.2.15/24 via 10.0.2.2 if no server answers.
         config.Seed = KernelRandom.Next();
-        // Sockets system-wide, lingering connections (TIME-WAIT) included: enough that a server
-        // answering short requests does not run out while closed connections linger (issue 13:
-        // 32 stalled every 31st request). A slot is a few hundred bytes; buffers come per socket.
+        // Sockets system-wide, lingering connections (TIME-WAIT) included, sized by memory
+        // (issue 13: a constant 32 stalled every 31st request).
         config.SocketCapacity = SocketCapacity;
         // A receive buffer larger than 64 KiB is reachable through window scaling (RFC 7323:
         // shift 2 here) when the peer scales too; the transmit queue holds the ACKs sent as
@@ -155,6 +158,7 @@ internal static unsafe class NetworkStack
         config.TransmitQueueCapacity = 128;
         s_interface = new NetInterface<HeapNetMemory>(default);
         if (s_interface.Initialize(config) != NetError.None) return false;
+        s_interface.StartDhcp(NowMs);
         s_device = device;
         s_sleepingUntil = ulong.MaxValue;
         device.Listener = &Kick;
@@ -162,6 +166,104 @@ internal static unsafe class NetworkStack
         if (s_thread == null) return false;
         s_up = true;
         return true;
+    }
+
+    /// <summary>How long the boot waits for a DHCP lease before it takes the fallback address.</summary>
+    private const ulong DhcpWaitMs = 3000;
+
+    /// <summary>
+    /// At boot, once interrupts are on and the file system is up: waits (at most
+    /// <see cref="DhcpWaitMs"/>) for the DHCP client's lease, logs it and writes its DNS servers
+    /// (option 6) to /etc/resolv.conf for musl's and glibc's resolvers. Without an answer the
+    /// interface takes 10.0.2.15/24 via 10.0.2.2 (QEMU's user network) and says so; the image's
+    /// /etc/resolv.conf stays. Renewals at T1 happen in the network thread.
+    /// </summary>
+    internal static void WaitForAddress()
+    {
+        if (!s_up) return;
+        ulong giveUp = NowMs + DhcpWaitMs;
+        bool bound = false;
+        DhcpLease lease = default;
+        while (true)
+        {
+            Lock();
+            bound = s_interface.TryGetLease(out lease);
+            if (!bound && NowMs >= giveUp)
+            {
+                s_interface.Configure(new Ipv4Address(10, 0, 2, 15), new Ipv4Address(255, 255, 255, 0), new Ipv4Address(10, 0, 2, 2));
+            }
+
+            Unlock();
+            if (bound || NowMs >= giveUp) break;
+            Kick();
+            Scheduler.Sleep(10);
+        }
+
+        if (!bound)
+        {
+            Log.WriteLine("net: no DHCP answer in 3 s; using 10.0.2.15/24 via 10.0.2.2");
+            return;
+        }
+
+        Log.Write("net: DHCP lease ");
+        WriteAddress(lease.Address);
+        Log.Write("/");
+        Log.WriteDecimal((ulong)System.Numerics.BitOperations.PopCount(lease.Netmask.Value));
+        Log.Write(" via ");
+        WriteAddress(lease.Gateway);
+        Log.Write(" from ");
+        WriteAddress(lease.Server);
+        Log.Write(", ");
+        Log.WriteDecimal((ulong)lease.LeaseSeconds);
+        Log.Write(" s");
+        if (lease.DnsCount > 0)
+        {
+            Log.Write(", DNS ");
+            WriteAddress(lease.Dns0);
+            WriteResolvConf(lease);
+        }
+
+        Log.WriteLine();
+    }
+
+    private static void WriteAddress(Ipv4Address address)
+    {
+        for (int shift = 24; shift >= 0; shift -= 8)
+        {
+            Log.WriteDecimal((ulong)((address.Value >> shift) & 0xFF));
+            if (shift > 0) Log.Write(".");
+        }
+    }
+
+    /// <summary>/etc/resolv.conf with one "nameserver a.b.c.d" line per DNS server of the lease.</summary>
+    private static void WriteResolvConf(in DhcpLease lease)
+    {
+        byte* text = stackalloc byte[128];
+        int length = 0;
+        for (int i = 0; i < lease.DnsCount; i++)
+        {
+            Ipv4Address dns = i == 0 ? lease.Dns0 : i == 1 ? lease.Dns1 : lease.Dns2;
+            foreach (byte c in "nameserver "u8) text[length++] = c;
+            for (int shift = 24; shift >= 0; shift -= 8)
+            {
+                uint octet = (dns.Value >> shift) & 0xFF;
+                if (octet >= 100) text[length++] = (byte)('0' + octet / 100);
+                if (octet >= 10) text[length++] = (byte)('0' + octet / 10 % 10);
+                text[length++] = (byte)('0' + octet % 10);
+                if (shift > 0) text[length++] = (byte)'.';
+            }
+
+            text[length++] = (byte)'\n';
+        }
+
+        Files.FileSystem.Lock();
+        Aurora.Vfs.FileTable files = default;
+        long fd = Files.FileSystem.Vfs.Open(ref files, "/etc/resolv.conf"u8,
+            Aurora.Vfs.OpenFlags.WriteOnly | Aurora.Vfs.OpenFlags.Create | Aurora.Vfs.OpenFlags.Truncate, 0x1A4);
+        if (fd >= 0) Files.FileSystem.Vfs.Write(ref files, (int)fd, new ReadOnlySpan<byte>(text, length));
+        Files.FileSystem.Vfs.CloseAll(ref files);
+        Files.FileSystem.Unlock();
+        if (fd < 0) Log.Write(" (/etc/resolv.conf not written)");
     }
 
     /// <summary>The network thread: poll, then sleep until the device signals or the stack's

@@ -47,13 +47,17 @@ internal static unsafe class ResourceLimits
     internal const ulong DefaultProcessesPerAccount = CapsLimits.MaxProcesses / 4;
 
     /// <summary>One more than the highest descriptor a process can have (the descriptor table's
-    /// capacity, 1024): RLIMIT_NOFILE's default (Linux's too) and its ceiling.</summary>
+    /// capacity, 1,048,576, Linux's nr_open): RLIMIT_NOFILE's ceiling.</summary>
     internal const ulong DescriptorLimit = Files.DescriptorTable.Capacity;
 
-    /// <summary>Sockets one account may have open: an eighth of the network stack's table
-    /// (Net/NetworkStack.SocketCapacity), so one tree cannot take every slot. Beyond it
-    /// socket/accept give ENOBUFS.</summary>
-    internal const int SocketsPerAccount = Net.NetworkStack.SocketCapacity / 8;
+    /// <summary>RLIMIT_NOFILE's default, soft and hard (Linux's soft default; a program that
+    /// needs more raises it, as on Linux).</summary>
+    internal const ulong DefaultOpenFiles = 1024;
+
+    /// <summary>Sockets one account may have open: a quarter of the network stack's table, which
+    /// is sized by memory (Net/NetworkStack.SocketCapacity: one socket per page, 16,384 per tree
+    /// with 256 MiB), so one tree cannot take every slot. Beyond it socket/accept give ENOBUFS.</summary>
+    internal static int SocketsPerAccount => Net.NetworkStack.SocketCapacity / 4;
 
     private struct Tables
     {
@@ -73,7 +77,7 @@ internal static unsafe class ResourceLimits
         Set(handle, Stack, 8UL << 20, Infinity);
         Set(handle, Core, 0, Infinity);
         Set(handle, Processes, DefaultProcessesPerAccount, DefaultProcessesPerAccount);
-        Set(handle, OpenFiles, DescriptorLimit, DescriptorLimit);
+        Set(handle, OpenFiles, DefaultOpenFiles, DefaultOpenFiles);
         Set(handle, LockedMemory, 8UL << 20, 8UL << 20);
         Set(handle, PendingSignals, DefaultProcessesPerAccount, DefaultProcessesPerAccount);
         Set(handle, MessageQueueBytes, 819200, 819200);

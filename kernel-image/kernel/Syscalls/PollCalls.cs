@@ -246,12 +246,16 @@ internal static unsafe class PollCalls
         return result;
     }
 
+    /// <summary>Descriptors select looks at, at most: FD_SETSIZE (musl's and glibc's fd_set),
+    /// not the descriptor table's ceiling (a million, whose sets would not fit the kernel stack).</summary>
+    private const int SelectSetSize = 1024;
+
     private static long DoSelect(Process* process, int n, ulong read, ulong write, ulong except, ulong deadline)
     {
         if (n < 0) return -Errno.EINVAL;
-        if (n > DescriptorTable.Capacity) n = DescriptorTable.Capacity; // Linux clamps to the table's size
+        if (n > SelectSetSize) n = SelectSetSize; // Linux clamps to the table's size; fd_set holds 1024
         int words = (n + 63) / 64;
-        ulong* sets = stackalloc ulong[3 * (DescriptorTable.Capacity / 64)];
+        ulong* sets = stackalloc ulong[3 * (SelectSetSize / 64)];
         ulong* input = sets, output = sets + words, exception = sets + 2 * words;
         new Span<byte>(sets, 3 * words * 8).Clear();
         if ((read != 0 && !UserMemory.CopyFrom(process->Space, read, new Span<byte>(input, words * 8))) ||
@@ -300,7 +304,7 @@ internal static unsafe class PollCalls
         {
             // The sets come back holding only the ready descriptors; each bit counts.
             long bits = 0;
-            ulong* ready = stackalloc ulong[3 * (DescriptorTable.Capacity / 64)];
+            ulong* ready = stackalloc ulong[3 * (SelectSetSize / 64)];
             new Span<byte>(ready, 3 * words * 8).Clear();
             for (int i = 0; i < count; i++)
             {

@@ -14,7 +14,9 @@ public struct InterfaceConfig
     /// <summary>Secret for initial sequence numbers (RFC 6528); the kernel passes random bits.</summary>
     public ulong Seed;
 
-    /// <summary>Socket handles 0..n-1 [32].</summary>
+    /// <summary>Most sockets at once, handles 0..n-1 (at most 1,048,576) [65536]. Only a
+    /// bound: the table grows from 32 slots as sockets open (and memory allows) and shrinks as
+    /// they end, so the kernel sizes this from its memory.</summary>
     public int SocketCapacity;
     /// <summary>Frames waiting for the device or for ARP: control replies, UDP datagrams, resets [32].</summary>
     public int TransmitQueueCapacity;
@@ -33,10 +35,13 @@ public struct InterfaceConfig
     public uint MinRtoMs;
     /// <summary>Retransmissions of one segment before ETIMEDOUT [8].</summary>
     public int MaxRetransmissions;
+    /// <summary>Longest a lone in-order segment waits for its ACK (RFC 9293 §3.8.6.3 allows
+    /// 500 ms; Linux's minimum is 40); at most 200 [40].</summary>
+    public uint DelayedAckMs;
 
     internal void ApplyDefaults()
     {
-        if (SocketCapacity <= 0) SocketCapacity = 32;
+        if (SocketCapacity <= 0) SocketCapacity = 65536;
         if (TransmitQueueCapacity <= 0) TransmitQueueCapacity = 32;
         if (TcpReceiveBufferSize <= 0) TcpReceiveBufferSize = 65535;
         if (TcpSendBufferSize <= 0) TcpSendBufferSize = 65536;
@@ -45,5 +50,7 @@ public struct InterfaceConfig
         if (InitialRtoMs == 0) InitialRtoMs = 1000;
         if (MinRtoMs == 0) MinRtoMs = 200;
         if (MaxRetransmissions <= 0) MaxRetransmissions = 8;
+        if (DelayedAckMs == 0) DelayedAckMs = 40;
+        if (DelayedAckMs > 200) DelayedAckMs = 200;
     }
 }

@@ -28,6 +28,7 @@ public unsafe partial struct NetInterface<TMemory>
             return false;
         }
 
+        ShrinkSocketTable();
         bool more = ReceiveLoopback(nowMs);
         more |= ReceiveFrom(nowMs, ref device);
         Transmit(nowMs, ref device);
@@ -55,6 +56,7 @@ public unsafe partial struct NetInterface<TMemory>
         _now = nowMs;
         _stats.ReassemblyFailures += (ulong)_fragments.Expire(ref _memory, nowMs);
         ResolveWaitingFrames(nowMs);
+        DhcpTimers(nowMs);
         if (!DrainQueue(ref device))
         {
             return;
@@ -107,6 +109,7 @@ public unsafe partial struct NetInterface<TMemory>
             }
 
             if (s->Tcp.RetransmitAt != 0) next = Math.Min(next, s->Tcp.RetransmitAt);
+            if (s->Tcp.AckDueAt != 0) next = Math.Min(next, s->Tcp.AckDueAt);
             if (s->Tcp.LingerUntil != 0 && (s->Tcp.State == TcpState.TimeWait || s->Tcp.State == TcpState.FinWait2))
             {
                 next = Math.Min(next, s->Tcp.LingerUntil);
@@ -114,6 +117,7 @@ public unsafe partial struct NetInterface<TMemory>
         }
 
         next = Math.Min(next, _fragments.NextExpiry);
+        if (_dhcpState != DhcpState.Off) next = Math.Min(next, _dhcpSendAt);
         for (int i = 0; i < _queue.Capacity; i++)
         {
             if (_queue.Slots[i].State == FrameQueue.WaitingForArp)
@@ -358,6 +362,7 @@ public unsafe partial struct NetInterface<TMemory>
             if (local) CommitLoopback(PadToMinimum(frame, tcpOffset + tcpLength));
             else device.Transmit(PadToMinimum(frame, tcpOffset + tcpLength));
             if (s->Tcp.RetransmitFirst && plan.Header.SequenceNumber == s->Tcp.SndUna) _stats.TcpFastRetransmits++;
+            else if (s->Tcp.InRecovery && (int)(plan.Header.SequenceNumber - s->Tcp.SndMax) < 0) _stats.TcpSackRetransmits++;
             s->Tcp.Commit(plan, now);
             _stats.FramesSent++;
             _stats.TcpSegmentsSent++;

@@ -13,11 +13,23 @@ namespace Aurora.Net;
 /// </summary>
 public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetMemory
 {
+    /// <summary>Socket slots allocated at first; the table doubles from here.</summary>
+    public const int InitialSocketSlots = 32;
+    /// <summary>Largest <see cref="InterfaceConfig.SocketCapacity"/> (Linux's nr_open).</summary>
+    public const int MaxSocketCapacity = 1 << 20;
+
     private TMemory _memory;
     private InterfaceConfig _config;
     private SocketSlot* _sockets;
-    /// <summary>One past the highest socket slot ever used (<see cref="Claim"/>); no slot from here on is in use.</summary>
+    /// <summary>Slots allocated now: the table starts at <see cref="InitialSocketSlots"/>, doubles
+    /// when full (up to <see cref="InterfaceConfig.SocketCapacity"/>, as memory allows) and halves
+    /// at a poll once three quarters stand empty at its end (NetInterface.Sockets.cs).</summary>
+    private int _socketSlots;
+    /// <summary>One past the highest socket slot in use (<see cref="Claim"/>, lowered at each poll);
+    /// no slot from here on is in use.</summary>
     private int _socketEnd;
+    /// <summary>No slot below this one is free (a search for a free slot starts here).</summary>
+    private int _freeHint;
     private ArpCache _arp;
     private FrameQueue _queue;
     private Ipv4Reassembly _fragments;
@@ -33,6 +45,18 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
     private ushort _ipIdentification;
     private ulong _acceptCounter;
     private bool _initialized;
+    /// <summary>The DHCP client (NetInterface.Dhcp.cs): its state, lease, transaction, the offer
+    /// being requested, when it sends next and its retry interval, tries, when the lease began.</summary>
+    private DhcpState _dhcpState;
+    private DhcpLease _lease;
+    private uint _dhcpXid;
+    private Ipv4Address _dhcpOffered;
+    private Ipv4Address _dhcpOfferServer;
+    private ulong _dhcpSendAt;
+    private ulong _dhcpRetryMs;
+    private int _dhcpTries;
+    private ulong _leaseStart;
+    private ulong _dhcpLeases;
     /// <summary>The latest clock value the caller passed in, for work done in calls without one (close).</summary>
     private ulong _now;
     /// <summary>The loopback ring (NetInterface.Loopback.cs): frames, their lengths, the oldest, how many.</summary>
@@ -69,14 +93,17 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         InterfaceConfig c = config;
         c.ApplyDefaults();
         uint inverted = ~c.Netmask.Value;
-        if ((inverted & (inverted + 1)) != 0 || c.SocketCapacity > 4096 || c.TransmitQueueCapacity > 4096 ||
+        if ((inverted & (inverted + 1)) != 0 || c.SocketCapacity > MaxSocketCapacity || c.TransmitQueueCapacity > 4096 ||
             c.TcpReceiveBufferSize > (1 << 24) || c.TcpSendBufferSize > (1 << 24) || c.UdpReceiveBufferSize > (1 << 24))
         {
             return NetError.InvalidArgument;
         }
 
         _config = c;
-        _sockets = (SocketSlot*)_memory.Allocate((nuint)(sizeof(SocketSlot) * c.SocketCapacity));
+        _socketSlots = Math.Min(InitialSocketSlots, c.SocketCapacity);
+        _socketEnd = 0;
+        _freeHint = 0;
+        _sockets = (SocketSlot*)_memory.Allocate((nuint)(sizeof(SocketSlot) * _socketSlots));
         _arp.Entries = (ArpCache.Entry*)_memory.Allocate((nuint)(sizeof(ArpCache.Entry) * ArpCache.Capacity));
         _queue.Slots = (FrameQueue.Slot*)_memory.Allocate((nuint)(sizeof(FrameQueue.Slot) * c.TransmitQueueCapacity));
         _queue.Data = (byte*)_memory.Allocate((nuint)(EthernetFrame.MaximumLength * c.TransmitQueueCapacity));
@@ -88,7 +115,7 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
             return NetError.NoMemory;
         }
 
-        new Span<byte>(_sockets, sizeof(SocketSlot) * c.SocketCapacity).Clear();
+        new Span<byte>(_sockets, sizeof(SocketSlot) * _socketSlots).Clear();
         new Span<byte>(_arp.Entries, sizeof(ArpCache.Entry) * ArpCache.Capacity).Clear();
         new Span<byte>(_queue.Slots, sizeof(FrameQueue.Slot) * c.TransmitQueueCapacity).Clear();
         _queue.Capacity = c.TransmitQueueCapacity;
@@ -109,7 +136,7 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
             return;
         }
 
-        for (int i = 0; i < _config.SocketCapacity; i++)
+        for (int i = 0; i < _socketEnd; i++)
         {
             FreeSocket(i);
         }

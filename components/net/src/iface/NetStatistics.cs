@@ -34,6 +34,16 @@ public struct NetStatistics
     public ulong TcpAcksSentAtOnce;
     /// <summary>Fast retransmits (three duplicate ACKs) and NewReno partial-ACK retransmissions.</summary>
     public ulong TcpFastRetransmits;
+    /// <summary>SACK blocks that arrived on connections that negotiated SACK.</summary>
+    public ulong TcpSackBlocksReceived;
+    /// <summary>Holes sent again because the peer's SACK blocks showed them (RFC 6675 recovery).</summary>
+    public ulong TcpSackRetransmits;
+    /// <summary>DHCP messages sent, answers ignored (another transaction, malformed, unexpected), NAKs.</summary>
+    public ulong DhcpMessagesSent;
+    public ulong DhcpMessagesIgnored;
+    public ulong DhcpNaks;
+    /// <summary>ACKs that waited for the delayed-ACK timer.</summary>
+    public ulong TcpDelayedAcks;
     /// <summary>Segments outside the receive window (answered with an ACK).</summary>
     public ulong TcpUnacceptable;
     public ulong TcpListenOverflows;

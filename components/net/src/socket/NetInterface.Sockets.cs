@@ -11,7 +11,7 @@ public unsafe partial struct NetInterface<TMemory>
     /// <summary>Largest UDP payload in one unfragmented packet on a 1500-byte MTU.</summary>
     public const int MaxDatagramSize = 1500 - Ipv4Packet.HeaderLength - UdpDatagram.HeaderLength;
 
-    /// <summary>A new UDP socket's handle, or -ENOBUFS (table full) / -ENOMEM.</summary>
+    /// <summary>A new UDP socket's handle, or -ENOBUFS (table at its bound, or no memory to grow it).</summary>
     public int OpenUdp()
     {
         int h = FreeSlot();
@@ -22,12 +22,8 @@ public unsafe partial struct NetInterface<TMemory>
 
         Claim(h);
         SocketSlot* s = _sockets + h;
-        if (!s->Udp.Rx.Allocate(ref _memory, _config.UdpReceiveBufferSize))
-        {
-            *s = default;
-            return -(int)NetError.NoMemory;
-        }
-
+        // The receive queue comes with the first datagram (as Linux charges buffers only for
+        // what is queued), so ten thousand idle sockets cost their slots alone.
         s->Kind = SocketKind.Udp;
         s->UserOwned = true;
         s->Parent = -1;
@@ -306,7 +302,7 @@ public unsafe partial struct NetInterface<TMemory>
 
     private readonly SocketSlot* UserSlot(int handle)
     {
-        if (!_initialized || handle < 0 || handle >= _config.SocketCapacity)
+        if (!_initialized || handle < 0 || handle >= _socketEnd)
         {
             return null;
         }
@@ -324,18 +320,78 @@ public unsafe partial struct NetInterface<TMemory>
         if (h >= _socketEnd) _socketEnd = h + 1;
     }
 
-    private readonly int FreeSlot()
+    /// <summary>The lowest free slot, growing the table when every slot is taken; -1 when it is
+    /// at <see cref="InterfaceConfig.SocketCapacity"/> or memory ran out. The table may move:
+    /// callers take slot pointers only after this.</summary>
+    private int FreeSlot()
     {
-        for (int i = 0; _initialized && i < _config.SocketCapacity; i++)
+        if (!_initialized)
+        {
+            return -1;
+        }
+
+        for (int i = _freeHint; i < _socketSlots; i++)
         {
             if (_sockets[i].Kind == SocketKind.Free)
             {
+                _freeHint = i;
                 return i;
             }
         }
 
-        return -1;
+        int found = _socketSlots;
+        if (found >= _config.SocketCapacity || !ResizeSocketTable((int)Math.Min(2L * _socketSlots, _config.SocketCapacity)))
+        {
+            return -1;
+        }
+
+        _freeHint = found;
+        return found;
     }
+
+    /// <summary>Moves the table to one of <paramref name="slots"/> slots (at least
+    /// <see cref="_socketEnd"/>); handles are indexes, so they stay valid. False (table unchanged)
+    /// when memory ran out.</summary>
+    private bool ResizeSocketTable(int slots)
+    {
+        var table = (SocketSlot*)_memory.Allocate((nuint)(sizeof(SocketSlot) * slots));
+        if (table == null)
+        {
+            return false;
+        }
+
+        int keep = Math.Min(_socketEnd, slots);
+        new ReadOnlySpan<byte>(_sockets, sizeof(SocketSlot) * keep).CopyTo(new Span<byte>(table, sizeof(SocketSlot) * keep));
+        new Span<byte>(table + keep, sizeof(SocketSlot) * (slots - keep)).Clear();
+        _memory.Free(_sockets);
+        _sockets = table;
+        _socketSlots = slots;
+        return true;
+    }
+
+    /// <summary>At the start of a poll (no slot pointer is held then): lowers
+    /// <see cref="_socketEnd"/> past free slots at the end and halves the table while its used
+    /// part fits in a quarter, so the memory of a burst of sockets comes back once they close.</summary>
+    private void ShrinkSocketTable()
+    {
+        while (_socketEnd > 0 && _sockets[_socketEnd - 1].Kind == SocketKind.Free)
+        {
+            _socketEnd--;
+        }
+
+        while (_socketSlots > InitialSocketSlots && _socketEnd <= _socketSlots / 4)
+        {
+            if (!ResizeSocketTable(_socketSlots / 2))
+            {
+                return;
+            }
+        }
+
+        if (_freeHint > _socketSlots) _freeHint = _socketSlots;
+    }
+
+    /// <summary>Slots the table holds now (it grows and shrinks with the sockets in use).</summary>
+    public readonly int SocketTableSlots => _socketSlots;
 
     private static ushort LocalPortOf(SocketSlot* s) => s->Kind == SocketKind.Udp ? s->Udp.LocalPort : s->Tcp.LocalPort;
 
@@ -390,6 +446,7 @@ public unsafe partial struct NetInterface<TMemory>
         s->Tcp.Tx.Release(ref _memory);
         s->Tcp.Rx.Release(ref _memory);
         *s = default;
+        if (handle < _freeHint) _freeHint = handle;
     }
 
     /// <summary>Frees a CLOSED TCP socket nobody holds: closed by the caller, or never accepted.</summary>

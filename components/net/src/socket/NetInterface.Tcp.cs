@@ -439,6 +439,7 @@ public unsafe partial struct NetInterface<TMemory>
                 return;
             }
 
+            if (s->Tcp.SackOn) _stats.TcpSackBlocksReceived += (ulong)segment.SackBlockCount;
             TcpInputOutcome outcome = default;
             s->Tcp.Input(segment, now, _config, ref outcome);
             if (outcome.SendReset)

@@ -114,6 +114,12 @@ public unsafe partial struct NetInterface<TMemory>
         }
 
         ushort port = udp.DestinationPort;
+        if (port == DhcpClientPort && udp.SourcePort == DhcpServerPort && _dhcpState != DhcpState.Off)
+        {
+            DhcpInput(udp.Payload, now);
+            return;
+        }
+
         for (int i = 0; i < _socketEnd; i++)
         {
             SocketSlot* s = _sockets + i;
@@ -130,6 +136,12 @@ public unsafe partial struct NetInterface<TMemory>
             }
 
             ReadOnlySpan<byte> payload = udp.Payload;
+            if (s->Udp.Rx.Data == null && !s->Udp.Rx.Allocate(ref _memory, _config.UdpReceiveBufferSize))
+            {
+                _stats.FramesDropped++;
+                return;
+            }
+
             if (s->Udp.Rx.Free < UdpSocket.RecordHeader + payload.Length)
             {
                 _stats.UdpQueueFull++;
@@ -259,7 +271,7 @@ public unsafe partial struct NetInterface<TMemory>
         Ipv4Address remote = Ipv4Address.Read(quoted, 16);
         ushort localPort = NetworkOrder.ReadUInt16(quoted, headerLength);
         ushort remotePort = NetworkOrder.ReadUInt16(quoted, headerLength + 2);
-        for (int i = 0; i < _config.SocketCapacity; i++)
+        for (int i = 0; i < _socketEnd; i++)
         {
             SocketSlot* s = _sockets + i;
             if (s->Kind == SocketKind.Udp && s->Udp.LocalPort == localPort && s->Udp.RemotePort == remotePort &&

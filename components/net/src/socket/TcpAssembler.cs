@@ -10,7 +10,7 @@ namespace Aurora.Net;
 /// </summary>
 internal unsafe struct TcpAssembler
 {
-    public const int Capacity = 8;
+    public const int Capacity = 16;
 
     private fixed uint _start[Capacity];
     private fixed uint _end[Capacity];
@@ -86,6 +86,29 @@ internal unsafe struct TcpAssembler
 
         _count -= removed;
         return true;
+    }
+
+    /// <summary>Forgets everything before <paramref name="from"/> (a sender's scoreboard after
+    /// SND.UNA moved): ranges wholly before it go, one that straddles it is cut.</summary>
+    public void Trim(uint from)
+    {
+        int gone = 0;
+        while (gone < _count && Le(_end[gone], from))
+        {
+            gone++;
+        }
+
+        for (int i = gone; i < _count; i++)
+        {
+            _start[i - gone] = _start[i];
+            _end[i - gone] = _end[i];
+        }
+
+        _count -= gone;
+        if (_count > 0 && Lt(_start[0], from))
+        {
+            _start[0] = from;
+        }
     }
 
     /// <summary>RCV.NXT reached <paramref name="next"/>: drops what lies wholly before it and, when

@@ -118,8 +118,34 @@ internal unsafe struct TcpSocket
     /// <summary>A FIN arrived right after out-of-order data; it counts once RCV.NXT reaches it.</summary>
     public bool OutOfOrderFin;
     public uint OutOfOrderFinSeq;
-    /// <summary>In-order data segments received since our last ACK (RFC 5681 §4.2: ACK at least every second).</summary>
-    public int SegmentsUnacked;
+    /// <summary>In-order bytes received since our last ACK (RFC 5681 §4.2: an ACK at least for
+    /// every second full-sized segment).</summary>
+    public uint BytesUnacked;
+    /// <summary>The largest segment the peer sent so far (at most our MSS): "full-sized" for the
+    /// every-second-segment rule (Linux's rcv_mss).</summary>
+    public uint RcvMss;
+    /// <summary>When the delayed ACK is due (RFC 9293 §3.8.6.3: within 0.5 s; ours
+    /// <see cref="InterfaceConfig.DelayedAckMs"/>), 0 when none is waiting.</summary>
+    public ulong AckDueAt;
+    /// <summary>In-order segments still ACKed at the end of their poll instead of delayed (Linux's
+    /// quick-ACK mode): at the start of a connection, after an idle gap and after a delayed ACK
+    /// had to wait for its timer, so a sender held back by Nagle or a small window is not slowed.</summary>
+    public int QuickAcks;
+    /// <summary>When in-order data last arrived (an idle gap longer than the RTO refills <see cref="QuickAcks"/>).</summary>
+    public ulong LastDataAt;
+
+    /// <summary>The sender's SACK scoreboard (RFC 6675 §3): ranges past SND.UNA the peer reported
+    /// holding; only the holes between them are sent again in recovery.</summary>
+    public TcpAssembler Sacked;
+    /// <summary>The end of the highest SACK block that did not fit in <see cref="Sacked"/>: the
+    /// data below it is not counted in flight (it arrived or was lost), though only the holes
+    /// recorded are resent until the scoreboard has room again.</summary>
+    public uint SackOverflowEnd;
+    /// <summary>RFC 6675 HighRxt: the end of the highest range retransmitted in this recovery.</summary>
+    public uint HighRxt;
+
+    /// <summary>Quick ACKs granted at the start and after a stall (Linux's TCP_MAX_QUICKACKS).</summary>
+    public const int QuickAckBurst = 16;
 
     /// <summary>Congestion window ceiling: far above any window this stack can be offered.</summary>
     private const uint MaxCwnd = 1u << 30;
@@ -182,7 +208,14 @@ internal unsafe struct TcpSocket
         SackOn = false;
         OutOfOrder.Clear();
         OutOfOrderFin = false;
-        SegmentsUnacked = 0;
+        BytesUnacked = 0;
+        RcvMss = DefaultMss;
+        AckDueAt = 0;
+        QuickAcks = QuickAckBurst;
+        LastDataAt = 0;
+        Sacked.Clear();
+        SackOverflowEnd = iss;
+        HighRxt = iss;
         DuplicateAcks = 0;
         InRecovery = false;
         RetransmitFirst = false;
@@ -238,6 +271,16 @@ internal unsafe struct TcpSocket
             return true;
         }
 
+        if (AckDueAt != 0 && now >= AckDueAt)
+        {
+            // The delayed ACK waited its full time: the sender is waiting for it (a last odd
+            // segment, or Nagle holding the next one back), so ACK the next segments at once.
+            AckDueAt = 0;
+            AckPending = true;
+            QuickAcks = QuickAckBurst;
+            stats.TcpDelayedAcks++;
+        }
+
         bool inFlight = SndUna != SndMax;
         if (!inFlight && SndWnd == 0 && Lt(SndNxt, DataEnd) && RetransmitAt == 0)
         {
@@ -274,6 +317,9 @@ internal unsafe struct TcpSocket
 
             Cwnd = (uint)Mss;
             Recover = SndMax;
+            // RFC 2018 §8: after a timeout the SACKed bits are forgotten (the receiver may renege).
+            Sacked.Clear();
+            SackOverflowEnd = SndUna;
             InRecovery = false;
             RetransmitFirst = false;
             DuplicateAcks = 0;
@@ -371,21 +417,88 @@ internal unsafe struct TcpSocket
             }
         }
 
-        // RFC 5681 §3.1: at most min(cwnd, rwnd) in flight.
-        uint limit = SndUna + Math.Min(SndWnd, Cwnd);
+        // RFC 5681 §3.1: at most min(cwnd, rwnd) in flight; Limited Transmit (RFC 3042): the
+        // first two duplicate ACKs each let one new segment out, so a small window still gets
+        // its third duplicate ACK (or the SACK blocks) for a fast retransmit instead of a timeout.
+        uint limit = SndUna + Math.Min(SndWnd, Cwnd + (!InRecovery && DuplicateAcks is 1 or 2 ? (uint)(DuplicateAcks * Mss) : 0u));
+        if (InRecovery && SackOn)
+        {
+            // RFC 6675 §5 (C): while cwnd - pipe >= 1 SMSS, the holes the peer's SACK blocks
+            // show first (NextSeg rule 1), then new data (rule 2), never what it holds.
+            uint pipe = Pipe();
+            if (pipe + (uint)Mss > Cwnd)
+            {
+                limit = SndNxt;
+            }
+            else
+            {
+                if (NextHole(out uint holeStart, out uint holeEnd))
+                {
+                    plan.Header.SequenceNumber = holeStart;
+                    plan.Header.Flags = TcpFlags.Ack;
+                    if (Lt(holeStart, dataEnd))
+                    {
+                        uint end = holeEnd;
+                        if (Lt(holeStart + (uint)Mss, end)) end = holeStart + (uint)Mss;
+                        if (Lt(dataEnd, end)) end = dataEnd;
+                        plan.DataOffset = (int)(holeStart - TxStart);
+                        plan.DataLength = (int)(end - holeStart);
+                        if (end == dataEnd && FinQueued && Lt(dataEnd, SndMax))
+                        {
+                            plan.Header.Flags |= TcpFlags.Fin;
+                        }
+
+                        return true;
+                    }
+
+                    if (FinQueued && holeStart == dataEnd)
+                    {
+                        plan.Header.Flags |= TcpFlags.Fin;
+                        return true;
+                    }
+                }
+
+                uint room = SndNxt + (Cwnd - pipe);
+                uint window = SndUna + SndWnd;
+                limit = Lt(room, window) ? room : window;
+            }
+        }
+
         if (SndWnd == 0 && ProbeDue)
         {
             limit = SndUna + 1;
         }
 
-        plan.Header.SequenceNumber = SndNxt;
-        plan.Header.Flags = TcpFlags.Ack;
-        if (Lt(SndNxt, dataEnd) && Lt(SndNxt, limit))
+        // Going back after a timeout: skip what the peer SACKed since (RFC 6675 §5.1 allows
+        // it; the scoreboard was cleared at the timeout, so these are fresh reports).
+        uint next = SndNxt;
+        uint stop = dataEnd;
+        if (SackOn && Lt(next, SndMax))
         {
-            uint length = Math.Min(Math.Min(dataEnd - SndNxt, limit - SndNxt), (uint)Mss);
-            plan.DataOffset = (int)(SndNxt - TxStart);
+            for (int i = 0; i < Sacked.Count; i++)
+            {
+                if (Le(Sacked.StartAt(i), next) && Lt(next, Sacked.EndAt(i)))
+                {
+                    next = Sacked.EndAt(i);
+                }
+                else if (Lt(next, Sacked.StartAt(i)))
+                {
+                    if (Lt(Sacked.StartAt(i), stop)) stop = Sacked.StartAt(i);
+                    break;
+                }
+            }
+
+            if (Lt(dataEnd, next)) next = dataEnd;
+        }
+
+        plan.Header.SequenceNumber = next;
+        plan.Header.Flags = TcpFlags.Ack;
+        if (Lt(next, stop) && Lt(next, limit))
+        {
+            uint length = Math.Min(Math.Min(stop - next, limit - next), (uint)Mss);
+            plan.DataOffset = (int)(next - TxStart);
             plan.DataLength = (int)length;
-            if (SndNxt + length == dataEnd)
+            if (next + length == dataEnd)
             {
                 plan.Header.Flags |= TcpFlags.Psh;
                 if (FinQueued)
@@ -397,7 +510,7 @@ internal unsafe struct TcpSocket
             return true;
         }
 
-        if (FinQueued && SndNxt == dataEnd)
+        if (FinQueued && next == dataEnd && (next == SndNxt || Lt(next, SndMax)))
         {
             plan.Header.Flags |= TcpFlags.Fin;
             return true;
@@ -416,6 +529,86 @@ internal unsafe struct TcpSocket
         }
 
         return false;
+    }
+
+    /// <summary>The first hole in the scoreboard at or past max(SND.UNA, HighRxt) that lies below
+    /// the highest SACKed byte (RFC 6675 NextSeg rule 1, with IsLost simplified to "the peer holds
+    /// data after it"); false when every such hole was sent again already.</summary>
+    private readonly bool NextHole(out uint start, out uint end)
+    {
+        uint from = Lt(SndUna, HighRxt) ? HighRxt : SndUna;
+        for (int i = 0; i < Sacked.Count; i++)
+        {
+            if (Lt(from, Sacked.StartAt(i)))
+            {
+                start = from;
+                end = Sacked.StartAt(i);
+                return true;
+            }
+
+            if (Lt(from, Sacked.EndAt(i)))
+            {
+                from = Sacked.EndAt(i);
+            }
+        }
+
+        start = end = 0;
+        return false;
+    }
+
+    /// <summary>Bytes of [from, to) the peer reported holding.</summary>
+    private readonly uint SackedBetween(uint from, uint to)
+    {
+        uint total = 0;
+        for (int i = 0; i < Sacked.Count; i++)
+        {
+            uint a = Lt(from, Sacked.StartAt(i)) ? Sacked.StartAt(i) : from;
+            uint b = Lt(Sacked.EndAt(i), to) ? Sacked.EndAt(i) : to;
+            if (Lt(a, b)) total += b - a;
+        }
+
+        return total;
+    }
+
+    /// <summary>RFC 6675 §4 pipe: bytes still in the network. Past the highest SACKed byte
+    /// everything sent counts; below it the holes are taken as lost, except those sent again in
+    /// this recovery (below HighRxt).</summary>
+    private readonly uint Pipe()
+    {
+        uint highSacked = Sacked.IsEmpty ? SndUna : Sacked.EndAt(Sacked.Count - 1);
+        if (Lt(highSacked, SackOverflowEnd)) highSacked = SackOverflowEnd;
+        uint pipe = Lt(highSacked, SndMax) ? SndMax - highSacked : 0;
+        uint resent = Lt(HighRxt, highSacked) ? HighRxt : highSacked;
+        if (Lt(SndUna, resent))
+        {
+            pipe += resent - SndUna - SackedBetween(SndUna, resent);
+        }
+
+        return pipe;
+    }
+
+    /// <summary>Records the SACK blocks of an ACK (RFC 2018 §3) in the scoreboard: only ranges
+    /// past SND.UNA of data really sent (a D-SACK or a lie is ignored).</summary>
+    private void TakeSackBlocks(in TcpSegment segment)
+    {
+        for (int i = 0; i < segment.SackBlockCount; i++)
+        {
+            segment.SackBlock(i, out uint start, out uint end);
+            if (!Lt(start, end) || !Lt(SndUna, end) || Lt(SndMax, end) || Lt(start + 0x4000_0000u, SndUna))
+            {
+                continue;
+            }
+
+            if (Lt(start, SndUna))
+            {
+                start = SndUna;
+            }
+
+            if (!Sacked.Add(start, end) && Lt(SackOverflowEnd, end))
+            {
+                SackOverflowEnd = end;
+            }
+        }
     }
 
     /// <summary>SACK blocks for a pure ACK (RFC 2018 §4): the range holding the segment received
@@ -491,6 +684,10 @@ internal unsafe struct TcpSocket
         if (length > 0)
         {
             uint end = seq + length;
+            if (InRecovery && Lt(seq, SndMax) && Lt(HighRxt, end))
+            {
+                HighRxt = end;
+            }
             if (Lt(SndMax, end))
             {
                 if (!RttTiming && Le(SndMax, seq))
@@ -531,7 +728,8 @@ internal unsafe struct TcpSocket
     public void AckSent(uint windowBytes)
     {
         AckPending = false;
-        SegmentsUnacked = 0;
+        BytesUnacked = 0;
+        AckDueAt = 0;
         LastAdvertised = windowBytes;
     }
 
@@ -555,7 +753,7 @@ internal unsafe struct TcpSocket
     {
         if (State == TcpState.SynSent)
         {
-            InputSynSent(segment, now, ref outcome);
+            InputSynSent(segment, now, config, ref outcome);
             return;
         }
 
@@ -654,11 +852,17 @@ internal unsafe struct TcpSocket
             return;
         }
 
+        if (SackOn && segment.SackBlockCount > 0)
+        {
+            TakeSackBlocks(segment);
+        }
+
         uint scaledWindow = (uint)segment.Window << SndScale;
         if (Lt(SndUna, ack))
         {
             uint acked = ack - SndUna;
             Acknowledge(ack, now, config);
+            Sacked.Trim(ack);
             DuplicateAcks = 0;
             OnNewAck(ack, acked);
         }
@@ -755,9 +959,9 @@ internal unsafe struct TcpSocket
 
         if (payload.Length > 0)
         {
-            AckPending = true;
             if (!CanReceive)
             {
+                AckPending = true;
                 return;
             }
 
@@ -780,15 +984,39 @@ internal unsafe struct TcpSocket
 
             if (taken < payload.Length)
             {
+                AckPending = true;
                 return;
             }
 
-            // RFC 5681 §4.2: an ACK for at least every second segment, and at once for one that
-            // fills (part of) a hole; the rest wait for the end of the poll (a delayed ACK that
-            // lasts as long as the batch of frames the card delivered).
-            if (hadHoles || ++SegmentsUnacked >= 2)
+            // RFC 5681 §4.2 / RFC 9293 §3.8.6.3: an ACK at once for a segment that fills (part
+            // of) a hole and for every second full-sized segment; otherwise the ACK is delayed
+            // (at most DelayedAckMs) so it can ride on a reply or cover the next segment too,
+            // except in quick-ACK mode, where it goes at the end of the poll.
+            if ((uint)payload.Length > RcvMss)
+            {
+                RcvMss = (uint)Math.Min(payload.Length, LocalMss);
+            }
+
+            if (LastDataAt != 0 && now - LastDataAt > Rto)
+            {
+                QuickAcks = QuickAckBurst; // idle long enough that the sender restarts from a small window
+            }
+
+            LastDataAt = now;
+            BytesUnacked += (uint)taken;
+            if (hadHoles || BytesUnacked >= 2 * RcvMss)
             {
                 outcome.AckNow = true;
+                AckPending = true;
+            }
+            else if (QuickAcks > 0)
+            {
+                QuickAcks--;
+                AckPending = true;
+            }
+            else if (AckDueAt == 0)
+            {
+                AckDueAt = now + config.DelayedAckMs;
             }
         }
 
@@ -860,6 +1088,13 @@ internal unsafe struct TcpSocket
                 RetransmitFirst = false;
                 Cwnd = Math.Min(Ssthresh, Math.Max(SndMax - SndUna, mss) + mss);
             }
+            else if (SackOn)
+            {
+                // RFC 6675: cwnd stays at ssthresh, the scoreboard says what to resend. Without
+                // SACK information past it, the new SND.UNA is the next loss (as NewReno's).
+                if (Lt(HighRxt, SndUna)) HighRxt = SndUna;
+                RetransmitFirst = HighRxt == SndUna && Sacked.IsEmpty;
+            }
             else
             {
                 // Partial ACK: the next hole is lost as well; resend it, deflate by what was acked.
@@ -893,11 +1128,15 @@ internal unsafe struct TcpSocket
         DuplicateAcks++;
         if (InRecovery)
         {
-            Cwnd = Math.Min(Cwnd + mss, MaxCwnd);
+            // With SACK the pipe shrinks by what the peer reports instead (RFC 6675).
+            if (!SackOn) Cwnd = Math.Min(Cwnd + mss, MaxCwnd);
             return;
         }
 
-        if (DuplicateAcks != 3 || !Le(Recover, ack))
+        // RFC 6675 §5: recovery also starts once more than two segments' worth past SND.UNA
+        // were SACKed (IsLost(SND.UNA)), even before the third duplicate ACK.
+        bool lost = DuplicateAcks == 3 || (SackOn && SackedBetween(SndUna, SndMax) > 2 * mss);
+        if (!lost || !Le(Recover, ack))
         {
             return;
         }
@@ -906,8 +1145,39 @@ internal unsafe struct TcpSocket
         Recover = SndMax;
         InRecovery = true;
         RetransmitFirst = true;
-        Cwnd = Ssthresh + 3 * mss;
+        HighRxt = SndUna;
+        Cwnd = SackOn ? Ssthresh : Ssthresh + 3 * mss;
         RttTiming = false;
+    }
+
+    /// <summary>The connection's own consistency (for <c>NetInterface.CheckInvariants</c>): 0 when
+    /// sound, else the number of the first rule broken.</summary>
+    public readonly int Check()
+    {
+        if (State == TcpState.Closed || State == TcpState.Listen) return 0;
+        if (!Le(SndUna, SndNxt) || !Le(SndNxt, SndMax)) return 1;             // SND.UNA <= SND.NXT <= SND.MAX
+        if (Tx.Count < 0 || Tx.Count > Tx.Capacity || Rx.Count < 0 || Rx.Count > Rx.Capacity) return 2;
+        if (IsSynchronized && Lt(SndMax, TxStart - 1)) return 3;                 // nothing acked past what was sent
+        if (IsSynchronized && Lt(TxStart + (uint)Tx.Count + 1, SndMax)) return 4; // sent at most the data and a FIN
+        if (Mss < 64 || Mss > LocalMss) return 5;
+        if (Cwnd == 0 || Cwnd > MaxCwnd) return 6;
+        for (int i = 0; i < OutOfOrder.Count; i++)
+        {
+            // Held ranges: sorted, apart, past RCV.NXT and inside the receive buffer.
+            if (!Lt(OutOfOrder.StartAt(i), OutOfOrder.EndAt(i)) || !Lt(RcvNxt, OutOfOrder.StartAt(i))) return 7;
+            if ((long)(OutOfOrder.EndAt(i) - RcvNxt) > Rx.Capacity - Rx.Count) return 8;
+            if (i > 0 && !Lt(OutOfOrder.EndAt(i - 1), OutOfOrder.StartAt(i))) return 9;
+        }
+
+        for (int i = 0; i < Sacked.Count; i++)
+        {
+            // The scoreboard: sorted ranges within (SND.UNA, SND.MAX].
+            if (!Lt(Sacked.StartAt(i), Sacked.EndAt(i)) || Lt(Sacked.StartAt(i), SndUna) || Lt(SndMax, Sacked.EndAt(i))) return 10;
+            if (i > 0 && Lt(Sacked.StartAt(i), Sacked.EndAt(i - 1))) return 11;
+        }
+
+        if (InRecovery && Lt(SndMax, HighRxt)) return 12;
+        return 0;
     }
 
     private void EnterTimeWait(ulong now, in InterfaceConfig config)
@@ -972,7 +1242,7 @@ internal unsafe struct TcpSocket
         RetransmitAt = SndUna == SndMax ? 0 : now + Rto;
     }
 
-    private void InputSynSent(in TcpSegment segment, ulong now, ref TcpInputOutcome outcome)
+    private void InputSynSent(in TcpSegment segment, ulong now, in InterfaceConfig config, ref TcpInputOutcome outcome)
     {
         bool hasAck = segment.Has(TcpFlags.Ack);
         uint ack = segment.AcknowledgmentNumber;
@@ -1024,7 +1294,7 @@ internal unsafe struct TcpSocket
                 uint sample = (uint)Math.Min(now - RttStart, (ulong)MaxRtoMs);
                 Srtt = sample == 0 ? 1 : sample;
                 RttVar = sample / 2;
-                Rto = Math.Min(Math.Max(Srtt + Math.Max(4 * RttVar, 1u), 200u), MaxRtoMs);
+                Rto = Math.Min(Math.Max(Srtt + Math.Max(4 * RttVar, 1u), config.MinRtoMs), MaxRtoMs);
             }
         }
         else
