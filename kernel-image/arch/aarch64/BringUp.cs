@@ -1,0 +1,186 @@
+using System.Runtime.InteropServices;
+using Internal.Runtime;
+
+namespace Aurora.Kernel.Arch.Aarch64;
+
+/// <summary>
+/// The aarch64 kernel from the firmware to the ready line (entry.S calls it once relocated):
+/// the runtime, the UEFI memory map and exit from boot services, the EL1 exception vectors, the
+/// GIC and the generic timer at 1000 Hz, PSCI. This is the bring-up half of the port: the
+/// portable kernel (kernel/, its memory manager, scheduler and processes) does not run here yet
+/// (docs/architecture.md, "Architectures").
+/// </summary>
+internal static unsafe class BringUp
+{
+    private const uint TimerFrequencyHz = 1000;
+    private const ulong HeapPages = 4096;        // 16 MiB for the runtime's objects
+    private const ulong MemoryMapPages = 16;
+
+    private static byte* s_heapNext, s_heapEnd;
+    private static byte* s_commandLine;
+
+    [UnmanagedCallersOnly(EntryPoint = "aurora_aarch64_main")]
+    private static void Main(void* imageHandle, void* systemTable, ulong imageBase)
+    {
+        Uefi.Attach(imageHandle, systemTable);
+        Exceptions.ImageBase = imageBase;
+        Exceptions.ImageEnd = imageBase + Native.ImageSize();
+        s_heapNext = Uefi.AllocatePages(HeapPages);
+        s_heapEnd = s_heapNext == null ? null : s_heapNext + HeapPages * 4096;
+        RuntimeHost.Allocate = &Allocate;
+        RuntimeHost.FailFast = &RuntimeFailure;
+        void** modulesStart, modulesEnd;
+        Native.ModulesBounds(&modulesStart, &modulesEnd);
+        ModuleInitializer.InitializeModules(modulesStart, modulesEnd);
+
+        s_commandLine = (byte*)Allocate(CommandLineCapacity + 1);
+        ReadCommandLine();
+        Exceptions.PowerOffOnPanic = HasOption("test") || HasOption("exit-on-panic") || HasOption("exit-after-ready");
+
+        Log.Write(Log.Bold + "Aurora" + Log.Reset + " kernel (aarch64), booted by ");
+        Log.WriteUtf16(Uefi.FirmwareVendor);
+        Log.Write(" (UEFI, firmware revision ");
+        Log.WriteHex(Uefi.FirmwareRevision);
+        Log.Write(") at EL");
+        Log.WriteDecimal((Native.ReadCurrentEl() >> 2) & 3);
+        Log.WriteLine();
+        Log.Write("kernel: image at ");
+        Log.WriteHex(imageBase);
+        Log.Write(", CPU MIDR ");
+        Log.WriteHex(Native.ReadMidr(), 8);
+        Log.Write(", command line \"");
+        for (byte* c = s_commandLine; *c != 0; c++) Log.Write(*c);
+        Log.WriteLine("\"");
+
+        ReadMemoryAndLeaveFirmware();
+
+        Exceptions.Install();
+        Log.WriteLine("exceptions: EL1 vectors installed (ESR/FAR decoded on a panic)");
+        Exceptions.ExpectBreakpoint = true;
+        Native.Breakpoint();
+        if (Exceptions.BreakpointsSeen != 1) Fail("a breakpoint instruction did not reach the vectors");
+
+        Gic.Initialize();
+        GenericTimer.Start(TimerFrequencyHz);
+        Native.EnableInterrupts();
+        MeasureTimer();
+
+        ulong version = Psci.ReadVersion();
+        Log.Write("power: PSCI ");
+        Log.WriteDecimal((version >> 16) & 0xFFFF);
+        Log.Write(".");
+        Log.WriteDecimal(version & 0xFFFF);
+        Log.WriteLine(" through HVC");
+        BuildManifest.Print();
+
+        Log.WriteLine(Log.Green + Log.Bold + "Aurora ready." + Log.Reset);
+        if (HasOption("panic-test"))
+        {
+            // A fault nobody expects: the panic report is what this option is for.
+            Native.Breakpoint();
+        }
+        if (HasOption("exit-after-ready"))
+        {
+            Psci.PowerOff();
+            Fail("PSCI SYSTEM_OFF returned");
+        }
+        while (true) Native.WaitForInterrupt();
+    }
+
+    /// <summary>The UEFI memory map, read as boot services end: what is free once the
+    /// firmware is gone (conventional memory and the boot services' own).</summary>
+    private static void ReadMemoryAndLeaveFirmware()
+    {
+        byte* map = Uefi.AllocatePages(MemoryMapPages);
+        if (map == null) Fail("no memory for the UEFI memory map");
+        int count = Uefi.ExitBootServices(map, MemoryMapPages * 4096, out ulong stride);
+        if (count < 0) Fail("ExitBootServices failed");
+        ulong freeBytes = 0, regions = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var descriptor = (UefiMemoryDescriptor*)(map + (ulong)i * stride);
+            if (!descriptor->FreeAfterExit) continue;
+            freeBytes += descriptor->NumberOfPages * 4096;
+            regions++;
+        }
+        Log.Write("memory: ");
+        Log.WriteDecimal(freeBytes >> 20);
+        Log.Write(" MiB usable in ");
+        Log.WriteDecimal(regions);
+        Log.Write(" of ");
+        Log.WriteDecimal((ulong)count);
+        Log.WriteLine(" UEFI map entries; boot services exited");
+    }
+
+    /// <summary>Waits for 100 ticks and compares them with the free-running counter: the tick
+    /// really comes from the timer interrupt at the asked rate.</summary>
+    private static void MeasureTimer()
+    {
+        ulong startCount = Native.ReadVirtualCounter(), startTicks = GenericTimer.Ticks;
+        while (GenericTimer.Ticks - startTicks < 100) Native.WaitForInterrupt();
+        ulong elapsed = Native.ReadVirtualCounter() - startCount;
+        Log.Write("timer: generic timer (");
+        Log.WriteDecimal(GenericTimer.Frequency / 1000);
+        Log.Write(" kHz counter) at ");
+        Log.WriteDecimal((ulong)TimerFrequencyHz);
+        Log.Write(" Hz through the GICv2 (");
+        Log.WriteDecimal((ulong)Gic.Lines);
+        Log.Write(" lines); 100 ticks took ");
+        Log.WriteDecimal(elapsed * 1000 / GenericTimer.Frequency);
+        Log.WriteLine(" ms of counter time");
+    }
+
+    private const int CommandLineCapacity = 1024;
+
+    /// <summary>The kernel options: the loader's (GRUB's `linux` line, as the image's UEFI load
+    /// options, its first word the image's path) and then QEMU's opt/aurora/cmdline item, the
+    /// one a test or script boot sets on either architecture.</summary>
+    private static void ReadCommandLine()
+    {
+        int length = Uefi.CommandLine(s_commandLine, CommandLineCapacity);
+        if (length > 0 && length < CommandLineCapacity) s_commandLine[length++] = (byte)' ';
+        int extra = FirmwareConfig.Read("opt/aurora/cmdline", s_commandLine + length, CommandLineCapacity - length);
+        if (extra > 0) length += extra;
+        while (length > 0 && (s_commandLine[length - 1] == ' ' || s_commandLine[length - 1] == 0)) length--;
+        s_commandLine[length] = 0;
+    }
+
+    private static bool HasOption(string name)
+    {
+        for (byte* word = s_commandLine; *word != 0;)
+        {
+            while (*word == ' ') word++;
+            int i = 0;
+            while (i < name.Length && word[i] == name[i]) i++;
+            if (i == name.Length && (word[i] == 0 || word[i] == ' ' || word[i] == '=')) return true;
+            while (*word != 0 && *word != ' ') word++;
+        }
+        return false;
+    }
+
+    private static void* Allocate(nuint size)
+    {
+        size = (size + 15) & ~(nuint)15;
+        if (s_heapNext == null || (nuint)(s_heapEnd - s_heapNext) < size) return null;
+        void* memory = s_heapNext;
+        s_heapNext += size;
+        return memory;
+    }
+
+    private static void RuntimeFailure(string reason, string? detail) => Fail(reason, detail);
+
+    internal static void Fail(string reason, string? detail = null)
+    {
+        Native.DisableInterrupts();
+        Log.Write(Log.Red + Log.Bold + "KERNEL PANIC: " + Log.Reset);
+        Log.Write(reason);
+        if (detail != null)
+        {
+            Log.Write(": ");
+            Log.Write(detail);
+        }
+        Log.WriteLine();
+        Exceptions.WriteBacktrace(Native.ReadFramePointer(), 0);
+        Exceptions.Halt();
+    }
+}

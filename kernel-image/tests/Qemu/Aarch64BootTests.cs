@@ -1,0 +1,80 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace Aurora.KernelImage.Tests.Qemu;
+
+/// <summary>Boots the aarch64 image (artifacts/aurora-aarch64.img, `./aurora build --arch
+/// aarch64`) in qemu-system-aarch64 -M virt with Debian's UEFI firmware and GRUB for arm64,
+/// and checks what the bring-up kernel proves on the way to its ready line.</summary>
+public class Aarch64BootTests
+{
+    private const string Firmware = "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd";
+
+    private static string Image => Path.Combine(QemuBoot.Artifacts, "aurora-aarch64.img");
+
+    /// <summary>The command line of tools/aarch64.sh (aarch64_qemu_args), plus the kernel
+    /// options through fw_cfg as on x86_64. The kernel ends QEMU with PSCI SYSTEM_OFF: status 0.</summary>
+    private static BootResult Boot(string kernelOptions)
+    {
+        if (!File.Exists(Image))
+            throw new FileNotFoundException($"{Image} is missing: build it with `./aurora build --arch aarch64` (./aurora test does)");
+        var info = new ProcessStartInfo("qemu-system-aarch64")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in new[]
+        {
+            "-M", "virt", "-cpu", "cortex-a72", "-m", "256M", "-smp", "1", "-bios", Firmware,
+            "-drive", $"if=virtio,format=raw,snapshot=on,file={Image}", "-display", "none", "-no-reboot",
+            "-serial", "stdio", "-monitor", "none",
+            "-fw_cfg", $"name=opt/aurora/cmdline,string={kernelOptions}",
+        }) info.ArgumentList.Add(arg);
+        return QemuBoot.Run(info, TimeSpan.FromSeconds(120), null);
+    }
+
+    [Fact]
+    public void BootsThroughUefiAndGrubToTheReadyLine()
+    {
+        BootResult run = Boot("exit-after-ready");
+        Assert.True(run.ExitCode == 0 && !run.TimedOut, $"QEMU did not power off after the ready line:\n{run}");
+        string serial = run.Serial;
+        Assert.Contains("Booting `Aurora'", serial);                 // GRUB's menu entry
+        Assert.Matches(@"Aurora kernel \(aarch64\), booted by EDK II \(UEFI, firmware revision 0x[0-9a-f]+\) at EL1", serial);
+        Assert.Matches(@"command line ""BOOT_IMAGE=/boot/aurora.efi exit-after-ready""", serial);
+        Match memory = Regex.Match(serial, @"memory: (\d+) MiB usable in \d+ of \d+ UEFI map entries; boot services exited");
+        Assert.True(memory.Success, serial);
+        int mebibytes = int.Parse(memory.Groups[1].Value);
+        Assert.InRange(mebibytes, 64, 256);                          // -m 256M, less the firmware's and ours
+        Assert.Matches(@"exceptions: breakpoint \(BRK #0x42\) at 0x[0-9a-f]+ taken at EL1 and stepped over", serial);
+        Match timer = Regex.Match(serial, @"timer: generic timer \((\d+) kHz counter\) at 1000 Hz through the GICv2 \(\d+ lines\); 100 ticks took (\d+) ms of counter time");
+        Assert.True(timer.Success, serial);
+        // 100 ticks of 1 ms: at least 100 ms of the counter (fewer would mean ticks came
+        // faster than asked); an upper bound only tells "ticked" from "hung" on a loaded host.
+        Assert.InRange(int.Parse(timer.Groups[2].Value), 99, 20_000);
+        Assert.Matches(@"power: PSCI 1\.\d+ through HVC", serial);
+        Assert.Contains("Aurora ready.", serial);
+        Assert.DoesNotContain("KERNEL PANIC", serial);
+    }
+
+    [Fact]
+    public void AnUnexpectedExceptionIsAReadablePanic()
+    {
+        BootResult run = Boot("panic-test exit-on-panic");
+        Assert.True(run.ExitCode == 0 && !run.TimedOut, $"QEMU did not power off after the panic:\n{run}");
+        string serial = run.Serial;
+        int ready = serial.IndexOf("Aurora ready.", StringComparison.Ordinal);
+        int panic = serial.IndexOf("KERNEL PANIC: breakpoint instruction (BRK) (synchronous, EL1)", StringComparison.Ordinal);
+        Assert.True(ready >= 0 && panic > ready, serial);
+        Assert.Contains("ESR 0xf2000042 (EC 0x3c, ISS 0x42)", serial);   // BRK #0x42 (cpu.S)
+        for (int i = 0; i < 31; i++) Assert.Matches($@"\bx{i} 0x[0-9a-f]{{16}}", serial);
+        Assert.Matches(@"ELR 0x[0-9a-f]{16}  SPSR 0x[0-9a-f]{8}  SP 0x[0-9a-f]{16}", serial);
+        Assert.Matches(@"backtrace \(return addresses; [^\n]*\n    0x[0-9a-f]{16} \(image\+0x[0-9a-f]+\)", serial);
+        Assert.Contains("System halted.", serial);
+    }
+}

@@ -1,0 +1,129 @@
+# The aarch64 kernel: ./aurora build --arch aarch64 and ./aurora run --arch aarch64 (sourced by
+# tools/aurora.sh). docs/architecture.md ("Architectures") says what runs there.
+#
+# The image: the kernel (kernel-image/arch/aarch64, NativeAOT for linux-arm64 plus the arm64
+# entry code) is linked as a static PIE at 0 and flattened into artifacts/aurora-aarch64.efi,
+# at once an arm64 Linux Image and an EFI application (head.S says why). GRUB for arm64 has no
+# multiboot2; its `linux` command boots such an image through its EFI entry. The disk,
+# artifacts/aurora-aarch64.img, is a FAT EFI system partition: EFI/BOOT/BOOTAA64.EFI (GRUB
+# with its configuration built in) and /boot/aurora.efi.
+
+AARCH64_ARCH_DIR="$KERNEL_DIR/arch/aarch64"
+AARCH64_FIRMWARE=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
+# GRUB's arm64 modules come from Debian's grub-efi-arm64-bin, an arm64 package: it is fetched
+# with apt-get download (after enabling the arm64 architecture for apt) and unpacked here,
+# not installed; the host's grub-mkstandalone builds the arm64 GRUB from it.
+AARCH64_GRUB_DIR="$ART/tools/grub-arm64-efi"
+
+setup_aarch64() {
+  [ -f "$AARCH64_GRUB_DIR/linux.mod" ] && return 0
+  say "fetching GRUB for arm64 (Debian grub-efi-arm64-bin) into artifacts/tools"
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    need_root dpkg --add-architecture arm64
+    need_root apt-get update -qq
+  fi
+  local work; work=$(mktemp -d)
+  (cd "$work" && apt-get download grub-efi-arm64-bin:arm64 >/dev/null 2>&1) \
+    || { need_root apt-get update -qq; (cd "$work" && apt-get download grub-efi-arm64-bin:arm64 >/dev/null); } \
+    || die "apt-get download grub-efi-arm64-bin:arm64 failed"
+  dpkg-deb -x "$work"/grub-efi-arm64-bin_*.deb "$work/x" || die "unpacking grub-efi-arm64-bin failed"
+  mkdir -p "$AARCH64_GRUB_DIR"
+  cp -R "$work/x/usr/lib/grub/arm64-efi/." "$AARCH64_GRUB_DIR/"
+  rm -rf "$work"
+}
+
+# build_aarch64 FLAVOUR: artifacts/aurora-aarch64.{elf,efi,img} (test: aurora-aarch64-test.*).
+build_aarch64() {
+  local flavour=$1 tests=false suffix=""
+  [ "$flavour" = test ] && { tests=true; suffix=-test; }
+  setup_aarch64
+  command -v aarch64-linux-gnu-ld >/dev/null || die "the arm64 cross binutils are missing (Debian binutils-aarch64-linux-gnu; ./aurora setup)"
+  local obj="$KERNEL_DIR/obj/aarch64-$flavour/" out="$ART/obj/aarch64-$flavour"
+  mkdir -p "$out/asm"
+  rm -f "$obj/native/Aurora.Kernel.o"
+  say "compiling the kernel (aarch64, $flavour) with the NativeAOT compiler for linux-arm64"
+  dotnet publish "$KERNEL_DIR/Aurora.Kernel.csproj" -c Release --nologo -v quiet -p:AuroraArch=aarch64 \
+    -p:AuroraTests=$tests -p:IntermediateOutputPath="$obj" -o "$out/publish" >&2 || die "kernel compilation failed"
+  [ -f "$obj/native/Aurora.Kernel.o" ] || die "the compiler left no object at $obj/native/Aurora.Kernel.o"
+  local src objs=()
+  for src in "$AARCH64_ARCH_DIR"/*.S "$ROOT/components/runtime/native/aarch64"/*.S; do
+    aarch64-linux-gnu-gcc -c -nostdlib -ffreestanding -o "$out/asm/$(basename "${src%.S}").o" "$src" || die "assembling $src failed"
+    objs+=("$out/asm/$(basename "${src%.S}").o")
+  done
+  local elf="$ART/aurora-aarch64$suffix.elf" efi="$ART/aurora-aarch64$suffix.efi" img="$ART/aurora-aarch64$suffix.img"
+  say "linking $elf"
+  # A static PIE: head.S's entry applies the R_AARCH64_RELATIVE relocations itself. -z notext:
+  # relocations may land anywhere in the one RWX image.
+  aarch64-linux-gnu-ld -static -pie --no-dynamic-linker -z notext -z max-page-size=0x1000 -z noexecstack \
+    --gc-sections --no-warn-rwx-segments -T "$AARCH64_ARCH_DIR/linker.ld" -o "$elf" "${objs[@]}" "$obj/native/Aurora.Kernel.o" \
+    2> >(grep -v "section \`.bss' type changed to PROGBITS" >&2) || die "link failed"
+  aarch64-linux-gnu-objcopy -O binary "$elf" "$efi" || die "objcopy failed"
+  # The PE header's SizeOfImage and raw size count the whole last page.
+  local size; size=$(aarch64-linux-gnu-nm "$elf" | awk '$3 == "__image_size" {print $1}')
+  [ -n "$size" ] || die "the image has no __image_size"
+  truncate -s $((16#$size)) "$efi"
+  make_aarch64_disk "$efi" "$img"
+  say "built $img ($(stat -c %s "$efi") byte kernel, loader: GRUB arm64 (EFI))"
+}
+
+# make_aarch64_disk EFI IMG: the EFI system partition image.
+make_aarch64_disk() {
+  local efi=$1 img=$2 work; work=$(mktemp -d)
+  cat > "$work/grub.cfg" <<'CFG'
+set timeout=0
+set default=0
+search --no-floppy --file --set=root /boot/aurora.efi
+menuentry "Aurora" {
+  linux /boot/aurora.efi
+  boot
+}
+CFG
+  # The configuration is built into GRUB; it finds the disk that holds the kernel.
+  grub-mkstandalone -O arm64-efi -d "$AARCH64_GRUB_DIR" -o "$work/BOOTAA64.EFI" \
+    --modules="part_gpt part_msdos fat search search_fs_file linux normal" "boot/grub/grub.cfg=$work/grub.cfg" >/dev/null 2>&1 \
+    || die "grub-mkstandalone for arm64-efi failed"
+  rm -f "$img"
+  truncate -s 32M "$img"
+  mformat -i "$img" :: >/dev/null || die "mformat failed (Debian package mtools)"
+  mmd -i "$img" ::/EFI ::/EFI/BOOT ::/boot
+  mcopy -i "$img" "$work/BOOTAA64.EFI" ::/EFI/BOOT/BOOTAA64.EFI
+  mcopy -i "$img" "$efi" ::/boot/aurora.efi
+  rm -rf "$work"
+}
+
+# The QEMU command line of an aarch64 boot, one source for ./aurora run and the host tests
+# (kernel-image/tests/Qemu/Aarch64BootTests.cs builds the same): the virt machine, a
+# Cortex-A72, Debian's UEFI firmware, the ESP as a virtio disk. snapshot=on: runs side by
+# side share the image and write nothing to it.
+aarch64_qemu_args() { # $1 = disk image
+  echo "-M virt -cpu cortex-a72 -m 256M -smp 1 -bios $AARCH64_FIRMWARE -drive if=virtio,format=raw,snapshot=on,file=$1 -display none -no-reboot"
+}
+
+# run_aarch64 BUILD EXIT_AFTER_READY GDB SECONDS OPTIONS
+run_aarch64() {
+  local build=$1 exit_after_ready=$2 gdb=$3 seconds=$4 options=$5
+  [ "$build" = 1 ] && { cmd_setup; build_aarch64 release; }
+  local img="$ART/aurora-aarch64.img"
+  [ -f "$img" ] || die "no aarch64 image yet: run ./aurora build --arch aarch64"
+  [ -f "$AARCH64_FIRMWARE" ] || die "no arm64 UEFI firmware at $AARCH64_FIRMWARE (Debian qemu-efi-aarch64; ./aurora setup)"
+  [ "$exit_after_ready" = 1 ] && options="${options:+$options }exit-after-ready"
+  local args
+  read -r -a args <<< "$(aarch64_qemu_args "$img")"
+  [ -n "$options" ] && args+=(-fw_cfg "name=opt/aurora/cmdline,string=${options//,/,,}")
+  [ "$gdb" = 1 ] && { args+=(-s -S); say "QEMU waits for gdb: gdb-multiarch artifacts/aurora-aarch64.elf -ex 'target remote :1234'"; }
+  if [ "$exit_after_ready" = 1 ]; then
+    args+=(-serial stdio)
+    say "booting aarch64 (exits after the ready line: PSCI SYSTEM_OFF)"
+    local log; log=$(mktemp)
+    set +e; timeout "${seconds:-120}" qemu-system-aarch64 "${args[@]}" | tee "$log"; local rc=${PIPESTATUS[0]}; set -e
+    local ready=0; tr -d '\r' < "$log" | grep -q "Aurora ready." && ready=1
+    rm -f "$log"
+    [ $rc = 0 ] && [ $ready = 1 ] || die "the aarch64 kernel did not reach its ready line (QEMU status $rc)"
+    return 0
+  fi
+  args+=(-chardev "stdio,id=console,mux=on,signal=off" -serial chardev:console -mon chardev=console)
+  [ -z "$seconds" ] && [ ! -t 0 ] && seconds=600
+  say "booting aarch64; Ctrl-A X quits QEMU"
+  if [ -n "$seconds" ]; then timeout --foreground "$seconds" qemu-system-aarch64 "${args[@]}"
+  else qemu-system-aarch64 "${args[@]}"; fi
+}
