@@ -63,7 +63,8 @@ usage: ./aurora <command> [options]
                            standard input is not one, e.g. in scripts)
         --no-build         boot what the last build made (no setup, no build)
   test               every test: host xunit suites and the in-kernel suites in QEMU
-                     (BIOS and UEFI; also through Limine when LIMINE_DIR is set)
+                     (BIOS and UEFI; also through Limine when LIMINE_DIR is set), and the
+                     aarch64 image's boot in qemu-system-aarch64
   check              compile every component freestanding against Aurora.Runtime
   measure            build times, image size, boot time to the first and the ready line,
                      then ./aurora bench (instructions per operation against Linux)
@@ -644,6 +645,7 @@ cmd_test() {
   cmd_check
   cmd_build --test
   cmd_build   # the reference image: ShellTests boot it through ./aurora run
+  cmd_build --arch aarch64   # Aarch64BootTests boot it
   say "running every test (host suites, then in-kernel suites in QEMU)"
   local log="$ART/test-results"; mkdir -p "$log"
   set +e
