@@ -56,6 +56,8 @@ internal static unsafe class BringUp
 
         Exceptions.Install();
         Log.WriteLine("exceptions: EL1 vectors installed (ESR/FAR decoded on a panic)");
+        Paging.Initialize(s_memoryMap, s_memoryMapCount, s_memoryMapStride, imageBase, Native.ImageSize());
+        CheckPaging(imageBase);
         Exceptions.ExpectBreakpoint = true;
         Native.Breakpoint();
         if (Exceptions.BreakpointsSeen != 1) Fail("a breakpoint instruction did not reach the vectors");
@@ -74,17 +76,64 @@ internal static unsafe class BringUp
         BuildManifest.Print();
 
         Log.WriteLine(Log.Green + Log.Bold + "Aurora ready." + Log.Reset);
-        if (HasOption("panic-test"))
-        {
-            // A fault nobody expects: the panic report is what this option is for.
-            Native.Breakpoint();
-        }
+        // Faults nobody expects, for the panic report's tests: a breakpoint, a read of an
+        // unmapped address, a write to the kernel's own code (W^X).
+        if (HasOption("panic-test")) Native.Breakpoint();
+        if (HasOption("fault-unmapped")) Log.WriteDecimal(*(ulong*)UnmappedAddress);
+        if (HasOption("fault-write-text")) *(ulong*)(imageBase + 0x1000) = 0;
         if (HasOption("exit-after-ready"))
         {
             Psci.PowerOff();
             Fail("PSCI SYSTEM_OFF returned");
         }
         while (true) Native.WaitForInterrupt();
+    }
+
+    private static byte* s_memoryMap;
+    private static int s_memoryMapCount;
+    private static ulong s_memoryMapStride;
+
+    /// <summary>An upper-half address no table maps (level-0 index 0x120).</summary>
+    private const ulong UnmappedAddress = 0xFFFF_9000_0000_0000;
+
+    /// <summary>The MMU, walking the new tables itself (AT S1E1R), must agree with what
+    /// components/vmm says it built: the image's text at its own address, the direct map over
+    /// the heap, nothing at an unmapped address; and a word written through the direct map
+    /// must be read back through the identity map.</summary>
+    private static void CheckPaging(ulong imageBase)
+    {
+        ulong heapWord = (ulong)s_commandLine;
+        ulong* probes = stackalloc ulong[] { imageBase + 0x1000, heapWord, Paging.DirectMapBase + heapWord, (ulong)s_memoryMap, UnmappedAddress };
+        int agreed = 0;
+        for (int i = 0; i < 5; i++)
+        {
+            ulong hardware = Paging.HardwareTranslate(probes[i]);
+            ulong software = Paging.Translate(probes[i], out Aurora.Vmm.Translation t) == Aurora.Vmm.VmmError.None ? t.PhysicalAddress : ulong.MaxValue;
+            if (hardware != software)
+            {
+                Log.Write("paging: ");
+                Log.WriteHex(probes[i]);
+                Log.Write(": the MMU says ");
+                Log.WriteHex(hardware);
+                Log.Write(", the tables say ");
+                Log.WriteHex(software);
+                Log.WriteLine();
+                Fail("the MMU and components/vmm disagree");
+            }
+            agreed++;
+        }
+        if (Paging.HardwareTranslate(Paging.DirectMapBase + heapWord) != heapWord) Fail("the direct map does not reach the heap");
+        ulong* viaDirectMap = (ulong*)(Paging.DirectMapBase + heapWord + 512);
+        *viaDirectMap = 0x5A5A_1234_A5A5_4321;
+        if (*(ulong*)(heapWord + 512) != 0x5A5A_1234_A5A5_4321) Fail("a write through the direct map is not seen through the identity map");
+        *viaDirectMap = 0;
+        Log.Write("paging: own tables (4 KiB granule, 48-bit, components/vmm's AArch64 format, ");
+        Log.WriteDecimal(Paging.TableFrames);
+        Log.Write(" table frames): identity map with the image W^X, direct map at ");
+        Log.WriteHex(Paging.DirectMapBase);
+        Log.Write("; the MMU's walk agrees at ");
+        Log.WriteDecimal((ulong)agreed);
+        Log.WriteLine(" probes");
     }
 
     /// <summary>The UEFI memory map, read as boot services end: what is free once the
@@ -95,6 +144,9 @@ internal static unsafe class BringUp
         if (map == null) Fail("no memory for the UEFI memory map");
         int count = Uefi.ExitBootServices(map, MemoryMapPages * 4096, out ulong stride);
         if (count < 0) Fail("ExitBootServices failed");
+        s_memoryMap = map;
+        s_memoryMapCount = count;
+        s_memoryMapStride = stride;
         ulong freeBytes = 0, regions = 0;
         for (int i = 0; i < count; i++)
         {

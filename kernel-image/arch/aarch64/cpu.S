@@ -42,6 +42,70 @@ aurora_a64_install_vectors:
     isb
     ret
 
+// void aurora_a64_switch_tables(mair, tcr, ttbr0, ttbr1): moves the running MMU onto new
+// tables. No memory access between the writes: the old and new tables map this code and its
+// stack at the same addresses (the identity map), and the TLB is emptied before anything
+// else is fetched through them (Arm ARM D8.14, "TLB maintenance requirements").
+.global aurora_a64_switch_tables
+.type aurora_a64_switch_tables, %function
+aurora_a64_switch_tables:
+    dsb ish
+    msr mair_el1, x0
+    msr tcr_el1, x1
+    msr ttbr0_el1, x2
+    msr ttbr1_el1, x3
+    isb
+    tlbi vmalle1
+    dsb nsh
+    isb
+    ret
+
+// ulong aurora_a64_translate(va): the MMU's own walk for a read at EL1 (AT S1E1R), PAR_EL1.
+.global aurora_a64_translate
+.type aurora_a64_translate, %function
+aurora_a64_translate:
+    at s1e1r, x0
+    isb
+    mrs x0, par_el1
+    ret
+
+// void aurora_a64_invalidate_page(va): drops one page's translations on every processor
+// (TLBI VAAE1IS takes VA[55:12] in bits 43:0).
+.global aurora_a64_invalidate_page
+.type aurora_a64_invalidate_page, %function
+aurora_a64_invalidate_page:
+    dsb ishst
+    ubfx x0, x0, #12, #44
+    tlbi vaae1is, x0
+    dsb ish
+    isb
+    ret
+
+.global aurora_a64_invalidate_all
+.type aurora_a64_invalidate_all, %function
+aurora_a64_invalidate_all:
+    dsb ishst
+    tlbi vmalle1is
+    dsb ish
+    isb
+    ret
+
+// void aurora_a64_image_sections(ulong* textEnd, ulong* rodataEnd): section bounds as offsets
+// from the image's start (linker.ld), for the W^X mapping of the image.
+.global aurora_a64_image_sections
+.type aurora_a64_image_sections, %function
+aurora_a64_image_sections:
+    adr x2, _head
+    adrp x3, __text_end
+    add x3, x3, :lo12:__text_end
+    sub x3, x3, x2
+    str x3, [x0]
+    adrp x3, __data_start
+    add x3, x3, :lo12:__data_start
+    sub x3, x3, x2
+    str x3, [x1]
+    ret
+
 .global aurora_a64_read_fp
 .type aurora_a64_read_fp, %function
 aurora_a64_read_fp:

@@ -51,6 +51,7 @@ public class Aarch64BootTests
         Assert.True(memory.Success, serial);
         int mebibytes = int.Parse(memory.Groups[1].Value);
         Assert.InRange(mebibytes, 64, 256);                          // -m 256M, less the firmware's and ours
+        Assert.Matches(@"paging: own tables \(4 KiB granule, 48-bit, components/vmm's AArch64 format, \d+ table frames\): identity map with the image W\^X, direct map at 0xffff800000000000; the MMU's walk agrees at 5 probes", serial);
         Assert.Matches(@"exceptions: breakpoint \(BRK #0x42\) at 0x[0-9a-f]+ taken at EL1 and stepped over", serial);
         Match timer = Regex.Match(serial, @"timer: generic timer \((\d+) kHz counter\) at 1000 Hz through the GICv2 \(\d+ lines\); 100 ticks took (\d+) ms of counter time");
         Assert.True(timer.Success, serial);
@@ -76,5 +77,21 @@ public class Aarch64BootTests
         Assert.Matches(@"ELR 0x[0-9a-f]{16}  SPSR 0x[0-9a-f]{8}  SP 0x[0-9a-f]{16}", serial);
         Assert.Matches(@"backtrace \(return addresses; [^\n]*\n    0x[0-9a-f]{16} \(image\+0x[0-9a-f]+\)", serial);
         Assert.Contains("System halted.", serial);
+    }
+
+    [Theory]
+    [InlineData("fault-unmapped", "read: translation fault at level 0", "FAR 0xffff900000000000", "ESR 0x96000004 (EC 0x25")]
+    [InlineData("fault-write-text", "write: permission fault at level 3", "FAR 0x", "(EC 0x25")]
+    public void PageFaultsAreDecodedFromTheSyndrome(string option, string cause, string address, string syndrome)
+    {
+        // A read of an address no table maps, and a write to the kernel's own code: the second
+        // proves the image is mapped W^X by the kernel's own tables.
+        BootResult run = Boot(option + " exit-on-panic");
+        Assert.True(run.ExitCode == 0 && !run.TimedOut, $"QEMU did not power off after the panic:\n{run}");
+        Assert.Contains("KERNEL PANIC: data abort (synchronous, EL1)", run.Serial);
+        Assert.Contains(cause, run.Serial);
+        Assert.Contains(address, run.Serial);
+        Assert.Contains(syndrome, run.Serial);
+        Assert.Contains("System halted.", run.Serial);
     }
 }
