@@ -63,9 +63,11 @@ internal static unsafe class BringUp
         if (Exceptions.BreakpointsSeen != 1) Fail("a breakpoint instruction did not reach the vectors");
 
         Gic.Initialize();
+        Threads.Initialize();
         GenericTimer.Start(TimerFrequencyHz);
         Native.EnableInterrupts();
         MeasureTimer();
+        RunThreads();
 
         ulong version = Psci.ReadVersion();
         Log.Write("power: PSCI ");
@@ -197,6 +199,48 @@ internal static unsafe class BringUp
         s_commandLine[length] = 0;
     }
 
+    private static volatile bool s_stopWorkers;
+
+    /// <summary>Two threads at nice 0 and nice 5 count for 400 ticks while the boot thread
+    /// waits: the run queue must share the processor between them by their weights (1024 and
+    /// 335, so about 3:1 of the runtime it charges; the ratio comes from the queue's
+    /// accounting of ticks, not from how fast the host runs QEMU).</summary>
+    private static void RunThreads()
+    {
+        Threads.Thread* light = Threads.Start(&Count, 0, 0);
+        Threads.Thread* heavy = Threads.Start(&Count, 1, 5);
+        ulong start = GenericTimer.Ticks;
+        while (GenericTimer.Ticks - start < 400) Native.WaitForInterrupt();
+        s_stopWorkers = true;
+        while (!light->Exited || !heavy->Exited) Native.WaitForInterrupt();
+        ulong a = Threads.RuntimeNs(light) / 1_000_000, b = Threads.RuntimeNs(heavy) / 1_000_000;
+        Log.Write("scheduler: components/sched's CFS queue on the tick; two threads at nice 0 and 5 ran ");
+        Log.WriteDecimal(a);
+        Log.Write(" and ");
+        Log.WriteDecimal(b);
+        Log.Write(" ms (ratio ");
+        ulong tenths = b == 0 ? 0 : a * 10 / b;
+        Log.WriteDecimal(tenths / 10);
+        Log.Write(".");
+        Log.WriteDecimal(tenths % 10);
+        Log.Write("; their weights give 3.1), ");
+        Log.WriteDecimal(Threads.Switches);
+        Log.WriteLine(" switches");
+        if (a == 0 || b == 0) Fail("a thread never ran");
+    }
+
+    private static ulong s_counts0, s_counts1;
+
+    private static long Count(ulong which)
+    {
+        while (!s_stopWorkers)
+        {
+            if (which == 0) s_counts0++;
+            else s_counts1++;
+        }
+        return 0;
+    }
+
     private static bool HasOption(string name)
     {
         for (byte* word = s_commandLine; *word != 0;)
@@ -210,7 +254,7 @@ internal static unsafe class BringUp
         return false;
     }
 
-    private static void* Allocate(nuint size)
+    internal static void* Allocate(nuint size)
     {
         size = (size + 15) & ~(nuint)15;
         if (s_heapNext == null || (nuint)(s_heapEnd - s_heapNext) < size) return null;

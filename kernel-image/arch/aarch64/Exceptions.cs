@@ -38,7 +38,12 @@ internal static unsafe class Exceptions
     {
         switch (vector % 4)
         {
-            case 1: Interrupt(); return;
+            case 1:
+                Interrupt();
+                // After the end-of-interrupt: the next thread may be switched to here, and this
+                // one resumes (and returns through the vectors) when it is picked again.
+                Threads.PreemptIfDue();
+                return;
             case 0:
                 uint exceptionClass = (uint)(frame->Syndrome >> 26) & 0x3F;
                 if (exceptionClass == ClassBreakpointInstruction && ExpectBreakpoint)

@@ -58,6 +58,13 @@ public class Aarch64BootTests
         // 100 ticks of 1 ms: at least 100 ms of the counter (fewer would mean ticks came
         // faster than asked); an upper bound only tells "ticked" from "hung" on a loaded host.
         Assert.InRange(int.Parse(timer.Groups[2].Value), 99, 20_000);
+        // CFS shares the processor by weight (1024 against 335 for nice 5): the ratio of the
+        // runtime the queue charged, tick by tick, whatever the host's speed.
+        Match threads = Regex.Match(serial, @"scheduler: components/sched's CFS queue on the tick; two threads at nice 0 and 5 ran (\d+) and (\d+) ms \(ratio (\d+)\.(\d)[^)]*\), (\d+) switches");
+        Assert.True(threads.Success, serial);
+        double ratio = double.Parse(threads.Groups[1].Value) / double.Parse(threads.Groups[2].Value);
+        Assert.InRange(ratio, 2.0, 4.5);
+        Assert.True(int.Parse(threads.Groups[5].Value) >= 10, "the timer preempted the threads too rarely:\n" + serial);
         Assert.Matches(@"power: PSCI 1\.\d+ through HVC", serial);
         Assert.Contains("Aurora ready.", serial);
         Assert.DoesNotContain("KERNEL PANIC", serial);
