@@ -11,7 +11,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Debian packages the build, the image and the tests need.
 APT_PACKAGES=(qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common mtools xorriso binutils gcc musl-tools openssl bc cpio busybox-static)
 # The aarch64 build and boot (tools/aarch64.sh): cross binutils and gcc, QEMU for Arm, UEFI for it.
-APT_PACKAGES+=(binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu qemu-system-arm qemu-efi-aarch64)
+APT_PACKAGES+=(binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu linux-libc-dev-arm64-cross qemu-system-arm qemu-efi-aarch64)
 
 say() { printf '\033[1;36m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }

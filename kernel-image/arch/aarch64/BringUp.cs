@@ -68,6 +68,7 @@ internal static unsafe class BringUp
         Native.EnableInterrupts();
         MeasureTimer();
         RunThreads();
+        RunUserProgram();
 
         ulong version = Psci.ReadVersion();
         Log.Write("power: PSCI ");
@@ -227,6 +228,22 @@ internal static unsafe class BringUp
         Log.WriteDecimal(Threads.Switches);
         Log.WriteLine(" switches");
         if (a == 0 || b == 0) Fail("a thread never ran");
+    }
+
+    /// <summary>The built-in arm64 program at EL0 in a thread of its own (UserProgram.cs).</summary>
+    private static void RunUserProgram()
+    {
+        if (!UserProgram.Load()) Fail("the built-in user program could not be loaded");
+        Threads.Thread* thread = Threads.Start(&UserProgram.Run, 0, 0);
+        ulong start = GenericTimer.Ticks;
+        while (!thread->Exited && GenericTimer.Ticks - start < 30_000) Native.WaitForInterrupt();
+        if (!thread->Exited) Fail("the user program did not end within 30 s of ticks");
+        Log.Write("user: EL0 program ");
+        Log.Write(UserProgram.Faulted ? "ended by a fault" : "exited with status ");
+        if (!UserProgram.Faulted) Log.WriteDecimal(UserProgram.ExitStatus);
+        Log.Write(" after ");
+        Log.WriteDecimal(UserProgram.Calls);
+        Log.WriteLine(" system calls (svc #0, Linux arm64 numbers)");
     }
 
     private static ulong s_counts0, s_counts1;

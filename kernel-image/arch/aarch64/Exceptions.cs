@@ -6,7 +6,7 @@ namespace Aurora.Kernel.Arch.Aarch64;
 internal unsafe struct TrapFrame
 {
     public fixed ulong X[31];
-    public ulong StackPointer;
+    public ulong UserStackPointer;  // SP_EL0
     public ulong ExceptionLink;     // ELR_EL1: where the exception was taken (or returns to)
     public ulong SavedState;        // SPSR_EL1
     public ulong Syndrome;          // ESR_EL1
@@ -29,7 +29,10 @@ internal static unsafe class Exceptions
     /// <summary>When set, a panic powers the machine off (a scripted boot must end).</summary>
     internal static bool PowerOffOnPanic;
 
-    private const uint ClassBreakpointInstruction = 0x3C;
+    private const uint ClassBreakpointInstruction = 0x3C, ClassSystemCall = 0x15;
+    /// <summary>vectors.S's FRAME_SIZE: the kernel stack pointer before the exception is the
+    /// frame's address plus this.</summary>
+    private const ulong FrameSize = 816;
 
     internal static void Install() => Native.InstallVectors();
 
@@ -46,6 +49,13 @@ internal static unsafe class Exceptions
                 return;
             case 0:
                 uint exceptionClass = (uint)(frame->Syndrome >> 26) & 0x3F;
+                if (vector == 8)
+                {
+                    // From EL0: a system call, or a fault that ends the program (not the kernel).
+                    if (exceptionClass == ClassSystemCall) UserProgram.SystemCall(frame);
+                    else UserProgram.Fault(frame, exceptionClass);
+                    return;
+                }
                 if (exceptionClass == ClassBreakpointInstruction && ExpectBreakpoint)
                 {
                     ExpectBreakpoint = false;
@@ -119,7 +129,9 @@ internal static unsafe class Exceptions
         Log.Write("  SPSR ");
         Log.WriteHex(frame->SavedState, 8);
         Log.Write("  SP ");
-        Log.WriteHex(frame->StackPointer, 16);
+        Log.WriteHex((ulong)frame + FrameSize, 16);
+        Log.Write("  SP_EL0 ");
+        Log.WriteHex(frame->UserStackPointer, 16);
         Log.WriteLine();
         for (int i = 0; i < 31; i++)
         {

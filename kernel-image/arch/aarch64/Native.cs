@@ -32,6 +32,8 @@ internal static unsafe class Native
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_image_sections")] internal static extern void ImageSections(ulong* textEnd, ulong* rodataEnd);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_switch_context")] internal static extern void SwitchContext(ulong* saveStackPointer, ulong newStackPointer);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_thread_start_address")] internal static extern ulong ThreadStartAddress();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_enter_user")] internal static extern void EnterUser(ulong entry, ulong stackPointer);
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_user_program")] internal static extern void UserProgramBounds(byte** start, byte** end);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_image_size")] internal static extern ulong ImageSize();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_modules_bounds")] internal static extern void ModulesBounds(void*** start, void*** end);
 

@@ -151,6 +151,20 @@ internal static unsafe class Paging
 
     internal static ulong TableFrames => BootFrames.Used;
 
+    /// <summary>A zeroed 4 KiB frame (from the same bump as the tables), or 0.</summary>
+    internal static ulong AllocateFrame()
+    {
+        BootFrames frames = default;
+        if (!frames.TryAllocate(out ulong frame)) return 0;
+        for (ulong i = 0; i < 4096; i += 8) *(ulong*)(frame + i) = 0;
+        return frame;
+    }
+
+    /// <summary>Maps a user page into the low half (TTBR0), beside the kernel's identity map:
+    /// the bring-up kernel has one address space; its identity pages are not EL0-accessible.</summary>
+    internal static VmmError MapUser(ulong virtualAddress, ulong frame, PageFlags rights)
+        => Tables.Map(IdentityRoot, virtualAddress, frame, PageSize.Size4KiB, rights | PageFlags.User, CacheMode.WriteBack);
+
     /// <summary>The MMU's own answer for a read at EL1 (AT S1E1R): the physical address, or
     /// ulong.MaxValue when the walk faults (PAR_EL1.F).</summary>
     internal static ulong HardwareTranslate(ulong virtualAddress)

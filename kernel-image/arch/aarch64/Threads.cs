@@ -93,6 +93,9 @@ internal static unsafe class Threads
         Native.SwitchContext(&previous->StackPointer, next->StackPointer);
     }
 
+    /// <summary>Ends the running thread (from its own kernel stack, IRQs masked or not).</summary>
+    internal static void ExitCurrent(long code) => Exit(code);
+
     private static void Exit(long code)
     {
         Native.DisableInterrupts();

@@ -106,6 +106,49 @@ aurora_a64_image_sections:
     str x3, [x1]
     ret
 
+// void aurora_a64_enter_user(entry, stackPointer): leaves for EL0 (AArch64, SP_EL0, all of
+// DAIF clear) at entry with every general register zero; the kernel stack of this thread is
+// where the program's exceptions will land (SP_EL1 as it is now).
+.global aurora_a64_enter_user
+.type aurora_a64_enter_user, %function
+aurora_a64_enter_user:
+    msr daifset, #2
+    msr sp_el0, x1
+    msr elr_el1, x0
+    msr spsr_el1, xzr
+    mov x0, xzr
+    mov x1, xzr
+    mov x2, xzr
+    mov x3, xzr
+    mov x4, xzr
+    mov x5, xzr
+    mov x6, xzr
+    mov x7, xzr
+    mov x8, xzr
+    mov x9, xzr
+    mov x10, xzr
+    mov x11, xzr
+    mov x12, xzr
+    mov x13, xzr
+    mov x14, xzr
+    mov x15, xzr
+    mov x16, xzr
+    mov x17, xzr
+    mov x18, xzr
+    mov x19, xzr
+    mov x20, xzr
+    mov x21, xzr
+    mov x22, xzr
+    mov x23, xzr
+    mov x24, xzr
+    mov x25, xzr
+    mov x26, xzr
+    mov x27, xzr
+    mov x28, xzr
+    mov x29, xzr
+    mov x30, xzr
+    eret
+
 .global aurora_a64_read_fp
 .type aurora_a64_read_fp, %function
 aurora_a64_read_fp:

@@ -3,7 +3,8 @@
 // AArch32) of four kinds (synchronous, IRQ, FIQ, SError). Each entry saves the whole register
 // state as a TrapFrame (Exceptions.cs) and calls the C# dispatcher with the entry's number.
 //
-// TrapFrame: x0-x30 (0..247), sp before the exception (248), ELR (256), SPSR (264), ESR (272),
+// TrapFrame: x0-x30 (0..247), SP_EL0 (248: the user stack pointer; kept per thread, so a
+// preempted program resumes with its own), ELR (256), SPSR (264), ESR (272),
 // FAR (280), FPCR/FPSR (288, 296), q0-q31 (304..815). The C# handler may use any SIMD
 // register, and an interrupt can land in the middle of C# that holds values in all of them.
 .equ FRAME_SIZE, 816
@@ -53,7 +54,7 @@ exception_common:
     stp x24, x25, [sp, #192]
     stp x26, x27, [sp, #208]
     stp x28, x29, [sp, #224]
-    add x2, sp, #FRAME_SIZE
+    mrs x2, sp_el0
     stp x30, x2, [sp, #240]
     mrs x2, elr_el1
     mrs x3, spsr_el1
@@ -113,6 +114,8 @@ exception_common:
     ldp x2, x3, [sp, #256]
     msr elr_el1, x2
     msr spsr_el1, x3
+    ldr x2, [sp, #248]
+    msr sp_el0, x2
     ldp x2, x3, [sp, #16]
     ldp x4, x5, [sp, #32]
     ldp x6, x7, [sp, #48]

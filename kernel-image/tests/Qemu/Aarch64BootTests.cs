@@ -65,6 +65,11 @@ public class Aarch64BootTests
         double ratio = double.Parse(threads.Groups[1].Value) / double.Parse(threads.Groups[2].Value);
         Assert.InRange(ratio, 2.0, 4.5);
         Assert.True(int.Parse(threads.Groups[5].Value) >= 10, "the timer preempted the threads too rarely:\n" + serial);
+        // The built-in arm64 program (userland/aarch64/hello.c) at EL0: its own checks of the
+        // answers (as Linux gives them: it prints 0 wrong under qemu-aarch64 too) and its exit.
+        Assert.Contains("hello from EL0 through svc #0", serial);
+        Assert.Contains("user: 0 wrong", serial);
+        Assert.Matches(@"user: EL0 program exited with status 0 after \d+ system calls \(svc #0, Linux arm64 numbers\)", serial);
         Assert.Matches(@"power: PSCI 1\.\d+ through HVC", serial);
         Assert.Contains("Aurora ready.", serial);
         Assert.DoesNotContain("KERNEL PANIC", serial);
