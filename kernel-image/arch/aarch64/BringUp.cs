@@ -234,12 +234,12 @@ internal static unsafe class BringUp
     private static void RunUserProgram()
     {
         if (!UserProgram.Load()) Fail("the built-in user program could not be loaded");
-        Threads.Thread* thread = Threads.Start(&UserProgram.Run, 0, 0);
+        Threads.Thread* thread = Threads.Start(&UserProgram.Run, HasOption("user-fault") ? 1UL : 0UL, 0);
         ulong start = GenericTimer.Ticks;
         while (!thread->Exited && GenericTimer.Ticks - start < 30_000) Native.WaitForInterrupt();
         if (!thread->Exited) Fail("the user program did not end within 30 s of ticks");
         Log.Write("user: EL0 program ");
-        Log.Write(UserProgram.Faulted ? "ended by a fault" : "exited with status ");
+        Log.Write(UserProgram.Faulted ? "ended by its fault" : "exited with status ");
         if (!UserProgram.Faulted) Log.WriteDecimal(UserProgram.ExitStatus);
         Log.Write(" after ");
         Log.WriteDecimal(UserProgram.Calls);

@@ -72,11 +72,21 @@ internal static unsafe class UserProgram
     }
 
     /// <summary>The thread that becomes the program: it leaves for EL0 and ends in exit.</summary>
-    internal static long Run(ulong unused)
+    /// <param name="fault">Give the program the argument "fault": it then writes to its own code.</param>
+    internal static long Run(ulong fault)
     {
-        // Linux's initial stack: argc = 0, argv and envp empty, an empty auxiliary vector.
-        ulong sp = StackTop - 64;
-        for (int i = 0; i < 8; i++) ((ulong*)sp)[i] = 0;
+        // Linux's initial stack (System V ABI, AArch64 supplement): argc, argv[] and NULL,
+        // envp NULL, an empty auxiliary vector; the strings above them.
+        ulong sp = StackTop - 128;
+        ulong* words = (ulong*)sp;
+        for (int i = 0; i < 16; i++) words[i] = 0;
+        byte* strings = (byte*)(StackTop - 32);
+        for (int i = 0; i < 32; i++) strings[i] = 0;
+        strings[0] = (byte)'h'; strings[1] = (byte)'e'; strings[2] = (byte)'l'; strings[3] = (byte)'l'; strings[4] = (byte)'o';
+        strings[8] = (byte)'f'; strings[9] = (byte)'a'; strings[10] = (byte)'u'; strings[11] = (byte)'l'; strings[12] = (byte)'t';
+        words[0] = fault != 0 ? 2UL : 1UL;
+        words[1] = (ulong)strings;
+        words[2] = fault != 0 ? (ulong)(strings + 8) : 0;
         Native.EnterUser(s_entry, sp);
         return 0;
     }
@@ -120,6 +130,13 @@ internal static unsafe class UserProgram
         Faulted = true;
         Log.Write("user: the program took ");
         Log.Write(Exceptions.ClassName(exceptionClass));
+        if (exceptionClass is 0x20 or 0x24)
+        {
+            // An abort from EL0: the fault status says which (as in the kernel's panic report).
+            Log.Write(exceptionClass == 0x24 && (frame->Syndrome & (1 << 6)) != 0 ? " (write: " : " (");
+            Log.Write(Exceptions.FaultStatusName((uint)frame->Syndrome & 0x3F));
+            Log.Write(")");
+        }
         Log.Write(" at ");
         Log.WriteHex(frame->ExceptionLink);
         Log.Write(" (FAR ");

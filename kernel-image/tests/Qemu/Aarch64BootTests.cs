@@ -106,4 +106,16 @@ public class Aarch64BootTests
         Assert.Contains(syndrome, run.Serial);
         Assert.Contains("System halted.", run.Serial);
     }
+
+    [Fact]
+    public void AFaultAtEl0EndsTheProgramAndNotTheKernel()
+    {
+        // The program writes to its own code (Linux: SIGSEGV, status 139 under qemu-aarch64).
+        BootResult run = Boot("user-fault exit-after-ready");
+        Assert.True(run.ExitCode == 0 && !run.TimedOut, $"QEMU did not power off after the ready line:\n{run}");
+        Assert.Matches(@"user: the program took data abort from a lower EL \(write: permission fault\) at 0x[0-9a-f]+ \(FAR 0x[0-9a-f]+\); it is ended, the kernel goes on", run.Serial);
+        Assert.Contains("user: EL0 program ended by its fault", run.Serial);
+        Assert.Contains("Aurora ready.", run.Serial);
+        Assert.DoesNotContain("KERNEL PANIC", run.Serial);
+    }
 }

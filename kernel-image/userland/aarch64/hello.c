@@ -25,9 +25,16 @@ static void check(const char *what, long got, long expected)
     say("wrong: "); say(what); say("\n");
 }
 
-void _start(void)
+/* Linux's entry: sp points at argc, then argv. The assembly passes it to main_with_stack. */
+__asm__(".global _start\n_start:\n    mov x0, sp\n    b main_with_stack\n");
+
+void main_with_stack(long *stack)
 {
     static const char hello[] = "hello from EL0 through svc #0\n";
+    const char *const *argv = (const char *const *)(stack + 1);
+    /* "fault" as the first argument: write to our own code, a permission fault at EL0 that
+       must end this program and nothing else (Linux: SIGSEGV). */
+    if (stack[0] >= 2 && argv[1][0] == 'f') *(volatile long *)main_with_stack = 0;
     check("write returns the count", call3(__NR_write, 1, (long)hello, sizeof hello - 1), sizeof hello - 1);
     check("write to a kernel address is EFAULT", call3(__NR_write, 1, (long)0xffff800000000000UL, 8), -14);
     check("write past the user half is EFAULT", call3(__NR_write, 1, (long)0x0000fffffffff000UL, 8), -14);
