@@ -20,8 +20,9 @@ internal static unsafe class BringUp
     private static byte* s_commandLine;
 
     [UnmanagedCallersOnly(EntryPoint = "aurora_aarch64_main")]
-    private static void Main(void* imageHandle, void* systemTable, ulong imageBase)
+    private static void Main(void* imageHandle, void* systemTable, ulong imagePhysical)
     {
+        const ulong imageBase = Paging.KernelVirtualBase;   // where efi_entry relocated us
         Uefi.Attach(imageHandle, systemTable);
         Exceptions.ImageBase = imageBase;
         Exceptions.ImageEnd = imageBase + Native.ImageSize();
@@ -46,6 +47,9 @@ internal static unsafe class BringUp
         Log.WriteLine();
         Log.Write("kernel: image at ");
         Log.WriteHex(imageBase);
+        Log.Write(" (physical ");
+        Log.WriteHex(imagePhysical);
+        Log.Write(")");
         Log.Write(", CPU MIDR ");
         Log.WriteHex(Native.ReadMidr(), 8);
         Log.Write(", command line \"");
@@ -56,8 +60,8 @@ internal static unsafe class BringUp
 
         Exceptions.Install();
         Log.WriteLine("exceptions: EL1 vectors installed (ESR/FAR decoded on a panic)");
-        Paging.Initialize(s_memoryMap, s_memoryMapCount, s_memoryMapStride, imageBase, Native.ImageSize());
-        CheckPaging(imageBase);
+        Paging.Initialize(s_memoryMap, s_memoryMapCount, s_memoryMapStride, imagePhysical, Native.ImageSize());
+        CheckPaging(imageBase, imagePhysical);
         Exceptions.ExpectBreakpoint = true;
         Native.Breakpoint();
         if (Exceptions.BreakpointsSeen != 1) Fail("a breakpoint instruction did not reach the vectors");
@@ -103,8 +107,9 @@ internal static unsafe class BringUp
     /// components/vmm says it built: the image's text at its own address, the direct map over
     /// the heap, nothing at an unmapped address; and a word written through the direct map
     /// must be read back through the identity map.</summary>
-    private static void CheckPaging(ulong imageBase)
+    private static void CheckPaging(ulong imageBase, ulong imagePhysical)
     {
+        if (Paging.HardwareTranslate(imageBase + 0x1000) != imagePhysical + 0x1000) Fail("the image's higher-half address does not reach its physical pages");
         ulong heapWord = (ulong)s_commandLine;
         ulong* probes = stackalloc ulong[] { imageBase + 0x1000, heapWord, Paging.DirectMapBase + heapWord, (ulong)s_memoryMap, UnmappedAddress };
         int agreed = 0;
@@ -132,8 +137,11 @@ internal static unsafe class BringUp
         *viaDirectMap = 0;
         Log.Write("paging: own tables (4 KiB granule, 48-bit, components/vmm's AArch64 format, ");
         Log.WriteDecimal(Paging.TableFrames);
-        Log.Write(" table frames): identity map with the image W^X, direct map at ");
+        Log.Write(" table frames): the image W^X at ");
+        Log.WriteHex(Paging.KernelVirtualBase);
+        Log.Write(", direct map at ");
         Log.WriteHex(Paging.DirectMapBase);
+        Log.Write(", identity map below");
         Log.Write("; the MMU's walk agrees at ");
         Log.WriteDecimal((ulong)agreed);
         Log.WriteLine(" probes");

@@ -4,18 +4,22 @@ using Aurora.Vmm.Aarch64;
 namespace Aurora.Kernel.Arch.Aarch64;
 
 /// <summary>
-/// The kernel's own translation tables, built with components/vmm's AArch64 format: an
-/// identity map (TTBR0) of the RAM the firmware described, with the kernel image W^X (text
-/// read-execute, read-only data, data read-write never-execute) and the devices as
-/// Device-nGnRnE; and the direct map of all RAM at <see cref="DirectMapBase"/> + physical
-/// (TTBR1), read-write, never executable, in the largest blocks that fit. The image still runs
-/// where the loader put it (identity): moving it into the higher half is the next step.
+/// The kernel's own translation tables, built with components/vmm's AArch64 format. TTBR1 (the
+/// upper half): the kernel image at <see cref="KernelVirtualBase"/> W^X (text read-execute,
+/// read-only data, data read-write never-execute) and the direct map of all RAM at
+/// <see cref="DirectMapBase"/> + physical, read-write, never executable, in the largest blocks
+/// that fit. TTBR0 (the lower half): an identity map of the RAM the firmware described
+/// (read-write, never executable: the heap and the firmware's memory map live there) and the
+/// devices as Device-nGnRnE; user pages join it (UserProgram.cs).
 /// </summary>
 internal static unsafe class Paging
 {
     /// <summary>Where physical memory appears in the upper half (as on x86_64, where Limine's
     /// HHDM puts it at the same address).</summary>
     internal const ulong DirectMapBase = 0xFFFF_8000_0000_0000;
+
+    /// <summary>Where the image runs (efi_entry relocates it there): the top 2 GiB, as on x86_64.</summary>
+    internal const ulong KernelVirtualBase = 0xFFFF_FFFF_8000_0000;
 
     private const ulong Size2MiB = 0x20_0000, Size1GiB = 0x4000_0000;
     private const ulong EfiMemoryWriteBack = 1UL << 3;   // EFI_MEMORY_WB (UEFI 2.10 §7.2.3)
@@ -56,7 +60,7 @@ internal static unsafe class Paging
     private static Aarch64PageTables<IdentityMemory, BootFrames, Tlb> Tables => new(default, default, default);
 
     /// <summary>Builds both maps from the UEFI memory map and moves the MMU onto them.</summary>
-    internal static void Initialize(byte* map, int count, ulong stride, ulong imageBase, ulong imageSize)
+    internal static void Initialize(byte* map, int count, ulong stride, ulong imagePhysical, ulong imageSize)
     {
         ulong largest = 0;
         for (int i = 0; i < count; i++)
@@ -73,7 +77,7 @@ internal static unsafe class Paging
         if (tables.CreateRoot(out IdentityRoot) != VmmError.None || tables.CreateRoot(out DirectRoot) != VmmError.None)
             BringUp.Fail("no frames for the root tables");
 
-        // The image first, page by page with its sections' rights; RAM around it fills in after.
+        // The image, page by page with its sections' rights.
         ulong textEnd, rodataEnd;
         Native.ImageSections(&textEnd, &rodataEnd);
         for (ulong offset = 0; offset < imageSize; offset += 4096)
@@ -81,7 +85,7 @@ internal static unsafe class Paging
             PageFlags rights = offset < textEnd ? PageFlags.Global
                 : offset < rodataEnd ? PageFlags.Global | PageFlags.NoExecute
                 : PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute;
-            Check(tables.Map(IdentityRoot, imageBase + offset, imageBase + offset, PageSize.Size4KiB, rights, CacheMode.WriteBack), "the kernel image");
+            Check(tables.Map(DirectRoot, KernelVirtualBase + offset, imagePhysical + offset, PageSize.Size4KiB, rights, CacheMode.WriteBack), "the kernel image");
         }
 
         for (int i = 0; i < count; i++)

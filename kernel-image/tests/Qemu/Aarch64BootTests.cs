@@ -51,7 +51,8 @@ public class Aarch64BootTests
         Assert.True(memory.Success, serial);
         int mebibytes = int.Parse(memory.Groups[1].Value);
         Assert.InRange(mebibytes, 64, 256);                          // -m 256M, less the firmware's and ours
-        Assert.Matches(@"paging: own tables \(4 KiB granule, 48-bit, components/vmm's AArch64 format, \d+ table frames\): identity map with the image W\^X, direct map at 0xffff800000000000; the MMU's walk agrees at 5 probes", serial);
+        Assert.Matches(@"paging: own tables \(4 KiB granule, 48-bit, components/vmm's AArch64 format, \d+ table frames\): the image W\^X at 0xffffffff80000000, direct map at 0xffff800000000000, identity map below; the MMU's walk agrees at 5 probes", serial);
+        Assert.Matches(@"kernel: image at 0xffffffff80000000 \(physical 0x[0-9a-f]+\)", serial);
         Assert.Matches(@"exceptions: breakpoint \(BRK #0x42\) at 0x[0-9a-f]+ taken at EL1 and stepped over", serial);
         Match timer = Regex.Match(serial, @"timer: generic timer \((\d+) kHz counter\) at 1000 Hz through the GICv2 \(\d+ lines\); 100 ticks took (\d+) ms of counter time");
         Assert.True(timer.Success, serial);
