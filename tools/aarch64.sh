@@ -143,10 +143,11 @@ CFG
 
 # The QEMU command line of an aarch64 boot, one source for ./aurora run and the host tests
 # (kernel-image/tests/Qemu/Aarch64BootTests.cs builds the same): the virt machine, a
-# Cortex-A72, Debian's UEFI firmware, the ESP as a virtio disk. snapshot=on: runs side by
+# Cortex-A72, Debian's UEFI firmware, the ESP as a virtio disk. acpi=off: the firmware then
+# passes QEMU's device tree on, where the kernel finds its devices (it reads no ACPI yet). snapshot=on: runs side by
 # side share the image and write nothing to it.
 aarch64_qemu_args() { # $1 = disk image
-  echo "-M virt -cpu cortex-a72 -m 256M -smp 1 -bios $AARCH64_FIRMWARE -drive if=virtio,format=raw,snapshot=on,file=$1 -display none -no-reboot"
+  echo "-M virt,acpi=off -cpu cortex-a72 -m 256M -smp 1 -bios $AARCH64_FIRMWARE -drive if=virtio,format=raw,snapshot=on,file=$1 -display none -no-reboot"
 }
 
 # run_aarch64 BUILD EXIT_AFTER_READY GDB SECONDS OPTIONS

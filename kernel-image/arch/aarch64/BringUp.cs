@@ -34,6 +34,9 @@ internal static unsafe class BringUp
         Native.ModulesBounds(&modulesStart, &modulesEnd);
         ModuleInitializer.InitializeModules(modulesStart, modulesEnd);
 
+        // Where the devices are, before anything but the UART (at virt's address) is touched.
+        DeviceTree.Read((byte*)Uefi.DeviceTree);
+        Pl011.Base = DeviceTree.Uart;
         s_commandLine = (byte*)Allocate(CommandLineCapacity + 1);
         ReadCommandLine();
         Exceptions.PowerOffOnPanic = HasOption("test") || HasOption("exit-on-panic") || HasOption("exit-after-ready");
@@ -56,6 +59,19 @@ internal static unsafe class BringUp
         for (byte* c = s_commandLine; *c != 0; c++) Log.Write(*c);
         Log.WriteLine("\"");
 
+        Log.Write("devices: ");
+        Log.Write(DeviceTree.Found ? "from the device tree: " : "QEMU virt's addresses (the device tree names none; ACPI is not read yet): ");
+        Log.Write("PL011 at ");
+        Log.WriteHex(DeviceTree.Uart);
+        Log.Write(", GICv2 at ");
+        Log.WriteHex(DeviceTree.GicDistributor);
+        Log.Write("/");
+        Log.WriteHex(DeviceTree.GicCpuInterface);
+        Log.Write(", fw_cfg at ");
+        Log.WriteHex(DeviceTree.FirmwareConfig);
+        Log.Write(", PSCI through ");
+        Log.WriteLine(DeviceTree.PsciUsesSmc ? "SMC" : "HVC");
+        if (DeviceTree.GicIsVersion3) Fail("the machine has a GICv3; the bring-up kernel drives a GICv2 (QEMU: -M virt,gic-version=2)");
         ReadMemoryAndLeaveFirmware();
 
         Exceptions.Install();
@@ -79,7 +95,7 @@ internal static unsafe class BringUp
         Log.WriteDecimal((version >> 16) & 0xFFFF);
         Log.Write(".");
         Log.WriteDecimal(version & 0xFFFF);
-        Log.WriteLine(" through HVC");
+        Log.WriteLine(DeviceTree.PsciUsesSmc ? " through SMC" : " through HVC");
         BuildManifest.Print();
 
         Log.WriteLine(Log.Green + Log.Bold + "Aurora ready." + Log.Reset);

@@ -11,7 +11,7 @@ internal static class FirmwareConfig
     private const ulong Data = 0x0, Selector = 0x8;
     private const ushort SignatureItem = 0x0000, FileDirectory = 0x0019;
 
-    private static ulong Base => VirtMachine.FirmwareConfig;
+    private static ulong Base => DeviceTree.FirmwareConfig;
 
     /// <summary>Copies the named file's contents (at most <paramref name="capacity"/> bytes)
     /// into <paramref name="buffer"/>; the length, or -1 when QEMU has no such item.</summary>

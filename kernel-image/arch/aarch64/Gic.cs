@@ -12,11 +12,13 @@ internal static class Gic
 
     internal const uint Spurious = 1023;
 
-    private static ulong s_distributor = VirtMachine.GicDistributor, s_cpu = VirtMachine.GicCpuInterface;
+    private static ulong s_distributor, s_cpu;
     internal static int Lines;
 
     internal static void Initialize()
     {
+        s_distributor = DeviceTree.GicDistributor;
+        s_cpu = DeviceTree.GicCpuInterface;
         Hal.Mmio.Write32(s_distributor + DistributorControl, 0);
         Lines = (int)(((Hal.Mmio.Read32(s_distributor + DistributorType) & 0x1F) + 1) * 32);
         // Whatever the firmware left enabled or pending is not ours.

@@ -25,6 +25,7 @@ internal static unsafe class Native
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_wait_for_interrupt")] internal static extern void WaitForInterrupt();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_breakpoint")] internal static extern void Breakpoint();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_psci_hvc")] internal static extern ulong PsciCall(ulong function, ulong a1, ulong a2, ulong a3);
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_psci_smc")] internal static extern ulong PsciSmc(ulong function, ulong a1, ulong a2, ulong a3);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_switch_tables")] internal static extern void SwitchTables(ulong mair, ulong tcr, ulong ttbr0, ulong ttbr1);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_translate")] internal static extern ulong TranslateRead(ulong virtualAddress);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_invalidate_page")] internal static extern void InvalidatePage(ulong virtualAddress);

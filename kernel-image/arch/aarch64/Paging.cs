@@ -98,9 +98,10 @@ internal static unsafe class Paging
         }
 
         // Device registers: uncached, never executable.
-        MapRange(ref tables, IdentityRoot, VirtMachine.GicDistributor, VirtMachine.GicDistributor, 0x2_0000, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached, skipMapped: false);
-        MapRange(ref tables, IdentityRoot, VirtMachine.Uart, VirtMachine.Uart, 0x1000, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached, skipMapped: false);
-        MapRange(ref tables, IdentityRoot, VirtMachine.FirmwareConfig, VirtMachine.FirmwareConfig, 0x1000, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached, skipMapped: false);
+        MapRange(ref tables, IdentityRoot, DeviceTree.GicDistributor, DeviceTree.GicDistributor, 0x1_0000, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached, skipMapped: false);
+        MapRange(ref tables, IdentityRoot, DeviceTree.GicCpuInterface, DeviceTree.GicCpuInterface, 0x1_0000, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached, skipMapped: false);
+        MapRange(ref tables, IdentityRoot, DeviceTree.Uart, DeviceTree.Uart, 0x1000, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached, skipMapped: false);
+        MapRange(ref tables, IdentityRoot, DeviceTree.FirmwareConfig, DeviceTree.FirmwareConfig, 0x1000, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached, skipMapped: false);
 
         Native.SwitchTables(Aarch64Descriptor.MemoryAttributes, TranslationControl(), IdentityRoot, DirectRoot);
     }

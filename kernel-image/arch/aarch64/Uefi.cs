@@ -7,7 +7,8 @@ internal static unsafe class Uefi
     internal const ulong Success = 0;
 
     // EFI_SYSTEM_TABLE
-    private const int FirmwareVendorOffset = 24, FirmwareRevisionOffset = 32, BootServicesOffset = 96;
+    private const int FirmwareVendorOffset = 24, FirmwareRevisionOffset = 32, BootServicesOffset = 96,
+                      TableCountOffset = 104, ConfigurationTableOffset = 112;
     // EFI_BOOT_SERVICES
     private const int AllocatePagesOffset = 40, GetMemoryMapOffset = 56, HandleProtocolOffset = 152, ExitBootServicesOffset = 232;
     // EFI_LOADED_IMAGE_PROTOCOL
@@ -26,6 +27,26 @@ internal static unsafe class Uefi
 
     internal static char* FirmwareVendor => *(char**)(s_systemTable + FirmwareVendorOffset);
     internal static uint FirmwareRevision => *(uint*)(s_systemTable + FirmwareRevisionOffset);
+
+    /// <summary>The configuration table entry with this GUID's first 4 bytes and last 8
+    /// (UEFI 2.10 §4.6: {GUID, pointer} pairs), or null.</summary>
+    internal static void* FindConfigurationTable(uint first, ulong last)
+    {
+        ulong count = *(ulong*)(s_systemTable + TableCountOffset);
+        byte* table = *(byte**)(s_systemTable + ConfigurationTableOffset);
+        for (ulong i = 0; i < count; i++)
+        {
+            byte* entry = table + i * 24;
+            if (*(uint*)entry == first && *(ulong*)(entry + 8) == last) return *(void**)(entry + 16);
+        }
+        return null;
+    }
+
+    /// <summary>The flattened device tree (EFI_DTB_TABLE_GUID b1b621d5-f19c-41a5-830b-d9152c69aae0), or null.</summary>
+    internal static void* DeviceTree => FindConfigurationTable(0xb1b621d5, 0xe0aa692c15d90b83);
+
+    /// <summary>The ACPI 2.0 RSDP (8868e871-e4f1-11d3-bc22-0080c73c8881), or null.</summary>
+    internal static void* AcpiRoot => FindConfigurationTable(0x8868e871, 0x81883cc7800022bc);
 
     /// <summary>AllocatePages(AllocateAnyPages, EfiLoaderData): memory that stays ours after
     /// ExitBootServices. Zeroed here (the firmware does not).</summary>

@@ -1,8 +1,7 @@
 namespace Aurora.Kernel.Arch.Aarch64;
 
 /// <summary>Where QEMU's virt machine puts its devices (hw/arm/virt.c, the memory map
-/// a15memmap[]; also in the device tree and the ACPI tables the firmware passes on, which the
-/// bring-up kernel does not read yet).</summary>
+/// a15memmap[]): the defaults DeviceTree.cs replaces with what the device tree says.</summary>
 internal static class VirtMachine
 {
     internal const ulong GicDistributor = 0x0800_0000;

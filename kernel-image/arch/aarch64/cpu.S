@@ -192,4 +192,11 @@ aurora_a64_psci_hvc:
     hvc #0
     ret
 
+// The same through SMC, for firmware at EL3 (the device tree's psci method "smc").
+.global aurora_a64_psci_smc
+.type aurora_a64_psci_smc, %function
+aurora_a64_psci_smc:
+    smc #0
+    ret
+
 .section .note.GNU-stack, "", %progbits

@@ -30,7 +30,7 @@ public class Aarch64BootTests
         };
         foreach (string arg in new[]
         {
-            "-M", "virt", "-cpu", "cortex-a72", "-m", "256M", "-smp", "1", "-bios", Firmware,
+            "-M", "virt,acpi=off", "-cpu", "cortex-a72", "-m", "256M", "-smp", "1", "-bios", Firmware,
             "-drive", $"if=virtio,format=raw,snapshot=on,file={Image}", "-display", "none", "-no-reboot",
             "-serial", "stdio", "-monitor", "none",
             "-fw_cfg", $"name=opt/aurora/cmdline,string={kernelOptions}",
@@ -47,6 +47,7 @@ public class Aarch64BootTests
         Assert.Contains("Booting `Aurora'", serial);                 // GRUB's menu entry
         Assert.Matches(@"Aurora kernel \(aarch64\), booted by EDK II \(UEFI, firmware revision 0x[0-9a-f]+\) at EL1", serial);
         Assert.Matches(@"command line ""BOOT_IMAGE=/boot/aurora.efi exit-after-ready""", serial);
+        Assert.Contains("devices: from the device tree: PL011 at 0x9000000, GICv2 at 0x8000000/0x8010000, fw_cfg at 0x9020000, PSCI through HVC", serial);
         Match memory = Regex.Match(serial, @"memory: (\d+) MiB usable in \d+ of \d+ UEFI map entries; boot services exited");
         Assert.True(memory.Success, serial);
         int mebibytes = int.Parse(memory.Groups[1].Value);
