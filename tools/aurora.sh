@@ -560,7 +560,7 @@ cmd_run() {
   done
   if [ "$arch" = aarch64 ]; then
     [ -z "$init" ] && [ ${#adds[@]} = 0 ] && [ -z "$initrd" ] && [ ${#host_programs[@]} = 0 ] \
-      || usage_error "--arch aarch64 boots the bring-up kernel: no user programs yet (--init, --add, --initrd)"
+      || usage_error "--arch aarch64 takes no --init, --add, --add-host-program or --initrd yet (no file system there)"
     run_aarch64 "$build" "$exit_after_ready" "$gdb" "$seconds" ""; return
   fi
   if [ $build = 1 ]; then
