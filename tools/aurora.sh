@@ -11,6 +11,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Debian packages the build, the image and the tests need.
 APT_PACKAGES=(qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common mtools xorriso binutils gcc musl-tools openssl bc cpio busybox-static
               nodejs chromium)  # the last two: ./aurora wasm's tests (docs/wasm.md)
+# The aarch64 build and boot (tools/aarch64.sh): cross binutils and gcc, QEMU for Arm, UEFI for it.
+APT_PACKAGES+=(binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu linux-libc-dev-arm64-cross qemu-system-arm qemu-efi-aarch64)
 
 say() { printf '\033[1;36m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -21,24 +23,29 @@ source "$ROOT/tools/packaging.sh"
 source "$ROOT/tools/abi.sh"
 # ./aurora wasm: the pure components as WebAssembly, their suites under Node.js, the playground.
 source "$ROOT/tools/wasm.sh"
+# ./aurora build --arch aarch64, ./aurora run --arch aarch64.
+source "$ROOT/tools/aarch64.sh"
 
 usage() {
   cat <<'USAGE'
 usage: ./aurora <command> [options]
 
   setup              install what is missing (Debian packages, the .NET SDK check)
-  build [--test] [--from-packages [--pins FILE]]
+  build [--test] [--arch x86_64|aarch64] [--from-packages [--pins FILE]]
                      kernel ELF and ISO: artifacts/aurora.elf, artifacts/aurora.iso
                      (--test: the test kernel, artifacts/aurora-test.{elf,iso});
                      --from-packages: the components come from the packages pinned in
                      kernel-image/component-pins.props (or FILE), not from the tree;
-                     artifacts/aurora.manifest.json lists what went in either way
+                     artifacts/aurora.manifest.json lists what went in either way;
+                     --arch aarch64: the arm64 kernel, artifacts/aurora-aarch64.img (a UEFI
+                     disk: GRUB for arm64 and the kernel as an EFI image)
   pack [--output DIR] [--pin]
                      one NuGet package per component into artifacts/packages (or DIR);
                      --pin: pin kernel-image/component-pins.props to what was packed
   run [options]      set up, build and boot the reference image in QEMU: busybox init starts
                      a shell on the serial console (here) and on the screen; Ctrl-A X quits
         --uefi             boot through OVMF (UEFI) instead of SeaBIOS
+        --arch aarch64     boot the arm64 kernel in qemu-system-aarch64 -M virt (UEFI, GRUB)
         --gdb              start QEMU halted, waiting for gdb on localhost:1234
         --exit-after-ready end QEMU once the kernel prints its ready line (for scripts)
         --init "PROGRAM ARGS..."
@@ -59,7 +66,8 @@ usage: ./aurora <command> [options]
                            standard input is not one, e.g. in scripts)
         --no-build         boot what the last build made (no setup, no build)
   test               every test: host xunit suites and the in-kernel suites in QEMU
-                     (BIOS and UEFI; also through Limine when LIMINE_DIR is set)
+                     (BIOS and UEFI; also through Limine when LIMINE_DIR is set), and the
+                     aarch64 image's boot in qemu-system-aarch64
   check              compile every component freestanding against Aurora.Runtime
   wasm [--serve [PORT]]
                      the pure components as WebAssembly (.NET browser-wasm): their test
@@ -121,6 +129,7 @@ cmd_setup() {
     need_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive need_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
+  setup_aarch64
   command -v dotnet >/dev/null || die "the .NET 10 SDK is needed (dotnet on PATH): https://learn.microsoft.com/dotnet/core/install/linux-debian"
 }
 
@@ -476,10 +485,11 @@ stage_test_initramfs() { # $1 = work directory; prints the unsigned archive's pa
 }
 
 cmd_build() {
-  local flavour=release from_packages=0 pins=""
+  local flavour=release from_packages=0 pins="" arch=x86_64
   while [ $# -gt 0 ]; do
     case $1 in
       --test) flavour=test ;;
+      --arch) need_value --arch $#; shift; arch=$1; [[ $arch =~ ^(x86_64|aarch64)$ ]] || usage_error "--arch $arch: x86_64 or aarch64" ;;
       --from-packages) from_packages=1 ;;
       --pins) need_value --pins $#; shift; pins=$1; from_packages=1 ;;
       *) usage_error "unknown option to build: $1 (see ./aurora build --help)" ;;
@@ -488,6 +498,10 @@ cmd_build() {
   done
   # ./aurora build sets up first, once its options are known to be right.
   [ "${AURORA_SETUP_FIRST:-0}" = 1 ] && cmd_setup
+  if [ "$arch" = aarch64 ]; then
+    [ $from_packages = 0 ] || usage_error "--from-packages builds x86_64 only"
+    build_aarch64 "$flavour"; return
+  fi
   [ $from_packages = 1 ] && use_pinned_packages "$pins"
   mkdir -p "$ART"
   if [ $flavour = test ]; then
@@ -557,10 +571,11 @@ guest_path() {
 }
 
 cmd_run() {
-  local uefi=0 gdb=0 exit_after_ready=0 init="" build=1 seconds="" initrd="" adds=() add host_programs=() program
+  local uefi=0 gdb=0 exit_after_ready=0 init="" build=1 seconds="" initrd="" adds=() add host_programs=() program arch=x86_64
   while [ $# -gt 0 ]; do
     case $1 in
       --uefi) uefi=1 ;; --gdb) gdb=1 ;; --exit-after-ready) exit_after_ready=1 ;;
+      --arch) need_value --arch $#; shift; arch=$1; [[ $arch =~ ^(x86_64|aarch64)$ ]] || usage_error "--arch $arch: x86_64 or aarch64" ;;
       --init) need_value --init $#; shift; init=$1; [ -n "$init" ] || usage_error "--init takes a command line, e.g. --init \"/bin/sh -c 'exit 7'\"" ;;
       --add) need_value --add $#; shift; adds+=("$1") ;;
       --add-host-program) need_value --add-host-program $#; shift; host_programs+=("$1") ;;
@@ -571,6 +586,11 @@ cmd_run() {
     esac
     shift
   done
+  if [ "$arch" = aarch64 ]; then
+    [ -z "$init" ] && [ ${#adds[@]} = 0 ] && [ -z "$initrd" ] && [ ${#host_programs[@]} = 0 ] \
+      || usage_error "--arch aarch64 takes no --init, --add, --add-host-program or --initrd yet (no file system there)"
+    run_aarch64 "$build" "$exit_after_ready" "$gdb" "$seconds" ""; return
+  fi
   if [ $build = 1 ]; then
     cmd_setup; cmd_build
   elif [ -f "$ART/tools/modsign/aurora-modsign.dll" ]; then
@@ -654,6 +674,7 @@ cmd_test() {
   cmd_build --test
   cmd_build   # the reference image: ShellTests boot it through ./aurora run
   cmd_wasm    # WasmTests run what it makes in Node.js and headless Chromium
+  cmd_build --arch aarch64   # Aarch64BootTests boot it
   say "running every test (host suites, then in-kernel suites in QEMU)"
   local log="$ART/test-results"; mkdir -p "$log"
   set +e

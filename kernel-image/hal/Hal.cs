@@ -29,6 +29,14 @@ internal static unsafe partial class Cpu
     /// <summary>A free-running cycle counter (TSC on x86-64).</summary>
     internal static partial ulong ReadCycleCounter();
     internal static partial ulong ReadFramePointer();
+    /// <summary>The name of a processor exception the user-fault handler was given (x86:
+    /// "Page fault (#PF)" for vector 14), for the log line of a process it ends.</summary>
+    internal static partial string ExceptionName(ulong vector);
+    /// <summary>AT_HWCAP for a new program's auxiliary vector (Linux's ELF_HWCAP on this
+    /// architecture).</summary>
+    internal static partial ulong HardwareCapabilities();
+    /// <summary>/proc/cpuinfo's text, in the architecture's own format (as Linux's).</summary>
+    internal static partial void WriteCpuInfo(ref Aurora.Kernel.FileSystems.TextBuilder text);
 }
 
 /// <summary>Page-table hardware hooks: which table is live and how to drop stale translations.</summary>
@@ -41,6 +49,9 @@ internal static partial class Paging
     /// <summary>Sets up the memory-type table the page-table cache modes index (x86: the PAT,
     /// laid out as Limine does: WB, WT, UC-, UC, WP, WC, UC-, UC).</summary>
     internal static partial void ProgramCacheTypes();
+    /// <summary>Installs the kernel's page-fault handling (once the heap exists): recovery of
+    /// deliberate probes and of faults in guarded module calls; the rest is a panic.</summary>
+    internal static partial void InstallFaultHandler();
 }
 
 /// <summary>The interrupt controller and interrupt routing.</summary>

@@ -59,7 +59,7 @@ internal static unsafe class KernelMain
         Memory.KernelMemory.BuildKernelAddressSpace(ref s_bootInfo, ref s_layout);
         Memory.KernelMemory.InitializeHeap(debug: s_commandLine.Has("test") || s_commandLine.Has("heap-debug"));
         Memory.KernelMemory.ReclaimBootloaderMemory();
-        Arch.X86_64.PageFaults.Install();
+        Paging.InstallFaultHandler();
         Log.Write("paging: kernel page tables active (W^X, NX direct map), frames: ");
         Log.WriteDecimal(Memory.KernelMemory.Frames.FreeBytes >> 20);
         Log.Write(" MiB free of ");

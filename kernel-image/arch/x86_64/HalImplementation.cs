@@ -42,6 +42,16 @@ internal static unsafe partial class Cpu
     internal static partial ulong ReadCycleCounter() => X86.Cpu.ReadTimestampCounter();
     internal static partial bool TryHardwareRandom(out ulong value) => X86.Cpu.TryHardwareRandom(out value);
     internal static partial ulong ReadFramePointer() => X86.Cpu.ReadFramePointer();
+    internal static partial string ExceptionName(ulong vector) => X86.Interrupts.ExceptionName(vector);
+    internal static partial void WriteCpuInfo(ref Aurora.Kernel.FileSystems.TextBuilder text) => X86.CpuInfo.Write(ref text);
+
+    /// <summary>Linux's ELF_HWCAP on x86-64: CPUID leaf 1's EDX.</summary>
+    internal static partial ulong HardwareCapabilities()
+    {
+        uint* registers = stackalloc uint[4];
+        X86.Cpu.Cpuid(1, 0, registers);
+        return registers[3];
+    }
 }
 
 internal static partial class Paging
@@ -52,6 +62,7 @@ internal static partial class Paging
 
     // IA32_PAT (SDM Vol. 3A 13.12.2): one memory type per byte, PA0 first. 06 WB, 04 WT,
     // 07 UC-, 00 UC, 05 WP, 01 WC. The vmm's CacheMode values are these indices.
+    internal static partial void InstallFaultHandler() => X86.PageFaults.Install();
     internal static partial void ProgramCacheTypes() => X86.Cpu.WriteMsr(0x277, 0x0007010500070406);
 
     internal static partial void EnableNoExecute() =>

@@ -204,7 +204,7 @@ internal static unsafe class ProcFiles
                 case ProcFileSystem.MemoryInfo: MemoryInfo(ref text); break;
                 case ProcFileSystem.Uptime: Uptime(ref text); break;
                 case ProcFileSystem.LoadAverage: LoadAverage(ref text); break;
-                case ProcFileSystem.CpuInfo: Arch.X86_64.CpuInfo.Write(ref text); break;
+                case ProcFileSystem.CpuInfo: Hal.Cpu.WriteCpuInfo(ref text); break;
                 case ProcFileSystem.FileSystems: Files.Mounts.WriteTypes(ref text); break;
                 case ProcFileSystem.Version: Version(ref text); break;
                 case ProcFileSystem.Statistics: Statistics(ref text); break;

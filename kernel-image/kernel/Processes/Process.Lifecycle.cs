@@ -349,7 +349,7 @@ internal unsafe partial struct Process
         Log.Write(" (");
         Log.Write(process->NameText);
         Log.Write("): ");
-        Log.Write(Arch.X86_64.Interrupts.ExceptionName(vector));
+        Log.Write(Hal.Cpu.ExceptionName(vector));
         if (vector == 14)
         {
             Log.Write(" at ");
@@ -539,13 +539,8 @@ internal unsafe partial struct Process
         return stored ? sp : 0;
     }
 
-    /// <summary>AT_HWCAP on x86-64: CPUID leaf 1's EDX (Linux's ELF_HWCAP).</summary>
-    private static ulong HardwareCapabilities()
-    {
-        uint* registers = stackalloc uint[4];
-        Arch.X86_64.Cpu.Cpuid(1, 0, registers);
-        return registers[3];
-    }
+    /// <summary>AT_HWCAP (Linux's ELF_HWCAP): the architecture's answer.</summary>
+    private static ulong HardwareCapabilities() => Hal.Cpu.HardwareCapabilities();
 
     private static void Aux(ulong* words, ref int count, ulong key, ulong value)
     {

@@ -46,6 +46,24 @@ public class AbiTests
         }
     }
 
+    /// <summary>The aarch64 kernel's numbers (arch/aarch64/abi/syscalls.tbl) are Linux's arm64
+    /// ones, the asm-generic table, as Debian's arm64 cross kernel headers (linux-libc-dev-arm64-cross,
+    /// installed by ./aurora setup) have them.</summary>
+    [Fact]
+    public void EveryArm64CallHasLinuxsArm64Number()
+    {
+        string table = Path.Combine(QemuBoot.RepositoryRoot, "kernel-image", "arch", "aarch64", "abi", "syscalls.tbl");
+        Dictionary<string, long> linux = Defines("/usr/aarch64-linux-gnu/include/asm-generic/unistd.h", "__NR_");
+        var rows = File.ReadAllLines(table).Where(l => l.Length > 0 && char.IsDigit(l[0]))
+            .Select(l => l.Split((char[]?)null, System.StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.NotEmpty(rows);
+        foreach (string[] row in rows)
+        {
+            Assert.True(linux.ContainsKey(row[1]), $"{row[1]} is not a Linux arm64 system call");
+            Assert.True(linux[row[1]] == long.Parse(row[0]), $"{row[1]}: the arm64 table says {row[0]}, Linux says {linux[row[1]]}");
+        }
+    }
+
     [Fact]
     public void AuroraCallsAreAboveLinuxAndNumbersAreUnique()
     {

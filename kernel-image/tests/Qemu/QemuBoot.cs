@@ -118,7 +118,7 @@ public static class QemuBoot
     /// <param name="until">When the output shows this text, the run has said what it had to:
     /// the process tree is ended (a shell prompt never ends by itself) and the result has
     /// exit code -1, not timed out.</param>
-    private static BootResult Run(ProcessStartInfo info, TimeSpan? timeout, IReadOnlyList<(string? After, string Text)>? typing, string? until = null)
+    internal static BootResult Run(ProcessStartInfo info, TimeSpan? timeout, IReadOnlyList<(string? After, string Text)>? typing, string? until = null)
     {
         using var process = Process.Start(info)!;
         var output = new StringBuilder();

@@ -1,0 +1,323 @@
+using System.Runtime.InteropServices;
+using Internal.Runtime;
+
+namespace Aurora.Kernel.Arch.Aarch64;
+
+/// <summary>
+/// The aarch64 kernel from the firmware to the ready line (entry.S calls it once relocated):
+/// the runtime, the UEFI memory map and exit from boot services, the EL1 exception vectors, the
+/// GIC and the generic timer at 1000 Hz, PSCI. This is the bring-up half of the port: the
+/// portable kernel (kernel/, its memory manager, scheduler and processes) does not run here yet
+/// (docs/architecture.md, "Architectures").
+/// </summary>
+internal static unsafe class BringUp
+{
+    private const uint TimerFrequencyHz = 1000;
+    private const ulong HeapPages = 4096;        // 16 MiB for the runtime's objects
+    private const ulong MemoryMapPages = 16;
+
+    private static byte* s_heapNext, s_heapEnd;
+    private static byte* s_commandLine;
+
+    [UnmanagedCallersOnly(EntryPoint = "aurora_aarch64_main")]
+    private static void Main(void* imageHandle, void* systemTable, ulong imagePhysical)
+    {
+        const ulong imageBase = Paging.KernelVirtualBase;   // where efi_entry relocated us
+        Uefi.Attach(imageHandle, systemTable);
+        Exceptions.ImageBase = imageBase;
+        Exceptions.ImageEnd = imageBase + Native.ImageSize();
+        s_heapNext = Uefi.AllocatePages(HeapPages);
+        s_heapEnd = s_heapNext == null ? null : s_heapNext + HeapPages * 4096;
+        RuntimeHost.Allocate = &Allocate;
+        RuntimeHost.FailFast = &RuntimeFailure;
+        void** modulesStart, modulesEnd;
+        Native.ModulesBounds(&modulesStart, &modulesEnd);
+        ModuleInitializer.InitializeModules(modulesStart, modulesEnd);
+
+        // Where the devices are, before anything but the UART (at virt's address) is touched.
+        DeviceTree.Read((byte*)Uefi.DeviceTree);
+        Pl011.Base = DeviceTree.Uart;
+        s_commandLine = (byte*)Allocate(CommandLineCapacity + 1);
+        ReadCommandLine();
+        Exceptions.PowerOffOnPanic = HasOption("test") || HasOption("exit-on-panic") || HasOption("exit-after-ready");
+
+        Log.Write(Log.Bold + "Aurora" + Log.Reset + " kernel (aarch64), booted by ");
+        Log.WriteUtf16(Uefi.FirmwareVendor);
+        Log.Write(" (UEFI, firmware revision ");
+        Log.WriteHex(Uefi.FirmwareRevision);
+        Log.Write(") at EL");
+        Log.WriteDecimal((Native.ReadCurrentEl() >> 2) & 3);
+        Log.WriteLine();
+        Log.Write("kernel: image at ");
+        Log.WriteHex(imageBase);
+        Log.Write(" (physical ");
+        Log.WriteHex(imagePhysical);
+        Log.Write(")");
+        Log.Write(", CPU MIDR ");
+        Log.WriteHex(Native.ReadMidr(), 8);
+        Log.Write(", command line \"");
+        for (byte* c = s_commandLine; *c != 0; c++) Log.Write(*c);
+        Log.WriteLine("\"");
+
+        Log.Write("devices: ");
+        Log.Write(DeviceTree.Found ? "from the device tree: " : "QEMU virt's addresses (the device tree names none; ACPI is not read yet): ");
+        Log.Write("PL011 at ");
+        Log.WriteHex(DeviceTree.Uart);
+        Log.Write(", GICv2 at ");
+        Log.WriteHex(DeviceTree.GicDistributor);
+        Log.Write("/");
+        Log.WriteHex(DeviceTree.GicCpuInterface);
+        Log.Write(", fw_cfg at ");
+        Log.WriteHex(DeviceTree.FirmwareConfig);
+        Log.Write(", PSCI through ");
+        Log.WriteLine(DeviceTree.PsciUsesSmc ? "SMC" : "HVC");
+        if (DeviceTree.GicIsVersion3) Fail("the machine has a GICv3; the bring-up kernel drives a GICv2 (QEMU: -M virt,gic-version=2)");
+        ReadMemoryAndLeaveFirmware();
+
+        Exceptions.Install();
+        Log.WriteLine("exceptions: EL1 vectors installed (ESR/FAR decoded on a panic)");
+        Paging.Initialize(s_memoryMap, s_memoryMapCount, s_memoryMapStride, imagePhysical, Native.ImageSize());
+        CheckPaging(imageBase, imagePhysical);
+        Exceptions.ExpectBreakpoint = true;
+        Native.Breakpoint();
+        if (Exceptions.BreakpointsSeen != 1) Fail("a breakpoint instruction did not reach the vectors");
+
+        Gic.Initialize();
+        Threads.Initialize();
+        GenericTimer.Start(TimerFrequencyHz);
+        Native.EnableInterrupts();
+        MeasureTimer();
+        RunThreads();
+        RunUserProgram();
+
+        ulong version = Psci.ReadVersion();
+        Log.Write("power: PSCI ");
+        Log.WriteDecimal((version >> 16) & 0xFFFF);
+        Log.Write(".");
+        Log.WriteDecimal(version & 0xFFFF);
+        Log.WriteLine(DeviceTree.PsciUsesSmc ? " through SMC" : " through HVC");
+        BuildManifest.Print();
+
+        Log.WriteLine(Log.Green + Log.Bold + "Aurora ready." + Log.Reset);
+        // Faults nobody expects, for the panic report's tests: a breakpoint, a read of an
+        // unmapped address, a write to the kernel's own code (W^X).
+        if (HasOption("panic-test")) Native.Breakpoint();
+        if (HasOption("fault-unmapped")) Log.WriteDecimal(*(ulong*)UnmappedAddress);
+        if (HasOption("fault-write-text")) *(ulong*)(imageBase + 0x1000) = 0;
+        if (HasOption("exit-after-ready"))
+        {
+            Psci.PowerOff();
+            Fail("PSCI SYSTEM_OFF returned");
+        }
+        while (true) Native.WaitForInterrupt();
+    }
+
+    private static byte* s_memoryMap;
+    private static int s_memoryMapCount;
+    private static ulong s_memoryMapStride;
+
+    /// <summary>An upper-half address no table maps (level-0 index 0x120).</summary>
+    private const ulong UnmappedAddress = 0xFFFF_9000_0000_0000;
+
+    /// <summary>The MMU, walking the new tables itself (AT S1E1R), must agree with what
+    /// components/vmm says it built: the image's text at its own address, the direct map over
+    /// the heap, nothing at an unmapped address; and a word written through the direct map
+    /// must be read back through the identity map.</summary>
+    private static void CheckPaging(ulong imageBase, ulong imagePhysical)
+    {
+        if (Paging.HardwareTranslate(imageBase + 0x1000) != imagePhysical + 0x1000) Fail("the image's higher-half address does not reach its physical pages");
+        ulong heapWord = (ulong)s_commandLine;
+        ulong* probes = stackalloc ulong[] { imageBase + 0x1000, heapWord, Paging.DirectMapBase + heapWord, (ulong)s_memoryMap, UnmappedAddress };
+        int agreed = 0;
+        for (int i = 0; i < 5; i++)
+        {
+            ulong hardware = Paging.HardwareTranslate(probes[i]);
+            ulong software = Paging.Translate(probes[i], out Aurora.Vmm.Translation t) == Aurora.Vmm.VmmError.None ? t.PhysicalAddress : ulong.MaxValue;
+            if (hardware != software)
+            {
+                Log.Write("paging: ");
+                Log.WriteHex(probes[i]);
+                Log.Write(": the MMU says ");
+                Log.WriteHex(hardware);
+                Log.Write(", the tables say ");
+                Log.WriteHex(software);
+                Log.WriteLine();
+                Fail("the MMU and components/vmm disagree");
+            }
+            agreed++;
+        }
+        if (Paging.HardwareTranslate(Paging.DirectMapBase + heapWord) != heapWord) Fail("the direct map does not reach the heap");
+        ulong* viaDirectMap = (ulong*)(Paging.DirectMapBase + heapWord + 512);
+        *viaDirectMap = 0x5A5A_1234_A5A5_4321;
+        if (*(ulong*)(heapWord + 512) != 0x5A5A_1234_A5A5_4321) Fail("a write through the direct map is not seen through the identity map");
+        *viaDirectMap = 0;
+        Log.Write("paging: own tables (4 KiB granule, 48-bit, components/vmm's AArch64 format, ");
+        Log.WriteDecimal(Paging.TableFrames);
+        Log.Write(" table frames): the image W^X at ");
+        Log.WriteHex(Paging.KernelVirtualBase);
+        Log.Write(", direct map at ");
+        Log.WriteHex(Paging.DirectMapBase);
+        Log.Write(", identity map below");
+        Log.Write("; the MMU's walk agrees at ");
+        Log.WriteDecimal((ulong)agreed);
+        Log.WriteLine(" probes");
+    }
+
+    /// <summary>The UEFI memory map, read as boot services end: what is free once the
+    /// firmware is gone (conventional memory and the boot services' own).</summary>
+    private static void ReadMemoryAndLeaveFirmware()
+    {
+        byte* map = Uefi.AllocatePages(MemoryMapPages);
+        if (map == null) Fail("no memory for the UEFI memory map");
+        int count = Uefi.ExitBootServices(map, MemoryMapPages * 4096, out ulong stride);
+        if (count < 0) Fail("ExitBootServices failed");
+        s_memoryMap = map;
+        s_memoryMapCount = count;
+        s_memoryMapStride = stride;
+        ulong freeBytes = 0, regions = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var descriptor = (UefiMemoryDescriptor*)(map + (ulong)i * stride);
+            if (!descriptor->FreeAfterExit) continue;
+            freeBytes += descriptor->NumberOfPages * 4096;
+            regions++;
+        }
+        Log.Write("memory: ");
+        Log.WriteDecimal(freeBytes >> 20);
+        Log.Write(" MiB usable in ");
+        Log.WriteDecimal(regions);
+        Log.Write(" of ");
+        Log.WriteDecimal((ulong)count);
+        Log.WriteLine(" UEFI map entries; boot services exited");
+    }
+
+    /// <summary>Waits for 100 ticks and compares them with the free-running counter: the tick
+    /// really comes from the timer interrupt at the asked rate.</summary>
+    private static void MeasureTimer()
+    {
+        ulong startCount = Native.ReadVirtualCounter(), startTicks = GenericTimer.Ticks;
+        while (GenericTimer.Ticks - startTicks < 100) Native.WaitForInterrupt();
+        ulong elapsed = Native.ReadVirtualCounter() - startCount;
+        Log.Write("timer: generic timer (");
+        Log.WriteDecimal(GenericTimer.Frequency / 1000);
+        Log.Write(" kHz counter) at ");
+        Log.WriteDecimal((ulong)TimerFrequencyHz);
+        Log.Write(" Hz through the GICv2 (");
+        Log.WriteDecimal((ulong)Gic.Lines);
+        Log.Write(" lines); 100 ticks took ");
+        Log.WriteDecimal(elapsed * 1000 / GenericTimer.Frequency);
+        Log.WriteLine(" ms of counter time");
+    }
+
+    private const int CommandLineCapacity = 1024;
+
+    /// <summary>The kernel options: the loader's (GRUB's `linux` line, as the image's UEFI load
+    /// options, its first word the image's path) and then QEMU's opt/aurora/cmdline item, the
+    /// one a test or script boot sets on either architecture.</summary>
+    private static void ReadCommandLine()
+    {
+        int length = Uefi.CommandLine(s_commandLine, CommandLineCapacity);
+        if (length > 0 && length < CommandLineCapacity) s_commandLine[length++] = (byte)' ';
+        int extra = FirmwareConfig.Read("opt/aurora/cmdline", s_commandLine + length, CommandLineCapacity - length);
+        if (extra > 0) length += extra;
+        while (length > 0 && (s_commandLine[length - 1] == ' ' || s_commandLine[length - 1] == 0)) length--;
+        s_commandLine[length] = 0;
+    }
+
+    private static volatile bool s_stopWorkers;
+
+    /// <summary>Two threads at nice 0 and nice 5 count for 400 ticks while the boot thread
+    /// waits: the run queue must share the processor between them by their weights (1024 and
+    /// 335, so about 3:1 of the runtime it charges; the ratio comes from the queue's
+    /// accounting of ticks, not from how fast the host runs QEMU).</summary>
+    private static void RunThreads()
+    {
+        Threads.Thread* light = Threads.Start(&Count, 0, 0);
+        Threads.Thread* heavy = Threads.Start(&Count, 1, 5);
+        ulong start = GenericTimer.Ticks;
+        while (GenericTimer.Ticks - start < 400) Native.WaitForInterrupt();
+        s_stopWorkers = true;
+        while (!light->Exited || !heavy->Exited) Native.WaitForInterrupt();
+        ulong a = Threads.RuntimeNs(light) / 1_000_000, b = Threads.RuntimeNs(heavy) / 1_000_000;
+        Log.Write("scheduler: components/sched's CFS queue on the tick; two threads at nice 0 and 5 ran ");
+        Log.WriteDecimal(a);
+        Log.Write(" and ");
+        Log.WriteDecimal(b);
+        Log.Write(" ms (ratio ");
+        ulong tenths = b == 0 ? 0 : a * 10 / b;
+        Log.WriteDecimal(tenths / 10);
+        Log.Write(".");
+        Log.WriteDecimal(tenths % 10);
+        Log.Write("; their weights give 3.1), ");
+        Log.WriteDecimal(Threads.Switches);
+        Log.WriteLine(" switches");
+        if (a == 0 || b == 0) Fail("a thread never ran");
+    }
+
+    /// <summary>The built-in arm64 program at EL0 in a thread of its own (UserProgram.cs).</summary>
+    private static void RunUserProgram()
+    {
+        if (!UserProgram.Load()) Fail("the built-in user program could not be loaded");
+        Threads.Thread* thread = Threads.Start(&UserProgram.Run, HasOption("user-fault") ? 1UL : 0UL, 0);
+        ulong start = GenericTimer.Ticks;
+        while (!thread->Exited && GenericTimer.Ticks - start < 30_000) Native.WaitForInterrupt();
+        if (!thread->Exited) Fail("the user program did not end within 30 s of ticks");
+        Log.Write("user: EL0 program ");
+        Log.Write(UserProgram.Faulted ? "ended by its fault" : "exited with status ");
+        if (!UserProgram.Faulted) Log.WriteDecimal(UserProgram.ExitStatus);
+        Log.Write(" after ");
+        Log.WriteDecimal(UserProgram.Calls);
+        Log.WriteLine(" system calls (svc #0, Linux arm64 numbers)");
+    }
+
+    private static ulong s_counts0, s_counts1;
+
+    private static long Count(ulong which)
+    {
+        while (!s_stopWorkers)
+        {
+            if (which == 0) s_counts0++;
+            else s_counts1++;
+        }
+        return 0;
+    }
+
+    private static bool HasOption(string name)
+    {
+        for (byte* word = s_commandLine; *word != 0;)
+        {
+            while (*word == ' ') word++;
+            int i = 0;
+            while (i < name.Length && word[i] == name[i]) i++;
+            if (i == name.Length && (word[i] == 0 || word[i] == ' ' || word[i] == '=')) return true;
+            while (*word != 0 && *word != ' ') word++;
+        }
+        return false;
+    }
+
+    internal static void* Allocate(nuint size)
+    {
+        size = (size + 15) & ~(nuint)15;
+        if (s_heapNext == null || (nuint)(s_heapEnd - s_heapNext) < size) return null;
+        void* memory = s_heapNext;
+        s_heapNext += size;
+        return memory;
+    }
+
+    private static void RuntimeFailure(string reason, string? detail) => Fail(reason, detail);
+
+    internal static void Fail(string reason, string? detail = null)
+    {
+        Native.DisableInterrupts();
+        Log.Write(Log.Red + Log.Bold + "KERNEL PANIC: " + Log.Reset);
+        Log.Write(reason);
+        if (detail != null)
+        {
+            Log.Write(": ");
+            Log.Write(detail);
+        }
+        Log.WriteLine();
+        Exceptions.WriteBacktrace(Native.ReadFramePointer(), 0);
+        Exceptions.Halt();
+    }
+}

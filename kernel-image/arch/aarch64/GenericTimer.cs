@@ -1,0 +1,36 @@
+namespace Aurora.Kernel.Arch.Aarch64;
+
+/// <summary>The generic timer's EL1 virtual timer (ARM ARM D11): a down-counter reloaded on
+/// every interrupt gives the periodic tick. The virtual timer, not the physical one, because
+/// EL1 may always use it whatever a hypervisor allows (CNTHCTL_EL2).</summary>
+internal static unsafe class GenericTimer
+{
+    /// <summary>The virtual timer's interrupt: PPI 11 (Arm BSA, Server Base System
+    /// Architecture's PPI assignments), interrupt id 16 + 11.</summary>
+    internal const uint Interrupt = 27;
+
+    private const ulong Enable = 1;
+
+    private static ulong s_interval;
+    internal static ulong Frequency;
+    internal static ulong Ticks;
+    internal static delegate*<void> TickHandler;
+
+    internal static void Start(uint frequencyHz)
+    {
+        Frequency = Native.ReadCounterFrequency();
+        s_interval = Frequency / frequencyHz;
+        Native.WriteVirtualTimerValue(s_interval);
+        Native.WriteVirtualTimerControl(Enable);
+        Gic.Unmask(Interrupt);
+    }
+
+    /// <summary>In interrupt context: the timer fired. Reloading the down-counter also clears
+    /// the interrupt condition (ISTATUS drops once TVAL is positive again).</summary>
+    internal static void OnInterrupt()
+    {
+        Native.WriteVirtualTimerValue(s_interval);
+        Ticks++;
+        if (TickHandler != null) TickHandler();
+    }
+}

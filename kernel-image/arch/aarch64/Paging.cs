@@ -1,0 +1,184 @@
+using Aurora.Vmm;
+using Aurora.Vmm.Aarch64;
+
+namespace Aurora.Kernel.Arch.Aarch64;
+
+/// <summary>
+/// The kernel's own translation tables, built with components/vmm's AArch64 format. TTBR1 (the
+/// upper half): the kernel image at <see cref="KernelVirtualBase"/> W^X (text read-execute,
+/// read-only data, data read-write never-execute) and the direct map of all RAM at
+/// <see cref="DirectMapBase"/> + physical, read-write, never executable, in the largest blocks
+/// that fit. TTBR0 (the lower half): an identity map of the RAM the firmware described
+/// (read-write, never executable: the heap and the firmware's memory map live there) and the
+/// devices as Device-nGnRnE; user pages join it (UserProgram.cs).
+/// </summary>
+internal static unsafe class Paging
+{
+    /// <summary>Where physical memory appears in the upper half (as on x86_64, where Limine's
+    /// HHDM puts it at the same address).</summary>
+    internal const ulong DirectMapBase = 0xFFFF_8000_0000_0000;
+
+    /// <summary>Where the image runs (efi_entry relocates it there): the top 2 GiB, as on x86_64.</summary>
+    internal const ulong KernelVirtualBase = 0xFFFF_FFFF_8000_0000;
+
+    private const ulong Size2MiB = 0x20_0000, Size1GiB = 0x4000_0000;
+    private const ulong EfiMemoryWriteBack = 1UL << 3;   // EFI_MEMORY_WB (UEFI 2.10 §7.2.3)
+
+    internal static ulong IdentityRoot, DirectRoot;
+
+    /// <summary>Physical memory while the tables are built and after: the identity map.</summary>
+    private struct IdentityMemory : IPhysicalMemory
+    {
+        public byte* ToVirtual(ulong physicalAddress) => (byte*)physicalAddress;
+    }
+
+    /// <summary>Frames for tables: a bump over the largest conventional region of the UEFI map
+    /// (never the firmware's boot-services memory, where its live tables are).</summary>
+    private struct BootFrames : IFrameSource
+    {
+        internal static ulong Next, End, Used;
+
+        public bool TryAllocate(out ulong physicalAddress)
+        {
+            physicalAddress = 0;
+            if (Next + 4096 > End) return false;
+            physicalAddress = Next;
+            Next += 4096;
+            Used++;
+            return true;
+        }
+
+        public void Free(ulong physicalAddress) { }   // tables built at boot are kept
+    }
+
+    private struct Tlb : ITlb
+    {
+        public void InvalidatePage(ulong rootPhysicalAddress, ulong virtualAddress) => Native.InvalidatePage(virtualAddress);
+        public void FlushAll(ulong rootPhysicalAddress) => Native.InvalidateAll();
+    }
+
+    private static Aarch64PageTables<IdentityMemory, BootFrames, Tlb> Tables => new(default, default, default);
+
+    /// <summary>Builds both maps from the UEFI memory map and moves the MMU onto them.</summary>
+    internal static void Initialize(byte* map, int count, ulong stride, ulong imagePhysical, ulong imageSize)
+    {
+        ulong largest = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var d = (UefiMemoryDescriptor*)(map + (ulong)i * stride);
+            if (d->Type == UefiMemoryDescriptor.Conventional && d->NumberOfPages * 4096 > largest)
+            {
+                largest = d->NumberOfPages * 4096;
+                BootFrames.Next = d->PhysicalStart;
+                BootFrames.End = d->PhysicalStart + largest;
+            }
+        }
+        var tables = Tables;
+        if (tables.CreateRoot(out IdentityRoot) != VmmError.None || tables.CreateRoot(out DirectRoot) != VmmError.None)
+            BringUp.Fail("no frames for the root tables");
+
+        // The image, page by page with its sections' rights.
+        ulong textEnd, rodataEnd;
+        Native.ImageSections(&textEnd, &rodataEnd);
+        for (ulong offset = 0; offset < imageSize; offset += 4096)
+        {
+            PageFlags rights = offset < textEnd ? PageFlags.Global
+                : offset < rodataEnd ? PageFlags.Global | PageFlags.NoExecute
+                : PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute;
+            Check(tables.Map(DirectRoot, KernelVirtualBase + offset, imagePhysical + offset, PageSize.Size4KiB, rights, CacheMode.WriteBack), "the kernel image");
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            var d = (UefiMemoryDescriptor*)(map + (ulong)i * stride);
+            if ((d->Attribute & EfiMemoryWriteBack) == 0) continue;   // not RAM
+            ulong start = d->PhysicalStart, end = start + d->NumberOfPages * 4096;
+            MapRange(ref tables, IdentityRoot, start, start, end - start, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.WriteBack, skipMapped: true);
+            MapRange(ref tables, DirectRoot, DirectMapBase + start, start, end - start, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.WriteBack, skipMapped: false);
+        }
+
+        // Device registers: uncached, never executable.
+        MapRange(ref tables, IdentityRoot, DeviceTree.GicDistributor, DeviceTree.GicDistributor, 0x1_0000, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached, skipMapped: false);
+        MapRange(ref tables, IdentityRoot, DeviceTree.GicCpuInterface, DeviceTree.GicCpuInterface, 0x1_0000, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached, skipMapped: false);
+        MapRange(ref tables, IdentityRoot, DeviceTree.Uart, DeviceTree.Uart, 0x1000, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached, skipMapped: false);
+        MapRange(ref tables, IdentityRoot, DeviceTree.FirmwareConfig, DeviceTree.FirmwareConfig, 0x1000, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached, skipMapped: false);
+
+        Native.SwitchTables(Aarch64Descriptor.MemoryAttributes, TranslationControl(), IdentityRoot, DirectRoot);
+    }
+
+    /// <summary>TCR_EL1 (Arm ARM D17.2.131): 48-bit halves (T0SZ = T1SZ = 16), 4 KiB granules
+    /// (TG0 = 0b00, TG1 = 0b10), table walks inner-shareable write-back, and the physical address
+    /// size the CPU reports (ID_AA64MMFR0_EL1.PARange into IPS).</summary>
+    private static ulong TranslationControl()
+    {
+        const ulong walk = 1UL << 8 | 1UL << 10 | 3UL << 12;   // IRGN0, ORGN0 write-back; SH0 inner
+        ulong physicalSize = Native.ReadMemoryModelFeatures() & 7;
+        return 16 | walk | 16UL << 16 | walk << 16 | 2UL << 30 | physicalSize << 32;
+    }
+
+    private static void MapRange(ref Aarch64PageTables<IdentityMemory, BootFrames, Tlb> tables, ulong root, ulong virtualStart, ulong physicalStart,
+        ulong length, PageFlags rights, CacheMode cache, bool skipMapped)
+    {
+        for (ulong done = 0; done < length;)
+        {
+            ulong va = virtualStart + done, pa = physicalStart + done, left = length - done;
+            PageSize size = PageSize.Size4KiB;
+            if (((va | pa) & (Size1GiB - 1)) == 0 && left >= Size1GiB) size = PageSize.Size1GiB;
+            else if (((va | pa) & (Size2MiB - 1)) == 0 && left >= Size2MiB) size = PageSize.Size2MiB;
+            VmmError error = tables.Map(root, va, pa, size, rights, cache);
+            if (error is VmmError.AlreadyMapped or VmmError.SizeConflict && skipMapped)
+            {
+                // Something (the image) is mapped inside: fill this block's pages around it.
+                if (size != PageSize.Size4KiB)
+                {
+                    MapRange(ref tables, root, va, pa, (ulong)size, rights, cache, skipMapped);
+                }
+                done += (ulong)size;
+                continue;
+            }
+            Check(error, "RAM or devices");
+            done += (ulong)size;
+        }
+    }
+
+    private static void Check(VmmError error, string what)
+    {
+        if (error != VmmError.None)
+        {
+            Log.Write("paging: mapping ");
+            Log.Write(what);
+            Log.Write(" failed: ");
+            Log.WriteDecimal((ulong)error);
+            Log.WriteLine();
+            BringUp.Fail("the kernel's page tables could not be built");
+        }
+    }
+
+    internal static ulong TableFrames => BootFrames.Used;
+
+    /// <summary>A zeroed 4 KiB frame (from the same bump as the tables), or 0.</summary>
+    internal static ulong AllocateFrame()
+    {
+        BootFrames frames = default;
+        if (!frames.TryAllocate(out ulong frame)) return 0;
+        for (ulong i = 0; i < 4096; i += 8) *(ulong*)(frame + i) = 0;
+        return frame;
+    }
+
+    /// <summary>Maps a user page into the low half (TTBR0), beside the kernel's identity map:
+    /// the bring-up kernel has one address space; its identity pages are not EL0-accessible.</summary>
+    internal static VmmError MapUser(ulong virtualAddress, ulong frame, PageFlags rights)
+        => Tables.Map(IdentityRoot, virtualAddress, frame, PageSize.Size4KiB, rights | PageFlags.User, CacheMode.WriteBack);
+
+    /// <summary>The MMU's own answer for a read at EL1 (AT S1E1R): the physical address, or
+    /// ulong.MaxValue when the walk faults (PAR_EL1.F).</summary>
+    internal static ulong HardwareTranslate(ulong virtualAddress)
+    {
+        ulong par = Native.TranslateRead(virtualAddress);
+        if ((par & 1) != 0) return ulong.MaxValue;
+        return (par & 0x0000_FFFF_FFFF_F000) | (virtualAddress & 0xFFF);
+    }
+
+    internal static VmmError Translate(ulong virtualAddress, out Translation translation)
+        => Tables.Translate(Aarch64PageTables<IdentityMemory, BootFrames, Tlb>.IsUpperHalf(virtualAddress) ? DirectRoot : IdentityRoot, virtualAddress, out translation);
+}

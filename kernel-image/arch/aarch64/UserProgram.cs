@@ -1,0 +1,147 @@
+using Aurora.Kernel.Syscalls;
+using Aurora.Vmm;
+
+namespace Aurora.Kernel.Arch.Aarch64;
+
+/// <summary>
+/// EL0 on aarch64, first slice: one static arm64 ELF program built into the image
+/// (kernel-image/userland/aarch64/, linked in by tools/aarch64.sh) is loaded into the low half,
+/// run at EL0 in a kernel thread of its own, and served through `svc #0` with Linux's arm64
+/// (asm-generic) numbers from arch/aarch64/abi/syscalls.tbl: x8 the number, x0-x5 the
+/// arguments, x0 the result or -errno (Linux arch/arm64/kernel/syscall.c). A fault at EL0 ends
+/// the program, not the kernel. Not yet: processes, address spaces of their own, the portable
+/// ELF loader and syscall families (kernel/), signals.
+/// </summary>
+internal static unsafe class UserProgram
+{
+    private const ushort MachineAarch64 = 183;   // EM_AARCH64
+    private const uint PtLoad = 1, PfExecute = 1, PfWrite = 2;
+    private const ulong UserLimit = 1UL << 47;
+    private const ulong StackTop = 0x0000_7FFF_FFFF_0000, StackPages = 4;
+    private const long BadAddress = -Errno.EFAULT, NoSystem = -Errno.ENOSYS, BadDescriptor = -Errno.EBADF;
+
+    internal static long ExitStatus = -1;
+    internal static bool Faulted;
+    internal static ulong Calls;
+    private static ulong s_entry;
+
+    /// <summary>Loads the built-in program; false (with a log line) when it is not a static
+    /// little-endian ELF64 executable for AArch64 that fits.</summary>
+    internal static bool Load()
+    {
+        byte* file, end;
+        Native.UserProgramBounds(&file, &end);
+        ulong size = (ulong)(end - file);
+        if (size < 64 || *(uint*)file != 0x464C457F || file[4] != 2 || file[5] != 1 || *(ushort*)(file + 16) != 2
+            || *(ushort*)(file + 18) != MachineAarch64)
+        {
+            Log.WriteLine("user: the built-in program is not an ELF64 AArch64 executable");
+            return false;
+        }
+        ulong headers = *(ulong*)(file + 32);
+        ushort headerSize = *(ushort*)(file + 54), count = *(ushort*)(file + 56);
+        if (headerSize < 56 || headers + (ulong)count * headerSize > size) return false;
+        for (int i = 0; i < count; i++)
+        {
+            byte* header = file + headers + (ulong)i * headerSize;
+            if (*(uint*)header != PtLoad) continue;
+            uint flags = *(uint*)(header + 4);
+            ulong offset = *(ulong*)(header + 8), va = *(ulong*)(header + 16), fileBytes = *(ulong*)(header + 32), memoryBytes = *(ulong*)(header + 40);
+            if (fileBytes > memoryBytes || (fileBytes > 0 && (offset > size || fileBytes > size - offset)) || va >= UserLimit || memoryBytes > UserLimit - va) return false;
+            PageFlags rights = ((flags & PfWrite) != 0 ? PageFlags.Writable : 0) | ((flags & PfExecute) == 0 ? PageFlags.NoExecute : 0);
+            for (ulong page = va & ~0xFFFUL; page < va + memoryBytes; page += 4096)
+            {
+                ulong frame;
+                if (Paging.Translate(page, out Translation existing) == VmmError.None) frame = existing.FrameAddress;   // two segments share a page
+                else if ((frame = Paging.AllocateFrame()) == 0 || Paging.MapUser(page, frame, rights) != VmmError.None) return false;
+                // This page's share of the file bytes, written through the identity map.
+                for (ulong b = 0; b < 4096; b++)
+                {
+                    ulong at = page + b;
+                    if (at >= va && at < va + fileBytes) *(byte*)(frame + b) = file[offset + (at - va)];
+                }
+            }
+        }
+        for (ulong page = StackTop - StackPages * 4096; page < StackTop; page += 4096)
+        {
+            ulong frame = Paging.AllocateFrame();
+            if (frame == 0 || Paging.MapUser(page, frame, PageFlags.Writable | PageFlags.NoExecute) != VmmError.None) return false;
+        }
+        s_entry = *(ulong*)(file + 24);
+        return true;
+    }
+
+    /// <summary>The thread that becomes the program: it leaves for EL0 and ends in exit.</summary>
+    /// <param name="fault">Give the program the argument "fault": it then writes to its own code.</param>
+    internal static long Run(ulong fault)
+    {
+        // Linux's initial stack (System V ABI, AArch64 supplement): argc, argv[] and NULL,
+        // envp NULL, an empty auxiliary vector; the strings above them.
+        ulong sp = StackTop - 128;
+        ulong* words = (ulong*)sp;
+        for (int i = 0; i < 16; i++) words[i] = 0;
+        byte* strings = (byte*)(StackTop - 32);
+        for (int i = 0; i < 32; i++) strings[i] = 0;
+        strings[0] = (byte)'h'; strings[1] = (byte)'e'; strings[2] = (byte)'l'; strings[3] = (byte)'l'; strings[4] = (byte)'o';
+        strings[8] = (byte)'f'; strings[9] = (byte)'a'; strings[10] = (byte)'u'; strings[11] = (byte)'l'; strings[12] = (byte)'t';
+        words[0] = fault != 0 ? 2UL : 1UL;
+        words[1] = (ulong)strings;
+        words[2] = fault != 0 ? (ulong)(strings + 8) : 0;
+        Native.EnterUser(s_entry, sp);
+        return 0;
+    }
+
+    internal static void SystemCall(TrapFrame* frame)
+    {
+        Calls++;
+        ulong number = frame->X[8];
+        long result = number switch
+        {
+            SyscallTable.Write => Write(frame->X[0], frame->X[1], frame->X[2]),
+            SyscallTable.Getpid => 1,
+            SyscallTable.Exit or SyscallTable.ExitGroup => Exit((long)frame->X[0] & 0xFF),
+            _ => NoSystem,
+        };
+        frame->X[0] = (ulong)result;
+    }
+
+    /// <summary>write(fd, buffer, count) to the console: every byte must be in a user page.</summary>
+    private static long Write(ulong descriptor, ulong buffer, ulong count)
+    {
+        if (descriptor != 1 && descriptor != 2) return BadDescriptor;
+        if (count > UserLimit || buffer >= UserLimit || count > UserLimit - buffer) return BadAddress;
+        for (ulong page = buffer & ~0xFFFUL; page < buffer + count; page += 4096)
+        {
+            if (Paging.Translate(page, out Translation t) != VmmError.None || (t.Flags & PageFlags.User) == 0) return BadAddress;
+        }
+        for (ulong i = 0; i < count; i++) Log.Write(*(byte*)(buffer + i));
+        return (long)count;
+    }
+
+    private static long Exit(long status)
+    {
+        ExitStatus = status;
+        Threads.ExitCurrent(status);
+        return 0;
+    }
+
+    internal static void Fault(TrapFrame* frame, uint exceptionClass)
+    {
+        Faulted = true;
+        Log.Write("user: the program took ");
+        Log.Write(Exceptions.ClassName(exceptionClass));
+        if (exceptionClass is 0x20 or 0x24)
+        {
+            // An abort from EL0: the fault status says which (as in the kernel's panic report).
+            Log.Write(exceptionClass == 0x24 && (frame->Syndrome & (1 << 6)) != 0 ? " (write: " : " (");
+            Log.Write(Exceptions.FaultStatusName((uint)frame->Syndrome & 0x3F));
+            Log.Write(")");
+        }
+        Log.Write(" at ");
+        Log.WriteHex(frame->ExceptionLink);
+        Log.Write(" (FAR ");
+        Log.WriteHex(frame->FaultAddress);
+        Log.WriteLine("); it is ended, the kernel goes on");
+        Threads.ExitCurrent(-1);
+    }
+}

@@ -1,0 +1,202 @@
+// Single instructions C# cannot emit: system registers, interrupt masks, the PSCI conduit.
+// Each is a leaf function under AAPCS64 (arguments in x0-x3, result in x0).
+.text
+
+.macro READER name, register
+.global \name
+.type \name, %function
+\name:
+    mrs x0, \register
+    ret
+.endm
+
+.macro WRITER name, register
+.global \name
+.type \name, %function
+\name:
+    msr \register, x0
+    isb
+    ret
+.endm
+
+READER aurora_a64_read_currentel, CurrentEL
+READER aurora_a64_read_midr, midr_el1
+READER aurora_a64_read_cntfrq, cntfrq_el0
+READER aurora_a64_read_cntvct, cntvct_el0
+READER aurora_a64_read_sctlr, sctlr_el1
+READER aurora_a64_read_tcr, tcr_el1
+READER aurora_a64_read_mair, mair_el1
+READER aurora_a64_read_ttbr0, ttbr0_el1
+READER aurora_a64_read_ttbr1, ttbr1_el1
+READER aurora_a64_read_daif, daif
+READER aurora_a64_read_id_aa64mmfr0, id_aa64mmfr0_el1
+WRITER aurora_a64_write_cntv_tval, cntv_tval_el0
+WRITER aurora_a64_write_cntv_ctl, cntv_ctl_el0
+
+.global aurora_a64_install_vectors
+.type aurora_a64_install_vectors, %function
+aurora_a64_install_vectors:
+    adrp x0, aurora_exception_vectors
+    add x0, x0, :lo12:aurora_exception_vectors
+    msr vbar_el1, x0
+    isb
+    ret
+
+// void aurora_a64_switch_tables(mair, tcr, ttbr0, ttbr1): moves the running MMU onto new
+// tables. No memory access between the writes: the old and new tables map this code and its
+// stack at the same addresses (the identity map), and the TLB is emptied before anything
+// else is fetched through them (Arm ARM D8.14, "TLB maintenance requirements").
+.global aurora_a64_switch_tables
+.type aurora_a64_switch_tables, %function
+aurora_a64_switch_tables:
+    dsb ish
+    msr mair_el1, x0
+    msr tcr_el1, x1
+    msr ttbr0_el1, x2
+    msr ttbr1_el1, x3
+    isb
+    tlbi vmalle1
+    dsb nsh
+    isb
+    ret
+
+// ulong aurora_a64_translate(va): the MMU's own walk for a read at EL1 (AT S1E1R), PAR_EL1.
+.global aurora_a64_translate
+.type aurora_a64_translate, %function
+aurora_a64_translate:
+    at s1e1r, x0
+    isb
+    mrs x0, par_el1
+    ret
+
+// void aurora_a64_invalidate_page(va): drops one page's translations on every processor
+// (TLBI VAAE1IS takes VA[55:12] in bits 43:0).
+.global aurora_a64_invalidate_page
+.type aurora_a64_invalidate_page, %function
+aurora_a64_invalidate_page:
+    dsb ishst
+    ubfx x0, x0, #12, #44
+    tlbi vaae1is, x0
+    dsb ish
+    isb
+    ret
+
+.global aurora_a64_invalidate_all
+.type aurora_a64_invalidate_all, %function
+aurora_a64_invalidate_all:
+    dsb ishst
+    tlbi vmalle1is
+    dsb ish
+    isb
+    ret
+
+// void aurora_a64_image_sections(ulong* textEnd, ulong* rodataEnd): section bounds as offsets
+// from the image's start (linker.ld), for the W^X mapping of the image.
+.global aurora_a64_image_sections
+.type aurora_a64_image_sections, %function
+aurora_a64_image_sections:
+    adr x2, _head
+    adrp x3, __text_end
+    add x3, x3, :lo12:__text_end
+    sub x3, x3, x2
+    str x3, [x0]
+    adrp x3, __data_start
+    add x3, x3, :lo12:__data_start
+    sub x3, x3, x2
+    str x3, [x1]
+    ret
+
+// void aurora_a64_enter_user(entry, stackPointer): leaves for EL0 (AArch64, SP_EL0, all of
+// DAIF clear) at entry with every general register zero; the kernel stack of this thread is
+// where the program's exceptions will land (SP_EL1 as it is now).
+.global aurora_a64_enter_user
+.type aurora_a64_enter_user, %function
+aurora_a64_enter_user:
+    msr daifset, #2
+    msr sp_el0, x1
+    msr elr_el1, x0
+    msr spsr_el1, xzr
+    mov x0, xzr
+    mov x1, xzr
+    mov x2, xzr
+    mov x3, xzr
+    mov x4, xzr
+    mov x5, xzr
+    mov x6, xzr
+    mov x7, xzr
+    mov x8, xzr
+    mov x9, xzr
+    mov x10, xzr
+    mov x11, xzr
+    mov x12, xzr
+    mov x13, xzr
+    mov x14, xzr
+    mov x15, xzr
+    mov x16, xzr
+    mov x17, xzr
+    mov x18, xzr
+    mov x19, xzr
+    mov x20, xzr
+    mov x21, xzr
+    mov x22, xzr
+    mov x23, xzr
+    mov x24, xzr
+    mov x25, xzr
+    mov x26, xzr
+    mov x27, xzr
+    mov x28, xzr
+    mov x29, xzr
+    mov x30, xzr
+    eret
+
+.global aurora_a64_read_fp
+.type aurora_a64_read_fp, %function
+aurora_a64_read_fp:
+    mov x0, x29
+    ret
+
+.global aurora_a64_irq_enable
+.type aurora_a64_irq_enable, %function
+aurora_a64_irq_enable:
+    msr daifclr, #2
+    ret
+
+.global aurora_a64_irq_disable
+.type aurora_a64_irq_disable, %function
+aurora_a64_irq_disable:
+    msr daifset, #2
+    ret
+
+// Enables IRQs and waits for one. WFI wakes on a pending interrupt even while it is masked
+// (ARM ARM D1.16.2), so masking first and unmasking after cannot lose a wake-up.
+.global aurora_a64_wait_for_interrupt
+.type aurora_a64_wait_for_interrupt, %function
+aurora_a64_wait_for_interrupt:
+    msr daifset, #2
+    wfi
+    msr daifclr, #2
+    ret
+
+.global aurora_a64_breakpoint
+.type aurora_a64_breakpoint, %function
+aurora_a64_breakpoint:
+    brk #0x42
+    ret
+
+// ulong aurora_a64_psci_hvc(function, a1, a2, a3): a PSCI call through HVC (SMCCC,
+// Arm DEN0028, §2.4: x0 = function id, result in x0). QEMU's virt machine without EL2 and
+// EL3 answers PSCI itself on the HVC conduit.
+.global aurora_a64_psci_hvc
+.type aurora_a64_psci_hvc, %function
+aurora_a64_psci_hvc:
+    hvc #0
+    ret
+
+// The same through SMC, for firmware at EL3 (the device tree's psci method "smc").
+.global aurora_a64_psci_smc
+.type aurora_a64_psci_smc, %function
+aurora_a64_psci_smc:
+    smc #0
+    ret
+
+.section .note.GNU-stack, "", %progbits

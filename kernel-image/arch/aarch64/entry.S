@@ -1,0 +1,169 @@
+// The kernel's first instructions on aarch64: from the loader to C# (BringUp.Main).
+.text
+
+// UEFI entry (the PE AddressOfEntryPoint): x0 = EFI_HANDLE of this image, x1 = EFI_SYSTEM_TABLE*,
+// x30 = the firmware's return address. Position-independent until it jumps to the higher half:
+// the image is relocated for KERNEL_VMA (0xFFFF_FFFF_8000_0000, as on x86_64), where TTBR1
+// maps it, and C# starts there with the firmware still usable through its own TTBR0.
+.global efi_entry
+.type efi_entry, %function
+efi_entry:
+    mov x19, x0
+    mov x20, x1
+    adr x21, _head                  // the load address: the image is linked at 0
+    // Zero .bss first: the boot tables below live there.
+    adrp x2, __bss_start
+    add x2, x2, :lo12:__bss_start
+    adrp x3, __bss_end
+    add x3, x3, :lo12:__bss_end
+1:  cmp x2, x3
+    b.hs 2f
+    str xzr, [x2], #8
+    b 1b
+2:  msr daifset, #0xf               // no interrupts until our vectors are in place
+    // The higher half: TTBR1 maps KERNEL_VMA.. onto the image, 4 KiB pages through one
+    // table per level (L0[511] -> L1[510] -> L2[0] -> L3, an image of at most 2 MiB), with
+    // the firmware's TTBR0 (its identity map: firmware, RAM, devices) left as it is. The leaf
+    // attributes: access flag, inner shareable, and whichever MAIR_EL1 index the firmware
+    // programmed as normal write-back memory (0xFF).
+    mrs x4, mair_el1
+    mov x5, #0
+3:  and x6, x4, #0xff
+    cmp x6, #0xff
+    b.eq 4f
+    lsr x4, x4, #8
+    add x5, x5, #1
+    cmp x5, #8
+    b.lo 3b
+    b hang                          // no write-back type: nothing sane to map with
+4:  lsl x5, x5, #2                  // AttrIndx, bits 4:2
+    mov x6, #0x703                  // page | valid, SH inner (3 << 8), AF (1 << 10)
+    orr x5, x5, x6
+    adrp x7, boot_table_l3
+    add x7, x7, :lo12:boot_table_l3
+    adrp x8, __image_end
+    add x8, x8, :lo12:__image_end
+    sub x8, x8, x21                 // bytes to map
+    mov x9, #0                      // offset
+5:  cmp x9, x8
+    b.hs 6f
+    add x10, x21, x9
+    orr x10, x10, x5
+    lsr x11, x9, #12
+    str x10, [x7, x11, lsl #3]
+    add x9, x9, #4096
+    b 5b
+6:  adrp x8, boot_table_l2
+    add x8, x8, :lo12:boot_table_l2
+    orr x10, x7, #3                 // table descriptor
+    str x10, [x8, #0]               // L2[0] -> L3
+    adrp x7, boot_table_l1
+    add x7, x7, :lo12:boot_table_l1
+    orr x10, x8, #3
+    str x10, [x7, #510 * 8]         // L1[510] -> L2
+    adrp x8, boot_table_l0
+    add x8, x8, :lo12:boot_table_l0
+    orr x10, x7, #3
+    str x10, [x8, #511 * 8]         // L0[511] -> L1
+    dsb ish
+    msr ttbr1_el1, x8
+    // TCR_EL1: the TTBR1 half as 48 bits with 4 KiB granules and write-back walks; the
+    // firmware's TTBR0 fields stay. T1SZ = 16 (21:16), EPD1 = 0 (23), IRGN1/ORGN1 = 1
+    // (25:24, 27:26), SH1 = 3 (29:28), TG1 = 0b10 (31:30).
+    mrs x10, tcr_el1
+    mov x11, #0xffff0000
+    bic x10, x10, x11
+    mov x11, #0xb5100000            // TG1=2, SH1=3, ORGN1=1, IRGN1=1, EPD1=0, A1=0, T1SZ=16
+    orr x10, x10, x11
+    msr tcr_el1, x10
+    isb
+    tlbi vmalle1
+    dsb nsh
+    isb
+    // Apply the R_AARCH64_RELATIVE relocations (ELF for the Arm 64-bit Architecture, §5.7.12)
+    // for the address the image runs at, writing through the identity map:
+    // *(load + offset) = KERNEL_VMA + addend. Other kinds would mean a symbol left for a
+    // dynamic linker, which a static PIE must not have: stop there.
+    movz x22, #0x8000, lsl #16
+    movk x22, #0xffff, lsl #32
+    movk x22, #0xffff, lsl #48      // x22 = KERNEL_VMA = 0xFFFF_FFFF_8000_0000
+    adrp x2, __rela_start
+    add x2, x2, :lo12:__rela_start
+    adrp x3, __rela_end
+    add x3, x3, :lo12:__rela_end
+7:  cmp x2, x3
+    b.hs 8f
+    ldp x4, x5, [x2]
+    ldr x6, [x2, #16]
+    add x2, x2, #24
+    cmp w5, #1027                   // R_AARCH64_RELATIVE
+    b.ne hang
+    add x6, x6, x22
+    str x6, [x21, x4]
+    b 7b
+8:  dsb ish
+    ic iallu                        // the relocated words are data, but be exact
+    dsb ish
+    isb
+    // Continue in the higher half: the same code at KERNEL_VMA + its offset.
+    adr x2, 9f
+    sub x2, x2, x21
+    add x2, x2, x22
+    br x2
+9:  adrp x2, __boot_stack_top       // PC-relative, so already a higher-half address
+    add x2, x2, :lo12:__boot_stack_top
+    mov sp, x2
+    mov x29, xzr                    // the end of the frame-pointer chain for backtraces
+    mov x30, xzr
+    mov x0, x19
+    mov x1, x20
+    mov x2, x21
+    bl aurora_aarch64_main
+hang:
+    wfi
+    b hang
+
+// A plain Image boot (QEMU -kernel without firmware, MMU off) is not supported yet: there is
+// no UEFI to ask for memory and the C# code needs the MMU on (normal memory). Park the CPU.
+.global image_entry
+image_entry:
+    wfe
+    b image_entry
+
+// ulong aurora_a64_image_size(void): the bytes from the header to the end of .bss.
+.global aurora_a64_image_size
+.type aurora_a64_image_size, %function
+aurora_a64_image_size:
+    adrp x0, __image_end
+    add x0, x0, :lo12:__image_end
+    adr x1, _head
+    sub x0, x0, x1
+    ret
+
+// void aurora_modules_bounds(void*** start, void*** end): the __modules section the runtime walks.
+.global aurora_modules_bounds
+.type aurora_modules_bounds, %function
+aurora_modules_bounds:
+    adrp x2, __modules_start
+    add x2, x2, :lo12:__modules_start
+    str x2, [x0]
+    adrp x2, __modules_end
+    add x2, x2, :lo12:__modules_end
+    str x2, [x1]
+    ret
+
+.section .bss
+// The tables that put the image in the higher half before any C# runs (efi_entry).
+.balign 4096
+boot_table_l0: .skip 4096
+boot_table_l1: .skip 4096
+boot_table_l2: .skip 4096
+boot_table_l3: .skip 4096
+.balign 16
+.global __boot_stack_bottom
+__boot_stack_bottom:
+    .skip 65536
+.global __boot_stack_top
+__boot_stack_top:
+
+.section .note.GNU-stack, "", %progbits

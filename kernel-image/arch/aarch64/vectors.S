@@ -1,0 +1,138 @@
+// The EL1 exception vector table (ARM ARM D1.10.2): 16 entries of 0x80 bytes, 2 KiB aligned,
+// in four groups (current EL with SP_EL0, current EL with SP_ELx, lower EL AArch64, lower EL
+// AArch32) of four kinds (synchronous, IRQ, FIQ, SError). Each entry saves the whole register
+// state as a TrapFrame (Exceptions.cs) and calls the C# dispatcher with the entry's number.
+//
+// TrapFrame: x0-x30 (0..247), SP_EL0 (248: the user stack pointer; kept per thread, so a
+// preempted program resumes with its own), ELR (256), SPSR (264), ESR (272),
+// FAR (280), FPCR/FPSR (288, 296), q0-q31 (304..815). The C# handler may use any SIMD
+// register, and an interrupt can land in the middle of C# that holds values in all of them.
+.equ FRAME_SIZE, 816
+
+.macro VECTOR number
+    .balign 0x80
+    sub sp, sp, #FRAME_SIZE
+    stp x0, x1, [sp, #0]
+    mov x0, #\number
+    b exception_common
+.endm
+
+.section .vectors, "ax"
+.balign 2048
+.global aurora_exception_vectors
+aurora_exception_vectors:
+    VECTOR 0
+    VECTOR 1
+    VECTOR 2
+    VECTOR 3
+    VECTOR 4
+    VECTOR 5
+    VECTOR 6
+    VECTOR 7
+    VECTOR 8
+    VECTOR 9
+    VECTOR 10
+    VECTOR 11
+    VECTOR 12
+    VECTOR 13
+    VECTOR 14
+    VECTOR 15
+
+.text
+exception_common:
+    stp x2, x3, [sp, #16]
+    stp x4, x5, [sp, #32]
+    stp x6, x7, [sp, #48]
+    stp x8, x9, [sp, #64]
+    stp x10, x11, [sp, #80]
+    stp x12, x13, [sp, #96]
+    stp x14, x15, [sp, #112]
+    stp x16, x17, [sp, #128]
+    stp x18, x19, [sp, #144]
+    stp x20, x21, [sp, #160]
+    stp x22, x23, [sp, #176]
+    stp x24, x25, [sp, #192]
+    stp x26, x27, [sp, #208]
+    stp x28, x29, [sp, #224]
+    mrs x2, sp_el0
+    stp x30, x2, [sp, #240]
+    mrs x2, elr_el1
+    mrs x3, spsr_el1
+    stp x2, x3, [sp, #256]
+    mrs x2, esr_el1
+    mrs x3, far_el1
+    stp x2, x3, [sp, #272]
+    mrs x2, fpcr
+    mrs x3, fpsr
+    stp x2, x3, [sp, #288]
+    add x2, sp, #304
+    stp q0, q1, [x2, #0]
+    stp q2, q3, [x2, #32]
+    stp q4, q5, [x2, #64]
+    stp q6, q7, [x2, #96]
+    stp q8, q9, [x2, #128]
+    stp q10, q11, [x2, #160]
+    stp q12, q13, [x2, #192]
+    stp q14, q15, [x2, #224]
+    stp q16, q17, [x2, #256]
+    stp q18, q19, [x2, #288]
+    stp q20, q21, [x2, #320]
+    stp q22, q23, [x2, #352]
+    stp q24, q25, [x2, #384]
+    stp q26, q27, [x2, #416]
+    stp q28, q29, [x2, #448]
+    stp q30, q31, [x2, #480]
+    // A frame record linking the interrupted code's frame chain to the handler's, so a
+    // backtrace from C# walks through the exception into the code it interrupted.
+    ldr x3, [sp, #256]
+    stp x29, x3, [sp, #-16]!
+    mov x29, sp
+    mov x1, x0                      // the vector number
+    add x0, sp, #16                 // the TrapFrame
+    bl aurora_aarch64_exception
+    add sp, sp, #16
+    add x2, sp, #304
+    ldp q0, q1, [x2, #0]
+    ldp q2, q3, [x2, #32]
+    ldp q4, q5, [x2, #64]
+    ldp q6, q7, [x2, #96]
+    ldp q8, q9, [x2, #128]
+    ldp q10, q11, [x2, #160]
+    ldp q12, q13, [x2, #192]
+    ldp q14, q15, [x2, #224]
+    ldp q16, q17, [x2, #256]
+    ldp q18, q19, [x2, #288]
+    ldp q20, q21, [x2, #320]
+    ldp q22, q23, [x2, #352]
+    ldp q24, q25, [x2, #384]
+    ldp q26, q27, [x2, #416]
+    ldp q28, q29, [x2, #448]
+    ldp q30, q31, [x2, #480]
+    ldp x2, x3, [sp, #288]
+    msr fpcr, x2
+    msr fpsr, x3
+    ldp x2, x3, [sp, #256]
+    msr elr_el1, x2
+    msr spsr_el1, x3
+    ldr x2, [sp, #248]
+    msr sp_el0, x2
+    ldp x2, x3, [sp, #16]
+    ldp x4, x5, [sp, #32]
+    ldp x6, x7, [sp, #48]
+    ldp x8, x9, [sp, #64]
+    ldp x10, x11, [sp, #80]
+    ldp x12, x13, [sp, #96]
+    ldp x14, x15, [sp, #112]
+    ldp x16, x17, [sp, #128]
+    ldp x18, x19, [sp, #144]
+    ldp x20, x21, [sp, #160]
+    ldp x22, x23, [sp, #176]
+    ldp x24, x25, [sp, #192]
+    ldp x26, x27, [sp, #208]
+    ldp x28, x29, [sp, #224]
+    ldr x30, [sp, #240]
+    ldp x0, x1, [sp, #0]
+    add sp, sp, #FRAME_SIZE
+    eret
+
+.section .note.GNU-stack, "", %progbits

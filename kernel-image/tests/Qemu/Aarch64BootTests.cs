@@ -1,0 +1,123 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace Aurora.KernelImage.Tests.Qemu;
+
+/// <summary>Boots the aarch64 image (artifacts/aurora-aarch64.img, `./aurora build --arch
+/// aarch64`) in qemu-system-aarch64 -M virt with Debian's UEFI firmware and GRUB for arm64,
+/// and checks what the bring-up kernel proves on the way to its ready line.</summary>
+public class Aarch64BootTests
+{
+    private const string Firmware = "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd";
+
+    private static string Image => Path.Combine(QemuBoot.Artifacts, "aurora-aarch64.img");
+
+    /// <summary>The command line of tools/aarch64.sh (aarch64_qemu_args), plus the kernel
+    /// options through fw_cfg as on x86_64. The kernel ends QEMU with PSCI SYSTEM_OFF: status 0.</summary>
+    private static BootResult Boot(string kernelOptions)
+    {
+        if (!File.Exists(Image))
+            throw new FileNotFoundException($"{Image} is missing: build it with `./aurora build --arch aarch64` (./aurora test does)");
+        var info = new ProcessStartInfo("qemu-system-aarch64")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in new[]
+        {
+            "-M", "virt,acpi=off", "-cpu", "cortex-a72", "-m", "256M", "-smp", "1", "-bios", Firmware,
+            "-drive", $"if=virtio,format=raw,snapshot=on,file={Image}", "-display", "none", "-no-reboot",
+            "-serial", "stdio", "-monitor", "none",
+            "-fw_cfg", $"name=opt/aurora/cmdline,string={kernelOptions}",
+        }) info.ArgumentList.Add(arg);
+        return QemuBoot.Run(info, TimeSpan.FromSeconds(120), null);
+    }
+
+    [Fact]
+    public void BootsThroughUefiAndGrubToTheReadyLine()
+    {
+        BootResult run = Boot("exit-after-ready");
+        Assert.True(run.ExitCode == 0 && !run.TimedOut, $"QEMU did not power off after the ready line:\n{run}");
+        string serial = run.Serial;
+        Assert.Contains("Booting `Aurora'", serial);                 // GRUB's menu entry
+        Assert.Matches(@"Aurora kernel \(aarch64\), booted by EDK II \(UEFI, firmware revision 0x[0-9a-f]+\) at EL1", serial);
+        Assert.Matches(@"command line ""BOOT_IMAGE=/boot/aurora.efi exit-after-ready""", serial);
+        Assert.Contains("devices: from the device tree: PL011 at 0x9000000, GICv2 at 0x8000000/0x8010000, fw_cfg at 0x9020000, PSCI through HVC", serial);
+        Match memory = Regex.Match(serial, @"memory: (\d+) MiB usable in \d+ of \d+ UEFI map entries; boot services exited");
+        Assert.True(memory.Success, serial);
+        int mebibytes = int.Parse(memory.Groups[1].Value);
+        Assert.InRange(mebibytes, 64, 256);                          // -m 256M, less the firmware's and ours
+        Assert.Matches(@"paging: own tables \(4 KiB granule, 48-bit, components/vmm's AArch64 format, \d+ table frames\): the image W\^X at 0xffffffff80000000, direct map at 0xffff800000000000, identity map below; the MMU's walk agrees at 5 probes", serial);
+        Assert.Matches(@"kernel: image at 0xffffffff80000000 \(physical 0x[0-9a-f]+\)", serial);
+        Assert.Matches(@"exceptions: breakpoint \(BRK #0x42\) at 0x[0-9a-f]+ taken at EL1 and stepped over", serial);
+        Match timer = Regex.Match(serial, @"timer: generic timer \((\d+) kHz counter\) at 1000 Hz through the GICv2 \(\d+ lines\); 100 ticks took (\d+) ms of counter time");
+        Assert.True(timer.Success, serial);
+        // 100 ticks of 1 ms: at least 100 ms of the counter (fewer would mean ticks came
+        // faster than asked); an upper bound only tells "ticked" from "hung" on a loaded host.
+        Assert.InRange(int.Parse(timer.Groups[2].Value), 99, 20_000);
+        // CFS shares the processor by weight (1024 against 335 for nice 5): the ratio of the
+        // runtime the queue charged, tick by tick, whatever the host's speed.
+        Match threads = Regex.Match(serial, @"scheduler: components/sched's CFS queue on the tick; two threads at nice 0 and 5 ran (\d+) and (\d+) ms \(ratio (\d+)\.(\d)[^)]*\), (\d+) switches");
+        Assert.True(threads.Success, serial);
+        double ratio = double.Parse(threads.Groups[1].Value) / double.Parse(threads.Groups[2].Value);
+        Assert.InRange(ratio, 2.0, 4.5);
+        Assert.True(int.Parse(threads.Groups[5].Value) >= 10, "the timer preempted the threads too rarely:\n" + serial);
+        // The built-in arm64 program (userland/aarch64/hello.c) at EL0: its own checks of the
+        // answers (as Linux gives them: it prints 0 wrong under qemu-aarch64 too) and its exit.
+        Assert.Contains("hello from EL0 through svc #0", serial);
+        Assert.Contains("user: 0 wrong", serial);
+        Assert.Matches(@"user: EL0 program exited with status 0 after \d+ system calls \(svc #0, Linux arm64 numbers\)", serial);
+        Assert.Matches(@"power: PSCI 1\.\d+ through HVC", serial);
+        Assert.Contains("Aurora ready.", serial);
+        Assert.DoesNotContain("KERNEL PANIC", serial);
+    }
+
+    [Fact]
+    public void AnUnexpectedExceptionIsAReadablePanic()
+    {
+        BootResult run = Boot("panic-test exit-on-panic");
+        Assert.True(run.ExitCode == 0 && !run.TimedOut, $"QEMU did not power off after the panic:\n{run}");
+        string serial = run.Serial;
+        int ready = serial.IndexOf("Aurora ready.", StringComparison.Ordinal);
+        int panic = serial.IndexOf("KERNEL PANIC: breakpoint instruction (BRK) (synchronous, EL1)", StringComparison.Ordinal);
+        Assert.True(ready >= 0 && panic > ready, serial);
+        Assert.Contains("ESR 0xf2000042 (EC 0x3c, ISS 0x42)", serial);   // BRK #0x42 (cpu.S)
+        for (int i = 0; i < 31; i++) Assert.Matches($@"\bx{i} 0x[0-9a-f]{{16}}", serial);
+        Assert.Matches(@"ELR 0x[0-9a-f]{16}  SPSR 0x[0-9a-f]{8}  SP 0x[0-9a-f]{16}", serial);
+        Assert.Matches(@"backtrace \(return addresses; [^\n]*\n    0x[0-9a-f]{16} \(image\+0x[0-9a-f]+\)", serial);
+        Assert.Contains("System halted.", serial);
+    }
+
+    [Theory]
+    [InlineData("fault-unmapped", "read: translation fault at level 0", "FAR 0xffff900000000000", "ESR 0x96000004 (EC 0x25")]
+    [InlineData("fault-write-text", "write: permission fault at level 3", "FAR 0x", "(EC 0x25")]
+    public void PageFaultsAreDecodedFromTheSyndrome(string option, string cause, string address, string syndrome)
+    {
+        // A read of an address no table maps, and a write to the kernel's own code: the second
+        // proves the image is mapped W^X by the kernel's own tables.
+        BootResult run = Boot(option + " exit-on-panic");
+        Assert.True(run.ExitCode == 0 && !run.TimedOut, $"QEMU did not power off after the panic:\n{run}");
+        Assert.Contains("KERNEL PANIC: data abort (synchronous, EL1)", run.Serial);
+        Assert.Contains(cause, run.Serial);
+        Assert.Contains(address, run.Serial);
+        Assert.Contains(syndrome, run.Serial);
+        Assert.Contains("System halted.", run.Serial);
+    }
+
+    [Fact]
+    public void AFaultAtEl0EndsTheProgramAndNotTheKernel()
+    {
+        // The program writes to its own code (Linux: SIGSEGV, status 139 under qemu-aarch64).
+        BootResult run = Boot("user-fault exit-after-ready");
+        Assert.True(run.ExitCode == 0 && !run.TimedOut, $"QEMU did not power off after the ready line:\n{run}");
+        Assert.Matches(@"user: the program took data abort from a lower EL \(write: permission fault\) at 0x[0-9a-f]+ \(FAR 0x[0-9a-f]+\); it is ended, the kernel goes on", run.Serial);
+        Assert.Contains("user: EL0 program ended by its fault", run.Serial);
+        Assert.Contains("Aurora ready.", run.Serial);
+        Assert.DoesNotContain("KERNEL PANIC", run.Serial);
+    }
+}
