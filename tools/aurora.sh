@@ -827,10 +827,11 @@ cmd_bench() {
 bench_table() {
   awk -v version="$3" '
     BEGIN {
-      n = split("getpid pipe_pingpong futex_pingpong_threads sched_yield cow_fault demand_zero_fault fork_exit_wait fork_execve_wait mmap_munmap_1mib open_read4k_close msgqueue_64b_pingpong tcp_loopback_pingpong", order, " ")
+      n = split("getpid pipe_pingpong futex_pingpong_threads thread_create_join sched_yield cow_fault demand_zero_fault fork_exit_wait fork_execve_wait mmap_munmap_1mib open_read4k_close msgqueue_64b_pingpong tcp_loopback_pingpong", order, " ")
       label["getpid"] = "raw `getpid` round trip"
       label["pipe_pingpong"] = "pipe ping-pong round trip (2 switches)"
       label["futex_pingpong_threads"] = "futex ping-pong round trip, two threads"
+      label["thread_create_join"] = "pthread_create + pthread_join (empty thread)"
       label["sched_yield"] = "`sched_yield`, two runnable processes (per yield)"
       label["cow_fault"] = "copy-on-write fault, 4 KiB, forked child"
       label["demand_zero_fault"] = "demand-zero fault, 4 KiB"

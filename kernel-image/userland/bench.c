@@ -407,6 +407,25 @@ static void bench_futex(void)
     report("futex_pingpong_threads", per_op(best, Batch), "");
 }
 
+/* ---------------------------------------------------------------- thread create + join */
+static void *thread_nothing(void *unused) { (void)unused; return 0; }
+static void bench_thread(void)
+{
+    enum { Batch = 20, Batches = 10 };
+    uint64_t best = UINT64_MAX;
+    pthread_t thread;
+    for (int b = 0; b < Batches; b++) {
+        uint64_t t0 = ticks();
+        for (int i = 0; i < Batch; i++) {
+            if (pthread_create(&thread, 0, thread_nothing, 0)) { fail("thread_create_join", "pthread_create"); return; }
+            pthread_join(thread, 0);
+        }
+        uint64_t d = ticks() - t0;
+        if (d < best) best = d;
+    }
+    report("thread_create_join", per_op(best, Batch), "");
+}
+
 /* ---------------------------------------------------------------- memory and files */
 static void bench_mmap(void)
 {
@@ -470,6 +489,7 @@ int main(int argc, char **argv)
     bench_msg();
     bench_tcp();
     bench_futex();
+    bench_thread();
     dprintf(1, "bench: done\n");
     if (getpid() == 1) { sync(); reboot(RB_AUTOBOOT); }   /* Linux: QEMU's -no-reboot ends it */
     return 0;
