@@ -18,6 +18,8 @@ die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 source "$ROOT/tools/packaging.sh"
 # The ABI numbers' one source (kernel-image/arch/x86_64/abi/*.tbl) and what is generated from it.
 source "$ROOT/tools/abi.sh"
+# ./aurora bench --net: the network against Debian's Linux, wall-clock (docs/performance.md).
+source "$ROOT/tools/netbench.sh"
 
 usage() {
   cat <<'USAGE'
@@ -66,6 +68,11 @@ usage: ./aurora <command> [options]
                      (fetched with apt-get download) running the same static program in the
                      same QEMU with -icount shift=0; a Markdown table with ratios
                      (--twice: run both again and say whether the figures repeat)
+  bench --net [--no-build] [--runs N] [--nic virtio-net-pci|e1000]
+                     the network, wall-clock, on QEMU's user network: HTTP latency from host
+                     curl, 10 MiB each way, UDP echo, 1,000 concurrent connections; Aurora and
+                     Debian's Linux serving with the same static program, medians of N runs
+                     (default 3) in a Markdown table with ratios
   sign --key <private.pem> <module> [-o <out>]
                      append an RSA-2048 signature block (module signing, SEC-4)
   module <modules/NAME> [-o OUT.ko] [--key <private.pem>] [-p:PROPERTY=VALUE...]
@@ -708,6 +715,7 @@ bench_linux_kernel() { # prints the path of Debian's vmlinuz (linux-image-amd64'
 }
 
 cmd_bench() {
+  case " $* " in *" --net "*) cmd_netbench "$@"; return ;; esac
   local build=1 runs=1
   while [ $# -gt 0 ]; do
     case $1 in
