@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Xunit;
 
 namespace Aurora.Net.Tests;
@@ -155,6 +156,41 @@ public class SocketCallTests
         net.RunUntil(() => net.A.Iface.GetTcpState(client) == TcpState.Established, what: "the second connection");
         Assert.True(net.Now - start < 100, $"the second SYN waited {net.Now - start} ms for the half-open one");
         Assert.Equal(0UL, net.B.Iface.Statistics.TcpListenOverflows);
+        net.RunUntil(() => net.B.Iface.Accept(listener, out _, out _) >= 0, what: "accept");
+    }
+
+    /// <summary>A SYN flood (issue 13's flood test: forged sources that never answer the SYN-ACK)
+    /// fills the SYN queue; a real client's SYN then takes the place of the oldest half-open
+    /// connection and its handshake completes at once, instead of after the minute the flood's
+    /// half-open connections would wait through their SYN-ACK retransmissions.</summary>
+    [Fact]
+    public void SynFloodDoesNotLockOutARealClient()
+    {
+        using var net = new Network(configure: c => { c.SocketCapacity = 512; return c; });
+        int listener = net.B.Iface.OpenTcp();
+        net.B.Iface.Bind(listener, Ipv4Address.Any, 80);
+        Assert.Equal(NetError.None, net.B.Iface.Listen(listener, 16));
+        // B's SYN-ACKs reach A only for the real client's port (5000).
+        net.BtoA.DropIf = frame => frame[23] == 6 && (frame[36] << 8 | frame[37]) != 5000;
+        var flood = new List<int>();
+        for (int i = 0; i < NetInterface<LedgerMemory>.SynQueueLimit + 20; i++)
+        {
+            int s = net.A.Iface.OpenTcp();
+            Assert.Equal(NetError.InProgress, net.A.Iface.Connect(s, net.B.Ip, 80, net.Now));
+            flood.Add(s);
+        }
+
+        net.Run(20);
+        foreach (int s in flood) net.A.Iface.Close(s);
+        ulong overflows = net.B.Iface.Statistics.TcpListenOverflows;
+        Assert.True(net.B.Iface.Statistics.TcpSynQueueEvictions >= 20, $"{net.B.Iface.Statistics.TcpSynQueueEvictions} evictions");
+        int client = net.A.Iface.OpenTcp();
+        Assert.Equal(NetError.None, net.A.Iface.Bind(client, Ipv4Address.Any, 5000));
+        ulong start = net.Now;
+        Assert.Equal(NetError.InProgress, net.A.Iface.Connect(client, net.B.Ip, 80, net.Now));
+        net.RunUntil(() => net.A.Iface.GetTcpState(client) == TcpState.Established, what: "the real client's connection");
+        Assert.True(net.Now - start < 100, $"the real client waited {net.Now - start} ms behind the flood");
+        Assert.Equal(overflows, net.B.Iface.Statistics.TcpListenOverflows);
         net.RunUntil(() => net.B.Iface.Accept(listener, out _, out _) >= 0, what: "accept");
     }
 }
