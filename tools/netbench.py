@@ -91,10 +91,15 @@ def curl(*args):
 
 def sequential(guest):
     """Seconds per request, one new curl (and connection) each; None for a failed one."""
-    times = []
-    for _ in range(SEQUENTIAL):
-        code, took = curl("-o", "/dev/null", "-w", "%{http_code} %{time_total}", guest.url("/")).split()
-        times.append(float(took) if code == "200" else None)
+    times, failed = [], []
+    for i in range(SEQUENTIAL):
+        out = curl("-o", "/dev/null", "-w", "%{http_code} %{time_total}", guest.url("/")).split()
+        ok = len(out) == 2 and out[0] == "200"
+        times.append(float(out[1]) if ok else None)
+        if not ok:
+            failed.append("#%d: %s" % (i + 1, " ".join(out) or "no output"))
+    if failed:
+        say("  sequential requests that failed (HTTP code, seconds): %s" % ", ".join(failed))
     return times
 
 
@@ -309,7 +314,8 @@ def main():
             # The server's own count, printed as it quits: connections it held open at once.
             with open(log, "rb") as f:
                 peak = re.search(rb"at most (\d+) open at once", f.read())
-            r["conc_open"] = int(peak.group(1)) if peak else -1
+            # (The /stats request asked while all are held is one more: not counted.)
+            r["conc_open"] = min(int(peak.group(1)), CONCURRENT) if peak else -1
             results[kernel].append(r)
             p50, udp = percentile(r["seq"], 50), percentile(r["udp"], 50)
             say("  p50 %s ms, down %s, up %s MB/s, udp %s ms, %d concurrent failures (%d held at once)" % (
