@@ -527,7 +527,7 @@ public unsafe partial struct NetInterface<TMemory>
                 else
                 {
                     halfOpen++;
-                    if (oldest < 0 || OlderHalfOpen(ref _sockets[i].Tcp, ref _sockets[oldest].Tcp)) oldest = i;
+                    if (oldest < 0 || EvictFirst(_sockets + i, _sockets + oldest)) oldest = i;
                 }
             }
         }
@@ -574,10 +574,16 @@ public unsafe partial struct NetInterface<TMemory>
         tcp.TakeSynOptions(segment);
     }
 
-    /// <summary>Whether half-open connection <paramref name="a"/> has waited longer than
-    /// <paramref name="b"/>: more SYN-ACKs retransmitted, or the same and its next one sooner.</summary>
-    private static bool OlderHalfOpen(ref TcpSocket a, ref TcpSocket b) =>
-        a.Retries != b.Retries ? a.Retries > b.Retries : a.RetransmitAt < b.RetransmitAt;
+    /// <summary>Whether half-open connection <paramref name="a"/> should leave a full SYN queue
+    /// before <paramref name="b"/>: one whose SYN-ACK could not even be sent (its next hop does
+    /// not answer ARP: a forged source on the local network) first, then the one that has waited
+    /// longer (more SYN-ACKs retransmitted, or the same and its next one sooner).</summary>
+    private static bool EvictFirst(SocketSlot* a, SocketSlot* b)
+    {
+        bool aUnresolved = a->ArpWaitSince != 0, bUnresolved = b->ArpWaitSince != 0;
+        if (aUnresolved != bUnresolved) return aUnresolved;
+        return a->Tcp.Retries != b->Tcp.Retries ? a->Tcp.Retries > b->Tcp.Retries : a->Tcp.RetransmitAt < b->Tcp.RetransmitAt;
+    }
 
     /// <summary>A pure ACK with the connection's current numbers, queued now (before the segments
     /// of the poll's send phase) so it carries this moment's RCV.NXT: duplicate ACKs must be one
