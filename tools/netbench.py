@@ -64,8 +64,11 @@ class Guest:
                 raise RuntimeError("%s: QEMU ended during boot; see %s" % (self.kernel, self.log))
             try:
                 with open(self.log, "rb") as f:
-                    if b"netserve: ready" in f.read():
-                        return
+                    ready = b"netserve: ready" in f.read()
+                # Listening is not yet reachable: the first requests after the line were
+                # reset on Linux (its link still coming up); measure from the first answer.
+                if ready and curl("-m", "5", "-o", "/dev/null", "-w", "%{http_code}", self.url("/")) == "200":
+                    return
             except FileNotFoundError:
                 pass
             time.sleep(0.2)
