@@ -99,7 +99,10 @@ public class NetworkFloodTests(ITestOutputHelper output)
         foreach (string line in run.Serial.Split('\n'))
             if (line.StartsWith("flood:", StringComparison.Ordinal) || line.StartsWith("netserve:", StringComparison.Ordinal)) output.WriteLine(line);
         Assert.False(run.Serial.Contains("KERNEL PANIC"), Context("the kernel panicked: " + summary + "\n" + run));
-        Assert.True(answeredDuring > 0, Context("no request was answered during the flood: " + summary + "\n" + run));
+        // Before the ARP-storm and SYN-queue fixes 2 of 3 were answered (each waited seconds);
+        // after them 28 of 28 (2 of them waited about 6 s).
+        Assert.True(answeredDuring >= 4 && answeredDuring > unansweredDuring,
+            Context("the server hardly answered during the flood: " + summary + "\n" + run));
         Assert.True(answeredAfter == 5, Context("requests after the flood went unanswered: " + summary + "\n" + run));
         Assert.True(run.Serial.Contains("flood: junk dropped and counted"), Context("the kernel printed no counters: " + summary + "\n" + run));
         Assert.True(run.Serial.Contains("[test] hostnet.flood_leaves_the_server_answering ... PASS"), Context(summary + "\n" + run));
