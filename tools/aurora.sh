@@ -25,6 +25,8 @@ source "$ROOT/tools/abi.sh"
 source "$ROOT/tools/wasm.sh"
 # ./aurora build --arch aarch64, ./aurora run --arch aarch64.
 source "$ROOT/tools/aarch64.sh"
+# ./aurora bench --net: the network against Debian's Linux, wall-clock (docs/performance.md).
+source "$ROOT/tools/netbench.sh"
 
 usage() {
   cat <<'USAGE'
@@ -83,6 +85,11 @@ usage: ./aurora <command> [options]
                      (fetched with apt-get download) running the same static program in the
                      same QEMU with -icount shift=0; a Markdown table with ratios
                      (--twice: run both again and say whether the figures repeat)
+  bench --net [--no-build] [--runs N] [--nic virtio-net-pci|e1000]
+                     the network, wall-clock, on QEMU's user network: HTTP latency from host
+                     curl, 10 MiB each way, UDP echo, 1,000 concurrent connections; Aurora and
+                     Debian's Linux serving with the same static program, medians of N runs
+                     (default 3) in a Markdown table with ratios
   sign --key <private.pem> <module> [-o <out>]
                      append an RSA-2048 signature block (module signing, SEC-4)
   module <modules/NAME> [-o OUT.ko] [--key <private.pem>] [-p:PROPERTY=VALUE...]
@@ -768,6 +775,7 @@ bench_linux_kernel() { # prints the path of Debian's vmlinuz (linux-image-amd64'
 }
 
 cmd_bench() {
+  case " $* " in *" --net "*) cmd_netbench "$@"; return ;; esac
   local build=1 runs=1
   while [ $# -gt 0 ]; do
     case $1 in

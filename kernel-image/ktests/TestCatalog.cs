@@ -158,6 +158,7 @@ internal static unsafe class TestCatalog
         T("hostnet.tcp_and_udp_round_trips_with_the_host", &NetworkTests.TcpAndUdpRoundTripsWithTheHost),
         T("hostnet.socket_api_through_the_host", &NetworkTests.SocketApiThroughTheHost),
         T("hostnet.bulk_transfer_with_the_host", &NetworkTests.BulkTransferWithTheHost),
+        T("hostnet.flood_leaves_the_server_answering", &NetworkTests.FloodLeavesTheServerAnswering),
         T("modsign.signed_module_verifies", &ModuleSignatureTests.SignedModuleVerifies),
         T("modsign.flipped_bit_is_rejected", &ModuleSignatureTests.FlippedBitIsRejected),
         T("modsign.truncated_module_is_rejected", &ModuleSignatureTests.TruncatedModuleIsRejected),

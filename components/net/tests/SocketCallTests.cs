@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Xunit;
 
 namespace Aurora.Net.Tests;
@@ -156,5 +157,82 @@ public class SocketCallTests
         Assert.True(net.Now - start < 100, $"the second SYN waited {net.Now - start} ms for the half-open one");
         Assert.Equal(0UL, net.B.Iface.Statistics.TcpListenOverflows);
         net.RunUntil(() => net.B.Iface.Accept(listener, out _, out _) >= 0, what: "accept");
+    }
+
+    /// <summary>A SYN flood (issue 13's flood test: forged sources that never answer the SYN-ACK)
+    /// fills the SYN queue; a real client's SYN then takes the place of the oldest half-open
+    /// connection and its handshake completes at once, instead of after the minute the flood's
+    /// half-open connections would wait through their SYN-ACK retransmissions.</summary>
+    [Fact]
+    public void SynFloodDoesNotLockOutARealClient()
+    {
+        using var net = new Network(configure: c => { c.SocketCapacity = 512; return c; });
+        int listener = net.B.Iface.OpenTcp();
+        net.B.Iface.Bind(listener, Ipv4Address.Any, 80);
+        Assert.Equal(NetError.None, net.B.Iface.Listen(listener, 16));
+        // B's SYN-ACKs reach A only for the real client's port (5000).
+        net.BtoA.DropIf = frame => frame[23] == 6 && (frame[36] << 8 | frame[37]) != 5000;
+        var flood = new List<int>();
+        for (int i = 0; i < NetInterface<LedgerMemory>.SynQueueLimit + 20; i++)
+        {
+            int s = net.A.Iface.OpenTcp();
+            Assert.Equal(NetError.InProgress, net.A.Iface.Connect(s, net.B.Ip, 80, net.Now));
+            flood.Add(s);
+        }
+
+        net.Run(20);
+        foreach (int s in flood) net.A.Iface.Close(s);
+        ulong overflows = net.B.Iface.Statistics.TcpListenOverflows;
+        Assert.True(net.B.Iface.Statistics.TcpSynQueueEvictions >= 20, $"{net.B.Iface.Statistics.TcpSynQueueEvictions} evictions");
+        int client = net.A.Iface.OpenTcp();
+        Assert.Equal(NetError.None, net.A.Iface.Bind(client, Ipv4Address.Any, 5000));
+        ulong start = net.Now;
+        Assert.Equal(NetError.InProgress, net.A.Iface.Connect(client, net.B.Ip, 80, net.Now));
+        net.RunUntil(() => net.A.Iface.GetTcpState(client) == TcpState.Established, what: "the real client's connection");
+        Assert.True(net.Now - start < 100, $"the real client waited {net.Now - start} ms behind the flood");
+        Assert.Equal(overflows, net.B.Iface.Statistics.TcpListenOverflows);
+        net.RunUntil(() => net.B.Iface.Accept(listener, out _, out _) >= 0, what: "accept");
+    }
+
+    /// <summary>A SYN flood faster than a handshake (the flood test under TCG: hundreds of SYNs
+    /// from forged addresses on the local network while the real client's ACK is on its way):
+    /// the half-open connections whose SYN-ACK could not be sent (no ARP answer) leave the full
+    /// SYN queue first, so the real client's entry survives to its ACK.</summary>
+    [Fact]
+    public void SynFloodFromUnresolvedNeighboursDoesNotEvictARealHandshake()
+    {
+        using var net = new Network(configure: c => { c.SocketCapacity = 512; return c; });
+        int listener = net.B.Iface.OpenTcp();
+        net.B.Iface.Bind(listener, Ipv4Address.Any, 80);
+        Assert.Equal(NetError.None, net.B.Iface.Listen(listener, 16));
+        net.Run(5);
+        int forged = 0;
+        void Flood(int count)
+        {
+            var frame = new byte[54];
+            for (int i = 0; i < count; i++, forged++)
+            {
+                var source = new Ipv4Address(10, 0, 0, (byte)(100 + forged % 100));
+                EthernetFrame.Emit(frame, net.B.Mac, new MacAddress(0x02, 0, 0, 0, 0, 9), EtherType.Ipv4);
+                Ipv4Packet.Emit(frame.AsSpan(14), source, net.B.Ip, IpProtocol.Tcp, 20, (ushort)forged);
+                var syn = new TcpHeader { SourcePort = (ushort)(1024 + forged), DestinationPort = 80, SequenceNumber = (uint)forged * 7919, Flags = TcpFlags.Syn, Window = 65535 };
+                TcpSegment.Emit(frame.AsSpan(34), source, net.B.Ip, syn, 0);
+                net.B.Iface.Receive(frame, net.Now);
+            }
+        }
+
+        Flood(NetInterface<LedgerMemory>.SynQueueLimit);
+        net.Step();
+        int client = net.A.Iface.OpenTcp();
+        Assert.Equal(NetError.InProgress, net.A.Iface.Connect(client, net.B.Ip, 80, net.Now));
+        for (int ms = 0; ms < 50 && net.A.Iface.GetTcpState(client) != TcpState.Established; ms++)
+        {
+            Flood(NetInterface<LedgerMemory>.SynQueueLimit / 2); // half the queue every millisecond: each entry lives about 2 ms, the handshake takes 2
+            net.Step();
+        }
+
+        Assert.True(net.B.Iface.Statistics.TcpSynQueueEvictions > 0);
+        Assert.Equal(TcpState.Established, net.A.Iface.GetTcpState(client));
+        net.RunUntil(() => net.B.Iface.Accept(listener, out _, out _) >= 0, what: "accept", limitMs: 100);
     }
 }

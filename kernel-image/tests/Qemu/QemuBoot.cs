@@ -61,8 +61,11 @@ public static class QemuBoot
     /// is closed. Null leaves the input closed from the start.</param>
     /// <param name="network">Extra options of the user-mode network (e.g. ",hostfwd=...").</param>
     /// <param name="nic">The network card QEMU gives the guest (e1000, virtio-net-pci).</param>
+    /// <param name="hubWith">Another netdev (e.g. "socket,id=raw,udp=...,localaddr=..."): the card
+    /// then sits on a QEMU hub with the user network and this netdev, so a host program can
+    /// write raw Ethernet frames to the guest without privileges (the flood test).</param>
     public static BootResult Boot(BootPath path, string kernelOptions, TimeSpan? timeout = null, IReadOnlyList<(string? After, string Text)>? typing = null,
-        string network = "", string nic = "e1000")
+        string network = "", string nic = "e1000", string? hubWith = null)
     {
         string iso = IsoFor(path);
         if (!File.Exists(iso))
@@ -86,6 +89,18 @@ public static class QemuBoot
             "-device", "edu",
             "-fw_cfg", $"name=opt/aurora/cmdline,string={kernelOptions}",
         }) info.ArgumentList.Add(arg);
+        if (hubWith is not null)
+        {
+            int device = info.ArgumentList.IndexOf(nic + ",netdev=net0,romfile=");
+            info.ArgumentList[device] = nic + ",netdev=hub0,romfile=";
+            string other = Array.Find(hubWith.Split(','), part => part.StartsWith("id=", StringComparison.Ordinal))?["id=".Length..]
+                ?? throw new ArgumentException("hubWith names no id=", nameof(hubWith));
+            foreach (string arg in new[]
+            {
+                "-netdev", hubWith, "-netdev", "hubport,id=hub0,hubid=0",
+                "-netdev", "hubport,id=hub1,hubid=0,netdev=net0", "-netdev", $"hubport,id=hub2,hubid=0,netdev={other}",
+            }) info.ArgumentList.Add(arg);
+        }
         if (IsUefi(path))
         {
             info.ArgumentList.Add("-bios");

@@ -117,6 +117,14 @@ internal unsafe struct ArpCache
         if (e == null)
         {
             e = Victim();
+            // Every entry is a resolution asked for within the last interval (more unresolved
+            // neighbours than entries: a flood from forged addresses on the local network).
+            // Taking one would forget it and ask for it again at the next poll, each in turn,
+            // thousands of requests a second; this address waits for a free entry instead.
+            if (e->InUse && !e->Complete && now - e->Stamp < RequestIntervalMs)
+            {
+                return false;
+            }
         }
 
         e->InUse = true;

@@ -47,6 +47,8 @@ public struct NetStatistics
     /// <summary>Segments outside the receive window (answered with an ACK).</summary>
     public ulong TcpUnacceptable;
     public ulong TcpListenOverflows;
+    /// <summary>Half-open connections dropped from a full SYN queue to make room for a new SYN.</summary>
+    public ulong TcpSynQueueEvictions;
     /// <summary>TIME-WAIT connections ended early by a new SYN on the same ports.</summary>
     public ulong TcpTimeWaitReused;
     /// <summary>Frames that went through the loopback ring, and those dropped because it was full.</summary>

@@ -519,14 +519,30 @@ public unsafe partial struct NetInterface<TMemory>
         // The backlog counts established connections waiting for accept (Linux's accept queue);
         // half-open ones have their own, larger limit (the SYN queue), so a burst of SYNs that
         // never complete does not keep out the next real client.
-        int established = 0, halfOpen = 0;
+        int established = 0, halfOpen = 0, oldest = -1;
         for (int i = 0; i < _socketEnd; i++)
         {
             if (_sockets[i].Kind == SocketKind.Tcp && _sockets[i].Parent == listener && !_sockets[i].UserOwned)
             {
                 if (_sockets[i].AcceptOrder != 0) established++;
-                else halfOpen++;
+                else
+                {
+                    halfOpen++;
+                    if (oldest < 0 || EvictFirst(_sockets + i, _sockets + oldest)) oldest = i;
+                }
             }
+        }
+
+        // A full SYN queue is a SYN flood (forged sources never answer, and each half-open
+        // connection would stay about a minute, through 5 SYN-ACK retransmissions): the new SYN
+        // takes the place of the half-open connection that has waited longest, as BSD's syncache
+        // does, so a real client's handshake (one round trip) still completes. Linux answers with
+        // SYN cookies instead.
+        if (established < _sockets[listener].Backlog && halfOpen >= SynQueueLimit && oldest >= 0)
+        {
+            FreeSocket(oldest);
+            _stats.TcpSynQueueEvictions++;
+            halfOpen--;
         }
 
         int h = established < _sockets[listener].Backlog && halfOpen < SynQueueLimit ? FreeSlot() : -1;
@@ -557,6 +573,17 @@ public unsafe partial struct NetInterface<TMemory>
         tcp.SndWnd = segment.Window; // a SYN's window is never scaled (RFC 7323 §2.2)
         tcp.SndWl1 = segment.SequenceNumber;
         tcp.TakeSynOptions(segment);
+    }
+
+    /// <summary>Whether half-open connection <paramref name="a"/> should leave a full SYN queue
+    /// before <paramref name="b"/>: one whose SYN-ACK could not even be sent (its next hop does
+    /// not answer ARP: a forged source on the local network) first, then the one that has waited
+    /// longer (more SYN-ACKs retransmitted, or the same and its next one sooner).</summary>
+    private static bool EvictFirst(SocketSlot* a, SocketSlot* b)
+    {
+        bool aUnresolved = a->ArpWaitSince != 0, bUnresolved = b->ArpWaitSince != 0;
+        if (aUnresolved != bUnresolved) return aUnresolved;
+        return a->Tcp.Retries != b->Tcp.Retries ? a->Tcp.Retries > b->Tcp.Retries : a->Tcp.RetransmitAt < b->Tcp.RetransmitAt;
     }
 
     /// <summary>A pure ACK with the connection's current numbers, queued now (before the segments
