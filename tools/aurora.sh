@@ -55,6 +55,10 @@ usage: ./aurora <command> [options]
         --timeout SECONDS  end QEMU after this long (default: none at a terminal, 600 s when
                            standard input is not one, e.g. in scripts)
         --no-build         boot what the last build made (no setup, no build)
+        --from-packages [--pins FILE]
+                           build the image from the pinned component packages, as
+                           ./aurora build --from-packages does (the image, artifacts/aurora.iso,
+                           and artifacts/aurora.manifest.json then say so)
   test               every test: host xunit suites and the in-kernel suites in QEMU
                      (BIOS and UEFI; also through Limine when LIMINE_DIR is set)
   check              compile every component freestanding against Aurora.Runtime
@@ -529,9 +533,11 @@ guest_path() {
 }
 
 cmd_run() {
-  local uefi=0 gdb=0 exit_after_ready=0 init="" build=1 seconds="" initrd="" adds=() add host_programs=() program
+  local uefi=0 gdb=0 exit_after_ready=0 init="" build=1 seconds="" initrd="" adds=() add host_programs=() program build_args=()
   while [ $# -gt 0 ]; do
     case $1 in
+      --from-packages) build_args+=(--from-packages) ;;
+      --pins) need_value --pins $#; shift; build_args+=(--pins "$1") ;;
       --uefi) uefi=1 ;; --gdb) gdb=1 ;; --exit-after-ready) exit_after_ready=1 ;;
       --init) need_value --init $#; shift; init=$1; [ -n "$init" ] || usage_error "--init takes a command line, e.g. --init \"/bin/sh -c 'exit 7'\"" ;;
       --add) need_value --add $#; shift; adds+=("$1") ;;
@@ -544,7 +550,7 @@ cmd_run() {
     shift
   done
   if [ $build = 1 ]; then
-    cmd_setup; cmd_build
+    cmd_setup; cmd_build ${build_args[@]+"${build_args[@]}"}
   elif [ -f "$ART/tools/modsign/aurora-modsign.dll" ]; then
     MODSIGN_BUILT=1   # the last build's signing tool: runs started side by side must not rebuild it
   fi
