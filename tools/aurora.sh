@@ -62,6 +62,9 @@ usage: ./aurora <command> [options]
   test               every test: host xunit suites and the in-kernel suites in QEMU
                      (BIOS and UEFI; also through Limine when LIMINE_DIR is set)
   check              compile every component freestanding against Aurora.Runtime
+  docs               the components' API reference site (docfx, the version pinned in
+                     .config/dotnet-tools.json) into artifacts/docs: every public type and
+                     member with its XML docs, and each component's README
   measure            build times, image size, boot time to the first and the ready line,
                      then ./aurora bench (instructions per operation against Linux)
   bench [--no-build] [--twice]
@@ -719,7 +722,7 @@ cmd_bench() {
     case $1 in
       --no-build) build=0 ;;
       --twice) runs=2 ;;
-      *) die "unknown option to bench: $1" ;;
+      *) usage_error "unknown option to bench: $1 (see ./aurora bench --help)" ;;
     esac
     shift
   done
@@ -844,18 +847,64 @@ cmd_check() {
   [ $failed = 0 ] || die "a component does not compile freestanding"
 }
 
+# ./aurora docs: the API reference site. docfx (a .NET tool, pinned in .config/dotnet-tools.json)
+# reads the components' host assemblies and XML docs (built into artifacts/obj/docs) and
+# renders them with a page per component README; links that lead nowhere fail the build.
+cmd_docs() {
+  local work="$ART/obj/docs" dir name projects=()
+  rm -rf "$work" "$ART/docs"; mkdir -p "$work/pages/components" "$work/bin"
+  (cd "$ROOT" && dotnet tool restore >/dev/null) || die "dotnet tool restore failed (docfx, .config/dotnet-tools.json)"
+  {
+    echo "# Aurora components"
+    echo
+    echo "Kernel components for C# kernels compiled ahead of time with no runtime underneath; each"
+    echo "is a NuGet package usable on the host and compiled into freestanding kernels."
+    echo
+    echo "| Component | |"
+    echo "|---|---|"
+  } > "$work/pages/index.md"
+  printf -- '- name: Components
+  href: index.md
+- name: API reference
+  href: api/
+' > "$work/pages/toc.yml"
+  for dir in "$ROOT"/components/*/; do
+    name=$(basename "$dir")
+    [ -f "$dir/README.md" ] || continue
+    # The package README: links into the repository would lead nowhere here.
+    cp "$dir/README.md" "$work/pages/components/$name.md"
+    echo "| [Aurora.${name^}](components/$name.md) | $(sed -n 's/^# *//p' "$dir/README.md" | head -n 1) |" >> "$work/pages/index.md"
+    printf -- '- name: Aurora.%s
+  href: components/%s.md
+' "${name^}" "$name" >> "$work/pages/toc.yml"
+    [ "$name" != runtime ] && [ -d "$dir/src" ] && projects+=("$(ls "$dir"/src/Aurora.*.csproj)")
+  done
+  local sln="$work/Aurora.Docs.sln"
+  dotnet new sln --format sln -n Aurora.Docs -o "$work" >/dev/null
+  dotnet sln "$sln" add "${projects[@]}" >/dev/null
+  say "building the components' host assemblies"
+  dotnet build "$sln" -c Release --nologo -v quiet -p:OutDir="$work/bin/" >&2 || die "building the components failed"
+  say "docfx: artifacts/docs"
+  (cd "$ROOT/build/docs" && dotnet docfx metadata docfx.json --warningsAsErrors >&2 && dotnet docfx build docfx.json --warningsAsErrors >&2) \
+    || die "docfx failed (a broken link or reference is an error)"
+  [ -f "$ART/docs/index.html" ] || die "docfx made no artifacts/docs/index.html"
+  say "built artifacts/docs (open artifacts/docs/index.html)"
+}
+
 cmd_sign() { modsign sign "$@"; }
 
 # ./aurora module <modules/NAME> [-o OUT.ko] [--key PRIVATE.pem] [MSBUILD ARGS...]: build and sign one module.
 cmd_module() {
   local project=${1:-} out="" key="" extra=()
-  [ -n "$project" ] && [ -d "$project" ] || die "usage: ./aurora module <modules/NAME> [-o OUT.ko] [--key PRIVATE.pem] [-p:...]"
+  [ -n "$project" ] || usage_error "module needs a module folder, e.g. ./aurora module modules/edu (see ./aurora module --help)"
+  [ -d "$project" ] || usage_error "module $project: not a folder (see ./aurora module --help)"
   shift
   while [ $# -gt 0 ]; do
     case $1 in
-      -o) shift; out=${1:-} ;;
-      --key) shift; key=${1:-} ;;
-      *) extra+=("$1") ;;
+      -o) need_value -o $#; shift; out=$1 ;;
+      --key) need_value --key $#; shift; key=$1 ;;
+      -p:*) extra+=("$1") ;;
+      *) usage_error "unknown option to module: $1 (see ./aurora module --help)" ;;
     esac
     shift
   done
@@ -874,12 +923,12 @@ cmd_verify() { modsign verify "$@"; }
 # take no options refuse any.
 AURORA_COMMAND=${1:-help}
 case $AURORA_COMMAND in
-  setup|build|pack|run|test|check|measure|sign|verify)
+  setup|build|pack|run|test|check|measure|bench|sign|module|verify|docs)
     for arg in "${@:2}"; do
       case $arg in -h|--help) command_usage "$AURORA_COMMAND"; exit 0 ;; esac
     done
     case $AURORA_COMMAND in
-      setup|test|check|measure) [ $# -le 1 ] || usage_error "unknown option to $AURORA_COMMAND: $2 (it takes none; see ./aurora $AURORA_COMMAND --help)" ;;
+      setup|test|check|measure|docs) [ $# -le 1 ] || usage_error "unknown option to $AURORA_COMMAND: $2 (it takes none; see ./aurora $AURORA_COMMAND --help)" ;;
     esac ;;
 esac
 
@@ -890,6 +939,7 @@ case "${1:-help}" in
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
   check) shift; cmd_check "$@" ;;
+  docs) shift; cmd_docs "$@" ;;
   measure) shift; cmd_measure "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   sign) shift; cmd_sign "$@" ;;

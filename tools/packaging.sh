@@ -59,7 +59,7 @@ cmd_pack() {
   done
   mkdir -p "$out"; out="$(cd "$out" && pwd)"
   # The pinned versions are the validation baselines: they must be in the feed first.
-  ensure_pinned_packages "$KERNEL_DIR/component-pins.props"
+  ensure_pinned_packages "$KERNEL_DIR/component-pins.props" except-current
   local projects; mapfile -t projects < <(package_projects)
   [ ${#projects[@]} -gt 0 ] || die "no component package projects found"
 
@@ -104,20 +104,25 @@ pins_of() {
   sed -n 's/.*<AuroraPin Include="\([^"]*\)" Version="\([^"]*\)"\( Commit="\([0-9a-f]*\)"\)\{0,1\}.*/\1 \2 \4/p' "$1"
 }
 
-# ensure_pinned_packages PINS: every package PINS names that artifacts/packages lacks is packed
+# ensure_pinned_packages PINS [except-current]: every package PINS names that artifacts/packages lacks is packed
 # again from the commit its pin names: a temporary work tree of that commit with today's
 # packaging (build/Packaging, Directory.*.props), which gives the pinned version's bytes.
+# except-current: not those pinned at their component's current commit (the pack about to run
+# makes them).
 ensure_pinned_packages() {
   local pins=$1 feed="$ART/packages" id version commit folder project tree
   [ -f "$pins" ] || return 0
   mkdir -p "$feed"
   while read -r id version commit; do
     [ -f "$feed/$id.$version.nupkg" ] && continue
+    folder=${id#Aurora.}; folder=${folder,,}
+    # Pinned at the component's current state: the pack about to run makes it.
+    [ -n "${2:-}" ] && [ -n "$commit" ] && [ -d "$ROOT/components/$folder" ] &&
+      [ "$(bash "$ROOT/build/Packaging/component-version.sh" "$ROOT/components/$folder" | cut -d' ' -f2)" = "$commit" ] && continue
     if [ -z "$commit" ] || ! git -C "$ROOT" cat-file -e "$commit^{commit}" 2>/dev/null; then
       say "pinned $id $version is not in ${feed#"$ROOT/"} and its pin names no commit of this repository to pack it from"
       continue
     fi
-    folder=${id#Aurora.}; folder=${folder,,}
     project="components/$folder/src/$id.csproj"
     [ "$id" = Aurora.Runtime ] && project=components/runtime/pack/Aurora.Runtime.Package.csproj
     tree="$ART/obj/pinned/$id-$version"
