@@ -197,6 +197,34 @@ public sealed class ReleaseTests : IClassFixture<Workspace>
         Assert.True(broken.Count == 0, "broken links:\n" + string.Join("\n", broken.Distinct().Take(50)));
     }
 
+    [Fact]
+    public void DotnetNewAuroraKernelMakesAKernelFromThePackagesThatBoots()
+    {
+        string feed = Path.Combine(_workspace.Root, "artifacts", "template-feed");
+        string hive = Path.Combine(_workspace.Root, "artifacts", "template-hive");
+        string kernel = Path.Combine(Path.GetTempPath(), "aurora-hello-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            Shell.Check($"dotnet pack tools/templates/Aurora.Templates.csproj -c Release --nologo -v quiet -o {Shell.Quote(feed)}", _workspace.Root, Workspace.BuildTimeout);
+            string package = Directory.GetFiles(feed, "Aurora.Templates.*.nupkg").Single();
+            Shell.Check($"dotnet new install {Shell.Quote(package)} --debug:custom-hive {Shell.Quote(hive)}", _workspace.Root, Workspace.BuildTimeout);
+            Shell.Check($"dotnet new aurora-kernel -n HelloKernel -o {Shell.Quote(kernel)} --debug:custom-hive {Shell.Quote(hive)}", _workspace.Root, Workspace.BuildTimeout);
+
+            Assert.True(File.Exists(Path.Combine(kernel, "HelloKernel.csproj")));
+            Assert.Contains("namespace HelloKernel;", File.ReadAllText(Path.Combine(kernel, "src", "Kernel.cs")));
+            Assert.False(Directory.Exists(Path.Combine(kernel, ".template.config")));
+            File.WriteAllText(Path.Combine(kernel, "nuget.config"), NugetConfig(_workspace.Feed));
+
+            CommandResult run = Shell.Run("bash build.sh run", kernel, Workspace.BuildTimeout + TimeSpan.FromMinutes(3));
+            Assert.True(run.ExitCode == 0, "the kernel made by dotnet new did not build and boot:\n" + Tail(run.ToString()));
+            Assert.Contains("all checks passed", run.Output);
+        }
+        finally
+        {
+            Delete(kernel);
+        }
+    }
+
     internal static string NugetConfig(string feed) => $"""
         <?xml version="1.0" encoding="utf-8"?>
         <configuration>
