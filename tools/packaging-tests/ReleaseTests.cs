@@ -147,7 +147,10 @@ public sealed class ReleaseTests : IClassFixture<Workspace>
         Assert.Equal("MIT", nuspec.Metadata("license"));
         Assert.Contains(nuspec.Nuspec.Descendants(), e => e.Name.LocalName == "packageType" && (string?)e.Attribute("name") == "DotnetTool");
 
-        Shell.Check($"dotnet tool install Aurora.Modsign.Tool --version {version} --tool-path {Shell.Quote(tools)} --add-source {Shell.Quote(feed)}",
+        // A configuration of its own: package source mapping (the repository's nuget.config) forbids --add-source.
+        string config = Path.Combine(_workspace.Root, "artifacts", "tool-nuget.config");
+        File.WriteAllText(config, NugetConfig(feed));
+        Shell.Check($"dotnet tool install Aurora.Modsign.Tool --version {version} --tool-path {Shell.Quote(tools)} --configfile {Shell.Quote(config)}",
             _workspace.Root, Workspace.BuildTimeout);
         string tool = Shell.Quote(Path.Combine(tools, "aurora-modsign"));
         string work = Path.Combine(_workspace.Root, "artifacts", "tool-work");
