@@ -68,9 +68,15 @@ public sealed class PackagingTests : IClassFixture<Workspace>
                 Assert.True(File.Exists(symbols), $"{component.Id} has no symbols package");
                 Assert.Contains($"lib/net10.0/{component.Id}.pdb", new PackageFile(symbols).Entries);
                 // Dependencies on other Aurora packages are ranges within the current major version.
+                // The range of the runtime's version line ([0.N.0, 0.N+1.0) before 1.0), not its exact
+                // version: a runtime commit within the line leaves this package's bytes alone.
                 string runtime = _workspace.Packed["Aurora.Runtime"];
-                int nextMajor = int.Parse(runtime.Split('.')[0]) + 1;
-                Assert.Contains(("Aurora.Runtime", $"[{runtime}, {nextMajor}.0.0)"), package.Dependencies);
+                string[] parts = runtime.Split('-')[0].Split('.');
+                string pre = runtime.Contains('-') ? "-0" : "";
+                string range = parts[0] == "0"
+                    ? $"[0.{parts[1]}.0{pre}, 0.{int.Parse(parts[1]) + 1}.0)"
+                    : $"[{parts[0]}.0.0{pre}, {int.Parse(parts[0]) + 1}.0.0)";
+                Assert.Contains(("Aurora.Runtime", range), package.Dependencies);
             }
         }
     }
