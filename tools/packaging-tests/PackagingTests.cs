@@ -72,7 +72,7 @@ public sealed class PackagingTests : IClassFixture<Workspace>
                 // version: a runtime commit within the line leaves this package's bytes alone.
                 string runtime = _workspace.Packed["Aurora.Runtime"];
                 string[] parts = runtime.Split('-')[0].Split('.');
-                string pre = runtime.Contains('-') ? "-0" : "";
+                string pre = package.Version.Contains('-') ? "-0" : "";
                 string range = parts[0] == "0"
                     ? $"[0.{parts[1]}.0{pre}, 0.{int.Parse(parts[1]) + 1}.0)"
                     : $"[{parts[0]}.0.0{pre}, {int.Parse(parts[0]) + 1}.0.0)";
