@@ -67,6 +67,10 @@ usage: ./aurora <command> [options]
         --timeout SECONDS  end QEMU after this long (default: none at a terminal, 600 s when
                            standard input is not one, e.g. in scripts)
         --no-build         boot what the last build made (no setup, no build)
+        --from-packages [--pins FILE]
+                           build the image from the pinned component packages, as
+                           ./aurora build --from-packages does (the image, artifacts/aurora.iso,
+                           and artifacts/aurora.manifest.json then say so)
   test               every test: host xunit suites and the in-kernel suites in QEMU
                      (BIOS and UEFI; also through Limine when LIMINE_DIR is set), and the
                      aarch64 image's boot in qemu-system-aarch64
@@ -76,6 +80,9 @@ usage: ./aurora <command> [options]
                      suites (artifacts/wasm/tests, run with node) and the playground page
                      (artifacts/wasm/playground); --serve: then serve the page on
                      http://127.0.0.1:PORT/ (default 8000) until Ctrl-C (docs/wasm.md)
+  docs               the components' API reference site (docfx, the version pinned in
+                     .config/dotnet-tools.json) into artifacts/docs: every public type and
+                     member with its XML docs, and each component's README
   measure            build times, image size, boot time to the first and the ready line
                      (GRUB, and Limine when LIMINE_DIR is set; BIOS and UEFI each),
                      then ./aurora bench (instructions per operation against Linux)
@@ -578,9 +585,11 @@ guest_path() {
 }
 
 cmd_run() {
-  local uefi=0 gdb=0 exit_after_ready=0 init="" build=1 seconds="" initrd="" adds=() add host_programs=() program arch=x86_64
+  local uefi=0 gdb=0 exit_after_ready=0 init="" build=1 seconds="" initrd="" adds=() add host_programs=() program arch=x86_64 build_args=()
   while [ $# -gt 0 ]; do
     case $1 in
+      --from-packages) build_args+=(--from-packages) ;;
+      --pins) need_value --pins $#; shift; build_args+=(--pins "$1") ;;
       --uefi) uefi=1 ;; --gdb) gdb=1 ;; --exit-after-ready) exit_after_ready=1 ;;
       --arch) need_value --arch $#; shift; arch=$1; [[ $arch =~ ^(x86_64|aarch64)$ ]] || usage_error "--arch $arch: x86_64 or aarch64" ;;
       --init) need_value --init $#; shift; init=$1; [ -n "$init" ] || usage_error "--init takes a command line, e.g. --init \"/bin/sh -c 'exit 7'\"" ;;
@@ -599,7 +608,7 @@ cmd_run() {
     run_aarch64 "$build" "$exit_after_ready" "$gdb" "$seconds" ""; return
   fi
   if [ $build = 1 ]; then
-    cmd_setup; cmd_build
+    cmd_setup; cmd_build ${build_args[@]+"${build_args[@]}"}
   elif [ -f "$ART/tools/modsign/aurora-modsign.dll" ]; then
     MODSIGN_BUILT=1   # the last build's signing tool: runs started side by side must not rebuild it
   fi
@@ -781,7 +790,7 @@ cmd_bench() {
     case $1 in
       --no-build) build=0 ;;
       --twice) runs=2 ;;
-      *) die "unknown option to bench: $1" ;;
+      *) usage_error "unknown option to bench: $1 (see ./aurora bench --help)" ;;
     esac
     shift
   done
@@ -907,18 +916,64 @@ cmd_check() {
   [ $failed = 0 ] || die "a component does not compile freestanding"
 }
 
+# ./aurora docs: the API reference site. docfx (a .NET tool, pinned in .config/dotnet-tools.json)
+# reads the components' host assemblies and XML docs (built into artifacts/obj/docs) and
+# renders them with a page per component README; links that lead nowhere fail the build.
+cmd_docs() {
+  local work="$ART/obj/docs" dir name projects=()
+  rm -rf "$work" "$ART/docs"; mkdir -p "$work/pages/components" "$work/bin"
+  (cd "$ROOT" && dotnet tool restore >/dev/null) || die "dotnet tool restore failed (docfx, .config/dotnet-tools.json)"
+  {
+    echo "# Aurora components"
+    echo
+    echo "Kernel components for C# kernels compiled ahead of time with no runtime underneath; each"
+    echo "is a NuGet package usable on the host and compiled into freestanding kernels."
+    echo
+    echo "| Component | |"
+    echo "|---|---|"
+  } > "$work/pages/index.md"
+  printf -- '- name: Components
+  href: index.md
+- name: API reference
+  href: api/
+' > "$work/pages/toc.yml"
+  for dir in "$ROOT"/components/*/; do
+    name=$(basename "$dir")
+    [ -f "$dir/README.md" ] || continue
+    # The package README: links into the repository would lead nowhere here.
+    cp "$dir/README.md" "$work/pages/components/$name.md"
+    echo "| [Aurora.${name^}](components/$name.md) | $(sed -n 's/^# *//p' "$dir/README.md" | head -n 1) |" >> "$work/pages/index.md"
+    printf -- '- name: Aurora.%s
+  href: components/%s.md
+' "${name^}" "$name" >> "$work/pages/toc.yml"
+    [ "$name" != runtime ] && [ -d "$dir/src" ] && projects+=("$(ls "$dir"/src/Aurora.*.csproj)")
+  done
+  local sln="$work/Aurora.Docs.sln"
+  dotnet new sln --format sln -n Aurora.Docs -o "$work" >/dev/null
+  dotnet sln "$sln" add "${projects[@]}" >/dev/null
+  say "building the components' host assemblies"
+  dotnet build "$sln" -c Release --nologo -v quiet -p:OutDir="$work/bin/" >&2 || die "building the components failed"
+  say "docfx: artifacts/docs"
+  (cd "$ROOT/build/docs" && dotnet docfx metadata docfx.json --warningsAsErrors >&2 && dotnet docfx build docfx.json --warningsAsErrors >&2) \
+    || die "docfx failed (a broken link or reference is an error)"
+  [ -f "$ART/docs/index.html" ] || die "docfx made no artifacts/docs/index.html"
+  say "built artifacts/docs (open artifacts/docs/index.html)"
+}
+
 cmd_sign() { modsign sign "$@"; }
 
 # ./aurora module <modules/NAME> [-o OUT.ko] [--key PRIVATE.pem] [MSBUILD ARGS...]: build and sign one module.
 cmd_module() {
   local project=${1:-} out="" key="" extra=()
-  [ -n "$project" ] && [ -d "$project" ] || die "usage: ./aurora module <modules/NAME> [-o OUT.ko] [--key PRIVATE.pem] [-p:...]"
+  [ -n "$project" ] || usage_error "module needs a module folder, e.g. ./aurora module modules/edu (see ./aurora module --help)"
+  [ -d "$project" ] || usage_error "module $project: not a folder (see ./aurora module --help)"
   shift
   while [ $# -gt 0 ]; do
     case $1 in
-      -o) shift; out=${1:-} ;;
-      --key) shift; key=${1:-} ;;
-      *) extra+=("$1") ;;
+      -o) need_value -o $#; shift; out=$1 ;;
+      --key) need_value --key $#; shift; key=$1 ;;
+      -p:*) extra+=("$1") ;;
+      *) usage_error "unknown option to module: $1 (see ./aurora module --help)" ;;
     esac
     shift
   done
@@ -937,12 +992,12 @@ cmd_verify() { modsign verify "$@"; }
 # take no options refuse any.
 AURORA_COMMAND=${1:-help}
 case $AURORA_COMMAND in
-  setup|build|pack|run|test|check|measure|sign|verify|symbolize|wasm)
+  setup|build|pack|run|test|check|measure|bench|sign|module|verify|symbolize|wasm|docs)
     for arg in "${@:2}"; do
       case $arg in -h|--help) command_usage "$AURORA_COMMAND"; exit 0 ;; esac
     done
     case $AURORA_COMMAND in
-      setup|test|check|measure) [ $# -le 1 ] || usage_error "unknown option to $AURORA_COMMAND: $2 (it takes none; see ./aurora $AURORA_COMMAND --help)" ;;
+      setup|test|check|measure|docs) [ $# -le 1 ] || usage_error "unknown option to $AURORA_COMMAND: $2 (it takes none; see ./aurora $AURORA_COMMAND --help)" ;;
     esac ;;
 esac
 
@@ -954,6 +1009,7 @@ case "${1:-help}" in
   test) shift; cmd_test "$@" ;;
   check) shift; cmd_check "$@" ;;
   wasm) shift; cmd_wasm "$@" ;;
+  docs) shift; cmd_docs "$@" ;;
   measure) shift; cmd_measure "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   sign) shift; cmd_sign "$@" ;;

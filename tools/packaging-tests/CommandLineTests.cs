@@ -23,6 +23,9 @@ public sealed class CommandLineTests
     [InlineData("test")]
     [InlineData("check")]
     [InlineData("measure")]
+    [InlineData("bench")]
+    [InlineData("module")]
+    [InlineData("docs")]
     [InlineData("sign")]
     [InlineData("verify")]
     [InlineData("symbolize")]
@@ -71,6 +74,16 @@ public sealed class CommandLineTests
     [InlineData("test --quick", "unknown option to test: --quick")]
     [InlineData("check extra", "unknown option to check: extra")]
     [InlineData("setup now", "unknown option to setup: now")]
+    [InlineData("run --pins", "--pins needs a value")]
+    [InlineData("bench --fast", "unknown option to bench: --fast")]
+    [InlineData("module", "module needs a module folder")]
+    [InlineData("module no/such/folder", "module no/such/folder: not a folder")]
+    [InlineData("module modules/edu -o", "-o needs a value")]
+    [InlineData("module modules/edu --key", "--key needs a value")]
+    [InlineData("module modules/edu --frob", "unknown option to module: --frob")]
+    [InlineData("sign --key", "option --key needs a value")]
+    [InlineData("verify --bogus", "unknown option --bogus")]
+    [InlineData("docs --frob", "unknown option to docs: --frob")]
     public void MistakesGetOneClearLineAndStatusTwo(string arguments, string message)
     {
         CommandResult result = Shell.Run($"./aurora {arguments}", Root, Limit);

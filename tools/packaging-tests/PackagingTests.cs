@@ -45,13 +45,22 @@ public sealed class PackagingTests : IClassFixture<Workspace>
             Assert.Equal("README.md", package.Metadata("readme"));
             XElement repository = package.MetadataElement("repository")!;
             Assert.Equal("git", (string?)repository.Attribute("type"));
-            Assert.Equal(_workspace.HeadCommit, (string?)repository.Attribute("commit"));
+            // The commit that last changed the component, not the repository's HEAD.
+            Assert.Equal(_workspace.ComponentCommit(component.Folder), (string?)repository.Attribute("commit"));
+            Assert.Null(repository.Attribute("branch"));
+            Assert.Equal("icon.png", package.Metadata("icon"));
+            Assert.Contains("icon.png", package.Entries);
+            Assert.Contains(component.Folder, package.Metadata("tags").Split(' '));
+            // Release notes: the CHANGELOG's section of this version line.
+            string[] line = package.Version.Split('.');
+            Assert.Contains($"## [{line[0]}.{line[1]}.x]", package.Metadata("releaseNotes"));
 
             string symbols = Path.Combine(_workspace.Feed, $"{component.Id}.{package.Version}.snupkg");
             if (component.IsRuntime)
             {
                 // The corlib ships as sources only: no assembly, so no symbols package.
-                Assert.DoesNotContain(package.Entries, e => e.StartsWith("lib/"));
+                // (lib/net10.0/_._, NuGet's empty marker, names its framework.)
+                Assert.Equal(new[] { "lib/net10.0/_._" }, package.Entries.Where(e => e.StartsWith("lib/")).ToArray());
                 Assert.Empty(package.Dependencies);
             }
             else
@@ -59,9 +68,15 @@ public sealed class PackagingTests : IClassFixture<Workspace>
                 Assert.True(File.Exists(symbols), $"{component.Id} has no symbols package");
                 Assert.Contains($"lib/net10.0/{component.Id}.pdb", new PackageFile(symbols).Entries);
                 // Dependencies on other Aurora packages are ranges within the current major version.
+                // The range of the runtime's version line ([0.N.0, 0.N+1.0) before 1.0), not its exact
+                // version: a runtime commit within the line leaves this package's bytes alone.
                 string runtime = _workspace.Packed["Aurora.Runtime"];
-                int nextMajor = int.Parse(runtime.Split('.')[0]) + 1;
-                Assert.Contains(("Aurora.Runtime", $"[{runtime}, {nextMajor}.0.0)"), package.Dependencies);
+                string[] parts = runtime.Split('-')[0].Split('.');
+                string pre = package.Version.Contains('-') ? "-0" : "";
+                string range = parts[0] == "0"
+                    ? $"[0.{parts[1]}.0{pre}, 0.{int.Parse(parts[1]) + 1}.0)"
+                    : $"[{parts[0]}.0.0{pre}, {int.Parse(parts[0]) + 1}.0.0)";
+                Assert.Contains(("Aurora.Runtime", range), package.Dependencies);
             }
         }
     }
@@ -79,12 +94,14 @@ public sealed class PackagingTests : IClassFixture<Workspace>
                 .Select(f => "src/" + f).Order().ToList();
             Assert.Equal(sources, package.Entries.Where(e => e.StartsWith("src/")).Order().ToList());
 
-            foreach (string folder in new[] { "build", "buildTransitive" })
+            // Build files only under net10.0: NuGet refuses other frameworks (NU1202).
+            Assert.DoesNotContain(package.Entries, e => (e.StartsWith("build/") || e.StartsWith("buildTransitive/")) && !e.Contains("/net10.0/"));
+            foreach (string folder in new[] { "build/net10.0", "buildTransitive/net10.0" })
             {
                 string targets = package.Texts[$"{folder}/{component.Id}.targets"];
                 Assert.Contains("'$(AuroraFreestanding)' == 'true'", targets);
                 Assert.Contains("../src/**/*.cs", targets);
-                Assert.Contains($"<AuroraComponentManifest Include=\"{component.Id}\" Version=\"{package.Version}\" Commit=\"{_workspace.HeadCommit}\" />", targets);
+                Assert.Contains($"<AuroraComponentManifest Include=\"{component.Id}\" Version=\"{package.Version}\" Commit=\"{_workspace.ComponentCommit(component.Folder)}\" />", targets);
             }
 
             string readme = package.Texts["README.md"];
@@ -94,7 +111,7 @@ public sealed class PackagingTests : IClassFixture<Workspace>
             if (component.IsRuntime)
             {
                 Assert.Contains("native/x86_64/InterfaceDispatch.S", package.Entries);
-                string targets = package.Texts["buildTransitive/Aurora.Runtime.targets"];
+                string targets = package.Texts["buildTransitive/net10.0/Aurora.Runtime.targets"];
                 Assert.Contains("<NoStdLib>true</NoStdLib>", targets);
                 Assert.Contains("<IlcSystemModule", targets);
                 Assert.Contains("aurora/native/x86_64/", targets);
@@ -192,7 +209,8 @@ public sealed class PackagingTests : IClassFixture<Workspace>
         Assert.Equal(older, listed["Aurora.Pmm"].Version);
         foreach (var (id, version) in listed.Where(l => l.Key != "Aurora.Pmm"))
             Assert.Equal(pins[id], version.Version);
-        Assert.All(listed.Values, l => Assert.Equal(_workspace.HeadCommit, l.Commit));
+        foreach (ComponentProject component in _workspace.Components)
+            Assert.Equal(_workspace.ComponentCommit(component.Folder), listed[component.Id].Commit);
 
         // The restore is locked to exactly those packages.
         string lockFile = Path.ChangeExtension(pinsFile, ".lock.json");
@@ -210,10 +228,10 @@ public sealed class PackagingTests : IClassFixture<Workspace>
             _workspace.Root, BootTimeout);
         string serial = Shell.StripAnsi(boot.Output);
         Assert.True(boot.ExitCode == 33, "the pinned kernel did not reach its ready line:\n" + boot);
-        string shortCommit = _workspace.HeadCommit[..7];
-        Assert.Contains($"component Aurora.Pmm {older} (commit {shortCommit})", serial);
+        string Short(string id) => listed[id].Commit[..7];
+        Assert.Contains($"component Aurora.Pmm {older} (commit {Short("Aurora.Pmm")})", serial);
         foreach (var (id, version) in pins.Where(p => p.Key != "Aurora.Pmm"))
-            Assert.Contains($"component {id} {version} (commit {shortCommit})", serial);
+            Assert.Contains($"component {id} {version} (commit {Short(id)})", serial);
         Assert.Contains("Aurora ready.", serial);
     }
 

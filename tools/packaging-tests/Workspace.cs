@@ -65,6 +65,10 @@ public sealed class Workspace : IDisposable
     /// version.json and path filter), computed apart from packing.</summary>
     public IReadOnlyDictionary<string, string> ExpectedVersions { get; }
 
+    /// <summary>The commit that last changed a component (what its package stamps).</summary>
+    public string ComponentCommit(string folder) =>
+        Shell.Check($"bash build/Packaging/component-version.sh components/{folder}", Root, TimeSpan.FromMinutes(1)).Output.Trim().Split(' ')[1];
+
     public PackageFile Package(string id) => new(Path.Combine(Feed, $"{id}.{Packed[id]}.nupkg"));
 
     public string VersionOf(string projectPath)
