@@ -172,3 +172,19 @@ internal unsafe struct UserContext
 {
     public fixed byte Bytes[1024];
 }
+
+/// <summary>Where the kernel's own regions are this boot (KASLR moves them, SEC-1).</summary>
+internal static unsafe partial class Layout
+{
+    /// <summary>How far the kernel image was moved from its link address (0: not moved).</summary>
+    internal static partial ulong Slide();
+    /// <summary>The address the image was linked at.</summary>
+    internal static partial ulong LinkBase();
+    /// <summary>Where the kernel's windows (framebuffer, devices, stacks, modules) start.</summary>
+    internal static partial ulong WindowsBase();
+    /// <summary>Logs what was chosen at boot.</summary>
+    internal static partial void Report();
+    /// <summary>Adjusts the boot information to the layout chosen (the image at
+    /// <paramref name="imageStart"/>, the moved direct map).</summary>
+    internal static partial void Apply(ref Boot.BootInfo info, ulong imageStart);
+}

@@ -73,7 +73,7 @@ internal static unsafe class KernelMain
         Log.Write("), direct map at ");
         Log.WriteHex(s_bootInfo.DirectMapOffset);
         Log.WriteLine();
-        Arch.X86_64.Kaslr.Report();
+        Hal.Layout.Report();
         BuildManifest.Print();
 
         Modules.ModuleTrust.Initialize();
@@ -179,7 +179,7 @@ internal static unsafe class KernelMain
         else if (loader == 2)
         {
             // The loader's view: the image where it was linked (KASLR moved it since).
-            ulong slide = Arch.X86_64.Kaslr.Slide;
+            ulong slide = Hal.Layout.Slide();
             Multiboot2Boot.Fill(ref s_bootInfo, information, s_layout.Start - slide, s_layout.End - slide);
             // The 32-bit entry identity-mapped the first 4 GiB to get into long mode. Nothing
             // needs it now; removing it makes null and stray low-address accesses fault.
@@ -191,6 +191,6 @@ internal static unsafe class KernelMain
             Panic.Fail("entered by an unknown boot loader");
         }
 
-        Arch.X86_64.Kaslr.Apply(ref s_bootInfo, s_layout.Start);
+        Hal.Layout.Apply(ref s_bootInfo, s_layout.Start);
     }
 }

@@ -78,9 +78,9 @@ internal static unsafe class Panic
         // KASLR moved the kernel: the slide turns these into link addresses (./aurora symbolize
         // reads this line, or subtract it and use addr2line on artifacts/aurora*.elf).
         Log.Write("  kernel slide ");
-        Log.WriteHex(Arch.X86_64.Kaslr.Slide, 16);
+        Log.WriteHex(Hal.Layout.Slide(), 16);
         Log.Write(" (link base ");
-        Log.WriteHex(Arch.X86_64.Kaslr.LinkBase, 16);
+        Log.WriteHex(Hal.Layout.LinkBase(), 16);
         Log.WriteLine(")");
         Log.WriteLine("  backtrace (return addresses):");
         if (rip != 0)

@@ -129,3 +129,12 @@ internal static unsafe partial class UserMode
     internal static partial void SetContextStack(UserContext* context, ulong stackPointer) =>
         X86.UserMode.SetContextStack((byte*)context, stackPointer);
 }
+
+internal static unsafe partial class Layout
+{
+    internal static partial ulong Slide() => X86.Kaslr.Slide;
+    internal static partial ulong LinkBase() => X86.Kaslr.LinkBase;
+    internal static partial ulong WindowsBase() => X86.Kaslr.WindowsBase;
+    internal static partial void Report() => X86.Kaslr.Report();
+    internal static partial void Apply(ref Boot.BootInfo info, ulong imageStart) => X86.Kaslr.Apply(ref info, imageStart);
+}

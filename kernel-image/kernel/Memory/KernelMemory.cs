@@ -15,13 +15,13 @@ internal static unsafe class KernelMemory
 {
     /// <summary>Where the framebuffer is mapped (write-combining) once the kernel runs on its
     /// own page tables: the first of the kernel's windows, 1 TiB each, whose base KASLR chooses
-    /// per boot (Arch.X86_64.Kaslr; 0xFFFF_C000_0000_0000 with kaslr=off).</summary>
-    internal static ulong FramebufferWindow => Arch.X86_64.Kaslr.WindowsBase;
+    /// per boot (Hal.Layout, the architecture's KASLR; 0xFFFF_C000_0000_0000 with kaslr=off).</summary>
+    internal static ulong FramebufferWindow => Hal.Layout.WindowsBase();
 
     /// <summary>Where kernel thread stacks are mapped: each at the top of a slot of
     /// <see cref="StackSlotSize"/> whose rest (at least a page) stays unmapped as a guard, so
     /// running off a stack faults at once instead of overwriting whatever lies below.</summary>
-    internal static ulong StackWindow => Arch.X86_64.Kaslr.WindowsBase + (2UL << 40);
+    internal static ulong StackWindow => Hal.Layout.WindowsBase() + (2UL << 40);
     internal const ulong StackSlotSize = 64 * 1024;
     private const int MaxStackSlots = 4096;
     private static ulong s_stackSlotsUsed;
@@ -116,7 +116,7 @@ internal static unsafe class KernelMemory
     }
 
     /// <summary>Where device registers (PCI memory BARs) are mapped, uncached, one after another.</summary>
-    internal static ulong DeviceWindow => Arch.X86_64.Kaslr.WindowsBase + (1UL << 40);
+    internal static ulong DeviceWindow => Hal.Layout.WindowsBase() + (1UL << 40);
     private static ulong s_deviceCursor;   // DeviceWindow until the first mapping
 
     private static FrameAllocator s_frames;

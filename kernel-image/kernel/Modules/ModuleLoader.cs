@@ -26,7 +26,7 @@ internal static unsafe class ModuleLoader
     /// the device registers it maps at <see cref="BarOffset"/>, unmapped gaps between them as
     /// guards. The window's page tables are made at boot (<see cref="Initialize"/>), so loading
     /// and unloading give back every frame they took.</summary>
-    internal static ulong ModuleWindow => Arch.X86_64.Kaslr.WindowsBase + (3UL << 40);   // 0xFFFF_C300_0000_0000 with kaslr=off
+    internal static ulong ModuleWindow => Hal.Layout.WindowsBase() + (3UL << 40);   // 0xFFFF_C300_0000_0000 with kaslr=off
     internal const ulong SlotBytes = 32UL << 20, ArenaOffset = 10UL << 20, ArenaLimit = 4UL << 20;
     internal const ulong BarOffset = 16UL << 20, BarLimit = 16UL << 20;
     internal const int MaxModules = 8;
