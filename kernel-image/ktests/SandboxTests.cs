@@ -10,7 +10,10 @@ internal static unsafe class SandboxTests
     /// and the line named; a program run under a policy sees only its view (ENOENT outside,
     /// writes in its working directory), only its promises (socket and fork EPERM, no promise
     /// back), its limits (RLIMIT_NOFILE 20); a program outside the view is exit 127, one
-    /// without x 126, each with a message; a program's own exit status comes back.</summary>
+    /// without x 126, each with a message; a program's own exit status comes back. Tokens: a
+    /// program granted a queue (s), a segment (m) and a service's queue passed on through the
+    /// runtime (s) uses each within its rights and gets EACCES beyond them; a nested runtime
+    /// holding a token with fewer rights (or without g) cannot pass it on wider: exit 3, the line named.</summary>
     internal static void AgentRunsProgramsUnderTheirPolicy()
     {
         int status = ProcessTests.RunProgram("sandbox_agent_check.elf", checkMemory: true);
