@@ -142,6 +142,7 @@ internal static unsafe class TestCatalog
         T("limits.filling_tmpfs_gives_enospc", &LimitTests.FillingTmpfsGivesEnospc),
         T("limits.filters_cover_sigreturn_and_children", &LimitTests.FiltersCoverSigreturnAndChildren),
         T("sandbox.agent_runs_programs_under_their_policy", &SandboxTests.AgentRunsProgramsUnderTheirPolicy),
+        T("sandbox.threads_see_whole_views_while_one_narrows", &SandboxTests.ThreadsSeeWholeViewsWhileOneNarrows),
         T("net.e1000_resolves_the_gateway_with_arp", &NetworkTests.E1000ResolvesTheGatewayWithArp),
         T("net.malformed_frames_are_dropped_and_counted", &NetworkTests.MalformedFramesAreDroppedAndCounted),
         T("net.socket_api_answers_as_linux", &NetworkTests.SocketApiAnswersAsLinux),

@@ -7,7 +7,9 @@
  * refused with its number ("agent: FILE:LINE: ..."), exit status 2. Then: resource limits
  * (setrlimit, soft and hard), filesystem view (unveil, sealed), network rules (netrule),
  * working directory, promises (pledge's execpromises: the program starts with them; the
- * agent itself keeps what it needs to exec), and execve. The kernel answers every later
+ * agent itself keeps what it needs to exec), and execve. With token lines the agent forks first and
+ * stays as the runtime that holds the tokens and grants the program each with exactly its rights
+ * (broker_tokens). The kernel answers every later
  * refusal with an errno and writes an audit line ("sandbox: pid N (name) ...") to its log.
  * Exit status: the program's, or 2 (policy), 3 (the kernel refused the policy), 126 (the
  * program cannot be run under the policy), 127 (no such program). */
@@ -19,11 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "aurora.h"
 
-enum { MAX_PATHS = 16, MAX_NETS = 8, MAX_LIMITS = 8, LINE_MAX_ = 512 };
+enum { MAX_PATHS = 16, MAX_NETS = 8, MAX_LIMITS = 8, MAX_TOKENS = 8, LINE_MAX_ = 512 };
+enum { TOKEN_QUEUE = 1, TOKEN_SEGMENT = 2, TOKEN_FROM = 3 };
 enum { NET_CONNECT = 1, NET_BIND = 2 };
 
 struct aurora_netrule { uint32_t actions, address; uint8_t prefix, reserved0; uint16_t first_port, last_port, reserved1; };
@@ -44,6 +49,15 @@ static struct policy {
     unsigned long long limit_value[MAX_LIMITS];
     int limit_count;
     char workdir[256];
+    struct token {                   /* token NAME queue|segment|from ... RIGHTS */
+        char name[33], variable[64];
+        int kind, line;
+        unsigned rights;
+        unsigned long long size;
+        unsigned char bytes[32];     /* filled when the policy is applied */
+        long id;                     /* the runtime's id for it (the program's too, after fork) */
+    } tokens[MAX_TOKENS];
+    int token_count;
 } policy;
 
 static const char *policy_file;
@@ -138,6 +152,55 @@ static void parse_limit(char **words, int count)
     policy.limit_value[policy.limit_count++] = parse_size(words[2]);
 }
 
+/* Rights letters (Aurora.Caps Rights): s send, r receive, m map, w map writable (implies m),
+   g grant on, c control (IPC_RMID, revoke). */
+static unsigned parse_rights(const char *text)
+{
+    static const char letters[] = "srmwgc";
+    unsigned rights = 0;
+    if (!text[0]) refuse("token rights are letters of srmwgc", text);
+    for (const char *c = text; *c; c++) {
+        const char *at = strchr(letters, *c);
+        if (!at) refuse("token rights are letters of srmwgc", text);
+        rights |= 1u << (at - letters);
+    }
+    if (rights & 8) rights |= 4;
+    return rights;
+}
+
+/* token NAME queue RIGHTS | token NAME segment RIGHTS [SIZE] | token NAME from VARIABLE RIGHTS */
+static void parse_token(char **words, int count)
+{
+    if (count < 4 || count > 5) refuse("expected: token NAME queue RIGHTS, token NAME segment RIGHTS [SIZE], or token NAME from VARIABLE RIGHTS", NULL);
+    if (policy.token_count == MAX_TOKENS) refuse("too many token lines (at most 8)", NULL);
+    size_t length = strlen(words[1]);
+    if (length == 0 || length > 32 || strspn(words[1], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != length)
+        refuse("a token name is 1-32 letters, digits or _", words[1]);
+    for (int i = 0; i < policy.token_count; i++) if (strcmp(policy.tokens[i].name, words[1]) == 0) refuse("token named twice", words[1]);
+    struct token *t = &policy.tokens[policy.token_count];
+    memset(t, 0, sizeof *t);
+    strcpy(t->name, words[1]);
+    t->line = line_number;
+    t->size = 4096;
+    if (strcmp(words[2], "queue") == 0 && count == 4) {
+        t->kind = TOKEN_QUEUE;
+        t->rights = parse_rights(words[3]);
+    } else if (strcmp(words[2], "segment") == 0) {
+        t->kind = TOKEN_SEGMENT;
+        t->rights = parse_rights(words[3]);
+        if (count == 5) t->size = parse_size(words[4]);
+        if (t->size == 0 || t->size > (1ULL << 30)) refuse("segment size is 1 byte to 1G", words[4]);
+    } else if (strcmp(words[2], "from") == 0 && count == 5) {
+        t->kind = TOKEN_FROM;
+        if (strlen(words[3]) >= sizeof t->variable || strchr(words[3], '=')) refuse("not an environment variable name", words[3]);
+        strcpy(t->variable, words[3]);
+        t->rights = parse_rights(words[4]);
+    } else {
+        refuse("expected: token NAME queue RIGHTS, token NAME segment RIGHTS [SIZE], or token NAME from VARIABLE RIGHTS", words[2]);
+    }
+    policy.token_count++;
+}
+
 static void parse_line(char *line)
 {
     char *hash = strchr(line, '#');
@@ -178,8 +241,10 @@ static void parse_line(char *line)
     } else if (strcmp(words[0], "ipc") == 0) {
         if (count != 3 || strcmp(words[1], "ambient") != 0 || strcmp(words[2], "off") != 0) refuse("expected: ipc ambient off", NULL);
         policy.ambient_off = 1;
+    } else if (strcmp(words[0], "token") == 0) {
+        parse_token(words, count);
     } else {
-        refuse("unknown directive (promises, path, net, limit, workdir, ipc)", words[0]);
+        refuse("unknown directive (promises, path, net, limit, workdir, ipc, token)", words[0]);
     }
 }
 
@@ -195,6 +260,11 @@ static void read_policy(const char *file)
         parse_line(line);
     }
     fclose(in);
+    /* A token is only usable through the cap_* calls, which need the ipc promise. */
+    if (policy.token_count && policy.has_promises && !strstr(policy.promises, "ipc")) {
+        line_number = policy.tokens[0].line;
+        refuse("a token needs the ipc promise", policy.tokens[0].name);
+    }
     /* ipc ambient off without promises: every promise but sysvipc. */
     if (policy.ambient_off) {
         if (!policy.has_promises) {
@@ -225,12 +295,110 @@ static void print_policy(void)
     else if (policy.net_count == 0) printf("net: none\n");
     for (int i = 0; i < policy.limit_count; i++) printf("limit %s %llu\n", policy.limit_name[i], policy.limit_value[i]);
     if (policy.workdir[0]) printf("workdir %s\n", policy.workdir);
+    for (int i = 0; i < policy.token_count; i++) {
+        struct token *t = &policy.tokens[i];
+        char letters[8] = "", *l = letters;
+        for (int b = 0; b < 6; b++) if (t->rights & (1u << b)) *l++ = "srmwgc"[b];
+        *l = 0;
+        if (t->kind == TOKEN_FROM) printf("token %s from $%s %s (as AGENT_TOKEN_%s)\n", t->name, t->variable, letters, t->name);
+        else if (t->kind == TOKEN_QUEUE) printf("token %s queue %s (as AGENT_TOKEN_%s)\n", t->name, letters, t->name);
+        else printf("token %s segment %s %llu (as AGENT_TOKEN_%s)\n", t->name, letters, t->size, t->name);
+    }
 }
 
 static void kernel_refused(const char *what, const char *detail)
 {
     fprintf(stderr, "agent: the kernel refused %s%s%s: %s\n", what, detail ? " " : "", detail ? detail : "", strerror(errno));
     exit(3);
+}
+
+/* A token line the runtime cannot carry out (the line named, status 3). */
+static void token_failed(const struct token *t, const char *what, int error)
+{
+    fprintf(stderr, "agent: %s:%d: token %s: %s: %s\n", policy_file, t->line, t->name, what, strerror(error));
+    exit(3);
+}
+
+/* Mints the objects the policy asks for and finds the tokens it passes on. The runtime holds
+   each with its own rights (all of them for what it minted). */
+static void prepare_tokens(void)
+{
+    for (int i = 0; i < policy.token_count; i++) {
+        struct token *t = &policy.tokens[i];
+        if (t->kind == TOKEN_FROM) {
+            const char *hex = getenv(t->variable);
+            if (!hex) token_failed(t, "the runtime's environment lacks the variable", ENOENT);
+            int ok = strlen(hex) == 64;
+            for (int b = 0; ok && b < 32; b++) {
+                unsigned value;
+                ok = sscanf(hex + 2 * b, "%2x", &value) == 1 && strchr("0123456789abcdefABCDEF", hex[2 * b]) && strchr("0123456789abcdefABCDEF", hex[2 * b + 1]);
+                t->bytes[b] = (unsigned char)value;
+            }
+            if (!ok) token_failed(t, "the variable does not hold a token (64 hex digits)", EINVAL);
+            t->id = syscall(AURORA_SYS_cap_msgget, t->bytes, 0);
+            if (t->id < 0) t->id = syscall(AURORA_SYS_cap_shmget, t->bytes, 0, 0);
+            if (t->id < 0) token_failed(t, "the runtime holds no queue or segment by that token", errno);
+        } else {
+            t->id = t->kind == TOKEN_QUEUE ? syscall(AURORA_SYS_cap_msgget, NULL, 0) : syscall(AURORA_SYS_cap_shmget, NULL, t->size, 0);
+            if (t->id < 0) token_failed(t, "the kernel refused to make it", errno);
+            if (syscall(AURORA_SYS_cap_token, t->id, t->bytes) != 0) token_failed(t, "the kernel refused its token", errno);
+        }
+    }
+}
+
+/* The runtime cannot narrow its own holdings, and a program started by exec would inherit
+   them whole; so with tokens it forks. The child gives up the runtime's holdings of the
+   policy's tokens, the runtime (which keeps its own) grants each back with exactly the
+   policy's rights (the kernel refuses, EPERM, a right the runtime lacks), and the child goes
+   on to apply the rest of the policy and exec the program with AGENT_TOKEN_NAME=hex in its
+   environment. The runtime waits and exits with the program's status. Returns in the child. */
+static void broker_tokens(void)
+{
+    int ready[2], go[2];
+    if (pipe(ready) != 0 || pipe(go) != 0) { perror("agent: pipe"); exit(3); }
+    fflush(NULL);
+    pid_t child = fork();
+    if (child < 0) { perror("agent: fork"); exit(3); }
+    if (child == 0) {
+        close(ready[0]);
+        close(go[1]);
+        for (int i = 0; i < policy.token_count; i++)
+            if (syscall(AURORA_SYS_cap_release, policy.tokens[i].id) != 0) token_failed(&policy.tokens[i], "giving up the runtime's holding", errno);
+        char byte = 'r';
+        if (write(ready[1], &byte, 1) != 1 || read(go[0], &byte, 1) != 1) _exit(3);   /* the runtime refused a grant */
+        close(ready[1]);
+        close(go[0]);
+        for (int i = 0; i < policy.token_count; i++) {
+            char name[48], hex[65];
+            snprintf(name, sizeof name, "AGENT_TOKEN_%s", policy.tokens[i].name);
+            for (int b = 0; b < 32; b++) snprintf(hex + 2 * b, 3, "%02x", policy.tokens[i].bytes[b]);
+            setenv(name, hex, 1);
+        }
+        return;
+    }
+    close(ready[1]);
+    close(go[0]);
+    char byte;
+    int status = 0;
+    if (read(ready[0], &byte, 1) != 1) {   /* the child said why */
+        waitpid(child, &status, 0);
+        exit(3);
+    }
+    for (int i = 0; i < policy.token_count; i++) {
+        struct token *t = &policy.tokens[i];
+        if (syscall(AURORA_SYS_cap_grant, t->bytes, child, t->rights) < 0) {
+            int e = errno;
+            kill(child, SIGKILL);
+            waitpid(child, &status, 0);
+            token_failed(t, e == EPERM ? "the runtime does not hold every right asked for" : e == EACCES ? "the runtime may not grant it on (it lacks g)" : "granting it to the program", e);
+        }
+    }
+    if (write(go[1], "g", 1) != 1) { perror("agent: pipe"); exit(3); }
+    close(go[1]);
+    close(ready[0]);
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+    if (WIFSIGNALED(status)) exit(128 + WTERMSIG(status));
+    exit(WEXITSTATUS(status));
 }
 
 int main(int argc, char **argv)
@@ -246,6 +414,10 @@ int main(int argc, char **argv)
     }
     read_policy(argv[1]);
     const char *program = argv[2];
+    if (policy.token_count) {
+        prepare_tokens();
+        broker_tokens();
+    }
     for (int i = 0; i < policy.limit_count; i++) {
         struct rlimit r = { policy.limit_value[i], policy.limit_value[i] };
         if (setrlimit(policy.limit_resource[i], &r) != 0) kernel_refused("a limit", NULL);

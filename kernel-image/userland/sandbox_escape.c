@@ -288,6 +288,33 @@ static void escapes_by_promises(int shm_id, int msg_id)
     waitpid(child, &status, 0);
     attempts += 2;
     allowed("a child without ipc and proc is refused both", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* A token granted with send only (as the agent runtime grants one, docs/sandbox.md):
+       receiving, removing, exporting, granting itself more and revoking are all refused. */
+    unsigned char token[32];
+    int ready[2], go[2];
+    allowed("the queue's token", syscall(AURORA_SYS_cap_token, queue, token) == 0 && pipe(ready) == 0 && pipe(go) == 0);
+    child = fork();
+    if (child == 0) {
+        char byte = 'r';
+        int bad = syscall(AURORA_SYS_cap_release, queue) != 0;   /* the inherited holding, all rights */
+        bad += write(ready[1], &byte, 1) != 1 || read(go[0], &byte, 1) != 1;
+        long id = syscall(AURORA_SYS_cap_msgget, token, 0);
+        struct { long t; char c[8]; } m = { 1, "x" };
+        bad += id < 0 || syscall(AURORA_SYS_cap_msgsnd, id, &m, 1, IPC_NOWAIT) != 0;
+        bad += !(syscall(AURORA_SYS_cap_msgrcv, id, &m, sizeof m.c, 0, IPC_NOWAIT) == -1 && errno == EACCES);
+        bad += !(syscall(AURORA_SYS_cap_msgctl, id, IPC_RMID, NULL) == -1 && errno == EACCES);
+        bad += !(syscall(AURORA_SYS_cap_token, id, forged) == -1 && errno == EACCES);
+        bad += !(syscall(AURORA_SYS_cap_grant, token, getpid(), 3) == -1 && errno == EACCES);
+        bad += !(syscall(AURORA_SYS_cap_revoke, token) == -1 && errno == EACCES);
+        _exit(bad);
+    }
+    allowed("the grandchild gave up its holding", read(ready[0], &byte, 1) == 1);
+    allowed("grant send only", syscall(AURORA_SYS_cap_grant, token, child, 1) >= 0);
+    allowed("let it try", write(go[1], "g", 1) == 1);
+    waitpid(child, &status, 0);
+    attempts += 5;
+    allowed("a send-only token cannot receive, remove, export, widen or revoke", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(ready[0]); close(ready[1]); close(go[0]); close(go[1]);
 }
 
 static void escapes_by_signals(pid_t parent, pid_t victim)

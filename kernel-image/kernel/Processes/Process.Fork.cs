@@ -110,7 +110,9 @@ internal unsafe partial struct Process
         child->Break = parent->Break;
         child->MappingCursor = parent->MappingCursor;
         child->AmbientIpcDenied = parent->AmbientIpcDenied;
+        Aurora.Kernel.Sandbox.SandboxState.LockChanges(); // another thread of the parent may be adding a rule
         child->Sandbox.InheritFrom(ref parent->Sandbox);
+        Aurora.Kernel.Sandbox.SandboxState.UnlockChanges();
         child->ForkContext = context;
         // Signal dispositions and the mask are inherited; pending signals are not.
         for (int i = 0; i < SignalCount; i++)

@@ -35,15 +35,29 @@ internal static unsafe class FileView
         ulong promises = SandboxState.PromisesFor(access);
         if (promises == 0 && (access & ~PathAccess.NoFollow) == PathAccess.Look) promises = Promises.Rpath;
         if (!sandbox.Holds(promises)) return Audit.Refused(process, "path", path, -Syscalls.Errno.EPERM, "promises");
-        SandboxLayers* layers = sandbox.Layers;
-        if (layers == null || !layers->Handles(SandboxLayer.HandlesPaths)) return 0;
+        // The block is held, not locked, for the walk: another thread of the process may
+        // publish a narrower view meanwhile (SandboxState.Publish); this check judges by the one
+        // in force when it began, whole.
+        SandboxLayers* layers = sandbox.AcquireLayers();
+        if (layers == null || !layers->Handles(SandboxLayer.HandlesPaths))
+        {
+            SandboxLayers.Release(layers);
+            return 0;
+        }
+
         byte* real = PathResolver.AllocateBuffer();
-        if (real == null) return -Syscalls.Errno.ENOMEM;
+        if (real == null)
+        {
+            SandboxLayers.Release(layers);
+            return -Syscalls.Errno.ENOMEM;
+        }
+
         long length = RealPath(layers, path, (access & PathAccess.NoFollow) == 0, new Span<byte>(real, PathResolver.BufferSize));
         long result = length < 0 ? length : layers->Check(new ReadOnlySpan<byte>(real, (int)length), SandboxState.RightsFor(access));
         if (result == -Syscalls.Errno.ENOENT || result == -Syscalls.Errno.EACCES)
             result = Audit.Refused(process, "path", length > 0 ? new ReadOnlySpan<byte>(real, (int)length) : path, result, "view");
         KernelMemory.Free(real);
+        SandboxLayers.Release(layers);
         return result;
     }
 

@@ -59,7 +59,18 @@ internal unsafe struct SandboxLayers
 {
     internal const int MaxLayers = 4;
 
-    /// <summary>Processes holding this block (changed with interrupts off).</summary>
+    /// <summary>The sandbox-layers lock (docs/architecture.md, "Locks"): every process's
+    /// <c>Sandbox.Layers</c> pointer, every block's <see cref="References"/> and
+    /// <see cref="Sealed"/>. A block's rules never change once a process points at it (a change
+    /// is made on a private copy and published under this lock), so a check holds a reference,
+    /// not the lock, while it walks.</summary>
+    private static Sync.SpinLock s_lock;
+
+    internal static bool Lock() => s_lock.Acquire();
+
+    internal static void Unlock(bool interrupts) => s_lock.Release(interrupts);
+
+    /// <summary>Processes holding this block, and checks in progress (under <see cref="s_lock"/>).</summary>
     public int References;
     public int Count;
     /// <summary>The last layer takes no more rules: the next rule starts a new layer.</summary>
@@ -94,18 +105,18 @@ internal unsafe struct SandboxLayers
     internal static void Retain(SandboxLayers* block)
     {
         if (block == null) return;
-        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        bool interrupts = s_lock.Acquire();
         block->References++;
-        Hal.Cpu.RestoreInterrupts(interrupts);
+        s_lock.Release(interrupts);
     }
 
     internal static void Release(SandboxLayers* block)
     {
         if (block == null) return;
-        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        bool interrupts = s_lock.Acquire();
         bool last = --block->References == 0;
-        Hal.Cpu.RestoreInterrupts(interrupts);
-        if (last) KernelMemory.Free(block);
+        s_lock.Release(interrupts);
+        if (last) KernelMemory.Free(block); // the heap lock is never taken under s_lock
     }
 
     /// <summary>Whether any layer restricts <paramref name="what"/> (SandboxLayer.HandlesPaths, HandlesNetwork).</summary>

@@ -56,66 +56,124 @@ internal unsafe struct SandboxState
     /// <summary>Whether the process still holds every promise in <paramref name="promises"/>.</summary>
     public readonly bool Holds(ulong promises) => (DroppedPromises & promises) == 0;
 
-    /// <summary>fork: the child shares the parent's layers, sealed (neither can add to the
-    /// other's last layer), and its promises and domain. Never allocates.</summary>
+    /// <summary>The sandbox-changes lock (docs/architecture.md, "Locks"): one change at a time
+    /// to any process's sandbox (pledge, unveil, netrule, fork's inheritance), so two threads
+    /// of one process cannot lose each other's rules or promises. Rare calls: one lock for all.</summary>
+    private static Tasks.KernelMutex s_changes;
+
+    internal static void LockChanges()
+    {
+        fixed (Tasks.KernelMutex* mutex = &s_changes) mutex->Acquire();
+    }
+
+    internal static void UnlockChanges()
+    {
+        fixed (Tasks.KernelMutex* mutex = &s_changes) mutex->Release();
+    }
+
+    /// <summary>The layers as they are now, held for a check (another thread of the process
+    /// may publish new ones meanwhile; this block stays whole until <see cref="SandboxLayers.Release"/>).
+    /// Null: no layers.</summary>
+    public SandboxLayers* AcquireLayers()
+    {
+        bool interrupts = SandboxLayers.Lock();
+        SandboxLayers* layers = Layers;
+        if (layers != null) layers->References++;
+        SandboxLayers.Unlock(interrupts);
+        return layers;
+    }
+
+    /// <summary>fork (under the changes lock): the child shares the parent's layers, sealed
+    /// (neither can add to the other's last layer), and its promises and domain. Never allocates.</summary>
     public void InheritFrom(ref SandboxState parent)
     {
         DroppedPromises = parent.DroppedPromises;
         ExecDroppedPromises = parent.ExecDroppedPromises;
-        if (parent.Layers != null) parent.Layers->Sealed = true;
-        SandboxLayers.Retain(parent.Layers);
+        bool interrupts = SandboxLayers.Lock();
+        if (parent.Layers != null)
+        {
+            parent.Layers->Sealed = true;
+            parent.Layers->References++;
+        }
+
         Layers = parent.Layers;
+        SandboxLayers.Unlock(interrupts);
         Depth = parent.Depth;
         for (int i = 0; i < SandboxLayers.MaxLayers; i++) Domain[i] = parent.Domain[i];
     }
 
-    /// <summary>execve: the new program may not add to a layer the old one opened.</summary>
+    /// <summary>execve, unveil(NULL, NULL): no more rules in the last layer.</summary>
     public void Seal()
     {
+        bool interrupts = SandboxLayers.Lock();
         if (Layers != null) Layers->Sealed = true;
+        SandboxLayers.Unlock(interrupts);
     }
 
     public void Release()
     {
+        bool interrupts = SandboxLayers.Lock();
         SandboxLayers* old = Layers;
         Layers = null;
+        SandboxLayers.Unlock(interrupts);
         SandboxLayers.Release(old);
     }
 
-    /// <summary>The layer new rules go to: the last one while it is open and this process's
-    /// alone, else a new one (on a private copy of the block). Null with -E2BIG after
+    /// <summary>Under the changes lock: a private copy of the layers to add rules to, and in
+    /// <paramref name="layer"/> the layer they go to: the last one while it is open, else a new
+    /// one (<paramref name="isNew"/>). Nobody sees the copy until <see cref="Publish"/>; a check
+    /// in progress on another thread keeps judging by the block it holds. Null with -E2BIG after
     /// <see cref="SandboxLayers.MaxLayers"/> layers, -ENOMEM when the heap is out.</summary>
-    public SandboxLayer* OpenLayer(out long error)
+    public SandboxLayers* BeginChange(out SandboxLayer* layer, out bool isNew, out long error)
     {
         error = 0;
-        if (Layers != null && !Layers->Sealed && Layers->References == 1) return Layers->Layer(Layers->Count - 1);
-        if (Layers != null && Layers->Count == SandboxLayers.MaxLayers)
+        layer = null;
+        SandboxLayers* current = AcquireLayers(); // only this thread replaces it (changes lock)
+        bool interrupts = SandboxLayers.Lock();
+        isNew = current == null || current->Sealed;
+        SandboxLayers.Unlock(interrupts);
+        if (isNew && current != null && current->Count == SandboxLayers.MaxLayers)
         {
+            SandboxLayers.Release(current);
             error = -Syscalls.Errno.E2BIG;
             return null;
         }
 
-        SandboxLayers* block = Layers == null ? SandboxLayers.Allocate() : SandboxLayers.Copy(Layers);
+        SandboxLayers* block = current == null ? SandboxLayers.Allocate() : SandboxLayers.Copy(current);
+        SandboxLayers.Release(current);
         if (block == null)
         {
             error = -Syscalls.Errno.ENOMEM;
             return null;
         }
 
-        SandboxLayer* layer = block->Layer(block->Count);
+        block->Sealed = false;
+        if (!isNew)
+        {
+            layer = block->Layer(block->Count - 1);
+            return block;
+        }
+
+        layer = block->Layer(block->Count);
         new Span<byte>(layer, sizeof(SandboxLayer)).Clear();
-        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        interrupts = Hal.Cpu.SaveAndDisableInterrupts();
         layer->Id = s_nextLayerId++;
         Hal.Cpu.RestoreInterrupts(interrupts);
         block->Count++;
-        block->Sealed = false;
-        // The id is in the domain before the block is in place: from here on, this process is
-        // inside the new sandbox for kill's check.
-        Domain[Depth++] = layer->Id;
+        return block;
+    }
+
+    /// <summary>Makes the changed copy the process's layers (the old block goes when its last
+    /// check ends); <paramref name="isNew"/>: the new layer's id joins the domain first, so from
+    /// here on this process is inside the new sandbox for kill's check.</summary>
+    public void Publish(SandboxLayers* block, bool isNew)
+    {
+        if (isNew) Domain[Depth++] = block->Layer(block->Count - 1)->Id;
+        bool interrupts = SandboxLayers.Lock();
         SandboxLayers* old = Layers;
         Layers = block;
+        SandboxLayers.Unlock(interrupts);
         SandboxLayers.Release(old);
-        return layer;
     }
 
     /// <summary>Whether a process in this sandbox may signal (or change the limits of)

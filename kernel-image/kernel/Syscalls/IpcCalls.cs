@@ -26,6 +26,16 @@ internal static unsafe class IpcCalls
     private const int TokenBytes = 32;
     private const int MaxMessage = CapsLimits.MaxMessageSize;
 
+    /// <summary>A sandboxed process refused by its token's rights (EACCES) or a grant wider
+    /// than its own (EPERM) gets an audit line like the sandbox's other refusals
+    /// (docs/sandbox.md: tokens granted by the agent runtime).</summary>
+    private static long Audited(Process* process, long result, string what)
+    {
+        if ((result == -Errno.EACCES || result == -Errno.EPERM) && process->Sandbox.IsRestricted)
+            return Sandbox.Audit.Refused(process, what, default, result, "token rights");
+        return result;
+    }
+
     private static long CopyToken(Process* process, ulong userToken, out CapabilityToken token)
     {
         token = default;
@@ -56,7 +66,7 @@ internal static unsafe class IpcCalls
         Capabilities.Lock();
         long id = Capabilities.Space.MessageGet(process->CapsHandle, token, (int)flags);
         Capabilities.Unlock();
-        return id;
+        return Audited(process, id, "cap_msgget");
     }
 
     internal static long MessageSend(Process* process, ulong id, ulong message, ulong size, ulong flags)
@@ -83,7 +93,7 @@ internal static unsafe class IpcCalls
         }
 
         KernelMemory.Free(buffer);
-        return result;
+        return Audited(process, result, "cap_msgsnd");
     }
 
     internal static long MessageReceive(Process* process, ulong id, ulong message, ulong size, long type, ulong flags)
@@ -120,7 +130,7 @@ internal static unsafe class IpcCalls
         }
 
         KernelMemory.Free(buffer);
-        return result;
+        return Audited(process, result, "cap_msgrcv");
     }
 
     /// <summary>After <c>Capabilities.QueueEvents.Prepare</c> and a try that found the queue full or
@@ -147,7 +157,7 @@ internal static unsafe class IpcCalls
         CapsError error = Capabilities.Space.MessageControl(process->CapsHandle, (int)id, (int)command, ref status);
         Capabilities.Unlock();
         Capabilities.QueuesChanged();
-        if (error != CapsError.None) return -(long)error;
+        if (error != CapsError.None) return Audited(process, -(long)error, "cap_msgctl");
         if (command == IpcFlags.Stat && !UserMemory.CopyTo(process->Space, buffer, new ReadOnlySpan<byte>(&status, size))) return -Errno.EFAULT;
         return 0;
     }
@@ -167,7 +177,7 @@ internal static unsafe class IpcCalls
         Capabilities.Lock();
         long id = Capabilities.Space.SegmentGet(process->CapsHandle, token, size, (int)flags);
         Capabilities.Unlock();
-        return id;
+        return Audited(process, id, "cap_shmget");
     }
 
     /// <summary>shmat: maps the segment's frames (allocated at the first attach) at the next
@@ -196,7 +206,7 @@ internal static unsafe class IpcCalls
         }
 
         Capabilities.Unlock();
-        if (error != CapsError.None) return -(long)error;
+        if (error != CapsError.None) return Audited(process, -(long)error, "cap_shmat");
 
         var pages = (ulong*)attachment.Pages;
         ulong count = pages[0];
@@ -255,7 +265,7 @@ internal static unsafe class IpcCalls
         CapsError error = Capabilities.Space.SegmentControl(process->CapsHandle, (int)id, (int)command, ref status, out ulong free);
         Capabilities.Unlock();
         SharedSegments.FreeSegment(free);
-        if (error != CapsError.None) return -(long)error;
+        if (error != CapsError.None) return Audited(process, -(long)error, "cap_shmctl");
         if (command == IpcFlags.Stat && !UserMemory.CopyTo(process->Space, buffer, new ReadOnlySpan<byte>(&status, sizeof(SegmentStatus)))) return -Errno.EFAULT;
         return 0;
     }
@@ -280,7 +290,7 @@ internal static unsafe class IpcCalls
         Capabilities.Lock();
         long id = Capabilities.Space.Grant(process->CapsHandle, token, target->CapsHandle, (uint)rights);
         Capabilities.Unlock();
-        return id;
+        return Audited(process, id, "cap_grant");
     }
 
     internal static long Revoke(Process* process, ulong userToken)
@@ -292,7 +302,7 @@ internal static unsafe class IpcCalls
         Capabilities.Unlock();
         Capabilities.QueuesChanged();
         SharedSegments.FreeSegment(free);
-        return -(long)result;
+        return Audited(process, -(long)result, "cap_revoke");
     }
 
     internal static long Release(Process* process, ulong id)
@@ -310,7 +320,7 @@ internal static unsafe class IpcCalls
         Capabilities.Lock();
         CapsError result = Capabilities.Space.CopyToken(process->CapsHandle, (int)id, out CapabilityToken token);
         Capabilities.Unlock();
-        if (result != CapsError.None) return -(long)result;
+        if (result != CapsError.None) return Audited(process, -(long)result, "cap_token");
         return StoreToken(process, userToken, token);
     }
 

@@ -28,11 +28,14 @@ internal static unsafe class SandboxCalls
         if (error == 0 && userExecPromises != 0) error = ReadPromises(process, userExecPromises, out execKept);
         if (error != 0) return error;
         ref SandboxState sandbox = ref process->Sandbox;
+        SandboxState.LockChanges(); // another thread of the process may be pledging too
         // OpenBSD: no promise comes back.
         if ((kept & sandbox.DroppedPromises) != 0 || (userExecPromises != 0 && (execKept & sandbox.DroppedPromises) != 0))
-            return Audit.Refused(process, "pledge", default, -Errno.EPERM, "promises only narrow");
-        if (userExecPromises != 0) sandbox.ExecDroppedPromises |= Promises.All & ~execKept;
-        return userPromises == 0 ? 0 : Narrow(process, kept);
+            error = Audit.Refused(process, "pledge", default, -Errno.EPERM, "promises only narrow");
+        else if (userExecPromises != 0) sandbox.ExecDroppedPromises |= Promises.All & ~execKept;
+        if (error == 0 && userPromises != 0) error = Narrow(process, kept);
+        SandboxState.UnlockChanges();
+        return error;
     }
 
     private static long ReadPromises(Process* process, ulong userText, out ulong kept)
@@ -49,15 +52,26 @@ internal static unsafe class SandboxCalls
     internal static long ApplyExecPromises(Process* process)
     {
         ulong dropped = process->Sandbox.ExecDroppedPromises;
-        return dropped == 0 ? 0 : Narrow(process, Promises.All & ~(dropped | process->Sandbox.DroppedPromises));
+        if (dropped == 0) return 0;
+        SandboxState.LockChanges();
+        long result = Narrow(process, Promises.All & ~(dropped | process->Sandbox.DroppedPromises));
+        SandboxState.UnlockChanges();
+        return result;
     }
 
-    /// <summary>Keeps only <paramref name="kept"/>: the filter narrowed to their groups.</summary>
+    /// <summary>Keeps only <paramref name="kept"/>: the filter narrowed to their groups. Under
+    /// the changes lock.</summary>
     private static long Narrow(Process* process, ulong kept)
     {
         ref SandboxState sandbox = ref process->Sandbox;
         // A pledged process is in a sandbox of its own for kill's check, even without rules.
-        if (sandbox.Depth == 0 && sandbox.OpenLayer(out long error) == null) return error;
+        if (sandbox.Depth == 0)
+        {
+            SandboxLayers* block = sandbox.BeginChange(out _, out bool isNew, out long error);
+            if (block == null) return error;
+            sandbox.Publish(block, isNew);
+        }
+
         SyscallFilterSpec spec = default;
         Promises.BuildFilter(kept, &spec);
         Ipc.Capabilities.Lock();
@@ -81,7 +95,9 @@ internal static unsafe class SandboxCalls
         ref SandboxState sandbox = ref process->Sandbox;
         if (userPath == 0 && userRights == 0)
         {
+            SandboxState.LockChanges();
             sandbox.Seal();
+            SandboxState.UnlockChanges();
             return 0;
         }
 
@@ -104,7 +120,15 @@ internal static unsafe class SandboxCalls
         byte* real = PathResolver.AllocateBuffer();
         long result = path == null || real == null ? -Errno.ENOMEM : CopyRuleStart(process, userPath, path);
         if (result >= 0) result = FileView.RealPath(null, new ReadOnlySpan<byte>(path, (int)result), true, new Span<byte>(real, PathResolver.BufferSize));
-        if (result >= 0) result = AddPathRule(ref sandbox, new ReadOnlySpan<byte>(real, (int)result), rights);
+        if (result >= 0)
+        {
+            // The user copies and the walk are done: the changes lock is below the
+            // address-space lock (a copy's fault) and above the VFS lock.
+            SandboxState.LockChanges();
+            result = AddPathRule(ref sandbox, new ReadOnlySpan<byte>(real, (int)result), rights);
+            SandboxState.UnlockChanges();
+        }
+
         KernelMemory.Free(path);
         KernelMemory.Free(real);
         return result;
@@ -125,30 +149,37 @@ internal static unsafe class SandboxCalls
         return cwd.Length + 1 + length;
     }
 
+    /// <summary>Under the changes lock: the rule goes into a private copy of the layers, which
+    /// replaces them whole (another thread of the process may be checking a path meanwhile: it
+    /// sees the old view or the new one, never a rule half written).</summary>
     private static long AddPathRule(ref SandboxState sandbox, ReadOnlySpan<byte> path, byte rights)
     {
         if (path.Length >= SandboxLayer.PathCapacity) return -Errno.ENAMETOOLONG;
-        SandboxLayer* layer = sandbox.OpenLayer(out long error);
-        if (layer == null) return error;
-        // The same path again replaces its rights (OpenBSD); the layer's new rule is whole
-        // before the count shows it (another thread of the process may be checking a path).
+        SandboxLayers* block = sandbox.BeginChange(out SandboxLayer* layer, out bool isNew, out long error);
+        if (block == null) return error;
+        // The same path again replaces its rights (OpenBSD).
+        int index = layer->PathCount;
         for (int r = 0; r < layer->PathCount; r++)
         {
-            if (layer->Path(r).SequenceEqual(path))
-            {
-                layer->Rights[r] = rights;
-                layer->Flags |= SandboxLayer.HandlesPaths;
-                return 0;
-            }
+            if (layer->Path(r).SequenceEqual(path)) index = r;
         }
 
-        if (layer->PathCount == SandboxLayer.MaxPaths) return -Errno.E2BIG;
-        int index = layer->PathCount;
-        path.CopyTo(new Span<byte>(layer->Text + index * SandboxLayer.PathCapacity, path.Length));
-        layer->Length[index] = (ushort)path.Length;
+        if (index == SandboxLayer.MaxPaths)
+        {
+            SandboxLayers.Release(block);
+            return -Errno.E2BIG;
+        }
+
+        if (index == layer->PathCount)
+        {
+            path.CopyTo(new Span<byte>(layer->Text + index * SandboxLayer.PathCapacity, path.Length));
+            layer->Length[index] = (ushort)path.Length;
+            layer->PathCount = index + 1;
+        }
+
         layer->Rights[index] = rights;
-        layer->PathCount = index + 1;
         layer->Flags |= SandboxLayer.HandlesPaths;
+        sandbox.Publish(block, isNew);
         return 0;
     }
 
@@ -181,11 +212,23 @@ internal static unsafe class SandboxCalls
                 return -Errno.EINVAL;
         }
 
-        SandboxLayer* layer = process->Sandbox.OpenLayer(out long error);
-        if (layer == null) return error;
+        SandboxState.LockChanges(); // a private copy, published whole (AddPathRule)
+        SandboxLayers* block = process->Sandbox.BeginChange(out SandboxLayer* layer, out bool isNew, out long error);
+        if (block == null)
+        {
+            SandboxState.UnlockChanges();
+            return error;
+        }
+
         if (userRule != 0)
         {
-            if (layer->NetCount == SandboxLayer.MaxNet) return -Errno.E2BIG;
+            if (layer->NetCount == SandboxLayer.MaxNet)
+            {
+                SandboxLayers.Release(block);
+                SandboxState.UnlockChanges();
+                return -Errno.E2BIG;
+            }
+
             int index = layer->NetCount;
             uint address = rule.Address;
             layer->NetAction[index] = rule.Actions;
@@ -197,6 +240,8 @@ internal static unsafe class SandboxCalls
         }
 
         layer->Flags |= SandboxLayer.HandlesNetwork;
+        process->Sandbox.Publish(block, isNew);
+        SandboxState.UnlockChanges();
         return 0;
     }
 
@@ -204,8 +249,10 @@ internal static unsafe class SandboxCalls
     /// this IPv4 address (host order) and port? 0 or -EACCES (Landlock's answer).</summary>
     internal static long CheckNetwork(Process* process, uint action, uint address, ushort port)
     {
-        SandboxLayers* layers = process->Sandbox.Layers;
-        if (layers == null || layers->AllowsNetwork(action, address, port)) return 0;
+        SandboxLayers* layers = process->Sandbox.AcquireLayers();
+        bool allowed = layers == null || layers->AllowsNetwork(action, address, port);
+        SandboxLayers.Release(layers);
+        if (allowed) return 0;
         byte* text = stackalloc byte[24];
         int length = 0;
         for (int shift = 24; shift >= 0; shift -= 8)
