@@ -70,7 +70,14 @@ public unsafe partial struct NetInterface<TMemory>
                 continue;
             }
 
-            if (!s->Tcp.OnTimer(nowMs, _config, ref _stats) || s->Tcp.State == TcpState.Closed)
+            TcpState was = s->Tcp.State;
+            bool alive = s->Tcp.OnTimer(nowMs, _config, ref _stats);
+            if (s->Tcp.State != was)
+            {
+                _socketChanges++; // timed out, or TIME-WAIT over: a waiter may see an error or an end
+            }
+
+            if (!alive || s->Tcp.State == TcpState.Closed)
             {
                 ReleaseIfUnowned(h);
                 continue;
