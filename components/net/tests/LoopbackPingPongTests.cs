@@ -81,4 +81,40 @@ public class LoopbackPingPongTests
     }
 
     private const int TcpSocketQuickAcks = 16;
+
+    /// <summary>The sender's own poll (the socket call's flush) carries a loopback segment to
+    /// its reader and takes in what that provokes (the quick ACK), asking for no further poll:
+    /// the kernel's network thread need not wake for a loopback exchange.</summary>
+    [Fact]
+    public void TheSendersPollFinishesALoopbackExchange()
+    {
+        using var host = new Host(1);
+        ulong now = 1000;
+        int listener = host.Iface.OpenTcp();
+        Assert.Equal(NetError.None, host.Iface.Bind(listener, Ipv4Address.Any, 40300));
+        Assert.Equal(NetError.None, host.Iface.Listen(listener, 1));
+        int client = host.Iface.OpenTcp();
+        Assert.Equal(NetError.InProgress, host.Iface.Connect(client, new Ipv4Address(127, 0, 0, 1), 40300, now));
+        Settle(host, now);
+        int server = host.Iface.Accept(listener, out _, out _);
+        Assert.True(server >= 0, "accepted at once");
+
+        var one = new byte[1];
+        for (int i = 0; i < 40; i++) // through the quick-ACK burst and past it
+        {
+            now++;
+            foreach ((int from, int to) in new[] { (client, server), (server, client) })
+            {
+                Assert.Equal(1, host.Iface.Write(from, "x"u8));
+                ulong changes = host.Iface.SocketChanges;
+                var device = new ListDevice { Frames = new List<byte[]>() };
+                Assert.False(host.Iface.Poll(now, ref device), $"exchange {i}: the poll asked for another");
+                Assert.Empty(device.Frames);
+                Assert.NotEqual(changes, host.Iface.SocketChanges);
+                Assert.Equal(1, host.Iface.Read(to, one));
+            }
+        }
+
+        Assert.Equal(0UL, host.Iface.Statistics.TcpDelayedAcks);
+    }
 }

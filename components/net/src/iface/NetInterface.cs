@@ -132,6 +132,8 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         new Span<byte>(_arp.Entries, sizeof(ArpCache.Entry) * ArpCache.Capacity).Clear();
         new Span<byte>(_queue.Slots, sizeof(FrameQueue.Slot) * c.TransmitQueueCapacity).Clear();
         _queue.Capacity = c.TransmitQueueCapacity;
+        _queue.ReadyCount = 0;
+        _queue.WaitingCount = 0;
         _queue.NextOrder = 1;
         _nextEphemeral = (ushort)(EphemeralFirst + (c.Seed % (EphemeralLast - EphemeralFirst + 1)));
         _ipIdentification = (ushort)(c.Seed >> 16);
