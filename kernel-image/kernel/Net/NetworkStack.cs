@@ -74,8 +74,10 @@ internal static unsafe class NetworkStack
 
     internal static void Unlock()
     {
-        // What the caller saw under the lock includes every socket event so far.
-        Scheduler.Current->SeenGeneration = s_eventGeneration;
+        // What the caller saw under the lock includes every socket event so far, except those
+        // its own flush caused after it looked (see Flush): it must look once more.
+        Scheduler.Current->SeenGeneration = s_flushChanged ? s_generationBeforeFlush : s_eventGeneration;
+        s_flushChanged = false;
         fixed (KernelMutex* mutex = &s_lock) mutex->Release();
     }
 
@@ -99,6 +101,11 @@ internal static unsafe class NetworkStack
     internal static ulong SocketWakeups;
 
     private static ulong s_lastEventMs;
+
+    /// <summary>A <see cref="Flush"/> under the current hold of the lock woke socket waiters;
+    /// <see cref="s_generationBeforeFlush"/> is the event count before its first such wake.</summary>
+    private static bool s_flushChanged;
+    private static ulong s_generationBeforeFlush;
 
     /// <summary>Sleeps the calling thread until a socket event it has not seen (one after its
     /// last <see cref="Unlock"/>) or a signal; returns false for the signal.</summary>
@@ -342,7 +349,20 @@ internal static unsafe class NetworkStack
     /// than the one it sleeps for.</summary>
     internal static void Flush()
     {
+        ulong changes = s_interface.SocketChanges;
         bool more = Poll();
+        if (s_interface.SocketChanges != changes)
+        {
+            // This poll took in looped frames (or ran a socket timer): the sockets they reached
+            // may have waiters, the caller's own among them, and the network thread's next poll
+            // will find nothing left to tell them (issue 13: a request delivered here sat until
+            // the peer's delayed-ACK timer sent something). The caller looked at its socket
+            // before this, so its Unlock must not count these events as seen.
+            if (!s_flushChanged) s_generationBeforeFlush = s_eventGeneration;
+            s_flushChanged = true;
+            SocketsChanged();
+        }
+
         if (more || s_interface.NextTimerMs() < s_sleepingUntil) Kick();
     }
 }

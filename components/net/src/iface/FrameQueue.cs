@@ -25,6 +25,22 @@ internal unsafe struct FrameQueue
     public byte* Data;
     public int Capacity;
     public ulong NextOrder;
+    /// <summary>Slots <see cref="Ready"/> and <see cref="WaitingForArp"/>: every poll asks
+    /// whether there are any, and a scan of all slots (128 in the kernel) for none cost
+    /// thousands of instructions per loopback round trip.</summary>
+    public int ReadyCount;
+    public int WaitingCount;
+
+    /// <summary>Moves slot <paramref name="i"/> to <paramref name="state"/>, keeping the counts.</summary>
+    public void SetState(int i, byte state)
+    {
+        byte was = Slots[i].State;
+        if (was == Ready) ReadyCount--;
+        else if (was == WaitingForArp) WaitingCount--;
+        if (state == Ready) ReadyCount++;
+        else if (state == WaitingForArp) WaitingCount++;
+        Slots[i].State = state;
+    }
 
     public const byte Free = 0;
     public const byte Ready = 1;
@@ -39,7 +55,7 @@ internal unsafe struct FrameQueue
         {
             if (Slots[i].State == Free)
             {
-                Slots[i].State = Ready;
+                SetState(i, Ready);
                 Slots[i].Order = NextOrder++;
                 Slots[i].Since = now;
                 Slots[i].Length = 0;

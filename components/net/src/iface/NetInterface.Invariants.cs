@@ -9,7 +9,8 @@ public unsafe partial struct NetInterface<TMemory>
     /// capacity, held out-of-order ranges sorted and inside the buffer, the SACK scoreboard within
     /// what was sent, MSS and cwnd sane) × 100000; 1 the socket table's bounds; 2 a UDP queue
     /// beyond its capacity; 3 a child whose listener is gone; 4 the DHCP state (bound without an
-    /// address, or an address that is not the lease's).
+    /// address, or an address that is not the lease's); 5 the transmit queue's counts of ready and
+    /// ARP-waiting frames.
     /// </summary>
     public readonly int CheckInvariants()
     {
@@ -27,6 +28,14 @@ public unsafe partial struct NetInterface<TMemory>
 
         bool bound = _dhcpState == DhcpState.Bound || _dhcpState == DhcpState.Renewing || _dhcpState == DhcpState.Rebinding;
         if (bound && (_config.Address.IsUnspecified || _config.Address.Value != _lease.Address.Value)) return 4;
+        int ready = 0, waiting = 0;
+        for (int i = 0; i < _queue.Capacity; i++)
+        {
+            if (_queue.Slots[i].State == FrameQueue.Ready) ready++;
+            else if (_queue.Slots[i].State == FrameQueue.WaitingForArp) waiting++;
+        }
+
+        if (ready != _queue.ReadyCount || waiting != _queue.WaitingCount) return 5;
         return 0;
     }
 }

@@ -32,8 +32,22 @@ public unsafe partial struct NetInterface<TMemory>
         bool more = ReceiveLoopback(nowMs);
         more |= ReceiveFrom(nowMs, ref device);
         Transmit(nowMs, ref device);
+        // Frames this poll looped to its own sockets are taken in now, and what they provoke
+        // (an ACK, a reply already queued) sent, as Linux's lo delivers in the sender's softirq:
+        // a socket call's poll finishes a loopback exchange instead of leaving it to the
+        // network thread (a wake-up and two switches per segment). Bounded, so a flood of
+        // looped frames still returns with "more".
+        for (int round = 0; round < LoopbackRoundsPerPoll && _loopCount > 0 && !more; round++)
+        {
+            more = ReceiveLoopback(nowMs);
+            Transmit(nowMs, ref device);
+        }
+
         return more || _loopCount > 0;
     }
+
+    /// <summary>Extra rounds of loopback input and output one poll makes (see <see cref="Poll"/>).</summary>
+    private const int LoopbackRoundsPerPoll = 4;
 
     private bool ReceiveFrom<TDevice>(ulong nowMs, ref TDevice device) where TDevice : struct, INetworkDevice
     {
@@ -70,7 +84,14 @@ public unsafe partial struct NetInterface<TMemory>
                 continue;
             }
 
-            if (!s->Tcp.OnTimer(nowMs, _config, ref _stats) || s->Tcp.State == TcpState.Closed)
+            TcpState was = s->Tcp.State;
+            bool alive = s->Tcp.OnTimer(nowMs, _config, ref _stats);
+            if (s->Tcp.State != was)
+            {
+                _socketChanges++; // timed out, or TIME-WAIT over: a waiter may see an error or an end
+            }
+
+            if (!alive || s->Tcp.State == TcpState.Closed)
             {
                 ReleaseIfUnowned(h);
                 continue;
@@ -118,7 +139,7 @@ public unsafe partial struct NetInterface<TMemory>
 
         next = Math.Min(next, _fragments.NextExpiry);
         if (_dhcpState != DhcpState.Off) next = Math.Min(next, _dhcpSendAt);
-        for (int i = 0; i < _queue.Capacity; i++)
+        for (int i = 0; _queue.WaitingCount > 0 && i < _queue.Capacity; i++)
         {
             if (_queue.Slots[i].State == FrameQueue.WaitingForArp)
             {
@@ -131,7 +152,7 @@ public unsafe partial struct NetInterface<TMemory>
 
     private void ResolveWaitingFrames(ulong now)
     {
-        for (int i = 0; i < _queue.Capacity; i++)
+        for (int i = 0; _queue.WaitingCount > 0 && i < _queue.Capacity; i++)
         {
             FrameQueue.Slot* slot = _queue.Slots + i;
             if (slot->State != FrameQueue.WaitingForArp)
@@ -143,11 +164,11 @@ public unsafe partial struct NetInterface<TMemory>
             if (_arp.TryLookup(hop, now, out MacAddress mac))
             {
                 mac.Write(_queue.Buffer(i), 0);
-                slot->State = FrameQueue.Ready;
+                _queue.SetState(i, FrameQueue.Ready);
             }
             else if (now - slot->Since >= FrameQueue.ArpWaitMs)
             {
-                slot->State = FrameQueue.Free;
+                _queue.SetState(i, FrameQueue.Free);
                 _stats.ArpFailures++;
             }
             else
@@ -161,7 +182,7 @@ public unsafe partial struct NetInterface<TMemory>
     {
         while (true)
         {
-            int i = _queue.Oldest(FrameQueue.Ready, 0);
+            int i = _queue.ReadyCount == 0 ? -1 : _queue.Oldest(FrameQueue.Ready, 0);
             if (i < 0)
             {
                 return true;
@@ -175,7 +196,7 @@ public unsafe partial struct NetInterface<TMemory>
                     CommitLoopback(_queue.Slots[i].Length);
                 }
 
-                _queue.Slots[i].State = FrameQueue.Free;
+                _queue.SetState(i, FrameQueue.Free);
                 continue;
             }
 
@@ -188,7 +209,7 @@ public unsafe partial struct NetInterface<TMemory>
             _queue.Buffer(i).Slice(0, length).CopyTo(buffer);
             device.Transmit(length);
 
-            _queue.Slots[i].State = FrameQueue.Free;
+            _queue.SetState(i, FrameQueue.Free);
             _stats.FramesSent++;
         }
     }
@@ -284,7 +305,7 @@ public unsafe partial struct NetInterface<TMemory>
         _queue.Slots[slot].Length = PadToMinimum(buffer, EthernetFrame.HeaderLength + Ipv4Packet.HeaderLength + payloadLength);
         if (!resolved)
         {
-            _queue.Slots[slot].State = FrameQueue.WaitingForArp;
+            _queue.SetState(slot, FrameQueue.WaitingForArp);
             RequestArp(hop, now);
         }
     }

@@ -45,6 +45,8 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
     private ushort _ipIdentification;
     private ulong _acceptCounter;
     private bool _initialized;
+    /// <summary>See <see cref="SocketChanges"/>.</summary>
+    private ulong _socketChanges;
     /// <summary>The DHCP client (NetInterface.Dhcp.cs): its state, lease, transaction, the offer
     /// being requested, when it sends next and its retry interval, tries, when the lease began.</summary>
     private DhcpState _dhcpState;
@@ -80,6 +82,17 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
     public readonly Ipv4Address Address => _config.Address;
 
     public readonly NetStatistics Statistics => _stats;
+
+    /// <summary>
+    /// Moves whenever the stack did something a blocked socket call may be waiting for: it took
+    /// in a frame (from the device or the loopback ring: data, an ACK freeing send space, a
+    /// connection, a FIN, a reset, an ICMP error) or a socket timer changed a connection's state
+    /// (a connection given up, TIME-WAIT ended). Whoever polls compares it before and after and
+    /// wakes its waiters when it moved, from any poll: a socket call's own poll delivers looped
+    /// frames to other sockets too (issue 13: the bench's ping-pong sat out 40 ms delayed-ACK
+    /// timers because only the network thread's polls woke anyone).
+    /// </summary>
+    public readonly ulong SocketChanges => _socketChanges;
 
     /// <summary>Allocates the socket table, the ARP cache and the transmit queue. EINVAL when
     /// already initialized or the netmask is not contiguous; ENOMEM (nothing kept) when memory ran out.</summary>
@@ -119,6 +132,8 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         new Span<byte>(_arp.Entries, sizeof(ArpCache.Entry) * ArpCache.Capacity).Clear();
         new Span<byte>(_queue.Slots, sizeof(FrameQueue.Slot) * c.TransmitQueueCapacity).Clear();
         _queue.Capacity = c.TransmitQueueCapacity;
+        _queue.ReadyCount = 0;
+        _queue.WaitingCount = 0;
         _queue.NextOrder = 1;
         _nextEphemeral = (ushort)(EphemeralFirst + (c.Seed % (EphemeralLast - EphemeralFirst + 1)));
         _ipIdentification = (ushort)(c.Seed >> 16);
@@ -212,6 +227,7 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
 
         _now = nowMs;
         _stats.FramesReceived++;
+        _socketChanges++;
         WireError error = EthernetFrame.TryParse(frame, out EthernetFrame ethernet);
         if (error != WireError.None)
         {
