@@ -143,7 +143,16 @@ internal static unsafe class Futex
 
         Enqueue(&waiter);
         s_lock.Release(flags);
-        WakeReason reason;
+        if (SleepQueued(process, &waiter, deadline, out WakeReason reason)) return 0;
+        if (reason == WakeReason.TimedOut) return -Syscalls.Errno.ETIMEDOUT;
+        return deadline == Scheduler.NoDeadline ? -Syscalls.Errno.ERESTARTSYS : -Syscalls.Errno.EINTR;
+    }
+
+    /// <summary>Sleeps after <paramref name="waiter"/> was queued (its wait prepared, the lock
+    /// dropped) until a wake, the <paramref name="deadline"/> or a signal, then takes it off
+    /// the table if still there. True when a wake (or a PI hand-over) took it off.</summary>
+    private static bool SleepQueued(Process* process, FutexWaiter* waiter, ulong deadline, out WakeReason reason)
+    {
         if (Process.HasDeliverableSignal(process))
         {
             Scheduler.EndWait();
@@ -154,13 +163,11 @@ internal static unsafe class Futex
             reason = Scheduler.BlockUntilWoken(deadline);
         }
 
-        flags = s_lock.Acquire();
-        if (waiter.Queued) Dequeue(&waiter);
-        bool woken = waiter.Woken;
+        bool flags = s_lock.Acquire();
+        if (waiter->Queued) Dequeue(waiter);
+        bool woken = waiter->Woken;
         s_lock.Release(flags);
-        if (woken) return 0;
-        if (reason == WakeReason.TimedOut) return -Syscalls.Errno.ETIMEDOUT;
-        return deadline == Scheduler.NoDeadline ? -Syscalls.Errno.ERESTARTSYS : -Syscalls.Errno.EINTR;
+        return woken;
     }
 
     /// <summary>FUTEX_WAKE / FUTEX_WAKE_BITSET: wakes up to <paramref name="count"/> waiters on
@@ -446,22 +453,7 @@ internal static unsafe class Futex
                 return answer;
             }
 
-            WakeReason reason;
-            if (Process.HasDeliverableSignal(process))
-            {
-                Scheduler.EndWait();
-                reason = WakeReason.Interrupted;
-            }
-            else
-            {
-                reason = Scheduler.BlockUntilWoken(deadline);
-            }
-
-            flags = s_lock.Acquire();
-            if (waiter.Queued) Dequeue(&waiter);
-            bool handed = waiter.Woken;
-            s_lock.Release(flags);
-            if (handed) return 0; // the word names this thread already
+            if (SleepQueued(process, &waiter, deadline, out WakeReason reason)) return 0; // handed over: the word names this thread
             if (reason == WakeReason.TimedOut) return -Syscalls.Errno.ETIMEDOUT;
             if (reason == WakeReason.Interrupted || Process.HasDeliverableSignal(process)) return -Syscalls.Errno.ERESTARTNOINTR;
         }
