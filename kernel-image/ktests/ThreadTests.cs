@@ -63,4 +63,15 @@ internal static class ThreadTests
         Check(ProcessTests.OutputHas("futex_pi: 0 wrong"), "an answer differs from Linux's (its line in the output says which)");
         CheckEqual(0, status, "the program's wait status");
     }
+
+    /// <summary>userland/fd_threads.c: four threads open, check (fstat) and close their own
+    /// files at once in one shared descriptor table, which grows meanwhile; every descriptor
+    /// must name the thread's own file and close with 0 (the table had no lock: two opens could
+    /// take one number). 0 wrong on Linux.</summary>
+    internal static void SharedDescriptorTableKeepsEachThreadsFiles()
+    {
+        int status = ProcessTests.RunProgram("fd_threads.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("fd_threads: 0 wrong"), "a descriptor named another thread's file, or a close failed (its line says which)");
+        CheckEqual(0, status, "the program's wait status");
+    }
 }

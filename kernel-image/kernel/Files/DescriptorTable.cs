@@ -7,9 +7,13 @@ namespace Aurora.Kernel.Files;
 /// at an <see cref="OpenFileDescription"/> (holding one reference) with its descriptor flags
 /// (FD_CLOEXEC). New descriptors take the lowest free number (POSIX). The entries live on the
 /// kernel heap and grow by doubling up to <see cref="Capacity"/>; a zeroed table is empty.
-/// Lock: only the owning process's thread changes its table (fork reads the parent's from the
-/// parent's own thread), as with the address space today; a second thread per process (issue
-/// 12) gives it a lock.
+/// Lock: the threads of a process share its table (CLONE_FILES), so every change and lookup of
+/// an entry runs with interrupts off (one processor: no other thread runs meanwhile), and a
+/// description leaves the table before its reference is dropped outside that section (a close
+/// may sleep). Without it two threads' opens took the same number, the second overwrote (and
+/// closed) the first's description, and a table that grew under a lookup was read after free.
+/// What is not covered yet: a description one thread looked up and uses while another thread
+/// closes its last descriptor (Linux's fget reference per call); docs/security.md, "What is left".
 /// </summary>
 internal unsafe struct DescriptorTable
 {
@@ -34,7 +38,13 @@ internal unsafe struct DescriptorTable
     public readonly int Size => _size;
 
     /// <summary>The description behind <paramref name="fd"/>, or null (EBADF).</summary>
-    public readonly OpenFileDescription* Get(long fd) => fd >= 0 && fd < _size ? _entries[fd].Description : null;
+    public readonly OpenFileDescription* Get(long fd)
+    {
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        OpenFileDescription* description = fd >= 0 && fd < _size ? _entries[fd].Description : null;
+        Hal.Cpu.RestoreInterrupts(interrupts);
+        return description;
+    }
 
     /// <summary>FD_CLOEXEC or 0; -1 for a descriptor that is not open.</summary>
     public readonly int GetFlags(long fd) => Get(fd) == null ? -1 : _entries[fd].Flags;
@@ -62,9 +72,11 @@ internal unsafe struct DescriptorTable
     /// reference stays the caller's.</summary>
     public long Install(OpenFileDescription* description, long lowest, ulong limit, bool closeOnExec)
     {
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
         long fd = LowestFree(lowest, limit);
-        if (fd < 0) return fd;
-        return InstallAt(fd, description, closeOnExec);
+        if (fd >= 0) fd = Put(fd, description, closeOnExec, out _); // the slot was free: nothing to release
+        Hal.Cpu.RestoreInterrupts(interrupts);
+        return fd;
     }
 
     /// <summary>Puts the caller's reference at <paramref name="fd"/> (below
@@ -73,10 +85,9 @@ internal unsafe struct DescriptorTable
     public long InstallAt(long fd, OpenFileDescription* description, bool closeOnExec)
     {
         if (fd < 0 || fd >= Capacity) return -Syscalls.Errno.EBADF;
-        if (fd >= _size && !Grow((int)fd + 1)) return -Syscalls.Errno.ENOMEM;
-        OpenFileDescription* old = _entries[fd].Description;
-        _entries[fd].Description = description;
-        _entries[fd].Flags = closeOnExec ? CloseOnExecFlag : 0;
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        fd = Put(fd, description, closeOnExec, out OpenFileDescription* old);
+        Hal.Cpu.RestoreInterrupts(interrupts);
         if (old != null)
         {
             RecordLocks.ReleaseOnClose(RecordLocks.OwnerOf(ref this), old);
@@ -85,13 +96,31 @@ internal unsafe struct DescriptorTable
         return fd;
     }
 
+    /// <summary>The entry change itself; interrupts off. <paramref name="old"/> is what the slot
+    /// held, for the caller to release once they are on again.</summary>
+    private long Put(long fd, OpenFileDescription* description, bool closeOnExec, out OpenFileDescription* old)
+    {
+        old = null;
+        if (fd >= _size && !Grow((int)fd + 1)) return -Syscalls.Errno.ENOMEM;
+        old = _entries[fd].Description;
+        _entries[fd].Description = description;
+        _entries[fd].Flags = closeOnExec ? CloseOnExecFlag : 0;
+        return fd;
+    }
+
     /// <summary>close(2): 0, or -EBADF for a descriptor that is not open.</summary>
     public long Close(long fd)
     {
-        OpenFileDescription* description = Get(fd);
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        OpenFileDescription* description = fd >= 0 && fd < _size ? _entries[fd].Description : null;
+        if (description != null)
+        {
+            _entries[fd].Description = null;
+            _entries[fd].Flags = 0;
+        }
+
+        Hal.Cpu.RestoreInterrupts(interrupts);
         if (description == null) return -Syscalls.Errno.EBADF;
-        _entries[fd].Description = null;
-        _entries[fd].Flags = 0;
         // POSIX locks belong to this table and go with any close of the file (Linux).
         RecordLocks.ReleaseOnClose(RecordLocks.OwnerOf(ref this), description);
         OpenFileDescription.Release(description);
