@@ -14,6 +14,10 @@ namespace Aurora.Packaging.Tests;
 /// repository built from packages alone that boots; a kernel-image pinned to an older version
 /// of a component that reports that version in its manifest and boot log.
 /// </summary>
+// ./aurora pack empties the NuGet cache's entries of what it packs, so the classes that pack
+// must not run beside those that restore (a consumer build once found Aurora.Runtime's
+// native/x86_64 emptied under it): one collection, run one class at a time.
+[Collection(PackingCollection.Name)]
 public sealed class PackagingTests : IClassFixture<Workspace>
 {
     private static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(120);

@@ -16,6 +16,10 @@ namespace Aurora.Packaging.Tests;
 /// a commit (<c>./aurora run --from-packages</c>); a public API break fails the pack until the
 /// component's version line moves; a consumer of another framework gets NuGet's NU1202.
 /// </summary>
+// ./aurora pack empties the NuGet cache's entries of what it packs, so the classes that pack
+// must not run beside those that restore (a consumer build once found Aurora.Runtime's
+// native/x86_64 emptied under it): one collection, run one class at a time.
+[Collection(PackingCollection.Name)]
 public sealed class ReleaseTests : IClassFixture<Workspace>
 {
     private static readonly TimeSpan GitTimeout = TimeSpan.FromMinutes(2);
