@@ -47,6 +47,8 @@ internal static unsafe class ProcessTests
         status = Process.Wait(process, new Span<byte>(s_output, Process.OutputCapacity), out s_outputLength);
         if (checkMemory)
         {
+            // A thread that ended is freed by the reaper thread, which may not have run yet.
+            Check(Process.WaitForReaper(5000), "the reaper did not free the ended threads within 5 s");
             CheckEqual((long)freeBefore, (long)FramesNotInUse(), "frames not in use after the process (all must come back)");
             CheckEqual((long)liveBefore, (long)KernelMemory.Heap.Statistics.LiveBlocks, "live kernel heap blocks after the process");
         }

@@ -19,6 +19,9 @@ internal unsafe partial struct Process
     private static KernelThread* s_reaper;
     private static Process* s_unreaped;
 
+    /// <summary>The reaper is freeing something it took off its lists.</summary>
+    private static bool s_reaping;
+
     /// <summary>Starts the reaper thread (at boot, with the scheduler running).</summary>
     internal static void InitializeReaper()
     {
@@ -349,7 +352,9 @@ internal unsafe partial struct Process
         while (true)
         {
             Cpu.DisableInterrupts();
+            s_reaping = false;
             while (s_unreaped == null && s_endedThreads == null) Scheduler.Block();
+            s_reaping = true; // until the loop comes back here (Process.WaitForReaper)
             KernelThread* ended = TakeEndedThread();
             if (ended != null)
             {

@@ -21,6 +21,23 @@ internal unsafe partial struct Process
 {
     private static KernelThread* s_endedThreads;
 
+    /// <summary>Waits (at most <paramref name="milliseconds"/>) until the reaper has freed every
+    /// ended thread and orphan handed to it: their stacks and records go back after the
+    /// process that ran them is reaped (tests that compare memory before and after ask this).</summary>
+    internal static bool WaitForReaper(ulong milliseconds)
+    {
+        for (ulong waited = 0; waited < milliseconds; waited++)
+        {
+            bool interrupts = Cpu.SaveAndDisableInterrupts();
+            bool idle = s_endedThreads == null && s_unreaped == null && !s_reaping;
+            Cpu.RestoreInterrupts(interrupts);
+            if (idle) return true;
+            Scheduler.Sleep(1);
+        }
+
+        return false;
+    }
+
     /// <summary>The user thread id of <paramref name="thread"/> of <paramref name="process"/>.</summary>
     internal static ulong ThreadId(Process* process, KernelThread* thread) => thread->UserTid != 0 ? thread->UserTid : process->Id;
 
