@@ -195,6 +195,10 @@ internal unsafe partial struct Terminal
             }
 
             done += (ulong)n;
+            // A signal ends a long write with what went out so far (Linux's n_tty_write checks
+            // between chunks): a 4 MiB write to the serial console took seconds and SIGKILL
+            // waited for all of it (attack.syscall_fuzzer's batch that did not end).
+            if (done < length && Process.HasDeliverableSignal(process)) break;
         }
 
         return (long)done;
