@@ -189,26 +189,12 @@ public class AckAndSackTests
                 if (drop) drops++;
                 return drop;
             };
-            var got = new List<byte>();
-            int sent = 0;
-            var buffer = new byte[65536];
             ulong startMs = net.Now;
-            net.RunUntil(() =>
-            {
-                if (sent < up.Length)
-                {
-                    long n = net.A.Iface.Write(client, up.AsSpan(sent));
-                    if (n > 0) sent += (int)n;
-                }
-
-                long r;
-                while ((r = net.B.Iface.Read(server, buffer)) > 0) got.AddRange(buffer.AsSpan(0, (int)r).ToArray());
-                return got.Count == up.Length;
-            }, limitMs: 120_000, what: "transfer");
+            byte[] got = net.SendAToB(client, server, up, limitMs: 120_000);
             NetStatistics stats = net.A.Iface.Statistics;
             _output.WriteLine($"{net.Now - startMs} ms simulated, {drops} drops, {resent} resent, " +
                 $"{stats.TcpFastRetransmits} fast + {stats.TcpSackRetransmits} SACK retransmits, {stats.TcpRetransmissionTimeouts} timeouts");
-            Assert.Equal(up, got.ToArray());
+            Assert.Equal(up, got);
             Assert.True(drops > 0, "nothing was dropped");
             Assert.True(violations == 0, $"{violations} retransmissions of data the receiver held, first: {firstViolation}");
             if (burst > 0)

@@ -271,6 +271,29 @@ public sealed class Network : IDisposable
         }
     }
 
+    /// <summary>Writes <paramref name="data"/> from A's <paramref name="client"/> as the window
+    /// allows and reads it at B's <paramref name="server"/> until all of it arrived (fails after
+    /// <paramref name="limitMs"/>); what B read, in order.</summary>
+    public byte[] SendAToB(int client, int server, byte[] data, ulong limitMs)
+    {
+        var got = new List<byte>();
+        int sent = 0;
+        var buffer = new byte[65536];
+        RunUntil(() =>
+        {
+            if (sent < data.Length)
+            {
+                long n = A.Iface.Write(client, data.AsSpan(sent));
+                if (n > 0) sent += (int)n;
+            }
+
+            long r;
+            while ((r = B.Iface.Read(server, buffer)) > 0) got.AddRange(buffer.AsSpan(0, (int)r).ToArray());
+            return got.Count == data.Length;
+        }, limitMs, "transfer");
+        return got.ToArray();
+    }
+
     public void Run(ulong ms)
     {
         ulong end = Now + ms;

@@ -297,24 +297,10 @@ public class ReassemblyTests
         };
         byte[] up = new byte[400 * 1024];
         new Random(3).NextBytes(up);
-        var got = new List<byte>();
-        int sent = 0;
-        var buffer = new byte[65536];
         ulong startMs = net.Now;
-        net.RunUntil(() =>
-        {
-            if (sent < up.Length)
-            {
-                long n = net.A.Iface.Write(client, up.AsSpan(sent));
-                if (n > 0) sent += (int)n;
-            }
-
-            long r;
-            while ((r = net.B.Iface.Read(server, buffer)) > 0) got.AddRange(buffer.AsSpan(0, (int)r).ToArray());
-            return got.Count == up.Length;
-        }, limitMs: 60_000, what: "transfer");
+        byte[] got = net.SendAToB(client, server, up, limitMs: 60_000);
         Assert.True(dropped);
-        Assert.Equal(up, got.ToArray());
+        Assert.Equal(up, got);
         Assert.Equal(0UL, net.A.Iface.Statistics.TcpRetransmissionTimeouts);
         Assert.True(net.A.Iface.Statistics.TcpFastRetransmits >= 1, "no fast retransmit");
         Assert.True(net.B.Iface.Statistics.TcpOutOfOrder > 0);
