@@ -74,4 +74,17 @@ internal static class ThreadTests
         Check(ProcessTests.OutputHas("fd_threads: 0 wrong"), "a descriptor named another thread's file, or a close failed (its line says which)");
         CheckEqual(0, status, "the program's wait status");
     }
+
+    /// <summary>userland/fd_in_use.c: one thread closes (or dup2s over) a descriptor another
+    /// thread's read, write or poll is blocked on; the call goes on with the file it looked up
+    /// (a reference of its own, Linux's fdget), a woken poll finds the descriptor closed
+    /// (POLLNVAL), and a storm of closes and dup2s under reads and writes leaks nothing. Calls
+    /// held no reference before: the close freed the description under the call (the pipe lost
+    /// its reader: EPIPE). 0 wrong on Linux.</summary>
+    internal static void CallsKeepTheFileTheyLookedUp()
+    {
+        int status = ProcessTests.RunProgram("fd_in_use.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("fd_in_use: 0 wrong"), "an answer differs from Linux's (its line in the output says which)");
+        CheckEqual(0, status, "the program's wait status");
+    }
 }

@@ -56,7 +56,7 @@ internal static unsafe class ProcFiles
     {
         bool table = Process.LockTable();
         Process* process = Process.FindListed(pid);
-        bool found = process != null && process->Descriptors.Get(fd) != null;
+        bool found = process != null && process->Descriptors.IsOpen(fd);
         Process.UnlockTable(table);
         return found;
     }
@@ -83,7 +83,7 @@ internal static unsafe class ProcFiles
             int end = process->Descriptors.Size;
             for (int i = fd; i < end && found < 0; i++)
             {
-                if (process->Descriptors.Get(i) != null) found = i;
+                if (process->Descriptors.IsOpen(i)) found = i;
             }
         }
 

@@ -1,4 +1,5 @@
 using Aurora.Kernel.Memory;
+using Aurora.Kernel.Tasks;
 
 namespace Aurora.Kernel.Files;
 
@@ -12,8 +13,9 @@ namespace Aurora.Kernel.Files;
 /// description leaves the table before its reference is dropped outside that section (a close
 /// may sleep). Without it two threads' opens took the same number, the second overwrote (and
 /// closed) the first's description, and a table that grew under a lookup was read after free.
-/// What is not covered yet: a description one thread looked up and uses while another thread
-/// closes its last descriptor (Linux's fget reference per call); docs/security.md, "What is left".
+/// A description a call looked up stays alive until the call ends even if another thread
+/// closes its descriptor meanwhile: <see cref="Get"/> takes a reference for the call
+/// (<see cref="CallReferences"/>, Linux's fdget) whenever another thread could close it.
 /// </summary>
 internal unsafe struct DescriptorTable
 {
@@ -37,21 +39,78 @@ internal unsafe struct DescriptorTable
     /// <summary>Descriptors below this may be open (the entries the table has room for).</summary>
     public readonly int Size => _size;
 
-    /// <summary>The description behind <paramref name="fd"/>, or null (EBADF).</summary>
+    /// <summary>The description behind <paramref name="fd"/>, or null (EBADF). It stays valid
+    /// until the calling system call ends, whatever other threads do with the descriptor: when
+    /// the table is shared (the caller's process has other threads) or is not the caller's
+    /// (/proc), the call takes a reference of its own, dropped when it ends
+    /// (<see cref="CallReferences"/>). Keeping it longer needs
+    /// <see cref="OpenFileDescription.Retain"/> (or <see cref="Acquire"/>).</summary>
     public readonly OpenFileDescription* Get(long fd)
     {
         bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
-        OpenFileDescription* description = fd >= 0 && fd < _size ? _entries[fd].Description : null;
+        OpenFileDescription* description = Lookup(fd);
+        if (description != null && !OnlyCallerCanChange())
+        {
+            KernelThread* thread = Scheduler.Current;
+            if (thread != null)
+            {
+                OpenFileDescription.Retain(description);
+                CallReferences.Hold(thread, description);
+            }
+        }
+
         Hal.Cpu.RestoreInterrupts(interrupts);
         return description;
     }
 
+    /// <summary>The description behind <paramref name="fd"/> with a reference the caller
+    /// releases (<see cref="OpenFileDescription.Release"/>), or null (EBADF): for a call that
+    /// looks up many descriptors (poll, select, SCM_RIGHTS) or keeps one past its end.</summary>
+    public readonly OpenFileDescription* Acquire(long fd)
+    {
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        OpenFileDescription* description = Lookup(fd);
+        if (description != null) OpenFileDescription.Retain(description);
+        Hal.Cpu.RestoreInterrupts(interrupts);
+        return description;
+    }
+
+    /// <summary>Whether <paramref name="fd"/> is open (nothing is held).</summary>
+    public readonly bool IsOpen(long fd)
+    {
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        bool open = Lookup(fd) != null;
+        Hal.Cpu.RestoreInterrupts(interrupts);
+        return open;
+    }
+
+    /// <summary>The entry's description; interrupts off.</summary>
+    private readonly OpenFileDescription* Lookup(long fd) => fd >= 0 && fd < _size ? _entries[fd].Description : null;
+
+    /// <summary>Whether this is the calling thread's table and no other thread shares it: then
+    /// nothing can close a descriptor under the call (Linux's fdget when files->count is 1).
+    /// Threads are added only by a call of a thread of the process, so not during this one.</summary>
+    private readonly bool OnlyCallerCanChange()
+    {
+        var self = Processes.Process.Current;
+        return self != null && self->OtherThreadCount == 0 &&
+               &self->Descriptors == System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.CompilerServices.Unsafe.AsRef(in this));
+    }
+
     /// <summary>FD_CLOEXEC or 0; -1 for a descriptor that is not open.</summary>
-    public readonly int GetFlags(long fd) => Get(fd) == null ? -1 : _entries[fd].Flags;
+    public readonly int GetFlags(long fd)
+    {
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        int flags = Lookup(fd) == null ? -1 : _entries[fd].Flags;
+        Hal.Cpu.RestoreInterrupts(interrupts);
+        return flags;
+    }
 
     public void SetFlags(long fd, int flags)
     {
-        if (Get(fd) != null) _entries[fd].Flags = flags & CloseOnExecFlag;
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        if (Lookup(fd) != null) _entries[fd].Flags = flags & CloseOnExecFlag;
+        Hal.Cpu.RestoreInterrupts(interrupts);
     }
 
     /// <summary>The lowest free descriptor at or above <paramref name="lowest"/> and below
@@ -112,7 +171,7 @@ internal unsafe struct DescriptorTable
     public long Close(long fd)
     {
         bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
-        OpenFileDescription* description = fd >= 0 && fd < _size ? _entries[fd].Description : null;
+        OpenFileDescription* description = Lookup(fd);
         if (description != null)
         {
             _entries[fd].Description = null;

@@ -157,6 +157,7 @@ internal unsafe partial struct Process
         process->MembarrierRegistrations = 0; // a new address space has none
         process->Credentials.OnExecute();
         for (int i = 0; i < NameCapacity; i++) process->Name[i] = command[i];
+        Files.CallReferences.ReleaseAll(); // execve does not return through the call's end
         UserMode.Enter(layout.Entry, stackPointer);
         return 0;
     }

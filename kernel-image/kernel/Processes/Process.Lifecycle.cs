@@ -250,6 +250,7 @@ internal unsafe partial struct Process
         if (process == null) Panic.Fail("a kernel thread called the process exit");
         EndOtherThreads(process); // exit_group, a fatal signal: the whole group goes
         ReleaseRobustList(process, Scheduler.Current); // while the space lives: a shared lock's waiters wake
+        Files.CallReferences.ReleaseAll(); // ending inside a call: its descriptions go too
         process->Descriptors.CloseAll(); // each object's close: files, sockets, the console
         process->WorkingDirectory.Release();
         process->Sandbox.Release();

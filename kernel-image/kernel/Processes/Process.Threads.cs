@@ -190,6 +190,7 @@ internal unsafe partial struct Process
     internal static void EndThisThread(Process* process)
     {
         KernelThread* self = Scheduler.Current;
+        Files.CallReferences.ReleaseAll(); // ending inside a call: its descriptions go too
         ReleaseRobustList(process, self);
         ClearTid(process, self);
         Cpu.DisableInterrupts();

@@ -28,13 +28,18 @@ internal static unsafe class PollCalls
     private const int ExceptSet = Readiness.Priority;
     private const int SigsetSize = 8;
 
-    /// <summary>One descriptor being watched: its description (a reference held for the
-    /// call), the bits that count, and the bits found.</summary>
+    /// <summary>One descriptor being watched: its number, its description (a reference held
+    /// for the call), the bits that count, and the bits found.</summary>
     private struct Watch
     {
+        public int Descriptor;
         public OpenFileDescription* File;
         public int Wanted;
         public int Ready;
+
+        /// <summary>After a look-up: -1 while the descriptor still names <see cref="File"/>,
+        /// else the bits to report (what the file now behind it answers, or none).</summary>
+        public int Moved;
     }
 
     /// <summary>A deadline in timer ticks: <see cref="Scheduler.NoDeadline"/> for none, 0 for
@@ -65,8 +70,13 @@ internal static unsafe class PollCalls
 
     /// <summary>The wait itself (Linux do_poll): passes over the watches until one is ready,
     /// the deadline passes or a signal comes. Watches without a file keep the Ready they came
-    /// with (POLLNVAL) and count. Returns how many are ready, or ERESTARTNOHAND.</summary>
-    private static long WaitForAny(Process* process, Watch* watches, int count, ulong deadline)
+    /// with (POLLNVAL) and count. Returns how many are ready, or ERESTARTNOHAND.
+    /// Each pass after the first looks the descriptors up again, as Linux's do_poll and
+    /// do_select do: one another thread closed meanwhile is POLLNVAL for poll
+    /// (<paramref name="closedBits"/>) and nothing for select; one that now names another
+    /// file answers with that file's readiness. The watched description stays held (its
+    /// queues have our entries) until the wait ends.</summary>
+    private static long WaitForAny(Process* process, Watch* watches, int count, ulong deadline, int closedBits)
     {
         PollEntry* entries = null;
         int capacity = count * 2; // no kind adds more than two queues
@@ -80,8 +90,19 @@ internal static unsafe class PollCalls
         if (entries == null) table.StopRegistering();
         bool timedOut = deadline == 0;
         long result;
+        bool again = false;
         while (true)
         {
+            // Before the wait is prepared: a reference dropped here may be the last (a close
+            // that sleeps).
+            for (int i = 0; again && i < count; i++)
+            {
+                if (watches[i].File == null) continue;
+                OpenFileDescription* now = process->Descriptors.Acquire(watches[i].Descriptor);
+                watches[i].Moved = now == watches[i].File ? -1 : now == null ? closedBits : ReadinessOf(now) & watches[i].Wanted;
+                if (now != null) OpenFileDescription.Release(now);
+            }
+
             Scheduler.PrepareWait(interruptible: true);
             int ready = 0;
             for (int i = 0; i < count; i++)
@@ -94,9 +115,11 @@ internal static unsafe class PollCalls
                 }
 
                 if (file->Operations->PollWait != null) file->Operations->PollWait(file, &table);
-                watches[i].Ready = ReadinessOf(file) & watches[i].Wanted;
+                watches[i].Ready = !again || watches[i].Moved < 0 ? ReadinessOf(file) & watches[i].Wanted : watches[i].Moved;
                 if (watches[i].Ready != 0) ready++;
             }
+
+            again = true;
 
             table.StopRegistering();
             if (ready == 0 && Process.HasDeliverableSignal(process))
@@ -152,19 +175,19 @@ internal static unsafe class PollCalls
                 int events = (ushort)(records[i * 2 + 1] & 0xFFFF);
                 watches[i] = default;
                 if (fd < 0) continue; // ignored, revents 0
-                OpenFileDescription* file = process->Descriptors.Get(fd);
+                OpenFileDescription* file = process->Descriptors.Acquire(fd); // held until the wait ends
                 if (file == null)
                 {
                     watches[i].Ready = Readiness.Invalid;
                     continue;
                 }
 
-                OpenFileDescription.Retain(file);
+                watches[i].Descriptor = fd;
                 watches[i].File = file;
                 watches[i].Wanted = events | Readiness.Error | Readiness.HangUp;
             }
 
-            result = WaitForAny(process, watches, (int)count, deadline);
+            result = WaitForAny(process, watches, (int)count, deadline, Readiness.Invalid);
             for (int i = 0; i < count; i++)
             {
                 if (watches[i].File != null) OpenFileDescription.Release(watches[i].File);
@@ -285,21 +308,21 @@ internal static unsafe class PollCalls
             int wanted = ((input[fd >> 6] & bit) != 0 ? InSet : 0) | ((output[fd >> 6] & bit) != 0 ? OutSet : 0) |
                          ((exception[fd >> 6] & bit) != 0 ? ExceptSet : 0);
             if (wanted == 0) continue;
-            OpenFileDescription* file = process->Descriptors.Get(fd);
+            OpenFileDescription* file = process->Descriptors.Acquire(fd); // held until the wait ends
             if (file == null)
             {
                 result = -Errno.EBADF;
                 break;
             }
 
-            OpenFileDescription.Retain(file);
             watches[count] = default;
+            watches[count].Descriptor = fd;
             watches[count].File = file;
             watches[count].Wanted = wanted;
             numbers[count++] = fd;
         }
 
-        if (result == 0) result = WaitForAny(process, watches, count, deadline);
+        if (result == 0) result = WaitForAny(process, watches, count, deadline, closedBits: 0);
         if (result >= 0)
         {
             // The sets come back holding only the ready descriptors; each bit counts.

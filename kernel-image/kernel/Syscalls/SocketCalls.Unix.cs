@@ -793,9 +793,8 @@ internal static unsafe partial class SocketCalls
             files = grown;
             for (int i = 0; i < n; i++)
             {
-                OpenFileDescription* file = process->Descriptors.Get(*(int*)(buffer + at + 16 + i * 4));
+                OpenFileDescription* file = process->Descriptors.Acquire(*(int*)(buffer + at + 16 + i * 4));
                 if (file == null) { result = -Errno.EBADF; break; }
-                OpenFileDescription.Retain(file);
                 files[count++] = file;
             }
 

@@ -49,7 +49,9 @@ internal static unsafe partial class SyscallTable
         if (process != null) process->UserStackAtCall = userStack;
         if (number == RtSigreturn && process != null && Admits(process, RtSigreturn))
             Process.SignalReturn(process, userStack);
-        return Dispatch(number, arguments[0], arguments[1], arguments[2], arguments[3], arguments[4], arguments[5]);
+        long result = Dispatch(number, arguments[0], arguments[1], arguments[2], arguments[3], arguments[4], arguments[5]);
+        Files.CallReferences.ReleaseAll(); // the descriptions the call looked up in a shared table
+        return result;
     }
 
     /// <summary>The calls that read or change the regions and page tables as a whole (fork

@@ -125,5 +125,11 @@ internal unsafe struct KernelThread
     public ulong UserStackAtCall;
     public ulong RobustListHead;
 
+    /// <summary>The open file descriptions the system call in progress looked up in a shared
+    /// descriptor table, each with a reference of the call's own (Files.CallReferences: Linux's
+    /// fdget/fdput), and how many; dropped when the call ends.</summary>
+    public fixed ulong CallFiles[Files.CallReferences.Capacity];
+    public int CallFileCount;
+
     public readonly ulong Id => Scheduling.Id;
 }
