@@ -6,7 +6,8 @@
  * the close dropped the last one under the call (the pipe lost its reader: the next write got
  * EPIPE, and the blocked call went on in freed kernel memory); and a poll that woke did not
  * look its descriptors up again. The last part is a storm: two
- * threads use descriptors while two others close, dup2 and reopen them.
+ * threads use descriptors while two others close, dup2 and reopen them. The working directory
+ * is the same story: getcwd and relative opens while another thread changes directory.
  * Prints "fd_in_use: N wrong" (0 on Linux). */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -156,6 +157,67 @@ static void write_then_close(void)
     close(pipe_fds[0]);
 }
 
+/* The working directory under threads (CLONE_FS): one thread changes between two long
+ * directories while another asks getcwd and opens a relative name that exists in both. Every
+ * answer must be one of the two whole paths, and every open must succeed. Regression: chdir
+ * freed the old path while a getcwd was copying it out (or a walk started from it). */
+enum { DepthParts = 14, CwdRounds = 4000 };
+static char cwd_paths[2][4096];
+static volatile int cwd_stop;
+
+static void *changes_directory(void *arg)
+{
+    (void)arg;
+    for (int i = 0; !cwd_stop; i++)
+        if (chdir(cwd_paths[i & 1]) != 0) { CHECK(0, "cwd: chdir: errno %d", errno); break; }
+    return 0;
+}
+
+static void cwd_race(void)
+{
+    for (int which = 0; which < 2; which++) {
+        char *path = cwd_paths[which];
+        strcpy(path, which ? "/tmp/fd_in_use.b" : "/tmp/fd_in_use.a");
+        mkdir(path, 0700);
+        for (int part = 0; part < DepthParts; part++) {
+            size_t at = strlen(path);
+            path[at] = '/';
+            memset(path + at + 1, which ? 'b' : 'a', 250);
+            path[at + 1 + 250] = 0;
+            if (mkdir(path, 0700) != 0 && errno != EEXIST) { CHECK(0, "cwd: mkdir: errno %d", errno); return; }
+        }
+        char file[4200];
+        snprintf(file, sizeof file, "%s/f", path);
+        int fd = open(file, O_CREAT | O_WRONLY, 0600);
+        close(fd);
+    }
+    cwd_stop = 0;
+    if (chdir(cwd_paths[0]) != 0) { CHECK(0, "cwd: chdir: errno %d", errno); return; }
+    pthread_t t;
+    pthread_create(&t, 0, changes_directory, 0);
+    static char answer[4096];
+    int bad_getcwd = 0, bad_open = 0;
+    for (int round = 0; round < CwdRounds; round++) {
+        if (getcwd(answer, sizeof answer) == 0) { if (bad_getcwd++ < 3) CHECK(0, "cwd: getcwd: errno %d", errno); continue; }
+        if (strcmp(answer, cwd_paths[0]) != 0 && strcmp(answer, cwd_paths[1]) != 0 && bad_getcwd++ < 3)
+            CHECK(0, "cwd: getcwd gave %zu bytes starting \"%.40s\", expected one of the two %zu-byte paths", strlen(answer), answer, strlen(cwd_paths[0]));
+        int fd = open("f", O_RDONLY);
+        if (fd < 0) { if (bad_open++ < 3) CHECK(0, "cwd: open of the relative name: errno %d, expected success", errno); }
+        else close(fd);
+    }
+    cwd_stop = 1;
+    pthread_join(t, 0);
+    chdir("/");
+    /* Leaves nothing behind (the test compares the kernel heap before and after). */
+    for (int which = 0; which < 2; which++) {
+        char *path = cwd_paths[which];
+        char file[4200];
+        snprintf(file, sizeof file, "%s/f", path);
+        unlink(file);
+        for (char *slash; rmdir(path) == 0 && (slash = strrchr(path, '/')) != 0 && slash != path;) *slash = 0;
+    }
+}
+
 /* The storm: users read, write, fstat and lseek descriptors 10-17 while changers close them,
  * dup2 other files over them and reopen them. Any answer is fine (EBADF, a short count); the
  * kernel must not fall over, and nothing may leak (the test checks the heap afterwards). */
@@ -228,6 +290,7 @@ int main(void)
     read_then_close(1);
     poll_then_close();
     write_then_close();
+    cwd_race();
     storm();
     printf("fd_in_use: %d wrong\n", wrong);
     return wrong != 0;

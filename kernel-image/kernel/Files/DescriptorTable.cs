@@ -49,14 +49,10 @@ internal unsafe struct DescriptorTable
     {
         bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
         OpenFileDescription* description = Lookup(fd);
-        if (description != null && !OnlyCallerCanChange())
+        if (description != null && CallReferences.MustHold(System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.CompilerServices.Unsafe.AsRef(in this))))
         {
-            KernelThread* thread = Scheduler.Current;
-            if (thread != null)
-            {
-                OpenFileDescription.Retain(description);
-                CallReferences.Hold(thread, description);
-            }
+            OpenFileDescription.Retain(description);
+            CallReferences.Hold(Scheduler.Current, description);
         }
 
         Hal.Cpu.RestoreInterrupts(interrupts);
@@ -86,16 +82,6 @@ internal unsafe struct DescriptorTable
 
     /// <summary>The entry's description; interrupts off.</summary>
     private readonly OpenFileDescription* Lookup(long fd) => fd >= 0 && fd < _size ? _entries[fd].Description : null;
-
-    /// <summary>Whether this is the calling thread's table and no other thread shares it: then
-    /// nothing can close a descriptor under the call (Linux's fdget when files->count is 1).
-    /// Threads are added only by a call of a thread of the process, so not during this one.</summary>
-    private readonly bool OnlyCallerCanChange()
-    {
-        var self = Processes.Process.Current;
-        return self != null && self->OtherThreadCount == 0 &&
-               &self->Descriptors == System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.CompilerServices.Unsafe.AsRef(in this));
-    }
 
     /// <summary>FD_CLOEXEC or 0; -1 for a descriptor that is not open.</summary>
     public readonly int GetFlags(long fd)
