@@ -107,7 +107,8 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         c.ApplyDefaults();
         uint inverted = ~c.Netmask.Value;
         if ((inverted & (inverted + 1)) != 0 || c.SocketCapacity > MaxSocketCapacity || c.TransmitQueueCapacity > 4096 ||
-            c.TcpReceiveBufferSize > (1 << 24) || c.TcpSendBufferSize > (1 << 24) || c.UdpReceiveBufferSize > (1 << 24))
+            c.TcpReceiveBufferSize > (1 << 24) || c.TcpSendBufferSize > (1 << 24) || c.UdpReceiveBufferSize > (1 << 24) ||
+            c.TcpReceiveBufferMax > (1 << 24) || c.TcpSendBufferMax > (1 << 24))
         {
             return NetError.InvalidArgument;
         }
