@@ -75,6 +75,29 @@ public class AutotuneTests
         Assert.True(watch.Largest <= 1024 * 1024, $"largest window advertised {watch.Largest} bytes, past the 1 MiB maximum");
         Assert.True(net.A.Iface.Statistics.TcpSendBuffersGrown >= 1,
             $"send buffer doubled {net.A.Iface.Statistics.TcpSendBuffersGrown} times, expected at least once");
+        Assert.True(net.B.Iface.AutotunedBytes > 0 && net.A.Iface.AutotunedBytes > 0);
+        // Closed and gone (TIME-WAIT included), the growth goes back to the budget.
+        net.A.Iface.Close(client);
+        net.B.Iface.Close(server);
+        net.Run(10_000);
+        Assert.Equal(0L, net.A.Iface.AutotunedBytes);
+        Assert.Equal(0L, net.B.Iface.AutotunedBytes);
+    }
+
+    [Fact]
+    public void GrowthStopsAtTheInterfacesBudget()
+    {
+        using var net = new Network(6, c => { c = Tuned(c); c.TcpAutotuneBudget = 64 * 1024; return c; });
+        net.AtoB.Latency = 10;
+        net.BtoA.Latency = 10;
+        var (client, server, _) = net.Connect();
+        var data = new byte[2 * 1024 * 1024];
+        new Random(14).NextBytes(data);
+        Assert.Equal(data, net.SendAToB(client, server, data, 120_000));
+        // 64 KiB → 128 KiB takes the whole budget; the next doubling would pass it.
+        Assert.Equal(1UL, net.B.Iface.Statistics.TcpReceiveBuffersGrown);
+        Assert.Equal(64L * 1024, net.B.Iface.AutotunedBytes);
+        Assert.True(net.A.Iface.AutotunedBytes <= 64 * 1024);
     }
 
     [Fact]

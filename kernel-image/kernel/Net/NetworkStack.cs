@@ -170,9 +170,12 @@ internal static unsafe class NetworkStack
         // Autotuning (issue 13): buffers grow with use up to TcpBufferMax (a 64th of memory, at
         // most 4 MiB: Linux's tcp_rmem[2] is 6 MiB), so a fast reader behind a long or wide
         // path gets a window of megabytes (shift 7, offered on every SYN) while an idle or slow
-        // connection keeps its first 128 KiB.
+        // connection keeps its first 128 KiB. QEMU's user network (slirp) does not scale
+        // windows, so there the window stays at 64 KiB whatever the buffer.
         config.TcpReceiveBufferMax = TcpBufferMax;
         config.TcpSendBufferMax = TcpBufferMax;
+        // All sockets together grow by at most an eighth of memory (32 MiB with 256 MiB).
+        config.TcpAutotuneBudget = (long)(KernelMemory.Frames.TotalFrames * 4096 / 8);
         config.TransmitQueueCapacity = 128;
         s_interface = new NetInterface<HeapNetMemory>(default);
         if (s_interface.Initialize(config) != NetError.None) return false;

@@ -33,6 +33,9 @@ public struct InterfaceConfig
     /// finds it full while at least half of it is in flight, so new data is ready when an ACK
     /// opens the window. At most 16 MiB [TcpSendBufferSize: no autotuning].</summary>
     public int TcpSendBufferMax;
+    /// <summary>Bytes all TCP buffers together may have grown past their starting sizes (Linux's
+    /// tcp_mem, simplified): a doubling that would pass it does not happen [64 MiB].</summary>
+    public long TcpAutotuneBudget;
     /// <summary>Per UDP socket, datagrams plus 8 bytes each [16384].</summary>
     public int UdpReceiveBufferSize;
 
@@ -57,6 +60,7 @@ public struct InterfaceConfig
         if (UdpReceiveBufferSize <= 0) UdpReceiveBufferSize = 16384;
         if (TcpReceiveBufferMax < TcpReceiveBufferSize) TcpReceiveBufferMax = TcpReceiveBufferSize;
         if (TcpSendBufferMax < TcpSendBufferSize) TcpSendBufferMax = TcpSendBufferSize;
+        if (TcpAutotuneBudget <= 0) TcpAutotuneBudget = 64L * 1024 * 1024;
         if (TimeWaitMs == 0) TimeWaitMs = 2000;
         if (InitialRtoMs == 0) InitialRtoMs = 1000;
         if (MinRtoMs == 0) MinRtoMs = 200;

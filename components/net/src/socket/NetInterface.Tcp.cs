@@ -353,7 +353,14 @@ public unsafe partial struct NetInterface<TMemory>
     private bool Grow(ref RingBuffer ring, int max)
     {
         int target = (int)Math.Min(2L * ring.Capacity, max);
-        return target > ring.Capacity && ring.Resize(ref _memory, target);
+        int extra = target - ring.Capacity;
+        if (extra <= 0 || _autotuneBytes + extra > _config.TcpAutotuneBudget || !ring.Resize(ref _memory, target))
+        {
+            return false;
+        }
+
+        _autotuneBytes += extra;
+        return true;
     }
 
     private bool AllocateBuffers(SocketSlot* s)
