@@ -36,6 +36,9 @@ internal sealed unsafe class VirtioNet : NetworkDevice
     /// <summary>Driver ring flag VIRTQ_AVAIL_F_NO_INTERRUPT (§2.7.7): a hint the device honours
     /// without VIRTIO_F_EVENT_IDX, which this driver does not negotiate.</summary>
     private const ushort AvailNoInterrupt = 1;
+    /// <summary>Device ring flag VIRTQ_USED_F_NO_NOTIFY: the device is processing the queue and
+    /// will look at new entries by itself (QEMU sets it while its transmit handler is pending).</summary>
+    private const ushort UsedNoNotify = 1;
     private const int HeaderLength = 12;           // virtio_net_hdr with num_buffers (VERSION_1)
     private const int MaxQueue = 256;
     private const int BufferSize = 2048;
@@ -408,7 +411,15 @@ internal sealed unsafe class VirtioNet : NetworkDevice
         SentFrames++;
     }
 
-    private static void Notify(ref Queue q) => Store16(q.Notify, q.Index);
+    /// <summary>Tells the device of new driver-ring entries unless it said it needs no telling
+    /// (§2.7.10: the index store, a full fence, then the flags load). Each notify is an exit;
+    /// a burst of ACKs would otherwise cost one each while QEMU is already sending them.</summary>
+    private static void Notify(ref Queue q)
+    {
+        Hal.Cpu.MemoryFence();
+        if ((Load16((ushort*)q.Used) & UsedNoNotify) != 0) return;
+        Store16(q.Notify, q.Index);
+    }
 
     private byte Read8(int offset) => Load8(_common + offset);
 
