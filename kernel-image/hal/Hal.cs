@@ -23,6 +23,9 @@ internal static unsafe partial class Cpu
     internal static partial void RestoreInterrupts(bool wereEnabled);
     /// <summary>Enables interrupts and sleeps until the next one, without losing a wake-up.</summary>
     internal static partial void WaitForInterrupt();
+    /// <summary>A full memory fence: every store before it is visible before any load after it
+    /// (what a driver needs between re-enabling a device's interrupts and looking at its ring).</summary>
+    internal static partial void MemoryFence();
     internal static partial void HaltForever();
     /// <summary>A random number from the processor's generator, if it has one.</summary>
     internal static partial bool TryHardwareRandom(out ulong value);

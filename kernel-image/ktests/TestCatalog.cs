@@ -88,6 +88,7 @@ internal static unsafe class TestCatalog
         T("poll.epoll_follows_linux", &ReadinessTests.EpollFollowsLinux),
         T("net.unix_sockets_follow_linux", &UnixSocketTests.UnixSocketsFollowLinux),
         T("net.named_unix_sockets_follow_linux", &UnixSocketTests.NamedUnixSocketsFollowLinux),
+        T("net.passed_credentials_follow_linux", &UnixSocketTests.PassedCredentialsFollowLinux),
         T("attack.readiness_and_descriptor_passing_leave_nothing", &UnixSocketTests.HostileReadinessAndPassingLeaveNothing),
         T("net.epoll_echo_server_serves_every_connection", &NetworkTests.EpollEchoServerServesEveryConnection),
         T("files.attributes_and_names_follow_linux", &FileAttributeTests.AttributesAndNamesFollowLinux),

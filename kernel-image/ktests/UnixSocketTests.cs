@@ -11,6 +11,19 @@ internal static unsafe class UnixSocketTests
     /// <summary>Stream, datagram and seqpacket pairs, SCM_RIGHTS, shutdown, EPIPE/SIGPIPE and
     /// readiness as Linux; sockets sent over themselves and rings of sockets in flight are
     /// collected once their descriptors close (none outlives the program), as are the pipes.</summary>
+    /// <summary>SCM_CREDENTIALS and SO_PASSCRED (issue 13): userland/passcred.c, which prints
+    /// "0 wrong" on Linux too: the sender's credentials on every message, named ones checked
+    /// (EINVAL, ESRCH), first in the control buffer, cut with MSG_CTRUNC, streams not joined
+    /// across senders.</summary>
+    internal static void PassedCredentialsFollowLinux()
+    {
+        int sockets = SocketCalls.LiveUnixSockets;
+        int status = ProcessTests.RunProgram("passcred.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("passcred: 0 wrong"), "SCM_CREDENTIALS gave a different answer than Linux");
+        Check(status == 0, "the program failed");
+        CheckEqual(sockets, SocketCalls.LiveUnixSockets, "AF_UNIX sockets alive after the program");
+    }
+
     internal static void UnixSocketsFollowLinux()
     {
         int sockets = SocketCalls.LiveUnixSockets, pipes = PipeFile.Live;

@@ -196,6 +196,8 @@ public sealed class Impairment
     public double Reorder;
     /// <summary>Drop every IPv4 frame (a dead peer); ARP still works.</summary>
     public bool DropAllIpv4;
+    /// <summary>Milliseconds every frame takes on the wire (reordering adds to it).</summary>
+    public ulong Latency = 1;
     public Func<byte[], bool>? DropIf;
 }
 
@@ -246,7 +248,7 @@ public sealed class Network : IDisposable
         if (toB) FramesAtoB++; else FramesBtoA++;
         bool ipv4 = frame[12] == 0x08 && frame[13] == 0x00;
         int copies = 1;
-        ulong delay = 1;
+        ulong delay = imp.Latency;
         if (ipv4)
         {
             if (imp.DropAllIpv4 || (imp.DropIf != null && imp.DropIf(frame)) || Random.NextDouble() < imp.Loss) return;

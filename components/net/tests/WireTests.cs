@@ -202,6 +202,32 @@ public class WireTests
         Assert.Equal(Reference(ff), InternetChecksum.Compute(ff));
     }
 
+    [Fact]
+    public void ChecksumOfEveryLengthAndSplitMatchesTheBytePairSum()
+    {
+        // Add sums a word at a time in little-endian order and swaps at the end: every tail
+        // length, every even split point and a running sum carried in must give what the
+        // plain big-endian byte-pair sum gives.
+        var random = new Random(7);
+        for (int length = 0; length <= 80; length++)
+        {
+            var bytes = new byte[length];
+            random.NextBytes(bytes);
+            if (length % 5 == 0) Array.Fill(bytes, (byte)0xFF);
+            for (int split = 0; split <= length; split += 2)
+            {
+                uint sum = InternetChecksum.Add(0x1_2345u, bytes.AsSpan(0, split));
+                sum = InternetChecksum.Add(sum, bytes.AsSpan(split));
+                var withPrefix = new byte[length + 4];
+                withPrefix[1] = 0x01;
+                withPrefix[2] = 0x23;
+                withPrefix[3] = 0x45;
+                bytes.CopyTo(withPrefix, 4);
+                Assert.Equal(Reference(withPrefix), InternetChecksum.Finish(sum));
+            }
+        }
+    }
+
     private static ushort Reference(byte[] bytes)
     {
         ulong sum = 0;

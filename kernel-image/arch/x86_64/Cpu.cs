@@ -25,6 +25,7 @@ internal static unsafe class Cpu
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_hlt")] internal static extern void Halt();
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_sti_hlt")] internal static extern void EnableInterruptsAndHalt();
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_pause")] internal static extern void Pause();
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_mfence")] internal static extern void MemoryFence();
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_lidt")] internal static extern void LoadIdt(void* pointer);
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_ltr")] internal static extern void LoadTaskRegister(ushort selector);
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_load_gdt")] internal static extern void LoadGdt(void* pointer, ushort codeSelector, ushort dataSelector);

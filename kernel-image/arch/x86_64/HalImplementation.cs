@@ -38,6 +38,7 @@ internal static unsafe partial class Cpu
         if (wereEnabled) X86.Cpu.EnableInterrupts();
     }
     internal static partial void WaitForInterrupt() => X86.Cpu.EnableInterruptsAndHalt();
+    internal static partial void MemoryFence() => X86.Cpu.MemoryFence();
     internal static partial void HaltForever() => X86.Cpu.HaltForever();
     internal static partial ulong ReadCycleCounter() => X86.Cpu.ReadTimestampCounter();
     internal static partial bool TryHardwareRandom(out ulong value) => X86.Cpu.TryHardwareRandom(out value);

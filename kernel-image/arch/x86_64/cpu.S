@@ -126,6 +126,11 @@ FUNCTION aurora_sti_hlt
 FUNCTION aurora_pause
     pause
     ret
+# A full fence: earlier stores are visible before later loads (x86 reorders only that pair);
+# a driver's "interrupts on, then look at the ring" against the device's "ring, then flags".
+FUNCTION aurora_mfence
+    mfence
+    ret
 
 FUNCTION aurora_lidt
     lidt [rdi]

@@ -26,6 +26,16 @@ internal abstract class NetworkDevice
     public abstract bool TryReserveTransmit(out Span<byte> buffer);
     public abstract void Transmit(int length);
 
+    /// <summary>Interrupt moderation (Linux's NAPI): whoever drives the device is about to poll
+    /// it, so the device may stop interrupting for received frames until
+    /// <see cref="ReleaseInterrupts"/>. Each interrupt costs an exit, the handler and a wake-up
+    /// of a thread that is polling already.</summary>
+    public virtual void HoldInterrupts() { }
+
+    /// <summary>The poller is about to sleep: interrupts for received frames on again. True when
+    /// a frame arrived while they were held (no interrupt may announce it: poll again).</summary>
+    public virtual bool ReleaseInterrupts() => false;
+
     /// <summary>Called from interrupt context (interrupts off) on every device event.</summary>
     public unsafe delegate*<void> Listener;
 

@@ -33,6 +33,12 @@ internal sealed unsafe class VirtioNet : NetworkDevice
     private const uint FeatureVersion1 = 1u << 0;  // high word: bit 32
 
     private const ushort DescriptorWrite = 2;
+    /// <summary>Driver ring flag VIRTQ_AVAIL_F_NO_INTERRUPT (§2.7.7): a hint the device honours
+    /// without VIRTIO_F_EVENT_IDX, which this driver does not negotiate.</summary>
+    private const ushort AvailNoInterrupt = 1;
+    /// <summary>Device ring flag VIRTQ_USED_F_NO_NOTIFY: the device is processing the queue and
+    /// will look at new entries by itself (QEMU sets it while its transmit handler is pending).</summary>
+    private const ushort UsedNoNotify = 1;
     private const int HeaderLength = 12;           // virtio_net_hdr with num_buffers (VERSION_1)
     private const int MaxQueue = 256;
     private const int BufferSize = 2048;
@@ -195,6 +201,10 @@ internal sealed unsafe class VirtioNet : NetworkDevice
             _tx.Desc[i].Address = _tx.Buffers.PhysicalAt((ulong)(i * BufferSize));
         }
 
+        // Transmit completions interrupt only when the ring is full (TryReserveTransmit): the
+        // buffers are reclaimed as the next frame is sent, so an interrupt per sent batch (one
+        // per ACK burst) would only wake the network thread for nothing.
+        _tx.Avail[0] = AvailNoInterrupt;
         Write8(DeviceStatus, StatusAcknowledge | StatusDriver | StatusFeaturesOk | StatusDriverOk);
         Notify(ref _rx);
         return true;
@@ -302,6 +312,22 @@ internal sealed unsafe class VirtioNet : NetworkDevice
         }
     }
 
+    public override void HoldInterrupts()
+    {
+        if (_rx.Avail != null) Store16(_rx.Avail, AvailNoInterrupt);
+    }
+
+    public override bool ReleaseInterrupts()
+    {
+        if (_rx.Avail == null) return false;
+        Store16(_rx.Avail, 0);
+        // The device stores the used index, then reads our flags; we store the flags, then read
+        // its index. Without the fence both could see the old value: no interrupt, and a frame
+        // left in the ring while the network thread sleeps.
+        Hal.Cpu.MemoryFence();
+        return UsedIdx(ref _rx) != _rx.UsedSeen;
+    }
+
     public override void ReleaseReceived()
     {
         if (!_rxLent) return;
@@ -338,7 +364,23 @@ internal sealed unsafe class VirtioNet : NetworkDevice
             if ((uint)id < (uint)_tx.Size) _txBusy[id] = false;
         }
 
-        if (_txBusy[_txNext]) return false;
+        if (_txBusy[_txNext])
+        {
+            // Full: ask for the completion interrupt (the stack keeps the frame and retries when
+            // woken), and look once more in case the device finished before it saw the flag.
+            Store16(_tx.Avail, 0);
+            Hal.Cpu.MemoryFence();
+            while (UsedIdx(ref _tx) != _tx.UsedSeen)
+            {
+                UsedElement(ref _tx, _tx.UsedSeen, out int id, out _);
+                _tx.UsedSeen++;
+                if ((uint)id < (uint)_tx.Size) _txBusy[id] = false;
+            }
+
+            if (_txBusy[_txNext]) return false;
+        }
+
+        Store16(_tx.Avail, AvailNoInterrupt);
         byte* start = _tx.Buffers.Virtual + (_txNext * BufferSize);
         new Span<byte>(start, HeaderLength).Clear();
         buffer = new Span<byte>(start + HeaderLength, BufferSize - HeaderLength);
@@ -369,7 +411,15 @@ internal sealed unsafe class VirtioNet : NetworkDevice
         SentFrames++;
     }
 
-    private static void Notify(ref Queue q) => Store16(q.Notify, q.Index);
+    /// <summary>Tells the device of new driver-ring entries unless it said it needs no telling
+    /// (§2.7.10: the index store, a full fence, then the flags load). Each notify is an exit;
+    /// a burst of ACKs would otherwise cost one each while QEMU is already sending them.</summary>
+    private static void Notify(ref Queue q)
+    {
+        Hal.Cpu.MemoryFence();
+        if ((Load16((ushort*)q.Used) & UsedNoNotify) != 0) return;
+        Store16(q.Notify, q.Index);
+    }
 
     private byte Read8(int offset) => Load8(_common + offset);
 

@@ -40,6 +40,11 @@ internal static unsafe class NetworkStack
     internal static int SocketCapacity =>
         (int)Math.Min(Math.Max(KernelMemory.Frames.TotalFrames, 1024UL), (ulong)NetInterface<HeapNetMemory>.MaxSocketCapacity);
 
+    /// <summary>Largest TCP receive or send buffer autotuning may reach: a 64th of memory (4 MiB
+    /// with 256 MiB), at least the 128 KiB a connection starts with.</summary>
+    internal static int TcpBufferMax =>
+        (int)Math.Min(Math.Max(KernelMemory.Frames.TotalFrames * 4096 / 64, 128UL * 1024), 4UL * 1024 * 1024);
+
     /// <summary>A device without an interrupt is polled this often (milliseconds).</summary>
     private const ulong PollIntervalWithoutInterrupt = 10;
 
@@ -162,6 +167,15 @@ internal static unsafe class NetworkStack
         // segments arrive (a duplicate ACK per out-of-order segment, one per two in order: up to
         // one per received frame of a 64-frame poll budget).
         config.TcpReceiveBufferSize = 128 * 1024;
+        // Autotuning (issue 13): buffers grow with use up to TcpBufferMax (a 64th of memory, at
+        // most 4 MiB: Linux's tcp_rmem[2] is 6 MiB), so a fast reader behind a long or wide
+        // path gets a window of megabytes (shift 7, offered on every SYN) while an idle or slow
+        // connection keeps its first 128 KiB. QEMU's user network (slirp) does not scale
+        // windows, so there the window stays at 64 KiB whatever the buffer.
+        config.TcpReceiveBufferMax = TcpBufferMax;
+        config.TcpSendBufferMax = TcpBufferMax;
+        // All sockets together grow by at most an eighth of memory (32 MiB with 256 MiB).
+        config.TcpAutotuneBudget = (long)(KernelMemory.Frames.TotalFrames * 4096 / 8);
         config.TransmitQueueCapacity = 128;
         s_interface = new NetInterface<HeapNetMemory>(default);
         if (s_interface.Initialize(config) != NetError.None) return false;
@@ -282,6 +296,7 @@ internal static unsafe class NetworkStack
             Lock();
             s_workPending = false;
             NetStatistics before = s_interface.Statistics;
+            s_device.HoldInterrupts();
             bool more = Poll();
             NetStatistics after = s_interface.Statistics;
             // Every counter: a frame in or out, a retransmission timeout (which may close a
@@ -295,6 +310,8 @@ internal static unsafe class NetworkStack
             if (!s_device.InterruptDriven) deadline = Math.Min(deadline, NowMs + PollIntervalWithoutInterrupt);
             if (waiters) deadline = Math.Min(deadline, NowMs + 1000);
             s_sleepingUntil = deadline;
+            // Frames that came while interrupts were held: no interrupt will tell, poll again.
+            if (s_device.ReleaseInterrupts()) s_workPending = true;
             Unlock();
             WaitForWork(deadline);
             WakeUps++;

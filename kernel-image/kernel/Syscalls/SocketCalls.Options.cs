@@ -67,7 +67,7 @@ internal static unsafe partial class SocketCalls
 
     internal static long SetOption(Process* process, ulong descriptor, ulong level, ulong name, ulong value, ulong length)
     {
-        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixSetOption(process, (int)level, value, length); // AF_UNIX: SocketCalls.Unix.cs
+        if (UnixOf(process, descriptor, out OpenFileDescription* unixFile) is var unix && unix != null) return UnixSetOption(process, unix, (int)level, (int)name, value, length); // AF_UNIX: SocketCalls.Unix.cs
         long error = Lookup(process, descriptor, out _, out SocketObject* socket);
         if (error != 0) return error;
         ref SocketOptions o = ref socket->Options;

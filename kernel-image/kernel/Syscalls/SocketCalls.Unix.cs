@@ -20,7 +20,11 @@ namespace Aurora.Kernel.Syscalls;
 /// <see cref="CollectUnreachable"/> (Linux's unix_gc: candidates whose every reference is in
 /// flight, less the references from other candidates' queues) and its queue is emptied.
 /// Names (bind, listen, connect, accept, named datagrams): SocketCalls.UnixNames.cs.
-/// Not yet: SCM_CREDENTIALS, SO_PASSCRED.
+/// SCM_CREDENTIALS (net/core/scm.c): every message carries its sender's process id, real user
+/// and group, or the ones the sender named and may name (its own pid, ids among its real,
+/// effective and saved ones; root any existing process and any id: EPERM, ESRCH otherwise); a
+/// receiver with SO_PASSCRED gets them as the first control message, and its stream reads do not
+/// join messages of different senders.
 /// Lock: <see cref="s_unixLock"/>, one mutex for all AF_UNIX sockets; user memory is copied
 /// outside it, descriptions released outside it.
 /// </summary>
@@ -28,7 +32,16 @@ internal static unsafe partial class SocketCalls
 {
     private const int AfUnix = 1, SockSeqpacket = 5;
     private const int MsgCtrunc = 0x8, MsgCmsgCloexec = 0x40000000;
-    private const int SolSocketLevel = 1, ScmRights = 1;
+    private const int SolSocketLevel = 1, ScmRights = 1, ScmCredentials = 2, SoPasscred = 16;
+
+    /// <summary>struct ucred: the credentials a message carries (SCM_CREDENTIALS).</summary>
+    private struct UnixCredentials
+    {
+        public int Pid;
+        public uint Uid, Gid;
+        /// <summary>Named by the sender's control buffer (else its own are taken).</summary>
+        public bool Given;
+    }
 
     /// <summary>Bytes queued on one end before writers wait (Linux's default unix socket buffer).</summary>
     private const int UnixCapacity = 212992;
@@ -69,6 +82,9 @@ internal static unsafe partial class SocketCalls
         public UnixName* From;
         /// <summary>The sender's account, charged for <see cref="FileCount"/> in-flight descriptions.</summary>
         public int Account;
+        /// <summary>SCM_CREDENTIALS: the sender's process id, user and group (or those it named).</summary>
+        public int CredPid;
+        public uint CredUid, CredGid;
     }
 
     private struct UnixSocket
@@ -82,6 +98,8 @@ internal static unsafe partial class SocketCalls
         /// <summary>Wakes readers, writers and pollers on any change of either end.</summary>
         public WaitQueue Events;
         public bool ShutRead, ShutWrite, Closed;
+        /// <summary>SO_PASSCRED: received messages come with SCM_CREDENTIALS.</summary>
+        public bool PassCred;
         /// <summary>A datagram peer closed: the next send is ECONNREFUSED (then ENOTCONN).</summary>
         public bool PeerDied;
         /// <summary>A pending error (sock_error): ECONNRESET when the peer closed with data unread.</summary>
@@ -431,7 +449,7 @@ internal static unsafe partial class SocketCalls
     /// <summary>Sends gathered bytes (and passed descriptions) to the peer. A stream sends in
     /// pieces that fit, until all is sent; a datagram or seqpacket message goes whole.</summary>
     private static long UnixSend(Process* process, OpenFileDescription* description, IoVector* vectors, int vectorCount, ulong total,
-        int flags, OpenFileDescription** files, int fileCount, UnixName* destination = null)
+        int flags, OpenFileDescription** files, int fileCount, UnixName* destination = null, UnixCredentials* credentials = null)
     {
         var socket = (UnixSocket*)description->Object;
         bool nonBlocking = description->IsNonBlocking || (flags & MsgDontwait) != 0;
@@ -497,6 +515,11 @@ internal static unsafe partial class SocketCalls
             *message = default;
             message->Data = data;
             message->Length = part;
+            // scm_send: the sender's own credentials unless it named others (checked already).
+            bool named = credentials != null && credentials->Given;
+            message->CredPid = named ? credentials->Pid : (int)process->Id;
+            message->CredUid = named ? credentials->Uid : process->Credentials.RealUid;
+            message->CredGid = named ? credentials->Gid : process->Credentials.RealGid;
             message->Cost = part + MessageOverhead;
             int copied = 0;
             bool fault = false;
@@ -585,10 +608,13 @@ internal static unsafe partial class SocketCalls
     /// in <paramref name="files"/> (the caller installs them); a stream read does not run past a
     /// message that carried some.</summary>
     private static long UnixReceive(Process* process, OpenFileDescription* description, IoVector* vectors, int vectorCount, ulong total,
-        int flags, OpenFileDescription*** files, out int fileCount, out int messageFlags, UnixName* from = null)
+        int flags, OpenFileDescription*** files, out int fileCount, out int messageFlags, UnixName* from = null,
+        UnixCredentials* credentials = null)
     {
         var socket = (UnixSocket*)description->Object;
         if (from != null) from->Length = 0;
+        UnixCredentials ownCredentials = default; // read(2) and recv(2) too stop where the sender changes
+        if (credentials == null) credentials = &ownCredentials;
         // Linux: a stream socket not connected is EINVAL to read, a seqpacket one ENOTCONN.
         if (socket->Type != SockDgram && !socket->Connected)
         {
@@ -632,6 +658,16 @@ internal static unsafe partial class SocketCalls
             }
 
             if (received > 0 && message->FileCount > 0) break; // its descriptions come with its first byte
+            if (socket->PassCred && received > 0 && credentials != null &&
+                (message->CredPid != credentials->Pid || message->CredUid != credentials->Uid || message->CredGid != credentials->Gid))
+                break; // SO_PASSCRED: never glue messages from different writers (unix_stream_read_generic)
+            if (credentials != null && received == 0)
+            {
+                credentials->Pid = message->CredPid;
+                credentials->Uid = message->CredUid;
+                credentials->Gid = message->CredGid;
+                credentials->Given = true;
+            }
             int available = message->Length - message->Offset;
             int take = (int)Math.Min((ulong)available, Math.Min(total - received, (ulong)size));
             new ReadOnlySpan<byte>(message->Data + message->Offset, take).CopyTo(new Span<byte>(bounce, take));
@@ -735,9 +771,10 @@ internal static unsafe partial class SocketCalls
 
         OpenFileDescription** files = null;
         int fileCount = 0;
+        UnixCredentials credentials = default;
         if (header.ControlLength > 0)
         {
-            error = ReadPassedFiles(process, header.Control, header.ControlLength, out files, out fileCount);
+            error = ReadPassedFiles(process, header.Control, header.ControlLength, out files, out fileCount, &credentials);
             if (error != 0)
             {
                 KernelMemory.Free(vectors);
@@ -755,7 +792,7 @@ internal static unsafe partial class SocketCalls
             return -Errno.ETOOMANYREFS;
         }
 
-        long result = UnixSend(process, description, vectors, (int)header.IovLength, total, flags, files, fileCount, destination);
+        long result = UnixSend(process, description, vectors, (int)header.IovLength, total, flags, files, fileCount, destination, &credentials);
         KernelMemory.Free(vectors);
         KernelMemory.Free(destination);
         return result;
@@ -765,7 +802,8 @@ internal static unsafe partial class SocketCalls
     /// (Linux scm_send and __scm_send's checks: ENOBUFS past optmem_max, EINVAL for a
     /// malformed cmsghdr or an unknown type, EBADF for a closed descriptor, EINVAL past
     /// SCM_MAX_FD).</summary>
-    private static long ReadPassedFiles(Process* process, ulong control, ulong length, out OpenFileDescription** files, out int count)
+    private static long ReadPassedFiles(Process* process, ulong control, ulong length, out OpenFileDescription** files, out int count,
+        UnixCredentials* credentials)
     {
         files = null;
         count = 0;
@@ -782,6 +820,15 @@ internal static unsafe partial class SocketCalls
             ulong cmsgLength = *(ulong*)(buffer + at);
             int level = *(int*)(buffer + at + 8), type = *(int*)(buffer + at + 12);
             if (cmsgLength < 16 || cmsgLength > length - at) { result = -Errno.EINVAL; break; }
+            if (level == SolSocketLevel && type == ScmCredentials)
+            {
+                // struct ucred, exactly CMSG_LEN(12) (__scm_send), then scm_check_creds.
+                if (cmsgLength != 16 + 12) { result = -Errno.EINVAL; break; }
+                result = CheckCredentials(process, *(int*)(buffer + at + 16), *(uint*)(buffer + at + 20), *(uint*)(buffer + at + 24), credentials);
+                at += (cmsgLength + 7) & ~7UL;
+                continue;
+            }
+
             if (level != SolSocketLevel || type != ScmRights) { result = -Errno.EINVAL; break; }
             int n = (int)((cmsgLength - 16) / 4);
             if (n == 0) { at += (cmsgLength + 7) & ~7UL; continue; }
@@ -826,7 +873,9 @@ internal static unsafe partial class SocketCalls
 
         OpenFileDescription** files = null;
         UnixName from;
-        long result = UnixReceive(process, description, vectors, (int)header.IovLength, total, flags, &files, out int fileCount, out int messageFlags, &from);
+        UnixCredentials credentials = default;
+        long result = UnixReceive(process, description, vectors, (int)header.IovLength, total, flags, &files, out int fileCount, out int messageFlags, &from,
+            &credentials);
         KernelMemory.Free(vectors);
         if (result < 0)
         {
@@ -835,19 +884,50 @@ internal static unsafe partial class SocketCalls
             return result;
         }
 
-        // Install what fits: CMSG_SPACE(4 n) ≤ msg_controllen.
+        // SO_PASSCRED: the credentials first (scm_recv's put_cmsg: cut to what fits, MSG_CTRUNC,
+        // nothing when not even a cmsghdr fits). A read that took no message has none.
         ulong controlUsed = 0;
+        if (((UnixSocket*)description->Object)->PassCred && credentials.Given)
+        {
+            ulong space = header.Control == 0 ? 0 : header.ControlLength;
+            if (space < 16) messageFlags |= MsgCtrunc;
+            else
+            {
+                int* cmsg = stackalloc int[8];
+                *(ulong*)cmsg = 16 + 12;
+                cmsg[2] = SolSocketLevel;
+                cmsg[3] = ScmCredentials;
+                cmsg[4] = credentials.Pid;
+                cmsg[5] = (int)credentials.Uid;
+                cmsg[6] = (int)credentials.Gid;
+                cmsg[7] = 0;
+                ulong length = 16 + 12;
+                if (space < length)
+                {
+                    messageFlags |= MsgCtrunc;
+                    length = space;
+                    *(ulong*)cmsg = length;
+                }
+
+                if (!UserMemory.CopyTo(process->Space, header.Control, new ReadOnlySpan<byte>(cmsg, (int)length))) result = -Errno.EFAULT;
+                controlUsed = Math.Min(32UL, space);
+            }
+        }
+
+        // Install what fits after them: CMSG_SPACE(4 n) ≤ what is left of msg_controllen.
+        ulong controlLeft = header.ControlLength - controlUsed;
+        ulong controlAt = header.Control + controlUsed;
         int installed = 0;
         if (fileCount > 0)
         {
-            long room = header.Control == 0 || header.ControlLength < 16 ? 0 : (long)((header.ControlLength - 16) / 4);
+            long room = header.Control == 0 || controlLeft < 16 ? 0 : (long)((controlLeft - 16) / 4);
             int fit = (int)Math.Min(room, fileCount);
             if (fit < fileCount) messageFlags |= MsgCtrunc;
             int* numbers = stackalloc int[4 + MaxPassedFiles];
             new Span<byte>(numbers, (4 + MaxPassedFiles) * 4).Clear();
             // As Linux's receive_fd_user: a descriptor is installed only where its number can be
             // written, so a control buffer the caller cannot write gets none (MSG_CTRUNC).
-            if (fit > 0 && !UserMemory.CopyTo(process->Space, header.Control, new ReadOnlySpan<byte>(numbers, 16 + fit * 4)))
+            if (fit > 0 && !UserMemory.CopyTo(process->Space, controlAt, new ReadOnlySpan<byte>(numbers, 16 + fit * 4)))
             {
                 fit = 0;
                 messageFlags |= MsgCtrunc;
@@ -880,9 +960,9 @@ internal static unsafe partial class SocketCalls
                 *(ulong*)numbers = 16 + (ulong)installed * 4;
                 numbers[2] = SolSocketLevel;
                 numbers[3] = ScmRights;
-                controlUsed = (16 + (ulong)installed * 4 + 7) & ~7UL;
-                if (controlUsed > header.ControlLength) controlUsed = header.ControlLength;
-                if (!UserMemory.CopyTo(process->Space, header.Control, new ReadOnlySpan<byte>(numbers, (int)(16 + installed * 4)))) result = -Errno.EFAULT;
+                ulong rights = (16 + (ulong)installed * 4 + 7) & ~7UL;
+                controlUsed += Math.Min(rights, controlLeft);
+                if (!UserMemory.CopyTo(process->Space, controlAt, new ReadOnlySpan<byte>(numbers, (int)(16 + installed * 4)))) result = -Errno.EFAULT;
             }
 
             DropFiles(files, fileCount, installed); // did not fit: closed, as Linux
@@ -1029,6 +1109,7 @@ internal static unsafe partial class SocketCalls
             case 4: break;                                       // SO_ERROR
             case 30: break;                                      // SO_ACCEPTCONN
             case 7: case 8: answer[0] = UnixCapacity; break;    // SO_SNDBUF, SO_RCVBUF
+            case SoPasscred: answer[0] = socket->PassCred ? 1 : 0; break;
             case 17:                                             // SO_PEERCRED: struct ucred
                 answer[0] = socket->PeerPid;
                 answer[1] = (int)socket->PeerUid;
@@ -1043,14 +1124,39 @@ internal static unsafe partial class SocketCalls
                UserMemory.CopyTo(process->Space, lengthPointer, new ReadOnlySpan<byte>(&stored, 4)) ? 0 : -Errno.EFAULT;
     }
 
-    /// <summary>setsockopt on an AF_UNIX socket: SOL_SOCKET options are taken (and have no
-    /// effect here); other levels are EOPNOTSUPP, as Linux's unix sockets.</summary>
-    private static long UnixSetOption(Process* process, int level, ulong value, ulong length)
+    /// <summary>setsockopt on an AF_UNIX socket: SO_PASSCRED is kept; other SOL_SOCKET options
+    /// are taken (and have no effect here); other levels are EOPNOTSUPP, as Linux's unix sockets.</summary>
+    private static long UnixSetOption(Process* process, UnixSocket* socket, int level, int name, ulong value, ulong length)
     {
         if (level != SolSocketLevel) return -Errno.EOPNOTSUPP;
         if ((uint)length < 4) return -Errno.EINVAL;
         int word;
-        return UserMemory.CopyFrom(process->Space, value, new Span<byte>(&word, 4)) ? 0 : -Errno.EFAULT;
+        if (!UserMemory.CopyFrom(process->Space, value, new Span<byte>(&word, 4))) return -Errno.EFAULT;
+        if (name == SoPasscred) socket->PassCred = word != 0;
+        return 0;
+    }
+
+    /// <summary>scm_check_creds: a sender names its own process (root: any live one, else ESRCH)
+    /// and ids among its real, effective and saved ones (root: any; (uid_t)-1 is EINVAL as an
+    /// invalid kuid); EPERM otherwise.</summary>
+    private static long CheckCredentials(Process* process, int pid, uint uid, uint gid, UnixCredentials* credentials)
+    {
+        ref Credentials own = ref process->Credentials;
+        bool root = own.Privileged;
+        if (uid == uint.MaxValue || gid == uint.MaxValue) return -Errno.EINVAL;
+        if (pid != (int)process->Id && !root) return -Errno.EPERM;
+        if (!root && uid != own.RealUid && uid != own.EffectiveUid && uid != own.SavedUid) return -Errno.EPERM;
+        if (!root && gid != own.RealGid && gid != own.EffectiveGid && gid != own.SavedGid) return -Errno.EPERM;
+        if (pid != (int)process->Id && (pid <= 0 || Process.Find(pid) == null)) return -Errno.ESRCH;
+        if (credentials != null)
+        {
+            credentials->Pid = pid;
+            credentials->Uid = uid;
+            credentials->Gid = gid;
+            credentials->Given = true;
+        }
+
+        return 0;
     }
 
     private static bool ChargeInFlight(int account, int count)

@@ -24,6 +24,18 @@ public struct InterfaceConfig
     public int TcpReceiveBufferSize;
     /// <summary>Per TCP socket; unacknowledged plus unsent bytes [65536].</summary>
     public int TcpSendBufferSize;
+    /// <summary>Receive buffer autotuning (as Linux's tcp_rmem[2]): a connection's receive buffer
+    /// starts at <see cref="TcpReceiveBufferSize"/> and doubles, up to this, while the peer is
+    /// held back by the window and the application keeps reading; the SYN offers the window
+    /// shift this needs. At most 16 MiB [TcpReceiveBufferSize: no autotuning].</summary>
+    public int TcpReceiveBufferMax;
+    /// <summary>Send buffer autotuning (as Linux's tcp_wmem[2]): doubles, up to this, when a write
+    /// finds it full while at least half of it is in flight, so new data is ready when an ACK
+    /// opens the window. At most 16 MiB [TcpSendBufferSize: no autotuning].</summary>
+    public int TcpSendBufferMax;
+    /// <summary>Bytes all TCP buffers together may have grown past their starting sizes (Linux's
+    /// tcp_mem, simplified): a doubling that would pass it does not happen [64 MiB].</summary>
+    public long TcpAutotuneBudget;
     /// <summary>Per UDP socket, datagrams plus 8 bytes each [16384].</summary>
     public int UdpReceiveBufferSize;
 
@@ -46,6 +58,9 @@ public struct InterfaceConfig
         if (TcpReceiveBufferSize <= 0) TcpReceiveBufferSize = 65535;
         if (TcpSendBufferSize <= 0) TcpSendBufferSize = 65536;
         if (UdpReceiveBufferSize <= 0) UdpReceiveBufferSize = 16384;
+        if (TcpReceiveBufferMax < TcpReceiveBufferSize) TcpReceiveBufferMax = TcpReceiveBufferSize;
+        if (TcpSendBufferMax < TcpSendBufferSize) TcpSendBufferMax = TcpSendBufferSize;
+        if (TcpAutotuneBudget <= 0) TcpAutotuneBudget = 64L * 1024 * 1024;
         if (TimeWaitMs == 0) TimeWaitMs = 2000;
         if (InitialRtoMs == 0) InitialRtoMs = 1000;
         if (MinRtoMs == 0) MinRtoMs = 200;

@@ -61,6 +61,12 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
     private ulong _dhcpLeases;
     /// <summary>The latest clock value the caller passed in, for work done in calls without one (close).</summary>
     private ulong _now;
+    /// <summary>Bytes TCP buffers have grown past their starting sizes, all sockets together
+    /// (bounded by <see cref="InterfaceConfig.TcpAutotuneBudget"/>).</summary>
+    private long _autotuneBytes;
+
+    /// <summary>Bytes TCP buffer autotuning holds now beyond the buffers' starting sizes.</summary>
+    public readonly long AutotunedBytes => _autotuneBytes;
     /// <summary>The loopback ring (NetInterface.Loopback.cs): frames, their lengths, the oldest, how many.</summary>
     private byte* _loopData;
     private int* _loopLength;
@@ -107,7 +113,8 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         c.ApplyDefaults();
         uint inverted = ~c.Netmask.Value;
         if ((inverted & (inverted + 1)) != 0 || c.SocketCapacity > MaxSocketCapacity || c.TransmitQueueCapacity > 4096 ||
-            c.TcpReceiveBufferSize > (1 << 24) || c.TcpSendBufferSize > (1 << 24) || c.UdpReceiveBufferSize > (1 << 24))
+            c.TcpReceiveBufferSize > (1 << 24) || c.TcpSendBufferSize > (1 << 24) || c.UdpReceiveBufferSize > (1 << 24) ||
+            c.TcpReceiveBufferMax > (1 << 24) || c.TcpSendBufferMax > (1 << 24))
         {
             return NetError.InvalidArgument;
         }
@@ -116,6 +123,7 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
         _socketSlots = Math.Min(InitialSocketSlots, c.SocketCapacity);
         _socketEnd = 0;
         _freeHint = 0;
+        _autotuneBytes = 0;
         _sockets = (SocketSlot*)_memory.Allocate((nuint)(sizeof(SocketSlot) * _socketSlots));
         _arp.Entries = (ArpCache.Entry*)_memory.Allocate((nuint)(sizeof(ArpCache.Entry) * ArpCache.Capacity));
         _queue.Slots = (FrameQueue.Slot*)_memory.Allocate((nuint)(sizeof(FrameQueue.Slot) * c.TransmitQueueCapacity));

@@ -51,6 +51,10 @@ public struct NetStatistics
     public ulong TcpSynQueueEvictions;
     /// <summary>TIME-WAIT connections ended early by a new SYN on the same ports.</summary>
     public ulong TcpTimeWaitReused;
+    /// <summary>Receive and send buffers doubled by autotuning (<c>InterfaceConfig.TcpReceiveBufferMax</c>,
+    /// <c>TcpSendBufferMax</c>); a doubling that found no memory is not counted (the buffer stays).</summary>
+    public ulong TcpReceiveBuffersGrown;
+    public ulong TcpSendBuffersGrown;
     /// <summary>Frames that went through the loopback ring, and those dropped because it was full.</summary>
     public ulong LoopbackFrames;
     public ulong LoopbackDropped;

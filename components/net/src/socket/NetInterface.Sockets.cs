@@ -442,6 +442,9 @@ public unsafe partial struct NetInterface<TMemory>
     private void FreeSocket(int handle)
     {
         SocketSlot* s = _sockets + handle;
+        // What autotuning added to this socket's buffers goes back to the budget.
+        if (s->Tcp.Tx.Data != null) _autotuneBytes -= Math.Max(0, s->Tcp.Tx.Capacity - _config.TcpSendBufferSize);
+        if (s->Tcp.Rx.Data != null) _autotuneBytes -= Math.Max(0, s->Tcp.Rx.Capacity - _config.TcpReceiveBufferSize);
         s->Udp.Rx.Release(ref _memory);
         s->Tcp.Tx.Release(ref _memory);
         s->Tcp.Rx.Release(ref _memory);

@@ -190,6 +190,16 @@ public unsafe partial struct NetInterface<TMemory>
                 }
 
                 int taken = tcp.Tx.Write(data);
+                if (taken < data.Length && tcp.Tx.Capacity < _config.TcpSendBufferMax &&
+                    tcp.SndMax - tcp.SndUna >= (uint)tcp.Tx.Capacity / 2)
+                {
+                    // Send buffer autotuning: half the buffer is in flight, so the network takes
+                    // as much as the buffer holds; a larger one has the next data ready when an
+                    // ACK opens the window, instead of waiting for the writer to be woken.
+                    if (Grow(ref tcp.Tx, _config.TcpSendBufferMax)) _stats.TcpSendBuffersGrown++;
+                    taken += tcp.Tx.Write(data.Slice(taken));
+                }
+
                 return taken > 0 ? taken : -(long)NetError.WouldBlock;
             case TcpState.SynSent:
             case TcpState.SynReceived:
@@ -227,7 +237,15 @@ public unsafe partial struct NetInterface<TMemory>
         {
             if (!peek)
             {
-                return buffer.IsEmpty ? 0 : tcp.Rx.Read(buffer);
+                int read = buffer.IsEmpty ? 0 : tcp.Rx.Read(buffer);
+                int want = tcp.Consumed(read, _now);
+                if (want > 0)
+                {
+                    // Doubled until it holds what the reader took in one round trip, twice over.
+                    while (tcp.Rx.Capacity < want && Grow(ref tcp.Rx, tcp.RcvBufferMax)) _stats.TcpReceiveBuffersGrown++;
+                }
+
+                return read;
             }
 
             int n = Math.Min(buffer.Length, tcp.Rx.Count);
@@ -330,8 +348,24 @@ public unsafe partial struct NetInterface<TMemory>
         return s == null || s->Kind != SocketKind.Tcp ? 0 : s->Tcp.Tx.Count;
     }
 
+    /// <summary>Doubles <paramref name="ring"/>, at most to <paramref name="max"/>; false when it
+    /// is there already or the memory is not (the ring stays as it was).</summary>
+    private bool Grow(ref RingBuffer ring, int max)
+    {
+        int target = (int)Math.Min(2L * ring.Capacity, max);
+        int extra = target - ring.Capacity;
+        if (extra <= 0 || _autotuneBytes + extra > _config.TcpAutotuneBudget || !ring.Resize(ref _memory, target))
+        {
+            return false;
+        }
+
+        _autotuneBytes += extra;
+        return true;
+    }
+
     private bool AllocateBuffers(SocketSlot* s)
     {
+        s->Tcp.RcvBufferMax = _config.TcpReceiveBufferMax;
         if (s->Tcp.Tx.Data == null && !s->Tcp.Tx.Allocate(ref _memory, _config.TcpSendBufferSize))
         {
             return false;

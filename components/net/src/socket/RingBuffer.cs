@@ -39,6 +39,33 @@ internal unsafe struct RingBuffer
         this = default;
     }
 
+    /// <summary>Moves the ring into a new allocation of <paramref name="capacity"/> (≥ the current)
+    /// bytes, oldest byte first: the counted bytes and whatever lies in the free space after them
+    /// (out-of-order TCP data written by <see cref="WriteAt"/>) keep their offsets from the head.
+    /// False, and nothing changed, when the memory is not there.</summary>
+    public bool Resize<TMemory>(ref TMemory memory, int capacity) where TMemory : struct, INetMemory
+    {
+        if (Data == null || capacity < Capacity)
+        {
+            return false;
+        }
+
+        byte* data = (byte*)memory.Allocate((nuint)capacity);
+        if (data == null)
+        {
+            return false;
+        }
+
+        int first = Capacity - Head;
+        new ReadOnlySpan<byte>(Data + Head, first).CopyTo(new Span<byte>(data, first));
+        new ReadOnlySpan<byte>(Data, Head).CopyTo(new Span<byte>(data + first, Head));
+        memory.Free(Data);
+        Data = data;
+        Capacity = capacity;
+        Head = 0;
+        return true;
+    }
+
     /// <summary>Appends as much of <paramref name="bytes"/> as fits; returns how much.</summary>
     public int Write(ReadOnlySpan<byte> bytes)
     {

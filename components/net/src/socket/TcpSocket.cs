@@ -144,6 +144,21 @@ internal unsafe struct TcpSocket
     /// <summary>RFC 6675 HighRxt: the end of the highest range retransmitted in this recovery.</summary>
     public uint HighRxt;
 
+    /// <summary>Receive buffer autotuning (<see cref="InterfaceConfig.TcpReceiveBufferMax"/>): the
+    /// largest <see cref="Rx"/> may become; the SYN's window shift is chosen for it.</summary>
+    public int RcvBufferMax;
+    /// <summary>The receiver's round-trip estimate (ms, 0 = none yet), as Linux's rcv_rtt_est
+    /// without timestamps: the time the peer takes to fill one window we offered.</summary>
+    public uint RcvRtt;
+    /// <summary>The measurement under way: the window's right edge when it began, and when.</summary>
+    public uint RcvRttEdge;
+    public ulong RcvRttStart;
+    /// <summary>Bytes the application read since <see cref="CopiedSince"/> (one receiver round trip
+    /// at a time), and the most it ever read in one (Linux's rcvq_space).</summary>
+    public uint Copied;
+    public ulong CopiedSince;
+    public uint RcvSpace;
+
     /// <summary>Quick ACKs granted at the start and after a stall (Linux's TCP_MAX_QUICKACKS).</summary>
     public const int QuickAckBurst = 16;
 
@@ -202,7 +217,12 @@ internal unsafe struct TcpSocket
         AckPending = false;
         ProbeDue = false;
         Error = NetError.None;
-        RcvScale = ScaleFor(Rx.Capacity);
+        RcvScale = ScaleFor(Math.Max(Rx.Capacity, RcvBufferMax));
+        RcvRtt = 0;
+        RcvRttStart = 0;
+        Copied = 0;
+        CopiedSince = 0;
+        RcvSpace = (uint)Rx.Capacity / 2;
         SndScale = 0;
         ScalingOn = false;
         SackOn = false;
@@ -733,6 +753,64 @@ internal unsafe struct TcpSocket
         LastAdvertised = windowBytes;
     }
 
+    /// <summary>Receiver RTT (Linux's tcp_rcv_rtt_measure): the time from offering a window to
+    /// receiving its last byte. An upper bound when the sender is not window-limited; the
+    /// smallest recent sample counts most.</summary>
+    private void MeasureReceiveRtt(ulong now)
+    {
+        if (RcvRttStart != 0 && Le(RcvRttEdge, RcvNxt))
+        {
+            uint sample = (uint)Math.Max(1UL, Math.Min(now - RcvRttStart, (ulong)MaxRtoMs));
+            RcvRtt = RcvRtt == 0 || sample < RcvRtt ? sample : (7 * RcvRtt + sample) / 8;
+            RcvRttStart = 0;
+        }
+
+        if (RcvRttStart == 0)
+        {
+            RcvRttEdge = RcvNxt + Math.Max(ReceiveWindow, 1u);
+            RcvRttStart = now;
+        }
+    }
+
+    /// <summary>Receive buffer autotuning (Linux's dynamic right-sizing, tcp_rcv_space_adjust):
+    /// the application read <paramref name="bytes"/>; once per receiver round trip, when it read
+    /// more than in any earlier one, the buffer should hold twice that (the sender may then keep
+    /// a window of it in flight while the reader drains the last one). Returns the size the buffer
+    /// should grow to, or 0.</summary>
+    public int Consumed(int bytes, ulong now)
+    {
+        if (RcvBufferMax <= Rx.Capacity || bytes <= 0)
+        {
+            return 0;
+        }
+
+        Copied = (uint)Math.Min((long)Copied + bytes, int.MaxValue);
+        uint rtt = RcvRtt != 0 ? RcvRtt : Math.Max(Srtt, 1u);
+        if (CopiedSince == 0)
+        {
+            CopiedSince = now;
+            return 0;
+        }
+
+        if (now - CopiedSince < rtt)
+        {
+            return 0;
+        }
+
+        uint copied = Copied;
+        Copied = 0;
+        CopiedSince = now;
+        if (copied <= RcvSpace)
+        {
+            return 0;
+        }
+
+        RcvSpace = copied;
+        // Without window scaling the window stops at 64 KiB: a buffer twice that is enough.
+        long want = Math.Min(2L * copied, 2 * (65535L << RcvScale));
+        return want > Rx.Capacity ? (int)Math.Min(want, RcvBufferMax) : 0;
+    }
+
     /// <summary>The header of a pure ACK with the current numbers (sent at once by the interface
     /// when <see cref="TcpInputOutcome.AckNow"/> asks).</summary>
     public readonly TcpHeader AckHeader()
@@ -1004,6 +1082,10 @@ internal unsafe struct TcpSocket
 
             LastDataAt = now;
             BytesUnacked += (uint)taken;
+            if (RcvBufferMax > Rx.Capacity)
+            {
+                MeasureReceiveRtt(now);
+            }
             if (hadHoles || BytesUnacked >= 2 * RcvMss)
             {
                 outcome.AckNow = true;

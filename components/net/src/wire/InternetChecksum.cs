@@ -6,25 +6,82 @@ namespace Aurora.Net;
 /// The 16-bit one's complement sum of RFC 1071, as used by IPv4, ICMP, UDP and TCP. Sums are
 /// carried in a uint and folded at the end; only the last span added may have odd length.
 /// </summary>
-public static class InternetChecksum
+public static unsafe class InternetChecksum
 {
     public static uint Add(uint sum, ReadOnlySpan<byte> bytes)
     {
-        int i = 0;
-        int even = bytes.Length & ~1;
-        for (; i < even; i += 2)
+        // Summed eight bytes at a time in the machine's (little-endian) order with the carries
+        // folded back in: the one's complement sum does not depend on byte order except for a
+        // swap at the end (RFC 1071 §2(B)), and a word at a time costs a quarter of the
+        // instructions of two bytes at a time, on every segment in and out (under an emulator
+        // that is a good part of a frame's cost).
+        ulong acc = 0;
+        int n = bytes.Length;
+        fixed (byte* start = bytes)
         {
-            sum += (uint)((bytes[i] << 8) | bytes[i + 1]);
-            // Fold early so a long buffer cannot overflow the accumulator.
-            if ((sum & 0x8000_0000u) != 0)
+            byte* p = start;
+            while (n >= 32)
             {
-                sum = (sum & 0xFFFF) + (sum >> 16);
+                ulong a = *(ulong*)p, b = *(ulong*)(p + 8), c = *(ulong*)(p + 16), d = *(ulong*)(p + 24);
+                acc += a;
+                if (acc < a) acc++;
+                acc += b;
+                if (acc < b) acc++;
+                acc += c;
+                if (acc < c) acc++;
+                acc += d;
+                if (acc < d) acc++;
+                p += 32;
+                n -= 32;
             }
+
+            while (n >= 8)
+            {
+                ulong a = *(ulong*)p;
+                acc += a;
+                if (acc < a) acc++;
+                p += 8;
+                n -= 8;
+            }
+
+            ulong tail = 0;
+            if (n >= 4)
+            {
+                tail = *(uint*)p;
+                p += 4;
+                n -= 4;
+            }
+
+            if (n >= 2)
+            {
+                tail += (ulong)*(ushort*)p << 32;
+                p += 2;
+                n -= 2;
+            }
+
+            if (n == 1)
+            {
+                // Only the last span added may be odd: its last byte is the high half of a word
+                // padded with zero (the low half in little-endian order).
+                tail += (ulong)*p << 48;
+            }
+
+            acc += tail;
+            if (acc < tail) acc++;
         }
 
-        if (i < bytes.Length)
+        // 64 bits down to 16 with the end-around carry, then back to network order.
+        acc = (acc & 0xFFFF_FFFF) + (acc >> 32);
+        acc = (acc & 0xFFFF_FFFF) + (acc >> 32);
+        uint folded = (uint)((acc & 0xFFFF) + (acc >> 16));
+        folded = (folded & 0xFFFF) + (folded >> 16);
+        folded = (folded & 0xFFFF) + (folded >> 16);
+        uint swapped = ((folded & 0xFF) << 8) | (folded >> 8);
+        sum += swapped;
+        // Fold early so many spans cannot overflow the caller's accumulator.
+        if ((sum & 0x8000_0000u) != 0)
         {
-            sum += (uint)(bytes[i] << 8);
+            sum = (sum & 0xFFFF) + (sum >> 16);
         }
 
         return sum;
