@@ -24,6 +24,10 @@ internal static unsafe class BringUp
     {
         const ulong imageBase = Paging.KernelVirtualBase;   // where efi_entry relocated us
         Uefi.Attach(imageHandle, systemTable);
+        // The portable Log (kernel/Log.cs) writes to COM1, which this machine does not have
+        // (port writes go nowhere: HalImplementation.cs), and to the attached console: the
+        // PL011, at virt's address until the device tree says otherwise.
+        Log.AttachScreen(&Pl011.WriteConsole);
         Exceptions.ImageBase = imageBase;
         Exceptions.ImageEnd = imageBase + Native.ImageSize();
         s_heapNext = Uefi.AllocatePages(HeapPages);
@@ -37,12 +41,13 @@ internal static unsafe class BringUp
         // Where the devices are, before anything but the UART (at virt's address) is touched.
         DeviceTree.Read((byte*)Uefi.DeviceTree);
         Pl011.Base = DeviceTree.Uart;
+
         s_commandLine = (byte*)Allocate(CommandLineCapacity + 1);
         ReadCommandLine();
         Exceptions.PowerOffOnPanic = HasOption("test") || HasOption("exit-on-panic") || HasOption("exit-after-ready");
 
         Log.Write(Log.Bold + "Aurora" + Log.Reset + " kernel (aarch64), booted by ");
-        Log.WriteUtf16(Uefi.FirmwareVendor);
+        WriteUtf16(Uefi.FirmwareVendor);
         Log.Write(" (UEFI, firmware revision ");
         Log.WriteHex(Uefi.FirmwareRevision);
         Log.Write(") at EL");
@@ -305,6 +310,12 @@ internal static unsafe class BringUp
     }
 
     private static void RuntimeFailure(string reason, string? detail) => Fail(reason, detail);
+
+    /// <summary>A NUL-terminated UTF-16 string (UEFI's CHAR16*), its ASCII part.</summary>
+    private static void WriteUtf16(char* text, int maxLength = 256)
+    {
+        for (int i = 0; i < maxLength && text[i] != 0; i++) Log.Write(text[i] < 128 ? (byte)text[i] : (byte)'?');
+    }
 
     internal static void Fail(string reason, string? detail = null)
     {

@@ -40,6 +40,7 @@ internal static unsafe class Threads
         s_queue.Add(&boot->Entity, waking: false);
         s_current = (Thread*)s_queue.PickNext(currentStillRunnable: false);
         GenericTimer.TickHandler = &OnTick;
+        Exceptions.ReturnHook = &PreemptIfDue;
     }
 
     /// <summary>A new thread that runs <paramref name="entry"/>(<paramref name="argument"/>) at
