@@ -36,10 +36,12 @@ internal static unsafe class Paging
     /// (never the firmware's boot-services memory, where its live tables are).</summary>
     private struct BootFrames : IFrameSource
     {
-        internal static ulong Next, End, Used;
+        internal static ulong Start, Next, End, Used;
+        internal static bool FromAllocator;
 
         public bool TryAllocate(out ulong physicalAddress)
         {
+            if (FromAllocator) return Memory.KernelMemory.AllocateFrame(out physicalAddress);
             physicalAddress = 0;
             if (Next + 4096 > End) return false;
             physicalAddress = Next;
@@ -69,7 +71,7 @@ internal static unsafe class Paging
             if (d->Type == UefiMemoryDescriptor.Conventional && d->NumberOfPages * 4096 > largest)
             {
                 largest = d->NumberOfPages * 4096;
-                BootFrames.Next = d->PhysicalStart;
+                BootFrames.Start = BootFrames.Next = d->PhysicalStart;
                 BootFrames.End = d->PhysicalStart + largest;
             }
         }
@@ -155,6 +157,18 @@ internal static unsafe class Paging
     }
 
     internal static ulong TableFrames => BootFrames.Used;
+
+    /// <summary>The frames the boot bump handed out (tables, the first user pages): the
+    /// frame allocator must get them as reserved memory.</summary>
+    internal static void BootFramesUsed(out ulong start, out ulong end)
+    {
+        start = BootFrames.Start;
+        end = BootFrames.Next;
+    }
+
+    /// <summary>Once kernel/Memory's frame allocator runs, every later frame (tables, user
+    /// pages) comes from it.</summary>
+    internal static void HandFramesToAllocator() => BootFrames.FromAllocator = true;
 
     /// <summary>A zeroed 4 KiB frame (from the same bump as the tables), or 0.</summary>
     internal static ulong AllocateFrame()

@@ -121,7 +121,7 @@ internal static unsafe class UserProgram
     private static long Exit(long status)
     {
         ExitStatus = status;
-        Threads.ExitCurrent(status);
+        Tasks.Scheduler.Exit(status);
         return 0;
     }
 
@@ -142,6 +142,6 @@ internal static unsafe class UserProgram
         Log.Write(" (FAR ");
         Log.WriteHex(frame->FaultAddress);
         Log.WriteLine("); it is ended, the kernel goes on");
-        Threads.ExitCurrent(-1);
+        Tasks.Scheduler.Exit(-1);
     }
 }

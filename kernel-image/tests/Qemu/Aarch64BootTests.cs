@@ -62,11 +62,22 @@ public class Aarch64BootTests
         Assert.InRange(int.Parse(timer.Groups[2].Value), 99, 20_000);
         // CFS shares the processor by weight (1024 against 335 for nice 5): the ratio of the
         // runtime the queue charged, tick by tick, whatever the host's speed.
-        Match threads = Regex.Match(serial, @"scheduler: components/sched's CFS queue on the tick; two threads at nice 0 and 5 ran (\d+) and (\d+) ms \(ratio (\d+)\.(\d)[^)]*\), (\d+) switches");
+        // The portable kernel's scheduler (kernel/Tasks) does it, the boot thread asleep in
+        // Scheduler.Sleep(400) meanwhile (at least 400 ticks).
+        Match threads = Regex.Match(serial, @"scheduler: kernel/Tasks on components/sched's CFS queue; two threads at nice 0 and 5 ran (\d+) and (\d+) ms \(ratio (\d+)\.(\d)[^)]*\) while the boot thread slept (\d+) ticks; (\d+) switches");
         Assert.True(threads.Success, serial);
         double ratio = double.Parse(threads.Groups[1].Value) / double.Parse(threads.Groups[2].Value);
         Assert.InRange(ratio, 2.0, 4.5);
-        Assert.True(int.Parse(threads.Groups[5].Value) >= 10, "the timer preempted the threads too rarely:\n" + serial);
+        Assert.True(int.Parse(threads.Groups[5].Value) >= 400, "Scheduler.Sleep(400) returned early:\n" + serial);
+        Assert.True(int.Parse(threads.Groups[6].Value) >= 10, "the timer preempted the threads too rarely:\n" + serial);
+        // kernel/Memory runs there: the frame allocator over the UEFI map, the heap, stacks.
+        Match frames = Regex.Match(serial, @"memory: kernel/Memory on components/pmm and components/heap: (\d+) MiB free of (\d+) MiB managed");
+        Assert.True(frames.Success, serial);
+        Assert.InRange(int.Parse(frames.Groups[2].Value), 64, 256);
+        // A WaitQueue: woken by the boot thread's WakeAll, and a 30 ms wait that times out.
+        Match waits = Regex.Match(serial, @"wait queues: a waiter slept on its queue until woken \(Woken\), then a 30 ms wait timed out after (\d+) ticks \(TimedOut\)");
+        Assert.True(waits.Success, serial);
+        Assert.True(int.Parse(waits.Groups[1].Value) >= 30, serial);
         // The built-in arm64 program (userland/aarch64/hello.c) at EL0: its own checks of the
         // answers (as Linux gives them: it prints 0 wrong under qemu-aarch64 too) and its exit.
         Assert.Contains("hello from EL0 through svc #0", serial);
