@@ -100,6 +100,13 @@ internal static unsafe class BringUp
         RunThreads();
         CheckSleepAndWaitQueue();
         RunUserProgram();
+#if AURORA_TESTS
+        if (HasOption("test"))
+        {
+            Aurora.Kernel.Tests.TestRunner.Run(OptionValue("test"));
+            return;
+        }
+#endif
 
         ulong version = Psci.ReadVersion();
         Log.Write("power: PSCI ");
@@ -395,6 +402,26 @@ internal static unsafe class BringUp
             else s_counts1++;
         }
         return 0;
+    }
+
+    /// <summary>The value of option <paramref name="name"/>=VALUE (empty when absent).</summary>
+    private static System.ReadOnlySpan<byte> OptionValue(string name)
+    {
+        for (byte* word = s_commandLine; *word != 0;)
+        {
+            while (*word == ' ') word++;
+            int i = 0;
+            while (i < name.Length && word[i] == name[i]) i++;
+            if (i == name.Length && word[i] == '=')
+            {
+                byte* value = word + i + 1;
+                int length = 0;
+                while (value[length] != 0 && value[length] != ' ') length++;
+                return new System.ReadOnlySpan<byte>(value, length);
+            }
+            while (*word != 0 && *word != ' ') word++;
+        }
+        return default;
     }
 
     private static bool HasOption(string name)

@@ -35,8 +35,12 @@ internal static unsafe partial class Cpu
 
     internal static partial void WaitForInterrupt() => A64.Native.WaitForInterrupt();
 
+    /// <summary>A scripted boot (test=, exit-on-panic) ends QEMU here, as isa-debug-exit does
+    /// on x86_64 (whose port writes go nowhere on aarch64): PSCI SYSTEM_OFF. Its status is
+    /// always 0; the host reads the verdict from the serial log.</summary>
     internal static partial void HaltForever()
     {
+        if (A64.Exceptions.PowerOffOnPanic) A64.Psci.PowerOff();
         while (true)
         {
             A64.Native.DisableInterrupts();
@@ -121,7 +125,7 @@ internal static unsafe partial class InterruptController
 internal static unsafe partial class Timer
 {
     internal static partial void Start(uint frequencyHz) => A64.GenericTimer.Start(frequencyHz);
-    internal static partial ulong Ticks() => A64.GenericTimer.Ticks;
+    internal static partial ulong Ticks() => A64.GenericTimer.ReadTicks();
     internal static partial void SetTickHandler(delegate*<void> handler) => A64.GenericTimer.TickHandler = handler;
     internal static partial bool TickInterruptedUser() => A64.Exceptions.InterruptFromUser;
 }

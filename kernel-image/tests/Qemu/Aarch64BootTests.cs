@@ -17,10 +17,12 @@ public class Aarch64BootTests
 
     /// <summary>The command line of tools/aarch64.sh (aarch64_qemu_args), plus the kernel
     /// options through fw_cfg as on x86_64. The kernel ends QEMU with PSCI SYSTEM_OFF: status 0.</summary>
-    private static BootResult Boot(string kernelOptions)
+    private static BootResult Boot(string kernelOptions) => Boot(kernelOptions, Image, TimeSpan.FromSeconds(120));
+
+    internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout)
     {
-        if (!File.Exists(Image))
-            throw new FileNotFoundException($"{Image} is missing: build it with `./aurora build --arch aarch64` (./aurora test does)");
+        if (!File.Exists(image))
+            throw new FileNotFoundException($"{image} is missing: build it with `./aurora build --arch aarch64 [--test]` (./aurora test does)");
         var info = new ProcessStartInfo("qemu-system-aarch64")
         {
             RedirectStandardOutput = true,
@@ -31,11 +33,11 @@ public class Aarch64BootTests
         foreach (string arg in new[]
         {
             "-M", "virt,acpi=off", "-cpu", "cortex-a72", "-m", "256M", "-smp", "1", "-bios", Firmware,
-            "-drive", $"if=virtio,format=raw,snapshot=on,file={Image}", "-display", "none", "-no-reboot",
+            "-drive", $"if=virtio,format=raw,snapshot=on,file={image}", "-display", "none", "-no-reboot",
             "-serial", "stdio", "-monitor", "none",
             "-fw_cfg", $"name=opt/aurora/cmdline,string={kernelOptions}",
         }) info.ArgumentList.Add(arg);
-        return QemuBoot.Run(info, TimeSpan.FromSeconds(120), null);
+        return QemuBoot.Run(info, timeout, null);
     }
 
     [Fact]
