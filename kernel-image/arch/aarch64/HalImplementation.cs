@@ -67,6 +67,8 @@ internal static unsafe partial class Cpu
     /// ARMv8-A processor the kernel runs on has (the compiled kernel uses both).</summary>
     internal static partial ulong HardwareCapabilities() => 0b11;
 
+    internal static partial ushort ElfMachine() => 183;   // EM_AARCH64
+
     /// <summary>/proc/cpuinfo in Linux's arm64 layout (arch/arm64/kernel/cpuinfo.c), from MIDR_EL1.</summary>
     internal static partial void WriteCpuInfo(ref Aurora.Kernel.FileSystems.TextBuilder text)
     {
