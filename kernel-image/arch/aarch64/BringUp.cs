@@ -344,8 +344,6 @@ internal static unsafe class BringUp
         Log.WriteLine(" system calls (svc #0, Linux arm64 numbers)");
     }
 
-    private static Boot.BootInfo s_bootInfo;
-
     /// <summary>The portable memory manager (kernel/Memory) over the UEFI memory map: the frame
     /// allocator (components/pmm) takes conventional memory, less what the boot tables used;
     /// the kernel space is the TTBR1 root Paging built (its stack window for thread stacks);
@@ -353,38 +351,40 @@ internal static unsafe class BringUp
     /// reserved for now (nothing gives it back after ExitBootServices yet).</summary>
     private static void StartKernelMemory(ulong imageBase, ulong imagePhysical)
     {
-        s_bootInfo.Firmware = Boot.Firmware.Uefi;
-        s_bootInfo.DirectMapOffset = Paging.DirectMapBase;
-        s_bootInfo.KernelVirtualBase = imageBase;
-        s_bootInfo.KernelPhysicalBase = imagePhysical;
-        s_bootInfo.KernelSize = Native.ImageSize();
+        // The portable kernel's boot information (KernelMain.BootInfo: what the tests read).
+        ref Boot.BootInfo info = ref KernelMain.BootInfo;
+        info.Firmware = Boot.Firmware.Uefi;
+        info.DirectMapOffset = Paging.DirectMapBase;
+        info.KernelVirtualBase = imageBase;
+        info.KernelPhysicalBase = imagePhysical;
+        info.KernelSize = Native.ImageSize();
         // The boot tables' frames (a bump from the start of the largest conventional region)
         // stay the tables': that part of the region goes in as reserved.
         Paging.BootFramesUsed(out ulong tablesStart, out ulong tablesEnd);
-        for (int i = 0; i < s_memoryMapCount && s_bootInfo.MemoryRegionCount < Boot.BootInfo.MaxMemoryRegions - 1; i++)
+        for (int i = 0; i < s_memoryMapCount && info.MemoryRegionCount < Boot.BootInfo.MaxMemoryRegions - 1; i++)
         {
             var d = (UefiMemoryDescriptor*)(s_memoryMap + (ulong)i * s_memoryMapStride);
             ulong start = d->PhysicalStart, length = d->NumberOfPages * 4096;
             if (d->Type != UefiMemoryDescriptor.Conventional)
             {
-                s_bootInfo.AddMemoryRegion(start, length, Boot.MemoryKind.Reserved);
+                info.AddMemoryRegion(start, length, Boot.MemoryKind.Reserved);
                 continue;
             }
 
             if (start == tablesStart && tablesEnd > tablesStart)
             {
-                s_bootInfo.AddMemoryRegion(start, tablesEnd - start, Boot.MemoryKind.Reserved);
+                info.AddMemoryRegion(start, tablesEnd - start, Boot.MemoryKind.Reserved);
                 length -= tablesEnd - start;
                 start = tablesEnd;
             }
 
-            if (length > 0) s_bootInfo.AddMemoryRegion(start, length, Boot.MemoryKind.Usable);
+            if (length > 0) info.AddMemoryRegion(start, length, Boot.MemoryKind.Usable);
         }
 
-        Memory.KernelMemory.InitializePhysical(ref s_bootInfo);
+        Memory.KernelMemory.InitializePhysical(ref info);
         Paging.HandFramesToAllocator();
-        Memory.KernelMemory.AdoptKernelAddressSpace(Paging.DirectRoot);
-        Memory.KernelMemory.InitializeHeap(debug: HasOption("heap-debug"));
+        Memory.KernelMemory.AdoptKernelAddressSpace(Paging.DirectRoot, Paging.DirectMapSize);
+        Memory.KernelMemory.InitializeHeap(debug: HasOption("test") || HasOption("heap-debug"));
         Log.Write("memory: kernel/Memory on components/pmm and components/heap: ");
         Log.WriteDecimal(Memory.KernelMemory.Frames.FreeBytes >> 20);
         Log.Write(" MiB free of ");

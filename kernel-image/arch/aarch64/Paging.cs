@@ -26,6 +26,10 @@ internal static unsafe class Paging
 
     internal static ulong IdentityRoot, DirectRoot;
 
+    /// <summary>The direct map covers physical 0 up to here (the end of the highest RAM range;
+    /// what lies between RAM ranges is not mapped).</summary>
+    internal static ulong DirectMapSize;
+
     /// <summary>Physical memory while the tables are built and after: the identity map.</summary>
     private struct IdentityMemory : IPhysicalMemory
     {
@@ -97,6 +101,7 @@ internal static unsafe class Paging
             ulong start = d->PhysicalStart, end = start + d->NumberOfPages * 4096;
             MapRange(ref tables, IdentityRoot, start, start, end - start, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.WriteBack, skipMapped: true);
             MapRange(ref tables, DirectRoot, DirectMapBase + start, start, end - start, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.WriteBack, skipMapped: false);
+            if (end > DirectMapSize) DirectMapSize = end;
         }
 
         // Device registers: uncached, never executable.

@@ -319,10 +319,12 @@ internal static unsafe class KernelMemory
     }
 
     /// <summary>Step 2 where the architecture's boot code built the kernel's tables itself
-    /// (aarch64: the TTBR1 half, with the image W^X and the direct map): the kernel space is
-    /// that root, and the stack window gets its tables as in <see cref="BuildKernelAddressSpace"/>.</summary>
-    internal static void AdoptKernelAddressSpace(ulong rootPhysical)
+    /// (aarch64: the TTBR1 half, with the image W^X and the direct map of
+    /// <paramref name="directMapSize"/> bytes): the kernel space is that root, and the stack
+    /// window gets its tables as in <see cref="BuildKernelAddressSpace"/>.</summary>
+    internal static void AdoptKernelAddressSpace(ulong rootPhysical, ulong directMapSize)
     {
+        DirectMapSize = directMapSize;
         s_mapper = new KernelPageMapper(default, default, default);
         s_kernelSpace = new AddressSpace(rootPhysical);
         ReserveStackWindowTables();
