@@ -691,6 +691,7 @@ cmd_test() {
   cmd_build   # the reference image: ShellTests boot it through ./aurora run
   cmd_wasm    # WasmTests run what it makes in Node.js and headless Chromium
   cmd_build --arch aarch64   # Aarch64BootTests boot it
+  cmd_build --arch aarch64 --test   # Aarch64KernelTests run its in-kernel suite
   say "running every test (host suites, then in-kernel suites in QEMU)"
   local log="$ART/test-results"; mkdir -p "$log"
   set +e

@@ -38,6 +38,9 @@ internal static unsafe partial class Cpu
     /// <summary>AT_HWCAP for a new program's auxiliary vector (Linux's ELF_HWCAP on this
     /// architecture).</summary>
     internal static partial ulong HardwareCapabilities();
+    /// <summary>The e_machine of the programs this processor runs (ELF: EM_X86_64 62,
+    /// EM_AARCH64 183): the program loader refuses any other.</summary>
+    internal static partial ushort ElfMachine();
     /// <summary>/proc/cpuinfo's text, in the architecture's own format (as Linux's).</summary>
     internal static partial void WriteCpuInfo(ref Aurora.Kernel.FileSystems.TextBuilder text);
 }

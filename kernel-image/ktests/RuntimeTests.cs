@@ -60,7 +60,9 @@ internal static unsafe class RuntimeTests
         }
     }
 
-    private static int ComputeAtRunTime() => (int)(Arch.X86_64.Cpu.ReadCr0() & 1) + 6;
+    // A value only known at run time (the tick count's top bit is 0 for 292 million years),
+    // so the compiler cannot fold the constructor into a constant.
+    private static int ComputeAtRunTime() => (int)(Hal.Timer.Ticks() >> 63) + 7;
 
     internal static void StaticConstructorRunsOnce()
     {

@@ -1,18 +1,5 @@
 namespace Aurora.Kernel.Tests;
 
-/// <summary>One in-kernel test: a name and a body that reports through TestRunner.Check.</summary>
-internal sealed unsafe class TestCase
-{
-    public readonly string Name;
-    public readonly delegate*<void> Body;
-
-    public TestCase(string name, delegate*<void> body)
-    {
-        Name = name;
-        Body = body;
-    }
-}
-
 /// <summary>
 /// Every in-kernel test, by name. The host-side xunit project reads this file to learn the
 /// names (one <c>T("name", &amp;Body)</c> per line), so each in-kernel test shows up in

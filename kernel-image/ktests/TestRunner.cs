@@ -1,5 +1,4 @@
 using System;
-using Aurora.Kernel.Arch.X86_64;
 using Aurora.Kernel.Drivers.Qemu;
 
 namespace Aurora.Kernel.Tests;
@@ -114,7 +113,7 @@ internal static unsafe class TestRunner
         Log.WriteDecimal((long)failed);
         Log.WriteLine(" failed");
         DebugExit.Exit(failed == 0 ? DebugExit.Success : DebugExit.Failure);
-        Cpu.HaltForever();
+        Hal.Cpu.HaltForever();
     }
 
     private static bool Equals(ReadOnlySpan<byte> a, string b)

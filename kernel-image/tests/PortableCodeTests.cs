@@ -9,18 +9,13 @@ namespace Aurora.KernelImage.Tests;
 
 /// <summary>Nothing above the HAL names an architecture (issue 19): the portable folders
 /// (kernel/, boot/, drivers/, hal/) reach the machine through Hal.* only, so each arch/ folder
-/// can supply its own bodies. The files below still do, each for a reason the port must
-/// remove; the list may only shrink (a listed file that no longer needs its entry fails too).</summary>
+/// can supply its own bodies.</summary>
 public class PortableCodeTests
 {
-    private static readonly string[] StillArchitectureSpecific =
-    {
-        // Recovers faults in module calls from the x86 interrupt frame (vectors 0, 6, 13, 14).
-        "kernel/Modules/ModuleGuard.cs",
-        // Builds and reads the x86-64 signal frame (ucontext, fxsave image): the frame moves
-        // behind the HAL with user mode on aarch64.
-        "kernel/Processes/Process.Signals.cs",
-    };
+    // Files that still name an architecture, each for a reason the port must remove; the list
+    // may only shrink (a listed file that no longer needs its entry fails too). Empty since the
+    // module guard and the signal frame moved into arch/ (arch/*/ModuleGuard.cs, SignalFrame.cs).
+    private static readonly string[] StillArchitectureSpecific = System.Array.Empty<string>();
 
     private static readonly Regex ArchitectureName = new(@"\bArch\s*\.\s*(X86_64|Aarch64)\b|Aurora\.Kernel\.Arch\b");
 

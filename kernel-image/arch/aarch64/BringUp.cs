@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Aurora.Kernel.Tasks;
 using Internal.Runtime;
 
 namespace Aurora.Kernel.Arch.Aarch64;
@@ -6,9 +7,9 @@ namespace Aurora.Kernel.Arch.Aarch64;
 /// <summary>
 /// The aarch64 kernel from the firmware to the ready line (entry.S calls it once relocated):
 /// the runtime, the UEFI memory map and exit from boot services, the EL1 exception vectors, the
-/// GIC and the generic timer at 1000 Hz, PSCI. This is the bring-up half of the port: the
-/// portable kernel (kernel/, its memory manager, scheduler and processes) does not run here yet
-/// (docs/architecture.md, "Architectures").
+/// GIC and the generic timer at 1000 Hz, PSCI; then the portable kernel's memory manager
+/// (kernel/Memory) and scheduler (kernel/Tasks) through the HAL. Processes, system calls and
+/// files do not run here yet (docs/architecture.md, "Architectures").
 /// </summary>
 internal static unsafe class BringUp
 {
@@ -24,6 +25,10 @@ internal static unsafe class BringUp
     {
         const ulong imageBase = Paging.KernelVirtualBase;   // where efi_entry relocated us
         Uefi.Attach(imageHandle, systemTable);
+        // The portable Log (kernel/Log.cs) writes to COM1, which this machine does not have
+        // (port writes go nowhere: HalImplementation.cs), and to the attached console: the
+        // PL011, at virt's address until the device tree says otherwise.
+        Log.AttachScreen(&Pl011.WriteConsole);
         Exceptions.ImageBase = imageBase;
         Exceptions.ImageEnd = imageBase + Native.ImageSize();
         s_heapNext = Uefi.AllocatePages(HeapPages);
@@ -37,12 +42,13 @@ internal static unsafe class BringUp
         // Where the devices are, before anything but the UART (at virt's address) is touched.
         DeviceTree.Read((byte*)Uefi.DeviceTree);
         Pl011.Base = DeviceTree.Uart;
+
         s_commandLine = (byte*)Allocate(CommandLineCapacity + 1);
         ReadCommandLine();
         Exceptions.PowerOffOnPanic = HasOption("test") || HasOption("exit-on-panic") || HasOption("exit-after-ready");
 
         Log.Write(Log.Bold + "Aurora" + Log.Reset + " kernel (aarch64), booted by ");
-        Log.WriteUtf16(Uefi.FirmwareVendor);
+        WriteUtf16(Uefi.FirmwareVendor);
         Log.Write(" (UEFI, firmware revision ");
         Log.WriteHex(Uefi.FirmwareRevision);
         Log.Write(") at EL");
@@ -82,13 +88,25 @@ internal static unsafe class BringUp
         Native.Breakpoint();
         if (Exceptions.BreakpointsSeen != 1) Fail("a breakpoint instruction did not reach the vectors");
 
-        Gic.Initialize();
-        Threads.Initialize();
-        GenericTimer.Start(TimerFrequencyHz);
-        Native.EnableInterrupts();
+        StartKernelMemory(imageBase, imagePhysical);
+
+        // From here the portable kernel's scheduler (kernel/Tasks) runs the threads, through
+        // the HAL bodies of HalImplementation.cs: the GIC, the generic timer's tick, the switch.
+        Hal.InterruptController.Initialize();
+        Tasks.Scheduler.Initialize(TimerFrequencyHz);
+        Hal.Timer.Start(TimerFrequencyHz);
+        Hal.Cpu.EnableInterrupts();
         MeasureTimer();
         RunThreads();
+        CheckSleepAndWaitQueue();
         RunUserProgram();
+#if AURORA_TESTS
+        if (HasOption("test"))
+        {
+            Aurora.Kernel.Tests.TestRunner.Run(OptionValue("test"));
+            return;
+        }
+#endif
 
         ulong version = Psci.ReadVersion();
         Log.Write("power: PSCI ");
@@ -226,20 +244,25 @@ internal static unsafe class BringUp
 
     private static volatile bool s_stopWorkers;
 
-    /// <summary>Two threads at nice 0 and nice 5 count for 400 ticks while the boot thread
-    /// waits: the run queue must share the processor between them by their weights (1024 and
-    /// 335, so about 3:1 of the runtime it charges; the ratio comes from the queue's
+    /// <summary>Two threads at nice 0 and nice 5 count for 400 ms while the boot thread sleeps
+    /// (Scheduler.Sleep): the run queue must share the processor between them by their weights
+    /// (1024 and 335, so about 3:1 of the runtime it charges; the ratio comes from the queue's
     /// accounting of ticks, not from how fast the host runs QEMU).</summary>
     private static void RunThreads()
     {
-        Threads.Thread* light = Threads.Start(&Count, 0, 0);
-        Threads.Thread* heavy = Threads.Start(&Count, 1, 5);
+        KernelThread* light = Tasks.Scheduler.Spawn(&Count, 0, 0);
+        KernelThread* heavy = Tasks.Scheduler.Spawn(&Count, 1, 5);
+        if (light == null || heavy == null) Fail("no memory for the worker threads");
         ulong start = GenericTimer.Ticks;
-        while (GenericTimer.Ticks - start < 400) Native.WaitForInterrupt();
+        Tasks.Scheduler.Sleep(400);
+        ulong slept = GenericTimer.Ticks - start;
         s_stopWorkers = true;
-        while (!light->Exited || !heavy->Exited) Native.WaitForInterrupt();
-        ulong a = Threads.RuntimeNs(light) / 1_000_000, b = Threads.RuntimeNs(heavy) / 1_000_000;
-        Log.Write("scheduler: components/sched's CFS queue on the tick; two threads at nice 0 and 5 ran ");
+        Tasks.Scheduler.WaitForExit(light);
+        Tasks.Scheduler.WaitForExit(heavy);
+        ulong a = light->Scheduling.TotalRuntimeNs / 1_000_000, b = heavy->Scheduling.TotalRuntimeNs / 1_000_000;
+        Tasks.Scheduler.Join(light);
+        Tasks.Scheduler.Join(heavy);
+        Log.Write("scheduler: kernel/Tasks on components/sched's CFS queue; two threads at nice 0 and 5 ran ");
         Log.WriteDecimal(a);
         Log.Write(" and ");
         Log.WriteDecimal(b);
@@ -248,26 +271,125 @@ internal static unsafe class BringUp
         Log.WriteDecimal(tenths / 10);
         Log.Write(".");
         Log.WriteDecimal(tenths % 10);
-        Log.Write("; their weights give 3.1), ");
-        Log.WriteDecimal(Threads.Switches);
+        Log.Write("; their weights give 3.1) while the boot thread slept ");
+        Log.WriteDecimal(slept);
+        Log.Write(" ticks; ");
+        Log.WriteDecimal(Tasks.Scheduler.Switches);
         Log.WriteLine(" switches");
         if (a == 0 || b == 0) Fail("a thread never ran");
+        if (slept < 400) Fail("Scheduler.Sleep(400) returned early");
+    }
+
+    private static Tasks.WaitQueue s_queue;
+    private static volatile bool s_event;
+    private static ulong s_wakeReason = ulong.MaxValue, s_timeoutReason = ulong.MaxValue;
+
+    /// <summary>A thread waits on a WaitQueue for an event the boot thread sets 20 ms later
+    /// (it must wake Woken, not before); then a wait nobody ends must time out after its 30 ms.</summary>
+    private static void CheckSleepAndWaitQueue()
+    {
+        KernelThread* waiter = Tasks.Scheduler.Spawn(&WaitForEvent, 0);
+        if (waiter == null) Fail("no memory for the waiting thread");
+        Tasks.Scheduler.Sleep(20);
+        bool waitedQueued = s_queue.Count == 1 && s_wakeReason == ulong.MaxValue;
+        s_event = true;
+        s_queue.WakeAll();
+        long waited = Tasks.Scheduler.Join(waiter);
+        ulong timeoutTicks = (ulong)waited;
+        Log.Write("wait queues: a waiter ");
+        Log.Write(waitedQueued ? "slept on its queue until woken" : "did not sleep on its queue");
+        Log.Write(" (");
+        Log.Write(s_wakeReason == (ulong)Tasks.WakeReason.Woken ? "Woken" : "not Woken");
+        Log.Write("), then a 30 ms wait timed out after ");
+        Log.WriteDecimal(timeoutTicks);
+        Log.Write(" ticks (");
+        Log.Write(s_timeoutReason == (ulong)Tasks.WakeReason.TimedOut ? "TimedOut" : "not TimedOut");
+        Log.WriteLine(")");
+        if (!waitedQueued || s_wakeReason != (ulong)Tasks.WakeReason.Woken) Fail("the wait queue's wake did not reach its waiter");
+        if (s_timeoutReason != (ulong)Tasks.WakeReason.TimedOut || timeoutTicks < 30) Fail("a wait with a timeout did not time out after it");
+    }
+
+    /// <summary>The waiter: sleeps on <see cref="s_queue"/> until <see cref="s_event"/>, then
+    /// waits for nothing with a 30 ms timeout; returns how many ticks that took.</summary>
+    private static long WaitForEvent(ulong unused)
+    {
+        while (true)
+        {
+            s_queue.Prepare(interruptible: false);
+            if (s_event) { s_queue.Cancel(); break; }
+            s_wakeReason = (ulong)s_queue.Sleep(Tasks.WaitQueue.Forever);
+        }
+
+        ulong start = GenericTimer.Ticks;
+        s_queue.Prepare(interruptible: false);
+        s_timeoutReason = (ulong)s_queue.Sleep(30);
+        return (long)(GenericTimer.Ticks - start);
     }
 
     /// <summary>The built-in arm64 program at EL0 in a thread of its own (UserProgram.cs).</summary>
     private static void RunUserProgram()
     {
         if (!UserProgram.Load()) Fail("the built-in user program could not be loaded");
-        Threads.Thread* thread = Threads.Start(&UserProgram.Run, HasOption("user-fault") ? 1UL : 0UL, 0);
+        KernelThread* thread = Tasks.Scheduler.Spawn(&UserProgram.Run, HasOption("user-fault") ? 1UL : 0UL, 0);
+        if (thread == null) Fail("no memory for the user program's thread");
         ulong start = GenericTimer.Ticks;
-        while (!thread->Exited && GenericTimer.Ticks - start < 30_000) Native.WaitForInterrupt();
-        if (!thread->Exited) Fail("the user program did not end within 30 s of ticks");
+        while (thread->State != Tasks.ThreadState.Exited && GenericTimer.Ticks - start < 30_000) Tasks.Scheduler.Sleep(10);
+        if (thread->State != Tasks.ThreadState.Exited) Fail("the user program did not end within 30 s of ticks");
+        Tasks.Scheduler.Join(thread);
         Log.Write("user: EL0 program ");
         Log.Write(UserProgram.Faulted ? "ended by its fault" : "exited with status ");
         if (!UserProgram.Faulted) Log.WriteDecimal(UserProgram.ExitStatus);
         Log.Write(" after ");
         Log.WriteDecimal(UserProgram.Calls);
         Log.WriteLine(" system calls (svc #0, Linux arm64 numbers)");
+    }
+
+    /// <summary>The portable memory manager (kernel/Memory) over the UEFI memory map: the frame
+    /// allocator (components/pmm) takes conventional memory, less what the boot tables used;
+    /// the kernel space is the TTBR1 root Paging built (its stack window for thread stacks);
+    /// the heap (components/heap) becomes the runtime's allocator. Boot-services memory stays
+    /// reserved for now (nothing gives it back after ExitBootServices yet).</summary>
+    private static void StartKernelMemory(ulong imageBase, ulong imagePhysical)
+    {
+        // The portable kernel's boot information (KernelMain.BootInfo: what the tests read).
+        ref Boot.BootInfo info = ref KernelMain.BootInfo;
+        info.Firmware = Boot.Firmware.Uefi;
+        info.DirectMapOffset = Paging.DirectMapBase;
+        info.KernelVirtualBase = imageBase;
+        info.KernelPhysicalBase = imagePhysical;
+        info.KernelSize = Native.ImageSize();
+        // The boot tables' frames (a bump from the start of the largest conventional region)
+        // stay the tables': that part of the region goes in as reserved.
+        Paging.BootFramesUsed(out ulong tablesStart, out ulong tablesEnd);
+        for (int i = 0; i < s_memoryMapCount && info.MemoryRegionCount < Boot.BootInfo.MaxMemoryRegions - 1; i++)
+        {
+            var d = (UefiMemoryDescriptor*)(s_memoryMap + (ulong)i * s_memoryMapStride);
+            ulong start = d->PhysicalStart, length = d->NumberOfPages * 4096;
+            if (d->Type != UefiMemoryDescriptor.Conventional)
+            {
+                info.AddMemoryRegion(start, length, Boot.MemoryKind.Reserved);
+                continue;
+            }
+
+            if (start == tablesStart && tablesEnd > tablesStart)
+            {
+                info.AddMemoryRegion(start, tablesEnd - start, Boot.MemoryKind.Reserved);
+                length -= tablesEnd - start;
+                start = tablesEnd;
+            }
+
+            if (length > 0) info.AddMemoryRegion(start, length, Boot.MemoryKind.Usable);
+        }
+
+        Memory.KernelMemory.InitializePhysical(ref info);
+        Paging.HandFramesToAllocator();
+        Memory.KernelMemory.AdoptKernelAddressSpace(Paging.DirectRoot, Paging.DirectMapSize);
+        Memory.KernelMemory.InitializeHeap(debug: HasOption("test") || HasOption("heap-debug"));
+        Log.Write("memory: kernel/Memory on components/pmm and components/heap: ");
+        Log.WriteDecimal(Memory.KernelMemory.Frames.FreeBytes >> 20);
+        Log.Write(" MiB free of ");
+        Log.WriteDecimal(Memory.KernelMemory.Frames.TotalBytes >> 20);
+        Log.WriteLine(" MiB managed; thread stacks in the TTBR1 stack window with guard pages");
     }
 
     private static ulong s_counts0, s_counts1;
@@ -280,6 +402,26 @@ internal static unsafe class BringUp
             else s_counts1++;
         }
         return 0;
+    }
+
+    /// <summary>The value of option <paramref name="name"/>=VALUE (empty when absent).</summary>
+    private static System.ReadOnlySpan<byte> OptionValue(string name)
+    {
+        for (byte* word = s_commandLine; *word != 0;)
+        {
+            while (*word == ' ') word++;
+            int i = 0;
+            while (i < name.Length && word[i] == name[i]) i++;
+            if (i == name.Length && word[i] == '=')
+            {
+                byte* value = word + i + 1;
+                int length = 0;
+                while (value[length] != 0 && value[length] != ' ') length++;
+                return new System.ReadOnlySpan<byte>(value, length);
+            }
+            while (*word != 0 && *word != ' ') word++;
+        }
+        return default;
     }
 
     private static bool HasOption(string name)
@@ -305,6 +447,12 @@ internal static unsafe class BringUp
     }
 
     private static void RuntimeFailure(string reason, string? detail) => Fail(reason, detail);
+
+    /// <summary>A NUL-terminated UTF-16 string (UEFI's CHAR16*), its ASCII part.</summary>
+    private static void WriteUtf16(char* text, int maxLength = 256)
+    {
+        for (int i = 0; i < maxLength && text[i] != 0; i++) Log.Write(text[i] < 128 ? (byte)text[i] : (byte)'?');
+    }
 
     internal static void Fail(string reason, string? detail = null)
     {

@@ -34,6 +34,13 @@ internal static unsafe class Exceptions
     /// frame's address plus this.</summary>
     private const ulong FrameSize = 816;
 
+    /// <summary>Called after every interrupt's end-of-interrupt, IRQs masked (the HAL's
+    /// InterruptController.SetReturnHook): where the scheduler preempts.</summary>
+    internal static delegate*<void> ReturnHook;
+
+    /// <summary>While an interrupt is handled: whether it interrupted EL0.</summary>
+    internal static bool InterruptFromUser;
+
     internal static void Install() => Native.InstallVectors();
 
     [UnmanagedCallersOnly(EntryPoint = "aurora_aarch64_exception")]
@@ -42,10 +49,14 @@ internal static unsafe class Exceptions
         switch (vector % 4)
         {
             case 1:
+                // Vectors 5 and 9 are IRQs from EL1 and from EL0 (the table's second and third
+                // groups of four): the tick charges user or system time by it.
+                InterruptFromUser = vector >= 8;
                 Interrupt();
+                InterruptFromUser = false;
                 // After the end-of-interrupt: the next thread may be switched to here, and this
                 // one resumes (and returns through the vectors) when it is picked again.
-                Threads.PreemptIfDue();
+                if (ReturnHook != null) ReturnHook();
                 return;
             case 0:
                 uint exceptionClass = (uint)(frame->Syndrome >> 26) & 0x3F;

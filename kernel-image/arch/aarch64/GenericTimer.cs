@@ -16,6 +16,11 @@ internal static unsafe class GenericTimer
     internal static ulong Ticks;
     internal static delegate*<void> TickHandler;
 
+    /// <summary><see cref="Ticks"/> read afresh on every call: not inlined, so a loop waiting
+    /// for the tick to move (the HAL's Timer.Ticks) cannot have the read hoisted out of it.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    internal static ulong ReadTicks() => Ticks;
+
     internal static void Start(uint frequencyHz)
     {
         Frequency = Native.ReadCounterFrequency();

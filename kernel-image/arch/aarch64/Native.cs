@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 
 namespace Aurora.Kernel.Arch.Aarch64;
 
-/// <summary>The instructions of cpu.S and entry.S, one function each.</summary>
+/// <summary>The instructions of cpu.S, entry.S and portable.S, one function each.</summary>
 internal static unsafe class Native
 {
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_currentel")] internal static extern ulong ReadCurrentEl();
@@ -36,6 +36,8 @@ internal static unsafe class Native
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_enter_user")] internal static extern void EnterUser(ulong entry, ulong stackPointer);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_user_program")] internal static extern void UserProgramBounds(byte** start, byte** end);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_image_size")] internal static extern ulong ImageSize();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_write_ttbr0")] internal static extern void WriteTtbr0(ulong root);
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_write_tpidr_el0")] internal static extern void WriteUserThreadPointer(ulong value);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_modules_bounds")] internal static extern void ModulesBounds(void*** start, void*** end);
 
     /// <summary>Points VBAR_EL1 at the vector table of vectors.S.</summary>

@@ -26,6 +26,10 @@ internal static unsafe class Paging
 
     internal static ulong IdentityRoot, DirectRoot;
 
+    /// <summary>The direct map covers physical 0 up to here (the end of the highest RAM range;
+    /// what lies between RAM ranges is not mapped).</summary>
+    internal static ulong DirectMapSize;
+
     /// <summary>Physical memory while the tables are built and after: the identity map.</summary>
     private struct IdentityMemory : IPhysicalMemory
     {
@@ -36,10 +40,12 @@ internal static unsafe class Paging
     /// (never the firmware's boot-services memory, where its live tables are).</summary>
     private struct BootFrames : IFrameSource
     {
-        internal static ulong Next, End, Used;
+        internal static ulong Start, Next, End, Used;
+        internal static bool FromAllocator;
 
         public bool TryAllocate(out ulong physicalAddress)
         {
+            if (FromAllocator) return Memory.KernelMemory.AllocateFrame(out physicalAddress);
             physicalAddress = 0;
             if (Next + 4096 > End) return false;
             physicalAddress = Next;
@@ -69,7 +75,7 @@ internal static unsafe class Paging
             if (d->Type == UefiMemoryDescriptor.Conventional && d->NumberOfPages * 4096 > largest)
             {
                 largest = d->NumberOfPages * 4096;
-                BootFrames.Next = d->PhysicalStart;
+                BootFrames.Start = BootFrames.Next = d->PhysicalStart;
                 BootFrames.End = d->PhysicalStart + largest;
             }
         }
@@ -95,6 +101,7 @@ internal static unsafe class Paging
             ulong start = d->PhysicalStart, end = start + d->NumberOfPages * 4096;
             MapRange(ref tables, IdentityRoot, start, start, end - start, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.WriteBack, skipMapped: true);
             MapRange(ref tables, DirectRoot, DirectMapBase + start, start, end - start, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.WriteBack, skipMapped: false);
+            if (end > DirectMapSize) DirectMapSize = end;
         }
 
         // Device registers: uncached, never executable.
@@ -155,6 +162,18 @@ internal static unsafe class Paging
     }
 
     internal static ulong TableFrames => BootFrames.Used;
+
+    /// <summary>The frames the boot bump handed out (tables, the first user pages): the
+    /// frame allocator must get them as reserved memory.</summary>
+    internal static void BootFramesUsed(out ulong start, out ulong end)
+    {
+        start = BootFrames.Start;
+        end = BootFrames.Next;
+    }
+
+    /// <summary>Once kernel/Memory's frame allocator runs, every later frame (tables, user
+    /// pages) comes from it.</summary>
+    internal static void HandFramesToAllocator() => BootFrames.FromAllocator = true;
 
     /// <summary>A zeroed 4 KiB frame (from the same bump as the tables), or 0.</summary>
     internal static ulong AllocateFrame()

@@ -11,6 +11,14 @@ internal static unsafe class Pl011
     /// it identity, as the firmware left it).</summary>
     internal static ulong Base = VirtMachine.Uart;
 
+    /// <summary>The kernel log's sink on aarch64 (kernel/Log.cs's console, attached by
+    /// BringUp): a newline goes out as CR LF, as the 16550's path does on x86_64.</summary>
+    internal static void WriteConsole(byte value)
+    {
+        if (value == (byte)'\n') Write((byte)'\r');
+        Write(value);
+    }
+
     internal static void Write(byte value)
     {
         while ((Hal.Mmio.Read32(Base + FlagRegister) & TransmitFifoFull) != 0) { }

@@ -1,3 +1,4 @@
+using Aurora.Kernel.Processes;
 using Aurora.Kernel.Syscalls;
 using Aurora.Vmm;
 
@@ -14,7 +15,6 @@ namespace Aurora.Kernel.Arch.Aarch64;
 /// </summary>
 internal static unsafe class UserProgram
 {
-    private const ushort MachineAarch64 = 183;   // EM_AARCH64
     private const uint PtLoad = 1, PfExecute = 1, PfWrite = 2;
     private const ulong UserLimit = 1UL << 47;
     private const ulong StackTop = 0x0000_7FFF_FFFF_0000, StackPages = 4;
@@ -32,10 +32,17 @@ internal static unsafe class UserProgram
         byte* file, end;
         Native.UserProgramBounds(&file, &end);
         ulong size = (ulong)(end - file);
-        if (size < 64 || *(uint*)file != 0x464C457F || file[4] != 2 || file[5] != 1 || *(ushort*)(file + 16) != 2
-            || *(ushort*)(file + 18) != MachineAarch64)
+        // The portable loader's checks first (kernel/Processes/ElfImage.cs: ELF64, this
+        // processor's e_machine through the HAL, segments inside the file and in order, the
+        // entry in an executable one); the pages are still mapped here, into the one address
+        // space of the bring-up kernel.
+        ElfImage.Image image = default;
+        LoadError parsed = size > int.MaxValue ? LoadError.Malformed : ElfImage.Parse(new System.ReadOnlySpan<byte>(file, (int)size), out image);
+        if (parsed != LoadError.None || image.PositionIndependent || image.HasInterpreter)
         {
-            Log.WriteLine("user: the built-in program is not an ELF64 AArch64 executable");
+            Log.Write("user: kernel/Processes/ElfImage refuses the built-in program (");
+            Log.WriteDecimal((ulong)parsed);
+            Log.WriteLine("): not a static ELF64 AArch64 executable");
             return false;
         }
         ulong headers = *(ulong*)(file + 32);
@@ -67,7 +74,7 @@ internal static unsafe class UserProgram
             ulong frame = Paging.AllocateFrame();
             if (frame == 0 || Paging.MapUser(page, frame, PageFlags.Writable | PageFlags.NoExecute) != VmmError.None) return false;
         }
-        s_entry = *(ulong*)(file + 24);
+        s_entry = image.Entry;
         return true;
     }
 
@@ -121,7 +128,7 @@ internal static unsafe class UserProgram
     private static long Exit(long status)
     {
         ExitStatus = status;
-        Threads.ExitCurrent(status);
+        Tasks.Scheduler.Exit(status);
         return 0;
     }
 
@@ -142,6 +149,6 @@ internal static unsafe class UserProgram
         Log.Write(" (FAR ");
         Log.WriteHex(frame->FaultAddress);
         Log.WriteLine("); it is ended, the kernel goes on");
-        Threads.ExitCurrent(-1);
+        Tasks.Scheduler.Exit(-1);
     }
 }

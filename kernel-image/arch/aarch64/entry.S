@@ -1,4 +1,5 @@
 // The kernel's first instructions on aarch64: from the loader to C# (BringUp.Main).
+.equ BOOT_L3_TABLES, 8              // 2 MiB of image each (linker.ld checks the image fits)
 .text
 
 // UEFI entry (the PE AddressOfEntryPoint): x0 = EFI_HANDLE of this image, x1 = EFI_SYSTEM_TABLE*,
@@ -22,7 +23,8 @@ efi_entry:
     b 1b
 2:  msr daifset, #0xf               // no interrupts until our vectors are in place
     // The higher half: TTBR1 maps KERNEL_VMA.. onto the image, 4 KiB pages through one
-    // table per level (L0[511] -> L1[510] -> L2[0] -> L3, an image of at most 2 MiB), with
+    // table per level above eight consecutive level-3 tables (L0[511] -> L1[510] ->
+    // L2[0..7] -> L3, an image of at most 16 MiB: the portable kernel is compiled in), with
     // the firmware's TTBR0 (its identity map: firmware, RAM, devices) left as it is. The leaf
     // attributes: access flag, inner shareable, and whichever MAIR_EL1 index the firmware
     // programmed as normal write-back memory (0xFF).
@@ -55,8 +57,13 @@ efi_entry:
     b 5b
 6:  adrp x8, boot_table_l2
     add x8, x8, :lo12:boot_table_l2
-    orr x10, x7, #3                 // table descriptor
-    str x10, [x8, #0]               // L2[0] -> L3
+    mov x9, #0
+61: orr x10, x7, #3                 // table descriptor
+    str x10, [x8, x9, lsl #3]       // L2[i] -> the i-th L3 table
+    add x7, x7, #4096
+    add x9, x9, #1
+    cmp x9, #BOOT_L3_TABLES
+    b.lo 61b
     adrp x7, boot_table_l1
     add x7, x7, :lo12:boot_table_l1
     orr x10, x8, #3
@@ -158,7 +165,7 @@ aurora_modules_bounds:
 boot_table_l0: .skip 4096
 boot_table_l1: .skip 4096
 boot_table_l2: .skip 4096
-boot_table_l3: .skip 4096
+boot_table_l3: .skip 4096 * BOOT_L3_TABLES
 .balign 16
 .global __boot_stack_bottom
 __boot_stack_bottom:

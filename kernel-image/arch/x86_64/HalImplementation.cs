@@ -45,6 +45,7 @@ internal static unsafe partial class Cpu
     internal static partial ulong ReadFramePointer() => X86.Cpu.ReadFramePointer();
     internal static partial string ExceptionName(ulong vector) => X86.Interrupts.ExceptionName(vector);
     internal static partial void WriteCpuInfo(ref Aurora.Kernel.FileSystems.TextBuilder text) => X86.CpuInfo.Write(ref text);
+    internal static partial ushort ElfMachine() => 62;   // EM_X86_64
 
     /// <summary>Linux's ELF_HWCAP on x86-64: CPUID leaf 1's EDX.</summary>
     internal static partial ulong HardwareCapabilities()

@@ -120,7 +120,7 @@ internal static unsafe class KernelMemory
     private static ulong s_deviceCursor;   // DeviceWindow until the first mapping
 
     private static FrameAllocator s_frames;
-    private static PageMapper<DirectMap, PmmFrameSource, HardwareTlb> s_mapper;
+    private static KernelPageMapper s_mapper;
     private static AddressSpace s_kernelSpace;
     private static KernelHeap<FramePageSource> s_heap;
     private static bool s_heapReady;
@@ -202,7 +202,7 @@ internal static unsafe class KernelMemory
         s_frameLock.Release(flags);
         if (error != PmmError.None) Panic.Fail(owner, PmmErrorText(error));
     }
-    internal static ref PageMapper<DirectMap, PmmFrameSource, HardwareTlb> Mapper => ref s_mapper;
+    internal static ref KernelPageMapper Mapper => ref s_mapper;
     internal static AddressSpace KernelSpace => s_kernelSpace;
     internal static ref KernelHeap<FramePageSource> Heap => ref s_heap;
     internal static bool HeapReady => s_heapReady;
@@ -268,7 +268,7 @@ internal static unsafe class KernelMemory
     /// <summary>Step 2: the kernel's own PML4, then CR3 moves away from the loader's tables.</summary>
     internal static void BuildKernelAddressSpace(ref Boot.BootInfo info, ref KernelLayout layout)
     {
-        s_mapper = new PageMapper<DirectMap, PmmFrameSource, HardwareTlb>(default, default, default);
+        s_mapper = new KernelPageMapper(default, default, default);
         Check(s_mapper.CreateEmpty(out s_kernelSpace), "allocating the kernel PML4");
         // Every upper-half PML4 entry exists from the start, so address spaces made later share
         // the kernel half by copying these 256 entries and never go out of date.
@@ -316,6 +316,18 @@ internal static unsafe class KernelMemory
             info.Framebuffer.Address = (byte*)(FramebufferWindow + (info.Framebuffer.PhysicalAddress & 4095));
             Screen.MoveFramebuffer(info.Framebuffer.Address);
         }
+    }
+
+    /// <summary>Step 2 where the architecture's boot code built the kernel's tables itself
+    /// (aarch64: the TTBR1 half, with the image W^X and the direct map of
+    /// <paramref name="directMapSize"/> bytes): the kernel space is that root, and the stack
+    /// window gets its tables as in <see cref="BuildKernelAddressSpace"/>.</summary>
+    internal static void AdoptKernelAddressSpace(ulong rootPhysical, ulong directMapSize)
+    {
+        DirectMapSize = directMapSize;
+        s_mapper = new KernelPageMapper(default, default, default);
+        s_kernelSpace = new AddressSpace(rootPhysical);
+        ReserveStackWindowTables();
     }
 
     /// <summary>Step 3: the heap, which then takes over the runtime's object allocation.</summary>

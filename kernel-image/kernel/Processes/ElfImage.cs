@@ -8,7 +8,7 @@ internal enum LoadError
 {
     None,
     NotElf,
-    Unsupported,      // not ELF64, little-endian, x86-64, executable or shared object
+    Unsupported,      // not ELF64, little-endian, this processor's (Hal.Cpu.ElfMachine), executable or shared object
     Malformed,        // headers or segments outside the file, overlapping, out of order, ...
     OutOfMemory,
     ShortRead,        // a header points past the end of the file where Linux's elf_read fails: EIO
@@ -26,7 +26,7 @@ internal enum LoadError
 /// </summary>
 internal static unsafe class ElfImage
 {
-    private const ushort TypeExecutable = 2, TypeShared = 3, MachineX86_64 = 62;
+    private const ushort TypeExecutable = 2, TypeShared = 3;
     private const uint ProgramLoad = 1, ProgramInterpreter = 3, ProgramHeaderTable = 6, ProgramGnuStack = 0x6474E551;
     private const uint FlagExecute = 1, FlagWrite = 2;
     internal const int ProgramHeaderSize = 56;
@@ -81,7 +81,7 @@ internal static unsafe class ElfImage
         if (file.Length < 64 || file[0] != 0x7F || file[1] != (byte)'E' || file[2] != (byte)'L' || file[3] != (byte)'F')
             return LoadError.NotElf;
         ushort type = Read16(file, 16);
-        if (file[4] != 2 || file[5] != 1 || file[6] != 1 || (type != TypeExecutable && type != TypeShared) || Read16(file, 18) != MachineX86_64)
+        if (file[4] != 2 || file[5] != 1 || file[6] != 1 || (type != TypeExecutable && type != TypeShared) || Read16(file, 18) != Hal.Cpu.ElfMachine())
             return LoadError.Unsupported;
         image.PositionIndependent = type == TypeShared;
 
@@ -132,8 +132,10 @@ internal static unsafe class ElfImage
 
             if (kind != ProgramLoad || memorySize == 0) continue;
             // The gABI wants PT_LOAD entries sorted by address; overlapping ones would map one
-            // segment's bytes over another's.
-            if (fileSize > memorySize || offset > (ulong)file.Length || fileSize > (ulong)file.Length - offset ||
+            // segment's bytes over another's. A segment with no file bytes (only .bss) reads
+            // nothing, so its offset may lie past the end as Linux allows (elf_map maps nothing
+            // then): arm64's linker, aligning to 64 KiB, puts such an offset past a small file.
+            if (fileSize > memorySize || (fileSize > 0 && (offset > (ulong)file.Length || fileSize > (ulong)file.Length - offset)) ||
                 address >= UserMemory.UserLimit || memorySize > UserMemory.UserLimit - address ||
                 (address & (Page - 1)) != (offset & (Page - 1)) || (anyLoad && address < previousEnd))
                 return LoadError.Malformed;
@@ -199,7 +201,8 @@ internal static unsafe class ElfImage
             if ((flags & FlagExecute) == 0) protection |= PageFlags.NoExecute;
             ulong start = address & ~(Page - 1);
             ulong end = (address + memorySize + Page - 1) & ~(Page - 1);
-            if (backing != null && backing->Operations->Map != null && !regions.Overlaps(start, end))
+            // A segment without file bytes is all bss (its offset may be past the file: Parse).
+            if (fileSize > 0 && backing != null && backing->Operations->Map != null && !regions.Overlaps(start, end))
             {
                 LoadError mapped = MapFromFile(file, space, ref regions, backing, flags, protection, offset, address, fileSize, memorySize, end);
                 if (mapped != LoadError.None) return mapped;
@@ -208,7 +211,7 @@ internal static unsafe class ElfImage
 
             if (!UserMemory.MapZeroed(space, start, end, protection)) return LoadError.OutOfMemory;
             if (!AddRegion(ref regions, start, end, flags)) return LoadError.OutOfMemory;
-            if (!UserMemory.Fill(space, address, file.Slice((int)offset, (int)fileSize)))
+            if (fileSize > 0 && !UserMemory.Fill(space, address, file.Slice((int)offset, (int)fileSize)))
                 return LoadError.OutOfMemory;
         }
 

@@ -17,10 +17,12 @@ public class Aarch64BootTests
 
     /// <summary>The command line of tools/aarch64.sh (aarch64_qemu_args), plus the kernel
     /// options through fw_cfg as on x86_64. The kernel ends QEMU with PSCI SYSTEM_OFF: status 0.</summary>
-    private static BootResult Boot(string kernelOptions)
+    private static BootResult Boot(string kernelOptions) => Boot(kernelOptions, Image, TimeSpan.FromSeconds(120));
+
+    internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout)
     {
-        if (!File.Exists(Image))
-            throw new FileNotFoundException($"{Image} is missing: build it with `./aurora build --arch aarch64` (./aurora test does)");
+        if (!File.Exists(image))
+            throw new FileNotFoundException($"{image} is missing: build it with `./aurora build --arch aarch64 [--test]` (./aurora test does)");
         var info = new ProcessStartInfo("qemu-system-aarch64")
         {
             RedirectStandardOutput = true,
@@ -31,11 +33,11 @@ public class Aarch64BootTests
         foreach (string arg in new[]
         {
             "-M", "virt,acpi=off", "-cpu", "cortex-a72", "-m", "256M", "-smp", "1", "-bios", Firmware,
-            "-drive", $"if=virtio,format=raw,snapshot=on,file={Image}", "-display", "none", "-no-reboot",
+            "-drive", $"if=virtio,format=raw,snapshot=on,file={image}", "-display", "none", "-no-reboot",
             "-serial", "stdio", "-monitor", "none",
             "-fw_cfg", $"name=opt/aurora/cmdline,string={kernelOptions}",
         }) info.ArgumentList.Add(arg);
-        return QemuBoot.Run(info, TimeSpan.FromSeconds(120), null);
+        return QemuBoot.Run(info, timeout, null);
     }
 
     [Fact]
@@ -62,11 +64,22 @@ public class Aarch64BootTests
         Assert.InRange(int.Parse(timer.Groups[2].Value), 99, 20_000);
         // CFS shares the processor by weight (1024 against 335 for nice 5): the ratio of the
         // runtime the queue charged, tick by tick, whatever the host's speed.
-        Match threads = Regex.Match(serial, @"scheduler: components/sched's CFS queue on the tick; two threads at nice 0 and 5 ran (\d+) and (\d+) ms \(ratio (\d+)\.(\d)[^)]*\), (\d+) switches");
+        // The portable kernel's scheduler (kernel/Tasks) does it, the boot thread asleep in
+        // Scheduler.Sleep(400) meanwhile (at least 400 ticks).
+        Match threads = Regex.Match(serial, @"scheduler: kernel/Tasks on components/sched's CFS queue; two threads at nice 0 and 5 ran (\d+) and (\d+) ms \(ratio (\d+)\.(\d)[^)]*\) while the boot thread slept (\d+) ticks; (\d+) switches");
         Assert.True(threads.Success, serial);
         double ratio = double.Parse(threads.Groups[1].Value) / double.Parse(threads.Groups[2].Value);
         Assert.InRange(ratio, 2.0, 4.5);
-        Assert.True(int.Parse(threads.Groups[5].Value) >= 10, "the timer preempted the threads too rarely:\n" + serial);
+        Assert.True(int.Parse(threads.Groups[5].Value) >= 400, "Scheduler.Sleep(400) returned early:\n" + serial);
+        Assert.True(int.Parse(threads.Groups[6].Value) >= 10, "the timer preempted the threads too rarely:\n" + serial);
+        // kernel/Memory runs there: the frame allocator over the UEFI map, the heap, stacks.
+        Match frames = Regex.Match(serial, @"memory: kernel/Memory on components/pmm and components/heap: (\d+) MiB free of (\d+) MiB managed");
+        Assert.True(frames.Success, serial);
+        Assert.InRange(int.Parse(frames.Groups[2].Value), 64, 256);
+        // A WaitQueue: woken by the boot thread's WakeAll, and a 30 ms wait that times out.
+        Match waits = Regex.Match(serial, @"wait queues: a waiter slept on its queue until woken \(Woken\), then a 30 ms wait timed out after (\d+) ticks \(TimedOut\)");
+        Assert.True(waits.Success, serial);
+        Assert.True(int.Parse(waits.Groups[1].Value) >= 30, serial);
         // The built-in arm64 program (userland/aarch64/hello.c) at EL0: its own checks of the
         // answers (as Linux gives them: it prints 0 wrong under qemu-aarch64 too) and its exit.
         Assert.Contains("hello from EL0 through svc #0", serial);

@@ -1,0 +1,53 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace Aurora.KernelImage.Tests.Qemu;
+
+/// <summary>The in-kernel tests on aarch64: the test image (artifacts/aurora-aarch64-test.img,
+/// `./aurora build --arch aarch64 --test`) boots once with test=all and runs every test of its
+/// catalog (kernel-image/ktests/aarch64/TestCatalog.cs, the x86_64 tests whose code runs there
+/// so far); each shows up here under its own name. About 20 s alone under TCG.</summary>
+public class Aarch64KernelTests
+{
+    private static string TestImage => Path.Combine(QemuBoot.Artifacts, "aurora-aarch64-test.img");
+
+    /// <summary>Generous for a loaded 2-core host (two QEMUs under TCG): a hang still ends here.</summary>
+    private static readonly Lazy<BootResult> s_suite = new(() => Aarch64BootTests.Boot("test=all", TestImage, TimeSpan.FromSeconds(600)));
+
+    private static IReadOnlyList<string> Catalog { get; } = ReadCatalog();
+
+    public static IEnumerable<object[]> TestNames => Catalog.Select(name => new object[] { name });
+
+    [Theory]
+    [MemberData(nameof(TestNames))]
+    public void Passes_on_aarch64(string name)
+    {
+        string serial = s_suite.Value.Serial;
+        Assert.True(serial.Contains($"[test] > {name}\n") || serial.Contains($"[test] > {name}\r\n"), $"{name} did not run on aarch64:\n{Tail(serial)}");
+        Assert.True(Regex.IsMatch(serial, $@"\[test\] {Regex.Escape(name)} \.\.\. (\x1b\[32m)?PASS"), $"{name} did not pass on aarch64:\n{Tail(serial)}");
+    }
+
+    [Fact]
+    public void The_suite_runs_its_whole_catalog_and_powers_off()
+    {
+        BootResult run = s_suite.Value;
+        Assert.False(run.TimedOut, $"the aarch64 test boot did not end:\n{Tail(run.Serial)}");
+        Assert.Equal(0, run.ExitCode);   // PSCI SYSTEM_OFF after the summary
+        Assert.Contains($"{Catalog.Count} passed, 0 failed", run.Serial);
+        Assert.DoesNotContain("KERNEL PANIC", run.Serial);
+    }
+
+    private static string Tail(string serial) => serial.Length > 6000 ? serial[^6000..] : serial;
+
+    private static IReadOnlyList<string> ReadCatalog()
+    {
+        string catalog = Path.Combine(QemuBoot.RepositoryRoot, "kernel-image", "ktests", "aarch64", "TestCatalog.cs");
+        var names = Regex.Matches(File.ReadAllText(catalog), @"T\(""([a-z0-9_.]+)"", &[A-Z]").Select(m => m.Groups[1].Value).ToList();
+        if (names.Count == 0) throw new InvalidDataException("no tests found in " + catalog);
+        return names;
+    }
+}
