@@ -89,4 +89,14 @@ internal static unsafe class FileSystemTests
         Check(ProcessTests.OutputHas("readdir_unlink: 0 wrong"), "a readdir + unlink loop gave a different answer than Linux");
         Check(status == 0, "the program failed");
     }
+
+    /// <summary>Trees of 250-byte names 14 deep in /tmp (paths of 3.5 KiB), a file at the
+    /// bottom, torn down again, twice (userland/deep_paths.c): every heap block the kernel took
+    /// comes back and no block it held before goes.</summary>
+    internal static void DeepTreesOfLongNamesGiveBackEveryBlock()
+    {
+        int status = ProcessTests.RunProgram("deep_paths.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("deep_paths: 0 wrong"), "a path call gave a different answer than Linux");
+        Check(status == 0, "the program failed");
+    }
 }

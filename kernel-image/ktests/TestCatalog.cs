@@ -66,6 +66,7 @@ internal static unsafe class TestCatalog
         T("files.read_only_image_is_mounted_beside_tmpfs", &FileSystemTests.ReadOnlyImageIsMountedBesideTmpfs),
         T("files.initramfs_is_unpacked_into_root", &FileSystemTests.InitramfsIsUnpackedIntoRoot),
         T("files.readdir_and_unlink_empty_a_directory_in_one_pass", &FileSystemTests.ReaddirAndUnlinkEmptiesADirectoryInOnePass),
+        T("files.deep_trees_of_long_names_give_back_every_block", &FileSystemTests.DeepTreesOfLongNamesGiveBackEveryBlock),
         T("pipes.pipes_follow_linux", &PipeTests.PipesFollowLinux),
         T("ipc.sysv_follows_linux", &SysvIpcTests.SysvIpcFollowsLinux),
         T("ipc.sysv_ambient_access_can_be_denied", &SysvIpcTests.SysvAmbientAccessCanBeDenied),
