@@ -214,7 +214,10 @@ static void cwd_race(void)
         char file[4200];
         snprintf(file, sizeof file, "%s/f", path);
         unlink(file);
-        for (char *slash; rmdir(path) == 0 && (slash = strrchr(path, '/')) != 0 && slash != path;) *slash = 0;
+        /* Up to the tree's own top, never /tmp itself. */
+        for (char *slash; rmdir(path) == 0 && strcmp(path, which ? "/tmp/fd_in_use.b" : "/tmp/fd_in_use.a") != 0 &&
+                          (slash = strrchr(path, '/')) != 0;)
+            *slash = 0;
     }
 }
 
