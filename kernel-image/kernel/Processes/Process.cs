@@ -118,6 +118,11 @@ internal unsafe partial struct Process
     /// tokens, IPC ids and system-call filter.</summary>
     public int CapsHandle;
 
+    /// <summary>A system-call filter may be installed for this process (set before each install,
+    /// inherited by fork with the filter, never cleared): the dispatcher asks the capability
+    /// space only then (issue 17: every call paid for the lookup).</summary>
+    public bool SyscallFilterInstalled;
+
     internal const int MaxSharedMappings = 16;
 
     /// <summary>Attached shared-memory segments: user address, page count and the capability
