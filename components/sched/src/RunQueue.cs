@@ -237,19 +237,23 @@ public unsafe struct RunQueue
             return previous;
         }
 
+        if (previous != null && currentStillRunnable)
+        {
+            // next is not null: previous would otherwise have been kept above.
+            previous->State = EntityState.Queued;
+            next = _tree.ReplaceLeftmost(previous);
+            next->State = EntityState.Current;
+            next->SincePickedNs = 0;
+            _current = next;
+            UpdateMinVirtualRuntime();
+            return next;
+        }
+
         if (previous != null)
         {
             _current = null;
-            if (currentStillRunnable)
-            {
-                previous->State = EntityState.Queued;
-                _tree.Insert(previous);
-            }
-            else
-            {
-                previous->State = EntityState.Idle;
-                _totalWeight -= previous->Weight;
-            }
+            previous->State = EntityState.Idle;
+            _totalWeight -= previous->Weight;
         }
 
         next = _tree.Leftmost;
@@ -318,7 +322,7 @@ public unsafe struct RunQueue
     }
 
     /// <summary>
-    /// Walks the tree and checks the red-black properties, the order, the count, TotalWeight,
+    /// Walks the heap and checks its order and links, the count, TotalWeight,
     /// the leftmost cache and the current entity's state. For tests and kernel self-checks.
     /// </summary>
     public readonly bool Validate()
