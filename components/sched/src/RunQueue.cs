@@ -33,6 +33,10 @@ public unsafe struct RunQueue
     // default(RunQueue) (a zeroed static, say) behaves as a queue with the default tunables.
     private bool _configured;
 
+    // Period(RunnableCount) as last computed, 0 when it must be computed again: it changes only
+    // when the runnable count or the tunables do, and every tick's slice test needs it.
+    private ulong _period;
+
     /// <summary>An empty queue with the default tunables.</summary>
     public RunQueue()
         : this(DefaultTargetLatencyNs, DefaultMinGranularityNs, DefaultWakeupGranularityNs)
@@ -107,6 +111,7 @@ public unsafe struct RunQueue
         _minGranularityNs = minGranularityNs;
         _wakeupGranularityNs = wakeupGranularityNs;
         _configured = true;
+        _period = 0;
         return SchedError.None;
     }
 
@@ -150,6 +155,7 @@ public unsafe struct RunQueue
         e->State = EntityState.Queued;
         _tree.Insert(e);
         _totalWeight += e->Weight;
+        _period = 0;
         return SchedError.None;
     }
 
@@ -177,6 +183,7 @@ public unsafe struct RunQueue
         _tree.Remove(e);
         e->State = EntityState.Idle;
         _totalWeight -= e->Weight;
+        _period = 0;
         UpdateMinVirtualRuntime();
         return SchedError.None;
     }
@@ -237,19 +244,24 @@ public unsafe struct RunQueue
             return previous;
         }
 
+        if (previous != null && currentStillRunnable)
+        {
+            // next is not null: previous would otherwise have been kept above.
+            previous->State = EntityState.Queued;
+            next = _tree.ReplaceLeftmost(previous);
+            next->State = EntityState.Current;
+            next->SincePickedNs = 0;
+            _current = next;
+            UpdateMinVirtualRuntime();
+            return next;
+        }
+
         if (previous != null)
         {
             _current = null;
-            if (currentStillRunnable)
-            {
-                previous->State = EntityState.Queued;
-                _tree.Insert(previous);
-            }
-            else
-            {
-                previous->State = EntityState.Idle;
-                _totalWeight -= previous->Weight;
-            }
+            previous->State = EntityState.Idle;
+            _totalWeight -= previous->Weight;
+            _period = 0;
         }
 
         next = _tree.Leftmost;
@@ -318,7 +330,7 @@ public unsafe struct RunQueue
     }
 
     /// <summary>
-    /// Walks the tree and checks the red-black properties, the order, the count, TotalWeight,
+    /// Walks the heap and checks its order and links, the count, TotalWeight,
     /// the leftmost cache and the current entity's state. For tests and kernel self-checks.
     /// </summary>
     public readonly bool Validate()
@@ -379,14 +391,20 @@ public unsafe struct RunQueue
     // P = period * weight and T = TotalWeight, ran >= floor(P / T) exactly when (ran + 1) * T > P,
     // and with all three below 2^32 (periods and runs under 4.29 s) neither product overflows.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly bool SliceUsed(ulong ran, uint weight)
+    private bool SliceUsed(ulong ran, uint weight)
     {
         if (ran < MinGranularityNs)
         {
             return false;
         }
 
-        ulong period = Period((ulong)RunnableCount);
+        ulong period = _period;
+        if (period == 0)
+        {
+            period = Period((ulong)RunnableCount);
+            _period = period;
+        }
+
         ulong total = _totalWeight;
         if ((period | ran | total) <= uint.MaxValue)
         {

@@ -4,7 +4,7 @@ namespace Aurora.Sched;
 
 /// <summary>
 /// The scheduler's part of a thread, embedded by value in the kernel's thread struct. A
-/// <see cref="RunQueue"/> links these intrusively (a red-black tree keyed by
+/// <see cref="RunQueue"/> links these intrusively (a pairing heap keyed by
 /// (<see cref="VirtualRuntime"/>, <see cref="Id"/>)), so queueing never allocates. While the
 /// entity is queued or current it must not move or be copied: the tree holds its address.
 /// </summary>
@@ -27,7 +27,6 @@ public unsafe struct SchedEntity
     internal SchedEntity* Left;
     internal SchedEntity* Right;
     internal ulong SincePickedNs;
-    internal bool Red;
     internal EntityState State;
 
     /// <summary>In a run queue's tree, waiting to run (the current entity is not queued).</summary>

@@ -361,17 +361,51 @@ public unsafe class RunQueueTests
     }
 
     [Fact]
+    public void APickAfterManyArrivalsTakesThemInOrder()
+    {
+        // The pairing heap's worst case: every arrival becomes a child of the root, and the
+        // first pick pairs them all. Entities arrive with scattered virtual runtimes (a
+        // multiplicative walk, so no order), the picks must come out by (vruntime, id).
+        const int n = 1000;
+        using var h = new SchedHarness(n);
+        for (int i = 0; i < n; i++)
+        {
+            h[i]->Initialize((ulong)i, 0);
+            h[i]->VirtualRuntime = (ulong)(i * 7919 % 997) * Ms;
+            Assert.Equal(SchedError.None, h.Queue.Add(h[i], waking: false));
+        }
+
+        Assert.True(h.Queue.Validate());
+        ulong lastRuntime = 0, lastId = 0;
+        for (int i = 0; i < n; i++)
+        {
+            SchedEntity* next = h.Queue.PickNext(false);
+            Assert.True(next != null);
+            Assert.True(i == 0 || next->VirtualRuntime > lastRuntime || (next->VirtualRuntime == lastRuntime && next->Id > lastId));
+            lastRuntime = next->VirtualRuntime;
+            lastId = next->Id;
+            if (i % 100 == 0)
+            {
+                Assert.True(h.Queue.Validate());
+            }
+        }
+
+        Assert.True(h.Queue.PickNext(false) == null);
+    }
+
+    [Fact]
     public void ValidateDetectsABrokenOrder()
     {
         using var h = new SchedHarness(8);
         h.AddAll(8);
         Assert.True(h.Queue.Validate());
-        h[3]->VirtualRuntime = 100; // behind the queue's back: now out of order
+        // Behind the queue's back, the entity it would pick next now follows the others: out of order.
+        h.Queue.PeekNext()->VirtualRuntime = 100 * Ms;
         Assert.False(h.Queue.Validate());
     }
 
     [Fact]
-    public void ValidateDetectsABrokenColourOrWeight()
+    public void ValidateDetectsABrokenLinkOrWeight()
     {
         using var h = new SchedHarness(8);
         h.AddAll(8);
@@ -380,14 +414,11 @@ public unsafe class RunQueueTests
         Assert.False(h.Queue.Validate());
         h[3]->Weight = weight;
         Assert.True(h.Queue.Validate());
-        // The colour is internal; paint every node red through its field offset: a red root,
-        // red children of red parents.
-        int red = (int)Marshal.OffsetOf<SchedEntity>("Red");
-        for (int i = 0; i < 8; i++)
-        {
-            ((byte*)h[i])[red] = 1;
-        }
-
+        // The links are internal; cut one through its field offset: every queued entity but the
+        // next one has a Parent (its parent or its previous sibling).
+        int parent = (int)Marshal.OffsetOf<SchedEntity>("Parent");
+        SchedEntity* cut = h.Queue.PeekNext() == h[3] ? h[4] : h[3];
+        *(SchedEntity**)((byte*)cut + parent) = null;
         Assert.False(h.Queue.Validate());
     }
 

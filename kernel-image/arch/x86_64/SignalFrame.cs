@@ -62,8 +62,23 @@ internal unsafe partial struct Process
         if (state->Syscall != null && IsRestartCode(state->Rax)) Restart(state);
     }
 
-    private static bool IsRestartCode(long rax) =>
-        rax == -Syscalls.Errno.ERESTARTSYS || rax == -Syscalls.Errno.ERESTARTNOHAND || rax == -Syscalls.Errno.ERESTARTNOINTR;
+    /// <summary>What <see cref="BeforeUserReturn"/> tests first, for a system call that returns
+    /// <paramref name="rax"/>: false when it would return at once (the architecture's syscall
+    /// exit then skips it). Reads the thread and its process once.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static bool HasWorkBeforeSyscallReturn(long rax)
+    {
+        KernelThread* self = Scheduler.Current;
+        if (self == null) return false;
+        Process* process = (Process*)self->Process;
+        if (process == null) return false;
+        return process->GroupExiting || self->Return.Any ||
+            ((process->PendingSignals | self->ThreadPendingSignals) & ~self->SignalMask) != 0 || IsRestartCode(rax);
+    }
+
+    // -ERESTARTNOHAND (-514) to -ERESTARTSYS (-512), one unsigned compare.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool IsRestartCode(long rax) => (ulong)(rax + Syscalls.Errno.ERESTARTNOHAND) <= Syscalls.Errno.ERESTARTNOHAND - Syscalls.Errno.ERESTARTSYS;
 
     private const ulong SaRestart = 0x1000_0000;
 

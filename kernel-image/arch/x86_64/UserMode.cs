@@ -26,7 +26,7 @@ internal static unsafe class UserMode
     private static extern void SetSyscallStack(ulong top);
 
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_syscall_entry_address")]
-    private static extern ulong SyscallEntryAddress();
+    private static extern ulong SyscallEntryAddress(int pageTableIsolation);
 
     // Intel SDM Vol. 4 (MSR list) / Vol. 3A 5.8.8.
     private const uint MsrStar = 0xC0000081, MsrLstar = 0xC0000082, MsrFmask = 0xC0000084, MsrFsBase = 0xC0000100;
@@ -47,7 +47,9 @@ internal static unsafe class UserMode
         // user data 0x18 and user code 0x20, the GDT's order.
         ulong star = ((ulong)(Gdt.KernelData | 3) << 48) | ((ulong)Gdt.KernelCode << 32);
         Cpu.WriteMsr(MsrStar, star);
-        Cpu.WriteMsr(MsrLstar, SyscallEntryAddress());
+        // The entry with or without the root switch: isolation is decided before this
+        // (Cpu.EnableProtections comes first at boot) and never changes.
+        Cpu.WriteMsr(MsrLstar, SyscallEntryAddress(PageTableIsolation.Enabled ? 1 : 0));
         Cpu.WriteMsr(MsrFmask, SyscallFlagMask);
     }
 
@@ -128,16 +130,32 @@ internal static unsafe class UserMode
     /// <summary>Called by syscall.S with interrupts on: the handler answers the call (rt_sigreturn
     /// included, which rewrites the whole frame and does not come back), and signals are
     /// delivered on the way back (which may rewrite the frame).</summary>
-    [UnmanagedCallersOnly(EntryPoint = "syscall_dispatch")]
+    // A runtime export, not UnmanagedCallersOnly: this runtime's reverse-P/Invoke transition does
+    // nothing, and its frame and two calls were paid on every system call (issue 17).
+    [RuntimeExport("syscall_dispatch")]
+    [SkipLocalsInit]
     private static long Dispatch(SyscallFrame* frame)
     {
         // The six arguments are the frame's rdi, rsi, rdx, r10, r8, r9, in that order: the
         // handler reads them in place (a copy cost a stack array and its guard cookie).
+        long rax = SystemCallHandler(frame->Number, &frame->Rdi, frame->Rsp);
+        // The common return (nothing to deliver, restore or restart) is one inlined test; the
+        // signal machinery and its UserState only when it says there is work (issue 17).
+        if (Processes.Process.HasWorkBeforeSyscallReturn(rax)) rax = BeforeUserReturn(frame, rax);
+        CheckReturnAddress(frame->Rip);
+        return rax;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static long BeforeUserReturn(SyscallFrame* frame, long rax)
+    {
+        // First what the call looked up in shared state (a close may sleep): a signal below may
+        // stop or end the thread.
+        Files.CallReferences.ReleaseAll();
         UserState state = default;
         state.Syscall = frame;
-        state.Rax = SystemCallHandler(frame->Number, &frame->Rdi, frame->Rsp);
+        state.Rax = rax;
         Processes.Process.BeforeUserReturn(&state);
-        CheckReturnAddress(frame->Rip);
         return state.Rax;
     }
 }

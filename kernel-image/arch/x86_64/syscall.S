@@ -69,22 +69,24 @@ aurora_kernel_mxcsr: .long 0x1F80        # power-on MXCSR: every SIMD exception 
 
 # The stack variables live in the entry area (entry_area.S). All code below is entry code,
 # mapped in the user root too when page-table isolation is on.
-.section .entry.text, "ax", @progbits
-.global aurora_syscall_entry
-.type aurora_syscall_entry, @function
-aurora_syscall_entry:
+#
+# Two copies of the SYSCALL entry, one with page-table isolation and one without: isolation is
+# decided once at boot, before UserMode.Initialize points IA32_LSTAR at the copy that matches
+# (issue 17: the two run-time tests of the flag were paid on every call; the interrupt paths
+# still test it).
+.macro SYSCALL_ENTRY pti
     mov [rip + aurora_syscall_user_stack], rsp
+.if \pti
     # Page-table isolation: the user's rsp is saved, so rsp is the scratch register for
     # loading the kernel root (as Linux's SWITCH_TO_KERNEL_CR3 scratch_reg=%rsp). Flags may
     # change: the user's are in r11.
-    test byte ptr [rip + aurora_pti_enabled], 1
-    jz 1f
     mov rsp, cr3
     mov [rip + aurora_pti_last_entry_cr3], rsp
     inc qword ptr [rip + aurora_pti_entries]
     mov rsp, [rip + aurora_pti_kernel_cr3]
     mov cr3, rsp
-1:  mov rsp, [rip + aurora_syscall_kernel_stack]
+.endif
+    mov rsp, [rip + aurora_syscall_kernel_stack]
     push qword ptr [rip + aurora_syscall_user_stack]
     push r11
     push rcx
@@ -116,19 +118,16 @@ aurora_syscall_entry:
     cli
     fxrstor [rsp]
     mov rsp, rbx
-    # Return to user. RFLAGS is rebuilt from the user-changeable bits only (IF on, IOPL 0, NT 0),
-    # then Linux's rule for SYSRET (arch/x86/entry/entry_64.S, syscall_return_via_sysret): only
-    # when RCX == RIP and R11 == RFLAGS (true here by construction: both are reloaded from the
-    # frame's rip and rflags), RIP is canonical (on Intel CPUs SYSRET to a non-canonical RIP
+    # Return to user. RFLAGS is rebuilt from the user-changeable bits only (IF on, IOPL 0, NT 0;
+    # in r11 below, in the frame on the IRETQ path), and Linux's rule for SYSRET (arch/x86/entry/
+    # entry_64.S, syscall_return_via_sysret) applies: only when RCX == RIP and R11 == RFLAGS
+    # (true here by construction: both are reloaded from the frame's rip and rflags), RIP is canonical (on Intel CPUs SYSRET to a non-canonical RIP
     # raises #GP in ring 0 on the user's stack: CVE-2012-0217), and neither RF nor TF is set
     # (SYSRET cannot restore RF, and TF would trap on the instruction after it). Otherwise the
-    # return goes through IRETQ. The C# side (UserMode.CheckReturn) has already refused a
+    # return goes through IRETQ. The C# side (UserMode.CheckReturnAddress) has already refused a
     # non-canonical RIP; the test here is the last line.
     mov rdi, [rsp + 14*8]
-    and rdi, USER_FLAGS
-    or rdi, USER_FLAGS_FORCED
-    mov [rsp + 14*8], rdi
-    test rdi, FLAG_TF | FLAG_RF
+    test rdi, FLAG_TF | FLAG_RF  # both user-changeable: the same answer before the rebuild
     jnz .Lsyscall_return_via_iret
     mov rdi, [rsp + 13*8]
     shr rdi, 47                  # user half: bits 63..47 all zero
@@ -148,19 +147,38 @@ aurora_syscall_entry:
     pop r15
     pop rcx
     pop r11
+    and r11, USER_FLAGS
+    or r11, USER_FLAGS_FORCED
     # SYSRET loads RFLAGS from r11, so the flags are free here.
-    test byte ptr [rip + aurora_pti_enabled], 1
-    jnz 2f
-    pop rsp
-    sysretq
-    # Isolation on: the user's rsp goes through the entry area, so rsp can carry the user root.
-2:  pop qword ptr [rip + aurora_syscall_user_stack]
+.if \pti
+    # The user's rsp goes through the entry area, so rsp can carry the user root.
+    pop qword ptr [rip + aurora_syscall_user_stack]
     mov rsp, [rip + aurora_pti_user_cr3]
     mov cr3, rsp
     mov rsp, [rip + aurora_syscall_user_stack]
+.else
+    pop rsp
+.endif
     sysretq
+.endm
 
+.section .entry.text, "ax", @progbits
+.global aurora_syscall_entry
+.type aurora_syscall_entry, @function
+aurora_syscall_entry:
+    SYSCALL_ENTRY 0
+
+.global aurora_syscall_entry_pti
+.type aurora_syscall_entry_pti, @function
+aurora_syscall_entry_pti:
+    SYSCALL_ENTRY 1
+
+# Both entries' rare exit: TF or RF set, or a non-canonical RIP (the frame is complete).
 .Lsyscall_return_via_iret:
+    mov rdi, [rsp + 14*8]
+    and rdi, USER_FLAGS
+    or rdi, USER_FLAGS_FORCED
+    mov [rsp + 14*8], rdi
     mov rdi, rsp                 # the syscall frame
     PTI_USE_ENTRY_STACK          # else the IRETQ frame goes just below the syscall frame
     iret_frame_from_syscall_frame
@@ -281,11 +299,14 @@ aurora_resume_user_full:
     PTI_LOAD_USER_ROOT
     iretq
 
-# void* aurora_syscall_entry_address(void)
+# void* aurora_syscall_entry_address(int pti): the entry for IA32_LSTAR, with isolation or without
 .global aurora_syscall_entry_address
 .type aurora_syscall_entry_address, @function
 aurora_syscall_entry_address:
     lea rax, [rip + aurora_syscall_entry]
-    ret
+    test edi, edi
+    jz 1f
+    lea rax, [rip + aurora_syscall_entry_pti]
+1:  ret
 
 .section .note.GNU-stack,"",@progbits

@@ -11,8 +11,9 @@ namespace Aurora.Kernel.Files;
 /// last one and the call went on in freed heap memory.
 /// <see cref="DescriptorTable.Get"/> and <see cref="WorkingDirectory.Path"/> take such a
 /// reference whenever someone else can change the state (<see cref="MustHold"/>); the thread
-/// keeps it here, and <see cref="ReleaseAll"/> drops it when the call ends
-/// (SyscallTable.Enter), when execve enters the new image, and when the thread ends. A process
+/// keeps it here, and <see cref="ReleaseAll"/> drops it when the call ends (the architecture's
+/// system-call exit, which finds it through the thread's <see cref="ReturnWork"/> at no cost to
+/// calls that hold nothing), when execve enters the new image, and when the thread ends. A process
 /// with one thread pays nothing: nobody else can change its state, as Linux's fdget skips the
 /// reference when the table is not shared.
 /// A call looks up a bounded number of things (a few at most today: rename's two paths, a dirfd
@@ -50,6 +51,7 @@ internal static unsafe class CallReferences
     {
         if (thread->CallFileCount == Capacity) Panic.Fail("a system call held more references than CallReferences has room for");
         thread->CallFiles[thread->CallFileCount++] = entry;
+        thread->Return.HoldsCallReferences = true;
     }
 
     /// <summary>Drops every reference the calling thread's call holds (a close may sleep: call
@@ -57,7 +59,8 @@ internal static unsafe class CallReferences
     internal static void ReleaseAll()
     {
         KernelThread* thread = Scheduler.Current;
-        if (thread == null || thread->CallFileCount == 0) return;
+        if (thread == null || !thread->Return.HoldsCallReferences) return;
+        thread->Return.HoldsCallReferences = false;
         // Only this thread touches its list. Each reference leaves it before it is dropped: a
         // release may sleep (a close), and the thread may be ended meanwhile.
         bool closed = false;

@@ -105,6 +105,7 @@ internal unsafe partial struct Process
         // Tokens and ids are inherited like descriptors (and an inheritable filter with them);
         // so are shared-memory attachments.
         Ipc.Capabilities.Lock();
+        child->SyscallFilterInstalled = parent->SyscallFilterInstalled;
         Ipc.Capabilities.Space.ProcessForked(parent->CapsHandle, child->CapsHandle);
         Ipc.Capabilities.Unlock();
         Ipc.SharedSegments.InheritAttachments(parent, child);

@@ -84,7 +84,7 @@ internal unsafe partial struct Process
     /// pselect6, rt_sigsuspend): restored on return, or, when a handler interrupts the call, saved in the
     /// handler's frame so rt_sigreturn restores it (Linux's saved_sigmask).</summary>
     public ref ulong SavedSignalMask => ref MaskThread()->SavedSignalMask;
-    public ref bool HasSavedSignalMask => ref MaskThread()->HasSavedSignalMask;
+    public ref bool HasSavedSignalMask => ref MaskThread()->Return.HasSavedSignalMask;
 
     /// <summary>Pid of the last process that sent a signal (siginfo si_pid).</summary>
     public ulong LastSender;
@@ -117,6 +117,11 @@ internal unsafe partial struct Process
     /// <summary>The process's handle in the capability space (Ipc/Capabilities.cs): its
     /// tokens, IPC ids and system-call filter.</summary>
     public int CapsHandle;
+
+    /// <summary>A system-call filter may be installed for this process (set before each install,
+    /// inherited by fork with the filter, never cleared): the dispatcher asks the capability
+    /// space only then (issue 17: every call paid for the lookup).</summary>
+    public bool SyscallFilterInstalled;
 
     internal const int MaxSharedMappings = 16;
 

@@ -329,6 +329,7 @@ internal static unsafe class IpcCalls
         SyscallFilterSpec spec;
         if (!UserMemory.CopyFrom(process->Space, userSpec, new Span<byte>(&spec, sizeof(SyscallFilterSpec)))) return -Errno.EFAULT;
         Capabilities.Lock();
+        process->SyscallFilterInstalled = true;
         CapsError result = Capabilities.Space.InstallFilter(process->CapsHandle, spec);
         Capabilities.Unlock();
         return -(long)result;

@@ -75,6 +75,7 @@ internal static unsafe class SandboxCalls
         SyscallFilterSpec spec = default;
         Promises.BuildFilter(kept, &spec);
         Ipc.Capabilities.Lock();
+        process->SyscallFilterInstalled = true;
         CapsError result = Ipc.Capabilities.Space.InstallFilter(process->CapsHandle, spec);
         Ipc.Capabilities.Unlock();
         if (result != CapsError.None) return -(long)result;

@@ -116,7 +116,6 @@ internal unsafe struct KernelThread
     // aside, the signals sigtimedwait waits for, a fault's siginfo, sigaltstack's stack, the
     // user stack pointer at the current call, and set_robust_list's head (Process.RobustList.cs).
     public ulong SavedSignalMask;
-    public bool HasSavedSignalMask;
     public ulong SignalWaitSet;
     public int FaultSignal;
     public int FaultCode;
@@ -131,5 +130,29 @@ internal unsafe struct KernelThread
     public fixed ulong CallFiles[Files.CallReferences.Capacity];
     public int CallFileCount;
 
+    /// <summary>What the way back to user mode must do besides delivering signals; read as one
+    /// word there (<see cref="ReturnWork.Any"/>), so the common return pays one test for all.</summary>
+    public ReturnWork Return;
+
     public readonly ulong Id => Scheduling.Id;
+}
+
+/// <summary>The per-thread work of the return to user mode (KernelThread.Return): a mask that
+/// ppoll or sigsuspend put aside and that goes back (Process.HasSavedSignalMask), and references
+/// a system call holds (Files.CallReferences). Two bytes, tested together.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct ReturnWork
+{
+    public bool HasSavedSignalMask;
+    public bool HoldsCallReferences;
+
+    /// <summary>Whether either is set: one 16-bit load and test on every system call's return.</summary>
+    public readonly bool Any
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            fixed (bool* first = &HasSavedSignalMask) return *(ushort*)first != 0;
+        }
+    }
 }

@@ -3,12 +3,14 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using Aurora.Sched;
 
-// Usage: Aurora.Sched.InstructionCount (aurora|heap) RUNNABLE ITERATIONS
+// Usage: Aurora.Sched.InstructionCount (aurora|heap|aurora-block|heap-block) RUNNABLE ITERATIONS
 // The same steady state and operation as TickAndPickBenchmarks: N entities of nices -5..5
 // (seed 42), warmed 20 rounds per entity; one operation is a 1 ms tick charged to the current
 // entity and a switch (Aurora: Tick + PickNext(true); the heap: the same virtual-time
-// accounting, Enqueue + Dequeue). count.sh runs it with ITERATIONS and with 0 under valgrind
-// and divides the difference.
+// accounting, Enqueue + Dequeue). The -block kinds are TickAndPickBenchmarks' block + wake: a
+// queued entity other than the current one (a scattered walk, stride 7) leaves the queue and
+// comes back waking (the heap: Remove(element) + Enqueue). count.sh runs it with ITERATIONS and
+// with 0 under valgrind and divides the difference.
 namespace Aurora.Sched.InstructionCount;
 
 internal static unsafe class Program
@@ -17,9 +19,9 @@ internal static unsafe class Program
 
     private static int Main(string[] args)
     {
-        if (args.Length != 3 || (args[0] != "aurora" && args[0] != "heap"))
+        if (args.Length != 3 || (args[0] != "aurora" && args[0] != "heap" && args[0] != "aurora-block" && args[0] != "heap-block"))
         {
-            Console.Error.WriteLine("usage: Aurora.Sched.InstructionCount (aurora|heap) RUNNABLE ITERATIONS");
+            Console.Error.WriteLine("usage: Aurora.Sched.InstructionCount (aurora|heap|aurora-block|heap-block) RUNNABLE ITERATIONS");
             return 2;
         }
 
@@ -52,7 +54,28 @@ internal static unsafe class Program
             heapCurrent = heap.Dequeue();
         }
 
-        if (args[0] == "aurora")
+        int victim = 0;
+        if (args[0] == "aurora-block")
+        {
+            for (int i = 0; i < iterations; i++)
+            {
+                victim = NextVictim(victim, (int)queue.Current->Id, runnable);
+                queue.Remove(entities + victim);
+                queue.Add(entities + victim, waking: true);
+                sum += entities[victim].VirtualRuntime;
+            }
+        }
+        else if (args[0] == "heap-block")
+        {
+            for (int i = 0; i < iterations; i++)
+            {
+                victim = NextVictim(victim, heapCurrent, runnable);
+                heap.Remove(victim, out _, out ulong key);
+                heap.Enqueue(victim, key);
+                sum += key;
+            }
+        }
+        else if (args[0] == "aurora")
         {
             for (int i = 0; i < iterations; i++)
             {
@@ -74,5 +97,12 @@ internal static unsafe class Program
 
         Console.WriteLine(queue.Validate() ? $"checksum {sum}" : "run queue invalid");
         return queue.Validate() ? 0 : 1;
+    }
+
+    // As TickAndPickBenchmarks.NextVictim: the entities in a scattered order, not the running one.
+    private static int NextVictim(int previous, int running, int runnable)
+    {
+        int victim = (previous + 7) % runnable;
+        return victim == running ? (victim + 7) % runnable : victim;
     }
 }
