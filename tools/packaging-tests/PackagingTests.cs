@@ -52,6 +52,9 @@ public sealed class PackagingTests : IClassFixture<Workspace>
             // The commit that last changed the component, not the repository's HEAD.
             Assert.Equal(_workspace.ComponentCommit(component.Folder), (string?)repository.Attribute("commit"));
             Assert.Null(repository.Attribute("branch"));
+            // No AuroraRepositoryUrl in the repository (MetadataTests): no address that does not exist.
+            Assert.Null(repository.Attribute("url"));
+            Assert.Null(package.MetadataElement("projectUrl"));
             Assert.Equal("icon.png", package.Metadata("icon"));
             Assert.Contains("icon.png", package.Entries);
             Assert.Contains(component.Folder, package.Metadata("tags").Split(' '));
