@@ -128,6 +128,8 @@ public sealed class PackagingTests : IClassFixture<Workspace>
                 Assert.Contains($"lib/net10.0/{component.Id}.dll", package.Entries);
                 Assert.Contains($"lib/net10.0/{component.Id}.xml", package.Entries);
                 Assert.Contains($"<PackageReference Include=\"{component.Id}\" Version=\"{package.Version}\" />", readme);
+                // Consumption with another corlib is documented where a consumer reads.
+                Assert.Contains("<PackageReference Include=\"Aurora.Runtime\" Version=\"...\" ExcludeAssets=\"all\" />", readme);
             }
         }
     }
