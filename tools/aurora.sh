@@ -74,7 +74,8 @@ usage: ./aurora <command> [options]
   test               every test: host xunit suites and the in-kernel suites in QEMU
                      (BIOS and UEFI; also through Limine when LIMINE_DIR is set), and the
                      aarch64 image's boot in qemu-system-aarch64
-  check              compile every component freestanding against Aurora.Runtime
+  check              compile every component freestanding against Aurora.Runtime; a public
+                     member of a component or of the corlib without XML docs fails it
   wasm [--serve [PORT]]
                      the pure components as WebAssembly (.NET browser-wasm): their test
                      suites (artifacts/wasm/tests, run with node) and the playground page

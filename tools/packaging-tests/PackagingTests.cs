@@ -52,6 +52,9 @@ public sealed class PackagingTests : IClassFixture<Workspace>
             // The commit that last changed the component, not the repository's HEAD.
             Assert.Equal(_workspace.ComponentCommit(component.Folder), (string?)repository.Attribute("commit"));
             Assert.Null(repository.Attribute("branch"));
+            // No AuroraRepositoryUrl in the repository (MetadataTests): no address that does not exist.
+            Assert.Null(repository.Attribute("url"));
+            Assert.Null(package.MetadataElement("projectUrl"));
             Assert.Equal("icon.png", package.Metadata("icon"));
             Assert.Contains("icon.png", package.Entries);
             Assert.Contains(component.Folder, package.Metadata("tags").Split(' '));
@@ -125,6 +128,8 @@ public sealed class PackagingTests : IClassFixture<Workspace>
                 Assert.Contains($"lib/net10.0/{component.Id}.dll", package.Entries);
                 Assert.Contains($"lib/net10.0/{component.Id}.xml", package.Entries);
                 Assert.Contains($"<PackageReference Include=\"{component.Id}\" Version=\"{package.Version}\" />", readme);
+                // Consumption with another corlib is documented where a consumer reads.
+                Assert.Contains("<PackageReference Include=\"Aurora.Runtime\" Version=\"...\" ExcludeAssets=\"all\" />", readme);
             }
         }
     }

@@ -145,6 +145,70 @@ public sealed class ReleaseTests : IClassFixture<Workspace>
         }
     }
 
+    /// <summary>Issue 16, item 5: consumption with another corlib, as docs/components.md ("With
+    /// another corlib") and each package README document it. A freestanding project outside the
+    /// repository takes every component package with Aurora.Runtime's assets excluded and
+    /// compiles them against its own corlib (the contract's stand-in, contract-corlib/). Without
+    /// ExcludeAssets="all" the runtime's corlib comes in too and the two collide, which is why
+    /// the documentation asks for it.</summary>
+    [Fact]
+    public void AKernelWithItsOwnCorlibCompilesTheComponentPackagesWithTheRuntimeExcluded()
+    {
+        string consumer = Path.Combine(Path.GetTempPath(), "aurora-owncorlib-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(consumer, "corlib"));
+            foreach (string file in Directory.GetFiles(Path.Combine(_workspace.Root, "tools", "packaging-tests", "contract-corlib"), "*.cs"))
+                File.Copy(file, Path.Combine(consumer, "corlib", Path.GetFileName(file)));
+            File.WriteAllText(Path.Combine(consumer, "nuget.config"), NugetConfig(_workspace.Feed));
+            string components = string.Join("\n", _workspace.Components.Where(c => !c.IsRuntime)
+                .Select(c => $"    <PackageReference Include=\"{c.Id}\" Version=\"{_workspace.Packed[c.Id]}\" />"));
+            string Project(string runtimeAssets) => $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <AuroraFreestanding>true</AuroraFreestanding>
+                    <!-- Its own corlib: no BCL, the corlib's sources compiled in. -->
+                    <NoStdLib>true</NoStdLib>
+                    <NoConfig>true</NoConfig>
+                    <RuntimeMetadataVersion>v4.0.30319</RuntimeMetadataVersion>
+                    <GenerateAssemblyInfo>false</GenerateAssemblyInfo>
+                    <GenerateTargetFrameworkAttribute>false</GenerateTargetFrameworkAttribute>
+                    <ImplicitUsings>disable</ImplicitUsings>
+                    <Nullable>enable</Nullable>
+                    <AllowUnsafeBlocks>true</AllowUnsafeBlocks>
+                    <NoWarn>$(NoWarn);CS0626;CS8021;CS0436;CS0649;CS0169</NoWarn>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <PackageReference Include="Aurora.Runtime" Version="{_workspace.Packed["Aurora.Runtime"]}"{runtimeAssets} />
+                {components}
+                  </ItemGroup>
+                  <Target Name="NoFrameworkReferences" AfterTargets="FindReferenceAssembliesForReferences" BeforeTargets="CoreCompile">
+                    <ItemGroup>
+                      <ReferencePathWithRefAssemblies Remove="@(ReferencePathWithRefAssemblies)" />
+                      <ReferencePath Remove="@(ReferencePath)" />
+                    </ItemGroup>
+                  </Target>
+                </Project>
+                """;
+
+            File.WriteAllText(Path.Combine(consumer, "OwnCorlib.csproj"), Project(" ExcludeAssets=\"all\""));
+            CommandResult build = Shell.Run("dotnet build -c Release --nologo", consumer, Workspace.BuildTimeout);
+            Assert.True(build.ExitCode == 0, "the components did not compile against another corlib:\n" + Tail(build.ToString()));
+
+            // Without the switch the runtime's build file compiles its corlib in as well.
+            Shell.Check("rm -rf obj bin", consumer, GitTimeout);
+            File.WriteAllText(Path.Combine(consumer, "OwnCorlib.csproj"), Project(""));
+            CommandResult clash = Shell.Run("dotnet build -c Release --nologo", consumer, Workspace.BuildTimeout);
+            Assert.NotEqual(0, clash.ExitCode);
+            Assert.Contains("CS0101", clash.Output); // a type defined twice: System.Object and the rest
+        }
+        finally
+        {
+            Delete(consumer);
+        }
+    }
+
     [Fact]
     public void TheSigningToolInstallsAsADotnetToolAndSignsAndVerifies()
     {

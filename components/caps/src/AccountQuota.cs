@@ -9,8 +9,12 @@ namespace Aurora.Caps;
 /// </summary>
 public struct AccountQuota
 {
+    /// <summary>Most live tokens the account may have minted at once.</summary>
     public int Tokens;
+    /// <summary>Most message queues the account may have created and not yet freed.</summary>
     public int Queues;
+    /// <summary>Most shared-memory segments the account may have created and not yet
+    /// freed.</summary>
     public int Segments;
 
     /// <summary>A quarter of each table (<see cref="CapsLimits.DefaultTokensPerAccount"/> …).</summary>
@@ -25,8 +29,12 @@ public struct AccountQuota
 /// <summary>What one account holds now: live tokens it minted, queues and segments it created.</summary>
 public struct AccountUsage
 {
+    /// <summary>Live tokens minted by the account's processes.</summary>
     public int Tokens;
+    /// <summary>Message queues the account created that are not freed yet.</summary>
     public int Queues;
+    /// <summary>Shared-memory segments the account created that are not freed yet (a removed
+    /// segment still attached counts).</summary>
     public int Segments;
 
     /// <summary>Nothing charged: the kernel may give the account number to someone else.</summary>

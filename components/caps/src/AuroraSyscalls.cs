@@ -8,13 +8,25 @@ namespace Aurora.Caps;
 /// </summary>
 public static class AuroraSyscalls
 {
+    /// <summary>shmget(const u8 token[32] or NULL for a private segment, size_t size, int flags) →
+    /// id.</summary>
     public const int ShmGet = 1010;
+    /// <summary>shmat(int id, void *address, int flags) → the mapped address.</summary>
     public const int ShmAt = 1011;
+    /// <summary>shmctl(int id, int command, struct shmid64_ds *buffer) → 0 (IPC_STAT, IPC_SET,
+    /// IPC_RMID).</summary>
     public const int ShmCtl = 1013;
+    /// <summary>shmdt(void *address) → 0.</summary>
     public const int ShmDt = 1012;
+    /// <summary>msgget(const u8 token[32] or NULL for a private queue, int flags) → id.</summary>
     public const int MsgGet = 1006;
+    /// <summary>msgsnd(int id, const struct msgbuf *message, size_t size, int flags) → 0.</summary>
     public const int MsgSnd = 1007;
+    /// <summary>msgrcv(int id, struct msgbuf *message, size_t size, long type, int flags) → bytes
+    /// received.</summary>
     public const int MsgRcv = 1008;
+    /// <summary>msgctl(int id, int command, struct msqid64_ds *buffer) → 0 (IPC_STAT, IPC_SET,
+    /// IPC_RMID).</summary>
     public const int MsgCtl = 1009;
 
     /// <summary>cap_mint(u8 token_out[32]) → id.</summary>

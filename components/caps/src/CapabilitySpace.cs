@@ -37,6 +37,10 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
     private AccountUsage* _accounts;
     private AccountQuota _quota;
 
+    /// <summary>A space that will take its memory from <paramref name="memory"/> and its token
+    /// bytes from <paramref name="random"/> (both copied in), with <see
+    /// cref="AccountQuota.Default"/>. Nothing is allocated until <see
+    /// cref="Initialize"/>.</summary>
     public CapabilitySpace(TMemory memory, TRandom random)
     {
         _memory = memory;
@@ -56,6 +60,8 @@ public unsafe partial struct CapabilitySpace<TMemory, TRandom>
     /// seconds; the kernel sets it before calls.</summary>
     public long Now { get; set; }
 
+    /// <summary>Whether <see cref="Initialize"/> succeeded and <see cref="Dispose"/> has not run
+    /// since.</summary>
     public readonly bool IsInitialized => _tokens != null;
 
     /// <summary>The memory source (a copy), for inspecting its own counters.</summary>

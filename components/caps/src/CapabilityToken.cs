@@ -13,9 +13,13 @@ namespace Aurora.Caps;
 [StructLayout(LayoutKind.Sequential, Size = 32)]
 public struct CapabilityToken
 {
+    /// <summary>Bytes 0-7 of the token, as a little-endian word.</summary>
     public ulong Word0;
+    /// <summary>Bytes 8-15 of the token.</summary>
     public ulong Word1;
+    /// <summary>Bytes 16-23 of the token.</summary>
     public ulong Word2;
+    /// <summary>Bytes 24-31 of the token.</summary>
     public ulong Word3;
 
     /// <summary>The token in <paramref name="bytes"/> (at least 32; the first 32 are used).
@@ -50,6 +54,8 @@ public struct CapabilityToken
         return CapsError.None;
     }
 
+    /// <summary>All 32 bytes are zero: the value of no live token (minted tokens are never all
+    /// zero).</summary>
     public readonly bool IsZero => (Word0 | Word1 | Word2 | Word3) == 0;
 
     /// <summary>

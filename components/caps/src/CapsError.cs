@@ -6,6 +6,7 @@ namespace Aurora.Caps;
 /// </summary>
 public enum CapsError
 {
+    /// <summary>Success.</summary>
     None = 0,
     /// <summary>EPERM: raising a queue's byte limit above <see cref="CapsLimits.MaxQueueBytes"/>,
     /// granting rights the granter does not have, or a process handle out of range as a target.</summary>

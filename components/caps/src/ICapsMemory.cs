@@ -23,5 +23,7 @@ public unsafe interface ICapsMemory
 /// </summary>
 public interface IRandomSource
 {
+    /// <summary>Fills all of <paramref name="destination"/> with unpredictable bytes; must not fail
+    /// (retry until the source delivers).</summary>
     void Fill(System.Span<byte> destination);
 }

@@ -17,5 +17,6 @@ public static class Rights
     public const uint Grant = 16;
     /// <summary>Create the object a token names (IPC_CREAT), IPC_SET, IPC_RMID, revoke.</summary>
     public const uint Control = 32;
+    /// <summary>Every right: what the minter of a token holds.</summary>
     public const uint All = Send | Receive | Map | MapWrite | Grant | Control;
 }

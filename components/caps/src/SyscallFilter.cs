@@ -72,12 +72,19 @@ public unsafe struct SyscallFilter
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct SyscallFilterSpec
 {
+    /// <summary>Flag: the bits name denied syscalls and every other number (including those ≥ 1024)
+    /// is allowed; without it the bits name the allowed ones.</summary>
     public const uint DefaultAllow = 1;
     /// <summary>Before 1.0 only filters with this flag passed to children; now all do.</summary>
     public const uint Inheritable = 2;
 
+    /// <summary>The bitmap: bit n of <c>Bits[n / 64]</c> stands for syscall n (0-1023).</summary>
     public fixed ulong Bits[CapsLimits.FilterSyscallCount / 64];
+    /// <summary><see cref="DefaultAllow"/> and <see cref="Inheritable"/>; any other bit is refused
+    /// with InvalidArgument.</summary>
     public uint Flags;
+    /// <summary>Not read; pass 0 (room for later use, so a later meaning cannot surprise an old
+    /// caller).</summary>
     public uint Reserved;
 
     /// <summary>Sets bit <paramref name="number"/> (ignored when ≥ 1024).</summary>

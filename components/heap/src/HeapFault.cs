@@ -3,6 +3,7 @@ namespace Aurora.Heap;
 /// <summary>What went wrong. <see cref="None"/> means nothing did.</summary>
 public enum HeapError : byte
 {
+    /// <summary>No fault: the operation did what was asked.</summary>
     None = 0,
 
     /// <summary>Free of an address the heap never handed out: not in heap memory at all, or in
@@ -24,10 +25,17 @@ public enum HeapError : byte
 /// </summary>
 public readonly struct HeapFault
 {
+    /// <summary>What went wrong; <see cref="HeapError.None"/> when nothing did.</summary>
     public readonly HeapError Error;
+    /// <summary>The pointer passed to Free, or (for <see cref="HeapError.WriteAfterFree"/>) the
+    /// first byte found overwritten; 0 with no fault.</summary>
     public readonly nuint Address;
+    /// <summary>Start of the block <see cref="Address"/> lies in, or 0 when it lies in no
+    /// block.</summary>
     public readonly nuint Block;
 
+    /// <summary>A fault of kind <paramref name="error"/> at <paramref name="address"/> in the block
+    /// starting at <paramref name="block"/> (0: none).</summary>
     public HeapFault(HeapError error, nuint address, nuint block)
     {
         Error = error;
@@ -35,6 +43,8 @@ public readonly struct HeapFault
         Block = block;
     }
 
+    /// <summary>True for any fault (<see cref="Error"/> is not <see
+    /// cref="HeapError.None"/>).</summary>
     public bool IsError => Error != HeapError.None;
 
     /// <summary>A fixed description for panic messages (no formatting needed).</summary>

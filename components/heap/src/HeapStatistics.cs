@@ -34,6 +34,7 @@ public struct HeapStatistics
 /// <summary>Counters of one slab class (16, 32, 64, 128 or 256 bytes).</summary>
 public struct SlabClassStatistics
 {
+    /// <summary>Size in bytes of every object of this class (16, 32, 64, 128 or 256).</summary>
     public uint ObjectSize;
 
     /// <summary>Objects per 4 KiB slab page (the page header takes the rest).</summary>
@@ -42,11 +43,17 @@ public struct SlabClassStatistics
     /// <summary>Slab pages currently held, of which <see cref="EmptyPages"/> hold no object.</summary>
     public ulong Pages;
 
+    /// <summary>Slab pages of this class that hold no object (at most one is kept; the others go
+    /// back to the page source).</summary>
     public ulong EmptyPages;
 
+    /// <summary>Objects of this class handed out and not freed yet.</summary>
     public ulong LiveObjects;
 
+    /// <summary>Allocations from this class since construction (frees plus live objects).</summary>
     public ulong Allocations;
 
+    /// <summary>Frees to this class since construction, including those of pages already given
+    /// back.</summary>
     public ulong Frees;
 }

@@ -45,6 +45,8 @@ public unsafe struct KernelHeap<TPages>
         _debug = debug;
     }
 
+    /// <summary>Whether this heap fills freed blocks with 0xDEADBEEF and checks the fill when it
+    /// hands them out again (the <c>debug</c> argument of the constructor).</summary>
     public readonly bool DebugMode => _debug;
 
     /// <summary>Number of faults reported since construction (misused frees and, in debug mode,
@@ -146,6 +148,8 @@ public unsafe struct KernelHeap<TPages>
         return p;
     }
 
+    /// <summary>Like <see cref="Allocate(nuint, nuint)"/>, with the first <paramref name="size"/>
+    /// bytes zeroed. Null when out of memory or for a bad alignment.</summary>
     public void* AllocateZeroed(nuint size, nuint alignment)
     {
         void* p = Allocate(size, alignment);

@@ -6,6 +6,7 @@ namespace Aurora.Net;
 /// </summary>
 public enum NetError
 {
+    /// <summary>Success.</summary>
     None = 0,
     /// <summary>EBADF: not an open socket handle, or a handle of the other protocol.</summary>
     BadHandle = 9,

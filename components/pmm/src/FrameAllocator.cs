@@ -14,7 +14,11 @@ namespace Aurora.Pmm;
 /// </remarks>
 public unsafe partial struct FrameAllocator
 {
+    /// <summary>Size of one physical frame in bytes (4 KiB, the x86_64 base page size); every
+    /// address the allocator takes or returns is a multiple of it.</summary>
     public const ulong FrameSize = 4096;
+    /// <summary>log2(<see cref="FrameSize"/>): a physical address shifted right by it is a frame
+    /// number.</summary>
     public const int FrameShift = 12;
 
     /// <summary>Frames below 1 MiB are never handed out: real-mode IVT/BDA/EBDA, legacy video
@@ -48,14 +52,21 @@ public unsafe partial struct FrameAllocator
     /// <summary>Frames under management: usable (and reclaimed) memory minus reservations.</summary>
     public readonly ulong TotalFrames => _managed.Frames;
 
+    /// <summary>Managed frames that are free now (each <see cref="FrameSize"/> bytes); 0 before
+    /// initialization.</summary>
     public readonly ulong FreeFrames => _freeFrames;
 
+    /// <summary>Managed frames that are allocated now: <see cref="TotalFrames"/> minus <see
+    /// cref="FreeFrames"/>.</summary>
     public readonly ulong UsedFrames => _managed.Frames - _freeFrames;
 
+    /// <summary><see cref="TotalFrames"/> in bytes.</summary>
     public readonly ulong TotalBytes => TotalFrames << FrameShift;
 
+    /// <summary><see cref="FreeFrames"/> in bytes.</summary>
     public readonly ulong FreeBytes => _freeFrames << FrameShift;
 
+    /// <summary><see cref="UsedFrames"/> in bytes.</summary>
     public readonly ulong UsedBytes => UsedFrames << FrameShift;
 
     /// <summary>

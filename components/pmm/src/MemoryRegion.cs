@@ -8,13 +8,25 @@ namespace Aurora.Pmm;
 /// </summary>
 public enum MemoryRegionKind : ulong
 {
+    /// <summary>RAM free for the kernel to use (<c>LIMINE_MEMMAP_USABLE</c>): the only kind the
+    /// allocator manages from the start.</summary>
     Usable = 0,
+    /// <summary>Reserved by the firmware or hardware; never managed.</summary>
     Reserved = 1,
+    /// <summary>ACPI tables; reusable once the kernel has read them (the allocator does not reclaim
+    /// it).</summary>
     AcpiReclaimable = 2,
+    /// <summary>ACPI non-volatile storage; must be preserved, never managed.</summary>
     AcpiNvs = 3,
+    /// <summary>Defective RAM; never managed.</summary>
     BadMemory = 4,
+    /// <summary>Used by the bootloader (its page tables, the memory map itself); becomes managed
+    /// through <see cref="FrameAllocator.ReclaimBootloaderMemory"/> once the kernel no longer needs
+    /// it.</summary>
     BootloaderReclaimable = 5,
+    /// <summary>The kernel image and boot modules as loaded; never managed.</summary>
     KernelAndModules = 6,
+    /// <summary>The boot framebuffer; never managed.</summary>
     Framebuffer = 7,
 }
 
@@ -25,10 +37,16 @@ public enum MemoryRegionKind : ulong
 [StructLayout(LayoutKind.Sequential)]
 public struct MemoryRegion
 {
+    /// <summary>Physical address of the first byte. Need not be frame aligned: the allocator
+    /// manages only the whole frames inside the entry.</summary>
     public ulong Base;
+    /// <summary>Length in bytes.</summary>
     public ulong Length;
+    /// <summary>What the memory is (Limine's type number).</summary>
     public MemoryRegionKind Kind;
 
+    /// <summary>An entry of <paramref name="length"/> bytes from physical address <paramref
+    /// name="base"/> of kind <paramref name="kind"/>.</summary>
     public MemoryRegion(ulong @base, ulong length, MemoryRegionKind kind)
     {
         Base = @base;

@@ -3,6 +3,7 @@ namespace Aurora.Pmm;
 /// <summary>Outcome of a frame allocator operation. <see cref="None"/> means success.</summary>
 public enum PmmError : byte
 {
+    /// <summary>Success.</summary>
     None = 0,
 
     /// <summary>No free frame (or no free run of the requested size and alignment).</summary>

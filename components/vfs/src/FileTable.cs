@@ -38,6 +38,8 @@ public unsafe struct FileTable
     /// <summary>Descriptors in use.</summary>
     public readonly int Count => _count;
 
+    /// <summary>Whether <paramref name="fd"/> is a descriptor in use (false for any out-of-range
+    /// value, negative ones included).</summary>
     public readonly bool IsOpen(int fd) => (uint)fd < VfsLimits.MaxOpenFiles && _slots[fd] != 0;
 
     internal readonly OpenFile* Get(int fd) => (uint)fd < VfsLimits.MaxOpenFiles ? (OpenFile*)_slots[fd] : null;

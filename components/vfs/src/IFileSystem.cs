@@ -133,12 +133,19 @@ public unsafe interface IFileSystem
 /// <c>struct iattr</c>).</summary>
 public static class AttributeMask
 {
-    public const uint Mode = 1;          // ATTR_MODE: the permission bits
-    public const uint UserId = 2;        // ATTR_UID: the owner
-    public const uint GroupId = 4;       // ATTR_GID: the group
-    public const uint Size = 8;          // ATTR_SIZE: truncate
-    public const uint AccessTime = 16;   // ATTR_ATIME
-    public const uint ModifyTime = 32;   // ATTR_MTIME
+    /// <summary>ATTR_MODE: change the permission bits (chmod).</summary>
+    public const uint Mode = 1;
+    /// <summary>ATTR_UID: change the owner (chown).</summary>
+    public const uint UserId = 2;
+    /// <summary>ATTR_GID: change the group (chown).</summary>
+    public const uint GroupId = 4;
+    /// <summary>ATTR_SIZE: truncate or extend to <see cref="AttributeChange.Size"/> (truncate,
+    /// O_TRUNC).</summary>
+    public const uint Size = 8;
+    /// <summary>ATTR_ATIME: set the access time (utimensat).</summary>
+    public const uint AccessTime = 16;
+    /// <summary>ATTR_MTIME: set the modification time (utimensat).</summary>
+    public const uint ModifyTime = 32;
 }
 
 /// <summary>What setattr changes (Linux's <c>struct iattr</c>): chmod, chown, truncate, utimensat. The
@@ -149,10 +156,16 @@ public struct AttributeChange
     public uint Valid;
     /// <summary>Permission bits (<see cref="FileMode.PermissionMask"/>); the type stays.</summary>
     public uint Mode;
+    /// <summary>The new owner, with <see cref="AttributeMask.UserId"/>.</summary>
     public uint UserId;
+    /// <summary>The new group, with <see cref="AttributeMask.GroupId"/>.</summary>
     public uint GroupId;
+    /// <summary>The new size in bytes, with <see cref="AttributeMask.Size"/>; never
+    /// negative.</summary>
     public long Size;
     /// <summary>Nanoseconds, in the VFS clock's scale.</summary>
     public long AccessTime;
+    /// <summary>Nanoseconds, in the VFS clock's scale, with <see
+    /// cref="AttributeMask.ModifyTime"/>.</summary>
     public long ModifyTime;
 }

@@ -23,5 +23,6 @@ public unsafe struct NodeHandle
     /// <summary>The node's type (<see cref="FileMode.TypeMask"/> bits).</summary>
     public readonly uint FileType => Type;
 
+    /// <summary>Whether the node is a directory.</summary>
     public readonly bool IsDirectory => Type == FileMode.Directory;
 }

@@ -4,20 +4,29 @@ namespace Aurora.Vfs;
 /// (O_CLOEXEC, O_LARGEFILE, ...) are accepted and ignored.</summary>
 public static class OpenFlags
 {
-    public const int ReadOnly = 0x0;        // O_RDONLY
-    public const int WriteOnly = 0x1;       // O_WRONLY
-    public const int ReadWrite = 0x2;       // O_RDWR
-    public const int AccessModeMask = 0x3;  // O_ACCMODE
-    public const int Create = 0x40;         // O_CREAT
-    public const int Exclusive = 0x80;      // O_EXCL
-    public const int Truncate = 0x200;      // O_TRUNC
-    public const int Append = 0x400;        // O_APPEND
-    public const int Directory = 0x10000;   // O_DIRECTORY
+    /// <summary>O_RDONLY: read only (the access mode, <see cref="AccessModeMask"/> bits).</summary>
+    public const int ReadOnly = 0x0;
+    /// <summary>O_WRONLY: write only.</summary>
+    public const int WriteOnly = 0x1;
+    /// <summary>O_RDWR: read and write.</summary>
+    public const int ReadWrite = 0x2;
+    /// <summary>O_ACCMODE: the bits that hold the access mode.</summary>
+    public const int AccessModeMask = 0x3;
+    /// <summary>O_CREAT: create a regular file when the last component does not exist.</summary>
+    public const int Create = 0x40;
+    /// <summary>O_EXCL: with <see cref="Create"/>, fail with Exists when the name exists.</summary>
+    public const int Exclusive = 0x80;
+    /// <summary>O_TRUNC: cut a regular file opened for writing to 0 bytes.</summary>
+    public const int Truncate = 0x200;
+    /// <summary>O_APPEND: every write goes to the end of the file.</summary>
+    public const int Append = 0x400;
+    /// <summary>O_DIRECTORY: fail with NotDirectory unless the path names a directory.</summary>
+    public const int Directory = 0x10000;
     /// <summary>O_NOFOLLOW: a symbolic link as the last component is Loop, not followed.</summary>
-    public const int NoFollow = 0x20000;    // O_NOFOLLOW
+    public const int NoFollow = 0x20000;
     /// <summary>O_PATH: what <see cref="IFileSystem.Open"/> is given for a
     /// <see cref="NodeHandle"/> (a reference without read or write access).</summary>
-    public const int Path = 0x200000;       // O_PATH
+    public const int Path = 0x200000;
 }
 
 /// <summary>The *at(2) flags the VFS understands (Linux uapi/linux/fcntl.h).</summary>
@@ -38,33 +47,52 @@ public static class AtFlags
 /// <summary>lseek(2) whence values.</summary>
 public static class SeekOrigin
 {
-    public const int Set = 0;      // SEEK_SET
-    public const int Current = 1;  // SEEK_CUR
-    public const int End = 2;      // SEEK_END
+    /// <summary>SEEK_SET: the offset is from the start of the file.</summary>
+    public const int Set = 0;
+    /// <summary>SEEK_CUR: the offset is from the current position.</summary>
+    public const int Current = 1;
+    /// <summary>SEEK_END: the offset is from the end of the file.</summary>
+    public const int End = 2;
 }
 
 /// <summary>st_mode bits (Linux uapi/linux/stat.h). Permission bits are stored and reported,
 /// not enforced.</summary>
 public static class FileMode
 {
-    public const uint TypeMask = 0xF000;        // S_IFMT
-    public const uint Directory = 0x4000;       // S_IFDIR
-    public const uint Regular = 0x8000;         // S_IFREG
-    public const uint SymbolicLink = 0xA000;    // S_IFLNK
-    public const uint Fifo = 0x1000;            // S_IFIFO
-    public const uint CharacterDevice = 0x2000; // S_IFCHR
-    public const uint BlockDevice = 0x6000;     // S_IFBLK
-    public const uint Socket = 0xC000;          // S_IFSOCK
-    public const uint PermissionMask = 0xFFF;   // S_ISUID | S_ISGID | S_ISVTX | rwxrwxrwx
-    public const uint SetUserId = 0x800;        // S_ISUID
-    public const uint SetGroupId = 0x400;       // S_ISGID
+    /// <summary>S_IFMT: the bits that hold the file type.</summary>
+    public const uint TypeMask = 0xF000;
+    /// <summary>S_IFDIR: a directory.</summary>
+    public const uint Directory = 0x4000;
+    /// <summary>S_IFREG: a regular file.</summary>
+    public const uint Regular = 0x8000;
+    /// <summary>S_IFLNK: a symbolic link.</summary>
+    public const uint SymbolicLink = 0xA000;
+    /// <summary>S_IFIFO: a FIFO (named pipe).</summary>
+    public const uint Fifo = 0x1000;
+    /// <summary>S_IFCHR: a character device.</summary>
+    public const uint CharacterDevice = 0x2000;
+    /// <summary>S_IFBLK: a block device.</summary>
+    public const uint BlockDevice = 0x6000;
+    /// <summary>S_IFSOCK: a socket.</summary>
+    public const uint Socket = 0xC000;
+    /// <summary>The bits chmod may change: S_ISUID, S_ISGID, S_ISVTX and rwx for owner, group and
+    /// others.</summary>
+    public const uint PermissionMask = 0xFFF;
+    /// <summary>S_ISUID: set-user-ID on execution.</summary>
+    public const uint SetUserId = 0x800;
+    /// <summary>S_ISGID: set-group-ID on execution.</summary>
+    public const uint SetGroupId = 0x400;
 
+    /// <summary>Whether <paramref name="mode"/> is a directory's.</summary>
     public static bool IsDirectory(uint mode) => (mode & TypeMask) == Directory;
 
+    /// <summary>Whether <paramref name="mode"/> is a regular file's.</summary>
     public static bool IsRegular(uint mode) => (mode & TypeMask) == Regular;
 
+    /// <summary>Whether <paramref name="mode"/> is a symbolic link's.</summary>
     public static bool IsSymbolicLink(uint mode) => (mode & TypeMask) == SymbolicLink;
 
+    /// <summary>Whether <paramref name="mode"/> is a FIFO's.</summary>
     public static bool IsFifo(uint mode) => (mode & TypeMask) == Fifo;
 
     /// <summary>A kind <see cref="IFileSystem.MakeNode"/> makes (mknod(2): a FIFO, a device, a
@@ -79,14 +107,22 @@ public static class FileMode
 /// <summary>d_type values of getdents64 (dirent.h).</summary>
 public static class DirectoryEntryType
 {
-    public const byte Directory = 4;  // DT_DIR
-    public const byte Regular = 8;    // DT_REG
-    public const byte SymbolicLink = 10;  // DT_LNK
-    public const byte Fifo = 1;       // DT_FIFO
-    public const byte CharacterDevice = 2;  // DT_CHR
-    public const byte BlockDevice = 6;  // DT_BLK
-    public const byte Socket = 12;    // DT_SOCK
-    public const byte Unknown = 0;    // DT_UNKNOWN
+    /// <summary>DT_DIR: a directory.</summary>
+    public const byte Directory = 4;
+    /// <summary>DT_REG: a regular file.</summary>
+    public const byte Regular = 8;
+    /// <summary>DT_LNK: a symbolic link.</summary>
+    public const byte SymbolicLink = 10;
+    /// <summary>DT_FIFO: a FIFO.</summary>
+    public const byte Fifo = 1;
+    /// <summary>DT_CHR: a character device.</summary>
+    public const byte CharacterDevice = 2;
+    /// <summary>DT_BLK: a block device.</summary>
+    public const byte BlockDevice = 6;
+    /// <summary>DT_SOCK: a socket.</summary>
+    public const byte Socket = 12;
+    /// <summary>DT_UNKNOWN: a type the VFS does not name.</summary>
+    public const byte Unknown = 0;
 
     /// <summary>The d_type of a node with this mode.</summary>
     public static byte Of(uint mode) => (mode & FileMode.TypeMask) switch

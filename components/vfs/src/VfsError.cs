@@ -6,6 +6,7 @@ namespace Aurora.Vfs;
 /// </summary>
 public enum VfsError
 {
+    /// <summary>Success.</summary>
     None = 0,
     /// <summary>EPERM: an operation the object does not allow (a hard link to a directory).</summary>
     NotPermitted = 1,

@@ -197,7 +197,7 @@ public unsafe partial struct VirtualFileSystem<TMemory>
     }
 
     /// <summary>
-    /// Looks up the last component of <paramref name="parent"/>. A symbolic link there is
+    /// Looks up the last component of <paramref name="walk"/>. A symbolic link there is
     /// followed when <paramref name="follow"/> says so or the path ends in '/', and the walk goes
     /// on from the link's directory (so the walk ends at the parent of what is
     /// finally looked up). <paramref name="lastMissing"/> tells a NoEntry of that final name

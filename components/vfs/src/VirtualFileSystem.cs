@@ -36,6 +36,8 @@ public unsafe partial struct VirtualFileSystem<TMemory>
     /// freed by <see cref="Dispose"/>.</summary>
     private byte* _linkScratch;
 
+    /// <summary>A file system that takes its memory from <paramref name="memory"/> (copied in);
+    /// nothing is mounted or allocated until <see cref="Initialize"/>.</summary>
     public VirtualFileSystem(TMemory memory)
     {
         _memory = memory;
@@ -47,6 +49,8 @@ public unsafe partial struct VirtualFileSystem<TMemory>
     /// into seconds and nanoseconds.</summary>
     public long Now { get; set; }
 
+    /// <summary>Whether <see cref="Initialize"/> succeeded and <see cref="Dispose"/> has not run
+    /// since.</summary>
     public readonly bool IsInitialized => _rootMount != null;
 
     /// <summary>The memory source (a copy), for inspecting its own counters.</summary>

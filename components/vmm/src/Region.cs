@@ -4,9 +4,13 @@ namespace Aurora.Vmm;
 [System.Flags]
 public enum RegionAccess : byte
 {
+    /// <summary>No access (PROT_NONE): any touch faults.</summary>
     None = 0,
+    /// <summary>PROT_READ.</summary>
     Read = 1,
+    /// <summary>PROT_WRITE.</summary>
     Write = 2,
+    /// <summary>PROT_EXEC.</summary>
     Execute = 4,
 }
 
@@ -44,6 +48,7 @@ public enum RegionKind : byte
 [System.Flags]
 public enum RegionFlags : byte
 {
+    /// <summary>Ordinary accounting.</summary>
     None = 0,
 
     /// <summary>Nothing is charged up front for the region's pages (mmap MAP_NORESERVE): the
@@ -59,17 +64,32 @@ public enum RegionFlags : byte
 /// </summary>
 public struct Region
 {
+    /// <summary>First byte of the region (page aligned).</summary>
     public ulong Start;
+    /// <summary>One past the last byte (page aligned, greater than <see cref="Start"/>).</summary>
     public ulong End;
+    /// <summary>The access the region grants now (mprotect changes it, never beyond <see
+    /// cref="MaxAccess"/>).</summary>
     public RegionAccess Access;
+    /// <summary>The most access the region may ever be given.</summary>
     public RegionAccess MaxAccess;
+    /// <summary>Where the region's pages come from (the owner's bookkeeping; the map treats every
+    /// kind alike).</summary>
     public RegionKind Kind;
+    /// <summary>How the owner accounts for the region; the map keeps the bits on every piece a cut
+    /// makes.</summary>
     public RegionFlags Flags;
+    /// <summary>The owner's value (a segment handle, a file); the map only copies it and reports it
+    /// through <see cref="IRegionStorage.Retain"/> and <see
+    /// cref="IRegionStorage.Release"/>.</summary>
     public ulong Tag;
     /// <summary>Where in the owner's object <see cref="Start"/> is (a file offset); the map keeps
     /// it right when it cuts a region, so address A is at Offset + (A - Start) in every piece.</summary>
     public ulong Offset;
 
+    /// <summary>A region [<paramref name="start"/>, <paramref name="end"/>) with the given access,
+    /// kind, tag and object offset; <see cref="Flags"/> starts as <see
+    /// cref="RegionFlags.None"/>.</summary>
     public Region(ulong start, ulong end, RegionAccess access, RegionAccess maxAccess, RegionKind kind, ulong tag = 0, ulong offset = 0)
     {
         Start = start;
@@ -81,8 +101,11 @@ public struct Region
         Offset = offset;
     }
 
+    /// <summary>Size in bytes: <see cref="End"/> - <see cref="Start"/>.</summary>
     public readonly ulong Length => End - Start;
 
+    /// <summary>Whether <paramref name="address"/> lies in [<see cref="Start"/>, <see
+    /// cref="End"/>).</summary>
     public readonly bool Contains(ulong address) => address >= Start && address < End;
 }
 
@@ -93,6 +116,7 @@ public unsafe interface IRegionStorage
     /// <summary><paramref name="bytes"/> bytes, 8-byte aligned, or null.</summary>
     void* Allocate(nuint bytes);
 
+    /// <summary>Gives back a block <see cref="Allocate"/> returned (never null).</summary>
     void Free(void* block);
 
     /// <summary>One more region now carries <paramref name="region"/>'s tag: a cut made two of

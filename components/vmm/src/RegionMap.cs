@@ -34,8 +34,11 @@ public unsafe struct RegionMap<TStorage> where TStorage : struct, IRegionStorage
         _limit = limit;
     }
 
+    /// <summary>Regions in the map now.</summary>
     public readonly int Count => _count;
 
+    /// <summary>The most regions the map will hold (the constructor's limit); an insert or a cut
+    /// beyond it fails with <see cref="VmmError.OutOfFrames"/>.</summary>
     public readonly int Limit => _limit;
 
     /// <summary>The region at <paramref name="index"/> (0 ≤ index &lt; Count), in address order.</summary>

@@ -6,8 +6,14 @@ namespace Aurora.Net;
 /// </summary>
 public struct InterfaceConfig
 {
+    /// <summary>The interface's own Ethernet address: the source of every frame sent, and the
+    /// destination (with broadcast) it accepts.</summary>
     public MacAddress Mac;
+    /// <summary>The interface's IPv4 address; unspecified (0.0.0.0) to let the DHCP client find
+    /// one.</summary>
     public Ipv4Address Address;
+    /// <summary>The subnet mask: destinations inside Address/Netmask are reached directly (ARP),
+    /// others through the gateway.</summary>
     public Ipv4Address Netmask;
     /// <summary>Next hop for destinations off the subnet; unspecified = none (EHOSTUNREACH).</summary>
     public Ipv4Address Gateway;

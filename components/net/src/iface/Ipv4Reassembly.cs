@@ -13,7 +13,11 @@ namespace Aurora.Net;
 /// </summary>
 public unsafe struct Ipv4Reassembly
 {
+    /// <summary>Datagrams reassembled at once; a fragment of another when all are busy replaces the
+    /// oldest.</summary>
     public const int Capacity = 4;
+    /// <summary>Milliseconds after its first fragment that an incomplete datagram is given up
+    /// (Linux's ipfrag_time, 30 s).</summary>
     public const ulong TimeoutMs = 30_000;
     /// <summary>Largest IPv4 payload: 65535 less a 20-byte header.</summary>
     public const int MaxPayload = 65535 - Ipv4Packet.HeaderLength;

@@ -23,14 +23,26 @@ public enum DhcpState : byte
 /// router (option 3), up to three DNS servers (option 6), and its times in seconds.</summary>
 public struct DhcpLease
 {
+    /// <summary>The address leased to this interface (yiaddr of the DHCPACK).</summary>
     public Ipv4Address Address;
+    /// <summary>The subnet mask (option 1); when the server sent none, the address's classful mask
+    /// (/8, /16 or /24).</summary>
     public Ipv4Address Netmask;
+    /// <summary>The first router (option 3); unspecified when the server named none.</summary>
     public Ipv4Address Gateway;
+    /// <summary>The server that granted the lease (option 54): where renewals go.</summary>
     public Ipv4Address Server;
+    /// <summary>DNS servers (option 6), the first <see cref="DnsCount"/> of them valid.</summary>
     public Ipv4Address Dns0, Dns1, Dns2;
+    /// <summary>How many of Dns0..Dns2 the server named (0 to 3).</summary>
     public int DnsCount;
+    /// <summary>Length of the lease in seconds (option 51), counted from the DHCPACK.</summary>
     public uint LeaseSeconds;
+    /// <summary>T1 in seconds (option 58; half the lease when absent or not below it): when
+    /// renewing starts.</summary>
     public uint RenewSeconds;
+    /// <summary>T2 in seconds (option 59; 7/8 of the lease when absent or out of order): when
+    /// rebinding starts.</summary>
     public uint RebindSeconds;
 }
 
@@ -52,6 +64,8 @@ public unsafe partial struct NetInterface<TMemory>
     /// <summary>BOOTP's fixed part: op .. file, then the magic cookie (RFC 2131 §2, figure 1).</summary>
     private const int DhcpFixedLength = 236;
 
+    /// <summary>Where the DHCP client is (<see cref="DhcpState"/>); Off once an address is set by
+    /// hand (Configure).</summary>
     public readonly DhcpState DhcpStatus => _dhcpState;
 
     /// <summary>Leases taken so far (a new one, or a renewal): a caller compares it to notice a change.</summary>

@@ -75,18 +75,26 @@ public unsafe partial struct NetInterface<TMemory> where TMemory : struct, INetM
     /// <summary>Set while a frame from the loopback ring is being received.</summary>
     private bool _receivingLoopback;
 
+    /// <summary>An interface that takes its memory from <paramref name="memory"/> (copied in);
+    /// nothing is allocated until Initialize.</summary>
     public NetInterface(TMemory memory)
     {
         this = default;
         _memory = memory;
     }
 
+    /// <summary>Whether Initialize succeeded (and the interface has not been disposed
+    /// since).</summary>
     public readonly bool IsInitialized => _initialized;
 
+    /// <summary>The interface's Ethernet address (<see cref="InterfaceConfig.Mac"/>).</summary>
     public readonly MacAddress Mac => _config.Mac;
 
+    /// <summary>The interface's IPv4 address now: the configured one, or the DHCP lease's;
+    /// unspecified while it has none.</summary>
     public readonly Ipv4Address Address => _config.Address;
 
+    /// <summary>A copy of the counters as they are now.</summary>
     public readonly NetStatistics Statistics => _stats;
 
     /// <summary>

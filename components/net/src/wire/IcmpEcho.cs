@@ -8,14 +8,22 @@ namespace Aurora.Net;
 /// </summary>
 public readonly ref struct IcmpEcho
 {
+    /// <summary>Type, code, checksum, identifier and sequence number: 8 bytes.</summary>
     public const int HeaderLength = 8;
+    /// <summary>ICMP type 0, echo reply.</summary>
     public const byte TypeEchoReply = 0;
+    /// <summary>ICMP type 8, echo request.</summary>
     public const byte TypeEchoRequest = 8;
 
+    /// <summary>The whole message (the view does not copy it).</summary>
     public readonly ReadOnlySpan<byte> Bytes;
 
     private IcmpEcho(ReadOnlySpan<byte> bytes) => Bytes = bytes;
 
+    /// <summary>A view over the whole of <paramref name="message"/>: <see
+    /// cref="WireError.Truncated"/> when shorter than the header, <see
+    /// cref="WireError.BadChecksum"/> when the checksum over the message does not verify. Any type
+    /// parses; the caller checks <see cref="Type"/>.</summary>
     public static WireError TryParse(ReadOnlySpan<byte> message, out IcmpEcho view)
     {
         view = default;
@@ -33,14 +41,20 @@ public readonly ref struct IcmpEcho
         return WireError.None;
     }
 
+    /// <summary>The ICMP type (<see cref="TypeEchoRequest"/>, <see cref="TypeEchoReply"/>, or
+    /// another).</summary>
     public byte Type => Bytes[0];
 
+    /// <summary>The ICMP code (0 for echo).</summary>
     public byte Code => Bytes[1];
 
+    /// <summary>The echo identifier, host order.</summary>
     public ushort Identifier => NetworkOrder.ReadUInt16(Bytes, 4);
 
+    /// <summary>The echo sequence number, host order.</summary>
     public ushort SequenceNumber => NetworkOrder.ReadUInt16(Bytes, 6);
 
+    /// <summary>The bytes after the header (echoed back in a reply).</summary>
     public ReadOnlySpan<byte> Data => Bytes.Slice(HeaderLength);
 
     /// <summary>Writes an echo message with <paramref name="data"/> (which may already sit at

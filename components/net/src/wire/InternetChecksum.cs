@@ -8,6 +8,9 @@ namespace Aurora.Net;
 /// </summary>
 public static unsafe class InternetChecksum
 {
+    /// <summary>Adds <paramref name="bytes"/> as big-endian 16-bit words to <paramref name="sum"/>
+    /// (an odd last byte as the high half of a word) and returns the unfolded sum; finish it with
+    /// <see cref="Finish"/>.</summary>
     public static uint Add(uint sum, ReadOnlySpan<byte> bytes)
     {
         // Summed eight bytes at a time in the machine's (little-endian) order with the carries

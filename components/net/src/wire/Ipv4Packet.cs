@@ -5,8 +5,11 @@ namespace Aurora.Net;
 /// <summary>IP protocol numbers (IANA) this stack speaks.</summary>
 public static class IpProtocol
 {
+    /// <summary>ICMP (1).</summary>
     public const byte Icmp = 1;
+    /// <summary>TCP (6).</summary>
     public const byte Tcp = 6;
+    /// <summary>UDP (17).</summary>
     public const byte Udp = 17;
 }
 
@@ -18,13 +21,21 @@ public static class IpProtocol
 /// </summary>
 public readonly ref struct Ipv4Packet
 {
+    /// <summary>The header without options: 20 bytes.</summary>
     public const int HeaderLength = 20;
+    /// <summary>The TTL of packets this stack sends (Linux's default).</summary>
     public const byte DefaultTtl = 64;
 
+    /// <summary>The packet up to its total length (padding after it cut off; the view does not
+    /// copy).</summary>
     public readonly ReadOnlySpan<byte> Bytes;
 
     private Ipv4Packet(ReadOnlySpan<byte> bytes) => Bytes = bytes;
 
+    /// <summary>A view over <paramref name="packet"/> cut to its total length: <see
+    /// cref="WireError.Truncated"/>, <see cref="WireError.Malformed"/>, <see
+    /// cref="WireError.BadChecksum"/> or <see cref="WireError.Unsupported"/> (options) as the
+    /// type's summary says.</summary>
     public static WireError TryParse(ReadOnlySpan<byte> packet, out Ipv4Packet view)
     {
         view = default;
@@ -85,10 +96,13 @@ public readonly ref struct Ipv4Packet
         return WireError.None;
     }
 
+    /// <summary>The total length field: header and payload, in bytes.</summary>
     public int TotalLength => Bytes.Length;
 
+    /// <summary>The identification field, which ties fragments of one datagram together.</summary>
     public ushort Identification => NetworkOrder.ReadUInt16(Bytes, 4);
 
+    /// <summary>The DF flag: the packet must not be fragmented.</summary>
     public bool DontFragment => (Bytes[6] & 0x40) != 0;
 
     /// <summary>More fragments follow (MF).</summary>
@@ -100,14 +114,20 @@ public readonly ref struct Ipv4Packet
     /// <summary>Part of a larger datagram: MF set or a non-zero offset.</summary>
     public bool IsFragment => MoreFragments || FragmentOffset != 0;
 
+    /// <summary>The time-to-live field.</summary>
     public byte TimeToLive => Bytes[8];
 
+    /// <summary>The protocol of the payload (<see cref="IpProtocol"/>).</summary>
     public byte Protocol => Bytes[9];
 
+    /// <summary>The source address.</summary>
     public Ipv4Address Source => Ipv4Address.Read(Bytes, 12);
 
+    /// <summary>The destination address.</summary>
     public Ipv4Address Destination => Ipv4Address.Read(Bytes, 16);
 
+    /// <summary>The bytes after the header, up to the total length (a fragment's part of the
+    /// datagram when <see cref="IsFragment"/>).</summary>
     public ReadOnlySpan<byte> Payload => Bytes.Slice(HeaderLength);
 
     /// <summary>Writes a 20-byte header (DF set, TTL <see cref="DefaultTtl"/>) with its checksum for

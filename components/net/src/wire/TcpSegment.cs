@@ -5,11 +5,18 @@ namespace Aurora.Net;
 /// <summary>TCP control bits (RFC 9293 §3.1).</summary>
 public static class TcpFlags
 {
+    /// <summary>FIN: the sender has no more data.</summary>
     public const byte Fin = 0x01;
+    /// <summary>SYN: synchronize sequence numbers (opens a connection).</summary>
     public const byte Syn = 0x02;
+    /// <summary>RST: reset the connection.</summary>
     public const byte Rst = 0x04;
+    /// <summary>PSH: push the data to the application.</summary>
     public const byte Psh = 0x08;
+    /// <summary>ACK: the acknowledgment number is valid.</summary>
     public const byte Ack = 0x10;
+    /// <summary>URG: the urgent pointer is valid (this stack never sets it and ignores
+    /// it).</summary>
     public const byte Urg = 0x20;
 }
 
@@ -17,21 +24,34 @@ public static class TcpFlags
 /// <see cref="WindowScale"/> is sent only with <see cref="OfferWindowScale"/> (SYNs, RFC 7323 §2.2).</summary>
 public struct TcpHeader
 {
+    /// <summary>The sending port.</summary>
     public ushort SourcePort;
+    /// <summary>The receiving port.</summary>
     public ushort DestinationPort;
+    /// <summary>The sequence number of the first data byte (or of the SYN).</summary>
     public uint SequenceNumber;
+    /// <summary>The next sequence number expected from the peer; sent with <see
+    /// cref="TcpFlags.Ack"/>.</summary>
     public uint AcknowledgmentNumber;
+    /// <summary><see cref="TcpFlags"/> bits.</summary>
     public byte Flags;
+    /// <summary>The receive window, already scaled down by the connection's window scale.</summary>
     public ushort Window;
+    /// <summary>The MSS option's value (kind 2); 0 sends no option.</summary>
     public ushort MaxSegmentSize;
+    /// <summary>Whether to send the window scale option (kind 3, only on SYNs).</summary>
     public bool OfferWindowScale;
+    /// <summary>The shift count of the window scale option, 0 to 14.</summary>
     public byte WindowScale;
     /// <summary>SACK-permitted (RFC 2018 §2), on a SYN.</summary>
     public bool SackPermitted;
     /// <summary>SACK blocks (RFC 2018 §3), 0 to 3, as [start, end) sequence numbers.</summary>
     public int SackBlocks;
+    /// <summary>The SACK blocks' [start, end) sequence numbers; the first <see cref="SackBlocks"/>
+    /// pairs are sent.</summary>
     public uint SackStart0, SackEnd0, SackStart1, SackEnd1, SackStart2, SackEnd2;
 
+    /// <summary>Bytes the header takes with its options (a multiple of 4, at most 60).</summary>
     public readonly int Length => TcpSegment.HeaderLength + (MaxSegmentSize != 0 ? 4 : 0) + (OfferWindowScale ? 4 : 0) +
         (SackPermitted ? 4 : 0) + (SackBlocks > 0 ? 4 + (8 * Math.Min(SackBlocks, TcpSegment.MaxSackBlocks)) : 0);
 }
@@ -44,8 +64,10 @@ public struct TcpHeader
 /// </summary>
 public readonly ref struct TcpSegment
 {
+    /// <summary>The header without options: 20 bytes.</summary>
     public const int HeaderLength = 20;
 
+    /// <summary>The whole segment, header and data (the view does not copy it).</summary>
     public readonly ReadOnlySpan<byte> Bytes;
     /// <summary>The MSS option's value, 0 when the segment carries none.</summary>
     public readonly ushort MaxSegmentSize;
@@ -83,6 +105,10 @@ public readonly ref struct TcpSegment
         end = NetworkOrder.ReadUInt32(Bytes, _sackAt + (8 * i) + 4);
     }
 
+    /// <summary>A view over <paramref name="segment"/> (the IP payload) whose checksum is checked
+    /// over the pseudo header of <paramref name="source"/> and <paramref name="destination"/>: <see
+    /// cref="WireError.Truncated"/>, <see cref="WireError.Malformed"/> (data offset, options) or
+    /// <see cref="WireError.BadChecksum"/>.</summary>
     public static WireError TryParse(ReadOnlySpan<byte> segment, Ipv4Address source, Ipv4Address destination, out TcpSegment view)
     {
         view = default;
@@ -185,22 +211,32 @@ public readonly ref struct TcpSegment
         return WireError.None;
     }
 
+    /// <summary>The source port, host order.</summary>
     public ushort SourcePort => NetworkOrder.ReadUInt16(Bytes, 0);
 
+    /// <summary>The destination port, host order.</summary>
     public ushort DestinationPort => NetworkOrder.ReadUInt16(Bytes, 2);
 
+    /// <summary>The sequence number.</summary>
     public uint SequenceNumber => NetworkOrder.ReadUInt32(Bytes, 4);
 
+    /// <summary>The acknowledgment number (valid with <see cref="TcpFlags.Ack"/>).</summary>
     public uint AcknowledgmentNumber => NetworkOrder.ReadUInt32(Bytes, 8);
 
+    /// <summary>Header length with options, in bytes (20 to 60).</summary>
     public int DataOffset => (Bytes[12] >> 4) * 4;
 
+    /// <summary>The six control bits (<see cref="TcpFlags"/>).</summary>
     public byte Flags => (byte)(Bytes[13] & 0x3F);
 
+    /// <summary>The window field as sent (not scaled).</summary>
     public ushort Window => NetworkOrder.ReadUInt16(Bytes, 14);
 
+    /// <summary>The data after the header and options.</summary>
     public ReadOnlySpan<byte> Payload => Bytes.Slice(DataOffset);
 
+    /// <summary>Whether control bit <paramref name="flag"/> (a <see cref="TcpFlags"/> value) is
+    /// set.</summary>
     public bool Has(byte flag) => (Bytes[13] & flag) != 0;
 
     /// <summary>Sequence space the segment occupies: payload plus one each for SYN and FIN.</summary>

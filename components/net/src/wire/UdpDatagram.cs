@@ -8,12 +8,19 @@ namespace Aurora.Net;
 /// </summary>
 public readonly ref struct UdpDatagram
 {
+    /// <summary>Ports, length and checksum: 8 bytes.</summary>
     public const int HeaderLength = 8;
 
+    /// <summary>The datagram up to its length field (the view does not copy it).</summary>
     public readonly ReadOnlySpan<byte> Bytes;
 
     private UdpDatagram(ReadOnlySpan<byte> bytes) => Bytes = bytes;
 
+    /// <summary>A view over <paramref name="segment"/> (the IP payload) cut to the UDP length
+    /// field: <see cref="WireError.Truncated"/> or <see cref="WireError.Malformed"/> for a length
+    /// that does not fit, <see cref="WireError.BadChecksum"/> when a non-zero checksum does not
+    /// verify over the pseudo header of <paramref name="source"/> and <paramref
+    /// name="destination"/>.</summary>
     public static WireError TryParse(ReadOnlySpan<byte> segment, Ipv4Address source, Ipv4Address destination, out UdpDatagram view)
     {
         view = default;
@@ -45,10 +52,13 @@ public readonly ref struct UdpDatagram
         return WireError.None;
     }
 
+    /// <summary>The source port, host order.</summary>
     public ushort SourcePort => NetworkOrder.ReadUInt16(Bytes, 0);
 
+    /// <summary>The destination port, host order.</summary>
     public ushort DestinationPort => NetworkOrder.ReadUInt16(Bytes, 2);
 
+    /// <summary>The data after the header.</summary>
     public ReadOnlySpan<byte> Payload => Bytes.Slice(HeaderLength);
 
     /// <summary>Writes the header for the <paramref name="payloadLength"/> bytes already at offset 8

@@ -3,6 +3,7 @@ namespace Aurora.Net;
 /// <summary>Why a header view refused a packet; the interface counts each kind.</summary>
 public enum WireError
 {
+    /// <summary>The view is valid.</summary>
     None = 0,
     /// <summary>Shorter than the header, or a length field pointing past the buffer.</summary>
     Truncated,

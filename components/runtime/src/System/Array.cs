@@ -11,10 +11,12 @@ public abstract class Array
     private readonly int _padding;
 #pragma warning restore CS0649, CS0169
 
+    /// <summary>Number of elements.</summary>
     public int Length => _numComponents;
 }
 
 // The compiler uses Array<T> as the base of T[] to give arrays their generic interfaces.
+/// <summary>The base the compiler gives <c>T[]</c>; no members of its own.</summary>
 public class Array<T> : Array { }
 
 internal sealed class RawArrayData

@@ -51,4 +51,6 @@ public abstract class Delegate
     private nint GetThunk(int whichThunk) => 0;
 }
 
+/// <summary>The base of every delegate type the compiler declares; one target per delegate (no
+/// invocation lists).</summary>
 public abstract class MulticastDelegate : Delegate { }

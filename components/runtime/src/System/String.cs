@@ -11,8 +11,11 @@ public sealed class String
     private char _firstChar;
 #pragma warning restore CS0649
 
+    /// <summary>Number of UTF-16 code units.</summary>
     public int Length => _stringLength;
 
+    /// <summary>The code unit at <paramref name="index"/>; an index outside [0, Length) is a
+    /// panic.</summary>
     [IndexerName("Chars")]
     public char this[int index]
     {
@@ -25,8 +28,11 @@ public sealed class String
         }
     }
 
+    /// <summary>A reference to the first character (what <c>fixed (char* p = s)</c> pins); literals
+    /// end with a NUL after Length characters.</summary>
     public ref readonly char GetPinnableReference() => ref _firstChar;
 
+    /// <summary>The characters as a span; empty for null.</summary>
     public static implicit operator ReadOnlySpan<char>(string? value) =>
         value is null ? default : new ReadOnlySpan<char>(ref value._firstChar, value._stringLength);
 }

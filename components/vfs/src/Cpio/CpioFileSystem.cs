@@ -118,10 +118,12 @@ public unsafe struct CpioFileSystem : IFileSystem
         this = default;
     }
 
+    /// <inheritdoc/>
     public readonly ulong Root => RootNode;
 
     private readonly CpioNode* NodeAt(ulong node) => _nodes + (node - 1);
 
+    /// <inheritdoc/>
     public readonly VfsError Lookup(ulong directory, ReadOnlySpan<byte> name, out ulong node, out uint type)
     {
         CpioNode* dir = NodeAt(directory);
@@ -146,6 +148,7 @@ public unsafe struct CpioFileSystem : IFileSystem
         return VfsError.None;
     }
 
+    /// <inheritdoc/>
     public readonly void GetAttributes(ulong node, out FileStatus status)
     {
         CpioNode* n = NodeAt(node);
@@ -162,16 +165,20 @@ public unsafe struct CpioFileSystem : IFileSystem
         status.ChangeTimeSeconds = n->ModifyTime;
     }
 
+    /// <summary>Only read access: <see cref="VfsError.ReadOnlyFileSystem"/> for a write or
+    /// read-write open; an O_PATH reference is always allowed.</summary>
     public readonly VfsError Open(ulong node, int flags) =>
         flags != OpenFlags.Path && (flags & OpenFlags.AccessModeMask) != OpenFlags.ReadOnly
             ? VfsError.ReadOnlyFileSystem
             : VfsError.None;
 
+    /// <summary>Nothing to release: nodes live as long as the archive.</summary>
     public readonly void Close<TMemory>(ref TMemory memory, ulong node)
         where TMemory : struct, IVfsMemory
     {
     }
 
+    /// <inheritdoc/>
     public readonly long Read(ulong node, long offset, Span<byte> buffer, long now)
     {
         CpioNode* n = NodeAt(node);
@@ -185,6 +192,9 @@ public unsafe struct CpioFileSystem : IFileSystem
         return count;
     }
 
+    /// <summary>Refused: the archive is read-only, so this returns <see
+    /// cref="VfsError.ReadOnlyFileSystem"/> and changes nothing. Returned negated, as Write's byte
+    /// count would be.</summary>
     public readonly long Write<TMemory>(ref TMemory memory, ulong node, long offset, ReadOnlySpan<byte> data, long now)
         where TMemory : struct, IVfsMemory => -(long)VfsError.ReadOnlyFileSystem;
 
@@ -197,6 +207,7 @@ public unsafe struct CpioFileSystem : IFileSystem
         return VfsError.NoDevice;
     }
 
+    /// <inheritdoc/>
     public readonly long ReadDirectory(ulong directory, long index, Span<byte> name, out DirectoryEntry entry)
     {
         entry = default;
@@ -225,6 +236,8 @@ public unsafe struct CpioFileSystem : IFileSystem
         return n->NameLength;
     }
 
+    /// <summary>Refused: the archive is read-only, so this returns <see
+    /// cref="VfsError.ReadOnlyFileSystem"/> and changes nothing.</summary>
     public readonly VfsError Create<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, uint mode, long now, out ulong node)
         where TMemory : struct, IVfsMemory
     {
@@ -232,15 +245,22 @@ public unsafe struct CpioFileSystem : IFileSystem
         return VfsError.ReadOnlyFileSystem;
     }
 
+    /// <summary>Refused: the archive is read-only, so this returns <see
+    /// cref="VfsError.ReadOnlyFileSystem"/> and changes nothing.</summary>
     public readonly VfsError Symlink<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, long now)
         where TMemory : struct, IVfsMemory => VfsError.ReadOnlyFileSystem;
 
+    /// <summary>Refused: the archive is read-only, so this returns <see
+    /// cref="VfsError.ReadOnlyFileSystem"/> and changes nothing.</summary>
     public readonly VfsError Link<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, ulong node, long now)
         where TMemory : struct, IVfsMemory => VfsError.ReadOnlyFileSystem;
 
+    /// <summary>Refused: the archive is read-only, so this returns <see
+    /// cref="VfsError.ReadOnlyFileSystem"/> and changes nothing.</summary>
     public readonly VfsError MakeNode<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, uint mode, ulong device, long now)
         where TMemory : struct, IVfsMemory => VfsError.ReadOnlyFileSystem;
 
+    /// <inheritdoc/>
     public readonly long ReadLink(ulong node, Span<byte> buffer)
     {
         CpioNode* n = NodeAt(node);
@@ -254,18 +274,27 @@ public unsafe struct CpioFileSystem : IFileSystem
         return count;
     }
 
+    /// <summary>Refused: the archive is read-only, so this returns <see
+    /// cref="VfsError.ReadOnlyFileSystem"/> and changes nothing.</summary>
     public readonly VfsError Unlink<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, long now)
         where TMemory : struct, IVfsMemory => VfsError.ReadOnlyFileSystem;
 
+    /// <summary>Refused: the archive is read-only, so this returns <see
+    /// cref="VfsError.ReadOnlyFileSystem"/> and changes nothing.</summary>
     public readonly VfsError RemoveDirectory<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, long now)
         where TMemory : struct, IVfsMemory => VfsError.ReadOnlyFileSystem;
 
+    /// <summary>Refused: the archive is read-only, so this returns <see
+    /// cref="VfsError.ReadOnlyFileSystem"/> and changes nothing.</summary>
     public readonly VfsError Rename<TMemory>(ref TMemory memory, ulong fromDirectory, ReadOnlySpan<byte> fromName, ulong toDirectory, ReadOnlySpan<byte> toName, long now)
         where TMemory : struct, IVfsMemory => VfsError.ReadOnlyFileSystem;
 
+    /// <summary>Refused: the archive is read-only, so this returns <see
+    /// cref="VfsError.ReadOnlyFileSystem"/> and changes nothing.</summary>
     public readonly VfsError SetAttributes<TMemory>(ref TMemory memory, ulong node, in AttributeChange change, long now)
         where TMemory : struct, IVfsMemory => VfsError.ReadOnlyFileSystem;
 
+    /// <inheritdoc/>
     public readonly void StatFileSystem(out FileSystemStatus status)
     {
         status = default;

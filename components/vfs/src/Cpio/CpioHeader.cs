@@ -14,17 +14,27 @@ public struct CpioHeader
     /// <summary>"070701" + thirteen 8-digit hex fields.</summary>
     public const int Size = 110;
 
+    /// <summary>c_ino: the archive's inode number (entries of one file with several names share
+    /// it).</summary>
     public uint Inode;
+    /// <summary>c_mode: file type and permission bits (<see cref="FileMode"/>).</summary>
     public uint Mode;
+    /// <summary>c_uid: the owner.</summary>
     public uint UserId;
+    /// <summary>c_gid: the group.</summary>
     public uint GroupId;
     /// <summary>nlink: entries of one file with several names share <see cref="Inode"/>.</summary>
     public uint Links;
+    /// <summary>c_mtime: modification time, seconds since 1970.</summary>
     public long ModifyTime;
+    /// <summary>Offset of the entry's name from the start of the archive.</summary>
     public long NameOffset;
     /// <summary>Without the terminating NUL.</summary>
     public int NameLength;
+    /// <summary>Offset of the entry's data (a file's bytes, a link's target) from the start of the
+    /// archive.</summary>
     public long DataOffset;
+    /// <summary>c_filesize: length of the data in bytes.</summary>
     public long DataLength;
     /// <summary>Where the next header starts.</summary>
     public long Next;

@@ -5,8 +5,12 @@ namespace Aurora.Vfs;
 /// <summary>What <see cref="CpioUnpacker.Unpack{TMemory}"/> made.</summary>
 public struct UnpackCounts
 {
+    /// <summary>Directories created (an existing one the archive names again is not
+    /// counted).</summary>
     public int Directories;
+    /// <summary>Regular files created with their data.</summary>
     public int Files;
+    /// <summary>Symbolic links created.</summary>
     public int SymbolicLinks;
     /// <summary>Entries that name an earlier file (nlink above 1, the same inode): each gets
     /// its own copy of the data until the VFS has hard links.</summary>

@@ -36,10 +36,12 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         }
     }
 
+    /// <inheritdoc/>
     public readonly ulong Root => (ulong)_super->Root;
 
     private static Inode* InodeOf(ulong node) => (Inode*)node;
 
+    /// <inheritdoc/>
     public readonly VfsError Lookup(ulong directory, ReadOnlySpan<byte> name, out ulong node, out uint type)
     {
         Inode* dir = InodeOf(directory);
@@ -66,6 +68,7 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         return VfsError.None;
     }
 
+    /// <inheritdoc/>
     public readonly void GetAttributes(ulong node, out FileStatus status)
     {
         Inode* inode = InodeOf(node);
@@ -84,12 +87,14 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         FileStatus.SplitTime(inode->ChangeTime, out status.ChangeTimeSeconds, out status.ChangeTimeNanoseconds);
     }
 
+    /// <inheritdoc/>
     public readonly VfsError Open(ulong node, int flags)
     {
         InodeOf(node)->OpenCount++;
         return VfsError.None;
     }
 
+    /// <inheritdoc/>
     public readonly void Close<TMemory>(ref TMemory memory, ulong node)
         where TMemory : struct, IVfsMemory
     {
@@ -98,6 +103,7 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         Tmpfs.ReleaseIfUnused(ref memory, inode);
     }
 
+    /// <inheritdoc/>
     public readonly long Read(ulong node, long offset, Span<byte> buffer, long now)
     {
         Inode* inode = InodeOf(node);
@@ -106,10 +112,12 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         return count;
     }
 
+    /// <inheritdoc/>
     public readonly long Write<TMemory>(ref TMemory memory, ulong node, long offset, ReadOnlySpan<byte> data, long now)
         where TMemory : struct, IVfsMemory =>
         Tmpfs.Write(ref memory, InodeOf(node), offset, data, now);
 
+    /// <inheritdoc/>
     public readonly VfsError GetPage<TMemory>(ref TMemory memory, ulong node, long offset, bool allocate, out byte* page)
         where TMemory : struct, IVfsMemory
     {
@@ -118,6 +126,7 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         return inode->IsDirectory || inode->IsSymbolicLink ? VfsError.NoDevice : Tmpfs.GetPage(ref memory, inode, offset, allocate, out page);
     }
 
+    /// <inheritdoc/>
     public readonly long ReadDirectory(ulong directory, long index, Span<byte> name, out DirectoryEntry entry)
     {
         entry = default;
@@ -145,6 +154,7 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         return node->NameLength;
     }
 
+    /// <inheritdoc/>
     public readonly VfsError Create<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, uint mode, long now, out ulong node)
         where TMemory : struct, IVfsMemory
     {
@@ -192,6 +202,7 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         return VfsError.None;
     }
 
+    /// <inheritdoc/>
     public readonly VfsError Symlink<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, long now)
         where TMemory : struct, IVfsMemory
     {
@@ -225,6 +236,7 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         return VfsError.None;
     }
 
+    /// <inheritdoc/>
     public readonly VfsError Link<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, ulong node, long now)
         where TMemory : struct, IVfsMemory
     {
@@ -254,6 +266,7 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         return VfsError.None;
     }
 
+    /// <inheritdoc/>
     public readonly VfsError MakeNode<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, uint mode, ulong device, long now)
         where TMemory : struct, IVfsMemory
     {
@@ -291,6 +304,7 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         return VfsError.None;
     }
 
+    /// <inheritdoc/>
     public readonly long ReadLink(ulong node, Span<byte> buffer)
     {
         Inode* inode = InodeOf(node);
@@ -304,6 +318,7 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         return count;
     }
 
+    /// <inheritdoc/>
     public readonly VfsError Unlink<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, long now)
         where TMemory : struct, IVfsMemory
     {
@@ -330,6 +345,7 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         return VfsError.None;
     }
 
+    /// <inheritdoc/>
     public readonly VfsError RemoveDirectory<TMemory>(ref TMemory memory, ulong directory, ReadOnlySpan<byte> name, long now)
         where TMemory : struct, IVfsMemory
     {
@@ -360,6 +376,7 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         return VfsError.None;
     }
 
+    /// <inheritdoc/>
     public readonly VfsError Rename<TMemory>(ref TMemory memory, ulong fromDirectory, ReadOnlySpan<byte> fromName, ulong toDirectory, ReadOnlySpan<byte> toName, long now)
         where TMemory : struct, IVfsMemory
     {
@@ -436,6 +453,7 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         return VfsError.None;
     }
 
+    /// <inheritdoc/>
     public readonly VfsError SetAttributes<TMemory>(ref TMemory memory, ulong node, in AttributeChange change, long now)
         where TMemory : struct, IVfsMemory
     {
@@ -488,6 +506,7 @@ public unsafe struct TmpfsFileSystem : IFileSystem
         return VfsError.None;
     }
 
+    /// <inheritdoc/>
     public readonly void StatFileSystem(out FileSystemStatus status)
     {
         status = default;

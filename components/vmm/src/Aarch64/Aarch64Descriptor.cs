@@ -17,10 +17,16 @@ namespace Aurora.Vmm.Aarch64;
 /// </summary>
 public static class Aarch64Descriptor
 {
+    /// <summary>Bit 0: the descriptor is valid; with it clear the hardware ignores every other bit
+    /// and an access faults.</summary>
     public const ulong Valid = 1UL << 0;
     /// <summary>Table (levels 0-2) or page (level 3), as opposed to a block.</summary>
     public const ulong TableOrPage = 1UL << 1;
+    /// <summary>Position of AttrIndx (bits 4..2), the index into MAIR_EL1 (<see
+    /// cref="MemoryAttributes"/>); this format stores the <see cref="CacheMode"/> value
+    /// there.</summary>
     public const int AttributeIndexShift = 2;
+    /// <summary>AttrIndx, bits 4..2 (see <see cref="AttributeIndexShift"/>).</summary>
     public const ulong AttributeIndexMask = 7UL << AttributeIndexShift;
     /// <summary>AP[1]: EL0 may access the page.</summary>
     public const ulong UserAccess = 1UL << 6;
@@ -32,13 +38,22 @@ public static class Aarch64Descriptor
     public const ulong AccessFlag = 1UL << 10;
     /// <summary>nG: the translation is tagged with the ASID (not global).</summary>
     public const ulong NotGlobal = 1UL << 11;
+    /// <summary>PXN (bit 53): not executable at EL1; set on every user page (as SMEP) and on kernel
+    /// pages mapped with <see cref="PageFlags.NoExecute"/>.</summary>
     public const ulong PrivilegedExecuteNever = 1UL << 53;
+    /// <summary>UXN (bit 54): not executable at EL0; set on every kernel page and on user pages
+    /// mapped with <see cref="PageFlags.NoExecute"/>.</summary>
     public const ulong UserExecuteNever = 1UL << 54;
+    /// <summary>Software bit 55: the page is copy-on-write (<see cref="PageFlags.CopyOnWrite"/>);
+    /// ignored by the hardware.</summary>
     public const ulong CopyOnWriteBit = 1UL << 55;
+    /// <summary>Software bit 56: the frame is deliberately shared and never copied on write (<see
+    /// cref="PageFlags.Shared"/>); ignored by the hardware.</summary>
     public const ulong SharedBit = 1UL << 56;
 
     /// <summary>Output address bits 47..12.</summary>
     public const ulong AddressMask = 0x0000_FFFF_FFFF_F000;
+    /// <summary>Highest physical address a descriptor can name: 48 bits.</summary>
     public const ulong MaxPhysicalAddress = 0x0000_FFFF_FFFF_FFFF;
 
     /// <summary>
@@ -79,6 +94,7 @@ public static class Aarch64Descriptor
         return descriptor;
     }
 
+    /// <summary>Whether <paramref name="descriptor"/> has <see cref="Valid"/> set.</summary>
     public static bool IsValid(ulong descriptor) => (descriptor & Valid) != 0;
 
     /// <summary>At levels 0-2: the descriptor points at a table (else it is a block, or invalid).</summary>
@@ -98,7 +114,10 @@ public static class Aarch64Descriptor
         return flags;
     }
 
+    /// <summary>The <see cref="CacheMode"/> a leaf was made with (its AttrIndx).</summary>
     public static CacheMode Cache(ulong descriptor) => (CacheMode)((descriptor & AttributeIndexMask) >> AttributeIndexShift);
 
+    /// <summary>Physical address of the page or block a leaf of size <paramref name="size"/> maps
+    /// (the offset bits below the size cleared).</summary>
     public static ulong OutputAddress(ulong descriptor, PageSize size) => descriptor & AddressMask & ~((ulong)size - 1);
 }

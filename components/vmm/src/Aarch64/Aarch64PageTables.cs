@@ -19,6 +19,9 @@ public unsafe struct Aarch64PageTables<TMemory, TFrames, TTlb>
     private TFrames _frames;
     private TTlb _tlb;
 
+    /// <summary>Page tables reached through <paramref name="memory"/> (physical to virtual), with
+    /// table frames from <paramref name="frames"/> and TLB maintenance through <paramref
+    /// name="tlb"/>; the structs are copied in, so their state lives in this instance.</summary>
     public Aarch64PageTables(TMemory memory, TFrames frames, TTlb tlb)
     {
         _memory = memory;

@@ -8,6 +8,9 @@ public static class IntegerFormatter
     /// <summary>Longest output: "-9223372036854775808" is 20 bytes.</summary>
     public const int MaxDecimalLength = 20;
 
+    /// <summary>Writes <paramref name="value"/> in decimal ASCII, with a leading '-' when negative,
+    /// to the start of <paramref name="destination"/>; the bytes written, or 0 (nothing written)
+    /// when it does not fit.</summary>
     public static int FormatDecimal(long value, System.Span<byte> destination)
     {
         if (value >= 0) return FormatDecimal((ulong)value, destination);
@@ -19,6 +22,9 @@ public static class IntegerFormatter
         return written + 1;
     }
 
+    /// <summary>Writes <paramref name="value"/> in decimal ASCII to the start of <paramref
+    /// name="destination"/>; the bytes written, or 0 (nothing written) when it does not
+    /// fit.</summary>
     public static int FormatDecimal(ulong value, System.Span<byte> destination)
     {
         int digits = 1;

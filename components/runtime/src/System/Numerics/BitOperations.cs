@@ -4,6 +4,7 @@ namespace System.Numerics;
 /// intrinsic-marked versions into tzcnt/lzcnt/popcnt where the target has them.</summary>
 public static class BitOperations
 {
+    /// <summary>Number of 0 bits below the lowest 1; 64 for 0.</summary>
     public static int TrailingZeroCount(ulong value)
     {
         if (value == 0) return 64;
@@ -17,10 +18,14 @@ public static class BitOperations
         return n;
     }
 
+    /// <summary>Number of 0 bits below the lowest 1; 32 for 0.</summary>
     public static int TrailingZeroCount(uint value) => value == 0 ? 32 : TrailingZeroCount((ulong)value);
+    /// <summary>Number of 0 bits below the lowest 1 of the value's bits; 32 for 0.</summary>
     public static int TrailingZeroCount(int value) => TrailingZeroCount((uint)value);
+    /// <summary>Number of 0 bits below the lowest 1 of the value's bits; 64 for 0.</summary>
     public static int TrailingZeroCount(long value) => TrailingZeroCount((ulong)value);
 
+    /// <summary>Number of 0 bits above the highest 1; 64 for 0.</summary>
     public static int LeadingZeroCount(ulong value)
     {
         if (value == 0) return 64;
@@ -34,8 +39,10 @@ public static class BitOperations
         return n;
     }
 
+    /// <summary>Number of 0 bits above the highest 1; 32 for 0.</summary>
     public static int LeadingZeroCount(uint value) => LeadingZeroCount((ulong)value) - 32;
 
+    /// <summary>Number of 1 bits.</summary>
     public static int PopCount(ulong value)
     {
         value -= (value >> 1) & 0x5555555555555555;
@@ -44,16 +51,27 @@ public static class BitOperations
         return (int)((value * 0x0101010101010101) >> 56);
     }
 
+    /// <summary>Number of 1 bits.</summary>
     public static int PopCount(uint value) => PopCount((ulong)value);
 
+    /// <summary>floor(log2 <paramref name="value"/>): the index of the highest 1 bit; 0 for
+    /// 0.</summary>
     public static int Log2(ulong value) => 63 ^ LeadingZeroCount(value | 1);
+    /// <summary>floor(log2 <paramref name="value"/>): the index of the highest 1 bit; 0 for
+    /// 0.</summary>
     public static int Log2(uint value) => 31 ^ LeadingZeroCount(value | 1);
 
+    /// <summary>Whether exactly one bit is set (0 is not a power of two).</summary>
     public static bool IsPow2(ulong value) => value != 0 && (value & (value - 1)) == 0;
+    /// <summary>Whether exactly one bit is set (0 is not a power of two).</summary>
     public static bool IsPow2(uint value) => value != 0 && (value & (value - 1)) == 0;
 
+    /// <paramref name="value"/> rotated left by <paramref name="offset"/> bits (taken mod 64).
     public static ulong RotateLeft(ulong value, int offset) => (value << offset) | (value >> (64 - offset));
+    /// <paramref name="value"/> rotated left by <paramref name="offset"/> bits (taken mod 32).
     public static uint RotateLeft(uint value, int offset) => (value << offset) | (value >> (32 - offset));
+    /// <paramref name="value"/> rotated right by <paramref name="offset"/> bits (taken mod 64).
     public static ulong RotateRight(ulong value, int offset) => (value >> offset) | (value << (64 - offset));
+    /// <paramref name="value"/> rotated right by <paramref name="offset"/> bits (taken mod 32).
     public static uint RotateRight(uint value, int offset) => (value >> offset) | (value << (32 - offset));
 }
