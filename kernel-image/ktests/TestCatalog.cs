@@ -170,6 +170,7 @@ internal static unsafe class TestCatalog
         T("modules.load_use_unload_and_replace", &ModuleTests.LoadUseUnloadAndReplace),
         T("attack.syscall_fuzzer", &AttackTests.SyscallFuzzer),
         T("attack.fuzzer_cleanup_leaves_nothing_behind", &AttackTests.FuzzerCleanupLeavesNothingBehind),
+        T("attack.thread_storm", &AttackTests.ThreadStorm),
         T("attack.fork_cow_exit_stress", &AttackTests.ForkCowExitStress),
         T("attack.privileged_instructions", &AttackTests.PrivilegedInstructions),
         T("attack.flag_tricks", &AttackTests.FlagTricks),
