@@ -108,6 +108,7 @@ internal static unsafe class TestCatalog
         T("process.thread_sync_follows_linux", &ThreadTests.ThreadSyncFollowsLinux),
         T("process.pi_futexes_follow_linux", &ThreadTests.PiFutexesFollowLinux),
         T("process.shared_descriptor_table_keeps_each_threads_files", &ThreadTests.SharedDescriptorTableKeepsEachThreadsFiles),
+        T("process.thread_races_follow_linux", &ThreadTests.ThreadRacesFollowLinux),
         T("bbsuite.commands_run_to_the_end", &BusyboxTests.SuiteRunsToTheEnd),
         T("bbsuite.debian_commands_run_to_the_end", &DynamicElfTests.DebianSuiteRunsToTheEnd),
         T("process.bad_elf_files_are_refused", &DynamicElfTests.BadProgramsAreRefused),
