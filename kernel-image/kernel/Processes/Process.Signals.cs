@@ -395,6 +395,6 @@ internal unsafe partial struct Process
         if (!ok) Exit(SignalSegmentation);
         process->BlockedSignals = *(ulong*)(frame + FrameMask) & ~Unblockable;
         RestoreSignalStack(process, userStack, (ulong*)(frame + FrameUcontext + 16));
-        UserState.ResumeWith(registers, fpu);
+        UserState.ResumeWithSignals(registers, fpu);
     }
 }
