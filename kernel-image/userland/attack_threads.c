@@ -169,6 +169,7 @@ static void on_fault(int sig, siginfo_t *info, void *context)
     wrong("a fault outside the window touches (signal, address)", 0, sig);
     wrong("  ... at address", 0, (long)info->si_addr);
     wrong("  ... instruction", 0, (long)*rip);
+    wrong("  ... stack pointer", 0, (long)uc->uc_mcontext.gregs[REG_RSP]);
     struct kernel_sigaction dfl = { SIG_DFL, 0, 0, 0 };
     raw6(SYS_rt_sigaction, sig, (long)&dfl, 0, 8, 0, 0);
 }
@@ -520,11 +521,14 @@ static void pi_release(struct worker *w, struct pi_lock *l)
     robust_unlink_before_unlock(w, l);
     int expected = w->tid;
     if (!__atomic_compare_exchange_n(&l->word, &expected, 0, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
-        /* EAGAIN: the word changed under the kernel (a waiter setting FUTEX_WAITERS); Linux
-           leaves the retry to user space. */
+        /* EAGAIN: the word changed under the kernel (a waiter setting FUTEX_WAITERS); EINVAL:
+           Linux's kernel state names no owner yet (a dead owner's lock being handed over);
+           Linux leaves the retry to user space. */
         long r = -EAGAIN;
-        for (int tries = 0; tries < 1000 && r == -EAGAIN; tries++)
+        for (int tries = 0; tries < 1000 && (r == -EAGAIN || r == -EINVAL); tries++) {
+            if (tries) raw(SYS_sched_yield, 0, 0, 0);
             r = raw6(SYS_futex, (long)&l->word, FUTEX_UNLOCK_PI_PRIVATE, 0, 0, 0, 0);
+        }
         if (r != 0) wrong("FUTEX_UNLOCK_PI by the owner", 0, r);
     }
     if (w->raw) w->raw->head.pending = 0;
@@ -802,7 +806,17 @@ static void raw_spawn(int i, unsigned long *rng)
         if (slot->tid && raw(SYS_tgkill, shared->pids[storm_index], slot->tid, 0) != -ESRCH) return;   /* still there */
         if (!slot->untracked && slot->ctid != 0) {
             pause_us(20000);
-            if (slot->ctid != 0) wrong("CLONE_CHILD_CLEARTID: the word is 0 once the thread is gone", 0, slot->ctid);
+            if (slot->ctid != 0) {
+                long again = raw(SYS_tgkill, shared->pids[storm_index], slot->tid, 0);
+                if (again != -ESRCH) {
+                    /* Not gone after all: its stack and alternate stack stay as they are. */
+                    wrong("tgkill(pid, tid, 0) of a live thread: 0 (it answered ESRCH, then this)", 0, again);
+                    slot->untracked = 1;   /* respawned once really gone, its stack left */
+                    return;
+                }
+                wrong(slot->no_die_holding ? "CLONE_CHILD_CLEARTID: the word is 0 once the thread is gone (it had a garbage robust list)"
+                                           : "CLONE_CHILD_CLEARTID: the word is 0 once the thread is gone", 0, slot->ctid);
+            }
         }
         if (!slot->untracked) raw(SYS_munmap, slot->stack, RAW_STACK, 0);   /* else the stack is left (its word may be anywhere) */
         slot->started = 0;
