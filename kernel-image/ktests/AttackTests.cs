@@ -103,6 +103,7 @@ internal static unsafe class AttackTests
             WriteOption(ref files, (int)fd, "attack-seed");
             WriteOption(ref files, (int)fd, "attack-fuzz-calls");
             WriteOption(ref files, (int)fd, "attack-fuzz-trace");
+            WriteOption(ref files, (int)fd, "attack-thread-rounds");
             if (group != null)
             {
                 Files.FileSystem.Vfs.Write(ref files, (int)fd, "attack-group="u8);
@@ -142,6 +143,14 @@ internal static unsafe class AttackTests
     /// processes at once (seeded; the seed is printed first); a call that SIGKILL cannot end
     /// is a failure.</summary>
     internal static void SyscallFuzzer() => RunAndCheck("attack_fuzz.elf");
+
+    /// <summary>Threads racing each other (userland/attack_threads.c): per round, three
+    /// processes of raw-clone threads and pthreads close and replace descriptors others are
+    /// using, unmap and protect memory others touch or hand to calls, take and abandon PI and
+    /// robust locks, signal each other and the other processes, fork, exec and exit_group
+    /// while the rest are mid-call. Seeded (attack-seed=); the kernel must survive, SIGKILL
+    /// must end every process, and every frame and heap block must come back.</summary>
+    internal static void ThreadStorm() => RunAndCheck("attack_threads.elf");
 
     /// <summary>The fuzzer's cleanup (userland/attack_cleanup.h) removes every file and directory
     /// it made under garbage names: long names, more of them than one listing holds, a

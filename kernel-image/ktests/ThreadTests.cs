@@ -87,4 +87,16 @@ internal static class ThreadTests
         Check(ProcessTests.OutputHas("fd_in_use: 0 wrong"), "an answer differs from Linux's (its line in the output says which)");
         CheckEqual(0, status, "the program's wait status");
     }
+
+    /// <summary>userland/thread_races.c, races attack.thread_storm found: PI lock, unlock and
+    /// WAKE_OP on a word another thread's fork keeps copy-on-write never give EFAULT; a
+    /// thread's clear-tid word is 0 once tgkill says it is gone; a signal a thread sent itself
+    /// while blocking it runs its handler once before the unblocking call returns, while
+    /// others signal and fork. 0 wrong on Linux.</summary>
+    internal static void ThreadRacesFollowLinux()
+    {
+        int status = ProcessTests.RunProgram("thread_races.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("thread_races: 0 wrong"), "a race gave another answer than Linux's (its line in the output says which)");
+        CheckEqual(0, status, "the program's wait status");
+    }
 }

@@ -31,6 +31,12 @@ internal unsafe partial struct Process
             ulong deliverable = (process->PendingSignals | self->ThreadPendingSignals) & ~process->BlockedSignals;
             if (deliverable == 0) break;
             int signal = System.Numerics.BitOperations.TrailingZeroCount(deliverable) + 1;
+            // A fault this thread raised goes before any other signal but SIGKILL (Linux's
+            // dequeue_synchronous_signal): its handler must see the faulting instruction. Taken
+            // in number order, a SIGUSR1 that arrived meanwhile ran first and the fault's
+            // handler saw that handler's entry as the faulting context.
+            int fault = process->FaultSignal;
+            if (fault > 0 && signal != SigKill && (self->ThreadPendingSignals & deliverable & (1UL << (fault - 1))) != 0) signal = fault;
             // A signal sent to this thread first (Linux dequeues the thread's own queue first).
             if ((self->ThreadPendingSignals & (1UL << (signal - 1))) != 0) self->ThreadPendingSignals &= ~(1UL << (signal - 1));
             else process->PendingSignals &= ~(1UL << (signal - 1));
@@ -209,6 +215,6 @@ internal unsafe partial struct Process
         if (!ok) Exit(SignalSegmentation);
         process->BlockedSignals = *(ulong*)(frame + FrameMask) & ~Unblockable;
         RestoreSignalStack(process, userStack, (ulong*)(frame + FrameUcontext + 16));
-        UserState.ResumeWith(registers, fpu);
+        UserState.ResumeWithSignals(registers, fpu);
     }
 }

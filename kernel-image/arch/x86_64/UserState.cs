@@ -74,6 +74,29 @@ internal unsafe struct UserState
         ResumeFull(registers, fxsave16Aligned);
     }
 
+    /// <summary>rt_sigreturn's way back: as <see cref="ResumeWith"/>, but a signal the
+    /// restored mask lets through (one that arrived during the handler, or was pending behind
+    /// the handler's mask) is delivered first, as Linux's sigreturn leaves through
+    /// exit_to_user_mode. Without this it waited for the thread's next entry to the kernel: a
+    /// signal unblocked by rt_sigprocmask while another handler ran came late.</summary>
+    public static void ResumeWithSignals(ulong* registers, byte* fxsave16Aligned)
+    {
+        // An interrupt frame on this stack, its SSE state just below it where FpuArea looks.
+        byte* buffer = stackalloc byte[FxsaveSize + 16 + sizeof(InterruptFrame)];
+        byte* fpu = (byte*)(((ulong)buffer + 15) & ~15UL);
+        new System.ReadOnlySpan<byte>(fxsave16Aligned, FxsaveSize).CopyTo(new System.Span<byte>(fpu, FxsaveSize));
+        var frame = (InterruptFrame*)(fpu + FxsaveSize);
+        ulong* r = registers;
+        frame->R8 = r[0]; frame->R9 = r[1]; frame->R10 = r[2]; frame->R11 = r[3]; frame->R12 = r[4]; frame->R13 = r[5]; frame->R14 = r[6]; frame->R15 = r[7];
+        frame->Rdi = r[8]; frame->Rsi = r[9]; frame->Rbp = r[10]; frame->Rbx = r[11]; frame->Rdx = r[12]; frame->Rax = r[13]; frame->Rcx = r[14];
+        frame->Rsp = r[15]; frame->Rip = r[16]; frame->Rflags = r[17];
+        UserState state = default;
+        state.Interrupt = frame;
+        Processes.Process.BeforeUserReturn(&state);
+        state.Read(registers);
+        ResumeWith(registers, fpu);
+    }
+
     // The fxsave image (Intel SDM Vol. 1 10.5.1, table 10-2): FCW at 0, FSW 2, abridged FTW 4,
     // MXCSR at 24, MXCSR_MASK at 28; bytes 464-511 are left to software and never written.
     private const int FxsaveFcw = 0, FxsaveMxcsr = 24, FxsaveMxcsrMask = 28, FxsaveWritten = 464, FxsaveSize = 512;

@@ -117,6 +117,31 @@ internal static unsafe class Futex
         return (uint*)(t.PhysicalAddress + KernelMemory.DirectMapOffset);
     }
 
+    /// <summary>How often a write to a word is tried again when a fork made its page
+    /// copy-on-write between the fault-in and the lock.</summary>
+    private const int WritableAttempts = 64;
+
+    /// <summary>The word at <paramref name="address"/>, writable, with the futex lock held
+    /// (<paramref name="flags"/> for its release); null, and no lock held, when it is not
+    /// writable user memory. The fault-in (a copy-on-write copy) happens before the lock; a
+    /// fork by another thread of the process in between makes the page copy-on-write again, so
+    /// it is faulted in again (Linux: fault_in_user_writeable and retry), not taken for
+    /// EFAULT.</summary>
+    private static uint* LockWritableWord(Process* process, ulong address, out bool flags)
+    {
+        for (int attempt = 0; attempt < WritableAttempts; attempt++)
+        {
+            if (!UserMemory.IsAccessible(process->Space, address, 4, write: true)) break;
+            flags = s_lock.Acquire();
+            uint* word = Word(process, address, write: true);
+            if (word != null) return word;
+            s_lock.Release(flags);
+        }
+
+        flags = false;
+        return null;
+    }
+
     /// <summary>FUTEX_WAIT / FUTEX_WAIT_BITSET: sleeps while the word holds
     /// <paramref name="expected"/> until a wake whose bitset meets <paramref name="bitset"/>,
     /// the tick <paramref name="deadline"/> (ETIMEDOUT) or a signal (EINTR with a timeout;
@@ -282,15 +307,9 @@ internal static unsafe class Futex
         int cmparg = (int)(encoded << 20) >> 20;
         if (shift) oparg = 1 << (oparg & 31);
         if (op > OpXor) return -Syscalls.Errno.ENOSYS;
-        // The write copies a copy-on-write page now; under the lock the word is written in place.
-        if (!UserMemory.IsAccessible(process->Space, address2, 4, write: true)) return -Syscalls.Errno.EFAULT;
-        bool flags = s_lock.Acquire();
-        uint* word = Word(process, address2, write: true);
-        if (word == null)
-        {
-            s_lock.Release(flags);
-            return -Syscalls.Errno.EFAULT;
-        }
+        // The write copies a copy-on-write page first; under the lock the word is written in place.
+        uint* word = LockWritableWord(process, address2, out bool flags);
+        if (word == null) return -Syscalls.Errno.EFAULT;
 
         int old = (int)*word;
         *word = op switch
@@ -348,15 +367,9 @@ internal static unsafe class Futex
         }
 
         if ((value & TidMask) != tid) return true;
-        // Copies a copy-on-write page now; under the lock the word changes in place.
-        if (!UserMemory.IsAccessible(process->Space, address, 4, write: true)) return false;
-        bool flags = s_lock.Acquire();
-        uint* word = Word(process, address, write: true);
-        if (word == null)
-        {
-            s_lock.Release(flags);
-            return false;
-        }
+        // Copies a copy-on-write page first; under the lock the word changes in place.
+        uint* word = LockWritableWord(process, address, out bool flags);
+        if (word == null) return false;
 
         // Read again under the lock (Linux's cmpxchg and retry): no other thread of any
         // process changes it meanwhile (one processor, interrupts off).
@@ -398,6 +411,7 @@ internal static unsafe class Futex
         waiter.Tid = tid;
         waiter.Owner = process;
         waiter.UserAddress = address;
+        int faultIns = 0;
         while (true)
         {
             // Faults (a copy-on-write copy, a page brought in) happen here, not under the lock.
@@ -408,10 +422,11 @@ internal static unsafe class Futex
             Scheduler.PrepareWait(interruptible: true);
             bool flags = s_lock.Acquire();
             uint* word = Word(process, address, write: true);
-            long answer = 1; // 1: sleep
+            long answer = 1; // 1: sleep, 2: fault the page in again
             if (word == null)
             {
-                answer = -Syscalls.Errno.EFAULT;
+                // Copy-on-write again: another thread forked since the fault-in above.
+                answer = ++faultIns < WritableAttempts ? 2 : -Syscalls.Errno.EFAULT;
             }
             else
             {
@@ -450,6 +465,7 @@ internal static unsafe class Futex
             if (answer != 1)
             {
                 Scheduler.EndWait();
+                if (answer == 2) continue;
                 return answer;
             }
 
@@ -464,12 +480,10 @@ internal static unsafe class Futex
     /// Linux's wake_futex_pi), or, with none, the word becomes 0.</summary>
     internal static long UnlockPi(Process* process, ulong address, in FutexKey key, uint tid)
     {
-        if (!UserMemory.IsAccessible(process->Space, address, 4, write: true)) return -Syscalls.Errno.EFAULT;
-        bool flags = s_lock.Acquire();
-        uint* word = Word(process, address, write: true);
+        uint* word = LockWritableWord(process, address, out bool flags);
+        if (word == null) return -Syscalls.Errno.EFAULT;
         long answer = 0;
-        if (word == null) answer = -Syscalls.Errno.EFAULT;
-        else if ((*word & TidMask) != tid) answer = -Syscalls.Errno.EPERM;
+        if ((*word & TidMask) != tid) answer = -Syscalls.Errno.EPERM;
         else if (!HandOffLocked(key, word, 0)) *word = 0;
         s_lock.Release(flags);
         return answer;

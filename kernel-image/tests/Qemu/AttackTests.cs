@@ -29,15 +29,15 @@ public class AttackTests
     {
         string options = "test=" + test;
         string? replay = null;
-        if (test == "attack.syscall_fuzzer")
+        if (test is "attack.syscall_fuzzer" or "attack.thread_storm")
         {
             string? fixedSeed = Environment.GetEnvironmentVariable("AURORA_ATTACK_SEED");
             ulong seed = fixedSeed is { Length: > 0 } ? Convert.ToUInt64(fixedSeed, 16) : (ulong)Random.Shared.NextInt64(1, long.MaxValue);
             options += $" attack-seed=0x{seed:x}";
-            replay = $"AURORA_ATTACK_SEED={seed:x} dotnet test kernel-image/tests/Aurora.KernelImage.Tests.csproj -c Release --filter \"FullyQualifiedName~AttackTests\"\n" +
+            replay = $"AURORA_ATTACK_SEED={seed:x} dotnet test kernel-image/tests/Aurora.KernelImage.Tests.csproj -c Release --filter \"DisplayName~{test}\"\n" +
                      $"  or by hand: ./aurora build --test && qemu-system-x86_64 -M q35 -cpu max -m 256M -smp 1 -cdrom artifacts/aurora-test.iso -display none -serial stdio -no-reboot " +
-                     $"-device isa-debug-exit,iobase=0xf4,iosize=0x04 -netdev user,id=net0 -device e1000,netdev=net0,romfile= -fw_cfg name=opt/aurora/cmdline,string=\"{options}\" (add attack-fuzz-trace=BATCH to print every call of one batch)";
-            _output.WriteLine($"fuzzer seed 0x{seed:x}; replay: {replay}");
+                     $"-device isa-debug-exit,iobase=0xf4,iosize=0x04 -netdev user,id=net0 -device e1000,netdev=net0,romfile= -fw_cfg name=opt/aurora/cmdline,string=\"{options}\" {(test == "attack.syscall_fuzzer" ? " (add attack-fuzz-trace=BATCH to print every call of one batch)" : "")}";
+            _output.WriteLine($"{test} seed 0x{seed:x}; replay: {replay}");
         }
 
         var started = DateTime.UtcNow;

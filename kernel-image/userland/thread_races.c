@@ -1,0 +1,204 @@
+/* Races between threads that attack.thread_storm found, each alone and repeatable (prints
+   "thread_races: N wrong", 0 on Linux):
+   pi       - FUTEX_LOCK_PI/UNLOCK_PI and FUTEX_WAKE_OP on a word in a page another thread's
+              fork keeps making copy-on-write: never EFAULT (Linux faults the page in and
+              retries);
+   cleartid - threads with CLONE_CHILD_CLEARTID end while another thread forks: once tgkill
+              says a thread is gone, its clear-tid word is 0;
+   signal   - a signal a thread sent itself while blocking it runs its handler exactly once
+              before the unblocking rt_sigprocmask returns, while other threads send SIGUSR1/2
+              to it and the process, and fork.
+   Usage: thread_races [pi|cleartid|signal] (all by default). */
+#define _GNU_SOURCE
+#include "attack_common.h"
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mman.h>
+
+#define FUTEX_WAKE_OP_PRIVATE 133
+#define FUTEX_LOCK_PI_PRIVATE 134
+#define FUTEX_UNLOCK_PI_PRIVATE 135
+#define SIG_SELF (SIGRTMIN + 6)
+
+static volatile int stop_forking;
+static volatile long forks;
+
+/* Forks children that end at once, so the caller's pages are copy-on-write again and again. */
+static void *forker(void *unused)
+{
+    (void)unused;
+    while (!stop_forking) {
+        long pid = raw(SYS_fork, 0, 0, 0);
+        if (pid == 0) raw(SYS_exit_group, 0, 0, 0);
+        if (pid > 0) { raw6(SYS_wait4, pid, 0, 0, 0, 0, 0); forks++; }
+    }
+    return 0;
+}
+
+/* ---- pi ---- */
+static volatile int pi_word __attribute__((aligned(4096)));
+static volatile int op_word;
+static volatile long efaults, pi_other;
+
+static void *pi_locker(void *unused)
+{
+    (void)unused;
+    for (int i = 0; i < 3000; i++) {
+        long r = raw6(SYS_futex, (long)&pi_word, FUTEX_LOCK_PI_PRIVATE, 0, 0, 0, 0);
+        if (r == -EFAULT) __atomic_fetch_add(&efaults, 1, __ATOMIC_RELAXED);
+        else if (r != 0) __atomic_fetch_add(&pi_other, 1, __ATOMIC_RELAXED);
+        if (r == 0) {
+            sched_yield();
+            r = raw6(SYS_futex, (long)&pi_word, FUTEX_UNLOCK_PI_PRIVATE, 0, 0, 0, 0);
+            if (r == -EFAULT) __atomic_fetch_add(&efaults, 1, __ATOMIC_RELAXED);
+            else if (r != 0) __atomic_fetch_add(&pi_other, 1, __ATOMIC_RELAXED);
+        }
+        r = raw6(SYS_futex, (long)&pi_word, FUTEX_WAKE_OP_PRIVATE, 1, 1, (long)&op_word, (1 << 28) | (1 << 12));
+        if (r == -EFAULT) __atomic_fetch_add(&efaults, 1, __ATOMIC_RELAXED);
+    }
+    return 0;
+}
+
+static void pi_test(void)
+{
+    pthread_t f, l[4];
+    stop_forking = 0;
+    pthread_create(&f, 0, forker, 0);
+    for (int i = 0; i < 4; i++) pthread_create(&l[i], 0, pi_locker, 0);
+    for (int i = 0; i < 4; i++) pthread_join(l[i], 0);
+    stop_forking = 1;
+    pthread_join(f, 0);
+    dprintf(1, "thread_races: pi: %ld forks meanwhile\n", forks);
+    if (efaults) attack_report("pi: LOCK_PI/UNLOCK_PI/WAKE_OP on a copy-on-write word: EFAULTs", "0", efaults, 0);
+    if (pi_other) attack_report("pi: LOCK_PI/UNLOCK_PI answers other than 0", "0", pi_other, 0);
+}
+
+/* ---- cleartid ---- */
+struct slot { volatile int ctid, ptid; char pad[4088]; } __attribute__((aligned(4096)));
+static struct slot slots[4];
+
+static long clone_thread(char *stack_top, volatile int *ptid, volatile int *ctid)
+{
+    long r;
+    register long r10 __asm__("r10") = (long)ctid;
+    register long r8 __asm__("r8") = 0;
+    unsigned long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+                          CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+    /* The child only yields a few times and exits: no stack use beyond the kernel's. */
+    __asm__ volatile("syscall\n"
+                     "test %%rax, %%rax\n"
+                     "jnz 1f\n"
+                     "mov $24, %%eax\n syscall\n"
+                     "mov $24, %%eax\n syscall\n"
+                     "mov $60, %%eax\n xor %%edi, %%edi\n syscall\n hlt\n"
+                     "1:\n"
+                     : "=a"(r) : "a"(SYS_clone), "D"(flags), "S"(stack_top), "d"(ptid), "r"(r10), "r"(r8) : "rcx", "r11", "memory");
+    return r;
+}
+
+static void cleartid_test(void)
+{
+    static char stacks[4][4096] __attribute__((aligned(16)));
+    pthread_t f;
+    long bad = 0, slow = 0;
+    stop_forking = 0;
+    pthread_create(&f, 0, forker, 0);
+    for (int round = 0; round < 1500; round++) {
+        struct slot *s = &slots[round % 4];
+        s->ctid = -1;
+        long tid = clone_thread(stacks[round % 4] + 4096, &s->ptid, &s->ctid);
+        if (tid < 0) { attack_report("cleartid: clone", "a tid", tid, 0); break; }
+        int waited = 0;
+        while (raw(SYS_tgkill, getpid(), tid, 0) != -ESRCH && waited < 5000) { sleep_ms(0); waited++; }
+        if (s->ctid != 0) {
+            sleep_ms(50);
+            if (s->ctid != 0) { if (bad++ < 5) dprintf(1, "thread_races: cleartid: thread %ld gone, its word still %d\n", tid, s->ctid); }
+            else slow++;
+        }
+    }
+    stop_forking = 1;
+    pthread_join(f, 0);
+    if (bad) attack_report("cleartid: threads gone whose clear-tid word was never cleared", "0", bad, 0);
+    if (slow) attack_report("cleartid: threads gone before their clear-tid word was cleared", "0", slow, 0);
+}
+
+/* ---- signal ---- */
+static volatile int hits[32768];
+static volatile int checker_tids[4];
+static volatile int stop_sending;
+static volatile long signal_bad;
+
+static void on_signal(int sig)
+{
+    if (sig == SIG_SELF) __atomic_fetch_add(&hits[raw(SYS_gettid, 0, 0, 0) & 32767], 1, __ATOMIC_RELAXED);
+}
+
+static void *checker(void *index)
+{
+    int me = (int)raw(SYS_gettid, 0, 0, 0);
+    checker_tids[(long)index] = me;
+    unsigned long mask = 1UL << (SIG_SELF - 1);
+    for (int i = 0; i < 2000; i++) {
+        raw6(SYS_rt_sigprocmask, SIG_BLOCK, (long)&mask, 0, 8, 0, 0);
+        int before = hits[me & 32767];
+        long r = raw(SYS_tgkill, getpid(), me, SIG_SELF);
+        if (r != 0 && signal_bad++ < 5) dprintf(1, "thread_races: signal: tgkill to itself: %ld\n", r);
+        if (i & 1) sched_yield();
+        int blocked = hits[me & 32767] - before;
+        raw6(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&mask, 0, 8, 0, 0);
+        int got = hits[me & 32767] - before;
+        if ((blocked != 0 || got != 1) && signal_bad++ < 5) {
+            sleep_ms(20);
+            dprintf(1, "thread_races: signal: thread %d round %d: %d runs while blocked, %d at the unblocking (expected 0 and 1), %d after 20 ms\n",
+                    me, i, blocked, got, hits[me & 32767] - before);
+        }
+    }
+    return 0;
+}
+
+static void *sender(void *unused)
+{
+    (void)unused;
+    unsigned long x = 12345;
+    while (!stop_sending) {
+        x = x * 6364136223846793005UL + 1442695040888963407UL;
+        int tid = checker_tids[(x >> 33) % 4];
+        if (tid) raw(SYS_tgkill, getpid(), tid, (x >> 40) & 1 ? SIGUSR1 : SIGUSR2);
+        if (((x >> 45) & 7) == 0) raw(SYS_kill, getpid(), SIGUSR1, 0);
+        sched_yield();
+    }
+    return 0;
+}
+
+static void signal_test(void)
+{
+    struct sigaction a;
+    memset(&a, 0, sizeof a);
+    a.sa_handler = on_signal;
+    a.sa_flags = SA_RESTART;
+    sigaction(SIG_SELF, &a, 0);
+    sigaction(SIGUSR1, &a, 0);
+    sigaction(SIGUSR2, &a, 0);
+    pthread_t c[4], s[2], f;
+    stop_forking = 0;
+    stop_sending = 0;
+    pthread_create(&f, 0, forker, 0);
+    for (long i = 0; i < 4; i++) pthread_create(&c[i], 0, checker, (void *)i);
+    for (int i = 0; i < 2; i++) pthread_create(&s[i], 0, sender, 0);
+    for (int i = 0; i < 4; i++) pthread_join(c[i], 0);
+    stop_sending = 1;
+    stop_forking = 1;
+    for (int i = 0; i < 2; i++) pthread_join(s[i], 0);
+    pthread_join(f, 0);
+    if (signal_bad) attack_report("signal: blocked self-signals not delivered exactly once at the unblocking", "0", signal_bad, 0);
+}
+
+int main(int argc, char **argv)
+{
+    const char *only = argc > 1 ? argv[1] : "";
+    if (!*only || !strcmp(only, "pi")) pi_test();
+    if (!*only || !strcmp(only, "cleartid")) cleartid_test();
+    if (!*only || !strcmp(only, "signal")) signal_test();
+    dprintf(1, "thread_races: %d wrong\n", attack_wrong);
+    return attack_wrong;
+}
