@@ -24,6 +24,20 @@ internal static unsafe class SysvIpcTests
         CheckEqual(0, SysvMessages.Live + SysvSegments.Live + SysvSemaphores.Live, "System V objects left behind");
     }
 
+    /// <summary>A segment's attachment cut up by munmap, mprotect or mmap MAP_FIXED
+    /// (userland/shm_partial.c): the pages left stay usable, across fork too, and the segment's
+    /// frames are freed once, with its last mapped page. Its frames used to be freed by the
+    /// detach at exit while pages were still mapped, and freed again by the address space's
+    /// teardown in wait4 (panic "page-table frame free failed: frame already free", found by
+    /// attack.syscall_fuzzer attack-seed=0x1234).</summary>
+    internal static void SegmentOutlivesItsCutUpAttachment()
+    {
+        int status = ProcessTests.RunProgram("shm_partial.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("shm_partial: 0 wrong"), "a cut-up attachment lost pages (its line says which)");
+        CheckEqual(0, status, "shm_partial wait status");
+        CheckEqual(0, SysvSegments.Live, "System V segments left behind");
+    }
+
     /// <summary>The sandbox's check point (issue 15): a process marked AmbientIpcDenied gets
     /// EPERM from every System V call before anything is looked at (a record with no address
     /// space stands in for it: no call may reach its memory), and an unmarked one passes.</summary>

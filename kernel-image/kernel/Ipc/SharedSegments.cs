@@ -7,7 +7,7 @@ using Aurora.Vmm;
 namespace Aurora.Kernel.Ipc;
 
 /// <summary>
-/// Shared-memory segments as the kernel core keeps them (SPEC IPC-1): pinned frames, each
+/// Shared-memory segments as the kernel core keeps them (SPEC IPC-1): counted frames, each
 /// attachment a region of the process (at most what the grant allows), inherited by fork,
 /// detached by execve and exit, freed with the last attachment. The syscalls (shmat, shmdt,
 /// Syscalls/IpcCalls.cs) and the process lifecycle both use this; processes never call into
@@ -97,8 +97,10 @@ internal static unsafe class SharedSegments
         Process.UnmapRegions(process, start, region.End < end ? region.End : end);
     }
 
-    /// <summary>A page list (count, then frames), every frame zeroed and pinned so fork shares
-    /// it and address-space teardown leaves it alone. 0 when memory runs out.</summary>
+    /// <summary>A page list (count, then frames), every frame zeroed and counted as the
+    /// segment's alone (0); each mapping of it adds a share (<see cref="MapPage"/>), so a page
+    /// the program cut out of its attachment (munmap, mprotect, MAP_FIXED) keeps its frame
+    /// until that page too is unmapped. 0 when memory runs out.</summary>
     internal static ulong* AllocateSegment(ulong count)
     {
         var pages = (ulong*)KernelMemory.Allocate((nuint)((count + 1) * 8));
@@ -113,7 +115,7 @@ internal static unsafe class SharedSegments
             }
 
             new Span<byte>((void*)(frame + KernelMemory.DirectMapOffset), 4096).Clear();
-            UserMemory.SetCount(frame, FrameRefCounts.Pinned);
+            UserMemory.SetCount(frame, 0);
             pages[1 + i] = frame;
             pages[0] = i + 1;
         }
@@ -121,17 +123,20 @@ internal static unsafe class SharedSegments
         return pages;
     }
 
+    /// <summary>Maps one page of a segment (MAP_SHARED-like: fork shares it as it is, never
+    /// copy-on-write) with a share of its frame counted for the mapping. False when it cannot.</summary>
+    internal static bool MapPage(AddressSpace space, ulong page, ulong frame, PageFlags rights) =>
+        UserMemory.ShareFrame(frame) && UserMemory.MapObjectFrame(space, page, frame, rights | PageFlags.Shared);
+
     /// <summary>Frees a segment's page list when the capability space says its last
-    /// attachment is gone (0: nothing to free).</summary>
+    /// attachment is gone (0: nothing to free). Each frame goes now, or with the last page
+    /// still mapping it: a detach unmaps only what is left of the attachment's first piece, and
+    /// freeing a frame still mapped elsewhere let the address space's teardown free it again.</summary>
     internal static void FreeSegment(ulong handle)
     {
         if (handle == 0) return;
         var pages = (ulong*)handle;
-        for (ulong i = 0; i < pages[0]; i++)
-        {
-            UserMemory.SetCount(pages[1 + i], 0);
-            KernelMemory.FreeFrame(pages[1 + i], "shared segment frame free failed");
-        }
+        for (ulong i = 0; i < pages[0]; i++) UserMemory.ReleaseObjectFrame(pages[1 + i]);
 
         KernelMemory.Free(pages);
     }

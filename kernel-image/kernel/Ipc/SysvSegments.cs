@@ -14,7 +14,7 @@ namespace Aurora.Kernel.Ipc;
 /// an unaligned or occupied address EINVAL), shmdt, shmctl IPC_STAT/SHM_STAT/SHM_STAT_ANY,
 /// IPC_SET, IPC_RMID (a segment still attached stays, marked SHM_DEST and keyless, until its
 /// last detach, and may still be attached, as Linux allows), SHM_LOCK/SHM_UNLOCK,
-/// IPC_INFO/SHM_INFO. Pages are pinned frames (SharedSegments.AllocateSegment) taken at the
+/// IPC_INFO/SHM_INFO. Pages are counted frames (SharedSegments.AllocateSegment) taken at the
 /// first attach, so fork shares them; every attachment is a slot of the process's shared
 /// mappings (kind marked in <see cref="SharedSegments.SysvMark"/>), inherited by fork,
 /// detached by execve and exit.
@@ -169,7 +169,7 @@ internal static unsafe class SysvSegments
             PageFlags protection = Process.PageRights(access);
             for (ulong i = 0; i < count && result == 0; i++)
             {
-                if (KernelMemory.Mapper.Map(process->Space, start + (i * Page), pages[1 + i], Vmm.PageSize.Size4KiB, protection) != VmmError.None)
+                if (!SharedSegments.MapPage(process->Space, start + (i * Page), pages[1 + i], protection))
                 {
                     Process.UnmapRegions(process, start, start + bytes);
                     result = -Errno.ENOMEM;

@@ -227,7 +227,7 @@ internal static unsafe class IpcCalls
         PageFlags protection = Process.PageRights(access);
         for (ulong i = 0; i < count; i++)
         {
-            if (KernelMemory.Mapper.Map(process->Space, start + (i * 4096), pages[1 + i], Vmm.PageSize.Size4KiB, protection) != VmmError.None)
+            if (!SharedSegments.MapPage(process->Space, start + (i * 4096), pages[1 + i], protection))
             {
                 Process.UnmapRegions(process, start, start + (count * 4096));
                 Capabilities.Lock();
