@@ -7,8 +7,12 @@
               says a thread is gone, its clear-tid word is 0;
    signal   - a signal a thread sent itself while blocking it runs its handler exactly once
               before the unblocking rt_sigprocmask returns, while other threads send SIGUSR1/2
-              to it and the process, and fork.
-   Usage: thread_races [pi|cleartid|signal] (all by default). */
+              to it and the process, and fork;
+   copyto   - read() from /dev/zero into pages another thread writes (elsewhere in the page)
+              while a third forks children that live a little: every byte read is there (a
+              kernel copy preempted between finding the page and writing it, across a fork and
+              the parent's copy-on-write copy, wrote into the child's page instead).
+   Usage: thread_races [pi|cleartid|signal|copyto] (all by default). */
 #define _GNU_SOURCE
 #include "attack_common.h"
 #include <pthread.h>
@@ -193,12 +197,76 @@ static void signal_test(void)
     if (signal_bad) attack_report("signal: blocked self-signals not delivered exactly once at the unblocking", "0", signal_bad, 0);
 }
 
+/* ---- copyto ---- */
+#define COPY_PAGES 16
+#define COPY_SPAN (4096 - 8)   /* the kernel's part of each page; the last 8 bytes are the toucher's */
+static char copy_pages[COPY_PAGES][4096] __attribute__((aligned(4096)));
+static volatile int stop_touching;
+
+/* Writes the end of every page again and again: after a fork, its first write moves the page
+   to a private copy while a kernel copy may be mid-way through the old frame. */
+static void *toucher(void *unused)
+{
+    (void)unused;
+    for (long n = 0; !stop_touching; n++)
+        for (int i = 0; i < COPY_PAGES; i++) *(volatile long *)(copy_pages[i] + COPY_SPAN) = n;
+    return 0;
+}
+
+/* Forks children that live about a millisecond, so the pages stay shared for a while. */
+static void *slow_forker(void *unused)
+{
+    (void)unused;
+    while (!stop_forking) {
+        long pid = raw(SYS_fork, 0, 0, 0);
+        if (pid == 0) { sleep_ms(1); raw(SYS_exit_group, 0, 0, 0); }
+        if (pid > 0) { raw6(SYS_wait4, pid, 0, 0, 0, 0, 0); forks++; }
+    }
+    return 0;
+}
+
+static void copyto_test(void)
+{
+    int zero = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+    if (zero < 0) { attack_report("copyto: open /dev/zero", "a descriptor", zero, 0); return; }
+    pthread_t f, t;
+    stop_forking = 0;
+    stop_touching = 0;
+    forks = 0;
+    pthread_create(&f, 0, slow_forker, 0);
+    pthread_create(&t, 0, toucher, 0);
+    long lost = 0, short_reads = 0, rounds = 0;
+    for (int round = 0; round < 400; round++, rounds++) {
+        for (int i = 0; i < COPY_PAGES; i++) memset(copy_pages[i], 0xAA, COPY_SPAN);
+        for (int i = 0; i < COPY_PAGES; i++) {
+            long r = raw(SYS_read, zero, (long)copy_pages[i], COPY_SPAN);
+            if (r != COPY_SPAN && short_reads++ < 5) dprintf(1, "thread_races: copyto: read of /dev/zero: %ld, expected %d\n", r, COPY_SPAN);
+        }
+        for (int i = 0; i < COPY_PAGES; i++) {
+            int at = 0;
+            while (at < COPY_SPAN && copy_pages[i][at] == 0) at++;
+            if (at < COPY_SPAN && lost++ < 5)
+                dprintf(1, "thread_races: copyto: round %d page %d: byte %d is 0x%02x after the read, expected 0\n",
+                        round, i, at, copy_pages[i][at] & 0xff);
+        }
+    }
+    stop_touching = 1;
+    stop_forking = 1;
+    pthread_join(t, 0);
+    pthread_join(f, 0);
+    close(zero);
+    dprintf(1, "thread_races: copyto: %ld rounds, %ld forks meanwhile\n", rounds, forks);
+    if (lost) attack_report("copyto: pages where bytes read from /dev/zero were lost", "0", lost, 0);
+    if (short_reads) attack_report("copyto: short reads of /dev/zero", "0", short_reads, 0);
+}
+
 int main(int argc, char **argv)
 {
     const char *only = argc > 1 ? argv[1] : "";
     if (!*only || !strcmp(only, "pi")) pi_test();
     if (!*only || !strcmp(only, "cleartid")) cleartid_test();
     if (!*only || !strcmp(only, "signal")) signal_test();
+    if (!*only || !strcmp(only, "copyto")) copyto_test();
     dprintf(1, "thread_races: %d wrong\n", attack_wrong);
     return attack_wrong;
 }
