@@ -12,7 +12,11 @@
               while a third forks children that live a little: every byte read is there (a
               kernel copy preempted between finding the page and writing it, across a fork and
               the parent's copy-on-write copy, wrote into the child's page instead).
-   Usage: thread_races [pi|cleartid|signal|copyto] (all by default). */
+   pidead   - a PI lock's owner ends (no robust list) with a waiter blocked in FUTEX_LOCK_PI
+              while the word's page is copy-on-write after a fork: the waiter gets the lock,
+              the word names it with FUTEX_WAITERS and FUTEX_OWNER_DIED (Linux's
+              fixup_pi_state_owner for an owner that died), and its FUTEX_UNLOCK_PI answers 0.
+   Usage: thread_races [pi|cleartid|signal|copyto|pidead] (all by default). */
 #define _GNU_SOURCE
 #include "attack_common.h"
 #include <pthread.h>
@@ -260,6 +264,64 @@ static void copyto_test(void)
     if (short_reads) attack_report("copyto: short reads of /dev/zero", "0", short_reads, 0);
 }
 
+/* ---- pidead ---- */
+static volatile int dead_word[1024] __attribute__((aligned(4096)));   /* the lock alone in its page */
+static volatile int dead_go, dead_owner_tid, dead_waiter_tid;
+static volatile long dead_lock_answer = 1, dead_word_seen, dead_unlock_answer = 1;
+
+static void *dead_owner(void *unused)
+{
+    (void)unused;
+    dead_owner_tid = (int)raw(SYS_gettid, 0, 0, 0);
+    long r = raw6(SYS_futex, (long)&dead_word[0], FUTEX_LOCK_PI_PRIVATE, 0, 0, 0, 0);
+    if (r != 0) attack_report("pidead: the owner's FUTEX_LOCK_PI", "0", r, 0);
+    while (!dead_go) sleep_ms(1);
+    raw(SYS_exit, 0, 0, 0);   /* ends holding it, with no robust list: the kernel hands it on */
+    return 0;
+}
+
+static void *dead_waiter(void *unused)
+{
+    (void)unused;
+    dead_waiter_tid = (int)raw(SYS_gettid, 0, 0, 0);
+    dead_lock_answer = raw6(SYS_futex, (long)&dead_word[0], FUTEX_LOCK_PI_PRIVATE, 0, 0, 0, 0);
+    dead_word_seen = dead_word[0];
+    if (dead_lock_answer == 0) dead_unlock_answer = raw6(SYS_futex, (long)&dead_word[0], FUTEX_UNLOCK_PI_PRIVATE, 0, 0, 0, 0);
+    return 0;
+}
+
+static void pidead_test(void)
+{
+    for (int round = 0; round < 20; round++) {
+        pthread_t o, w;
+        dead_go = 0;
+        dead_owner_tid = dead_waiter_tid = 0;
+        dead_lock_answer = dead_unlock_answer = 1;
+        dead_word[0] = 0;
+        pthread_create(&o, 0, dead_owner, 0);
+        while ((dead_word[0] & 0x3fffffff) == 0) sleep_ms(1);
+        pthread_create(&w, 0, dead_waiter, 0);
+        for (int i = 0; i < 2000 && !(dead_word[0] & 0x80000000); i++) sleep_ms(1);   /* the waiter is queued */
+        sleep_ms(5);
+        /* The word's page becomes copy-on-write; nobody writes it before the owner ends. */
+        long pid = raw(SYS_fork, 0, 0, 0);
+        if (pid == 0) raw(SYS_exit_group, 0, 0, 0);
+        if (pid > 0) raw6(SYS_wait4, pid, 0, 0, 0, 0, 0);
+        dead_go = 1;
+        pthread_join(w, 0);
+        /* The owner left by a raw exit, which musl's pthread_join does not see: wait for the tid. */
+        for (int i = 0; i < 5000 && raw(SYS_tgkill, getpid(), dead_owner_tid, 0) != -ESRCH; i++) sleep_ms(1);
+        pthread_detach(o);
+        int expected = dead_waiter_tid | 0x80000000 | 0x40000000;   /* FUTEX_WAITERS | FUTEX_OWNER_DIED */
+        if (dead_lock_answer != 0 || (int)dead_word_seen != expected || dead_unlock_answer != 0) {
+            dprintf(1, "thread_races: pidead: round %d: LOCK_PI %ld (expected 0), word 0x%x (expected 0x%x: the waiter %d, not the dead owner %d), UNLOCK_PI %ld (expected 0)\n",
+                    round, dead_lock_answer, (int)dead_word_seen, expected, dead_waiter_tid, dead_owner_tid, dead_unlock_answer);
+            attack_report("pidead: a dead owner's PI lock on a copy-on-write page handed to its waiter", "the word names the waiter", dead_word_seen, 0);
+            break;
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *only = argc > 1 ? argv[1] : "";
@@ -267,6 +329,7 @@ int main(int argc, char **argv)
     if (!*only || !strcmp(only, "cleartid")) cleartid_test();
     if (!*only || !strcmp(only, "signal")) signal_test();
     if (!*only || !strcmp(only, "copyto")) copyto_test();
+    if (!*only || !strcmp(only, "pidead")) pidead_test();
     dprintf(1, "thread_races: %d wrong\n", attack_wrong);
     return attack_wrong;
 }
