@@ -507,6 +507,8 @@ internal static unsafe class Futex
     /// no waiters keeps the dead id, and the next LOCK_PI gets ESRCH, as on Linux.</summary>
     internal static void ReleasePiLocks(uint tid)
     {
+        int faultIns = 0;
+    again:
         bool flags = s_lock.Acquire();
         for (int bucket = 0; bucket < BucketCount; bucket++)
         {
@@ -516,9 +518,20 @@ internal static unsafe class Futex
                 if (waiter->Pi && waiter->OwnerTid == tid)
                 {
                     uint* word = Word(waiter->Owner, waiter->UserAddress, write: true);
+                    Process* owner = waiter->Owner;
+                    if (word == null && owner == Process.Current && ++faultIns < WritableAttempts)
+                    {
+                        // A page made copy-on-write by a fork: copied outside the lock (the
+                        // ending thread is in the waiters' process), then everything again.
+                        ulong address = waiter->UserAddress;
+                        s_lock.Release(flags);
+                        UserMemory.IsAccessible(owner->Space, address, 4, write: true);
+                        goto again;
+                    }
+
                     FutexWaiter* next = FirstPiWaiterLocked(waiter->Key);
-                    // A page made copy-on-write by a fork cannot be copied here (no fault under
-                    // the lock): the new owner writes the word when it wakes.
+                    // Still unwritable: the new owner writes the word when it wakes (meanwhile
+                    // the word names the dead owner, and a LOCK_PI answers ESRCH).
                     if (word == null) next->WordUnwritten = true;
                     HandOffLocked(waiter->Key, word, OwnerDiedBit);
                     waiter = s_buckets[bucket]; // the list changed: look again from its head
