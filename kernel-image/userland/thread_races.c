@@ -7,8 +7,16 @@
               says a thread is gone, its clear-tid word is 0;
    signal   - a signal a thread sent itself while blocking it runs its handler exactly once
               before the unblocking rt_sigprocmask returns, while other threads send SIGUSR1/2
-              to it and the process, and fork.
-   Usage: thread_races [pi|cleartid|signal] (all by default). */
+              to it and the process, and fork;
+   copyto   - read() from /dev/zero into pages another thread writes (elsewhere in the page)
+              while a third forks children that live a little: every byte read is there (a
+              kernel copy preempted between finding the page and writing it, across a fork and
+              the parent's copy-on-write copy, wrote into the child's page instead).
+   pidead   - a PI lock's owner ends (no robust list) with a waiter blocked in FUTEX_LOCK_PI
+              while the word's page is copy-on-write after a fork: the waiter gets the lock,
+              the word names it with FUTEX_WAITERS and FUTEX_OWNER_DIED (Linux's
+              fixup_pi_state_owner for an owner that died), and its FUTEX_UNLOCK_PI answers 0.
+   Usage: thread_races [pi|cleartid|signal|copyto|pidead] (all by default). */
 #define _GNU_SOURCE
 #include "attack_common.h"
 #include <pthread.h>
@@ -193,12 +201,135 @@ static void signal_test(void)
     if (signal_bad) attack_report("signal: blocked self-signals not delivered exactly once at the unblocking", "0", signal_bad, 0);
 }
 
+/* ---- copyto ---- */
+#define COPY_PAGES 16
+#define COPY_SPAN (4096 - 8)   /* the kernel's part of each page; the last 8 bytes are the toucher's */
+static char copy_pages[COPY_PAGES][4096] __attribute__((aligned(4096)));
+static volatile int stop_touching;
+
+/* Writes the end of every page again and again: after a fork, its first write moves the page
+   to a private copy while a kernel copy may be mid-way through the old frame. */
+static void *toucher(void *unused)
+{
+    (void)unused;
+    for (long n = 0; !stop_touching; n++)
+        for (int i = 0; i < COPY_PAGES; i++) *(volatile long *)(copy_pages[i] + COPY_SPAN) = n;
+    return 0;
+}
+
+/* Forks children that live about a millisecond, so the pages stay shared for a while. */
+static void *slow_forker(void *unused)
+{
+    (void)unused;
+    while (!stop_forking) {
+        long pid = raw(SYS_fork, 0, 0, 0);
+        if (pid == 0) { sleep_ms(1); raw(SYS_exit_group, 0, 0, 0); }
+        if (pid > 0) { raw6(SYS_wait4, pid, 0, 0, 0, 0, 0); forks++; }
+    }
+    return 0;
+}
+
+static void copyto_test(void)
+{
+    int zero = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+    if (zero < 0) { attack_report("copyto: open /dev/zero", "a descriptor", zero, 0); return; }
+    pthread_t f, t;
+    stop_forking = 0;
+    stop_touching = 0;
+    forks = 0;
+    pthread_create(&f, 0, slow_forker, 0);
+    pthread_create(&t, 0, toucher, 0);
+    long lost = 0, short_reads = 0, rounds = 0;
+    for (int round = 0; round < 400; round++, rounds++) {
+        for (int i = 0; i < COPY_PAGES; i++) memset(copy_pages[i], 0xAA, COPY_SPAN);
+        for (int i = 0; i < COPY_PAGES; i++) {
+            long r = raw(SYS_read, zero, (long)copy_pages[i], COPY_SPAN);
+            if (r != COPY_SPAN && short_reads++ < 5) dprintf(1, "thread_races: copyto: read of /dev/zero: %ld, expected %d\n", r, COPY_SPAN);
+        }
+        for (int i = 0; i < COPY_PAGES; i++) {
+            int at = 0;
+            while (at < COPY_SPAN && copy_pages[i][at] == 0) at++;
+            if (at < COPY_SPAN && lost++ < 5)
+                dprintf(1, "thread_races: copyto: round %d page %d: byte %d is 0x%02x after the read, expected 0\n",
+                        round, i, at, copy_pages[i][at] & 0xff);
+        }
+    }
+    stop_touching = 1;
+    stop_forking = 1;
+    pthread_join(t, 0);
+    pthread_join(f, 0);
+    close(zero);
+    dprintf(1, "thread_races: copyto: %ld rounds, %ld forks meanwhile\n", rounds, forks);
+    if (lost) attack_report("copyto: pages where bytes read from /dev/zero were lost", "0", lost, 0);
+    if (short_reads) attack_report("copyto: short reads of /dev/zero", "0", short_reads, 0);
+}
+
+/* ---- pidead ---- */
+static volatile int dead_word[1024] __attribute__((aligned(4096)));   /* the lock alone in its page */
+static volatile int dead_go, dead_owner_tid, dead_waiter_tid;
+static volatile long dead_lock_answer = 1, dead_word_seen, dead_unlock_answer = 1;
+
+static void *dead_owner(void *unused)
+{
+    (void)unused;
+    dead_owner_tid = (int)raw(SYS_gettid, 0, 0, 0);
+    long r = raw6(SYS_futex, (long)&dead_word[0], FUTEX_LOCK_PI_PRIVATE, 0, 0, 0, 0);
+    if (r != 0) attack_report("pidead: the owner's FUTEX_LOCK_PI", "0", r, 0);
+    while (!dead_go) sleep_ms(1);
+    raw(SYS_exit, 0, 0, 0);   /* ends holding it, with no robust list: the kernel hands it on */
+    return 0;
+}
+
+static void *dead_waiter(void *unused)
+{
+    (void)unused;
+    dead_waiter_tid = (int)raw(SYS_gettid, 0, 0, 0);
+    dead_lock_answer = raw6(SYS_futex, (long)&dead_word[0], FUTEX_LOCK_PI_PRIVATE, 0, 0, 0, 0);
+    dead_word_seen = dead_word[0];
+    if (dead_lock_answer == 0) dead_unlock_answer = raw6(SYS_futex, (long)&dead_word[0], FUTEX_UNLOCK_PI_PRIVATE, 0, 0, 0, 0);
+    return 0;
+}
+
+static void pidead_test(void)
+{
+    for (int round = 0; round < 20; round++) {
+        pthread_t o, w;
+        dead_go = 0;
+        dead_owner_tid = dead_waiter_tid = 0;
+        dead_lock_answer = dead_unlock_answer = 1;
+        dead_word[0] = 0;
+        pthread_create(&o, 0, dead_owner, 0);
+        while ((dead_word[0] & 0x3fffffff) == 0) sleep_ms(1);
+        pthread_create(&w, 0, dead_waiter, 0);
+        for (int i = 0; i < 2000 && !(dead_word[0] & 0x80000000); i++) sleep_ms(1);   /* the waiter is queued */
+        sleep_ms(5);
+        /* The word's page becomes copy-on-write; nobody writes it before the owner ends. */
+        long pid = raw(SYS_fork, 0, 0, 0);
+        if (pid == 0) raw(SYS_exit_group, 0, 0, 0);
+        if (pid > 0) raw6(SYS_wait4, pid, 0, 0, 0, 0, 0);
+        dead_go = 1;
+        pthread_join(w, 0);
+        /* The owner left by a raw exit, which musl's pthread_join does not see: wait for the tid. */
+        for (int i = 0; i < 5000 && raw(SYS_tgkill, getpid(), dead_owner_tid, 0) != -ESRCH; i++) sleep_ms(1);
+        pthread_detach(o);
+        int expected = dead_waiter_tid | 0x80000000 | 0x40000000;   /* FUTEX_WAITERS | FUTEX_OWNER_DIED */
+        if (dead_lock_answer != 0 || (int)dead_word_seen != expected || dead_unlock_answer != 0) {
+            dprintf(1, "thread_races: pidead: round %d: LOCK_PI %ld (expected 0), word 0x%x (expected 0x%x: the waiter %d, not the dead owner %d), UNLOCK_PI %ld (expected 0)\n",
+                    round, dead_lock_answer, (int)dead_word_seen, expected, dead_waiter_tid, dead_owner_tid, dead_unlock_answer);
+            attack_report("pidead: a dead owner's PI lock on a copy-on-write page handed to its waiter", "the word names the waiter", dead_word_seen, 0);
+            break;
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *only = argc > 1 ? argv[1] : "";
     if (!*only || !strcmp(only, "pi")) pi_test();
     if (!*only || !strcmp(only, "cleartid")) cleartid_test();
     if (!*only || !strcmp(only, "signal")) signal_test();
+    if (!*only || !strcmp(only, "copyto")) copyto_test();
+    if (!*only || !strcmp(only, "pidead")) pidead_test();
     dprintf(1, "thread_races: %d wrong\n", attack_wrong);
     return attack_wrong;
 }

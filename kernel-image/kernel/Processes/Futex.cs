@@ -49,6 +49,11 @@ internal unsafe struct FutexWaiter
     public uint OwnerTid;
     public Process* Owner;
     public ulong UserAddress;
+
+    /// <summary>Handed the lock by a thread's end while the word's page was not writable
+    /// (copy-on-write after a fork: no fault under the lock): the new owner writes its id
+    /// itself, as Linux's fixup_pi_owner does in the waiter's context.</summary>
+    public bool WordUnwritten;
 }
 
 /// <summary>
@@ -469,7 +474,13 @@ internal static unsafe class Futex
                 return answer;
             }
 
-            if (SleepQueued(process, &waiter, deadline, out WakeReason reason)) return 0; // handed over: the word names this thread
+            if (SleepQueued(process, &waiter, deadline, out WakeReason reason))
+            {
+                // Handed over: the word names this thread, or it is written now.
+                if (waiter.WordUnwritten) SetDeadOwnersWord(process, address, tid);
+                return 0;
+            }
+
             if (reason == WakeReason.TimedOut) return -Syscalls.Errno.ETIMEDOUT;
             if (reason == WakeReason.Interrupted || Process.HasDeliverableSignal(process)) return -Syscalls.Errno.ERESTARTNOINTR;
         }
@@ -490,11 +501,14 @@ internal static unsafe class Futex
     }
 
     /// <summary>A thread that ends (after its robust list): every PI lock it still owns that has
-    /// kernel waiters goes to the longest waiter, the word's owner-died bit kept (Linux
-    /// exit_pi_state_list); a word with no waiters keeps the dead id, and the next LOCK_PI gets
-    /// ESRCH, as on Linux.</summary>
+    /// kernel waiters goes to the longest waiter with FUTEX_OWNER_DIED set (Linux
+    /// exit_pi_state_list leaves the state ownerless, and the waiter's fixup_pi_state_owner
+    /// adds the bit), so the new owner knows the data it guards may be inconsistent; a word with
+    /// no waiters keeps the dead id, and the next LOCK_PI gets ESRCH, as on Linux.</summary>
     internal static void ReleasePiLocks(uint tid)
     {
+        int faultIns = 0;
+    again:
         bool flags = s_lock.Acquire();
         for (int bucket = 0; bucket < BucketCount; bucket++)
         {
@@ -504,7 +518,22 @@ internal static unsafe class Futex
                 if (waiter->Pi && waiter->OwnerTid == tid)
                 {
                     uint* word = Word(waiter->Owner, waiter->UserAddress, write: true);
-                    HandOffLocked(waiter->Key, word, word != null ? *word & OwnerDiedBit : 0);
+                    Process* owner = waiter->Owner;
+                    if (word == null && owner == Process.Current && ++faultIns < WritableAttempts)
+                    {
+                        // A page made copy-on-write by a fork: copied outside the lock (the
+                        // ending thread is in the waiters' process), then everything again.
+                        ulong address = waiter->UserAddress;
+                        s_lock.Release(flags);
+                        UserMemory.IsAccessible(owner->Space, address, 4, write: true);
+                        goto again;
+                    }
+
+                    FutexWaiter* next = FirstPiWaiterLocked(waiter->Key);
+                    // Still unwritable: the new owner writes the word when it wakes (meanwhile
+                    // the word names the dead owner, and a LOCK_PI answers ESRCH).
+                    if (word == null) next->WordUnwritten = true;
+                    HandOffLocked(waiter->Key, word, OwnerDiedBit);
                     waiter = s_buckets[bucket]; // the list changed: look again from its head
                     continue;
                 }
@@ -513,6 +542,18 @@ internal static unsafe class Futex
             }
         }
 
+        s_lock.Release(flags);
+    }
+
+    /// <summary>The word of a PI lock a thread's end handed to <paramref name="tid"/> while it
+    /// was unwritable: its id, FUTEX_WAITERS and FUTEX_OWNER_DIED, as the hand-over would have
+    /// written it. Left alone if it still cannot be written (the caller owns the lock
+    /// anyway, as with Linux's fixup that meets a fault it cannot resolve).</summary>
+    private static void SetDeadOwnersWord(Process* process, ulong address, uint tid)
+    {
+        uint* word = LockWritableWord(process, address, out bool flags);
+        if (word == null) return;
+        *word = tid | Waiters | OwnerDiedBit;
         s_lock.Release(flags);
     }
 

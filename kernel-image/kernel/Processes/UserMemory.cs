@@ -280,18 +280,44 @@ internal static unsafe class UserMemory
         return (byte*)(t.PhysicalAddress + KernelMemory.DirectMapOffset);
     }
 
+    /// <summary>How often a page of a copy into user memory is faulted in again when another
+    /// thread's fork (or munmap) took it away between the fault-in and the write.</summary>
+    private const int WriteAttempts = 64;
+
     /// <summary>Copies into user memory through the direct map (the kernel never writes user
-    /// pages through user addresses, so SMAP-style protections stay possible).</summary>
+    /// pages through user addresses, so SMAP-style protections stay possible). Each page is
+    /// looked up and written with the share lock held: system calls are preemptible, and a
+    /// fork by another thread between the look-up and the write makes the page copy-on-write,
+    /// after which the parent's next write moves it to a copy, so a write into the frame looked
+    /// up before would land in the child's page and be lost here (a thread's clear-tid word
+    /// left set; attack.thread_storm), or, after a munmap, in a freed frame. A page no longer
+    /// writable is faulted in again and the write tried again, as Linux's copy_to_user faults
+    /// and retries.</summary>
     internal static bool CopyTo(AddressSpace space, ulong userAddress, ReadOnlySpan<byte> data)
     {
-        byte* page = WithinOnePage(space, userAddress, data.Length, write: true);
-        if (page != null)
+        if (WriteLocked(space, userAddress, data)) return true;
+        if (!IsAccessible(space, userAddress, (ulong)data.Length, write: true)) return false;
+        for (int done = 0, chunk; done < data.Length; done += chunk)
         {
-            data.CopyTo(new Span<byte>(page, data.Length));
-            return true;
+            ulong at = userAddress + (ulong)done;
+            chunk = (int)Math.Min((ulong)(data.Length - done), PageSize - (at & (PageSize - 1)));
+            for (int attempt = 0; !WriteLocked(space, at, data.Slice(done, chunk)); attempt++)
+                if (attempt == WriteAttempts || !IsAccessible(space, at, (ulong)chunk, write: true)) return false;
         }
 
-        return IsAccessible(space, userAddress, (ulong)data.Length, write: true) && Fill(space, userAddress, data);
+        return true;
+    }
+
+    /// <summary>Writes <paramref name="data"/> (within one page) at <paramref name="address"/>
+    /// if it is mapped writable user memory now, with the share lock held across the look-up
+    /// and the write so no copy-on-write change or unmap comes between.</summary>
+    private static bool WriteLocked(AddressSpace space, ulong address, ReadOnlySpan<byte> data)
+    {
+        bool flags = s_shareLock.Acquire();
+        byte* page = WithinOnePage(space, address, data.Length, write: true);
+        if (page != null) data.CopyTo(new Span<byte>(page, data.Length));
+        s_shareLock.Release(flags);
+        return page != null;
     }
 
     /// <summary>The common case of a copy, answered with one page-table walk (the general path
