@@ -35,6 +35,8 @@ internal static unsafe partial class Cpu
 
     internal static partial void WaitForInterrupt() => A64.Native.WaitForInterrupt();
 
+    internal static partial void MemoryFence() => A64.Native.MemoryFence();
+
     /// <summary>A scripted boot (test=, exit-on-panic) ends QEMU here, as isa-debug-exit does
     /// on x86_64 (whose port writes go nowhere on aarch64): PSCI SYSTEM_OFF. Its status is
     /// always 0; the host reads the verdict from the serial log.</summary>

@@ -7,6 +7,7 @@ namespace Aurora.Kernel.Arch.Aarch64;
 internal static unsafe class Native
 {
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_currentel")] internal static extern ulong ReadCurrentEl();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_memory_fence")] internal static extern void MemoryFence();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_midr")] internal static extern ulong ReadMidr();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_cntfrq")] internal static extern ulong ReadCounterFrequency();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_cntvct")] internal static extern ulong ReadVirtualCounter();

@@ -199,4 +199,12 @@ aurora_a64_psci_smc:
     smc #0
     ret
 
+// void aurora_a64_memory_fence(void): a full barrier (Hal.Cpu.MemoryFence: x86's mfence), for
+// orders between normal memory and a device's view of it (virtio's used ring).
+.global aurora_a64_memory_fence
+.type aurora_a64_memory_fence, %function
+aurora_a64_memory_fence:
+    dmb sy
+    ret
+
 .section .note.GNU-stack, "", %progbits

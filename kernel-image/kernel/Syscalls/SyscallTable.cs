@@ -42,21 +42,33 @@ internal static unsafe partial class SyscallTable
 
 
     /// <summary>The calls that read or change the regions and page tables as a whole (fork
-    /// copies them): served under the address-space lock. Below 64 a bit test: Linux's numbers
-    /// of brk, mmap, munmap, mprotect, mremap, msync, mincore, madvise, shmat, clone, fork and
-    /// vfork are all there (fixed by the ABI).</summary>
+    /// copies them): served under the address-space lock. Numbers below 64 (on x86-64 brk,
+    /// mmap, munmap, mprotect, mremap, msync, mincore, madvise, shmat, clone, fork, vfork) are
+    /// one bit test; the rest, and every number of an ABI that puts them higher (arm64's), go
+    /// through the whole list.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static bool ChangesAddressSpace(ulong number) =>
-        number < 64 ? ((AddressSpaceCallsBelow64 >> (int)number) & 1) != 0 : number is Shmdt or Mlock or Mlock2 or Mlockall or Clone3;
+        number < 64 ? ((AddressSpaceCallsBelow64 >> (int)number) & 1) != 0 : IsAddressSpaceCall(number);
+
+    private static bool IsAddressSpaceCall(ulong number) =>
+        number is Brk or Mmap or Munmap or Mprotect or Mremap or Msync or Mincore or Madvise or Shmat or Shmdt or Fork or Vfork or Clone or
+            Mlock or Mlock2 or Mlockall or Clone3;
 
     /// <summary>rt_sigreturn or a call under the address-space lock: one test for the others.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static bool NeedsPreparation(ulong number) =>
-        number < 64 ? (((AddressSpaceCallsBelow64 | (1UL << (int)RtSigreturn)) >> (int)number) & 1) != 0 : ChangesAddressSpace(number);
+        number < 64 ? (((AddressSpaceCallsBelow64 | RtSigreturnBelow64) >> (int)number) & 1) != 0 : number == RtSigreturn || IsAddressSpaceCall(number);
 
-    private const ulong AddressSpaceCallsBelow64 = (1UL << (int)Brk) | (1UL << (int)Mmap) | (1UL << (int)Munmap) | (1UL << (int)Mprotect) |
-        (1UL << (int)Mremap) | (1UL << (int)Msync) | (1UL << (int)Mincore) | (1UL << (int)Madvise) | (1UL << (int)Shmat) |
-        (1UL << (int)Fork) | (1UL << (int)Vfork) | (1UL << (int)Clone);
+    // Each call's bit when its number is below 64, else nothing (a constant expression on every ABI).
+    private const ulong AddressSpaceCallsBelow64 =
+        (Brk < 64 ? 1UL << (int)(Brk & 63) : 0) | (Mmap < 64 ? 1UL << (int)(Mmap & 63) : 0) | (Munmap < 64 ? 1UL << (int)(Munmap & 63) : 0) |
+        (Mprotect < 64 ? 1UL << (int)(Mprotect & 63) : 0) | (Mremap < 64 ? 1UL << (int)(Mremap & 63) : 0) | (Msync < 64 ? 1UL << (int)(Msync & 63) : 0) |
+        (Mincore < 64 ? 1UL << (int)(Mincore & 63) : 0) | (Madvise < 64 ? 1UL << (int)(Madvise & 63) : 0) | (Shmat < 64 ? 1UL << (int)(Shmat & 63) : 0) |
+        (Shmdt < 64 ? 1UL << (int)(Shmdt & 63) : 0) | (Fork < 64 ? 1UL << (int)(Fork & 63) : 0) | (Vfork < 64 ? 1UL << (int)(Vfork & 63) : 0) |
+        (Clone < 64 ? 1UL << (int)(Clone & 63) : 0) | (Mlock < 64 ? 1UL << (int)(Mlock & 63) : 0) | (Mlock2 < 64 ? 1UL << (int)(Mlock2 & 63) : 0) |
+        (Mlockall < 64 ? 1UL << (int)(Mlockall & 63) : 0) | (Clone3 < 64 ? 1UL << (int)(Clone3 & 63) : 0);
+
+    private const ulong RtSigreturnBelow64 = RtSigreturn < 64 ? 1UL << (int)(RtSigreturn & 63) : 0;
 
     /// <summary>Every system call from user mode (Hal.UserMode.SetSystemCallHandler). rt_sigreturn
     /// passes the filter like every call and then replaces the whole register frame (it does not
