@@ -18,9 +18,11 @@ public static unsafe class InternetChecksum
         // swap at the end (RFC 1071 §2(B)), and a word at a time costs a quarter of the
         // instructions of two bytes at a time, on every segment in and out (under an emulator
         // that is a good part of a frame's cost).
+        if (bytes.IsEmpty) return sum;
         ulong acc = 0;
         int n = bytes.Length;
-        fixed (byte* start = bytes)
+        // Pinned through its first element (the contract's corlib has no span pinning).
+        fixed (byte* start = &System.Runtime.CompilerServices.Unsafe.AsRef(in bytes[0]))
         {
             byte* p = start;
             while (n >= 32)
