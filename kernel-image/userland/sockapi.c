@@ -54,9 +54,10 @@ static volatile int sigpipes;
 static void on_sigpipe(int sig) { (void)sig; sigpipes++; }
 
 /* Waits until fd has at least n bytes to read (FIONREAD), at most 3 s. */
+/* Up to 10 s: through the host's user network under a loaded CI machine, 3 s once ran out. */
 static int wait_readable(int fd, int n)
 {
-    for (int i = 0; i < 300; i++) {
+    for (int i = 0; i < 1000; i++) {
         int queued = -1;
         if (ioctl(fd, FIONREAD, &queued) == 0 && queued >= n) return queued;
         struct pollfd p = { .fd = fd, .events = POLLIN };
