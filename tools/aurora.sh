@@ -707,6 +707,13 @@ cmd_test() {
     /^ +Skipped: +[0-9]+ *$/ {s+=$2} END {print p+0, f+0, s+0}' "$log/dotnet-test.log")
   [ "$rc" = 0 ] || [ "$failed" != 0 ] || failed=1   # a build or run error counts as a failure
   echo
+  if [ "$failed" != 0 ]; then
+    # CI keeps only the end of the output: name what failed here, bounded, with the first
+    # lines of each failure's message.
+    echo "what failed (the whole log: $log/dotnet-test.log):"
+    grep -E -A12 '^\s*Failed [A-Za-z]|error (CS|MSB|NU)[0-9]+' "$log/dotnet-test.log" | cut -c1-300 | head -n 120 || true
+    echo
+  fi
   echo "${passed} passed, ${failed} failed, ${skipped} skipped"
   return $rc
 }
