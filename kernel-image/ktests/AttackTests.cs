@@ -207,6 +207,18 @@ internal static unsafe class AttackTests
     /// make another process's data writable.</summary>
     internal static void MprotectRespectsCowAndReadOnlyAttachments() => RunAndCheck("attack_mprotect.elf");
 
+    /// <summary>The red team's pass (userland/attack_edges.c): the memory calls at the top of
+    /// the user range, MAP_FIXED and mremap over themselves, signal frames on alternate stacks
+    /// at the address-space edge and nested past a small one, iovecs with a bad entry in the
+    /// middle, futex on read-only and PROT_NONE words, execve past ARG_MAX and with argv running
+    /// into unmapped memory, waitid, clone, fcntl locks and ioctl with junk; each answer
+    /// Linux's.</summary>
+    internal static void EdgesOfTheSyscallSurface()
+    {
+        RunAndCheck("attack_edges.elf");
+        Check(ProcessTests.OutputHas("attack_edges: 0 wrong"), "an answer differed from Linux's (see the WRONG lines)");
+    }
+
     /// <summary>Issue 15's escape suite (userland/sandbox_escape.c, docs/sandbox.md): a process
     /// under unveil, netrule and pledge tries at least 40 ways out — "..", planted and new
     /// links, directory descriptors from before, /proc and /dev, renames and hard links, exec

@@ -173,6 +173,7 @@ internal static unsafe class TestCatalog
         T("attack.table_exhaustion_recovers", &AttackTests.TableExhaustionRecovers),
         T("attack.mprotect_respects_cow_and_read_only_attachments", &AttackTests.MprotectRespectsCowAndReadOnlyAttachments),
         T("attack.sandbox_escapes_are_denied", &AttackTests.SandboxEscapesAreDenied),
+        T("attack.edges_of_the_syscall_surface_answer_as_linux", &AttackTests.EdgesOfTheSyscallSurface),
         T("panic.page_fault", &PanicTests.PageFault),
         T("panic.null_dereference", &PanicTests.NullDereference),
         T("panic.general_protection", &PanicTests.GeneralProtection),

@@ -143,9 +143,11 @@ internal unsafe partial struct Process
         // The SSE state, then the frame, below the interrupted stack and its red zone (or on
         // the alternate stack).
         ulong* ucStack = stackalloc ulong[3];
-        ulong sp = HandlerStack(process, registers[UserState.Rsp], flags, ucStack);
+        ulong sp = HandlerStack(process, registers[UserState.Rsp], flags, ucStack, out bool onAlternate);
         ulong fpu = (sp - 512) & ~63UL;
         ulong frameAddress = ((fpu - FrameSize) & ~15UL) - 8; // handler entry: rsp + 8 is 16-byte aligned
+        // A frame that would leave the alternate stack is not written below it (SIGSEGV).
+        if (onAlternate && !FrameOnStack(frameAddress, ucStack)) return false;
         byte* frame = stackalloc byte[FrameSize];
         new Span<byte>(frame, FrameSize).Clear();
         *(ulong*)frame = process->SignalRestorer[i];

@@ -100,7 +100,7 @@ internal static unsafe class ProcFiles
         uint permissions = 0;
         bool table = Process.LockTable();
         Process* process = Process.FindListed(Node.PidOf(node));
-        OpenFileDescription* description = process != null ? process->Descriptors.Get(Node.IndexOf(node)) : null;
+        OpenFileDescription* description = process != null ? process->Descriptors.PeekUnderTableLock(Node.IndexOf(node)) : null;
         if (description != null)
         {
             if (description->CanRead) permissions |= 0x140;
@@ -139,7 +139,7 @@ internal static unsafe class ProcFiles
             found = true;
             if (Node.KindOf(node) == Node.Descriptor)
             {
-                OpenFileDescription* description = process->Descriptors.Get(Node.IndexOf(node));
+                OpenFileDescription* description = process->Descriptors.PeekUnderTableLock(Node.IndexOf(node));
                 found = description != null;
                 if (found)
                 {
@@ -156,7 +156,7 @@ internal static unsafe class ProcFiles
                         if (found) text.Append(process->Program->Path);
                         break;
                     case ProcFileSystem.WorkingDirectory:
-                        text.Append(process->WorkingDirectory.Path);
+                        text.Append(process->WorkingDirectory.PathUnderTableLock);
                         break;
                     default:
                         text.Append('/');

@@ -41,6 +41,22 @@ internal static unsafe class CallReferences
         return !own || self->OtherThreadCount != 0;
     }
 
+    /// <summary>Whether the call already holds a reference to <paramref name="description"/>.</summary>
+    internal static bool IsHeld(KernelThread* thread, OpenFileDescription* description) => Contains(thread, (ulong)description);
+
+    /// <summary>Whether the call already holds a reference to the working-directory block.</summary>
+    internal static bool IsPathHeld(KernelThread* thread, void* block) => Contains(thread, (ulong)block | PathTag);
+
+    private static bool Contains(KernelThread* thread, ulong entry)
+    {
+        for (int i = 0; i < thread->CallFileCount; i++)
+        {
+            if (thread->CallFiles[i] == entry) return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Keeps the caller's (already taken) reference to a description until the call ends.</summary>
     internal static void Hold(KernelThread* thread, OpenFileDescription* description) => Add(thread, (ulong)description);
 

@@ -49,7 +49,10 @@ internal unsafe struct DescriptorTable
     {
         bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
         OpenFileDescription* description = Lookup(fd);
-        if (description != null && CallReferences.MustHold(System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.CompilerServices.Unsafe.AsRef(in this))))
+        // One reference per description per call: a call that looks the same descriptor up
+        // again (a path crossing /proc/PID/fd/N twice) already holds it.
+        if (description != null && CallReferences.MustHold(System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.CompilerServices.Unsafe.AsRef(in this))) &&
+            !CallReferences.IsHeld(Scheduler.Current, description))
         {
             OpenFileDescription.Retain(description);
             CallReferences.Hold(Scheduler.Current, description);
@@ -58,6 +61,12 @@ internal unsafe struct DescriptorTable
         Hal.Cpu.RestoreInterrupts(interrupts);
         return description;
     }
+
+    /// <summary>The description behind <paramref name="fd"/>, or null, for a reader that holds
+    /// the process-table lock (procfs reading another process's table): interrupts are off
+    /// while it is held, so no thread can close the descriptor before the reader is done, and
+    /// no call reference is taken (a path may cross /proc/PID/fd/N many times in one call).</summary>
+    public readonly OpenFileDescription* PeekUnderTableLock(long fd) => Lookup(fd);
 
     /// <summary>The description behind <paramref name="fd"/> with a reference the caller
     /// releases (<see cref="OpenFileDescription.Release"/>), or null (EBADF): for a call that

@@ -33,7 +33,8 @@ internal unsafe struct WorkingDirectory
         {
             bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
             SharedPath* path = _current;
-            if (path != null && CallReferences.MustHold(System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.CompilerServices.Unsafe.AsRef(in this))))
+            if (path != null && CallReferences.MustHold(System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.CompilerServices.Unsafe.AsRef(in this))) &&
+                !CallReferences.IsPathHeld(Scheduler.Current, path))
             {
                 path->References++;
                 CallReferences.HoldPath(Scheduler.Current, path);
@@ -43,6 +44,13 @@ internal unsafe struct WorkingDirectory
             return path == null ? "/"u8 : new ReadOnlySpan<byte>(path + 1, path->Length);
         }
     }
+
+    /// <summary>The path for a reader that holds the process-table lock (procfs reading another
+    /// process's): interrupts are off while it is held, so no chdir can free the block before
+    /// the reader has copied it, and no call reference is taken (a path may cross many
+    /// processes' /proc/PID/cwd in one call).</summary>
+    public readonly ReadOnlySpan<byte> PathUnderTableLock =>
+        _current == null ? "/"u8 : new ReadOnlySpan<byte>(_current + 1, _current->Length);
 
     /// <summary>Makes <paramref name="path"/> (canonical) the working directory; false when the
     /// heap is out (the old one stays).</summary>

@@ -92,7 +92,7 @@ internal static unsafe class Futex
     internal static long KeyOf(Process* process, ulong address, bool isPrivate, out FutexKey key)
     {
         key = default;
-        if (address >= UserMemory.UserLimit - 4) return -Syscalls.Errno.EFAULT;
+        if (address > UserMemory.UserLimit - 4) return -Syscalls.Errno.EFAULT;
         key.Space = process->Space.Root;
         key.Address = address;
         if (isPrivate) return 0;

@@ -14,8 +14,13 @@ namespace Aurora.Kernel.Processes;
 /// execve returns an error to a process that is still whole.</summary>
 internal unsafe partial struct Process
 {
-    private const int MaxExecStrings = 256;
-    private const int ExecStringBytes = 32 * 1024;
+    /// <summary>Linux's limits on execve's strings (fs/exec.c): one string, its NUL included,
+    /// at most MAX_ARG_STRLEN (32 pages); all of them with a pointer each at most a quarter of
+    /// the 8 MiB stack (bprm_stack_limits with RLIMIT_STACK's default: 2 MiB); past either,
+    /// E2BIG. The copy starts small and grows as the strings need it.</summary>
+    private const int MaxArgumentString = 32 * 4096;
+    private const int ArgumentSpace = 2 * 1024 * 1024;
+    private const int FirstStringBuffer = 32 * 1024;
 
     internal static long Execute(Process* process, ulong userPath, ulong userArguments, ulong userEnvironment)
     {
@@ -26,12 +31,13 @@ internal unsafe partial struct Process
         long narrowed = Syscalls.SandboxCalls.ApplyExecPromises(process); // pledge's execpromises
         if (narrowed < 0) return narrowed;
 
-        byte* strings = (byte*)KernelMemory.Allocate(ExecStringBytes);
+        int capacity = FirstStringBuffer;
+        byte* strings = (byte*)KernelMemory.Allocate((nuint)capacity);
         if (strings == null) return -Syscalls.Errno.ENOMEM;
         int used = 0, argumentCount = 0, environmentCount = 0;
-        long error = CopyStringList(process, userArguments, strings, ref used, ref argumentCount);
+        long error = CopyStringList(process, userArguments, ref strings, ref capacity, ref used, ref argumentCount, 0);
         int argumentBytes = used;
-        if (error == 0) error = CopyStringList(process, userEnvironment, strings, ref used, ref environmentCount);
+        if (error == 0) error = CopyStringList(process, userEnvironment, ref strings, ref capacity, ref used, ref environmentCount, argumentCount);
         byte* image = null;
         long imageSize = 0;
         if (error == 0) error = ReadProgram(process, new ReadOnlySpan<byte>(path, (int)pathLength), out image, out imageSize);
@@ -296,23 +302,44 @@ internal unsafe partial struct Process
     }
 
     /// <summary>Appends a user array of string pointers (NULL-terminated; a null array is
-    /// empty) to the buffer; 0, -EFAULT or -Syscalls.Errno.E2BIG.</summary>
-    private static long CopyStringList(Process* process, ulong array, byte* buffer, ref int used, ref int count)
+    /// empty) to the buffer, which grows (a new block; the old one is freed) up to Linux's
+    /// limits; <paramref name="before"/> strings are already in it. 0, -EFAULT, -ENOMEM or
+    /// -E2BIG.</summary>
+    private static long CopyStringList(Process* process, ulong array, ref byte* buffer, ref int capacity, ref int used, ref int count, int before)
     {
         if (array == 0) return 0;
         for (int index = 0; ; index++)
         {
-            if (count >= MaxExecStrings) return -Syscalls.Errno.E2BIG;
+            // Each string takes a pointer on the new stack too (Linux counts them first).
+            long room = ArgumentSpace - used - 8L * (before + count + 1);
+            if (room <= 0) return -Syscalls.Errno.E2BIG;
             ulong pointer;
             if (!UserMemory.CopyFrom(process->Space, array + ((ulong)index * 8), new Span<byte>(&pointer, 8))) return -Syscalls.Errno.EFAULT;
             if (pointer == 0) return 0;
-            long length = UserMemory.CopyString(process->Space, pointer, new Span<byte>(buffer + used, ExecStringBytes - used));
+            if (Process.KillPending(process)) return -Syscalls.Errno.EINTR; // 256 Ki pointers take a while
+            int limit = (int)Math.Min(room, MaxArgumentString);
+            if (capacity - used < limit && !GrowStrings(ref buffer, ref capacity, used, used + limit)) return -Syscalls.Errno.ENOMEM;
+            long length = UserMemory.CopyString(process->Space, pointer, new Span<byte>(buffer + used, limit));
             if (length == -Syscalls.Errno.ENAMETOOLONG) return -Syscalls.Errno.E2BIG;
             if (length < 0) return length;
             buffer[used + length] = 0;
             used += (int)length + 1;
             count++;
         }
+    }
+
+    /// <summary>Doubles the string buffer until <paramref name="needed"/> bytes fit.</summary>
+    private static bool GrowStrings(ref byte* buffer, ref int capacity, int used, int needed)
+    {
+        int grown = capacity;
+        while (grown < needed) grown *= 2;
+        byte* larger = (byte*)KernelMemory.Allocate((nuint)grown);
+        if (larger == null) return false;
+        new ReadOnlySpan<byte>(buffer, used).CopyTo(new Span<byte>(larger, used));
+        KernelMemory.Free(buffer);
+        buffer = larger;
+        capacity = grown;
+        return true;
     }
 
     /// <summary>The environment the first program starts with: Linux's (init/main.c,

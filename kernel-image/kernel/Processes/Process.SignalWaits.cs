@@ -244,17 +244,31 @@ internal unsafe partial struct Process
 
     /// <summary>Where a handler's frame goes: below the interrupted stack and its red zone, or
     /// at the top of the alternate stack for an SA_ONSTACK handler not already on it. Fills
-    /// the frame's uc_stack with the stack as it was, then disarms an SS_AUTODISARM stack.</summary>
-    private static ulong HandlerStack(Process* process, ulong sp, ulong flags, ulong* ucStack)
+    /// the frame's uc_stack with the stack as it was, then disarms an SS_AUTODISARM stack.
+    /// <paramref name="onAlternate"/>: the frame is on the alternate stack (entering it, or
+    /// nested on it) and must fit inside [uc_stack.ss_sp, ss_sp + ss_size): Linux's
+    /// get_sigframe gives SIGSEGV for a frame that would overflow it rather than write below
+    /// it into whatever memory lies there.</summary>
+    private static ulong HandlerStack(Process* process, ulong sp, ulong flags, ulong* ucStack, out bool onAlternate)
     {
         ucStack[0] = process->AlternateStack.Base;
         ucStack[1] = (uint)SignalStackFlags(process, sp);
         ucStack[2] = process->AlternateStack.Size;
-        if ((flags & SaOnStack) == 0 || process->AlternateStack.Size == 0 || OnSignalStack(process, sp)) return sp - RedZone;
+        // Linux's get_sigframe: nested by the interrupted stack pointer, entering by the one
+        // below the red zone (64 bytes above the stack's base enters it again, at its top).
+        onAlternate = OnSignalStack(process, sp);
+        ulong below = sp - RedZone;
+        if ((flags & SaOnStack) == 0 || process->AlternateStack.Size == 0 || OnSignalStack(process, below)) return below;
+        onAlternate = true;
         ulong top = process->AlternateStack.Base + process->AlternateStack.Size;
         if ((process->AlternateStack.Flags & SsAutoDisarm) != 0) process->AlternateStack = default;
         return top;
     }
+
+    /// <summary>Whether a frame starting at <paramref name="frame"/> lies on the alternate stack
+    /// <paramref name="ucStack"/> described (Linux's __on_sig_stack, with the stack's bounds
+    /// as they were before an SS_AUTODISARM stack was disarmed).</summary>
+    private static bool FrameOnStack(ulong frame, ulong* ucStack) => frame > ucStack[0] && frame - ucStack[0] <= ucStack[2];
 
     /// <summary>rt_sigreturn puts back the stack the frame recorded (an auto-disarmed one comes
     /// back); refused changes are ignored, as Linux's restore_altstack ignores them.</summary>

@@ -38,9 +38,17 @@ internal unsafe struct ProgramInfo
         get { fixed (ProgramInfo* self = &this) return new ReadOnlySpan<byte>((byte*)(self + 1) + PathLength + ArgumentBytes, TotalBytes - ArgumentBytes); }
     }
 
+    /// <summary>At most this much of the strings is kept: execve takes up to 2 MiB of them
+    /// (Linux's ARG_MAX), and a copy that size per process would let a tree of processes fill
+    /// the kernel heap. /proc/PID/cmdline and environ show the first 32 KiB (they stop inside
+    /// a string past that).</summary>
+    internal const int KeptStringBytes = 32 * 1024;
+
     /// <summary>A new block with one reference, or null when the heap is out.</summary>
     internal static ProgramInfo* Create(ReadOnlySpan<byte> path, ReadOnlySpan<byte> strings, int argumentBytes)
     {
+        if (strings.Length > KeptStringBytes) strings = strings.Slice(0, KeptStringBytes);
+        if (argumentBytes > strings.Length) argumentBytes = strings.Length;
         var info = (ProgramInfo*)KernelMemory.Allocate((nuint)(sizeof(ProgramInfo) + path.Length + strings.Length));
         if (info == null) return null;
         info->References = 1;

@@ -369,6 +369,10 @@ internal static unsafe class UserMemory
     /// <summary>A NUL-terminated string from user memory (a path) into <paramref name="buffer"/>,
     /// without the NUL. 0 or a positive length; -EFAULT for an unreadable byte before the NUL,
     /// -ENAMETOOLONG when no NUL comes within the buffer.</summary>
+    /// <summary>Whether [address, address + length) lies in the user half (Linux's access_ok:
+    /// a range check only, nothing about what is mapped).</summary>
+    internal static bool IsUserRange(ulong address, ulong length) => address <= UserLimit && length <= UserLimit - address;
+
     internal static long CopyString(AddressSpace space, ulong userAddress, Span<byte> buffer)
     {
         int length = 0;

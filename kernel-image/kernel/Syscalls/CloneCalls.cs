@@ -24,8 +24,25 @@ internal static unsafe class CloneCalls
         CloneSysvsem = 0x4_0000, CloneSettls = 0x8_0000, CloneDetached = 0x40_0000;
     private const ulong ThreadFlags = CloneVm | CloneFs | CloneFiles | CloneSighand | CloneThread;
 
-    internal static long Clone(Process* process, ulong flags, ulong stack, ulong parentTid, ulong childTid, ulong tls)
+    /// <summary>The combinations Linux refuses before anything is made (kernel_clone and
+    /// copy_process): EINVAL whether or not this kernel serves the flags, so a program probing
+    /// them gets Linux's answer and not ENOSYS.</summary>
+    private static bool LinuxRefuses(ulong flags, bool fromClone3)
     {
+        const ulong CloneNewNs = 0x2_0000, CloneNewUser = 0x1000_0000, ClonePidfd = 0x1000;
+        if ((flags & (CloneNewNs | CloneFs)) == (CloneNewNs | CloneFs)) return true;
+        if ((flags & (CloneNewUser | CloneFs)) == (CloneNewUser | CloneFs)) return true;
+        if ((flags & CloneThread) != 0 && (flags & CloneSighand) == 0) return true;
+        if ((flags & CloneSighand) != 0 && (flags & CloneVm) == 0) return true;
+        // clone(2) passes the pidfd through parent_tid: both at once cannot be told apart.
+        if (!fromClone3 && (flags & ClonePidfd) != 0 && (flags & (CloneDetached | ParentSetTid)) != 0) return true;
+        return false;
+    }
+
+    internal static long Clone(Process* process, ulong flags, ulong stack, ulong parentTid, ulong childTid, ulong tls, bool fromClone3 = false)
+    {
+        // clone(2)'s flags are 32 bits (the upper half is clone3's); Linux drops the rest.
+        if (LinuxRefuses(fromClone3 ? flags : flags & 0xFFFF_FFFF, fromClone3)) return -Errno.EINVAL;
         if ((flags & CloneThread) != 0)
         {
             // A thread: Linux requires CLONE_SIGHAND with CLONE_THREAD and CLONE_VM with
@@ -97,7 +114,7 @@ internal static unsafe class CloneCalls
         if (stack == 0 ? stackSize != 0 : stackSize == 0 || stackSize > UserMemory.UserLimit || stack > UserMemory.UserLimit - stackSize)
             return -Errno.EINVAL;
         if (setTidSize != 0 || (flags & (CloneIntoCgroup | CloneClearSighand | CloneNewTime)) != 0) return -Errno.ENOSYS;
-        return Clone(process, flags | exitSignal, stack == 0 ? 0 : stack + stackSize, parentTid, childTid, tls);
+        return Clone(process, flags | exitSignal, stack == 0 ? 0 : stack + stackSize, parentTid, childTid, tls, fromClone3: true);
     }
 
     /// <summary>vfork(): a fork. Linux lends the child the parent's memory and suspends the

@@ -137,6 +137,15 @@ internal static unsafe class FileCalls
     {
         OpenFileDescription* description = process->Descriptors.Get((uint)descriptor);
         if (description == null) return -Errno.EBADF;
+        // The requests Linux serves for every kind of file before the file's own (do_vfs_ioctl):
+        // close-on-exec on and off.
+        const ulong Fioclex = 0x5451, Fionclex = 0x5450;
+        if (request == Fioclex || request == Fionclex)
+        {
+            process->Descriptors.SetFlags((long)(uint)descriptor, request == Fioclex ? DescriptorTable.CloseOnExecFlag : 0);
+            return 0;
+        }
+
         if (description->Operations->Ioctl == null) return -Errno.ENOTTY;
         // Without the tty promise a sandbox keeps only the requests that read (TIOCSTI, which
         // types into a terminal, is the reason: docs/security.md).

@@ -33,7 +33,13 @@ internal static unsafe class MappingCalls
         if ((old & (Page - 1)) != 0) return -Errno.EINVAL;
         ulong oldLength = PageUp(oldSize), newLength = PageUp(newSize);
         if (newLength == 0) return -Errno.EINVAL; // also a size that wraps when rounded up
-        if (process->Regions.IndexOf(old) < 0) return -Errno.EFAULT;
+        int oldIndex = process->Regions.IndexOf(old);
+        if (oldIndex < 0) return -Errno.EFAULT;
+        // An old size of 0 makes a second mapping of the same pages: only a shared mapping has
+        // pages two mappings can share (Linux's vma_to_resize); a private one would get fresh
+        // zero pages (or a second break or stack region): EINVAL.
+        RegionKind oldKind = process->Regions[oldIndex].Kind;
+        if (oldLength == 0 && oldKind != RegionKind.ObjectShared && oldKind != RegionKind.Shared) return -Errno.EINVAL;
 
         if ((flags & MremapFixed) != 0) return MoveTo(process, old, oldLength, newAddress, newLength, keepOld);
         if (keepOld)
@@ -46,7 +52,11 @@ internal static unsafe class MappingCalls
 
         if (oldLength >= newLength)
         {
-            if (oldLength > newLength) Process.UnmapRegions(process, old + newLength, old + oldLength);
+            // The tail goes as munmap would take it: past the user limit, or wrapping, EINVAL
+            // (Linux's do_vmi_munmap), never a reversed range.
+            ulong tail = old + newLength;
+            if (tail > UserMemory.UserLimit || oldLength - newLength > UserMemory.UserLimit - tail) return -Errno.EINVAL;
+            if (oldLength > newLength) Process.UnmapRegions(process, tail, old + oldLength);
             return (long)old;
         }
 
@@ -115,7 +125,7 @@ internal static unsafe class MappingCalls
             at = next.End;
         }
 
-        return at >= old + length ? (long)at : -Errno.EFAULT;
+        return at - old >= length ? (long)at : -Errno.EFAULT; // never old + length: it may wrap
     }
 
     /// <summary>Moves the mapping at [old, old + oldLength) to [target, target + newLength)

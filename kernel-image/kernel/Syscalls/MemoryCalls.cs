@@ -41,7 +41,7 @@ internal static unsafe class MemoryCalls
         {
             if (process->Regions.Overlaps(mappedEnd, wantedEnd)) return (long)current;
             if (!Process.AddressSpaceAllows(process, wantedEnd - mappedEnd)) return (long)current;
-            if (!ReplaceBreakRegion(process, start, mappedEnd, wantedEnd)) return (long)current;
+            if (!GrowBreakRegion(process, start, mappedEnd, wantedEnd)) return (long)current;
         }
         else if (wantedEnd < mappedEnd)
         {
@@ -52,15 +52,24 @@ internal static unsafe class MemoryCalls
         return (long)address;
     }
 
-    /// <summary>The break region [start, oldEnd) becomes [start, newEnd) (no region when empty).</summary>
-    private static bool ReplaceBreakRegion(Process* process, ulong start, ulong oldEnd, ulong newEnd)
+    /// <summary>The break grows by [oldEnd, newEnd) (free: checked by the caller): the break
+    /// region ending at oldEnd takes it, else a new one. What lies below oldEnd is left as it
+    /// is, as Linux's brk does: a mapping the program put inside the heap's range (MAP_FIXED,
+    /// mprotect) keeps its own region. (Replacing [start, oldEnd) with one break region
+    /// dropped such regions, their objects and their maximum access, while their pages stayed
+    /// mapped.)</summary>
+    private static bool GrowBreakRegion(Process* process, ulong start, ulong oldEnd, ulong newEnd)
     {
         const RegionAccess ReadWrite = RegionAccess.Read | RegionAccess.Write;
-        if (oldEnd > start) process->Regions.Remove(start, oldEnd); // removes whole regions only: cannot fail
-        if (process->Regions.Insert(new Region(start, newEnd, ReadWrite, AllAccess, RegionKind.Break)) == VmmError.None)
+        int last = oldEnd > start ? process->Regions.IndexOf(oldEnd - Page) : -1;
+        if (last >= 0 && process->Regions[last].Kind == RegionKind.Break && process->Regions[last].End == oldEnd &&
+            process->Regions[last].Access == ReadWrite)
+        {
+            process->Regions[last].End = newEnd;
             return true;
-        if (oldEnd > start) process->Regions.Insert(new Region(start, oldEnd, ReadWrite, AllAccess, RegionKind.Break));
-        return false;
+        }
+
+        return process->Regions.Insert(new Region(oldEnd, newEnd, ReadWrite, AllAccess, RegionKind.Break)) == VmmError.None;
     }
 
     /// <summary>mmap: anonymous memory (private: zero-filled on first touch; shared: an unnamed
@@ -90,7 +99,9 @@ internal static unsafe class MemoryCalls
             : type == MapShared || type == MapPrivate || type == MapSharedValidate;
         if (!typeKnown) return -Errno.EINVAL;
         bool shared = type == MapShared || type == MapSharedValidate;
-        if ((protection & ~(ProtRead | ProtWrite | ProtExec)) != 0) return -Errno.EINVAL;
+        // Linux's mmap never checked the protection's other bits (PROT_SEM, PROT_GROWSDOWN...):
+        // they are ignored, not refused.
+        protection &= ProtRead | ProtWrite | ProtExec;
         if (length > UserMemory.UserLimit) return -Errno.ENOMEM;
         ulong size = PageUp(length);
         if (file != null)
@@ -179,8 +190,12 @@ internal static unsafe class MemoryCalls
     /// access to a frame shared after fork is granted as copy-on-write.</summary>
     internal static long Mprotect(Process* process, ulong address, ulong length, ulong protection)
     {
-        if ((address & (Page - 1)) != 0 || (protection & ~(ProtRead | ProtWrite | ProtExec)) != 0)
+        // PROT_SEM is valid on x86 and changes nothing (Linux's arch_validate_prot); no
+        // mapping grows, so PROT_GROWSDOWN and PROT_GROWSUP stay EINVAL.
+        const ulong ProtSem = 0x8;
+        if ((address & (Page - 1)) != 0 || (protection & ~(ProtRead | ProtWrite | ProtExec | ProtSem)) != 0)
             return -Errno.EINVAL;
+        protection &= ~ProtSem;
         if (length == 0) return 0;
         if (address >= UserMemory.UserLimit || length > UserMemory.UserLimit - address) return -Errno.ENOMEM;
         ulong end = address + PageUp(length);

@@ -38,30 +38,59 @@ internal static unsafe class OutputCalls
     }
 
     /// <summary>Moves the vectors in turn; at the description's offset when
-    /// <paramref name="position"/> is negative, else from that position on.</summary>
+    /// <paramref name="position"/> is negative, else from that position on. The description
+    /// is looked up once for the whole call (Linux's fdget): a lookup per vector took a call
+    /// reference per vector in a process with threads, past the few a call has room for
+    /// (a kernel panic from eight vectors on).</summary>
     private static long Transfer(Process* process, ulong descriptor, ulong vectors, ulong count, bool write, long position)
     {
         Files.OpenFileDescription* description = process->Descriptors.Get((uint)descriptor);
         if (description == null || !(write ? description->CanWrite : description->CanRead)) return -Errno.EBADF;
+        // A kind that cannot move bytes this way: EINVAL (Linux's FMODE_CAN_READ/WRITE, checked
+        // before the vectors); the positioned calls found ESPIPE already.
+        Files.FileOperations* operations = description->Operations;
+        bool served = position < 0
+            ? (write ? operations->Write != null : operations->Read != null)
+            : (write ? operations->WriteAt != null : operations->ReadAt != null);
+        if (!served) return position < 0 ? -Errno.EINVAL : -Errno.ESPIPE;
         if (count > 1024) return -Errno.EINVAL;
         long total = 0;
         ulong* pair = stackalloc ulong[2];
+        // As Linux's import_iovec: the whole array is read first (EFAULT), a length negative as
+        // ssize_t is EINVAL, then every entry must lie in the user half (access_ok: EFAULT
+        // before a byte moves, not a short count after the entries before it). Entries that
+        // pass cannot add up past ssize_t (1024 of at most 2^47 bytes).
+        for (ulong i = 0; i < count; i++)
+        {
+            if (!UserMemory.CopyFrom(process->Space, vectors + (i * 16), new Span<byte>(pair, 16))) return -Errno.EFAULT;
+            if ((long)pair[1] < 0) return -Errno.EINVAL;
+        }
+
         ulong sum = 0;
         for (ulong i = 0; i < count; i++)
         {
             if (!UserMemory.CopyFrom(process->Space, vectors + (i * 16), new Span<byte>(pair, 16))) return -Errno.EFAULT;
-            if ((long)pair[1] < 0 || pair[1] > long.MaxValue - sum) return -Errno.EINVAL;
+            if (!UserMemory.IsUserRange(pair[0], pair[1])) return -Errno.EFAULT;
             sum += pair[1];
         }
+
+        // rw_verify_area: a position whose end would pass 2^63 - 1 is EINVAL.
+        if (position >= 0 && sum > (ulong)(long.MaxValue - position)) return -Errno.EINVAL;
 
         for (ulong i = 0; i < count; i++)
         {
             if (!UserMemory.CopyFrom(process->Space, vectors + (i * 16), new Span<byte>(pair, 16))) return total > 0 ? total : -Errno.EFAULT;
             if (pair[1] == 0) continue;
+            // Linux moves the vectors as one read: once bytes have come, a read that would wait
+            // for more ends the call with what it has (a pipe or socket holding fewer bytes than
+            // the vectors' sum answers at once; a read per vector waited for the rest).
+            if (!write && total > 0 && operations->Poll != null &&
+                (PollCalls.ReadinessOf(description) & (Files.Readiness.In | Files.Readiness.HangUp | Files.Readiness.Error)) == 0)
+                break;
             long done = position < 0
-                ? (write ? FileCalls.Write(process, descriptor, pair[0], pair[1]) : FileCalls.Read(process, descriptor, pair[0], pair[1]))
-                : (write ? FileCalls.WriteAt(process, descriptor, pair[0], pair[1], position + total)
-                    : FileCalls.ReadAt(process, descriptor, pair[0], pair[1], position + total));
+                ? (write ? operations->Write(description, process, pair[0], pair[1]) : operations->Read(description, process, pair[0], pair[1]))
+                : (write ? operations->WriteAt(description, process, pair[0], pair[1], position + total)
+                    : operations->ReadAt(description, process, pair[0], pair[1], position + total));
             if (done < 0) return total > 0 ? total : done;
             total += done;
             if ((ulong)done < pair[1]) break;

@@ -234,11 +234,17 @@ internal static unsafe partial class SocketCalls
         vectors = (IoVector*)Memory.KernelMemory.Allocate((nuint)(sizeof(IoVector) * (int)header.IovLength + 1));
         if (vectors == null) return -Errno.ENOMEM;
         if (!UserMemory.CopyFrom(process->Space, header.Iov, new Span<byte>(vectors, sizeof(IoVector) * (int)header.IovLength))) return -Errno.EFAULT;
+        // As import_iovec: a negative length is EINVAL, then an entry outside the user half is
+        // EFAULT before anything moves (entries inside it cannot add up past ssize_t).
         for (ulong i = 0; i < header.IovLength; i++)
         {
             if ((long)vectors[i].Length < 0) return -Errno.EINVAL;
+        }
+
+        for (ulong i = 0; i < header.IovLength; i++)
+        {
+            if (!UserMemory.IsUserRange(vectors[i].Base, vectors[i].Length)) return -Errno.EFAULT;
             total += vectors[i].Length;
-            if ((long)total < 0) return -Errno.EINVAL;
         }
 
         return 0;
