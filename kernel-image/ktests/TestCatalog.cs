@@ -71,6 +71,7 @@ internal static unsafe class TestCatalog
         T("ipc.sysv_follows_linux", &SysvIpcTests.SysvIpcFollowsLinux),
         T("ipc.sysv_ambient_access_can_be_denied", &SysvIpcTests.SysvAmbientAccessCanBeDenied),
         T("ipc.sysv_segment_outlives_its_cut_up_attachment", &SysvIpcTests.SegmentOutlivesItsCutUpAttachment),
+        T("ipc.sysv_shmdt_removes_every_piece", &SysvIpcTests.ShmdtRemovesEveryPiece),
         T("ipc.sysv_tables_fill_to_enospc", &SysvIpcTests.SysvTablesFillToEnospc),
         T("poll.poll_and_select_follow_linux", &SysvIpcTests.PollAndSelectFollowLinux),
         T("poll.poll_wakes_on_console_input", &SysvIpcTests.PollWakesOnConsoleInput),
