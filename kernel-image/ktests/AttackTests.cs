@@ -23,10 +23,7 @@ internal static unsafe class AttackTests
     /// directories the program left in tmpfs hold heap blocks too: they are counted apart
     /// (inodes of / and /tmp), so litter a program failed to clean up is not taken for a
     /// kernel leak.</summary>
-    /// <param name="checkLedger">Whether every frame, heap block and tmpfs inode must come back
-    /// (false only for attack.thread_storm, whose leak in some runs is still open: the figures
-    /// are printed, docs/security.md "What is left").</param>
-    private static void RunAndCheck(string program, string? group = null, bool checkLedger = true)
+    private static void RunAndCheck(string program, string? group = null)
     {
         WriteOptions(group);
         ProcessTests.PrepareOutputBuffer();
@@ -74,13 +71,6 @@ internal static unsafe class AttackTests
             Log.Write(", got ");
             Log.WriteDecimal(tmpInodesAfter);
             Log.WriteLine(" (files or directories the program did not remove)");
-        }
-
-        if (!checkLedger)
-        {
-            if (freeAfter != freeBefore || liveAfter != liveBefore || rootInodesAfter != rootInodesBefore || tmpInodesAfter != tmpInodesBefore)
-                Log.WriteLine("  attack: the ledger above is not checked for this test (an open leak, docs/security.md \"What is left\")");
-            return;
         }
 
         Check(rootInodesAfter == rootInodesBefore && tmpInodesAfter == tmpInodesBefore,
@@ -160,7 +150,7 @@ internal static unsafe class AttackTests
     /// robust locks, signal each other and the other processes, fork, exec and exit_group
     /// while the rest are mid-call. Seeded (attack-seed=); the kernel must survive, SIGKILL
     /// must end every process, and every frame and heap block must come back.</summary>
-    internal static void ThreadStorm() => RunAndCheck("attack_threads.elf", checkLedger: false);
+    internal static void ThreadStorm() => RunAndCheck("attack_threads.elf");
 
     /// <summary>The fuzzer's cleanup (userland/attack_cleanup.h) removes every file and directory
     /// it made under garbage names: long names, more of them than one listing holds, a

@@ -38,6 +38,18 @@ internal static unsafe class SysvIpcTests
         CheckEqual(0, SysvSegments.Live, "System V segments left behind");
     }
 
+    /// <summary>userland/shm_detach.c: shmdt unmaps every piece of an attachment that mprotect
+    /// split or munmap cut, from the attach address up to the segment's size, and nothing
+    /// else (Linux's ksys_shmdt); EINVAL when no piece is left. Before the fix only the region
+    /// at the attach address went. 0 wrong on Linux.</summary>
+    internal static void ShmdtRemovesEveryPiece()
+    {
+        int status = ProcessTests.RunProgram("shm_detach.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("shm_detach: 0 wrong"), "shmdt left or took the wrong pages (its line says which)");
+        CheckEqual(0, status, "shm_detach wait status");
+        CheckEqual(0, SysvSegments.Live, "System V segments left behind");
+    }
+
     /// <summary>The sandbox's check point (issue 15): a process marked AmbientIpcDenied gets
     /// EPERM from every System V call before anything is looked at (a record with no address
     /// space stands in for it: no call may reach its memory), and an unmarked one passes.</summary>

@@ -99,4 +99,27 @@ internal static class ThreadTests
         Check(ProcessTests.OutputHas("thread_races: 0 wrong"), "a race gave another answer than Linux's (its line in the output says which)");
         CheckEqual(0, status, "the program's wait status");
     }
+
+    /// <summary>userland/fork_races.c, leaks attack.thread_storm found: fork copying a
+    /// descriptor table other threads dup2 over, execve racing an exit_group, a group killed
+    /// while its threads fork (no grandchild may escape). Every frame and heap block must come
+    /// back. 0 wrong on Linux.</summary>
+    internal static void ForkRacesLeaveNothingBehind()
+    {
+        int status = ProcessTests.RunProgram("fork_races.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("fork_races: 0 wrong"), "a fork or exec race gave a wrong answer (its line says which)");
+        CheckEqual(0, status, "the program's wait status");
+    }
+
+    /// <summary>userland/reap_race.c: calls that name another process by pid (prlimit64,
+    /// get/setpriority, kill, sched_getaffinity, getpgid, getsid, its CPU clock,
+    /// get_robust_list, tgkill, /proc/PID/stat, cap_grant) raced against that process's end
+    /// and reap by another thread: each answer is the live child's or ESRCH, and no grant
+    /// outlives its target on a reused capability handle. 0 wrong on Linux.</summary>
+    internal static void CrossProcessCallsSurviveAReap()
+    {
+        int status = ProcessTests.RunProgram("reap_race.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("reap_race: 0 wrong"), "a call about a process being reaped gave a wrong answer (its line says which)");
+        CheckEqual(0, status, "the program's wait status");
+    }
 }

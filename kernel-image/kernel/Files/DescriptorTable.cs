@@ -213,9 +213,14 @@ internal unsafe struct DescriptorTable
     /// when the heap is out (nothing is held then).</summary>
     public bool CopyFrom(in DescriptorTable parent)
     {
-        if (parent._size == 0) return true;
-        if (!Grow(parent._size)) return false;
-        for (int fd = 0; fd < parent._size; fd++)
+        // One step, as every other change and lookup (the parent's other threads may dup2,
+        // close or open meanwhile): copied entry by entry with interrupts on, a descriptor
+        // replaced between the read of its entry and the copy left the child a description it
+        // held no reference to, and the old one a reference nobody dropped (attack.thread_storm
+        // seed 0x7: a pipe's read end alive after every process had ended).
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        bool copied = parent._size == 0 || Grow(parent._size);
+        for (int fd = 0; copied && fd < parent._size; fd++)
         {
             OpenFileDescription* description = parent._entries[fd].Description;
             if (description == null) continue;
@@ -223,7 +228,8 @@ internal unsafe struct DescriptorTable
             _entries[fd] = parent._entries[fd];
         }
 
-        return true;
+        Hal.Cpu.RestoreInterrupts(interrupts);
+        return copied;
     }
 
     private bool Grow(int needed)

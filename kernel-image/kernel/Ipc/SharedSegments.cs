@@ -56,7 +56,7 @@ internal static unsafe class SharedSegments
             Capabilities.Unlock();
             if (error != CapsError.None)
             {
-                UnmapSegment(child, parent->SharedAddress[i], parent->SharedPages[i]);
+                UnmapSegment(child, parent->SharedAddress[i], parent->SharedPages[i], parent->SharedSegment[i]);
                 continue;
             }
 
@@ -67,14 +67,17 @@ internal static unsafe class SharedSegments
         }
     }
 
-    internal static void DetachSlot(Process* process, int slot)
+    /// <summary>Ends attachment <paramref name="slot"/> (shmdt, cap_shmdt, execve, exit):
+    /// its pieces unmapped, the segment's count of attachments dropped. False when the program
+    /// had unmapped every piece already.</summary>
+    internal static bool DetachSlot(Process* process, int slot)
     {
-        UnmapSegment(process, process->SharedAddress[slot], process->SharedPages[slot]);
+        bool mapped = UnmapSegment(process, process->SharedAddress[slot], process->SharedPages[slot], process->SharedSegment[slot]);
         if ((process->SharedId[slot] & SysvMark) != 0)
         {
             process->SharedAddress[slot] = 0;
             SysvSegments.Dropped(process->SharedSegment[slot], process, SysvIpc.Now);
-            return;
+            return mapped;
         }
 
         Capabilities.Lock();
@@ -82,19 +85,36 @@ internal static unsafe class SharedSegments
         Capabilities.Unlock();
         FreeSegment(free);
         process->SharedAddress[slot] = 0;
+        return mapped;
     }
 
-    /// <summary>Unmaps an attachment and forgets its region. Only pages still in that same
-    /// attachment's region are touched: if the program unmapped it (munmap) and mapped something
-    /// else there, shmdt must not take the newcomer's pages.</summary>
-    internal static void UnmapSegment(Process* process, ulong start, ulong count)
+    /// <summary>Unmaps what is left of an attachment, as Linux's shmdt does (ipc/shm.c,
+    /// ksys_shmdt): every piece of <paramref name="segment"/> inside [start, start + count
+    /// pages) that is still at the place its offset in the segment gives. mprotect cuts an
+    /// attachment into several regions and munmap may take any of them (the first included),
+    /// so all of them are looked for, not only one at <paramref name="start"/>; a mapping the
+    /// program put in a hole, or the same segment attached elsewhere, stays. False when no
+    /// piece was left (Linux's shmdt answers EINVAL then).</summary>
+    internal static bool UnmapSegment(Process* process, ulong start, ulong count, ulong segment)
     {
-        int index = process->Regions.IndexOf(start);
-        if (index < 0) return;
-        Region region = process->Regions[index];
-        if (region.Kind != RegionKind.Shared || region.Start != start) return;
         ulong end = start + (count * 4096);
-        Process.UnmapRegions(process, start, region.End < end ? region.End : end);
+        bool found = false;
+        int i = process->Regions.FirstEndingAfter(start);
+        while (i < process->Regions.Count && process->Regions[i].Start < end)
+        {
+            Region region = process->Regions[i];
+            if (region.Kind != RegionKind.Shared || region.Tag != segment || region.End > end || region.Offset != region.Start - start)
+            {
+                i++;
+                continue;
+            }
+
+            Process.UnmapRegions(process, region.Start, region.End);
+            found = true;
+            i = process->Regions.FirstEndingAfter(region.End); // the map moved under the index
+        }
+
+        return found;
     }
 
     /// <summary>A page list (count, then frames), every frame zeroed and counted as the

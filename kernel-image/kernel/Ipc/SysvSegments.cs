@@ -190,15 +190,16 @@ internal static unsafe class SysvSegments
         return (long)start;
     }
 
-    /// <summary>shmdt: the attachment that starts at the address (EINVAL when there is none).</summary>
+    /// <summary>shmdt: the attachment made at the address, every piece of it still in place
+    /// (EINVAL when there is none, or the program unmapped all of it: Linux finds no piece
+    /// then; the attachment ends either way).</summary>
     internal static long Detach(Process* process, ulong address)
     {
         if (address == 0 || (address & (Page - 1)) != 0) return -Errno.EINVAL;
         for (int i = 0; i < Process.MaxSharedMappings; i++)
         {
             if (process->SharedAddress[i] != address || (process->SharedId[i] & SharedSegments.SysvMark) == 0) continue;
-            SharedSegments.DetachSlot(process, i);
-            return 0;
+            return SharedSegments.DetachSlot(process, i) ? 0 : -Errno.EINVAL;
         }
 
         return -Errno.EINVAL;

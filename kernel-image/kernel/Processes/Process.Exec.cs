@@ -120,7 +120,18 @@ internal unsafe partial struct Process
         // Point of no return: the new image replaces the old one. Every other thread ends first
         // and the caller becomes the process's only thread, with the pid as its id (Linux's
         // de_thread). Shared segments are detached (as execve does on Linux); tokens and ids stay.
-        EndOtherThreads(process);
+        // A thread already ending the group (exit_group, a fatal signal) wins: the new image goes
+        // back and this thread ends on its way out. (It used to end inside EndOtherThreads and
+        // the new space, its regions and program record were never freed: attack.thread_storm's
+        // ledger, an execve from a thread racing an exit_group from another.)
+        if (!BecomeOnlyThread(process))
+        {
+            UserMemory.Destroy(space);
+            regions.Clear();
+            KernelMemory.Free(program);
+            return -Syscalls.Errno.EAGAIN;
+        }
+
         Scheduler.Current->UserTid = 0;
         // The list lives in the old image; walked with the id the caller has now, the pid, as
         // Linux's futex_exec_release runs after de_thread.

@@ -152,6 +152,14 @@ internal unsafe partial struct Process
         child->Parent = parent;
         child->NextSibling = parent->FirstChild;
         parent->FirstChild = child;
+        // A SIGKILL that reached the parent while this fork copied it (a kill of its group, an
+        // exit_group or execve by another thread) found no child to kill: Linux fails such a
+        // fork (copy_process: ERESTARTNOINTR on a fatal signal pending), so no process escapes
+        // a kill of its group by being born during it. Here the child is made and ends before
+        // its first user instruction (ForkedChildStart). Without this a grandchild forked
+        // during attack.thread_storm's group kill ran on as an orphan and made files in /tmp.
+        if (((parent->PendingSignals | self->ThreadPendingSignals) & (1UL << (SigKill - 1))) != 0 || (parent->GroupExiting && parent->Thread != self))
+            SendLocked(child, SigKill, parent->Id);
         Cpu.RestoreInterrupts(interrupts);
         long id = (long)child->Id;
         if (childTidAddress != 0)
@@ -173,6 +181,7 @@ internal unsafe partial struct Process
         *context = *process->ForkContext;
         KernelMemory.Free(process->ForkContext);
         process->ForkContext = null;
+        if ((process->PendingSignals & (1UL << (SigKill - 1))) != 0) Exit(SignalKill); // killed while being made (Fork)
         UserMode.Resume(context, 0);
         return 0;
     }

@@ -289,6 +289,7 @@ internal unsafe partial struct Process
         Ipc.SysvSemaphores.ProcessExited(process);
         ulong* pages = stackalloc ulong[CapsLimitsHoldings];
         Ipc.Capabilities.Lock();
+        process->CapabilitiesForgotten = true; // no cap_grant reaches it from here (IpcCalls.Grant)
         long count = Ipc.Capabilities.Space.ProcessExited(process->CapsHandle, new Span<ulong>(pages, CapsLimitsHoldings));
         Ipc.Capabilities.Unlock();
         Ipc.Capabilities.QueuesChanged(); // its queues may be gone: their sleepers must see it

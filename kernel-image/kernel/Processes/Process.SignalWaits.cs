@@ -52,7 +52,7 @@ internal unsafe partial struct Process
         int code = *(int*)(info + 8);
         if ((code >= 0 || code == SiTkill) && (ulong)pid != sender->Id) return -Syscalls.Errno.EPERM;
         bool table = LockTable();
-        Process* target = pid > 0 ? Find(pid) : null;
+        Process* target = pid > 0 ? FindLocked(pid) : null;
         long result = target == null ? -Syscalls.Errno.ESRCH : signal < 0 || signal > SignalCount ? -Syscalls.Errno.EINVAL
             : !sender->Sandbox.MayReach(target->Sandbox) ? -Syscalls.Errno.EPERM : 0;
         if (result == 0 && signal != 0) Post(target, signal, (uint)*(int*)(info + 16), code, *(ulong*)(info + 24));

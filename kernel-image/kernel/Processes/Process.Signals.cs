@@ -60,14 +60,14 @@ internal unsafe partial struct Process
         }
     }
 
-    /// <summary>The live process with this pid, or null. Hold <see cref="LockTable"/> while
-    /// using the result, or it may be reaped meanwhile.</summary>
-    internal static Process* Find(long pid)
+    /// <summary>Whether a live process has this pid. Only the answer leaves the lock: a process
+    /// found is used only under the table lock (<see cref="FindLocked"/>), or it may be reaped
+    /// and freed meanwhile.</summary>
+    internal static bool Exists(long pid)
     {
-        bool interrupts = Cpu.SaveAndDisableInterrupts();
-        Process* found = s_allProcesses;
-        while (found != null && (found->Id != (ulong)pid || found->Thread->State == ThreadState.Exited)) found = found->NextProcess;
-        Cpu.RestoreInterrupts(interrupts);
+        bool table = LockTable();
+        bool found = FindLocked(pid) != null;
+        UnlockTable(table);
         return found;
     }
 

@@ -129,24 +129,31 @@ internal unsafe partial struct Process
         }
     }
 
-    /// <summary>exit_group, a fatal signal, execve: every other thread of the process ends
-    /// before this returns, and the caller becomes <see cref="Thread"/> (the one wait4 sees
-    /// end). A thread that finds another already ending the group ends itself instead.</summary>
+    /// <summary>exit_group, a fatal signal: every other thread of the process ends before this
+    /// returns, and the caller becomes <see cref="Thread"/> (the one wait4 sees end). A thread
+    /// that finds another already ending the group ends itself instead.</summary>
     internal static void EndOtherThreads(Process* process)
+    {
+        if (!BecomeOnlyThread(process) && process->Thread != Scheduler.Current) EndThisThread(process);
+    }
+
+    /// <summary><see cref="EndOtherThreads"/> for execve, which has a new image to give back
+    /// first: false, at once, when another thread is already ending the group (Linux's
+    /// de_thread answers EAGAIN then, and the caller ends on its way out).</summary>
+    internal static bool BecomeOnlyThread(Process* process)
     {
         KernelThread* self = Scheduler.Current;
         bool interrupts = Cpu.SaveAndDisableInterrupts();
         if (process->GroupExiting)
         {
             Cpu.RestoreInterrupts(interrupts);
-            if (process->Thread != self) EndThisThread(process);
-            return;
+            return false;
         }
 
         if (process->OtherThreadCount == 0)
         {
             Cpu.RestoreInterrupts(interrupts);
-            return;
+            return true;
         }
 
         process->GroupExiting = true;
@@ -180,6 +187,7 @@ internal unsafe partial struct Process
         }
 
         process->GroupExiting = false;
+        return true;
     }
 
     /// <summary>Whether the calling thread must end because another ends its group.</summary>

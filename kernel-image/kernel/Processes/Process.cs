@@ -166,6 +166,11 @@ internal unsafe partial struct Process
     /// execve, never cleared.</summary>
     public bool AmbientIpcDenied;
 
+    /// <summary>The ending process's capability holdings are gone (set under the capabilities
+    /// lock in its exit): a cap_grant from then on answers ESRCH, or the grant would stay on
+    /// the freed handle for the next process that gets it.</summary>
+    public bool CapabilitiesForgotten;
+
     /// <summary>Promises, filesystem view, network rules and domain (Sandbox/SandboxState.cs):
     /// shared with the children by fork, sealed by execve, released at exit.</summary>
     public Sandbox.SandboxState Sandbox;

@@ -285,10 +285,16 @@ internal static unsafe class IpcCalls
     {
         long error = CopyToken(process, userToken, out CapabilityToken token);
         if (error != 0) return error;
-        Process* target = Process.Find(pid);
-        if (target == null) return -Errno.ESRCH;
+        // The target is looked up and granted to under the process-table lock (inside the
+        // capabilities lock, the lock order's way): reaped meanwhile, its record would be freed
+        // memory and its handle another process's. One past its exit's drop of its holdings
+        // answers ESRCH too, or the grant would outlive it on the handle.
         Capabilities.Lock();
-        long id = Capabilities.Space.Grant(process->CapsHandle, token, target->CapsHandle, (uint)rights);
+        bool table = Process.LockTable();
+        Process* target = Process.FindLocked(pid);
+        long id = target == null || target->CapabilitiesForgotten ? -Errno.ESRCH
+            : Capabilities.Space.Grant(process->CapsHandle, token, target->CapsHandle, (uint)rights);
+        Process.UnlockTable(table);
         Capabilities.Unlock();
         return Audited(process, id, "cap_grant");
     }

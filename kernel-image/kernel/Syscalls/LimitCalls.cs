@@ -36,7 +36,7 @@ internal static unsafe class LimitCalls
         // The target is looked up and changed under the process-table lock, so it cannot be
         // reaped (and its handle reused by a newcomer) between the two.
         bool flags = Process.LockTable();
-        Process* target = pid == 0 ? process : pid < 0 ? null : Process.Find(pid);
+        Process* target = pid == 0 ? process : pid < 0 ? null : Process.FindLocked(pid);
         ulong* old = stackalloc ulong[2];
         long result = target == null ? -Errno.ESRCH
             : !process->Sandbox.MayReach(target->Sandbox) ? -Errno.EPERM

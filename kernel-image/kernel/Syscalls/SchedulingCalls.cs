@@ -35,7 +35,7 @@ internal static unsafe class SchedulingCalls
         }
         else
         {
-            Process* target = who == 0 || (which == PrioProcessGroup && who == caller->Id) ? caller : which == PrioProcess ? Process.Find(who) : null;
+            Process* target = who == 0 || (which == PrioProcessGroup && who == caller->Id) ? caller : which == PrioProcess ? Process.FindLocked(who) : null;
             if (target != null)
             {
                 found = true;

@@ -1147,7 +1147,7 @@ internal static unsafe partial class SocketCalls
         if (pid != (int)process->Id && !root) return -Errno.EPERM;
         if (!root && uid != own.RealUid && uid != own.EffectiveUid && uid != own.SavedUid) return -Errno.EPERM;
         if (!root && gid != own.RealGid && gid != own.EffectiveGid && gid != own.SavedGid) return -Errno.EPERM;
-        if (pid != (int)process->Id && (pid <= 0 || Process.Find(pid) == null)) return -Errno.ESRCH;
+        if (pid != (int)process->Id && (pid <= 0 || !Process.Exists(pid))) return -Errno.ESRCH;
         if (credentials != null)
         {
             credentials->Pid = pid;

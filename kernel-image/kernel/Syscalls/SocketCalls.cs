@@ -21,8 +21,8 @@ namespace Aurora.Kernel.Syscalls;
 /// Limits (security issue 9, finding 7; Processes/ResourceLimits.cs): descriptors below
 /// RLIMIT_NOFILE (EMFILE); the opening account (process tree) at most
 /// <see cref="ResourceLimits.SocketsPerAccount"/> open sockets (Errno.ENOBUFS), counted until the
-/// last description closes; the network stack's table, 32 system-wide, lingering connections
-/// included (Errno.ENOBUFS).
+/// last description closes; the network stack's table, one socket per page of memory
+/// system-wide (NetworkStack.SocketCapacity), lingering connections included (Errno.ENOBUFS).
 /// </summary>
 internal static unsafe partial class SocketCalls
 {

@@ -99,7 +99,7 @@ internal static unsafe class TimeCalls
         }
 
         bool table = Process.LockTable();
-        Process* target = pid == 0 ? self : Process.Find(pid);
+        Process* target = pid == 0 ? self : Process.FindLocked(pid);
         if (target != null)
         {
             ulong ticks = Process.UserTicks(target) + ((clock & CpuClockKindMask) == CpuClockVirtual ? 0 : Process.SystemTicks(target));
