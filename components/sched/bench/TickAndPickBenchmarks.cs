@@ -9,12 +9,13 @@ namespace Aurora.Sched.Benchmarks;
 /// <summary>
 /// The scheduler's steady state: N runnable entities of mixed nice values; each operation is one
 /// timer tick charged to the current entity followed by a switch (the current one goes back
-/// into the queue and the least virtual runtime comes out). The peer is the BCL's binary heap,
-/// <see cref="PriorityQueue{TElement, TPriority}"/>, keyed by virtual runtime, doing the same
-/// accounting and the equivalent enqueue + dequeue (and, as a second peer, its fused
-/// EnqueueDequeue, the cheapest a binary heap can do). A second category is what the tree is
-/// for: a queued entity that is not running blocks and wakes again (removed from the middle of
-/// the queue and re-added), where the heap has to search for the element.
+/// into the queue and the least virtual runtime comes out). The peer, <see cref="HeapCfs"/>, does
+/// the same CFS tick (accounting, floor, preemption decision) on the BCL's 4-ary heap,
+/// <see cref="PriorityQueue{TElement, TPriority}"/> keyed by virtual runtime, and switches with
+/// Enqueue + Dequeue (and, as a second peer, the fused EnqueueDequeue, the cheapest a heap
+/// can do). A second category: a queued entity that is not running blocks and wakes again
+/// (removed from the middle of the queue and re-added), where the heap has to search for the
+/// element.
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
 [CategoriesColumn]
@@ -25,10 +26,7 @@ public unsafe class TickAndPickBenchmarks
     private RunQueue _queue;
     private SchedEntity* _entities;
 
-    private PriorityQueue<int, ulong> _heap = null!;
-    private ulong[] _vruntime = null!;
-    private uint[] _weight = null!;
-    private int _heapCurrent;
+    private HeapCfs _peer = null!;
     private int _victim;
 
     [Params(8, 64, 256, 1024)]
@@ -40,9 +38,7 @@ public unsafe class TickAndPickBenchmarks
         var random = new Random(42);
         _queue = new RunQueue();
         _entities = (SchedEntity*)NativeMemory.AllocZeroed((nuint)Runnable, (nuint)sizeof(SchedEntity));
-        _heap = new PriorityQueue<int, ulong>(Runnable);
-        _vruntime = new ulong[Runnable];
-        _weight = new uint[Runnable];
+        var weights = new uint[Runnable];
         for (int i = 0; i < Runnable; i++)
         {
             int nice = random.Next(-5, 6);
@@ -52,12 +48,11 @@ public unsafe class TickAndPickBenchmarks
                 throw new InvalidOperationException("add failed");
             }
 
-            _weight[i] = NiceWeights.Weight(nice);
-            _heap.Enqueue(i, 0);
+            weights[i] = NiceWeights.Weight(nice);
         }
 
+        _peer = new HeapCfs(weights);
         _queue.PickNext(false);
-        _heapCurrent = _heap.Dequeue();
 
         // Warm both into a steady state where virtual runtimes are spread as they are in use.
         for (int i = 0; i < Runnable * 20; i++)
@@ -74,40 +69,29 @@ public unsafe class TickAndPickBenchmarks
     [BenchmarkCategory("tick + pick")]
     public int HeapEnqueueThenDequeue()
     {
-        int current = _heapCurrent;
-        _vruntime[current] += RunQueue.VirtualDelta(TickNs, _weight[current]);
-        _heap.Enqueue(current, _vruntime[current]);
-        _heapCurrent = _heap.Dequeue();
-        return _heapCurrent;
+        bool preempt = _peer.Tick(TickNs);
+        return _peer.PickNext() + (preempt ? 1 : 0);
     }
 
     [Benchmark(Description = "PriorityQueue EnqueueDequeue")]
     [BenchmarkCategory("tick + pick")]
     public int HeapEnqueueDequeue()
     {
-        int current = _heapCurrent;
-        _vruntime[current] += RunQueue.VirtualDelta(TickNs, _weight[current]);
-        _heapCurrent = _heap.EnqueueDequeue(current, _vruntime[current]);
-        return _heapCurrent;
+        bool preempt = _peer.Tick(TickNs);
+        return _peer.PickNextFused() + (preempt ? 1 : 0);
     }
 
     [Benchmark(Description = "Aurora.Sched RunQueue")]
     [BenchmarkCategory("tick + pick")]
     public ulong AuroraRunQueue()
     {
-        _queue.Tick(TickNs);
-        return _queue.PickNext(true)->Id;
+        bool preempt = _queue.Tick(TickNs);
+        return _queue.PickNext(true)->Id + (preempt ? 1UL : 0);
     }
 
     [Benchmark(Baseline = true, Description = "PriorityQueue Remove+Enqueue")]
     [BenchmarkCategory("block + wake")]
-    public ulong HeapBlockAndWake()
-    {
-        int victim = NextVictim(_heapCurrent);
-        _heap.Remove(victim, out _, out ulong vruntime);
-        _heap.Enqueue(victim, vruntime);
-        return vruntime;
-    }
+    public ulong HeapBlockAndWake() => _peer.BlockAndWake(NextVictim(_peer.Current));
 
     [Benchmark(Description = "Aurora.Sched RunQueue")]
     [BenchmarkCategory("block + wake")]

@@ -24,14 +24,17 @@ public unsafe struct RunQueue
 
     private EntityTree _tree;
     private SchedEntity* _current;
-    private ulong _minVirtualRuntime;
-    private ulong _totalWeight;
-    private ulong _targetLatencyNs;
-    private ulong _minGranularityNs;
-    private ulong _wakeupGranularityNs;
 
-    // default(RunQueue) (a zeroed static, say) behaves as a queue with the default tunables.
-    private bool _configured;
+    // The floor as of the last operation that could lower min(current, leftmost) or take an
+    // entity away; MinVirtualRuntime is max(this, min(current, leftmost)) (see there).
+    private ulong _floor;
+    private ulong _totalWeight;
+
+    // Each tunable XOR its default, so that default(RunQueue) (a zeroed static, say) behaves as
+    // a queue with the default tunables and reading one costs an XOR, not a branch on the tick.
+    private ulong _targetLatencyXor;
+    private ulong _minGranularityXor;
+    private ulong _wakeupGranularityXor;
 
     // Period(RunnableCount) as last computed, 0 when it must be computed again: it changes only
     // when the runnable count or the tunables do, and every tick's slice test needs it.
@@ -61,9 +64,41 @@ public unsafe struct RunQueue
 
     /// <summary>
     /// The floor of virtual runtime: the smallest virtual runtime among the current and queued
-    /// entities, as last updated, never decreasing. New and woken entities are placed against it.
+    /// entities as of the last <see cref="Tick"/>, <see cref="PickNext"/> or <see cref="Remove"/>,
+    /// never decreasing (an <see cref="Add"/> below it leaves it). New and woken entities are
+    /// placed against it.
     /// </summary>
-    public readonly ulong MinVirtualRuntime => _minVirtualRuntime;
+    /// <remarks>
+    /// Computed when read, not on every tick. While an entity runs, only an Add can lower
+    /// min(current, leftmost) (a tick raises the current one's virtual runtime, a switch keeps
+    /// the same runnable set, removing a queued entity leaves larger ones), so
+    /// max(the stored floor, min(current, leftmost)) is what moving the floor after every Tick,
+    /// PickNext and Remove would have given, provided that Add stores it before inserting and
+    /// PickNext stores it before the current entity leaves. While the CPU is idle the stored
+    /// floor is the floor (entities added then do not move it until one is picked), and Remove
+    /// moves it as it always did.
+    /// </remarks>
+    public readonly ulong MinVirtualRuntime
+    {
+        get
+        {
+            ulong floor = _floor;
+            SchedEntity* current = _current;
+            if (current == null)
+            {
+                return floor;
+            }
+
+            ulong least = current->VirtualRuntime;
+            SchedEntity* leftmost = _tree.Leftmost;
+            if (leftmost != null && leftmost->VirtualRuntime < least)
+            {
+                least = leftmost->VirtualRuntime;
+            }
+
+            return least > floor ? least : floor;
+        }
+    }
 
     /// <summary>Sum of the weights of the queued entities and the current one.</summary>
     public readonly ulong TotalWeight => _totalWeight;
@@ -79,21 +114,21 @@ public unsafe struct RunQueue
     public readonly ulong TargetLatencyNs
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _configured ? _targetLatencyNs : DefaultTargetLatencyNs;
+        get => _targetLatencyXor ^ DefaultTargetLatencyNs;
     }
 
     /// <summary>See <see cref="DefaultMinGranularityNs"/>.</summary>
     public readonly ulong MinGranularityNs
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _configured ? _minGranularityNs : DefaultMinGranularityNs;
+        get => _minGranularityXor ^ DefaultMinGranularityNs;
     }
 
     /// <summary>See <see cref="DefaultWakeupGranularityNs"/>.</summary>
     public readonly ulong WakeupGranularityNs
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _configured ? _wakeupGranularityNs : DefaultWakeupGranularityNs;
+        get => _wakeupGranularityXor ^ DefaultWakeupGranularityNs;
     }
 
     /// <summary>
@@ -107,10 +142,9 @@ public unsafe struct RunQueue
             return SchedError.InvalidArgument;
         }
 
-        _targetLatencyNs = targetLatencyNs;
-        _minGranularityNs = minGranularityNs;
-        _wakeupGranularityNs = wakeupGranularityNs;
-        _configured = true;
+        _targetLatencyXor = targetLatencyNs ^ DefaultTargetLatencyNs;
+        _minGranularityXor = minGranularityNs ^ DefaultMinGranularityNs;
+        _wakeupGranularityXor = wakeupGranularityNs ^ DefaultWakeupGranularityNs;
         _period = 0;
         return SchedError.None;
     }
@@ -140,7 +174,9 @@ public unsafe struct RunQueue
             return SchedError.IsCurrent;
         }
 
-        ulong floor = _minVirtualRuntime;
+        // Stored before the insert, which may lower min(current, leftmost) (MinVirtualRuntime).
+        ulong floor = MinVirtualRuntime;
+        _floor = floor;
         if (waking)
         {
             ulong credit = TargetLatencyNs / 2;
@@ -184,13 +220,19 @@ public unsafe struct RunQueue
         e->State = EntityState.Idle;
         _totalWeight -= e->Weight;
         _period = 0;
-        UpdateMinVirtualRuntime();
+        SchedEntity* leftmost = _tree.Leftmost;
+        if (_current == null && leftmost != null && leftmost->VirtualRuntime > _floor)
+        {
+            // Idle: the stored floor is the floor (MinVirtualRuntime), moved here as by a pick.
+            _floor = leftmost->VirtualRuntime;
+        }
+
         return SchedError.None;
     }
 
     /// <summary>
     /// Charges the current entity <paramref name="deltaNs"/> of real time (its total, its runtime
-    /// since picked, and its virtual runtime by deltaNs * 1024 / weight) and moves
+    /// since picked, and its virtual runtime by deltaNs * 1024 / weight), which moves
     /// MinVirtualRuntime up. Returns true when the current entity should be preempted: it has
     /// run its slice since it was picked, or the next queued entity's virtual runtime is more than
     /// WakeupGranularity below its own. False when idle or when nothing else is runnable.
@@ -206,9 +248,10 @@ public unsafe struct RunQueue
         }
 
         current->TotalRuntimeNs += deltaNs;
-        current->SincePickedNs += deltaNs;
-        current->VirtualRuntime = SaturatingAdd(current->VirtualRuntime, VirtualDelta(deltaNs, current->Weight));
-        UpdateMinVirtualRuntime();
+        ulong ran = current->SincePickedNs + deltaNs;
+        current->SincePickedNs = ran;
+        ulong runtime = SaturatingAdd(current->VirtualRuntime, VirtualDelta(deltaNs, current->Weight));
+        current->VirtualRuntime = runtime;
 
         SchedEntity* next = _tree.Leftmost;
         if (next == null)
@@ -216,12 +259,15 @@ public unsafe struct RunQueue
             return false;
         }
 
-        if (current->VirtualRuntime > next->VirtualRuntime && current->VirtualRuntime - next->VirtualRuntime > WakeupGranularityNs)
+        // ahead > granularity with ahead = runtime - next's, only when runtime is the larger:
+        // evaluated together (no short circuit), one branch.
+        ulong nextRuntime = next->VirtualRuntime;
+        if ((runtime > nextRuntime) & (runtime - nextRuntime > WakeupGranularityNs))
         {
             return true;
         }
 
-        return SliceUsed(current->SincePickedNs, current->Weight);
+        return SliceUsed(ran, current->Weight);
     }
 
     /// <summary>
@@ -235,45 +281,25 @@ public unsafe struct RunQueue
     public SchedEntity* PickNext(bool currentStillRunnable)
     {
         SchedEntity* previous = _current;
+        if (previous == null || !currentStillRunnable)
+        {
+            return PickAfterBlockOrIdle(previous);
+        }
+
+        // A switch: the runnable set stays the same, so the floor needs no update (MinVirtualRuntime).
         SchedEntity* next = _tree.Leftmost;
-        if (previous != null && currentStillRunnable && (next == null || EntityTree.Precedes(previous, next)))
+        if (next == null || EntityTree.Precedes(previous, next))
         {
             // It would go into the tree as the new leftmost and come straight out again.
             previous->SincePickedNs = 0;
-            UpdateMinVirtualRuntime();
             return previous;
         }
 
-        if (previous != null && currentStillRunnable)
-        {
-            // next is not null: previous would otherwise have been kept above.
-            previous->State = EntityState.Queued;
-            next = _tree.ReplaceLeftmost(previous);
-            next->State = EntityState.Current;
-            next->SincePickedNs = 0;
-            _current = next;
-            UpdateMinVirtualRuntime();
-            return next;
-        }
-
-        if (previous != null)
-        {
-            _current = null;
-            previous->State = EntityState.Idle;
-            _totalWeight -= previous->Weight;
-            _period = 0;
-        }
-
-        next = _tree.Leftmost;
-        if (next != null)
-        {
-            _tree.Remove(next);
-            next->State = EntityState.Current;
-            next->SincePickedNs = 0;
-            _current = next;
-        }
-
-        UpdateMinVirtualRuntime();
+        previous->State = EntityState.Queued;
+        next = _tree.ReplaceLeftmost(previous);
+        next->State = EntityState.Current;
+        next->SincePickedNs = 0;
+        _current = next;
         return next;
     }
 
@@ -358,6 +384,7 @@ public unsafe struct RunQueue
     /// (any delta below 2^54 ns, about 208 days, at any weight; longer ones at larger weights),
     /// saturating beyond.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong VirtualDelta(ulong deltaNs, uint weight)
     {
         if (weight == NiceWeights.NiceZeroWeight)
@@ -365,14 +392,21 @@ public unsafe struct RunQueue
             return deltaNs;
         }
 
+        // One branch for the common case (a tick's delta, a real weight); weight 0 goes the slow way.
+        if ((deltaNs <= (ulong.MaxValue >> 10)) & (weight != 0))
+        {
+            return (deltaNs << 10) / weight;
+        }
+
+        return VirtualDeltaSlow(deltaNs, weight);
+    }
+
+    // VirtualDelta beyond 2^54 ns (or for weight 0): kept out of line, the tick inlines the rest.
+    private static ulong VirtualDeltaSlow(ulong deltaNs, uint weight)
+    {
         if (weight == 0)
         {
             return ulong.MaxValue;
-        }
-
-        if (deltaNs <= (ulong.MaxValue >> 10))
-        {
-            return (deltaNs << 10) / weight;
         }
 
         // delta = q * weight + r, so delta * 1024 / weight = q * 1024 + r * 1024 / weight exactly
@@ -385,6 +419,32 @@ public unsafe struct RunQueue
         }
 
         return SaturatingAdd(quotient << 10, (remainder << 10) / weight);
+    }
+
+    // PickNext when the current entity blocked or exited (previous, or null when the CPU was
+    // idle): it leaves the runnable set, the leftmost (if any) becomes current.
+    private SchedEntity* PickAfterBlockOrIdle(SchedEntity* previous)
+    {
+        if (previous != null)
+        {
+            // Before the current entity leaves: it may have been the minimum (MinVirtualRuntime).
+            _floor = MinVirtualRuntime;
+            _current = null;
+            previous->State = EntityState.Idle;
+            _totalWeight -= previous->Weight;
+            _period = 0;
+        }
+
+        SchedEntity* next = _tree.Leftmost;
+        if (next != null)
+        {
+            _tree.Remove(next);
+            next->State = EntityState.Current;
+            next->SincePickedNs = 0;
+            _current = next;
+        }
+
+        return next;
     }
 
     // ran >= Slice(weight), the tick's question, without the division Slice needs: with
@@ -432,32 +492,6 @@ public unsafe struct RunQueue
         }
 
         return stretched > latency ? stretched : latency;
-    }
-
-    // Moves the floor up to the smallest virtual runtime among current and leftmost, never down.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void UpdateMinVirtualRuntime()
-    {
-        SchedEntity* current = _current;
-        SchedEntity* leftmost = _tree.Leftmost;
-        ulong candidate;
-        if (current != null)
-        {
-            candidate = leftmost != null && leftmost->VirtualRuntime < current->VirtualRuntime ? leftmost->VirtualRuntime : current->VirtualRuntime;
-        }
-        else if (leftmost != null)
-        {
-            candidate = leftmost->VirtualRuntime;
-        }
-        else
-        {
-            return;
-        }
-
-        if (candidate > _minVirtualRuntime)
-        {
-            _minVirtualRuntime = candidate;
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -62,6 +62,21 @@ public unsafe class ContractTests
         Assert.Equal(0UL, queue.WakeupGranularityNs);
     }
 
+    [Fact]
+    public void ConfigureKeepsAnyValueIncludingTheDefaultsAndTheExtremes()
+    {
+        // The tunables are stored relative to their defaults (a zeroed queue has the defaults):
+        // every value must still read back as given.
+        var queue = new RunQueue();
+        foreach (ulong value in new[] { 1UL, RunQueue.DefaultTargetLatencyNs, RunQueue.DefaultMinGranularityNs, RunQueue.DefaultWakeupGranularityNs, ulong.MaxValue })
+        {
+            Assert.Equal(SchedError.None, queue.Configure(value, value, value));
+            Assert.Equal(value, queue.TargetLatencyNs);
+            Assert.Equal(value, queue.MinGranularityNs);
+            Assert.Equal(value, queue.WakeupGranularityNs);
+        }
+    }
+
     internal static void AssertNoReferences(Type type)
     {
         foreach (FieldInfo field in type.GetFields(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic))

@@ -1,3 +1,4 @@
+using System;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Xunit;
@@ -358,6 +359,120 @@ public unsafe class RunQueueTests
         Assert.Equal(10 * Ms, h.Queue.MinVirtualRuntime);
         h.Queue.Tick(5 * Ms);
         Assert.Equal(12 * Ms, h.Queue.MinVirtualRuntime);
+    }
+
+    [Fact]
+    public void MinVirtualRuntimeKeepsTheLastEntitysRuntimeWhenTheQueueEmpties()
+    {
+        // The floor is computed when read from the current and leftmost entities: when the last
+        // one leaves, what it had must stay.
+        using var h = new SchedHarness(2);
+        h.AddAll(1);
+        h.Run(7);
+        Assert.True(h.Queue.PickNext(false) == null);
+        Assert.Equal(7 * Ms, h.Queue.MinVirtualRuntime);
+        Assert.Equal(SchedError.None, h.Queue.Add(h[1], waking: false));
+        Assert.Equal(7 * Ms, h[1]->VirtualRuntime);
+        Assert.True(h.Queue.PickNext(false) == h[1]);
+        h.Queue.Tick(Ms);
+        Assert.Equal(SchedError.None, h.Queue.Add(h[0], waking: true));
+        Assert.Equal(SchedError.None, h.Queue.Remove(h[0]));
+        Assert.Equal(8 * Ms, h.Queue.MinVirtualRuntime);
+    }
+
+    [Fact]
+    public void MinVirtualRuntimeIsNotLoweredByAnAddAndRisesWithARemoval()
+    {
+        using var h = new SchedHarness(3);
+        h.AddAll(1);
+        h.Run(10);
+        h[1]->VirtualRuntime = 20 * Ms;
+        Assert.Equal(SchedError.None, h.Queue.Add(h[1], waking: false));
+        Assert.Equal(SchedError.None, h.Queue.Add(h[2], waking: true)); // placed at 7 ms, below the floor
+        Assert.Equal(7 * Ms, h[2]->VirtualRuntime);
+        Assert.Equal(10 * Ms, h.Queue.MinVirtualRuntime);
+        h.Queue.Tick(Ms);
+        Assert.Equal(10 * Ms, h.Queue.MinVirtualRuntime); // min(11, 7) is below the floor
+        Assert.Equal(SchedError.None, h.Queue.Remove(h[2]));
+        Assert.Equal(11 * Ms, h.Queue.MinVirtualRuntime); // now min(11, 20)
+        Assert.True(h.Queue.PickNext(false) == h[1]);
+        Assert.Equal(20 * Ms, h.Queue.MinVirtualRuntime);
+        // A woken entity is placed against the floor as last moved, though no tick stored it.
+        Assert.Equal(SchedError.None, h.Queue.Add(h[0], waking: true));
+        Assert.Equal((20 * Ms) - (RunQueue.DefaultTargetLatencyNs / 2), h[0]->VirtualRuntime);
+    }
+
+    [Fact]
+    public void MinVirtualRuntimeWaitsForAPickWhileIdle()
+    {
+        // Entities added to an idle queue do not move the floor (a second one is placed against
+        // the old floor); a pick or a removal does.
+        using var h = new SchedHarness(3);
+        h.AddAll(1);
+        h.Run(10);
+        Assert.True(h.Queue.PickNext(false) == null);
+        h[1]->VirtualRuntime = 50 * Ms;
+        Assert.Equal(SchedError.None, h.Queue.Add(h[1], waking: false));
+        Assert.Equal(10 * Ms, h.Queue.MinVirtualRuntime);
+        Assert.Equal(SchedError.None, h.Queue.Add(h[2], waking: true));
+        Assert.Equal(7 * Ms, h[2]->VirtualRuntime);
+        Assert.Equal(10 * Ms, h.Queue.MinVirtualRuntime);
+        Assert.Equal(SchedError.None, h.Queue.Remove(h[2]));
+        Assert.Equal(50 * Ms, h.Queue.MinVirtualRuntime);
+        Assert.Equal(SchedError.None, h.Queue.Add(h[2], waking: true));
+        Assert.Equal(47 * Ms, h[2]->VirtualRuntime);
+        Assert.True(h.Queue.PickNext(false) == h[2]);
+        Assert.Equal(50 * Ms, h.Queue.MinVirtualRuntime);
+    }
+
+    [Fact]
+    public void SwitchesAlwaysPickTheLeastAndKeepTheHeapValid()
+    {
+        // The steady state the benchmarks measure: mixed nices, a tick and a switch at a time,
+        // with blocks and wake-ups mixed in; every pick checked against a scan of all entities.
+        const int n = 64;
+        var random = new Random(17);
+        using var h = new SchedHarness(n);
+        for (int i = 0; i < n; i++)
+        {
+            h.Queue.SetNice(h[i], random.Next(-5, 6));
+            Assert.Equal(SchedError.None, h.Queue.Add(h[i], waking: false));
+        }
+
+        h.Queue.PickNext(false);
+        for (int step = 0; step < 20_000; step++)
+        {
+            h.Queue.Tick((ulong)random.Next(1, 2 * (int)Ms));
+            if (step % 7 == 3)
+            {
+                SchedEntity* victim = h[random.Next(n)];
+                if (victim->IsQueued)
+                {
+                    Assert.Equal(SchedError.None, h.Queue.Remove(victim));
+                    Assert.Equal(SchedError.None, h.Queue.Add(victim, waking: true));
+                }
+            }
+
+            SchedEntity* current = h.Queue.Current;
+            SchedEntity* least = current;
+            for (int i = 0; i < n; i++)
+            {
+                SchedEntity* e = h[i];
+                if (e->IsQueued && (e->VirtualRuntime < least->VirtualRuntime || (e->VirtualRuntime == least->VirtualRuntime && e->Id < least->Id)))
+                {
+                    least = e;
+                }
+            }
+
+            Assert.True(h.Queue.PickNext(true) == least, $"step {step}: picked {h.IndexOf(h.Queue.Current)}, the least is {h.IndexOf(least)}");
+            if (step % 500 == 0)
+            {
+                Assert.True(h.Queue.Validate(), $"step {step}");
+            }
+        }
+
+        Assert.True(h.Queue.Validate());
+        Assert.Equal(n - 1, h.Queue.Count);
     }
 
     [Fact]

@@ -2,15 +2,20 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using Aurora.Sched;
+using Aurora.Sched.Benchmarks;
 
-// Usage: Aurora.Sched.InstructionCount (aurora|heap|aurora-block|heap-block) RUNNABLE ITERATIONS
+// Usage: Aurora.Sched.InstructionCount (aurora|heap|heap-fused|heap-bare|aurora-block|heap-block) RUNNABLE ITERATIONS
 // The same steady state and operation as TickAndPickBenchmarks: N entities of nices -5..5
 // (seed 42), warmed 20 rounds per entity; one operation is a 1 ms tick charged to the current
-// entity and a switch (Aurora: Tick + PickNext(true); the heap: the same virtual-time
-// accounting, Enqueue + Dequeue). The -block kinds are TickAndPickBenchmarks' block + wake: a
-// queued entity other than the current one (a scattered walk, stride 7) leaves the queue and
-// comes back waking (the heap: Remove(element) + Enqueue). count.sh runs it with ITERATIONS and
-// with 0 under valgrind and divides the difference.
+// entity and a switch (Aurora: Tick + PickNext(true); the peer, HeapCfs on the BCL's
+// PriorityQueue: the same CFS tick (accounting, floor, preemption decision) and Enqueue +
+// Dequeue, or its fused EnqueueDequeue for heap-fused; heap-bare is the loop this program
+// compared with until 0.2.x: only the virtual time charged, then Enqueue + Dequeue, no tick
+// accounting, floor or preemption decision). The preemption decisions go into the
+// checksum, so neither side's can be left out by the compiler. The -block kinds are
+// TickAndPickBenchmarks' block + wake: a queued entity other than the current one (a scattered
+// walk, stride 7) leaves the queue and comes back waking (the peer: Remove(element) + Enqueue).
+// count.sh runs it with ITERATIONS and with 0 under valgrind and divides the difference.
 namespace Aurora.Sched.InstructionCount;
 
 internal static unsafe class Program
@@ -19,9 +24,10 @@ internal static unsafe class Program
 
     private static int Main(string[] args)
     {
-        if (args.Length != 3 || (args[0] != "aurora" && args[0] != "heap" && args[0] != "aurora-block" && args[0] != "heap-block"))
+        string[] kinds = ["aurora", "heap", "heap-fused", "heap-bare", "aurora-block", "heap-block"];
+        if (args.Length != 3 || Array.IndexOf(kinds, args[0]) < 0)
         {
-            Console.Error.WriteLine("usage: Aurora.Sched.InstructionCount (aurora|heap|aurora-block|heap-block) RUNNABLE ITERATIONS");
+            Console.Error.WriteLine("usage: Aurora.Sched.InstructionCount (aurora|heap|heap-fused|heap-bare|aurora-block|heap-block) RUNNABLE ITERATIONS");
             return 2;
         }
 
@@ -30,75 +36,98 @@ internal static unsafe class Program
         var random = new Random(42);
         var queue = new RunQueue();
         SchedEntity* entities = (SchedEntity*)NativeMemory.AllocZeroed((nuint)runnable, (nuint)sizeof(SchedEntity));
-        var heap = new PriorityQueue<int, ulong>(runnable);
-        var vruntime = new ulong[runnable];
-        var weight = new uint[runnable];
+        var weights = new uint[runnable];
         for (int i = 0; i < runnable; i++)
         {
             int nice = random.Next(-5, 6);
             entities[i].Initialize((ulong)i, nice);
             queue.Add(entities + i, waking: false);
-            weight[i] = NiceWeights.Weight(nice);
-            heap.Enqueue(i, 0);
+            weights[i] = NiceWeights.Weight(nice);
         }
 
+        var peer = new HeapCfs(weights);
+        var bare = new PriorityQueue<int, ulong>(runnable);
+        var bareRuntime = new ulong[runnable];
+        for (int i = 0; i < runnable; i++)
+        {
+            bare.Enqueue(i, 0);
+        }
+
+        int bareCurrent = bare.Dequeue();
         queue.PickNext(false);
-        int heapCurrent = heap.Dequeue();
         ulong sum = 0;
         for (int i = 0; i < runnable * 20; i++)
         {
-            queue.Tick(TickNs);
+            sum += queue.Tick(TickNs) ? 1UL : 0;
             sum += queue.PickNext(true)->Id;
-            vruntime[heapCurrent] += RunQueue.VirtualDelta(TickNs, weight[heapCurrent]);
-            heap.Enqueue(heapCurrent, vruntime[heapCurrent]);
-            heapCurrent = heap.Dequeue();
+            sum += peer.Tick(TickNs) ? 1UL : 0;
+            sum += (ulong)peer.PickNext();
+            bareRuntime[bareCurrent] += RunQueue.VirtualDelta(TickNs, weights[bareCurrent]);
+            bare.Enqueue(bareCurrent, bareRuntime[bareCurrent]);
+            bareCurrent = bare.Dequeue();
         }
 
         int victim = 0;
-        if (args[0] == "aurora-block")
+        switch (args[0])
         {
-            for (int i = 0; i < iterations; i++)
-            {
-                victim = NextVictim(victim, (int)queue.Current->Id, runnable);
-                queue.Remove(entities + victim);
-                queue.Add(entities + victim, waking: true);
-                sum += entities[victim].VirtualRuntime;
-            }
-        }
-        else if (args[0] == "heap-block")
-        {
-            for (int i = 0; i < iterations; i++)
-            {
-                victim = NextVictim(victim, heapCurrent, runnable);
-                heap.Remove(victim, out _, out ulong key);
-                heap.Enqueue(victim, key);
-                sum += key;
-            }
-        }
-        else if (args[0] == "aurora")
-        {
-            for (int i = 0; i < iterations; i++)
-            {
-                queue.Tick(TickNs);
-                sum += queue.PickNext(true)->Id;
-            }
-        }
-        else
-        {
-            for (int i = 0; i < iterations; i++)
-            {
-                int current = heapCurrent;
-                vruntime[current] += RunQueue.VirtualDelta(TickNs, weight[current]);
-                heap.Enqueue(current, vruntime[current]);
-                heapCurrent = heap.Dequeue();
-                sum += (ulong)heapCurrent;
-            }
+            case "aurora":
+                for (int i = 0; i < iterations; i++)
+                {
+                    sum += queue.Tick(TickNs) ? 1UL : 0;
+                    sum += queue.PickNext(true)->Id;
+                }
+
+                break;
+            case "heap":
+                for (int i = 0; i < iterations; i++)
+                {
+                    sum += peer.Tick(TickNs) ? 1UL : 0;
+                    sum += (ulong)peer.PickNext();
+                }
+
+                break;
+            case "heap-fused":
+                for (int i = 0; i < iterations; i++)
+                {
+                    sum += peer.Tick(TickNs) ? 1UL : 0;
+                    sum += (ulong)peer.PickNextFused();
+                }
+
+                break;
+            case "heap-bare":
+                for (int i = 0; i < iterations; i++)
+                {
+                    int current = bareCurrent;
+                    bareRuntime[current] += RunQueue.VirtualDelta(TickNs, weights[current]);
+                    bare.Enqueue(current, bareRuntime[current]);
+                    bareCurrent = bare.Dequeue();
+                    sum += (ulong)bareCurrent;
+                }
+
+                break;
+            case "aurora-block":
+                for (int i = 0; i < iterations; i++)
+                {
+                    victim = NextVictim(victim, (int)queue.Current->Id, runnable);
+                    queue.Remove(entities + victim);
+                    queue.Add(entities + victim, waking: true);
+                    sum += entities[victim].VirtualRuntime;
+                }
+
+                break;
+            default:
+                for (int i = 0; i < iterations; i++)
+                {
+                    victim = NextVictim(victim, peer.Current, runnable);
+                    sum += peer.BlockAndWake(victim);
+                }
+
+                break;
         }
 
         Console.WriteLine(queue.Validate() ? $"checksum {sum}" : "run queue invalid");
         return queue.Validate() ? 0 : 1;
     }
-
     // As TickAndPickBenchmarks.NextVictim: the entities in a scattered order, not the running one.
     private static int NextVictim(int previous, int running, int runnable)
     {

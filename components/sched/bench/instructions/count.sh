@@ -1,6 +1,8 @@
 #!/bin/bash
 # Instructions and mispredicted branches per tick + pick and per block + wake, RunQueue against
-# PriorityQueue (two tables), from
+# the same CFS work on PriorityQueue (bench/HeapCfs.cs; two tables, tick + pick also against the
+# heap's fused EnqueueDequeue and the bare heap loop compared until 0.2.x: virtual time charged,
+# Enqueue + Dequeue, no tick), from
 # valgrind's cachegrind (--branch-sim: its simple predictor model, not a real CPU's): each run
 # once with ITERATIONS operations and once with none, the difference divided by ITERATIONS.
 #   components/sched/bench/instructions/count.sh [RUNNABLE...]   (default 8 64 256 1024)
@@ -25,16 +27,27 @@ per_operation() {
 }
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(8 64 256 1024)
-for operation in "tick + pick:aurora:heap" "block + wake:aurora-block:heap-block"; do
-  IFS=: read -r title ours theirs <<< "$operation"
+for operation in "tick + pick:aurora:heap:heap-fused:heap-bare" "block + wake:aurora-block:heap-block::"; do
+  IFS=: read -r title ours theirs fused bare <<< "$operation"
   echo
   echo "$title"
   echo
-  echo "| runnable | RunQueue instructions | mispredicted | PriorityQueue instructions | mispredicted | instruction ratio |"
-  echo "|---:|---:|---:|---:|---:|---:|"
+  if [ -n "$fused" ]; then
+    echo "| runnable | RunQueue instructions | mispredicted | PriorityQueue instructions | mispredicted | instruction ratio | EnqueueDequeue instructions | ratio | bare heap loop | ratio |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  else
+    echo "| runnable | RunQueue instructions | mispredicted | PriorityQueue instructions | mispredicted | instruction ratio |"
+    echo "|---:|---:|---:|---:|---:|---:|"
+  fi
   for n in "${sizes[@]}"; do
     read -r ai am < <(per_operation "$ours" "$n")
     read -r hi hm < <(per_operation "$theirs" "$n")
-    echo "| $n | $ai | $am | $hi | $hm | $(echo "scale=2; $ai / $hi" | bc) |"
+    row="| $n | $ai | $am | $hi | $hm | $(echo "scale=2; $ai / $hi" | bc) |"
+    if [ -n "$fused" ]; then
+      read -r ui um < <(per_operation "$fused" "$n")
+      read -r bi bm < <(per_operation "$bare" "$n")
+      row="$row $ui | $(echo "scale=2; $ai / $ui" | bc) | $bi | $(echo "scale=2; $ai / $bi" | bc) |"
+    fi
+    echo "$row"
   done
 done
