@@ -769,6 +769,7 @@ cmd_measure() {
       -no-reboot -display none -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
       -fw_cfg "name=opt/aurora/cmdline,string=log-tsc exit-after-ready" 2>&1 || true; } | tr -d '\r' | awk '
     function m(x) { return sprintf("%.1f M", x / 1e6) }
+    { sub(/^[^@]*@/, "@") }   # what the loader left on the line before the stamp
     /^@[0-9]+ / { n = substr($1, 2) + 0 } !/^@[0-9]+ / { next }
     /kernel, booted by/ && !first { first = n }
     /^@[0-9]+ module [0-9]+: / { check = n - previous }
