@@ -37,6 +37,7 @@ internal static unsafe class KernelMain
 
         ReadBootInformation(loader, information);
         s_commandLine.Load(ref s_bootInfo);
+        Log.StampLines = s_commandLine.Has("log-tsc");
         // A boot that runs one given program (init=) is a script's: a panic must end it too.
         Panic.ExitQemuOnPanic = s_commandLine.Has("test") || s_commandLine.Has("exit-on-panic") || s_commandLine.Has("init");
         Screen.Attach(ref s_bootInfo);

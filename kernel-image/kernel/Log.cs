@@ -34,14 +34,33 @@ internal static unsafe class Log
     /// <summary>The serial console's receiver: its interrupt, and its loopback for tests.</summary>
     internal static ref Uart16550 Serial => ref s_serial;
 
+    /// <summary>The kernel option <c>log-tsc</c>: each line on the serial console starts with
+    /// the cycle counter ("@N "). Under QEMU with <c>-icount shift=0</c> that is the guest's
+    /// instructions since reset, free of the host's load: <c>./aurora measure</c> times the
+    /// boot's stages with it (docs/performance.md, "Boot time").</summary>
+    internal static bool StampLines;
+
+    private static bool s_atLineStart = true;
+
     internal static void Write(byte value)
     {
         // Threads are preempted: one character at a time, the consoles' state stays whole.
         bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        if (StampLines && s_atLineStart) WriteStamp();
+        s_atLineStart = value == (byte)'\n';
         if (value == (byte)'\n') s_serial.Write((byte)'\r');
         s_serial.Write(value);
         if (s_screen != null) s_screen(value);
         Hal.Cpu.RestoreInterrupts(interrupts);
+    }
+
+    private static void WriteStamp()
+    {
+        byte* buffer = stackalloc byte[IntegerFormatter.MaxDecimalLength];
+        int length = IntegerFormatter.FormatDecimal(Hal.Cpu.ReadCycleCounter(), new Span<byte>(buffer, IntegerFormatter.MaxDecimalLength));
+        s_serial.Write((byte)'@');
+        for (int i = 0; i < length; i++) s_serial.Write(buffer[i]);
+        s_serial.Write((byte)' ');
     }
 
     /// <summary>One byte to COM1 as it is (a terminal's line discipline did the newline

@@ -40,6 +40,32 @@ public unsafe class PageTests
         Assert.Equal(VfsError.None, h.Close(fd));
     }
 
+    // A write zeroes only what it leaves of a new page (the host's pages come poisoned with
+    // 0xA5): the hole in front of it and the rest after it read as zeros, a whole page is data.
+    [Fact]
+    public void A_new_page_is_zero_around_the_bytes_written_into_it()
+    {
+        using var h = new Harness();
+        int fd = h.OpenOk("/f", OpenFlags.ReadWrite | OpenFlags.Create);
+        Assert.Equal(5000, h.Vfs.Seek(ref h.Files, fd, 5000, SeekOrigin.Set));
+        Assert.Equal(10, h.Write(fd, Bytes(10, (byte)'x')));
+        Assert.Equal(VfsError.None, h.Vfs.GetPage(ref h.Files, fd, Page, allocate: false, out byte* page));
+        var bytes = new ReadOnlySpan<byte>(page, Page);
+        Assert.True(bytes.Slice(0, 5000 - Page).IndexOfAnyExcept((byte)0) < 0, "the hole before the write");
+        Assert.True(bytes.Slice(5000 - Page, 10).IndexOfAnyExcept((byte)'x') < 0, "the bytes written");
+        Assert.True(bytes.Slice(5010 - Page).IndexOfAnyExcept((byte)0) < 0, "the page beyond the end of the file");
+
+        Assert.Equal(2 * Page, h.Vfs.Seek(ref h.Files, fd, 2 * Page, SeekOrigin.Set));
+        Assert.Equal(Page, h.Write(fd, Bytes(Page, (byte)'y')));
+        Assert.Equal(VfsError.None, h.Vfs.GetPage(ref h.Files, fd, 2 * Page, allocate: false, out byte* whole));
+        Assert.True(new ReadOnlySpan<byte>(whole, Page).IndexOfAnyExcept((byte)'y') < 0, "a page written whole");
+        byte[] all = h.ReadAll("/f");
+        Assert.Equal(3 * Page, all.Length);
+        Assert.True(all.AsSpan(0, 5000).IndexOfAnyExcept((byte)0) < 0, "the hole up to the first write");
+        Assert.True(all.AsSpan(5010, 2 * Page - 5010).IndexOfAnyExcept((byte)0) < 0, "the hole between the writes");
+        Assert.Equal(VfsError.None, h.Close(fd));
+    }
+
     [Fact]
     public void A_hole_is_null_or_a_new_zeroed_page_counted_against_the_capacity()
     {

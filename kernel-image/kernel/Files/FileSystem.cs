@@ -114,10 +114,9 @@ internal static unsafe class FileSystem
     /// kernel runs on with what it has (Linux too boots on after "Initramfs unpacking failed").</summary>
     private static void UnpackInitramfs(ref Boot.BootInfo info, int index)
     {
-        var module = new ReadOnlySpan<byte>((byte*)(info.ModulePhysical[index] + info.DirectMapOffset), (int)info.ModuleSize[index]);
         Log.Write("files: ");
         Log.Write(InitramfsName);
-        Aurora.Modsign.VerifyResult verdict = Modules.ModuleTrust.Verify(module, out ReadOnlySpan<byte> payload);
+        Aurora.Modsign.VerifyResult verdict = Modules.ModuleTrust.VerifyBootModule(ref info, index, out ReadOnlySpan<byte> payload);
         if (verdict != Aurora.Modsign.VerifyResult.Valid)
         {
             Log.Write(" not unpacked, signature: ");
@@ -169,10 +168,9 @@ internal static unsafe class FileSystem
     private static void MountImage(ref Boot.BootInfo info, int index)
     {
         ReadOnlySpan<byte> name = info.ModuleName(index);
-        var module = new ReadOnlySpan<byte>((byte*)(info.ModulePhysical[index] + info.DirectMapOffset), (int)info.ModuleSize[index]);
         Log.Write("files: ");
         Log.Write(name);
-        Aurora.Modsign.VerifyResult verdict = Modules.ModuleTrust.Verify(module, out ReadOnlySpan<byte> payload);
+        Aurora.Modsign.VerifyResult verdict = Modules.ModuleTrust.VerifyBootModule(ref info, index, out ReadOnlySpan<byte> payload);
         if (verdict != Aurora.Modsign.VerifyResult.Valid)
         {
             Log.Write(" not mounted, signature: ");

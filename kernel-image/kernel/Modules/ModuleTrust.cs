@@ -12,6 +12,19 @@ internal static unsafe class ModuleTrust
 {
     private static KeyRing s_keys;
 
+    // Each boot module's verdict from CheckBootModules, so the initramfs and the .cpio images
+    // are hashed once at boot and not again where they are used (under QEMU's TCG, SHA-256 of
+    // the reference image's initramfs was most of the kernel's part of the boot, and it was
+    // done twice). Boot modules lie in memory nothing but the kernel writes, and nothing else
+    // runs between the check and the use, so the verdict still holds there.
+    private static BootVerdicts s_bootVerdicts;
+
+    private struct BootVerdicts
+    {
+        // VerifyResult + 1; 0: not checked yet.
+        public fixed byte Results[Boot.BootInfo.MaxModules];
+    }
+
     internal static ref KeyRing Keys => ref s_keys;
 
     internal static void Initialize()
@@ -47,14 +60,39 @@ internal static unsafe class ModuleTrust
                 continue;
             }
 
-            var module = new ReadOnlySpan<byte>((byte*)(info.ModulePhysical[i] + info.DirectMapOffset), (int)info.ModuleSize[i]);
-            VerifyResult result = Verify(module, out _);
+            VerifyResult result = VerifyBootModule(ref info, i, out _);
             Log.Write("module ");
             Log.WriteDecimal((long)i);
             Log.Write(result == VerifyResult.Valid ? ": signature valid" : ": REJECTED, ");
             if (result != VerifyResult.Valid) Log.Write(ResultText.Describe(result));
             Log.WriteLine();
         }
+    }
+
+    /// <summary>Boot module <paramref name="index"/> checked against the built-in keys, the
+    /// verdict taken once per boot (<see cref="CheckBootModules"/> takes them all, before any
+    /// module is used); on success <paramref name="payload"/> is the module without its
+    /// signature block.</summary>
+    internal static VerifyResult VerifyBootModule(ref Boot.BootInfo info, int index, out ReadOnlySpan<byte> payload)
+    {
+        var module = new ReadOnlySpan<byte>((byte*)(info.ModulePhysical[index] + info.DirectMapOffset), (int)info.ModuleSize[index]);
+        byte recorded = s_bootVerdicts.Results[index];
+        if (recorded == 0)
+        {
+            VerifyResult verdict = Verify(module, out payload);
+            s_bootVerdicts.Results[index] = (byte)(verdict + 1);
+            return verdict;
+        }
+
+        payload = default;
+        var result = (VerifyResult)(recorded - 1);
+        // The block's structure again (no hashing): it gives the payload the signature covers.
+        if (result == VerifyResult.Valid && ModuleSignature.ReadBlock(module, out payload, out _) != VerifyResult.Valid)
+        {
+            Panic.Fail("a boot module's signature block changed after it verified");
+        }
+
+        return result;
     }
 
     internal static bool IsProgram(ReadOnlySpan<byte> name) =>

@@ -323,7 +323,19 @@ internal static unsafe class Tmpfs
                     break;
                 }
 
-                new Span<byte>(page, VfsLimits.PageSize).Clear();
+                // Zero only what this write leaves of the new page (a hole before it, the rest
+                // beyond the end): unpacking an initramfs fills most pages whole, and clearing
+                // them first doubled the bytes stored.
+                if (inPage != 0)
+                {
+                    new Span<byte>(page, inPage).Clear();
+                }
+
+                if (inPage + count < VfsLimits.PageSize)
+                {
+                    new Span<byte>(page + inPage + count, VfsLimits.PageSize - inPage - count).Clear();
+                }
+
                 file->Pages[pageIndex] = page;
                 file->PagesInUse++;
                 fs->UsedPages++;
