@@ -103,6 +103,7 @@ internal static unsafe class TestCatalog
         T("process.thread_races_follow_linux", &ThreadTests.ThreadRacesFollowLinux),
         T("process.cross_process_calls_survive_a_reap", &ThreadTests.CrossProcessCallsSurviveAReap),
         T("process.fork_races_leave_nothing_behind", &ThreadTests.ForkRacesLeaveNothingBehind),
+        T("process.reaping_follows_linux", &ChildReapingTests.ReapingFollowsLinux),
         T("bbsuite.commands_run_to_the_end", &BusyboxTests.SuiteRunsToTheEnd),
         T("bbsuite.debian_commands_run_to_the_end", &DynamicElfTests.DebianSuiteRunsToTheEnd),
         T("process.bad_elf_files_are_refused", &DynamicElfTests.BadProgramsAreRefused),

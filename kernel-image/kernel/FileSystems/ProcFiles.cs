@@ -263,7 +263,7 @@ internal static unsafe class ProcFiles
         'R' => "R (running)", 'Z' => "Z (zombie)", _ => "S (sleeping)",
     };
 
-    private static ulong ParentPid(Process* process) => process->Parent != null ? process->Parent->Id : 0;
+    private static ulong ParentPid(Process* process) => (ulong)Process.ParentId(process);
 
     /// <summary>
     /// Process group and session, as /proc reports them.

@@ -263,15 +263,28 @@ internal unsafe partial struct Process
         Cpu.DisableInterrupts();
         process->WaitStatus = waitStatus;
         HangUpOrphanedGroups(process);
+        Process* subreaper = FindSubreaper(process);
         for (Process* child = process->FirstChild; child != null;)
         {
             Process* next = child->NextSibling;
             // prctl(PR_SET_PDEATHSIG): the child asked for a signal when its parent dies.
             if (child->DeathSignal != 0 && child->Thread->State != ThreadState.Exited) Post(child, child->DeathSignal, process->Id);
-            child->Parent = null;
-            child->NextSibling = null;
-            child->Orphan = true;
-            if (child->Thread->State == ThreadState.Exited) HandToReaper(child);
+            if (subreaper != null)
+            {
+                // A subreaper adopts it: its wait4 collects it, and an ended child is told now.
+                child->Parent = subreaper;
+                child->NextSibling = subreaper->FirstChild;
+                subreaper->FirstChild = child;
+                if (child->Thread->State == ThreadState.Exited) NotifyParentOfExitLocked(child);
+            }
+            else
+            {
+                child->Parent = null;
+                child->NextSibling = null;
+                child->Orphan = true;
+                if (child->Thread->State == ThreadState.Exited) HandToReaper(child);
+            }
+
             child = next;
         }
 

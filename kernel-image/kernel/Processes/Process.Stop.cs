@@ -13,7 +13,7 @@ namespace Aurora.Kernel.Processes;
 internal unsafe partial struct Process
 {
     private const ulong StopSignals = (1UL << (SigStop - 1)) | (1UL << (SigTstp - 1)) | (1UL << (SigTtin - 1)) | (1UL << (SigTtou - 1));
-    private const ulong SaNoChildStop = 1;
+    private const ulong SaNoChildStop = 1, SaNoChildWait = 2;
 
     /// <summary>Signals whose default action is to do nothing (Linux sig_kernel_ignore).</summary>
     private static bool IgnoredByDefault(int signal) =>
@@ -67,13 +67,54 @@ internal unsafe partial struct Process
     }
 
     /// <summary>A child ended: SIGCHLD for its parent (Linux's exit_signal for fork and
-    /// fork-style clone), which ignores it unless it has a handler. Table lock held.</summary>
-    private static void NotifyParentOfExitLocked(Process* child)
+    /// fork-style clone), which ignores it unless it has a handler. A parent whose SIGCHLD
+    /// action is SIG_IGN or has SA_NOCLDWAIT does not keep the child for wait4 (Linux's
+    /// do_notify_parent autoreap): the child leaves its list and the reaper frees it, and a
+    /// wait4 blocked meanwhile sees ECHILD once no child is left. Returns whether the child was
+    /// handed to the reaper that way. Table lock held.</summary>
+    private static bool NotifyParentOfExitLocked(Process* child)
     {
         Process* parent = child->Parent;
-        if (parent == null) return;
-        SendLocked(parent, SigChld, child->Id);
+        if (parent == null) return false;
+        bool ignored = parent->SignalHandler[SigChld - 1] == HandlerIgnore;
+        if (!ignored) SendLocked(parent, SigChld, child->Id);
+        bool autoreap = ignored || (parent->SignalFlags[SigChld - 1] & SaNoChildWait) != 0;
+        if (autoreap)
+        {
+            for (Process** at = &parent->FirstChild; *at != null; at = &(*at)->NextSibling)
+            {
+                if (*at != child) continue;
+                *at = child->NextSibling;
+                break;
+            }
+
+            child->Parent = null;
+            child->NextSibling = null;
+            child->Orphan = true;
+            HandToReaper(child);
+        }
+
         parent->ChildExited.WakeAll();
+        return autoreap;
+    }
+
+    /// <summary>getppid: the parent's pid; 1 for an orphan (Linux reparents it to init, or to a
+    /// subreaper, which here becomes its parent); 0 for a process the kernel started.</summary>
+    internal static long ParentId(Process* process)
+    {
+        Process* parent = process->Parent;
+        return parent != null ? (long)parent->Id : process->Orphan ? 1 : 0;
+    }
+
+    /// <summary>Where the children of an ending process go (Linux's find_new_reaper): the
+    /// nearest ancestor that made itself a child subreaper (prctl PR_SET_CHILD_SUBREAPER) and
+    /// has not ended, or null: then they are orphans, freed by the kernel's reaper when they
+    /// end, and getppid answers 1 (init's pid, which Linux would give them). Table lock held.</summary>
+    private static Process* FindSubreaper(Process* exiting)
+    {
+        for (Process* p = exiting->Parent; p != null; p = p->Parent)
+            if (p->ChildSubreaper && p->Thread->State != ThreadState.Exited && !p->GroupExiting) return p;
+        return null;
     }
 
     private static bool IsCurrentGroupOrphaned(Process* process)

@@ -49,8 +49,14 @@ internal unsafe partial struct Process
     public Process* FirstChild;
     public Process* NextSibling;
 
-    /// <summary>The parent died first: the reaper frees this process when it ends.</summary>
+    /// <summary>The parent died first (and no subreaper adopted it), or the parent does not
+    /// wait for its children (SIGCHLD ignored, SA_NOCLDWAIT): the reaper frees this process
+    /// when it ends. getppid answers 1 for it, as Linux's reparenting to init would.</summary>
     public bool Orphan;
+
+    /// <summary>prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants become this process's
+    /// children instead of init's (not inherited by fork, as Linux).</summary>
+    public bool ChildSubreaper;
 
     /// <summary>wait4 sleeps here; a child's exit wakes it.</summary>
     public WaitQueue ChildExited;

@@ -58,13 +58,13 @@ internal static unsafe class ProcessCalls
 
     // prctl options (Linux include/uapi/linux/prctl.h).
     private const int PrSetPdeathsig = 1, PrGetPdeathsig = 2, PrGetDumpable = 3, PrSetDumpable = 4,
-        PrSetName = 15, PrGetName = 16;
+        PrSetName = 15, PrGetName = 16, PrSetChildSubreaper = 36, PrGetChildSubreaper = 37;
 
     /// <summary>The name prctl reads and writes: TASK_COMM_LEN bytes with the NUL.</summary>
     private const int CommLength = 16;
 
-    /// <summary>prctl(option, arg2, ...): the process name, the parent-death signal and
-    /// dumpability. Other options are EINVAL (Linux's answer for one it does not know).</summary>
+    /// <summary>prctl(option, arg2, ...): the process name, the parent-death signal,
+    /// dumpability and the child-subreaper mark. Other options are EINVAL (Linux's answer for one it does not know).</summary>
     internal static long Prctl(Process* process, int option, ulong argument)
     {
         switch (option)
@@ -82,6 +82,12 @@ internal static unsafe class ProcessCalls
                 if (argument > 1) return -Errno.EINVAL; // SUID_DUMP_DISABLE or SUID_DUMP_USER
                 process->NotDumpable = argument == 0;
                 return 0;
+            case PrSetChildSubreaper:
+                process->ChildSubreaper = argument != 0;
+                return 0;
+            case PrGetChildSubreaper:
+                int subreaper = process->ChildSubreaper ? 1 : 0;
+                return UserMemory.CopyTo(process->Space, argument, new System.ReadOnlySpan<byte>(&subreaper, 4)) ? 0 : -Errno.EFAULT;
             case PrSetName:
             {
                 // Up to 15 bytes up to the NUL; the rest of the name is cut off, as Linux's.

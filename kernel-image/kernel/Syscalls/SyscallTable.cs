@@ -293,7 +293,7 @@ internal static unsafe partial class SyscallTable
             Setrlimit => LimitCalls.Set(process, (uint)args[0], args[1]),
             Prlimit64 => LimitCalls.PrLimit(process, (int)args[0], (uint)args[1], args[2], args[3]),
             Getrusage => ProcessCalls.ResourceUsage(process, (int)args[0], args[1]),
-            Getppid => process->Parent != null ? (long)process->Parent->Id : 0,
+            Getppid => Process.ParentId(process),
             Uname => SystemCalls.Uname(process, args[0]),
             Getuid => process->Credentials.RealUid,
             Geteuid => process->Credentials.EffectiveUid,
