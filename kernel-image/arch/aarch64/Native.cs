@@ -39,6 +39,7 @@ internal static unsafe class Native
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_image_size")] internal static extern ulong ImageSize();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_write_ttbr0")] internal static extern void WriteTtbr0(ulong root);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_write_tpidr_el0")] internal static extern void WriteUserThreadPointer(ulong value);
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_boot_tables")] internal static extern void BootTables(ulong** root, ulong** directTables, ulong* leafBits);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_modules_bounds")] internal static extern void ModulesBounds(void*** start, void*** end);
 
     /// <summary>Points VBAR_EL1 at the vector table of vectors.S.</summary>
