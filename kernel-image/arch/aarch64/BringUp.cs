@@ -109,6 +109,7 @@ internal static unsafe class BringUp
         RunThreads();
         CheckSleepAndWaitQueue();
         RunUserProgram();
+        StartProcesses(imageBase, imagePhysical);
 #if AURORA_TESTS
         if (HasOption("test"))
         {
@@ -366,6 +367,34 @@ internal static unsafe class BringUp
         Log.WriteDecimal(taken / 4096);
         Log.WriteLine(" frames it took");
         if (returned != taken || taken == 0) Fail("the program's address space did not give its frames back");
+    }
+
+    /// <summary>The portable process layer (kernel/Processes, the syscall families of
+    /// kernel/Syscalls, the VFS): EL0 through Hal.UserMode (UserEntry.cs), the arm64 programs
+    /// built into the image as boot modules, a tmpfs root.</summary>
+    private static void StartProcesses(ulong imageBase, ulong imagePhysical)
+    {
+        Processes.Futex.Initialize();
+        Ipc.Capabilities.Initialize();
+        Hal.UserMode.Initialize(&Processes.Process.OnUserFault);
+        Hal.UserMode.SetSystemCallHandler(&Syscalls.SyscallTable.Enter);
+        Processes.Process.InitializeReaper();
+        // The terminals (the console's output; no input on aarch64 yet: the PL011 does not
+        // receive, and COM1, which ConsoleInput reads, is not there).
+        Console.ConsoleInput.Initialize();
+        AddProgramModules(imageBase, imagePhysical);
+        Files.FileSystem.Initialize(ref KernelMain.BootInfo);
+        Log.Write("processes: kernel/Processes with the syscall families of kernel/Syscalls (svc #0, arm64 numbers); files: tmpfs at /, ");
+        Log.WriteDecimal((long)Files.FileSystem.Programs);
+        Log.WriteLine(" programs in /bin");
+    }
+
+    /// <summary>The programs tools/aarch64.sh put into the image ({start, end, name} triples):
+    /// boot modules, as GRUB's are on x86_64, at their physical addresses in the image.</summary>
+    private static void AddProgramModules(ulong imageBase, ulong imagePhysical)
+    {
+        for (ulong* entry = Native.Programs(); entry[0] != 0; entry += 3)
+            KernelMain.BootInfo.AddModule(entry[0] - imageBase + imagePhysical, entry[1] - entry[0], (byte*)entry[2], Boot.BootInfo.ModuleNameLength);
     }
 
     /// <summary>The portable memory manager (kernel/Memory) over the UEFI memory map: the frame

@@ -8,9 +8,12 @@ namespace Aurora.Kernel.Arch.Aarch64;
 /// upper half): the kernel image at <see cref="KernelVirtualBase"/> W^X (text read-execute,
 /// read-only data, data read-write never-execute) and the direct map of all RAM at
 /// <see cref="DirectMapBase"/> + physical, read-write, never executable, in the largest blocks
-/// that fit. TTBR0 (the lower half): an identity map of the RAM the firmware described
-/// (read-write, never executable: the heap and the firmware's memory map live there) and the
-/// devices as Device-nGnRnE; user pages join it (UserProgram.cs).
+/// that fit. TTBR0 (the lower half) of the boot and of kernel threads: an identity map of the
+/// RAM the firmware described (read-write, never executable: the firmware's memory map lives
+/// there while the boot reads it) and the devices as Device-nGnRnE, until kernel/Memory maps
+/// them in its device window. Nothing the kernel uses once it runs is reached through the
+/// lower half (the runtime's heap is at its direct-map address from the start,
+/// <see cref="MapBootHeap"/>): a process's TTBR0 root holds its own pages only.
 /// </summary>
 internal static unsafe class Paging
 {

@@ -32,5 +32,7 @@ internal static unsafe class TestCatalog
         T("sched.exit_codes_arrive_and_join_frees_threads", &SchedulerTests.ExitCodesArriveAndJoinFreesThreads),
         T("sched.yield_runs_a_waiting_thread", &SchedulerTests.YieldRunsAWaitingThread),
         T("sched.threads_share_the_heap_safely", &SchedulerTests.ThreadsShareTheHeapSafely),
+        T("process.a64_hello_runs_as_a_process", &Aarch64ProcessTests.HelloRunsAsAProcess),
+        T("process.a64_fork_pipes_and_signals", &Aarch64ProcessTests.ForkPipesAndSignals),
     };
 }
