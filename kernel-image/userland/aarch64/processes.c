@@ -1,9 +1,10 @@
 /* Processes on arm64 without a C library (issue 19): fork (clone with SIGCHLD), wait4, a pipe
  * between parent and child, copy-on-write memory, a child ended by a signal sent to it while it
  * computes and one ended by its own fault, and a signal handler entered through the arm64
- * rt_sigframe (siginfo, ucontext with the fpsimd record, the restorer). The calls are made
- * here, so the program runs the same on Linux (qemu-aarch64 or an arm64 machine), the
- * reference for every answer. Prints "processes: N wrong" and exits with N. */
+ * rt_sigframe (siginfo, ucontext with the fpsimd record, the restorer), and rt_sigreturn
+ * without a frame. The calls are made here, so the program runs the same on Linux
+ * (qemu-aarch64 or an arm64 machine), the reference for every answer. Prints
+ * "processes: N wrong" and exits with N. */
 #include <asm/unistd.h>
 
 static long call6(long number, long a, long b, long c, long d, long e, long f)
@@ -162,6 +163,17 @@ void main_with_stack(long *stack)
     check("its size", seen_size, 528);
     check("the saved pc is in the program", seen_pc > 0x1000 && seen_pc < 0x0001000000000000UL, 1);
     check("the saved sp is 16-aligned", seen_sp % 16, 0);
+
+    /* rt_sigreturn without a handler's frame (SP at ordinary stack, no fpsimd record where the
+       frame keeps it) ends the caller with SIGSEGV, as a forged frame does on Linux. */
+    child = fork_();
+    if (child == 0)
+    {
+        call(__NR_rt_sigreturn, 0, 0, 0);
+        exit_(97);
+    }
+    check("wait4 for the child that returned from no signal", wait_(child, &status), child);
+    check("it ended by SIGSEGV", status, SIGSEGV);
 
     say("processes: ");
     say_number(wrong);
