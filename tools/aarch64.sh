@@ -111,7 +111,7 @@ generate_aarch64_sources() {
 # The x86_64 test programs (kernel-image/userland/NAME.c, static musl) that are also built for
 # arm64 with Debian's musl-dev:arm64; boot modules NAME.elf, as on x86_64, so the same
 # in-kernel test bodies run them (ktests/aarch64/TestCatalog.cs).
-AARCH64_MUSL_PROGRAMS=(hello syscall_errors segfault memory fork wait_options signals)
+AARCH64_MUSL_PROGRAMS=(hello syscall_errors segfault memory fork wait_options signals futex threads)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC: a static arm64 musl executable (the cross gcc with musl's

@@ -39,7 +39,20 @@ internal static unsafe class UserEntry
         {
             // The number is w8, 32 bits (Linux el0_svc_common takes an int): a call x86-64
             // alone has (2^63 + its number, tools/aarch64.sh) can never be asked for.
-            long result = SystemCallHandler((uint)frame->X[8], &frame->X[0], frame->UserStackPointer);
+            ulong number = (uint)frame->X[8];
+            ulong* arguments = &frame->X[0];
+            ulong* reordered = stackalloc ulong[6];
+            if (number == Syscalls.SyscallTable.Clone)
+            {
+                // clone's last two arguments are (tls, child_tid) on arm64 and (child_tid, tls) on
+                // x86-64 (Linux's CLONE_BACKWARDS variants), and the portable clone takes x86-64's
+                // order; x3 and x4 themselves stay as the caller had them.
+                for (int i = 0; i < 6; i++) reordered[i] = frame->X[i];
+                reordered[3] = frame->X[4];
+                reordered[4] = frame->X[3];
+                arguments = reordered;
+            }
+            long result = SystemCallHandler(number, arguments, frame->UserStackPointer);
             if (Process.HasWorkBeforeSyscallReturn(result)) Process.BeforeUserReturn(frame, &result);
             frame->X[0] = (ulong)result;
         }

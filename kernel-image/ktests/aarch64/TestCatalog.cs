@@ -39,6 +39,8 @@ internal static unsafe class TestCatalog
         T("process.fork_copies_on_write_and_wait_collects_children", &ProcessTests.ForkCopiesOnWriteAndWaitCollectsChildren),
         T("process.wait_takes_linuxs_options", &ProcessTests.WaitTakesLinuxsOptions),
         T("process.signals_reach_handlers_and_kill", &ProcessTests.SignalsReachHandlersAndKill),
+        T("process.futex_follows_linux", &ThreadTests.FutexFollowsLinux),
+        T("process.pthreads_follow_linux", &ThreadTests.PthreadsFollowLinux),
         T("process.a64_hello_runs_as_a_process", &Aarch64ProcessTests.HelloRunsAsAProcess),
         T("process.a64_fork_pipes_and_signals", &Aarch64ProcessTests.ForkPipesAndSignals),
     };
