@@ -16,6 +16,7 @@ internal static unsafe class BringUp
     private const uint TimerFrequencyHz = 1000;
     private const ulong HeapPages = 4096;        // 16 MiB for the runtime's objects
     private const ulong MemoryMapPages = 16;
+    private const ulong TwoMiBPages = 512;
 
     private static byte* s_heapNext, s_heapEnd;
     private static byte* s_commandLine;
@@ -31,8 +32,16 @@ internal static unsafe class BringUp
         Log.AttachScreen(&Pl011.WriteConsole);
         Exceptions.ImageBase = imageBase;
         Exceptions.ImageEnd = imageBase + Native.ImageSize();
-        s_heapNext = Uefi.AllocatePages(HeapPages);
-        s_heapEnd = s_heapNext == null ? null : s_heapNext + HeapPages * 4096;
+        // The first heap, 2 MiB aligned, seen through the direct map's addresses from the start
+        // (Paging.MapBootHeap): no kernel object lives in the lower half, which is the
+        // processes' (each its own TTBR0).
+        ulong heapPhysical = (ulong)Uefi.AllocatePages(HeapPages + TwoMiBPages);
+        heapPhysical = (heapPhysical + TwoMiBPages * 4096 - 1) & ~(TwoMiBPages * 4096 - 1);
+        if (heapPhysical != 0 && Paging.MapBootHeap(heapPhysical, HeapPages * 4096, imagePhysical))
+        {
+            s_heapNext = (byte*)(Paging.DirectMapBase + heapPhysical);
+            s_heapEnd = s_heapNext + HeapPages * 4096;
+        }
         RuntimeHost.Allocate = &Allocate;
         RuntimeHost.FailFast = &RuntimeFailure;
         void** modulesStart, modulesEnd;
@@ -100,6 +109,7 @@ internal static unsafe class BringUp
         RunThreads();
         CheckSleepAndWaitQueue();
         RunUserProgram();
+        StartProcesses(imageBase, imagePhysical);
 #if AURORA_TESTS
         if (HasOption("test"))
         {
@@ -144,8 +154,10 @@ internal static unsafe class BringUp
     private static void CheckPaging(ulong imageBase, ulong imagePhysical)
     {
         if (Paging.HardwareTranslate(imageBase + 0x1000) != imagePhysical + 0x1000) Fail("the image's higher-half address does not reach its physical pages");
-        ulong heapWord = (ulong)s_commandLine;
-        ulong* probes = stackalloc ulong[] { imageBase + 0x1000, heapWord, Paging.DirectMapBase + heapWord, (ulong)s_memoryMap, UnmappedAddress };
+        // The heap is seen through the direct map (Paging.MapBootHeap); its physical address
+        // is also mapped by the identity map of the boot's lower half.
+        ulong heapWord = (ulong)s_commandLine, heapPhysical = heapWord - Paging.DirectMapBase;
+        ulong* probes = stackalloc ulong[] { imageBase + 0x1000, heapWord, heapPhysical, (ulong)s_memoryMap, UnmappedAddress };
         int agreed = 0;
         for (int i = 0; i < 5; i++)
         {
@@ -164,10 +176,10 @@ internal static unsafe class BringUp
             }
             agreed++;
         }
-        if (Paging.HardwareTranslate(Paging.DirectMapBase + heapWord) != heapWord) Fail("the direct map does not reach the heap");
-        ulong* viaDirectMap = (ulong*)(Paging.DirectMapBase + heapWord + 512);
+        if (Paging.HardwareTranslate(heapWord) != heapPhysical) Fail("the direct map does not reach the heap");
+        ulong* viaDirectMap = (ulong*)(heapWord + 512);
         *viaDirectMap = 0x5A5A_1234_A5A5_4321;
-        if (*(ulong*)(heapWord + 512) != 0x5A5A_1234_A5A5_4321) Fail("a write through the direct map is not seen through the identity map");
+        if (*(ulong*)(heapPhysical + 512) != 0x5A5A_1234_A5A5_4321) Fail("a write through the direct map is not seen through the identity map");
         *viaDirectMap = 0;
         Log.Write("paging: own tables (4 KiB granule, 48-bit, components/vmm's AArch64 format, ");
         Log.WriteDecimal(Paging.TableFrames);
@@ -329,19 +341,60 @@ internal static unsafe class BringUp
     /// <summary>The built-in arm64 program at EL0 in a thread of its own (UserProgram.cs).</summary>
     private static void RunUserProgram()
     {
+        ulong freeBefore = Memory.KernelMemory.Frames.FreeBytes;
         if (!UserProgram.Load()) Fail("the built-in user program could not be loaded");
+        ulong taken = freeBefore - Memory.KernelMemory.Frames.FreeBytes;
         KernelThread* thread = Tasks.Scheduler.Spawn(&UserProgram.Run, HasOption("user-fault") ? 1UL : 0UL, 0);
         if (thread == null) Fail("no memory for the user program's thread");
         ulong start = GenericTimer.Ticks;
         while (thread->State != Tasks.ThreadState.Exited && GenericTimer.Ticks - start < 30_000) Tasks.Scheduler.Sleep(10);
         if (thread->State != Tasks.ThreadState.Exited) Fail("the user program did not end within 30 s of ticks");
         Tasks.Scheduler.Join(thread);
+        ulong freeAtEnd = Memory.KernelMemory.Frames.FreeBytes;
+        UserProgram.Unload();
+        ulong returned = Memory.KernelMemory.Frames.FreeBytes - freeAtEnd;
         Log.Write("user: EL0 program ");
         Log.Write(UserProgram.Faulted ? "ended by its fault" : "exited with status ");
         if (!UserProgram.Faulted) Log.WriteDecimal(UserProgram.ExitStatus);
         Log.Write(" after ");
         Log.WriteDecimal(UserProgram.Calls);
         Log.WriteLine(" system calls (svc #0, Linux arm64 numbers)");
+        // What the address space took (tables, the program's pages, its stack) must all come
+        // back with it (Aarch64PageTables.DestroyRoot through the kernel's frame counts).
+        Log.Write("user: the program ran in an address space of its own (a TTBR0 root); destroyed, it gave back ");
+        Log.WriteDecimal(returned / 4096);
+        Log.Write(" of the ");
+        Log.WriteDecimal(taken / 4096);
+        Log.WriteLine(" frames it took");
+        if (returned != taken || taken == 0) Fail("the program's address space did not give its frames back");
+    }
+
+    /// <summary>The portable process layer (kernel/Processes, the syscall families of
+    /// kernel/Syscalls, the VFS): EL0 through Hal.UserMode (UserEntry.cs), the arm64 programs
+    /// built into the image as boot modules, a tmpfs root.</summary>
+    private static void StartProcesses(ulong imageBase, ulong imagePhysical)
+    {
+        Processes.Futex.Initialize();
+        Ipc.Capabilities.Initialize();
+        Hal.UserMode.Initialize(&Processes.Process.OnUserFault);
+        Hal.UserMode.SetSystemCallHandler(&Syscalls.SyscallTable.Enter);
+        Processes.Process.InitializeReaper();
+        // The terminals (the console's output; no input on aarch64 yet: the PL011 does not
+        // receive, and COM1, which ConsoleInput reads, is not there).
+        Console.ConsoleInput.Initialize();
+        AddProgramModules(imageBase, imagePhysical);
+        Files.FileSystem.Initialize(ref KernelMain.BootInfo);
+        Log.Write("processes: kernel/Processes with the syscall families of kernel/Syscalls (svc #0, arm64 numbers); files: tmpfs at /, ");
+        Log.WriteDecimal((long)Files.FileSystem.Programs);
+        Log.WriteLine(" programs in /bin");
+    }
+
+    /// <summary>The programs tools/aarch64.sh put into the image ({start, end, name} triples):
+    /// boot modules, as GRUB's are on x86_64, at their physical addresses in the image.</summary>
+    private static void AddProgramModules(ulong imageBase, ulong imagePhysical)
+    {
+        for (ulong* entry = Native.Programs(); entry[0] != 0; entry += 3)
+            KernelMain.BootInfo.AddModule(entry[0] - imageBase + imagePhysical, entry[1] - entry[0], (byte*)entry[2], Boot.BootInfo.ModuleNameLength);
     }
 
     /// <summary>The portable memory manager (kernel/Memory) over the UEFI memory map: the frame
@@ -385,11 +438,27 @@ internal static unsafe class BringUp
         Paging.HandFramesToAllocator();
         Memory.KernelMemory.AdoptKernelAddressSpace(Paging.DirectRoot, Paging.DirectMapSize);
         Memory.KernelMemory.InitializeHeap(debug: HasOption("test") || HasOption("heap-debug"));
+        // The devices move into the kernel's device window (TTBR1): from here on the lower half
+        // is whichever process runs (its own TTBR0), and the kernel reaches nothing through it.
+        DeviceTree.GicDistributor = MapDevice(DeviceTree.GicDistributor, 0x1_0000);
+        DeviceTree.GicCpuInterface = MapDevice(DeviceTree.GicCpuInterface, 0x1_0000);
+        DeviceTree.FirmwareConfig = MapDevice(DeviceTree.FirmwareConfig, 0x1000);
+        DeviceTree.Uart = Pl011.Base = MapDevice(DeviceTree.Uart, 0x1000);
+        Processes.UserMemory.Initialize();
         Log.Write("memory: kernel/Memory on components/pmm and components/heap: ");
         Log.WriteDecimal(Memory.KernelMemory.Frames.FreeBytes >> 20);
         Log.Write(" MiB free of ");
         Log.WriteDecimal(Memory.KernelMemory.Frames.TotalBytes >> 20);
         Log.WriteLine(" MiB managed; thread stacks in the TTBR1 stack window with guard pages");
+    }
+
+    /// <summary>The device's registers in the kernel's device window (kernel/Memory), uncached:
+    /// their address there, at the same offset into the page.</summary>
+    private static ulong MapDevice(ulong physical, ulong length)
+    {
+        byte* mapped = Memory.KernelMemory.MapDevice(physical & ~0xFFFUL, length + (physical & 0xFFF));
+        if (mapped == null) Fail("no page tables for the device window");
+        return (ulong)mapped + (physical & 0xFFF);
     }
 
     private static ulong s_counts0, s_counts1;

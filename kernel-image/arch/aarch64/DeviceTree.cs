@@ -14,6 +14,8 @@ internal static unsafe class DeviceTree
 {
     private const uint Magic = 0xD00DFEED, BeginNode = 1, EndNode = 2, Property = 3, Nop = 4, End = 9;
 
+    /// <summary>Where the devices' registers are: physical (identity-mapped) as the tree names
+    /// them, then their addresses in kernel/Memory's device window (BringUp.StartKernelMemory).</summary>
     internal static ulong Uart = VirtMachine.Uart, GicDistributor = VirtMachine.GicDistributor,
         GicCpuInterface = VirtMachine.GicCpuInterface, FirmwareConfig = VirtMachine.FirmwareConfig;
     /// <summary>The tree named the UART or the interrupt controller. (With ACPI, the firmware

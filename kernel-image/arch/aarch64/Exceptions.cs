@@ -13,6 +13,8 @@ internal unsafe struct TrapFrame
     public ulong FaultAddress;      // FAR_EL1
     public ulong FloatControl, FloatStatus;
     public fixed ulong Vector[64];  // q0-q31
+    public ulong UserThreadPointer; // TPIDR_EL0
+    public ulong Padding;
 }
 
 /// <summary>
@@ -32,7 +34,7 @@ internal static unsafe class Exceptions
     private const uint ClassBreakpointInstruction = 0x3C, ClassSystemCall = 0x15;
     /// <summary>vectors.S's FRAME_SIZE: the kernel stack pointer before the exception is the
     /// frame's address plus this.</summary>
-    private const ulong FrameSize = 816;
+    internal const ulong FrameSize = 832;
 
     /// <summary>Called after every interrupt's end-of-interrupt, IRQs masked (the HAL's
     /// InterruptController.SetReturnHook): where the scheduler preempts.</summary>
@@ -52,17 +54,27 @@ internal static unsafe class Exceptions
                 // Vectors 5 and 9 are IRQs from EL1 and from EL0 (the table's second and third
                 // groups of four): the tick charges user or system time by it.
                 InterruptFromUser = vector >= 8;
+                if (InterruptFromUser) NoteThreadPointer(frame);
                 Interrupt();
                 InterruptFromUser = false;
                 // After the end-of-interrupt: the next thread may be switched to here, and this
                 // one resumes (and returns through the vectors) when it is picked again.
                 if (ReturnHook != null) ReturnHook();
+                if (vector >= 8) UserEntry.InterruptReturn(frame);
                 return;
             case 0:
                 uint exceptionClass = (uint)(frame->Syndrome >> 26) & 0x3F;
                 if (vector == 8)
                 {
-                    // From EL0: a system call, or a fault that ends the program (not the kernel).
+                    NoteThreadPointer(frame);
+                    // A process's thread: the portable system calls and fault handling.
+                    if (UserEntry.IsProcessThread)
+                    {
+                        UserEntry.Synchronous(frame, exceptionClass);
+                        return;
+                    }
+                    // The bring-up's own program: a system call, or a fault that ends the
+                    // program (not the kernel).
                     if (exceptionClass == ClassSystemCall) UserProgram.SystemCall(frame);
                     else UserProgram.Fault(frame, exceptionClass);
                     return;
@@ -82,6 +94,15 @@ internal static unsafe class Exceptions
                 break;
         }
         Fatal(frame, vector);
+    }
+
+    /// <summary>EL0 writes TPIDR_EL0 itself (musl sets its thread pointer so): the kernel's
+    /// copy in the thread, which a fork or a new thread inherits and the scheduler loads,
+    /// follows the value each entry from EL0 brings.</summary>
+    private static void NoteThreadPointer(TrapFrame* frame)
+    {
+        Tasks.KernelThread* thread = Tasks.Scheduler.Current;
+        if (thread != null) thread->ThreadPointer = frame->UserThreadPointer;
     }
 
     private static void Interrupt()

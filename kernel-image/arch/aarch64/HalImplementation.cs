@@ -62,8 +62,16 @@ internal static unsafe partial class Cpu
     internal static partial ulong ReadCycleCounter() => A64.Native.ReadVirtualCounter();
     internal static partial ulong ReadFramePointer() => A64.Native.ReadFramePointer();
 
-    /// <summary>The exception class's name (ESR_EL1.EC, the value the fault handler is given).</summary>
-    internal static partial string ExceptionName(ulong vector) => A64.Exceptions.ClassName((uint)vector & 0x3F);
+    /// <summary>The user-fault interface speaks x86 vectors (A64.UserEntry translates the
+    /// exception class into them): the arm64 exception each stands for.</summary>
+    internal static partial string ExceptionName(ulong vector) => vector switch
+    {
+        3 => "breakpoint instruction (BRK)",
+        6 => "undefined instruction",
+        14 => "data or instruction abort (page fault)",
+        19 => "floating-point exception",
+        _ => "alignment fault or abort",
+    };
 
     /// <summary>Linux's arm64 ELF_HWCAP: HWCAP_FP (bit 0) and HWCAP_ASIMD (bit 1), which every
     /// ARMv8-A processor the kernel runs on has (the compiled kernel uses both).</summary>
@@ -166,31 +174,46 @@ internal static unsafe partial class Io
     internal static partial uint In32(ushort port) => 0xFFFF_FFFF;
 }
 
-/// <summary>User mode on aarch64 is the bring-up's one program (A64.UserProgram) for now: the
-/// portable processes' entry, saved contexts and resumption are not there yet and stop the
-/// kernel with a message when reached.</summary>
+/// <summary>EL0 for the portable processes: an exception from EL0 lands on SP_EL1, which is
+/// the top of the running thread's kernel stack (Enter and Resume empty it before the
+/// exception return), so a system call's frame (vectors.S, A64.TrapFrame) is always at
+/// top - FrameSize: what a fork or a new thread copies, and what rt_sigreturn rewrites.
+/// Exceptions from EL0 go to A64.UserEntry.</summary>
 internal static unsafe partial class UserMode
 {
-    private static delegate*<ulong, ulong, ulong, ulong, bool> s_faultHandler;
-    private static delegate*<ulong, ulong*, ulong, long> s_systemCallHandler;
     private static ulong s_kernelStackTop;
 
-    internal static partial void Initialize(delegate*<ulong, ulong, ulong, ulong, bool> faultHandler) => s_faultHandler = faultHandler;
-    internal static partial void SetSystemCallHandler(delegate*<ulong, ulong*, ulong, long> handler) => s_systemCallHandler = handler;
-    /// <summary>An exception from EL0 lands on SP_EL1, which is the running thread's own kernel
-    /// stack: remembered only.</summary>
+    internal static partial void Initialize(delegate*<ulong, ulong, ulong, ulong, bool> faultHandler) => A64.UserEntry.FaultHandler = faultHandler;
+    internal static partial void SetSystemCallHandler(delegate*<ulong, ulong*, ulong, long> handler) => A64.UserEntry.SystemCallHandler = handler;
+    /// <summary>The scheduler names the next thread's stack top on every switch.</summary>
     internal static partial void SetKernelStack(ulong top) => s_kernelStackTop = top;
+    /// <summary>TPIDR_EL0. EL0 may write it itself (musl does), so the vectors save it with
+    /// every frame and note it in the thread (A64.Exceptions).</summary>
     internal static partial void SetThreadPointer(ulong value) => A64.Native.WriteUserThreadPointer(value);
-    internal static partial void Enter(ulong instructionPointer, ulong stackPointer) => A64.Native.EnterUser(instructionPointer, stackPointer);
-    internal static partial void CaptureSyscallContext(ulong kernelStackTop, UserContext* context) => NotYet("CaptureSyscallContext");
-    internal static partial void Resume(UserContext* context, ulong result) => NotYet("Resume");
-    internal static partial void SetContextStack(UserContext* context, ulong stackPointer) => NotYet("SetContextStack");
+    internal static partial void Enter(ulong instructionPointer, ulong stackPointer) =>
+        A64.Native.EnterUserAt(instructionPointer, stackPointer, s_kernelStackTop);
 
-    private static void NotYet(string what)
+    internal static partial void CaptureSyscallContext(ulong kernelStackTop, UserContext* context) =>
+        new System.ReadOnlySpan<byte>((void*)(kernelStackTop - A64.Exceptions.FrameSize), (int)A64.Exceptions.FrameSize)
+            .CopyTo(new System.Span<byte>(context, (int)A64.Exceptions.FrameSize));
+
+    internal static partial void Resume(UserContext* context, ulong result)
     {
-        Log.Write(what);
-        A64.BringUp.Fail(": portable processes do not run on aarch64 yet");
+        var frame = (A64.TrapFrame*)context;
+        // Only ever back to EL0 at a user address, whatever the context says.
+        if (frame->ExceptionLink >= Processes.UserMemory.UserLimit || (frame->SavedState & 0xF) != 0)
+            Panic.Fail("a saved user context does not return to EL0's half");
+        A64.Native.ResumeUser(context, s_kernelStackTop, result);
     }
+
+    internal static partial void SetContextStack(UserContext* context, ulong stackPointer) =>
+        ((A64.TrapFrame*)context)->UserStackPointer = stackPointer;
+
+    /// <summary>The running thread's frame from EL0 (its system call's registers).</summary>
+    internal static A64.TrapFrame* CurrentFrame() => (A64.TrapFrame*)(s_kernelStackTop - A64.Exceptions.FrameSize);
+
+    /// <summary>Back to EL0 with <paramref name="frame"/>'s registers (rt_sigreturn).</summary>
+    internal static void ResumeFrame(A64.TrapFrame* frame) => A64.Native.ResumeUser(frame, s_kernelStackTop, frame->X[0]);
 }
 
 /// <summary>No KASLR on aarch64 yet: the image runs at its link address.</summary>

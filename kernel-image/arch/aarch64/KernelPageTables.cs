@@ -1,8 +1,8 @@
 // The page-table format of every address space on aarch64: components/vmm's AArch64 format
 // behind the surface of its x86-64 PageMapper that kernel/Memory/KernelMemory.cs uses (it
 // names the type KernelPageMapper on both). The kernel's space is the TTBR1 half; a process's
-// would be a TTBR0 root of its own. The AArch64 format has no copy-on-write, range or
-// address-space walks yet: those answer Unsupported, so no process can be made here yet.
+// is a TTBR0 root of its own, with fork's copy-on-write, the range edits and its destruction
+// from the format's process half (components/vmm, Aarch64PageTables.AddressSpaces.cs).
 global using KernelPageMapper = Aurora.Kernel.Memory.Aarch64KernelMapper;
 using Aurora.Vmm;
 using Aurora.Vmm.Aarch64;
@@ -47,46 +47,26 @@ internal unsafe struct Aarch64KernelMapper
 
     public VmmError Clone(AddressSpace parent, FrameRefCounts counts, out AddressSpace child)
     {
-        child = default;
-        return VmmError.Unsupported;
+        VmmError error = _tables.Clone(parent.Root, counts, out ulong root);
+        child = new AddressSpace(root);
+        return error;
     }
 
-    public VmmError ResolveWriteFault(AddressSpace space, ulong faultAddress, FrameRefCounts counts) => VmmError.Unsupported;
+    public VmmError ResolveWriteFault(AddressSpace space, ulong faultAddress, FrameRefCounts counts) =>
+        _tables.ResolveWriteFault(space.Root, faultAddress, counts);
 
-    public VmmError UnmapRange(AddressSpace space, ulong start, ulong end, FrameRefCounts counts, out ulong pages)
-    {
-        pages = 0;
-        return VmmError.Unsupported;
-    }
+    public VmmError UnmapRange(AddressSpace space, ulong start, ulong end, FrameRefCounts counts, out ulong pages) =>
+        _tables.UnmapRange(space.Root, start, end, counts, out pages);
 
-    public VmmError ProtectRange(AddressSpace space, ulong start, ulong end, PageFlags protection, FrameRefCounts counts, out ulong pages)
-    {
-        pages = 0;
-        return VmmError.Unsupported;
-    }
+    public VmmError ProtectRange(AddressSpace space, ulong start, ulong end, PageFlags protection, FrameRefCounts counts, out ulong pages) =>
+        _tables.ProtectRange(space.Root, start, end, protection, counts, out pages);
 
-    public VmmError MoveRange(AddressSpace space, ulong from, ulong to, ulong length, out ulong pages)
-    {
-        pages = 0;
-        return VmmError.Unsupported;
-    }
+    public VmmError MoveRange(AddressSpace space, ulong from, ulong to, ulong length, out ulong pages) =>
+        _tables.MoveRange(space.Root, from, to, length, out pages);
 
-    /// <summary>Only empty roots exist (no process gets pages yet): the root frame goes back.</summary>
-    public void DestroyAddressSpace(AddressSpace space, FrameRefCounts counts) => default(PmmFrameSource).Free(space.Root);
+    /// <summary>A process's TTBR0 root with every table under it; each page's frame loses a share.</summary>
+    public void DestroyAddressSpace(AddressSpace space, FrameRefCounts counts) => _tables.DestroyRoot(space.Root, counts);
 
     /// <summary>As PageMapper.ReleaseFrame: one reference less; the frame is freed with the last.</summary>
-    public bool ReleaseFrame(ulong physicalAddress, FrameRefCounts counts)
-    {
-        if (!counts.IsCounted(physicalAddress)) return false;
-        ushort count = counts.Get(physicalAddress);
-        if (count > 1)
-        {
-            counts.Set(physicalAddress, (ushort)(count - 1));
-            return false;
-        }
-
-        counts.Set(physicalAddress, 0);
-        default(PmmFrameSource).Free(physicalAddress & ~0xFFFUL);
-        return true;
-    }
+    public bool ReleaseFrame(ulong physicalAddress, FrameRefCounts counts) => _tables.ReleaseFrame(physicalAddress, counts);
 }

@@ -35,10 +35,14 @@ internal static unsafe class Native
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_switch_context")] internal static extern void SwitchContext(ulong* saveStackPointer, ulong newStackPointer);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_thread_start_address")] internal static extern ulong ThreadStartAddress();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_enter_user")] internal static extern void EnterUser(ulong entry, ulong stackPointer);
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_enter_user_at")] internal static extern void EnterUserAt(ulong entry, ulong stackPointer, ulong kernelTop);
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_resume_user")] internal static extern void ResumeUser(void* context, ulong kernelTop, ulong result);
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_programs")] internal static extern ulong* Programs();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_user_program")] internal static extern void UserProgramBounds(byte** start, byte** end);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_image_size")] internal static extern ulong ImageSize();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_write_ttbr0")] internal static extern void WriteTtbr0(ulong root);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_write_tpidr_el0")] internal static extern void WriteUserThreadPointer(ulong value);
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_boot_tables")] internal static extern void BootTables(ulong** root, ulong** directTables, ulong* leafBits);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_modules_bounds")] internal static extern void ModulesBounds(void*** start, void*** end);
 
     /// <summary>Points VBAR_EL1 at the vector table of vectors.S.</summary>

@@ -8,9 +8,12 @@ namespace Aurora.Kernel.Arch.Aarch64;
 /// upper half): the kernel image at <see cref="KernelVirtualBase"/> W^X (text read-execute,
 /// read-only data, data read-write never-execute) and the direct map of all RAM at
 /// <see cref="DirectMapBase"/> + physical, read-write, never executable, in the largest blocks
-/// that fit. TTBR0 (the lower half): an identity map of the RAM the firmware described
-/// (read-write, never executable: the heap and the firmware's memory map live there) and the
-/// devices as Device-nGnRnE; user pages join it (UserProgram.cs).
+/// that fit. TTBR0 (the lower half) of the boot and of kernel threads: an identity map of the
+/// RAM the firmware described (read-write, never executable: the firmware's memory map lives
+/// there while the boot reads it) and the devices as Device-nGnRnE, until kernel/Memory maps
+/// them in its device window. Nothing the kernel uses once it runs is reached through the
+/// lower half (the runtime's heap is at its direct-map address from the start,
+/// <see cref="MapBootHeap"/>): a process's TTBR0 root holds its own pages only.
 /// </summary>
 internal static unsafe class Paging
 {
@@ -111,6 +114,44 @@ internal static unsafe class Paging
         MapRange(ref tables, IdentityRoot, DeviceTree.FirmwareConfig, DeviceTree.FirmwareConfig, 0x1000, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached, skipMapped: false);
 
         Native.SwitchTables(Aarch64Descriptor.MemoryAttributes, TranslationControl(), IdentityRoot, DirectRoot);
+    }
+
+    /// <summary>
+    /// Before the runtime starts (no managed statics yet): maps the physical range the first
+    /// heap got from UEFI at <see cref="DirectMapBase"/> + physical, in 2 MiB blocks, through the
+    /// boot TTBR1 tables efi_entry made (entry.S), so that every object the runtime allocates
+    /// before kernel/Memory takes over lives in the upper half. The direct map that
+    /// <see cref="Initialize"/> builds later maps the same addresses, so the objects stay
+    /// where they are; and no kernel object needs the lower half, which becomes each process's
+    /// own (TTBR0). <paramref name="physical"/> and <paramref name="length"/> are 2 MiB aligned;
+    /// false when the range spans more than two 1 GiB slots.
+    /// </summary>
+    internal static bool MapBootHeap(ulong physical, ulong length, ulong imagePhysical)
+    {
+        ulong* root, tables;
+        ulong leafBits;
+        Native.BootTables(&root, &tables, &leafBits);
+        // The tables are in the image: their physical addresses are the image's plus their offset.
+        ulong imageToPhysical = imagePhysical - KernelVirtualBase;
+        ulong* level1 = tables;
+        root[256 + (int)(physical >> 39)] = Aarch64Descriptor.Table((ulong)level1 + imageToPhysical);
+        int level2Used = 0;
+        for (ulong block = physical; block < physical + length; block += Size2MiB)
+        {
+            ulong* slot = &level1[(block >> 30) & 511];
+            if (*slot == 0)
+            {
+                if (level2Used == 2) return false;
+                *slot = Aarch64Descriptor.Table((ulong)(tables + 512 * (1 + level2Used++)) + imageToPhysical);
+            }
+            ulong* level2 = (ulong*)((*slot & Aarch64Descriptor.AddressMask) - imageToPhysical);
+            // The same memory type, shareability and access flag as the image's pages; a block
+            // (bit 1 clear), never executable at either level.
+            level2[(block >> 21) & 511] = block | (leafBits & ~Aarch64Descriptor.TableOrPage)
+                | Aarch64Descriptor.PrivilegedExecuteNever | Aarch64Descriptor.UserExecuteNever;
+        }
+        Native.InvalidateAll();
+        return true;
     }
 
     /// <summary>TCR_EL1 (Arm ARM D17.2.131): 48-bit halves (T0SZ = T1SZ = 16), 4 KiB granules

@@ -6,11 +6,12 @@ namespace Aurora.Kernel.Arch.Aarch64;
 
 /// <summary>
 /// EL0 on aarch64, first slice: one static arm64 ELF program built into the image
-/// (kernel-image/userland/aarch64/, linked in by tools/aarch64.sh) is loaded into the low half,
+/// (kernel-image/userland/aarch64/, linked in by tools/aarch64.sh) is loaded into an address
+/// space of its own (a TTBR0 root from kernel/Memory's mapper, switched by the scheduler),
 /// run at EL0 in a kernel thread of its own, and served through `svc #0` with Linux's arm64
 /// (asm-generic) numbers from arch/aarch64/abi/syscalls.tbl: x8 the number, x0-x5 the
 /// arguments, x0 the result or -errno (Linux arch/arm64/kernel/syscall.c). A fault at EL0 ends
-/// the program, not the kernel. Not yet: processes, address spaces of their own, the portable
+/// the program, not the kernel. Not yet: processes, the portable
 /// ELF loader and syscall families (kernel/), signals.
 /// </summary>
 internal static unsafe class UserProgram
@@ -24,6 +25,25 @@ internal static unsafe class UserProgram
     internal static bool Faulted;
     internal static ulong Calls;
     private static ulong s_entry;
+    private static AddressSpace s_space;
+
+    private static ref KernelPageMapper Mapper => ref Memory.KernelMemory.Mapper;
+
+    /// <summary>A zeroed frame from kernel/Memory (components/pmm), or 0.</summary>
+    private static ulong NewFrame()
+    {
+        if (!Memory.KernelMemory.AllocateFrame(out ulong frame)) return 0;
+        new System.Span<byte>((void*)(Paging.DirectMapBase + frame), 4096).Clear();
+        return frame;
+    }
+
+    /// <summary>The program's address space goes once its thread has ended: every table and
+    /// every frame back to the frame allocator.</summary>
+    internal static void Unload()
+    {
+        Mapper.DestroyAddressSpace(s_space, UserMemory.Counts);
+        s_space = default;
+    }
 
     /// <summary>Loads the built-in program; false (with a log line) when it is not a static
     /// little-endian ELF64 executable for AArch64 that fits.</summary>
@@ -48,6 +68,9 @@ internal static unsafe class UserProgram
         ulong headers = *(ulong*)(file + 32);
         ushort headerSize = *(ushort*)(file + 54), count = *(ushort*)(file + 56);
         if (headerSize < 56 || headers + (ulong)count * headerSize > size) return false;
+        // An address space of its own: an empty TTBR0 root from kernel/Memory's mapper (the
+        // kernel's half is TTBR1's and needs no copy).
+        if (Mapper.CreateAddressSpace(Memory.KernelMemory.KernelSpace, out s_space) != VmmError.None) return false;
         for (int i = 0; i < count; i++)
         {
             byte* header = file + headers + (ulong)i * headerSize;
@@ -59,20 +82,22 @@ internal static unsafe class UserProgram
             for (ulong page = va & ~0xFFFUL; page < va + memoryBytes; page += 4096)
             {
                 ulong frame;
-                if (Paging.Translate(page, out Translation existing) == VmmError.None) frame = existing.FrameAddress;   // two segments share a page
-                else if ((frame = Paging.AllocateFrame()) == 0 || Paging.MapUser(page, frame, rights) != VmmError.None) return false;
-                // This page's share of the file bytes, written through the identity map.
+                if (Mapper.Translate(s_space, page, out Translation existing) == VmmError.None) frame = existing.FrameAddress;   // two segments share a page
+                else if ((frame = NewFrame()) == 0 || Mapper.Map(s_space, page, frame, PageSize.Size4KiB, rights | PageFlags.User) != VmmError.None) return false;
+                // This page's share of the file bytes, written through the direct map (the
+                // program's lower half is not the one this thread runs on).
+                byte* bytes = (byte*)(Paging.DirectMapBase + frame);
                 for (ulong b = 0; b < 4096; b++)
                 {
                     ulong at = page + b;
-                    if (at >= va && at < va + fileBytes) *(byte*)(frame + b) = file[offset + (at - va)];
+                    if (at >= va && at < va + fileBytes) bytes[b] = file[offset + (at - va)];
                 }
             }
         }
         for (ulong page = StackTop - StackPages * 4096; page < StackTop; page += 4096)
         {
-            ulong frame = Paging.AllocateFrame();
-            if (frame == 0 || Paging.MapUser(page, frame, PageFlags.Writable | PageFlags.NoExecute) != VmmError.None) return false;
+            ulong frame = NewFrame();
+            if (frame == 0 || Mapper.Map(s_space, page, frame, PageSize.Size4KiB, PageFlags.User | PageFlags.Writable | PageFlags.NoExecute) != VmmError.None) return false;
         }
         s_entry = image.Entry;
         return true;
@@ -82,6 +107,12 @@ internal static unsafe class UserProgram
     /// <param name="fault">Give the program the argument "fault": it then writes to its own code.</param>
     internal static long Run(ulong fault)
     {
+        // This thread runs in the program's address space from now on: the scheduler puts
+        // its root in TTBR0 whenever it switches to it.
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
+        Tasks.Scheduler.Current->AddressSpaceRoot = s_space.Root;
+        Hal.Paging.ActivateRoot(s_space.Root);
+        Hal.Cpu.RestoreInterrupts(interrupts);
         // Linux's initial stack (System V ABI, AArch64 supplement): argc, argv[] and NULL,
         // envp NULL, an empty auxiliary vector; the strings above them.
         ulong sp = StackTop - 128;
@@ -119,7 +150,7 @@ internal static unsafe class UserProgram
         if (count > UserLimit || buffer >= UserLimit || count > UserLimit - buffer) return BadAddress;
         for (ulong page = buffer & ~0xFFFUL; page < buffer + count; page += 4096)
         {
-            if (Paging.Translate(page, out Translation t) != VmmError.None || (t.Flags & PageFlags.User) == 0) return BadAddress;
+            if (Mapper.Translate(s_space, page, out Translation t) != VmmError.None || (t.Flags & PageFlags.User) == 0) return BadAddress;
         }
         for (ulong i = 0; i < count; i++) Log.Write(*(byte*)(buffer + i));
         return (long)count;

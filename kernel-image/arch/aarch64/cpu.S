@@ -149,6 +149,16 @@ aurora_a64_enter_user:
     mov x30, xzr
     eret
 
+// void aurora_a64_enter_user_at(entry, stackPointer, kernelTop): as aurora_a64_enter_user,
+// with this thread's kernel stack emptied first: exceptions from EL0 then put their frame at
+// its top, where the HAL finds a system call's registers (Hal.UserMode).
+.global aurora_a64_enter_user_at
+.type aurora_a64_enter_user_at, %function
+aurora_a64_enter_user_at:
+    msr daifset, #2
+    mov sp, x2
+    b aurora_a64_enter_user
+
 .global aurora_a64_read_fp
 .type aurora_a64_read_fp, %function
 aurora_a64_read_fp:

@@ -41,6 +41,8 @@ efi_entry:
 4:  lsl x5, x5, #2                  // AttrIndx, bits 4:2
     mov x6, #0x703                  // page | valid, SH inner (3 << 8), AF (1 << 10)
     orr x5, x5, x6
+    adrp x7, boot_leaf_bits         // kept for the heap's boot mapping (Paging.MapBootHeap)
+    str x5, [x7, :lo12:boot_leaf_bits]
     adrp x7, boot_table_l3
     add x7, x7, :lo12:boot_table_l3
     adrp x8, __image_end
@@ -130,6 +132,23 @@ hang:
     wfi
     b hang
 
+// void aurora_a64_boot_tables(ulong** l0, ulong** directTables, ulong* leafBits): the boot
+// TTBR1 root, the three spare tables for the heap's direct-map window (one level 1, two level
+// 2) and the page descriptor bits efi_entry chose, for Paging.MapBootHeap.
+.global aurora_a64_boot_tables
+.type aurora_a64_boot_tables, %function
+aurora_a64_boot_tables:
+    adrp x3, boot_table_l0
+    add x3, x3, :lo12:boot_table_l0
+    str x3, [x0]
+    adrp x3, boot_direct_tables
+    add x3, x3, :lo12:boot_direct_tables
+    str x3, [x1]
+    adrp x3, boot_leaf_bits
+    ldr x3, [x3, :lo12:boot_leaf_bits]
+    str x3, [x2]
+    ret
+
 // A plain Image boot (QEMU -kernel without firmware, MMU off) is not supported yet: there is
 // no UEFI to ask for memory and the C# code needs the MMU on (normal memory). Park the CPU.
 .global image_entry
@@ -166,6 +185,11 @@ boot_table_l0: .skip 4096
 boot_table_l1: .skip 4096
 boot_table_l2: .skip 4096
 boot_table_l3: .skip 4096 * BOOT_L3_TABLES
+// The runtime's first heap at DirectMapBase + its physical address (Paging.MapBootHeap):
+// one level-1 table under L0[256] and up to two level-2 tables of 2 MiB blocks.
+boot_direct_tables: .skip 4096 * 3
+.balign 8
+boot_leaf_bits: .skip 8
 .balign 16
 .global __boot_stack_bottom
 __boot_stack_bottom:

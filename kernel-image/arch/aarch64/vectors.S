@@ -5,9 +5,12 @@
 //
 // TrapFrame: x0-x30 (0..247), SP_EL0 (248: the user stack pointer; kept per thread, so a
 // preempted program resumes with its own), ELR (256), SPSR (264), ESR (272),
-// FAR (280), FPCR/FPSR (288, 296), q0-q31 (304..815). The C# handler may use any SIMD
-// register, and an interrupt can land in the middle of C# that holds values in all of them.
-.equ FRAME_SIZE, 816
+// FAR (280), FPCR/FPSR (288, 296), q0-q31 (304..815), TPIDR_EL0 (816: the user thread
+// pointer, which EL0 may change itself, so it travels with the frame), padding (824). The C#
+// handler may use any SIMD register, and an interrupt can land in the middle of C# that holds
+// values in all of them.
+.equ FRAME_SIZE, 832
+.equ FRAME_TPIDR, 816
 
 .macro VECTOR number
     .balign 0x80
@@ -65,6 +68,8 @@ exception_common:
     mrs x2, fpcr
     mrs x3, fpsr
     stp x2, x3, [sp, #288]
+    mrs x2, tpidr_el0
+    str x2, [sp, #FRAME_TPIDR]
     add x2, sp, #304
     stp q0, q1, [x2, #0]
     stp q2, q3, [x2, #32]
@@ -90,6 +95,7 @@ exception_common:
     mov x1, x0                      // the vector number
     add x0, sp, #16                 // the TrapFrame
     bl aurora_aarch64_exception
+exception_return:
     add sp, sp, #16
     add x2, sp, #304
     ldp q0, q1, [x2, #0]
@@ -111,6 +117,8 @@ exception_common:
     ldp x2, x3, [sp, #288]
     msr fpcr, x2
     msr fpsr, x3
+    ldr x2, [sp, #FRAME_TPIDR]
+    msr tpidr_el0, x2
     ldp x2, x3, [sp, #256]
     msr elr_el1, x2
     msr spsr_el1, x3
@@ -134,5 +142,41 @@ exception_common:
     ldp x0, x1, [sp, #0]
     add sp, sp, #FRAME_SIZE
     eret
+
+// void aurora_a64_resume_user(TrapFrame* context, ulong kernelTop, ulong result): leaves for
+// EL0 with the registers of a saved frame (a fork's child, a new thread): the frame is
+// copied to the top of this thread's kernel stack, where an exception from EL0 puts its own,
+// with x0 = result and the thread pointer as it is now (clone may have set a new one), and
+// leaves through the exception return. The copy uses no stack: the kernel stack below it
+// is given up, as on an entry to EL0.
+.global aurora_a64_resume_user
+.type aurora_a64_resume_user, %function
+aurora_a64_resume_user:
+    msr daifset, #2
+    sub x3, x1, #FRAME_SIZE
+    // The context may overlap its destination (a fork's child keeps it near the top of its
+    // own stack): copied as memmove does, from the end when it lies below.
+    cmp x0, x3
+    b.hs 2f
+    add x4, x0, #FRAME_SIZE
+    mov x7, x1
+1:  ldp x5, x6, [x4, #-16]!
+    stp x5, x6, [x7, #-16]!
+    cmp x7, x3
+    b.hi 1b
+    b 4f
+2:  mov x4, x0
+    mov x7, x3
+3:  ldp x5, x6, [x4], #16
+    stp x5, x6, [x7], #16
+    cmp x7, x1
+    b.lo 3b
+4:
+    str x2, [x3]
+    mrs x5, tpidr_el0
+    str x5, [x3, #FRAME_TPIDR]
+    sub sp, x3, #16
+    mov x29, xzr
+    b exception_return
 
 .section .note.GNU-stack, "", %progbits

@@ -32,5 +32,16 @@ internal static unsafe class TestCatalog
         T("sched.exit_codes_arrive_and_join_frees_threads", &SchedulerTests.ExitCodesArriveAndJoinFreesThreads),
         T("sched.yield_runs_a_waiting_thread", &SchedulerTests.YieldRunsAWaitingThread),
         T("sched.threads_share_the_heap_safely", &SchedulerTests.ThreadsShareTheHeapSafely),
+        T("process.hello_runs_and_exits_with_its_status", &ProcessTests.HelloRunsAndExitsWithItsStatus),
+        T("process.bad_syscall_arguments_return_errors", &ProcessTests.BadSyscallArgumentsReturnErrors),
+        T("process.faulting_program_is_killed_alone", &ProcessTests.FaultingProgramIsKilledAlone),
+        T("process.program_heap_grows_through_brk_and_mmap", &ProcessTests.ProgramHeapGrowsThroughBrkAndMmap),
+        T("process.fork_copies_on_write_and_wait_collects_children", &ProcessTests.ForkCopiesOnWriteAndWaitCollectsChildren),
+        T("process.wait_takes_linuxs_options", &ProcessTests.WaitTakesLinuxsOptions),
+        T("process.signals_reach_handlers_and_kill", &ProcessTests.SignalsReachHandlersAndKill),
+        T("process.futex_follows_linux", &ThreadTests.FutexFollowsLinux),
+        T("process.pthreads_follow_linux", &ThreadTests.PthreadsFollowLinux),
+        T("process.a64_hello_runs_as_a_process", &Aarch64ProcessTests.HelloRunsAsAProcess),
+        T("process.a64_fork_pipes_and_signals", &Aarch64ProcessTests.ForkPipesAndSignals),
     };
 }

@@ -53,7 +53,13 @@ public class AbiTests
     public void EveryArm64CallHasLinuxsArm64Number()
     {
         string table = Path.Combine(QemuBoot.RepositoryRoot, "kernel-image", "arch", "aarch64", "abi", "syscalls.tbl");
-        Dictionary<string, long> linux = Defines("/usr/aarch64-linux-gnu/include/asm-generic/unistd.h", "__NR_");
+        const string header = "/usr/aarch64-linux-gnu/include/asm-generic/unistd.h";
+        Dictionary<string, long> linux = Defines(header, "__NR_");
+        // The calls whose 32- and 64-bit forms differ (fcntl, lseek, mmap, fstatat...) are
+        // numbered as __NR3264_x and named for 64-bit long through an alias, as the header does.
+        Dictionary<string, long> both = Defines(header, "__NR3264_");
+        foreach (Match alias in File.ReadAllLines(header).Select(l => Regex.Match(l, @"^#define\s+__NR_(\w+)\s+__NR3264_(\w+)\s*$")).Where(m => m.Success))
+            if (both.TryGetValue(alias.Groups[2].Value, out long number)) linux.TryAdd(alias.Groups[1].Value, number);
         var rows = File.ReadAllLines(table).Where(l => l.Length > 0 && char.IsDigit(l[0]))
             .Select(l => l.Split((char[]?)null, System.StringSplitOptions.RemoveEmptyEntries)).ToList();
         Assert.NotEmpty(rows);

@@ -85,6 +85,9 @@ public class Aarch64BootTests
         Assert.Contains("hello from EL0 through svc #0", serial);
         Assert.Contains("user: 0 wrong", serial);
         Assert.Matches(@"user: EL0 program exited with status 0 after \d+ system calls \(svc #0, Linux arm64 numbers\)", serial);
+        // It ran in its own TTBR0 root (the kernel's objects and devices are all in the upper
+        // half), and every frame that space took came back with it.
+        Assert.Matches(@"user: the program ran in an address space of its own \(a TTBR0 root\); destroyed, it gave back ([1-9]\d*) of the \1 frames it took", serial);
         Assert.Matches(@"power: PSCI 1\.\d+ through HVC", serial);
         Assert.Contains("Aurora ready.", serial);
         Assert.DoesNotContain("KERNEL PANIC", serial);

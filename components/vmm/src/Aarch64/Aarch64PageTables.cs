@@ -9,7 +9,7 @@ namespace Aurora.Vmm.Aarch64;
 /// Like <see cref="PageMapper{TMemory, TFrames, TTlb}"/>, all state lives in the tables; the
 /// generic parameters reach memory, frames and the TLB.
 /// </summary>
-public unsafe struct Aarch64PageTables<TMemory, TFrames, TTlb>
+public unsafe partial struct Aarch64PageTables<TMemory, TFrames, TTlb>
     where TMemory : struct, IPhysicalMemory
     where TFrames : struct, IFrameSource
     where TTlb : struct, ITlb
