@@ -123,10 +123,12 @@ internal unsafe partial struct Process
         if (handler >= UserMemory.UserLimit || restorer >= UserMemory.UserLimit) return false;
 
         ulong* ucStack = stackalloc ulong[3];
-        ulong sp = HandlerStack(process, frame->UserStackPointer, flags, ucStack);
+        ulong sp = HandlerStack(process, frame->UserStackPointer, flags, ucStack, out bool onAlternate);
         // A frame record {x29, x30} above the sigframe, both 16-aligned (Linux's layout).
         ulong record = (sp - 16) & ~15UL;
         ulong frameAddress = (record - FrameSize) & ~15UL;
+        // A frame that would leave the alternate stack is not written below it (SIGSEGV).
+        if (onAlternate && !FrameOnStack(frameAddress, ucStack)) return false;
         byte* bytes = (byte*)Memory.KernelMemory.Allocate(FrameSize);
         if (bytes == null) return false;
         new Span<byte>(bytes, FrameSize).Clear();
