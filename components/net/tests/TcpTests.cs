@@ -135,6 +135,33 @@ public class TcpTests
     }
 
     [Fact]
+    public void TimeWaitKeepsNoBuffers()
+    {
+        // Issue 13: each lingering connection held its 192 KiB of buffers for 2 s, so a server
+        // answering one request per connection kept ~40 MB of them and kept taking fresh memory.
+        using var net = new Network();
+        var (client, server, _) = net.Connect();
+        long connected = net.B.Ledger.Bytes;
+        Assert.Equal(5, net.B.Iface.Write(server, "hello"u8));
+        Assert.Equal(NetError.None, net.B.Iface.Close(server)); // B closes first: B lingers
+        var buffer = new byte[16];
+        net.RunUntil(() => net.A.Iface.Read(client, buffer) == 0, what: "FIN at A");
+        Assert.Equal(NetError.None, net.A.Iface.Close(client));
+        net.Run(50);
+        Assert.Equal(2, net.B.Iface.SocketsInUse); // the listener and the TIME-WAIT connection
+        Assert.Equal(0, net.A.Iface.SocketsInUse);
+        long freed = connected - net.B.Ledger.Bytes;
+        Assert.True(freed >= 2 * 32 * 1024, $"TIME-WAIT still holds its buffers: {freed} bytes given back");
+
+        // It still lingers and ends on time, and the stack serves the next connection.
+        net.Run(2100);
+        Assert.Equal(1, net.B.Iface.SocketsInUse);
+        var (client2, server2, _) = net.Connect(port: 81);
+        Assert.Equal(2, net.A.Iface.Write(client2, "hi"u8));
+        net.RunUntil(() => net.B.Iface.Read(server2, buffer) == 2, what: "data on the second connection");
+    }
+
+    [Fact]
     public void PassiveCloseSeesEndOfStreamAndFinishesInLastAck()
     {
         using var net = new Network();

@@ -97,6 +97,7 @@ public unsafe partial struct NetInterface<TMemory>
                 continue;
             }
 
+            if (s->Tcp.State == TcpState.TimeWait && !s->UserOwned) ReleaseLingeringBuffers(s);
             if (!SendSegments(h, nowMs, ref device))
             {
                 return;
