@@ -140,19 +140,20 @@ internal unsafe struct KernelThread
 /// <summary>The per-thread work of the return to user mode (KernelThread.Return): a mask that
 /// ppoll or sigsuspend put aside and that goes back (Process.HasSavedSignalMask), and references
 /// a system call holds (Files.CallReferences). Two bytes, tested together.</summary>
-[StructLayout(LayoutKind.Sequential)]
-internal unsafe struct ReturnWork
+[StructLayout(LayoutKind.Explicit, Size = 2)]
+internal struct ReturnWork
 {
-    public bool HasSavedSignalMask;
-    public bool HoldsCallReferences;
+    [FieldOffset(0)] public bool HasSavedSignalMask;
+    [FieldOffset(1)] public bool HoldsCallReferences;
+
+    // Both flags as one word, so the test is a single 16-bit compare with memory (reading them
+    // through a fixed pointer cost a pinned stack slot and a setne on every call: issue 17).
+    [FieldOffset(0)] private readonly ushort _both;
 
     /// <summary>Whether either is set: one 16-bit load and test on every system call's return.</summary>
     public readonly bool Any
     {
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        get
-        {
-            fixed (bool* first = &HasSavedSignalMask) return *(ushort*)first != 0;
-        }
+        get => _both != 0;
     }
 }
