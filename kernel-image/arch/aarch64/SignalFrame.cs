@@ -30,33 +30,9 @@ internal unsafe partial struct Process
             ((process->PendingSignals | self->ThreadPendingSignals) & ~self->SignalMask) == 0 &&
             (result == null || !IsRestartCode(*result)))
             return;
-        while (true)
+        int signal = NextSignalForHandler(process, self, out ulong handler);
+        if (signal != 0)
         {
-            if (MustEndThread(process)) EndThisThread(process);
-            ulong deliverable = (process->PendingSignals | self->ThreadPendingSignals) & ~process->BlockedSignals;
-            if (deliverable == 0) break;
-            int signal = System.Numerics.BitOperations.TrailingZeroCount(deliverable) + 1;
-            // A fault this thread raised goes first (but for SIGKILL): its handler must see the
-            // faulting instruction (Linux's dequeue_synchronous_signal).
-            int fault = process->FaultSignal;
-            if (fault > 0 && signal != SigKill && (self->ThreadPendingSignals & deliverable & (1UL << (fault - 1))) != 0) signal = fault;
-            if ((self->ThreadPendingSignals & (1UL << (signal - 1))) != 0) self->ThreadPendingSignals &= ~(1UL << (signal - 1));
-            else process->PendingSignals &= ~(1UL << (signal - 1));
-            ulong handler = process->SignalHandler[signal - 1];
-            if (signal == SigKill || signal == SigStop) handler = HandlerDefault;
-            if (handler == HandlerIgnore) continue;
-            if (handler == HandlerDefault)
-            {
-                if (IgnoredByDefault(signal)) continue;
-                if (((1UL << (signal - 1)) & StopSignals) != 0)
-                {
-                    if (signal == SigStop || !IsCurrentGroupOrphaned(process)) StopCurrent(process, signal);
-                    continue;
-                }
-
-                Exit(signal);
-            }
-
             if (result != null) InterruptedByHandler(frame, result, process->SignalFlags[signal - 1]);
             if (!EnterHandler(process, frame, result, signal, handler)) Exit(SignalSegmentation);
             return;

@@ -25,38 +25,9 @@ internal unsafe partial struct Process
             ((process->PendingSignals | self->ThreadPendingSignals) & ~self->SignalMask) == 0 &&
             (state->Syscall == null || !IsRestartCode(state->Rax)))
             return;
-        while (true)
+        int signal = NextSignalForHandler(process, self, out ulong handler);
+        if (signal != 0)
         {
-            if (MustEndThread(process)) EndThisThread(process);
-            ulong deliverable = (process->PendingSignals | self->ThreadPendingSignals) & ~process->BlockedSignals;
-            if (deliverable == 0) break;
-            int signal = System.Numerics.BitOperations.TrailingZeroCount(deliverable) + 1;
-            // A fault this thread raised goes before any other signal but SIGKILL (Linux's
-            // dequeue_synchronous_signal): its handler must see the faulting instruction. Taken
-            // in number order, a SIGUSR1 that arrived meanwhile ran first and the fault's
-            // handler saw that handler's entry as the faulting context.
-            int fault = process->FaultSignal;
-            if (fault > 0 && signal != SigKill && (self->ThreadPendingSignals & deliverable & (1UL << (fault - 1))) != 0) signal = fault;
-            // A signal sent to this thread first (Linux dequeues the thread's own queue first).
-            if ((self->ThreadPendingSignals & (1UL << (signal - 1))) != 0) self->ThreadPendingSignals &= ~(1UL << (signal - 1));
-            else process->PendingSignals &= ~(1UL << (signal - 1));
-            ulong handler = process->SignalHandler[signal - 1];
-            if (signal == SigKill || signal == SigStop) handler = HandlerDefault;
-            if (handler == HandlerIgnore) continue;
-            if (handler == HandlerDefault)
-            {
-                if (IgnoredByDefault(signal)) continue;
-                if (((1UL << (signal - 1)) & StopSignals) != 0)
-                {
-                    // The keyboard's and the terminal's stops do nothing to an orphaned group
-                    // (no shell is left to continue it); SIGSTOP always stops.
-                    if (signal == SigStop || !IsCurrentGroupOrphaned(process)) StopCurrent(process, signal);
-                    continue;
-                }
-
-                Exit(signal);
-            }
-
             InterruptedByHandler(state, process->SignalFlags[signal - 1]);
             if (!EnterHandler(process, state, signal, handler)) Exit(SignalSegmentation);
             return;

@@ -209,4 +209,49 @@ internal unsafe partial struct Process
 
         return (pending & (~process->BlockedSignals | process->SignalWaitSet)) != 0;
     }
+
+    /// <summary>The way back to user mode, on every architecture (arch/*/SignalFrame.cs enter
+    /// the handler): takes deliverable signals off the thread's and the process's pending sets
+    /// and does what each asks until one has a handler to run, whose number it returns (0: none
+    /// left). Default actions happen here: ignored, stop (not for the keyboard's and the
+    /// terminal's stops in an orphaned group: no shell is left to continue it; SIGSTOP always),
+    /// or the end of the process; a thread whose group is ending ends here.</summary>
+    internal static int NextSignalForHandler(Process* process, KernelThread* self, out ulong handler)
+    {
+        while (true)
+        {
+            if (MustEndThread(process)) EndThisThread(process);
+            ulong deliverable = (process->PendingSignals | self->ThreadPendingSignals) & ~process->BlockedSignals;
+            if (deliverable == 0) break;
+            int signal = System.Numerics.BitOperations.TrailingZeroCount(deliverable) + 1;
+            // A fault this thread raised goes before any other signal but SIGKILL (Linux's
+            // dequeue_synchronous_signal): its handler must see the faulting instruction. Taken
+            // in number order, a SIGUSR1 that arrived meanwhile ran first and the fault's
+            // handler saw that handler's entry as the faulting context.
+            int fault = process->FaultSignal;
+            if (fault > 0 && signal != SigKill && (self->ThreadPendingSignals & deliverable & (1UL << (fault - 1))) != 0) signal = fault;
+            // A signal sent to this thread first (Linux dequeues the thread's own queue first).
+            if ((self->ThreadPendingSignals & (1UL << (signal - 1))) != 0) self->ThreadPendingSignals &= ~(1UL << (signal - 1));
+            else process->PendingSignals &= ~(1UL << (signal - 1));
+            handler = process->SignalHandler[signal - 1];
+            if (signal == SigKill || signal == SigStop) handler = HandlerDefault;
+            if (handler == HandlerIgnore) continue;
+            if (handler == HandlerDefault)
+            {
+                if (IgnoredByDefault(signal)) continue;
+                if (((1UL << (signal - 1)) & StopSignals) != 0)
+                {
+                    if (signal == SigStop || !IsCurrentGroupOrphaned(process)) StopCurrent(process, signal);
+                    continue;
+                }
+
+                Exit(signal);
+            }
+
+            return signal;
+        }
+
+        handler = 0;
+        return 0;
+    }
 }
