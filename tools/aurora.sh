@@ -567,7 +567,7 @@ cmd_build() {
     modsign sign --key "$(module_signing_key)" "$release/initramfs.cpio.unsigned" -o "$release/initramfs.cpio" >/dev/null \
       || die "signing the initramfs failed"
     MODULES="$release/initramfs.cpio" make_iso "$ART/aurora.elf" "$ART/aurora.iso" "$(iso_loader)"
-    say "built artifacts/aurora.iso ($(stat -c %s "$ART/aurora.elf") byte kernel, loader: ${LIMINE_DIR:+Limine}${LIMINE_DIR:-GRUB})"
+    say "built artifacts/aurora.iso ($(stat -c %s "$ART/aurora.elf") byte kernel, loader: $(if [ -n "${LIMINE_DIR:-}" ]; then echo Limine; else echo GRUB; fi))"
   fi
 }
 
@@ -765,19 +765,22 @@ cmd_measure() {
   # kernel option log-tsc starts each kernel line with it ("@N "). The initramfs check ends
   # at its "module N:" line, its unpacking at the line after "files: initramfs.cpio".
   # QEMU ends with the kernel's isa-debug-exit status (33), not 0.
-  { timeout 600 qemu-system-x86_64 -icount shift=0,sleep=off -M q35 -cpu max -m 256M -cdrom "$ART/obj/measure-grub.iso" \
-      -no-reboot -display none -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-      -fw_cfg "name=opt/aurora/cmdline,string=log-tsc exit-after-ready" 2>&1 || true; } | tr -d '\r' | awk '
-    function m(x) { return sprintf("%.1f M", x / 1e6) }
-    { sub(/^[^@]*@/, "@") }   # what the loader left on the line before the stamp
-    /^@[0-9]+ / { n = substr($1, 2) + 0 } !/^@[0-9]+ / { next }
-    /kernel, booted by/ && !first { first = n }
-    /^@[0-9]+ module [0-9]+: / { check = n - previous }
-    unpacking && !unpacked { unpacked = n - unpacking }
-    /files: initramfs.cpio/ { unpacking = n }
-    /Aurora ready\./ { ready = n }
-    { previous = n }
-    END { printf "grub bios, guest instructions (-icount shift=0): first kernel line %s, module signature checks %s, initramfs unpacking %s, ready line %s\n", m(first), m(check), m(unpacked), m(ready) }'
+  # Through Limine too when LIMINE_DIR is set.
+  for loader in "${loaders[@]}"; do
+    { timeout 600 qemu-system-x86_64 -icount shift=0,sleep=off -M q35 -cpu max -m 256M -cdrom "$ART/obj/measure-$loader.iso" \
+        -no-reboot -display none -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        -fw_cfg "name=opt/aurora/cmdline,string=log-tsc exit-after-ready" 2>&1 || true; } | tr -d '\r' | awk '
+      function m(x) { return sprintf("%.1f M", x / 1e6) }
+      { sub(/^[^@]*@/, "@") }   # what the loader left on the line before the stamp
+      /^@[0-9]+ / { n = substr($1, 2) + 0 } !/^@[0-9]+ / { next }
+      /kernel, booted by/ && !first { first = n }
+      /^@[0-9]+ module [0-9]+: / { check = n - previous }
+      unpacking && !unpacked { unpacked = n - unpacking }
+      /files: initramfs.cpio/ { unpacking = n }
+      /Aurora ready\./ { ready = n }
+      { previous = n }
+      END { printf "%s bios, guest instructions (-icount shift=0): first kernel line %s, module signature checks %s, initramfs unpacking %s, ready line %s\n", loader, m(first), m(check), m(unpacked), m(ready) }' loader="$loader"
+  done
   # System calls, switches, faults, fork, exec...: instructions per operation against Debian's
   # Linux in the same QEMU (./aurora bench). The cycle figures this printed before compared
   # TCG's real-time TSC with the host's native one, and its "process switch" timed

@@ -36,10 +36,13 @@ internal unsafe struct FramebufferInfo
 /// </summary>
 internal unsafe struct BootInfo
 {
-    public const int MaxMemoryRegions = 128;
-    // The test image brings every userland test program as a module (52 at the initramfs's
-    // arrival, more with each test); a module past the limit would be silently left out.
-    public const int MaxModules = 128;
+    // Limine lists each module as a map entry of its own (the test image brings 115): adjacent
+    // entries of one kind are merged as they arrive, and what still does not fit is counted
+    // (DroppedMemoryRegions) and reported at boot, never silently lost.
+    public const int MaxMemoryRegions = 256;
+    // The test image brings every userland test program as a module (115 today, more with each
+    // test); a module past the limit is counted (DroppedModules) and reported at boot.
+    public const int MaxModules = 256;
     public const int MaxText = 128;
     public const int ModuleNameLength = 64;
 
@@ -66,7 +69,14 @@ internal unsafe struct BootInfo
     public fixed ulong MemoryLength[MaxMemoryRegions];
     public fixed uint MemoryType[MaxMemoryRegions];
 
+    /// <summary>Map entries that did not fit after merging (reported at boot); usable memory
+    /// among them is simply not used.</summary>
+    public int DroppedMemoryRegions;
+
     public int ModuleCount;
+
+    /// <summary>Modules past <see cref="MaxModules"/> (reported at boot; not loaded).</summary>
+    public int DroppedModules;
     public fixed ulong ModulePhysical[MaxModules];
     public fixed ulong ModuleSize[MaxModules];
 
@@ -87,7 +97,20 @@ internal unsafe struct BootInfo
 
     public void AddMemoryRegion(ulong baseAddress, ulong length, MemoryKind kind)
     {
-        if (MemoryRegionCount >= MaxMemoryRegions || length == 0) return;
+        if (length == 0) return;
+        int last = MemoryRegionCount - 1;
+        if (last >= 0 && MemoryType[last] == (uint)kind && MemoryBase[last] + MemoryLength[last] == baseAddress)
+        {
+            MemoryLength[last] += length;
+            return;
+        }
+
+        if (MemoryRegionCount >= MaxMemoryRegions)
+        {
+            DroppedMemoryRegions++;
+            return;
+        }
+
         MemoryBase[MemoryRegionCount] = baseAddress;
         MemoryLength[MemoryRegionCount] = length;
         MemoryType[MemoryRegionCount] = (uint)kind;
@@ -96,7 +119,12 @@ internal unsafe struct BootInfo
 
     public void AddModule(ulong physical, ulong size, byte* text, int maxText)
     {
-        if (ModuleCount >= MaxModules) return;
+        if (ModuleCount >= MaxModules)
+        {
+            DroppedModules++;
+            return;
+        }
+
         ModulePhysical[ModuleCount] = physical;
         ModuleSize[ModuleCount] = size;
         int start = 0, end = 0;

@@ -54,6 +54,7 @@ internal static unsafe class KernelMain
         Log.Write(" MiB usable in ");
         Log.WriteDecimal((long)s_bootInfo.MemoryRegionCount);
         Log.WriteLine(" map entries");
+        ReportDroppedBootEntries(ref s_bootInfo);
         Log.Write("console: serial COM1");
         Log.WriteLine(Screen.Description);
         Memory.KernelMemory.InitializePhysical(ref s_bootInfo);
@@ -166,6 +167,29 @@ internal static unsafe class KernelMain
         if (count <= 0) Log.WriteLine(count < 0 ? "init: the init= command line has an open quote" : "init: init= names no program");
         DebugExit.Exit((byte)code);
         Panic.InitExited(code);
+    }
+
+    /// <summary>What the boot information's fixed tables could not hold, said once at boot:
+    /// modules left out are missing files, not a quiet shortage.</summary>
+    private static void ReportDroppedBootEntries(ref BootInfo info)
+    {
+        if (info.DroppedMemoryRegions != 0)
+        {
+            Log.Write(Log.Yellow + "memory: " + Log.Reset);
+            Log.WriteDecimal(info.DroppedMemoryRegions);
+            Log.Write(" map entries past the first ");
+            Log.WriteDecimal(BootInfo.MaxMemoryRegions);
+            Log.WriteLine(" left out (memory in them is not used)");
+        }
+
+        if (info.DroppedModules != 0)
+        {
+            Log.Write(Log.Yellow + "modules: " + Log.Reset);
+            Log.WriteDecimal(info.DroppedModules);
+            Log.Write(" boot modules past the first ");
+            Log.WriteDecimal(BootInfo.MaxModules);
+            Log.WriteLine(" left out (not loaded)");
+        }
     }
 
     private static void ReadBootInformation(ulong loader, ulong information)

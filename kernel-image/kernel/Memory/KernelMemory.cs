@@ -248,21 +248,44 @@ internal static unsafe class KernelMemory
         if (info.BootInformationSize != 0)
             search[n++] = new MemoryRegion(info.BootInformationPhysical, info.BootInformationSize, MemoryRegionKind.Reserved);
         for (int i = 0; i < info.ModuleCount; i++)
-            search[n++] = new MemoryRegion(info.ModulePhysical[i], info.ModuleSize[i], MemoryRegionKind.Reserved);
+        {
+            if (!WithinRegionOfKind(map, info.ModulePhysical[i], info.ModuleSize[i], MemoryRegionKind.KernelAndModules))
+                search[n++] = new MemoryRegion(info.ModulePhysical[i], info.ModuleSize[i], MemoryRegionKind.Reserved);
+        }
         Check(FrameAllocator.FindMetadataPlacement(new ReadOnlySpan<MemoryRegion>(search, n), bytes, out MetadataPhysical),
             "no room for the frame allocator's bitmap");
         MetadataBytes = bytes;
         Check(s_frames.Initialize(map, (void*)(MetadataPhysical + DirectMapOffset), bytes, MetadataPhysical), "frame allocator initialisation");
 
         // Multiboot2 reports the kernel image, modules and the boot information as plain usable
-        // memory; Limine already marks them (KernelAndModules, BootloaderReclaimable).
+        // memory; Limine already marks them (KernelAndModules, BootloaderReclaimable). A module
+        // inside a KernelAndModules entry needs no reservation of its own: the allocator never
+        // manages or reclaims such memory, and Limine places modules apart (page gaps), so the
+        // test image's 115 took 115 of the allocator's 64 reserved-range slots (TooManyRanges,
+        // a panic on every Limine boot of the test image).
         Check(s_frames.Reserve(info.KernelPhysicalBase, info.KernelSize), "reserving the kernel image");
         for (int i = 0; i < info.ModuleCount; i++)
-            Check(s_frames.Reserve(info.ModulePhysical[i], info.ModuleSize[i]), "reserving a boot module");
+        {
+            if (!WithinRegionOfKind(map, info.ModulePhysical[i], info.ModuleSize[i], MemoryRegionKind.KernelAndModules))
+                Check(s_frames.Reserve(info.ModulePhysical[i], info.ModuleSize[i]), "reserving a boot module");
+        }
+
         if (info.BootInformationSize != 0)
             Check(s_frames.Reserve(info.BootInformationPhysical, info.BootInformationSize), "reserving the boot information");
         if (info.HasFramebuffer)
             Check(s_frames.Reserve(info.Framebuffer.PhysicalAddress, (ulong)info.Framebuffer.Pitch * info.Framebuffer.Height), "reserving the framebuffer");
+    }
+
+    /// <summary>True when [start, start + length) lies inside one map entry of <paramref name="kind"/>.</summary>
+    private static bool WithinRegionOfKind(ReadOnlySpan<MemoryRegion> map, ulong start, ulong length, MemoryRegionKind kind)
+    {
+        foreach (MemoryRegion region in map)
+        {
+            if (region.Kind == kind && start >= region.Base && length <= region.Length && start - region.Base <= region.Length - length)
+                return true;
+        }
+
+        return false;
     }
 
     /// <summary>Step 2: the kernel's own PML4, then CR3 moves away from the loader's tables.</summary>
