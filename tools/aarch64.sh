@@ -6,7 +6,10 @@
 # at once an arm64 Linux Image and an EFI application (head.S says why). GRUB for arm64 has no
 # multiboot2; its `linux` command boots such an image through its EFI entry. The disk,
 # artifacts/aurora-aarch64.img, is a FAT EFI system partition: EFI/BOOT/BOOTAA64.EFI (GRUB
-# with its configuration built in) and /boot/aurora.efi.
+# with its configuration built in) and /boot/aurora.efi. With LIMINE_DIR set (a Limine 8.x
+# binary release) the build also links the objects as an ELF at 0xFFFF_FFFF_8000_0000 for the
+# Limine protocol and makes artifacts/aurora-aarch64-limine.img (Limine's BOOTAA64.EFI,
+# limine.conf, the kernel, the programs as modules), which ./aurora run --arch aarch64 boots.
 
 AARCH64_ARCH_DIR="$KERNEL_DIR/arch/aarch64"
 AARCH64_FIRMWARE=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd

@@ -91,18 +91,18 @@ internal static unsafe class BootSource
         return length;
     }
 
-    /// <summary>"booted by ...": the firmware's vendor and revision (UEFI) or Limine's name
-    /// and version and the firmware it ran on, as x86_64's KernelMain prints it.</summary>
+    /// <summary>"booted by ...": the firmware's vendor and revision (UEFI, GRUB's `linux`
+    /// having started the image as an EFI application) or Limine's name and version and the
+    /// firmware it ran on, as x86_64's KernelMain prints it.</summary>
     internal static void WriteLoader(ref BootInfo info)
     {
         if (!ByLimine)
         {
-            Log.Write("UEFI firmware ");
             char* vendor = Uefi.FirmwareVendor;
             for (int i = 0; i < 256 && vendor[i] != 0; i++) Log.Write(vendor[i] < 128 ? (byte)vendor[i] : (byte)'?');
-            Log.Write(" (revision ");
+            Log.Write(" (UEFI, firmware revision ");
             Log.WriteHex(Uefi.FirmwareRevision);
-            Log.Write(") through GRUB's EFI `linux` boot");
+            Log.Write(")");
             return;
         }
 

@@ -5,11 +5,12 @@ using Internal.Runtime;
 namespace Aurora.Kernel.Arch.Aarch64;
 
 /// <summary>
-/// The aarch64 kernel from the firmware to the ready line (entry.S calls it once relocated):
-/// the runtime, the UEFI memory map and exit from boot services, the EL1 exception vectors, the
-/// GIC and the generic timer at 1000 Hz, PSCI; then the portable kernel's memory manager
-/// (kernel/Memory) and scheduler (kernel/Tasks) through the HAL. Processes, system calls and
-/// files do not run here yet (docs/architecture.md, "Architectures").
+/// The aarch64 kernel from the loader to the ready line, one path whichever loader ran (entry.S:
+/// efi_entry under GRUB's EFI boot, limine_entry under Limine; <see cref="BootSource"/> hides
+/// the difference): the runtime, the memory map (and exit from boot services under UEFI), the
+/// consoles, the EL1 exception vectors, own page tables, the GIC and the generic timer at
+/// 1000 Hz, PSCI; then the portable kernel's memory manager (kernel/Memory), scheduler
+/// (kernel/Tasks) and processes through the HAL (docs/architecture.md, "Architectures").
 /// </summary>
 internal static unsafe class BringUp
 {
@@ -208,11 +209,23 @@ internal static unsafe class BringUp
     private static void ReadMemoryAndLeaveFirmware(ref Boot.BootInfo info)
     {
         int entries = BootSource.ReadMemoryAndLeaveFirmware(ref info);
+        // Usable once the loader is gone: free memory and the loader's own (boot services' or
+        // Limine's reclaimable memory; the kernel keeps the latter reserved for now).
+        ulong freeBytes = 0, regions = 0;
+        for (int i = 0; i < info.MemoryRegionCount; i++)
+        {
+            var kind = (Boot.MemoryKind)info.MemoryType[i];
+            if (kind != Boot.MemoryKind.Usable && kind != Boot.MemoryKind.BootloaderReclaimable) continue;
+            freeBytes += info.MemoryLength[i];
+            regions++;
+        }
         Log.Write("memory: ");
-        Log.WriteDecimal(info.UsableBytes >> 20);
-        Log.Write(" MiB usable of ");
+        Log.WriteDecimal(freeBytes >> 20);
+        Log.Write(" MiB usable in ");
+        Log.WriteDecimal(regions);
+        Log.Write(" of ");
         Log.WriteDecimal((ulong)entries);
-        Log.Write(BootSource.ByLimine ? " Limine memory map entries" : " UEFI memory map entries; boot services exited");
+        Log.Write(BootSource.ByLimine ? " Limine map entries" : " UEFI map entries; boot services exited");
         if (info.ModuleCount > 0)
         {
             Log.Write("; ");
@@ -427,11 +440,11 @@ internal static unsafe class BringUp
             KernelMain.BootInfo.AddModule(entry[0] - imageBase + imagePhysical, entry[1] - entry[0], (byte*)entry[2], Boot.BootInfo.ModuleNameLength);
     }
 
-    /// <summary>The portable memory manager (kernel/Memory) over the UEFI memory map: the frame
-    /// allocator (components/pmm) takes conventional memory, less what the boot tables used;
+    /// <summary>The portable memory manager (kernel/Memory) over the loader's memory map: the
+    /// frame allocator (components/pmm) takes its usable memory, less what the boot tables used;
     /// the kernel space is the TTBR1 root Paging built (its stack window for thread stacks);
-    /// the heap (components/heap) becomes the runtime's allocator. Boot-services memory stays
-    /// reserved for now (nothing gives it back after ExitBootServices yet).</summary>
+    /// the heap (components/heap) becomes the runtime's allocator. Boot-services and Limine's
+    /// bootloader-reclaimable memory stay reserved for now (nothing gives them back yet).</summary>
     private static void StartKernelMemory(ulong imageBase, ulong imagePhysical)
     {
         // The portable kernel's boot information (KernelMain.BootInfo: what the tests read).

@@ -38,8 +38,9 @@ internal static unsafe class Paging
         public byte* ToVirtual(ulong physicalAddress) => (byte*)physicalAddress;
     }
 
-    /// <summary>Frames for tables: a bump over the largest conventional region of the UEFI map
-    /// (never the firmware's boot-services memory, where its live tables are).</summary>
+    /// <summary>Frames for tables: a bump over the largest usable region of the loader's map
+    /// (never the firmware's boot-services memory or Limine's reclaimable memory, where the
+    /// live tables are).</summary>
     private struct BootFrames : IFrameSource
     {
         internal static ulong Start, Next, End, Used;
@@ -127,8 +128,9 @@ internal static unsafe class Paging
 
     /// <summary>
     /// Before the runtime starts (no managed statics yet): maps the physical range the first
-    /// heap got from UEFI at <see cref="DirectMapBase"/> + physical, in 2 MiB blocks, through the
-    /// boot TTBR1 tables efi_entry made (entry.S), so that every object the runtime allocates
+    /// heap got from the loader (<see cref="BootSource.AllocateFirstHeap"/>) at
+    /// <see cref="DirectMapBase"/> + physical, in 2 MiB blocks, through the running TTBR1 root
+    /// (the boot tables efi_entry made, or Limine's) and the image's spare tables, so that every object the runtime allocates
     /// before kernel/Memory takes over lives in the upper half. The direct map that
     /// <see cref="Initialize"/> builds later maps the same addresses, so the objects stay
     /// where they are; and no kernel object needs the lower half, which becomes each process's

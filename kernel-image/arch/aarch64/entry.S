@@ -154,6 +154,11 @@ mair_index:
 .type limine_entry, %function
 limine_entry:
     msr daifset, #0xf
+    // Limine enters at EL1t (PSTATE.SP = 0: the stack pointer is SP_EL0). The kernel runs on
+    // SP_EL1 (EL1h) as under UEFI: SP_EL0 is the user stack pointer, which entering EL0 sets
+    // and every exception from EL0 saves, so a kernel stack there would be lost to the first
+    // process.
+    msr spsel, #1
     adrp x2, __boot_stack_top
     add x2, x2, :lo12:__boot_stack_top
     mov sp, x2
