@@ -105,8 +105,19 @@ internal static unsafe class BringUp
         ReadMemoryAndLeaveFirmware(ref info);
         AttachScreen(ref info);
 
+        // The kernel runs on SP_EL1 (EL1h) whichever loader entered it (Limine enters at EL1t,
+        // limine_entry switches): SP_EL0 is the user stack pointer, and a kernel stack there is
+        // overwritten by the first process.
+        ulong stackSelect = Native.ReadStackSelect() & 1;
+        if (stackSelect != 1)
+        {
+            Log.Write("exceptions: SPSel expected 1 (the kernel on SP_EL1), actual ");
+            Log.WriteDecimal(stackSelect);
+            Log.WriteLine();
+            Fail("the kernel runs on SP_EL0, the user stack pointer");
+        }
         Exceptions.Install();
-        Log.WriteLine("exceptions: EL1 vectors installed (ESR/FAR decoded on a panic)");
+        Log.WriteLine("exceptions: EL1 vectors installed (ESR/FAR decoded on a panic), the kernel on SP_EL1");
         Paging.Initialize(ref info, imagePhysical, Native.ImageSize());
         CheckPaging(imageBase, imagePhysical);
         Exceptions.ExpectBreakpoint = true;
