@@ -99,6 +99,9 @@ make_aarch64_limine_disk() {
   [ -f "$LIMINE_DIR/BOOTAA64.EFI" ] || die "LIMINE_DIR=$LIMINE_DIR has no BOOTAA64.EFI (want a Limine 8.x binary release)"
   {
     echo "timeout: 0"
+    # quiet: Limine's progress lines (a cursor move per character on the serial console) stay
+    # off; its panics still show.
+    echo "quiet: yes"
     echo "serial: yes"
     echo ""
     echo "/Aurora"
