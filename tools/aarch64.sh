@@ -6,7 +6,10 @@
 # at once an arm64 Linux Image and an EFI application (head.S says why). GRUB for arm64 has no
 # multiboot2; its `linux` command boots such an image through its EFI entry. The disk,
 # artifacts/aurora-aarch64.img, is a FAT EFI system partition: EFI/BOOT/BOOTAA64.EFI (GRUB
-# with its configuration built in) and /boot/aurora.efi.
+# with its configuration built in) and /boot/aurora.efi. With LIMINE_DIR set (a Limine 8.x
+# binary release) the build also links the objects as an ELF at 0xFFFF_FFFF_8000_0000 for the
+# Limine protocol and makes artifacts/aurora-aarch64-limine.img (Limine's BOOTAA64.EFI,
+# limine.conf, the kernel, the programs as modules), which ./aurora run --arch aarch64 boots.
 
 AARCH64_ARCH_DIR="$KERNEL_DIR/arch/aarch64"
 AARCH64_FIRMWARE=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
@@ -64,7 +67,7 @@ build_aarch64() {
   # A static PIE: head.S's entry applies the R_AARCH64_RELATIVE relocations itself. -z notext:
   # relocations may land anywhere in the one RWX image.
   aarch64-linux-gnu-ld -static -pie --no-dynamic-linker -z notext -z max-page-size=0x1000 -z noexecstack \
-    --gc-sections --no-warn-rwx-segments -T "$AARCH64_ARCH_DIR/linker.ld" -o "$elf" "${objs[@]}" "$obj/native/Aurora.Kernel.o" \
+    --gc-sections --no-warn-rwx-segments --defsym=__link_base=0 -T "$AARCH64_ARCH_DIR/linker.ld" -o "$elf" "${objs[@]}" "$obj/native/Aurora.Kernel.o" \
     2> >(grep -v "section \`.bss' type changed to PROGBITS" >&2) || die "link failed"
   aarch64-linux-gnu-objcopy -O binary "$elf" "$efi" || die "objcopy failed"
   # The PE header's SizeOfImage and raw size count the whole last page.
@@ -73,6 +76,56 @@ build_aarch64() {
   truncate -s $((16#$size)) "$efi"
   make_aarch64_disk "$efi" "$img"
   say "built $img ($(stat -c %s "$efi") byte kernel, loader: GRUB arm64 (EFI))"
+  if [ -n "${LIMINE_DIR:-}" ]; then
+    # The same objects as an ELF executable linked where it runs (Limine loads ELF files only,
+    # in the top 2 GiB: limine-protocol.md section 4), entered at limine_entry (entry.S).
+    local limine_elf="$ART/aurora-aarch64$suffix-limine.elf" limine_img="$ART/aurora-aarch64$suffix-limine.img"
+    aarch64-linux-gnu-ld -static --no-dynamic-linker -z max-page-size=0x1000 -z noexecstack --gc-sections \
+      --no-warn-rwx-segments --defsym=__link_base=0xffffffff80000000 -e limine_entry -T "$AARCH64_ARCH_DIR/linker.ld" \
+      -o "$limine_elf" "${objs[@]}" "$obj/native/Aurora.Kernel.o" \
+      2> >(grep -v "section \`.bss' type changed to PROGBITS" >&2) || die "link failed (Limine ELF)"
+    make_aarch64_limine_disk "$limine_elf" "$out/programs" "$limine_img"
+    say "built $limine_img (loader: Limine $(limine_version) BOOTAA64.EFI)"
+  fi
+}
+
+limine_version() { "$LIMINE_DIR/limine" --version 2>/dev/null | head -1 | awk '{print $NF}'; }
+
+# make_aarch64_limine_disk ELF PROGRAMS IMG: an EFI system partition with Limine for arm64
+# (LIMINE_DIR's BOOTAA64.EFI), its limine.conf, the kernel ELF and the arm64 programs as boot
+# modules (the kernel takes Limine's modules instead of the copies built into the image).
+make_aarch64_limine_disk() {
+  local elf=$1 programs=$2 img=$3 work p name; work=$(mktemp -d)
+  [ -f "$LIMINE_DIR/BOOTAA64.EFI" ] || die "LIMINE_DIR=$LIMINE_DIR has no BOOTAA64.EFI (want a Limine 8.x binary release)"
+  {
+    echo "timeout: 0"
+    # quiet: Limine's progress lines (a cursor move per character on the serial console) stay
+    # off; its panics still show.
+    echo "quiet: yes"
+    echo "serial: yes"
+    echo ""
+    echo "/Aurora"
+    echo "    protocol: limine"
+    echo "    kernel_path: boot():/boot/aurora.elf"
+    for p in "$programs"/*.elf; do
+      name=$(basename "$p"); name=${name#musl_}
+      [[ $(basename "$p") == musl_* ]] || name=a64_$name
+      echo "    module_path: boot():/boot/modules/$name"
+    done
+  } > "$work/limine.conf"
+  rm -f "$img"
+  truncate -s 48M "$img"
+  mformat -i "$img" :: >/dev/null || die "mformat failed (Debian package mtools)"
+  mmd -i "$img" ::/EFI ::/EFI/BOOT ::/boot ::/boot/limine ::/boot/modules
+  mcopy -i "$img" "$LIMINE_DIR/BOOTAA64.EFI" ::/EFI/BOOT/BOOTAA64.EFI
+  mcopy -i "$img" "$work/limine.conf" ::/boot/limine/limine.conf
+  mcopy -i "$img" "$elf" ::/boot/aurora.elf
+  for p in "$programs"/*.elf; do
+    name=$(basename "$p"); name=${name#musl_}
+    [[ $(basename "$p") == musl_* ]] || name=a64_$name
+    mcopy -i "$img" "$p" "::/boot/modules/$name"
+  done
+  rm -rf "$work"
 }
 
 # generate_aarch64_sources DIR: the arm64 system-call numbers (SyscallTable.<Name>) from their
@@ -207,11 +260,12 @@ CFG
 
 # The QEMU command line of an aarch64 boot, one source for ./aurora run and the host tests
 # (kernel-image/tests/Qemu/Aarch64BootTests.cs builds the same): the virt machine, a
-# Cortex-A72, Debian's UEFI firmware, the ESP as a virtio disk. acpi=off: the firmware then
+# Cortex-A72, Debian's UEFI firmware, the ESP as a virtio disk, ramfb as the screen (the
+# firmware drives it as its Graphics Output Protocol; the kernel draws its console there). acpi=off: the firmware then
 # passes QEMU's device tree on, where the kernel finds its devices (it reads no ACPI yet). snapshot=on: runs side by
 # side share the image and write nothing to it.
 aarch64_qemu_args() { # $1 = disk image
-  echo "-M virt,acpi=off -cpu cortex-a72 -m 256M -smp 1 -bios $AARCH64_FIRMWARE -drive if=virtio,format=raw,snapshot=on,file=$1 -display none -no-reboot"
+  echo "-M virt,acpi=off -cpu cortex-a72 -m 256M -smp 1 -bios $AARCH64_FIRMWARE -drive if=virtio,format=raw,snapshot=on,file=$1 -device ramfb -display none -no-reboot"
 }
 
 # run_aarch64 BUILD EXIT_AFTER_READY GDB SECONDS OPTIONS
@@ -219,7 +273,8 @@ run_aarch64() {
   local build=$1 exit_after_ready=$2 gdb=$3 seconds=$4 options=$5
   [ "$build" = 1 ] && { cmd_setup; build_aarch64 release; }
   local img="$ART/aurora-aarch64.img"
-  [ -f "$img" ] || die "no aarch64 image yet: run ./aurora build --arch aarch64"
+  [ -n "${LIMINE_DIR:-}" ] && img="$ART/aurora-aarch64-limine.img"
+  [ -f "$img" ] || die "no aarch64 image yet: run ./aurora build --arch aarch64${LIMINE_DIR:+ (with LIMINE_DIR set)}"
   [ -f "$AARCH64_FIRMWARE" ] || die "no arm64 UEFI firmware at $AARCH64_FIRMWARE (Debian qemu-efi-aarch64; ./aurora setup)"
   [ "$exit_after_ready" = 1 ] && options="${options:+$options }exit-after-ready"
   local args

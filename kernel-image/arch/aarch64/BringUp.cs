@@ -5,39 +5,56 @@ using Internal.Runtime;
 namespace Aurora.Kernel.Arch.Aarch64;
 
 /// <summary>
-/// The aarch64 kernel from the firmware to the ready line (entry.S calls it once relocated):
-/// the runtime, the UEFI memory map and exit from boot services, the EL1 exception vectors, the
-/// GIC and the generic timer at 1000 Hz, PSCI; then the portable kernel's memory manager
-/// (kernel/Memory) and scheduler (kernel/Tasks) through the HAL. Processes, system calls and
-/// files do not run here yet (docs/architecture.md, "Architectures").
+/// The aarch64 kernel from the loader to the ready line, one path whichever loader ran (entry.S:
+/// efi_entry under GRUB's EFI boot, limine_entry under Limine; <see cref="BootSource"/> hides
+/// the difference): the runtime, the memory map (and exit from boot services under UEFI), the
+/// consoles, the EL1 exception vectors, own page tables, the GIC and the generic timer at
+/// 1000 Hz, PSCI; then the portable kernel's memory manager (kernel/Memory), scheduler
+/// (kernel/Tasks) and processes through the HAL (docs/architecture.md, "Architectures").
 /// </summary>
 internal static unsafe class BringUp
 {
     private const uint TimerFrequencyHz = 1000;
     private const ulong HeapPages = 4096;        // 16 MiB for the runtime's objects
-    private const ulong MemoryMapPages = 16;
-    private const ulong TwoMiBPages = 512;
 
     private static byte* s_heapNext, s_heapEnd;
     private static byte* s_commandLine;
 
+    /// <summary>From efi_entry: started by the UEFI firmware (GRUB's `linux` boots the image
+    /// as an EFI application), boot services up, the image relocated to its higher-half address.</summary>
     [UnmanagedCallersOnly(EntryPoint = "aurora_aarch64_main")]
     private static void Main(void* imageHandle, void* systemTable, ulong imagePhysical)
     {
-        const ulong imageBase = Paging.KernelVirtualBase;   // where efi_entry relocated us
         Uefi.Attach(imageHandle, systemTable);
+        Start(imagePhysical);
+    }
+
+    /// <summary>From limine_entry: started by Limine through the Limine protocol, in Limine's
+    /// page tables with an identity map of the low 4 GiB that limine_entry made.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "aurora_aarch64_limine_main")]
+    private static void LimineMain(ulong imagePhysical)
+    {
+        BootSource.ByLimine = true;
+        Start(imagePhysical);
+    }
+
+    private static void Start(ulong imagePhysical)
+    {
+        const ulong imageBase = Paging.KernelVirtualBase;   // where efi_entry relocated us, where Limine loaded us
+        ref Boot.BootInfo info = ref KernelMain.BootInfo;
         // The portable Log (kernel/Log.cs) writes to COM1, which this machine does not have
         // (port writes go nowhere: HalImplementation.cs), and to the attached console: the
         // PL011, at virt's address until the device tree says otherwise.
         Log.AttachScreen(&Pl011.WriteConsole);
         Exceptions.ImageBase = imageBase;
         Exceptions.ImageEnd = imageBase + Native.ImageSize();
+        BootSource.ReadEarly(ref info);
+        if (!BootSource.RevisionSupported) Fail("Limine did not accept the protocol's base revision 2");
         // The first heap, 2 MiB aligned, seen through the direct map's addresses from the start
         // (Paging.MapBootHeap): no kernel object lives in the lower half, which is the
         // processes' (each its own TTBR0).
-        ulong heapPhysical = (ulong)Uefi.AllocatePages(HeapPages + TwoMiBPages);
-        heapPhysical = (heapPhysical + TwoMiBPages * 4096 - 1) & ~(TwoMiBPages * 4096 - 1);
-        if (heapPhysical != 0 && Paging.MapBootHeap(heapPhysical, HeapPages * 4096, imagePhysical))
+        ulong heapPhysical = BootSource.AllocateFirstHeap(ref info, HeapPages * 4096);
+        if (heapPhysical != 0 && Paging.MapBootHeap(ref info, heapPhysical, HeapPages * 4096, imagePhysical))
         {
             s_heapNext = (byte*)(Paging.DirectMapBase + heapPhysical);
             s_heapEnd = s_heapNext + HeapPages * 4096;
@@ -49,18 +66,16 @@ internal static unsafe class BringUp
         ModuleInitializer.InitializeModules(modulesStart, modulesEnd);
 
         // Where the devices are, before anything but the UART (at virt's address) is touched.
-        DeviceTree.Read((byte*)Uefi.DeviceTree);
+        DeviceTree.Read(BootSource.DeviceTreeBlob());
         Pl011.Base = DeviceTree.Uart;
 
         s_commandLine = (byte*)Allocate(CommandLineCapacity + 1);
-        ReadCommandLine();
+        ReadCommandLine(ref info);
         Exceptions.PowerOffOnPanic = HasOption("test") || HasOption("exit-on-panic") || HasOption("exit-after-ready");
 
         Log.Write(Log.Bold + "Aurora" + Log.Reset + " kernel (aarch64), booted by ");
-        WriteUtf16(Uefi.FirmwareVendor);
-        Log.Write(" (UEFI, firmware revision ");
-        Log.WriteHex(Uefi.FirmwareRevision);
-        Log.Write(") at EL");
+        BootSource.WriteLoader(ref info);
+        Log.Write(" at EL");
         Log.WriteDecimal((Native.ReadCurrentEl() >> 2) & 3);
         Log.WriteLine();
         Log.Write("kernel: image at ");
@@ -87,11 +102,23 @@ internal static unsafe class BringUp
         Log.Write(", PSCI through ");
         Log.WriteLine(DeviceTree.PsciUsesSmc ? "SMC" : "HVC");
         if (DeviceTree.GicIsVersion3) Fail("the machine has a GICv3; the bring-up kernel drives a GICv2 (QEMU: -M virt,gic-version=2)");
-        ReadMemoryAndLeaveFirmware();
+        ReadMemoryAndLeaveFirmware(ref info);
+        AttachScreen(ref info);
 
+        // The kernel runs on SP_EL1 (EL1h) whichever loader entered it (Limine enters at EL1t,
+        // limine_entry switches): SP_EL0 is the user stack pointer, and a kernel stack there is
+        // overwritten by the first process.
+        ulong stackSelect = Native.ReadStackSelect() & 1;
+        if (stackSelect != 1)
+        {
+            Log.Write("exceptions: SPSel expected 1 (the kernel on SP_EL1), actual ");
+            Log.WriteDecimal(stackSelect);
+            Log.WriteLine();
+            Fail("the kernel runs on SP_EL0, the user stack pointer");
+        }
         Exceptions.Install();
-        Log.WriteLine("exceptions: EL1 vectors installed (ESR/FAR decoded on a panic)");
-        Paging.Initialize(s_memoryMap, s_memoryMapCount, s_memoryMapStride, imagePhysical, Native.ImageSize());
+        Log.WriteLine("exceptions: EL1 vectors installed (ESR/FAR decoded on a panic), the kernel on SP_EL1");
+        Paging.Initialize(ref info, imagePhysical, Native.ImageSize());
         CheckPaging(imageBase, imagePhysical);
         Exceptions.ExpectBreakpoint = true;
         Native.Breakpoint();
@@ -140,10 +167,6 @@ internal static unsafe class BringUp
         while (true) Native.WaitForInterrupt();
     }
 
-    private static byte* s_memoryMap;
-    private static int s_memoryMapCount;
-    private static ulong s_memoryMapStride;
-
     /// <summary>An upper-half address no table maps (level-0 index 0x120).</summary>
     private const ulong UnmappedAddress = 0xFFFF_9000_0000_0000;
 
@@ -157,7 +180,7 @@ internal static unsafe class BringUp
         // The heap is seen through the direct map (Paging.MapBootHeap); its physical address
         // is also mapped by the identity map of the boot's lower half.
         ulong heapWord = (ulong)s_commandLine, heapPhysical = heapWord - Paging.DirectMapBase;
-        ulong* probes = stackalloc ulong[] { imageBase + 0x1000, heapWord, heapPhysical, (ulong)s_memoryMap, UnmappedAddress };
+        ulong* probes = stackalloc ulong[] { imageBase + 0x1000, heapWord, heapPhysical, Paging.DirectMapBase + imagePhysical, UnmappedAddress };
         int agreed = 0;
         for (int i = 0; i < 5; i++)
         {
@@ -193,23 +216,18 @@ internal static unsafe class BringUp
         Log.WriteLine(" probes");
     }
 
-    /// <summary>The UEFI memory map, read as boot services end: what is free once the
-    /// firmware is gone (conventional memory and the boot services' own).</summary>
-    private static void ReadMemoryAndLeaveFirmware()
+    /// <summary>The loader's memory map (BootSource: UEFI's as boot services end, or Limine's).</summary>
+    private static void ReadMemoryAndLeaveFirmware(ref Boot.BootInfo info)
     {
-        byte* map = Uefi.AllocatePages(MemoryMapPages);
-        if (map == null) Fail("no memory for the UEFI memory map");
-        int count = Uefi.ExitBootServices(map, MemoryMapPages * 4096, out ulong stride);
-        if (count < 0) Fail("ExitBootServices failed");
-        s_memoryMap = map;
-        s_memoryMapCount = count;
-        s_memoryMapStride = stride;
+        int entries = BootSource.ReadMemoryAndLeaveFirmware(ref info);
+        // Usable once the loader is gone: free memory and the loader's own (boot services' or
+        // Limine's reclaimable memory; the kernel keeps the latter reserved for now).
         ulong freeBytes = 0, regions = 0;
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < info.MemoryRegionCount; i++)
         {
-            var descriptor = (UefiMemoryDescriptor*)(map + (ulong)i * stride);
-            if (!descriptor->FreeAfterExit) continue;
-            freeBytes += descriptor->NumberOfPages * 4096;
+            var kind = (Boot.MemoryKind)info.MemoryType[i];
+            if (kind != Boot.MemoryKind.Usable && kind != Boot.MemoryKind.BootloaderReclaimable) continue;
+            freeBytes += info.MemoryLength[i];
             regions++;
         }
         Log.Write("memory: ");
@@ -217,8 +235,43 @@ internal static unsafe class BringUp
         Log.Write(" MiB usable in ");
         Log.WriteDecimal(regions);
         Log.Write(" of ");
-        Log.WriteDecimal((ulong)count);
-        Log.WriteLine(" UEFI map entries; boot services exited");
+        Log.WriteDecimal((ulong)entries);
+        Log.Write(BootSource.ByLimine ? " Limine map entries" : " UEFI map entries; boot services exited");
+        if (info.ModuleCount > 0)
+        {
+            Log.Write("; ");
+            Log.WriteDecimal((ulong)info.ModuleCount);
+            Log.Write(" boot modules");
+        }
+        Log.WriteLine();
+    }
+
+    /// <summary>The framebuffer console (drivers/console/FramebufferConsole.cs, as on x86_64)
+    /// beside the PL011 when the loader set up a framebuffer (UEFI's GOP: QEMU's ramfb; or
+    /// Limine's framebuffer response): every log byte goes to both.</summary>
+    private static void AttachScreen(ref Boot.BootInfo info)
+    {
+        if (info.HasFramebuffer) Screen.Attach(ref info);
+        if (Screen.UsingFramebuffer) Log.AttachScreen(&WriteConsoles);
+        Log.Write("console: PL011");
+        if (Screen.UsingFramebuffer)
+        {
+            Log.Write(", framebuffer console (");
+            Log.WriteDecimal(info.Framebuffer.Width);
+            Log.Write("x");
+            Log.WriteDecimal(info.Framebuffer.Height);
+            Log.Write(" at ");
+            Log.WriteHex(info.Framebuffer.PhysicalAddress);
+            Log.Write(BootSource.ByLimine ? ", Limine's framebuffer)" : ", UEFI GOP)");
+        }
+        else Log.Write(info.HasFramebuffer ? " (the framebuffer's pixel format is not one the console draws)" : " (the loader set up no framebuffer)");
+        Log.WriteLine();
+    }
+
+    private static void WriteConsoles(byte value)
+    {
+        Pl011.WriteConsole(value);
+        Screen.Framebuffer.Write(value);
     }
 
     /// <summary>Waits for 100 ticks and compares them with the free-running counter: the tick
@@ -242,11 +295,11 @@ internal static unsafe class BringUp
     private const int CommandLineCapacity = 1024;
 
     /// <summary>The kernel options: the loader's (GRUB's `linux` line, as the image's UEFI load
-    /// options, its first word the image's path) and then QEMU's opt/aurora/cmdline item, the
-    /// one a test or script boot sets on either architecture.</summary>
-    private static void ReadCommandLine()
+    /// options, its first word the image's path; Limine's cmdline) and then QEMU's
+    /// opt/aurora/cmdline item, the one a test or script boot sets on either architecture.</summary>
+    private static void ReadCommandLine(ref Boot.BootInfo info)
     {
-        int length = Uefi.CommandLine(s_commandLine, CommandLineCapacity);
+        int length = BootSource.CommandLine(ref info, s_commandLine, CommandLineCapacity);
         if (length > 0 && length < CommandLineCapacity) s_commandLine[length++] = (byte)' ';
         int extra = FirmwareConfig.Read("opt/aurora/cmdline", s_commandLine + length, CommandLineCapacity - length);
         if (extra > 0) length += extra;
@@ -393,45 +446,34 @@ internal static unsafe class BringUp
     /// boot modules, as GRUB's are on x86_64, at their physical addresses in the image.</summary>
     private static void AddProgramModules(ulong imageBase, ulong imagePhysical)
     {
+        if (KernelMain.BootInfo.ModuleCount > 0) return;   // Limine's modules: the same programs as files
         for (ulong* entry = Native.Programs(); entry[0] != 0; entry += 3)
             KernelMain.BootInfo.AddModule(entry[0] - imageBase + imagePhysical, entry[1] - entry[0], (byte*)entry[2], Boot.BootInfo.ModuleNameLength);
     }
 
-    /// <summary>The portable memory manager (kernel/Memory) over the UEFI memory map: the frame
-    /// allocator (components/pmm) takes conventional memory, less what the boot tables used;
+    /// <summary>The portable memory manager (kernel/Memory) over the loader's memory map: the
+    /// frame allocator (components/pmm) takes its usable memory, less what the boot tables used;
     /// the kernel space is the TTBR1 root Paging built (its stack window for thread stacks);
-    /// the heap (components/heap) becomes the runtime's allocator. Boot-services memory stays
-    /// reserved for now (nothing gives it back after ExitBootServices yet).</summary>
+    /// the heap (components/heap) becomes the runtime's allocator. Boot-services and Limine's
+    /// bootloader-reclaimable memory stay reserved for now (nothing gives them back yet).</summary>
     private static void StartKernelMemory(ulong imageBase, ulong imagePhysical)
     {
         // The portable kernel's boot information (KernelMain.BootInfo: what the tests read).
         ref Boot.BootInfo info = ref KernelMain.BootInfo;
-        info.Firmware = Boot.Firmware.Uefi;
         info.DirectMapOffset = Paging.DirectMapBase;
         info.KernelVirtualBase = imageBase;
         info.KernelPhysicalBase = imagePhysical;
         info.KernelSize = Native.ImageSize();
-        // The boot tables' frames (a bump from the start of the largest conventional region)
-        // stay the tables': that part of the region goes in as reserved.
+        // The boot tables' frames (a bump from the start of the largest usable region) stay
+        // the tables': that part of the region goes in as reserved.
         Paging.BootFramesUsed(out ulong tablesStart, out ulong tablesEnd);
-        for (int i = 0; i < s_memoryMapCount && info.MemoryRegionCount < Boot.BootInfo.MaxMemoryRegions - 1; i++)
+        for (int i = 0; i < info.MemoryRegionCount && tablesEnd > tablesStart; i++)
         {
-            var d = (UefiMemoryDescriptor*)(s_memoryMap + (ulong)i * s_memoryMapStride);
-            ulong start = d->PhysicalStart, length = d->NumberOfPages * 4096;
-            if (d->Type != UefiMemoryDescriptor.Conventional)
-            {
-                info.AddMemoryRegion(start, length, Boot.MemoryKind.Reserved);
-                continue;
-            }
-
-            if (start == tablesStart && tablesEnd > tablesStart)
-            {
-                info.AddMemoryRegion(start, tablesEnd - start, Boot.MemoryKind.Reserved);
-                length -= tablesEnd - start;
-                start = tablesEnd;
-            }
-
-            if (length > 0) info.AddMemoryRegion(start, length, Boot.MemoryKind.Usable);
+            if ((Boot.MemoryKind)info.MemoryType[i] != Boot.MemoryKind.Usable || info.MemoryBase[i] != tablesStart) continue;
+            info.MemoryBase[i] = tablesEnd;
+            info.MemoryLength[i] -= tablesEnd - tablesStart;
+            info.AddMemoryRegion(tablesStart, tablesEnd - tablesStart, Boot.MemoryKind.KernelAndModules);
+            break;
         }
 
         Memory.KernelMemory.InitializePhysical(ref info);
@@ -444,6 +486,15 @@ internal static unsafe class BringUp
         DeviceTree.GicCpuInterface = MapDevice(DeviceTree.GicCpuInterface, 0x1_0000);
         DeviceTree.FirmwareConfig = MapDevice(DeviceTree.FirmwareConfig, 0x1000);
         DeviceTree.Uart = Pl011.Base = MapDevice(DeviceTree.Uart, 0x1000);
+        if (Screen.UsingFramebuffer)
+        {
+            ulong offset = info.Framebuffer.PhysicalAddress & 0xFFF;
+            byte* window = Memory.KernelMemory.MapWindow(info.Framebuffer.PhysicalAddress - offset,
+                offset + (ulong)info.Framebuffer.Pitch * info.Framebuffer.Height, Aurora.Vmm.CacheMode.WriteCombining);
+            if (window == null) Fail("no page tables for the framebuffer");
+            info.Framebuffer.Address = window + offset;
+            Screen.MoveFramebuffer(info.Framebuffer.Address);
+        }
         Processes.UserMemory.Initialize();
         Log.Write("memory: kernel/Memory on components/pmm and components/heap: ");
         Log.WriteDecimal(Memory.KernelMemory.Frames.FreeBytes >> 20);
@@ -516,12 +567,6 @@ internal static unsafe class BringUp
     }
 
     private static void RuntimeFailure(string reason, string? detail) => Fail(reason, detail);
-
-    /// <summary>A NUL-terminated UTF-16 string (UEFI's CHAR16*), its ASCII part.</summary>
-    private static void WriteUtf16(char* text, int maxLength = 256)
-    {
-        for (int i = 0; i < maxLength && text[i] != 0; i++) Log.Write(text[i] < 128 ? (byte)text[i] : (byte)'?');
-    }
 
     internal static void Fail(string reason, string? detail = null)
     {

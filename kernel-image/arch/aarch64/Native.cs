@@ -17,6 +17,7 @@ internal static unsafe class Native
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_ttbr0")] internal static extern ulong ReadTtbr0();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_ttbr1")] internal static extern ulong ReadTtbr1();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_daif")] internal static extern ulong ReadDaif();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_spsel")] internal static extern ulong ReadStackSelect();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_id_aa64mmfr0")] internal static extern ulong ReadMemoryModelFeatures();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_write_cntv_tval")] internal static extern void WriteVirtualTimerValue(ulong ticks);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_write_cntv_ctl")] internal static extern void WriteVirtualTimerControl(ulong value);

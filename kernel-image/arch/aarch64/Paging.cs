@@ -25,7 +25,6 @@ internal static unsafe class Paging
     internal const ulong KernelVirtualBase = 0xFFFF_FFFF_8000_0000;
 
     private const ulong Size2MiB = 0x20_0000, Size1GiB = 0x4000_0000;
-    private const ulong EfiMemoryWriteBack = 1UL << 3;   // EFI_MEMORY_WB (UEFI 2.10 §7.2.3)
 
     internal static ulong IdentityRoot, DirectRoot;
 
@@ -39,8 +38,9 @@ internal static unsafe class Paging
         public byte* ToVirtual(ulong physicalAddress) => (byte*)physicalAddress;
     }
 
-    /// <summary>Frames for tables: a bump over the largest conventional region of the UEFI map
-    /// (never the firmware's boot-services memory, where its live tables are).</summary>
+    /// <summary>Frames for tables: a bump over the largest usable region of the loader's map
+    /// (never the firmware's boot-services memory or Limine's reclaimable memory, where the
+    /// live tables are).</summary>
     private struct BootFrames : IFrameSource
     {
         internal static ulong Start, Next, End, Used;
@@ -68,18 +68,18 @@ internal static unsafe class Paging
 
     private static Aarch64PageTables<IdentityMemory, BootFrames, Tlb> Tables => new(default, default, default);
 
-    /// <summary>Builds both maps from the UEFI memory map and moves the MMU onto them.</summary>
-    internal static void Initialize(byte* map, int count, ulong stride, ulong imagePhysical, ulong imageSize)
+    /// <summary>Builds both maps from the loader's memory map (<see cref="BootSource"/>: UEFI's or
+    /// Limine's, in the portable kinds) and moves the MMU onto them.</summary>
+    internal static void Initialize(ref Boot.BootInfo info, ulong imagePhysical, ulong imageSize)
     {
         ulong largest = 0;
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < info.MemoryRegionCount; i++)
         {
-            var d = (UefiMemoryDescriptor*)(map + (ulong)i * stride);
-            if (d->Type == UefiMemoryDescriptor.Conventional && d->NumberOfPages * 4096 > largest)
+            if ((Boot.MemoryKind)info.MemoryType[i] == Boot.MemoryKind.Usable && info.MemoryLength[i] > largest)
             {
-                largest = d->NumberOfPages * 4096;
-                BootFrames.Start = BootFrames.Next = d->PhysicalStart;
-                BootFrames.End = d->PhysicalStart + largest;
+                largest = info.MemoryLength[i];
+                BootFrames.Start = BootFrames.Next = info.MemoryBase[i];
+                BootFrames.End = info.MemoryBase[i] + largest;
             }
         }
         var tables = Tables;
@@ -97,11 +97,10 @@ internal static unsafe class Paging
             Check(tables.Map(DirectRoot, KernelVirtualBase + offset, imagePhysical + offset, PageSize.Size4KiB, rights, CacheMode.WriteBack), "the kernel image");
         }
 
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < info.MemoryRegionCount; i++)
         {
-            var d = (UefiMemoryDescriptor*)(map + (ulong)i * stride);
-            if ((d->Attribute & EfiMemoryWriteBack) == 0) continue;   // not RAM
-            ulong start = d->PhysicalStart, end = start + d->NumberOfPages * 4096;
+            if (!BootSource.IsRam((Boot.MemoryKind)info.MemoryType[i])) continue;
+            ulong start = info.MemoryBase[i] & ~0xFFFUL, end = (info.MemoryBase[i] + info.MemoryLength[i] + 0xFFF) & ~0xFFFUL;
             MapRange(ref tables, IdentityRoot, start, start, end - start, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.WriteBack, skipMapped: true);
             MapRange(ref tables, DirectRoot, DirectMapBase + start, start, end - start, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.WriteBack, skipMapped: false);
             if (end > DirectMapSize) DirectMapSize = end;
@@ -112,25 +111,41 @@ internal static unsafe class Paging
         MapRange(ref tables, IdentityRoot, DeviceTree.GicCpuInterface, DeviceTree.GicCpuInterface, 0x1_0000, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached, skipMapped: false);
         MapRange(ref tables, IdentityRoot, DeviceTree.Uart, DeviceTree.Uart, 0x1000, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached, skipMapped: false);
         MapRange(ref tables, IdentityRoot, DeviceTree.FirmwareConfig, DeviceTree.FirmwareConfig, 0x1000, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.Uncached, skipMapped: false);
+        // The framebuffer, write-combining (normal non-cacheable): the console draws there
+        // through its physical address until kernel/Memory gives it a place in the device
+        // window (BringUp.StartKernelMemory). Under Limine its HHDM address goes with Limine's tables.
+        if (info.HasFramebuffer)
+        {
+            ulong start = info.Framebuffer.PhysicalAddress & ~0xFFFUL;
+            ulong end = (info.Framebuffer.PhysicalAddress + (ulong)info.Framebuffer.Pitch * info.Framebuffer.Height + 0xFFF) & ~0xFFFUL;
+            MapRange(ref tables, IdentityRoot, start, start, end - start, PageFlags.Global | PageFlags.Writable | PageFlags.NoExecute, CacheMode.WriteCombining, skipMapped: false);
+            info.Framebuffer.Address = (byte*)info.Framebuffer.PhysicalAddress;
+            Screen.MoveFramebuffer(info.Framebuffer.Address);
+        }
 
         Native.SwitchTables(Aarch64Descriptor.MemoryAttributes, TranslationControl(), IdentityRoot, DirectRoot);
     }
 
     /// <summary>
     /// Before the runtime starts (no managed statics yet): maps the physical range the first
-    /// heap got from UEFI at <see cref="DirectMapBase"/> + physical, in 2 MiB blocks, through the
-    /// boot TTBR1 tables efi_entry made (entry.S), so that every object the runtime allocates
+    /// heap got from the loader (<see cref="BootSource.AllocateFirstHeap"/>) at
+    /// <see cref="DirectMapBase"/> + physical, in 2 MiB blocks, through the running TTBR1 root
+    /// (the boot tables efi_entry made, or Limine's) and the image's spare tables, so that every object the runtime allocates
     /// before kernel/Memory takes over lives in the upper half. The direct map that
     /// <see cref="Initialize"/> builds later maps the same addresses, so the objects stay
     /// where they are; and no kernel object needs the lower half, which becomes each process's
     /// own (TTBR0). <paramref name="physical"/> and <paramref name="length"/> are 2 MiB aligned;
     /// false when the range spans more than two 1 GiB slots.
     /// </summary>
-    internal static bool MapBootHeap(ulong physical, ulong length, ulong imagePhysical)
+    internal static bool MapBootHeap(ref Boot.BootInfo info, ulong physical, ulong length, ulong imagePhysical)
     {
         ulong* root, tables;
         ulong leafBits;
         Native.BootTables(&root, &tables, &leafBits);
+        // Under Limine the running TTBR1 root is Limine's; its HHDM lies below (L0[0] on
+        // aarch64's 4-level layout: 0xFFFF_0000_0000_0000), so L0[256] is free for this window.
+        root = BootSource.ActiveKernelRoot(ref info, root);
+        if (root[256 + (int)(physical >> 39)] != 0) return false;
         // The tables are in the image: their physical addresses are the image's plus their offset.
         ulong imageToPhysical = imagePhysical - KernelVirtualBase;
         ulong* level1 = tables;

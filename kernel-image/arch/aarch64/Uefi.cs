@@ -10,7 +10,14 @@ internal static unsafe class Uefi
     private const int FirmwareVendorOffset = 24, FirmwareRevisionOffset = 32, BootServicesOffset = 96,
                       TableCountOffset = 104, ConfigurationTableOffset = 112;
     // EFI_BOOT_SERVICES
-    private const int AllocatePagesOffset = 40, GetMemoryMapOffset = 56, HandleProtocolOffset = 152, ExitBootServicesOffset = 232;
+    private const int AllocatePagesOffset = 40, GetMemoryMapOffset = 56, HandleProtocolOffset = 152, ExitBootServicesOffset = 232,
+                      LocateProtocolOffset = 320;
+    // EFI_GRAPHICS_OUTPUT_PROTOCOL (UEFI 2.10 §12.9): QueryMode, SetMode, Blt, then Mode; its
+    // EFI_GRAPHICS_OUTPUT_PROTOCOL_MODE and EFI_GRAPHICS_OUTPUT_MODE_INFORMATION.
+    private const int GopModeOffset = 24, ModeInfoOffset = 8, ModeFrameBufferBaseOffset = 24,
+                      InfoWidthOffset = 4, InfoHeightOffset = 8, InfoPixelFormatOffset = 12, InfoMasksOffset = 16,
+                      InfoPixelsPerScanLineOffset = 32;
+    private const uint PixelRedGreenBlueReserved = 0, PixelBlueGreenRedReserved = 1, PixelBitMask = 2;
     // EFI_LOADED_IMAGE_PROTOCOL
     private const int LoadOptionsSizeOffset = 48, LoadOptionsOffset = 56;
 
@@ -58,6 +65,58 @@ internal static unsafe class Uefi
         byte* memory = (byte*)address;
         for (ulong i = 0; i < pages * 4096; i += 8) *(ulong*)(memory + i) = 0;
         return memory;
+    }
+
+    /// <summary>The Graphics Output Protocol's current mode as a linear framebuffer in
+    /// <paramref name="info"/> (UEFI 2.10 §12.9; QEMU's ramfb appears as one through edk2's
+    /// QemuRamfbDxe). A mode without a framebuffer (PixelBltOnly) or no GOP at all leaves
+    /// <see cref="BootInfo.HasFramebuffer"/> false. Call before ExitBootServices.</summary>
+    internal static void ReadGraphicsOutput(ref Boot.BootInfo info)
+    {
+        // EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID 9042a9de-23dc-4a38-96fb-7aded080516a
+        byte* guid = stackalloc byte[16];
+        *(uint*)guid = 0x9042a9de;
+        *(ushort*)(guid + 4) = 0x23dc;
+        *(ushort*)(guid + 6) = 0x4a38;
+        guid[8] = 0x96; guid[9] = 0xfb; guid[10] = 0x7a; guid[11] = 0xde;
+        guid[12] = 0xd0; guid[13] = 0x80; guid[14] = 0x51; guid[15] = 0x6a;
+        var locate = (delegate* unmanaged<byte*, void*, byte**, ulong>)*(void**)(BootServices + LocateProtocolOffset);
+        byte* gop = null;
+        if (locate(guid, null, &gop) != Success || gop == null) return;
+        byte* mode = *(byte**)(gop + GopModeOffset);
+        if (mode == null) return;
+        byte* modeInfo = *(byte**)(mode + ModeInfoOffset);
+        ulong framebuffer = *(ulong*)(mode + ModeFrameBufferBaseOffset);
+        if (modeInfo == null || framebuffer == 0) return;
+        uint format = *(uint*)(modeInfo + InfoPixelFormatOffset);
+        ref Boot.FramebufferInfo fb = ref info.Framebuffer;
+        if (format == PixelRedGreenBlueReserved) { fb.RedShift = 0; fb.GreenShift = 8; fb.BlueShift = 16; }
+        else if (format == PixelBlueGreenRedReserved) { fb.RedShift = 16; fb.GreenShift = 8; fb.BlueShift = 0; }
+        else if (format == PixelBitMask)
+        {
+            uint* masks = (uint*)(modeInfo + InfoMasksOffset);
+            if (!MaskField(masks[0], out fb.RedShift, out fb.RedSize) || !MaskField(masks[1], out fb.GreenShift, out fb.GreenSize)
+                || !MaskField(masks[2], out fb.BlueShift, out fb.BlueSize)) return;
+        }
+        else return;   // PixelBltOnly: no linear framebuffer
+        if (format != PixelBitMask) fb.RedSize = fb.GreenSize = fb.BlueSize = 8;
+        fb.Width = *(uint*)(modeInfo + InfoWidthOffset);
+        fb.Height = *(uint*)(modeInfo + InfoHeightOffset);
+        fb.BitsPerPixel = 32;   // every GOP pixel format with a framebuffer is 32 bits
+        fb.Pitch = *(uint*)(modeInfo + InfoPixelsPerScanLineOffset) * 4;
+        fb.PhysicalAddress = framebuffer;
+        fb.Address = (byte*)framebuffer;   // the firmware's identity map, until Paging moves it
+        info.HasFramebuffer = true;
+    }
+
+    /// <summary>A contiguous colour mask as its shift and width in bits.</summary>
+    private static bool MaskField(uint mask, out byte shift, out byte size)
+    {
+        shift = size = 0;
+        if (mask == 0) return false;
+        while ((mask & 1) == 0) { mask >>= 1; shift++; }
+        while ((mask & 1) != 0) { mask >>= 1; size++; }
+        return mask == 0;
     }
 
     /// <summary>The kernel command line: the image's load options (UTF-16; GRUB's `linux`
@@ -121,4 +180,18 @@ internal struct UefiMemoryDescriptor
     /// <summary>Free once boot services are gone. Loader memory is not: the kernel image and
     /// what it allocated live there.</summary>
     internal readonly bool FreeAfterExit => Type == Conventional || Type == BootServicesCode || Type == BootServicesData;
+
+    /// <summary>The portable kernel's name for this type of memory (Limine's kinds, boot/BootInfo.cs).
+    /// Boot services' memory stays reserved (BootloaderReclaimable) for now: nothing gives it back
+    /// after ExitBootServices yet; the firmware's runtime services' memory is not the kernel's.</summary>
+    internal readonly Boot.MemoryKind Kind => Type switch
+    {
+        Conventional => Boot.MemoryKind.Usable,
+        LoaderCode or LoaderData => Boot.MemoryKind.KernelAndModules,
+        BootServicesCode or BootServicesData => Boot.MemoryKind.BootloaderReclaimable,
+        9 => Boot.MemoryKind.AcpiReclaimable,    // EfiACPIReclaimMemory
+        10 => Boot.MemoryKind.AcpiNvs,           // EfiACPIMemoryNVS
+        8 => Boot.MemoryKind.BadMemory,          // EfiUnusableMemory
+        _ => Boot.MemoryKind.Reserved,
+    };
 }

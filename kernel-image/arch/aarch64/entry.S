@@ -28,17 +28,9 @@ efi_entry:
     // the firmware's TTBR0 (its identity map: firmware, RAM, devices) left as it is. The leaf
     // attributes: access flag, inner shareable, and whichever MAIR_EL1 index the firmware
     // programmed as normal write-back memory (0xFF).
-    mrs x4, mair_el1
-    mov x5, #0
-3:  and x6, x4, #0xff
-    cmp x6, #0xff
-    b.eq 4f
-    lsr x4, x4, #8
-    add x5, x5, #1
-    cmp x5, #8
-    b.lo 3b
-    b hang                          // no write-back type: nothing sane to map with
-4:  lsl x5, x5, #2                  // AttrIndx, bits 4:2
+    mov x0, #0xff
+    bl mair_index
+    lsl x5, x0, #2                  // AttrIndx, bits 4:2
     mov x6, #0x703                  // page | valid, SH inner (3 << 8), AF (1 << 10)
     orr x5, x5, x6
     adrp x7, boot_leaf_bits         // kept for the heap's boot mapping (Paging.MapBootHeap)
@@ -132,6 +124,95 @@ hang:
     wfi
     b hang
 
+// mair_index: x0 = the first MAIR_EL1 index (0-7) whose attribute byte is x0 (0xFF: normal
+// write-back; 0x00: Device-nGnRnE), or to hang when none is. Uses x1-x3 only.
+mair_index:
+    mrs x1, mair_el1
+    mov x2, #0
+1:  and x3, x1, #0xff
+    cmp x3, x0
+    b.eq 2f
+    lsr x1, x1, #8
+    add x2, x2, #1
+    cmp x2, #8
+    b.lo 1b
+    b hang                          // no such type: nothing sane to map with
+2:  mov x0, x2
+    ret
+
+// Limine entry (the ELF entry point of the Limine link, tools/aarch64.sh; PROTOCOL.md,
+// "Entry machine state", aarch64): EL1, MMU and caches on, the image already at its link
+// address (KERNEL_VMA) in Limine's TTBR1 tables beside its HHDM, TTBR0 free for the kernel
+// (base revision 2), interrupts masked, SP on Limine's stack in bootloader-reclaimable memory.
+// The bring-up after this is GRUB's (BringUp.cs): it reads the devices and the firmware
+// configuration device, and builds its tables, through an identity map of the low half. So:
+// the boot stack in the image (Limine's goes with its tables), then a TTBR0 identity map of
+// the first 4 GiB in 1 GiB blocks, the first as Device-nGnRnE (QEMU virt's devices,
+// VirtMachine.cs; its RAM begins at 1 GiB) and the rest normal write-back, as Limine's own
+// revision-0 identity map was. Paging.Initialize replaces it with the memory map's ranges.
+.global limine_entry
+.type limine_entry, %function
+limine_entry:
+    msr daifset, #0xf
+    // Limine enters at EL1t (PSTATE.SP = 0: the stack pointer is SP_EL0). The kernel runs on
+    // SP_EL1 (EL1h) as under UEFI: SP_EL0 is the user stack pointer, which entering EL0 sets
+    // and every exception from EL0 saves, so a kernel stack there would be lost to the first
+    // process.
+    msr spsel, #1
+    adrp x2, __boot_stack_top
+    add x2, x2, :lo12:__boot_stack_top
+    mov sp, x2
+    mov x29, xzr
+    mov x30, xzr
+    // The image's physical address: the MMU's own walk of its first page (AT S1E1R).
+    adr x20, _head
+    at s1e1r, x20
+    isb
+    mrs x21, par_el1
+    tbnz x21, #0, hang              // the image's first page does not translate
+    and x21, x21, #0x0000fffffffff000
+    sub x22, x21, x20               // physical minus virtual, for the tables' addresses
+    mov x0, #0xff
+    bl mair_index
+    lsl x19, x0, #2                 // AttrIndx of normal write-back memory
+    mov x6, #0x703                  // page | valid, SH inner, AF (for Paging.MapBootHeap)
+    orr x6, x19, x6
+    adrp x7, boot_leaf_bits
+    str x6, [x7, :lo12:boot_leaf_bits]
+    mov x0, #0
+    bl mair_index
+    lsl x23, x0, #2                 // AttrIndx of Device-nGnRnE
+    // Block descriptors (bits 1:0 = 01), AF, never executable (PXN bit 53, UXN bit 54).
+    mov x8, #0x401                  // block | valid, AF
+    orr x8, x8, #(3 << 53)
+    adrp x9, boot_identity_l1
+    add x9, x9, :lo12:boot_identity_l1
+    orr x10, x8, x23                // 0-1 GiB: devices
+    str x10, [x9]
+    orr x10, x8, x19                // 1-4 GiB: normal write-back, inner shareable
+    orr x10, x10, #(3 << 8)
+    mov x11, #1
+1:  add x12, x10, x11, lsl #30
+    str x12, [x9, x11, lsl #3]
+    add x11, x11, #1
+    cmp x11, #4
+    b.lo 1b
+    adrp x10, boot_identity_l0
+    add x10, x10, :lo12:boot_identity_l0
+    add x11, x9, x22                // L0[0] -> L1, by its physical address
+    orr x11, x11, #3
+    str x11, [x10]
+    add x10, x10, x22
+    dsb ish
+    msr ttbr0_el1, x10
+    isb
+    tlbi vmalle1
+    dsb nsh
+    isb
+    mov x0, x21
+    bl aurora_aarch64_limine_main
+    b hang
+
 // void aurora_a64_boot_tables(ulong** l0, ulong** directTables, ulong* leafBits): the boot
 // TTBR1 root, the three spare tables for the heap's direct-map window (one level 1, two level
 // 2) and the page descriptor bits efi_entry chose, for Paging.MapBootHeap.
@@ -185,6 +266,9 @@ boot_table_l0: .skip 4096
 boot_table_l1: .skip 4096
 boot_table_l2: .skip 4096
 boot_table_l3: .skip 4096 * BOOT_L3_TABLES
+// The boot's identity map under Limine (limine_entry).
+boot_identity_l0: .skip 4096
+boot_identity_l1: .skip 4096
 // The runtime's first heap at DirectMapBase + its physical address (Paging.MapBootHeap):
 // one level-1 table under L0[256] and up to two level-2 tables of 2 MiB blocks.
 boot_direct_tables: .skip 4096 * 3

@@ -55,13 +55,6 @@ aurora_kernel_layout:
     str xzr, [x0, #64]
     ret
 
-// void** aurora_limine_requests(void): Limine boots x86_64 only here; no request table.
-.global aurora_limine_requests
-.type aurora_limine_requests, %function
-aurora_limine_requests:
-    mov x0, xzr
-    ret
-
 // void aurora_a64_write_ttbr0(ulong root): a new lower half (a process's address space). The
 // TLB may hold the old one's entries (no ASIDs yet): all of this CPU's go.
 .global aurora_a64_write_ttbr0

@@ -8,21 +8,34 @@ namespace Aurora.KernelImage.Tests.Qemu;
 
 /// <summary>Boots the aarch64 image (artifacts/aurora-aarch64.img, `./aurora build --arch
 /// aarch64`) in qemu-system-aarch64 -M virt with Debian's UEFI firmware and GRUB for arm64,
-/// and checks what the bring-up kernel proves on the way to its ready line.</summary>
+/// and checks what the bring-up kernel proves on the way to its ready line; and the Limine
+/// image (artifacts/aurora-aarch64-limine.img, built when LIMINE_DIR is set) the same way.</summary>
 public class Aarch64BootTests
 {
     private const string Firmware = "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd";
 
     private static string Image => Path.Combine(QemuBoot.Artifacts, "aurora-aarch64.img");
 
+    internal static string LimineImage => Path.Combine(QemuBoot.Artifacts, "aurora-aarch64-limine.img");
+
+    /// <summary>As x86_64's Limine boots (KernelSuite.Paths): they run when the build made a
+    /// Limine image or LIMINE_DIR is set (then a missing image fails), and are skipped, saying
+    /// why, otherwise.</summary>
+    internal static bool LimineWanted => File.Exists(LimineImage) || Environment.GetEnvironmentVariable("LIMINE_DIR") is { Length: > 0 };
+
     /// <summary>The command line of tools/aarch64.sh (aarch64_qemu_args), plus the kernel
     /// options through fw_cfg as on x86_64. The kernel ends QEMU with PSCI SYSTEM_OFF: status 0.</summary>
     private static BootResult Boot(string kernelOptions) => Boot(kernelOptions, Image, TimeSpan.FromSeconds(120));
 
-    internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout)
+    internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout) =>
+        QemuBoot.Run(QemuCommand(kernelOptions, image, "none"), timeout, null);
+
+    /// <summary>tools/aarch64.sh's aarch64_qemu_args (ramfb as the screen), the serial console
+    /// on stdio, the monitor as given.</summary>
+    private static ProcessStartInfo QemuCommand(string kernelOptions, string image, string monitor)
     {
         if (!File.Exists(image))
-            throw new FileNotFoundException($"{image} is missing: build it with `./aurora build --arch aarch64 [--test]` (./aurora test does)");
+            throw new FileNotFoundException($"{image} is missing: build it with `./aurora build --arch aarch64 [--test]` (./aurora test does; LIMINE_DIR set makes the -limine image)");
         var info = new ProcessStartInfo("qemu-system-aarch64")
         {
             RedirectStandardOutput = true,
@@ -33,11 +46,135 @@ public class Aarch64BootTests
         foreach (string arg in new[]
         {
             "-M", "virt,acpi=off", "-cpu", "cortex-a72", "-m", "256M", "-smp", "1", "-bios", Firmware,
-            "-drive", $"if=virtio,format=raw,snapshot=on,file={image}", "-display", "none", "-no-reboot",
-            "-serial", "stdio", "-monitor", "none",
+            "-drive", $"if=virtio,format=raw,snapshot=on,file={image}", "-device", "ramfb", "-display", "none", "-no-reboot",
+            "-serial", "stdio", "-monitor", monitor,
             "-fw_cfg", $"name=opt/aurora/cmdline,string={kernelOptions}",
         }) info.ArgumentList.Add(arg);
-        return QemuBoot.Run(info, timeout, null);
+        return info;
+    }
+
+    /// <summary>Boots <paramref name="image"/> to its ready line and then takes QEMU's picture of
+    /// the screen (the monitor's screendump: a PPM of ramfb as the guest drew it).</summary>
+    private static (string Serial, Ppm Screen) BootAndTakeScreenshot(string image)
+    {
+        string work = Directory.CreateTempSubdirectory("aurora-a64-screen-").FullName;
+        try
+        {
+            string monitorPath = Path.Combine(work, "monitor.sock"), picture = Path.Combine(work, "screen.ppm");
+            using var qemu = Process.Start(QemuCommand("screen-test", image, "unix:" + monitorPath + ",server,nowait"))!;
+            var serial = new System.Text.StringBuilder();
+            qemu.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (serial) serial.Append(e.Data).Append('\n'); };
+            qemu.BeginErrorReadLine();
+            var reader = new System.Threading.Thread(() =>
+            {
+                var buffer = new char[4096];
+                int n;
+                while ((n = qemu.StandardOutput.Read(buffer, 0, buffer.Length)) > 0)
+                    lock (serial) if (serial.Length < 1 << 20) serial.Append(buffer, 0, n);
+            }) { IsBackground = true };
+            reader.Start();
+            string Shown() { lock (serial) return QemuBoot.StripAnsi(serial.ToString().Replace("\r", "")); }
+            try
+            {
+                var end = DateTime.UtcNow + TimeSpan.FromSeconds(180);
+                while (DateTime.UtcNow < end && !qemu.HasExited && !Shown().Contains("Aurora ready.", StringComparison.Ordinal))
+                    System.Threading.Thread.Sleep(100);
+                Assert.True(Shown().Contains("Aurora ready.", StringComparison.Ordinal), "no ready line:\n" + Shown());
+                System.Threading.Thread.Sleep(500);   // the kernel idles after the ready line
+                using var monitor = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix,
+                    System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                monitor.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(monitorPath));
+                monitor.Send(System.Text.Encoding.ASCII.GetBytes("screendump " + picture + "\n"));
+                var written = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+                Ppm? screen = null;
+                while (screen == null && DateTime.UtcNow < written)
+                {
+                    System.Threading.Thread.Sleep(200);
+                    screen = Ppm.TryRead(picture);
+                }
+                Assert.True(screen != null, "QEMU wrote no screendump:\n" + Shown());
+                return (Shown(), screen!);
+            }
+            finally
+            {
+                if (!qemu.HasExited) qemu.Kill(entireProcessTree: true);
+                qemu.WaitForExit();
+            }
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>What the framebuffer console must have drawn by the ready line: text in the
+    /// top-left cell row (8x16 glyphs, drivers/console/Font8x16.cs; the log has scrolled past
+    /// it or begins there, so it is never empty) and the ready line's green, which neither
+    /// the firmware's nor GRUB's or Limine's screens use.</summary>
+    private static void AssertTheConsoleDrewTheLog(string serial, Ppm screen)
+    {
+        Assert.Matches(@"console: PL011, framebuffer console \(\d+x\d+ at 0x[0-9a-f]+, ", serial);
+        (byte R, byte G, byte B) background = screen.Pixel(screen.Width - 1, screen.Height - 1);
+        int differing = 0;
+        for (int y = 0; y < 16; y++)
+            for (int x = 0; x < Math.Min(screen.Width, 8 * 20); x++)
+                if (screen.Pixel(x, y) != background) differing++;
+        Assert.True(differing > 0, $"the top-left glyph rows are all background {background} in the {screen.Width}x{screen.Height} screendump");
+        int green = 0;
+        for (int y = 0; y < screen.Height; y++)
+            for (int x = 0; x < screen.Width; x++)
+            {
+                var (r, g, b) = screen.Pixel(x, y);
+                if (g >= 0x80 && r < 0x80 && b < 0x80) green++;
+            }
+        Assert.True(green > 0, $"no green pixel (the ready line) in the screendump; the top-left cells had {differing} foreground pixels");
+    }
+
+    [Fact]
+    public void TheFramebufferConsoleShowsTheLogOnRamfb()
+    {
+        (string serial, Ppm screen) = BootAndTakeScreenshot(Image);
+        Assert.Contains("console: PL011, framebuffer console (800x600 at ", serial);
+        Assert.Contains(", UEFI GOP)", serial);
+        Assert.Equal((800, 600), (screen.Width, screen.Height));
+        AssertTheConsoleDrewTheLog(serial, screen);
+        Assert.DoesNotContain("KERNEL PANIC", serial);
+    }
+
+    [LimineFact]
+    public void BootsThroughLimineToTheReadyLine()
+    {
+        BootResult run = Boot("exit-after-ready", LimineImage, TimeSpan.FromSeconds(120));
+        Assert.True(run.ExitCode == 0 && !run.TimedOut, $"QEMU did not power off after the ready line:\n{run}");
+        string serial = run.Serial;
+        Assert.Matches(@"Aurora kernel \(aarch64\), booted by Limine 8\.\d+\.\d+ \(UEFI\) via the Limine protocol at EL1", serial);
+        Assert.Contains("command line \"exit-after-ready\"", serial);   // limine.conf gives none; fw_cfg's item
+        Assert.Contains("devices: from the device tree: PL011 at 0x9000000, GICv2 at 0x8000000/0x8010000, fw_cfg at 0x9020000, PSCI through HVC", serial);
+        // Limine's map and its modules (the arm64 programs as files beside the kernel).
+        Match memory = Regex.Match(serial, @"memory: (\d+) MiB usable in \d+ of \d+ Limine map entries; (\d+) boot modules");
+        Assert.True(memory.Success, serial);
+        Assert.InRange(int.Parse(memory.Groups[1].Value), 64, 256);
+        Assert.True(int.Parse(memory.Groups[2].Value) >= 2, serial);
+        Assert.Contains(", Limine's framebuffer)", serial);
+        Assert.Matches(@"paging: own tables \(4 KiB granule, 48-bit, components/vmm's AArch64 format, \d+ table frames\): the image W\^X at 0xffffffff80000000, direct map at 0xffff800000000000, identity map below; the MMU's walk agrees at 5 probes", serial);
+        Match frames = Regex.Match(serial, @"memory: kernel/Memory on components/pmm and components/heap: (\d+) MiB free of (\d+) MiB managed");
+        Assert.True(frames.Success, serial);
+        Assert.InRange(int.Parse(frames.Groups[2].Value), 64, 256);
+        Assert.Matches(@"timer: generic timer \(\d+ kHz counter\) at 1000 Hz through the GICv2", serial);
+        Assert.Contains("user: 0 wrong", serial);
+        Assert.Matches(@"user: the program ran in an address space of its own \(a TTBR0 root\); destroyed, it gave back ([1-9]\d*) of the \1 frames it took", serial);
+        Assert.Matches(@"processes: .*; files: tmpfs at /, \d+ programs in /bin", serial);
+        Assert.Contains("Aurora ready.", serial);
+        Assert.DoesNotContain("KERNEL PANIC", serial);
+    }
+
+    [LimineFact]
+    public void TheFramebufferConsoleShowsTheLogUnderLimine()
+    {
+        (string serial, Ppm screen) = BootAndTakeScreenshot(LimineImage);
+        Assert.Contains(", Limine's framebuffer)", serial);
+        AssertTheConsoleDrewTheLog(serial, screen);
+        Assert.DoesNotContain("KERNEL PANIC", serial);
     }
 
     [Fact]
@@ -135,5 +272,56 @@ public class Aarch64BootTests
         Assert.Contains("user: EL0 program ended by its fault", run.Serial);
         Assert.Contains("Aurora ready.", run.Serial);
         Assert.DoesNotContain("KERNEL PANIC", run.Serial);
+    }
+}
+
+/// <summary>A test of the Limine boot: skipped, with the reason, when there is no Limine image
+/// and LIMINE_DIR is not set (<see cref="Aarch64BootTests.LimineWanted"/>).</summary>
+public sealed class LimineFactAttribute : FactAttribute
+{
+    public LimineFactAttribute()
+    {
+        if (!Aarch64BootTests.LimineWanted)
+            Skip = "skipped: LIMINE_DIR is not set and artifacts/aurora-aarch64-limine.img was not built (LIMINE_DIR=<Limine 8.x binary release> ./aurora build --arch aarch64)";
+    }
+}
+
+/// <summary>A binary PPM (P6, maxval 255), as QEMU's screendump writes it.</summary>
+internal sealed class Ppm
+{
+    private readonly byte[] _pixels;
+
+    private Ppm(int width, int height, byte[] pixels) { Width = width; Height = height; _pixels = pixels; }
+
+    public int Width { get; }
+
+    public int Height { get; }
+
+    public (byte R, byte G, byte B) Pixel(int x, int y)
+    {
+        int at = ((y * Width) + x) * 3;
+        return (_pixels[at], _pixels[at + 1], _pixels[at + 2]);
+    }
+
+    /// <summary>The picture, or null while the file is missing or not yet whole.</summary>
+    public static Ppm? TryRead(string path)
+    {
+        if (!File.Exists(path)) return null;
+        byte[] data;
+        try { data = File.ReadAllBytes(path); }
+        catch (IOException) { return null; }
+        int at = 0;
+        string Token()
+        {
+            while (at < data.Length && char.IsWhiteSpace((char)data[at])) at++;
+            int start = at;
+            while (at < data.Length && !char.IsWhiteSpace((char)data[at])) at++;
+            return System.Text.Encoding.ASCII.GetString(data, start, at - start);
+        }
+        if (Token() != "P6") return null;
+        if (!int.TryParse(Token(), out int width) || !int.TryParse(Token(), out int height) || Token() != "255") return null;
+        at++;   // the one whitespace byte after maxval
+        if (data.Length - at < width * height * 3) return null;
+        return new Ppm(width, height, data[at..(at + (width * height * 3))]);
     }
 }

@@ -41,6 +41,20 @@ public class Aarch64KernelTests
         Assert.DoesNotContain("KERNEL PANIC", run.Serial);
     }
 
+    /// <summary>The same suite on the Limine test image (aurora-aarch64-test-limine.img): the
+    /// programs come as Limine's modules there, not from the image.</summary>
+    [LimineFact]
+    public void The_suite_passes_when_Limine_boots_the_kernel()
+    {
+        string image = Path.Combine(QemuBoot.Artifacts, "aurora-aarch64-test-limine.img");
+        BootResult run = Aarch64BootTests.Boot("test=all", image, TimeSpan.FromSeconds(600));
+        Assert.False(run.TimedOut, $"the aarch64 test boot through Limine did not end:\n{Tail(run.Serial)}");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("via the Limine protocol", run.Serial);
+        Assert.Contains($"{Catalog.Count} passed, 0 failed", run.Serial);
+        Assert.DoesNotContain("KERNEL PANIC", run.Serial);
+    }
+
     private static string Tail(string serial) => serial.Length > 6000 ? serial[^6000..] : serial;
 
     private static IReadOnlyList<string> ReadCatalog()
