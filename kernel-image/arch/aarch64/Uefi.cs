@@ -182,8 +182,9 @@ internal struct UefiMemoryDescriptor
     internal readonly bool FreeAfterExit => Type == Conventional || Type == BootServicesCode || Type == BootServicesData;
 
     /// <summary>The portable kernel's name for this type of memory (Limine's kinds, boot/BootInfo.cs).
-    /// Boot services' memory stays reserved (BootloaderReclaimable) for now: nothing gives it back
-    /// after ExitBootServices yet; the firmware's runtime services' memory is not the kernel's.</summary>
+    /// Boot services' memory is BootloaderReclaimable: the frame allocator takes it once the
+    /// kernel's own tables run (BringUp.StartKernelMemory); the firmware's runtime services'
+    /// memory is not the kernel's.</summary>
     internal readonly Boot.MemoryKind Kind => Type switch
     {
         Conventional => Boot.MemoryKind.Usable,
