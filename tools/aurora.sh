@@ -10,7 +10,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 # Debian packages the build, the image and the tests need.
 APT_PACKAGES=(qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common mtools xorriso binutils gcc musl-tools openssl bc cpio busybox-static
-              nodejs chromium)  # the last two: ./aurora wasm's tests (docs/wasm.md)
+              nodejs chromium  # these two: ./aurora wasm's tests (docs/wasm.md)
+              stress-ng)       # the stress-ng test image (aurora-test-stressng.iso, StressNgTests)
 # The aarch64 build and boot (tools/aarch64.sh): cross binutils and gcc, QEMU for Arm, UEFI for it.
 APT_PACKAGES+=(binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu linux-libc-dev-arm64-cross qemu-system-arm qemu-efi-aarch64)
 
@@ -35,7 +36,8 @@ usage: ./aurora <command> [options]
   setup              install what is missing (Debian packages, the .NET SDK check)
   build [--test] [--arch x86_64|aarch64] [--from-packages [--pins FILE]]
                      kernel ELF and ISO: artifacts/aurora.elf, artifacts/aurora.iso
-                     (--test: the test kernel, artifacts/aurora-test.{elf,iso});
+                     (--test: the test kernel, artifacts/aurora-test.{elf,iso}, and
+                     where stress-ng is installed aurora-test-stressng.iso with it);
                      --from-packages: the components come from the packages pinned in
                      kernel-image/component-pins.props (or FILE), not from the tree;
                      artifacts/aurora.manifest.json lists what went in either way;
@@ -482,8 +484,8 @@ stage_dynelf_samples() {
 # the in-kernel tests expect), plus the shapes the unpacker must handle (files.initramfs_*):
 # a hard-linked pair, a relative symbolic link, a private mode, and a second archive appended
 # that replaces a file of the first.
-stage_test_initramfs() { # $1 = work directory; prints the unsigned archive's path
-  local work=$1 root=$1/root extra=$1/extra
+stage_test_initramfs() { # $1 = work directory, rest = more host programs; prints the unsigned archive's path
+  local work=$1 root=$1/root extra=$1/extra; shift
   rm -rf "$work"; mkdir -p "$root/test" "$extra/test"
   cp -R "$INITRAMFS_SOURCE/." "$root/"
   find "$root" -type d -exec chmod 755 {} +
@@ -499,7 +501,7 @@ stage_test_initramfs() { # $1 = work directory; prints the unsigned archive's pa
     cp "$TEST_MODULES_DIR"/*.ko "$root/lib/modules/"
     chmod 644 "$root/lib/modules/"*.ko
   fi
-  local program; for program in "${TEST_HOST_PROGRAMS[@]}"; do stage_host_program "$root" "$program"; done
+  local program; for program in "${TEST_HOST_PROGRAMS[@]}" "$@"; do stage_host_program "$root" "$program"; done
   stage_dynelf_samples "$root"
   { pack_cpio "$root"; pack_cpio "$extra" -mindepth 1 ! -type d; } > "$work/initramfs.cpio.unsigned"
   echo "$work/initramfs.cpio.unsigned"
@@ -548,8 +550,19 @@ cmd_build() {
     build_test_modules "$ART/obj/test/kmod"
     TEST_MODULES_DIR="$ART/obj/test/kmod" \
       modsign sign --key "$DEV_KEYS/private.pem" "$(TEST_MODULES_DIR="$ART/obj/test/kmod" stage_test_initramfs "$ART/obj/test/initramfs")" -o "$mods/initramfs.cpio" >/dev/null
-    export MODULES="$mods/0-signed.mod $mods/1-tampered.mod $(build_userland "$mods") $busybox $mods/ro.cpio $mods/busybox-suite.cpio $mods/debian-suite.cpio $mods/initramfs.cpio"
+    local others; others="$mods/0-signed.mod $mods/1-tampered.mod $(build_userland "$mods") $busybox $mods/ro.cpio $mods/busybox-suite.cpio $mods/debian-suite.cpio"
+    export MODULES="$others $mods/initramfs.cpio"
     make_iso "$ART/aurora-test.elf" "$ART/aurora-test.iso" grub
+    # The stress-ng image (tests/Qemu/StressNgTests.cs): the test image with Debian's stress-ng
+    # and its 24 libraries in the initramfs, an image of its own so the other tests' boots do
+    # not unpack its 25 MB into tmpfs.
+    rm -f "$ART/aurora-test-stressng.iso"
+    if [ -x /usr/bin/stress-ng ]; then
+      mkdir -p "$mods/stressng"
+      TEST_MODULES_DIR="$ART/obj/test/kmod" \
+        modsign sign --key "$DEV_KEYS/private.pem" "$(TEST_MODULES_DIR="$ART/obj/test/kmod" stage_test_initramfs "$ART/obj/test/initramfs-stressng" /usr/bin/stress-ng)" -o "$mods/stressng/initramfs.cpio" >/dev/null
+      MODULES="$others $mods/stressng/initramfs.cpio" make_iso "$ART/aurora-test.elf" "$ART/aurora-test-stressng.iso" grub
+    fi
     make_iso "$ART/aurora-test-textmode.elf" "$ART/aurora-test-textmode.iso" grub text
     rm -f "$ART/aurora-test-limine.iso"
     [ -n "${LIMINE_DIR:-}" ] && make_iso "$ART/aurora-test.elf" "$ART/aurora-test-limine.iso" limine

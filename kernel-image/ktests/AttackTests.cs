@@ -23,7 +23,7 @@ internal static unsafe class AttackTests
     /// directories the program left in tmpfs hold heap blocks too: they are counted apart
     /// (inodes of / and /tmp), so litter a program failed to clean up is not taken for a
     /// kernel leak.</summary>
-    private static void RunAndCheck(string program, string? group = null)
+    internal static void RunAndCheck(string program, string? group = null)
     {
         WriteOptions(group);
         ProcessTests.PrepareOutputBuffer();

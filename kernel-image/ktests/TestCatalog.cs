@@ -178,6 +178,7 @@ internal static unsafe class TestCatalog
         T("attack.mprotect_respects_cow_and_read_only_attachments", &AttackTests.MprotectRespectsCowAndReadOnlyAttachments),
         T("attack.sandbox_escapes_are_denied", &AttackTests.SandboxEscapesAreDenied),
         T("attack.edges_of_the_syscall_surface_answer_as_linux", &AttackTests.EdgesOfTheSyscallSurface),
+        T("stressng.stressors_end_and_give_memory_back", &StressNgTests.StressorsEndAndGiveMemoryBack),
         T("panic.page_fault", &PanicTests.PageFault),
         T("panic.null_dereference", &PanicTests.NullDereference),
         T("panic.general_protection", &PanicTests.GeneralProtection),

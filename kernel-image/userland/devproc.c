@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -87,6 +88,40 @@ static void devices(void)
     EXPECT("write /dev/full", rv(write(full, "x", 1)), -ENOSPC);
     EXPECT("read /dev/full", rv(read(full, buf, 8)), 8);
     close(full);
+
+    /* Positioned I/O and sendfile into the memory devices (stress-ng's full and sendfile
+       stressors): Linux opens character devices with FMODE_PREAD/PWRITE and ignores the
+       position; null and zero take spliced bytes (splice_write_null), full has no
+       splice_write (EINVAL). */
+    {
+        static const char *const devices[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/urandom" };
+        static const long preads[] = { 0, 16, 16, 16 }, pwrites[] = { 16, 16, -ENOSPC, 16 };
+        static const long sends[] = { 5, 5, -EINVAL, 5 };
+        char what[80], source[] = "/tmp/devproc-sendfile";
+        int in = open(source, O_RDWR | O_CREAT | O_TRUNC, 0600);
+        EXPECT("write the sendfile source", rv(write(in, "hello", 5)), 5);
+        for (int i = 0; i < 4; i++) {
+            int fd = open(devices[i], O_RDWR);
+            memset(buf, 0x55, 16);
+            snprintf(what, sizeof what, "pread %s at 2^62", devices[i]);
+            EXPECT(what, rv(pread(fd, buf, 16, 1L << 62)), preads[i]);
+            snprintf(what, sizeof what, "pwrite %s at 12345", devices[i]);
+            EXPECT(what, rv(pwrite(fd, buf, 16, 12345)), pwrites[i]);
+            snprintf(what, sizeof what, "pread %s at -1", devices[i]);
+            EXPECT(what, rv(pread(fd, buf, 16, -1)), -EINVAL);
+            off_t offset = 0;
+            snprintf(what, sizeof what, "sendfile to %s", devices[i]);
+            EXPECT(what, rv(sendfile(fd, in, &offset, 5)), sends[i]);
+            close(fd);
+        }
+
+        memset(buf, 0x55, 16);
+        int zero2 = open("/dev/zero", O_RDONLY);
+        EXPECT("pread /dev/zero gives zeros", rv(pread(zero2, buf, 16, 4096)) == 16 && buf[0] == 0 && buf[15] == 0, 1);
+        close(zero2);
+        close(in);
+        unlink(source);
+    }
 
     char a[16], b[16];
     int urandom = open("/dev/urandom", O_RDONLY);

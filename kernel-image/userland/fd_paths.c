@@ -1,6 +1,6 @@
 /* Paths relative to a directory descriptor and to the working directory: openat, mkdirat,
    unlinkat, renameat/renameat2, newfstatat (AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW), chdir, fchdir,
-   getcwd, "..", and Linux's errno for bad dirfds, flags and pointers. Run on Linux too
+   getcwd, "..", O_TMPFILE's flag checks, and Linux's errno for bad dirfds, flags and pointers. Run on Linux too
    (musl-gcc -static): the same "0 wrong". */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -157,6 +157,22 @@ int main(void)
     chdir("/");
     close(dfd);
     EXPECT("rmdir", rv(rmdir(TOP)), 0);
+
+    /* O_TMPFILE (stress-ng's open stressor): Linux's build_open_flags refuses it, before the
+       path is looked at, without write access, with O_CREAT, or without O_DIRECTORY's bit
+       (EINVAL); a valid one makes an unnamed file where the file system can (tmpfs) and is
+       EOPNOTSUPP where it cannot (open(2)). Never the directory itself opened. */
+    EXPECT("O_TMPFILE read-only", rv(open("/tmp", O_TMPFILE | O_RDONLY, 0600)), -EINVAL);
+    EXPECT("O_TMPFILE | O_CREAT", rv(open("/tmp", O_TMPFILE | O_CREAT | O_RDWR, 0600)), -EINVAL);
+    EXPECT("O_TMPFILE without O_DIRECTORY", rv(open("/tmp", (O_TMPFILE & ~O_DIRECTORY) | O_RDWR, 0600)), -EINVAL);
+    EXPECT("O_TMPFILE read-only on a missing path", rv(open("/tmp/fd_paths-none", O_TMPFILE | O_RDONLY, 0600)), -EINVAL);
+    long tmpfile = rv(open("/tmp", O_TMPFILE | O_RDWR, 0600));
+    EXPECT("O_TMPFILE | O_RDWR: a file or EOPNOTSUPP", tmpfile >= 0 || tmpfile == -EOPNOTSUPP, 1);
+    if (tmpfile >= 0) {
+        EXPECT("O_TMPFILE's file is a regular file", rv(fstat((int)tmpfile, &st)) == 0 && S_ISREG(st.st_mode), 1);
+        close((int)tmpfile);
+    }
+
     dprintf(1, "fd_paths: %d wrong\n", wrong);
     return wrong != 0;
 }

@@ -10,7 +10,11 @@ namespace Aurora.Kernel.Files;
 /// zeros, writes fail with ENOSPC), /dev/random and /dev/urandom (reads KernelRandom, as
 /// getrandom; writes are accepted and, as Linux does without CAP_SYS_ADMIN credit, only mixed
 /// in — here simply dropped). No object: every description of one is the same. lseek succeeds
-/// and leaves the offset at 0, as Linux's null_lseek/zero_lseek.
+/// and leaves the offset at 0, as Linux's null_lseek/zero_lseek. pread/pwrite (and their
+/// vector forms) work and ignore the position: Linux opens character devices with
+/// FMODE_PREAD/FMODE_PWRITE and mem.c's read_iter/write_iter never look at it. sendfile and
+/// splice into null, zero and the random devices take the bytes (splice_write_null,
+/// iter_file_splice_write); full has no splice_write, so sendfile to it is EINVAL, as Linux.
 /// </summary>
 internal static unsafe class MemoryDevices
 {
@@ -27,20 +31,23 @@ internal static unsafe class MemoryDevices
         Devices.Register(Devices.MemoryMajor, Devices.UrandomMinor, &OpenUrandom);
     }
 
-    private static OpenFileDescription* OpenNull() { fixed (FileOperations* o = &s_null) return Open(o, &ReadNothing, &WriteAll, &StatNull, &NameNull); }
+    private static OpenFileDescription* OpenNull() { fixed (FileOperations* o = &s_null) return Open(o, &ReadNothing, &WriteAll, &ReadNothingAt, &WriteAllAt, &SpliceWriteAll, &StatNull, &NameNull); }
 
-    private static OpenFileDescription* OpenZero() { fixed (FileOperations* o = &s_zero) return Open(o, &ReadZeros, &WriteAll, &StatZero, &NameZero); }
+    private static OpenFileDescription* OpenZero() { fixed (FileOperations* o = &s_zero) return Open(o, &ReadZeros, &WriteAll, &ReadZerosAt, &WriteAllAt, &SpliceWriteAll, &StatZero, &NameZero); }
 
-    private static OpenFileDescription* OpenFull() { fixed (FileOperations* o = &s_full) return Open(o, &ReadZeros, &WriteNoSpace, &StatFull, &NameFull); }
+    private static OpenFileDescription* OpenFull() { fixed (FileOperations* o = &s_full) return Open(o, &ReadZeros, &WriteNoSpace, &ReadZerosAt, &WriteNoSpaceAt, null, &StatFull, &NameFull); }
 
-    private static OpenFileDescription* OpenRandom() { fixed (FileOperations* o = &s_random) return Open(o, &ReadRandom, &WriteAll, &StatRandom, &NameRandom); }
+    private static OpenFileDescription* OpenRandom() { fixed (FileOperations* o = &s_random) return Open(o, &ReadRandom, &WriteAll, &ReadRandomAt, &WriteAllAt, &SpliceWriteAll, &StatRandom, &NameRandom); }
 
-    private static OpenFileDescription* OpenUrandom() { fixed (FileOperations* o = &s_urandom) return Open(o, &ReadRandom, &WriteAll, &StatUrandom, &NameUrandom); }
+    private static OpenFileDescription* OpenUrandom() { fixed (FileOperations* o = &s_urandom) return Open(o, &ReadRandom, &WriteAll, &ReadRandomAt, &WriteAllAt, &SpliceWriteAll, &StatUrandom, &NameUrandom); }
 
     // Function-pointer statics are not preinitialised by the compiler: each table is filled on first open.
     private static OpenFileDescription* Open(FileOperations* operations,
         delegate*<OpenFileDescription*, Process*, ulong, ulong, long> read,
         delegate*<OpenFileDescription*, Process*, ulong, ulong, long> write,
+        delegate*<OpenFileDescription*, Process*, ulong, ulong, long, long> readAt,
+        delegate*<OpenFileDescription*, Process*, ulong, ulong, long, long> writeAt,
+        delegate*<OpenFileDescription*, Process*, byte*, int, long> spliceWrite,
         delegate*<OpenFileDescription*, FileStatus*, long> stat,
         delegate*<OpenFileDescription*, Span<byte>, int> name)
     {
@@ -48,6 +55,9 @@ internal static unsafe class MemoryDevices
         {
             operations->Read = read;
             operations->Write = write;
+            operations->ReadAt = readAt;
+            operations->WriteAt = writeAt;
+            operations->SpliceWrite = spliceWrite;
             operations->Stat = stat;
             operations->Seek = &Seek;
             operations->Name = name;
@@ -67,6 +77,19 @@ internal static unsafe class MemoryDevices
 
     private static long ReadRandom(OpenFileDescription* description, Process* process, ulong buffer, ulong length) =>
         Fill(process, buffer, length, random: true);
+
+    // The positioned forms: the same answers whatever the position.
+    private static long ReadNothingAt(OpenFileDescription* d, Process* p, ulong buffer, ulong length, long position) => 0;
+
+    private static long WriteAllAt(OpenFileDescription* d, Process* p, ulong buffer, ulong length, long position) => WriteAll(d, p, buffer, length);
+
+    private static long WriteNoSpaceAt(OpenFileDescription* d, Process* p, ulong buffer, ulong length, long position) => -Syscalls.Errno.ENOSPC;
+
+    private static long ReadZerosAt(OpenFileDescription* d, Process* p, ulong buffer, ulong length, long position) => Fill(p, buffer, length, random: false);
+
+    private static long ReadRandomAt(OpenFileDescription* d, Process* p, ulong buffer, ulong length, long position) => Fill(p, buffer, length, random: true);
+
+    private static long SpliceWriteAll(OpenFileDescription* d, Process* p, byte* bytes, int length) => length;
 
     /// <summary>Zeros or random bytes into user memory, a chunk at a time: the count, or EFAULT
     /// when not even the first byte could be stored. A signal cuts a long read short (Linux

@@ -47,6 +47,7 @@ internal static unsafe class FileCalls
 
     internal static long OpenAt(Process* process, long directory, ulong userPath, ulong flags, ulong mode)
     {
+        if ((flags & TmpFileBit) != 0) return OpenTmpFile(process, directory, userPath, flags);
         byte* path = PathResolver.AllocateBuffer();
         if (path == null) return -Errno.ENOMEM;
         long result = PathResolver.Resolve(process, (int)directory, userPath, path, OpenAccess(flags));
@@ -66,6 +67,29 @@ internal static unsafe class FileCalls
         long fd = process->Descriptors.Install(description, 0, DescriptorLimit(process), ((int)flags & OpenFileDescription.CloseOnExec) != 0);
         if (fd < 0) OpenFileDescription.Release(description);
         return fd;
+    }
+
+    private const ulong TmpFileBit = 0x400000, DirectoryFlag = 0x10000, CreateFlag = 0x40, AccessModeMask = 3;
+
+    /// <summary>O_TMPFILE (__O_TMPFILE | O_DIRECTORY), as Linux's build_open_flags checks it
+    /// before the path is walked: with O_CREAT, without O_DIRECTORY's bit or without write
+    /// access EINVAL. Aurora's tmpfs has no unnamed files, so a valid request names a
+    /// directory (ENOENT, ENOTDIR and the sandbox's answers as any open of it) and is then
+    /// EOPNOTSUPP, open(2)'s answer for a file system without O_TMPFILE; programs fall back to
+    /// a named file. It used to open the directory itself for a read-only request.</summary>
+    private static long OpenTmpFile(Process* process, long directory, ulong userPath, ulong flags)
+    {
+        if ((flags & (TmpFileBit | DirectoryFlag | CreateFlag)) != (TmpFileBit | DirectoryFlag)) return -Errno.EINVAL;
+        if ((flags & AccessModeMask) == 0) return -Errno.EINVAL;
+        byte* path = PathResolver.AllocateBuffer();
+        if (path == null) return -Errno.ENOMEM;
+        long result = PathResolver.Resolve(process, (int)directory, userPath, path, OpenAccess(DirectoryFlag | (flags & AccessModeMask)));
+        OpenFileDescription* description = null;
+        if (result >= 0) result = VfsFile.Open(new ReadOnlySpan<byte>(path, (int)result), (int)DirectoryFlag, 0, out description);
+        KernelMemory.Free(path);
+        if (result < 0) return result;
+        OpenFileDescription.Release(description);
+        return -Errno.EOPNOTSUPP;
     }
 
     /// <summary>What open's flags ask of a sandbox (Sandbox/FileView.cs): the access mode, O_CREAT

@@ -20,11 +20,13 @@ public static class KernelSuite
 
     /// <summary>Tests the `test=all` boot runs: not panic.* (each ends its boot), hostnet.*
     /// (each needs a peer on the host, set up by its own xunit test), attack.* (each may
-    /// crash the kernel: one boot each, AttackTests) nor bbsuite.* (the busybox suite: a boot
-    /// of its own, compared with the host by BusyboxSuiteTests).</summary>
+    /// crash the kernel: one boot each, AttackTests), bbsuite.* (the busybox suite: a boot
+    /// of its own, compared with the host by BusyboxSuiteTests) nor stressng.* (the stress-ng
+    /// image's: StressNgTests).</summary>
     public static IEnumerable<string> OrdinaryTestNames => AllTestNames.Where(n =>
         !n.StartsWith("panic.", StringComparison.Ordinal) && !n.StartsWith("hostnet.", StringComparison.Ordinal) &&
-        !n.StartsWith("attack.", StringComparison.Ordinal) && !n.StartsWith("bbsuite.", StringComparison.Ordinal));
+        !n.StartsWith("attack.", StringComparison.Ordinal) && !n.StartsWith("bbsuite.", StringComparison.Ordinal) &&
+        !n.StartsWith("stressng.", StringComparison.Ordinal));
 
     public static IEnumerable<string> AttackTestNames => AllTestNames.Where(n => n.StartsWith("attack.", StringComparison.Ordinal));
 

@@ -17,6 +17,10 @@ public enum BootPath
     /// <summary>The reference image (artifacts/aurora.iso, ./aurora build): busybox in its
     /// initramfs, /sbin/init run at boot; GRUB on SeaBIOS.</summary>
     Reference,
+    /// <summary>The test image with Debian's stress-ng and its libraries in the initramfs
+    /// (artifacts/aurora-test-stressng.iso, ./aurora build --test where stress-ng is
+    /// installed); GRUB on SeaBIOS.</summary>
+    StressNg,
 }
 
 /// <summary>What one QEMU boot printed on COM1 and how QEMU ended.</summary>
@@ -41,6 +45,7 @@ public static class QemuBoot
         BootPath.GrubBiosTextMode => "aurora-test-textmode.iso",
         BootPath.LimineBios or BootPath.LimineUefi => "aurora-test-limine.iso",
         BootPath.Reference => "aurora.iso",
+        BootPath.StressNg => "aurora-test-stressng.iso",
         _ => "aurora-test.iso",
     });
 
