@@ -21,6 +21,7 @@
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <utime.h>
 
@@ -203,9 +204,22 @@ static int times_are(const char *what, struct stat st, long as, long ans, long m
     return ok;
 }
 
+/* Seconds from `before` to t, or t itself where that is not 0 or 1: an inode's times are the
+   wall clock (CLOCK_REALTIME, Linux's current_time()), so they are right after time(). */
+static long seconds_after(time_t before, struct timespec t)
+{
+    long d = (long)(t.tv_sec - before);
+    return d == 0 || d == 1 ? 0 : (long)t.tv_sec;
+}
+
 static void time_rules(void)
 {
+    time_t before = time(NULL);
     touch("t_file", 0644);
+    struct stat made = st_of("t_file");
+    EXPECT("a new file's mtime is the wall clock (mtime, or 0 within a second of time())", seconds_after(before, made.st_mtim), 0);
+    EXPECT("a new file's ctime is the wall clock (ctime, or 0 within a second of time())", seconds_after(before, made.st_ctim), 0);
+    EXPECT("a new file's atime is the wall clock (atime, or 0 within a second of time())", seconds_after(before, made.st_atim), 0);
     struct timespec ts[2] = { { 1000, 500 }, { 2000, 600 } };
     EXPECT("utimensat", rv(utimensat(AT_FDCWD, "t_file", ts, 0)), 0);
     times_are("utimensat sets both", st_of("t_file"), 1000, 500, 2000, 600);
