@@ -204,12 +204,13 @@ static int times_are(const char *what, struct stat st, long as, long ans, long m
     return ok;
 }
 
-/* Seconds from `before` to t, or t itself where that is not 0 or 1: an inode's times are the
-   wall clock (CLOCK_REALTIME, Linux's current_time()), so they are right after time(). */
+/* 0 when t is within a second after `before`, else how many seconds after it t is (negative:
+   before it): an inode's times are the wall clock (CLOCK_REALTIME, Linux's current_time()),
+   so they come right after time(). */
 static long seconds_after(time_t before, struct timespec t)
 {
     long d = (long)(t.tv_sec - before);
-    return d == 0 || d == 1 ? 0 : (long)t.tv_sec;
+    return d == 0 || d == 1 ? 0 : d;
 }
 
 static void time_rules(void)
@@ -217,9 +218,9 @@ static void time_rules(void)
     time_t before = time(NULL);
     touch("t_file", 0644);
     struct stat made = st_of("t_file");
-    EXPECT("a new file's mtime is the wall clock (mtime, or 0 within a second of time())", seconds_after(before, made.st_mtim), 0);
-    EXPECT("a new file's ctime is the wall clock (ctime, or 0 within a second of time())", seconds_after(before, made.st_ctim), 0);
-    EXPECT("a new file's atime is the wall clock (atime, or 0 within a second of time())", seconds_after(before, made.st_atim), 0);
+    EXPECT("a new file's mtime is the wall clock (mtime - time(), 0 within a second)", seconds_after(before, made.st_mtim), 0);
+    EXPECT("a new file's ctime is the wall clock (ctime - time(), 0 within a second)", seconds_after(before, made.st_ctim), 0);
+    EXPECT("a new file's atime is the wall clock (atime - time(), 0 within a second)", seconds_after(before, made.st_atim), 0);
     struct timespec ts[2] = { { 1000, 500 }, { 2000, 600 } };
     EXPECT("utimensat", rv(utimensat(AT_FDCWD, "t_file", ts, 0)), 0);
     times_are("utimensat sets both", st_of("t_file"), 1000, 500, 2000, 600);
