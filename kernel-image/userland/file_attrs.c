@@ -204,6 +204,27 @@ static int times_are(const char *what, struct stat st, long as, long ans, long m
     return ok;
 }
 
+/* sync, syncfs, fsync, fdatasync: nothing to write back in memory, but Linux's checks (EBADF;
+   EINVAL for fsync of a file without an fsync operation: a pipe, /dev/null). */
+static void sync_rules(void)
+{
+    touch("s_file", 0644);
+    int file = open("s_file", O_WRONLY), dir = open(".", O_RDONLY), null = open("/dev/null", O_RDONLY), p[2];
+    EXPECT("pipe", pipe(p), 0);
+    EXPECT("fsync a file", rv(fsync(file)), 0);
+    EXPECT("fdatasync a file", rv(fdatasync(file)), 0);
+    EXPECT("fsync a directory", rv(fsync(dir)), 0);
+    EXPECT("fsync a pipe", rv(fsync(p[1])), -EINVAL);
+    EXPECT("fdatasync /dev/null", rv(fdatasync(null)), -EINVAL);
+    EXPECT("fsync a bad descriptor", rv(fsync(-1)), -EBADF);
+    EXPECT("syncfs", SYS(SYS_syncfs, file), 0);
+    EXPECT("syncfs through a pipe", SYS(SYS_syncfs, p[0]), 0);
+    EXPECT("syncfs a bad descriptor", SYS(SYS_syncfs, 1000), -EBADF);
+    EXPECT("sync", SYS(SYS_sync), 0);
+    close(file); close(dir); close(null); close(p[0]); close(p[1]);
+    unlink("s_file");
+}
+
 /* 0 when t is within a second after `before`, else how many seconds after it t is (negative:
    before it): an inode's times are the wall clock (CLOCK_REALTIME, Linux's current_time()),
    so they come right after time(). */
@@ -450,6 +471,7 @@ int main(int argc, char **argv)
     chmod_rules();
     chown_rules();
     time_rules();
+    sync_rules();
     truncate_rules();
     statfs_rules();
     link_rules(other);
