@@ -464,7 +464,7 @@ TEST_HOST_PROGRAMS=(ls sort grep sed tar gzip dash bash mawk awk perl
   cat cp mv rm mkdir rmdir ln readlink realpath stat touch date du df wc head tail cut tr od dd
   md5sum sha1sum sha256sum base64 seq uniq join paste split csplit tee env printf test expr yes
   timeout nohup mktemp install chmod truncate tac nl fold comm basename dirname sleep true false
-  echo shuf numfmt find xargs diff diff3 cmp)
+  echo shuf numfmt mkfifo id whoami tty uname nice sync find xargs diff diff3 cmp)
 # Whole directories beside them: perl-base's modules (strict, warnings, POSIX...), which
 # `perl -e 'use strict'` loads from @INC.
 TEST_HOST_TREES=(/usr/lib/x86_64-linux-gnu/perl-base)

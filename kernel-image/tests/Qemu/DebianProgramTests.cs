@@ -30,7 +30,7 @@ public class DebianProgramTests
     /// <summary>The musl samples as the test image has them (built by ./aurora build --test).</summary>
     private static string Samples => Path.Combine(QemuBoot.Artifacts, "obj", "test", "initramfs", "root", "opt", "dynelf");
 
-    /// <summary>The 141 commands take about a minute alone under TCG; several times that when
+    /// <summary>The 149 commands take about a minute alone under TCG; several times that when
     /// other QEMUs share the cores.</summary>
     private static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(900);
 
