@@ -457,10 +457,43 @@ stage_host_program() {
   done
 }
 
-# The dynamically linked programs the test image carries (issue 12): Debian's own, from this
-# host (essential packages: coreutils, grep, sed, tar, gzip), compared with the host by
-# tests/Qemu/DebianProgramTests.cs through userland/debian-suite/commands.txt.
-TEST_HOST_PROGRAMS=(ls sort grep sed tar gzip)
+# The dynamically linked programs the test image carries (issue 12): Debian's own from this
+# host's /usr/bin (essential and required packages: coreutils, findutils, diffutils, grep, sed,
+# tar, gzip, dash, bash, mawk, perl-base), compared with the host by
+# tests/Qemu/DebianProgramTests.cs through userland/debian-suite/commands.txt. Each is copied
+# to its host path, so a command names the same file on both systems.
+TEST_HOST_PROGRAMS=(ls sort grep sed tar gzip dash bash mawk awk perl
+  cat cp mv rm mkdir rmdir ln readlink realpath stat touch date du df wc head tail cut tr od dd
+  md5sum sha1sum sha256sum base64 seq uniq join paste split csplit tee env printf test expr yes
+  timeout nohup mktemp install chmod truncate tac nl fold comm basename dirname sleep true false
+  echo shuf numfmt mkfifo id whoami tty uname nice sync find xargs diff diff3 cmp)
+# Whole directories beside them: perl-base's modules (strict, warnings, POSIX...), which
+# `perl -e 'use strict'` loads from @INC.
+TEST_HOST_TREES=(/usr/lib/x86_64-linux-gnu/perl-base)
+
+# stage_host_python ROOT: Debian's python3 (python3-minimal, where this host has it) with
+# libpython3.11-minimal's modules and their compiled .pyc beside them (mtimes kept: a .pyc
+# records its source's, and a stale one is compiled again, slowly under TCG). Its extension
+# modules (_ssl, _hashlib: OpenSSL's) stay behind, as on a system without libssl; the
+# lib-dynload directory is there, or python warns it cannot find its platform libraries.
+stage_host_python() {
+  local root=$1 package file cache
+  [ -x /usr/bin/python3 ] && dpkg -S /usr/bin/python3 >/dev/null 2>&1 || return 0
+  package=$(dpkg -S "$(readlink -f /usr/bin/python3)" 2>/dev/null | sed -n 's/^\(python3\.[0-9]*\)-minimal:.*/lib\1-minimal/p' | head -1)
+  [ -n "$package" ] || return 0
+  stage_host_program "$root" /usr/bin/python3
+  dpkg -L "$package" | while read -r file; do
+    [ -f "$file" ] || continue
+    case $file in /usr/lib/python3*/lib-dynload/*) mkdir -p "$root$(dirname "$file")"; continue ;; /usr/lib/python3*|/etc/python3*) ;; *) continue ;; esac
+    mkdir -p "$root$(dirname "$file")"; cp -p "$file" "$root$file"
+    case $file in *.py) ;; *) continue ;; esac
+    # The cache is named for the interpreter (cpython-311), not the directory.
+    for cache in "$(dirname "$file")"/__pycache__/"$(basename "$file" .py)".cpython-3??.pyc; do
+      [ -f "$cache" ] || continue
+      mkdir -p "$root$(dirname "$cache")"; cp -p "$cache" "$root$cache"
+    done
+  done
+}
 
 # stage_dynelf_samples DIR: userland/pie/hello_aux.c as a static PIE (musl-gcc -static-pie)
 # and, where musl's loader is installed, as a dynamically linked musl program with the loader
@@ -501,7 +534,13 @@ stage_test_initramfs() { # $1 = work directory, rest = more host programs; print
     cp "$TEST_MODULES_DIR"/*.ko "$root/lib/modules/"
     chmod 644 "$root/lib/modules/"*.ko
   fi
-  local program; for program in "${TEST_HOST_PROGRAMS[@]}" "$@"; do stage_host_program "$root" "$program"; done
+  local program; for program in "${TEST_HOST_PROGRAMS[@]}"; do stage_host_program "$root" "/usr/bin/$program"; done
+  for program in "$@"; do stage_host_program "$root" "$program"; done
+  local tree; for tree in "${TEST_HOST_TREES[@]}"; do
+    [ -d "$tree" ] || die "$tree is missing (a Debian essential package's files: reinstall it)"
+    mkdir -p "$root$(dirname "$tree")"; cp -R -L "$tree" "$root$tree"
+  done
+  stage_host_python "$root"
   stage_dynelf_samples "$root"
   { pack_cpio "$root"; pack_cpio "$extra" -mindepth 1 ! -type d; } > "$work/initramfs.cpio.unsigned"
   echo "$work/initramfs.cpio.unsigned"

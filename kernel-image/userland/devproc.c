@@ -408,6 +408,75 @@ static void churn(void)
     CHECK("/proc files were read while processes came and went", reads > 0);
 }
 
+
+/* Opening /proc/self/fd/N or /dev/fd/N of a pipe end opens the pipe itself (bash's process
+   substitution, `cat /dev/stdin` with a pipe for input): either end, in the mode asked for. */
+static void pipe_link_rules(void)
+{
+    int p[2];
+    CHECK("pipe", pipe(p) == 0);
+    char path[64], got[8] = { 0 };
+    CHECK("write into the pipe", write(p[1], "ab", 2) == 2);
+    snprintf(path, sizeof path, "/dev/fd/%d", p[0]);
+    int reader = open(path, O_RDONLY);
+    EXPECT("open /dev/fd/N of a read end (errno if < 0)", reader < 0 ? -errno : 0, 0);
+    EXPECT("read through it", reader >= 0 ? read(reader, got, 1) : -1, 1);
+    EXPECT("the pipe's first byte", got[0], 'a');
+    snprintf(path, sizeof path, "/proc/self/fd/%d", p[0]);
+    int writer = open(path, O_WRONLY); /* the read end's link, opened for writing */
+    EXPECT("open /proc/self/fd/N of a read end for writing (errno if < 0)", writer < 0 ? -errno : 0, 0);
+    EXPECT("write through it", writer >= 0 ? write(writer, "c", 1) : -1, 1);
+    EXPECT("read the rest from the original end", read(p[0], got, 2), 2);
+    EXPECT("the rest", memcmp(got, "bc", 2), 0);
+    struct stat st;
+    EXPECT("stat /dev/fd/N of a pipe (diff <(...) does)", rv(stat(path, &st)), 0);
+    EXPECT("it is a FIFO", S_ISFIFO(st.st_mode), 1);
+    close(p[1]);
+    if (writer >= 0) close(writer);
+    EXPECT("end of file once every writer is gone", reader >= 0 ? read(reader, got, 1) : -1, 0);
+    if (reader >= 0) close(reader);
+    close(p[0]);
+    EXPECT("open /dev/fd/N of a closed descriptor", rv(open(path, O_RDONLY)), -ENOENT);
+}
+
+/* /proc/self/mountinfo (GNU df and findmnt read it): "ID PARENT MAJOR:MINOR ROOT TARGET
+   OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER-OPTIONS"; /proc's line carries /proc's st_dev and
+   the root mount's ID as its parent. */
+static void mountinfo_rules(void)
+{
+    static char info[16384];
+    CHECK("/proc/self/mountinfo", slurp("/proc/self/mountinfo", info, sizeof info) > 0);
+    struct stat proc;
+    CHECK("stat /proc", stat("/proc", &proc) == 0);
+    int root_id = -1, proc_parent = -2, proc_lines = 0;
+    for (char *line = info, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = 0;
+        int id, parent;
+        unsigned major_number, minor_number;
+        char root[256], target[256], type[64];
+        if (sscanf(line, "%d %d %u:%u %255s %255s", &id, &parent, &major_number, &minor_number, root, target) != 6) {
+            wrong++;
+            dprintf(2, "devproc: mountinfo line \"%s\": not ID PARENT MAJOR:MINOR ROOT TARGET\n", line);
+            continue;
+        }
+        char *dash = strstr(line, " - ");
+        if (!dash || sscanf(dash, " - %63s", type) != 1) {
+            wrong++;
+            dprintf(2, "devproc: mountinfo line \"%s\": no \" - TYPE\"\n", line);
+            continue;
+        }
+        if (!strcmp(target, "/")) root_id = id;
+        if (!strcmp(target, "/proc") && !strcmp(type, "proc")) {
+            proc_lines++;
+            proc_parent = parent;
+            EXPECT("mountinfo /proc's device", (long)makedev(major_number, minor_number), (long)proc.st_dev);
+        }
+    }
+    EXPECT("mountinfo lines for proc at /proc", proc_lines, 1);
+    EXPECT("mountinfo /proc's parent is the root mount", proc_parent, root_id);
+}
+
 static void system_files(void)
 {
     char buf[8192];
@@ -450,6 +519,8 @@ static void system_files(void)
     char mine[8192];
     slurp("/proc/self/mounts", mine, sizeof mine);
     CHECK("/proc/self/mounts is /proc/mounts", strcmp(buf, mine) == 0);
+    mountinfo_rules();
+    pipe_link_rules();
 
     int fd = open("/proc/meminfo", O_WRONLY);
     CHECK("open /proc/meminfo for writing (root)", fd >= 0);

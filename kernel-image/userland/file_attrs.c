@@ -21,6 +21,7 @@
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <utime.h>
 
@@ -203,9 +204,44 @@ static int times_are(const char *what, struct stat st, long as, long ans, long m
     return ok;
 }
 
+/* sync, syncfs, fsync, fdatasync: nothing to write back in memory, but Linux's checks (EBADF;
+   EINVAL for fsync of a file without an fsync operation: a pipe, /dev/null). */
+static void sync_rules(void)
+{
+    touch("s_file", 0644);
+    int file = open("s_file", O_WRONLY), dir = open(".", O_RDONLY), null = open("/dev/null", O_RDONLY), p[2];
+    EXPECT("pipe", pipe(p), 0);
+    EXPECT("fsync a file", rv(fsync(file)), 0);
+    EXPECT("fdatasync a file", rv(fdatasync(file)), 0);
+    EXPECT("fsync a directory", rv(fsync(dir)), 0);
+    EXPECT("fsync a pipe", rv(fsync(p[1])), -EINVAL);
+    EXPECT("fdatasync /dev/null", rv(fdatasync(null)), -EINVAL);
+    EXPECT("fsync a bad descriptor", rv(fsync(-1)), -EBADF);
+    EXPECT("syncfs", SYS(SYS_syncfs, file), 0);
+    EXPECT("syncfs through a pipe", SYS(SYS_syncfs, p[0]), 0);
+    EXPECT("syncfs a bad descriptor", SYS(SYS_syncfs, 1000), -EBADF);
+    EXPECT("sync", SYS(SYS_sync), 0);
+    close(file); close(dir); close(null); close(p[0]); close(p[1]);
+    unlink("s_file");
+}
+
+/* 0 when t is within a second after `before`, else how many seconds after it t is (negative:
+   before it): an inode's times are the wall clock (CLOCK_REALTIME, Linux's current_time()),
+   so they come right after time(). */
+static long seconds_after(time_t before, struct timespec t)
+{
+    long d = (long)(t.tv_sec - before);
+    return d == 0 || d == 1 ? 0 : d;
+}
+
 static void time_rules(void)
 {
+    time_t before = time(NULL);
     touch("t_file", 0644);
+    struct stat made = st_of("t_file");
+    EXPECT("a new file's mtime is the wall clock (mtime - time(), 0 within a second)", seconds_after(before, made.st_mtim), 0);
+    EXPECT("a new file's ctime is the wall clock (ctime - time(), 0 within a second)", seconds_after(before, made.st_ctim), 0);
+    EXPECT("a new file's atime is the wall clock (atime - time(), 0 within a second)", seconds_after(before, made.st_atim), 0);
     struct timespec ts[2] = { { 1000, 500 }, { 2000, 600 } };
     EXPECT("utimensat", rv(utimensat(AT_FDCWD, "t_file", ts, 0)), 0);
     times_are("utimensat sets both", st_of("t_file"), 1000, 500, 2000, 600);
@@ -435,6 +471,7 @@ int main(int argc, char **argv)
     chmod_rules();
     chown_rules();
     time_rules();
+    sync_rules();
     truncate_rules();
     statfs_rules();
     link_rules(other);

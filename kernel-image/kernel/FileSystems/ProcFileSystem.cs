@@ -40,7 +40,8 @@ internal unsafe struct ProcFileSystem : IFileSystem
 
     // A process's entries, by index.
     internal const int ProcessStat = 0, ProcessStatus = 1, CommandLine = 2, Command = 3, Environment = 4, Maps = 5,
-        ProcessMounts = 6, Executable = 7, WorkingDirectory = 8, Descriptors = 9, RootDirectory = 10, ProcessEntryCount = 11;
+        ProcessMounts = 6, Executable = 7, WorkingDirectory = 8, Descriptors = 9, RootDirectory = 10, MountInfo = 11,
+        ProcessEntryCount = 12;
 
     /// <summary>Directory positions of the pid directories in /proc: after the system entries.</summary>
     private const long PidPositionBase = 1000;
@@ -55,7 +56,7 @@ internal unsafe struct ProcFileSystem : IFileSystem
     {
         ProcessStat => "stat", ProcessStatus => "status", CommandLine => "cmdline", Command => "comm", Environment => "environ",
         Maps => "maps", ProcessMounts => "mounts", Executable => "exe", WorkingDirectory => "cwd", Descriptors => "fd",
-        RootDirectory => "root", _ => "",
+        RootDirectory => "root", MountInfo => "mountinfo", _ => "",
     };
 
     private static uint TypeOf(ulong node) => Node.KindOf(node) switch

@@ -93,6 +93,36 @@ internal static unsafe class ProcFiles
 
     // ---- Links -----------------------------------------------------------------------------
 
+    /// <summary>Whether a procfs inode number is a /proc/PID/fd/N link.</summary>
+    internal static bool IsDescriptorNode(ulong node) => Node.KindOf(node) == Node.Descriptor;
+
+    /// <summary>The description behind the /proc/PID/fd/N link <paramref name="node"/>, with a
+    /// reference the caller releases; null once the descriptor or its process is gone.</summary>
+    internal static OpenFileDescription* AcquireDescription(ulong node)
+    {
+        bool table = Process.LockTable();
+        Process* process = Process.FindListed(Node.PidOf(node));
+        OpenFileDescription* description = process != null ? process->Descriptors.PeekUnderTableLock(Node.IndexOf(node)) : null;
+        if (description != null) OpenFileDescription.Retain(description);
+        Process.UnlockTable(table);
+        return description;
+    }
+
+    /// <summary>open(2) through the /proc/PID/fd/N link <paramref name="node"/> whose target has
+    /// no path (Files/VfsFile.DescriptorLinkAt): a pipe end opens anew on the same pipe
+    /// (PipeFile.TryReopen); anything else, or a descriptor closed meanwhile, ENOENT (the
+    /// walk's own answer; Linux gives ENXIO for a socket).</summary>
+    internal static long Reopen(ulong node, int flags, out OpenFileDescription* description)
+    {
+        description = null;
+        OpenFileDescription* target = AcquireDescription(node);
+        if (target == null) return -Syscalls.Errno.ENOENT;
+        long result = -Syscalls.Errno.ENOENT;
+        if (PipeFile.TryReopen(target, flags, out description, out long error)) result = error;
+        OpenFileDescription.Release(target);
+        return result;
+    }
+
     /// <summary>An fd link's permission bits say how the descriptor is open (Linux's
     /// proc_fd_link mode): r-x for reading, -wx for writing, rwx for both.</summary>
     internal static uint DescriptorPermissions(ulong node)
@@ -215,10 +245,11 @@ internal static unsafe class ProcFiles
         }
 
         int index = Node.IndexOf(node);
-        if (index == ProcFileSystem.ProcessMounts)
+        if (index == ProcFileSystem.ProcessMounts || index == ProcFileSystem.MountInfo)
         {
             if (!ProcessExists(Node.PidOf(node))) return false;
-            Files.Mounts.Write(ref text);
+            if (index == ProcFileSystem.MountInfo) Files.Mounts.WriteInfo(ref text);
+            else Files.Mounts.Write(ref text);
             return true;
         }
 

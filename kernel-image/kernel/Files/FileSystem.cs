@@ -46,7 +46,9 @@ internal static unsafe class FileSystem
     internal static void Lock()
     {
         fixed (KernelMutex* mutex = &s_lock) mutex->Acquire();
-        s_vfs.Now = (long)(Hal.Timer.Ticks() * 1_000_000);
+        // Inodes are stamped with the wall clock, as Linux's current_time() does: time since boot
+        // made every new file older than any `touch -d` date (find -newer, make, tar).
+        s_vfs.Now = Syscalls.TimeCalls.RealtimeNanoseconds();
     }
 
     internal static void Unlock()

@@ -31,6 +31,11 @@ internal static unsafe class Mounts
     private struct Entry
     {
         public Entry* Next;
+        /// <summary>The mount ID /proc/PID/mountinfo shows (Linux's mnt_id: unique, never reused
+        /// while mounted).</summary>
+        public int Id;
+        /// <summary>st_dev of the mount's root, for mountinfo's major:minor.</summary>
+        public ulong Device;
         public Kind Kind;
         public ulong Flags;
         /// <summary>tmpfs size= in bytes (0: the default).</summary>
@@ -45,6 +50,7 @@ internal static unsafe class Mounts
     }
 
     private static Entry* s_first;
+    private static int s_lastId;
 
     private static DeviceFileSystem s_devices;
     private static ProcFileSystem s_proc;
@@ -143,6 +149,17 @@ internal static unsafe class Mounts
         return VfsError.None;
     }
 
+    /// <summary>Whether <paramref name="device"/> (a st_dev) is procfs's, mounted anywhere.</summary>
+    internal static bool IsProc(ulong device)
+    {
+        for (Entry* e = s_first; e != null; e = e->Next)
+        {
+            if (e->Kind == Kind.Proc && e->Device == device) return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Whether something is mounted with its root at <paramref name="target"/>.</summary>
     internal static bool IsMountRoot(ReadOnlySpan<byte> target) => Find(target) != null;
 
@@ -151,6 +168,9 @@ internal static unsafe class Mounts
         var entry = (Entry*)KernelMemory.Allocate((nuint)(sizeof(Entry) + target.Length + source.Length));
         if (entry == null) return false;
         *entry = default;
+        entry->Id = ++s_lastId;
+        // The root of what was just mounted there (the newest mount covers the older ones).
+        if (FileSystem.Vfs.Stat(target, out FileStatus root) == VfsError.None) entry->Device = root.Device;
         entry->Kind = kind;
         entry->Flags = flags;
         entry->SizeBytes = sizeBytes;
@@ -213,24 +233,83 @@ internal static unsafe class Mounts
             text.Append(' ');
             text.Append(TypeName(e->Kind));
             text.Append(' ');
-            text.Append((e->Flags & ReadOnly) != 0 ? "ro" : "rw");
-            if ((e->Flags & NoSetId) != 0) text.Append(",nosuid");
-            if ((e->Flags & NoDevices) != 0) text.Append(",nodev");
-            if ((e->Flags & NoExecute) != 0) text.Append(",noexec");
-            if ((e->Flags & Synchronous) != 0) text.Append(",sync");
-            if ((e->Flags & DirectorySync) != 0) text.Append(",dirsync");
-            if ((e->Flags & NoAccessTime) != 0) text.Append(",noatime");
-            else if ((e->Flags & StrictAccessTime) == 0 && e->Kind != Kind.RootFs) text.Append(",relatime");
-            if ((e->Flags & NoDirectoryAccessTime) != 0) text.Append(",nodiratime");
-            if (e->Kind == Kind.Tmpfs && e->SizeBytes != 0)
-            {
-                text.Append(",size=");
-                text.Unsigned(e->SizeBytes / 1024);
-                text.Append('k');
-            }
-
+            AppendOptions(ref text, e);
+            AppendSize(ref text, e);
             text.Append(" 0 0\n");
         }
+    }
+
+    /// <summary>/proc/PID/mountinfo, one line per mount as Linux's show_mountinfo prints it
+    /// (Documentation/filesystems/proc.rst, 3.5): "ID PARENT MAJOR:MINOR ROOT TARGET OPTIONS
+    /// - TYPE SOURCE SUPER-OPTIONS". No optional fields: every mount is private (no
+    /// propagation). The root's parent is itself, as for a namespace's root mount; each other
+    /// mount's parent is the newest earlier mount whose target contains it. GNU df and
+    /// findmnt read this file, not /proc/mounts.</summary>
+    internal static void WriteInfo(ref TextBuilder text)
+    {
+        for (Entry* e = s_first; e != null; e = e->Next)
+        {
+            var target = new ReadOnlySpan<byte>(e->Target, e->TargetLength);
+            int parent = e->Id;
+            for (Entry* p = s_first; p != e; p = p->Next)
+            {
+                if (Contains(new ReadOnlySpan<byte>(p->Target, p->TargetLength), target)) parent = p->Id;
+            }
+
+            text.Unsigned((ulong)e->Id);
+            text.Append(' ');
+            text.Unsigned((ulong)parent);
+            text.Append(' ');
+            // Linux's new_encode_dev in reverse: major in bits 8-19, minor in 0-7 and 20-31.
+            text.Unsigned((e->Device >> 8) & 0xFFF);
+            text.Append(':');
+            text.Unsigned((e->Device & 0xFF) | ((e->Device >> 12) & 0xFFF00));
+            text.Append(" / ");
+            AppendEscaped(ref text, target);
+            text.Append(' ');
+            AppendOptions(ref text, e);
+            text.Append(" - ");
+            text.Append(TypeName(e->Kind));
+            text.Append(' ');
+            AppendEscaped(ref text, new ReadOnlySpan<byte>(e->Target + e->TargetLength, e->SourceLength));
+            text.Append(' ');
+            text.Append((e->Flags & ReadOnly) != 0 ? "ro" : "rw");
+            AppendSize(ref text, e);
+            text.Append('\n');
+        }
+    }
+
+    /// <summary>Whether the mount point <paramref name="inner"/> is inside (or is) the
+    /// directory <paramref name="outer"/>: a prefix that ends at a path separator.</summary>
+    private static bool Contains(ReadOnlySpan<byte> outer, ReadOnlySpan<byte> inner)
+    {
+        if (outer.Length == 1) return true; // "/"
+        if (inner.Length < outer.Length || !inner.Slice(0, outer.Length).SequenceEqual(outer)) return false;
+        return inner.Length == outer.Length || inner[outer.Length] == '/';
+    }
+
+    private static void AppendSize(ref TextBuilder text, Entry* e)
+    {
+        if (e->Kind == Kind.Tmpfs && e->SizeBytes != 0)
+        {
+            text.Append(",size=");
+            text.Unsigned(e->SizeBytes / 1024);
+            text.Append('k');
+        }
+    }
+
+    /// <summary>The per-mount options, as show_vfsmnt and show_mountinfo print them.</summary>
+    private static void AppendOptions(ref TextBuilder text, Entry* e)
+    {
+        text.Append((e->Flags & ReadOnly) != 0 ? "ro" : "rw");
+        if ((e->Flags & NoSetId) != 0) text.Append(",nosuid");
+        if ((e->Flags & NoDevices) != 0) text.Append(",nodev");
+        if ((e->Flags & NoExecute) != 0) text.Append(",noexec");
+        if ((e->Flags & Synchronous) != 0) text.Append(",sync");
+        if ((e->Flags & DirectorySync) != 0) text.Append(",dirsync");
+        if ((e->Flags & NoAccessTime) != 0) text.Append(",noatime");
+        else if ((e->Flags & StrictAccessTime) == 0 && e->Kind != Kind.RootFs) text.Append(",relatime");
+        if ((e->Flags & NoDirectoryAccessTime) != 0) text.Append(",nodiratime");
     }
 
     /// <summary>/proc/filesystems: the types mount(2) takes ("nodev": no block device needed).</summary>

@@ -187,6 +187,55 @@ internal static unsafe class PipeFile
         return true;
     }
 
+    /// <summary>
+    /// open(2) of /proc/PID/fd/N where N is a pipe end (bash's process substitution opens
+    /// /dev/fd/63): Linux's proc_fd_link hands over the pipe's inode itself and fifo_open opens
+    /// it, so the result is a new description of the same pipe with the access mode asked for,
+    /// whichever end N was. False when <paramref name="end"/> is not a pipe's. The opener does
+    /// not wait for a partner: the pipe it names has, or had, both ends (a closed end reads end
+    /// of file and writes EPIPE, as on Linux once its wait would be over).
+    /// </summary>
+    internal static bool TryReopen(OpenFileDescription* end, int flags, out OpenFileDescription* description, out long error)
+    {
+        description = null;
+        error = 0;
+        FileOperations* kind = end->Operations;
+        if (kind != ReadEnd && kind != WriteEnd && kind != BothEnds) return false;
+        var pipe = (Pipe*)end->Object;
+        int access = flags & OpenFileDescription.AccessMode;
+        bool reads = access != OpenFileDescription.WriteOnly, writes = access != OpenFileDescription.ReadOnly;
+        // The caller's reference on `end` keeps the pipe alive while the counts go up.
+        bool fifo = pipe->IsFifo;
+        bool fifoInterrupts = fifo && s_fifoLock.Acquire();
+        bool interrupts = pipe->Lock.Acquire();
+        if (reads)
+        {
+            pipe->Readers++;
+            pipe->ReaderOpens++;
+        }
+
+        if (writes)
+        {
+            pipe->Writers++;
+            pipe->WriterOpens++;
+        }
+
+        pipe->Lock.Release(interrupts);
+        if (fifo) s_fifoLock.Release(fifoInterrupts);
+        pipe->Partner.WakeAll();
+        FileOperations* operations = access == OpenFileDescription.ReadOnly ? ReadEnd
+            : access == OpenFileDescription.WriteOnly ? WriteEnd : BothEnds;
+        description = OpenFileDescription.Create(operations, pipe, flags | OpenFileDescription.LargeFile);
+        if (description == null)
+        {
+            if (reads) CloseEnd(pipe, reader: true);
+            if (writes) CloseEnd(pipe, reader: false);
+            error = -Errno.ENOMEM;
+        }
+
+        return true;
+    }
+
     /// <summary>An empty pipe with no ends counted yet; null when the heap is out.</summary>
     private static Pipe* NewPipe()
     {

@@ -96,10 +96,17 @@ internal static unsafe class VfsFile
         long fd = FileSystem.Vfs.Open(ref file->Table, path, flags & Known, mode & 0xFFF);
         FileStatus status = default;
         if (fd >= 0) FileSystem.Vfs.FStat(ref file->Table, Handle, out status);
+        ulong descriptorLink = fd == -Syscalls.Errno.ENOENT && (flags & OpenFlags.NoFollow) == 0 ? DescriptorLinkAt(path) : 0;
         FileSystem.Unlock();
         if (fd < 0)
         {
             KernelMemory.Free(file);
+            if (descriptorLink != 0)
+            {
+                long reopened = FileSystems.ProcFiles.Reopen(descriptorLink, flags, out description);
+                if (reopened != -Syscalls.Errno.ENOENT) return reopened;
+            }
+
             return fd;
         }
 
@@ -138,6 +145,57 @@ internal static unsafe class VfsFile
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// The procfs node of /proc/PID/fd/N that <paramref name="path"/> reaches through symbolic
+    /// links (/dev/fd/63, /dev/stdin), or 0. Such a link is Linux's "magic link": opening it
+    /// opens the descriptor's file itself, which for a pipe or socket has no path to follow
+    /// ("pipe:[N]"), so the VFS's walk ends in NoEntry and open and stat come here. The
+    /// caller holds the VFS lock.
+    /// </summary>
+    internal static ulong DescriptorLinkAt(ReadOnlySpan<byte> path)
+    {
+        if (path.Length == 0 || path[0] != '/' || path.Length > VfsLimits.MaxPathLength) return 0;
+        byte* current = PathResolver.AllocateBuffer(), target = PathResolver.AllocateBuffer();
+        ulong node = 0;
+        if (current != null && target != null)
+        {
+            path.CopyTo(new Span<byte>(current, PathResolver.BufferSize));
+            int length = path.Length;
+            // Linux's MAXSYMLINKS: as many links as a path walk follows.
+            for (int hop = 0; hop < 40 && node == 0; hop++)
+            {
+                var here = new ReadOnlySpan<byte>(current, length);
+                if (FileSystem.Vfs.LinkStatus(here, out FileStatus status) != VfsError.None || !FileMode.IsSymbolicLink(status.Mode)) break;
+                if (Mounts.IsProc(status.Device) && FileSystems.ProcFiles.IsDescriptorNode(status.Inode))
+                {
+                    node = status.Inode;
+                    break;
+                }
+
+                long read = FileSystem.Vfs.ReadLink(here, new Span<byte>(target, VfsLimits.MaxPathLength));
+                if (read <= 0) break;
+                // A relative target is relative to the link's directory.
+                int keep = 0;
+                if (target[0] != '/')
+                {
+                    for (int i = length - 1; i >= 0 && keep == 0; i--)
+                    {
+                        if (current[i] == '/') keep = i + 1;
+                    }
+
+                    if (keep + read > VfsLimits.MaxPathLength) break;
+                }
+
+                new ReadOnlySpan<byte>(target, (int)read).CopyTo(new Span<byte>(current + keep, (int)read));
+                length = keep + (int)read;
+            }
+        }
+
+        if (current != null) KernelMemory.Free(current);
+        if (target != null) KernelMemory.Free(target);
+        return node;
     }
 
     /// <summary>The absolute path of the directory behind <paramref name="description"/>;

@@ -225,8 +225,20 @@ internal static unsafe class FileCalls
         {
             FileSystem.Lock();
             VfsError error = FileSystem.Vfs.StatAt(default, new ReadOnlySpan<byte>(path, (int)length), (int)(flags & AtSymlinkNofollow), out FileStatus status);
+            // A /proc/PID/fd/N link to a pipe has no path to follow: it stats the pipe (fstat).
+            ulong descriptorLink = error == VfsError.NoEntry && (flags & AtSymlinkNofollow) == 0
+                ? VfsFile.DescriptorLinkAt(new ReadOnlySpan<byte>(path, (int)length)) : 0;
             FileSystem.Unlock();
-            result = error != VfsError.None ? -(long)error : StoreStatus(process, statBuffer, status);
+            OpenFileDescription* linked = descriptorLink != 0 ? FileSystems.ProcFiles.AcquireDescription(descriptorLink) : null;
+            if (linked != null)
+            {
+                result = StatDescription(process, linked, statBuffer);
+                OpenFileDescription.Release(linked);
+            }
+            else
+            {
+                result = error != VfsError.None ? -(long)error : StoreStatus(process, statBuffer, status);
+            }
         }
 
         KernelMemory.Free(path);

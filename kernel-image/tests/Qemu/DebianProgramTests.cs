@@ -10,9 +10,10 @@ namespace Aurora.KernelImage.Tests.Qemu;
 
 /// <summary>
 /// Debian's own programs on Aurora (issue 12, items 3 and 4): every command line of
-/// kernel-image/userland/debian-suite/commands.txt — Debian's dynamically linked ls, sort, grep,
-/// sed, tar and gzip (glibc's ld.so, libc.so.6, libpcre2, libselinux, libacl, copied from this
-/// host into the test image by ./aurora build --test) and musl's static-PIE and dynamic samples
+/// kernel-image/userland/debian-suite/commands.txt — Debian's dynamically linked dash, bash,
+/// coreutils, findutils, diffutils, grep, sed, tar, gzip, mawk, perl and python3 (with glibc's
+/// ld.so and their libraries and modules, copied from this host into the test image by
+/// ./aurora build --test: tools/aurora.sh, TEST_HOST_PROGRAMS) and musl's static-PIE and dynamic samples
 /// (userland/pie/hello_aux.c) — must print on Aurora what it prints on this Linux host, with the
 /// same exit status. The runner (userland/debian_suite.c, the busybox suite's runner) runs here
 /// on the host's programs and in one Aurora boot
@@ -29,7 +30,7 @@ public class DebianProgramTests
     /// <summary>The musl samples as the test image has them (built by ./aurora build --test).</summary>
     private static string Samples => Path.Combine(QemuBoot.Artifacts, "obj", "test", "initramfs", "root", "opt", "dynelf");
 
-    /// <summary>Fifty commands take under a minute alone under TCG; several times that when
+    /// <summary>The 149 commands take about a minute alone under TCG; several times that when
     /// other QEMUs share the cores.</summary>
     private static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(900);
 
