@@ -112,10 +112,10 @@ generate_aarch64_sources() {
 # arm64 with Debian's musl-dev:arm64; boot modules NAME.elf, as on x86_64, so the same
 # in-kernel test bodies run them (ktests/aarch64/TestCatalog.cs).
 AARCH64_MUSL_PROGRAMS=(hello syscall_errors segfault memory fork wait_options signals futex threads
-  pipes poll epoll fd_table fd_paths fd_socket file_io file_locks deep_paths readdir_unlink
-  fd_in_use fd_threads threads_lock_order unix unix_names passcred wait_events shm_partial shm_detach
-  sysv_ipc credentials clocks sigwaits misc_calls exec exec_cycles aslr vm_ranges vm_calls mmap_files
-  mlock reaping job_control terminal files)
+  pipes poll epoll fd_table fd_paths file_io file_locks deep_paths readdir_unlink fd_in_use
+  fd_threads threads_lock_order unix unix_names passcred wait_events shm_partial shm_detach
+  credentials sigwaits misc_calls exec aslr vm_ranges vm_calls mmap_files mlock reaping
+  job_control terminal files thread_fault cowstorm)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC: a static arm64 musl executable (the cross gcc with musl's
