@@ -74,6 +74,12 @@ internal static unsafe class TestCatalog
         T("memory.locks_follow_linux", &ReserveTests.MemoryLocksFollowLinux),
         T("terminal.job_control_follows_linux", &TerminalTests.JobControlFollowsLinux),
         T("terminal.termios_and_line_discipline_follow_linux", &TerminalTests.TerminalFollowsLinux),
+        T("process.thread_sync_follows_linux", &ThreadTests.ThreadSyncFollowsLinux),
+        T("process.cross_process_calls_survive_a_reap", &ThreadTests.CrossProcessCallsSurviveAReap),
+        T("process.ipc_needs_capability_tokens", &ProcessTests.IpcNeedsCapabilityTokens),
+        T("limits.tables_have_per_account_shares", &LimitTests.TablesHavePerAccountShares),
+        T("limits.rlimit_nproc_stops_a_fork_bomb", &LimitTests.RlimitNprocStopsAForkBomb),
+        T("sandbox.agent_runs_programs_under_their_policy", &SandboxTests.AgentRunsProgramsUnderTheirPolicy),
         T("process.a64_hello_runs_as_a_process", &Aarch64ProcessTests.HelloRunsAsAProcess),
         T("process.a64_fork_pipes_and_signals", &Aarch64ProcessTests.ForkPipesAndSignals),
     };
