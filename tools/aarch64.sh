@@ -116,7 +116,7 @@ AARCH64_MUSL_PROGRAMS=(hello syscall_errors segfault memory fork wait_options si
   fd_threads threads_lock_order unix unix_names passcred wait_events shm_partial shm_detach
   credentials sigwaits misc_calls exec aslr vm_ranges vm_calls mmap_files mlock reaping
   job_control terminal files thread_fault cowstorm thread_sync reap_race ipc sandbox_agent
-  sandbox_agent_check limits limits_peer rlimits)
+  sandbox_agent_check limits limits_peer rlimits xattrs devproc)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC INCLUDE: a static arm64 musl executable (the cross gcc with musl's

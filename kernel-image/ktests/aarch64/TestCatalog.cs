@@ -80,6 +80,8 @@ internal static unsafe class TestCatalog
         T("limits.tables_have_per_account_shares", &LimitTests.TablesHavePerAccountShares),
         T("limits.rlimit_nproc_stops_a_fork_bomb", &LimitTests.RlimitNprocStopsAForkBomb),
         T("sandbox.agent_runs_programs_under_their_policy", &SandboxTests.AgentRunsProgramsUnderTheirPolicy),
+        T("files.xattrs_creat_fadvise_follow_linux", &DynamicElfTests.AttributeCallsFollowLinux),
+        T("devproc.dev_and_proc_follow_linux", &DevProcTests.DevAndProcFollowLinux),
         T("process.a64_hello_runs_as_a_process", &Aarch64ProcessTests.HelloRunsAsAProcess),
         T("process.a64_fork_pipes_and_signals", &Aarch64ProcessTests.ForkPipesAndSignals),
     };
