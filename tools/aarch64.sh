@@ -14,6 +14,9 @@ AARCH64_FIRMWARE=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
 # with apt-get download (after enabling the arm64 architecture for apt) and unpacked here,
 # not installed; the host's grub-mkstandalone builds the arm64 GRUB from it.
 AARCH64_GRUB_DIR="$ART/tools/grub-arm64-efi"
+# Debian's busybox-static for arm64 (fetched like GRUB's modules, never committed): the boot
+# module busybox.elf, /bin/busybox.elf as on x86_64, for the tests that exec it.
+AARCH64_BUSYBOX="$ART/tools/busybox-arm64/busybox"
 
 setup_aarch64() {
   if ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -25,6 +28,15 @@ setup_aarch64() {
   if ! dpkg-query -W -f='${Status}' musl-dev:arm64 2>/dev/null | grep -q "install ok installed"; then
     say "installing Debian's musl-dev:arm64 (static musl for the arm64 test programs)"
     need_root apt-get install -y -q musl-dev:arm64 >/dev/null || die "apt-get install musl-dev:arm64 failed"
+  fi
+  if [ ! -x "$AARCH64_BUSYBOX" ]; then
+    say "fetching busybox for arm64 (Debian busybox-static) into artifacts/tools"
+    local bb; bb=$(mktemp -d)
+    (cd "$bb" && apt-get download busybox-static:arm64 >/dev/null 2>&1) || die "apt-get download busybox-static:arm64 failed"
+    dpkg-deb -x "$bb"/busybox-static_*.deb "$bb/x" || die "unpacking busybox-static failed"
+    mkdir -p "$(dirname "$AARCH64_BUSYBOX")"
+    cp "$bb/x/bin/busybox" "$AARCH64_BUSYBOX"
+    rm -rf "$bb"
   fi
   [ -f "$AARCH64_GRUB_DIR/linux.mod" ] && return 0
   say "fetching GRUB for arm64 (Debian grub-efi-arm64-bin) into artifacts/tools"
@@ -116,7 +128,7 @@ AARCH64_MUSL_PROGRAMS=(hello syscall_errors segfault memory fork wait_options si
   fd_threads threads_lock_order unix unix_names passcred wait_events shm_partial shm_detach
   credentials sigwaits misc_calls exec aslr vm_ranges vm_calls mmap_files mlock reaping
   job_control terminal files thread_fault cowstorm thread_sync reap_race ipc sandbox_agent
-  sandbox_agent_check limits limits_peer rlimits xattrs devproc)
+  sandbox_agent_check limits limits_peer rlimits xattrs devproc exec_cycles)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC INCLUDE: a static arm64 musl executable (the cross gcc with musl's
@@ -148,6 +160,14 @@ build_aarch64_user_program() {
       echo "musl_${name}_name: .asciz \"$name.elf\""
       table+="    .quad musl_${name}_start, musl_${name}_end, musl_${name}_name"$'\n'
     done
+    if [ -x "$AARCH64_BUSYBOX" ]; then
+      echo ".balign 16"
+      echo "busybox_start:"
+      echo ".incbin \"$AARCH64_BUSYBOX\""
+      echo "busybox_end:"
+      echo "busybox_name: .asciz \"busybox.elf\""
+      table+="    .quad busybox_start, busybox_end, busybox_name"$'\n'
+    fi
     for src in "$KERNEL_DIR"/userland/aarch64/*.c; do
       name=$(basename "${src%.c}")
       aarch64-linux-gnu-gcc -static -nostdlib -ffreestanding -fno-stack-protector -O2 -Wall \

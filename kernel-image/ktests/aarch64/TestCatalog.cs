@@ -82,6 +82,7 @@ internal static unsafe class TestCatalog
         T("sandbox.agent_runs_programs_under_their_policy", &SandboxTests.AgentRunsProgramsUnderTheirPolicy),
         T("files.xattrs_creat_fadvise_follow_linux", &DynamicElfTests.AttributeCallsFollowLinux),
         T("devproc.dev_and_proc_follow_linux", &DevProcTests.DevAndProcFollowLinux),
+        T("memory.exec_cycles_give_every_frame_back", &MappingTests.ExecCyclesGiveEveryFrameBack),
         T("process.a64_hello_runs_as_a_process", &Aarch64ProcessTests.HelloRunsAsAProcess),
         T("process.a64_fork_pipes_and_signals", &Aarch64ProcessTests.ForkPipesAndSignals),
     };
