@@ -194,3 +194,27 @@ internal static unsafe partial class Layout
     /// <paramref name="imageStart"/>, the moved direct map).</summary>
     internal static partial void Apply(ref Boot.BootInfo info, ulong imageStart);
 }
+
+/// <summary>The user-visible structures and flags Linux defines per architecture: x86-64 keeps
+/// its own older or packed forms where the other 64-bit ports share asm-generic's, and arm64
+/// numbers four open flags its own way. The portable system calls fill and read them through
+/// these (a wrong size would write past the program's buffer).</summary>
+internal static unsafe partial class UserAbi
+{
+    /// <summary>open's flags as the program gave them, in the kernel's numbering (x86-64's,
+    /// which <see cref="Files.OpenFileDescription"/> names).</summary>
+    internal static partial ulong OpenFlagsFromUser(ulong flags);
+    /// <summary>The kernel's open flags as the program's architecture numbers them (F_GETFL).</summary>
+    internal static partial int OpenFlagsToUser(int flags);
+    /// <summary>sizeof(struct stat), the bytes <see cref="WriteFileStatus"/> writes.</summary>
+    internal static partial int FileStatusSize();
+    /// <summary>Lays <paramref name="status"/> out as the architecture's struct stat at
+    /// <paramref name="into"/> (<see cref="FileStatusSize"/> bytes).</summary>
+    internal static partial void WriteFileStatus(in Aurora.Vfs.FileStatus status, byte* into);
+    /// <summary>sizeof(struct epoll_event): the 32-bit events first, the 64-bit data in the
+    /// last 8 bytes.</summary>
+    internal static partial int EpollEventSize();
+    /// <summary>struct semid64_ds: the offsets of sem_ctime and sem_nsems, and its size
+    /// (sem_perm at 0 and sem_otime at 48 on every architecture).</summary>
+    internal static partial void SemaphoreStatusLayout(out int changeTime, out int count, out int size);
+}

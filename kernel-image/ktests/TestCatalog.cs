@@ -95,6 +95,7 @@ internal static unsafe class TestCatalog
         T("process.startup_calls_follow_linux", &TimeTests.StartupCallsFollowLinux),
         T("process.futex_follows_linux", &ThreadTests.FutexFollowsLinux),
         T("process.pthreads_follow_linux", &ThreadTests.PthreadsFollowLinux),
+        T("process.thread_fault_ends_the_process_the_kernel_waits_for", &ThreadTests.ThreadFaultEndsTheProcessTheKernelWaitsFor),
         T("process.threads_keep_the_lock_order", &ThreadTests.ThreadsKeepTheLockOrder),
         T("process.thread_sync_follows_linux", &ThreadTests.ThreadSyncFollowsLinux),
         T("process.pi_futexes_follow_linux", &ThreadTests.PiFutexesFollowLinux),

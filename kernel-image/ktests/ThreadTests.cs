@@ -28,6 +28,19 @@ internal static class ThreadTests
         CheckEqual(0, status, "the program's wait status");
     }
 
+    /// <summary>Issue 19 (userland/thread_fault.c): a thread's SIGSEGV ends the process the
+    /// kernel itself waits for (as for init) while its first thread waits in pthread_join; the
+    /// faulting thread takes the first one's place, and the kernel's wait follows it (it had
+    /// waited on the first thread, which the reaper then found taken: "scheduler: invalid
+    /// join", a panic).</summary>
+    internal static void ThreadFaultEndsTheProcessTheKernelWaitsFor()
+    {
+        int status = ProcessTests.RunProgram("thread_fault.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("thread_fault: a thread faults while the first waits for it"), "the program did not start its thread");
+        Check(!ProcessTests.OutputHas("still here"), "the first thread ran on after the fault");
+        CheckEqual(Processes.Process.SignalSegmentation, status, "wait status (killed by SIGSEGV)");
+    }
+
     /// <summary>One thread remaps a file page at a fixed address while another reads, writes
     /// and lists a directory into it (userland/threads_lock_order.c): the address-space lock
     /// and the file-system lock are never taken in both orders, so the program ends (a copy

@@ -118,16 +118,20 @@ int main(int argc, char **argv)
 
     /* dup2 and dup3. */
     EXPECT("dup2(a, a) is a", rv(dup2(a, a)), a);
+#ifdef SYS_dup2 /* x86-64 only; arm64 has dup3 alone */
     EXPECT("dup2(bad, bad) EBADF", sys(SYS_dup2, 900, 900, 0), -EBADF);
+#endif
     EXPECT("dup2(a, 100)", rv(dup2(a, 100)), 100);
     EXPECT("fd 100 shares the offset", offset_of(100), offset_of(a));
     struct stat sa, sb;
     EXPECT("dup2 over an open descriptor", rv(dup2(a, b)), b);
     fstat(a, &sa); fstat(b, &sb);
     EXPECT("the old file of b was closed, b is a's file", sb.st_ino == sa.st_ino, 1);
+#ifdef SYS_dup2 /* x86-64 only; arm64 has dup3 alone */
     EXPECT("dup2(a, -1) EBADF", sys(SYS_dup2, a, -1, 0), -EBADF);
     EXPECT("dup2(a, 1 << 20) EBADF", sys(SYS_dup2, a, 1 << 20, 0), -EBADF);
     EXPECT("dup2(900, 101) EBADF", sys(SYS_dup2, 900, 101, 0), -EBADF);
+#endif
     EXPECT("dup3(a, a, 0) EINVAL", sys(SYS_dup3, a, a, 0), -EINVAL);
     EXPECT("dup3 bad flags EINVAL", sys(SYS_dup3, a, 101, 1), -EINVAL);
     EXPECT("dup3(900, 101) EBADF", sys(SYS_dup3, 900, 101, 0), -EBADF);

@@ -538,7 +538,7 @@ static void clone3_calls(void)
 }
 
 /* ---- membarrier, rseq, affinity, CPU clocks ---- */
-static long membarrier(int cmd, unsigned flags) { return err(syscall(324, cmd, flags, 0)); }
+static long membarrier(int cmd, unsigned flags) { return err(syscall(SYS_membarrier, cmd, flags, 0)); }
 static void *spin_cpu(void *arg)
 {
     struct timespec t, wall0, wall;
@@ -573,7 +573,7 @@ static void membarrier_calls(void)
     int status = -1;
     waitpid(pid, &status, 0);
     expect("membarrier registration inherited by fork", 0, status);
-    long r = err(syscall(334, 0, 0, 0, 0));
+    long r = err(syscall(SYS_rseq, 0, 0, 0, 0));
     expect_true("rseq: ENOSYS (or Linux's EINVAL for len 0)", r == -ENOSYS || r == -EINVAL, r);
 }
 

@@ -65,13 +65,13 @@ internal static unsafe class SysvSemaphores
         public short Flags;
     }
 
+    /// <summary>struct semid64_ds at its largest (x86-64's); sem_ctime and sem_nsems sit where
+    /// the architecture puts them (Hal.UserAbi.SemaphoreStatusLayout).</summary>
     [StructLayout(LayoutKind.Explicit, Size = 104)]
-    private struct Status // struct semid64_ds
+    private struct Status
     {
         [FieldOffset(0)] public IpcPermission Permission;
         [FieldOffset(48)] public long OperationTime;
-        [FieldOffset(64)] public long ChangeTime;
-        [FieldOffset(80)] public ulong Count;
     }
 
     private static SysvIdTable s_ids;
@@ -415,7 +415,8 @@ internal static unsafe class SysvSemaphores
             case SysvIpc.Set:
             {
                 Status wanted;
-                if (!UserMemory.CopyFrom(process->Space, argument, new Span<byte>(&wanted, sizeof(Status)))) return -Errno.EFAULT;
+                Hal.UserAbi.SemaphoreStatusLayout(out _, out _, out int size);
+                if (!UserMemory.CopyFrom(process->Space, argument, new Span<byte>(&wanted, size))) return -Errno.EFAULT;
                 SysvIpc.Lock();
                 var set = (Set*)s_ids.Find(id);
                 long result = 0;
@@ -518,20 +519,24 @@ internal static unsafe class SysvSemaphores
         var set = (Set*)(command == SysvIpc.Stat ? s_ids.Find(id) : s_ids.At(id));
         long result;
         Status status = default;
+        int size = 0;
         if (set == null) result = -Errno.EINVAL;
         else if (command != SemStatAny && !SysvIpc.Permitted(process, &set->Head.Permission, 4)) result = -Errno.EACCES;
         else
         {
+            // The architecture's semid64_ds (Hal.UserAbi): x86-64 keeps unused words
+            // after both times, asm-generic does not.
+            Hal.UserAbi.SemaphoreStatusLayout(out int changeTime, out int count, out size);
             status.Permission = set->Head.Permission;
             status.OperationTime = set->OperationTime;
-            status.ChangeTime = set->ChangeTime;
-            status.Count = (ulong)set->Count;
+            *(long*)((byte*)&status + changeTime) = set->ChangeTime;
+            *(ulong*)((byte*)&status + count) = (ulong)set->Count;
             result = command == SysvIpc.Stat ? 0 : set->Head.Id;
         }
 
         SysvIpc.Unlock();
         if (result < 0) return result;
-        return UserMemory.CopyTo(process->Space, user, new ReadOnlySpan<byte>(&status, sizeof(Status))) ? result : -Errno.EFAULT;
+        return UserMemory.CopyTo(process->Space, user, new ReadOnlySpan<byte>(&status, size)) ? result : -Errno.EFAULT;
     }
 
     /// <summary>IPC_INFO and SEM_INFO: struct seminfo (SEM_INFO puts the sets in use in

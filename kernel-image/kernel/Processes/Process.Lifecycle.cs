@@ -225,8 +225,10 @@ internal unsafe partial struct Process
     internal static int Wait(Process* process, Span<byte> output, out int outputLength)
     {
         // Out of the table before the thread is freed (Linux's release_task order): a lookup
-        // under the table lock (/proc, kill) never meets a freed thread.
-        Scheduler.WaitForExit(process->Thread);
+        // under the table lock (/proc, kill) never meets a freed thread. The process's thread
+        // may change while this waits (another thread ending the group takes its place), so
+        // the wait follows the pointer, not the thread it first named.
+        Scheduler.WaitForExitOf(&process->Thread);
         bool interrupts = Cpu.SaveAndDisableInterrupts();
         Unregister(process);
         Cpu.RestoreInterrupts(interrupts);

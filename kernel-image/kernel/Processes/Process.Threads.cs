@@ -167,6 +167,10 @@ internal unsafe partial struct Process
             process->OtherThreads = first;
             process->OtherThreadCount++;
             process->Thread = self;
+            // A wait for the process (Process.Wait: the kernel's for init or a test program)
+            // was on the first thread; it now waits for the caller, and the reaper, which
+            // frees the first thread, is its only joiner (issue 19: "invalid join").
+            Scheduler.HandOverJoiner(first);
         }
 
         // Each ends on its way back to user mode (Process.BeforeUserReturn); an interruptible

@@ -16,10 +16,13 @@ namespace Aurora.Kernel.Syscalls;
 internal static unsafe class EpollCalls
 {
     private const int CloseOnExec = OpenFileDescription.CloseOnExec;
-    private const int EventSize = 12;
+
+    /// <summary>sizeof(struct epoll_event): 12 where it is packed (x86-64), 16 elsewhere; the
+    /// data is its last 8 bytes (Hal.UserAbi).</summary>
+    private static int EventSize => Hal.UserAbi.EpollEventSize();
 
     /// <summary>Linux EP_MAX_EVENTS: INT_MAX / sizeof(struct epoll_event).</summary>
-    private const int MaxEvents = int.MaxValue / EventSize;
+    private static int MaxEvents => int.MaxValue / EventSize;
 
     /// <summary>Events one call takes at most (a kernel buffer's worth; the rest wait for the next call).</summary>
     private const int EventsPerCall = 512;
@@ -52,7 +55,7 @@ internal static unsafe class EpollCalls
             byte* raw = stackalloc byte[EventSize];
             if (!UserMemory.CopyFrom(process->Space, eventPointer, new Span<byte>(raw, EventSize))) return -Errno.EFAULT;
             events = *(uint*)raw;
-            data = *(ulong*)(raw + 4);
+            data = *(ulong*)(raw + EventSize - 8);
         }
 
         OpenFileDescription* epollFile = process->Descriptors.Get((int)epollDescriptor);
@@ -116,7 +119,7 @@ internal static unsafe class EpollCalls
         if (max <= 0 || max > MaxEvents) return -Errno.EINVAL;
         // Linux's access_ok: only the range is checked here; a page that is not mapped is EFAULT
         // when the events are copied.
-        ulong bytes = (ulong)max * EventSize;
+        ulong bytes = (ulong)max * (ulong)EventSize;
         if (events > UserLimit || bytes > UserLimit - events) return -Errno.EFAULT;
         OpenFileDescription* epollFile = process->Descriptors.Get((int)epollDescriptor);
         if (epollFile == null) return -Errno.EBADF;
@@ -155,16 +158,19 @@ internal static unsafe class EpollCalls
         OpenFileDescription.Release(epollFile);
         if (result > 0)
         {
-            // struct epoll_event is packed: 12 bytes each.
+            // The user's struct epoll_event, laid out in place (never larger than the kernel's
+            // Event, so each lands at or before the one it was read from).
+            int size = EventSize;
             byte* packed = (byte*)buffer;
             for (int i = 0; i < result; i++)
             {
                 EventPollFile.Event e = buffer[i];
-                *(uint*)(packed + i * EventSize) = e.Events;
-                *(ulong*)(packed + i * EventSize + 4) = e.Data;
+                *(uint*)(packed + i * size) = e.Events;
+                *(uint*)(packed + i * size + 4) = 0;
+                *(ulong*)(packed + i * size + size - 8) = e.Data;
             }
 
-            if (!UserMemory.CopyTo(process->Space, events, new ReadOnlySpan<byte>(packed, (int)result * EventSize))) result = -Errno.EFAULT;
+            if (!UserMemory.CopyTo(process->Space, events, new ReadOnlySpan<byte>(packed, (int)result * size))) result = -Errno.EFAULT;
         }
 
         KernelMemory.Free(buffer);

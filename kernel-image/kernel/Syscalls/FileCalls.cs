@@ -47,6 +47,7 @@ internal static unsafe class FileCalls
 
     internal static long OpenAt(Process* process, long directory, ulong userPath, ulong flags, ulong mode)
     {
+        flags = Hal.UserAbi.OpenFlagsFromUser(flags);
         if ((flags & TmpFileBit) != 0) return OpenTmpFile(process, directory, userPath, flags);
         byte* path = PathResolver.AllocateBuffer();
         if (path == null) return -Errno.ENOMEM;
@@ -245,10 +246,14 @@ internal static unsafe class FileCalls
         return result;
     }
 
+    /// <summary>The architecture's struct stat (Hal.UserAbi: x86-64's 144 bytes or
+    /// asm-generic's 128) to the program's buffer.</summary>
     private static long StoreStatus(Process* process, ulong statBuffer, in FileStatus status)
     {
-        fixed (FileStatus* s = &status)
-            return UserMemory.CopyTo(process->Space, statBuffer, new ReadOnlySpan<byte>(s, sizeof(FileStatus))) ? 0 : -Errno.EFAULT;
+        int size = Hal.UserAbi.FileStatusSize();
+        byte* user = stackalloc byte[size];
+        Hal.UserAbi.WriteFileStatus(status, user);
+        return UserMemory.CopyTo(process->Space, statBuffer, new ReadOnlySpan<byte>(user, size)) ? 0 : -Errno.EFAULT;
     }
 
     internal static long Mkdir(Process* process, ulong userPath, ulong mode) => MakeDirectoryAt(process, PathResolver.AtFdcwd, userPath, mode);
@@ -400,10 +405,10 @@ internal static unsafe class FileCalls
                 process->Descriptors.SetFlags(fd, (int)argument & DescriptorTable.CloseOnExecFlag);
                 return 0;
             case (uint)FGetfl:
-                return description->StatusFlags;
+                return Hal.UserAbi.OpenFlagsToUser(description->StatusFlags);
             case (uint)FSetfl:
                 description->StatusFlags = (description->StatusFlags & ~OpenFileDescription.ChangeableFlags) |
-                    ((int)argument & OpenFileDescription.ChangeableFlags);
+                    ((int)Hal.UserAbi.OpenFlagsFromUser(argument) & OpenFileDescription.ChangeableFlags);
                 return 0;
             case LockCalls.GetLock:
             case LockCalls.SetLock:

@@ -302,6 +302,40 @@ internal static unsafe class Scheduler
         Cpu.RestoreInterrupts(interrupts);
     }
 
+    /// <summary><see cref="WaitForExit"/> for the thread at <paramref name="location"/>, read
+    /// again at every wake: a process's thread (Process.Thread) changes when another thread
+    /// ends the group (exit_group, a fatal signal) and takes its place, and the thread it
+    /// replaces ends as any other, freed by the reaper; whoever moves the pointer wakes the
+    /// waiter (<see cref="HandOverJoiner"/>). Returns the thread that exited.</summary>
+    internal static KernelThread* WaitForExitOf(KernelThread** location)
+    {
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        KernelThread* self = s_current;
+        KernelThread* thread;
+        while ((thread = *location)->State != ThreadState.Exited)
+        {
+            if (thread == self || thread == s_idle || (thread->Joiner != null && thread->Joiner != self))
+                Panic.Fail("scheduler: invalid join");
+            thread->Joiner = self;
+            self->State = ThreadState.Blocked;
+            Reschedule(currentStillRunnable: false);
+        }
+
+        Cpu.RestoreInterrupts(interrupts);
+        return thread;
+    }
+
+    /// <summary>The thread waiting in <see cref="WaitForExitOf"/> for <paramref name="thread"/>
+    /// through a location that now names another thread: it is no longer that thread's joiner
+    /// (the one that frees it may join it) and wakes to read the location again. Interrupts off.</summary>
+    internal static void HandOverJoiner(KernelThread* thread)
+    {
+        KernelThread* waiter = thread->Joiner;
+        if (waiter == null) return;
+        thread->Joiner = null;
+        Wake(waiter);
+    }
+
     /// <summary>Waits until <paramref name="thread"/> has exited, frees its stack and record,
     /// and returns its exit code. One joiner per thread; a thread cannot join itself.</summary>
     internal static long Join(KernelThread* thread)

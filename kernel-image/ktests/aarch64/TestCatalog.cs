@@ -3,7 +3,7 @@ namespace Aurora.Kernel.Tests;
 /// <summary>
 /// The in-kernel tests of the aarch64 test image (./aurora build --arch aarch64 --test): the
 /// x86_64 catalog's tests (ktests/TestCatalog.cs) whose code runs on aarch64 so far, the same
-/// bodies. The host's Aarch64KernelTests reads the names from this file (one
+/// bodies (docs/architecture.md, "Architectures", lists those left out and why). The host's Aarch64KernelTests reads the names from this file (one
 /// <c>T("name", &amp;Body)</c> per line) and boots the image once with test=all.
 /// </summary>
 internal static unsafe class TestCatalog
@@ -41,6 +41,48 @@ internal static unsafe class TestCatalog
         T("process.signals_reach_handlers_and_kill", &ProcessTests.SignalsReachHandlersAndKill),
         T("process.futex_follows_linux", &ThreadTests.FutexFollowsLinux),
         T("process.pthreads_follow_linux", &ThreadTests.PthreadsFollowLinux),
+        T("process.thread_fault_ends_the_process_the_kernel_waits_for", &ThreadTests.ThreadFaultEndsTheProcessTheKernelWaitsFor),
+        T("process.fork_cow_exit_storm_keeps_memory_intact", &ProcessTests.ForkCowExitStormKeepsMemoryIntact),
+        T("process.mprotect_and_huge_ranges_follow_regions", &ProcessTests.MprotectAndHugeRangesFollowRegions),
+        T("process.files_work_through_the_vfs", &ProcessTests.FilesWorkThroughTheVfs),
+        T("process.execve_runs_a_program_from_the_file_tree", &ProcessTests.ExecveRunsAProgramFromTheFileTree),
+        T("process.layout_is_random_per_run", &ProcessTests.LayoutIsRandomPerRun),
+        T("descriptors.table_follows_linux", &DescriptorTests.TableFollowsLinux),
+        T("descriptors.paths_start_at_dirfd_and_working_directory", &DescriptorTests.PathsStartAtDirfdAndWorkingDirectory),
+        T("files.readdir_and_unlink_empty_a_directory_in_one_pass", &FileSystemTests.ReaddirAndUnlinkEmptiesADirectoryInOnePass),
+        T("files.deep_trees_of_long_names_give_back_every_block", &FileSystemTests.DeepTreesOfLongNamesGiveBackEveryBlock),
+        T("files.positioned_and_vector_io_follow_linux", &FileAttributeTests.PositionedAndVectorIoFollowLinux),
+        T("files.locks_and_fifos_follow_linux", &FileAttributeTests.LocksAndFifosFollowLinux),
+        T("pipes.pipes_follow_linux", &PipeTests.PipesFollowLinux),
+        T("ipc.sysv_segment_outlives_its_cut_up_attachment", &SysvIpcTests.SegmentOutlivesItsCutUpAttachment),
+        T("ipc.sysv_shmdt_removes_every_piece", &SysvIpcTests.ShmdtRemovesEveryPiece),
+        T("poll.poll_and_select_follow_linux", &SysvIpcTests.PollAndSelectFollowLinux),
+        T("poll.epoll_follows_linux", &ReadinessTests.EpollFollowsLinux),
+        T("net.unix_sockets_follow_linux", &UnixSocketTests.UnixSocketsFollowLinux),
+        T("net.named_unix_sockets_follow_linux", &UnixSocketTests.NamedUnixSocketsFollowLinux),
+        T("net.passed_credentials_follow_linux", &UnixSocketTests.PassedCredentialsFollowLinux),
+        T("wait.sleepers_are_woken_by_their_event", &WaitTests.SleepersAreWokenByTheirEvent),
+        T("time.signal_waits_and_timers_follow_linux", &TimeTests.SignalWaitsAndTimersFollowLinux),
+        T("process.credentials_follow_linux", &TimeTests.CredentialsFollowLinux),
+        T("process.startup_calls_follow_linux", &TimeTests.StartupCallsFollowLinux),
+        T("process.threads_keep_the_lock_order", &ThreadTests.ThreadsKeepTheLockOrder),
+        T("process.shared_descriptor_table_keeps_each_threads_files", &ThreadTests.SharedDescriptorTableKeepsEachThreadsFiles),
+        T("process.calls_keep_the_file_they_looked_up", &ThreadTests.CallsKeepTheFileTheyLookedUp),
+        T("process.reaping_follows_linux", &ChildReapingTests.ReapingFollowsLinux),
+        T("memory.remap_advise_sync_follow_linux", &MappingTests.RemapAdviseSyncFollowLinux),
+        T("memory.files_and_shared_memory_map_like_linux", &MappingTests.FilesAndSharedMemoryMapLikeLinux),
+        T("memory.locks_follow_linux", &ReserveTests.MemoryLocksFollowLinux),
+        T("terminal.job_control_follows_linux", &TerminalTests.JobControlFollowsLinux),
+        T("terminal.termios_and_line_discipline_follow_linux", &TerminalTests.TerminalFollowsLinux),
+        T("process.thread_sync_follows_linux", &ThreadTests.ThreadSyncFollowsLinux),
+        T("process.cross_process_calls_survive_a_reap", &ThreadTests.CrossProcessCallsSurviveAReap),
+        T("process.ipc_needs_capability_tokens", &ProcessTests.IpcNeedsCapabilityTokens),
+        T("limits.tables_have_per_account_shares", &LimitTests.TablesHavePerAccountShares),
+        T("limits.rlimit_nproc_stops_a_fork_bomb", &LimitTests.RlimitNprocStopsAForkBomb),
+        T("sandbox.agent_runs_programs_under_their_policy", &SandboxTests.AgentRunsProgramsUnderTheirPolicy),
+        T("files.xattrs_creat_fadvise_follow_linux", &DynamicElfTests.AttributeCallsFollowLinux),
+        T("devproc.dev_and_proc_follow_linux", &DevProcTests.DevAndProcFollowLinux),
+        T("memory.exec_cycles_give_every_frame_back", &MappingTests.ExecCyclesGiveEveryFrameBack),
         T("process.a64_hello_runs_as_a_process", &Aarch64ProcessTests.HelloRunsAsAProcess),
         T("process.a64_fork_pipes_and_signals", &Aarch64ProcessTests.ForkPipesAndSignals),
     };

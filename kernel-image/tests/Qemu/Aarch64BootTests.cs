@@ -27,12 +27,14 @@ public class Aarch64BootTests
     /// options through fw_cfg as on x86_64. The kernel ends QEMU with PSCI SYSTEM_OFF: status 0.</summary>
     private static BootResult Boot(string kernelOptions) => Boot(kernelOptions, Image, TimeSpan.FromSeconds(120));
 
-    internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout) =>
-        QemuBoot.Run(QemuCommand(kernelOptions, image, "none"), timeout, null);
+    /// <param name="memory">QEMU's -m: 256M for the boot tests; the in-kernel suite asks for more
+    /// (Aarch64KernelTests: room for cowstorm's 24 workers x 40 children).</param>
+    internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout, string memory = "256M") =>
+        QemuBoot.Run(QemuCommand(kernelOptions, image, "none", memory), timeout, null);
 
     /// <summary>tools/aarch64.sh's aarch64_qemu_args (ramfb as the screen), the serial console
     /// on stdio, the monitor as given.</summary>
-    private static ProcessStartInfo QemuCommand(string kernelOptions, string image, string monitor)
+    private static ProcessStartInfo QemuCommand(string kernelOptions, string image, string monitor, string memory = "256M")
     {
         if (!File.Exists(image))
             throw new FileNotFoundException($"{image} is missing: build it with `./aurora build --arch aarch64 [--test]` (./aurora test does; LIMINE_DIR set makes the -limine image)");
@@ -45,7 +47,7 @@ public class Aarch64BootTests
         };
         foreach (string arg in new[]
         {
-            "-M", "virt,acpi=off", "-cpu", "cortex-a72", "-m", "256M", "-smp", "1", "-bios", Firmware,
+            "-M", "virt,acpi=off", "-cpu", "cortex-a72", "-m", memory, "-smp", "1", "-bios", Firmware,
             "-drive", $"if=virtio,format=raw,snapshot=on,file={image}", "-device", "ramfb", "-display", "none", "-no-reboot",
             "-serial", "stdio", "-monitor", monitor,
             "-fw_cfg", $"name=opt/aurora/cmdline,string={kernelOptions}",

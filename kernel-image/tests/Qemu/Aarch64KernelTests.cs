@@ -10,13 +10,14 @@ namespace Aurora.KernelImage.Tests.Qemu;
 /// <summary>The in-kernel tests on aarch64: the test image (artifacts/aurora-aarch64-test.img,
 /// `./aurora build --arch aarch64 --test`) boots once with test=all and runs every test of its
 /// catalog (kernel-image/ktests/aarch64/TestCatalog.cs, the x86_64 tests whose code runs there
-/// so far); each shows up here under its own name. About 20 s alone under TCG.</summary>
+/// so far); each shows up here under its own name. About a minute alone under TCG; 512 MiB
+/// (see Aarch64BootTests.Boot's memory).</summary>
 public class Aarch64KernelTests
 {
     private static string TestImage => Path.Combine(QemuBoot.Artifacts, "aurora-aarch64-test.img");
 
     /// <summary>Generous for a loaded 2-core host (two QEMUs under TCG): a hang still ends here.</summary>
-    private static readonly Lazy<BootResult> s_suite = new(() => Aarch64BootTests.Boot("test=all", TestImage, TimeSpan.FromSeconds(600)));
+    private static readonly Lazy<BootResult> s_suite = new(() => Aarch64BootTests.Boot("test=all", TestImage, TimeSpan.FromSeconds(600), memory: "512M"));
 
     private static IReadOnlyList<string> Catalog { get; } = ReadCatalog();
 
