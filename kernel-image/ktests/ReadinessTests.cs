@@ -4,7 +4,7 @@ using static Aurora.Kernel.Tests.TestRunner;
 namespace Aurora.Kernel.Tests;
 
 /// <summary>
-/// epoll (Files/EventPollFile.cs, Syscalls/EpollCalls.cs), proven by musl programs that give the
+/// epoll (Files/EventPollFile.cs, Syscalls/EpollCalls.cs) and eventfd (Files/EventCounterFile.cs), proven by musl programs that give the
 /// same answers on Linux (they print "N wrong").
 /// </summary>
 internal static unsafe class ReadinessTests
@@ -21,5 +21,17 @@ internal static unsafe class ReadinessTests
         CheckEqual(instances, EventPollFile.LiveInstances, "epoll instances alive after the program");
         CheckEqual(watches, EventPollFile.LiveWatches, "epoll watches alive after the program");
         CheckEqual(pipes, PipeFile.Live, "pipes alive after the program");
+    }
+
+    /// <summary>eventfd's flags, counter and semaphore modes, 8-byte transfers, readiness, waits
+    /// woken by another process and ended by a signal; no eventfd outlives its descriptors.</summary>
+    internal static void EventfdFollowsLinux()
+    {
+        int counters = EventCounterFile.Live, instances = EventPollFile.LiveInstances;
+        int status = ProcessTests.RunProgram("eventfd.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("eventfd: 0 wrong"), "an eventfd call gave a different answer than Linux");
+        Check(status == 0, "the program failed");
+        CheckEqual(counters, EventCounterFile.Live, "eventfds alive after the program");
+        CheckEqual(instances, EventPollFile.LiveInstances, "epoll instances alive after the program");
     }
 }

@@ -76,6 +76,7 @@ internal static unsafe class TestCatalog
         T("poll.poll_and_select_follow_linux", &SysvIpcTests.PollAndSelectFollowLinux),
         T("poll.poll_wakes_on_console_input", &SysvIpcTests.PollWakesOnConsoleInput),
         T("poll.epoll_follows_linux", &ReadinessTests.EpollFollowsLinux),
+        T("poll.eventfd_follows_linux", &ReadinessTests.EventfdFollowsLinux),
         T("net.unix_sockets_follow_linux", &UnixSocketTests.UnixSocketsFollowLinux),
         T("net.named_unix_sockets_follow_linux", &UnixSocketTests.NamedUnixSocketsFollowLinux),
         T("net.passed_credentials_follow_linux", &UnixSocketTests.PassedCredentialsFollowLinux),

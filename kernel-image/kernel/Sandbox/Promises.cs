@@ -75,7 +75,7 @@ internal static class Promises
         SyscallTable.Read or SyscallTable.Write or SyscallTable.Close or SyscallTable.Lseek or SyscallTable.Fstat or
             SyscallTable.Pread64 or SyscallTable.Pwrite64 or SyscallTable.Readv or SyscallTable.Writev or
             SyscallTable.Preadv or SyscallTable.Pwritev or SyscallTable.Dup or SyscallTable.Dup2 or SyscallTable.Dup3 or
-            SyscallTable.Fcntl or SyscallTable.Pipe or SyscallTable.Pipe2 or SyscallTable.Poll or SyscallTable.Select or
+            SyscallTable.Fcntl or SyscallTable.Pipe or SyscallTable.Pipe2 or SyscallTable.Eventfd or SyscallTable.Eventfd2 or SyscallTable.Poll or SyscallTable.Select or
             SyscallTable.Ppoll or SyscallTable.Pselect6 or SyscallTable.Mmap or SyscallTable.Munmap or
             SyscallTable.Mprotect or SyscallTable.Mremap or SyscallTable.Msync or SyscallTable.Mincore or
             SyscallTable.Madvise or SyscallTable.Brk => Stdio,
