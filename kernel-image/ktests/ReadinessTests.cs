@@ -4,7 +4,7 @@ using static Aurora.Kernel.Tests.TestRunner;
 namespace Aurora.Kernel.Tests;
 
 /// <summary>
-/// epoll (Files/EventPollFile.cs, Syscalls/EpollCalls.cs) and eventfd (Files/EventCounterFile.cs), proven by musl programs that give the
+/// epoll (Files/EventPollFile.cs, Syscalls/EpollCalls.cs) eventfd (Files/EventCounterFile.cs) and timerfd (Files/TimerFile.cs), proven by musl programs that give the
 /// same answers on Linux (they print "N wrong").
 /// </summary>
 internal static unsafe class ReadinessTests
@@ -32,6 +32,19 @@ internal static unsafe class ReadinessTests
         Check(ProcessTests.OutputHas("eventfd: 0 wrong"), "an eventfd call gave a different answer than Linux");
         Check(status == 0, "the program failed");
         CheckEqual(counters, EventCounterFile.Live, "eventfds alive after the program");
+        CheckEqual(instances, EventPollFile.LiveInstances, "epoll instances alive after the program");
+    }
+
+    /// <summary>timerfd's clocks and flags, settime's checks and old setting, one-shot, interval
+    /// and absolute timers, reads blocked until the expiry or a signal, poll and epoll woken by
+    /// the tick; no timerfd outlives its descriptors.</summary>
+    internal static void TimerfdFollowsLinux()
+    {
+        int timers = TimerFile.Live, instances = EventPollFile.LiveInstances;
+        int status = ProcessTests.RunProgram("timerfd.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("timerfd: 0 wrong"), "a timerfd call gave a different answer than Linux");
+        Check(status == 0, "the program failed");
+        CheckEqual(timers, TimerFile.Live, "timerfds alive after the program");
         CheckEqual(instances, EventPollFile.LiveInstances, "epoll instances alive after the program");
     }
 }

@@ -77,6 +77,7 @@ internal static unsafe class TestCatalog
         T("poll.poll_wakes_on_console_input", &SysvIpcTests.PollWakesOnConsoleInput),
         T("poll.epoll_follows_linux", &ReadinessTests.EpollFollowsLinux),
         T("poll.eventfd_follows_linux", &ReadinessTests.EventfdFollowsLinux),
+        T("poll.timerfd_follows_linux", &ReadinessTests.TimerfdFollowsLinux),
         T("net.unix_sockets_follow_linux", &UnixSocketTests.UnixSocketsFollowLinux),
         T("net.named_unix_sockets_follow_linux", &UnixSocketTests.NamedUnixSocketsFollowLinux),
         T("net.passed_credentials_follow_linux", &UnixSocketTests.PassedCredentialsFollowLinux),

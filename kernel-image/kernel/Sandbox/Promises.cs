@@ -83,7 +83,8 @@ internal static class Promises
             SyscallTable.RtSigtimedwait or SyscallTable.RtSigsuspend or SyscallTable.Sigaltstack or SyscallTable.Pause or
             SyscallTable.Nanosleep or SyscallTable.ClockNanosleep or SyscallTable.ClockGettime or
             SyscallTable.ClockGetres or SyscallTable.Gettimeofday or SyscallTable.Time or SyscallTable.Times or
-            SyscallTable.Getrusage or SyscallTable.Alarm or SyscallTable.Getitimer or SyscallTable.Setitimer => Stdio,
+            SyscallTable.Getrusage or SyscallTable.Alarm or SyscallTable.Getitimer or SyscallTable.Setitimer or
+            SyscallTable.TimerfdCreate or SyscallTable.TimerfdSettime or SyscallTable.TimerfdGettime => Stdio,
         SyscallTable.Getpid or SyscallTable.Getppid or SyscallTable.Gettid or SyscallTable.Getuid or
             SyscallTable.Geteuid or SyscallTable.Getgid or SyscallTable.Getegid or SyscallTable.Getresuid or
             SyscallTable.Getresgid or SyscallTable.Getgroups or SyscallTable.Getpgrp or SyscallTable.Getpgid or
