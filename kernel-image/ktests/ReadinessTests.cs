@@ -4,7 +4,7 @@ using static Aurora.Kernel.Tests.TestRunner;
 namespace Aurora.Kernel.Tests;
 
 /// <summary>
-/// epoll (Files/EventPollFile.cs, Syscalls/EpollCalls.cs) eventfd (Files/EventCounterFile.cs) and timerfd (Files/TimerFile.cs), proven by musl programs that give the
+/// epoll (Files/EventPollFile.cs, Syscalls/EpollCalls.cs) eventfd (Files/EventCounterFile.cs), timerfd (Files/TimerFile.cs) and signalfd (Files/SignalFile.cs), proven by musl programs that give the
 /// same answers on Linux (they print "N wrong").
 /// </summary>
 internal static unsafe class ReadinessTests
@@ -45,6 +45,19 @@ internal static unsafe class ReadinessTests
         Check(ProcessTests.OutputHas("timerfd: 0 wrong"), "a timerfd call gave a different answer than Linux");
         Check(status == 0, "the program failed");
         CheckEqual(timers, TimerFile.Live, "timerfds alive after the program");
+        CheckEqual(instances, EventPollFile.LiveInstances, "epoll instances alive after the program");
+    }
+
+    /// <summary>signalfd's checks, siginfo records, several signals per read, a mask changed
+    /// through the descriptor, poll and epoll woken by another process's kill, a blocking read;
+    /// no signalfd outlives its descriptors.</summary>
+    internal static void SignalfdFollowsLinux()
+    {
+        int signalfds = SignalFile.Live, instances = EventPollFile.LiveInstances;
+        int status = ProcessTests.RunProgram("signalfd.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("signalfd: 0 wrong"), "a signalfd call gave a different answer than Linux");
+        Check(status == 0, "the program failed");
+        CheckEqual(signalfds, SignalFile.Live, "signalfds alive after the program");
         CheckEqual(instances, EventPollFile.LiveInstances, "epoll instances alive after the program");
     }
 }

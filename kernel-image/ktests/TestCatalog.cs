@@ -78,6 +78,7 @@ internal static unsafe class TestCatalog
         T("poll.epoll_follows_linux", &ReadinessTests.EpollFollowsLinux),
         T("poll.eventfd_follows_linux", &ReadinessTests.EventfdFollowsLinux),
         T("poll.timerfd_follows_linux", &ReadinessTests.TimerfdFollowsLinux),
+        T("poll.signalfd_follows_linux", &ReadinessTests.SignalfdFollowsLinux),
         T("net.unix_sockets_follow_linux", &UnixSocketTests.UnixSocketsFollowLinux),
         T("net.named_unix_sockets_follow_linux", &UnixSocketTests.NamedUnixSocketsFollowLinux),
         T("net.passed_credentials_follow_linux", &UnixSocketTests.PassedCredentialsFollowLinux),

@@ -80,7 +80,7 @@ internal static class Promises
             SyscallTable.Mprotect or SyscallTable.Mremap or SyscallTable.Msync or SyscallTable.Mincore or
             SyscallTable.Madvise or SyscallTable.Brk => Stdio,
         SyscallTable.RtSigaction or SyscallTable.RtSigprocmask or SyscallTable.RtSigpending or
-            SyscallTable.RtSigtimedwait or SyscallTable.RtSigsuspend or SyscallTable.Sigaltstack or SyscallTable.Pause or
+            SyscallTable.RtSigtimedwait or SyscallTable.Signalfd or SyscallTable.Signalfd4 or SyscallTable.RtSigsuspend or SyscallTable.Sigaltstack or SyscallTable.Pause or
             SyscallTable.Nanosleep or SyscallTable.ClockNanosleep or SyscallTable.ClockGettime or
             SyscallTable.ClockGetres or SyscallTable.Gettimeofday or SyscallTable.Time or SyscallTable.Times or
             SyscallTable.Getrusage or SyscallTable.Alarm or SyscallTable.Getitimer or SyscallTable.Setitimer or
