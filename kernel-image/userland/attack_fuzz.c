@@ -65,6 +65,7 @@ static const short served[] = {
     231, 234, 235, 257, 259, 260, 262, 265, 266, 267, 268, 269, 270, 271, 273, 274, 280, 295, 296,
     288, 309, 439, 175, 176, 313,
     213, 232, 233, 281, 291, 441, /* epoll (socketpair, 53, is left out as pipe is: a read of its end blocks) */
+    286, 287, /* timerfd_settime/gettime (the creating calls are left out as pipe is: reads block) */
     85, 188, 189, 190, 191, 192, 193, 194, 195, 196, 197, 198, 199, 221,
     AURORA_SYS_FIRST, AURORA_SYS_FIRST + 1, AURORA_SYS_FIRST + 2, AURORA_SYS_FIRST + 3,
     AURORA_SYS_FIRST + 4, AURORA_SYS_FIRST + 5, AURORA_SYS_FIRST + 6, AURORA_SYS_FIRST + 7,

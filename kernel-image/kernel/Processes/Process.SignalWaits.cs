@@ -140,22 +140,7 @@ internal unsafe partial struct Process
         while (true)
         {
             Scheduler.PrepareWait(interruptible: true);
-            bool interrupts = Cpu.SaveAndDisableInterrupts();
-            // The thread's own signals first, then the process's (Linux dequeue_signal).
-            KernelThread* self = Scheduler.Current;
-            ulong ready = self->ThreadPendingSignals & set;
-            if (ready != 0)
-            {
-                signal = System.Numerics.BitOperations.TrailingZeroCount(ready) + 1;
-                self->ThreadPendingSignals &= ~(1UL << (signal - 1));
-            }
-            else if ((ready = process->PendingSignals & set) != 0)
-            {
-                signal = System.Numerics.BitOperations.TrailingZeroCount(ready) + 1;
-                process->PendingSignals &= ~(1UL << (signal - 1));
-            }
-
-            Cpu.RestoreInterrupts(interrupts);
+            signal = DequeueSignal(process, set);
             if (signal != 0 || HasDeliverableSignal(process) || timedOut || Timer.Ticks() >= deadlineTick)
             {
                 Scheduler.EndWait();
@@ -167,10 +152,7 @@ internal unsafe partial struct Process
 
         process->SignalWaitSet = 0;
         if (signal == 0) return HasDeliverableSignal(process) ? -Syscalls.Errno.EINTR : -Syscalls.Errno.EAGAIN;
-        int takenCode = process->SignalCode[signal - 1];
-        ulong takenValue = process->SignalValue[signal - 1];
-        process->SignalCode[signal - 1] = SiUser;
-        process->SignalValue[signal - 1] = 0;
+        TakeSignalInfo(process, signal, out int takenCode, out ulong takenValue);
         if (infoAddress != 0)
         {
             byte* info = stackalloc byte[128];
@@ -183,6 +165,46 @@ internal unsafe partial struct Process
         }
 
         return signal;
+    }
+
+    /// <summary>Takes the lowest pending signal of <paramref name="set"/> off the calling
+    /// thread's pending set, or else the process's (Linux dequeue_signal's order), without
+    /// running its handler; 0 when none is pending. Take its siginfo next with
+    /// <see cref="TakeSignalInfo"/>. Used by rt_sigtimedwait and signalfd's read.</summary>
+    internal static int DequeueSignal(Process* process, ulong set)
+    {
+        int signal = 0;
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        KernelThread* self = Scheduler.Current;
+        ulong ready = self->ThreadPendingSignals & set;
+        if (ready != 0)
+        {
+            signal = System.Numerics.BitOperations.TrailingZeroCount(ready) + 1;
+            self->ThreadPendingSignals &= ~(1UL << (signal - 1));
+        }
+        else if ((ready = process->PendingSignals & set) != 0)
+        {
+            signal = System.Numerics.BitOperations.TrailingZeroCount(ready) + 1;
+            process->PendingSignals &= ~(1UL << (signal - 1));
+        }
+
+        Cpu.RestoreInterrupts(interrupts);
+        return signal;
+    }
+
+    /// <summary>Whether a signal of <paramref name="set"/> is pending for the calling thread or
+    /// its process (signalfd's readiness).</summary>
+    internal static bool HasPendingSignal(Process* process, ulong set) =>
+        ((Scheduler.Current->ThreadPendingSignals | process->PendingSignals) & set) != 0;
+
+    /// <summary>A dequeued signal's si_code and si_value (then reset); its sender is
+    /// <see cref="LastSender"/>.</summary>
+    internal static void TakeSignalInfo(Process* process, int signal, out int code, out ulong value)
+    {
+        code = process->SignalCode[signal - 1];
+        value = process->SignalValue[signal - 1];
+        process->SignalCode[signal - 1] = SiUser;
+        process->SignalValue[signal - 1] = 0;
     }
 
     /// <summary>Whether <paramref name="sp"/> is on the process's alternate stack (Linux

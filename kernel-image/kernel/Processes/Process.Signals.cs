@@ -141,6 +141,8 @@ internal unsafe partial struct Process
         // An interruptible wait (wait4, read, msgrcv, sockets, nanosleep) ends now so the
         // signal is seen at once; a blocked signal waits until it is unblocked.
         InterruptThreads(target, bit);
+        Files.SignalFile.SignalPosted(); // signalfd readers and pollers look again
+
     }
 
     /// <summary>Ends the interruptible waits of every thread of <paramref name="target"/> that
@@ -171,6 +173,7 @@ internal unsafe partial struct Process
         target->SignalCode[signal - 1] = SiTkill;
         target->SignalValue[signal - 1] = 0;
         if (Wants(thread, bit) || signal == SigKill) Scheduler.Interrupt(thread);
+        Files.SignalFile.SignalPosted();
     }
 
 

@@ -27,7 +27,8 @@ internal struct ProcessTimers
 /// CPU time (the scheduler samples each tick into the thread's user or system time) and the
 /// interval timers (Linux kernel/time/itimer.c): setitimer, getitimer, alarm. The timer tick
 /// (<see cref="Scheduler.TickHook"/>) charges the virtual and profiling timers of the process
-/// it found running and fires due ITIMER_REAL deadlines: SIGALRM, SIGVTALRM, SIGPROF. Timers are
+/// it found running and fires due ITIMER_REAL deadlines: SIGALRM, SIGVTALRM, SIGPROF; and
+/// it counts due timerfds' expirations (Files/TimerFile.cs). Timers are
 /// not inherited by fork and survive execve, as on Linux.
 /// </summary>
 internal unsafe partial struct Process
@@ -96,6 +97,7 @@ internal unsafe partial struct Process
             }
         }
 
+        Files.TimerFile.OnTick();
         if (s_armedRealTimers == 0) return;
         long now = (long)Timer.Ticks() * tick;
         for (Process* p = s_allProcesses; p != null; p = p->NextProcess)
@@ -116,6 +118,13 @@ internal unsafe partial struct Process
 
             Post(p, SigAlrm, 0, SiKernel);
         }
+    }
+
+    /// <summary>Installs the tick hook (<see cref="OnTick"/>) if no timer has yet: a timerfd's
+    /// creation calls it, so its expiries are counted by the tick.</summary>
+    internal static void StartTickHook()
+    {
+        if (Scheduler.TickHook == null) Scheduler.TickHook = &OnTick;
     }
 
     /// <summary>An exiting process's ITIMER_REAL stops counting toward the tick's walk.</summary>

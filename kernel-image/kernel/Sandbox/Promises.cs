@@ -75,15 +75,16 @@ internal static class Promises
         SyscallTable.Read or SyscallTable.Write or SyscallTable.Close or SyscallTable.Lseek or SyscallTable.Fstat or
             SyscallTable.Pread64 or SyscallTable.Pwrite64 or SyscallTable.Readv or SyscallTable.Writev or
             SyscallTable.Preadv or SyscallTable.Pwritev or SyscallTable.Dup or SyscallTable.Dup2 or SyscallTable.Dup3 or
-            SyscallTable.Fcntl or SyscallTable.Pipe or SyscallTable.Pipe2 or SyscallTable.Poll or SyscallTable.Select or
+            SyscallTable.Fcntl or SyscallTable.Pipe or SyscallTable.Pipe2 or SyscallTable.Eventfd or SyscallTable.Eventfd2 or SyscallTable.Poll or SyscallTable.Select or
             SyscallTable.Ppoll or SyscallTable.Pselect6 or SyscallTable.Mmap or SyscallTable.Munmap or
             SyscallTable.Mprotect or SyscallTable.Mremap or SyscallTable.Msync or SyscallTable.Mincore or
             SyscallTable.Madvise or SyscallTable.Brk => Stdio,
         SyscallTable.RtSigaction or SyscallTable.RtSigprocmask or SyscallTable.RtSigpending or
-            SyscallTable.RtSigtimedwait or SyscallTable.RtSigsuspend or SyscallTable.Sigaltstack or SyscallTable.Pause or
+            SyscallTable.RtSigtimedwait or SyscallTable.Signalfd or SyscallTable.Signalfd4 or SyscallTable.RtSigsuspend or SyscallTable.Sigaltstack or SyscallTable.Pause or
             SyscallTable.Nanosleep or SyscallTable.ClockNanosleep or SyscallTable.ClockGettime or
             SyscallTable.ClockGetres or SyscallTable.Gettimeofday or SyscallTable.Time or SyscallTable.Times or
-            SyscallTable.Getrusage or SyscallTable.Alarm or SyscallTable.Getitimer or SyscallTable.Setitimer => Stdio,
+            SyscallTable.Getrusage or SyscallTable.Alarm or SyscallTable.Getitimer or SyscallTable.Setitimer or
+            SyscallTable.TimerfdCreate or SyscallTable.TimerfdSettime or SyscallTable.TimerfdGettime => Stdio,
         SyscallTable.Getpid or SyscallTable.Getppid or SyscallTable.Gettid or SyscallTable.Getuid or
             SyscallTable.Geteuid or SyscallTable.Getgid or SyscallTable.Getegid or SyscallTable.Getresuid or
             SyscallTable.Getresgid or SyscallTable.Getgroups or SyscallTable.Getpgrp or SyscallTable.Getpgid or

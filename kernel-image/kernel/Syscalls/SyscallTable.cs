@@ -13,7 +13,7 @@ namespace Aurora.Kernel.Syscalls;
 /// MemoryCalls (brk, mmap, munmap, mprotect), MappingCalls (mremap, msync, mincore, madvise), ProcessCalls (exit, arch_prctl) and
 /// SocketCalls (IPv4 TCP/UDP sockets), IpcCalls (token-named message queues and shared memory, Aurora's capability calls 1000-1005),
 /// LimitCalls (getrlimit, setrlimit, prlimit64), SandboxCalls (pledge, unveil, netrule: Aurora's 1014-1016, docs/sandbox.md),
-/// PipeCalls (pipe, pipe2), TimeCalls (the clocks, sleeps, times), SystemCalls (uname, sysinfo, getrandom),
+/// PipeCalls (pipe, pipe2), EventFdCalls (eventfd, eventfd2), TimerFdCalls (timerfd_*), SignalFdCalls (signalfd, signalfd4), TimeCalls (the clocks, sleeps, times), SystemCalls (uname, sysinfo, getrandom),
 /// CredentialCalls (the uid/gid calls), SchedulingCalls (priorities, affinity),
 /// Process.Timers.cs (alarm, itimers), Process.SignalWaits.cs (sigsuspend, sigtimedwait, sigaltstack),
 /// Process.Fork.cs (fork, wait4), Process.Exec.cs (execve), Process.Signals.cs (signals;
@@ -267,6 +267,13 @@ internal static unsafe partial class SyscallTable
             Ppoll => PollCalls.PollTimed(process, args[0], (uint)args[1], args[2], args[3], args[4]),
             Select => PollCalls.Select(process, (int)args[0], args[1], args[2], args[3], args[4]),
             Pselect6 => PollCalls.SelectTimed(process, (int)args[0], args[1], args[2], args[3], args[4], args[5]),
+            Eventfd => EventFdCalls.Create(process, (uint)args[0], 0),
+            Eventfd2 => EventFdCalls.Create(process, (uint)args[0], (uint)args[1]),
+            TimerfdCreate => TimerFdCalls.Create(process, (int)args[0], (uint)args[1]),
+            TimerfdSettime => TimerFdCalls.Set(process, (int)args[0], (uint)args[1], args[2], args[3]),
+            TimerfdGettime => TimerFdCalls.Get(process, (int)args[0], args[1]),
+            Signalfd => SignalFdCalls.Create(process, (int)args[0], args[1], args[2], 0),
+            Signalfd4 => SignalFdCalls.Create(process, (int)args[0], args[1], args[2], (uint)args[3]),
             EpollCreate => EpollCalls.Create(process, (int)args[0]),
             EpollCreate1 => EpollCalls.Create1(process, (uint)args[0]),
             EpollCtl => EpollCalls.Control(process, (int)args[0], (int)args[1], (int)args[2], args[3]),
