@@ -483,19 +483,9 @@ internal static unsafe class EventPollFile
     private static void PollWaitOperation(OpenFileDescription* description, PollTable* table) =>
         table->Add(ref ((EventPoll*)description->Object)->Waiters);
 
-    private static long StatOperation(OpenFileDescription* description, Vfs.FileStatus* status)
-    {
-        status->Mode = 0x180; // anon_inode: no file type, rw------- (Linux's anon inode)
-        status->BlockSize = 4096;
-        return 0;
-    }
+    private static long StatOperation(OpenFileDescription* description, Vfs.FileStatus* status) => AnonymousInode.Stat(status);
 
-    private static int NameOperation(OpenFileDescription* description, Span<byte> name)
-    {
-        var text = new FileSystems.TextBuilder(name);
-        text.Append("anon_inode:[eventpoll]");
-        return text.Length;
-    }
+    private static int NameOperation(OpenFileDescription* description, Span<byte> name) => AnonymousInode.Name(name, "eventpoll");
 
     /// <summary>The instance's last description is gone: its watches go, then it.</summary>
     private static void CloseOperation(void* obj)

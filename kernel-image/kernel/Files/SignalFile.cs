@@ -160,20 +160,9 @@ internal static unsafe class SignalFile
 
     private static void PollWait(OpenFileDescription* description, PollTable* table) => table->Add(ref s_waiters);
 
-    private static long Stat(OpenFileDescription* description, FileStatus* status)
-    {
-        status->Mode = 0x180; // anon_inode: no file type, rw------- (Linux's anon inode)
-        status->LinkCount = 1;
-        status->BlockSize = 4096;
-        return 0;
-    }
+    private static long Stat(OpenFileDescription* description, FileStatus* status) => AnonymousInode.Stat(status);
 
-    private static int Name(OpenFileDescription* description, Span<byte> name)
-    {
-        var text = new FileSystems.TextBuilder(name);
-        text.Append("anon_inode:[signalfd]");
-        return text.Length;
-    }
+    private static int Name(OpenFileDescription* description, Span<byte> name) => AnonymousInode.Name(name, "signalfd");
 
     private static void Close(void* obj)
     {
