@@ -9,7 +9,7 @@ namespace Aurora.Kernel.Processes;
 internal unsafe partial struct Process
 {
     internal const int NameCapacity = 32;
-    internal const int OutputCapacity = 2048;
+    internal const int OutputCapacity = 4096;
 
     public ulong Id;
     public AddressSpace Space;

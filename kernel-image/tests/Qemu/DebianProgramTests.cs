@@ -12,7 +12,7 @@ namespace Aurora.KernelImage.Tests.Qemu;
 /// Debian's own programs on Aurora (issue 12, items 3 and 4): every command line of
 /// kernel-image/userland/debian-suite/commands.txt — Debian's dynamically linked dash, bash,
 /// coreutils, findutils, diffutils, grep, sed, tar, gzip, mawk, perl and python3 (with glibc's
-/// ld.so and their libraries and modules, copied from this host into the test image by
+/// ld.so and their libraries and modules, copied from this host into the Debian test image (artifacts/aurora-test-debian.iso) by
 /// ./aurora build --test: tools/aurora.sh, TEST_HOST_PROGRAMS) and musl's static-PIE and dynamic samples
 /// (userland/pie/hello_aux.c) — must print on Aurora what it prints on this Linux host, with the
 /// same exit status. The runner (userland/debian_suite.c, the busybox suite's runner) runs here
@@ -109,7 +109,7 @@ public class DebianProgramTests
 
     private static (BootResult, IReadOnlyDictionary<int, BusyboxSuiteTests.Record>) RunInAurora()
     {
-        BootResult boot = QemuBoot.Boot(BootPath.GrubBios, "test=" + KernelTest, BootTimeout);
+        BootResult boot = QemuBoot.Boot(BootPath.Debian, "test=" + KernelTest, BootTimeout);
         return (boot, Parse(boot.Serial));
     }
 

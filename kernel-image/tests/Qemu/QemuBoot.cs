@@ -21,6 +21,10 @@ public enum BootPath
     /// (artifacts/aurora-test-stressng.iso, ./aurora build --test where stress-ng is
     /// installed); GRUB on SeaBIOS.</summary>
     StressNg,
+    /// <summary>The test image with Debian's dash, bash, coreutils, perl, python3... and their
+    /// libraries in the initramfs (artifacts/aurora-test-debian.iso, ./aurora build --test);
+    /// GRUB on SeaBIOS.</summary>
+    Debian,
 }
 
 /// <summary>What one QEMU boot printed on COM1 and how QEMU ended.</summary>
@@ -46,6 +50,7 @@ public static class QemuBoot
         BootPath.LimineBios or BootPath.LimineUefi => "aurora-test-limine.iso",
         BootPath.Reference => "aurora.iso",
         BootPath.StressNg => "aurora-test-stressng.iso",
+        BootPath.Debian => "aurora-test-debian.iso",
         _ => "aurora-test.iso",
     });
 
