@@ -25,6 +25,7 @@ public unsafe class TickAndPickBenchmarks
 
     private RunQueue _queue;
     private SchedEntity* _entities;
+    private RunQueueSlot* _slots;
 
     private HeapCfs _peer = null!;
     private int _victim;
@@ -38,6 +39,8 @@ public unsafe class TickAndPickBenchmarks
         var random = new Random(42);
         _queue = new RunQueue();
         _entities = (SchedEntity*)NativeMemory.AllocZeroed((nuint)Runnable, (nuint)sizeof(SchedEntity));
+        _slots = (RunQueueSlot*)NativeMemory.AlignedAlloc(RunQueue.StorageBytes(Runnable), 64);
+        _queue.SetStorage(_slots, Runnable, out _);
         var weights = new uint[Runnable];
         for (int i = 0; i < Runnable; i++)
         {
@@ -63,7 +66,11 @@ public unsafe class TickAndPickBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => NativeMemory.Free(_entities);
+    public void Cleanup()
+    {
+        NativeMemory.Free(_entities);
+        NativeMemory.AlignedFree(_slots);
+    }
 
     [Benchmark(Baseline = true, Description = "PriorityQueue Enqueue+Dequeue")]
     [BenchmarkCategory("tick + pick")]

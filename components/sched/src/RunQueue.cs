@@ -9,7 +9,10 @@ namespace Aurora.Sched;
 /// ran (from the 1000 Hz timer), <see cref="PickNext"/> when it switches, <see cref="Add"/> and
 /// <see cref="Remove"/> when threads wake, start, block or exit. No locking: the kernel
 /// serialises calls (interrupts off around them). Keep one instance in place; never copy it
-/// while it holds entities.
+/// while it holds entities. The queued entities are kept in an array the caller gives it
+/// (<see cref="SetStorage"/>, room for as many entities as may be queued at once; the running
+/// one is not queued): the queue itself never allocates, and an Add beyond the room is refused
+/// (<see cref="SchedError.QueueFull"/>).
 /// </summary>
 public unsafe struct RunQueue
 {
@@ -22,7 +25,7 @@ public unsafe struct RunQueue
     /// <summary>How far (in virtual ns) a queued entity may be behind the current one before it preempts it.</summary>
     public const ulong DefaultWakeupGranularityNs = 1_000_000;
 
-    private EntityTree _tree;
+    private EntityHeap _heap;
     private SchedEntity* _current;
 
     // The floor as of the last operation that could lower min(current, leftmost) or take an
@@ -56,8 +59,11 @@ public unsafe struct RunQueue
         Configure(targetLatencyNs, minGranularityNs, wakeupGranularityNs);
     }
 
-    /// <summary>Entities in the tree, waiting to run (the current one is not counted).</summary>
-    public readonly int Count => _tree.Count;
+    /// <summary>Entities in the heap, waiting to run (the current one is not counted).</summary>
+    public readonly int Count => _heap.Count;
+
+    /// <summary>How many entities the storage given by <see cref="SetStorage"/> can hold queued (0 before).</summary>
+    public readonly int Capacity => _heap.Capacity;
 
     /// <summary>The entity running, or null when the CPU is idle.</summary>
     public readonly SchedEntity* Current => _current;
@@ -90,10 +96,9 @@ public unsafe struct RunQueue
             }
 
             ulong least = current->VirtualRuntime;
-            SchedEntity* leftmost = _tree.Leftmost;
-            if (leftmost != null && leftmost->VirtualRuntime < least)
+            if (_heap.Count != 0 && _heap.LeftmostKey < least)
             {
-                least = leftmost->VirtualRuntime;
+                least = _heap.LeftmostKey;
             }
 
             return least > floor ? least : floor;
@@ -107,7 +112,7 @@ public unsafe struct RunQueue
     public readonly int RunnableCount
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _tree.Count + (_current != null ? 1 : 0);
+        get => _heap.Count + (_current != null ? 1 : 0);
     }
 
     /// <summary>See <see cref="DefaultTargetLatencyNs"/>.</summary>
@@ -149,13 +154,32 @@ public unsafe struct RunQueue
         return SchedError.None;
     }
 
+    /// <summary>Bytes of storage for <paramref name="capacity"/> queued entities (0 for a negative capacity).</summary>
+    public static nuint StorageBytes(int capacity) => capacity > 0 ? (nuint)capacity * (nuint)sizeof(RunQueueSlot) : 0;
+
+    /// <summary>
+    /// Gives the queue room for <paramref name="capacity"/> queued entities at
+    /// <paramref name="slots"/> (<see cref="StorageBytes"/>(capacity) bytes, owned by the caller,
+    /// not overlapping the present storage, kept until it is replaced), moving the queued entities
+    /// there; <paramref name="previous"/> is the storage given before (null at first), now unused,
+    /// for the caller to free. To grow, allocate (doubling, say) and call this; an allocation that
+    /// failed is the caller's error to report, and the queue goes on with the room it had.
+    /// Errors: InvalidArgument (nothing changed, previous null) when capacity is below
+    /// <see cref="Count"/> or slots is null with a nonzero capacity.
+    /// </summary>
+    public SchedError SetStorage(RunQueueSlot* slots, int capacity, out RunQueueSlot* previous)
+    {
+        return _heap.MoveTo(slots, capacity, out previous) ? SchedError.None : SchedError.InvalidArgument;
+    }
+
     /// <summary>
     /// Makes <paramref name="e"/> runnable. A new entity (<paramref name="waking"/> false) is
     /// placed at max(its virtual runtime, MinVirtualRuntime): it neither starves the others with
     /// a small value nor is starved by a large one. A woken entity is placed at
     /// max(its virtual runtime, MinVirtualRuntime - TargetLatency / 2): a sleeper gets at most half
     /// a period of credit, however long it slept.
-    /// Errors: InvalidArgument (null or weight 0), AlreadyQueued, IsCurrent.
+    /// Errors: InvalidArgument (null or weight 0), AlreadyQueued, IsCurrent, QueueFull (the
+    /// storage holds <see cref="Capacity"/> entities already: <see cref="SetStorage"/>).
     /// </summary>
     public SchedError Add(SchedEntity* e, bool waking)
     {
@@ -174,6 +198,11 @@ public unsafe struct RunQueue
             return SchedError.IsCurrent;
         }
 
+        if (_heap.Count == _heap.Capacity)
+        {
+            return SchedError.QueueFull;
+        }
+
         // Stored before the insert, which may lower min(current, leftmost) (MinVirtualRuntime).
         ulong floor = MinVirtualRuntime;
         _floor = floor;
@@ -189,7 +218,7 @@ public unsafe struct RunQueue
         }
 
         e->State = EntityState.Queued;
-        _tree.Insert(e);
+        _heap.Insert(e);
         _totalWeight += e->Weight;
         _period = 0;
         return SchedError.None;
@@ -216,15 +245,14 @@ public unsafe struct RunQueue
             return SchedError.NotQueued;
         }
 
-        _tree.Remove(e);
+        _heap.Remove(e);
         e->State = EntityState.Idle;
         _totalWeight -= e->Weight;
         _period = 0;
-        SchedEntity* leftmost = _tree.Leftmost;
-        if (_current == null && leftmost != null && leftmost->VirtualRuntime > _floor)
+        if (_current == null && _heap.Count != 0 && _heap.LeftmostKey > _floor)
         {
             // Idle: the stored floor is the floor (MinVirtualRuntime), moved here as by a pick.
-            _floor = leftmost->VirtualRuntime;
+            _floor = _heap.LeftmostKey;
         }
 
         return SchedError.None;
@@ -253,15 +281,15 @@ public unsafe struct RunQueue
         ulong runtime = SaturatingAdd(current->VirtualRuntime, VirtualDelta(deltaNs, current->Weight));
         current->VirtualRuntime = runtime;
 
-        SchedEntity* next = _tree.Leftmost;
-        if (next == null)
+        if (_heap.Count == 0)
         {
             return false;
         }
 
         // ahead > granularity with ahead = runtime - next's, only when runtime is the larger:
-        // evaluated together (no short circuit), one branch.
-        ulong nextRuntime = next->VirtualRuntime;
+        // evaluated together (no short circuit), one branch. The next one's virtual runtime is
+        // read from its heap slot, not from the entity.
+        ulong nextRuntime = _heap.LeftmostKey;
         if ((runtime > nextRuntime) & (runtime - nextRuntime > WakeupGranularityNs))
         {
             return true;
@@ -271,10 +299,10 @@ public unsafe struct RunQueue
     }
 
     /// <summary>
-    /// The switch decision. The current entity, if any, goes back into the tree when
+    /// The switch decision. The current entity, if any, goes back into the heap when
     /// <paramref name="currentStillRunnable"/> (it was preempted or yielded), or else simply
     /// stops being current (it blocked or exited; the kernel keeps it until it wakes). Then the
-    /// entity with the least virtual runtime leaves the tree, becomes current with its runtime
+    /// entity with the least virtual runtime leaves the heap, becomes current with its runtime
     /// since picked reset, and is returned — possibly the same one. Null when nothing is
     /// runnable: the CPU idles.
     /// </summary>
@@ -287,16 +315,15 @@ public unsafe struct RunQueue
         }
 
         // A switch: the runnable set stays the same, so the floor needs no update (MinVirtualRuntime).
-        SchedEntity* next = _tree.Leftmost;
-        if (next == null || EntityTree.Precedes(previous, next))
+        if (_heap.Count == 0 || EntityHeap.Precedes(previous->VirtualRuntime, previous, _heap.LeftmostKey, _heap.Leftmost))
         {
-            // It would go into the tree as the new leftmost and come straight out again.
+            // It would go into the heap as the new leftmost and come straight out again.
             previous->SincePickedNs = 0;
             return previous;
         }
 
         previous->State = EntityState.Queued;
-        next = _tree.ReplaceLeftmost(previous);
+        SchedEntity* next = _heap.ReplaceLeftmost(previous);
         next->State = EntityState.Current;
         next->SincePickedNs = 0;
         _current = next;
@@ -304,7 +331,7 @@ public unsafe struct RunQueue
     }
 
     /// <summary>The entity PickNext would choose if the current one blocked now, or null. It stays queued.</summary>
-    public readonly SchedEntity* PeekNext() => _tree.Leftmost;
+    public readonly SchedEntity* PeekNext() => _heap.Leftmost;
 
     /// <summary>
     /// Whether <paramref name="woken"/> (just added) should preempt the current entity right
@@ -325,7 +352,7 @@ public unsafe struct RunQueue
 
     /// <summary>
     /// Sets the entity's weight from <paramref name="nice"/> (clamped), keeping TotalWeight right
-    /// when it is queued or current. Its virtual runtime and place in the tree do not change: the
+    /// when it is queued or current. Its virtual runtime and place in the heap do not change: the
     /// new weight governs how fast it accrues from now on.
     /// </summary>
     public void SetNice(SchedEntity* e, int nice)
@@ -356,19 +383,20 @@ public unsafe struct RunQueue
     }
 
     /// <summary>
-    /// Walks the heap and checks its order and links, the count, TotalWeight,
-    /// the leftmost cache and the current entity's state. For tests and kernel self-checks.
+    /// Walks the heap and checks its order, its keys against the entities' virtual runtimes,
+    /// the entities' recorded places, the count within the capacity, TotalWeight and the
+    /// current entity's state. For tests and kernel self-checks.
     /// </summary>
     public readonly bool Validate()
     {
-        if (!_tree.Validate(out ulong weight))
+        if (!_heap.Validate(out ulong weight))
         {
             return false;
         }
 
         if (_current != null)
         {
-            if (_current->State != EntityState.Current || _current->Weight == 0 || _current->Parent != null || _current->Left != null || _current->Right != null)
+            if (_current->State != EntityState.Current || _current->Weight == 0)
             {
                 return false;
             }
@@ -435,10 +463,10 @@ public unsafe struct RunQueue
             _period = 0;
         }
 
-        SchedEntity* next = _tree.Leftmost;
+        SchedEntity* next = _heap.Leftmost;
         if (next != null)
         {
-            _tree.Remove(next);
+            _heap.Remove(next);
             next->State = EntityState.Current;
             next->SincePickedNs = 0;
             _current = next;

@@ -14,6 +14,7 @@ public unsafe class ContractTests
     {
         AssertNoReferences(typeof(RunQueue));
         AssertNoReferences(typeof(SchedEntity));
+        AssertNoReferences(typeof(RunQueueSlot));
     }
 
     [Fact]
@@ -24,6 +25,8 @@ public unsafe class ContractTests
         Assert.Equal(RunQueue.DefaultWakeupGranularityNs, s_queue.WakeupGranularityNs);
         SchedEntity a = default;
         Assert.Equal(SchedError.None, a.Initialize(1, 0));
+        RunQueueSlot slot;
+        Assert.Equal(SchedError.None, s_queue.SetStorage(&slot, 1, out _));
         Assert.Equal(SchedError.None, s_queue.Add(&a, waking: false));
         Assert.True(&a == s_queue.PickNext(false));
         Assert.False(s_queue.Tick(1_000_000));

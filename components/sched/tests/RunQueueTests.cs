@@ -520,7 +520,7 @@ public unsafe class RunQueueTests
     }
 
     [Fact]
-    public void ValidateDetectsABrokenLinkOrWeight()
+    public void ValidateDetectsABrokenIndexOrWeight()
     {
         using var h = new SchedHarness(8);
         h.AddAll(8);
@@ -529,12 +529,15 @@ public unsafe class RunQueueTests
         Assert.False(h.Queue.Validate());
         h[3]->Weight = weight;
         Assert.True(h.Queue.Validate());
-        // The links are internal; cut one through its field offset: every queued entity but the
-        // next one has a Parent (its parent or its previous sibling).
-        int parent = (int)Marshal.OffsetOf<SchedEntity>("Parent");
-        SchedEntity* cut = h.Queue.PeekNext() == h[3] ? h[4] : h[3];
-        *(SchedEntity**)((byte*)cut + parent) = null;
+        // The heap index is internal; change it through its field offset: each entity records
+        // its own slot, and no two can record the same one.
+        int offset = (int)Marshal.OffsetOf<SchedEntity>("HeapIndex");
+        int* index = (int*)((byte*)h[3] + offset);
+        int saved = *index;
+        *index = (saved + 1) % 8;
         Assert.False(h.Queue.Validate());
+        *index = saved;
+        Assert.True(h.Queue.Validate());
     }
 
     [Fact]

@@ -13,11 +13,15 @@ internal sealed unsafe class SchedHarness : IDisposable
     public RunQueue Queue;
     public readonly SchedEntity* Entities;
     public readonly int Capacity;
+    private readonly RunQueueSlot* _storage;
 
     public SchedHarness(int capacity)
     {
         Queue = new RunQueue();
         Capacity = capacity;
+        _storage = (RunQueueSlot*)NativeMemory.Alloc(RunQueue.StorageBytes(capacity));
+        Assert.Equal(SchedError.None, Queue.SetStorage(_storage, capacity, out RunQueueSlot* previous));
+        Assert.True(previous == null);
         Entities = (SchedEntity*)NativeMemory.AllocZeroed((nuint)capacity, (nuint)sizeof(SchedEntity));
         for (int i = 0; i < capacity; i++)
         {
@@ -69,7 +73,11 @@ internal sealed unsafe class SchedHarness : IDisposable
         return idle;
     }
 
-    public void Dispose() => NativeMemory.Free(Entities);
+    public void Dispose()
+    {
+        NativeMemory.Free(Entities);
+        NativeMemory.Free(_storage);
+    }
 }
 
 /// <summary>Seeds for randomized tests: AURORA_SEED replays a failure, otherwise a fresh one.</summary>

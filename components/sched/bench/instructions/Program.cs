@@ -36,6 +36,7 @@ internal static unsafe class Program
         var random = new Random(42);
         var queue = new RunQueue();
         SchedEntity* entities = (SchedEntity*)NativeMemory.AllocZeroed((nuint)runnable, (nuint)sizeof(SchedEntity));
+        queue.SetStorage((RunQueueSlot*)NativeMemory.AlignedAlloc(RunQueue.StorageBytes(runnable), 64), runnable, out _);
         var weights = new uint[runnable];
         for (int i = 0; i < runnable; i++)
         {
