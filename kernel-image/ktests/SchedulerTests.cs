@@ -205,6 +205,45 @@ internal static unsafe class SchedulerTests
         Check(KernelMemory.Heap.Statistics.LiveBlocks == liveBefore, "joined threads leaked memory");
     }
 
+    private static long YieldThenExit(ulong argument)
+    {
+        for (int i = 0; i < 3; i++) Scheduler.Yield();
+        return (long)argument + 1000;
+    }
+
+    /// <summary>A hundred threads runnable at once, more than the run queue's first storage
+    /// (16 slots) holds: the scheduler grows it as they are created, so none is refused a
+    /// place; every one runs and exits with its code, and joining leaves the heap as it was
+    /// (the larger array replaced the smaller).</summary>
+    internal static void RunQueueGrowsWithTheThreads()
+    {
+        const int Count = 100;
+        ulong liveBefore = KernelMemory.Heap.Statistics.LiveBlocks;
+        KernelThread** threads = stackalloc KernelThread*[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            threads[i] = Scheduler.Spawn(&YieldThenExit, (ulong)i);
+            Check(threads[i] != null, "spawn failed");
+            if (threads[i] == null) return;
+        }
+
+        int alive = Scheduler.ThreadCount, capacity = Scheduler.QueueCapacity, queued = Scheduler.RunnableCount;
+        CheckShown("threads alive beyond the run queue's room", 0, alive > capacity ? alive - capacity : 0);
+        Check(capacity >= Count, "the run queue did not grow");
+        Log.Write("  threads alive ");
+        Log.WriteDecimal(alive);
+        Log.Write(", queued ");
+        Log.WriteDecimal(queued);
+        Log.Write(", run queue room ");
+        Log.WriteDecimal(capacity);
+        Log.WriteLine();
+
+        int right = 0;
+        for (int i = 0; i < Count; i++) right += Scheduler.Join(threads[i]) == i + 1000 ? 1 : 0;
+        CheckShown("threads that exited with their own code", Count, right);
+        CheckShown("heap blocks after joining them", (long)liveBefore, (long)KernelMemory.Heap.Statistics.LiveBlocks);
+    }
+
     private static long SetFlag(ulong slot)
     {
         s_results.Value[slot] = 1;

@@ -47,6 +47,7 @@ internal static unsafe class TestCatalog
         T("sched.exit_codes_arrive_and_join_frees_threads", &SchedulerTests.ExitCodesArriveAndJoinFreesThreads),
         T("sched.yield_runs_a_waiting_thread", &SchedulerTests.YieldRunsAWaitingThread),
         T("sched.threads_share_the_heap_safely", &SchedulerTests.ThreadsShareTheHeapSafely),
+        T("sched.run_queue_grows_with_the_threads", &SchedulerTests.RunQueueGrowsWithTheThreads),
         T("wait.sleepers_are_woken_by_their_event", &WaitTests.SleepersAreWokenByTheirEvent),
         T("wait.idle_system_runs_only_the_tick", &WaitTests.IdleSystemRunsOnlyTheTick),
         T("wait.console_input_arrives_by_interrupt", &WaitTests.ConsoleInputArrivesByInterrupt),

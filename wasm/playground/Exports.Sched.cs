@@ -15,6 +15,7 @@ public static unsafe partial class SchedExports
     private const ulong TickNs = 1_000_000;
     private static RunQueue s_queue;
     private static SchedEntity* s_entities;
+    private static RunQueueSlot* s_slots;
     private static int s_count;
     private static ulong s_ticks;
 
@@ -33,6 +34,8 @@ public static unsafe partial class SchedExports
         }
         s_queue = new RunQueue();
         s_entities = (SchedEntity*)NativeMemory.AllocZeroed((nuint)values.Length, (nuint)sizeof(SchedEntity));
+        s_slots = (RunQueueSlot*)NativeMemory.Alloc(RunQueue.StorageBytes(values.Length));
+        s_queue.SetStorage(s_slots, values.Length, out _);
         s_count = values.Length;
         for (int i = 0; i < values.Length; i++)
         {
@@ -69,7 +72,9 @@ public static unsafe partial class SchedExports
     private static void Stop()
     {
         if (s_entities != null) NativeMemory.Free(s_entities);
+        if (s_slots != null) NativeMemory.Free(s_slots);
         s_entities = null;
+        s_slots = null;
         s_count = 0;
         s_ticks = 0;
     }

@@ -27,6 +27,10 @@ internal static unsafe class Scheduler
     private const ulong StackCanary = 0xC0DE_57AC_CA4A_12D0;
 
     private static RunQueue s_queue;
+
+    // Threads created and not yet exited: each may be queued at once, so the run queue's
+    // storage is kept at least this large (ReserveQueueRoom) and Add never finds it full.
+    private static int s_threads;
     private static KernelThread* s_current;
     private static KernelThread* s_idle;
     private static KernelThread* s_sleepers;
@@ -51,6 +55,12 @@ internal static unsafe class Scheduler
     /// <summary>Queued (runnable, not running) threads.</summary>
     internal static int RunnableCount => s_queue.Count;
 
+    /// <summary>Threads the run queue's storage can hold queued at once.</summary>
+    internal static int QueueCapacity => s_queue.Capacity;
+
+    /// <summary>Threads created and not exited (the run queue keeps room for all of them).</summary>
+    internal static int ThreadCount => s_threads;
+
     /// <summary>Turns the code running now (the boot thread) into thread 0 and creates the idle
     /// thread; from here on the timer preempts.</summary>
     internal static void Initialize(uint timerFrequencyHz)
@@ -59,7 +69,7 @@ internal static unsafe class Scheduler
         s_queue = new RunQueue(6_000_000, 750_000, 1_000_000);
 
         KernelThread* boot = NewThreadRecord(0);
-        if (boot == null) Panic.Fail("no memory for the boot thread");
+        if (boot == null || !ReserveQueueRoom()) Panic.Fail("no memory for the boot thread");
         s_queue.Add(&boot->Scheduling, waking: false);
         s_queue.PickNext(currentStillRunnable: false);
         s_current = boot;
@@ -277,6 +287,7 @@ internal static unsafe class Scheduler
         if (self == s_idle) Panic.Fail("scheduler: the idle thread exited");
         self->ExitCode = code;
         self->State = ThreadState.Exited;
+        s_threads--;
         if (self->Joiner != null) MakeRunnable(self->Joiner);
         Reschedule(currentStillRunnable: false);
         Panic.Fail("scheduler: an exited thread was resumed");
@@ -452,9 +463,16 @@ internal static unsafe class Scheduler
     {
         KernelThread* thread = NewThreadRecord(nice);
         if (thread == null) return null;
+        if (!ReserveQueueRoom())
+        {
+            KernelMemory.Free(thread);
+            return null;
+        }
+
         byte* stack = KernelMemory.AllocateStack(StackSize);
         if (stack == null)
         {
+            ReleaseQueueRoom();
             KernelMemory.Free(thread);
             return null;
         }
@@ -463,6 +481,43 @@ internal static unsafe class Scheduler
         thread->StackBase = stack;
         thread->StackPointer = ThreadContext.PrepareStack(stack + StackSize, entry, argument, &Exit);
         return thread;
+    }
+
+    /// <summary>Counts one more thread and grows the run queue's storage (doubling, from 16
+    /// slots) if it could not hold every thread queued at once. False, with nothing changed,
+    /// when there is no memory for a larger array.</summary>
+    private static bool ReserveQueueRoom()
+    {
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        int needed = ++s_threads;
+        int capacity = s_queue.Capacity;
+        Cpu.RestoreInterrupts(interrupts);
+        if (needed <= capacity) return true;
+
+        int grown = capacity < 16 ? 16 : capacity * 2;
+        if (grown < needed) grown = needed;
+        var slots = (RunQueueSlot*)KernelMemory.Allocate(RunQueue.StorageBytes(grown));
+        if (slots == null)
+        {
+            ReleaseQueueRoom();
+            return false;
+        }
+
+        // Another thread may have grown it meanwhile (the allocation ran with interrupts on).
+        interrupts = Cpu.SaveAndDisableInterrupts();
+        RunQueueSlot* unused = slots;
+        if (grown > s_queue.Capacity && s_queue.SetStorage(slots, grown, out unused) != SchedError.None)
+            Panic.Fail("scheduler: the run queue refused larger storage");
+        Cpu.RestoreInterrupts(interrupts);
+        if (unused != null) KernelMemory.Free(unused);
+        return true;
+    }
+
+    private static void ReleaseQueueRoom()
+    {
+        bool interrupts = Cpu.SaveAndDisableInterrupts();
+        s_threads--;
+        Cpu.RestoreInterrupts(interrupts);
     }
 
     private static KernelThread* NewThreadRecord(int nice)

@@ -32,6 +32,7 @@ internal static unsafe class TestCatalog
         T("sched.exit_codes_arrive_and_join_frees_threads", &SchedulerTests.ExitCodesArriveAndJoinFreesThreads),
         T("sched.yield_runs_a_waiting_thread", &SchedulerTests.YieldRunsAWaitingThread),
         T("sched.threads_share_the_heap_safely", &SchedulerTests.ThreadsShareTheHeapSafely),
+        T("sched.run_queue_grows_with_the_threads", &SchedulerTests.RunQueueGrowsWithTheThreads),
         T("process.hello_runs_and_exits_with_its_status", &ProcessTests.HelloRunsAndExitsWithItsStatus),
         T("process.bad_syscall_arguments_return_errors", &ProcessTests.BadSyscallArgumentsReturnErrors),
         T("process.faulting_program_is_killed_alone", &ProcessTests.FaultingProgramIsKilledAlone),
