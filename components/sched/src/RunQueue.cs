@@ -315,7 +315,7 @@ public unsafe struct RunQueue
         }
 
         // A switch: the runnable set stays the same, so the floor needs no update (MinVirtualRuntime).
-        if (_heap.Count == 0 || EntityHeap.Precedes(previous->VirtualRuntime, previous, _heap.LeftmostKey, _heap.Leftmost))
+        if (_heap.Count == 0 || EntityHeap.Precedes(previous->VirtualRuntime, previous->Id, _heap.LeftmostKey, _heap.LeftmostId))
         {
             // It would go into the heap as the new leftmost and come straight out again.
             previous->SincePickedNs = 0;
