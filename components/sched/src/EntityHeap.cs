@@ -4,17 +4,18 @@ namespace Aurora.Sched;
 
 /// <summary>
 /// The queued entities as an implicit 4-ary min-heap of <see cref="RunQueueSlot"/> (virtual
-/// runtime, entity) pairs in one caller-supplied array, ordered by (VirtualRuntime, Id): slot 0
-/// holds the leftmost entity, the children of slot i are 4i+1 .. 4i+4. Each entity records its
-/// slot (<see cref="SchedEntity.HeapIndex"/>), so one in the middle is removed in O(log n)
-/// without a search. The keys sit in the slots, so sifting compares adjacent memory and
-/// dereferences an entity only on a tie (its id) and to record a moved entity's new slot.
+/// runtime, id, entity) triples in one caller-supplied array, ordered by (VirtualRuntime, Id):
+/// slot 0 holds the leftmost entity, the children of slot i are 4i+1 .. 4i+4. Each entity
+/// records its slot (<see cref="SchedEntity.HeapIndex"/>), so one in the middle is removed in
+/// O(log n) without a search. The keys and ids sit in the slots, so ordering never reads an
+/// entity; an entity is written only to record its new slot when it moves.
 /// Why not the pairing heap (0.2.x-0.3.x): it took fewer instructions but chased pointers from
 /// entity to entity and mispredicted more (issue 17: 1.18-1.54x PriorityQueue's wall-clock time
-/// for tick + pick). Four children to a slot: 4 keys of 16-byte slots are one 64-byte line, and
-/// the tree is half as deep as a binary one (the BCL's PriorityQueue chose the same).
+/// for tick + pick). Four children to a slot: the tree is half as deep as a binary one (the
+/// BCL's PriorityQueue chose the same).
 /// The invariants (checked by <see cref="Validate"/>): heap order, every slot's key and id equal
-/// to its entity's virtual runtime and id, every entity's index equal to its slot, count within capacity.
+/// to its entity's virtual runtime and id, every entity's index equal to its slot, count within
+/// capacity.
 /// </summary>
 internal unsafe struct EntityHeap
 {
@@ -81,8 +82,8 @@ internal unsafe struct EntityHeap
     }
 
     /// <summary>Takes the leftmost out and puts <paramref name="node"/> in, in one go: a switch's
-    /// "the entity that ran goes back, the smallest comes out" as one sift down from the top
-    /// (the entity that ran usually belongs near the bottom), not an insert and a removal.</summary>
+    /// "the entity that ran goes back, the smallest comes out" as one pass, not an insert and a
+    /// removal.</summary>
     /// <remarks>Bottom up (Floyd's heap construction, Wegener's bottom-up heapsort): the hole
     /// left at the top goes down along the least children to a leaf without comparing them with
     /// the entity that ran, which then goes up from there, usually not at all: in steady state it
