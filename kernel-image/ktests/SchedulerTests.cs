@@ -205,9 +205,12 @@ internal static unsafe class SchedulerTests
         Check(KernelMemory.Heap.Statistics.LiveBlocks == liveBefore, "joined threads leaked memory");
     }
 
-    private static long YieldThenExit(ulong argument)
+    private static ulong s_release;
+
+    // Stays runnable (yielding) until the test releases it, so all of them are alive at once.
+    private static long YieldUntilReleased(ulong argument)
     {
-        for (int i = 0; i < 3; i++) Scheduler.Yield();
+        while (s_release == 0) Scheduler.Yield();
         return (long)argument + 1000;
     }
 
@@ -218,25 +221,36 @@ internal static unsafe class SchedulerTests
     internal static void RunQueueGrowsWithTheThreads()
     {
         const int Count = 100;
+        s_release = 0;
         ulong liveBefore = KernelMemory.Heap.Statistics.LiveBlocks;
         KernelThread** threads = stackalloc KernelThread*[Count];
         for (int i = 0; i < Count; i++)
         {
-            threads[i] = Scheduler.Spawn(&YieldThenExit, (ulong)i);
+            threads[i] = Scheduler.Spawn(&YieldUntilReleased, (ulong)i);
             Check(threads[i] != null, "spawn failed");
-            if (threads[i] == null) return;
+            if (threads[i] == null)
+            {
+                s_release = 1;
+                return;
+            }
         }
 
         int alive = Scheduler.ThreadCount, capacity = Scheduler.QueueCapacity, queued = Scheduler.RunnableCount;
+        s_release = 1;
         CheckShown("threads alive beyond the run queue's room", 0, alive > capacity ? alive - capacity : 0);
+        Check(queued >= Count - 1, "the spawned threads were not all queued at once");
         Check(capacity >= Count, "the run queue did not grow");
         Log.Write("  threads alive ");
         Log.WriteDecimal(alive);
         Log.Write(", queued ");
         Log.WriteDecimal(queued);
-        Log.Write(", run queue room ");
+        Log.Write(" (expected at least ");
+        Log.WriteDecimal(Count - 1);
+        Log.Write("), run queue room ");
         Log.WriteDecimal(capacity);
-        Log.WriteLine();
+        Log.Write(" (expected at least ");
+        Log.WriteDecimal(Count);
+        Log.WriteLine(")");
 
         int right = 0;
         for (int i = 0; i < Count; i++) right += Scheduler.Join(threads[i]) == i + 1000 ? 1 : 0;
