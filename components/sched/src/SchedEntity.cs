@@ -8,7 +8,7 @@ namespace Aurora.Sched;
 /// (<see cref="VirtualRuntime"/>, <see cref="Id"/>) in storage the caller gave it, and each
 /// entity records its place there, so queueing never allocates. While the entity is queued or
 /// current it must not move or be copied (the heap holds its address), and a queued entity's
-/// virtual runtime must not be written (the heap keeps a copy as its key).
+/// virtual runtime and id must not be written (the heap keeps copies as its keys).
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct SchedEntity
