@@ -25,7 +25,7 @@ public unsafe struct RunQueue
     /// <summary>How far (in virtual ns) a queued entity may be behind the current one before it preempts it.</summary>
     public const ulong DefaultWakeupGranularityNs = 1_000_000;
 
-    private EntityHeap _heap;
+    private EntityTournament _tree;
     private SchedEntity* _current;
 
     // The floor as of the last operation that could lower min(current, leftmost) or take an
@@ -59,11 +59,11 @@ public unsafe struct RunQueue
         Configure(targetLatencyNs, minGranularityNs, wakeupGranularityNs);
     }
 
-    /// <summary>Entities in the heap, waiting to run (the current one is not counted).</summary>
-    public readonly int Count => _heap.Count;
+    /// <summary>Entities in the tree, waiting to run (the current one is not counted).</summary>
+    public readonly int Count => _tree.Count;
 
     /// <summary>How many entities the storage given by <see cref="SetStorage"/> can hold queued (0 before).</summary>
-    public readonly int Capacity => _heap.Capacity;
+    public readonly int Capacity => _tree.Capacity;
 
     /// <summary>The entity running, or null when the CPU is idle.</summary>
     public readonly SchedEntity* Current => _current;
@@ -96,9 +96,9 @@ public unsafe struct RunQueue
             }
 
             ulong least = current->VirtualRuntime;
-            if (_heap.Count != 0 && _heap.LeftmostKey < least)
+            if (_tree.Count != 0 && _tree.LeftmostKey < least)
             {
-                least = _heap.LeftmostKey;
+                least = _tree.LeftmostKey;
             }
 
             return least > floor ? least : floor;
@@ -112,7 +112,7 @@ public unsafe struct RunQueue
     public readonly int RunnableCount
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _heap.Count + (_current != null ? 1 : 0);
+        get => _tree.Count + (_current != null ? 1 : 0);
     }
 
     /// <summary>See <see cref="DefaultTargetLatencyNs"/>.</summary>
@@ -154,8 +154,14 @@ public unsafe struct RunQueue
         return SchedError.None;
     }
 
-    /// <summary>Bytes of storage for <paramref name="capacity"/> queued entities (0 for a negative capacity).</summary>
-    public static nuint StorageBytes(int capacity) => capacity > 0 ? (nuint)capacity * (nuint)sizeof(RunQueueSlot) : 0;
+    /// <summary>Bytes of storage for <paramref name="capacity"/> queued entities: one
+    /// <see cref="RunQueueSlot"/> for each leaf of the tournament tree, the least power of two at or
+    /// above the capacity, at least 2 (0 for a capacity of 0 or less, or above 2^29).</summary>
+    public static nuint StorageBytes(int capacity) =>
+        capacity > 0 && capacity <= MaxCapacity ? (nuint)EntityTournament.LeavesFor(capacity) * (nuint)sizeof(RunQueueSlot) : 0;
+
+    /// <summary>The largest capacity <see cref="SetStorage"/> takes (2^29 entities).</summary>
+    public const int MaxCapacity = 1 << 29;
 
     /// <summary>
     /// Gives the queue room for <paramref name="capacity"/> queued entities at
@@ -165,11 +171,11 @@ public unsafe struct RunQueue
     /// for the caller to free. To grow, allocate (doubling, say) and call this; an allocation that
     /// failed is the caller's error to report, and the queue goes on with the room it had.
     /// Errors: InvalidArgument (nothing changed, previous null) when capacity is below
-    /// <see cref="Count"/> or slots is null with a nonzero capacity.
+    /// <see cref="Count"/> or slots is null with a nonzero capacity, or capacity is negative or above <see cref="MaxCapacity"/>.
     /// </summary>
     public SchedError SetStorage(RunQueueSlot* slots, int capacity, out RunQueueSlot* previous)
     {
-        return _heap.MoveTo(slots, capacity, out previous) ? SchedError.None : SchedError.InvalidArgument;
+        return _tree.MoveTo(slots, capacity, out previous) ? SchedError.None : SchedError.InvalidArgument;
     }
 
     /// <summary>
@@ -178,12 +184,13 @@ public unsafe struct RunQueue
     /// a small value nor is starved by a large one. A woken entity is placed at
     /// max(its virtual runtime, MinVirtualRuntime - TargetLatency / 2): a sleeper gets at most half
     /// a period of credit, however long it slept.
-    /// Errors: InvalidArgument (null or weight 0), AlreadyQueued, IsCurrent, QueueFull (the
+    /// Errors: InvalidArgument (null, weight 0, or the id ulong.MaxValue, which the queue keeps for
+    /// its empty places), AlreadyQueued, IsCurrent, QueueFull (the
     /// storage holds <see cref="Capacity"/> entities already: <see cref="SetStorage"/>).
     /// </summary>
     public SchedError Add(SchedEntity* e, bool waking)
     {
-        if (e == null || e->Weight == 0)
+        if (e == null || e->Weight == 0 || e->Id == EntityTournament.ReservedId)
         {
             return SchedError.InvalidArgument;
         }
@@ -198,7 +205,7 @@ public unsafe struct RunQueue
             return SchedError.IsCurrent;
         }
 
-        if (_heap.Count == _heap.Capacity)
+        if (_tree.Count == _tree.Capacity)
         {
             return SchedError.QueueFull;
         }
@@ -218,7 +225,7 @@ public unsafe struct RunQueue
         }
 
         e->State = EntityState.Queued;
-        _heap.Insert(e);
+        _tree.Insert(e);
         _totalWeight += e->Weight;
         _period = 0;
         return SchedError.None;
@@ -245,14 +252,14 @@ public unsafe struct RunQueue
             return SchedError.NotQueued;
         }
 
-        _heap.Remove(e);
+        _tree.Remove(e);
         e->State = EntityState.Idle;
         _totalWeight -= e->Weight;
         _period = 0;
-        if (_current == null && _heap.Count != 0 && _heap.LeftmostKey > _floor)
+        if (_current == null && _tree.Count != 0 && _tree.LeftmostKey > _floor)
         {
             // Idle: the stored floor is the floor (MinVirtualRuntime), moved here as by a pick.
-            _floor = _heap.LeftmostKey;
+            _floor = _tree.LeftmostKey;
         }
 
         return SchedError.None;
@@ -281,15 +288,15 @@ public unsafe struct RunQueue
         ulong runtime = SaturatingAdd(current->VirtualRuntime, VirtualDelta(deltaNs, current->Weight));
         current->VirtualRuntime = runtime;
 
-        if (_heap.Count == 0)
+        if (_tree.Count == 0)
         {
             return false;
         }
 
         // ahead > granularity with ahead = runtime - next's, only when runtime is the larger:
         // evaluated together (no short circuit), one branch. The next one's virtual runtime is
-        // read from its heap slot, not from the entity.
-        ulong nextRuntime = _heap.LeftmostKey;
+        // read from its leaf, not from the entity.
+        ulong nextRuntime = _tree.LeftmostKey;
         if ((runtime > nextRuntime) & (runtime - nextRuntime > WakeupGranularityNs))
         {
             return true;
@@ -299,10 +306,10 @@ public unsafe struct RunQueue
     }
 
     /// <summary>
-    /// The switch decision. The current entity, if any, goes back into the heap when
+    /// The switch decision. The current entity, if any, goes back into the tree when
     /// <paramref name="currentStillRunnable"/> (it was preempted or yielded), or else simply
     /// stops being current (it blocked or exited; the kernel keeps it until it wakes). Then the
-    /// entity with the least virtual runtime leaves the heap, becomes current with its runtime
+    /// entity with the least virtual runtime leaves the tree, becomes current with its runtime
     /// since picked reset, and is returned — possibly the same one. Null when nothing is
     /// runnable: the CPU idles.
     /// </summary>
@@ -315,15 +322,15 @@ public unsafe struct RunQueue
         }
 
         // A switch: the runnable set stays the same, so the floor needs no update (MinVirtualRuntime).
-        if (_heap.Count == 0 || EntityHeap.Precedes(previous->VirtualRuntime, previous->Id, _heap.LeftmostKey, _heap.LeftmostId))
+        if (_tree.Count == 0 || EntityTournament.Precedes(previous->VirtualRuntime, previous->Id, _tree.LeftmostKey, _tree.LeftmostId))
         {
-            // It would go into the heap as the new leftmost and come straight out again.
+            // It would go into the tree as the new leftmost and come straight out again.
             previous->SincePickedNs = 0;
             return previous;
         }
 
         previous->State = EntityState.Queued;
-        SchedEntity* next = _heap.ReplaceLeftmost(previous);
+        SchedEntity* next = _tree.ReplaceLeftmost(previous);
         next->State = EntityState.Current;
         next->SincePickedNs = 0;
         _current = next;
@@ -331,7 +338,7 @@ public unsafe struct RunQueue
     }
 
     /// <summary>The entity PickNext would choose if the current one blocked now, or null. It stays queued.</summary>
-    public readonly SchedEntity* PeekNext() => _heap.Leftmost;
+    public readonly SchedEntity* PeekNext() => _tree.Leftmost;
 
     /// <summary>
     /// Whether <paramref name="woken"/> (just added) should preempt the current entity right
@@ -352,7 +359,7 @@ public unsafe struct RunQueue
 
     /// <summary>
     /// Sets the entity's weight from <paramref name="nice"/> (clamped), keeping TotalWeight right
-    /// when it is queued or current. Its virtual runtime and place in the heap do not change: the
+    /// when it is queued or current. Its virtual runtime and place in the tree do not change: the
     /// new weight governs how fast it accrues from now on.
     /// </summary>
     public void SetNice(SchedEntity* e, int nice)
@@ -383,13 +390,13 @@ public unsafe struct RunQueue
     }
 
     /// <summary>
-    /// Walks the heap and checks its order, its keys against the entities' virtual runtimes,
+    /// Walks the tournament tree and checks its matches, its keys against the entities' virtual runtimes,
     /// the entities' recorded places, the count within the capacity, TotalWeight and the
     /// current entity's state. For tests and kernel self-checks.
     /// </summary>
     public readonly bool Validate()
     {
-        if (!_heap.Validate(out ulong weight))
+        if (!_tree.Validate(out ulong weight))
         {
             return false;
         }
@@ -463,10 +470,10 @@ public unsafe struct RunQueue
             _period = 0;
         }
 
-        SchedEntity* next = _heap.Leftmost;
+        SchedEntity* next = _tree.Leftmost;
         if (next != null)
         {
-            _heap.Remove(next);
+            _tree.Remove(next);
             next->State = EntityState.Current;
             next->SincePickedNs = 0;
             _current = next;

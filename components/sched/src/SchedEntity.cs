@@ -4,11 +4,11 @@ namespace Aurora.Sched;
 
 /// <summary>
 /// The scheduler's part of a thread, embedded by value in the kernel's thread struct. A
-/// <see cref="RunQueue"/> keeps queued entities' addresses in a heap keyed by
+/// <see cref="RunQueue"/> keeps queued entities' addresses in a tournament tree keyed by
 /// (<see cref="VirtualRuntime"/>, <see cref="Id"/>) in storage the caller gave it, and each
 /// entity records its place there, so queueing never allocates. While the entity is queued or
-/// current it must not move or be copied (the heap holds its address), and a queued entity's
-/// virtual runtime and id must not be written (the heap keeps copies as its keys).
+/// current it must not move or be copied (the tree holds its address), and a queued entity's
+/// virtual runtime and id must not be written (the tree keeps copies as its keys).
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct SchedEntity
@@ -25,12 +25,12 @@ public unsafe struct SchedEntity
     /// <summary>Real ns charged to this entity by <see cref="RunQueue.Tick"/>, in total.</summary>
     public ulong TotalRuntimeNs;
 
-    // Its slot in the run queue's heap while queued (EntityHeap).
-    internal int HeapIndex;
+    // Its leaf in the run queue's tournament tree while queued (EntityTournament).
+    internal int Leaf;
     internal ulong SincePickedNs;
     internal EntityState State;
 
-    /// <summary>In a run queue's heap, waiting to run (the current entity is not queued).</summary>
+    /// <summary>In a run queue's tree, waiting to run (the current entity is not queued).</summary>
     public readonly bool IsQueued => State == EntityState.Queued;
 
     /// <summary>The entity a run queue is running.</summary>

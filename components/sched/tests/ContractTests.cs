@@ -25,8 +25,9 @@ public unsafe class ContractTests
         Assert.Equal(RunQueue.DefaultWakeupGranularityNs, s_queue.WakeupGranularityNs);
         SchedEntity a = default;
         Assert.Equal(SchedError.None, a.Initialize(1, 0));
-        RunQueueSlot slot;
-        Assert.Equal(SchedError.None, s_queue.SetStorage(&slot, 1, out _));
+        RunQueueSlot* slots = stackalloc RunQueueSlot[2];
+        Assert.Equal((nuint)(2 * sizeof(RunQueueSlot)), RunQueue.StorageBytes(1));
+        Assert.Equal(SchedError.None, s_queue.SetStorage(slots, 1, out _));
         Assert.Equal(SchedError.None, s_queue.Add(&a, waking: false));
         Assert.True(&a == s_queue.PickNext(false));
         Assert.False(s_queue.Tick(1_000_000));

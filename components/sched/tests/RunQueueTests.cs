@@ -531,7 +531,7 @@ public unsafe class RunQueueTests
         Assert.True(h.Queue.Validate());
         // The heap index is internal; change it through its field offset: each entity records
         // its own slot, and no two can record the same one.
-        int offset = (int)Marshal.OffsetOf<SchedEntity>("HeapIndex");
+        int offset = (int)Marshal.OffsetOf<SchedEntity>("Leaf");
         int* index = (int*)((byte*)h[3] + offset);
         int saved = *index;
         *index = (saved + 1) % 8;

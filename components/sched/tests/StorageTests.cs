@@ -82,17 +82,37 @@ public unsafe class StorageTests
         Assert.True(h.Queue.Validate());
         NativeMemory.Free(small);
         Assert.Equal((nuint)0, RunQueue.StorageBytes(-1));
-        Assert.Equal((nuint)(3 * sizeof(RunQueueSlot)), RunQueue.StorageBytes(3));
+        Assert.Equal((nuint)(4 * sizeof(RunQueueSlot)), RunQueue.StorageBytes(3));
+        Assert.Equal((nuint)(2 * sizeof(RunQueueSlot)), RunQueue.StorageBytes(1));
+        Assert.Equal((nuint)(1024 * sizeof(RunQueueSlot)), RunQueue.StorageBytes(1024));
+        Assert.Equal((nuint)(2048 * sizeof(RunQueueSlot)), RunQueue.StorageBytes(1025));
+        Assert.Equal((nuint)0, RunQueue.StorageBytes(RunQueue.MaxCapacity + 1));
+    }
+
+    /// <summary>The id ulong.MaxValue marks the tree's empty places: an entity with it is
+    /// refused (it could hide behind an empty place of the same key), and the queue is unchanged.</summary>
+    [Fact]
+    public void ReservedIdIsRefused()
+    {
+        using var h = new SchedHarness(4);
+        h.AddAll(2);
+        SchedEntity e = default;
+        Assert.Equal(SchedError.None, e.Initialize(ulong.MaxValue, 0));
+        e.VirtualRuntime = ulong.MaxValue;
+        Assert.Equal(SchedError.InvalidArgument, h.Queue.Add(&e, waking: false));
+        Assert.False(e.IsQueued);
+        Assert.Equal(2, h.Queue.Count);
+        Assert.True(h.Queue.Validate());
     }
 
     [Fact]
     public void EmptyQueueTakesNullStorage()
     {
         RunQueue queue = default;
-        RunQueueSlot slot;
-        Assert.Equal(SchedError.None, queue.SetStorage(&slot, 1, out _));
+        RunQueueSlot* slots = stackalloc RunQueueSlot[2];
+        Assert.Equal(SchedError.None, queue.SetStorage(slots, 1, out _));
         Assert.Equal(SchedError.None, queue.SetStorage(null, 0, out RunQueueSlot* previous));
-        Assert.True(previous == &slot);
+        Assert.True(previous == slots);
         Assert.Equal(0, queue.Capacity);
     }
 
@@ -112,7 +132,7 @@ public unsafe class StorageTests
         var queue = new RunQueue();
         var model = new List<(ulong Vruntime, ulong Id)>();
         var allocated = new List<IntPtr>();
-        int growths = 0, refused = 0, middleRemovals = 0;
+        int growths = 0, refused = 0, middleRemovals = 0, moves = 0;
         try
         {
             for (int i = 0; i < Entities; i++)
@@ -194,6 +214,22 @@ public unsafe class StorageTests
                         break;
                 }
 
+                // Now and then a move to storage of any size that holds the queued ones, smaller
+                // or larger, not a power of two: the queued entities take the lowest places.
+                if (random.Next(400) == 0)
+                {
+                    int capacity = queue.Count + random.Next(0, 20);
+                    IntPtr block = (IntPtr)NativeMemory.Alloc(RunQueue.StorageBytes(capacity == 0 ? 1 : capacity));
+                    allocated.Add(block);
+                    Assert.Equal(SchedError.None, queue.SetStorage((RunQueueSlot*)block, capacity, out _));
+                    Assert.Equal(capacity, queue.Capacity);
+                    moves++;
+                    if (!queue.Validate())
+                    {
+                        Assert.Fail($"{where}: Validate failed after a move to room for {capacity}");
+                    }
+                }
+
                 Assert.Equal(model.Count, queue.Count);
                 SchedEntity* peek = queue.PeekNext();
                 if (model.Count != 0 && (peek == null || peek->Id != model[0].Id))
@@ -209,6 +245,7 @@ public unsafe class StorageTests
 
             Assert.True(queue.Validate(), $"seed={seed}");
             Assert.True(growths >= 8 && refused == growths, $"seed={seed}: {growths} growths, {refused} refusals");
+            Assert.True(moves > 100, $"seed={seed}: only {moves} moves");
             Assert.True(middleRemovals > 1000, $"seed={seed}: only {middleRemovals} removals from the middle");
         }
         finally
