@@ -8,11 +8,12 @@ namespace Aurora.Sched;
 /// least power of two at or above the capacity (at least 2): leaf j is slot j's key, id and
 /// entity (an empty leaf holds the largest key and id and no entity), and internal node i
 /// (1 .. P-1, children 2i and 2i+1, leaf j being node P+j) records in slot i's
-/// <see cref="RunQueueSlot.Winner"/> which leaf wins its subtree. Node 1's winner is the
+/// <see cref="RunQueueSlot.Winner"/> which leaf wins its subtree (as the leaf slot's byte
+/// offset, so that reaching it takes no multiplication). Node 1's winner is the
 /// leftmost entity.
 /// </summary>
 /// <remarks>
-/// Why a tournament and not a heap (the 4-ary heap of 0.4, the pairing heap of 0.2-0.3): an
+/// Why a tournament and not a heap (a 4-ary array heap tried for 0.4, the pairing heap of 0.3): an
 /// entity never moves while it is queued. Any change (an entity in, out, or the one that ran
 /// replacing the one picked) rewrites one leaf and replays the matches on its path to the root,
 /// log2(P) of them, each between the path's winner so far and the sibling subtree's recorded
@@ -34,6 +35,9 @@ internal unsafe struct EntityTournament
     /// <summary>The id no queued entity may have: an empty leaf's (<see cref="RunQueue.Add"/> refuses it).</summary>
     internal const ulong ReservedId = ulong.MaxValue;
 
+    // log2(sizeof(RunQueueSlot)): a leaf's byte offset is its index shifted by this.
+    private const int SlotShift = 5;
+
     private RunQueueSlot* _slots;
     private int _count;
     private int _capacity;
@@ -44,14 +48,18 @@ internal unsafe struct EntityTournament
     public readonly int Capacity => _capacity;
 
     /// <summary>The leftmost entity, null when empty.</summary>
-    public readonly SchedEntity* Leftmost => _count != 0 ? _slots[_slots[1].Winner].Entity : null;
+    public readonly SchedEntity* Leftmost => _count != 0 ? At(_slots, _slots[1].Winner)->Entity : null;
 
     /// <summary>The leftmost entity's virtual runtime, read from its leaf (not the entity); only
     /// meaningful when <see cref="Count"/> is not 0.</summary>
-    public readonly ulong LeftmostKey => _slots[_slots[1].Winner].Key;
+    public readonly ulong LeftmostKey => At(_slots, _slots[1].Winner)->Key;
 
     /// <summary>The leftmost entity's id, from its leaf; only meaningful when not empty.</summary>
-    public readonly ulong LeftmostId => _slots[_slots[1].Winner].Id;
+    public readonly ulong LeftmostId => At(_slots, _slots[1].Winner)->Id;
+
+    // The slot at a byte offset (a recorded winner).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static RunQueueSlot* At(RunQueueSlot* slots, uint offset) => (RunQueueSlot*)((byte*)slots + offset);
 
     /// <summary>Leaves for a capacity: the least power of two at or above it, at least 2 (0 for none).</summary>
     public static int LeavesFor(int capacity)
@@ -138,11 +146,12 @@ internal unsafe struct EntityTournament
         RunQueueSlot* slots = _slots;
         int leaf = slots[_capacity - _count - 1].Free;
         _count++;
-        slots[leaf].Key = node->VirtualRuntime;
-        slots[leaf].Id = node->Id;
+        ulong key = node->VirtualRuntime, id = node->Id;
+        slots[leaf].Key = key;
+        slots[leaf].Id = id;
         slots[leaf].Entity = node;
         node->Leaf = leaf;
-        Replay(slots, _leaves, leaf);
+        Replay(slots, _leaves, leaf, key, id);
     }
 
     /// <summary>Takes the leftmost out and puts <paramref name="node"/> in its leaf: a switch's
@@ -150,13 +159,16 @@ internal unsafe struct EntityTournament
     public SchedEntity* ReplaceLeftmost(SchedEntity* node)
     {
         RunQueueSlot* slots = _slots;
-        int leaf = slots[1].Winner;
-        SchedEntity* leftmost = slots[leaf].Entity;
-        slots[leaf].Key = node->VirtualRuntime;
-        slots[leaf].Id = node->Id;
-        slots[leaf].Entity = node;
+        uint offset = slots[1].Winner;
+        RunQueueSlot* slot = At(slots, offset);
+        SchedEntity* leftmost = slot->Entity;
+        ulong key = node->VirtualRuntime, id = node->Id;
+        slot->Key = key;
+        slot->Id = id;
+        slot->Entity = node;
+        int leaf = (int)(offset >> SlotShift);
         node->Leaf = leaf;
-        Replay(slots, _leaves, leaf);
+        Replay(slots, _leaves, leaf, key, id);
         return leftmost;
     }
 
@@ -170,7 +182,7 @@ internal unsafe struct EntityTournament
         slots[leaf].Key = EmptyKey;
         slots[leaf].Id = ReservedId;
         slots[leaf].Entity = null;
-        Replay(slots, _leaves, leaf);
+        Replay(slots, _leaves, leaf, EmptyKey, ReservedId);
         _count--;
         slots[_capacity - _count - 1].Free = leaf;
     }
@@ -179,15 +191,15 @@ internal unsafe struct EntityTournament
     // winner so far (key, id, leaf) against the sibling subtree's recorded winner, the lesser
     // recorded in the parent. The sibling's winner and key do not depend on the path, so their
     // loads run ahead; the selects are masks (the JIT turned some ternaries into branches).
+    // The leaf's new key and id come in registers, not read back from the slot just written
+    // (store forwarding would add its latency to the chain).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Replay(RunQueueSlot* slots, int leaves, int leaf)
+    private static void Replay(RunQueueSlot* slots, int leaves, int leaf, ulong key, ulong id)
     {
-        ulong key = slots[leaf].Key;
-        ulong id = slots[leaf].Id;
-        int winner = leaf;
+        uint winner = (uint)leaf << SlotShift;
 
         // The first match is against the sibling leaf itself.
-        int other = leaf ^ 1;
+        uint other = winner ^ (1u << SlotShift);
         Play(slots, other, ref key, ref id, ref winner);
         int node = (leaves + leaf) >> 1;
         slots[node].Winner = winner;
@@ -204,15 +216,16 @@ internal unsafe struct EntityTournament
     // are combined as 0/1 integers and the selects are masks: as ternaries, or with the flags
     // as bools, the JIT left a branch or turned the bool back into an integer a second time.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Play(RunQueueSlot* slots, int other, ref ulong key, ref ulong id, ref int winner)
+    private static void Play(RunQueueSlot* slots, uint other, ref ulong key, ref ulong id, ref uint winner)
     {
-        ulong otherKey = slots[other].Key;
-        ulong otherId = slots[other].Id;
+        RunQueueSlot* slot = At(slots, other);
+        ulong otherKey = slot->Key;
+        ulong otherId = slot->Id;
         ulong takes = Bit(otherKey < key) | (Bit(otherKey <= key) & Bit(otherId < id));
         ulong mask = 0UL - takes;
         key ^= (key ^ otherKey) & mask;
         id ^= (id ^ otherId) & mask;
-        winner ^= (winner ^ other) & (int)mask;
+        winner ^= (winner ^ other) & (uint)mask;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -225,14 +238,16 @@ internal unsafe struct EntityTournament
         int leaves = _leaves;
         for (int node = leaves - 1; node >= 1; node--)
         {
-            int left = WinnerOf(slots, leaves, 2 * node);
-            int right = WinnerOf(slots, leaves, (2 * node) + 1);
-            slots[node].Winner = Precedes(slots[right].Key, slots[right].Id, slots[left].Key, slots[left].Id) ? right : left;
+            uint left = WinnerOf(slots, leaves, 2 * node);
+            uint right = WinnerOf(slots, leaves, (2 * node) + 1);
+            RunQueueSlot* l = At(slots, left), r = At(slots, right);
+            slots[node].Winner = Precedes(r->Key, r->Id, l->Key, l->Id) ? right : left;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int WinnerOf(RunQueueSlot* slots, int leaves, int node) => node >= leaves ? node - leaves : slots[node].Winner;
+    private static uint WinnerOf(RunQueueSlot* slots, int leaves, int node) =>
+        node >= leaves ? (uint)(node - leaves) << SlotShift : slots[node].Winner;
 
     /// <summary>Checks every invariant; sums the weights of the queued entities into <paramref name="weight"/>.</summary>
     public readonly bool Validate(out ulong weight)
@@ -317,12 +332,16 @@ internal unsafe struct EntityTournament
         // Each recorded winner is a leaf of its subtree and no child's winner precedes it.
         for (int node = 1; node < leaves; node++)
         {
-            int winner = slots[node].Winner;
-            int left = WinnerOf(slots, leaves, 2 * node);
-            int right = WinnerOf(slots, leaves, (2 * node) + 1);
-            if ((winner != left && winner != right)
-                || Precedes(slots[left].Key, slots[left].Id, slots[winner].Key, slots[winner].Id)
-                || Precedes(slots[right].Key, slots[right].Id, slots[winner].Key, slots[winner].Id))
+            uint winner = slots[node].Winner;
+            uint left = WinnerOf(slots, leaves, 2 * node);
+            uint right = WinnerOf(slots, leaves, (2 * node) + 1);
+            if (winner != left && winner != right)
+            {
+                return false;
+            }
+
+            RunQueueSlot* w = At(slots, winner), l = At(slots, left), r = At(slots, right);
+            if (Precedes(l->Key, l->Id, w->Key, w->Id) || Precedes(r->Key, r->Id, w->Key, w->Id))
             {
                 return false;
             }

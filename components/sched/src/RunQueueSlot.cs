@@ -17,6 +17,6 @@ public unsafe struct RunQueueSlot
     internal ulong Key;
     internal ulong Id;
     internal SchedEntity* Entity;
-    internal int Winner;
+    internal uint Winner;
     internal int Free;
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Xunit;
@@ -243,6 +244,72 @@ public unsafe class RunQueueTests
     {
         BigInteger exact = new BigInteger(delta) * 1024 / weight;
         Assert.Equal((ulong)exact, RunQueue.VirtualDelta(delta, weight));
+    }
+
+    /// <summary>
+    /// Every charge a tick makes is exactly delta * 1024 / weight, at every weight from 1 to
+    /// 2^32 - 1 (the nice weights, powers of two and their neighbours, random ones; written
+    /// directly between ticks, as an owner may) and at deltas on the edges of the 32-bit and
+    /// 2^21 ns ranges and just below multiples of the weight (where a reciprocal rounds up).
+    /// </summary>
+    [Fact]
+    public void TickChargesExactVirtualTimeAtEveryWeight()
+    {
+        int seed = TestSeed.Get();
+        var random = new Random(seed);
+        var weights = new List<uint> { 1, 2, 3, 15, 1023, 1025, 88818, uint.MaxValue, uint.MaxValue - 1 };
+        for (int nice = -20; nice <= 19; nice++)
+        {
+            weights.Add(NiceWeights.Weight(nice));
+        }
+
+        for (int bit = 1; bit < 32; bit++)
+        {
+            weights.Add(1u << bit);
+            weights.Add((1u << bit) - 1);
+            weights.Add((1u << bit) + 1);
+        }
+
+        for (int i = 0; i < 200; i++)
+        {
+            weights.Add((uint)random.NextInt64(1, uint.MaxValue));
+        }
+
+        using var h = new SchedHarness(1);
+        h.AddAll(1);
+        SchedEntity* e = h.Queue.PickNext(false);
+        int checks = 0;
+        foreach (uint weight in weights)
+        {
+            e->Weight = weight;
+            var deltas = new List<ulong> { 0, 1, 999_999, 1_000_000, (1UL << 21) - 1, 1UL << 21, (1UL << 21) + 1, (1UL << 22) - 1, 1UL << 22, 5_000_000_000 };
+            ulong multiple = (ulong)weight * (ulong)random.Next(1, 64);
+            if (multiple >= 1025)
+            {
+                // n = delta * 1024 just below a multiple of the weight (within 1024 of it).
+                deltas.Add((multiple - 1) / 1024);
+            }
+
+            for (int i = 0; i < 20; i++)
+            {
+                deltas.Add((ulong)random.NextInt64(0, 1L << 21));
+            }
+
+            foreach (ulong delta in deltas)
+            {
+                e->VirtualRuntime = 0;
+                h.Queue.Tick(delta);
+                BigInteger exact = new BigInteger(delta) * 1024 / weight;
+                if ((ulong)exact != e->VirtualRuntime)
+                {
+                    Assert.Fail($"seed={seed}: weight {weight}, delta {delta}: charged {e->VirtualRuntime}, expected {exact}");
+                }
+
+                checks++;
+            }
+        }
+
+        Assert.True(checks > 8000, $"seed={seed}: only {checks} checks");
     }
 
     [Fact]

@@ -82,6 +82,8 @@ public unsafe class StorageTests
         Assert.True(h.Queue.Validate());
         NativeMemory.Free(small);
         Assert.Equal((nuint)0, RunQueue.StorageBytes(-1));
+        // The tree reaches a slot by its byte offset, a leaf index shifted by 5.
+        Assert.Equal(32, sizeof(RunQueueSlot));
         Assert.Equal((nuint)(4 * sizeof(RunQueueSlot)), RunQueue.StorageBytes(3));
         Assert.Equal((nuint)(2 * sizeof(RunQueueSlot)), RunQueue.StorageBytes(1));
         Assert.Equal((nuint)(1024 * sizeof(RunQueueSlot)), RunQueue.StorageBytes(1024));
