@@ -7,9 +7,9 @@ using Xunit;
 
 namespace Aurora.KernelImage.Tests;
 
-/// <summary>Nothing above the HAL names an architecture (issue 19): the portable folders
-/// (kernel/, boot/, drivers/, hal/) reach the machine through Hal.* only, so each arch/ folder
-/// can supply its own bodies.</summary>
+/// <summary>Nothing above the HAL names an architecture or uses its instructions (issue 19): the
+/// portable folders (kernel/, boot/, drivers/, hal/) reach the machine through Hal.* only, so
+/// each arch/ folder can supply its own bodies.</summary>
 public class PortableCodeTests
 {
     // Files that still name an architecture, each for a reason the port must remove; the list
@@ -17,7 +17,9 @@ public class PortableCodeTests
     // module guard and the signal frame moved into arch/ (arch/*/ModuleGuard.cs, SignalFrame.cs).
     private static readonly string[] StillArchitectureSpecific = System.Array.Empty<string>();
 
-    private static readonly Regex ArchitectureName = new(@"\bArch\s*\.\s*(X86_64|Aarch64)\b|Aurora\.Kernel\.Arch\b");
+    // An architecture's name, or x86 instructions reached through the runtime's intrinsics
+    // (System.Runtime.Intrinsics.X86: X86Base, Sse2, Aes, ...; also by a using alias).
+    private static readonly Regex ArchitectureName = new(@"\bArch\s*\.\s*(X86_64|Aarch64)\b|Aurora\.Kernel\.Arch\b|Intrinsics\s*\.\s*(X86|Arm)\b");
 
     [Fact]
     public void Portable_kernel_code_names_no_architecture()
