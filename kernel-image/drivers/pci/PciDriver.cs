@@ -82,9 +82,17 @@ internal static unsafe class PciDrivers
         PciBus.Enumerate(&Found);
     }
 
+    /// <summary>Memory BARs given an address by the kernel (the firmware left them at 0), and
+    /// those no window had room for.</summary>
+    internal static int BarsAssigned, BarsUnplaced;
+
     private static void Found(PciAddress at)
     {
-        if (s_deviceCount < MaxDevices) s_devices[s_deviceCount++] = new PciDevice(at);
+        if (s_deviceCount == MaxDevices) return;
+        int assigned = PciBus.AssignUnassignedBars(at);
+        if (assigned < 0) BarsUnplaced++;
+        else BarsAssigned += assigned;
+        s_devices[s_deviceCount++] = new PciDevice(at);
     }
 
     /// <summary>Adds <paramref name="driver"/> and probes it against every unbound function it

@@ -85,5 +85,16 @@ internal static unsafe class TestCatalog
         T("memory.exec_cycles_give_every_frame_back", &MappingTests.ExecCyclesGiveEveryFrameBack),
         T("process.a64_hello_runs_as_a_process", &Aarch64ProcessTests.HelloRunsAsAProcess),
         T("process.a64_fork_pipes_and_signals", &Aarch64ProcessTests.ForkPipesAndSignals),
+        T("pci.a64_virtio_net_bound_through_ecam_on_its_intx", &Aarch64NetworkTests.VirtioNetIsBoundThroughEcamOnItsIntx),
+        T("net.card_resolves_the_gateway_with_arp", &NetworkTests.CardResolvesTheGatewayWithArp),
+        T("net.malformed_frames_are_dropped_and_counted", &NetworkTests.MalformedFramesAreDroppedAndCounted),
+        T("net.socket_api_answers_as_linux", &NetworkTests.SocketApiAnswersAsLinux),
+        T("net.connected_udp_gets_connection_refused", &NetworkTests.ConnectedUdpGetsConnectionRefused),
+        T("net.ten_thousand_sockets_open_and_give_their_memory_back", &NetworkTests.TenThousandSocketsOpenAndGiveTheirMemoryBack),
+        T("net.dhcp_lease_sets_the_address_and_resolv_conf", &NetworkTests.DhcpLeaseSetsTheAddressAndResolvConf),
+        T("net.getaddrinfo_uses_hosts_and_dns", &Aarch64NetworkTests.GetaddrinfoUsesHostsAndDns),
+        T("net.epoll_echo_server_serves_every_connection", &NetworkTests.EpollEchoServerServesEveryConnection),
+        T("descriptors.socket_is_shared_across_fork_and_closed_by_the_last_holder", &DescriptorTests.SocketIsSharedAcrossForkAndClosedByTheLastHolder),
+        T("sandbox.threads_see_whole_views_while_one_narrows", &SandboxTests.ThreadsSeeWholeViewsWhileOneNarrows),
     };
 }

@@ -29,12 +29,13 @@ public class Aarch64BootTests
 
     /// <param name="memory">QEMU's -m: 256M for the boot tests; the in-kernel suite asks for more
     /// (Aarch64KernelTests: room for cowstorm's 24 workers x 40 children).</param>
-    internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout, string memory = "256M") =>
-        QemuBoot.Run(QemuCommand(kernelOptions, image, "none", memory), timeout, null);
+    /// <param name="network">Extra options of the user-mode network (",hostfwd=..."), as x86_64's QemuBoot.Boot.</param>
+    internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout, string memory = "256M", string network = "") =>
+        QemuBoot.Run(QemuCommand(kernelOptions, image, "none", memory, network), timeout, null);
 
-    /// <summary>tools/aarch64.sh's aarch64_qemu_args (ramfb as the screen), the serial console
-    /// on stdio, the monitor as given.</summary>
-    private static ProcessStartInfo QemuCommand(string kernelOptions, string image, string monitor, string memory = "256M")
+    /// <summary>tools/aarch64.sh's aarch64_qemu_args (ramfb as the screen, a virtio-net-pci
+    /// card on QEMU's user network), the serial console on stdio, the monitor as given.</summary>
+    private static ProcessStartInfo QemuCommand(string kernelOptions, string image, string monitor, string memory = "256M", string network = "")
     {
         if (!File.Exists(image))
             throw new FileNotFoundException($"{image} is missing: build it with `./aurora build --arch aarch64 [--test]` (./aurora test does; LIMINE_DIR set makes the -limine image)");
@@ -49,6 +50,7 @@ public class Aarch64BootTests
         {
             "-M", "virt,acpi=off", "-cpu", "cortex-a72", "-m", memory, "-smp", "1", "-bios", Firmware,
             "-drive", $"if=virtio,format=raw,snapshot=on,file={image}", "-device", "ramfb", "-display", "none", "-no-reboot",
+            "-netdev", "user,id=net0" + network, "-device", "virtio-net-pci,netdev=net0,romfile=",
             "-serial", "stdio", "-monitor", monitor,
             "-fw_cfg", $"name=opt/aurora/cmdline,string={kernelOptions}",
         }) info.ArgumentList.Add(arg);
