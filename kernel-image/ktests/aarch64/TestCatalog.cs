@@ -96,5 +96,8 @@ internal static unsafe class TestCatalog
         T("net.epoll_echo_server_serves_every_connection", &NetworkTests.EpollEchoServerServesEveryConnection),
         T("descriptors.socket_is_shared_across_fork_and_closed_by_the_last_holder", &DescriptorTests.SocketIsSharedAcrossForkAndClosedByTheLastHolder),
         T("sandbox.threads_see_whole_views_while_one_narrows", &SandboxTests.ThreadsSeeWholeViewsWhileOneNarrows),
+        T("hostnet.tcp_and_udp_round_trips_with_the_host", &NetworkTests.TcpAndUdpRoundTripsWithTheHost),
+        T("hostnet.socket_api_through_the_host", &NetworkTests.SocketApiThroughTheHost),
+        T("hostnet.bulk_transfer_with_the_host", &NetworkTests.BulkTransferWithTheHost),
     };
 }

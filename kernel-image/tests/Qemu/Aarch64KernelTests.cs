@@ -61,7 +61,9 @@ public class Aarch64KernelTests
     private static IReadOnlyList<string> ReadCatalog()
     {
         string catalog = Path.Combine(QemuBoot.RepositoryRoot, "kernel-image", "ktests", "aarch64", "TestCatalog.cs");
-        var names = Regex.Matches(File.ReadAllText(catalog), @"T\(""([a-z0-9_.]+)"", &[A-Z]").Select(m => m.Groups[1].Value).ToList();
+        // hostnet.* need the host's half and a boot of their own (Aarch64HostNetworkTests), as on x86_64 (KernelSuite).
+        var names = Regex.Matches(File.ReadAllText(catalog), @"T\(""([a-z0-9_.]+)"", &[A-Z]").Select(m => m.Groups[1].Value)
+            .Where(name => !name.StartsWith("hostnet.", StringComparison.Ordinal)).ToList();
         if (names.Count == 0) throw new InvalidDataException("no tests found in " + catalog);
         return names;
     }
