@@ -109,15 +109,42 @@ internal static unsafe class PciBus
     }
 
     /// <summary>
+    /// Notes the memory BARs the firmware assigned, so that <see cref="AssignUnassignedBars"/>
+    /// places new ones above them in each window (called for every function first).
+    /// </summary>
+    internal static void ReserveAssignedBars(PciAddress at)
+    {
+        if (!HasWindow || (Read8(at, HeaderType) & 0x7F) != 0) return;
+        for (int index = 0; index < 6; index++)
+        {
+            byte offset = (byte)(Bar0 + (index * 4));
+            uint low = Read32(at, offset);
+            if ((low & 1) != 0) continue;
+            bool wide = ((low >> 1) & 3) == 2;
+            ulong address = (low & 0xFFFF_FFF0) | (wide ? (ulong)Read32(at, (byte)(offset + 4)) << 32 : 0);
+            if (address != 0)
+            {
+                ulong end = address + SizeOf(at, offset, wide);
+                Reserve(false, address, end);
+                Reserve(true, address, end);
+            }
+
+            if (wide) index++;
+        }
+    }
+
+    /// <summary>
     /// Gives every memory BAR of a type-0 function that the firmware left at 0 an address from
     /// the host bridge's window (Hal.PciConfiguration.MemoryWindow), naturally aligned as the
     /// BAR's size demands (PCI Local Bus 3.0 §6.2.5.1: write all ones, the bits that stay 0 give
-    /// the size). Memory decoding is off while a BAR is sized. Returns how many it assigned; -1
-    /// when one did not fit (that BAR stays 0 and its driver's probe fails).
+    /// the size), above every BAR <see cref="ReserveAssignedBars"/> noted; a 64-bit BAR goes to
+    /// the 64-bit window, else the 32-bit one. Memory decoding is off while a BAR is sized.
+    /// Returns how many it assigned; -1 when one did not fit (that BAR stays 0 and its driver's
+    /// probe fails).
     /// </summary>
     internal static int AssignUnassignedBars(PciAddress at)
     {
-        if ((Read8(at, HeaderType) & 0x7F) != 0) return 0;   // bridges keep the firmware's windows
+        if (!HasWindow || (Read8(at, HeaderType) & 0x7F) != 0) return 0;   // bridges keep the firmware's windows
         int assigned = 0;
         for (int index = 0; index < 6; index++)
         {
@@ -141,8 +168,12 @@ internal static unsafe class PciBus
         return assigned;
     }
 
+    /// <summary>Whether the kernel places BARs at all (x86_64: the BIOS assigns every one, and
+    /// no BAR is sized).</summary>
+    private static bool HasWindow => PciConfiguration.MemoryWindow(false, out _, out _) || PciConfiguration.MemoryWindow(true, out _, out _);
+
     /// <summary>How many bytes the memory BAR at <paramref name="offset"/> decodes (0: none).</summary>
-    private static ulong SizeOf(PciAddress at, byte offset, bool wide)
+    internal static ulong SizeOf(PciAddress at, byte offset, bool wide)
     {
         uint command = Read32(at, Command);
         Write32(at, Command, command & ~(uint)MemorySpace);
@@ -166,7 +197,17 @@ internal static unsafe class PciBus
         return mask == 0xFFFF_FFFF_0000_0000 || mask == 0 ? 0 : ~mask + 1;
     }
 
+    /// <summary>The next free address of the 32- and 64-bit windows (0: the window's start).</summary>
     private static ulong s_next32, s_next64;
+
+    /// <summary>Moves the window's next free address past [start, end) when the range lies in it.</summary>
+    private static void Reserve(bool wide, ulong start, ulong end)
+    {
+        if (!PciConfiguration.MemoryWindow(wide, out ulong windowStart, out ulong length)) return;
+        if (start < windowStart || end > windowStart + length) return;
+        ref ulong next = ref wide ? ref s_next64 : ref s_next32;
+        if (next < end) next = end;
+    }
 
     /// <summary>The next naturally aligned <paramref name="size"/> bytes of the 32- or 64-bit window.</summary>
     private static bool Place(bool wide, ulong size, out ulong address)

@@ -85,3 +85,102 @@ internal static unsafe class Aarch64NetworkTests
         CheckEqual(0, (long)removed, "removing the test's /etc/hosts");
     }
 }
+
+/// <summary>BAR placement on arm64 (PciBus.AssignUnassignedBars over the device tree's `ranges`):
+/// UEFI assigns every BAR on QEMU virt, so the test takes one back.</summary>
+internal static unsafe class Aarch64PciTests
+{
+    /// <summary>A memory BAR of a function no driver holds (QEMU's virtio-blk) is set to 0, as
+    /// firmware that skipped it would leave it: the kernel gives it an address in the bridge's
+    /// window for its kind, aligned to its size, overlapping no BAR the firmware assigned; then
+    /// the firmware's address is put back.</summary>
+    internal static void UnassignedBarGetsAnAddressFromTheWindow()
+    {
+        // A 64-bit BAR first: edk2 put the virtio-net's at the 64-bit window's very start, so a
+        // placement that ignored the firmware's BARs would land on it.
+        PciDevice? function = null;
+        byte offset = 0;
+        for (int pass = 0; pass < 2 && function == null; pass++)
+        {
+            for (int i = 0; i < PciDrivers.DeviceCount && function == null; i++)
+            {
+                PciDevice candidate = PciDrivers.Device(i)!;
+                if (candidate.Driver != null || (PciBus.Read8(candidate.Address, PciBus.HeaderType) & 0x7F) != 0) continue;
+                for (int bar = 0; bar < 6 && function == null; bar++)
+                {
+                    uint bits = PciBus.Read32(candidate.Address, (byte)(PciBus.Bar0 + (bar * 4)));
+                    bool wideBar = (bits & 1) == 0 && ((bits >> 1) & 3) == 2;
+                    if (candidate.MemoryBar(bar) != 0 && (wideBar || pass == 1))
+                    {
+                        function = candidate;
+                        offset = (byte)(PciBus.Bar0 + (bar * 4));
+                    }
+
+                    if (wideBar) bar++;   // its upper half is the next dword
+                }
+            }
+        }
+
+        Check(function != null, "no function without a driver has a memory BAR (QEMU virt's virtio-blk should)");
+        if (function == null) return;
+        PciAddress at = function.Address;
+        uint command = PciBus.Read32(at, PciBus.Command);
+        uint low = PciBus.Read32(at, offset);
+        bool wide = ((low >> 1) & 3) == 2;
+        uint high = wide ? PciBus.Read32(at, (byte)(offset + 4)) : 0;
+        ulong firmware = (low & 0xFFFF_FFF0) | ((ulong)high << 32);
+        ulong size = PciBus.SizeOf(at, offset, wide);
+
+        PciBus.Write32(at, PciBus.Command, command & ~(uint)PciBus.MemorySpace);
+        PciBus.Write32(at, offset, low & 0xF);
+        if (wide) PciBus.Write32(at, (byte)(offset + 4), 0);
+        int assigned = PciBus.AssignUnassignedBars(at);
+        ulong placed = (PciBus.Read32(at, offset) & 0xFFFF_FFF0) | (wide ? (ulong)PciBus.Read32(at, (byte)(offset + 4)) << 32 : 0);
+
+        Log.Write("  BAR at offset ");
+        Log.WriteHex(offset);
+        Log.Write(wide ? " (64-bit, " : " (32-bit, ");
+        Log.WriteHex(size);
+        Log.Write(" bytes): the firmware's ");
+        Log.WriteHex(firmware);
+        Log.Write(", the kernel's ");
+        Log.WriteHex(placed);
+        Log.WriteLine();
+        CheckEqual(1, assigned, "BARs assigned");
+        Check(placed != 0, "the BAR is still 0");
+        Check(size != 0 && placed % size == 0, "the address is not aligned to the BAR's size");
+        bool inWindow = Hal.PciConfiguration.MemoryWindow(wide, out ulong start, out ulong length) &&
+                        placed >= start && placed + size <= start + length;
+        if (!inWindow && wide) inWindow = Hal.PciConfiguration.MemoryWindow(false, out start, out length) && placed >= start && placed + size <= start + length;
+        Check(inWindow, "the address is outside the bridge's memory window");
+        // No overlap with any other function's assigned BAR (the virtio-net's among them).
+        for (int i = 0; i < PciDrivers.DeviceCount; i++)
+        {
+            PciDevice other = PciDrivers.Device(i)!;
+            for (int bar = 0; bar < 6; bar++)
+            {
+                byte otherOffset = (byte)(PciBus.Bar0 + (bar * 4));
+                uint otherLow = PciBus.Read32(other.Address, otherOffset);
+                bool otherWide = (otherLow & 1) == 0 && ((otherLow >> 1) & 3) == 2;
+                ulong otherStart = other.MemoryBar(bar);
+                if (otherWide) bar++;   // its upper half is the next dword
+                if ((other == function && otherOffset == offset) || otherStart == 0) continue;
+                ulong otherSize = PciBus.SizeOf(other.Address, otherOffset, otherWide);
+                if (placed < otherStart + otherSize && otherStart < placed + size)
+                {
+                    Log.Write("  overlaps ");
+                    Log.WriteHex(otherStart);
+                    Log.Write("+");
+                    Log.WriteHex(otherSize);
+                    Log.WriteLine();
+                    Check(false, "the new address overlaps a BAR the firmware assigned");
+                }
+            }
+        }
+
+        PciBus.Write32(at, offset, low);
+        if (wide) PciBus.Write32(at, (byte)(offset + 4), high);
+        PciBus.Write32(at, PciBus.Command, command);
+        CheckEqual((long)firmware, (long)function.MemoryBar((offset - PciBus.Bar0) / 4), "the firmware's address put back");
+    }
+}

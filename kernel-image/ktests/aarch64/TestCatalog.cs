@@ -86,6 +86,7 @@ internal static unsafe class TestCatalog
         T("process.a64_hello_runs_as_a_process", &Aarch64ProcessTests.HelloRunsAsAProcess),
         T("process.a64_fork_pipes_and_signals", &Aarch64ProcessTests.ForkPipesAndSignals),
         T("pci.a64_virtio_net_bound_through_ecam_on_its_intx", &Aarch64NetworkTests.VirtioNetIsBoundThroughEcamOnItsIntx),
+        T("pci.a64_unassigned_bar_gets_an_address_from_the_window", &Aarch64PciTests.UnassignedBarGetsAnAddressFromTheWindow),
         T("net.card_resolves_the_gateway_with_arp", &NetworkTests.CardResolvesTheGatewayWithArp),
         T("net.malformed_frames_are_dropped_and_counted", &NetworkTests.MalformedFramesAreDroppedAndCounted),
         T("net.socket_api_answers_as_linux", &NetworkTests.SocketApiAnswersAsLinux),
