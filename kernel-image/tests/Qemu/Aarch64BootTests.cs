@@ -197,6 +197,11 @@ public class Aarch64BootTests
         Assert.InRange(mebibytes, 64, 256);                          // -m 256M, less the firmware's and ours
         Assert.Matches(@"paging: own tables \(4 KiB granule, 48-bit, components/vmm's AArch64 format, \d+ table frames\): the image W\^X at 0xffffffff80000000, direct map at 0xffff800000000000, identity map below; the MMU's walk agrees at 5 probes", serial);
         Assert.Matches(@"kernel: image at 0xffffffff80000000 \(physical 0x[0-9a-f]+\)", serial);
+        // The network card: PCI through ECAM, the virtio-net driver on its INTx, a DHCP lease
+        // from QEMU's user network.
+        Assert.Matches(@"pci: ECAM at 0x[0-9a-f]+, buses 0-\d+, \d+ functions, 16 INTx routes; BARs the firmware left unassigned: 0 assigned, 0 without room", serial);
+        Assert.Contains("net: virtio-net, MAC 52:54:00:12:34:56, on its interrupt, IPv4 by DHCP", serial);
+        Assert.Contains("net: DHCP lease 10.0.2.15/24 via 10.0.2.2", serial);
         Assert.Matches(@"exceptions: breakpoint \(BRK #0x42\) at 0x[0-9a-f]+ taken at EL1 and stepped over", serial);
         Match timer = Regex.Match(serial, @"timer: generic timer \((\d+) kHz counter\) at 1000 Hz through the GICv2 \(\d+ lines\); 100 ticks took (\d+) ms of counter time");
         Assert.True(timer.Success, serial);
