@@ -6,7 +6,7 @@ namespace Aurora.Kernel.Arch.Aarch64;
 /// Reads the flattened device tree the firmware (or GRUB) hands over in the UEFI configuration
 /// table (Devicetree Specification v0.4, chapter 5: header, structure block of tokens, strings
 /// block; every number big-endian) for what the bring-up kernel needs: the UART, the GIC, the
-/// firmware configuration device and the PSCI conduit. Nodes are matched by `compatible`; `reg`
+/// firmware configuration device, the PSCI conduit and the PCIe host bridge. Nodes are matched by `compatible`; `reg`
 /// is read with the root's #address-cells and #size-cells (QEMU's virt puts these devices at
 /// the root). What it does not find keeps QEMU virt's fixed address (VirtMachine.cs). QEMU's
 /// firmware passes a device tree only without ACPI (-M virt,acpi=off); reading ACPI (MADT, SPCR,
