@@ -182,6 +182,8 @@ AARCH64_MUSL_PROGRAMS=(hello syscall_errors segfault memory fork wait_options si
   credentials sigwaits misc_calls exec aslr vm_ranges vm_calls mmap_files mlock reaping
   job_control terminal files thread_fault cowstorm thread_sync reap_race ipc sandbox_agent
   sandbox_agent_check limits limits_peer rlimits xattrs devproc exec_cycles)
+# The network tests' programs (the machine has a virtio-net-pci card: aarch64_qemu_args).
+AARCH64_MUSL_PROGRAMS+=(sockapi udp_refused manysockets dns epoll_echo fd_socket sandbox_threads net netbulk)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC INCLUDE: a static arm64 musl executable (the cross gcc with musl's
@@ -291,9 +293,11 @@ CFG
 # Cortex-A72, Debian's UEFI firmware, the ESP as a virtio disk, ramfb as the screen (the
 # firmware drives it as its Graphics Output Protocol; the kernel draws its console there). acpi=off: the firmware then
 # passes QEMU's device tree on, where the kernel finds its devices (it reads no ACPI yet). snapshot=on: runs side by
-# side share the image and write nothing to it.
+# side share the image and write nothing to it. The network card: virtio-net-pci on QEMU's user
+# network (slirp: 10.0.2.15 by DHCP, the host as 10.0.2.2), as x86_64's e1000; romfile= keeps
+# the firmware from loading the card's iPXE option ROM (x86_64's QemuBoot does the same).
 aarch64_qemu_args() { # $1 = disk image
-  echo "-M virt,acpi=off -cpu cortex-a72 -m 256M -smp 1 -bios $AARCH64_FIRMWARE -drive if=virtio,format=raw,snapshot=on,file=$1 -device ramfb -display none -no-reboot"
+  echo "-M virt,acpi=off -cpu cortex-a72 -m 256M -smp 1 -bios $AARCH64_FIRMWARE -drive if=virtio,format=raw,snapshot=on,file=$1 -device ramfb -display none -no-reboot -netdev user,id=net0 -device virtio-net-pci,netdev=net0,romfile="
 }
 
 # run_aarch64 BUILD EXIT_AFTER_READY GDB SECONDS OPTIONS

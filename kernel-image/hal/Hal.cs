@@ -26,6 +26,14 @@ internal static unsafe partial class Cpu
     /// <summary>A full memory fence: every store before it is visible before any load after it
     /// (what a driver needs between re-enabling a device's interrupts and looking at its ring).</summary>
     internal static partial void MemoryFence();
+    /// <summary>Linux's dma_wmb(): stores to DMA memory before it reach the device before
+    /// stores after it (a descriptor before the ring index that publishes it). x86 keeps
+    /// stores in order (a compiler barrier); arm64 needs DMB OSHST.</summary>
+    internal static partial void DmaWriteBarrier();
+    /// <summary>Linux's dma_rmb(): loads from DMA memory after it see at least what the load
+    /// before it saw (an entry after the index the device published). x86: a compiler
+    /// barrier; arm64: DMB OSHLD.</summary>
+    internal static partial void DmaReadBarrier();
     internal static partial void HaltForever();
     /// <summary>A random number from the processor's generator, if it has one.</summary>
     internal static partial bool TryHardwareRandom(out ulong value);
@@ -141,6 +149,31 @@ internal static unsafe partial class Io
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     internal static void Write32(ulong address, uint value) => *(uint*)address = value;
+}
+
+/// <summary>
+/// PCI configuration space and the host bridge's routing, as the machine provides them (x86:
+/// I/O mechanism #1 and the firmware's interrupt line register; arm64: the ECAM window and the
+/// interrupt-map of the device tree's host bridge). drivers/pci reaches the bus only through
+/// this, so the bus code names no architecture.
+/// </summary>
+internal static unsafe partial class PciConfiguration
+{
+    /// <summary>The buses configuration space reaches (<paramref name="last"/> &lt;
+    /// <paramref name="first"/>: no PCI at all).</summary>
+    internal static partial void BusRange(out int first, out int last);
+    /// <summary>The dword at <paramref name="offset"/> (dword-aligned, below 256) of a function's
+    /// configuration space; all ones where no function answers.</summary>
+    internal static partial uint Read32(byte bus, byte device, byte function, byte offset);
+    internal static partial void Write32(byte bus, byte device, byte function, byte offset, uint value);
+    /// <summary>The interrupt controller line (for <see cref="InterruptController.Register"/>)
+    /// the function's INTx pin <paramref name="pin"/> (1-4) reaches, given what its interrupt
+    /// line register holds; -1 when it reaches none.</summary>
+    internal static partial int InterruptLineOf(byte bus, byte device, byte function, byte pin, byte lineRegister);
+    /// <summary>The host bridge's window for memory BARs the firmware left unassigned, as PCI
+    /// bus addresses (which are the CPU's physical addresses on the machines the kernel runs
+    /// on); false when the kernel must not assign any (the firmware assigned them all).</summary>
+    internal static partial bool MemoryWindow(bool wide, out ulong start, out ulong size);
 }
 
 /// <summary>User mode: the system-call entry, the kernel stack used on entry from user code,

@@ -31,6 +31,14 @@ internal unsafe struct CommandLine
         }
     }
 
+    /// <summary>Takes the whole line as the loader and firmware gave it, already joined (the
+    /// arm64 bring-up reads the UEFI or Limine line and QEMU's fw_cfg file itself).</summary>
+    internal void Set(ReadOnlySpan<byte> line)
+    {
+        _length = 0;
+        for (int i = 0; i < line.Length && line[i] != 0 && _length < Capacity; i++) _text[_length++] = line[i];
+    }
+
     internal ReadOnlySpan<byte> Text
     {
         get { fixed (byte* text = _text) return new ReadOnlySpan<byte>(text, _length); }

@@ -94,24 +94,7 @@ internal static unsafe class KernelMain
         Console.ConsoleInput.Initialize();
         Syscalls.TimeCalls.Initialize(); // the CMOS clock, once: CLOCK_REALTIME's start
         Drivers.DriverTable.BindAll();
-        if (Drivers.Net.NetworkDevices.First is Drivers.Net.NetworkDevice nic)
-        {
-            byte* mac = stackalloc byte[6];
-            nic.MacAddress(new Span<byte>(mac, 6));
-            Log.Write("net: ");
-            Log.Write(nic.Name);
-            Log.Write(", MAC ");
-            const string digits = "0123456789abcdef";
-            for (int i = 0; i < 6; i++)
-            {
-                if (i > 0) Log.Write(":");
-                Log.Write((byte)digits[mac[i] >> 4]);
-                Log.Write((byte)digits[mac[i] & 15]);
-            }
-
-            Log.Write(nic.InterruptDriven ? ", on its interrupt" : ", polled");
-            Log.WriteLine(Net.NetworkStack.Initialize() ? ", IPv4 by DHCP" : ", stack not started");
-        }
+        Net.NetworkStack.StartOnFirstDevice();
 
         Files.FileSystem.Initialize(ref s_bootInfo);
         Log.Write("files: tmpfs at /, ");

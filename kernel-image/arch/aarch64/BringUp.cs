@@ -71,6 +71,10 @@ internal static unsafe class BringUp
 
         s_commandLine = (byte*)Allocate(CommandLineCapacity + 1);
         ReadCommandLine(ref info);
+        // The portable kernel's options (KernelMain.Command: the tests' net-peer-port= and the like).
+        int commandLength = 0;
+        while (s_commandLine[commandLength] != 0) commandLength++;
+        KernelMain.Command.Set(new System.ReadOnlySpan<byte>(s_commandLine, commandLength));
         Exceptions.PowerOffOnPanic = HasOption("test") || HasOption("exit-on-panic") || HasOption("exit-after-ready");
 
         Log.Write(Log.Bold + "Aurora" + Log.Reset + " kernel (aarch64), booted by ");
@@ -137,6 +141,7 @@ internal static unsafe class BringUp
         CheckSleepAndWaitQueue();
         RunUserProgram();
         StartProcesses(imageBase, imagePhysical);
+        StartNetwork();
 #if AURORA_TESTS
         if (HasOption("test"))
         {
@@ -442,6 +447,36 @@ internal static unsafe class BringUp
         Log.WriteLine(" programs in /bin");
     }
 
+    /// <summary>The PCI drivers (drivers/DriverTable.cs, the bus through ECAM: PciHost.cs) and,
+    /// on the first network card they bound (virtio-net-pci), the network stack, as on x86_64;
+    /// the boot waits for DHCP (at most 3 s) so the tests and the shell start with an address.</summary>
+    private static void StartNetwork()
+    {
+        Drivers.DriverTable.BindAll();
+        Log.Write("pci: ");
+        Log.Write(DeviceTree.PciFound ? "ECAM at " : "no host bridge in the device tree");
+        if (DeviceTree.PciFound)
+        {
+            Log.WriteHex(DeviceTree.PciEcam);
+            Log.Write(", buses ");
+            Log.WriteDecimal((ulong)PciHost.FirstBus);
+            Log.Write("-");
+            Log.WriteDecimal((ulong)PciHost.LastBus);
+            Log.Write(", ");
+            Log.WriteDecimal((ulong)Drivers.Pci.PciDrivers.DeviceCount);
+            Log.Write(" functions, ");
+            Log.WriteDecimal((ulong)DeviceTree.PciRouteCount);
+            Log.Write(" INTx routes; BARs the firmware left unassigned: ");
+            Log.WriteDecimal((ulong)Drivers.Pci.PciDrivers.BarsAssigned);
+            Log.Write(" assigned, ");
+            Log.WriteDecimal((ulong)Drivers.Pci.PciDrivers.BarsUnplaced);
+            Log.Write(" without room");
+        }
+        Log.WriteLine();
+        Net.NetworkStack.StartOnFirstDevice();
+        Net.NetworkStack.WaitForAddress();
+    }
+
     /// <summary>The programs tools/aarch64.sh put into the image ({start, end, name} triples):
     /// boot modules, as GRUB's are on x86_64, at their physical addresses in the image.</summary>
     private static void AddProgramModules(ulong imageBase, ulong imagePhysical)
@@ -486,6 +521,7 @@ internal static unsafe class BringUp
         DeviceTree.GicCpuInterface = MapDevice(DeviceTree.GicCpuInterface, 0x1_0000);
         DeviceTree.FirmwareConfig = MapDevice(DeviceTree.FirmwareConfig, 0x1000);
         DeviceTree.Uart = Pl011.Base = MapDevice(DeviceTree.Uart, 0x1000);
+        if (!PciHost.Map()) Fail("no page tables for the PCI configuration window");
         if (Screen.UsingFramebuffer)
         {
             ulong offset = info.Framebuffer.PhysicalAddress & 0xFFF;

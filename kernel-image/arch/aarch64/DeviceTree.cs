@@ -1,10 +1,12 @@
+using System;
+
 namespace Aurora.Kernel.Arch.Aarch64;
 
 /// <summary>
 /// Reads the flattened device tree the firmware (or GRUB) hands over in the UEFI configuration
 /// table (Devicetree Specification v0.4, chapter 5: header, structure block of tokens, strings
 /// block; every number big-endian) for what the bring-up kernel needs: the UART, the GIC, the
-/// firmware configuration device and the PSCI conduit. Nodes are matched by `compatible`; `reg`
+/// firmware configuration device, the PSCI conduit and the PCIe host bridge. Nodes are matched by `compatible`; `reg`
 /// is read with the root's #address-cells and #size-cells (QEMU's virt puts these devices at
 /// the root). What it does not find keeps QEMU virt's fixed address (VirtMachine.cs). QEMU's
 /// firmware passes a device tree only without ACPI (-M virt,acpi=off); reading ACPI (MADT, SPCR,
@@ -22,6 +24,34 @@ internal static unsafe class DeviceTree
     /// passes no device tree and GRUB makes one with /chosen alone.)</summary>
     internal static bool Found;
     internal static bool PsciUsesSmc, GicIsVersion3;
+
+    /// <summary>The PCIe host bridge (compatible "pci-host-ecam-generic", QEMU virt's
+    /// /pcie node; Linux's Documentation/devicetree/bindings/pci/host-generic-pci.yaml): the
+    /// ECAM window (physical until BringUp maps it), its buses, the 32- and 64-bit memory
+    /// windows of `ranges` (PCI address = CPU address checked), and INTx routing from
+    /// `interrupt-map`. <see cref="PciFound"/> false: the tree names no host bridge.</summary>
+    internal static bool PciFound;
+    internal static ulong PciEcam, PciEcamSize;
+    internal static int PciFirstBus, PciLastBus;
+    internal static ulong PciMemory32, PciMemory32Size, PciMemory64, PciMemory64Size;
+
+    /// <summary>One interrupt-map entry resolved to the GIC: the child's unit address (high
+    /// cell) and pin as the mask leaves them, and the GIC interrupt id (32 + SPI number).</summary>
+    internal struct PciRoute
+    {
+        public uint Address, Pin, GicId;
+    }
+
+    internal const int PciRouteCapacity = 32;
+    internal static readonly PciRoute[] PciRoutes = new PciRoute[PciRouteCapacity];
+    internal static int PciRouteCount;
+    internal static uint PciMapAddressMask = 0xFFFF_FFFF, PciMapPinMask = 0xFFFF_FFFF;
+
+    // Read while the tree is walked, resolved at its end (QEMU puts /pcie before /intc, so the
+    // GIC's phandle and #address-cells are not known yet when the map is read).
+    private static byte* s_pciMap, s_pciMapMask;
+    private static uint s_pciMapLength, s_pciMapMaskLength, s_pciAddressCells = 3, s_pciInterruptCells = 1;
+    private static uint s_gicPhandle = uint.MaxValue, s_gicAddressCells, s_gicInterruptCells = 3;
 
     private static uint Read32(byte* p) => (uint)p[0] << 24 | (uint)p[1] << 16 | (uint)p[2] << 8 | p[3];
 
@@ -59,6 +89,7 @@ internal static unsafe class DeviceTree
         // The node being read (depth 1): its compatible and reg, applied at its end.
         byte* compatible = null, reg = null, method = null;
         uint compatibleLength = 0, regLength = 0;
+        Node node = default;
         for (byte* p = structure; p + 4 <= end;)
         {
             uint token = Read32(p);
@@ -68,11 +99,15 @@ internal static unsafe class DeviceTree
                 while (*p != 0) p++;
                 p = (byte*)(((ulong)p + 4) & ~3UL);   // the name, its NUL, padding to 4
                 depth++;
-                if (depth == 2) { compatible = reg = method = null; compatibleLength = regLength = 0; }
+                if (depth == 2) { compatible = reg = method = null; compatibleLength = regLength = 0; node = default; }
             }
             else if (token == EndNode)
             {
-                if (depth == 2) Apply(compatible, compatibleLength, reg, regLength, method, addressCells, sizeCells);
+                if (depth == 2)
+                {
+                    Apply(compatible, compatibleLength, reg, regLength, method, addressCells, sizeCells);
+                    if (compatible != null) ApplyBus(compatible, compatibleLength, reg, regLength, ref node, addressCells, sizeCells);
+                }
                 depth--;
             }
             else if (token == Property)
@@ -85,10 +120,126 @@ internal static unsafe class DeviceTree
                 else if (depth == 2 && NameIs(name, "compatible")) { compatible = value; compatibleLength = length; }
                 else if (depth == 2 && NameIs(name, "reg")) { reg = value; regLength = length; }
                 else if (depth == 2 && NameIs(name, "method")) method = value;
+                else if (depth == 2) node.Note(name, value, length);
             }
             else if (token == End) break;
             else if (token != Nop) return;   // malformed: keep the defaults
         }
+
+        ResolvePciRoutes();
+    }
+
+    /// <summary>The properties of a depth-2 node that the interrupt controller and the PCI host
+    /// bridge need.</summary>
+    private struct Node
+    {
+        public byte* BusRange, Ranges, Map, MapMask;
+        public uint BusRangeLength, RangesLength, MapLength, MapMaskLength;
+        public uint AddressCells, InterruptCells, Phandle;
+        public bool HasAddressCells, HasInterruptCells, HasPhandle;
+
+        public void Note(byte* name, byte* value, uint length)
+        {
+            if (NameIs(name, "bus-range")) { BusRange = value; BusRangeLength = length; }
+            else if (NameIs(name, "ranges")) { Ranges = value; RangesLength = length; }
+            else if (NameIs(name, "interrupt-map")) { Map = value; MapLength = length; }
+            else if (NameIs(name, "interrupt-map-mask")) { MapMask = value; MapMaskLength = length; }
+            else if (NameIs(name, "#address-cells") && length == 4) { AddressCells = Read32(value); HasAddressCells = true; }
+            else if (NameIs(name, "#interrupt-cells") && length == 4) { InterruptCells = Read32(value); HasInterruptCells = true; }
+            else if (NameIs(name, "phandle") && length == 4) { Phandle = Read32(value); HasPhandle = true; }
+        }
+    }
+
+    /// <summary>The GIC's phandle and cells (interrupt-map's parent) and the PCIe host bridge.</summary>
+    private static void ApplyBus(byte* compatible, uint compatibleLength, byte* reg, uint regLength, ref Node node, uint addressCells, uint sizeCells)
+    {
+        if (ListHas(compatible, compatibleLength, "arm,cortex-a15-gic"))
+        {
+            if (node.HasPhandle) s_gicPhandle = node.Phandle;
+            s_gicAddressCells = node.HasAddressCells ? node.AddressCells : 0;
+            if (node.HasInterruptCells) s_gicInterruptCells = node.InterruptCells;
+            return;
+        }
+
+        if (!ListHas(compatible, compatibleLength, "pci-host-ecam-generic")) return;
+        uint entry = (addressCells + sizeCells) * 4;
+        if (reg == null || regLength < entry) return;
+        PciEcam = ReadCells(reg, addressCells);
+        PciEcamSize = ReadCells(reg + (addressCells * 4), sizeCells);
+        PciFirstBus = 0;
+        PciLastBus = (int)Math.Min(255UL, (PciEcamSize >> 20) - 1);
+        if (node.BusRange != null && node.BusRangeLength == 8)
+        {
+            PciFirstBus = (int)Read32(node.BusRange);
+            PciLastBus = (int)Math.Min(Read32(node.BusRange + 4), 255u);
+        }
+
+        uint childCells = node.HasAddressCells ? node.AddressCells : 3;
+        s_pciAddressCells = childCells;
+        if (node.HasInterruptCells) s_pciInterruptCells = node.InterruptCells;
+        // ranges: <PCI address (3 cells: space code in bits 25:24 of the first), CPU address
+        // (the root's #address-cells), size (the bridge's #size-cells, 2)> (IEEE 1275 PCI binding §2.2.1.1).
+        uint rangeEntry = (childCells + addressCells + 2) * 4;
+        for (uint at = 0; childCells == 3 && node.Ranges != null && at + rangeEntry <= node.RangesLength; at += rangeEntry)
+        {
+            byte* r = node.Ranges + at;
+            uint space = (Read32(r) >> 24) & 3;
+            ulong pci = ReadCells(r + 4, 2), cpu = ReadCells(r + 12, addressCells), size = ReadCells(r + 12 + (addressCells * 4), 2);
+            if (pci != cpu) continue;   // the bus code takes PCI addresses for CPU addresses
+            if (space == 2) { PciMemory32 = cpu; PciMemory32Size = size; }
+            else if (space == 3) { PciMemory64 = cpu; PciMemory64Size = size; }
+        }
+
+        s_pciMap = node.Map;
+        s_pciMapLength = node.MapLength;
+        s_pciMapMask = node.MapMask;
+        s_pciMapMaskLength = node.MapMaskLength;
+        PciFound = true;
+    }
+
+    /// <summary>interrupt-map entries (<child unit address, child pin, parent phandle, parent
+    /// unit address, parent interrupt specifier>, Devicetree Specification v0.4 §2.4.3.1) whose
+    /// parent is the GIC, as GIC interrupt ids: an SPI (type 0) n is id 32 + n.</summary>
+    private static void ResolvePciRoutes()
+    {
+        PciRouteCount = 0;
+        if (s_pciMap == null || s_pciAddressCells == 0) return;
+        if (s_pciMapMask != null && s_pciMapMaskLength == (s_pciAddressCells + s_pciInterruptCells) * 4)
+        {
+            PciMapAddressMask = Read32(s_pciMapMask);
+            PciMapPinMask = Read32(s_pciMapMask + (s_pciAddressCells * 4));
+        }
+
+        uint cells = s_pciAddressCells + s_pciInterruptCells + 1 + s_gicAddressCells + s_gicInterruptCells;
+        for (uint at = 0; at + (cells * 4) <= s_pciMapLength && PciRouteCount < PciRouteCapacity; at += cells * 4)
+        {
+            byte* e = s_pciMap + at;
+            uint parent = Read32(e + ((s_pciAddressCells + s_pciInterruptCells) * 4));
+            if (parent != s_gicPhandle || s_gicInterruptCells < 2) continue;
+            byte* specifier = e + ((s_pciAddressCells + s_pciInterruptCells + 1 + s_gicAddressCells) * 4);
+            uint type = Read32(specifier), number = Read32(specifier + 4);
+            if (type != 0) continue;   // a PPI is per-processor: no PCI interrupt is one
+            PciRoutes[PciRouteCount++] = new PciRoute
+            {
+                Address = Read32(e) & PciMapAddressMask,
+                Pin = Read32(e + (s_pciAddressCells * 4)) & PciMapPinMask,
+                GicId = 32 + number,
+            };
+        }
+    }
+
+    /// <summary>The GIC interrupt id INTx pin <paramref name="pin"/> of bus:device.function
+    /// reaches through the host bridge's interrupt-map, or -1.</summary>
+    internal static int PciInterrupt(byte bus, byte device, byte function, byte pin)
+    {
+        uint address = (((uint)bus << 16) | ((uint)device << 11) | ((uint)function << 8)) & PciMapAddressMask;
+        uint maskedPin = pin & PciMapPinMask;
+        for (int i = 0; i < PciRouteCount; i++)
+        {
+            if (PciRoutes[i].Address == address && PciRoutes[i].Pin == maskedPin) return (int)PciRoutes[i].GicId;
+        }
+
+        return -1;
     }
 
     private static void Apply(byte* compatible, uint compatibleLength, byte* reg, uint regLength, byte* method, uint addressCells, uint sizeCells)

@@ -36,6 +36,8 @@ internal static unsafe partial class Cpu
     internal static partial void WaitForInterrupt() => A64.Native.WaitForInterrupt();
 
     internal static partial void MemoryFence() => A64.Native.MemoryFence();
+    internal static partial void DmaWriteBarrier() => A64.Native.DmaWriteBarrier();
+    internal static partial void DmaReadBarrier() => A64.Native.DmaReadBarrier();
 
     /// <summary>A scripted boot (test=, exit-on-panic) ends QEMU here, as isa-debug-exit does
     /// on x86_64 (whose port writes go nowhere on aarch64): PSCI SYSTEM_OFF. Its status is
@@ -119,10 +121,12 @@ internal static unsafe partial class InterruptController
     internal static partial void Mask(int irq) => A64.Gic.Mask((uint)irq);
     internal static partial void SetReturnHook(delegate*<void> hook) => A64.Exceptions.ReturnHook = hook;
 
-    /// <summary>No device drivers on aarch64 yet (the PCI and ISA drivers are x86_64's): no
-    /// line is handed out.</summary>
-    internal static partial bool Register(int irq, delegate*<object, bool> handler, object context) => false;
-    internal static partial void Unregister(int irq, delegate*<object, bool> handler, object context) { }
+    /// <summary>A GIC interrupt id (an SPI, 32 and up: PCI INTx through the host bridge's
+    /// interrupt-map, Hal.PciConfiguration.InterruptLineOf), level-triggered (A64.DeviceInterrupts).</summary>
+    internal static partial bool Register(int irq, delegate*<object, bool> handler, object context) =>
+        A64.DeviceInterrupts.Register(irq, handler, context);
+    internal static partial void Unregister(int irq, delegate*<object, bool> handler, object context) =>
+        A64.DeviceInterrupts.Unregister(irq, handler, context);
 
     /// <summary>No MSI on aarch64 yet (it needs the GICv2m frame or a GICv3 ITS).</summary>
     internal static partial bool AllocateMessage(delegate*<object, bool> handler, object context, out MessageTarget target)

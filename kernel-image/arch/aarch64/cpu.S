@@ -218,4 +218,20 @@ aurora_a64_memory_fence:
     dmb sy
     ret
 
+// void aurora_a64_dma_write_barrier(void), aurora_a64_dma_read_barrier(void): Linux's
+// dma_wmb()/dma_rmb() on arm64 (arch/arm64/include/asm/barrier.h): ordering of normal-memory
+// stores (loads) as a DMA master in the outer shareable domain sees them; for rings shared
+// with a cache-coherent device, before publishing an index (after reading one).
+.global aurora_a64_dma_write_barrier
+.type aurora_a64_dma_write_barrier, %function
+aurora_a64_dma_write_barrier:
+    dmb oshst
+    ret
+
+.global aurora_a64_dma_read_barrier
+.type aurora_a64_dma_read_barrier, %function
+aurora_a64_dma_read_barrier:
+    dmb oshld
+    ret
+
 .section .note.GNU-stack, "", %progbits

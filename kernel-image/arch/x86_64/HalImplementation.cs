@@ -39,6 +39,13 @@ internal static unsafe partial class Cpu
     }
     internal static partial void WaitForInterrupt() => X86.Cpu.EnableInterruptsAndHalt();
     internal static partial void MemoryFence() => X86.Cpu.MemoryFence();
+
+    /// <summary>x86 keeps stores in program order, and loads too (Intel SDM Vol. 3A §9.2.2):
+    /// only the compiler must not move accesses across, which a call it cannot see into does.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    internal static partial void DmaWriteBarrier() { }
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    internal static partial void DmaReadBarrier() { }
     internal static partial void HaltForever() => X86.Cpu.HaltForever();
     internal static partial ulong ReadCycleCounter() => X86.Cpu.ReadTimestampCounter();
     internal static partial bool TryHardwareRandom(out ulong value) => X86.Cpu.TryHardwareRandom(out value);

@@ -14,7 +14,10 @@ namespace Aurora.Kernel.Drivers.Net;
 /// transmits, each with up to 256 descriptors of one 2 KiB buffer; received frames are lent
 /// to the stack in place, transmit buffers lent and filled in place, as the e1000's. The
 /// interrupt is INTx (QEMU offers MSI-X, which the kernel does not program yet); reading the
-/// ISR status acknowledges it.
+/// ISR status acknowledges it. Rings and buffers are ordinary cached memory, as Linux's: virtio
+/// devices are cache-coherent (QEMU's on x86 and on arm64's virt alike); the order the device
+/// must see (a descriptor before the index that publishes it, the index before the entry it
+/// covers) is kept by Hal.Cpu's DMA barriers, which x86 needs only from the compiler.
 /// </summary>
 internal sealed unsafe class VirtioNet : NetworkDevice
 {
@@ -195,6 +198,7 @@ internal sealed unsafe class VirtioNet : NetworkDevice
         }
 
         _rx.AvailIdx = (ushort)_rx.Size;
+        Hal.Cpu.DmaWriteBarrier();
         _rx.Avail[1] = _rx.AvailIdx;
         for (int i = 0; i < _tx.Size; i++)
         {
@@ -205,6 +209,9 @@ internal sealed unsafe class VirtioNet : NetworkDevice
         // buffers are reclaimed as the next frame is sent, so an interrupt per sent batch (one
         // per ACK burst) would only wake the network thread for nothing.
         _tx.Avail[0] = AvailNoInterrupt;
+        // The rings as written above, before the device may look at them (device memory's
+        // own order does not cover normal memory on arm64).
+        Hal.Cpu.MemoryFence();
         Write8(DeviceStatus, StatusAcknowledge | StatusDriver | StatusFeaturesOk | StatusDriverOk);
         Notify(ref _rx);
         return true;
@@ -218,8 +225,8 @@ internal sealed unsafe class VirtioNet : NetworkDevice
         size = Math.Min(size, MaxQueue);
         if ((size & (size - 1)) != 0) return false;
         Write16(QueueSize, (ushort)size);
-        if (!Dma.Allocate(4096, DmaCaching.Uncached, out q.DescMemory) || !Dma.Allocate(4096, DmaCaching.Uncached, out q.AvailMemory) ||
-            !Dma.Allocate(4096, DmaCaching.Uncached, out q.UsedMemory) ||
+        if (!Dma.Allocate(4096, DmaCaching.WriteBack, out q.DescMemory) || !Dma.Allocate(4096, DmaCaching.WriteBack, out q.AvailMemory) ||
+            !Dma.Allocate(4096, DmaCaching.WriteBack, out q.UsedMemory) ||
             !Dma.Allocate((ulong)(size * BufferSize), DmaCaching.WriteBack, out q.Buffers))
             return false;
         q.Desc = (Descriptor*)q.DescMemory.Virtual;
@@ -296,6 +303,7 @@ internal sealed unsafe class VirtioNet : NetworkDevice
                 return false;
             }
 
+            Hal.Cpu.DmaReadBarrier();   // the entry and its frame after the index that covers them
             UsedElement(ref _rx, _rx.UsedSeen, out int id, out int length);
             _rx.UsedSeen++;
             if ((uint)id < (uint)_rx.Size && length > HeaderLength && length - HeaderLength <= E1000.MaxFrame)
@@ -341,6 +349,7 @@ internal sealed unsafe class VirtioNet : NetworkDevice
     {
         _rx.Avail[2 + (_rx.AvailIdx % _rx.Size)] = (ushort)id;
         _rx.AvailIdx++;
+        Hal.Cpu.DmaWriteBarrier();
         Store16(_rx.Avail + 1, _rx.AvailIdx);
         if (++_rxUnnotified >= RefillBatch) ReturnReceiveBuffers();
     }
@@ -352,17 +361,23 @@ internal sealed unsafe class VirtioNet : NetworkDevice
         Notify(ref _rx);
     }
 
-    public override bool TryReserveTransmit(out Span<byte> buffer)
+    /// <summary>Transmit buffers the device has finished with come free.</summary>
+    private void ReclaimTransmitBuffers()
     {
-        buffer = default;
-        if (_tx.Desc == null || _txLent) return false;
-        // Transmit buffers the device has finished with come free.
         while (UsedIdx(ref _tx) != _tx.UsedSeen)
         {
+            Hal.Cpu.DmaReadBarrier();
             UsedElement(ref _tx, _tx.UsedSeen, out int id, out _);
             _tx.UsedSeen++;
             if ((uint)id < (uint)_tx.Size) _txBusy[id] = false;
         }
+    }
+
+    public override bool TryReserveTransmit(out Span<byte> buffer)
+    {
+        buffer = default;
+        if (_tx.Desc == null || _txLent) return false;
+        ReclaimTransmitBuffers();
 
         if (_txBusy[_txNext])
         {
@@ -370,12 +385,7 @@ internal sealed unsafe class VirtioNet : NetworkDevice
             // woken), and look once more in case the device finished before it saw the flag.
             Store16(_tx.Avail, 0);
             Hal.Cpu.MemoryFence();
-            while (UsedIdx(ref _tx) != _tx.UsedSeen)
-            {
-                UsedElement(ref _tx, _tx.UsedSeen, out int id, out _);
-                _tx.UsedSeen++;
-                if ((uint)id < (uint)_tx.Size) _txBusy[id] = false;
-            }
+            ReclaimTransmitBuffers();
 
             if (_txBusy[_txNext]) return false;
         }
@@ -405,6 +415,7 @@ internal sealed unsafe class VirtioNet : NetworkDevice
         _txBusy[id] = true;
         _tx.Avail[2 + (_tx.AvailIdx % _tx.Size)] = (ushort)id;
         _tx.AvailIdx++;
+        Hal.Cpu.DmaWriteBarrier();   // the descriptor and the ring slot before the index
         Store16(_tx.Avail + 1, _tx.AvailIdx);
         Notify(ref _tx);
         _txNext = (_txNext + 1) % _tx.Size;
@@ -434,8 +445,8 @@ internal sealed unsafe class VirtioNet : NetworkDevice
     private void Write32(int offset, uint value) => Store32((uint*)(_common + offset), value);
 
     // Device registers and the rings the device writes: never inlined, so every access is a
-    // real load or store in program order (C# has no volatile pointers; a call is a compiler
-    // barrier, and x86 keeps stores in order).
+    // real load or store (C# has no volatile pointers; a call is a compiler barrier). The
+    // processor's order between them is the DMA barriers' job.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static byte Load8(byte* p) => *p;
 

@@ -16,9 +16,12 @@ internal sealed unsafe class PciDevice
     public readonly ushort VendorId, DeviceId;
     /// <summary>Class, subclass, programming interface (the top 24 bits of dword 2).</summary>
     public readonly uint ClassCode;
-    /// <summary>The 8259 input the firmware routed INTx to (0xFF: none), and which INTx pin
-    /// (1-4 = INTA-INTD, 0: the function does not use INTx).</summary>
+    /// <summary>The interrupt line register (x86: the 8259 input the firmware routed INTx to,
+    /// 0xFF: none), and which INTx pin (1-4 = INTA-INTD, 0: the function does not use INTx).</summary>
     public readonly byte InterruptLine, InterruptPin;
+    /// <summary>The interrupt controller's line INTx reaches (the host bridge's routing,
+    /// Hal.PciConfiguration.InterruptLineOf), or -1.</summary>
+    public readonly int IntxLine;
 
     /// <summary>The driver whose probe accepted this function, or null.</summary>
     public PciDriver? Driver;
@@ -36,6 +39,9 @@ internal sealed unsafe class PciDevice
         ClassCode = PciBus.Read32(address, PciBus.ClassCode) >> 8;
         InterruptLine = PciBus.Read8(address, PciBus.InterruptLine);
         InterruptPin = PciBus.Read8(address, PciBus.InterruptPin);
+        IntxLine = InterruptPin is >= 1 and <= 4
+            ? PciConfiguration.InterruptLineOf(address.Bus, address.Device, address.Function, InterruptPin, InterruptLine)
+            : -1;
     }
 
     /// <summary>Physical address of memory BAR <paramref name="index"/> (0 for an I/O BAR).</summary>
@@ -54,13 +60,13 @@ internal sealed unsafe class PciDevice
     /// <summary>
     /// Connects the function's interrupt to <paramref name="handler"/>(<paramref name="context"/>):
     /// by MSI when the function has the capability (a free vector, INTx disabled), else by its
-    /// legacy INTx line through the 8259. False when neither can be had.
+    /// legacy INTx line (<see cref="IntxLine"/>). False when neither can be had.
     /// </summary>
     public bool RequestInterrupt(delegate*<object, bool> handler, object context)
     {
         if (EnableMsi(handler, context)) return true;
-        if (InterruptPin == 0 || InterruptLine >= 16) return false;
-        return InterruptController.Register(InterruptLine, handler, context);
+        if (IntxLine < 0) return false;
+        return InterruptController.Register(IntxLine, handler, context);
     }
 
     /// <summary>Undoes <see cref="RequestInterrupt"/> (the device must be quiet first).</summary>
@@ -72,7 +78,7 @@ internal sealed unsafe class PciDevice
             return;
         }
 
-        if (InterruptLine < 16) InterruptController.Unregister(InterruptLine, handler, context);
+        if (IntxLine >= 0) InterruptController.Unregister(IntxLine, handler, context);
     }
 
     /// <summary>

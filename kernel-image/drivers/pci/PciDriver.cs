@@ -80,11 +80,24 @@ internal static unsafe class PciDrivers
         s_devices = new PciDevice[MaxDevices];
         s_drivers = new PciDriver[MaxDrivers];
         PciBus.Enumerate(&Found);
+        // Then the BARs the firmware left at 0, above every one it assigned.
+        for (int i = 0; i < s_deviceCount; i++)
+        {
+            int assigned = PciBus.AssignUnassignedBars(s_devices[i].Address);
+            if (assigned < 0) BarsUnplaced++;
+            else BarsAssigned += assigned;
+        }
     }
+
+    /// <summary>Memory BARs given an address by the kernel (the firmware left them at 0), and
+    /// those no window had room for.</summary>
+    internal static int BarsAssigned, BarsUnplaced;
 
     private static void Found(PciAddress at)
     {
-        if (s_deviceCount < MaxDevices) s_devices[s_deviceCount++] = new PciDevice(at);
+        if (s_deviceCount == MaxDevices) return;
+        PciBus.ReserveAssignedBars(at);
+        s_devices[s_deviceCount++] = new PciDevice(at);
     }
 
     /// <summary>Adds <paramref name="driver"/> and probes it against every unbound function it

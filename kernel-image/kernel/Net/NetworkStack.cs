@@ -146,6 +146,29 @@ internal static unsafe class NetworkStack
         SocketWakeups += (ulong)s_socketEvents.WakeAll();
     }
 
+    /// <summary>Boot (every architecture, after the drivers bound): logs the first network
+    /// device the drivers registered and starts the stack on it (DHCP runs from here; the
+    /// boot waits for it in <see cref="WaitForAddress"/>). Nothing without a device.</summary>
+    internal static void StartOnFirstDevice()
+    {
+        if (NetworkDevices.First is not NetworkDevice nic) return;
+        byte* mac = stackalloc byte[6];
+        nic.MacAddress(new Span<byte>(mac, 6));
+        Log.Write("net: ");
+        Log.Write(nic.Name);
+        Log.Write(", MAC ");
+        const string digits = "0123456789abcdef";
+        for (int i = 0; i < 6; i++)
+        {
+            if (i > 0) Log.Write(":");
+            Log.Write((byte)digits[mac[i] >> 4]);
+            Log.Write((byte)digits[mac[i] & 15]);
+        }
+
+        Log.Write(nic.InterruptDriven ? ", on its interrupt" : ", polled");
+        Log.WriteLine(Initialize() ? ", IPv4 by DHCP" : ", stack not started");
+    }
+
     /// <summary>Brings the interface up on the first registered network device and starts the
     /// network thread; false when there is none.</summary>
     internal static bool Initialize()
@@ -278,6 +301,10 @@ internal static unsafe class NetworkStack
         }
 
         Files.FileSystem.Lock();
+        // A root without /etc (the arm64 image has no initramfs) gets one, as the lease must be
+        // written somewhere; 0755 as the initramfs's.
+        Aurora.Vfs.VfsError made = Files.FileSystem.Vfs.Mkdir("/etc"u8, 0x1ED);
+        if (made != Aurora.Vfs.VfsError.None && made != Aurora.Vfs.VfsError.Exists) Log.Write(" (/etc could not be made)");
         Aurora.Vfs.FileTable files = default;
         long fd = Files.FileSystem.Vfs.Open(ref files, "/etc/resolv.conf"u8,
             Aurora.Vfs.OpenFlags.WriteOnly | Aurora.Vfs.OpenFlags.Create | Aurora.Vfs.OpenFlags.Truncate, 0x1A4);

@@ -125,7 +125,10 @@ internal static unsafe class EpollCalls
         if (epollFile == null) return -Errno.EBADF;
         if (!EventPollFile.Is(epollFile)) return -Errno.EINVAL;
         int capacity = Math.Min(max, EventsPerCall);
-        var buffer = (EventPollFile.Event*)KernelMemory.Allocate((nuint)(capacity * sizeof(EventPollFile.Event)));
+        // Room for the events in the kernel's form (12 bytes, packed) and in the user's (16 on
+        // arm64): they are laid out in place below.
+        int slot = Math.Max(sizeof(EventPollFile.Event), EventSize);
+        var buffer = (EventPollFile.Event*)KernelMemory.Allocate((nuint)(capacity * slot));
         if (buffer == null) return -Errno.ENOMEM;
         OpenFileDescription.Retain(epollFile);
         ref WaitQueue waiters = ref EventPollFile.Waiters(epollFile);
@@ -158,12 +161,16 @@ internal static unsafe class EpollCalls
         OpenFileDescription.Release(epollFile);
         if (result > 0)
         {
-            // The user's struct epoll_event, laid out in place (never larger than the kernel's
-            // Event, so each lands at or before the one it was read from).
+            // The user's struct epoll_event, laid out in place: front to back where it is no
+            // larger than the kernel's Event (x86-64: both 12 bytes), so each lands at or before
+            // the one it was read from; back to front where it is larger (arm64: 16), so each
+            // lands at or after it. Either way no event is overwritten before it is read.
             int size = EventSize;
             byte* packed = (byte*)buffer;
-            for (int i = 0; i < result; i++)
+            bool backwards = size > sizeof(EventPollFile.Event);
+            for (int k = 0; k < result; k++)
             {
+                int i = backwards ? (int)result - 1 - k : k;
                 EventPollFile.Event e = buffer[i];
                 *(uint*)(packed + i * size) = e.Events;
                 *(uint*)(packed + i * size + 4) = 0;

@@ -29,12 +29,13 @@ public class Aarch64BootTests
 
     /// <param name="memory">QEMU's -m: 256M for the boot tests; the in-kernel suite asks for more
     /// (Aarch64KernelTests: room for cowstorm's 24 workers x 40 children).</param>
-    internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout, string memory = "256M") =>
-        QemuBoot.Run(QemuCommand(kernelOptions, image, "none", memory), timeout, null);
+    /// <param name="network">Extra options of the user-mode network (",hostfwd=..."), as x86_64's QemuBoot.Boot.</param>
+    internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout, string memory = "256M", string network = "") =>
+        QemuBoot.Run(QemuCommand(kernelOptions, image, "none", memory, network), timeout, null);
 
-    /// <summary>tools/aarch64.sh's aarch64_qemu_args (ramfb as the screen), the serial console
-    /// on stdio, the monitor as given.</summary>
-    private static ProcessStartInfo QemuCommand(string kernelOptions, string image, string monitor, string memory = "256M")
+    /// <summary>tools/aarch64.sh's aarch64_qemu_args (ramfb as the screen, a virtio-net-pci
+    /// card on QEMU's user network), the serial console on stdio, the monitor as given.</summary>
+    private static ProcessStartInfo QemuCommand(string kernelOptions, string image, string monitor, string memory = "256M", string network = "")
     {
         if (!File.Exists(image))
             throw new FileNotFoundException($"{image} is missing: build it with `./aurora build --arch aarch64 [--test]` (./aurora test does; LIMINE_DIR set makes the -limine image)");
@@ -49,6 +50,7 @@ public class Aarch64BootTests
         {
             "-M", "virt,acpi=off", "-cpu", "cortex-a72", "-m", memory, "-smp", "1", "-bios", Firmware,
             "-drive", $"if=virtio,format=raw,snapshot=on,file={image}", "-device", "ramfb", "-display", "none", "-no-reboot",
+            "-netdev", "user,id=net0" + network, "-device", "virtio-net-pci,netdev=net0,romfile=",
             "-serial", "stdio", "-monitor", monitor,
             "-fw_cfg", $"name=opt/aurora/cmdline,string={kernelOptions}",
         }) info.ArgumentList.Add(arg);
@@ -195,6 +197,11 @@ public class Aarch64BootTests
         Assert.InRange(mebibytes, 64, 256);                          // -m 256M, less the firmware's and ours
         Assert.Matches(@"paging: own tables \(4 KiB granule, 48-bit, components/vmm's AArch64 format, \d+ table frames\): the image W\^X at 0xffffffff80000000, direct map at 0xffff800000000000, identity map below; the MMU's walk agrees at 5 probes", serial);
         Assert.Matches(@"kernel: image at 0xffffffff80000000 \(physical 0x[0-9a-f]+\)", serial);
+        // The network card: PCI through ECAM, the virtio-net driver on its INTx, a DHCP lease
+        // from QEMU's user network.
+        Assert.Matches(@"pci: ECAM at 0x[0-9a-f]+, buses 0-\d+, \d+ functions, 16 INTx routes; BARs the firmware left unassigned: 0 assigned, 0 without room", serial);
+        Assert.Contains("net: virtio-net, MAC 52:54:00:12:34:56, on its interrupt, IPv4 by DHCP", serial);
+        Assert.Contains("net: DHCP lease 10.0.2.15/24 via 10.0.2.2", serial);
         Assert.Matches(@"exceptions: breakpoint \(BRK #0x42\) at 0x[0-9a-f]+ taken at EL1 and stepped over", serial);
         Match timer = Regex.Match(serial, @"timer: generic timer \((\d+) kHz counter\) at 1000 Hz through the GICv2 \(\d+ lines\); 100 ticks took (\d+) ms of counter time");
         Assert.True(timer.Success, serial);
