@@ -124,6 +124,7 @@ make_aarch64_limine_disk() {
       [[ $(basename "$p") == musl_* ]] || name=a64_$name
       echo "    module_path: boot():/boot/modules/$name"
     done
+    for p in "$programs"/*.cpio; do [ -f "$p" ] && echo "    module_path: boot():/boot/modules/$(basename "$p")"; done
   } > "$work/limine.conf"
   rm -f "$img"
   truncate -s 48M "$img"
@@ -137,6 +138,7 @@ make_aarch64_limine_disk() {
     [[ $(basename "$p") == musl_* ]] || name=a64_$name
     mcopy -i "$img" "$p" "::/boot/modules/$name"
   done
+  for p in "$programs"/*.cpio; do [ -f "$p" ] && mcopy -i "$img" "$p" "::/boot/modules/$(basename "$p")"; done
   rm -rf "$work"
 }
 
@@ -182,6 +184,9 @@ AARCH64_MUSL_PROGRAMS=(hello syscall_errors segfault memory fork wait_options si
   credentials sigwaits misc_calls exec aslr vm_ranges vm_calls mmap_files mlock reaping
   job_control terminal files thread_fault cowstorm thread_sync reap_race ipc sandbox_agent
   sandbox_agent_check limits limits_peer rlimits xattrs devproc exec_cycles)
+# The clocks (CLOCK_REALTIME from the PL031), console input (the PL011's interrupt) and the
+# busybox suites.
+AARCH64_MUSL_PROGRAMS+=(basics clocks sysv_ipc poll_console busybox_run busybox_suite proc_busybox)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC INCLUDE: a static arm64 musl executable (the cross gcc with musl's
@@ -221,6 +226,19 @@ build_aarch64_user_program() {
       echo "busybox_name: .asciz \"busybox.elf\""
       table+="    .quad busybox_start, busybox_end, busybox_name"$'\n'
     fi
+    # The cpio images (signed, as every module): the test image's busybox suite, mounted at
+    # /busybox-suite as on x86_64; the reference image's initramfs (busybox init, its shell and
+    # the test programs in /usr/libexec/aurora, as x86_64's aurora.iso).
+    local image
+    for image in $(aarch64_cpio_images "$out" "$flavour"); do
+      name=$(basename "${image%.cpio}"); name=${name//[^A-Za-z0-9]/_}
+      echo ".balign 16"
+      echo "cpio_${name}_start:"
+      echo ".incbin \"$image\""
+      echo "cpio_${name}_end:"
+      echo "cpio_${name}_name: .asciz \"$(basename "$image")\""
+      table+="    .quad cpio_${name}_start, cpio_${name}_end, cpio_${name}_name"$'\n'
+    done
     for src in "$KERNEL_DIR"/userland/aarch64/*.c; do
       name=$(basename "${src%.c}")
       aarch64-linux-gnu-gcc -static -nostdlib -ffreestanding -fno-stack-protector -O2 -Wall \
@@ -259,6 +277,28 @@ aurora_a64_programs:
 .section .note.GNU-stack, "", %progbits
 ASM
   } > "$out/user_program.S"
+}
+
+# aarch64_cpio_images OUT FLAVOUR: makes the flavour's signed cpio images in OUT/programs and
+# prints their paths (nothing else on standard output: the caller writes assembly there).
+aarch64_cpio_images() {
+  local out=$1 flavour=$2 programs=() name
+  if [ "$flavour" = test ]; then
+    make_image "$KERNEL_DIR/userland/busybox-suite" "$out/programs/busybox-suite.cpio" >&2
+    echo "$out/programs/busybox-suite.cpio"
+    return 0
+  fi
+  [ -x "$AARCH64_BUSYBOX" ] || die "no busybox for arm64 at $AARCH64_BUSYBOX (./aurora setup)"
+  for name in "${AARCH64_MUSL_PROGRAMS[@]}"; do programs+=("$out/programs/musl_$name.elf"); done
+  local root="$out/initramfs"
+  STAGE_BUSYBOX="$AARCH64_BUSYBOX" STAGE_STRIP=aarch64-linux-gnu-strip stage_reference_root "$root" "${programs[@]}" >&2
+  # Under their names without the build's musl_ prefix, as on x86_64.
+  for name in "$root"/usr/libexec/aurora/musl_*.elf; do mv "$name" "$root/usr/libexec/aurora/$(basename "${name#*/musl_}")"; done
+  [ -f "$root/bin/agent" ] || install -m 755 "$root/usr/libexec/aurora/sandbox_agent.elf" "$root/bin/agent"
+  pack_cpio "$root" > "$out/initramfs.cpio.unsigned"
+  modsign sign --key "$(module_signing_key)" "$out/initramfs.cpio.unsigned" -o "$out/programs/initramfs.cpio" >/dev/null \
+    || die "signing the arm64 initramfs failed"
+  echo "$out/programs/initramfs.cpio"
 }
 
 # make_aarch64_disk EFI IMG: the EFI system partition image.

@@ -147,16 +147,7 @@ internal static unsafe class SysvIpcTests
     private static void TypeALine()
     {
         Tasks.Scheduler.Sleep(300); // the program is asleep in poll by now
-        Hal.Cpu.DisableInterrupts();
-        ref Drivers.Serial.Uart16550 uart = ref Log.Serial;
-        uart.WaitUntilSent();
-        uart.SetLoopback(true);
-        uart.WriteRaw((byte)'h');
-        uart.WriteRaw((byte)'i');
-        uart.WriteRaw((byte)'\r');
-        uart.WaitUntilSent();
-        uart.SetLoopback(false);
-        Hal.Cpu.EnableInterrupts();
+        Check(ConsoleTyping.TypeHi("poll.poll_wakes_on_console_input"), "no line was typed on the console");
     }
 
     /// <summary>poll, ppoll, select and pselect6 over pipes, files, a UDP socket and the

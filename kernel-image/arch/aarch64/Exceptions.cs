@@ -113,6 +113,7 @@ internal static unsafe class Exceptions
             uint id = acknowledged & 0x3FF;
             if (id == Gic.Spurious) return;
             if (id == GenericTimer.Interrupt) GenericTimer.OnInterrupt();
+            else if (DeviceInterrupts.Dispatch(id)) { }
             else
             {
                 Log.Write("interrupt ");

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Text.RegularExpressions;
@@ -29,8 +30,10 @@ public class Aarch64BootTests
 
     /// <param name="memory">QEMU's -m: 256M for the boot tests; the in-kernel suite asks for more
     /// (Aarch64KernelTests: room for cowstorm's 24 workers x 40 children).</param>
-    internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout, string memory = "256M") =>
-        QemuBoot.Run(QemuCommand(kernelOptions, image, "none", memory), timeout, null);
+    /// <param name="typing">Typed on the serial console after each cue (QemuBoot.Run).</param>
+    internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout, string memory = "256M",
+        IReadOnlyList<(string? After, string Text)>? typing = null) =>
+        QemuBoot.Run(QemuCommand(kernelOptions, image, "none", memory), timeout, typing);
 
     /// <summary>tools/aarch64.sh's aarch64_qemu_args (ramfb as the screen), the serial console
     /// on stdio, the monitor as given.</summary>

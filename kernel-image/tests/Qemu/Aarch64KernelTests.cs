@@ -17,7 +17,15 @@ public class Aarch64KernelTests
     private static string TestImage => Path.Combine(QemuBoot.Artifacts, "aurora-aarch64-test.img");
 
     /// <summary>Generous for a loaded 2-core host (two QEMUs under TCG): a hang still ends here.</summary>
-    private static readonly Lazy<BootResult> s_suite = new(() => Aarch64BootTests.Boot("test=all", TestImage, TimeSpan.FromSeconds(600), memory: "512M"));
+    private static readonly Lazy<BootResult> s_suite = new(() => Aarch64BootTests.Boot("test=all", TestImage, TimeSpan.FromSeconds(600), memory: "512M", typing: ConsoleLines));
+
+    /// <summary>The lines the console-input tests ask for (ktests/ConsoleTyping.cs: QEMU's PL011
+    /// has no loopback, so the host types, in catalog order, each after the kernel's cue).</summary>
+    internal static readonly (string? After, string Text)[] ConsoleLines =
+    {
+        ("[console] type hi for wait.console_input_arrives_by_interrupt", "hi\n"),
+        ("[console] type hi for poll.poll_wakes_on_console_input", "hi\n"),
+    };
 
     private static IReadOnlyList<string> Catalog { get; } = ReadCatalog();
 
@@ -48,7 +56,7 @@ public class Aarch64KernelTests
     public void The_suite_passes_when_Limine_boots_the_kernel()
     {
         string image = Path.Combine(QemuBoot.Artifacts, "aurora-aarch64-test-limine.img");
-        BootResult run = Aarch64BootTests.Boot("test=all", image, TimeSpan.FromSeconds(600));
+        BootResult run = Aarch64BootTests.Boot("test=all", image, TimeSpan.FromSeconds(600), typing: ConsoleLines);
         Assert.False(run.TimedOut, $"the aarch64 test boot through Limine did not end:\n{Tail(run.Serial)}");
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("via the Limine protocol", run.Serial);
