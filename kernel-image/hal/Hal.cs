@@ -1,3 +1,5 @@
+using System;
+
 namespace Aurora.Kernel.Hal;
 
 // The hardware abstraction layer: what the portable kernel (kernel/, boot/, drivers/) may ask
@@ -235,6 +237,11 @@ internal static unsafe partial class Layout
 /// these (a wrong size would write past the program's buffer).</summary>
 internal static unsafe partial class UserAbi
 {
+    /// <summary>The code a signal handler returns to when its sigaction has no SA_RESTORER
+    /// (an rt_sigreturn call), which exec maps one page above the stack
+    /// (Process.BuildStack); empty where every C library gives a restorer (x86-64's).</summary>
+    internal static partial ReadOnlySpan<byte> SignalTrampoline();
+
     /// <summary>open's flags as the program gave them, in the kernel's numbering (x86-64's,
     /// which <see cref="Files.OpenFileDescription"/> names).</summary>
     internal static partial ulong OpenFlagsFromUser(ulong flags);

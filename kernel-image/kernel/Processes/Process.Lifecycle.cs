@@ -122,6 +122,7 @@ internal unsafe partial struct Process
             StartFacts facts = default; // root, as every process the kernel starts
             facts.ExecutableName = path.IsEmpty ? name : path;
             process->InitialStackPointer = BuildStack(process->Space, ref process->Regions, random.StackTop, layout, strings, argumentCount, environmentCount, facts);
+            process->SignalTrampoline = SignalTrampolineAddress(random.StackTop);
             if (process->InitialStackPointer == 0) error = LoadError.OutOfMemory;
         }
         if (error == LoadError.None && !ConsoleFile.InstallStandardDescriptors(ref process->Descriptors)) error = LoadError.OutOfMemory;
@@ -465,6 +466,25 @@ internal unsafe partial struct Process
     /// <paramref name="strings"/> holds the <paramref name="argumentCount"/> arguments and then
     /// the <paramref name="environmentCount"/> environment entries, each NUL-terminated.
     /// Returns the initial stack pointer, or 0 when memory ran out.</summary>
+    /// <summary>The signal trampoline's page, right above the stack (StackTopHighest leaves
+    /// room below the user limit): 0 where the architecture has none.</summary>
+    internal static ulong SignalTrampolineAddress(ulong stackTop) => UserAbi.SignalTrampoline().IsEmpty ? 0 : stackTop;
+
+    /// <summary>Maps Hal.UserAbi.SignalTrampoline's code, read and execute only, as an image
+    /// page (Linux's [vdso] holds it on arm64) at <see cref="SignalTrampolineAddress"/>.</summary>
+    private static bool MapSignalTrampoline(AddressSpace space, ref UserRegions regions, ulong stackTop)
+    {
+        ReadOnlySpan<byte> code = UserAbi.SignalTrampoline();
+        if (code.IsEmpty) return true;
+        const RegionAccess ReadExecute = RegionAccess.Read | RegionAccess.Execute;
+        ulong page = SignalTrampolineAddress(stackTop);
+        if (regions.Insert(new Region(page, page + UserMemory.PageSize, ReadExecute, ReadExecute, RegionKind.Image)) != VmmError.None) return false;
+        if (!UserMemory.MapZeroed(space, page, page + UserMemory.PageSize, PageRights(ReadExecute))) return false;
+        if (KernelMemory.Mapper.Translate(space, page, out Translation frame) != VmmError.None) return false;
+        code.CopyTo(new Span<byte>((void*)(frame.PhysicalAddress + KernelMemory.DirectMapOffset), code.Length));
+        return true;
+    }
+
     internal static ulong BuildStack(AddressSpace space, ref UserRegions regions, ulong stackTop, in ElfImage.Layout layout, ReadOnlySpan<byte> strings, int argumentCount, int environmentCount, scoped in StartFacts facts)
     {
         const RegionAccess ReadWrite = RegionAccess.Read | RegionAccess.Write;
@@ -473,6 +493,7 @@ internal unsafe partial struct Process
         RegionAccess stackAccess = layout.ExecutableStack ? ReadWrite | RegionAccess.Execute : ReadWrite;
         if (regions.Insert(new Region(stackTop - StackSize, stackTop, stackAccess, ReadWrite | RegionAccess.Execute, RegionKind.Stack)) != VmmError.None)
             return 0;
+        if (!MapSignalTrampoline(space, ref regions, stackTop)) return 0;
         // The stack is a reservation like any anonymous region (its pages fill in on first
         // touch); only the top pages the loader writes below are mapped now, since it writes
         // before the space is the running one (kernel copies fill in pages only for the

@@ -37,7 +37,7 @@ public class Aarch64BootTests
 
     /// <summary>tools/aarch64.sh's aarch64_qemu_args (ramfb as the screen), the serial console
     /// on stdio, the monitor as given.</summary>
-    private static ProcessStartInfo QemuCommand(string kernelOptions, string image, string monitor, string memory = "256M")
+    internal static ProcessStartInfo QemuCommand(string kernelOptions, string image, string monitor, string memory = "256M")
     {
         if (!File.Exists(image))
             throw new FileNotFoundException($"{image} is missing: build it with `./aurora build --arch aarch64 [--test]` (./aurora test does; LIMINE_DIR set makes the -limine image)");

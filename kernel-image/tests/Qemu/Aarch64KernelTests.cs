@@ -69,7 +69,9 @@ public class Aarch64KernelTests
     private static IReadOnlyList<string> ReadCatalog()
     {
         string catalog = Path.Combine(QemuBoot.RepositoryRoot, "kernel-image", "ktests", "aarch64", "TestCatalog.cs");
-        var names = Regex.Matches(File.ReadAllText(catalog), @"T\(""([a-z0-9_.]+)"", &[A-Z]").Select(m => m.Groups[1].Value).ToList();
+        // bbsuite.* runs in a boot of its own (TestRunner's rule, as on x86_64): Aarch64BusyboxSuiteTests.
+        var names = Regex.Matches(File.ReadAllText(catalog), @"T\(""([a-z0-9_.]+)"", &[A-Z]").Select(m => m.Groups[1].Value)
+            .Where(name => !name.StartsWith("bbsuite.", StringComparison.Ordinal)).ToList();
         if (names.Count == 0) throw new InvalidDataException("no tests found in " + catalog);
         return names;
     }
