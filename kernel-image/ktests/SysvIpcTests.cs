@@ -136,7 +136,7 @@ internal static unsafe class SysvIpcTests
 
     /// <summary>The console's readiness: poll on descriptor 0 finds nothing typed (timeout 0),
     /// then sleeps on the console's readers' queue until a line typed through the UART's
-    /// loopback wakes it with POLLIN, and the read gets the line.</summary>
+    /// loopback (or by the host: ConsoleTyping) wakes it with POLLIN, and the read gets the line.</summary>
     internal static void PollWakesOnConsoleInput()
     {
         int status = ProcessTests.RunProgram("poll_console.elf", checkMemory: true, &TypeALine);
