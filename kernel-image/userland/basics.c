@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -43,6 +44,8 @@ static void names(void)
     EXPECT("sysname is given", u.sysname[0] != 0, 1);
     EXPECT("release is given", u.release[0] != 0, 1);
     EXPECT("machine is " MACHINE, strcmp(u.machine, MACHINE), 0);
+    const char *platform = (const char *)getauxval(AT_PLATFORM);
+    EXPECT("AT_PLATFORM is " MACHINE, platform != NULL && strcmp(platform, MACHINE) == 0, 1);
     dprintf(1, "basics: sysname=%s nodename=%s machine=%s release=%s\n", u.sysname, u.nodename, u.machine, u.release);
     EXPECT("uname with a bad pointer: EFAULT", sys(SYS_uname, BAD, 0, 0), -EFAULT);
     EXPECT("uname with a non-canonical pointer: EFAULT", sys(SYS_uname, NONCANONICAL, 0, 0), -EFAULT);

@@ -447,7 +447,6 @@ internal unsafe partial struct Process
         AtSecure = 23, AtRandom = 25, AtHwcap2 = 26, AtExecfn = 31, AtMinsigstksz = 51;
 
     /// <summary>AT_PLATFORM: what Linux gives on x86-64 (ELF_PLATFORM, the machine's uname).</summary>
-    private static ReadOnlySpan<byte> Platform => "x86_64\0"u8;
 
     /// <summary>What a starting program is told about itself and the one that starts it,
     /// besides its arguments and environment: the auxiliary vector's sources.</summary>
@@ -487,6 +486,14 @@ internal unsafe partial struct Process
 
     internal static ulong BuildStack(AddressSpace space, ref UserRegions regions, ulong stackTop, in ElfImage.Layout layout, ReadOnlySpan<byte> strings, int argumentCount, int environmentCount, scoped in StartFacts facts)
     {
+        // AT_PLATFORM: the machine's name as uname -m gives it (Linux's ELF_PLATFORM: "x86_64",
+        // "aarch64"), NUL-terminated. It was "x86_64" on aarch64 too.
+        string machine = Cpu.MachineName();
+        byte* platformBytes = stackalloc byte[machine.Length + 1];
+        for (int c = 0; c < machine.Length; c++) platformBytes[c] = (byte)machine[c];
+        platformBytes[machine.Length] = 0;
+        var platform = new ReadOnlySpan<byte>(platformBytes, machine.Length + 1);
+
         const RegionAccess ReadWrite = RegionAccess.Read | RegionAccess.Write;
         // PT_GNU_STACK with PF_X asks for an executable stack (Linux's EXSTACK_ENABLE_X);
         // without it the x86-64 stack is never executable.
@@ -502,7 +509,7 @@ internal unsafe partial struct Process
         const int AuxiliaryWords = 2 * 24;
         int total = 1 + argumentCount + 1 + environmentCount + 1 + AuxiliaryWords;
         ulong needed = 8 + (ulong)Math.Min(facts.ExecutableName.Length, VfsLimits.MaxPathLength) + 1 + (ulong)strings.Length +
-                       (ulong)Platform.Length + 16 + 16 + (ulong)total * 8 + 64;
+                       (ulong)platform.Length + 16 + 16 + (ulong)total * 8 + 64;
         ulong mapped = (needed + UserMemory.PageSize - 1) & ~(UserMemory.PageSize - 1);
         if (mapped > StackSize) return 0;
         if (!UserMemory.MapZeroed(space, stackTop - mapped, stackTop, PageRights(stackAccess)))
@@ -516,9 +523,9 @@ internal unsafe partial struct Process
         sp -= (ulong)strings.Length;
         ulong stringsAddress = sp;
         if (!UserMemory.CopyTo(space, sp, strings)) return 0;
-        sp -= (ulong)Platform.Length;
+        sp -= (ulong)platform.Length;
         ulong platformAddress = sp;
-        if (!UserMemory.CopyTo(space, sp, Platform)) return 0;
+        if (!UserMemory.CopyTo(space, sp, platform)) return 0;
         sp &= ~15UL;
 
         byte* random = stackalloc byte[16];
