@@ -4,83 +4,93 @@ namespace Aurora.Kernel.Arch.Aarch64;
 
 /// <summary>
 /// Device interrupt handlers by GIC interrupt id, each with its context (Linux's
-/// <c>request_irq</c>; the HAL's InterruptController.Register): on aarch64 an "irq" is the GIC's
-/// id (an SPI, 32 and up, as the device tree's `interrupts` gives it; DeviceTree.cs). Several
-/// handlers may share a level-triggered line. <see cref="Exceptions"/> acknowledges the
-/// interrupt, calls <see cref="Dispatch"/>, then ends it at the GIC.
+/// <c>request_irq</c>): the shared-peripheral interrupts (SPIs, ids 32 and up) that PCI INTx
+/// reaches through the host bridge's interrupt-map, level-triggered, several handlers to a
+/// line. <see cref="Exceptions"/> calls <see cref="Dispatch"/> between the acknowledge and the
+/// end-of-interrupt; a level line whose device is not quietened by a handler fires again.
 /// </summary>
 internal static unsafe class DeviceInterrupts
 {
-    private const int Capacity = 16;
-    /// <summary>The first shared peripheral interrupt (GICv2 §2.2.1: ids 32-1019).</summary>
-    private const int FirstSpi = 32, LastSpi = 1019;
+    private const int Capacity = 32;
 
     private struct Table
     {
         public fixed ulong Handlers[Capacity];
-        public fixed int Ids[Capacity];
+        public fixed uint Ids[Capacity];
     }
 
     private static Table s_table;
     private static object?[]? s_contexts;
+    private static ulong s_dispatched;
+
+    /// <summary>Device interrupts dispatched since boot.</summary>
+    internal static ulong Dispatched => s_dispatched;
 
     internal static bool Register(int id, delegate*<object, bool> handler, object context)
     {
-        if (id < FirstSpi || id > LastSpi || id >= Gic.Lines || handler == null) return false;
-        // The context table is allocated on first use, in thread context (the heap is up).
-        if (s_contexts == null) s_contexts = new object[Capacity];
+        if (id < 32 || id >= Gic.Lines || handler == null) return false;
+        if (s_contexts == null) s_contexts = new object[Capacity];   // thread context: the heap is up
         bool interrupts = HalCpu.SaveAndDisableInterrupts();
-        for (int i = 0; i < Capacity; i++)
+        bool added = false;
+        for (int i = 0; i < Capacity && !added; i++)
         {
             if (s_table.Handlers[i] != 0) continue;
             s_contexts[i] = context;
-            s_table.Ids[i] = id;
+            s_table.Ids[i] = (uint)id;
             s_table.Handlers[i] = (ulong)handler;   // last: Dispatch sees a complete entry
+            added = true;
+        }
+
+        if (added)
+        {
+            Gic.RouteLevelToThisProcessor((uint)id);
             Gic.Unmask((uint)id);
-            HalCpu.RestoreInterrupts(interrupts);
-            return true;
         }
 
         HalCpu.RestoreInterrupts(interrupts);
-        return false;
+        return added;
     }
 
     internal static void Unregister(int id, delegate*<object, bool> handler, object context)
     {
         if (s_contexts == null) return;
         bool interrupts = HalCpu.SaveAndDisableInterrupts();
-        bool inUse = false;
+        bool others = false;
         for (int i = 0; i < Capacity; i++)
         {
-            if (s_table.Ids[i] != id || s_table.Handlers[i] == 0) continue;
+            if (s_table.Ids[i] != (uint)id || s_table.Handlers[i] == 0) continue;
             if (s_table.Handlers[i] == (ulong)handler && s_contexts[i] == context)
             {
                 s_table.Handlers[i] = 0;
                 s_table.Ids[i] = 0;
                 s_contexts[i] = null;
             }
-            else inUse = true;
+            else
+            {
+                others = true;
+            }
         }
 
-        if (!inUse) Gic.Mask((uint)id);
+        if (!others) Gic.Mask((uint)id);
         HalCpu.RestoreInterrupts(interrupts);
     }
 
-    /// <summary>Runs every handler registered on <paramref name="id"/> (interrupt context);
-    /// false when none is.</summary>
+    /// <summary>Runs every handler on <paramref name="id"/> (interrupt context); false when none
+    /// is registered (the caller masks the line).</summary>
     internal static bool Dispatch(uint id)
     {
         if (s_contexts == null) return false;
-        bool found = false;
+        bool any = false;
         for (int i = 0; i < Capacity; i++)
         {
-            if (s_table.Ids[i] != (int)id) continue;
+            if (s_table.Ids[i] != id) continue;
             var handler = (delegate*<object, bool>)s_table.Handlers[i];
             if (handler == null) continue;
-            found = true;
+            any = true;
             handler(s_contexts[i]!);
         }
 
-        return found;
+        if (any) s_dispatched++;
+        return any;
     }
 }

@@ -113,8 +113,7 @@ internal static unsafe class Exceptions
             uint id = acknowledged & 0x3FF;
             if (id == Gic.Spurious) return;
             if (id == GenericTimer.Interrupt) GenericTimer.OnInterrupt();
-            else if (DeviceInterrupts.Dispatch(id)) { }
-            else
+            else if (!DeviceInterrupts.Dispatch(id))
             {
                 Log.Write("interrupt ");
                 Log.WriteDecimal((ulong)id);

@@ -7,7 +7,7 @@ internal static class Gic
 {
     // Distributor (§4.3) and CPU interface (§4.4) register offsets.
     private const ulong DistributorControl = 0x000, DistributorType = 0x004, SetEnable = 0x100, ClearEnable = 0x180,
-                        ClearPending = 0x280, Priority = 0x400;
+                        ClearPending = 0x280, Priority = 0x400, Targets = 0x800, Configuration = 0xC00;
     private const ulong CpuControl = 0x00, PriorityMask = 0x04, AcknowledgeRegister = 0x0C, EndOfInterrupt = 0x10;
 
     internal const uint Spurious = 1023;
@@ -36,6 +36,20 @@ internal static class Gic
 
     /// <summary>Enables interrupt <paramref name="id"/> (a PPI 16-31 or an SPI 32+).</summary>
     internal static void Unmask(uint id) => Hal.Mmio.Write32(s_distributor + SetEnable + id / 32 * 4, 1u << (int)(id % 32));
+
+    /// <summary>Makes SPI <paramref name="id"/> level-sensitive (GICD_ICFGR: bit 2n+1 clear,
+    /// §4.3.13; PCI INTx is level, active high) and delivered to this processor (GICD_ITARGETSR
+    /// byte = CPU interface 0's bit, §4.3.12), before it is unmasked.</summary>
+    internal static void RouteLevelToThisProcessor(uint id)
+    {
+        if (id < 32 || id >= (uint)Lines) return;
+        ulong configuration = s_distributor + Configuration + id / 16 * 4;
+        int bit = (int)(id % 16 * 2 + 1);
+        Hal.Mmio.Write32(configuration, Hal.Mmio.Read32(configuration) & ~(1u << bit));
+        ulong targets = s_distributor + Targets + id / 4 * 4;
+        int shift = (int)(id % 4 * 8);
+        Hal.Mmio.Write32(targets, (Hal.Mmio.Read32(targets) & ~(0xFFu << shift)) | (1u << shift));
+    }
 
     internal static void Mask(uint id) => Hal.Mmio.Write32(s_distributor + ClearEnable + id / 32 * 4, 1u << (int)(id % 32));
 

@@ -120,7 +120,8 @@ internal static unsafe partial class InterruptController
     internal static partial void Mask(int irq) => A64.Gic.Mask((uint)irq);
     internal static partial void SetReturnHook(delegate*<void> hook) => A64.Exceptions.ReturnHook = hook;
 
-    /// <summary>An irq here is a GIC interrupt id (an SPI, as the device tree names it).</summary>
+    /// <summary>A GIC interrupt id (an SPI, 32 and up: PCI INTx through the host bridge's
+    /// interrupt-map, Hal.PciConfiguration.InterruptLineOf), level-triggered (A64.DeviceInterrupts).</summary>
     internal static partial bool Register(int irq, delegate*<object, bool> handler, object context) =>
         A64.DeviceInterrupts.Register(irq, handler, context);
     internal static partial void Unregister(int irq, delegate*<object, bool> handler, object context) =>
