@@ -230,6 +230,10 @@ build_aarch64_user_program() {
       echo "busybox_end:"
       echo "busybox_name: .asciz \"busybox.elf\""
       table+="    .quad busybox_start, busybox_end, busybox_name"$'\n'
+      # Limine's modules come from the programs' directory (make_aarch64_limine_disk): busybox
+      # was missing there, and memory.exec_cycles_give_every_frame_back and the busybox tests
+      # failed in the Limine suite.
+      cp "$AARCH64_BUSYBOX" "$out/programs/musl_busybox.elf"
     fi
     # The cpio images (signed, as every module): the test image's busybox suite, mounted at
     # /busybox-suite as on x86_64; the reference image's initramfs (busybox init, its shell and
