@@ -10,6 +10,8 @@
 # binary release) the build also links the objects as an ELF at 0xFFFF_FFFF_8000_0000 for the
 # Limine protocol and makes artifacts/aurora-aarch64-limine.img (Limine's BOOTAA64.EFI,
 # limine.conf, the kernel, the programs as modules), which ./aurora run --arch aarch64 boots.
+# The reference image's programs are its initramfs (busybox init and its shell, the test
+# programs in /usr/libexec/aurora: aarch64_cpio_images), the test image's are boot modules.
 
 AARCH64_ARCH_DIR="$KERNEL_DIR/arch/aarch64"
 AARCH64_FIRMWARE=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
