@@ -10,6 +10,8 @@
 # binary release) the build also links the objects as an ELF at 0xFFFF_FFFF_8000_0000 for the
 # Limine protocol and makes artifacts/aurora-aarch64-limine.img (Limine's BOOTAA64.EFI,
 # limine.conf, the kernel, the programs as modules), which ./aurora run --arch aarch64 boots.
+# The reference image's programs are its initramfs (busybox init and its shell, the test
+# programs in /usr/libexec/aurora: aarch64_cpio_images), the test image's are boot modules.
 
 AARCH64_ARCH_DIR="$KERNEL_DIR/arch/aarch64"
 AARCH64_FIRMWARE=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
@@ -85,6 +87,8 @@ build_aarch64() {
   # The PE header's SizeOfImage and raw size count the whole last page.
   local size; size=$(aarch64-linux-gnu-nm "$elf" | awk '$3 == "__image_size" {print $1}')
   [ -n "$size" ] || die "the image has no __image_size"
+  # entry.S's boot tables map at most 16 MiB of image (eight level-3 tables).
+  [ $((16#$size)) -le $((16 << 20)) ] || die "the image is $((16#$size)) bytes: entry.S maps at most 16 MiB"
   truncate -s $((16#$size)) "$efi"
   make_aarch64_disk "$efi" "$img"
   say "built $img ($(stat -c %s "$efi") byte kernel, loader: GRUB arm64 (EFI))"
@@ -124,6 +128,7 @@ make_aarch64_limine_disk() {
       [[ $(basename "$p") == musl_* ]] || name=a64_$name
       echo "    module_path: boot():/boot/modules/$name"
     done
+    for p in "$programs"/*.cpio; do [ -f "$p" ] && echo "    module_path: boot():/boot/modules/$(basename "$p")"; done
   } > "$work/limine.conf"
   rm -f "$img"
   truncate -s 48M "$img"
@@ -137,6 +142,7 @@ make_aarch64_limine_disk() {
     [[ $(basename "$p") == musl_* ]] || name=a64_$name
     mcopy -i "$img" "$p" "::/boot/modules/$name"
   done
+  for p in "$programs"/*.cpio; do [ -f "$p" ] && mcopy -i "$img" "$p" "::/boot/modules/$(basename "$p")"; done
   rm -rf "$work"
 }
 
@@ -184,6 +190,9 @@ AARCH64_MUSL_PROGRAMS=(hello syscall_errors segfault memory fork wait_options si
   sandbox_agent_check limits limits_peer rlimits xattrs devproc exec_cycles)
 # The network tests' programs (the machine has a virtio-net-pci card: aarch64_qemu_args).
 AARCH64_MUSL_PROGRAMS+=(sockapi udp_refused manysockets dns epoll_echo fd_socket sandbox_threads net netbulk)
+# The clocks (CLOCK_REALTIME from the PL031), console input (the PL011's interrupt) and the
+# busybox suites.
+AARCH64_MUSL_PROGRAMS+=(basics clocks sysv_ipc poll_console busybox_run busybox_suite proc_busybox)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC INCLUDE: a static arm64 musl executable (the cross gcc with musl's
@@ -208,6 +217,9 @@ build_aarch64_user_program() {
     for name in "${AARCH64_MUSL_PROGRAMS[@]}"; do
       aarch64_musl_gcc "$out/programs/musl_$name.elf" "$KERNEL_DIR/userland/$name.c" "$out/include" \
         || die "compiling userland/$name.c for arm64 (musl) failed"
+      # The reference image has them in its initramfs (/usr/libexec/aurora), as x86_64's: as
+      # modules too they made its image pass the 16 MiB efi_entry maps.
+      [ "$flavour" = test ] || continue
       echo ".balign 16"
       echo "musl_${name}_start:"
       echo ".incbin \"$out/programs/musl_$name.elf\""
@@ -215,14 +227,31 @@ build_aarch64_user_program() {
       echo "musl_${name}_name: .asciz \"$name.elf\""
       table+="    .quad musl_${name}_start, musl_${name}_end, musl_${name}_name"$'\n'
     done
-    if [ -x "$AARCH64_BUSYBOX" ]; then
+    if [ -x "$AARCH64_BUSYBOX" ] && [ "$flavour" = test ]; then
       echo ".balign 16"
       echo "busybox_start:"
       echo ".incbin \"$AARCH64_BUSYBOX\""
       echo "busybox_end:"
       echo "busybox_name: .asciz \"busybox.elf\""
       table+="    .quad busybox_start, busybox_end, busybox_name"$'\n'
+      # Limine's modules come from the programs' directory (make_aarch64_limine_disk): busybox
+      # was missing there, and memory.exec_cycles_give_every_frame_back and the busybox tests
+      # failed in the Limine suite.
+      cp "$AARCH64_BUSYBOX" "$out/programs/musl_busybox.elf"
     fi
+    # The cpio images (signed, as every module): the test image's busybox suite, mounted at
+    # /busybox-suite as on x86_64; the reference image's initramfs (busybox init, its shell and
+    # the test programs in /usr/libexec/aurora, as x86_64's aurora.iso).
+    local image
+    for image in $(aarch64_cpio_images "$out" "$flavour"); do
+      name=$(basename "${image%.cpio}"); name=${name//[^A-Za-z0-9]/_}
+      echo ".balign 16"
+      echo "cpio_${name}_start:"
+      echo ".incbin \"$image\""
+      echo "cpio_${name}_end:"
+      echo "cpio_${name}_name: .asciz \"$(basename "$image")\""
+      table+="    .quad cpio_${name}_start, cpio_${name}_end, cpio_${name}_name"$'\n'
+    done
     for src in "$KERNEL_DIR"/userland/aarch64/*.c; do
       name=$(basename "${src%.c}")
       aarch64-linux-gnu-gcc -static -nostdlib -ffreestanding -fno-stack-protector -O2 -Wall \
@@ -261,6 +290,28 @@ aurora_a64_programs:
 .section .note.GNU-stack, "", %progbits
 ASM
   } > "$out/user_program.S"
+}
+
+# aarch64_cpio_images OUT FLAVOUR: makes the flavour's signed cpio images in OUT/programs and
+# prints their paths (nothing else on standard output: the caller writes assembly there).
+aarch64_cpio_images() {
+  local out=$1 flavour=$2 programs=() name
+  if [ "$flavour" = test ]; then
+    make_image "$KERNEL_DIR/userland/busybox-suite" "$out/programs/busybox-suite.cpio" >&2
+    echo "$out/programs/busybox-suite.cpio"
+    return 0
+  fi
+  [ -x "$AARCH64_BUSYBOX" ] || die "no busybox for arm64 at $AARCH64_BUSYBOX (./aurora setup)"
+  for name in "${AARCH64_MUSL_PROGRAMS[@]}"; do programs+=("$out/programs/musl_$name.elf"); done
+  local root="$out/initramfs"
+  STAGE_BUSYBOX="$AARCH64_BUSYBOX" STAGE_STRIP=aarch64-linux-gnu-strip stage_reference_root "$root" "${programs[@]}" >&2
+  # Under their names without the build's musl_ prefix, as on x86_64.
+  for name in "$root"/usr/libexec/aurora/musl_*.elf; do mv "$name" "$root/usr/libexec/aurora/$(basename "${name#*/musl_}")"; done
+  [ -f "$root/bin/agent" ] || install -m 755 "$root/usr/libexec/aurora/sandbox_agent.elf" "$root/bin/agent"
+  pack_cpio "$root" > "$out/initramfs.cpio.unsigned"
+  modsign sign --key "$(module_signing_key)" "$out/initramfs.cpio.unsigned" -o "$out/programs/initramfs.cpio" >/dev/null \
+    || die "signing the arm64 initramfs failed"
+  echo "$out/programs/initramfs.cpio"
 }
 
 # make_aarch64_disk EFI IMG: the EFI system partition image.

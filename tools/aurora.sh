@@ -410,8 +410,11 @@ module_signing_key() { # the private key matching the public key the kernel trus
   fi
 }
 
+# STAGE_BUSYBOX names another busybox to install (aarch64: Debian's busybox-static:arm64, the
+# same version as the host's, whose applet list stands for it) and STAGE_STRIP the strip for
+# the programs' architecture.
 stage_reference_root() { # $1 = directory to fill, rest = programs for /usr/libexec/aurora
-  local root=$1 applet program; shift
+  local root=$1 applet program busybox=${STAGE_BUSYBOX:-/bin/busybox} strip=${STAGE_STRIP:-strip}; shift
   [ -x /bin/busybox ] || die "/bin/busybox is missing: ./aurora setup installs it (Debian package busybox-static)"
   rm -rf "$root"; mkdir -p "$root"
   cp -R "$INITRAMFS_SOURCE/." "$root/"
@@ -419,7 +422,7 @@ stage_reference_root() { # $1 = directory to fill, rest = programs for /usr/libe
   find "$root" -type d -exec chmod 755 {} +
   find "$root" -type f -exec chmod 644 {} +
   chmod 1777 "$root/tmp"; chmod 700 "$root/root"
-  install -m 755 /bin/busybox "$root/bin/busybox"
+  install -m 755 "$busybox" "$root/bin/busybox"
   while read -r applet; do
     case $applet in bin/busybox|linuxrc|"") continue ;; esac
     mkdir -p "$root/$(dirname "$applet")"
@@ -428,9 +431,9 @@ stage_reference_root() { # $1 = directory to fill, rest = programs for /usr/libe
   # Stripped (install -s): symbols and musl's debug information were a fifth of their bytes
   # (5.4 -> 4.3 MB), and the image is read by the loader, hashed and unpacked at every boot
   # (issue 17, docs/performance.md "Boot time"); the unstripped ones stay in the build directory.
-  for program in "$@"; do install -s -m 755 "$program" "$root/usr/libexec/aurora/"; done
+  for program in "$@"; do install -s --strip-program="$strip" -m 755 "$program" "$root/usr/libexec/aurora/"; done
   # The agent runtime (docs/sandbox.md) as /bin/agent; its sample policy and agent are in /etc/agent.
-  for program in "$@"; do [ "$(basename "$program")" = sandbox_agent.elf ] && install -s -m 755 "$program" "$root/bin/agent"; done
+  for program in "$@"; do [ "$(basename "$program")" = sandbox_agent.elf ] && install -s --strip-program="$strip" -m 755 "$program" "$root/bin/agent"; done
   return 0
 }
 

@@ -1,3 +1,5 @@
+using System;
+
 namespace Aurora.Kernel.Hal;
 
 // The hardware abstraction layer: what the portable kernel (kernel/, boot/, drivers/) may ask
@@ -49,6 +51,8 @@ internal static unsafe partial class Cpu
     /// <summary>The e_machine of the programs this processor runs (ELF: EM_X86_64 62,
     /// EM_AARCH64 183): the program loader refuses any other.</summary>
     internal static partial ushort ElfMachine();
+    /// <summary>uname's machine field, as Linux names the architecture (UTS_MACHINE).</summary>
+    internal static partial string MachineName();
     /// <summary>/proc/cpuinfo's text, in the architecture's own format (as Linux's).</summary>
     internal static partial void WriteCpuInfo(ref Aurora.Kernel.FileSystems.TextBuilder text);
 }
@@ -117,6 +121,38 @@ internal static unsafe partial class Timer
     internal static partial void SetTickHandler(delegate*<void> handler);
     /// <summary>Inside the tick handler: whether the tick interrupted user mode.</summary>
     internal static partial bool TickInterruptedUser();
+}
+
+/// <summary>The battery-backed wall clock, read once at boot for CLOCK_REALTIME's starting
+/// point (Syscalls/TimeCalls.cs): x86_64's CMOS clock, aarch64's PL031.</summary>
+internal static partial class RealTimeClock
+{
+    /// <summary>Seconds since 1970-01-01 00:00:00 UTC that the clock shows now; 0 when the
+    /// machine has none or it shows nothing sensible.</summary>
+    internal static partial long ReadUnixTime();
+}
+
+/// <summary>The serial console: the kernel log's line and ttyS0's (Terminals/), COM1's 16550 on
+/// x86_64, the PL011 on aarch64. Output is polled; input arrives by the receive interrupt
+/// (Console/ConsoleInput.cs registers <see cref="ReceiveInterrupt"/>).</summary>
+internal static partial class SerialConsole
+{
+    /// <summary>Programs the UART (line format, FIFOs); receive interrupts stay off.</summary>
+    internal static partial void Initialize();
+    internal static partial bool Present();
+    /// <summary>One byte as it is (no newline translation), waiting (bounded) for room.</summary>
+    internal static partial void Write(byte value);
+    /// <summary>A received byte, if one is waiting.</summary>
+    internal static partial bool TryRead(out byte value);
+    /// <summary>The line <see cref="InterruptController.Register"/> takes for the receiver.</summary>
+    internal static partial int ReceiveInterrupt();
+    /// <summary>From now on received data raises <see cref="ReceiveInterrupt"/>.</summary>
+    internal static partial void EnableReceiveInterrupt();
+    /// <summary>Waits (bounded) until every byte written has left the transmitter.</summary>
+    internal static partial void WaitUntilSent();
+    /// <summary>The UART's internal loopback, for tests that type without a terminal: the
+    /// transmitter feeds the receiver. False when the UART (or its emulation) has none.</summary>
+    internal static partial bool SetLoopback(bool on);
 }
 
 /// <summary>Kernel threads' register state: the first frame of a new thread and the switch.</summary>
@@ -234,6 +270,11 @@ internal static unsafe partial class Layout
 /// these (a wrong size would write past the program's buffer).</summary>
 internal static unsafe partial class UserAbi
 {
+    /// <summary>The code a signal handler returns to when its sigaction has no SA_RESTORER
+    /// (an rt_sigreturn call), which exec maps one page above the stack
+    /// (Process.BuildStack); empty where every C library gives a restorer (x86-64's).</summary>
+    internal static partial ReadOnlySpan<byte> SignalTrampoline();
+
     /// <summary>open's flags as the program gave them, in the kernel's numbering (x86-64's,
     /// which <see cref="Files.OpenFileDescription"/> names).</summary>
     internal static partial ulong OpenFlagsFromUser(ulong flags);

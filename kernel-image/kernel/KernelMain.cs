@@ -92,7 +92,7 @@ internal static unsafe class KernelMain
         UserMode.SetSystemCallHandler(&Syscalls.SyscallTable.Enter);
         Processes.Process.InitializeReaper();
         Console.ConsoleInput.Initialize();
-        Syscalls.TimeCalls.Initialize(); // the CMOS clock, once: CLOCK_REALTIME's start
+        Syscalls.TimeCalls.Initialize(); // the real-time clock, once: CLOCK_REALTIME's start
         Drivers.DriverTable.BindAll();
         Net.NetworkStack.StartOnFirstDevice();
 

@@ -1,17 +1,15 @@
 using System;
-using Aurora.Kernel.Drivers.Serial;
 using Aurora.Runtime.Text;
 
 namespace Aurora.Kernel;
 
 /// <summary>
-/// Kernel text output: every byte goes to COM1 and to the screen console in use (framebuffer or
+/// Kernel text output: every byte goes to the serial console (Hal.SerialConsole: COM1, the PL011) and to the screen console in use (framebuffer or
 /// VGA text). Colours are ANSI SGR sequences, which serial terminals show and the screen
 /// consoles interpret, so one stream serves both.
 /// </summary>
 internal static unsafe class Log
 {
-    private static Uart16550 s_serial;
     private static delegate*<byte, void> s_screen;
 
     internal const string Reset = "\u001b[0m";
@@ -21,18 +19,13 @@ internal static unsafe class Log
     internal const string Cyan = "\u001b[36m";
     internal const string Bold = "\u001b[1m";
 
-    internal static void InitializeSerial() => s_serial.Initialize(0x3F8);
+    internal static void InitializeSerial() => Hal.SerialConsole.Initialize();
 
-    internal static bool SerialPresent => s_serial.Present;
+    internal static bool SerialPresent => Hal.SerialConsole.Present();
 
     internal static void AttachScreen(delegate*<byte, void> screen) => s_screen = screen;
 
     internal static void DetachScreen() => s_screen = null;
-
-    internal static bool TryReadSerial(out byte value) => s_serial.TryRead(out value);
-
-    /// <summary>The serial console's receiver: its interrupt, and its loopback for tests.</summary>
-    internal static ref Uart16550 Serial => ref s_serial;
 
     /// <summary>The kernel option <c>log-tsc</c>: each line on the serial console starts with
     /// the cycle counter ("@N "). Under QEMU with <c>-icount shift=0</c> that is the guest's
@@ -48,8 +41,8 @@ internal static unsafe class Log
         bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
         if (StampLines && s_atLineStart) WriteStamp();
         s_atLineStart = value == (byte)'\n';
-        if (value == (byte)'\n') s_serial.Write((byte)'\r');
-        s_serial.Write(value);
+        if (value == (byte)'\n') Hal.SerialConsole.Write((byte)'\r');
+        Hal.SerialConsole.Write(value);
         if (s_screen != null) s_screen(value);
         Hal.Cpu.RestoreInterrupts(interrupts);
     }
@@ -58,14 +51,14 @@ internal static unsafe class Log
     {
         byte* buffer = stackalloc byte[IntegerFormatter.MaxDecimalLength];
         int length = IntegerFormatter.FormatDecimal(Hal.Cpu.ReadCycleCounter(), new Span<byte>(buffer, IntegerFormatter.MaxDecimalLength));
-        s_serial.Write((byte)'@');
-        for (int i = 0; i < length; i++) s_serial.Write(buffer[i]);
-        s_serial.Write((byte)' ');
+        Hal.SerialConsole.Write((byte)'@');
+        for (int i = 0; i < length; i++) Hal.SerialConsole.Write(buffer[i]);
+        Hal.SerialConsole.Write((byte)' ');
     }
 
-    /// <summary>One byte to COM1 as it is (a terminal's line discipline did the newline
-    /// translation). Interrupts off.</summary>
-    internal static void WriteSerialRaw(byte value) => s_serial.Write(value);
+    /// <summary>One byte to the serial console as it is (a terminal's line discipline did the
+    /// newline translation). Interrupts off.</summary>
+    internal static void WriteSerialRaw(byte value) => Hal.SerialConsole.Write(value);
 
     /// <summary>One byte to the screen console only (the screen terminal). Interrupts off.</summary>
     internal static void WriteScreen(byte value)

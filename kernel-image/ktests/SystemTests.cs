@@ -14,8 +14,12 @@ internal static class SystemTests
     {
         int status = ProcessTests.RunProgram("basics.elf", checkMemory: true);
         Check(ProcessTests.OutputHas("basics: 0 wrong"), "a call gave a different answer than Linux");
-        Check(ProcessTests.OutputHas("basics: sysname=Aurora nodename=aurora machine=x86_64 release=" + BuildManifest.Version + "\n"),
-            "uname did not name Aurora, aurora, x86_64 and the kernel's version");
+        // The machine from the ELF machine the kernel accepts (EM_X86_64 62, EM_AARCH64 183):
+        // uname said x86_64 on aarch64 too.
+        bool aarch64 = Hal.Cpu.ElfMachine() == 183;
+        Check(ProcessTests.OutputHas(aarch64 ? "basics: sysname=Aurora nodename=aurora machine=aarch64 release=" + BuildManifest.Version + "\n"
+                : "basics: sysname=Aurora nodename=aurora machine=x86_64 release=" + BuildManifest.Version + "\n"),
+            "uname did not name Aurora, aurora, the machine and the kernel's version");
         Check(ProcessTests.OutputHas("basics: uid=0 euid=0 gid=0 egid=0"), "the process is not root");
         Check(status == 0, "the program failed");
     }

@@ -136,7 +136,7 @@ internal static unsafe class SysvIpcTests
 
     /// <summary>The console's readiness: poll on descriptor 0 finds nothing typed (timeout 0),
     /// then sleeps on the console's readers' queue until a line typed through the UART's
-    /// loopback wakes it with POLLIN, and the read gets the line.</summary>
+    /// loopback (or by the host: ConsoleTyping) wakes it with POLLIN, and the read gets the line.</summary>
     internal static void PollWakesOnConsoleInput()
     {
         int status = ProcessTests.RunProgram("poll_console.elf", checkMemory: true, &TypeALine);
@@ -147,16 +147,7 @@ internal static unsafe class SysvIpcTests
     private static void TypeALine()
     {
         Tasks.Scheduler.Sleep(300); // the program is asleep in poll by now
-        Hal.Cpu.DisableInterrupts();
-        ref Drivers.Serial.Uart16550 uart = ref Log.Serial;
-        uart.WaitUntilSent();
-        uart.SetLoopback(true);
-        uart.WriteRaw((byte)'h');
-        uart.WriteRaw((byte)'i');
-        uart.WriteRaw((byte)'\r');
-        uart.WaitUntilSent();
-        uart.SetLoopback(false);
-        Hal.Cpu.EnableInterrupts();
+        Check(ConsoleTyping.TypeHi("poll.poll_wakes_on_console_input"), "no line was typed on the console");
     }
 
     /// <summary>poll, ppoll, select and pselect6 over pipes, files, a UDP socket and the

@@ -42,10 +42,8 @@ internal static unsafe class BringUp
     {
         const ulong imageBase = Paging.KernelVirtualBase;   // where efi_entry relocated us, where Limine loaded us
         ref Boot.BootInfo info = ref KernelMain.BootInfo;
-        // The portable Log (kernel/Log.cs) writes to COM1, which this machine does not have
-        // (port writes go nowhere: HalImplementation.cs), and to the attached console: the
-        // PL011, at virt's address until the device tree says otherwise.
-        Log.AttachScreen(&Pl011.WriteConsole);
+        // The portable Log (kernel/Log.cs) writes to the serial console (Hal.SerialConsole):
+        // the PL011, at virt's address until the device tree says otherwise.
         Exceptions.ImageBase = imageBase;
         Exceptions.ImageEnd = imageBase + Native.ImageSize();
         BootSource.ReadEarly(ref info);
@@ -68,6 +66,9 @@ internal static unsafe class BringUp
         // Where the devices are, before anything but the UART (at virt's address) is touched.
         DeviceTree.Read(BootSource.DeviceTreeBlob());
         Pl011.Base = DeviceTree.Uart;
+        Pl011.Interrupt = DeviceTree.UartInterrupt;
+        Pl031.Base = DeviceTree.Rtc;
+        Log.InitializeSerial();
 
         s_commandLine = (byte*)Allocate(CommandLineCapacity + 1);
         ReadCommandLine(ref info);
@@ -105,6 +106,11 @@ internal static unsafe class BringUp
         Log.WriteHex(DeviceTree.FirmwareConfig);
         Log.Write(", PSCI through ");
         Log.WriteLine(DeviceTree.PsciUsesSmc ? "SMC" : "HVC");
+        Log.Write("devices: the PL011's interrupt is GIC id ");
+        Log.WriteDecimal((ulong)DeviceTree.UartInterrupt);
+        Log.Write(", PL031 real-time clock at ");
+        Log.WriteHex(DeviceTree.Rtc);
+        Log.WriteLine();
         if (DeviceTree.GicIsVersion3) Fail("the machine has a GICv3; the bring-up kernel drives a GICv2 (QEMU: -M virt,gic-version=2)");
         ReadMemoryAndLeaveFirmware(ref info);
         AttachScreen(ref info);
@@ -169,6 +175,9 @@ internal static unsafe class BringUp
             Psci.PowerOff();
             Fail("PSCI SYSTEM_OFF returned");
         }
+        // As x86_64 (KernelMain) and Linux: the reference image's busybox init from the
+        // initramfs, the first program, which never ends while the system runs.
+        if (Files.FileSystem.IsRegularFile("/sbin/init"u8)) Panic.InitExited(Processes.Process.RunInit("/sbin/init\0"u8, 1));
         while (true) Native.WaitForInterrupt();
     }
 
@@ -257,7 +266,7 @@ internal static unsafe class BringUp
     private static void AttachScreen(ref Boot.BootInfo info)
     {
         if (info.HasFramebuffer) Screen.Attach(ref info);
-        if (Screen.UsingFramebuffer) Log.AttachScreen(&WriteConsoles);
+        if (Screen.UsingFramebuffer) Log.AttachScreen(&WriteScreen);
         Log.Write("console: PL011");
         if (Screen.UsingFramebuffer)
         {
@@ -273,11 +282,8 @@ internal static unsafe class BringUp
         Log.WriteLine();
     }
 
-    private static void WriteConsoles(byte value)
-    {
-        Pl011.WriteConsole(value);
-        Screen.Framebuffer.Write(value);
-    }
+    /// <summary>The log's screen (the PL011 is its serial console, Hal.SerialConsole).</summary>
+    private static void WriteScreen(byte value) => Screen.Framebuffer.Write(value);
 
     /// <summary>Waits for 100 ticks and compares them with the free-running counter: the tick
     /// really comes from the timer interrupt at the asked rate.</summary>
@@ -437,14 +443,23 @@ internal static unsafe class BringUp
         Hal.UserMode.Initialize(&Processes.Process.OnUserFault);
         Hal.UserMode.SetSystemCallHandler(&Syscalls.SyscallTable.Enter);
         Processes.Process.InitializeReaper();
-        // The terminals (the console's output; no input on aarch64 yet: the PL011 does not
-        // receive, and COM1, which ConsoleInput reads, is not there).
+        // The terminals, and the PL011's receive interrupt feeding ttyS0 (as COM1's on x86_64),
+        // set up with interrupts off as KernelMain does; then the wall clock (the PL031).
+        bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
         Console.ConsoleInput.Initialize();
+        Hal.Cpu.RestoreInterrupts(interrupts);
+        Syscalls.TimeCalls.Initialize();
         AddProgramModules(imageBase, imagePhysical);
+        // The built-in module key: the cpio images (the initramfs, the test image's busybox
+        // suite) are signed like every module (tools/aarch64.sh).
+        Modules.ModuleTrust.Initialize();
         Files.FileSystem.Initialize(ref KernelMain.BootInfo);
         Log.Write("processes: kernel/Processes with the syscall families of kernel/Syscalls (svc #0, arm64 numbers); files: tmpfs at /, ");
         Log.WriteDecimal((long)Files.FileSystem.Programs);
         Log.WriteLine(" programs in /bin");
+        Log.Write("console: ttyS0 on the PL011, input by its interrupt; CLOCK_REALTIME from the PL031: ");
+        Log.WriteDecimal(Syscalls.TimeCalls.RealtimeNanoseconds() / 1_000_000_000);
+        Log.WriteLine(" s since the epoch");
     }
 
     /// <summary>The PCI drivers (drivers/DriverTable.cs, the bus through ECAM: PciHost.cs) and,
@@ -522,6 +537,7 @@ internal static unsafe class BringUp
         DeviceTree.FirmwareConfig = MapDevice(DeviceTree.FirmwareConfig, 0x1000);
         DeviceTree.Uart = Pl011.Base = MapDevice(DeviceTree.Uart, 0x1000);
         if (!PciHost.Map()) Fail("no page tables for the PCI configuration window");
+        if (DeviceTree.Rtc != 0) DeviceTree.Rtc = Pl031.Base = MapDevice(DeviceTree.Rtc, 0x1000);
         if (Screen.UsingFramebuffer)
         {
             ulong offset = info.Framebuffer.PhysicalAddress & 0xFFF;

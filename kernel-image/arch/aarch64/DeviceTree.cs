@@ -24,6 +24,10 @@ internal static unsafe class DeviceTree
     /// passes no device tree and GRUB makes one with /chosen alone.)</summary>
     internal static bool Found;
     internal static bool PsciUsesSmc, GicIsVersion3;
+    /// <summary>The PL031 real-time clock (compatible "arm,pl031").</summary>
+    internal static ulong Rtc = VirtMachine.Rtc;
+    /// <summary>The PL011's interrupt as a GIC interrupt id, from its `interrupts` property.</summary>
+    internal static uint UartInterrupt = VirtMachine.UartInterrupt;
 
     /// <summary>The PCIe host bridge (compatible "pci-host-ecam-generic", QEMU virt's
     /// /pcie node; Linux's Documentation/devicetree/bindings/pci/host-generic-pci.yaml): the
@@ -90,6 +94,8 @@ internal static unsafe class DeviceTree
         byte* compatible = null, reg = null, method = null;
         uint compatibleLength = 0, regLength = 0;
         Node node = default;
+        byte* interrupts = null;
+        uint interruptsLength = 0;
         for (byte* p = structure; p + 4 <= end;)
         {
             uint token = Read32(p);
@@ -100,6 +106,7 @@ internal static unsafe class DeviceTree
                 p = (byte*)(((ulong)p + 4) & ~3UL);   // the name, its NUL, padding to 4
                 depth++;
                 if (depth == 2) { compatible = reg = method = null; compatibleLength = regLength = 0; node = default; }
+                if (depth == 2) { interrupts = null; interruptsLength = 0; }
             }
             else if (token == EndNode)
             {
@@ -107,6 +114,7 @@ internal static unsafe class DeviceTree
                 {
                     Apply(compatible, compatibleLength, reg, regLength, method, addressCells, sizeCells);
                     if (compatible != null) ApplyBus(compatible, compatibleLength, reg, regLength, ref node, addressCells, sizeCells);
+                    ApplyInterrupts(compatible, compatibleLength, interrupts, interruptsLength);
                 }
                 depth--;
             }
@@ -120,7 +128,11 @@ internal static unsafe class DeviceTree
                 else if (depth == 2 && NameIs(name, "compatible")) { compatible = value; compatibleLength = length; }
                 else if (depth == 2 && NameIs(name, "reg")) { reg = value; regLength = length; }
                 else if (depth == 2 && NameIs(name, "method")) method = value;
-                else if (depth == 2) node.Note(name, value, length);
+                else if (depth == 2)
+                {
+                    node.Note(name, value, length);
+                    if (NameIs(name, "interrupts")) { interrupts = value; interruptsLength = length; }
+                }
             }
             else if (token == End) break;
             else if (token != Nop) return;   // malformed: keep the defaults
@@ -262,5 +274,18 @@ internal static unsafe class DeviceTree
             Found = true;
         }
         else if (ListHas(compatible, compatibleLength, "arm,gic-v3")) GicIsVersion3 = Found = true;
+        else if (ListHas(compatible, compatibleLength, "arm,pl031")) Rtc = first;
+    }
+
+    /// <summary>A device's interrupt in the GIC's three-cell binding (Linux
+    /// Documentation/devicetree/bindings/interrupt-controller/arm,gic.yaml: type 0 = SPI, whose
+    /// id is 32 + the number; 1 = PPI, 16 + the number; then the trigger flags).</summary>
+    private static void ApplyInterrupts(byte* compatible, uint compatibleLength, byte* interrupts, uint length)
+    {
+        if (compatible == null || interrupts == null || length < 12) return;
+        uint type = Read32(interrupts), number = Read32(interrupts + 4);
+        uint id = type == 0 ? 32 + number : type == 1 ? 16 + number : 0;
+        if (id == 0 || id >= 1020) return;
+        if (ListHas(compatible, compatibleLength, "arm,pl011")) UartInterrupt = id;
     }
 }

@@ -80,6 +80,7 @@ internal static unsafe partial class Cpu
     internal static partial ulong HardwareCapabilities() => 0b11;
 
     internal static partial ushort ElfMachine() => 183;   // EM_AARCH64
+    internal static partial string MachineName() => "aarch64";
 
     /// <summary>/proc/cpuinfo in Linux's arm64 layout (arch/arm64/kernel/cpuinfo.c), from MIDR_EL1.</summary>
     internal static partial void WriteCpuInfo(ref Aurora.Kernel.FileSystems.TextBuilder text)
@@ -229,4 +230,26 @@ internal static unsafe partial class Layout
     internal static partial ulong WindowsBase() => 0xFFFF_C000_0000_0000;
     internal static partial void Report() => Log.WriteLine("layout: no KASLR on aarch64 yet (the image at its link address)");
     internal static partial void Apply(ref Boot.BootInfo info, ulong imageStart) { }
+}
+
+/// <summary>The PL031 (A64.Pl031).</summary>
+internal static partial class RealTimeClock
+{
+    internal static partial long ReadUnixTime() => A64.Pl031.ReadUnixTime();
+}
+
+/// <summary>The PL011 (A64.Pl011) on its GIC SPI.</summary>
+internal static partial class SerialConsole
+{
+    internal static partial void Initialize() => A64.Pl011.Initialize();
+    /// <summary>The UART is the console the firmware and the loader used: always there.</summary>
+    internal static partial bool Present() => true;
+    internal static partial void Write(byte value) => A64.Pl011.Write(value);
+    internal static partial bool TryRead(out byte value) => A64.Pl011.TryRead(out value);
+    internal static partial int ReceiveInterrupt() => (int)A64.Pl011.Interrupt;
+    internal static partial void EnableReceiveInterrupt() => A64.Pl011.EnableReceiveInterrupt();
+    internal static partial void WaitUntilSent() => A64.Pl011.WaitUntilSent();
+    /// <summary>The PL011 has a loopback (UARTCR.LBE), but the QEMU this project runs (7.2)
+    /// ignores it: a byte written in loopback mode would go to the host, not to the receiver.</summary>
+    internal static partial bool SetLoopback(bool on) => false;
 }

@@ -94,8 +94,10 @@ internal unsafe partial struct Process
     {
         int i = signal - 1;
         ulong flags = process->SignalFlags[i];
-        if ((flags & SaRestorer) == 0) return false; // no vDSO here: without a restorer no way back
-        ulong restorer = process->SignalRestorer[i];
+        // Without SA_RESTORER (glibc's arm64 sigaction), Linux returns through its vDSO's
+        // trampoline; Aurora maps the same two instructions at exec (Process.SignalTrampoline).
+        ulong restorer = (flags & SaRestorer) != 0 ? process->SignalRestorer[i] : process->SignalTrampoline;
+        if (restorer == 0) return false;
         if (handler >= UserMemory.UserLimit || restorer >= UserMemory.UserLimit) return false;
 
         ulong* ucStack = stackalloc ulong[3];

@@ -6,6 +6,12 @@ namespace Aurora.Kernel.Hal;
 
 internal static unsafe partial class UserAbi
 {
+    /// <summary>Linux arm64's sigreturn trampoline (its vDSO's __kernel_rt_sigreturn,
+    /// arch/arm64/kernel/vdso/sigreturn.S): `mov x8, #139` (__NR_rt_sigreturn), `svc #0`.
+    /// glibc on arm64 gives no SA_RESTORER (Debian's busybox: every shell pipeline's SIGCHLD
+    /// handler had no way back and the shell died of SIGSEGV); the kernel points x30 here.</summary>
+    internal static partial System.ReadOnlySpan<byte> SignalTrampoline() => new byte[] { 0x68, 0x11, 0x80, 0xD2, 0x01, 0x00, 0x00, 0xD4 };
+
     // arch/arm64/include/uapi/asm/fcntl.h: O_DIRECTORY 040000, O_NOFOLLOW 0100000, O_DIRECT
     // 0200000, O_LARGEFILE 0400000, where asm-generic (x86-64, the kernel's numbering) has
     // 0200000, 0400000, 040000 and 0100000. musl adds O_LARGEFILE to every open: untranslated,

@@ -8,4 +8,7 @@ internal static class VirtMachine
     internal const ulong GicCpuInterface = 0x0801_0000;
     internal const ulong Uart = 0x0900_0000;
     internal const ulong FirmwareConfig = 0x0902_0000;
+    internal const ulong Rtc = 0x0901_0000;
+    /// <summary>The UART's interrupt: virt's a15irqmap[VIRT_UART], SPI 1, interrupt id 32 + 1.</summary>
+    internal const uint UartInterrupt = 33;
 }

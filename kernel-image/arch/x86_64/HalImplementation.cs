@@ -53,6 +53,7 @@ internal static unsafe partial class Cpu
     internal static partial string ExceptionName(ulong vector) => X86.Interrupts.ExceptionName(vector);
     internal static partial void WriteCpuInfo(ref Aurora.Kernel.FileSystems.TextBuilder text) => X86.CpuInfo.Write(ref text);
     internal static partial ushort ElfMachine() => 62;   // EM_X86_64
+    internal static partial string MachineName() => "x86_64";
 
     /// <summary>Linux's ELF_HWCAP on x86-64: CPUID leaf 1's EDX.</summary>
     internal static partial ulong HardwareCapabilities()
@@ -146,4 +147,33 @@ internal static unsafe partial class Layout
     internal static partial ulong WindowsBase() => X86.Kaslr.WindowsBase;
     internal static partial void Report() => X86.Kaslr.Report();
     internal static partial void Apply(ref Boot.BootInfo info, ulong imageStart) => X86.Kaslr.Apply(ref info, imageStart);
+}
+
+/// <summary>The PC's CMOS clock (drivers/rtc/Cmos.cs).</summary>
+internal static partial class RealTimeClock
+{
+    internal static partial long ReadUnixTime() => Drivers.Rtc.Cmos.ReadUnixTime();
+}
+
+/// <summary>COM1: a 16550 at I/O port 0x3F8 on the PC's legacy interrupt line 4.</summary>
+internal static partial class SerialConsole
+{
+    private const ushort Com1 = 0x3F8;
+    private const int Com1Interrupt = 4;
+
+    private static Drivers.Serial.Uart16550 s_uart;
+
+    internal static partial void Initialize() => s_uart.Initialize(Com1);
+    internal static partial bool Present() => s_uart.Present;
+    internal static partial void Write(byte value) => s_uart.Write(value);
+    internal static partial bool TryRead(out byte value) => s_uart.TryRead(out value);
+    internal static partial int ReceiveInterrupt() => Com1Interrupt;
+    internal static partial void EnableReceiveInterrupt() => s_uart.EnableReceiveInterrupt();
+    internal static partial void WaitUntilSent() => s_uart.WaitUntilSent();
+
+    internal static partial bool SetLoopback(bool on)
+    {
+        s_uart.SetLoopback(on);
+        return s_uart.Present;
+    }
 }

@@ -5,6 +5,9 @@ namespace Aurora.Kernel.Hal;
 
 internal static unsafe partial class UserAbi
 {
+    /// <summary>None: x86-64's C libraries always give a restorer (SA_RESTORER).</summary>
+    internal static partial System.ReadOnlySpan<byte> SignalTrampoline() => default;
+
     // The kernel numbers open's flags as x86-64 does.
     internal static partial ulong OpenFlagsFromUser(ulong flags) => flags;
 

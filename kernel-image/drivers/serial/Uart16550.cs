@@ -60,12 +60,6 @@ internal struct Uart16550
         for (int spins = 0; _present && spins < 100000 && (Io.In8((ushort)(_base + 5)) & 0x40) == 0; spins++) { }
     }
 
-    /// <summary>Sends a byte without waiting for room (tests in loopback mode).</summary>
-    internal void WriteRaw(byte value)
-    {
-        if (_present) Io.Out8(_base, value);
-    }
-
     internal bool TryRead(out byte value)
     {
         if (_present && (Io.In8((ushort)(_base + 5)) & 0x01) != 0)

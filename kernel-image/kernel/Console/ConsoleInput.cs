@@ -5,14 +5,13 @@ using Aurora.Kernel.Terminals;
 namespace Aurora.Kernel.Console;
 
 /// <summary>
-/// The serial line's input: the UART's receive interrupt (IRQ 4) drains its FIFO into ttyS0
+/// The serial line's input: the UART's receive interrupt (Hal.SerialConsole: COM1's IRQ 4, the
+/// PL011's SPI) drains its FIFO into ttyS0
 /// (Terminals/), whose line discipline edits, echoes and wakes the readers. Nothing runs while
 /// no key is typed. The reader calls below are ttyS0's canonical read for kernel code (tests).
 /// </summary>
 internal static unsafe class ConsoleInput
 {
-    private const int SerialIrq = 4; // COM1 on the PC's legacy interrupt lines
-
     /// <summary>Receive interrupts handled (for tests: none while nothing is typed).</summary>
     internal static ulong Interrupts;
 
@@ -24,14 +23,15 @@ internal static unsafe class ConsoleInput
     internal static void Initialize()
     {
         TerminalDevices.Initialize();
-        if (!Log.SerialPresent) return;
-        if (!InterruptController.Register(SerialIrq, &OnSerialInterrupt, null!))
+        if (!SerialConsole.Present()) return;
+        if (!InterruptController.Register(SerialConsole.ReceiveInterrupt(), &OnSerialInterrupt, null!))
             Panic.Fail("console input: the serial interrupt line could not be registered");
-        Log.Serial.EnableReceiveInterrupt();
+        SerialConsole.EnableReceiveInterrupt();
         Drain();
     }
 
-    /// <summary>IRQ 4 (the general device-interrupt registry): the UART is the only device on it.</summary>
+    /// <summary>The UART's receive interrupt (the general device-interrupt registry): the UART
+    /// is the only device on its line.</summary>
     private static bool OnSerialInterrupt(object context)
     {
         Interrupts++;
@@ -44,7 +44,7 @@ internal static unsafe class ConsoleInput
     /// Interrupts off.</summary>
     private static void Drain()
     {
-        while (Log.TryReadSerial(out byte c)) Terminal.Receive(TerminalDevices.Serial, new ReadOnlySpan<byte>(&c, 1));
+        while (SerialConsole.TryRead(out byte c)) Terminal.Receive(TerminalDevices.Serial, new ReadOnlySpan<byte>(&c, 1));
     }
 
     /// <summary>A kernel reader's wait on ttyS0: joins the readers before it tries

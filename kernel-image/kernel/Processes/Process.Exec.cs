@@ -155,6 +155,7 @@ internal unsafe partial struct Process
 
         process->Entry = layout.Entry;
         process->InitialStackPointer = stackPointer;
+        process->SignalTrampoline = SignalTrampolineAddress(random.StackTop);
         process->Executed = true; // setpgid by the parent: EACCES from now on
         process->BreakStart = process->Break = random.BreakStart;
         process->MappingCursor = random.MappingBase;

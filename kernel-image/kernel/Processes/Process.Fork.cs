@@ -110,6 +110,7 @@ internal unsafe partial struct Process
         Ipc.Capabilities.Unlock();
         Ipc.SharedSegments.InheritAttachments(parent, child);
         child->Entry = parent->Entry;
+        child->SignalTrampoline = parent->SignalTrampoline;
         child->BreakStart = parent->BreakStart;
         child->Break = parent->Break;
         child->MappingCursor = parent->MappingCursor;

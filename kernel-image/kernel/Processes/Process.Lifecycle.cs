@@ -122,6 +122,7 @@ internal unsafe partial struct Process
             StartFacts facts = default; // root, as every process the kernel starts
             facts.ExecutableName = path.IsEmpty ? name : path;
             process->InitialStackPointer = BuildStack(process->Space, ref process->Regions, random.StackTop, layout, strings, argumentCount, environmentCount, facts);
+            process->SignalTrampoline = SignalTrampolineAddress(random.StackTop);
             if (process->InitialStackPointer == 0) error = LoadError.OutOfMemory;
         }
         if (error == LoadError.None && !ConsoleFile.InstallStandardDescriptors(ref process->Descriptors)) error = LoadError.OutOfMemory;
@@ -446,7 +447,6 @@ internal unsafe partial struct Process
         AtSecure = 23, AtRandom = 25, AtHwcap2 = 26, AtExecfn = 31, AtMinsigstksz = 51;
 
     /// <summary>AT_PLATFORM: what Linux gives on x86-64 (ELF_PLATFORM, the machine's uname).</summary>
-    private static ReadOnlySpan<byte> Platform => "x86_64\0"u8;
 
     /// <summary>What a starting program is told about itself and the one that starts it,
     /// besides its arguments and environment: the auxiliary vector's sources.</summary>
@@ -465,14 +465,42 @@ internal unsafe partial struct Process
     /// <paramref name="strings"/> holds the <paramref name="argumentCount"/> arguments and then
     /// the <paramref name="environmentCount"/> environment entries, each NUL-terminated.
     /// Returns the initial stack pointer, or 0 when memory ran out.</summary>
+    /// <summary>The signal trampoline's page, right above the stack (StackTopHighest leaves
+    /// room below the user limit): 0 where the architecture has none.</summary>
+    internal static ulong SignalTrampolineAddress(ulong stackTop) => UserAbi.SignalTrampoline().IsEmpty ? 0 : stackTop;
+
+    /// <summary>Maps Hal.UserAbi.SignalTrampoline's code, read and execute only, as an image
+    /// page (Linux's [vdso] holds it on arm64) at <see cref="SignalTrampolineAddress"/>.</summary>
+    private static bool MapSignalTrampoline(AddressSpace space, ref UserRegions regions, ulong stackTop)
+    {
+        ReadOnlySpan<byte> code = UserAbi.SignalTrampoline();
+        if (code.IsEmpty) return true;
+        const RegionAccess ReadExecute = RegionAccess.Read | RegionAccess.Execute;
+        ulong page = SignalTrampolineAddress(stackTop);
+        if (regions.Insert(new Region(page, page + UserMemory.PageSize, ReadExecute, ReadExecute, RegionKind.Image)) != VmmError.None) return false;
+        if (!UserMemory.MapZeroed(space, page, page + UserMemory.PageSize, PageRights(ReadExecute))) return false;
+        if (KernelMemory.Mapper.Translate(space, page, out Translation frame) != VmmError.None) return false;
+        code.CopyTo(new Span<byte>((void*)(frame.PhysicalAddress + KernelMemory.DirectMapOffset), code.Length));
+        return true;
+    }
+
     internal static ulong BuildStack(AddressSpace space, ref UserRegions regions, ulong stackTop, in ElfImage.Layout layout, ReadOnlySpan<byte> strings, int argumentCount, int environmentCount, scoped in StartFacts facts)
     {
+        // AT_PLATFORM: the machine's name as uname -m gives it (Linux's ELF_PLATFORM: "x86_64",
+        // "aarch64"), NUL-terminated. It was "x86_64" on aarch64 too.
+        string machine = Cpu.MachineName();
+        byte* platformBytes = stackalloc byte[machine.Length + 1];
+        for (int c = 0; c < machine.Length; c++) platformBytes[c] = (byte)machine[c];
+        platformBytes[machine.Length] = 0;
+        var platform = new ReadOnlySpan<byte>(platformBytes, machine.Length + 1);
+
         const RegionAccess ReadWrite = RegionAccess.Read | RegionAccess.Write;
         // PT_GNU_STACK with PF_X asks for an executable stack (Linux's EXSTACK_ENABLE_X);
         // without it the x86-64 stack is never executable.
         RegionAccess stackAccess = layout.ExecutableStack ? ReadWrite | RegionAccess.Execute : ReadWrite;
         if (regions.Insert(new Region(stackTop - StackSize, stackTop, stackAccess, ReadWrite | RegionAccess.Execute, RegionKind.Stack)) != VmmError.None)
             return 0;
+        if (!MapSignalTrampoline(space, ref regions, stackTop)) return 0;
         // The stack is a reservation like any anonymous region (its pages fill in on first
         // touch); only the top pages the loader writes below are mapped now, since it writes
         // before the space is the running one (kernel copies fill in pages only for the
@@ -481,7 +509,7 @@ internal unsafe partial struct Process
         const int AuxiliaryWords = 2 * 24;
         int total = 1 + argumentCount + 1 + environmentCount + 1 + AuxiliaryWords;
         ulong needed = 8 + (ulong)Math.Min(facts.ExecutableName.Length, VfsLimits.MaxPathLength) + 1 + (ulong)strings.Length +
-                       (ulong)Platform.Length + 16 + 16 + (ulong)total * 8 + 64;
+                       (ulong)platform.Length + 16 + 16 + (ulong)total * 8 + 64;
         ulong mapped = (needed + UserMemory.PageSize - 1) & ~(UserMemory.PageSize - 1);
         if (mapped > StackSize) return 0;
         if (!UserMemory.MapZeroed(space, stackTop - mapped, stackTop, PageRights(stackAccess)))
@@ -495,9 +523,9 @@ internal unsafe partial struct Process
         sp -= (ulong)strings.Length;
         ulong stringsAddress = sp;
         if (!UserMemory.CopyTo(space, sp, strings)) return 0;
-        sp -= (ulong)Platform.Length;
+        sp -= (ulong)platform.Length;
         ulong platformAddress = sp;
-        if (!UserMemory.CopyTo(space, sp, Platform)) return 0;
+        if (!UserMemory.CopyTo(space, sp, platform)) return 0;
         sp &= ~15UL;
 
         byte* random = stackalloc byte[16];

@@ -32,6 +32,9 @@ internal unsafe partial struct Process
 
     public ulong Entry;
     public ulong InitialStackPointer;
+    /// <summary>Where a handler without SA_RESTORER returns (Hal.UserAbi.SignalTrampoline,
+    /// mapped by BuildStack); 0 where the architecture has none.</summary>
+    public ulong SignalTrampoline;
 
     /// <summary>brk: the break starts at the first page above the program's segments.</summary>
     public ulong BreakStart;

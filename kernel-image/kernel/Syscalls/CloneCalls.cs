@@ -11,7 +11,7 @@ namespace Aurora.Kernel.Syscalls;
 /// child has its own address space, and Linux's clearing write on exit lands in that space
 /// just before it goes. With CLONE_THREAD (and CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND,
 /// as pthread_create passes them) it makes a thread (Process.Threads.cs). Anything else
-/// (CLONE_VM without CLONE_THREAD, vfork-style sharing, another exit signal) is ENOSYS.
+/// (CLONE_VM without CLONE_THREAD but for vfork's own form, another exit signal) is ENOSYS.
 /// clone3 decodes its structure and serves the same.
 /// </summary>
 internal static unsafe class CloneCalls
@@ -21,7 +21,7 @@ internal static unsafe class CloneCalls
 
     // The thread flags (include/uapi/linux/sched.h).
     private const ulong CloneVm = 0x100, CloneFs = 0x200, CloneFiles = 0x400, CloneSighand = 0x800, CloneThread = 0x1_0000,
-        CloneSysvsem = 0x4_0000, CloneSettls = 0x8_0000, CloneDetached = 0x40_0000;
+        CloneSysvsem = 0x4_0000, CloneSettls = 0x8_0000, CloneDetached = 0x40_0000, CloneVfork = 0x4000;
     private const ulong ThreadFlags = CloneVm | CloneFs | CloneFiles | CloneSighand | CloneThread;
 
     /// <summary>The combinations Linux refuses before anything is made (kernel_clone and
@@ -55,6 +55,12 @@ internal static unsafe class CloneCalls
                 (flags & ChildClearTid) != 0 ? childTid : 0);
         }
 
+        // vfork(2) as clone: asm-generic (arm64) has no vfork call; glibc's vfork there is
+        // clone(CLONE_VM | CLONE_VFORK | SIGCHLD, sp) (aarch64/vfork.S: the caller's own stack
+        // pointer). Served as x86-64's vfork is (Vfork): a fork, whose child may only exec or
+        // _exit either way, on its copy of the caller's stack (busybox init starts every
+        // command so; it was ENOSYS, "can't fork").
+        if (flags == (CloneVm | CloneVfork | SigChld)) return Vfork(process);
         if ((flags & ExitSignalMask) != SigChld || (flags & ~(ExitSignalMask | ParentSetTid | ChildClearTid | ChildSetTid)) != 0 || stack != 0)
             return -Errno.ENOSYS;
         long pid = Process.Fork(process, (flags & ChildSetTid) != 0 ? childTid : 0);

@@ -25,7 +25,7 @@ internal static unsafe class SystemCalls
         Put(fields, 2, BuildManifest.Version);
         Put(fields, 3, "#1 Aurora ");
         Put(fields, 3, BuildManifest.Commit, 10);
-        Put(fields, 4, "x86_64");
+        Put(fields, 4, Cpu.MachineName());
         return UserMemory.CopyTo(process->Space, address, new ReadOnlySpan<byte>(fields, 6 * FieldLength)) ? 0 : -Errno.EFAULT;
     }
 

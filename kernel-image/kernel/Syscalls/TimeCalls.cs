@@ -10,7 +10,8 @@ namespace Aurora.Kernel.Syscalls;
 /// CLOCK_MONOTONIC (and MONOTONIC_RAW, MONOTONIC_COARSE, BOOTTIME: nothing suspends) is the
 /// timer's tick count, with the cycle counter interpolating inside the tick once its rate is
 /// measured (never past the next tick, so it never goes back). CLOCK_REALTIME (REALTIME_COARSE,
-/// TAI, the ALARM clocks) is the CMOS clock read once at boot (drivers/rtc/Cmos.cs) plus the
+/// TAI, the ALARM clocks) is the real-time clock read once at boot (Hal.RealTimeClock: x86_64's
+/// CMOS clock, drivers/rtc/Cmos.cs; aarch64's PL031) plus the
 /// monotonic time since; root may set it (clock_settime). The CPU clocks (PROCESS_CPUTIME_ID,
 /// THREAD_CPUTIME_ID and the clock_getcpuclockid ids of other processes) are the user and
 /// system ticks the scheduler charged. Sleeps end on a timer tick at or after the deadline, so
@@ -28,10 +29,10 @@ internal static unsafe class TimeCalls
     // cycles per tick, measured between the first sample and one at least 100 ticks later.
     private static ulong s_tick, s_cyclesAtTick, s_calibrationTick, s_calibrationCycles, s_cyclesPerTick;
 
-    /// <summary>Reads the CMOS clock: the starting point of CLOCK_REALTIME. At boot, once.</summary>
+    /// <summary>Reads the real-time clock: the starting point of CLOCK_REALTIME. At boot, once.</summary>
     internal static void Initialize()
     {
-        long seconds = Drivers.Rtc.Cmos.ReadUnixTime();
+        long seconds = RealTimeClock.ReadUnixTime();
         s_calibrationTick = Timer.Ticks();
         s_calibrationCycles = Cpu.ReadCycleCounter();
         s_wallAtZero = seconds * 1_000_000_000L - MonotonicNanoseconds();

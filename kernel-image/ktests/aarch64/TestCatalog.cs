@@ -101,5 +101,16 @@ internal static unsafe class TestCatalog
         T("hostnet.tcp_and_udp_round_trips_with_the_host", &NetworkTests.TcpAndUdpRoundTripsWithTheHost),
         T("hostnet.socket_api_through_the_host", &NetworkTests.SocketApiThroughTheHost),
         T("hostnet.bulk_transfer_with_the_host", &NetworkTests.BulkTransferWithTheHost),
+        // The wall clock from the PL031; console input on the PL011's interrupt (the host types
+        // the lines: ConsoleTyping, Aarch64KernelTests); Debian's arm64 busybox.
+        T("system.realtime_starts_from_the_rtc", &SystemTests.RealtimeStartsFromTheRtc),
+        T("system.basics_follow_linux", &SystemTests.BasicsFollowLinux),
+        T("time.clocks_and_sleeps_follow_linux", &TimeTests.ClocksAndSleepsFollowLinux),
+        T("ipc.sysv_follows_linux", &SysvIpcTests.SysvIpcFollowsLinux),
+        T("wait.console_input_arrives_by_interrupt", &WaitTests.ConsoleInputArrivesByInterrupt),
+        T("poll.poll_wakes_on_console_input", &SysvIpcTests.PollWakesOnConsoleInput),
+        T("busybox.commands_match_the_host", &BusyboxTests.CommandsMatchTheHost),
+        T("devproc.busybox_reads_proc_and_dev", &DevProcTests.BusyboxReadsProcAndDev),
+        T("bbsuite.commands_run_to_the_end", &BusyboxTests.SuiteRunsToTheEnd),
     };
 }

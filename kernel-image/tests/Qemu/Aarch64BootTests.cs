@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Text.RegularExpressions;
@@ -30,12 +31,14 @@ public class Aarch64BootTests
     /// <param name="memory">QEMU's -m: 256M for the boot tests; the in-kernel suite asks for more
     /// (Aarch64KernelTests: room for cowstorm's 24 workers x 40 children).</param>
     /// <param name="network">Extra options of the user-mode network (",hostfwd=..."), as x86_64's QemuBoot.Boot.</param>
-    internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout, string memory = "256M", string network = "") =>
-        QemuBoot.Run(QemuCommand(kernelOptions, image, "none", memory, network), timeout, null);
+    /// <param name="typing">Typed on the serial console after each cue (QemuBoot.Run).</param>
+    internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout, string memory = "256M", string network = "",
+        IReadOnlyList<(string? After, string Text)>? typing = null) =>
+        QemuBoot.Run(QemuCommand(kernelOptions, image, "none", memory, network), timeout, typing);
 
     /// <summary>tools/aarch64.sh's aarch64_qemu_args (ramfb as the screen, a virtio-net-pci
     /// card on QEMU's user network), the serial console on stdio, the monitor as given.</summary>
-    private static ProcessStartInfo QemuCommand(string kernelOptions, string image, string monitor, string memory = "256M", string network = "")
+    internal static ProcessStartInfo QemuCommand(string kernelOptions, string image, string monitor, string memory = "256M", string network = "")
     {
         if (!File.Exists(image))
             throw new FileNotFoundException($"{image} is missing: build it with `./aurora build --arch aarch64 [--test]` (./aurora test does; LIMINE_DIR set makes the -limine image)");

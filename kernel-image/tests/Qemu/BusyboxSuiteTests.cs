@@ -19,7 +19,7 @@ namespace Aurora.KernelImage.Tests.Qemu;
 /// </summary>
 public class BusyboxSuiteTests
 {
-    private const string KernelTest = "bbsuite.commands_run_to_the_end";
+    internal const string KernelTest = "bbsuite.commands_run_to_the_end";
 
     private static string SuiteFile => Path.Combine(QemuBoot.RepositoryRoot, "kernel-image", "userland", "busybox-suite", "commands.txt");
 
@@ -31,6 +31,9 @@ public class BusyboxSuiteTests
     private static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(1200);
 
     private static readonly Lazy<IReadOnlyDictionary<int, Record>> s_host = new(RunOnHost);
+
+    /// <summary>The host's records (one run per test process; the arm64 suite compares with them too).</summary>
+    internal static IReadOnlyDictionary<int, Record> HostRecords => s_host.Value;
     private static readonly Lazy<(BootResult Boot, IReadOnlyDictionary<int, Record> Records)> s_aurora = new(RunInAurora);
 
     /// <summary>What one command printed: "exit N", "signal N" or "timeout", and its output
@@ -120,7 +123,7 @@ public class BusyboxSuiteTests
         return (boot, Parse(boot.Serial));
     }
 
-    private static IReadOnlyDictionary<int, Record> Parse(string output)
+    internal static IReadOnlyDictionary<int, Record> Parse(string output)
     {
         var records = new Dictionary<int, Record>();
         foreach (Match m in Regex.Matches(output, @"^bbsuite: (\d+) (exit \d+|signal \d+|timeout) ?(.*?)\r?$", RegexOptions.Multiline))

@@ -164,6 +164,23 @@ void main_with_stack(long *stack)
     check("the saved pc is in the program", seen_pc > 0x1000 && seen_pc < 0x0001000000000000UL, 1);
     check("the saved sp is 16-aligned", seen_sp % 16, 0);
 
+    /* A handler without SA_RESTORER, as glibc's arm64 sigaction installs them: it returns
+       through the kernel's trampoline (Linux: the vDSO's __kernel_rt_sigreturn). */
+    struct kernel_sigaction plain = { (void *)handler, SA_SIGINFO, 0, 0 };
+    check("rt_sigaction without SA_RESTORER", call6(__NR_rt_sigaction, SIGUSR1, (long)&plain, 0, 8, 0, 0), 0);
+    check("kill ourselves with SIGUSR1 again", call(__NR_kill, self, SIGUSR1, 0), 0);
+    check("the handler without a restorer ran and returned", handled, 2);
+
+    /* vfork as asm-generic has it (glibc's arm64 vfork.S, busybox init's way to start a
+       command): clone(CLONE_VM | CLONE_VFORK | SIGCHLD, sp), the caller's own stack pointer. */
+    unsigned long sp;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    child = call6(__NR_clone, 0x100 | 0x4000 | SIGCHLD, (long)sp, 0, 0, 0, 0);
+    if (child == 0) call(__NR_exit_group, 5, 0, 0);
+    check("vfork-style clone makes a child", child > self, 1);
+    check("wait4 for the vforked child", wait_(child, &status), child);
+    check("its exit status", status, 5 << 8);
+
     /* rt_sigreturn without a handler's frame (SP at ordinary stack, no fpsimd record where the
        frame keeps it) ends the caller with SIGSEGV, as a forged frame does on Linux. */
     child = fork_();
