@@ -7,6 +7,11 @@
    Linux, keep running, and (checked by the in-kernel test) free every socket, pipe, instance
    and watch. Run on Linux too (musl-gcc -static): "attack_readiness: 0 wrong". */
 #define _GNU_SOURCE
+#include <sys/syscall.h>
+/* arm64 has no epoll_wait: musl's is epoll_pwait with no mask, the same question. */
+#if !defined(SYS_epoll_wait)
+#define SYS_epoll_wait SYS_epoll_pwait
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -168,8 +168,14 @@ static void escapes_from_the_file_system(int outside_dir, int secret_fd)
     denied("openat from a directory opened before", openat(outside_dir, "secret.txt", O_RDONLY), ENOENT);
     denied("openat directory fd ..", openat(outside_dir, "../box/in.txt", O_RDONLY | O_NOFOLLOW), ENOENT);
     denied("fchdir to a directory opened before", fchdir(outside_dir), ENOENT);
+#if defined(SYS_stat)
     denied("stat outside", syscall(SYS_stat, "/tmp/sbx/outside", buffer), ENOENT);
     denied("stat /etc/passwd", syscall(SYS_stat, "/etc/passwd", buffer), ENOENT);
+#else
+    /* arm64 has no stat: musl's stat is fstatat(AT_FDCWD, path, buffer, 0). */
+    denied("stat outside", syscall(SYS_newfstatat, AT_FDCWD, "/tmp/sbx/outside", buffer, 0), ENOENT);
+    denied("stat /etc/passwd", syscall(SYS_newfstatat, AT_FDCWD, "/etc/passwd", buffer, 0), ENOENT);
+#endif
     denied("walk through a hidden directory", open("/etc/../tmp/sbx/box/in.txt", O_RDONLY), ENOENT);
     denied("walk through a missing hidden name", open("/tmp/sbx/nothing/../box/in.txt", O_RDONLY), ENOENT);
     denied("readlink outside", readlink("/proc/self/exe", buffer, sizeof buffer), ENOENT);
