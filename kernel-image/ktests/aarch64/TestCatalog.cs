@@ -86,17 +86,12 @@ internal static unsafe class TestCatalog
         T("process.a64_hello_runs_as_a_process", &Aarch64ProcessTests.HelloRunsAsAProcess),
         T("process.a64_fork_pipes_and_signals", &Aarch64ProcessTests.ForkPipesAndSignals),
         // The attacker's suite (docs/security.md): test=all leaves attack.* out; the host's
-        // Aarch64AttackTests boots once with test=attack.* and reads these names.
-        T("attack.syscall_fuzzer", &AttackTests.SyscallFuzzer),
+        // Aarch64AttackTests boots once with test=attack.* and reads these names. Those not
+        // listed yet, with the reason: docs/architecture.md, "Architectures".
         T("attack.fuzzer_cleanup_leaves_nothing_behind", &AttackTests.FuzzerCleanupLeavesNothingBehind),
         T("attack.fork_cow_exit_stress", &AttackTests.ForkCowExitStress),
-        T("attack.bad_pointers_give_efault", &AttackTests.BadPointersGiveEfault),
-        T("attack.huge_ranges_answer_promptly", &AttackTests.HugeRangesAnswerPromptly),
         T("attack.malformed_elf_files_are_refused", &AttackTests.MalformedElfFilesAreRefused),
-        T("attack.table_exhaustion_recovers", &AttackTests.TableExhaustionRecovers),
         T("attack.mprotect_respects_cow_and_read_only_attachments", &AttackTests.MprotectRespectsCowAndReadOnlyAttachments),
-        T("attack.sandbox_escapes_are_denied", &AttackTests.SandboxEscapesAreDenied),
         T("attack.edges_of_the_syscall_surface_answer_as_linux", &AttackTests.EdgesOfTheSyscallSurface),
-        T("attack.readiness_and_descriptor_passing_leave_nothing", &UnixSocketTests.HostileReadinessAndPassingLeaveNothing),
     };
 }
