@@ -224,7 +224,10 @@ int main(void)
     int fd = open("/tmp/attack-ptr-x", O_RDWR | O_CREAT, 0644);
     close(fd);
     setgroups(1, (gid_t[]){ 0 }); /* getgroups has one group to copy */
-    expect_true("set-up (file, directory, socket, queue, segment)", file_fd >= 0 && dir_fd >= 0 && udp >= 0 && queue >= 0 && segment >= 0 &&
+    /* No IPv4 (EAFNOSUPPORT, as Linux without CONFIG_INET: Aurora's arm64 has no network
+       stack yet): the UDP socket's cases are left out and counted. */
+    int no_inet = udp == -EAFNOSUPPORT, left_out = 0;
+    expect_true("set-up (file, directory, socket, queue, segment)", file_fd >= 0 && dir_fd >= 0 && (udp >= 0 || no_inet) && queue >= 0 && segment >= 0 &&
                 sysv_queue >= 0 && sysv_segment >= 0 && sysv_set >= 0, 0);
 
     const struct bad bads[] = {
@@ -239,6 +242,7 @@ int main(void)
         for (int b = 0; b < nbads; b++) {
             long p = bads[b].address;
             int crossing = b == nbads - 1, readonly = b == nbads - 2;
+            if (no_inet && (c == 31 || c == 32 || c == 33 || c == 34 || c == 51 || (c >= 101 && c <= 106))) { left_out++; continue; }
             if (readonly && calls[c].direction == IN) continue;    /* readable: a valid source */
             if (crossing) {
                 /* A path: 16 bytes with no NUL before the hole; else a buffer half in it. */
@@ -312,6 +316,7 @@ int main(void)
     unlink("/tmp/attack-ptr");
     unlink("/tmp/attack-ptr-x");
     unlink("/tmp/attack-ptr-new");
+    if (no_inet) dprintf(1, "attack_pointers: no AF_INET (EAFNOSUPPORT): %d UDP socket checks left out\n", left_out);
     dprintf(1, "attack_pointers: %d bad-pointer checks, %d wrong\n", checks, attack_wrong);
     return attack_wrong > 255 ? 255 : attack_wrong;
 }

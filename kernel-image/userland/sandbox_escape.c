@@ -110,7 +110,8 @@ static void bad_arguments(void)
     longpath[0] = '/'; longpath[sizeof longpath - 1] = 0;
     denied("unveil a path over 255 bytes", unveil_(longpath, "r"), ENAMETOOLONG);
     /* None of these opened a layer: the process is still unrestricted. */
-    allowed("still unrestricted after refused calls", access("/etc/passwd", F_OK) == 0 || errno != ENOENT);
+    /* /bin: there on Linux and in both of Aurora's images (arm64's has no /etc yet). */
+    allowed("still unrestricted after refused calls", access("/bin", F_OK) == 0 || errno != ENOENT);
 }
 
 static int probe(void)
@@ -272,8 +273,8 @@ static void escapes_by_promises(int shm_id, int msg_id)
     denied("TCSETS without tty", ioctl(0, TCSETS, &(char[64]){ 0 }), EPERM);
     denied("setuid without id", syscall(SYS_setuid, 0), EPERM);
     denied("sethostname without settime", sethostname("evil", 4), EPERM);
-    denied("ptrace (no promise, not served)", syscall(101, 16, 1, 0, 0), EPERM);
-    denied("process_vm_readv (no promise)", syscall(310, 1, 0, 0, 0, 0, 0), EPERM);
+    denied("ptrace (no promise, not served)", syscall(SYS_ptrace, 16, 1, 0, 0), EPERM);
+    denied("process_vm_readv (no promise)", syscall(SYS_process_vm_readv, 1, 0, 0, 0, 0, 0), EPERM);
     /* Forged and guessed capability tokens. */
     unsigned char forged[32];
     for (int i = 0; i < 32; i++) forged[i] = (unsigned char)(i * 37 + 11);

@@ -93,5 +93,11 @@ internal static unsafe class TestCatalog
         T("attack.malformed_elf_files_are_refused", &AttackTests.MalformedElfFilesAreRefused),
         T("attack.mprotect_respects_cow_and_read_only_attachments", &AttackTests.MprotectRespectsCowAndReadOnlyAttachments),
         T("attack.edges_of_the_syscall_surface_answer_as_linux", &AttackTests.EdgesOfTheSyscallSurface),
+        T("attack.bad_pointers_give_efault", &AttackTests.BadPointersGiveEfault),
+        T("attack.huge_ranges_answer_promptly", &AttackTests.HugeRangesAnswerPromptly),
+        T("attack.table_exhaustion_recovers", &AttackTests.TableExhaustionRecovers),
+        T("attack.sandbox_escapes_are_denied", &AttackTests.SandboxEscapesAreDenied),
+        T("attack.readiness_and_descriptor_passing_leave_nothing", &UnixSocketTests.HostileReadinessAndPassingLeaveNothing),
+        T("attack.syscall_fuzzer", &AttackTests.SyscallFuzzer),
     };
 }
