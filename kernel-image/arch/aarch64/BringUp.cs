@@ -168,19 +168,22 @@ internal static unsafe class BringUp
         while (true) Native.WaitForInterrupt();
     }
 
-    /// <summary>What Linux lets EL0 do on arm64 and the firmware may have left trapping
+    /// <summary>What Linux lets EL0 do on arm64 (and checks for it) that the firmware may have left otherwise
     /// (arch/arm64/include/asm/sysreg.h, INIT_SCTLR_EL1_MMU_ON; drivers/clocksource/arm_arch_timer.c):
     /// read CTR_EL0 (SCTLR_EL1.UCT, bit 15: the cache line sizes gcc's __clear_cache needs),
     /// clean and invalidate caches to the point of unification (UCI, bit 26: DC CVAU and IC IVAU,
     /// which code that writes code runs), zero a block with DC ZVA (DZE, bit 14), WFE (nTWE,
     /// bit 18), and read the virtual counter (CNTKCTL_EL1.EL0VCTEN, bit 1: clock_gettime's fast
     /// path in C libraries and the programs' own timing). With them trapped, such a program
-    /// died with SIGSEGV on an instruction Linux runs.</summary>
+    /// died with SIGSEGV on an instruction Linux runs. And as Linux: an EL0 load or store
+    /// through an SP that is not 16-byte aligned faults (SA0, bit 4: SIGBUS).</summary>
     private static void OpenUserControls()
     {
-        const ulong UserCacheType = 1UL << 15, UserCacheMaintenance = 1UL << 26, UserZeroBlock = 1UL << 14, UserWaitForEvent = 1UL << 18;
+        const ulong UserCacheType = 1UL << 15, UserCacheMaintenance = 1UL << 26, UserZeroBlock = 1UL << 14, UserWaitForEvent = 1UL << 18,
+            UserStackAlignment = 1UL << 4;
         const ulong UserVirtualCounter = 1UL << 1;
-        Native.WriteSctlr(Native.ReadSctlr() | UserCacheType | UserCacheMaintenance | UserZeroBlock | UserWaitForEvent);
+        const ulong sctlrWanted = UserCacheType | UserCacheMaintenance | UserZeroBlock | UserWaitForEvent | UserStackAlignment;
+        Native.WriteSctlr(Native.ReadSctlr() | sctlrWanted);
         Native.WriteCounterKernelControl(Native.ReadCounterKernelControl() | UserVirtualCounter);
         ulong sctlr = Native.ReadSctlr(), cntkctl = Native.ReadCounterKernelControl();
         Log.Write("exceptions: EL0 may read CTR_EL0 and CNTVCT_EL0 and maintain caches as on Linux (SCTLR_EL1 ");
@@ -188,7 +191,6 @@ internal static unsafe class BringUp
         Log.Write(", CNTKCTL_EL1 ");
         Log.WriteHex(cntkctl);
         Log.WriteLine(")");
-        const ulong sctlrWanted = UserCacheType | UserCacheMaintenance | UserZeroBlock | UserWaitForEvent;
         if ((sctlr & sctlrWanted) != sctlrWanted || (cntkctl & UserVirtualCounter) == 0) Fail("SCTLR_EL1/CNTKCTL_EL1 did not take the EL0 controls");
     }
 

@@ -98,6 +98,8 @@ internal static unsafe class TestCatalog
         T("attack.table_exhaustion_recovers", &AttackTests.TableExhaustionRecovers),
         T("attack.sandbox_escapes_are_denied", &AttackTests.SandboxEscapesAreDenied),
         T("attack.readiness_and_descriptor_passing_leave_nothing", &UnixSocketTests.HostileReadinessAndPassingLeaveNothing),
-        T("attack.syscall_fuzzer", &AttackTests.SyscallFuzzer),
+        T("attack.privileged_instructions", &AttackTests.PrivilegedInstructions),
+        T("attack.flag_tricks", &AttackTests.FlagTricks),
+        T("attack.forged_signal_frames", &AttackTests.ForgedSignalFrames),
     };
 }
