@@ -31,6 +31,16 @@ internal unsafe struct CommandLine
         }
     }
 
+    /// <summary>The options as a HAL read them itself (aarch64's bring-up: the loader's line
+    /// and fw_cfg through the device tree's address); the portable readers (the tests'
+    /// options, <see cref="Has"/>, <see cref="Value"/>) then see the same words. Cut at 512
+    /// bytes.</summary>
+    internal void Set(ReadOnlySpan<byte> text)
+    {
+        _length = 0;
+        for (int i = 0; i < text.Length && text[i] != 0 && _length < Capacity; i++) _text[_length++] = text[i];
+    }
+
     internal ReadOnlySpan<byte> Text
     {
         get { fixed (byte* text = _text) return new ReadOnlySpan<byte>(text, _length); }

@@ -332,6 +332,9 @@ internal static unsafe class BringUp
         if (extra > 0) length += extra;
         while (length > 0 && (s_commandLine[length - 1] == ' ' || s_commandLine[length - 1] == 0)) length--;
         s_commandLine[length] = 0;
+        // The portable kernel's copy (KernelMain.Command: the tests' options such as attack-seed=
+        // read it; it was empty here, so the arm64 fuzzer always ran seed 1).
+        KernelMain.Command.Set(new System.ReadOnlySpan<byte>(s_commandLine, length));
     }
 
     private static volatile bool s_stopWorkers;

@@ -101,5 +101,6 @@ internal static unsafe class TestCatalog
         T("attack.privileged_instructions", &AttackTests.PrivilegedInstructions),
         T("attack.flag_tricks", &AttackTests.FlagTricks),
         T("attack.forged_signal_frames", &AttackTests.ForgedSignalFrames),
+        T("attack.syscall_fuzzer", &AttackTests.SyscallFuzzer),
     };
 }
