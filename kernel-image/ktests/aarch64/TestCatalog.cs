@@ -83,6 +83,9 @@ internal static unsafe class TestCatalog
         T("files.xattrs_creat_fadvise_follow_linux", &DynamicElfTests.AttributeCallsFollowLinux),
         T("devproc.dev_and_proc_follow_linux", &DevProcTests.DevAndProcFollowLinux),
         T("memory.exec_cycles_give_every_frame_back", &MappingTests.ExecCyclesGiveEveryFrameBack),
+        T("poll.eventfd_follows_linux", &ReadinessTests.EventfdFollowsLinux),
+        T("poll.timerfd_follows_linux", &ReadinessTests.TimerfdFollowsLinux),
+        T("poll.signalfd_follows_linux", &ReadinessTests.SignalfdFollowsLinux),
         T("process.a64_hello_runs_as_a_process", &Aarch64ProcessTests.HelloRunsAsAProcess),
         T("process.a64_fork_pipes_and_signals", &Aarch64ProcessTests.ForkPipesAndSignals),
         // The attacker's suite (docs/security.md): test=all leaves attack.* out; the host's
@@ -101,6 +104,5 @@ internal static unsafe class TestCatalog
         T("attack.privileged_instructions", &AttackTests.PrivilegedInstructions),
         T("attack.flag_tricks", &AttackTests.FlagTricks),
         T("attack.forged_signal_frames", &AttackTests.ForgedSignalFrames),
-        T("attack.syscall_fuzzer", &AttackTests.SyscallFuzzer),
     };
 }
