@@ -86,6 +86,7 @@ internal static unsafe class TestCatalog
         T("poll.eventfd_follows_linux", &ReadinessTests.EventfdFollowsLinux),
         T("poll.timerfd_follows_linux", &ReadinessTests.TimerfdFollowsLinux),
         T("poll.signalfd_follows_linux", &ReadinessTests.SignalfdFollowsLinux),
+        T("process.thread_races_follow_linux", &ThreadTests.ThreadRacesFollowLinux),
         T("process.a64_hello_runs_as_a_process", &Aarch64ProcessTests.HelloRunsAsAProcess),
         T("process.a64_fork_pipes_and_signals", &Aarch64ProcessTests.ForkPipesAndSignals),
         // The attacker's suite (docs/security.md): test=all leaves attack.* out; the host's
