@@ -51,6 +51,7 @@ internal static unsafe class TestCatalog
         T("descriptors.paths_start_at_dirfd_and_working_directory", &DescriptorTests.PathsStartAtDirfdAndWorkingDirectory),
         T("files.readdir_and_unlink_empty_a_directory_in_one_pass", &FileSystemTests.ReaddirAndUnlinkEmptiesADirectoryInOnePass),
         T("files.deep_trees_of_long_names_give_back_every_block", &FileSystemTests.DeepTreesOfLongNamesGiveBackEveryBlock),
+        T("files.attributes_and_names_follow_linux", &FileAttributeTests.AttributesAndNamesFollowLinux),
         T("files.positioned_and_vector_io_follow_linux", &FileAttributeTests.PositionedAndVectorIoFollowLinux),
         T("files.locks_and_fifos_follow_linux", &FileAttributeTests.LocksAndFifosFollowLinux),
         T("pipes.pipes_follow_linux", &PipeTests.PipesFollowLinux),
