@@ -184,7 +184,7 @@ AARCH64_MUSL_PROGRAMS=(hello syscall_errors segfault memory fork wait_options si
   sandbox_agent_check limits limits_peer rlimits xattrs devproc exec_cycles
   attack_fuzz attack_cleanup attack_fork attack_pointers attack_ranges attack_elf attack_exhaust
   attack_mprotect attack_edges attack_readiness sandbox_escape attack_signals eventfd timerfd signalfd
-  thread_races file_attrs)
+  thread_races file_attrs futex_pi fork_races reserve oom fill_tmpfs filter_inherit)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC INCLUDE: a static arm64 musl executable (the cross gcc with musl's

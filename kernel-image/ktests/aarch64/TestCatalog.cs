@@ -88,6 +88,12 @@ internal static unsafe class TestCatalog
         T("poll.timerfd_follows_linux", &ReadinessTests.TimerfdFollowsLinux),
         T("poll.signalfd_follows_linux", &ReadinessTests.SignalfdFollowsLinux),
         T("process.thread_races_follow_linux", &ThreadTests.ThreadRacesFollowLinux),
+        T("process.pi_futexes_follow_linux", &ThreadTests.PiFutexesFollowLinux),
+        T("process.fork_races_leave_nothing_behind", &ThreadTests.ForkRacesLeaveNothingBehind),
+        T("memory.reservations_cost_nothing_until_touched", &ReserveTests.ReservationsCostNothingUntilTouched),
+        T("memory.out_of_memory_kills_the_offender_alone", &ReserveTests.OutOfMemoryKillsTheOffenderAlone),
+        T("limits.filling_tmpfs_gives_enospc", &LimitTests.FillingTmpfsGivesEnospc),
+        T("limits.filters_cover_sigreturn_and_children", &LimitTests.FiltersCoverSigreturnAndChildren),
         T("process.a64_hello_runs_as_a_process", &Aarch64ProcessTests.HelloRunsAsAProcess),
         T("process.a64_fork_pipes_and_signals", &Aarch64ProcessTests.ForkPipesAndSignals),
         // The attacker's suite (docs/security.md): test=all leaves attack.* out; the host's
