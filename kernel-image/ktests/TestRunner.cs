@@ -79,7 +79,9 @@ internal static unsafe class TestRunner
             // stressng.* needs the stress-ng image (aurora-test-stressng.iso).
             bool ownBoot = StartsWith(name, "panic.") || StartsWith(name, "hostnet.") || StartsWith(name, "attack.") ||
                            StartsWith(name, "bbsuite.") || StartsWith(name, "stressng.");
-            bool selected = Equals(selection, name) || (Equals(selection, "all") && !ownBoot);
+            // "PREFIX*" selects every test whose name starts with PREFIX, own-boot ones too
+            // (the aarch64 attack suite runs in one boot of its own: Aarch64AttackTests).
+            bool selected = Equals(selection, name) || (Equals(selection, "all") && !ownBoot) || MatchesPrefix(selection, name);
             if (!selected) continue;
             matched++;
             s_failed = false;
@@ -121,6 +123,13 @@ internal static unsafe class TestRunner
     {
         if (a.Length != b.Length) return false;
         for (int i = 0; i < a.Length; i++) if (a[i] != b[i]) return false;
+        return true;
+    }
+
+    private static bool MatchesPrefix(ReadOnlySpan<byte> selection, string name)
+    {
+        if (selection.Length < 2 || selection[selection.Length - 1] != (byte)'*' || name.Length < selection.Length - 1) return false;
+        for (int i = 0; i < selection.Length - 1; i++) if (selection[i] != name[i]) return false;
         return true;
     }
 

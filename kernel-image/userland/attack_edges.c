@@ -292,6 +292,7 @@ static int top_altstack_child(long unused)
    stack's base and the signal sent from there, so the outcome does not depend on frame sizes:
    512 bytes above it the frame cannot fit; 64 bytes above it the stack pointer less the red
    zone is below the stack, so Linux counts the signal as entering the stack, at its top. */
+#if defined(__x86_64__)
 static volatile char *guard;
 static int nested_child(long offset)
 {
@@ -304,6 +305,7 @@ static int nested_child(long offset)
                      : "+a"(nr) : "r"(low), "D"(pid), "S"((long)SIGUSR2) : "rcx", "r11", "r12", "memory");
     return handled ? 0 : 62;
 }
+#endif
 
 /* The alternate stack disabled while on it: EPERM. */
 static void onstack_handler(int s)
@@ -348,7 +350,11 @@ static void signal_stacks(void)
     expect_errno("sigaltstack(SS_ONSTACK as a new flag)", raw(SYS_sigaltstack, &ss, 0, 0) == 0 ? -EINVAL : 0, EINVAL, 0);
     expect_end("sigaltstack(SS_DISABLE) while on it", onstack_child, 0, 0, 0);
 
-    /* The nested case: the stack has a mapped page below it that must stay zero. */
+    /* The nested case: the stack has a mapped page below it that must stay zero. x86-64's
+       answer: arm64 Linux has no red zone and does not check that a nested frame stays on
+       the alternate stack (arch/arm64/kernel/signal.c, get_sigframe: access_ok only), so
+       there the frame lands below it; not checked on arm64. */
+#if defined(__x86_64__)
     guard = (volatile char *)raw6(SYS_mmap, 0, 6 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if ((long)guard > 0) {
         expect_end("a signal on an alternate stack 512 bytes above its base", nested_child, 512, 0, SIGSEGV);
@@ -361,8 +367,10 @@ static void signal_stacks(void)
         expect_value("bytes written below the alternate stack (after both)", dirty, 0);
         raw(SYS_munmap, (long)guard, 6 * PAGE, 0);
     }
+#endif
 }
 
+#if defined(__x86_64__)
 /* A single-step trap held back by MOV SS until after the next instruction, which enters the
    kernel: the trap is raised at the kernel's first instruction, still on the user stack
    (CVE-2018-8897's shape, with TF instead of a data breakpoint). Linux ends the program with
@@ -405,6 +413,8 @@ static void mov_ss(void)
 }
 
 /* ---- iovec arrays ---- */
+
+#endif
 
 static int short_readv_child(long socket);
 
@@ -878,7 +888,9 @@ int main(int argc, char **argv)
     dprintf(1, "attack_edges: signal stacks\n");
     signal_stacks();
     dprintf(1, "attack_edges: MOV SS shadows\n");
-    mov_ss();
+#if defined(__x86_64__)
+    mov_ss();   /* MOV SS and TF are x86 (arm64 has neither) */
+#endif
     dprintf(1, "attack_edges: iovecs\n");
     iovecs();
     dprintf(1, "attack_edges: futex\n");

@@ -16,6 +16,18 @@
 
 enum expectation { REFUSE, ANY };
 
+/* The machine the kernel runs (every variant starts from a valid program for it) and the
+   other one of Aurora's two, which the kernel must refuse as it refuses any foreign machine. */
+#if defined(__aarch64__)
+#define NATIVE_MACHINE EM_AARCH64
+#define FOREIGN_MACHINE EM_X86_64
+#define FOREIGN_NAME "machine x86-64 (foreign)"
+#else
+#define NATIVE_MACHINE EM_X86_64
+#define FOREIGN_MACHINE EM_AARCH64
+#define FOREIGN_NAME "machine aarch64 (foreign)"
+#endif
+
 static unsigned char image[FILE_SIZE + 0x10000];
 static Elf64_Ehdr *eh = (Elf64_Ehdr *)image;
 static Elf64_Phdr *ph = (Elf64_Phdr *)(image + sizeof(Elf64_Ehdr));
@@ -28,7 +40,7 @@ static void build_valid(void)
     eh->e_ident[EI_DATA] = ELFDATA2LSB;
     eh->e_ident[EI_VERSION] = EV_CURRENT;
     eh->e_type = ET_EXEC;
-    eh->e_machine = EM_X86_64;
+    eh->e_machine = NATIVE_MACHINE;
     eh->e_version = EV_CURRENT;
     eh->e_entry = BASE + CODE_OFFSET;
     eh->e_phoff = sizeof(Elf64_Ehdr);
@@ -41,8 +53,13 @@ static void build_valid(void)
     ph->p_vaddr = ph->p_paddr = BASE;
     ph->p_filesz = ph->p_memsz = FILE_SIZE;
     ph->p_align = 0x1000;
+#if defined(__aarch64__)
+    /* mov x8, #93 (exit); mov x0, #42; svc #0 */
+    static const unsigned int code[] = { 0xd2800ba8, 0xd2800540, 0xd4000001 };
+#else
     /* mov $60, %eax; mov $42, %edi; syscall */
     static const unsigned char code[] = { 0xb8, 60, 0, 0, 0, 0xbf, 42, 0, 0, 0, 0x0f, 0x05 };
+#endif
     memcpy(image + CODE_OFFSET, code, sizeof code);
 }
 
@@ -72,7 +89,7 @@ static long variant(int n, enum expectation *expect, const char **name)
     case 10: *name = "type shared object (PIE)"; *expect = ANY; eh->e_type = ET_DYN; break;
     case 11: *name = "machine none"; eh->e_machine = 0; break;
     case 12: *name = "machine i386"; eh->e_machine = EM_386; break;
-    case 13: *name = "machine aarch64"; eh->e_machine = EM_AARCH64; break;
+    case 13: *name = FOREIGN_NAME; eh->e_machine = FOREIGN_MACHINE; break;
     case 14: *name = "machine 0xffff"; eh->e_machine = 0xffff; break;
     case 15: *name = "phentsize 0"; eh->e_phentsize = 0; break;
     case 16: *name = "phentsize 55"; eh->e_phentsize = 55; break;

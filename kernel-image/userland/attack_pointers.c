@@ -86,7 +86,12 @@ static long invoke(int which, long p)
     case 43: return raw(CAP_REVOKE, p, 0, 0);
     case 44: return raw(CAP_TOKEN, queue, p, 0);
     case 45: return raw(SYSCALL_FILTER, p, 0, 0);
+#if defined(__x86_64__)
     case 46: return raw(SYS_arch_prctl, 0x1003 /* ARCH_GET_FS */, p, 0);
+#else
+    /* arm64 has no arch_prctl (the thread pointer is TPIDR_EL0, set from EL0). */
+    case 46: return raw(SYS_getrandom, p, 16, 0);
+#endif
     case 47: return raw(SYS_ioctl, 1, 0x5401 /* TCGETS */, p);
     case 48: raw(SYS_lseek, file_fd, 0, 0); return raw(SYS_readv, file_fd, p, 1);
     case 49: return raw6(SYS_pread64, file_fd, p, 16, 0, 0, 0);
@@ -118,7 +123,12 @@ static long invoke(int which, long p)
     case 74: return raw6(SYS_semctl, sysv_set, 0, IPC_STAT, p, 0, 0);
     case 75: return raw6(SYS_semctl, sysv_set, 0, 13 /* GETALL */, p, 0, 0);
     case 76: return raw(SYS_poll, p, 1, 0);
+#if defined(__x86_64__)
     case 77: { long zero[2] = { 0, 0 }; return raw6(SYS_select, 1, p, 0, 0, (long)zero, 0); }
+#else
+    /* arm64's select is pselect6 (musl's select): a zero timespec for the zero timeval. */
+    case 77: { long zero[2] = { 0, 0 }; return raw6(SYS_pselect6, 1, p, 0, 0, (long)zero, 0); }
+#endif
     case 78: { long none[1] = { -1 }; long zero[2] = { 0, 0 }; return raw6(SYS_ppoll, (long)none, 1, (long)zero, p, 8, 0); }
     case 79: return raw(SYS_statfs, p, good, 0);
     case 80: return raw(SYS_statfs, "/tmp", p, 0);
@@ -214,7 +224,10 @@ int main(void)
     int fd = open("/tmp/attack-ptr-x", O_RDWR | O_CREAT, 0644);
     close(fd);
     setgroups(1, (gid_t[]){ 0 }); /* getgroups has one group to copy */
-    expect_true("set-up (file, directory, socket, queue, segment)", file_fd >= 0 && dir_fd >= 0 && udp >= 0 && queue >= 0 && segment >= 0 &&
+    /* No IPv4 (EAFNOSUPPORT, as Linux without CONFIG_INET: Aurora's arm64 has no network
+       stack yet): the UDP socket's cases are left out and counted. */
+    int no_inet = udp == -EAFNOSUPPORT, left_out = 0;
+    expect_true("set-up (file, directory, socket, queue, segment)", file_fd >= 0 && dir_fd >= 0 && (udp >= 0 || no_inet) && queue >= 0 && segment >= 0 &&
                 sysv_queue >= 0 && sysv_segment >= 0 && sysv_set >= 0, 0);
 
     const struct bad bads[] = {
@@ -229,6 +242,7 @@ int main(void)
         for (int b = 0; b < nbads; b++) {
             long p = bads[b].address;
             int crossing = b == nbads - 1, readonly = b == nbads - 2;
+            if (no_inet && (c == 31 || c == 32 || c == 33 || c == 34 || c == 51 || (c >= 101 && c <= 106))) { left_out++; continue; }
             if (readonly && calls[c].direction == IN) continue;    /* readable: a valid source */
             if (crossing) {
                 /* A path: 16 bytes with no NUL before the hole; else a buffer half in it. */
@@ -281,6 +295,7 @@ int main(void)
             }
         }
     }
+#if defined(__x86_64__)
     /* arch_prctl(ARCH_SET_FS) to an address no user pointer can have: Linux says EPERM. */
     const long fs_bases[] = { 0x0000800000000000L, (long)0xffff800000000000UL, (long)0xffffffff80000000UL, (long)0x8000000000000000UL };
     for (int i = 0; i < 4; i++) {
@@ -289,6 +304,7 @@ int main(void)
         expect_errno(what, raw(SYS_arch_prctl, 0x1002, fs_bases[i], 0), EPERM, 0);
         checks++;
     }
+#endif
     raw(AURORA_SYS_cap_msgctl, queue, IPC_RMID, 0);
     raw(AURORA_SYS_cap_shmctl, segment, IPC_RMID, 0);
     raw(SYS_msgctl, sysv_queue, IPC_RMID, 0);
@@ -300,6 +316,7 @@ int main(void)
     unlink("/tmp/attack-ptr");
     unlink("/tmp/attack-ptr-x");
     unlink("/tmp/attack-ptr-new");
+    if (no_inet) dprintf(1, "attack_pointers: no AF_INET (EAFNOSUPPORT): %d UDP socket checks left out\n", left_out);
     dprintf(1, "attack_pointers: %d bad-pointer checks, %d wrong\n", checks, attack_wrong);
     return attack_wrong > 255 ? 255 : attack_wrong;
 }

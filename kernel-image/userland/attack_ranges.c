@@ -105,8 +105,12 @@ int main(void)
     };
     cases = list;
     int count = (int)(sizeof list / sizeof *list);
+    int left_out = 0;
     for (int i = 0; i < count; i++) {
         int status;
+        /* No IPv4 (EAFNOSUPPORT, as Linux without CONFIG_INET: Aurora's arm64 has no network
+           stack yet): the UDP socket's cases are left out and counted. */
+        if (list[i].a0 == -7 && udp == -EAFNOSUPPORT) { left_out++; continue; }
         int how = run_child((int (*)(long))call_case, i, list[i].err == -9 ? 200 : 2000, &status);
         char got[96];
         int ok;
@@ -121,6 +125,7 @@ int main(void)
             dprintf(1, "WRONG: %s: %s\n", list[i].name, got);
         }
     }
+    if (left_out) dprintf(1, "attack_ranges: no AF_INET (EAFNOSUPPORT): %d UDP socket cases left out\n", left_out);
     raw(AURORA_SYS_cap_msgctl, queue, IPC_RMID, 0);
     raw(AURORA_SYS_cap_shmctl, segment, IPC_RMID, 0);
     close(file_fd);

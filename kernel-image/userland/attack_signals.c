@@ -8,6 +8,9 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 
+struct test { const char *name; int (*body)(long); long arg; int expect_signal, or_signal; char group; };
+
+#if defined(__x86_64__)
 #define FLAG_TF 0x100UL
 #define FLAG_IF 0x200UL
 #define FLAG_IOPL 0x3000UL
@@ -234,10 +237,14 @@ static int x87_error(long a)
     return 0;
 }
 
-struct test { const char *name; int (*body)(long); long arg; int expect_signal, or_signal; char group; };
+#define flag_spinner nt_spinner
+#elif defined(__aarch64__)
+#include "attack_signals_a64.h"
+#endif
 
 int main(void)
 {
+#if defined(__x86_64__)
     int umip = has_umip();
     const struct test tests[] = {
         { "cli", do_cli, 0, SIGSEGV, 0, 'p' },
@@ -300,18 +307,22 @@ int main(void)
         { "user write to the framebuffer window", write_kernel, (long)0xffffc00000000000UL, SIGSEGV, 0, 'p' },
         { "x87 error pending at fwait", x87_error, 0, SIGFPE, 0, 'p' },
     };
+#else
+    const struct test tests[] = { A64_TESTS };
+#endif
     /* The group (attack-group= privileged, flags or frames; all when absent) is one in-kernel
        test each, so that a panic in one group does not hide the others' answers. */
     char group[32] = "all";
     attack_option("attack-group", group, sizeof group);
     char only = !strcmp(group, "privileged") ? 'p' : !strcmp(group, "flags") ? 'f' : !strcmp(group, "frames") ? 's' : 0;
     int count = (int)(sizeof tests / sizeof *tests), ran = 0;
-    /* A spinner with NT set runs beside the flag cases, so they preempt each other. */
+    /* A spinner with NT set (arm64: all four condition flags) runs beside the flag cases, so
+       they preempt each other. */
     pid_t spinner = -1;
-    if (only == 0 || only == 'f') { spinner = fork(); if (spinner == 0) _exit(nt_spinner(0)); }
+    if (only == 0 || only == 'f') { spinner = fork(); if (spinner == 0) _exit(flag_spinner(0)); }
     for (int i = 0; i < count; i++) {
         if (only && tests[i].group != only) continue;
-        if (!tests[i].body) { dprintf(1, "attack_signals: %s: skipped (the CPU has no UMIP)\n", tests[i].name); continue; }
+        if (!tests[i].body) { dprintf(1, "attack_signals: %s: skipped (the CPU lacks the feature)\n", tests[i].name); continue; }
         int status;
         int how = run_child(tests[i].body, tests[i].arg, 3000, &status);
         ran++;
@@ -331,7 +342,7 @@ int main(void)
         if (!ok) { attack_wrong++; dprintf(1, "WRONG: %s: expected %s, got %s\n", tests[i].name, expected, got); }
     }
     int status;
-    if (spinner > 0) expect_true("the NT spinner finished", wait_with_deadline(spinner, 30000, 3000, &status) == CHILD_EXITED && WIFEXITED(status) && WEXITSTATUS(status) == 0, status);
+    if (spinner > 0) expect_true("the flag spinner finished", wait_with_deadline(spinner, 30000, 3000, &status) == CHILD_EXITED && WIFEXITED(status) && WEXITSTATUS(status) == 0, status);
     dprintf(1, "attack_signals (%s): %d cases ran, %d wrong\n", group, ran, attack_wrong);
     return attack_wrong;
 }

@@ -22,10 +22,16 @@ struct filter { unsigned long bits[16]; unsigned int flags, reserved; };
 struct k_sigaction { void (*handler)(int); unsigned long flags; void (*restorer)(void); unsigned long mask; };
 #define SA_RESTORER_ 0x04000000UL
 
-/* rt_sigreturn, then (only if it came back) exit_group(100 + -rax). */
+/* rt_sigreturn, then (only if it came back) exit_group(100 + -result). */
+#if defined(__aarch64__)
+__asm__(".text\n.globl reporting_restorer\nreporting_restorer:\n"
+        "  mov x8, #139\n  svc #0\n  neg x0, x0\n  add x0, x0, #100\n"
+        "  mov x8, #94\n  svc #0\n  brk #0\n");
+#else
 __asm__(".text\n.globl reporting_restorer\nreporting_restorer:\n"
         "  mov $15, %eax\n  syscall\n  mov %rax, %rdi\n  neg %rdi\n  add $100, %rdi\n"
         "  mov $231, %eax\n  syscall\n  hlt\n");
+#endif
 void reporting_restorer(void);
 
 static int wrong;

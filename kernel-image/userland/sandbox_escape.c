@@ -110,7 +110,8 @@ static void bad_arguments(void)
     longpath[0] = '/'; longpath[sizeof longpath - 1] = 0;
     denied("unveil a path over 255 bytes", unveil_(longpath, "r"), ENAMETOOLONG);
     /* None of these opened a layer: the process is still unrestricted. */
-    allowed("still unrestricted after refused calls", access("/etc/passwd", F_OK) == 0 || errno != ENOENT);
+    /* /bin: there on Linux and in both of Aurora's images (arm64's has no /etc yet). */
+    allowed("still unrestricted after refused calls", access("/bin", F_OK) == 0 || errno != ENOENT);
 }
 
 static int probe(void)
@@ -168,8 +169,14 @@ static void escapes_from_the_file_system(int outside_dir, int secret_fd)
     denied("openat from a directory opened before", openat(outside_dir, "secret.txt", O_RDONLY), ENOENT);
     denied("openat directory fd ..", openat(outside_dir, "../box/in.txt", O_RDONLY | O_NOFOLLOW), ENOENT);
     denied("fchdir to a directory opened before", fchdir(outside_dir), ENOENT);
+#if defined(SYS_stat)
     denied("stat outside", syscall(SYS_stat, "/tmp/sbx/outside", buffer), ENOENT);
     denied("stat /etc/passwd", syscall(SYS_stat, "/etc/passwd", buffer), ENOENT);
+#else
+    /* arm64 has no stat: musl's stat is fstatat(AT_FDCWD, path, buffer, 0). */
+    denied("stat outside", syscall(SYS_newfstatat, AT_FDCWD, "/tmp/sbx/outside", buffer, 0), ENOENT);
+    denied("stat /etc/passwd", syscall(SYS_newfstatat, AT_FDCWD, "/etc/passwd", buffer, 0), ENOENT);
+#endif
     denied("walk through a hidden directory", open("/etc/../tmp/sbx/box/in.txt", O_RDONLY), ENOENT);
     denied("walk through a missing hidden name", open("/tmp/sbx/nothing/../box/in.txt", O_RDONLY), ENOENT);
     denied("readlink outside", readlink("/proc/self/exe", buffer, sizeof buffer), ENOENT);
@@ -266,8 +273,8 @@ static void escapes_by_promises(int shm_id, int msg_id)
     denied("TCSETS without tty", ioctl(0, TCSETS, &(char[64]){ 0 }), EPERM);
     denied("setuid without id", syscall(SYS_setuid, 0), EPERM);
     denied("sethostname without settime", sethostname("evil", 4), EPERM);
-    denied("ptrace (no promise, not served)", syscall(101, 16, 1, 0, 0), EPERM);
-    denied("process_vm_readv (no promise)", syscall(310, 1, 0, 0, 0, 0, 0), EPERM);
+    denied("ptrace (no promise, not served)", syscall(SYS_ptrace, 16, 1, 0, 0), EPERM);
+    denied("process_vm_readv (no promise)", syscall(SYS_process_vm_readv, 1, 0, 0, 0, 0, 0), EPERM);
     /* Forged and guessed capability tokens. */
     unsigned char forged[32];
     for (int i = 0; i < 32; i++) forged[i] = (unsigned char)(i * 37 + 11);

@@ -87,11 +87,25 @@ static struct slot slots[4];
 
 static long clone_thread(char *stack_top, volatile int *ptid, volatile int *ctid)
 {
+    unsigned long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+                          CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+#if defined(__aarch64__)
+    /* arm64's clone: (flags, stack, parent_tid, tls, child_tid) in x0-x4. The child yields
+       twice and exits, using no stack. */
+    register long x8 __asm__("x8") = SYS_clone, x0 __asm__("x0") = (long)flags, x1 __asm__("x1") = (long)stack_top,
+                  x2 __asm__("x2") = (long)ptid, x3 __asm__("x3") = 0, x4 __asm__("x4") = (long)ctid;
+    __asm__ volatile("svc #0\n"
+                     "cbnz x0, 1f\n"
+                     "mov x8, %[yield]\n svc #0\n"
+                     "mov x8, %[yield]\n svc #0\n"
+                     "mov x8, %[exit]\n mov x0, #0\n svc #0\n brk #0\n"
+                     "1:\n"
+                     : "+r"(x0), "+r"(x8) : "r"(x1), "r"(x2), "r"(x3), "r"(x4), [yield] "i"(SYS_sched_yield), [exit] "i"(SYS_exit) : "memory");
+    return x0;
+#else
     long r;
     register long r10 __asm__("r10") = (long)ctid;
     register long r8 __asm__("r8") = 0;
-    unsigned long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
-                          CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
     /* The child only yields a few times and exits: no stack use beyond the kernel's. */
     __asm__ volatile("syscall\n"
                      "test %%rax, %%rax\n"
@@ -102,6 +116,7 @@ static long clone_thread(char *stack_top, volatile int *ptid, volatile int *ctid
                      "1:\n"
                      : "=a"(r) : "a"(SYS_clone), "D"(flags), "S"(stack_top), "d"(ptid), "r"(r10), "r"(r8) : "rcx", "r11", "memory");
     return r;
+#endif
 }
 
 static void cleartid_test(void)

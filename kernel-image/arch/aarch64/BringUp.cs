@@ -128,6 +128,7 @@ internal static unsafe class BringUp
         }
         Exceptions.Install();
         Log.WriteLine("exceptions: EL1 vectors installed (ESR/FAR decoded on a panic), the kernel on SP_EL1");
+        OpenUserControls();
         Paging.Initialize(ref info, imagePhysical, Native.ImageSize());
         CheckPaging(imageBase, imagePhysical);
         Exceptions.ExpectBreakpoint = true;
@@ -179,6 +180,32 @@ internal static unsafe class BringUp
         // initramfs, the first program, which never ends while the system runs.
         if (Files.FileSystem.IsRegularFile("/sbin/init"u8)) Panic.InitExited(Processes.Process.RunInit("/sbin/init\0"u8, 1));
         while (true) Native.WaitForInterrupt();
+    }
+
+    /// <summary>What Linux lets EL0 do on arm64 (and checks for it) that the firmware may have left otherwise
+    /// (arch/arm64/include/asm/sysreg.h, INIT_SCTLR_EL1_MMU_ON; drivers/clocksource/arm_arch_timer.c):
+    /// read CTR_EL0 (SCTLR_EL1.UCT, bit 15: the cache line sizes gcc's __clear_cache needs),
+    /// clean and invalidate caches to the point of unification (UCI, bit 26: DC CVAU and IC IVAU,
+    /// which code that writes code runs), zero a block with DC ZVA (DZE, bit 14), WFE (nTWE,
+    /// bit 18), and read the virtual counter (CNTKCTL_EL1.EL0VCTEN, bit 1: clock_gettime's fast
+    /// path in C libraries and the programs' own timing). With them trapped, such a program
+    /// died with SIGSEGV on an instruction Linux runs. And as Linux: an EL0 load or store
+    /// through an SP that is not 16-byte aligned faults (SA0, bit 4: SIGBUS).</summary>
+    private static void OpenUserControls()
+    {
+        const ulong UserCacheType = 1UL << 15, UserCacheMaintenance = 1UL << 26, UserZeroBlock = 1UL << 14, UserWaitForEvent = 1UL << 18,
+            UserStackAlignment = 1UL << 4;
+        const ulong UserVirtualCounter = 1UL << 1;
+        const ulong sctlrWanted = UserCacheType | UserCacheMaintenance | UserZeroBlock | UserWaitForEvent | UserStackAlignment;
+        Native.WriteSctlr(Native.ReadSctlr() | sctlrWanted);
+        Native.WriteCounterKernelControl(Native.ReadCounterKernelControl() | UserVirtualCounter);
+        ulong sctlr = Native.ReadSctlr(), cntkctl = Native.ReadCounterKernelControl();
+        Log.Write("exceptions: EL0 may read CTR_EL0 and CNTVCT_EL0 and maintain caches as on Linux (SCTLR_EL1 ");
+        Log.WriteHex(sctlr);
+        Log.Write(", CNTKCTL_EL1 ");
+        Log.WriteHex(cntkctl);
+        Log.WriteLine(")");
+        if ((sctlr & sctlrWanted) != sctlrWanted || (cntkctl & UserVirtualCounter) == 0) Fail("SCTLR_EL1/CNTKCTL_EL1 did not take the EL0 controls");
     }
 
     /// <summary>An upper-half address no table maps (level-0 index 0x120).</summary>
@@ -316,6 +343,9 @@ internal static unsafe class BringUp
         if (extra > 0) length += extra;
         while (length > 0 && (s_commandLine[length - 1] == ' ' || s_commandLine[length - 1] == 0)) length--;
         s_commandLine[length] = 0;
+        // The portable kernel's copy (KernelMain.Command: the tests' options such as attack-seed=
+        // read it; it was empty here, so the arm64 fuzzer always ran seed 1).
+        KernelMain.Command.Set(new System.ReadOnlySpan<byte>(s_commandLine, length));
     }
 
     private static volatile bool s_stopWorkers;

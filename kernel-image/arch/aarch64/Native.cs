@@ -21,6 +21,9 @@ internal static unsafe class Native
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_daif")] internal static extern ulong ReadDaif();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_spsel")] internal static extern ulong ReadStackSelect();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_id_aa64mmfr0")] internal static extern ulong ReadMemoryModelFeatures();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_cntkctl")] internal static extern ulong ReadCounterKernelControl();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_write_sctlr")] internal static extern void WriteSctlr(ulong value);
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_write_cntkctl")] internal static extern void WriteCounterKernelControl(ulong value);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_write_cntv_tval")] internal static extern void WriteVirtualTimerValue(ulong ticks);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_write_cntv_ctl")] internal static extern void WriteVirtualTimerControl(ulong value);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_fp")] internal static extern ulong ReadFramePointer();

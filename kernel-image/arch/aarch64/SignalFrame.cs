@@ -89,6 +89,11 @@ internal unsafe partial struct Process
     /// <summary>The PSTATE bits user code owns: the condition flags N, Z, C, V. The rest (the
     /// exception level, DAIF, single step) is the kernel's.</summary>
     private const ulong UserPstate = 0xF000_0000;
+    /// <summary>A frame whose PSTATE names another mode than EL0t (M[3:0]), AArch32 (M[4]) or
+    /// masks D, A, I or F (bits 9-6) is refused, as Linux's valid_user_regs refuses it
+    /// (arch/arm64/kernel/ptrace.c, valid_native_regs: rt_sigreturn's SIGSEGV); the other
+    /// bits are dropped, not refused.</summary>
+    private const ulong RefusedPstate = 0x3DF;
 
     private static bool EnterHandler(Process* process, TrapFrame* frame, long* result, int signal, ulong handler)
     {
@@ -167,13 +172,15 @@ internal unsafe partial struct Process
     /// <summary>rt_sigreturn: the restorer runs with SP at the rt_sigframe. Registers, SIMD
     /// state, mask and alternate stack come back; PSTATE keeps only the condition flags from
     /// the frame (the rest is EL0's as it was); a damaged frame — misaligned, unreadable, a PC
-    /// outside the user half, no fpsimd record first — is SIGSEGV, as on Linux.</summary>
+    /// outside the user half, a PSTATE of another mode or with D, A, I or F masked, no fpsimd
+    /// record first — is SIGSEGV, as on Linux.</summary>
     internal static void SignalReturn(Process* process, ulong userStack)
     {
         byte* bytes = (byte*)Memory.KernelMemory.Allocate(FrameSize);
         bool ok = bytes != null && (userStack & 15) == 0 &&
             UserMemory.CopyFrom(process->Space, userStack, new Span<byte>(bytes, FrameSize));
         ok = ok && *(ulong*)(bytes + FramePc) < UserMemory.UserLimit && *(ulong*)(bytes + FrameSp) < UserMemory.UserLimit &&
+            (*(ulong*)(bytes + FramePstate) & RefusedPstate) == 0 &&
             *(uint*)(bytes + FrameReserved) == FpsimdMagic && *(uint*)(bytes + FrameReserved + 4) == FpsimdSize;
         if (!ok)
         {

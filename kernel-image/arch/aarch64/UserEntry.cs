@@ -17,12 +17,17 @@ internal static unsafe class UserEntry
     internal static delegate*<ulong, ulong*, ulong, long> SystemCallHandler;
     internal static delegate*<ulong, ulong, ulong, ulong, bool> FaultHandler;
 
-    private const uint ClassUnknown = 0x00, ClassSystemCall = 0x15, ClassInstructionAbort = 0x20, ClassPcAlignment = 0x22,
-        ClassDataAbort = 0x24, ClassSpAlignment = 0x26, ClassFloatingPoint = 0x2C, ClassBreakpoint = 0x3C;
+    private const uint ClassUnknown = 0x00, ClassWaitForInterrupt = 0x01, ClassSystemCall = 0x15, ClassSystemInstruction = 0x18,
+        ClassInstructionAbort = 0x20, ClassPcAlignment = 0x22, ClassDataAbort = 0x24, ClassSpAlignment = 0x26, ClassFloatingPoint = 0x2C,
+        ClassBreakpointLower = 0x30, ClassSoftwareStepLower = 0x32, ClassWatchpointLower = 0x34, ClassBreakpoint = 0x3C;
+
+    /// <summary>The data abort's fault status for an alignment fault (DFSC 0b100001).</summary>
+    private const uint StatusAlignment = 0x21;
 
     // The x86 terms OnUserFault takes: vectors #DE 0, #BP 3, #UD 6, #GP 13, #PF 14, #AC 17,
     // #XM 19, and the page-fault error code's P, W/R, U/S and I/D bits.
-    private const ulong VectorBreakpoint = 3, VectorInvalidOpcode = 6, VectorProtection = 13, VectorPageFault = 14, VectorSimd = 19;
+    private const ulong VectorBreakpoint = 3, VectorInvalidOpcode = 6, VectorProtection = 13, VectorPageFault = 14, VectorAlignment = 17,
+        VectorSimd = 19;
     private const ulong FaultPresent = 1, FaultWrite = 2, FaultUser = 4, FaultFetch = 16;
 
     /// <summary>Whether the running thread is a process's (the bring-up's own EL0 program,
@@ -75,6 +80,16 @@ internal static unsafe class UserEntry
     {
         ulong syndrome = frame->Syndrome, vector, error = FaultUser;
         uint status = (uint)syndrome & 0x3F;
+        // Linux's answers (arch/arm64/kernel/entry-common.c, el0t_64_sync_handler): WFI is
+        // skipped (wfi_handler); a trapped system instruction (el0_sys), an UNDEFINED one
+        // (el0_undef) and any class it does not know (el0_inv) are SIGILL; a misaligned PC or
+        // SP and an alignment fault are SIGBUS (el0_pc, el0_sp, do_alignment_fault); the
+        // debug classes are SIGTRAP.
+        if (exceptionClass == ClassWaitForInterrupt)
+        {
+            frame->ExceptionLink += 4;
+            return;
+        }
         switch (exceptionClass)
         {
             case ClassDataAbort or ClassInstructionAbort when (status >> 2) is 1 or 2 or 3:
@@ -85,18 +100,24 @@ internal static unsafe class UserEntry
                 if (exceptionClass == ClassInstructionAbort) error |= FaultFetch;
                 else if ((syndrome & (1 << 6)) != 0) error |= FaultWrite;
                 break;
-            case ClassUnknown:
-                vector = VectorInvalidOpcode;
+            case ClassDataAbort when status == StatusAlignment:
+            case ClassPcAlignment or ClassSpAlignment:
+                vector = VectorAlignment;
                 break;
-            case ClassBreakpoint:
+            case ClassDataAbort or ClassInstructionAbort:
+                // External aborts, TLB conflicts and the like: SIGSEGV as a #GP.
+                vector = VectorProtection;
+                break;
+            case ClassBreakpoint or ClassBreakpointLower or ClassSoftwareStepLower or ClassWatchpointLower:
                 vector = VectorBreakpoint;
                 break;
             case ClassFloatingPoint:
                 vector = VectorSimd;
                 break;
             default:
-                // Alignment faults of the PC or SP, external aborts, the rest: SIGSEGV as a #GP.
-                vector = VectorProtection;
+                // ClassUnknown (UNDEFINED at EL0: EL1 registers, ERET, HVC, SMC, DC IVAC...),
+                // ClassSystemInstruction (MSR DAIFSet with SCTLR_EL1.UMA clear) and the rest.
+                vector = VectorInvalidOpcode;
                 break;
         }
         ulong address = exceptionClass is ClassDataAbort or ClassInstructionAbort or ClassPcAlignment or ClassSpAlignment ? frame->FaultAddress : 0;

@@ -31,6 +31,9 @@ READER aurora_a64_read_ttbr1, ttbr1_el1
 READER aurora_a64_read_daif, daif
 READER aurora_a64_read_spsel, spsel
 READER aurora_a64_read_id_aa64mmfr0, id_aa64mmfr0_el1
+READER aurora_a64_read_cntkctl, cntkctl_el1
+WRITER aurora_a64_write_sctlr, sctlr_el1
+WRITER aurora_a64_write_cntkctl, cntkctl_el1
 WRITER aurora_a64_write_cntv_tval, cntv_tval_el0
 WRITER aurora_a64_write_cntv_ctl, cntv_ctl_el0
 

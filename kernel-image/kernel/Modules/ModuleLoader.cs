@@ -125,6 +125,8 @@ internal static unsafe class ModuleLoader
         if (!IsVersion(elf.InfoValue("interface"u8), KernelInterface.Version))
             return Refuse(-Errno.ENOEXEC, "built for another kernel interface version", name);
 
+        // A kernel that made no module table (aarch64 loads no modules yet) has none to fill.
+        if (s_modules == null) return Refuse(-Errno.ENOEXEC, "this kernel has no module table", name);
         Lock();
         long result = LoadLocked(ref elf, name);
         Unlock();
@@ -246,6 +248,8 @@ internal static unsafe class ModuleLoader
     /// 0, ENOENT (no such module), EWOULDBLOCK (a device of it is open), EBUSY (loading).</summary>
     internal static long Unload(ReadOnlySpan<byte> name)
     {
+        // No module table (aarch64): no module of any name, as on Linux for a name never loaded.
+        if (s_modules == null) return -Errno.ENOENT;
         Lock();
         Module* module = null;
         for (int i = 0; i < MaxModules && module == null; i++)

@@ -341,6 +341,7 @@ internal unsafe partial struct Process
             0 or 16 or 19 => SignalFloatingPoint,
             1 or 3 => SignalTrap, // single step (TF), int3
             6 => SignalIllegal,
+            17 => SignalBus, // #AC (arm64: a misaligned PC, SP or access), Linux's SIGBUS/BUS_ADRALN
             14 when process->BusError => SignalBus,
             _ => SignalSegmentation,
         };
@@ -417,11 +418,12 @@ internal unsafe partial struct Process
     }
 
     // siginfo si_code values (Linux include/uapi/asm-generic/siginfo.h).
-    private const int SegvMapErr = 1, SegvAccErr = 2, BusAdrErr = 2, IllIllOpn = 2, FpeIntDiv = 1, FpeFltInv = 7, TrapTrace = 2, SiKernel = 0x80;
+    private const int SegvMapErr = 1, SegvAccErr = 2, BusAdrAln = 1, BusAdrErr = 2, IllIllOpn = 2, FpeIntDiv = 1, FpeFltInv = 7, TrapTrace = 2, SiKernel = 0x80;
 
     private static int FaultCodeFor(Process* process, ulong vector, ulong errorCode, ulong address) => vector switch
     {
         14 when process->BusError => BusAdrErr,
+        17 => BusAdrAln,
         14 => process->Regions.IndexOf(address & ~(UserMemory.PageSize - 1)) >= 0 ? SegvAccErr : SegvMapErr,
         0 => FpeIntDiv,
         16 or 19 => FpeFltInv,

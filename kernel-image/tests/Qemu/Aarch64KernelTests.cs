@@ -72,10 +72,18 @@ public class Aarch64KernelTests
         string catalog = Path.Combine(QemuBoot.RepositoryRoot, "kernel-image", "ktests", "aarch64", "TestCatalog.cs");
         // hostnet.* need the host's half and a boot of their own (Aarch64HostNetworkTests), as on
         // x86_64 (KernelSuite); bbsuite.* runs in a boot of its own (TestRunner's rule, as on
-        // x86_64): Aarch64BusyboxSuiteTests.
-        var names = Regex.Matches(File.ReadAllText(catalog), @"T\(""([a-z0-9_.]+)"", &[A-Z]").Select(m => m.Groups[1].Value)
-            .Where(name => !name.StartsWith("hostnet.", StringComparison.Ordinal) && !name.StartsWith("bbsuite.", StringComparison.Ordinal)).ToList();
+        // x86_64): Aarch64BusyboxSuiteTests; attack.* too (Aarch64AttackTests).
+        var names = ReadAllNames().Where(name => !name.StartsWith("hostnet.", StringComparison.Ordinal)
+            && !name.StartsWith("bbsuite.", StringComparison.Ordinal) && !name.StartsWith("attack.", StringComparison.Ordinal)).ToList();
         if (names.Count == 0) throw new InvalidDataException("no tests found in " + catalog);
         return names;
+    }
+
+    /// <summary>Every name of the aarch64 catalog, the attack.* tests (their own boot:
+    /// <see cref="Aarch64AttackTests"/>) included.</summary>
+    internal static IReadOnlyList<string> ReadAllNames()
+    {
+        string catalog = Path.Combine(QemuBoot.RepositoryRoot, "kernel-image", "ktests", "aarch64", "TestCatalog.cs");
+        return Regex.Matches(File.ReadAllText(catalog), @"T\(""([a-z0-9_.]+)"", &[A-Z]").Select(m => m.Groups[1].Value).ToList();
     }
 }

@@ -88,11 +88,36 @@ static void handler(int signal, void *info, void *context)
 /* Linux's entry: sp points at argc. */
 __asm__(".global _start\n_start:\n    mov x0, sp\n    b main_with_stack\n");
 
+/* What Linux lets EL0 do that a kernel may leave trapping (SCTLR_EL1.UCT/UCI/DZE,
+   CNTKCTL_EL1.EL0VCTEN): read the cache type and the virtual counter, clean and invalidate
+   a line of its own code to the point of unification (what __clear_cache does after code is
+   written), zero a block with DC ZVA where DCZID_EL0 allows it. Trapped, the program dies
+   here with SIGSEGV or SIGILL. */
+static unsigned char zero_block[2048] __attribute__((aligned(2048)));
+static void user_controls(void)
+{
+    unsigned long cache_type, before, after, zero_id;
+    __asm__ volatile("mrs %0, ctr_el0" : "=r"(cache_type));
+    check("CTR_EL0's format (bit 31 set)", (long)(cache_type >> 31) & 1, 1);
+    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(before));
+    for (volatile int i = 0; i < 100000; i++) { }
+    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(after));
+    check("CNTVCT_EL0 moves forward", after > before, 1);
+    __asm__ volatile("dc cvau, %0; dsb ish; ic ivau, %0; dsb ish; isb" : : "r"((unsigned long)&user_controls) : "memory");
+    __asm__ volatile("mrs %0, dczid_el0" : "=r"(zero_id));
+    if (!(zero_id & 16) && (4UL << (zero_id & 15)) <= sizeof zero_block) {
+        for (unsigned long i = 0; i < sizeof zero_block; i++) zero_block[i] = 0x5a;
+        __asm__ volatile("dc zva, %0" : : "r"(zero_block) : "memory");
+        check("DC ZVA zeroes its block", zero_block[0] | zero_block[(4UL << (zero_id & 15)) - 1], 0);
+    }
+}
+
 void main_with_stack(long *stack)
 {
     (void)stack;
     long self = call(__NR_getpid, 0, 0, 0);
     check("getpid is positive", self > 0, 1);
+    user_controls();
 
     /* A pipe: what goes in comes out. */
     int fds[2] = { -1, -1 };
