@@ -123,6 +123,10 @@ internal static unsafe class TestCatalog
         T("busybox.commands_match_the_host", &BusyboxTests.CommandsMatchTheHost),
         T("devproc.busybox_reads_proc_and_dev", &DevProcTests.BusyboxReadsProcAndDev),
         T("bbsuite.commands_run_to_the_end", &BusyboxTests.SuiteRunsToTheEnd),
+        // Debian's dynamically linked arm64 programs (glibc's ld-linux-aarch64.so.1): the Debian
+        // image (aurora-aarch64-test-debian.img, its initramfs GRUB's initrd) in a boot of its
+        // own (Aarch64DebianProgramTests).
+        T("bbsuite.debian_commands_run_to_the_end", &DynamicElfTests.DebianSuiteRunsToTheEnd),
         // The attacker's suite (docs/security.md): test=all leaves attack.* out; the host's
         // Aarch64AttackTests boots once with test=attack.* and reads these names. Those not
         // listed yet, with the reason: docs/architecture.md, "Architectures".
