@@ -30,6 +30,12 @@ AARCH64_BUSYBOX="$ART/tools/busybox-arm64/busybox"
 AARCH64_DEBIAN_DIR="$ART/tools/debian-arm64"
 AARCH64_DEBIAN_PACKAGES=(libc6 libacl1 libattr1 libcrypt1 libexpat1 libgmp10 libpcre2-8-0 libselinux1 libtinfo6 zlib1g
   bash coreutils dash diffutils findutils grep gzip mawk perl-base sed tar python3.11-minimal libpython3.11-minimal)
+# Debian's stress-ng for arm64 and the libraries it links (x86-64's libIPSec_MB has no arm64
+# build, nor a place in stress-ng:arm64's dependencies), for the stress-ng image
+# (aurora-aarch64-test-stressng.img; tests/Qemu/Aarch64StressNgTests.cs), fetched the same way.
+AARCH64_STRESSNG_DIR="$ART/tools/stressng-arm64"
+AARCH64_STRESSNG_PACKAGES=(stress-ng libc6 libapparmor1 libbsd0 libmd0 libcrypt1 libegl1 libgles2 libglvnd0 libgbm1 libdrm2
+  libexpat1 libffi8 libwayland-server0 libjpeg62-turbo libjudydebian1 libkmod2 liblzma5 libzstd1 libssl3 libsctp1 libxxhash0 zlib1g)
 
 setup_aarch64() {
   if ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -64,17 +70,46 @@ setup_aarch64() {
   rm -rf "$work"
 }
 
-# fetch_aarch64_debian: AARCH64_DEBIAN_PACKAGES for arm64 into AARCH64_DEBIAN_DIR (once; a
-# machine without network or without the arm64 architecture in apt gets no Debian image, and
-# its test says why it skips).
+# fetch_aarch64_packages DIR WHAT PACKAGE...: Debian's arm64 packages into DIR/debs, unpacked into
+# DIR/root (once; a machine without network or without the arm64 architecture in apt gets no
+# image that needs them, and its tests say why they skip).
+fetch_aarch64_packages() {
+  local dir=$1 what=$2 deb; shift 2
+  [ -f "$dir/root/lib/ld-linux-aarch64.so.1" ] && return 0
+  say "fetching $what for arm64 ($# Debian packages) into artifacts/tools"
+  rm -rf "$dir"; mkdir -p "$dir/debs" "$dir/root"
+  (cd "$dir/debs" && apt-get download "${@/%/:arm64}" >/dev/null 2>&1) \
+    || { say "apt-get download of the arm64 packages for $what failed: no image with them"; rm -rf "$dir"; return 0; }
+  for deb in "$dir"/debs/*.deb; do dpkg-deb -x "$deb" "$dir/root" || die "unpacking $deb failed"; done
+}
+
 fetch_aarch64_debian() {
-  [ -f "$AARCH64_DEBIAN_DIR/root/lib/ld-linux-aarch64.so.1" ] && return 0
-  say "fetching Debian's arm64 programs and glibc (${#AARCH64_DEBIAN_PACKAGES[@]} packages) into artifacts/tools"
-  local work="$AARCH64_DEBIAN_DIR/debs" deb
-  rm -rf "$AARCH64_DEBIAN_DIR"; mkdir -p "$work" "$AARCH64_DEBIAN_DIR/root"
-  (cd "$work" && apt-get download "${AARCH64_DEBIAN_PACKAGES[@]/%/:arm64}" >/dev/null 2>&1) \
-    || { say "apt-get download of the arm64 Debian packages failed: no Debian arm64 image"; rm -rf "$AARCH64_DEBIAN_DIR"; return 0; }
-  for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$AARCH64_DEBIAN_DIR/root" || die "unpacking $deb failed"; done
+  fetch_aarch64_packages "$AARCH64_DEBIAN_DIR" "the Debian suite's programs and glibc" "${AARCH64_DEBIAN_PACKAGES[@]}"
+  fetch_aarch64_packages "$AARCH64_STRESSNG_DIR" "stress-ng" "${AARCH64_STRESSNG_PACKAGES[@]}"
+}
+
+# stage_aarch64_libraries ROOT DEB: glibc's loader at PT_INTERP's /lib/ld-linux-aarch64.so.1 and
+# the shared libraries of the unpacked packages DEB in the multiarch directories of the loader's
+# default search path (links followed: the files themselves).
+stage_aarch64_libraries() {
+  local root=$1 deb=$2 file
+  mkdir -p "$root/lib/aarch64-linux-gnu" "$root/usr/lib/aarch64-linux-gnu"
+  cp -L "$deb/lib/ld-linux-aarch64.so.1" "$root/lib/ld-linux-aarch64.so.1"
+  for file in "$deb"/lib/aarch64-linux-gnu/*.so* "$deb"/usr/lib/aarch64-linux-gnu/*.so*; do
+    [ -f "$file" ] && cp -L "$file" "$root/${file#"$deb"/}"
+  done
+  return 0
+}
+
+# stage_aarch64_stressng_root ROOT: the stress-ng image's initramfs, x86_64's in arm64: the test
+# initramfs's /etc, Debian's arm64 stress-ng at /usr/bin/stress-ng and its libraries.
+stage_aarch64_stressng_root() {
+  local root=$1
+  rm -rf "$root"; mkdir -p "$root/usr/bin"
+  cp -R "$INITRAMFS_SOURCE/." "$root/"
+  install -m 755 "$AARCH64_STRESSNG_DIR/root/usr/bin/stress-ng" "$root/usr/bin/stress-ng"
+  stage_aarch64_libraries "$root" "$AARCH64_STRESSNG_DIR/root"
+  find "$root" -type d -exec chmod 755 {} +
 }
 
 # stage_aarch64_debian_root ROOT: the arm64 Debian image's initramfs, x86_64's Debian image
@@ -94,10 +129,7 @@ stage_aarch64_debian_root() {
     [ -e "$deb/$file" ] || die "$program is in none of the arm64 Debian packages (AARCH64_DEBIAN_PACKAGES)"
     cp -L "$deb/$file" "$root/usr/bin/$program"
   done
-  cp -L "$deb/lib/ld-linux-aarch64.so.1" "$root/lib/ld-linux-aarch64.so.1"
-  for file in "$deb"/lib/aarch64-linux-gnu/*.so* "$deb"/usr/lib/aarch64-linux-gnu/*.so*; do
-    [ -f "$file" ] && cp -L "$file" "$root/${file#"$deb"/}"
-  done
+  stage_aarch64_libraries "$root" "$deb"
   cp -R -L "$deb/usr/lib/aarch64-linux-gnu/perl-base" "$root/usr/lib/aarch64-linux-gnu/"
   cp -R -p "$deb/usr/lib/python3.11" "$root/usr/lib/"
   [ -d "$deb/etc/python3.11" ] && { mkdir -p "$root/etc"; cp -R -p "$deb/etc/python3.11" "$root/etc/"; }
@@ -174,6 +206,15 @@ build_aarch64() {
       || die "signing the arm64 Debian initramfs failed"
     make_aarch64_disk "$efi" "$ART/aurora-aarch64-test-debian.img" "$out/initramfs-debian.cpio"
     say "built $ART/aurora-aarch64-test-debian.img (initrd: $(stat -c %s "$out/initramfs-debian.cpio") bytes of Debian arm64 programs)"
+  fi
+  rm -f "$ART/aurora-aarch64-test-stressng.img"
+  if [ "$flavour" = test ] && [ -x "$AARCH64_STRESSNG_DIR/root/usr/bin/stress-ng" ]; then
+    stage_aarch64_stressng_root "$out/initramfs-stressng"
+    pack_cpio "$out/initramfs-stressng" > "$out/initramfs-stressng.cpio.unsigned"
+    modsign sign --key "$(module_signing_key)" "$out/initramfs-stressng.cpio.unsigned" -o "$out/initramfs-stressng.cpio" >/dev/null \
+      || die "signing the arm64 stress-ng initramfs failed"
+    make_aarch64_disk "$efi" "$ART/aurora-aarch64-test-stressng.img" "$out/initramfs-stressng.cpio"
+    say "built $ART/aurora-aarch64-test-stressng.img (initrd: $(stat -c %s "$out/initramfs-stressng.cpio") bytes: Debian's arm64 stress-ng)"
   fi
   if [ -n "${LIMINE_DIR:-}" ]; then
     # The same objects as an ELF executable linked where it runs (Limine loads ELF files only,
@@ -281,6 +322,8 @@ AARCH64_MUSL_PROGRAMS+=(sockapi udp_refused manysockets dns epoll_echo fd_socket
 AARCH64_MUSL_PROGRAMS+=(basics clocks sysv_ipc poll_console busybox_run busybox_suite proc_busybox)
 # The Debian suite's runner (the busybox suite's, another suite file: the Debian image).
 AARCH64_MUSL_PROGRAMS+=(debian_suite)
+# stress-ng's runner (the stress-ng image).
+AARCH64_MUSL_PROGRAMS+=(stressng_run)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC INCLUDE: a static arm64 musl executable (the cross gcc with musl's

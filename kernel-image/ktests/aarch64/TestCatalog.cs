@@ -127,6 +127,9 @@ internal static unsafe class TestCatalog
         // image (aurora-aarch64-test-debian.img, its initramfs GRUB's initrd) in a boot of its
         // own (Aarch64DebianProgramTests).
         T("bbsuite.debian_commands_run_to_the_end", &DynamicElfTests.DebianSuiteRunsToTheEnd),
+        // Debian's arm64 stress-ng: the stress-ng image (aurora-aarch64-test-stressng.img), a boot
+        // of its own (Aarch64StressNgTests).
+        T("stressng.stressors_end_and_give_memory_back", &StressNgTests.StressorsEndAndGiveMemoryBack),
         // The attacker's suite (docs/security.md): test=all leaves attack.* out; the host's
         // Aarch64AttackTests boots once with test=attack.* and reads these names. Those not
         // listed yet, with the reason: docs/architecture.md, "Architectures".
