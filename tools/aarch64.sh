@@ -198,7 +198,7 @@ build_aarch64() {
   say "built $img ($(stat -c %s "$efi") byte kernel, loader: GRUB arm64 (EFI))"
   # The Debian image: the test kernel with Debian's arm64 programs as GRUB's initrd (the
   # kernel finds it in the device tree's /chosen), too big to be built into the image.
-  rm -f "$ART/aurora-aarch64-test-debian.img"
+  [ "$flavour" = test ] && rm -f "$ART/aurora-aarch64-test-debian.img" "$ART/aurora-aarch64-test-stressng.img"
   if [ "$flavour" = test ] && [ -f "$AARCH64_DEBIAN_DIR/root/lib/ld-linux-aarch64.so.1" ]; then
     stage_aarch64_debian_root "$out/initramfs-debian"
     pack_cpio "$out/initramfs-debian" > "$out/initramfs-debian.cpio.unsigned"
@@ -207,7 +207,6 @@ build_aarch64() {
     make_aarch64_disk "$efi" "$ART/aurora-aarch64-test-debian.img" "$out/initramfs-debian.cpio"
     say "built $ART/aurora-aarch64-test-debian.img (initrd: $(stat -c %s "$out/initramfs-debian.cpio") bytes of Debian arm64 programs)"
   fi
-  rm -f "$ART/aurora-aarch64-test-stressng.img"
   if [ "$flavour" = test ] && [ -x "$AARCH64_STRESSNG_DIR/root/usr/bin/stress-ng" ]; then
     stage_aarch64_stressng_root "$out/initramfs-stressng"
     pack_cpio "$out/initramfs-stressng" > "$out/initramfs-stressng.cpio.unsigned"
