@@ -12,6 +12,8 @@
 # limine.conf, the kernel, the programs as modules), which ./aurora run --arch aarch64 boots.
 # The reference image's programs are its initramfs (busybox init and its shell, the test
 # programs in /usr/libexec/aurora: aarch64_cpio_images), the test image's are boot modules.
+# The test build's Debian and stress-ng images (aurora-aarch64-test-{debian,stressng}.img) are
+# the test image plus an initramfs of Debian's arm64 programs that GRUB loads as its initrd.
 
 AARCH64_ARCH_DIR="$KERNEL_DIR/arch/aarch64"
 AARCH64_FIRMWARE=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
