@@ -160,7 +160,10 @@ internal static unsafe class Exceptions
         Log.Write(ClassName(exceptionClass));
         Log.Write(" (");
         WriteVectorName(vector);
-        Log.WriteLine(")");
+        Log.Write(")");
+        // As x86_64's report: an abort in the first 64 KiB is a null pointer with an offset.
+        if (exceptionClass is 0x24 or 0x25 && frame->FaultAddress < 0x1_0000) Log.Write(" (null dereference)");
+        Log.WriteLine();
         Log.Write("  ESR ");
         Log.WriteHex(syndrome, 8);
         Log.Write(" (EC ");
