@@ -188,6 +188,62 @@ internal static unsafe class Aarch64HardeningTests
         Check((sctlr & clear) == 0, "a bit Linux clears in SCTLR_EL1 is set");
     }
 
+    // ---- at EL0: userland/aarch64/hardening.c (Linux's answers under qemu-aarch64) ----
+
+    private static bool s_programRan, s_frameRight, s_returnsRight, s_writesRight, s_stateRight;
+    private static int s_programStatus;
+
+    /// <summary>Runs a64_hardening.elf once per boot (each of its four parts is a test here) and
+    /// keeps which parts printed "0 wrong".</summary>
+    private static void RunHardeningProgram()
+    {
+        if (s_programRan) return;
+        s_programRan = true;
+        s_programStatus = ProcessTests.RunProgram("a64_hardening.elf", checkMemory: true);
+        s_frameRight = ProcessTests.OutputHas("signal frame: 0 wrong");
+        s_returnsRight = ProcessTests.OutputHas("returns outside EL0's half: 0 wrong");
+        s_writesRight = ProcessTests.OutputHas("writes to kernel pages: 0 wrong");
+        s_stateRight = ProcessTests.OutputHas("NZCV and TPIDR_EL0 per thread: 0 wrong");
+    }
+
+    /// <summary>finding 9 on arm64: the rt_sigframe as Linux lays it out (hardening.c: SP
+    /// 16-aligned from a misaligned one, siginfo at SP, ucontext at SP + 128, the frame record
+    /// at SP + 4688 with the interrupted x29/x30, uc_mcontext's SP, PC and NZCV, the fpsimd
+    /// record first with FPSR, FPCR and v16, the terminator after it), and rt_sigreturn
+    /// restores what the handler wrote there.</summary>
+    internal static void SignalFrameMatchesLinux()
+    {
+        RunHardeningProgram();
+        Check(s_frameRight, "the signal frame differs from Linux's (the program's 'wrong:' lines say where)");
+        CheckShown("a64_hardening.elf's exit status", 0, s_programStatus);
+    }
+
+    /// <summary>finding 4 on arm64: rt_sigreturn to a kernel-half, non-canonical or
+    /// last-page PC, or to EL1h/EL1t or with IRQs masked, a handler or restorer in the kernel
+    /// half, a branch there: each ends its child by SIGSEGV and the kernel never returns to
+    /// EL1 for it (Hal.UserMode.Resume and SignalReturn refuse; a return there would panic).</summary>
+    internal static void NoReturnToNonCanonicalAddresses()
+    {
+        RunHardeningProgram();
+        Check(s_returnsRight, "a return outside EL0's half did not end by SIGSEGV");
+    }
+
+    /// <summary>finding 6 on arm64: EL0 stores to the direct map of RAM, the image, the
+    /// kernel's windows and the first kernel-half address are SIGSEGV at once.</summary>
+    internal static void UserWriteToKernelPageIsSigsegv()
+    {
+        RunHardeningProgram();
+        Check(s_writesRight, "a write to a kernel page did not end by SIGSEGV");
+    }
+
+    /// <summary>finding 3 at EL0: two processes spin with their own NZCV and TPIDR_EL0 while
+    /// the tick preempts them (20 million rounds each); neither ever reads the other's.</summary>
+    internal static void NzcvAndThreadPointerArePerThreadAtEl0()
+    {
+        RunHardeningProgram();
+        Check(s_stateRight, "a process read another's NZCV or TPIDR_EL0");
+    }
+
     // ---- PSTATE and the thread pointer per thread (RFLAGS, finding 3) ----
 
     private const ulong DaifIrq = 1UL << 7;

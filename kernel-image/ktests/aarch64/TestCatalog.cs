@@ -145,6 +145,10 @@ internal static unsafe class TestCatalog
         T("hardening.a64_kernel_read_of_user_page_faults_without_pan_lifted", &Aarch64HardeningTests.KernelReadOfUserPageFaultsWithoutPan),
         T("hardening.a64_sctlr_el1_as_linux_sets_it", &Aarch64HardeningTests.SctlrAsLinuxSetsIt),
         T("hardening.a64_pstate_and_thread_pointer_are_per_thread", &Aarch64HardeningTests.PstateAndThreadPointerArePerThread),
+        T("hardening.signal_frame_matches_linux", &Aarch64HardeningTests.SignalFrameMatchesLinux),
+        T("hardening.no_return_to_non_canonical_addresses", &Aarch64HardeningTests.NoReturnToNonCanonicalAddresses),
+        T("hardening.user_write_to_kernel_page_is_sigsegv", &Aarch64HardeningTests.UserWriteToKernelPageIsSigsegv),
+        T("hardening.a64_nzcv_and_tpidr_el0_are_per_thread_at_el0", &Aarch64HardeningTests.NzcvAndThreadPointerArePerThreadAtEl0),
         // Each ends the boot in a panic: one boot each (Aarch64PanicReportTests), as x86_64's.
         T("panic.page_fault", &PanicTests.PageFault),
         T("panic.null_dereference", &PanicTests.NullDereference),
