@@ -83,7 +83,8 @@ internal static unsafe class Aarch64HardeningTests
     }
 
     /// <summary>SMEP's arm64 twin, PXN: every page a live process (hello.elf, loaded and
-    /// started) may access from EL0 is privileged-execute-never in its tables, and the kernel's
+    /// started) may access from EL0 is privileged-execute-never in its tables, so are pages
+    /// mprotect's ProtectRange made executable for EL0, and the kernel's
     /// `ret` on an EL0-executable, read-only user page is an instruction abort (permission
     /// fault) at EL1, not a return.</summary>
     internal static void KernelExecuteOfUserPageFaults()
@@ -113,6 +114,25 @@ internal static unsafe class Aarch64HardeningTests
                 Check(s_userLeavesWithoutPxn == 0, "a user page is executable at EL1 (PXN clear)");
             }
         }
+
+        // mprotect's path: pages made executable (and writable and executable) for EL0 by
+        // ProtectRange keep PXN.
+        ref var mapper = ref KernelMemory.Mapper;
+        if (mapper.CreateAddressSpace(KernelMemory.KernelSpace, out AddressSpace space) == VmmError.None)
+        {
+            const ulong Start = 0x0000_0040_0000_0000, End = Start + 4 * 4096;
+            bool mapped = UserMemory.MapZeroed(space, Start, End, PageFlags.User | PageFlags.Writable | PageFlags.NoExecute);
+            UserMemory.ProtectRange(space, Start, Start + 2 * 4096, PageFlags.User);
+            UserMemory.ProtectRange(space, Start + 2 * 4096, End, PageFlags.User | PageFlags.Writable);
+            s_userLeaves = s_userLeavesWithoutPxn = s_firstWithoutPxn = 0;
+            WalkUserLeaves(space.Root, 0, 0);
+            UserMemory.UnmapRange(space, Start, End);
+            mapper.DestroyAddressSpace(space, UserMemory.Counts);
+            Check(mapped, "the pages for the mprotect case were not mapped");
+            ShowHex("pages made executable by ProtectRange / of them without PXN", 0x4_0, (s_userLeaves << 4) | s_userLeavesWithoutPxn);
+            Check(s_userLeaves == 4 && s_userLeavesWithoutPxn == 0, "a page ProtectRange made executable for EL0 is executable at EL1");
+        }
+        else Check(false, "no address space for the mprotect case");
 
         WithUserPage(PageFlags.None, 0xD65F_03C0, &ProbeCall); // ret, executable and read-only for EL0
         ShowHex("call succeeded (1) / faulted (0)", 0, s_callOk ? 1UL : 0);
