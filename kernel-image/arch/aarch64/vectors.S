@@ -22,7 +22,9 @@
 
 // A synchronous exception at EL1 (vector 4) looks before it stores: when the frame would land
 // in an unmapped page (the guard below a thread's kernel stack, which the overflowing code ran
-// into), storing it would fault again, and again, each a frame lower: a silent hang. Such an
+// into), storing it would fault again, and again, each a frame lower, until a frame lands in
+// the stack mapped below the guard (another thread's, which it overwrites) and the report
+// names the vectors' own store, not the overflow, with a backtrace that loops. Such an
 // exception instead puts its frame on a stack of its own (overflow_stack) and reaches the
 // dispatcher as vector 16, a readable panic (Linux arm64 checks the same in kernel_ventry).
 // TPIDR_EL1 holds x0 meanwhile (the kernel keeps nothing in it); AT S1E1W asks the MMU.

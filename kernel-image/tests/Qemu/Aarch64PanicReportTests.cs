@@ -82,8 +82,9 @@ public class Aarch64PanicReportTests
         Assert.Matches(@"KERNEL PANIC: heap: .*(after|freed).* at 0x[0-9a-f]{16}", Run("panic.heap_write_after_free").Serial);
 
     /// <summary>The guard page below a thread's kernel stack: vectors.S sees the frame would
-    /// land in it and reports on a stack of its own (before: each exception's frame faulted
-    /// again, a frame lower, without end).</summary>
+    /// land in it and reports on a stack of its own. Before: each nested exception's frame
+    /// faulted a frame lower until one landed on the stack below the guard (another thread's),
+    /// and the report was of the vectors' own store, its backtrace looping.</summary>
     [Fact]
     public void A_kernel_stack_overflow_hits_the_guard_page_and_is_reported()
     {
