@@ -1,6 +1,8 @@
 namespace Aurora.Kernel.Boot;
 
-internal enum BootLoader : byte { Unknown, Limine, Multiboot2 }
+/// <summary>How the kernel was loaded. EfiStub: started as an EFI application by the firmware
+/// (on arm64, GRUB's `linux` command starts the image so: it has no Multiboot2 there).</summary>
+internal enum BootLoader : byte { Unknown, Limine, Multiboot2, EfiStub }
 
 internal enum Firmware : byte { Unknown, Bios, Uefi }
 

@@ -122,6 +122,16 @@ internal static unsafe class BootSource
     {
         if (ByLimine) return info.MemoryRegionCount;
 
+        // The loader, as the portable boot information names it (boot.loader_identified):
+        // the EFI stub, and the firmware's vendor, read before boot services end.
+        info.Loader = BootLoader.EfiStub;
+        byte* vendorName = stackalloc byte[BootInfo.MaxText];
+        char* vendor = Uefi.FirmwareVendor;
+        int vendorLength = 0;
+        for (; vendor != null && vendorLength < BootInfo.MaxText - 1 && vendor[vendorLength] != 0; vendorLength++)
+            vendorName[vendorLength] = vendor[vendorLength] < 128 ? (byte)vendor[vendorLength] : (byte)'?';
+        vendorName[vendorLength] = 0;
+        fixed (byte* name = info.LoaderName) BootInfo.CopyText(name, BootInfo.MaxText, vendorName, vendorLength + 1);
         Uefi.ReadGraphicsOutput(ref info);
         const ulong mapPages = 16;
         byte* map = Uefi.AllocatePages(mapPages);

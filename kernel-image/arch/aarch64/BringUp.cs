@@ -131,6 +131,8 @@ internal static unsafe class BringUp
         OpenUserControls();
         Paging.Initialize(ref info, imagePhysical, Native.ImageSize());
         CheckPaging(imageBase, imagePhysical);
+        // PAN once the kernel's own tables run (the firmware's may let EL0 reach its memory).
+        Hal.Cpu.EnableProtections();
         Exceptions.ExpectBreakpoint = true;
         Native.Breakpoint();
         if (Exceptions.BreakpointsSeen != 1) Fail("a breakpoint instruction did not reach the vectors");
@@ -558,6 +560,9 @@ internal static unsafe class BringUp
     {
         // The portable kernel's boot information (KernelMain.BootInfo: what the tests read).
         ref Boot.BootInfo info = ref KernelMain.BootInfo;
+        // The linker's section bounds (KernelMain.Layout, as x86_64's KernelMain sets it):
+        // what the W^X and layout checks and the panic tests read.
+        KernelMain.Layout = KernelLayout.Current;
         info.DirectMapOffset = Paging.DirectMapBase;
         info.KernelVirtualBase = imageBase;
         info.KernelPhysicalBase = imagePhysical;

@@ -45,9 +45,17 @@ internal static unsafe class Exceptions
 
     internal static void Install() => Native.InstallVectors();
 
+    /// <summary>vectors.S's vector number for a synchronous exception at EL1 whose frame would
+    /// have landed in an unmapped page: the kernel stack overflowed into its guard.</summary>
+    private const ulong VectorStackOverflow = 16;
+
     [UnmanagedCallersOnly(EntryPoint = "aurora_aarch64_exception")]
     private static void Dispatch(TrapFrame* frame, ulong vector)
     {
+        if (vector == VectorStackOverflow) StackOverflow(frame);
+        // A probe's fault at EL1 (SafeAccess: the in-kernel tests' reads, writes and calls
+        // that may fault on purpose) resumes at its landing.
+        if (vector == 4 && SafeAccess.TryRecover(frame)) return;
         switch (vector % 4)
         {
             case 1:
@@ -124,7 +132,26 @@ internal static unsafe class Exceptions
         }
     }
 
-    private static void Fatal(TrapFrame* frame, ulong vector)
+    [System.Runtime.RuntimeImport("*", "aurora_a64_read_overflowed_sp"), System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall)]
+    private static extern ulong ReadOverflowedStackPointer();
+
+    /// <summary>The kernel stack ran into the unmapped guard below it (vectors.S moved the
+    /// frame onto a stack of its own): the report names it, with the stack pointer that
+    /// overflowed, then the registers as for any fault.</summary>
+    private static void StackOverflow(TrapFrame* frame)
+    {
+        Native.DisableInterrupts();
+        ulong overflowed = ReadOverflowedStackPointer();
+        Log.Write(Log.Red + Log.Bold + "KERNEL PANIC: " + Log.Reset);
+        Log.Write("kernel stack overflow: SP ");
+        Log.WriteHex(overflowed, 16);
+        Log.Write(", FAR ");
+        Log.WriteHex(frame->FaultAddress, 16);
+        Log.WriteLine(" is in the unmapped guard below a thread's stack");
+        Fatal(frame, 4, overflowed);
+    }
+
+    private static void Fatal(TrapFrame* frame, ulong vector, ulong stackPointer = 0)
     {
         Native.DisableInterrupts();
         ulong syndrome = frame->Syndrome;
@@ -133,7 +160,10 @@ internal static unsafe class Exceptions
         Log.Write(ClassName(exceptionClass));
         Log.Write(" (");
         WriteVectorName(vector);
-        Log.WriteLine(")");
+        Log.Write(")");
+        // As x86_64's report: an abort in the first 64 KiB is a null pointer with an offset.
+        if (exceptionClass is 0x24 or 0x25 && frame->FaultAddress < 0x1_0000) Log.Write(" (null dereference)");
+        Log.WriteLine();
         Log.Write("  ESR ");
         Log.WriteHex(syndrome, 8);
         Log.Write(" (EC ");
@@ -161,7 +191,7 @@ internal static unsafe class Exceptions
         Log.Write("  SPSR ");
         Log.WriteHex(frame->SavedState, 8);
         Log.Write("  SP ");
-        Log.WriteHex((ulong)frame + FrameSize, 16);
+        Log.WriteHex(stackPointer != 0 ? stackPointer : (ulong)frame + FrameSize, 16);
         Log.Write("  SP_EL0 ");
         Log.WriteHex(frame->UserStackPointer, 16);
         Log.WriteLine();

@@ -12,6 +12,8 @@ internal static unsafe class GenericTimer
     private const ulong Enable = 1;
 
     private static ulong s_interval;
+    /// <summary>The counter ticks between two interrupts (CNTFRQ / the tick rate).</summary>
+    internal static ulong Interval => s_interval;
     internal static ulong Frequency;
     internal static ulong Ticks;
     internal static delegate*<void> TickHandler;

@@ -13,10 +13,9 @@ internal static unsafe partial class Cpu
     /// <summary>The EL1 vectors (vectors.S): the one table for every exception and interrupt.</summary>
     internal static partial void InitializeBootProcessor() => A64.Exceptions.Install();
 
-    /// <summary>PAN and the EL0-only execute permission are not turned on yet: the kernel's
-    /// pages are already not EL0-accessible (A64.Paging), which is what SMEP and SMAP guard.</summary>
-    internal static partial void EnableProtections() =>
-        Log.WriteLine("protections: kernel pages not accessible from EL0 (PAN not enabled yet)");
+    /// <summary>PXN on every user page and PAN where the CPU has it (A64.Protections): arm64's
+    /// SMEP and SMAP.</summary>
+    internal static partial void EnableProtections() => A64.Protections.Enable();
 
     internal static partial void DisableInterrupts() => A64.Native.DisableInterrupts();
     internal static partial void EnableInterrupts() => A64.Native.EnableInterrupts();

@@ -21,6 +21,19 @@ internal static unsafe class Native
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_daif")] internal static extern ulong ReadDaif();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_spsel")] internal static extern ulong ReadStackSelect();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_id_aa64mmfr0")] internal static extern ulong ReadMemoryModelFeatures();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_id_aa64mmfr1")] internal static extern ulong ReadMemoryModelFeatures1();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_id_aa64pfr0")] internal static extern ulong ReadProcessorFeatures0();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_cpacr")] internal static extern ulong ReadCpacr();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_cntv_ctl")] internal static extern ulong ReadVirtualTimerControl();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_cntv_tval")] internal static extern ulong ReadVirtualTimerValue();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_tpidr_el0")] internal static extern ulong ReadUserThreadPointer();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_nzcv")] internal static extern ulong ReadConditionFlags();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_write_nzcv")] internal static extern void WriteConditionFlags(ulong flags);
+    /// <summary>PSTATE.PAN (FEAT_PAN only: the MRS is UNDEFINED without it).</summary>
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_pan")] internal static extern ulong ReadPan();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_enable_pan")] internal static extern void EnablePan();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_security_cookie")] internal static extern ulong ReadSecurityCookie();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_vbar")] internal static extern ulong ReadVectorBase();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_cntkctl")] internal static extern ulong ReadCounterKernelControl();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_write_sctlr")] internal static extern void WriteSctlr(ulong value);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_write_cntkctl")] internal static extern void WriteCounterKernelControl(ulong value);

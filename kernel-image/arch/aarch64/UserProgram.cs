@@ -115,16 +115,19 @@ internal static unsafe class UserProgram
         Hal.Cpu.RestoreInterrupts(interrupts);
         // Linux's initial stack (System V ABI, AArch64 supplement): argc, argv[] and NULL,
         // envp NULL, an empty auxiliary vector; the strings above them.
-        ulong sp = StackTop - 128;
-        ulong* words = (ulong*)sp;
+        // The kernel writes them through the direct map, as kernel/Processes does: with PAN on
+        // (Protections.cs) an EL1 store through the user address faults.
+        ulong sp = StackTop - 128, strings = StackTop - 32;
+        ulong* words = (ulong*)DirectAddress(sp);
+        byte* text = (byte*)DirectAddress(strings);
+        if (words == null || text == null) Exit(-1);
         for (int i = 0; i < 16; i++) words[i] = 0;
-        byte* strings = (byte*)(StackTop - 32);
-        for (int i = 0; i < 32; i++) strings[i] = 0;
-        strings[0] = (byte)'h'; strings[1] = (byte)'e'; strings[2] = (byte)'l'; strings[3] = (byte)'l'; strings[4] = (byte)'o';
-        strings[8] = (byte)'f'; strings[9] = (byte)'a'; strings[10] = (byte)'u'; strings[11] = (byte)'l'; strings[12] = (byte)'t';
+        for (int i = 0; i < 32; i++) text[i] = 0;
+        text[0] = (byte)'h'; text[1] = (byte)'e'; text[2] = (byte)'l'; text[3] = (byte)'l'; text[4] = (byte)'o';
+        text[8] = (byte)'f'; text[9] = (byte)'a'; text[10] = (byte)'u'; text[11] = (byte)'l'; text[12] = (byte)'t';
         words[0] = fault != 0 ? 2UL : 1UL;
-        words[1] = (ulong)strings;
-        words[2] = fault != 0 ? (ulong)(strings + 8) : 0;
+        words[1] = strings;
+        words[2] = fault != 0 ? strings + 8 : 0;
         Native.EnterUser(s_entry, sp);
         return 0;
     }
@@ -152,8 +155,16 @@ internal static unsafe class UserProgram
         {
             if (Mapper.Translate(s_space, page, out Translation t) != VmmError.None || (t.Flags & PageFlags.User) == 0) return BadAddress;
         }
-        for (ulong i = 0; i < count; i++) Log.Write(*(byte*)(buffer + i));
+        for (ulong i = 0; i < count; i++) Log.Write(*DirectAddress(buffer + i));
         return (long)count;
+    }
+
+    /// <summary>Where the kernel reaches a byte of the program's memory: the direct map of the
+    /// frame behind it (null when nothing is mapped there).</summary>
+    private static byte* DirectAddress(ulong address)
+    {
+        if (Mapper.Translate(s_space, address & ~0xFFFUL, out Translation t) != VmmError.None) return null;
+        return (byte*)(Paging.DirectMapBase + t.PhysicalAddress + (address & 0xFFF));
     }
 
     private static long Exit(long status)

@@ -1,5 +1,7 @@
 // Single instructions C# cannot emit: system registers, interrupt masks, the PSCI conduit.
-// Each is a leaf function under AAPCS64 (arguments in x0-x3, result in x0).
+// Each is a leaf function under AAPCS64 (arguments in x0-x3, result in x0). ARMv8.1's names
+// (PAN) are assembled; the code runs them only where the CPU reports the feature.
+.arch armv8.1-a
 .text
 
 .macro READER name, register
@@ -32,10 +34,82 @@ READER aurora_a64_read_daif, daif
 READER aurora_a64_read_spsel, spsel
 READER aurora_a64_read_id_aa64mmfr0, id_aa64mmfr0_el1
 READER aurora_a64_read_cntkctl, cntkctl_el1
+READER aurora_a64_read_id_aa64mmfr1, id_aa64mmfr1_el1
+READER aurora_a64_read_id_aa64pfr0, id_aa64pfr0_el1
+READER aurora_a64_read_cpacr, cpacr_el1
+READER aurora_a64_read_cntv_ctl, cntv_ctl_el0
+READER aurora_a64_read_cntv_tval, cntv_tval_el0
+READER aurora_a64_read_tpidr_el0, tpidr_el0
+READER aurora_a64_read_nzcv, nzcv
+READER aurora_a64_read_pan, pan
 WRITER aurora_a64_write_sctlr, sctlr_el1
 WRITER aurora_a64_write_cntkctl, cntkctl_el1
 WRITER aurora_a64_write_cntv_tval, cntv_tval_el0
 WRITER aurora_a64_write_cntv_ctl, cntv_ctl_el0
+
+// ulong aurora_a64_read_security_cookie(void): the stack-protector cookie (the tests' view).
+.global aurora_a64_read_security_cookie
+.type aurora_a64_read_security_cookie, %function
+aurora_a64_read_security_cookie:
+    adrp x0, __security_cookie
+    ldr x0, [x0, :lo12:__security_cookie]
+    ret
+
+// ulong aurora_a64_read_vbar(void): the vector table's address.
+.global aurora_a64_read_vbar
+.type aurora_a64_read_vbar, %function
+aurora_a64_read_vbar:
+    mrs x0, vbar_el1
+    ret
+
+// void aurora_a64_write_nzcv(ulong flags): the condition flags (bits 31:28), for the tests
+// that prove they belong to each thread.
+.global aurora_a64_write_nzcv
+.type aurora_a64_write_nzcv, %function
+aurora_a64_write_nzcv:
+    msr nzcv, x0
+    ret
+
+// void aurora_a64_enable_pan(void): PSTATE.PAN = 1 (FEAT_PAN only): from now on an EL1 access
+// to a page EL0 may access faults, outside the windows that lift it (safe_access.S).
+.global aurora_a64_enable_pan
+.type aurora_a64_enable_pan, %function
+aurora_a64_enable_pan:
+    msr pan, #1
+    adrp x0, aurora_a64_pan_enabled
+    mov w1, #1
+    strb w1, [x0, :lo12:aurora_a64_pan_enabled]
+    ret
+
+// void aurora_a64_seed_stack_cookie(void): the compiler's stack-protector cookie
+// (__security_cookie, components/runtime/native/aarch64) gets a boot-time value before any C#
+// runs (SEC-3; x86_64's boot.S does the same): RNDR where FEAT_RNG is (ID_AA64ISAR0_EL1.RNDR,
+// bits 63:60), else the virtual counter spread by a multiply. Uses x0-x3 only.
+.global aurora_a64_seed_stack_cookie
+.type aurora_a64_seed_stack_cookie, %function
+aurora_a64_seed_stack_cookie:
+    mrs x1, id_aa64isar0_el1
+    lsr x1, x1, #60
+    cbz x1, 2f
+    mov x2, #10
+1:  mrs x0, s3_3_c2_c4_0            // RNDR: NZCV = 0b0100 when no number could be had
+    b.ne 3f
+    subs x2, x2, #1
+    b.ne 1b
+2:  mrs x0, cntvct_el0
+    mrs x1, cntpct_el0
+    eor x0, x0, x1, ror #32
+    movz x1, #0x7C15
+    movk x1, #0x7F4A, lsl #16
+    movk x1, #0x79B9, lsl #32
+    movk x1, #0x9E37, lsl #48
+    mul x0, x0, x1
+    eor x0, x0, x0, lsr #29
+3:  cbnz x0, 4f
+    mov x0, #0x2B99                 // never zero
+4:  adrp x1, __security_cookie
+    str x0, [x1, :lo12:__security_cookie]
+    ret
 
 .global aurora_a64_install_vectors
 .type aurora_a64_install_vectors, %function

@@ -114,6 +114,7 @@ efi_entry:
 9:  adrp x2, __boot_stack_top       // PC-relative, so already a higher-half address
     add x2, x2, :lo12:__boot_stack_top
     mov sp, x2
+    bl aurora_a64_seed_stack_cookie // before the first C# frame checks it
     mov x29, xzr                    // the end of the frame-pointer chain for backtraces
     mov x30, xzr
     mov x0, x19
@@ -209,6 +210,8 @@ limine_entry:
     tlbi vmalle1
     dsb nsh
     isb
+    bl aurora_a64_seed_stack_cookie // before the first C# frame checks it
+    mov x30, xzr
     mov x0, x21
     bl aurora_aarch64_limine_main
     b hang

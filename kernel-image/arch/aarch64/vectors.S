@@ -20,6 +20,30 @@
     b exception_common
 .endm
 
+// A synchronous exception at EL1 (vector 4) looks before it stores: when the frame would land
+// in an unmapped page (the guard below a thread's kernel stack, which the overflowing code ran
+// into), storing it would fault again, and again, each a frame lower, until a frame lands in
+// the stack mapped below the guard (another thread's, which it overwrites) and the report
+// names the vectors' own store, not the overflow, with a backtrace that loops. Such an
+// exception instead puts its frame on a stack of its own (overflow_stack) and reaches the
+// dispatcher as vector 16, a readable panic (Linux arm64 checks the same in kernel_ventry).
+// TPIDR_EL1 holds x0 meanwhile (the kernel keeps nothing in it); AT S1E1W asks the MMU.
+.macro VECTOR_CHECKED number
+    .balign 0x80
+    msr tpidr_el1, x0
+    sub x0, sp, #FRAME_SIZE
+    at s1e1w, x0
+    isb
+    mrs x0, par_el1
+    tbz x0, #0, 1f                  // PAR_EL1.F: the walk failed
+    b kernel_stack_overflow         // (.text is beyond TBZ's reach from .vectors)
+1:  mrs x0, tpidr_el1
+    sub sp, sp, #FRAME_SIZE
+    stp x0, x1, [sp, #0]
+    mov x0, #\number
+    b exception_common
+.endm
+
 .section .vectors, "ax"
 .balign 2048
 .global aurora_exception_vectors
@@ -28,7 +52,7 @@ aurora_exception_vectors:
     VECTOR 1
     VECTOR 2
     VECTOR 3
-    VECTOR 4
+    VECTOR_CHECKED 4
     VECTOR 5
     VECTOR 6
     VECTOR 7
@@ -42,6 +66,32 @@ aurora_exception_vectors:
     VECTOR 15
 
 .text
+// The overflowing SP goes to aurora_a64_overflowed_sp (Exceptions.cs reports it), the frame
+// onto overflow_stack, whose one use ends in a panic.
+kernel_stack_overflow:
+    adrp x0, aurora_a64_overflowed_sp
+    add x0, x0, :lo12:aurora_a64_overflowed_sp
+    str x1, [x0, #8]
+    mov x1, sp
+    str x1, [x0]
+    ldr x1, [x0, #8]
+    adrp x0, overflow_stack_top
+    add x0, x0, :lo12:overflow_stack_top
+    mov sp, x0
+    mrs x0, tpidr_el1
+    sub sp, sp, #FRAME_SIZE
+    stp x0, x1, [sp, #0]
+    mov x0, #16
+    b exception_common
+
+// ulong aurora_a64_read_overflowed_sp(void)
+.global aurora_a64_read_overflowed_sp
+.type aurora_a64_read_overflowed_sp, %function
+aurora_a64_read_overflowed_sp:
+    adrp x0, aurora_a64_overflowed_sp
+    ldr x0, [x0, :lo12:aurora_a64_overflowed_sp]
+    ret
+
 exception_common:
     stp x2, x3, [sp, #16]
     stp x4, x5, [sp, #32]
@@ -178,5 +228,14 @@ aurora_a64_resume_user:
     sub sp, x3, #16
     mov x29, xzr
     b exception_return
+
+.bss
+.balign 16
+.global aurora_a64_overflowed_sp
+aurora_a64_overflowed_sp:
+    .skip 16
+overflow_stack:
+    .skip 8192
+overflow_stack_top:
 
 .section .note.GNU-stack, "", %progbits

@@ -130,6 +130,41 @@ internal static unsafe class TestCatalog
         // Debian's arm64 stress-ng: the stress-ng image (aurora-aarch64-test-stressng.img), a boot
         // of its own (Aarch64StressNgTests).
         T("stressng.stressors_end_and_give_memory_back", &StressNgTests.StressorsEndAndGiveMemoryBack),
+        // Memory protection, the architecture's registers, the boot information and the
+        // hardening checks of x86_64's catalog, arm64's twins where x86's registers have none
+        // (ktests/aarch64/Aarch64MemoryTests.cs, Aarch64ArchTests.cs, Aarch64HardeningTests.cs).
+        T("memory.kernel_sections_have_w_xor_x", &Aarch64MemoryTests.KernelSectionsHaveWxorX),
+        T("memory.map_touch_unmap", &Aarch64MemoryTests.MapTouchUnmap),
+        T("memory.kernel_half_changes_reach_the_tlb_under_any_root", &Aarch64MemoryTests.KernelHalfChangesReachTheTlbUnderAnyRoot),
+        T("memory.unmapped_read_faults_as_not_present", &Aarch64MemoryTests.UnmappedReadFaultsAsNotPresent),
+        T("memory.write_to_read_only_data_faults", &Aarch64MemoryTests.WriteToReadOnlyDataFaults),
+        T("memory.execute_from_data_page_faults", &Aarch64MemoryTests.ExecuteFromDataPageFaults),
+        T("arch.a64_fp_simd_enabled", &Aarch64ArchTests.FpSimdEnabled),
+        T("arch.breakpoint_handler_returns", &Aarch64ArchTests.BreakpointHandlerReturns),
+        T("arch.stack_cookie_is_randomized", &Aarch64ArchTests.StackCookieIsRandomized),
+        T("arch.a64_generic_timer_programmed_for_1000hz", &Aarch64ArchTests.GenericTimerProgrammedFor1000Hz),
+        T("arch.timer_ticks_advance", &Aarch64ArchTests.TimerTicksAdvance),
+        T("boot.memory_map_has_usable_memory", &Aarch64ArchTests.MemoryMapHasUsableMemory),
+        T("boot.loader_identified", &Aarch64ArchTests.LoaderIdentified),
+        T("boot.direct_map_reaches_kernel_image", &Aarch64ArchTests.DirectMapReachesKernelImage),
+        T("boot.a64_kernel_layout_is_consistent", &Aarch64ArchTests.KernelLayoutIsConsistent),
+        T("hardening.kernel_execute_of_user_page_faults", &Aarch64HardeningTests.KernelExecuteOfUserPageFaults),
+        T("hardening.a64_kernel_read_of_user_page_faults_without_pan_lifted", &Aarch64HardeningTests.KernelReadOfUserPageFaultsWithoutPan),
+        T("hardening.a64_sctlr_el1_as_linux_sets_it", &Aarch64HardeningTests.SctlrAsLinuxSetsIt),
+        T("hardening.a64_pstate_and_thread_pointer_are_per_thread", &Aarch64HardeningTests.PstateAndThreadPointerArePerThread),
+        T("hardening.signal_frame_matches_linux", &Aarch64HardeningTests.SignalFrameMatchesLinux),
+        T("hardening.no_return_to_non_canonical_addresses", &Aarch64HardeningTests.NoReturnToNonCanonicalAddresses),
+        T("hardening.user_write_to_kernel_page_is_sigsegv", &Aarch64HardeningTests.UserWriteToKernelPageIsSigsegv),
+        T("hardening.a64_nzcv_and_tpidr_el0_are_per_thread_at_el0", &Aarch64HardeningTests.NzcvAndThreadPointerArePerThreadAtEl0),
+        // Each ends the boot in a panic: one boot each (Aarch64PanicReportTests), as x86_64's.
+        T("panic.page_fault", &PanicTests.PageFault),
+        T("panic.null_dereference", &PanicTests.NullDereference),
+        T("panic.bounds_check", &PanicTests.BoundsCheck),
+        T("panic.divide_by_zero", &PanicTests.DivideByZero),
+        T("panic.thrown_exception", &PanicTests.ThrownException),
+        T("panic.heap_write_after_free", &PanicTests.HeapWriteAfterFree),
+        T("panic.kernel_stack_overflow", &PanicTests.KernelStackOverflow),
+        T("panic.a64_kernel_read_of_user_page_under_pan", &Aarch64HardeningTests.KernelReadOfUserPagePanics),
         // The attacker's suite (docs/security.md): test=all leaves attack.* out; the host's
         // Aarch64AttackTests boots once with test=attack.* and reads these names. Those not
         // listed yet, with the reason: docs/architecture.md, "Architectures".

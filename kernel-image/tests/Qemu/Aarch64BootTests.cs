@@ -32,13 +32,16 @@ public class Aarch64BootTests
     /// (Aarch64KernelTests: room for cowstorm's 24 workers x 40 children).</param>
     /// <param name="network">Extra options of the user-mode network (",hostfwd=..."), as x86_64's QemuBoot.Boot.</param>
     /// <param name="typing">Typed on the serial console after each cue (QemuBoot.Run).</param>
+    /// <param name="cpu">QEMU's -cpu: cortex-a72 (ARMv8.0) for every boot but the ones that need
+    /// a later architecture's features (Aarch64ProtectionTests: PAN under "max").</param>
     internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout, string memory = "256M", string network = "",
-        IReadOnlyList<(string? After, string Text)>? typing = null) =>
-        QemuBoot.Run(QemuCommand(kernelOptions, image, "none", memory, network), timeout, typing);
+        IReadOnlyList<(string? After, string Text)>? typing = null, string cpu = "cortex-a72") =>
+        QemuBoot.Run(QemuCommand(kernelOptions, image, "none", memory, network, cpu), timeout, typing);
 
     /// <summary>tools/aarch64.sh's aarch64_qemu_args (ramfb as the screen, a virtio-net-pci
     /// card on QEMU's user network), the serial console on stdio, the monitor as given.</summary>
-    internal static ProcessStartInfo QemuCommand(string kernelOptions, string image, string monitor, string memory = "256M", string network = "")
+    internal static ProcessStartInfo QemuCommand(string kernelOptions, string image, string monitor, string memory = "256M", string network = "",
+        string cpu = "cortex-a72")
     {
         if (!File.Exists(image))
             throw new FileNotFoundException($"{image} is missing: build it with `./aurora build --arch aarch64 [--test]` (./aurora test does; LIMINE_DIR set makes the -limine image)");
@@ -51,7 +54,7 @@ public class Aarch64BootTests
         };
         foreach (string arg in new[]
         {
-            "-M", "virt,acpi=off", "-cpu", "cortex-a72", "-m", memory, "-smp", "1", "-bios", Firmware,
+            "-M", "virt,acpi=off", "-cpu", cpu, "-m", memory, "-smp", "1", "-bios", Firmware,
             "-drive", $"if=virtio,format=raw,snapshot=on,file={image}", "-device", "ramfb", "-display", "none", "-no-reboot",
             "-netdev", "user,id=net0" + network, "-device", "virtio-net-pci,netdev=net0,romfile=",
             "-serial", "stdio", "-monitor", monitor,
