@@ -267,11 +267,14 @@ build_userland() {
 # relocations remain) carrying a .modinfo section (name=, interface=, the kernel interface
 # version of modules/sdk/KernelInterface.cs, which the kernel checks before running it).
 # The result is unsigned; sign it with ./aurora sign. MODULE_INTERFACE overrides the version
-# (the tests' wrong-version module).
+# (the tests' wrong-version module). MODULE_ARCH=aarch64 builds it for arm64 (NativeAOT for
+# linux-arm64, the cross binutils; only R_AARCH64_RELATIVE relocations remain), the same source.
 build_module() {
   local project=$1 out=$2; shift 2
   local name; name=$(basename "$project")
-  local work="$ART/obj/modules/$(basename "$out" .ko)"
+  local arch=${MODULE_ARCH:-x86_64} cross="" archargs=()
+  [ "$arch" = aarch64 ] && { cross=aarch64-linux-gnu-; archargs=(-p:AuroraArch=aarch64); }
+  local work="$ART/obj/modules/$arch/$(basename "$out" .ko)"
   local interface
   interface=$(sed -n 's/.*public const uint Version = \([0-9]*\);.*/\1/p' "$ROOT/modules/sdk/KernelInterface.cs")
   [ -n "$interface" ] || die "no interface version in modules/sdk/KernelInterface.cs"
@@ -280,18 +283,24 @@ build_module() {
   local csproj; csproj=$(ls "$project"/*.csproj | head -1)
   local assembly; assembly=$(sed -n 's:.*<AssemblyName>\(.*\)</AssemblyName>.*:\1:p' "$csproj" | head -1)
   rm -f "$work/obj/native/$assembly.o"
-  dotnet publish "$csproj" -c Release --nologo -v quiet -p:IntermediateOutputPath="$work/obj/" \
+  dotnet publish "$csproj" -c Release --nologo -v quiet "${archargs[@]}" -p:IntermediateOutputPath="$work/obj/" \
     -o "$work/publish" "$@" >&2 || die "compiling the module $project failed"
   [ -f "$work/obj/native/$assembly.o" ] || die "the compiler left no object for $project"
   printf '  .section .modinfo, "", @progbits\n  .asciz "name=%s"\n  .asciz "interface=%s"\n  .section .note.GNU-stack, "", @progbits\n' \
     "$name" "$interface" > "$work/modinfo.S"
-  gcc -c -o "$work/modinfo.o" "$work/modinfo.S" || die "assembling the module info failed"
-  gcc -c -o "$work/module_start.o" "$ROOT/modules/sdk/module_start.S" || die "assembling the module start failed"
-  # The corlib's bulk-memory routines (memcpy/memset for its Span and Buffer code): each module
-  # carries its own copy of the runtime, these included.
-  gcc -c -o "$work/runtime_memory.o" "$ROOT/components/runtime/native/x86_64/Memory.S" || die "assembling the runtime's memory routines failed"
-  ld -shared -Bsymbolic --no-undefined -z now -z max-page-size=0x1000 -z separate-code -z noexecstack \
-     --strip-debug -e aurora_module_init -o "$out" "$work/obj/native/$assembly.o" "$work/module_start.o" "$work/modinfo.o" "$work/runtime_memory.o" \
+  "${cross}gcc" -c -o "$work/modinfo.o" "$work/modinfo.S" || die "assembling the module info failed"
+  "${cross}gcc" -c -o "$work/module_start.o" "$ROOT/modules/sdk/module_start.S" || die "assembling the module start failed"
+  # The corlib's bulk-memory routines (memcpy/memset for its Span and Buffer code), and on arm64
+  # its write barriers (RhpAssignRef..., assembly there): each module carries its own copy of
+  # the runtime, these included.
+  local runtime=("$ROOT/components/runtime/native/$arch/Memory.S") objs=() src
+  [ "$arch" = aarch64 ] && runtime+=("$ROOT/components/runtime/native/aarch64/WriteBarriers.S")
+  for src in "${runtime[@]}"; do
+    "${cross}gcc" -c -o "$work/runtime_$(basename "${src%.S}").o" "$src" || die "assembling $src failed"
+    objs+=("$work/runtime_$(basename "${src%.S}").o")
+  done
+  "${cross}ld" -shared -Bsymbolic --no-undefined -z now -z max-page-size=0x1000 -z separate-code -z noexecstack \
+     --strip-debug -e aurora_module_init -o "$out" "$work/obj/native/$assembly.o" "$work/module_start.o" "$work/modinfo.o" "${objs[@]}" \
      || die "linking the module $project failed"
 }
 

@@ -123,6 +123,9 @@ static void hostile(void)
         { DIR "edu-broken.ko", EIO },             /* its init fails (after claiming the device) */
         { DIR "edu-fault.ko", EFAULT },           /* its init writes through a wild pointer */
         { DIR "edu-throw.ko", EFAULT },           /* its init indexes out of range (a throw) */
+#ifdef __aarch64__
+        { DIR "edu-x86_64.ko", ENOEXEC },         /* validly signed, built for another machine */
+#endif
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         EXPECT(cases[i].file, finit_path(cases[i].file), -cases[i].errno_);
