@@ -102,9 +102,10 @@ usage: ./aurora <command> [options]
                      (default 3) in a Markdown table with ratios
   sign --key <private.pem> <module> [-o <out>]
                      append an RSA-2048 signature block (module signing, SEC-4)
-  module <modules/NAME> [-o OUT.ko] [--key <private.pem>] [-p:PROPERTY=VALUE...]
+  module <modules/NAME> [-o OUT.ko] [--key <private.pem>] [--arch x86_64|aarch64] [-p:PROPERTY=VALUE...]
                      build a loadable kernel module and sign it (docs/modules.md); default
-                     output artifacts/modules/NAME.ko, default key the one the kernel trusts
+                     output artifacts/modules/NAME.ko (NAME-aarch64.ko for arm64), default
+                     key the one the kernel trusts
   symbolize [--elf FILE] [--slide HEX] [ADDRESS...]
                      kernel addresses -> function names; without addresses, reads a panic
                      report from standard input and uses its "kernel slide" (KASLR)
@@ -1075,9 +1076,9 @@ cmd_docs() {
 
 cmd_sign() { modsign sign "$@"; }
 
-# ./aurora module <modules/NAME> [-o OUT.ko] [--key PRIVATE.pem] [MSBUILD ARGS...]: build and sign one module.
+# ./aurora module <modules/NAME> [-o OUT.ko] [--key PRIVATE.pem] [--arch ARCH] [MSBUILD ARGS...]: build and sign one module.
 cmd_module() {
-  local project=${1:-} out="" key="" extra=()
+  local project=${1:-} out="" key="" extra=() arch=x86_64
   [ -n "$project" ] || usage_error "module needs a module folder, e.g. ./aurora module modules/edu (see ./aurora module --help)"
   [ -d "$project" ] || usage_error "module $project: not a folder (see ./aurora module --help)"
   shift
@@ -1085,16 +1086,18 @@ cmd_module() {
     case $1 in
       -o) need_value -o $#; shift; out=$1 ;;
       --key) need_value --key $#; shift; key=$1 ;;
+      --arch) need_value --arch $#; shift; arch=$1; [[ $arch =~ ^(x86_64|aarch64)$ ]] || usage_error "--arch $arch: x86_64 or aarch64" ;;
       -p:*) extra+=("$1") ;;
       *) usage_error "unknown option to module: $1 (see ./aurora module --help)" ;;
     esac
     shift
   done
   project=$(cd "$project" && pwd)
-  out=${out:-$ART/modules/$(basename "$project").ko}
+  local suffix=""; [ "$arch" = aarch64 ] && suffix=-aarch64
+  out=${out:-$ART/modules/$(basename "$project")$suffix.ko}
   mkdir -p "$(dirname "$out")"
   if [ -z "$key" ]; then key=$(module_signing_key); fi
-  build_module "$project" "$out.unsigned" "${extra[@]}"
+  MODULE_ARCH=$arch build_module "$project" "$out.unsigned" "${extra[@]}"
   modsign sign --key "$key" "$out.unsigned" -o "$out" >/dev/null || die "signing the module failed"
   rm -f "$out.unsigned"
   say "built and signed $out"
