@@ -306,9 +306,11 @@ build_module() {
 }
 
 # build_test_modules DIR: the edu driver module in its versions, signed, and the hostile files
-# the module tests must see refused (userland/modules.c lists what each must answer).
+# the module tests must see refused (userland/modules.c lists what each must answer), for
+# MODULE_ARCH (x86_64 unless set); edu-other-machine is edu built for the other architecture.
 build_test_modules() {
-  local dir=$1 m
+  local dir=$1 m other=aarch64
+  [ "${MODULE_ARCH:-x86_64}" = aarch64 ] && other=x86_64
   mkdir -p "$dir"
   build_module "$ROOT/modules/edu" "$dir/edu-v1.unsigned"
   build_module "$ROOT/modules/edu" "$dir/edu-v2.unsigned" -p:EduVersion=2
@@ -316,7 +318,8 @@ build_test_modules() {
   build_module "$ROOT/modules/edu" "$dir/edu-fault.unsigned" -p:EduVersion=fault
   build_module "$ROOT/modules/edu" "$dir/edu-throw.unsigned" -p:EduVersion=throw
   MODULE_INTERFACE=999 build_module "$ROOT/modules/edu" "$dir/edu-interface.unsigned"
-  for m in edu-v1 edu-v2 edu-broken edu-fault edu-throw edu-interface; do
+  MODULE_ARCH=$other build_module "$ROOT/modules/edu" "$dir/edu-other-machine.unsigned"
+  for m in edu-v1 edu-v2 edu-broken edu-fault edu-throw edu-interface edu-other-machine; do
     modsign sign --key "$DEV_KEYS/private.pem" "$dir/$m.unsigned" -o "$dir/$m.ko" >/dev/null || die "signing $m failed"
   done
   cp "$dir/edu-v1.unsigned" "$dir/edu-unsigned.ko"
