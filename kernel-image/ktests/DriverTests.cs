@@ -2,14 +2,13 @@ using System;
 using Aurora.Kernel.Arch.X86_64;
 using Aurora.Kernel.Drivers.Net;
 using Aurora.Kernel.Drivers.Pci;
-using Aurora.Kernel.Memory;
-using Aurora.Vmm;
 using static Aurora.Kernel.Tests.TestRunner;
 using Timer = Aurora.Kernel.Hal.Timer;
 
 namespace Aurora.Kernel.Tests;
 
-/// <summary>The driver model: the PCI registry, the e1000 on its interrupt, DMA memory and MSI.
+/// <summary>The driver model on x86_64: the PCI registry, the e1000 on its interrupt and MSI
+/// (DriverModelTests has the portable bodies: the registry's binding rules, DMA memory).
 /// Test boots run QEMU q35 with <c>-device e1000</c> (so also the ICH9 AHCI controller at
 /// 00:1f.2, which has an MSI capability, and the 82540EM, which has none).</summary>
 internal static unsafe class DriverTests
