@@ -5,8 +5,9 @@ namespace Aurora.Kernel.Modules;
 /// <summary>
 /// What the loader needs from a module file once its signature is good (docs/modules.md): an
 /// ELF shared object for the kernel's own machine (ET_DYN x86-64 or arm64, linked -shared
-/// -Bsymbolic, so the only relocations are R_X86_64_RELATIVE or R_AARCH64_RELATIVE), read strictly. Every offset, size and address is checked against the
-/// file or the image span before use; anything unexpected (a writable and executable segment,
+/// -Bsymbolic, so the only relocations are R_X86_64_RELATIVE or R_AARCH64_RELATIVE), read
+/// strictly. Every offset, size and address is checked against the file or the image span
+/// before use; anything unexpected (a writable and executable segment,
 /// overlapping pages, a relocation of another kind or pointing outside the image, a needed
 /// library, a text relocation) is ENOEXEC. Nothing here maps or runs anything.
 /// </summary>
