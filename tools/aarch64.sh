@@ -12,6 +12,8 @@
 # limine.conf, the kernel, the programs as modules), which ./aurora run --arch aarch64 boots.
 # The reference image's programs are its initramfs (busybox init and its shell, the test
 # programs in /usr/libexec/aurora: aarch64_cpio_images), the test image's are boot modules.
+# The test build's Debian and stress-ng images (aurora-aarch64-test-{debian,stressng}.img) are
+# the test image plus an initramfs of Debian's arm64 programs that GRUB loads as its initrd.
 
 AARCH64_ARCH_DIR="$KERNEL_DIR/arch/aarch64"
 AARCH64_FIRMWARE=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
@@ -22,6 +24,20 @@ AARCH64_GRUB_DIR="$ART/tools/grub-arm64-efi"
 # Debian's busybox-static for arm64 (fetched like GRUB's modules, never committed): the boot
 # module busybox.elf, /bin/busybox.elf as on x86_64, for the tests that exec it.
 AARCH64_BUSYBOX="$ART/tools/busybox-arm64/busybox"
+# Debian's arm64 programs for the Debian suite's arm64 image (aurora-aarch64-test-debian.img;
+# tests/Qemu/Aarch64DebianProgramTests.cs): the packages of x86_64's TEST_HOST_PROGRAMS and
+# their libraries, glibc's loader (ld-linux-aarch64.so.1) and libc6 among them, fetched with
+# apt-get download (never committed) and unpacked into AARCH64_DEBIAN_DIR/root. The same
+# Debian release as the host's, so the programs print what the host's print.
+AARCH64_DEBIAN_DIR="$ART/tools/debian-arm64"
+AARCH64_DEBIAN_PACKAGES=(libc6 libacl1 libattr1 libcrypt1 libexpat1 libgmp10 libpcre2-8-0 libselinux1 libtinfo6 zlib1g
+  bash coreutils dash diffutils findutils grep gzip mawk perl-base sed tar python3.11-minimal libpython3.11-minimal)
+# Debian's stress-ng for arm64 and the libraries it links (x86-64's libIPSec_MB has no arm64
+# build, nor a place in stress-ng:arm64's dependencies), for the stress-ng image
+# (aurora-aarch64-test-stressng.img; tests/Qemu/Aarch64StressNgTests.cs), fetched the same way.
+AARCH64_STRESSNG_DIR="$ART/tools/stressng-arm64"
+AARCH64_STRESSNG_PACKAGES=(stress-ng libc6 libapparmor1 libbsd0 libmd0 libcrypt1 libegl1 libgles2 libglvnd0 libgbm1 libdrm2
+  libexpat1 libffi8 libwayland-server0 libjpeg62-turbo libjudydebian1 libkmod2 liblzma5 libzstd1 libssl3 libsctp1 libxxhash0 zlib1g)
 
 setup_aarch64() {
   if ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -43,6 +59,7 @@ setup_aarch64() {
     cp "$bb/x/bin/busybox" "$AARCH64_BUSYBOX"
     rm -rf "$bb"
   fi
+  fetch_aarch64_debian
   [ -f "$AARCH64_GRUB_DIR/linux.mod" ] && return 0
   say "fetching GRUB for arm64 (Debian grub-efi-arm64-bin) into artifacts/tools"
   local work; work=$(mktemp -d)
@@ -53,6 +70,95 @@ setup_aarch64() {
   mkdir -p "$AARCH64_GRUB_DIR"
   cp -R "$work/x/usr/lib/grub/arm64-efi/." "$AARCH64_GRUB_DIR/"
   rm -rf "$work"
+}
+
+# fetch_aarch64_packages DIR WHAT PACKAGE...: Debian's arm64 packages into DIR/debs, unpacked into
+# DIR/root (once; a machine without network or without the arm64 architecture in apt gets no
+# image that needs them, and its tests say why they skip).
+fetch_aarch64_packages() {
+  local dir=$1 what=$2 deb; shift 2
+  [ -f "$dir/root/lib/ld-linux-aarch64.so.1" ] && return 0
+  say "fetching $what for arm64 ($# Debian packages) into artifacts/tools"
+  rm -rf "$dir"; mkdir -p "$dir/debs" "$dir/root"
+  (cd "$dir/debs" && apt-get download "${@/%/:arm64}" >/dev/null 2>&1) \
+    || { say "apt-get download of the arm64 packages for $what failed: no image with them"; rm -rf "$dir"; return 0; }
+  for deb in "$dir"/debs/*.deb; do dpkg-deb -x "$deb" "$dir/root" || die "unpacking $deb failed"; done
+}
+
+fetch_aarch64_debian() {
+  fetch_aarch64_packages "$AARCH64_DEBIAN_DIR" "the Debian suite's programs and glibc" "${AARCH64_DEBIAN_PACKAGES[@]}"
+  fetch_aarch64_packages "$AARCH64_STRESSNG_DIR" "stress-ng" "${AARCH64_STRESSNG_PACKAGES[@]}"
+}
+
+# stage_aarch64_libraries ROOT DEB: glibc's loader at PT_INTERP's /lib/ld-linux-aarch64.so.1 and
+# the shared libraries of the unpacked packages DEB in the multiarch directories of the loader's
+# default search path (links followed: the files themselves).
+stage_aarch64_libraries() {
+  local root=$1 deb=$2 file
+  mkdir -p "$root/lib/aarch64-linux-gnu" "$root/usr/lib/aarch64-linux-gnu"
+  cp -L "$deb/lib/ld-linux-aarch64.so.1" "$root/lib/ld-linux-aarch64.so.1"
+  for file in "$deb"/lib/aarch64-linux-gnu/*.so* "$deb"/usr/lib/aarch64-linux-gnu/*.so*; do
+    [ -f "$file" ] && cp -L "$file" "$root/${file#"$deb"/}"
+  done
+  return 0
+}
+
+# stage_aarch64_stressng_root ROOT: the stress-ng image's initramfs, x86_64's in arm64: the test
+# initramfs's /etc, Debian's arm64 stress-ng at /usr/bin/stress-ng and its libraries.
+stage_aarch64_stressng_root() {
+  local root=$1
+  rm -rf "$root"; mkdir -p "$root/usr/bin"
+  cp -R "$INITRAMFS_SOURCE/." "$root/"
+  install -m 755 "$AARCH64_STRESSNG_DIR/root/usr/bin/stress-ng" "$root/usr/bin/stress-ng"
+  stage_aarch64_libraries "$root" "$AARCH64_STRESSNG_DIR/root"
+  find "$root" -type d -exec chmod 755 {} +
+}
+
+# stage_aarch64_debian_root ROOT: the arm64 Debian image's initramfs, x86_64's Debian image
+# (stage_test_initramfs with STAGE_DEBIAN_PROGRAMS) in arm64: the test initramfs's /etc, the
+# programs at the paths the suite names (/usr/bin), glibc's loader at PT_INTERP's
+# /lib/ld-linux-aarch64.so.1 and the libraries in the multiarch directories its default search
+# path has, perl-base's modules, python3 with its standard library (and the host's compiled .pyc
+# beside it, the same Python: a stale one is compiled again, slowly under TCG), the suite's
+# commands at /debian-suite (x86-64's loader path in the one command that names it becomes
+# arm64's) and hello_aux.c as a static PIE and a dynamically linked musl program in /opt/dynelf.
+stage_aarch64_debian_root() {
+  local root=$1 deb=$AARCH64_DEBIAN_DIR/root program file
+  rm -rf "$root"; mkdir -p "$root/usr/bin" "$root/lib/aarch64-linux-gnu" "$root/usr/lib/aarch64-linux-gnu" "$root/debian-suite" "$root/opt/dynelf"
+  cp -R "$INITRAMFS_SOURCE/." "$root/"
+  for program in "${TEST_HOST_PROGRAMS[@]}" python3; do
+    case $program in awk) file=usr/bin/mawk ;; python3) file=usr/bin/python3.11 ;; *) file=usr/bin/$program; [ -e "$deb/$file" ] || file=bin/$program ;; esac
+    [ -e "$deb/$file" ] || die "$program is in none of the arm64 Debian packages (AARCH64_DEBIAN_PACKAGES)"
+    cp -L "$deb/$file" "$root/usr/bin/$program"
+  done
+  stage_aarch64_libraries "$root" "$deb"
+  cp -R -L "$deb/usr/lib/aarch64-linux-gnu/perl-base" "$root/usr/lib/aarch64-linux-gnu/"
+  cp -R -p "$deb/usr/lib/python3.11" "$root/usr/lib/"
+  [ -d "$deb/etc/python3.11" ] && { mkdir -p "$root/etc"; cp -R -p "$deb/etc/python3.11" "$root/etc/"; }
+  local cache
+  for cache in /usr/lib/python3.11/__pycache__/*.pyc /usr/lib/python3.11/*/__pycache__/*.pyc; do
+    [ -f "$cache" ] || continue
+    [ -f "$root$(dirname "$(dirname "$cache")")/$(basename "$cache" | sed 's/\.cpython-311\(\.opt-[12]\)\?\.pyc$/.py/')" ] || continue
+    mkdir -p "$root$(dirname "$cache")"; cp -p "$cache" "$root$cache"
+  done
+  sed 's|/lib64/ld-linux-x86-64\.so\.2|/lib/ld-linux-aarch64.so.1|g' "$KERNEL_DIR/userland/debian-suite/commands.txt" > "$root/debian-suite/commands.txt"
+  # The static PIE as x86_64's (stage_dynelf_samples): musl's self-relocating rcrt1.o, the
+  # PIE link named by hand.
+  local musl_cc=(aarch64-linux-gnu-gcc -fPIE -O2 -Wall -nostdinc -isystem /usr/include/aarch64-linux-musl
+    -isystem "$(aarch64-linux-gnu-gcc -print-file-name=include)" -nostdlib)
+  "${musl_cc[@]}" -static -Wl,-pie,--no-dynamic-linker,-z,text "$AARCH64_MUSL/rcrt1.o" "$AARCH64_MUSL/crti.o" \
+    "$(aarch64-linux-gnu-gcc -print-file-name=crtbeginS.o)" "$KERNEL_DIR/userland/pie/hello_aux.c" -L"$AARCH64_MUSL" -lc \
+    "$(aarch64-linux-gnu-gcc -print-libgcc-file-name)" "$(aarch64-linux-gnu-gcc -print-file-name=crtendS.o)" "$AARCH64_MUSL/crtn.o" \
+    -o "$root/opt/dynelf/hello-static-pie" >&2 || die "compiling userland/pie/hello_aux.c for arm64 (static PIE) failed"
+  if [ -e /lib/ld-musl-aarch64.so.1 ]; then
+    "${musl_cc[@]}" -pie -Wl,--dynamic-linker=/lib/ld-musl-aarch64.so.1 \
+      "$AARCH64_MUSL/Scrt1.o" "$AARCH64_MUSL/crti.o" -o "$root/opt/dynelf/hello-musl" "$KERNEL_DIR/userland/pie/hello_aux.c" \
+      -L"$AARCH64_MUSL" -lc "$(aarch64-linux-gnu-gcc -print-libgcc-file-name)" "$AARCH64_MUSL/crtn.o" >&2 \
+      || die "compiling userland/pie/hello_aux.c for arm64 (dynamic musl) failed"
+    cp -L /lib/ld-musl-aarch64.so.1 "$root/lib/ld-musl-aarch64.so.1"
+  fi
+  find "$root" -type d -exec chmod 755 {} +
+  chmod 755 "$root"/usr/bin/*
 }
 
 # build_aarch64 FLAVOUR: artifacts/aurora-aarch64.{elf,efi,img} (test: aurora-aarch64-test.*).
@@ -92,6 +198,25 @@ build_aarch64() {
   truncate -s $((16#$size)) "$efi"
   make_aarch64_disk "$efi" "$img"
   say "built $img ($(stat -c %s "$efi") byte kernel, loader: GRUB arm64 (EFI))"
+  # The Debian image: the test kernel with Debian's arm64 programs as GRUB's initrd (the
+  # kernel finds it in the device tree's /chosen), too big to be built into the image.
+  [ "$flavour" = test ] && rm -f "$ART/aurora-aarch64-test-debian.img" "$ART/aurora-aarch64-test-stressng.img"
+  if [ "$flavour" = test ] && [ -f "$AARCH64_DEBIAN_DIR/root/lib/ld-linux-aarch64.so.1" ]; then
+    stage_aarch64_debian_root "$out/initramfs-debian"
+    pack_cpio "$out/initramfs-debian" > "$out/initramfs-debian.cpio.unsigned"
+    modsign sign --key "$(module_signing_key)" "$out/initramfs-debian.cpio.unsigned" -o "$out/initramfs-debian.cpio" >/dev/null \
+      || die "signing the arm64 Debian initramfs failed"
+    make_aarch64_disk "$efi" "$ART/aurora-aarch64-test-debian.img" "$out/initramfs-debian.cpio"
+    say "built $ART/aurora-aarch64-test-debian.img (initrd: $(stat -c %s "$out/initramfs-debian.cpio") bytes of Debian arm64 programs)"
+  fi
+  if [ "$flavour" = test ] && [ -x "$AARCH64_STRESSNG_DIR/root/usr/bin/stress-ng" ]; then
+    stage_aarch64_stressng_root "$out/initramfs-stressng"
+    pack_cpio "$out/initramfs-stressng" > "$out/initramfs-stressng.cpio.unsigned"
+    modsign sign --key "$(module_signing_key)" "$out/initramfs-stressng.cpio.unsigned" -o "$out/initramfs-stressng.cpio" >/dev/null \
+      || die "signing the arm64 stress-ng initramfs failed"
+    make_aarch64_disk "$efi" "$ART/aurora-aarch64-test-stressng.img" "$out/initramfs-stressng.cpio"
+    say "built $ART/aurora-aarch64-test-stressng.img (initrd: $(stat -c %s "$out/initramfs-stressng.cpio") bytes: Debian's arm64 stress-ng)"
+  fi
   if [ -n "${LIMINE_DIR:-}" ]; then
     # The same objects as an ELF executable linked where it runs (Limine loads ELF files only,
     # in the top 2 GiB: limine-protocol.md section 4), entered at limine_entry (entry.S).
@@ -202,6 +327,10 @@ AARCH64_MUSL_PROGRAMS+=(basics clocks sysv_ipc poll_console busybox_run busybox_
 # Loadable modules (modules.load_use_unload_and_replace: the edu module built for arm64 and the
 # hostile files in the test image's initramfs, /lib/modules; aarch64_cpio_images).
 AARCH64_MUSL_PROGRAMS+=(modules)
+# The Debian suite's runner (the busybox suite's, another suite file: the Debian image).
+AARCH64_MUSL_PROGRAMS+=(debian_suite)
+# stress-ng's runner (the stress-ng image).
+AARCH64_MUSL_PROGRAMS+=(stressng_run)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC INCLUDE: a static arm64 musl executable (the cross gcc with musl's
@@ -350,28 +479,33 @@ aarch64_cpio_images() {
   echo "$out/programs/initramfs.cpio"
 }
 
-# make_aarch64_disk EFI IMG: the EFI system partition image.
+# make_aarch64_disk EFI IMG [INITRD]: the EFI system partition image; with INITRD, GRUB loads
+# it with the kernel (`initrd`: GRUB names it in the device tree's /chosen).
 make_aarch64_disk() {
-  local efi=$1 img=$2 work; work=$(mktemp -d)
-  cat > "$work/grub.cfg" <<'CFG'
-set timeout=0
-set default=0
-search --no-floppy --file --set=root /boot/aurora.efi
-menuentry "Aurora" {
-  linux /boot/aurora.efi
-  boot
-}
-CFG
+  local efi=$1 img=$2 initrd=${3:-} work; work=$(mktemp -d)
+  {
+    echo "set timeout=0"
+    echo "set default=0"
+    echo "search --no-floppy --file --set=root /boot/aurora.efi"
+    echo "menuentry \"Aurora\" {"
+    echo "  linux /boot/aurora.efi"
+    [ -n "$initrd" ] && echo "  initrd /boot/initramfs.cpio"
+    echo "  boot"
+    echo "}"
+  } > "$work/grub.cfg"
   # The configuration is built into GRUB; it finds the disk that holds the kernel.
   grub-mkstandalone -O arm64-efi -d "$AARCH64_GRUB_DIR" -o "$work/BOOTAA64.EFI" \
     --modules="part_gpt part_msdos fat search search_fs_file linux normal" "boot/grub/grub.cfg=$work/grub.cfg" >/dev/null 2>&1 \
     || die "grub-mkstandalone for arm64-efi failed"
   rm -f "$img"
-  truncate -s 32M "$img"
+  local megabytes=32
+  [ -n "$initrd" ] && megabytes=$((32 + $(stat -c %s "$initrd") / 1048576 + 8))
+  truncate -s "${megabytes}M" "$img"
   mformat -i "$img" :: >/dev/null || die "mformat failed (Debian package mtools)"
   mmd -i "$img" ::/EFI ::/EFI/BOOT ::/boot
   mcopy -i "$img" "$work/BOOTAA64.EFI" ::/EFI/BOOT/BOOTAA64.EFI
   mcopy -i "$img" "$efi" ::/boot/aurora.efi
+  [ -n "$initrd" ] && mcopy -i "$img" "$initrd" ::/boot/initramfs.cpio
   rm -rf "$work"
 }
 

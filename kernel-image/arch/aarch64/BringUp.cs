@@ -530,9 +530,27 @@ internal static unsafe class BringUp
     /// boot modules, as GRUB's are on x86_64, at their physical addresses in the image.</summary>
     private static void AddProgramModules(ulong imageBase, ulong imagePhysical)
     {
-        if (KernelMain.BootInfo.ModuleCount > 0) return;   // Limine's modules: the same programs as files
-        for (ulong* entry = Native.Programs(); entry[0] != 0; entry += 3)
-            KernelMain.BootInfo.AddModule(entry[0] - imageBase + imagePhysical, entry[1] - entry[0], (byte*)entry[2], Boot.BootInfo.ModuleNameLength);
+        if (KernelMain.BootInfo.ModuleCount == 0)   // else Limine's modules: the same programs as files
+        {
+            for (ulong* entry = Native.Programs(); entry[0] != 0; entry += 3)
+                KernelMain.BootInfo.AddModule(entry[0] - imageBase + imagePhysical, entry[1] - entry[0], (byte*)entry[2], Boot.BootInfo.ModuleNameLength);
+        }
+
+        // GRUB's initrd (the device tree's /chosen): the initramfs, unpacked into "/" as the
+        // boot module of that name is (Files.FileSystem). It lies in loader data, which stays
+        // reserved (UefiMemoryDescriptor.Kind). The arm64 Debian image carries Debian's arm64
+        // programs so (tools/aarch64.sh), too big to be built into the image.
+        if (DeviceTree.InitrdEnd > DeviceTree.InitrdStart)
+        {
+            System.ReadOnlySpan<byte> initramfs = Files.FileSystem.InitramfsName;
+            fixed (byte* name = initramfs)
+                KernelMain.BootInfo.AddModule(DeviceTree.InitrdStart, DeviceTree.InitrdEnd - DeviceTree.InitrdStart, name, initramfs.Length);
+            Log.Write("initrd: ");
+            Log.WriteDecimal((DeviceTree.InitrdEnd - DeviceTree.InitrdStart) / 1024);
+            Log.Write(" KiB at ");
+            Log.WriteHex(DeviceTree.InitrdStart);
+            Log.WriteLine(" (the device tree's /chosen), the initramfs");
+        }
     }
 
     /// <summary>The portable memory manager (kernel/Memory) over the loader's memory map: the

@@ -29,6 +29,12 @@ internal static unsafe class DeviceTree
     /// <summary>The PL011's interrupt as a GIC interrupt id, from its `interrupts` property.</summary>
     internal static uint UartInterrupt = VirtMachine.UartInterrupt;
 
+    /// <summary>The initial RAM disk the loader put in memory (GRUB's `initrd` command), from
+    /// /chosen's linux,initrd-start and linux,initrd-end (physical, end exclusive; one or two
+    /// cells each: Linux's Documentation/devicetree/bindings/chosen.txt and
+    /// drivers/of/fdt.c, early_init_dt_check_for_initrd). Both 0: none.</summary>
+    internal static ulong InitrdStart, InitrdEnd;
+
     /// <summary>The PCIe host bridge (compatible "pci-host-ecam-generic", QEMU virt's
     /// /pcie node; Linux's Documentation/devicetree/bindings/pci/host-generic-pci.yaml): the
     /// ECAM window (physical until BringUp maps it), its buses, the 32- and 64-bit memory
@@ -96,12 +102,15 @@ internal static unsafe class DeviceTree
         Node node = default;
         byte* interrupts = null;
         uint interruptsLength = 0;
+        bool chosen = false;
+        ulong initrdStart = 0, initrdEnd = 0;
         for (byte* p = structure; p + 4 <= end;)
         {
             uint token = Read32(p);
             p += 4;
             if (token == BeginNode)
             {
+                if (depth == 1) chosen = NameIs(p, "chosen");
                 while (*p != 0) p++;
                 p = (byte*)(((ulong)p + 4) & ~3UL);   // the name, its NUL, padding to 4
                 depth++;
@@ -128,6 +137,8 @@ internal static unsafe class DeviceTree
                 else if (depth == 2 && NameIs(name, "compatible")) { compatible = value; compatibleLength = length; }
                 else if (depth == 2 && NameIs(name, "reg")) { reg = value; regLength = length; }
                 else if (depth == 2 && NameIs(name, "method")) method = value;
+                else if (depth == 2 && chosen && NameIs(name, "linux,initrd-start") && (length == 4 || length == 8)) initrdStart = ReadCells(value, length / 4);
+                else if (depth == 2 && chosen && NameIs(name, "linux,initrd-end") && (length == 4 || length == 8)) initrdEnd = ReadCells(value, length / 4);
                 else if (depth == 2)
                 {
                     node.Note(name, value, length);
@@ -137,6 +148,8 @@ internal static unsafe class DeviceTree
             else if (token == End) break;
             else if (token != Nop) return;   // malformed: keep the defaults
         }
+
+        if (initrdEnd > initrdStart) { InitrdStart = initrdStart; InitrdEnd = initrdEnd; }
 
         ResolvePciRoutes();
     }

@@ -137,6 +137,13 @@ internal static unsafe class TestCatalog
         T("drivers.registry_binds_the_virtio_net_by_id", &Aarch64DriverTests.RegistryBindsTheVirtioNetById),
         T("drivers.unknown_id_is_not_probed_and_remove_unbinds", &Aarch64DriverTests.UnknownIdIsNotProbedAndRemoveUnbinds),
         T("drivers.dma_buffers_are_contiguous_and_mapped_as_asked", &DriverModelTests.DmaBuffersAreContiguousAndMappedAsAsked),
+        // Debian's dynamically linked arm64 programs (glibc's ld-linux-aarch64.so.1): the Debian
+        // image (aurora-aarch64-test-debian.img, its initramfs GRUB's initrd) in a boot of its
+        // own (Aarch64DebianProgramTests).
+        T("bbsuite.debian_commands_run_to_the_end", &DynamicElfTests.DebianSuiteRunsToTheEnd),
+        // Debian's arm64 stress-ng: the stress-ng image (aurora-aarch64-test-stressng.img), a boot
+        // of its own (Aarch64StressNgTests).
+        T("stressng.stressors_end_and_give_memory_back", &StressNgTests.StressorsEndAndGiveMemoryBack),
         // The attacker's suite (docs/security.md): test=all leaves attack.* out; the host's
         // Aarch64AttackTests boots once with test=attack.* and reads these names. Those not
         // listed yet, with the reason: docs/architecture.md, "Architectures".

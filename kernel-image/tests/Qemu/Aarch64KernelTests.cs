@@ -72,9 +72,11 @@ public class Aarch64KernelTests
         string catalog = Path.Combine(QemuBoot.RepositoryRoot, "kernel-image", "ktests", "aarch64", "TestCatalog.cs");
         // hostnet.* need the host's half and a boot of their own (Aarch64HostNetworkTests), as on
         // x86_64 (KernelSuite); bbsuite.* runs in a boot of its own (TestRunner's rule, as on
-        // x86_64): Aarch64BusyboxSuiteTests; attack.* too (Aarch64AttackTests).
+        // x86_64): Aarch64BusyboxSuiteTests, Aarch64DebianProgramTests; attack.* too
+        // (Aarch64AttackTests), and stressng.* in the stress-ng image (Aarch64StressNgTests).
         var names = ReadAllNames().Where(name => !name.StartsWith("hostnet.", StringComparison.Ordinal)
-            && !name.StartsWith("bbsuite.", StringComparison.Ordinal) && !name.StartsWith("attack.", StringComparison.Ordinal)).ToList();
+            && !name.StartsWith("bbsuite.", StringComparison.Ordinal) && !name.StartsWith("attack.", StringComparison.Ordinal)
+            && !name.StartsWith("stressng.", StringComparison.Ordinal)).ToList();
         if (names.Count == 0) throw new InvalidDataException("no tests found in " + catalog);
         return names;
     }

@@ -21,7 +21,7 @@ namespace Aurora.KernelImage.Tests.Qemu;
 /// </summary>
 public class DebianProgramTests
 {
-    private const string KernelTest = "bbsuite.debian_commands_run_to_the_end";
+    internal const string KernelTest = "bbsuite.debian_commands_run_to_the_end";
 
     private static string SuiteFile => Path.Combine(QemuBoot.RepositoryRoot, "kernel-image", "userland", "debian-suite", "commands.txt");
 
@@ -36,6 +36,10 @@ public class DebianProgramTests
 
     private static readonly Lazy<IReadOnlyDictionary<int, BusyboxSuiteTests.Record>> s_host = new(RunOnHost);
     private static readonly Lazy<(BootResult Boot, IReadOnlyDictionary<int, BusyboxSuiteTests.Record> Records)> s_aurora = new(RunInAurora);
+
+    /// <summary>The host's records (the runner on this Linux host's Debian programs), which the
+    /// arm64 run (Aarch64DebianProgramTests) is compared with too.</summary>
+    internal static IReadOnlyDictionary<int, BusyboxSuiteTests.Record> HostRecords => s_host.Value;
 
     public static IEnumerable<object[]> Commands() =>
         BusyboxSuiteTests.ReadCommands(File.ReadAllText(SuiteFile)).Select((command, i) => new object[] { i + 1, command });
@@ -113,7 +117,7 @@ public class DebianProgramTests
         return (boot, Parse(boot.Serial));
     }
 
-    private static IReadOnlyDictionary<int, BusyboxSuiteTests.Record> Parse(string output)
+    internal static IReadOnlyDictionary<int, BusyboxSuiteTests.Record> Parse(string output)
     {
         var records = new Dictionary<int, BusyboxSuiteTests.Record>();
         foreach (Match m in Regex.Matches(output, @"^bbsuite: (\d+) (exit \d+|signal \d+|timeout) ?(.*?)\r?$", RegexOptions.Multiline))

@@ -19,7 +19,7 @@ namespace Aurora.KernelImage.Tests.Qemu;
 /// </summary>
 public class StressNgTests
 {
-    private const string KernelTest = "stressng.stressors_end_and_give_memory_back";
+    internal const string KernelTest = "stressng.stressors_end_and_give_memory_back";
 
     private static string RunnerSource => Path.Combine(QemuBoot.RepositoryRoot, "kernel-image", "userland", "stressng_run.c");
 
@@ -33,6 +33,10 @@ public class StressNgTests
 
     private static readonly Lazy<IReadOnlyDictionary<string, string>> s_host = new(RunOnHost);
     private static readonly Lazy<(BootResult Boot, IReadOnlyDictionary<string, string> Statuses)> s_aurora = new(RunInAurora);
+
+    /// <summary>Each stressor's status on this host (the runner with the host's stress-ng), which
+    /// the arm64 run (Aarch64StressNgTests) is compared with too.</summary>
+    internal static IReadOnlyDictionary<string, string> HostStatuses => s_host.Value;
 
     /// <summary>The runner's list, read from its source (the array <c>stressors</c>).</summary>
     public static IEnumerable<object[]> Stressors()
@@ -72,11 +76,11 @@ public class StressNgTests
         Assert.Equal(BootResult.TestsPassed, boot.ExitCode);
     }
 
-    private static string Tail(string serial) => serial.Length > 6000 ? serial[^6000..] : serial;
+    internal static string Tail(string serial) => serial.Length > 6000 ? serial[^6000..] : serial;
 
     /// <summary>The runner's lines about one stressor (its status and, on a failure, the last
     /// line stress-ng printed).</summary>
-    private static string Lines(string serial, string stressor) =>
+    internal static string Lines(string serial, string stressor) =>
         Regex.Match(serial, @"^stressng: " + Regex.Escape(stressor) + @" .*\r?\n(stressng:   .*\r?\n)?", RegexOptions.Multiline).Value;
 
     private static IReadOnlyDictionary<string, string> RunOnHost()
@@ -114,7 +118,7 @@ public class StressNgTests
 
     /// <summary>"stressng: NAME exit N (T ms)" and the like: NAME → "exit N", "signal N", "hang",
     /// "unkillable", "stragglers".</summary>
-    private static IReadOnlyDictionary<string, string> Parse(string output)
+    internal static IReadOnlyDictionary<string, string> Parse(string output)
     {
         var statuses = new Dictionary<string, string>();
         foreach (Match m in Regex.Matches(output, @"^stressng: ([a-z0-9-]+) (exit \d+|signal \d+|hang|unkillable|stragglers) \(\d+ ms\)\r?$", RegexOptions.Multiline))

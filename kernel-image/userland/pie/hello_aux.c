@@ -62,7 +62,11 @@ int main(int argc, char **argv)
     expect(getauxval(AT_PAGESZ) == 4096, "AT_PAGESZ is 4096");
     expect(getauxval(AT_CLKTCK) == 100, "AT_CLKTCK is 100");
     const char *platform = (const char *)getauxval(AT_PLATFORM);
+#if defined(__aarch64__)
+    expect(platform && strcmp(platform, "aarch64") == 0, "AT_PLATFORM is aarch64");
+#else
     expect(platform && strcmp(platform, "x86_64") == 0, "AT_PLATFORM is x86_64");
+#endif
     const char *execfn = (const char *)getauxval(AT_EXECFN);
     expect(execfn && strcmp(execfn, argv[0]) == 0, "AT_EXECFN is the path execve was given (argv[0] here)");
     expect(getauxval(AT_PHENT) == sizeof(Elf64_Phdr), "AT_PHENT is 56");
