@@ -102,9 +102,10 @@ usage: ./aurora <command> [options]
                      (default 3) in a Markdown table with ratios
   sign --key <private.pem> <module> [-o <out>]
                      append an RSA-2048 signature block (module signing, SEC-4)
-  module <modules/NAME> [-o OUT.ko] [--key <private.pem>] [-p:PROPERTY=VALUE...]
+  module <modules/NAME> [-o OUT.ko] [--key <private.pem>] [--arch x86_64|aarch64] [-p:PROPERTY=VALUE...]
                      build a loadable kernel module and sign it (docs/modules.md); default
-                     output artifacts/modules/NAME.ko, default key the one the kernel trusts
+                     output artifacts/modules/NAME.ko (NAME-aarch64.ko for arm64), default
+                     key the one the kernel trusts
   symbolize [--elf FILE] [--slide HEX] [ADDRESS...]
                      kernel addresses -> function names; without addresses, reads a panic
                      report from standard input and uses its "kernel slide" (KASLR)
@@ -267,11 +268,14 @@ build_userland() {
 # relocations remain) carrying a .modinfo section (name=, interface=, the kernel interface
 # version of modules/sdk/KernelInterface.cs, which the kernel checks before running it).
 # The result is unsigned; sign it with ./aurora sign. MODULE_INTERFACE overrides the version
-# (the tests' wrong-version module).
+# (the tests' wrong-version module). MODULE_ARCH=aarch64 builds it for arm64 (NativeAOT for
+# linux-arm64, the cross binutils; only R_AARCH64_RELATIVE relocations remain), the same source.
 build_module() {
   local project=$1 out=$2; shift 2
   local name; name=$(basename "$project")
-  local work="$ART/obj/modules/$(basename "$out" .ko)"
+  local arch=${MODULE_ARCH:-x86_64} cross="" archargs=()
+  [ "$arch" = aarch64 ] && { cross=aarch64-linux-gnu-; archargs=(-p:AuroraArch=aarch64); }
+  local work="$ART/obj/modules/$arch/$(basename "$out" .ko)"
   local interface
   interface=$(sed -n 's/.*public const uint Version = \([0-9]*\);.*/\1/p' "$ROOT/modules/sdk/KernelInterface.cs")
   [ -n "$interface" ] || die "no interface version in modules/sdk/KernelInterface.cs"
@@ -280,25 +284,33 @@ build_module() {
   local csproj; csproj=$(ls "$project"/*.csproj | head -1)
   local assembly; assembly=$(sed -n 's:.*<AssemblyName>\(.*\)</AssemblyName>.*:\1:p' "$csproj" | head -1)
   rm -f "$work/obj/native/$assembly.o"
-  dotnet publish "$csproj" -c Release --nologo -v quiet -p:IntermediateOutputPath="$work/obj/" \
+  dotnet publish "$csproj" -c Release --nologo -v quiet "${archargs[@]}" -p:IntermediateOutputPath="$work/obj/" \
     -o "$work/publish" "$@" >&2 || die "compiling the module $project failed"
   [ -f "$work/obj/native/$assembly.o" ] || die "the compiler left no object for $project"
   printf '  .section .modinfo, "", @progbits\n  .asciz "name=%s"\n  .asciz "interface=%s"\n  .section .note.GNU-stack, "", @progbits\n' \
     "$name" "$interface" > "$work/modinfo.S"
-  gcc -c -o "$work/modinfo.o" "$work/modinfo.S" || die "assembling the module info failed"
-  gcc -c -o "$work/module_start.o" "$ROOT/modules/sdk/module_start.S" || die "assembling the module start failed"
-  # The corlib's bulk-memory routines (memcpy/memset for its Span and Buffer code): each module
-  # carries its own copy of the runtime, these included.
-  gcc -c -o "$work/runtime_memory.o" "$ROOT/components/runtime/native/x86_64/Memory.S" || die "assembling the runtime's memory routines failed"
-  ld -shared -Bsymbolic --no-undefined -z now -z max-page-size=0x1000 -z separate-code -z noexecstack \
-     --strip-debug -e aurora_module_init -o "$out" "$work/obj/native/$assembly.o" "$work/module_start.o" "$work/modinfo.o" "$work/runtime_memory.o" \
+  "${cross}gcc" -c -o "$work/modinfo.o" "$work/modinfo.S" || die "assembling the module info failed"
+  "${cross}gcc" -c -o "$work/module_start.o" "$ROOT/modules/sdk/module_start.S" || die "assembling the module start failed"
+  # The corlib's bulk-memory routines (memcpy/memset for its Span and Buffer code), and on arm64
+  # its write barriers (RhpAssignRef..., assembly there): each module carries its own copy of
+  # the runtime, these included.
+  local runtime=("$ROOT/components/runtime/native/$arch/Memory.S") objs=() src
+  [ "$arch" = aarch64 ] && runtime+=("$ROOT/components/runtime/native/aarch64/WriteBarriers.S")
+  for src in "${runtime[@]}"; do
+    "${cross}gcc" -c -o "$work/runtime_$(basename "${src%.S}").o" "$src" || die "assembling $src failed"
+    objs+=("$work/runtime_$(basename "${src%.S}").o")
+  done
+  "${cross}ld" -shared -Bsymbolic --no-undefined -z now -z max-page-size=0x1000 -z separate-code -z noexecstack \
+     --strip-debug -e aurora_module_init -o "$out" "$work/obj/native/$assembly.o" "$work/module_start.o" "$work/modinfo.o" "${objs[@]}" \
      || die "linking the module $project failed"
 }
 
 # build_test_modules DIR: the edu driver module in its versions, signed, and the hostile files
-# the module tests must see refused (userland/modules.c lists what each must answer).
+# the module tests must see refused (userland/modules.c lists what each must answer), for
+# MODULE_ARCH (x86_64 unless set); edu-other-machine is edu built for the other architecture.
 build_test_modules() {
-  local dir=$1 m
+  local dir=$1 m other=aarch64
+  [ "${MODULE_ARCH:-x86_64}" = aarch64 ] && other=x86_64
   mkdir -p "$dir"
   build_module "$ROOT/modules/edu" "$dir/edu-v1.unsigned"
   build_module "$ROOT/modules/edu" "$dir/edu-v2.unsigned" -p:EduVersion=2
@@ -306,7 +318,8 @@ build_test_modules() {
   build_module "$ROOT/modules/edu" "$dir/edu-fault.unsigned" -p:EduVersion=fault
   build_module "$ROOT/modules/edu" "$dir/edu-throw.unsigned" -p:EduVersion=throw
   MODULE_INTERFACE=999 build_module "$ROOT/modules/edu" "$dir/edu-interface.unsigned"
-  for m in edu-v1 edu-v2 edu-broken edu-fault edu-throw edu-interface; do
+  MODULE_ARCH=$other build_module "$ROOT/modules/edu" "$dir/edu-other-machine.unsigned"
+  for m in edu-v1 edu-v2 edu-broken edu-fault edu-throw edu-interface edu-other-machine; do
     modsign sign --key "$DEV_KEYS/private.pem" "$dir/$m.unsigned" -o "$dir/$m.ko" >/dev/null || die "signing $m failed"
   done
   cp "$dir/edu-v1.unsigned" "$dir/edu-unsigned.ko"
@@ -1066,9 +1079,9 @@ cmd_docs() {
 
 cmd_sign() { modsign sign "$@"; }
 
-# ./aurora module <modules/NAME> [-o OUT.ko] [--key PRIVATE.pem] [MSBUILD ARGS...]: build and sign one module.
+# ./aurora module <modules/NAME> [-o OUT.ko] [--key PRIVATE.pem] [--arch ARCH] [MSBUILD ARGS...]: build and sign one module.
 cmd_module() {
-  local project=${1:-} out="" key="" extra=()
+  local project=${1:-} out="" key="" extra=() arch=x86_64
   [ -n "$project" ] || usage_error "module needs a module folder, e.g. ./aurora module modules/edu (see ./aurora module --help)"
   [ -d "$project" ] || usage_error "module $project: not a folder (see ./aurora module --help)"
   shift
@@ -1076,16 +1089,18 @@ cmd_module() {
     case $1 in
       -o) need_value -o $#; shift; out=$1 ;;
       --key) need_value --key $#; shift; key=$1 ;;
+      --arch) need_value --arch $#; shift; arch=$1; [[ $arch =~ ^(x86_64|aarch64)$ ]] || usage_error "--arch $arch: x86_64 or aarch64" ;;
       -p:*) extra+=("$1") ;;
       *) usage_error "unknown option to module: $1 (see ./aurora module --help)" ;;
     esac
     shift
   done
   project=$(cd "$project" && pwd)
-  out=${out:-$ART/modules/$(basename "$project").ko}
+  local suffix=""; [ "$arch" = aarch64 ] && suffix=-aarch64
+  out=${out:-$ART/modules/$(basename "$project")$suffix.ko}
   mkdir -p "$(dirname "$out")"
   if [ -z "$key" ]; then key=$(module_signing_key); fi
-  build_module "$project" "$out.unsigned" "${extra[@]}"
+  MODULE_ARCH=$arch build_module "$project" "$out.unsigned" "${extra[@]}"
   modsign sign --key "$key" "$out.unsigned" -o "$out" >/dev/null || die "signing the module failed"
   rm -f "$out.unsigned"
   say "built and signed $out"

@@ -36,6 +36,11 @@ internal static unsafe partial class Cpu
     /// before it saw (an entry after the index the device published). x86: a compiler
     /// barrier; arm64: DMB OSHLD.</summary>
     internal static partial void DmaReadBarrier();
+    /// <summary>Instructions were stored as data at [address, address + length) (a loaded
+    /// module's code, through the direct map) and will run: x86 fetches see the stores (Intel
+    /// SDM Vol. 3A §8.1.3, cross-modifying code at another address); arm64 cleans the data
+    /// cache to the point of unification and invalidates the instruction cache (Arm ARM B2.4.4).</summary>
+    internal static partial void CodeWritten(ulong address, ulong length);
     internal static partial void HaltForever();
     /// <summary>A random number from the processor's generator, if it has one.</summary>
     internal static partial bool TryHardwareRandom(out ulong value);

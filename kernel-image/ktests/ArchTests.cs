@@ -5,6 +5,11 @@ namespace Aurora.Kernel.Tests;
 
 internal static unsafe class ArchTests
 {
+    /// <summary>modsign.sha256_fast_path_matches_portable on x86-64: the SHA extensions
+    /// (Sha256Acceleration, sha256_ni.S) where CPUID offers them.</summary>
+    internal static void Sha256FastPathMatchesPortable() =>
+        ModuleSignatureTests.SelectedSha256MatchesPortable(Sha256Acceleration.Offered(), "SHA extensions");
+
     internal static void SseEnabled()
     {
         ulong cr4 = Cpu.ReadCr4();

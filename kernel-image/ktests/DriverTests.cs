@@ -2,40 +2,17 @@ using System;
 using Aurora.Kernel.Arch.X86_64;
 using Aurora.Kernel.Drivers.Net;
 using Aurora.Kernel.Drivers.Pci;
-using Aurora.Kernel.Memory;
-using Aurora.Vmm;
 using static Aurora.Kernel.Tests.TestRunner;
 using Timer = Aurora.Kernel.Hal.Timer;
 
 namespace Aurora.Kernel.Tests;
 
-/// <summary>The driver model: the PCI registry, the e1000 on its interrupt, DMA memory and MSI.
+/// <summary>The driver model on x86_64: the PCI registry, the e1000 on its interrupt and MSI
+/// (DriverModelTests has the portable bodies: the registry's binding rules, DMA memory).
 /// Test boots run QEMU q35 with <c>-device e1000</c> (so also the ICH9 AHCI controller at
 /// 00:1f.2, which has an MSI capability, and the 82540EM, which has none).</summary>
 internal static unsafe class DriverTests
 {
-    /// <summary>A driver that counts its probes and removes and takes what it is offered.</summary>
-    private sealed class CountingDriver : PciDriver
-    {
-        private readonly PciDeviceId[] _ids;
-        public int Probes, Removes;
-
-        public CountingDriver(ushort vendor, ushort device) => _ids = new[] { new PciDeviceId(vendor, device) };
-
-        public override string Name => "test";
-
-        public override PciDeviceId[] Ids => _ids;
-
-        public override bool Probe(PciDevice device, PciDeviceId id)
-        {
-            Probes++;
-            device.DriverData = this;
-            return true;
-        }
-
-        public override void Remove(PciDevice device) => Removes++;
-    }
-
     private const ushort VendorIntel = 0x8086, Q35HostBridge = 0x29C0, Ich9Ahci = 0x2922;
 
     internal static void RegistryBindsTheE1000ById()
@@ -50,30 +27,10 @@ internal static unsafe class DriverTests
         Check(PciDrivers.DeviceCount >= 3, "fewer than three PCI functions on a q35 machine");
     }
 
-    internal static void UnknownIdIsNotProbedAndRemoveUnbinds()
-    {
-        var nobody = new CountingDriver(0x1234, 0xABCD);
-        CheckEqual(0, PciDrivers.Register(nobody), "functions bound to an id nobody has");
-        CheckEqual(0, nobody.Probes, "probes for an id nobody has");
-
-        // The q35 host bridge has no driver: a test driver takes it, then lets it go.
-        PciDevice? bridge = PciDrivers.Find(VendorIntel, Q35HostBridge);
-        Check(bridge != null && bridge.Driver == null, "no unbound q35 host bridge (8086:29c0)");
-        var taker = new CountingDriver(VendorIntel, Q35HostBridge);
-        CheckEqual(1, PciDrivers.Register(taker), "functions bound to the host bridge id");
-        CheckEqual(1, taker.Probes, "probes of the host bridge");
-        Check(bridge != null && bridge.Driver == taker && bridge.DriverData == taker, "the bridge is not bound to the test driver");
-        if (bridge != null) PciDrivers.Unbind(bridge);
-        CheckEqual(1, taker.Removes, "removes after unbind");
-        Check(bridge == null || (bridge.Driver == null && bridge.DriverData == null), "unbind left the bridge bound");
-        // Offered again, the function goes back to the only driver that matches it.
-        Check(bridge != null && PciDrivers.Rebind(bridge) && bridge.Driver == taker, "rebind did not probe again");
-        PciDrivers.Unregister(taker);
-        CheckEqual(2, taker.Removes, "removes after unregister");
-        PciDrivers.Unregister(nobody);
-        CheckEqual(0, nobody.Removes, "removes of a driver that bound nothing");
-        Check(bridge == null || bridge.Driver == null, "unregister left the bridge bound");
-    }
+    /// <summary>The q35 host bridge (8086:29c0) has no driver: DriverModelTests binds a
+    /// test driver to it and lets it go.</summary>
+    internal static void UnknownIdIsNotProbedAndRemoveUnbinds() =>
+        DriverModelTests.UnknownIdIsNotProbedAndRemoveUnbinds(VendorIntel, Q35HostBridge, "q35 host bridge");
 
     /// <summary>An ARP exchange with QEMU's gateway goes out through the device interface; the
     /// reply arrives on the card's interrupt and the network thread, woken by it, hands it to
@@ -135,44 +92,6 @@ internal static unsafe class DriverTests
         Check(stackGot > 0, "the stack was not given the received frame");
         Check(woke > 0, "the network thread never woke");
         Check(woke * 20 < ticks, "the network thread woke on ticks, not on events");
-    }
-
-    internal static void DmaBuffersAreContiguousAndMappedAsAsked()
-    {
-        ulong freeBefore = KernelMemory.Frames.FreeFrames;
-        for (int mode = 0; mode < 2; mode++)
-        {
-            DmaCaching caching = mode == 0 ? DmaCaching.WriteBack : DmaCaching.Uncached;
-            bool ok = Dma.Allocate(3 * 4096 + 100, caching, out DmaBuffer buffer);
-            Check(ok, "a DMA allocation failed");
-            if (!ok) continue;
-            CheckEqual(4 * 4096, (long)buffer.Size, "DMA size (whole pages)");
-            CheckEqual(0, (long)(buffer.Physical & 4095), "DMA physical alignment");
-            bool zero = true;
-            for (ulong i = 0; i < buffer.Size; i++) zero &= buffer.Virtual[i] == 0;
-            Check(zero, "a DMA buffer was not zeroed");
-            for (ulong page = 0; page < buffer.Size / 4096; page++)
-            {
-                VmmError error = KernelMemory.Mapper.Translate(KernelMemory.KernelSpace, (ulong)buffer.Virtual + (page * 4096) + 8, out Translation t);
-                Check(error == VmmError.None, "a DMA page is not mapped");
-                CheckEqual((long)(buffer.Physical + (page * 4096) + 8), (long)t.PhysicalAddress, "DMA page's physical address (contiguity)");
-                CheckEqual(mode == 0 ? (long)CacheMode.WriteBack : (long)CacheMode.Uncached, (long)t.Cache, "DMA page's memory type");
-                Check((t.Flags & PageFlags.Writable) != 0 && (t.Flags & PageFlags.NoExecute) != 0 && (t.Flags & PageFlags.User) == 0,
-                    "a DMA page is not kernel-only writable and non-executable");
-            }
-
-            // What the kernel writes is in the frames the device is given.
-            buffer.Virtual[4096 + 5] = 0x5A;
-            CheckEqual(0x5A, *(byte*)(buffer.Physical + 4096 + 5 + KernelMemory.DirectMapOffset), "byte seen at the physical address");
-            byte* virtualAddress = buffer.Virtual;
-            Dma.Free(ref buffer);
-            Check(!buffer.IsValid, "a freed DMA buffer still looks valid");
-            if (caching == DmaCaching.Uncached)
-                Check(KernelMemory.Mapper.Translate(KernelMemory.KernelSpace, (ulong)virtualAddress, out _) == VmmError.NotMapped,
-                    "an uncached DMA window stayed mapped after free");
-        }
-
-        CheckEqual((long)freeBefore, (long)KernelMemory.Frames.FreeFrames, "free frames after the DMA buffers were freed");
     }
 
     private static int s_msiCalls;

@@ -4,7 +4,8 @@
    loaded with init_module and seen answering differently; busybox insmod, lsmod and rmmod;
    a module whose init fails leaves nothing behind; the hostile files of /lib/modules refused
    with Linux's errno (unsigned, tampered, truncated, short payload, foreign key, wrong kernel
-   interface version, random bytes, a relocation outside the module, an init that faults or throws) and
+   interface version, random bytes, a relocation outside the module, an init that faults or throws,
+   a module for the other architecture) and
    the kernel going on;
    bad pointers, descriptors and flags; and EPERM for a caller that is not root.
    Aurora's module format is its own (a signed ELF shared object), so the loading half cannot
@@ -123,6 +124,7 @@ static void hostile(void)
         { DIR "edu-broken.ko", EIO },             /* its init fails (after claiming the device) */
         { DIR "edu-fault.ko", EFAULT },           /* its init writes through a wild pointer */
         { DIR "edu-throw.ko", EFAULT },           /* its init indexes out of range (a throw) */
+        { DIR "edu-other-machine.ko", ENOEXEC },  /* validly signed, built for the other architecture */
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         EXPECT(cases[i].file, finit_path(cases[i].file), -cases[i].errno_);

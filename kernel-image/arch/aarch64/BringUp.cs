@@ -483,8 +483,12 @@ internal static unsafe class BringUp
         Syscalls.TimeCalls.Initialize();
         AddProgramModules(imageBase, imagePhysical);
         // The built-in module key: the cpio images (the initramfs, the test image's busybox
-        // suite) are signed like every module (tools/aarch64.sh).
+        // suite) are signed like every module (tools/aarch64.sh); the SHA-2 instructions hash
+        // them where the processor has them. Then the loadable modules' table and window
+        // (kernel/Modules, docs/modules.md), as KernelMain does.
+        Sha256Acceleration.Select();
         Modules.ModuleTrust.Initialize();
+        Modules.ModuleLoader.Initialize();
         Files.FileSystem.Initialize(ref KernelMain.BootInfo);
         Log.Write("processes: kernel/Processes with the syscall families of kernel/Syscalls (svc #0, arm64 numbers); files: tmpfs at /, ");
         Log.WriteDecimal((long)Files.FileSystem.Programs);

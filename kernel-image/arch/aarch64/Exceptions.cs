@@ -87,6 +87,9 @@ internal static unsafe class Exceptions
                     else UserProgram.Fault(frame, exceptionClass);
                     return;
                 }
+                // Vector 4: synchronous at EL1 on SP_EL1. Module code's fault inside a guarded
+                // call ends that call with EFAULT (docs/modules.md), not the kernel.
+                if (vector == 4 && Modules.ModuleGuard.TryRecover(frame)) return;
                 if (exceptionClass == ClassBreakpointInstruction && ExpectBreakpoint)
                 {
                     ExpectBreakpoint = false;

@@ -37,6 +37,7 @@ internal static unsafe partial class Cpu
     internal static partial void MemoryFence() => A64.Native.MemoryFence();
     internal static partial void DmaWriteBarrier() => A64.Native.DmaWriteBarrier();
     internal static partial void DmaReadBarrier() => A64.Native.DmaReadBarrier();
+    internal static partial void CodeWritten(ulong address, ulong length) => A64.Native.CodeWritten(address, length);
 
     /// <summary>A scripted boot (test=, exit-on-panic) ends QEMU here, as isa-debug-exit does
     /// on x86_64 (whose port writes go nowhere on aarch64): PSCI SYSTEM_OFF. Its status is

@@ -10,6 +10,8 @@ internal static unsafe class Native
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_memory_fence")] internal static extern void MemoryFence();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_dma_write_barrier")] internal static extern void DmaWriteBarrier();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_dma_read_barrier")] internal static extern void DmaReadBarrier();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_code_written")] internal static extern void CodeWritten(ulong address, ulong length);
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_id_aa64isar0")] internal static extern ulong ReadInstructionSetFeatures();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_midr")] internal static extern ulong ReadMidr();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_cntfrq")] internal static extern ulong ReadCounterFrequency();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_a64_read_cntvct")] internal static extern ulong ReadVirtualCounter();

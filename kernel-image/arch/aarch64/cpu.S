@@ -33,6 +33,7 @@ READER aurora_a64_read_ttbr1, ttbr1_el1
 READER aurora_a64_read_daif, daif
 READER aurora_a64_read_spsel, spsel
 READER aurora_a64_read_id_aa64mmfr0, id_aa64mmfr0_el1
+READER aurora_a64_read_id_aa64isar0, id_aa64isar0_el1
 READER aurora_a64_read_cntkctl, cntkctl_el1
 READER aurora_a64_read_id_aa64mmfr1, id_aa64mmfr1_el1
 READER aurora_a64_read_id_aa64pfr0, id_aa64pfr0_el1
@@ -309,6 +310,31 @@ aurora_a64_dma_write_barrier:
 .type aurora_a64_dma_read_barrier, %function
 aurora_a64_dma_read_barrier:
     dmb oshld
+    ret
+
+// void aurora_a64_code_written(ulong address, ulong length): instructions were stored as data
+// (Hal.Cpu.CodeWritten): each data-cache line of the range cleaned to the point of
+// unification, then the instruction cache invalidated (Arm ARM B2.4.4, "Concurrent
+// modification and execution of instructions"; the line size from CTR_EL0.DminLine).
+.global aurora_a64_code_written
+.type aurora_a64_code_written, %function
+aurora_a64_code_written:
+    mrs x3, ctr_el0
+    ubfx x3, x3, #16, #4            // DminLine: log2 of the words in the smallest data line
+    mov x2, #4
+    lsl x2, x2, x3                  // bytes per line
+    add x1, x0, x1                  // end
+    sub x3, x2, #1
+    bic x0, x0, x3                  // first line
+1:  cmp x0, x1
+    b.hs 2f
+    dc cvau, x0
+    add x0, x0, x2
+    b 1b
+2:  dsb ish
+    ic ialluis
+    dsb ish
+    isb
     ret
 
 .section .note.GNU-stack, "", %progbits

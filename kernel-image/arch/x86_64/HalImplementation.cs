@@ -46,6 +46,7 @@ internal static unsafe partial class Cpu
     internal static partial void DmaWriteBarrier() { }
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     internal static partial void DmaReadBarrier() { }
+    internal static partial void CodeWritten(ulong address, ulong length) { }
     internal static partial void HaltForever() => X86.Cpu.HaltForever();
     internal static partial ulong ReadCycleCounter() => X86.Cpu.ReadTimestampCounter();
     internal static partial bool TryHardwareRandom(out ulong value) => X86.Cpu.TryHardwareRandom(out value);

@@ -1,25 +1,16 @@
 using System.Runtime;
 using System.Runtime.CompilerServices;
 using Aurora.Kernel.Arch.X86_64;
-using Aurora.Kernel.Tasks;
 
 namespace Aurora.Kernel.Modules;
 
 /// <summary>
-/// Every call from the kernel into a module (init, exit, device read and write) goes through
-/// <see cref="Call"/> (arch/x86_64/module_call.S): a fault whose instruction is in the module
-/// window (a page fault, #GP, #UD, a division by zero) while the calling thread is inside such
-/// a call does not panic the kernel; the call returns -EFAULT instead, its stack unwound to the
-/// call. The loader then treats the module as failed (a failed init is unloaded; a faulting
-/// callback gives the reader EFAULT). A fault in kernel code a module called is still a
-/// kernel bug and still panics. Module code does not take kernel locks itself, so cutting its
-/// frames off leaves no lock held.
+/// x86-64's half of the guarded module call (kernel/Modules/ModuleGuard.cs, module_call.S): a
+/// page fault, #GP, #UD or #DE in ring 0 at an instruction in the module window resumes at
+/// the call's recovery point with the saved stack pointer.
 /// </summary>
-internal static unsafe class ModuleGuard
+internal static unsafe partial class ModuleGuard
 {
-    private const int MaxActive = 32;
-    private const long Fault = -14; // EFAULT
-
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_module_call")]
     private static extern long CallRaw(ulong target, ulong a0, ulong a1, ulong a2, ulong* savedRsp);
 
@@ -29,29 +20,6 @@ internal static unsafe class ModuleGuard
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "aurora_module_call_abort")]
     private static extern void AbortRaw(ulong savedRsp);
 
-    private struct Active
-    {
-        public KernelThread* Thread;
-        public ulong SavedRsp;
-    }
-
-    private struct ActiveTable
-    {
-        public Active A0, A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15;
-        public Active A16, A17, A18, A19, A20, A21, A22, A23, A24, A25, A26, A27, A28, A29, A30, A31;
-    }
-
-    private static ActiveTable s_active;
-    private static Sync.SpinLock s_lock;
-
-    /// <summary>Module faults recovered since boot (the tests read it).</summary>
-    internal static int Recovered;
-
-    private static Active* At(int index)
-    {
-        fixed (Active* first = &s_active.A0) return first + index;
-    }
-
     internal static void Install()
     {
         Interrupts.Register(0, &OnException);   // #DE
@@ -59,86 +27,16 @@ internal static unsafe class ModuleGuard
         Interrupts.Register(13, &OnException);  // #GP
     }
 
-    /// <summary>Calls module code at <paramref name="target"/> with up to three arguments;
-    /// its return value, or -EFAULT when it faulted.</summary>
-    internal static long Call(ulong target, ulong a0 = 0, ulong a1 = 0, ulong a2 = 0)
-    {
-        bool flags = s_lock.Acquire();
-        int slot = -1;
-        for (int i = 0; i < MaxActive && slot < 0; i++)
-        {
-            if (At(i)->Thread == null) slot = i;
-        }
-
-        if (slot < 0)
-        {
-            s_lock.Release(flags);
-            return -16; // EBUSY: more threads in modules at once than the table holds
-        }
-
-        Active* active = At(slot);
-        active->Thread = Scheduler.Current;
-        s_lock.Release(flags);
-        long result = CallRaw(target, a0, a1, a2, &active->SavedRsp);
-        flags = s_lock.Acquire();
-        active->Thread = null;
-        active->SavedRsp = 0;
-        s_lock.Release(flags);
-        return result;
-    }
-
     /// <summary>From the page-fault handler and <see cref="OnException"/>: true when the
     /// fault is module code's inside a guarded call, and the frame now resumes at the recovery.</summary>
     internal static bool TryRecover(InterruptFrame* frame)
     {
         if ((frame->Cs & 3) != 0) return false;
-        if (frame->Rip < ModuleLoader.ModuleWindow || frame->Rip >= ModuleLoader.ModuleWindow + (ModuleLoader.MaxModules * ModuleLoader.SlotBytes))
-            return false;
-        Active* innermost = Innermost();
-        if (innermost != null)
-        {
-            Active* active = innermost;
-            Log.Write("modules: fault in module code (vector ");
-            Log.WriteDecimal((long)frame->Vector);
-            Log.Write(" at ");
-            Log.WriteHex(frame->Rip);
-            Log.Write(", address ");
-            Log.WriteHex(frame->Vector == 14 ? Cpu.ReadCr2() : 0);
-            Log.WriteLine("): the call into the module returns EFAULT");
-            Recovered++;
-            frame->Rip = RecoverAddress();
-            frame->Rsp = active->SavedRsp;
-            return true;
-        }
-
-        return false;
+        if (!TryRecoverAt(frame->Rip, "vector", frame->Vector, frame->Vector == 14 ? Cpu.ReadCr2() : 0, out ulong savedRsp)) return false;
+        frame->Rip = RecoverAddress();
+        frame->Rsp = savedRsp;
+        return true;
     }
 
     private static bool OnException(InterruptFrame* frame) => TryRecover(frame);
-
-    /// <summary>The calling thread's innermost guarded call (an interrupt handler's call can
-    /// nest inside a read's on the same stack: the lowest saved stack pointer), or null.</summary>
-    private static Active* Innermost()
-    {
-        KernelThread* thread = Scheduler.Current;
-        Active* innermost = null;
-        for (int i = 0; i < MaxActive; i++)
-        {
-            Active* candidate = At(i);
-            if (candidate->Thread != thread || candidate->SavedRsp == 0) continue;
-            if (innermost == null || candidate->SavedRsp < innermost->SavedRsp) innermost = candidate;
-        }
-
-        return innermost;
-    }
-
-    /// <summary>Ends the calling thread's innermost guarded call with -EFAULT (a module's
-    /// runtime failure, reported through ModuleServices.Fail); returns only when there is none.</summary>
-    internal static void Abort()
-    {
-        Active* innermost = Innermost();
-        if (innermost == null) return;
-        Recovered++;
-        AbortRaw(innermost->SavedRsp);
-    }
 }

@@ -4,9 +4,10 @@ namespace Aurora.Kernel.Modules;
 
 /// <summary>
 /// What the loader needs from a module file once its signature is good (docs/modules.md): an
-/// x86-64 ELF shared object (ET_DYN, linked -shared -Bsymbolic, so the only relocations are
-/// R_X86_64_RELATIVE), read strictly. Every offset, size and address is checked against the
-/// file or the image span before use; anything unexpected (a writable and executable segment,
+/// ELF shared object for the kernel's own machine (ET_DYN x86-64 or arm64, linked -shared
+/// -Bsymbolic, so the only relocations are R_X86_64_RELATIVE or R_AARCH64_RELATIVE), read
+/// strictly. Every offset, size and address is checked against the file or the image span
+/// before use; anything unexpected (a writable and executable segment,
 /// overlapping pages, a relocation of another kind or pointing outside the image, a needed
 /// library, a text relocation) is ENOEXEC. Nothing here maps or runs anything.
 /// </summary>
@@ -21,7 +22,13 @@ internal unsafe ref struct ModuleElf
     private const uint FlagExecute = 1, FlagWrite = 2;
     private const long DtNull = 0, DtNeeded = 1, DtPltRelSize = 2, DtRela = 7, DtRelaSize = 8, DtRelaEntry = 9,
         DtRel = 17, DtRelSize = 18, DtTextRel = 22, DtJmpRel = 23;
-    private const uint RelocationNone = 0, RelocationRelative = 8;
+    private const uint RelocationNone = 0;
+
+    /// <summary>e_machine of the two architectures the kernel runs on (ELF gABI; Hal.Cpu.ElfMachine).</summary>
+    internal const ushort MachineX86_64 = 62, MachineAarch64 = 183;
+    // R_X86_64_RELATIVE (System V x86-64 psABI §4.4.1) and R_AARCH64_RELATIVE (ELF for the Arm
+    // 64-bit Architecture, §5.7.12, dynamic relocations): base + addend, no symbol.
+    private const uint RelativeX86_64 = 8, RelativeAarch64 = 1027;
 
     internal struct Segment
     {
@@ -36,6 +43,8 @@ internal unsafe ref struct ModuleElf
     /// <summary>Page-rounded span of the segments' addresses (the image starts at 0).</summary>
     internal ulong ImageBytes;
     internal ulong Entry;
+    /// <summary>The one relocation kind this machine's modules may carry (its RELATIVE).</summary>
+    private uint _relative;
     internal ulong RelocationsAddress, RelocationsBytes;
     /// <summary>The runtime start-up list (__modules) inside the image, or 0 and 0.</summary>
     internal ulong ModulesAddress, ModulesBytes;
@@ -64,16 +73,19 @@ internal unsafe ref struct ModuleElf
 
     internal ReadOnlySpan<byte> Info => _file.Slice(InfoOffset, InfoBytes);
 
-    /// <summary>Reads the headers; null when the file is a module this loader takes, else the
-    /// reason (for the log line; the call answers ENOEXEC).</summary>
-    internal string? Parse(ReadOnlySpan<byte> file)
+    /// <summary>Reads the headers; null when the file is a module this loader takes on
+    /// <paramref name="machine"/> (the kernel's e_machine), else the reason (for the log line;
+    /// the call answers ENOEXEC).</summary>
+    internal string? Parse(ReadOnlySpan<byte> file, ushort machine)
     {
         _file = file;
+        _relative = machine == MachineX86_64 ? RelativeX86_64 : machine == MachineAarch64 ? RelativeAarch64 : 0;
+        if (_relative == 0) return "no module loader for this machine";
         if (file.Length < 64) return "shorter than an ELF header";
         if (file[0] != 0x7F || file[1] != (byte)'E' || file[2] != (byte)'L' || file[3] != (byte)'F') return "not an ELF file";
         if (file[4] != 2 || file[5] != 1 || file[6] != 1) return "not a little-endian ELF64 file";
         if (U16(16) != 3) return "not a shared object (ET_DYN)";
-        if (U16(18) != 62) return "not an x86-64 object";
+        if (U16(18) != machine) return machine == MachineX86_64 ? "not an x86-64 object" : "not an arm64 object";
         ulong programHeaders = U64(32), sectionHeaders = U64(40);
         int programSize = U16(54), programCount = U16(56), sectionSize = U16(58), sectionCount = U16(60), names = U16(62);
         if (programSize != 56 || programCount == 0 || programCount > 32) return "bad program header table";
@@ -215,7 +227,7 @@ internal unsafe ref struct ModuleElf
 
     /// <summary>Applies the relocations to the image laid out at <paramref name="image"/>
     /// (<see cref="ImageBytes"/> long, to run at <paramref name="runAt"/>); null or the reason.
-    /// Only R_X86_64_RELATIVE into a writable segment, its target inside the image.</summary>
+    /// Only the machine's RELATIVE into a writable segment, its target inside the image.</summary>
     internal string? Relocate(byte* image, ulong runAt)
     {
         for (ulong at = 0; at < RelocationsBytes; at += 24)
@@ -225,7 +237,7 @@ internal unsafe ref struct ModuleElf
             long addend = *(long*)(entry + 16);
             uint type = (uint)info;
             if (type == RelocationNone) continue;
-            if (type != RelocationRelative || (info >> 32) != 0) return "a relocation of a kind other than RELATIVE";
+            if (type != _relative || (info >> 32) != 0) return "a relocation of a kind other than RELATIVE";
             int segment = SegmentOf(offset, 8);
             if (segment < 0 || !SegmentAt(segment).Writable) return "a relocation outside the module's data";
             if (addend < 0 || (ulong)addend >= ImageBytes) return "a relocation pointing outside the module";

@@ -118,14 +118,14 @@ internal static unsafe class ModuleLoader
         if (verdict != VerifyResult.Valid) return Refuse(ErrnoOf(verdict), ResultText.Describe(verdict), default);
 
         ModuleElf elf = default;
-        string? problem = elf.Parse(payload);
+        string? problem = elf.Parse(payload, Hal.Cpu.ElfMachine());
         if (problem != null) return Refuse(-Errno.ENOEXEC, problem, default);
         ReadOnlySpan<byte> name = elf.InfoValue("name"u8);
         if (!ValidName(name)) return Refuse(-Errno.ENOEXEC, "no valid name= in .modinfo", default);
         if (!IsVersion(elf.InfoValue("interface"u8), KernelInterface.Version))
             return Refuse(-Errno.ENOEXEC, "built for another kernel interface version", name);
 
-        // A kernel that made no module table (aarch64 loads no modules yet) has none to fill.
+        // A kernel that made no module table (Initialize not run) has none to fill.
         if (s_modules == null) return Refuse(-Errno.ENOEXEC, "this kernel has no module table", name);
         Lock();
         long result = LoadLocked(ref elf, name);
@@ -224,6 +224,8 @@ internal static unsafe class ModuleLoader
         var bytes = new Span<byte>((byte*)(frame + KernelMemory.DirectMapOffset), 4096);
         if (content != null) new ReadOnlySpan<byte>(content, 4096).CopyTo(bytes);
         else bytes.Clear();
+        // Code written as data: arm64 must clean it to where instruction fetches see it.
+        if ((flags & PageFlags.NoExecute) == 0) Hal.Cpu.CodeWritten((ulong)frame + KernelMemory.DirectMapOffset, 4096);
         bool interrupts = Hal.Cpu.SaveAndDisableInterrupts();
         VmmError error = KernelMemory.Mapper.Map(KernelMemory.KernelSpace, address, frame, PageSize.Size4KiB, flags);
         Hal.Cpu.RestoreInterrupts(interrupts);
@@ -248,7 +250,7 @@ internal static unsafe class ModuleLoader
     /// 0, ENOENT (no such module), EWOULDBLOCK (a device of it is open), EBUSY (loading).</summary>
     internal static long Unload(ReadOnlySpan<byte> name)
     {
-        // No module table (aarch64): no module of any name, as on Linux for a name never loaded.
+        // No module table (Initialize not run): no module of any name, as on Linux for a name never loaded.
         if (s_modules == null) return -Errno.ENOENT;
         Lock();
         Module* module = null;

@@ -123,6 +123,20 @@ internal static unsafe class TestCatalog
         T("busybox.commands_match_the_host", &BusyboxTests.CommandsMatchTheHost),
         T("devproc.busybox_reads_proc_and_dev", &DevProcTests.BusyboxReadsProcAndDev),
         T("bbsuite.commands_run_to_the_end", &BusyboxTests.SuiteRunsToTheEnd),
+        // Signed loadable modules (docs/modules.md) built for arm64 from the same source, the
+        // guarded call that contains a module's fault, the SHA-2 instructions' hash; the
+        // driver model's portable tests with virt's functions (the module tests' edu is there:
+        // tools/aarch64.sh's aarch64_qemu_args).
+        T("modsign.signed_module_verifies", &ModuleSignatureTests.SignedModuleVerifies),
+        T("modsign.flipped_bit_is_rejected", &ModuleSignatureTests.FlippedBitIsRejected),
+        T("modsign.truncated_module_is_rejected", &ModuleSignatureTests.TruncatedModuleIsRejected),
+        T("modsign.other_key_is_rejected", &ModuleSignatureTests.OtherKeyIsRejected),
+        T("modsign.forged_key_id_is_rejected", &ModuleSignatureTests.ForgedKeyIdIsRejected),
+        T("modsign.sha256_fast_path_matches_portable", &Aarch64ModuleTests.Sha256FastPathMatchesPortable),
+        T("modules.load_use_unload_and_replace", &ModuleTests.LoadUseUnloadAndReplace),
+        T("drivers.registry_binds_the_virtio_net_by_id", &Aarch64DriverTests.RegistryBindsTheVirtioNetById),
+        T("drivers.unknown_id_is_not_probed_and_remove_unbinds", &Aarch64DriverTests.UnknownIdIsNotProbedAndRemoveUnbinds),
+        T("drivers.dma_buffers_are_contiguous_and_mapped_as_asked", &DriverModelTests.DmaBuffersAreContiguousAndMappedAsAsked),
         // Debian's dynamically linked arm64 programs (glibc's ld-linux-aarch64.so.1): the Debian
         // image (aurora-aarch64-test-debian.img, its initramfs GRUB's initrd) in a boot of its
         // own (Aarch64DebianProgramTests).

@@ -10,26 +10,31 @@ namespace Aurora.KernelImage.Tests.Modules;
 
 /// <summary>
 /// The module loader's ELF reader (kernel/Modules/ModuleElf.cs) on the host, with the edu
-/// module ./aurora build --test made (artifacts/obj/test/kmod): the real module parses and
-/// relocates; every truncation and random corruption of it is either refused with a reason or,
-/// when it still parses, relocates without writing outside the image. In the kernel an
-/// exception is a panic, so none may escape. Randomized: replay with AURORA_SEED.
+/// modules ./aurora build --test made (artifacts/obj/test/kmod: edu-v1 for x86-64 and
+/// edu-other-machine, the same source for arm64): each real module parses
+/// and relocates for its machine and is refused for the other; every truncation and random
+/// corruption of either is refused with a reason or, when it still parses, relocates without
+/// writing outside the image. In the kernel an exception is a panic, so none may escape.
+/// Randomized: replay with AURORA_SEED.
 /// </summary>
 public unsafe class ModuleElfTests
 {
-    private static byte[] Module()
+    private static byte[] ModuleFor(ushort machine)
     {
-        string path = Path.Combine(QemuBoot.Artifacts, "obj", "test", "kmod", "edu-v1.unsigned");
+        string path = Path.Combine(QemuBoot.Artifacts, "obj", "test", "kmod",
+            machine == ModuleElf.MachineX86_64 ? "edu-v1.unsigned" : "edu-other-machine.unsigned");
         if (!File.Exists(path)) throw new XunitException($"{path} is missing: run ./aurora build --test first");
         return File.ReadAllBytes(path);
     }
 
-    [Fact]
-    public void TheEduModuleParsesAndRelocates()
+    [Theory]
+    [InlineData(ModuleElf.MachineX86_64)]
+    [InlineData(ModuleElf.MachineAarch64)]
+    public void TheEduModuleParsesAndRelocates(ushort machine)
     {
-        byte[] file = Module();
+        byte[] file = ModuleFor(machine);
         ModuleElf elf = default;
-        Assert.Null(elf.Parse(file));
+        Assert.Null(elf.Parse(file, machine));
         Assert.True(elf.ImageBytes > 0 && elf.ImageBytes % 4096 == 0);
         Assert.True(elf.RelocationsBytes > 0 && elf.RelocationsBytes % 24 == 0);
         Assert.True(elf.ModulesBytes > 0);
@@ -40,13 +45,28 @@ public unsafe class ModuleElfTests
         Assert.Null(problem);
     }
 
-    [Fact]
-    public void TruncationsAndCorruptionsNeverEscape()
+    /// <summary>A module for the other machine is refused by its headers, before any
+    /// relocation is read (the kernel answers ENOEXEC).</summary>
+    [Theory]
+    [InlineData(ModuleElf.MachineX86_64, ModuleElf.MachineAarch64, "not an arm64 object")]
+    [InlineData(ModuleElf.MachineAarch64, ModuleElf.MachineX86_64, "not an x86-64 object")]
+    public void AModuleForAnotherMachineIsRefused(ushort builtFor, ushort loadedOn, string reason)
+    {
+        ModuleElf elf = default;
+        Assert.Equal(reason, elf.Parse(ModuleFor(builtFor), loadedOn));
+        ModuleElf other = default;
+        Assert.Equal("no module loader for this machine", other.Parse(ModuleFor(builtFor), 3));   // EM_386
+    }
+
+    [Theory]
+    [InlineData(ModuleElf.MachineX86_64)]
+    [InlineData(ModuleElf.MachineAarch64)]
+    public void TruncationsAndCorruptionsNeverEscape(ushort machine)
     {
         int seed = Environment.GetEnvironmentVariable("AURORA_SEED") is string s ? int.Parse(s) : Random.Shared.Next();
         try
         {
-            Run(seed);
+            Run(seed, machine);
         }
         catch (Exception e)
         {
@@ -54,13 +74,13 @@ public unsafe class ModuleElfTests
         }
     }
 
-    private static void Run(int seed)
+    private static void Run(int seed, ushort machine)
     {
-        byte[] original = Module();
+        byte[] original = ModuleFor(machine);
         for (int length = 0; length < original.Length; length += 97)
         {
             ModuleElf elf = default;
-            string? problem = elf.Parse(original.AsSpan(0, length));
+            string? problem = elf.Parse(original.AsSpan(0, length), machine);
             if (problem == null) RelocateChecked(ref elf, 0xFFFF_C300_0000_0000);
         }
 
@@ -78,7 +98,7 @@ public unsafe class ModuleElfTests
             }
 
             ModuleElf elf = default;
-            if (elf.Parse(file) != null) continue;
+            if (elf.Parse(file, machine) != null) continue;
             parsed++;
             RelocateChecked(ref elf, 0xFFFF_C300_0000_0000);
         }

@@ -39,7 +39,8 @@ public class Aarch64BootTests
         QemuBoot.Run(QemuCommand(kernelOptions, image, "none", memory, network, cpu), timeout, typing);
 
     /// <summary>tools/aarch64.sh's aarch64_qemu_args (ramfb as the screen, a virtio-net-pci
-    /// card on QEMU's user network), the serial console on stdio, the monitor as given.</summary>
+    /// card on QEMU's user network, the edu device for the module tests), the serial console on
+    /// stdio, the monitor as given.</summary>
     internal static ProcessStartInfo QemuCommand(string kernelOptions, string image, string monitor, string memory = "256M", string network = "",
         string cpu = "cortex-a72")
     {
@@ -57,6 +58,7 @@ public class Aarch64BootTests
             "-M", "virt,acpi=off", "-cpu", cpu, "-m", memory, "-smp", "1", "-bios", Firmware,
             "-drive", $"if=virtio,format=raw,snapshot=on,file={image}", "-device", "ramfb", "-display", "none", "-no-reboot",
             "-netdev", "user,id=net0" + network, "-device", "virtio-net-pci,netdev=net0,romfile=",
+            "-device", "edu",
             "-serial", "stdio", "-monitor", monitor,
             "-fw_cfg", $"name=opt/aurora/cmdline,string={kernelOptions}",
         }) info.ArgumentList.Add(arg);
