@@ -75,9 +75,10 @@ internal static unsafe partial class Cpu
         _ => "alignment fault or abort",
     };
 
-    /// <summary>Linux's arm64 ELF_HWCAP: HWCAP_FP (bit 0) and HWCAP_ASIMD (bit 1), which every
-    /// ARMv8-A processor the kernel runs on has (the compiled kernel uses both).</summary>
-    internal static partial ulong HardwareCapabilities() => 0b11;
+    /// <summary>Linux's arm64 ELF_HWCAP from the ID registers (<see cref="A64.CpuFeatures"/>):
+    /// fp and asimd always (the compiled kernel uses both), the crypto, CRC32, atomics and
+    /// dot-product instructions where the processor has them.</summary>
+    internal static partial ulong HardwareCapabilities() => A64.CpuFeatures.Capabilities;
 
     internal static partial ushort ElfMachine() => 183;   // EM_AARCH64
     internal static partial string MachineName() => "aarch64";
@@ -86,7 +87,9 @@ internal static unsafe partial class Cpu
     internal static partial void WriteCpuInfo(ref Aurora.Kernel.FileSystems.TextBuilder text)
     {
         ulong midr = A64.Native.ReadMidr();
-        text.Append("processor\t: 0\nFeatures\t: fp asimd\nCPU implementer\t: 0x");
+        text.Append("processor\t: 0\nFeatures\t: ");
+        A64.CpuFeatures.AppendNames(ref text, A64.CpuFeatures.Capabilities);
+        text.Append("\nCPU implementer\t: 0x");
         text.Hex((midr >> 24) & 0xFF, 2);
         text.Append("\nCPU architecture: 8\nCPU variant\t: 0x");
         text.Hex((midr >> 20) & 0xF, 1);

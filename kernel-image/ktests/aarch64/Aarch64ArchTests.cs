@@ -160,4 +160,56 @@ internal static unsafe class Aarch64ArchTests
         CheckEqual((long)(Hal.Layout.WindowsBase() + (2UL << 40)), (long)KernelMemory.StackWindow, "stack window");
         CheckEqual((long)(Hal.Layout.WindowsBase() + (3UL << 40)), (long)Modules.ModuleLoader.ModuleWindow, "module window");
     }
+
+    /// <summary>AT_HWCAP and /proc/cpuinfo's Features name what the processor has, as Linux
+    /// reports it (arm64_elf_hwcaps), not only fp and asimd: the ID-register decoding on known
+    /// values (cortex-a72's PFR0 0x2222 / ISAR0 0x11120: fp asimd aes pmull sha1 sha2 crc32;
+    /// FP and AdvSIMD 0xF: not implemented; ISAR0's SHA2 2 and Atomic 2: sha512, atomics), then
+    /// this processor: on QEMU's cortex-a72 (MIDR part 0xd08) the bits Linux gives there less
+    /// evtstrm and cpuid, which Aurora does not offer. Regression: AT_HWCAP was 0b11 on every
+    /// processor, so glibc and OpenSSL never used the crypto or CRC32 instructions.</summary>
+    internal static void HardwareCapabilitiesFollowTheIdRegisters()
+    {
+        const ulong a72 = 0xFB;   // fp asimd aes pmull sha1 sha2 crc32
+        ShowHex("From(0x2222, 0x11120)", a72, CpuFeatures.From(0x2222, 0x11120));
+        Check(CpuFeatures.From(0x2222, 0x11120) == a72, "cortex-a72's ID registers decode wrong");
+        ShowHex("From(FP, AdvSIMD = 0xF)", 0, CpuFeatures.From(0xFF0000, 0));
+        Check(CpuFeatures.From(0xFF0000, 0) == 0, "an FP-less processor reports fp or asimd");
+        const ulong lse = 0b11 | (1UL << 6) | (1UL << 21) | (1UL << 8);   // + sha2 sha512 atomics
+        ShowHex("From(0, SHA2 2, Atomic 2)", lse, CpuFeatures.From(0, 0x202000));
+        Check(CpuFeatures.From(0, 0x202000) == lse, "SHA2 2 or Atomic 2 decode wrong");
+
+        ulong caps = Hal.Cpu.HardwareCapabilities();
+        ShowHex("AT_HWCAP from this processor's registers", CpuFeatures.From(Native.ReadProcessorFeatures0(), Native.ReadInstructionSetFeatures()), caps);
+        Check(caps == CpuFeatures.From(Native.ReadProcessorFeatures0(), Native.ReadInstructionSetFeatures()), "AT_HWCAP is not the registers' bits");
+        byte* buffer = stackalloc byte[512];
+        var text = new Aurora.Kernel.FileSystems.TextBuilder(new System.Span<byte>(buffer, 512));
+        Hal.Cpu.WriteCpuInfo(ref text);
+        if (((Native.ReadMidr() >> 4) & 0xFFF) == 0xD08)
+        {
+            ShowHex("AT_HWCAP on cortex-a72", a72, caps);
+            Check(caps == a72, "AT_HWCAP on cortex-a72 differs from Linux's (less evtstrm, cpuid)");
+            Check(Contains(text.Text, "Features\t: fp asimd aes pmull sha1 sha2 crc32\n"), "/proc/cpuinfo's Features line differs from Linux's on cortex-a72");
+        }
+        else
+        {
+            Check(Contains(text.Text, "Features\t: fp asimd"), "/proc/cpuinfo's Features line does not start with fp asimd");
+        }
+    }
+
+    private static bool Contains(System.ReadOnlySpan<byte> text, string wanted)
+    {
+        for (int start = 0; start + wanted.Length <= text.Length; start++)
+        {
+            int i = 0;
+            while (i < wanted.Length && text[start + i] == (byte)wanted[i]) i++;
+            if (i == wanted.Length) return true;
+        }
+
+        Log.Write("  /proc/cpuinfo has no \"");
+        Log.Write(wanted);
+        Log.Write("\"");
+        Log.WriteLine();
+        return false;
+    }
 }

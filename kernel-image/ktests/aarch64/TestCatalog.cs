@@ -158,6 +158,7 @@ internal static unsafe class TestCatalog
         T("arch.stack_cookie_is_randomized", &Aarch64ArchTests.StackCookieIsRandomized),
         T("arch.a64_generic_timer_programmed_for_1000hz", &Aarch64ArchTests.GenericTimerProgrammedFor1000Hz),
         T("arch.timer_ticks_advance", &Aarch64ArchTests.TimerTicksAdvance),
+        T("arch.a64_hardware_capabilities_follow_the_id_registers", &Aarch64ArchTests.HardwareCapabilitiesFollowTheIdRegisters),
         T("boot.memory_map_has_usable_memory", &Aarch64ArchTests.MemoryMapHasUsableMemory),
         T("boot.loader_identified", &Aarch64ArchTests.LoaderIdentified),
         T("boot.direct_map_reaches_kernel_image", &Aarch64ArchTests.DirectMapReachesKernelImage),
