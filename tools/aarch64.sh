@@ -196,6 +196,8 @@ AARCH64_MUSL_PROGRAMS+=(sockapi udp_refused manysockets dns epoll_echo fd_socket
 # The clocks (CLOCK_REALTIME from the PL031), console input (the PL011's interrupt) and the
 # busybox suites.
 AARCH64_MUSL_PROGRAMS+=(basics clocks sysv_ipc poll_console busybox_run busybox_suite proc_busybox)
+# The thread storm (arm64 twins of its raw clone, TLS check and fault handler).
+AARCH64_MUSL_PROGRAMS+=(attack_threads)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC INCLUDE: a static arm64 musl executable (the cross gcc with musl's

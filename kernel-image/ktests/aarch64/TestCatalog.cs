@@ -120,6 +120,11 @@ internal static unsafe class TestCatalog
         T("ipc.sysv_follows_linux", &SysvIpcTests.SysvIpcFollowsLinux),
         T("wait.console_input_arrives_by_interrupt", &WaitTests.ConsoleInputArrivesByInterrupt),
         T("poll.poll_wakes_on_console_input", &SysvIpcTests.PollWakesOnConsoleInput),
+        // Portable process tests that had not been listed (no arm64 specifics in their bodies).
+        T("process.bad_programs_are_refused", &ProcessTests.BadProgramsAreRefused),
+        T("ipc.sysv_ambient_access_can_be_denied", &SysvIpcTests.SysvAmbientAccessCanBeDenied),
+        T("ipc.sysv_tables_fill_to_enospc", &SysvIpcTests.SysvTablesFillToEnospc),
+        T("wait.idle_system_runs_only_the_tick", &WaitTests.IdleSystemRunsOnlyTheTick),
         T("busybox.commands_match_the_host", &BusyboxTests.CommandsMatchTheHost),
         T("devproc.busybox_reads_proc_and_dev", &DevProcTests.BusyboxReadsProcAndDev),
         T("bbsuite.commands_run_to_the_end", &BusyboxTests.SuiteRunsToTheEnd),
@@ -139,5 +144,6 @@ internal static unsafe class TestCatalog
         T("attack.privileged_instructions", &AttackTests.PrivilegedInstructions),
         T("attack.flag_tricks", &AttackTests.FlagTricks),
         T("attack.forged_signal_frames", &AttackTests.ForgedSignalFrames),
+        T("attack.thread_storm", &AttackTests.ThreadStorm),
     };
 }
