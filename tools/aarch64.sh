@@ -198,6 +198,8 @@ AARCH64_MUSL_PROGRAMS+=(sockapi udp_refused manysockets dns epoll_echo fd_socket
 AARCH64_MUSL_PROGRAMS+=(basics clocks sysv_ipc poll_console busybox_run busybox_suite proc_busybox)
 # The thread storm (arm64 twins of its raw clone, TLS check and fault handler).
 AARCH64_MUSL_PROGRAMS+=(attack_threads)
+# A program's own faults at its handlers (an arm64 twin for UDF, BRK and division by zero).
+AARCH64_MUSL_PROGRAMS+=(fault_handlers)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC INCLUDE: a static arm64 musl executable (the cross gcc with musl's

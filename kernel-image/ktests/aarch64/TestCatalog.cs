@@ -125,6 +125,7 @@ internal static unsafe class TestCatalog
         T("ipc.sysv_ambient_access_can_be_denied", &SysvIpcTests.SysvAmbientAccessCanBeDenied),
         T("ipc.sysv_tables_fill_to_enospc", &SysvIpcTests.SysvTablesFillToEnospc),
         T("wait.idle_system_runs_only_the_tick", &WaitTests.IdleSystemRunsOnlyTheTick),
+        T("process.faults_reach_the_programs_handlers", &ProcessTests.FaultsReachTheProgramsHandlers),
         T("busybox.commands_match_the_host", &BusyboxTests.CommandsMatchTheHost),
         T("devproc.busybox_reads_proc_and_dev", &DevProcTests.BusyboxReadsProcAndDev),
         T("bbsuite.commands_run_to_the_end", &BusyboxTests.SuiteRunsToTheEnd),
@@ -145,5 +146,6 @@ internal static unsafe class TestCatalog
         T("attack.flag_tricks", &AttackTests.FlagTricks),
         T("attack.forged_signal_frames", &AttackTests.ForgedSignalFrames),
         T("attack.thread_storm", &AttackTests.ThreadStorm),
+        T("attack.syscall_fuzzer", &AttackTests.SyscallFuzzer),
     };
 }
