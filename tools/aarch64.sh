@@ -200,6 +200,8 @@ AARCH64_MUSL_PROGRAMS+=(basics clocks sysv_ipc poll_console busybox_run busybox_
 AARCH64_MUSL_PROGRAMS+=(attack_threads)
 # A program's own faults at its handlers (an arm64 twin for UDF, BRK and division by zero).
 AARCH64_MUSL_PROGRAMS+=(fault_handlers)
+# Hand-built hostile ELF files for the loader (an arm64 twin of its exit code and machine).
+AARCH64_MUSL_PROGRAMS+=(elf_attack)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC INCLUDE: a static arm64 musl executable (the cross gcc with musl's

@@ -126,6 +126,7 @@ internal static unsafe class TestCatalog
         T("ipc.sysv_tables_fill_to_enospc", &SysvIpcTests.SysvTablesFillToEnospc),
         T("wait.idle_system_runs_only_the_tick", &WaitTests.IdleSystemRunsOnlyTheTick),
         T("process.faults_reach_the_programs_handlers", &ProcessTests.FaultsReachTheProgramsHandlers),
+        T("process.bad_elf_files_are_refused", &DynamicElfTests.BadProgramsAreRefused),
         T("busybox.commands_match_the_host", &BusyboxTests.CommandsMatchTheHost),
         T("devproc.busybox_reads_proc_and_dev", &DevProcTests.BusyboxReadsProcAndDev),
         T("bbsuite.commands_run_to_the_end", &BusyboxTests.SuiteRunsToTheEnd),
