@@ -202,6 +202,8 @@ AARCH64_MUSL_PROGRAMS+=(attack_threads)
 AARCH64_MUSL_PROGRAMS+=(fault_handlers)
 # Hand-built hostile ELF files for the loader (an arm64 twin of its exit code and machine).
 AARCH64_MUSL_PROGRAMS+=(elf_attack)
+# The read-only image's checks (files.read_only_image_is_mounted_beside_tmpfs).
+AARCH64_MUSL_PROGRAMS+=(rofs)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC INCLUDE: a static arm64 musl executable (the cross gcc with musl's
@@ -322,6 +324,15 @@ aarch64_cpio_images() {
   if [ "$flavour" = test ]; then
     make_image "$KERNEL_DIR/userland/busybox-suite" "$out/programs/busybox-suite.cpio" >&2
     echo "$out/programs/busybox-suite.cpio"
+    # As x86_64's test image: the read-only image at /ro (files.read_only_image_is_mounted_
+    # beside_tmpfs) and the test initramfs unpacked into / (files.initramfs_is_unpacked_into_root:
+    # the reference image's text files and the unpacker's shapes; no x86-64 samples).
+    make_image "$KERNEL_DIR/userland/rofs" "$out/programs/ro.cpio" >&2
+    echo "$out/programs/ro.cpio"
+    local staged; staged=$(STAGE_DYNELF_SAMPLES=no stage_test_initramfs "$out/test-initramfs")
+    modsign sign --key "$(module_signing_key)" "$staged" -o "$out/programs/initramfs.cpio" >/dev/null \
+      || die "signing the arm64 test initramfs failed"
+    echo "$out/programs/initramfs.cpio"
     return 0
   fi
   [ -x "$AARCH64_BUSYBOX" ] || die "no busybox for arm64 at $AARCH64_BUSYBOX (./aurora setup)"

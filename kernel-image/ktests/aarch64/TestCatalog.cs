@@ -127,6 +127,8 @@ internal static unsafe class TestCatalog
         T("wait.idle_system_runs_only_the_tick", &WaitTests.IdleSystemRunsOnlyTheTick),
         T("process.faults_reach_the_programs_handlers", &ProcessTests.FaultsReachTheProgramsHandlers),
         T("process.bad_elf_files_are_refused", &DynamicElfTests.BadProgramsAreRefused),
+        T("files.read_only_image_is_mounted_beside_tmpfs", &FileSystemTests.ReadOnlyImageIsMountedBesideTmpfs),
+        T("files.initramfs_is_unpacked_into_root", &FileSystemTests.InitramfsIsUnpackedIntoRoot),
         T("busybox.commands_match_the_host", &BusyboxTests.CommandsMatchTheHost),
         T("devproc.busybox_reads_proc_and_dev", &DevProcTests.BusyboxReadsProcAndDev),
         T("bbsuite.commands_run_to_the_end", &BusyboxTests.SuiteRunsToTheEnd),
