@@ -204,6 +204,8 @@ AARCH64_MUSL_PROGRAMS+=(fault_handlers)
 AARCH64_MUSL_PROGRAMS+=(elf_attack)
 # The read-only image's checks (files.read_only_image_is_mounted_beside_tmpfs).
 AARCH64_MUSL_PROGRAMS+=(rofs)
+# The flood's server (hostnet.flood_leaves_the_server_answering; the host's half floods a hub).
+AARCH64_MUSL_PROGRAMS+=(netserve)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC INCLUDE: a static arm64 musl executable (the cross gcc with musl's

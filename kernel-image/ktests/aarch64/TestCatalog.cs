@@ -112,6 +112,7 @@ internal static unsafe class TestCatalog
         T("hostnet.tcp_and_udp_round_trips_with_the_host", &NetworkTests.TcpAndUdpRoundTripsWithTheHost),
         T("hostnet.socket_api_through_the_host", &NetworkTests.SocketApiThroughTheHost),
         T("hostnet.bulk_transfer_with_the_host", &NetworkTests.BulkTransferWithTheHost),
+        T("hostnet.flood_leaves_the_server_answering", &NetworkTests.FloodLeavesTheServerAnswering),
         // The wall clock from the PL031; console input on the PL011's interrupt (the host types
         // the lines: ConsoleTyping, Aarch64KernelTests); Debian's arm64 busybox.
         T("system.realtime_starts_from_the_rtc", &SystemTests.RealtimeStartsFromTheRtc),

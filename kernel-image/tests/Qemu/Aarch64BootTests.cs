@@ -32,9 +32,14 @@ public class Aarch64BootTests
     /// (Aarch64KernelTests: room for cowstorm's 24 workers x 40 children).</param>
     /// <param name="network">Extra options of the user-mode network (",hostfwd=..."), as x86_64's QemuBoot.Boot.</param>
     /// <param name="typing">Typed on the serial console after each cue (QemuBoot.Run).</param>
+    /// <param name="hubWith">Another netdev on a hub with the card and the user network (QemuBoot.PutCardOnHub).</param>
     internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout, string memory = "256M", string network = "",
-        IReadOnlyList<(string? After, string Text)>? typing = null) =>
-        QemuBoot.Run(QemuCommand(kernelOptions, image, "none", memory, network), timeout, typing);
+        IReadOnlyList<(string? After, string Text)>? typing = null, string? hubWith = null)
+    {
+        ProcessStartInfo info = QemuCommand(kernelOptions, image, "none", memory, network);
+        if (hubWith is not null) QemuBoot.PutCardOnHub(info, "virtio-net-pci", hubWith);
+        return QemuBoot.Run(info, timeout, typing);
+    }
 
     /// <summary>tools/aarch64.sh's aarch64_qemu_args (ramfb as the screen, a virtio-net-pci
     /// card on QEMU's user network), the serial console on stdio, the monitor as given.</summary>
