@@ -35,5 +35,6 @@ public class Aarch64HostNetworkTests(Xunit.Abstractions.ITestOutputHelper output
     [Fact]
     public Task Server_keeps_answering_through_junk_syn_floods_and_reset_storms_on_aarch64() =>
         NetworkFloodTests.FloodAndCheck(_output, (options, network, hubWith) =>
-            Aarch64BootTests.Boot(options, TestImage, TimeSpan.FromSeconds(300), memory: "512M", network: network, hubWith: hubWith));
+            Aarch64BootTests.Boot(options, TestImage, TimeSpan.FromSeconds(300), memory: "512M", network: network, hubWith: hubWith),
+            passedExitCode: 0);
 }
