@@ -206,6 +206,8 @@ AARCH64_MUSL_PROGRAMS+=(elf_attack)
 AARCH64_MUSL_PROGRAMS+=(rofs)
 # The flood's server (hostnet.flood_leaves_the_server_answering; the host's half floods a hub).
 AARCH64_MUSL_PROGRAMS+=(netserve)
+# A copy out of user memory racing an unmap (process.copies_from_user_memory_survive_an_unmap).
+AARCH64_MUSL_PROGRAMS+=(copy_unmap_race)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC INCLUDE: a static arm64 musl executable (the cross gcc with musl's

@@ -78,6 +78,7 @@ internal static unsafe class TestCatalog
         T("terminal.termios_and_line_discipline_follow_linux", &TerminalTests.TerminalFollowsLinux),
         T("process.thread_sync_follows_linux", &ThreadTests.ThreadSyncFollowsLinux),
         T("process.cross_process_calls_survive_a_reap", &ThreadTests.CrossProcessCallsSurviveAReap),
+        T("process.copies_from_user_memory_survive_an_unmap", &ThreadTests.CopiesFromUserMemorySurviveAnUnmap),
         T("process.ipc_needs_capability_tokens", &ProcessTests.IpcNeedsCapabilityTokens),
         T("limits.tables_have_per_account_shares", &LimitTests.TablesHavePerAccountShares),
         T("limits.rlimit_nproc_stops_a_fork_bomb", &LimitTests.RlimitNprocStopsAForkBomb),
