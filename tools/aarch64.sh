@@ -331,6 +331,18 @@ AARCH64_MUSL_PROGRAMS+=(modules)
 AARCH64_MUSL_PROGRAMS+=(debian_suite)
 # stress-ng's runner (the stress-ng image).
 AARCH64_MUSL_PROGRAMS+=(stressng_run)
+# The thread storm (arm64 twins of its raw clone, TLS check and fault handler).
+AARCH64_MUSL_PROGRAMS+=(attack_threads)
+# A program's own faults at its handlers (an arm64 twin for UDF, BRK and division by zero).
+AARCH64_MUSL_PROGRAMS+=(fault_handlers)
+# Hand-built hostile ELF files for the loader (an arm64 twin of its exit code and machine).
+AARCH64_MUSL_PROGRAMS+=(elf_attack)
+# The read-only image's checks (files.read_only_image_is_mounted_beside_tmpfs).
+AARCH64_MUSL_PROGRAMS+=(rofs)
+# The flood's server (hostnet.flood_leaves_the_server_answering; the host's half floods a hub).
+AARCH64_MUSL_PROGRAMS+=(netserve)
+# A copy out of user memory racing an unmap (process.copies_from_user_memory_survive_an_unmap).
+AARCH64_MUSL_PROGRAMS+=(copy_unmap_race)
 AARCH64_MUSL=/usr/lib/aarch64-linux-musl
 
 # aarch64_musl_gcc OUT SRC INCLUDE: a static arm64 musl executable (the cross gcc with musl's
@@ -451,17 +463,17 @@ aarch64_cpio_images() {
   if [ "$flavour" = test ]; then
     make_image "$KERNEL_DIR/userland/busybox-suite" "$out/programs/busybox-suite.cpio" >&2
     echo "$out/programs/busybox-suite.cpio"
-    # The module tests' files (build_test_modules: the edu module for arm64 in its versions,
-    # signed, and the hostile files, the x86-64 build among them), in /lib/modules as x86_64's
-    # test initramfs has them.
+    # As x86_64's test image: the read-only image at /ro (files.read_only_image_is_mounted_
+    # beside_tmpfs) and the test initramfs unpacked into / (files.initramfs_is_unpacked_into_root:
+    # the reference image's text files and the unpacker's shapes; no x86-64 samples), with the
+    # module tests' files in /lib/modules (build_test_modules: the edu module for arm64 in its
+    # versions, signed, and the hostile files, the x86-64 build among them).
+    make_image "$KERNEL_DIR/userland/rofs" "$out/programs/ro.cpio" >&2
+    echo "$out/programs/ro.cpio"
     say "building the test modules (modules/edu) for arm64"
     MODULE_ARCH=aarch64 build_test_modules "$out/kmod" >&2
-    rm -rf "$out/initramfs-test"; mkdir -p "$out/initramfs-test/lib/modules"
-    cp "$out/kmod"/*.ko "$out/initramfs-test/lib/modules/"
-    find "$out/initramfs-test" -type d -exec chmod 755 {} +
-    chmod 644 "$out/initramfs-test/lib/modules/"*.ko
-    pack_cpio "$out/initramfs-test" > "$out/initramfs-test.cpio.unsigned"
-    modsign sign --key "$DEV_KEYS/private.pem" "$out/initramfs-test.cpio.unsigned" -o "$out/programs/initramfs.cpio" >/dev/null \
+    local staged; staged=$(TEST_MODULES_DIR="$out/kmod" STAGE_DYNELF_SAMPLES=no stage_test_initramfs "$out/test-initramfs")
+    modsign sign --key "$DEV_KEYS/private.pem" "$staged" -o "$out/programs/initramfs.cpio" >/dev/null \
       || die "signing the arm64 test initramfs failed"
     echo "$out/programs/initramfs.cpio"
     return 0

@@ -30,6 +30,7 @@ internal static unsafe class AttackTests
         ulong freeBefore = FramesNotInUse();
         ulong liveBefore = KernelMemory.Heap.Statistics.LiveBlocks;
         ulong rootInodesBefore = Inodes("/"u8), tmpInodesBefore = Inodes("/tmp"u8);
+        int processesBefore = Processes.Process.LiveProcesses(log: false);
         int status = ProcessTests.RunProgram(program, checkMemory: false);
         if (status != 0)
         {
@@ -46,6 +47,11 @@ internal static unsafe class AttackTests
             Tasks.Scheduler.Sleep(20);
         ulong freeAfter = FramesNotInUse();
         ulong liveAfter = KernelMemory.Heap.Statistics.LiveBlocks;
+        // Every process the program made has ended by now; one that has not holds what it had
+        // (descriptors, memory) and is named here, so it is not taken for a kernel leak.
+        int processesAfter = Processes.Process.LiveProcesses(log: false);
+        if (processesAfter != processesBefore) Processes.Process.LiveProcesses(log: true);
+        CheckEqual(processesBefore, processesAfter, "processes in the table before the program and after its end");
         if (freeAfter != freeBefore || liveAfter != liveBefore)
         {
             Log.Write("  attack: frames not in use expected ");

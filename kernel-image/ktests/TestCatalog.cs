@@ -107,6 +107,7 @@ internal static unsafe class TestCatalog
         T("process.calls_keep_the_file_they_looked_up", &ThreadTests.CallsKeepTheFileTheyLookedUp),
         T("process.thread_races_follow_linux", &ThreadTests.ThreadRacesFollowLinux),
         T("process.cross_process_calls_survive_a_reap", &ThreadTests.CrossProcessCallsSurviveAReap),
+        T("process.copies_from_user_memory_survive_an_unmap", &ThreadTests.CopiesFromUserMemorySurviveAnUnmap),
         T("process.fork_races_leave_nothing_behind", &ThreadTests.ForkRacesLeaveNothingBehind),
         T("process.reaping_follows_linux", &ChildReapingTests.ReapingFollowsLinux),
         T("bbsuite.commands_run_to_the_end", &BusyboxTests.SuiteRunsToTheEnd),

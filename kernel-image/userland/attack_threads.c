@@ -146,6 +146,15 @@ static void pause_us(long us)
 static long gettid_raw(void) { return raw(SYS_gettid, 0, 0, 0); }
 
 /* ---- faults on purpose: loads and stores to the window that the handler skips ---- */
+#if defined(__aarch64__)
+__asm__(".text\n"
+        ".globl storm_load\nstorm_load:\n"
+        ".globl storm_load_insn\nstorm_load_insn:\n  ldrb w0, [x0]\n  ret\n"
+        ".globl storm_load_fix\nstorm_load_fix:\n  mov w0, #-1\n  ret\n"
+        ".globl storm_store\nstorm_store:\n"
+        ".globl storm_store_insn\nstorm_store_insn:\n  strb w1, [x0]\n  mov w0, #0\n  ret\n"
+        ".globl storm_store_fix\nstorm_store_fix:\n  mov w0, #-1\n  ret\n");
+#else
 __asm__(".text\n"
         ".globl storm_load\nstorm_load:\n"
         ".globl storm_load_insn\nstorm_load_insn:\n  movzbl (%rdi), %eax\n  ret\n"
@@ -153,6 +162,7 @@ __asm__(".text\n"
         ".globl storm_store\nstorm_store:\n"
         ".globl storm_store_insn\nstorm_store_insn:\n  movb %sil, (%rdi)\n  xor %eax, %eax\n  ret\n"
         ".globl storm_store_fix\nstorm_store_fix:\n  mov $-1, %eax\n  ret\n");
+#endif
 extern int storm_load(const volatile char *p);
 extern int storm_store(volatile char *p, int value);
 extern char storm_load_insn[], storm_load_fix[], storm_store_insn[], storm_store_fix[];
@@ -162,14 +172,20 @@ struct kernel_sigaction { void *handler; unsigned long flags; void *restorer; un
 static void on_fault(int sig, siginfo_t *info, void *context)
 {
     ucontext_t *uc = context;
+#if defined(__aarch64__)
+    unsigned long *rip = (unsigned long *)&uc->uc_mcontext.pc;   /* the faulting instruction (ELR_EL1) */
+    long stack_pointer = (long)uc->uc_mcontext.sp;
+#else
     greg_t *rip = &uc->uc_mcontext.gregs[REG_RIP];
-    if ((char *)*rip == storm_load_insn) { *rip = (greg_t)storm_load_fix; add(&shared->faults, 1); return; }
-    if ((char *)*rip == storm_store_insn) { *rip = (greg_t)storm_store_fix; add(&shared->faults, 1); return; }
+    long stack_pointer = (long)uc->uc_mcontext.gregs[REG_RSP];
+#endif
+    if ((char *)*rip == storm_load_insn) { *rip = (unsigned long)storm_load_fix; add(&shared->faults, 1); return; }
+    if ((char *)*rip == storm_store_insn) { *rip = (unsigned long)storm_store_fix; add(&shared->faults, 1); return; }
     /* A fault nobody meant: report it, then let it kill the process (the supervisor sees it). */
     wrong("a fault outside the window touches (signal, address)", 0, sig);
     wrong("  ... at address", 0, (long)info->si_addr);
     wrong("  ... instruction", 0, (long)*rip);
-    wrong("  ... stack pointer", 0, (long)uc->uc_mcontext.gregs[REG_RSP]);
+    wrong("  ... stack pointer", 0, stack_pointer);
     struct kernel_sigaction dfl = { SIG_DFL, 0, 0, 0 };
     raw6(SYS_rt_sigaction, sig, (long)&dfl, 0, 8, 0, 0);
 }
@@ -282,7 +298,7 @@ static int make_descriptors(struct worker *w, int out[2])
         return 0;
     }
     default: {
-        long fd = raw(290 /* eventfd2 */, below(w, 3), O_CLOEXEC | nonblock, 0);
+        long fd = raw(SYS_eventfd2, below(w, 3), O_CLOEXEC | nonblock, 0);
         if (fd >= 0) { out[0] = (int)fd; return 0; }
         int p[2];   /* no eventfd (ENOSYS): a pipe instead */
         if (raw(SYS_pipe2, p, O_CLOEXEC | nonblock, 0) < 0) return -1;
@@ -759,8 +775,14 @@ static void raw_thread(void *argument)
     struct raw_slot *slot = argument;
     struct worker w = { .rng = slot->rng, .tid = (int)gettid_raw(), .index = (int)(slot - raws), .raw = slot };
     void *fs0;
+#if defined(__aarch64__)
+    /* arm64's thread pointer is TPIDR_EL0 itself: CLONE_SETTLS sets it to the block. */
+    __asm__ volatile("mrs %0, tpidr_el0" : "=r"(fs0));
+    if (fs0 != &slot->tls_self) wrong("CLONE_SETTLS: TPIDR_EL0 is the TLS block", (long)&slot->tls_self, (long)fs0);
+#else
     __asm__ volatile("mov %%fs:0, %0" : "=r"(fs0));
     if (fs0 != &slot->tls_self) wrong("CLONE_SETTLS: %fs:0 is the TLS block", (long)&slot->tls_self, (long)fs0);
+#endif
     thread_tids[w.index] = w.tid;
     slot->head.next = (long)&slot->head;
     slot->head.offset = (long)offsetof(struct pi_lock, word) - (long)offsetof(struct pi_lock, next);
@@ -781,6 +803,27 @@ static long raw_clone(unsigned long flags, char *stack_top, volatile int *ptid, 
     long *sp = (long *)(((unsigned long)stack_top & ~15UL) - 16);
     sp[0] = (long)fn;
     sp[1] = (long)arg;
+#if defined(__aarch64__)
+    /* arm64's clone(flags, stack, parent_tid, tls, child_tid) (no CLONE_BACKWARDS); the child
+       starts on the new stack with x0 = 0, takes fn and arg from it and calls fn. */
+    register long x8 __asm__("x8") = SYS_clone, x0 __asm__("x0") = (long)flags, x1 __asm__("x1") = (long)sp,
+                  x2 __asm__("x2") = (long)ptid, x3 __asm__("x3") = (long)tls, x4 __asm__("x4") = (long)ctid;
+    __asm__ volatile("svc #0\n"
+                     "cbnz x0, 1f\n"
+                     "ldp x9, x0, [sp]\n"
+                     "mov x29, #0\n"
+                     "mov x30, #0\n"
+                     "blr x9\n"
+                     "mov x0, #0\n"
+                     "mov x8, #93\n"   /* exit */
+                     "svc #0\n"
+                     "brk #0\n"
+                     "1:\n"
+                     : "+r"(x0)
+                     : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4)
+                     : "x9", "memory");
+    return x0;
+#else
     long r;
     register long r10 __asm__("r10") = (long)ctid;
     register long r8 __asm__("r8") = (long)tls;
@@ -800,6 +843,7 @@ static long raw_clone(unsigned long flags, char *stack_top, volatile int *ptid, 
                      : "a"(SYS_clone), "D"(flags), "S"(sp), "d"(ptid), "r"(r10), "r"(r8)
                      : "rcx", "r11", "memory");
     return r;
+#endif
 }
 
 static void raw_spawn(int i, unsigned long *rng)

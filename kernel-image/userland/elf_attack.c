@@ -24,9 +24,17 @@
 static int wrong, aurora;
 static unsigned char file[8192];
 
+#if defined(__aarch64__)
+/* exit(42) and exit(43): movz x0, #N; movz x8, #93; svc #0 (little-endian words) */
+static const unsigned char exit42[] = { 0x40, 0x05, 0x80, 0xD2, 0xA8, 0x0B, 0x80, 0xD2, 0x01, 0x00, 0x00, 0xD4 };
+static const unsigned char exit43[] = { 0x60, 0x05, 0x80, 0xD2, 0xA8, 0x0B, 0x80, 0xD2, 0x01, 0x00, 0x00, 0xD4 };
+#define MACHINE EM_AARCH64
+#else
 /* exit(42) and exit(43): mov edi, N; mov eax, 60; syscall */
 static const unsigned char exit42[] = { 0xBF, 42, 0, 0, 0, 0xB8, 60, 0, 0, 0, 0x0F, 0x05 };
 static const unsigned char exit43[] = { 0xBF, 43, 0, 0, 0, 0xB8, 60, 0, 0, 0, 0x0F, 0x05 };
+#define MACHINE EM_X86_64
+#endif
 
 #define CODE_OFFSET 0x200
 #define INTERP_OFFSET 0x180
@@ -45,7 +53,7 @@ static size_t build(int type, unsigned long base, const unsigned char *code, siz
     e->e_ident[EI_DATA] = ELFDATA2LSB;
     e->e_ident[EI_VERSION] = EV_CURRENT;
     e->e_type = type;
-    e->e_machine = EM_X86_64;
+    e->e_machine = MACHINE;
     e->e_version = EV_CURRENT;
     e->e_entry = base + CODE_OFFSET;
     e->e_phoff = sizeof(Elf64_Ehdr);

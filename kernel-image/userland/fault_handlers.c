@@ -1,7 +1,11 @@
 /* A program's own faults reach its handlers, as on Linux (force_sig_fault): SIGSEGV with
  * si_addr and si_code (SEGV_ACCERR for a PROT_NONE page, SEGV_MAPERR for nothing mapped) whose
  * handler mprotects the page and returns, so the write is retried and succeeds; SIGFPE, SIGILL
- * and SIGTRAP handlers with their codes; a blocked SIGSEGV still kills. "fault_handlers: N wrong". */
+ * and SIGTRAP handlers with their codes; a blocked SIGSEGV still kills. "fault_handlers: N wrong".
+ * On arm64: no SIGFPE (division by zero gives 0), UDF is SIGILL/ILL_ILLOPC (Linux's
+ * do_el0_undef; qemu-aarch64 alone says ILL_ILLOPN, the rest it answers as this expects) and BRK
+ * SIGTRAP/TRAP_BRKPT (brk_handler), both with si_addr the instruction, and BRK is not stepped
+ * over (the handler moves the PC). */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -10,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 static int wrong;
@@ -42,6 +47,19 @@ static void escape(int sig, siginfo_t *info, void *context)
     siglongjmp(jump, 1);
 }
 
+#if defined(__aarch64__)
+/* SIGTRAP from BRK: the PC still names the BRK; the handler moves it past (4 bytes). */
+static void step_over(int sig, siginfo_t *info, void *context)
+{
+    ucontext_t *uc = context;
+    calls++;
+    seen_signal = sig;
+    seen_addr = info->si_addr;
+    seen_code = info->si_code;
+    uc->uc_mcontext.pc += 4;
+}
+#endif
+
 static void on(int sig, void (*handler)(int, siginfo_t *, void *))
 {
     struct sigaction sa;
@@ -71,6 +89,35 @@ int main(void)
     expect("si_code SEGV_MAPERR", SEGV_MAPERR, seen_code);
     expect("si_addr unmapped", (long)(page + 4096), (long)seen_addr);
 
+#if defined(__aarch64__)
+    /* arm64: integer division by zero does not trap (SDIV gives 0: Arm ARM C3.4.7). */
+    on(SIGFPE, escape);
+    seen_signal = 0;
+    volatile int zero = 0, result = 1;
+    result = 10 / zero;
+    expect("no signal for a division by zero", 0, seen_signal);
+    expect("10 / 0", 0, result);
+
+    /* SIGILL: an undefined instruction (UDF #0); Linux's do_el0_undef gives ILL_ILLOPC and
+       the instruction's address. */
+    on(SIGILL, escape);
+    if (sigsetjmp(jump, 1) == 0) { __asm__ volatile(".globl fh_udf\nfh_udf: udf #0"); expect("escaped udf", 1, 0); }
+    extern char fh_udf[];
+    expect("signal for udf", SIGILL, seen_signal);
+    expect("si_code ILL_ILLOPC", ILL_ILLOPC, seen_code);
+    expect("udf si_addr (the instruction)", (long)fh_udf, (long)seen_addr);
+
+    /* SIGTRAP: BRK #0 leaves the PC on itself (Linux's brk_handler: TRAP_BRKPT, si_addr the
+       instruction); the handler steps over it. */
+    calls = 0;
+    on(SIGTRAP, step_over);
+    __asm__ volatile(".globl fh_brk\nfh_brk: brk #0" ::: "memory");
+    extern char fh_brk[];
+    expect("SIGTRAP handler ran once and execution went on", 1, calls);
+    expect("signal for brk", SIGTRAP, seen_signal);
+    expect("brk si_code TRAP_BRKPT", TRAP_BRKPT, seen_code);
+    expect("brk si_addr (the instruction)", (long)fh_brk, (long)seen_addr);
+#else
     /* SIGFPE: integer division by zero. */
     on(SIGFPE, escape);
     volatile int zero = 0, result = 0;
@@ -93,6 +140,7 @@ int main(void)
     expect("signal for int3", SIGTRAP, seen_signal);
     expect("int3 si_code SI_KERNEL", SI_KERNEL, seen_code);
     expect("int3 si_addr", 0, (long)seen_addr);
+#endif
 
     /* A blocked SIGSEGV cannot be caught: the fault kills (Linux force_sig_fault). */
     pid_t pid = fork();

@@ -322,6 +322,60 @@ static void musl_mutexes(void)
     expect("unlock again", 0, pthread_mutex_unlock(&robust));
 }
 
+/* A lock held by a thread of a group whose first thread has ended (pthread_exit: Linux keeps
+   it as a zombie leader while the others run): the owner is still found by its id, so a
+   TRYLOCK_PI is EAGAIN and a LOCK_PI waits (ETIMEDOUT), never ESRCH (attack.thread_storm saw
+   ESRCH once). In a child, whose exit status is its count of wrong answers. */
+static volatile unsigned leader_word;
+static volatile int leader_gone, owner_tid, waiter_done;
+static int leader_wrong;
+static void leader_expect(const char *what, long expected, long actual)
+{
+    if (expected != actual) { printf("futex_pi: (leader ended) %s: expected %ld, actual %ld\n", what, expected, actual); leader_wrong++; }
+}
+static void *leader_owner(void *p)
+{
+    (void)p;
+    fx(&leader_word, FUTEX_LOCK_PI | FUTEX_PRIVATE_FLAG, 0);
+    owner_tid = (int)tid();
+    while (!waiter_done) sleep_ms(1);
+    leader_expect("UNLOCK_PI by the owner", 0, fx(&leader_word, FUTEX_UNLOCK_PI | FUTEX_PRIVATE_FLAG, 0));
+    return 0;
+}
+static void *leader_waiter(void *p)
+{
+    (void)p;
+    while (!leader_gone || !owner_tid) sleep_ms(1);
+    sleep_ms(50);   /* the first thread is in its exit by now */
+    leader_expect("tgkill(pid, owner, 0)", 0, syscall(SYS_tgkill, getpid(), owner_tid, 0));
+    long r = fx(&leader_word, FUTEX_TRYLOCK_PI | FUTEX_PRIVATE_FLAG, 0);
+    leader_expect("TRYLOCK_PI of a lock a live thread holds", -EAGAIN, r);
+    struct timespec deadline = after_ms(CLOCK_REALTIME, 20);   /* LOCK_PI: absolute, CLOCK_REALTIME */
+    r = fx(&leader_word, FUTEX_LOCK_PI | FUTEX_PRIVATE_FLAG, &deadline);
+    leader_expect("LOCK_PI until a deadline", -ETIMEDOUT, r);
+    waiter_done = 1;
+    r = fx(&leader_word, FUTEX_LOCK_PI | FUTEX_PRIVATE_FLAG, 0);
+    leader_expect("LOCK_PI once the owner lets go", 0, r);
+    leader_expect("the word names the waiter", tid(), leader_word & FUTEX_TID_MASK);
+    leader_expect("UNLOCK_PI", 0, fx(&leader_word, FUTEX_UNLOCK_PI | FUTEX_PRIVATE_FLAG, 0));
+    syscall(SYS_exit_group, leader_wrong > 100 ? 100 : leader_wrong);
+    return 0;
+}
+static void owner_beside_an_ended_leader(void)
+{
+    pid_t child = fork();
+    if (child == 0) {
+        pthread_t t;
+        pthread_create(&t, 0, leader_owner, 0);
+        pthread_create(&t, 0, leader_waiter, 0);
+        leader_gone = 1;
+        pthread_exit(0);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    expect("a child whose first thread ended: exit status (its wrong answers)", 0, WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + status);
+}
+
 int main(void)
 {
     setvbuf(stdout, 0, _IONBF, 0);
@@ -331,6 +385,7 @@ int main(void)
     holder_exit_with_waiter();
     across_processes();
     musl_mutexes();
+    owner_beside_an_ended_leader();
     printf("futex_pi: %d wrong\n", wrong);
     return wrong != 0;
 }

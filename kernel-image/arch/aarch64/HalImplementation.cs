@@ -68,8 +68,9 @@ internal static unsafe partial class Cpu
     /// exception class into them): the arm64 exception each stands for.</summary>
     internal static partial string ExceptionName(ulong vector) => vector switch
     {
-        3 => "breakpoint instruction (BRK)",
-        6 => "undefined instruction",
+        3 => "breakpoint or watchpoint",
+        Processes.Process.FaultBreakpointAtInstruction => "breakpoint instruction (BRK)",
+        6 or Processes.Process.FaultUndefinedAtInstruction => "undefined instruction",
         14 => "data or instruction abort (page fault)",
         19 => "floating-point exception",
         _ => "alignment fault or abort",

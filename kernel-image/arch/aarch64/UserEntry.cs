@@ -24,9 +24,10 @@ internal static unsafe class UserEntry
     /// <summary>The data abort's fault status for an alignment fault (DFSC 0b100001).</summary>
     private const uint StatusAlignment = 0x21;
 
-    // The x86 terms OnUserFault takes: vectors #DE 0, #BP 3, #UD 6, #GP 13, #PF 14, #AC 17,
-    // #XM 19, and the page-fault error code's P, W/R, U/S and I/D bits.
-    private const ulong VectorBreakpoint = 3, VectorInvalidOpcode = 6, VectorProtection = 13, VectorPageFault = 14, VectorAlignment = 17,
+    // The x86 terms OnUserFault takes: vectors #DE 0, #BP 3, #GP 13, #PF 14, #AC 17,
+    // #XM 19 (and its arm64 pseudo-vectors for BRK and undefined instructions), and the
+    // page-fault error code's P, W/R, U/S and I/D bits.
+    private const ulong VectorBreakpoint = 3, VectorProtection = 13, VectorPageFault = 14, VectorAlignment = 17,
         VectorSimd = 19;
     private const ulong FaultPresent = 1, FaultWrite = 2, FaultUser = 4, FaultFetch = 16;
 
@@ -108,7 +109,12 @@ internal static unsafe class UserEntry
                 // External aborts, TLB conflicts and the like: SIGSEGV as a #GP.
                 vector = VectorProtection;
                 break;
-            case ClassBreakpoint or ClassBreakpointLower or ClassSoftwareStepLower or ClassWatchpointLower:
+            case ClassBreakpoint:
+                // BRK: SIGTRAP/TRAP_BRKPT at the instruction, which stays where it is (Linux's
+                // brk_handler; a handler that returns meets it again unless it moves the PC).
+                vector = Process.FaultBreakpointAtInstruction;
+                break;
+            case ClassBreakpointLower or ClassSoftwareStepLower or ClassWatchpointLower:
                 vector = VectorBreakpoint;
                 break;
             case ClassFloatingPoint:
@@ -116,8 +122,9 @@ internal static unsafe class UserEntry
                 break;
             default:
                 // ClassUnknown (UNDEFINED at EL0: EL1 registers, ERET, HVC, SMC, DC IVAC...),
-                // ClassSystemInstruction (MSR DAIFSet with SCTLR_EL1.UMA clear) and the rest.
-                vector = VectorInvalidOpcode;
+                // ClassSystemInstruction (MSR DAIFSet with SCTLR_EL1.UMA clear) and the rest:
+                // SIGILL/ILL_ILLOPC at the instruction (x86's #UD is ILL_ILLOPN).
+                vector = Process.FaultUndefinedAtInstruction;
                 break;
         }
         ulong address = exceptionClass is ClassDataAbort or ClassInstructionAbort or ClassPcAlignment or ClassSpAlignment ? frame->FaultAddress : 0;

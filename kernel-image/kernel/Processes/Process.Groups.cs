@@ -238,3 +238,41 @@ internal unsafe partial struct Process
             if (p->SessionId == session && p->ControllingTerminal == terminal) p->ControllingTerminal = null;
     }
 }
+
+internal unsafe partial struct Process
+{
+    /// <summary>How many processes are in the table; with <paramref name="log"/>, each is
+    /// logged (pid, name, thread state, parent or orphan, process group): a test that expects
+    /// its processes gone names the ones that are not (the fuzzer's orphaned grandchild, blocked
+    /// in ppoll, was taken for a kernel leak of tmpfs inodes and frames).</summary>
+    internal static int LiveProcesses(bool log)
+    {
+        int count = 0;
+        bool table = LockTable();
+        for (Process* p = s_allProcesses; p != null; p = p->NextProcess)
+        {
+            count++;
+            if (!log) continue;
+            Log.Write("  process ");
+            Log.WriteDecimal(p->Id);
+            Log.Write(" (");
+            Log.Write(p->NameText);
+            Log.Write(") is still there: thread ");
+            Log.Write(p->Thread == null ? "none" : p->Thread->State switch
+            {
+                ThreadState.Runnable => "runnable",
+                ThreadState.Sleeping => "sleeping",
+                ThreadState.Blocked => "blocked",
+                _ => "exited",
+            });
+            Log.Write(p->Orphan ? ", an orphan" : ", parent ");
+            if (!p->Orphan) Log.WriteDecimal(p->Parent != null ? p->Parent->Id : 0);
+            Log.Write(", group ");
+            Log.WriteDecimal(p->GroupId);
+            Log.WriteLine();
+        }
+
+        UnlockTable(table);
+        return count;
+    }
+}

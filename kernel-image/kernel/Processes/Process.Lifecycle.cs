@@ -339,8 +339,8 @@ internal unsafe partial struct Process
         int signal = vector switch
         {
             0 or 16 or 19 => SignalFloatingPoint,
-            1 or 3 => SignalTrap, // single step (TF), int3
-            6 => SignalIllegal,
+            1 or 3 or FaultBreakpointAtInstruction => SignalTrap, // single step (TF), int3, arm64's BRK
+            6 or FaultUndefinedAtInstruction => SignalIllegal,
             17 => SignalBus, // #AC (arm64: a misaligned PC, SP or access), Linux's SIGBUS/BUS_ADRALN
             14 when process->BusError => SignalBus,
             _ => SignalSegmentation,
@@ -357,6 +357,7 @@ internal unsafe partial struct Process
             // si_addr as Linux fills it: the faulting address for #PF, the instruction for the
             // faults that name one (#DE, #UD, #MF/#XM, single step), none for int3 and #GP
             // (SI_KERNEL).
+            // (arm64's BRK and undefined instructions name the instruction: the pseudo-vectors.)
             process->FaultAddress = vector == 14 ? address : vector is 3 or 13 or 12 or 11 or 10 ? 0 : instruction;
             // For the faulting thread, not any thread of the group (Linux force_sig_fault).
             Scheduler.Current->ThreadPendingSignals |= 1UL << (signal - 1);
@@ -418,7 +419,15 @@ internal unsafe partial struct Process
     }
 
     // siginfo si_code values (Linux include/uapi/asm-generic/siginfo.h).
-    private const int SegvMapErr = 1, SegvAccErr = 2, BusAdrAln = 1, BusAdrErr = 2, IllIllOpn = 2, FpeIntDiv = 1, FpeFltInv = 7, TrapTrace = 2, SiKernel = 0x80;
+    private const int SegvMapErr = 1, SegvAccErr = 2, BusAdrAln = 1, BusAdrErr = 2, IllIllOpc = 1, IllIllOpn = 2, FpeIntDiv = 1, FpeFltInv = 7,
+        TrapBrkpt = 1, TrapTrace = 2, SiKernel = 0x80;
+
+    /// <summary>Faults beside the x86 vectors, for an architecture whose answers differ
+    /// (arm64, arch/aarch64/UserEntry.cs): a breakpoint instruction that leaves the PC on
+    /// itself (BRK: Linux's brk_handler sends SIGTRAP/TRAP_BRKPT with si_addr the instruction),
+    /// and an undefined or trapped instruction (Linux's do_el0_undef and bad_el0_sync:
+    /// SIGILL/ILL_ILLOPC with si_addr the instruction).</summary>
+    internal const ulong FaultBreakpointAtInstruction = 0x100, FaultUndefinedAtInstruction = 0x101;
 
     private static int FaultCodeFor(Process* process, ulong vector, ulong errorCode, ulong address) => vector switch
     {
@@ -428,6 +437,8 @@ internal unsafe partial struct Process
         0 => FpeIntDiv,
         16 or 19 => FpeFltInv,
         6 => IllIllOpn,
+        FaultUndefinedAtInstruction => IllIllOpc,
+        FaultBreakpointAtInstruction => TrapBrkpt,
         3 => SiKernel, // Linux: do_trap → force_sig(SIGTRAP)
         1 => TrapTrace,
         _ => SiKernel, // #GP and the rest: Linux reports SI_KERNEL

@@ -346,24 +346,38 @@ internal static unsafe class UserMemory
         return true;
     }
 
-    /// <summary>Copies out of user memory; false (nothing copied) if any byte is not readable user memory.</summary>
+    /// <summary>Copies out of user memory; false if any byte is not readable user memory. As
+    /// <see cref="CopyTo"/>, each page is looked up and read with the share lock held, and a
+    /// page that went away after its fault-in is faulted in again: the copy used to look a
+    /// page up again after the fault-in without the lock, and another thread's munmap in
+    /// between (the call preempted) left no translation, so it read physical address 0 through
+    /// the direct map (arm64: a kernel panic in attack.thread_storm's ppoll on its window; x86:
+    /// the bytes at physical 0 taken for the user's), or, unmapped and reused, another frame.</summary>
     internal static bool CopyFrom(AddressSpace space, ulong userAddress, Span<byte> destination)
     {
-        byte* page = WithinOnePage(space, userAddress, destination.Length, write: false);
-        if (page != null)
-        {
-            new ReadOnlySpan<byte>(page, destination.Length).CopyTo(destination);
-            return true;
-        }
-
+        if (ReadLocked(space, userAddress, destination)) return true;
         if (!IsAccessible(space, userAddress, (ulong)destination.Length, write: false)) return false;
         for (int done = 0, chunk; done < destination.Length; done += chunk)
         {
-            byte* kernel = DirectMapped(space, userAddress + (ulong)done, destination.Length - done, out chunk);
-            new ReadOnlySpan<byte>(kernel, chunk).CopyTo(destination.Slice(done, chunk));
+            ulong at = userAddress + (ulong)done;
+            chunk = (int)Math.Min((ulong)(destination.Length - done), PageSize - (at & (PageSize - 1)));
+            for (int attempt = 0; !ReadLocked(space, at, destination.Slice(done, chunk)); attempt++)
+                if (attempt == WriteAttempts || !IsAccessible(space, at, (ulong)chunk, write: false)) return false;
         }
 
         return true;
+    }
+
+    /// <summary>Reads <paramref name="destination"/> (within one page) from
+    /// <paramref name="address"/> if it is mapped user memory now, with the share lock held
+    /// across the look-up and the read (no unmap comes between).</summary>
+    private static bool ReadLocked(AddressSpace space, ulong address, Span<byte> destination)
+    {
+        bool flags = s_shareLock.Acquire();
+        byte* page = WithinOnePage(space, address, destination.Length, write: false);
+        if (page != null) new ReadOnlySpan<byte>(page, destination.Length).CopyTo(destination);
+        s_shareLock.Release(flags);
+        return page != null;
     }
 
     /// <summary>A NUL-terminated string from user memory (a path) into <paramref name="buffer"/>,

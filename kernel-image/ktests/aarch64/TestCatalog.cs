@@ -78,6 +78,7 @@ internal static unsafe class TestCatalog
         T("terminal.termios_and_line_discipline_follow_linux", &TerminalTests.TerminalFollowsLinux),
         T("process.thread_sync_follows_linux", &ThreadTests.ThreadSyncFollowsLinux),
         T("process.cross_process_calls_survive_a_reap", &ThreadTests.CrossProcessCallsSurviveAReap),
+        T("process.copies_from_user_memory_survive_an_unmap", &ThreadTests.CopiesFromUserMemorySurviveAnUnmap),
         T("process.ipc_needs_capability_tokens", &ProcessTests.IpcNeedsCapabilityTokens),
         T("limits.tables_have_per_account_shares", &LimitTests.TablesHavePerAccountShares),
         T("limits.rlimit_nproc_stops_a_fork_bomb", &LimitTests.RlimitNprocStopsAForkBomb),
@@ -112,6 +113,7 @@ internal static unsafe class TestCatalog
         T("hostnet.tcp_and_udp_round_trips_with_the_host", &NetworkTests.TcpAndUdpRoundTripsWithTheHost),
         T("hostnet.socket_api_through_the_host", &NetworkTests.SocketApiThroughTheHost),
         T("hostnet.bulk_transfer_with_the_host", &NetworkTests.BulkTransferWithTheHost),
+        T("hostnet.flood_leaves_the_server_answering", &NetworkTests.FloodLeavesTheServerAnswering),
         // The wall clock from the PL031; console input on the PL011's interrupt (the host types
         // the lines: ConsoleTyping, Aarch64KernelTests); Debian's arm64 busybox.
         T("system.realtime_starts_from_the_rtc", &SystemTests.RealtimeStartsFromTheRtc),
@@ -120,6 +122,15 @@ internal static unsafe class TestCatalog
         T("ipc.sysv_follows_linux", &SysvIpcTests.SysvIpcFollowsLinux),
         T("wait.console_input_arrives_by_interrupt", &WaitTests.ConsoleInputArrivesByInterrupt),
         T("poll.poll_wakes_on_console_input", &SysvIpcTests.PollWakesOnConsoleInput),
+        // Portable process tests that had not been listed (no arm64 specifics in their bodies).
+        T("process.bad_programs_are_refused", &ProcessTests.BadProgramsAreRefused),
+        T("ipc.sysv_ambient_access_can_be_denied", &SysvIpcTests.SysvAmbientAccessCanBeDenied),
+        T("ipc.sysv_tables_fill_to_enospc", &SysvIpcTests.SysvTablesFillToEnospc),
+        T("wait.idle_system_runs_only_the_tick", &WaitTests.IdleSystemRunsOnlyTheTick),
+        T("process.faults_reach_the_programs_handlers", &ProcessTests.FaultsReachTheProgramsHandlers),
+        T("process.bad_elf_files_are_refused", &DynamicElfTests.BadProgramsAreRefused),
+        T("files.read_only_image_is_mounted_beside_tmpfs", &FileSystemTests.ReadOnlyImageIsMountedBesideTmpfs),
+        T("files.initramfs_is_unpacked_into_root", &FileSystemTests.InitramfsIsUnpackedIntoRoot),
         T("busybox.commands_match_the_host", &BusyboxTests.CommandsMatchTheHost),
         T("devproc.busybox_reads_proc_and_dev", &DevProcTests.BusyboxReadsProcAndDev),
         T("bbsuite.commands_run_to_the_end", &BusyboxTests.SuiteRunsToTheEnd),
@@ -196,5 +207,7 @@ internal static unsafe class TestCatalog
         T("attack.privileged_instructions", &AttackTests.PrivilegedInstructions),
         T("attack.flag_tricks", &AttackTests.FlagTricks),
         T("attack.forged_signal_frames", &AttackTests.ForgedSignalFrames),
+        T("attack.thread_storm", &AttackTests.ThreadStorm),
+        T("attack.syscall_fuzzer", &AttackTests.SyscallFuzzer),
     };
 }

@@ -11,8 +11,9 @@ namespace Aurora.KernelImage.Tests.Qemu;
 /// aarch64 catalog (kernel-image/ktests/aarch64/TestCatalog.cs), which test=all leaves out as
 /// it does on x86_64, in one boot of their own with test=attack.* (TestRunner: a selection
 /// ending in * takes every name with that prefix). One boot, not one each, keeps the arm64
-/// suite within its time (about 30 s under TCG); a test that crashes the kernel shows up as
-/// the rest not reporting.</summary>
+/// suite within its time (about 30 s under TCG, a minute or two more with the fuzzer's 200,000
+/// calls and the thread storm); a test that crashes the kernel shows up as the rest not
+/// reporting.</summary>
 public class Aarch64AttackTests
 {
     private static string TestImage => Path.Combine(QemuBoot.Artifacts, "aurora-aarch64-test.img");

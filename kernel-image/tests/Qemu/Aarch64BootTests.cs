@@ -34,9 +34,14 @@ public class Aarch64BootTests
     /// <param name="typing">Typed on the serial console after each cue (QemuBoot.Run).</param>
     /// <param name="cpu">QEMU's -cpu: cortex-a72 (ARMv8.0) for every boot but the ones that need
     /// a later architecture's features (Aarch64ProtectionTests: PAN under "max").</param>
+    /// <param name="hubWith">Another netdev on a hub with the card and the user network (QemuBoot.PutCardOnHub).</param>
     internal static BootResult Boot(string kernelOptions, string image, TimeSpan timeout, string memory = "256M", string network = "",
-        IReadOnlyList<(string? After, string Text)>? typing = null, string cpu = "cortex-a72") =>
-        QemuBoot.Run(QemuCommand(kernelOptions, image, "none", memory, network, cpu), timeout, typing);
+        IReadOnlyList<(string? After, string Text)>? typing = null, string cpu = "cortex-a72", string? hubWith = null)
+    {
+        ProcessStartInfo info = QemuCommand(kernelOptions, image, "none", memory, network, cpu);
+        if (hubWith is not null) QemuBoot.PutCardOnHub(info, "virtio-net-pci", hubWith);
+        return QemuBoot.Run(info, timeout, typing);
+    }
 
     /// <summary>tools/aarch64.sh's aarch64_qemu_args (ramfb as the screen, a virtio-net-pci
     /// card on QEMU's user network, the edu device for the module tests), the serial console on

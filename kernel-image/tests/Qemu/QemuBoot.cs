@@ -99,18 +99,7 @@ public static class QemuBoot
             "-device", "edu",
             "-fw_cfg", $"name=opt/aurora/cmdline,string={kernelOptions}",
         }) info.ArgumentList.Add(arg);
-        if (hubWith is not null)
-        {
-            int device = info.ArgumentList.IndexOf(nic + ",netdev=net0,romfile=");
-            info.ArgumentList[device] = nic + ",netdev=hub0,romfile=";
-            string other = Array.Find(hubWith.Split(','), part => part.StartsWith("id=", StringComparison.Ordinal))?["id=".Length..]
-                ?? throw new ArgumentException("hubWith names no id=", nameof(hubWith));
-            foreach (string arg in new[]
-            {
-                "-netdev", hubWith, "-netdev", "hubport,id=hub0,hubid=0",
-                "-netdev", "hubport,id=hub1,hubid=0,netdev=net0", "-netdev", $"hubport,id=hub2,hubid=0,netdev={other}",
-            }) info.ArgumentList.Add(arg);
-        }
+        if (hubWith is not null) PutCardOnHub(info, nic, hubWith);
         if (IsUefi(path))
         {
             info.ArgumentList.Add("-bios");
@@ -138,6 +127,24 @@ public static class QemuBoot
         info.ArgumentList.Add("--no-build");
         foreach (string argument in arguments) info.ArgumentList.Add(argument);
         return Run(info, timeout, typing, until);
+    }
+
+    /// <summary>Moves the card <paramref name="nic"/> (on netdev net0, the user network) onto a
+    /// QEMU hub with net0 and the netdev <paramref name="hubWith"/> (which names its id=), so a
+    /// host program writing into that netdev reaches the guest's card (both architectures'
+    /// boot helpers: NetworkFloodTests).</summary>
+    internal static void PutCardOnHub(ProcessStartInfo info, string nic, string hubWith)
+    {
+        int device = info.ArgumentList.IndexOf(nic + ",netdev=net0,romfile=");
+        if (device < 0) throw new ArgumentException($"no {nic} on net0 in the command line", nameof(nic));
+        info.ArgumentList[device] = nic + ",netdev=hub0,romfile=";
+        string other = Array.Find(hubWith.Split(','), part => part.StartsWith("id=", StringComparison.Ordinal))?["id=".Length..]
+            ?? throw new ArgumentException("hubWith names no id=", nameof(hubWith));
+        foreach (string arg in new[]
+        {
+            "-netdev", hubWith, "-netdev", "hubport,id=hub0,hubid=0",
+            "-netdev", "hubport,id=hub1,hubid=0,netdev=net0", "-netdev", $"hubport,id=hub2,hubid=0,netdev={other}",
+        }) info.ArgumentList.Add(arg);
     }
 
     /// <param name="until">When the output shows this text, the run has said what it had to:
