@@ -12,12 +12,17 @@ namespace Aurora.Kernel.Arch.Aarch64;
 /// </summary>
 internal static class CpuFeatures
 {
-    /// <summary>Linux's HWCAP_* bit numbers with their cpuinfo names, in Linux's order.</summary>
-    private static readonly string[] s_names =
+    /// <summary>Linux's name for HWCAP bit <paramref name="bit"/> (null past the last one
+    /// Aurora knows). A switch, not a static array: an array would be the runtime's heap block
+    /// made at the first program's start (the in-kernel tests count every block).</summary>
+    private static string? Name(int bit) => bit switch
     {
-        "fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32", "atomics", "fphp",
-        "asimdhp", "cpuid", "asimdrdm", "jscvt", "fcma", "lrcpc", "dcpop", "sha3", "sm3", "sm4",
-        "asimddp", "sha512", "sve", "asimdfhm", "dit", "uscat", "ilrcpc", "flagm",
+        0 => "fp", 1 => "asimd", 2 => "evtstrm", 3 => "aes", 4 => "pmull", 5 => "sha1", 6 => "sha2",
+        7 => "crc32", 8 => "atomics", 9 => "fphp", 10 => "asimdhp", 11 => "cpuid", 12 => "asimdrdm",
+        13 => "jscvt", 14 => "fcma", 15 => "lrcpc", 16 => "dcpop", 17 => "sha3", 18 => "sm3",
+        19 => "sm4", 20 => "asimddp", 21 => "sha512", 22 => "sve", 23 => "asimdfhm", 24 => "dit",
+        25 => "uscat", 26 => "ilrcpc", 27 => "flagm",
+        _ => null,
     };
 
     private static ulong s_capabilities;
@@ -72,11 +77,12 @@ internal static class CpuFeatures
     internal static void AppendNames(ref Aurora.Kernel.FileSystems.TextBuilder text, ulong caps)
     {
         bool first = true;
-        for (int bit = 0; bit < s_names.Length; bit++)
+        for (int bit = 0; bit < 64; bit++)
         {
-            if ((caps & Bit(bit)) == 0) continue;
+            string? name = Name(bit);
+            if ((caps & Bit(bit)) == 0 || name == null) continue;
             if (!first) text.Append(" ");
-            text.Append(s_names[bit]);
+            text.Append(name);
             first = false;
         }
     }
