@@ -25,6 +25,52 @@ static long offset_of(int fd) { return rv(lseek(fd, 0, SEEK_CUR)); }
 static long lowest_free(void) { int fd = dup(0); close(fd); return fd; }
 
 #define A "/tmp/fd_table_a"
+
+/* Seeded random opens, closes, dup2s and forks against a model of which numbers are taken:
+   every new descriptor must be the model's lowest free one, in the parent and in a forked
+   child (whose table starts as a copy). Linux keeps a next-free hint (next_fd) for this
+   search, and so does Aurora; a hint left too high after a close, a dup2 below it or a fork
+   would hand out a higher number than the lowest free. */
+#define MODEL 320
+static unsigned model_seed = 0x5eed1234u;
+static unsigned next_random(void) { model_seed = model_seed * 1103515245u + 12345u; return model_seed >> 8; }
+static int model_lowest(const char *open_) { for (int fd = 0; fd < MODEL; fd++) if (!open_[fd]) return fd; return -1; }
+
+static void lowest_free_follows_a_model(void)
+{
+    char taken[MODEL];
+    for (int fd = 0; fd < MODEL; fd++) taken[fd] = fcntl(fd, F_GETFD) >= 0;
+    int base = model_lowest(taken);
+    dprintf(1, "fd_table: model seed 0x%x, lowest free at the start %d\n", model_seed, base);
+    for (int step = 0; step < 3000; step++) {
+        unsigned pick = next_random() % 100;
+        if (pick < 45) {
+            int want = model_lowest(taken);
+            if (want < 0 || want >= MODEL - 1) continue;
+            int got = dup(0);
+            if (got != want) { EXPECT("model: dup takes the lowest free", got, want); break; }
+            taken[got] = 1;
+        } else if (pick < 85) {
+            int fd = base + (int)(next_random() % (MODEL - base));
+            EXPECT("model: close answers as the model says", rv(close(fd)), taken[fd] ? 0 : -EBADF);
+            taken[fd] = 0;
+        } else if (pick < 95) {
+            int fd = base + (int)(next_random() % (MODEL - base));
+            EXPECT("model: dup2 to any number", rv(dup2(0, fd)), fd);
+            taken[fd] = 1;
+        } else {
+            /* The child's first new descriptor is the same lowest free number. */
+            int want = model_lowest(taken);
+            pid_t child = fork();
+            if (child == 0) _exit(dup(0) == want ? 0 : 1);
+            int status = -1;
+            waitpid(child, &status, 0);
+            EXPECT("model: a forked child's dup takes the lowest free", WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0);
+        }
+    }
+    for (int fd = base; fd < MODEL; fd++) if (taken[fd]) close(fd);
+    EXPECT("model: everything closed again", lowest_free(), base);
+}
 #define B "/tmp/fd_table_b"
 
 /* The image execve starts: argv[2..] are "<fd> <want F_GETFD or -EBADF> <want offset or -1>". */
@@ -214,6 +260,7 @@ int main(int argc, char **argv)
     EXPECT("close twice EBADF", rv(close(r)), -EBADF);
     close(w); close(dir); close(a); close(b); close(d);
     EXPECT("everything closed: the lowest free is back", lowest_free(), low);
+    lowest_free_follows_a_model();
     unlink(A); unlink(B);
     dprintf(1, "fd_table: %d wrong\n", wrong);
     return wrong != 0;

@@ -36,6 +36,12 @@ internal unsafe struct DescriptorTable
     private Entry* _entries;
     private int _size;
 
+    /// <summary>Every descriptor below this is open (Linux's <c>next_fd</c>): the search for the
+    /// lowest free one starts here, so a program opening thousands of descriptors in a row
+    /// does not rescan the taken ones for each (quadratic before: 21,087 sockets took most of
+    /// a minute under TCG). Zero in an empty table.</summary>
+    private int _firstMaybeFree;
+
     /// <summary>Descriptors below this may be open (the entries the table has room for).</summary>
     public readonly int Size => _size;
 
@@ -113,7 +119,7 @@ internal unsafe struct DescriptorTable
     public readonly long LowestFree(long lowest, ulong limit)
     {
         long end = (long)System.Math.Min(limit, (ulong)Capacity);
-        for (long fd = lowest; fd < end; fd++)
+        for (long fd = System.Math.Max(lowest, _firstMaybeFree); fd < end; fd++)
         {
             if (fd >= _size || _entries[fd].Description == null) return fd;
         }
@@ -159,6 +165,7 @@ internal unsafe struct DescriptorTable
         old = _entries[fd].Description;
         _entries[fd].Description = description;
         _entries[fd].Flags = closeOnExec ? CloseOnExecFlag : 0;
+        if (fd == _firstMaybeFree) _firstMaybeFree = (int)fd + 1;
         return fd;
     }
 
@@ -171,6 +178,7 @@ internal unsafe struct DescriptorTable
         {
             _entries[fd].Description = null;
             _entries[fd].Flags = 0;
+            if (fd < _firstMaybeFree) _firstMaybeFree = (int)fd;
         }
 
         Hal.Cpu.RestoreInterrupts(interrupts);
@@ -204,6 +212,7 @@ internal unsafe struct DescriptorTable
         // process-table lock, at any point of this.
         Entry* entries = _entries;
         _size = 0;
+        _firstMaybeFree = 0;
         _entries = null;
         KernelMemory.Free(entries);
     }
@@ -228,6 +237,7 @@ internal unsafe struct DescriptorTable
             _entries[fd] = parent._entries[fd];
         }
 
+        if (copied) _firstMaybeFree = parent._firstMaybeFree;
         Hal.Cpu.RestoreInterrupts(interrupts);
         return copied;
     }
