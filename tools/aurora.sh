@@ -783,7 +783,7 @@ cmd_test() {
   cmd_build --arch aarch64   # Aarch64BootTests boot it
   cmd_build --arch aarch64 --test   # Aarch64KernelTests run its in-kernel suite
   say "running every test (host suites, then in-kernel suites in QEMU)"
-  local log="$ART/test-results"; mkdir -p "$log"
+  local log="$ART/test-results"; mkdir -p "$log"; rm -f "$log/qemu-boots.tsv"   # QemuBoot notes each run's time here
   set +e
   dotnet test "$ROOT/Aurora.sln" --nologo -c Release --logger "console;verbosity=normal" \
     --results-directory "$log" 2>&1 | tee "$log/dotnet-test.log" | grep -E --line-buffered '^\s*(Passed|Failed|Skipped)( |: )|^Total tests|error' 
@@ -802,6 +802,11 @@ cmd_test() {
     echo "what failed (the whole log: $log/dotnet-test.log):"
     grep -E -A12 '^\s*Failed [A-Za-z]|error (CS|MSB|NU)[0-9]+' "$log/dotnet-test.log" | cut -c1-300 | head -n 120 || true
     echo
+  fi
+  if [ -s "$log/qemu-boots.tsv" ]; then
+    # Where the half hour went (the budget is 30 minutes on a 2-core machine): the longest runs.
+    echo "longest QEMU runs (seconds, exit, machine, image, options; all in $log/qemu-boots.tsv):"
+    sort -rn "$log/qemu-boots.tsv" | head -n 8 | cut -c1-200
   fi
   echo "${passed} passed, ${failed} failed, ${skipped} skipped"
   return $rc

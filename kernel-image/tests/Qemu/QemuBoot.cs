@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Text;
 
 namespace Aurora.KernelImage.Tests.Qemu;
@@ -151,6 +152,36 @@ public static class QemuBoot
     /// the process tree is ended (a shell prompt never ends by itself) and the result has
     /// exit code -1, not timed out.</param>
     internal static BootResult Run(ProcessStartInfo info, TimeSpan? timeout, IReadOnlyList<(string? After, string Text)>? typing, string? until = null)
+    {
+        var started = Stopwatch.StartNew();
+        BootResult result = RunUntimed(info, timeout, typing, until);
+        NoteBootTime(info, started.Elapsed, result);
+        return result;
+    }
+
+    /// <summary>One line per QEMU run in artifacts/test-results/qemu-boots.tsv (seconds, exit
+    /// status, machine, options): where the suite's half hour goes, to split or trim by
+    /// measurement. A line is under 300 characters and a run of the suite makes a few hundred.</summary>
+    private static void NoteBootTime(ProcessStartInfo info, TimeSpan elapsed, BootResult result)
+    {
+        string options = info.ArgumentList.FirstOrDefault(a => a.StartsWith("name=opt/aurora/cmdline,string=", StringComparison.Ordinal))?["name=opt/aurora/cmdline,string=".Length..] ?? "";
+        string drive = info.ArgumentList.FirstOrDefault(a => a.EndsWith(".iso", StringComparison.Ordinal) || a.Contains(".img", StringComparison.Ordinal)) ?? "";
+        string line = $"{elapsed.TotalSeconds:F1}\t{result.ExitCode}{(result.TimedOut ? " (timed out)" : "")}\t{Path.GetFileName(info.FileName)}\t{Path.GetFileName(drive.Split(',').Last().Replace("file=", ""))}\t{(options.Length > 120 ? options[..120] + "..." : options)}\n";
+        try
+        {
+            string directory = Path.Combine(FindRoot(), "artifacts", "test-results");
+            Directory.CreateDirectory(directory);
+            lock (s_timesLock) File.AppendAllText(Path.Combine(directory, "qemu-boots.tsv"), line);
+        }
+        catch (IOException)
+        {
+            // Only a note: the boot's own assertions decide the test.
+        }
+    }
+
+    private static readonly object s_timesLock = new();
+
+    private static BootResult RunUntimed(ProcessStartInfo info, TimeSpan? timeout, IReadOnlyList<(string? After, string Text)>? typing, string? until)
     {
         using var process = Process.Start(info)!;
         var output = new StringBuilder();
