@@ -8,15 +8,14 @@ namespace Aurora.KernelImage.Tests.Qemu;
 
 /// <summary>Kernel page-table isolation (issue 9, finding 10; arch/x86_64/PageTableIsolation.cs).
 /// QEMU's `-cpu max` reports a CPU Meltdown does not affect, so the ordinary suite runs with
-/// isolation off; one more boot (GRUB, BIOS, about 100 s under TCG) forces it on with
-/// `test=all pti=on`, and every ordinary in-kernel test — system calls, signals, fork,
-/// execve, page faults, forged flags and frames, the network, the limits — must pass exactly
-/// as without isolation. The pti.* tests prove which state each boot is in (the user root's
-/// kernel half, the CR3 user mode ran on).</summary>
+/// isolation off through GRUB and BIOS; the suite's GRUB UEFI boot forces it on with
+/// `test=all pti=on` (<see cref="KernelSuite.IsolatedPath"/>), and every ordinary in-kernel
+/// test — system calls, signals, fork, execve, page faults, forged flags and frames, the
+/// network, the limits — must pass there exactly as without isolation. The pti.* tests prove
+/// which state each boot is in (the user root's kernel half, the CR3 user mode ran on).</summary>
 public class PageTableIsolationTests
 {
-    private static readonly Lazy<BootResult> s_isolatedRun = new(() =>
-        QemuBoot.Boot(BootPath.GrubBios, "test=all pti=on", TimeSpan.FromSeconds(900)));
+    private static readonly Lazy<BootResult> s_isolatedRun = new(() => KernelSuite.SuiteRun(KernelSuite.IsolatedPath));
 
     public static IEnumerable<object[]> Cases() => KernelSuite.OrdinaryTestNames.Select(n => new object[] { n });
 
