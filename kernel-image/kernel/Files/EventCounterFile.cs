@@ -49,7 +49,6 @@ internal static unsafe class EventCounterFile
             {
                 if (operations->Read == null)
                 {
-                    operations->Read = &Read;
                     operations->Write = &Write;
                     operations->Seek = &Seek;
                     operations->Stat = &Stat;
@@ -57,6 +56,8 @@ internal static unsafe class EventCounterFile
                     operations->PollWait = &PollWait;
                     operations->Close = &Close;
                     operations->Name = &Name;
+                    // Written last: a thread preempted mid-way leaves the table looking unset, never half set.
+                    operations->Read = &Read;
                 }
 
                 return operations;

@@ -108,8 +108,9 @@ internal static unsafe class EventPollFile
                     operations->Poll = &PollOperation;
                     operations->PollWait = &PollWaitOperation;
                     operations->Stat = &StatOperation;
-                    operations->Close = &CloseOperation;
                     operations->Name = &NameOperation;
+                    // Written last: a thread preempted mid-way leaves the table looking unset, never half set.
+                    operations->Close = &CloseOperation;
                 }
 
                 return operations;

@@ -53,7 +53,6 @@ internal static unsafe class MemoryDevices
     {
         if (operations->Read == null)
         {
-            operations->Read = read;
             operations->Write = write;
             operations->ReadAt = readAt;
             operations->WriteAt = writeAt;
@@ -61,6 +60,8 @@ internal static unsafe class MemoryDevices
             operations->Stat = stat;
             operations->Seek = &Seek;
             operations->Name = name;
+            // Written last: a thread preempted mid-way leaves the table looking unset, never half set.
+            operations->Read = read;
         }
 
         return OpenFileDescription.Create(operations, null, OpenFileDescription.ReadWrite | OpenFileDescription.LargeFile);

@@ -85,13 +85,14 @@ internal static unsafe class PipeFile
             {
                 if (operations->Read == null)
                 {
-                    operations->Read = &Read;
                     operations->Stat = &Stat;
                     operations->Poll = &PollReadEnd;
                     operations->PollWait = &PollWaitReadEnd;
                     operations->Ioctl = &Ioctl;
                     operations->Close = &CloseReadEnd;
                     operations->Name = &Name;
+                    // Written last: a thread preempted mid-way leaves the table looking unset, never half set.
+                    operations->Read = &Read;
                 }
 
                 return operations;
@@ -107,7 +108,6 @@ internal static unsafe class PipeFile
             {
                 if (operations->Write == null)
                 {
-                    operations->Write = &Write;
                     operations->SpliceWrite = &SpliceWrite;
                     operations->Stat = &Stat;
                     operations->Poll = &PollWriteEnd;
@@ -115,6 +115,8 @@ internal static unsafe class PipeFile
                     operations->Ioctl = &Ioctl;
                     operations->Close = &CloseWriteEnd;
                     operations->Name = &Name;
+                    // Written last: a thread preempted mid-way leaves the table looking unset, never half set.
+                    operations->Write = &Write;
                 }
 
                 return operations;
@@ -133,7 +135,6 @@ internal static unsafe class PipeFile
             {
                 if (operations->Read == null)
                 {
-                    operations->Read = &Read;
                     operations->Write = &Write;
                     operations->SpliceWrite = &SpliceWrite;
                     operations->Stat = &Stat;
@@ -141,6 +142,8 @@ internal static unsafe class PipeFile
                     operations->PollWait = &PollWaitBothEnds;
                     operations->Ioctl = &Ioctl;
                     operations->Close = &CloseBothEnds;
+                    // Written last: a thread preempted mid-way leaves the table looking unset, never half set.
+                    operations->Read = &Read;
                 }
 
                 return operations;

@@ -32,8 +32,9 @@ internal static unsafe class SharedMemoryFile
             {
                 if (operations->Map == null)
                 {
-                    operations->Map = &Map;
                     operations->Close = &Close;
+                    // Written last: a thread preempted mid-way leaves the table looking unset, never half set.
+                    operations->Map = &Map;
                 }
 
                 return operations;

@@ -49,13 +49,14 @@ internal static unsafe class SignalFile
             {
                 if (operations->Read == null)
                 {
-                    operations->Read = &Read;
                     operations->Seek = &Seek;
                     operations->Stat = &Stat;
                     operations->Poll = &Poll;
                     operations->PollWait = &PollWait;
                     operations->Close = &Close;
                     operations->Name = &Name;
+                    // Written last: a thread preempted mid-way leaves the table looking unset, never half set.
+                    operations->Read = &Read;
                 }
 
                 return operations;

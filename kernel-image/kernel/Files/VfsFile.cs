@@ -41,7 +41,6 @@ internal static unsafe class VfsFile
             {
                 if (operations->Read == null)
                 {
-                    operations->Read = &Read;
                     operations->Write = &Write;
                     operations->ReadAt = &ReadAt;
                     operations->WriteAt = &WriteAt;
@@ -51,6 +50,8 @@ internal static unsafe class VfsFile
                     operations->Map = &Map;
                     operations->Close = &Close;
                     operations->Name = &Name;
+                    // Written last: a thread preempted mid-way leaves the table looking unset, never half set.
+                    operations->Read = &Read;
                 }
 
                 return operations;
@@ -66,13 +67,14 @@ internal static unsafe class VfsFile
             {
                 if (operations->Read == null)
                 {
-                    operations->Read = &ReadDirectoryAsFile;
                     operations->ReadAt = &ReadDirectoryAtAsFile;
                     operations->Seek = &Seek;
                     operations->Stat = &Stat;
                     operations->ReadDirectory = &ReadDirectory;
                     operations->Close = &Close;
                     operations->Name = &Name;
+                    // Written last: a thread preempted mid-way leaves the table looking unset, never half set.
+                    operations->Read = &ReadDirectoryAsFile;
                 }
 
                 return operations;

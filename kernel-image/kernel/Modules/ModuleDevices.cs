@@ -162,11 +162,12 @@ internal static unsafe class ModuleDevices
         {
             if (operations->Read == null)
             {
-                operations->Read = &Read;
                 operations->Write = &Write;
                 operations->Stat = &Stat;
                 operations->Close = &Close;
                 operations->Name = &Name;
+                // Written last: a thread preempted mid-way leaves the table looking unset, never half set.
+                operations->Read = &Read;
             }
 
             bool held = s_lock.Acquire();

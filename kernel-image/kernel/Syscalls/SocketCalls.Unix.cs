@@ -149,8 +149,9 @@ internal static unsafe partial class SocketCalls
                     operations->Poll = &UnixPoll;
                     operations->PollWait = &UnixPollWait;
                     operations->Ioctl = &UnixIoctl;
-                    operations->Close = &UnixClose;
                     operations->Name = &NameOperation;
+                    // Written last: a thread preempted mid-way leaves the table looking unset, never half set.
+                    operations->Close = &UnixClose;
                 }
 
                 return operations;

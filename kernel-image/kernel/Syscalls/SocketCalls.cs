@@ -54,8 +54,9 @@ internal static unsafe partial class SocketCalls
                     operations->Ioctl = &IoctlOperation;
                     operations->Poll = &PollOperation;
                     operations->PollWait = &PollWaitOperation;
-                    operations->Close = &CloseOperation;
                     operations->Name = &NameOperation;
+                    // Written last: a thread preempted mid-way leaves the table looking unset, never half set.
+                    operations->Close = &CloseOperation;
                 }
 
                 return operations;
