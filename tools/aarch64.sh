@@ -193,8 +193,8 @@ build_aarch64() {
   # The PE header's SizeOfImage and raw size count the whole last page.
   local size; size=$(aarch64-linux-gnu-nm "$elf" | awk '$3 == "__image_size" {print $1}')
   [ -n "$size" ] || die "the image has no __image_size"
-  # entry.S's boot tables map at most 16 MiB of image (eight level-3 tables).
-  [ $((16#$size)) -le $((16 << 20)) ] || die "the image is $((16#$size)) bytes: entry.S maps at most 16 MiB"
+  # entry.S's boot tables map at most 32 MiB of image (sixteen level-3 tables).
+  [ $((16#$size)) -le $((32 << 20)) ] || die "the image is $((16#$size)) bytes: entry.S maps at most 32 MiB"
   truncate -s $((16#$size)) "$efi"
   make_aarch64_disk "$efi" "$img"
   say "built $img ($(stat -c %s "$efi") byte kernel, loader: GRUB arm64 (EFI))"
@@ -382,7 +382,7 @@ build_aarch64_user_program() {
       aarch64_musl_gcc "$out/programs/musl_$name.elf" "$KERNEL_DIR/userland/$name.c" "$out/include" \
         || die "compiling userland/$name.c for arm64 (musl) failed"
       # The reference image has them in its initramfs (/usr/libexec/aurora), as x86_64's: as
-      # modules too they made its image pass the 16 MiB efi_entry maps.
+      # modules too they made its image pass the 16 MiB efi_entry mapped then (32 MiB now).
       [ "$flavour" = test ] || continue
       echo ".balign 16"
       echo "musl_${name}_start:"

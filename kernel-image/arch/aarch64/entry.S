@@ -1,5 +1,5 @@
 // The kernel's first instructions on aarch64: from the loader to C# (BringUp.Main).
-.equ BOOT_L3_TABLES, 8              // 2 MiB of image each (linker.ld checks the image fits)
+.equ BOOT_L3_TABLES, 16             // 2 MiB of image each (linker.ld checks the image fits)
 .text
 
 // UEFI entry (the PE AddressOfEntryPoint): x0 = EFI_HANDLE of this image, x1 = EFI_SYSTEM_TABLE*,
@@ -23,8 +23,8 @@ efi_entry:
     b 1b
 2:  msr daifset, #0xf               // no interrupts until our vectors are in place
     // The higher half: TTBR1 maps KERNEL_VMA.. onto the image, 4 KiB pages through one
-    // table per level above eight consecutive level-3 tables (L0[511] -> L1[510] ->
-    // L2[0..7] -> L3, an image of at most 16 MiB: the portable kernel is compiled in), with
+    // table per level above sixteen consecutive level-3 tables (L0[511] -> L1[510] ->
+    // L2[0..15] -> L3, an image of at most 32 MiB: the portable kernel is compiled in), with
     // the firmware's TTBR0 (its identity map: firmware, RAM, devices) left as it is. The leaf
     // attributes: access flag, inner shareable, and whichever MAIR_EL1 index the firmware
     // programmed as normal write-back memory (0xFF).
