@@ -318,7 +318,7 @@ AARCH64_MUSL_PROGRAMS=(hello syscall_errors segfault memory fork wait_options si
   sandbox_agent_check limits limits_peer rlimits xattrs devproc exec_cycles
   attack_fuzz attack_cleanup attack_fork attack_pointers attack_ranges attack_elf attack_exhaust
   attack_mprotect attack_edges attack_readiness sandbox_escape attack_signals eventfd timerfd signalfd
-  thread_races file_attrs futex_pi fork_races reserve oom fill_tmpfs filter_inherit)
+  thread_races file_attrs futex_pi fork_races reserve oom fill_tmpfs filter_inherit syslog)
 # The network tests' programs (the machine has a virtio-net-pci card: aarch64_qemu_args).
 AARCH64_MUSL_PROGRAMS+=(sockapi udp_refused manysockets dns epoll_echo fd_socket sandbox_threads net netbulk)
 # The clocks (CLOCK_REALTIME from the PL031), console input (the PL011's interrupt) and the

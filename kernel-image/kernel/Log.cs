@@ -44,6 +44,7 @@ internal static unsafe class Log
         if (value == (byte)'\n') Hal.SerialConsole.Write((byte)'\r');
         Hal.SerialConsole.Write(value);
         if (s_screen != null) s_screen(value);
+        KernelLog.Record(value); // for dmesg (syslog(2))
         Hal.Cpu.RestoreInterrupts(interrupts);
     }
 

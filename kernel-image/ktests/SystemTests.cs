@@ -24,6 +24,19 @@ internal static class SystemTests
         Check(status == 0, "the program failed");
     }
 
+    /// <summary>syslog(2), which busybox's dmesg reads (KernelLog.cs; userland/syslog.c, 0 wrong
+    /// on Linux as root): every action's answer, Linux's line format, READ's partial reads and
+    /// its wait ended by a signal, READ_CLEAR, EPERM for the unprivileged. Before, syslog was
+    /// ENOSYS and the reference image's `dmesg` said "klogctl: Function not implemented". The
+    /// last line the program read is the one this test logged as it began.</summary>
+    internal static void SyslogFollowsLinux()
+    {
+        int status = ProcessTests.RunProgram("syslog.elf", checkMemory: true);
+        Check(ProcessTests.OutputHas("syslog: 0 wrong"), "an answer differs from Linux's (its line in the output says which)");
+        Check(ProcessTests.OutputHas("] [test] > system.syslog_follows_linux\n"), "the buffer's last line is not the one the test logged as it began");
+        CheckEqual(0, status, "the program's wait status");
+    }
+
     /// <summary>The RTC's date arithmetic, and the wall clock read at boot is a plausible date
     /// (QEMU's RTC is the host's UTC time).</summary>
     internal static void RealtimeStartsFromTheRtc()

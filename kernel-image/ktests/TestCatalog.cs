@@ -92,6 +92,7 @@ internal static unsafe class TestCatalog
         T("devproc.busybox_reads_proc_and_dev", &DevProcTests.BusyboxReadsProcAndDev),
         T("system.basics_follow_linux", &SystemTests.BasicsFollowLinux),
         T("system.realtime_starts_from_the_rtc", &SystemTests.RealtimeStartsFromTheRtc),
+        T("system.syslog_follows_linux", &SystemTests.SyslogFollowsLinux),
         T("busybox.commands_match_the_host", &BusyboxTests.CommandsMatchTheHost),
         T("time.clocks_and_sleeps_follow_linux", &TimeTests.ClocksAndSleepsFollowLinux),
         T("time.signal_waits_and_timers_follow_linux", &TimeTests.SignalWaitsAndTimersFollowLinux),

@@ -219,6 +219,7 @@ internal static unsafe partial class SyscallTable
             RtSigqueueinfo => Process.QueueSignal(process, (int)args[0], (int)args[1], args[2]),
             Sigaltstack => Process.SignalStackCall(process, args[0], args[1]),
             Sysinfo => SystemCalls.SystemInformation(process, args[0]),
+            Syslog => KernelLog.Syslog(process, (int)args[0], args[1], (int)args[2]),
             Sethostname => SystemCalls.SetName(process, args[0], args[1], domain: false),
             Setdomainname => SystemCalls.SetName(process, args[0], args[1], domain: true),
             InitModule => ModuleCalls.InitModule(process, args[0], args[1], args[2]),

@@ -117,6 +117,7 @@ internal static unsafe class TestCatalog
         // The wall clock from the PL031; console input on the PL011's interrupt (the host types
         // the lines: ConsoleTyping, Aarch64KernelTests); Debian's arm64 busybox.
         T("system.realtime_starts_from_the_rtc", &SystemTests.RealtimeStartsFromTheRtc),
+        T("system.syslog_follows_linux", &SystemTests.SyslogFollowsLinux),
         T("system.basics_follow_linux", &SystemTests.BasicsFollowLinux),
         T("time.clocks_and_sleeps_follow_linux", &TimeTests.ClocksAndSleepsFollowLinux),
         T("ipc.sysv_follows_linux", &SysvIpcTests.SysvIpcFollowsLinux),
