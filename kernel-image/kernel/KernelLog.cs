@@ -148,12 +148,19 @@ internal static unsafe class KernelLog
         byte* copy = (byte*)KernelMemory.Allocate((nuint)most);
         if (copy == null) return -Syscalls.Errno.ENOMEM;
         bool interrupts = Cpu.SaveAndDisableInterrupts();
-        ulong end = s_written, start = Oldest();
-        if (end - start > (ulong)most)
+        ulong end = s_written, held = Held(), start = Oldest();
+        if (end - start > (ulong)most) start = end - (ulong)most; // too much: the last lines that fit
+        // Whole lines only, as Linux's records: a start inside a line (a cut to fit, or the
+        // oldest byte of a ring that has wrapped) moves past that line's end. A clear's point
+        // counts as a line start.
+        if (start == held && held > s_clearedAt)
         {
-            // Too much: the last lines that fit, from a line start.
-            start = end - (ulong)most;
-            while (start < end && s_ring.Bytes[(int)((start - 1) % Size)] != (byte)'\n') start++;
+            while (start < end && s_ring.Bytes[(int)(start % Size)] != (byte)'\n') start++;
+            if (start < end) start++;
+        }
+        else
+        {
+            while (start > held && start != s_clearedAt && start < end && s_ring.Bytes[(int)((start - 1) % Size)] != (byte)'\n') start++;
         }
 
         int count = (int)(end - start);
