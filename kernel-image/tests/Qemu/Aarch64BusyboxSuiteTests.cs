@@ -40,14 +40,7 @@ public class Aarch64BusyboxSuiteTests
         Assert.True(BusyboxSuiteTests.HostRecords.TryGetValue(number, out BusyboxSuiteTests.Record? host), $"command {number} has no record from the host run");
         BusyboxSuiteTests.Record expected = OnAarch64(command, host!);
         (BootResult boot, IReadOnlyDictionary<int, BusyboxSuiteTests.Record> aurora) = s_aurora.Value;
-        string shown = $"command {number}: {command}\n  Linux:  {expected.Status}: {expected.Output}\n";
-        if (!aurora.TryGetValue(number, out BusyboxSuiteTests.Record? actual))
-        {
-            Assert.Fail(shown + $"  Aurora (aarch64): no record (the boot ended: {(boot.TimedOut ? "timed out" : "exit " + boot.ExitCode)}; " +
-                        $"last record {(aurora.Count == 0 ? 0 : aurora.Keys.Max())})");
-        }
-
-        Assert.True(expected == actual, shown + $"  Aurora (aarch64): {actual!.Status}: {actual.Output}");
+        BusyboxSuiteTests.AssertSameAsHost(number, command, expected, boot, aurora, "Aurora (aarch64)");
     }
 
     [Fact]

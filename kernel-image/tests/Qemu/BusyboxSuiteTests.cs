@@ -75,14 +75,22 @@ public class BusyboxSuiteTests
         IReadOnlyDictionary<int, Record> host = s_host.Value;
         (BootResult boot, IReadOnlyDictionary<int, Record> aurora) = s_aurora.Value;
         Assert.True(host.TryGetValue(number, out Record? expected), $"command {number} has no record from the host run");
-        string shown = $"command {number}: {command}\n  Linux:  {expected!.Status}: {expected.Output}\n";
+        AssertSameAsHost(number, command, expected!, boot, aurora, "Aurora");
+    }
+
+    /// <summary>The suites' one comparison: command <paramref name="number"/>'s record on
+    /// Aurora (<paramref name="side"/> names which) must equal <paramref name="expected"/>,
+    /// the host's; a missing record names how the boot ended and the last record it gave.</summary>
+    internal static void AssertSameAsHost(int number, string command, Record expected, BootResult boot, IReadOnlyDictionary<int, Record> aurora, string side)
+    {
+        string shown = $"command {number}: {command}\n  Linux:  {expected.Status}: {expected.Output}\n";
         if (!aurora.TryGetValue(number, out Record? actual))
         {
-            Assert.Fail(shown + $"  Aurora: no record (the boot ended: {(boot.TimedOut ? "timed out" : "exit " + boot.ExitCode)}; " +
+            Assert.Fail(shown + $"  {side}: no record (the boot ended: {(boot.TimedOut ? "timed out" : "exit " + boot.ExitCode)}; " +
                         $"last record {(aurora.Count == 0 ? 0 : aurora.Keys.Max())})");
         }
 
-        Assert.True(expected == actual, shown + $"  Aurora: {actual!.Status}: {actual.Output}");
+        Assert.True(expected == actual, shown + $"  {side}: {actual!.Status}: {actual.Output}");
     }
 
     /// <summary>The Aurora side ran every command and ended well: no panic, the runner's wait

@@ -51,14 +51,7 @@ public class DebianProgramTests
         IReadOnlyDictionary<int, BusyboxSuiteTests.Record> host = s_host.Value;
         (BootResult boot, IReadOnlyDictionary<int, BusyboxSuiteTests.Record> aurora) = s_aurora.Value;
         Assert.True(host.TryGetValue(number, out BusyboxSuiteTests.Record? expected), $"command {number} has no record from the host run");
-        string shown = $"command {number}: {command}\n  Linux:  {expected!.Status}: {expected.Output}\n";
-        if (!aurora.TryGetValue(number, out BusyboxSuiteTests.Record? actual))
-        {
-            Assert.Fail(shown + $"  Aurora: no record (the boot ended: {(boot.TimedOut ? "timed out" : "exit " + boot.ExitCode)}; " +
-                        $"last record {(aurora.Count == 0 ? 0 : aurora.Keys.Max())})");
-        }
-
-        Assert.True(expected == actual, shown + $"  Aurora: {actual!.Status}: {actual.Output}");
+        BusyboxSuiteTests.AssertSameAsHost(number, command, expected!, boot, aurora, "Aurora");
     }
 
     /// <summary>The samples check themselves (auxiliary vector, ASLR, bss, TLS, NX stack):
